@@ -1,0 +1,264 @@
+//! Input formats, and detecting one from the first lines of a file.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use crate::pg::stderr::{KNOWN_PREFIXES, LinePrefix};
+use crate::pg::{csvlog, jsonlog, stderr};
+
+/// The database engine a log came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Engine {
+    Postgres,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// A log format sslcensus can read.
+#[derive(Debug, Clone)]
+pub enum LogFormat {
+    /// `stderr` output; `None` when the `log_line_prefix` could not be made
+    /// out, in which case only the messages are read.
+    PgStderr {
+        prefix: Option<LinePrefix>,
+    },
+    PgCsvlog,
+    PgJsonlog,
+}
+
+impl LogFormat {
+    pub fn engine(&self) -> Engine {
+        Engine::Postgres
+    }
+}
+
+impl fmt::Display for LogFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LogFormat::PgStderr { prefix: Some(p) } => {
+                write!(f, "PostgreSQL stderr (log_line_prefix '{}')", p.escapes())
+            }
+            LogFormat::PgStderr { prefix: None } => {
+                f.write_str("PostgreSQL stderr (log_line_prefix not recognised)")
+            }
+            LogFormat::PgCsvlog => f.write_str("PostgreSQL csvlog"),
+            LogFormat::PgJsonlog => f.write_str("PostgreSQL jsonlog"),
+        }
+    }
+}
+
+/// The format a user can force with `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatChoice {
+    Stderr,
+    Csvlog,
+    Jsonlog,
+}
+
+/// Why a file's format could not be told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DetectError {
+    Empty,
+    Binary,
+    Unknown,
+}
+
+impl fmt::Display for DetectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DetectError::Empty => "the file is empty",
+            DetectError::Binary => "the file holds binary data (NUL bytes), not a text log",
+            DetectError::Unknown => {
+                "not a log format sslcensus knows (PostgreSQL stderr, csvlog, jsonlog); use --format to force one"
+            }
+        })
+    }
+}
+
+/// A detected format, with a caveat for the user where one applies.
+#[derive(Debug, Clone)]
+pub struct Detected {
+    pub format: LogFormat,
+    pub caveat: Option<String>,
+}
+
+/// How many lines of the head detection looks at.
+const SAMPLE_LINES: usize = 200;
+
+static KNOWN: LazyLock<Vec<LinePrefix>> = LazyLock::new(|| {
+    KNOWN_PREFIXES
+        .iter()
+        .map(|p| LinePrefix::compile(p).expect("built-in prefixes compile"))
+        .collect()
+});
+
+fn sample_lines(head: &[u8]) -> Vec<String> {
+    // The head may end mid-line: drop the partial last line unless it is all.
+    let whole = match memchr::memrchr(b'\n', head) {
+        Some(end) => &head[..end],
+        None => head,
+    };
+    whole
+        .split(|&b| b == b'\n')
+        .map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)).into_owned())
+        .filter(|l| !l.trim().is_empty())
+        .take(SAMPLE_LINES)
+        .collect()
+}
+
+/// Tells the format from the head of a file. `forced` skips detection of the
+/// kind; `prefix` is the user's `--log-line-prefix`.
+pub fn detect(
+    head: &[u8],
+    forced: Option<FormatChoice>,
+    prefix: Option<&LinePrefix>,
+) -> Result<Detected, DetectError> {
+    if head.iter().all(u8::is_ascii_whitespace) {
+        return Err(DetectError::Empty);
+    }
+    if memchr::memchr(0, &head[..head.len().min(8192)]).is_some() {
+        return Err(DetectError::Binary);
+    }
+    let lines = sample_lines(head);
+    let plain = |format| {
+        Ok(Detected {
+            format,
+            caveat: None,
+        })
+    };
+    match forced {
+        Some(FormatChoice::Csvlog) => return plain(LogFormat::PgCsvlog),
+        Some(FormatChoice::Jsonlog) => return plain(LogFormat::PgJsonlog),
+        Some(FormatChoice::Stderr) => return Ok(detect_stderr(&lines, prefix, true)),
+        None => {}
+    }
+    if lines.iter().take(5).any(|l| jsonlog::is_record(l)) {
+        return plain(LogFormat::PgJsonlog);
+    }
+    let rows = lines
+        .iter()
+        .filter(|l| l.as_bytes()[0].is_ascii_digit())
+        .take(20);
+    let (mut csv, mut total) = (0, 0);
+    for line in rows {
+        total += 1;
+        csv += usize::from(csvlog::is_row(line));
+    }
+    if csv > 0 && csv * 2 >= total {
+        return plain(LogFormat::PgCsvlog);
+    }
+    let detected = detect_stderr(&lines, prefix, false);
+    if detected.format_is_message_only()
+        && !lines
+            .iter()
+            .any(|l| stderr::split_without_prefix(l).is_some())
+    {
+        return Err(DetectError::Unknown);
+    }
+    Ok(detected)
+}
+
+impl Detected {
+    fn format_is_message_only(&self) -> bool {
+        matches!(self.format, LogFormat::PgStderr { prefix: None })
+    }
+}
+
+fn detect_stderr(lines: &[String], given: Option<&LinePrefix>, forced: bool) -> Detected {
+    let prefixed: Vec<&String> = lines.iter().filter(|l| !l.starts_with('\t')).collect();
+    let matches = |p: &LinePrefix| prefixed.iter().filter(|l| p.split(l).is_some()).count();
+    if let Some(given) = given {
+        let caveat = (matches(given) == 0 && !prefixed.is_empty()).then(|| {
+            format!(
+                "none of the first {} lines match --log-line-prefix '{}'",
+                prefixed.len(),
+                given.escapes()
+            )
+        });
+        return Detected {
+            format: LogFormat::PgStderr {
+                prefix: Some(given.clone()),
+            },
+            caveat,
+        };
+    }
+    // Most matching lines wins; ties go to the earlier, more specific prefix.
+    let best =
+        KNOWN
+            .iter()
+            .map(|p| (matches(p), p))
+            .fold(None::<(usize, &LinePrefix)>, |best, (n, p)| match best {
+                Some((m, _)) if m >= n => best,
+                _ => Some((n, p)),
+            });
+    match best {
+        Some((n, prefix)) if n > 0 && n * 2 >= prefixed.len() => Detected {
+            format: LogFormat::PgStderr {
+                prefix: Some(prefix.clone()),
+            },
+            caveat: None,
+        },
+        _ => Detected {
+            format: LogFormat::PgStderr { prefix: None },
+            caveat: Some(
+                if forced {
+                    "log_line_prefix not recognised"
+                } else {
+                    "log_line_prefix not recognised (give it with --log-line-prefix)"
+                }
+                .to_string()
+                    + ": reading the messages only; pid and client host unknown, time only where a line starts with one",
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(head: &str) -> Result<String, DetectError> {
+        detect(head.as_bytes(), None, None).map(|d| d.format.to_string())
+    }
+
+    #[test]
+    fn formats_are_told_apart_by_their_first_lines() {
+        let rds = "2026-11-29 03:52:55 UTC::@:[6504]:LOG:  checkpoint starting: time\n2026-11-29 03:52:55 UTC:127.0.0.1(53004):[unknown]@[unknown]:[6504]:LOG:  connection received: host=127.0.0.1 port=53004\n";
+        assert_eq!(
+            kind(rds).unwrap(),
+            "PostgreSQL stderr (log_line_prefix '%t:%r:%u@%d:[%p]:')"
+        );
+        let debian = "2026-11-29 03:52:55.964 UTC [6504] LOG:  database system is ready to accept connections\n";
+        assert_eq!(
+            kind(debian).unwrap(),
+            "PostgreSQL stderr (log_line_prefix '%m [%p] %q%u@%d ')"
+        );
+        let csv = "2026-11-29 03:52:55.964 UTC,,,6497,,6b0ba197.1961,1,,2026-11-29 03:52:55 UTC,,0,LOG,00000,\"starting PostgreSQL 15.18\",,,,,,,,,\"\",\"postmaster\",,0\n";
+        assert_eq!(kind(csv).unwrap(), "PostgreSQL csvlog");
+        let json =
+            "{\"timestamp\":\"2026-11-29 03:52:56.043 UTC\",\"pid\":6510,\"message\":\"x\"}\n";
+        assert_eq!(kind(json).unwrap(), "PostgreSQL jsonlog");
+        let odd = "db-7 | LOG:  connection received: host=1.2.3.4 port=5\n";
+        assert_eq!(
+            kind(odd).unwrap(),
+            "PostgreSQL stderr (log_line_prefix not recognised)"
+        );
+    }
+
+    #[test]
+    fn unusable_heads_are_refused() {
+        assert_eq!(kind("").unwrap_err(), DetectError::Empty);
+        assert_eq!(kind("\n \n").unwrap_err(), DetectError::Empty);
+        assert_eq!(kind("abc\0def\n").unwrap_err(), DetectError::Binary);
+        assert_eq!(
+            kind("hello world\nsecond line\n").unwrap_err(),
+            DetectError::Unknown
+        );
+    }
+}

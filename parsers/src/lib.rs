@@ -1,0 +1,17 @@
+//! The parsing core of sslcensus: database connection logs in, typed
+//! [`Observation`]s out.
+//!
+//! Parsers borrow from the input bytes and never allocate for lines they do
+//! not read: [`scan`] runs a multi-literal prefilter over a chunk and only the
+//! lines it hits are split, decoded and matched. Nothing here knows about
+//! sessions, clients or reports.
+
+pub mod format;
+pub mod observation;
+pub mod pg;
+pub mod scan;
+pub mod time;
+
+pub use format::{DetectError, Detected, Engine, FormatChoice, LogFormat, detect};
+pub use observation::{Millis, Observation};
+pub use scan::{Sink, count_lines, scan};

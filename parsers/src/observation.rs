@@ -1,0 +1,194 @@
+//! What a parser reports about one log line: a typed, borrowed view of a
+//! connection-related message plus the context (time, pid, client address)
+//! that the line's prefix or columns carried.
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+/// One connection-related log line, borrowed from the input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation<'a> {
+    /// When the line was written, if the prefix carried a time.
+    pub time: Option<Millis>,
+    /// The backend process id, which ties the lines of one session together.
+    pub pid: Option<u32>,
+    /// The client address from the prefix or columns (`%r`, `%h`, csvlog
+    /// `connection_from`, jsonlog `remote_host`), if any.
+    pub remote: Option<Remote<'a>>,
+    /// The session's stored application_name (`%a`, csvlog/jsonlog column):
+    /// cut at 63 bytes by the server and empty on the connection lines.
+    pub stored_application: Option<&'a str>,
+    pub message: Message<'a>,
+}
+
+/// A client address as the server printed it. `host` is `[local]` for the
+/// unix socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Remote<'a> {
+    pub host: &'a str,
+    pub port: Option<u16>,
+}
+
+/// The connection-related messages sslcensus understands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message<'a> {
+    /// `connection received: host=… port=…` (before any TLS negotiation).
+    Received(Remote<'a>),
+    /// `[replication ]connection authorized: …`: the session is established.
+    Authorized(Authorized<'a>),
+    /// `connection authenticated: identity="…" method=… (file:line)` (PG 14+).
+    Authenticated { identity: &'a str, method: &'a str },
+    /// `disconnection: session time: …`.
+    Disconnected(Disconnected<'a>),
+    /// `could not accept SSL connection: …` and `SSL error: …` (no host in the
+    /// message; the prefix or an earlier line of the same pid has it).
+    HandshakeFailed { reason: &'a str, kind: FailureKind },
+    /// `no pg_hba.conf entry for …` / `pg_hba.conf rejects …`.
+    HbaRejected(HbaRejected<'a>),
+    /// `<method> authentication failed for user "…"`.
+    AuthenticationFailed { method: &'a str, user: &'a str },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Authorized<'a> {
+    pub replication: bool,
+    pub user: &'a str,
+    /// Absent for walsenders.
+    pub database: Option<&'a str>,
+    /// As the client sent it (not cut at 63 bytes); absent when not sent.
+    pub application: Option<&'a str>,
+    pub tls: Option<Tls<'a>>,
+    pub gss: Option<Gss>,
+    /// The application name itself holds text shaped like the SSL clause, so
+    /// the TLS reading of this line alone is not certain.
+    pub ambiguous_tls: bool,
+}
+
+/// The `SSL enabled (…)` clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tls<'a> {
+    pub protocol: &'a str,
+    pub cipher: &'a str,
+    pub bits: u32,
+    /// PG 12–13 only.
+    pub compression: Option<bool>,
+}
+
+/// The `GSS (authenticated=…, encrypted=…)` clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gss {
+    pub authenticated: bool,
+    pub encrypted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disconnected<'a> {
+    pub session_millis: u64,
+    pub user: &'a str,
+    pub database: &'a str,
+    pub remote: Remote<'a>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HbaRejected<'a> {
+    pub host: &'a str,
+    pub user: &'a str,
+    /// Absent for replication connections.
+    pub database: Option<&'a str>,
+    pub transport: HbaTransport,
+}
+
+/// The transport a rejected connection came in on, as pg_hba saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HbaTransport {
+    /// `SSL encryption` (14+) or `SSL on` (≤ 13).
+    Tls,
+    /// `GSS encryption`.
+    Gss,
+    /// `no encryption` (14+) or `SSL off` (≤ 13).
+    Plain,
+    /// A server built without SSL prints no transport.
+    Unknown,
+}
+
+/// What a failed TLS handshake says about the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FailureKind {
+    /// The client sent a certificate alert (`unknown ca`, `bad certificate`,
+    /// `certificate unknown`, `certificate expired`, …): it verifies the chain.
+    CertificateRejected,
+    /// Protocol or cipher negotiation failed: not a trust problem.
+    Negotiation,
+    /// The peer went away mid-handshake (`EOF detected`, reset): a hint only.
+    Aborted,
+    /// Anything else.
+    Other,
+}
+
+impl FailureKind {
+    /// Classifies an OpenSSL reason string or socket error from the log.
+    pub fn classify(reason: &str) -> FailureKind {
+        const CERTIFICATE: [&str; 7] = [
+            "unknown ca",
+            "bad certificate",
+            "certificate unknown",
+            "certificate expired",
+            "certificate revoked",
+            "unsupported certificate",
+            "access denied",
+        ];
+        const NEGOTIATION: [&str; 9] = [
+            "protocol version",
+            "no shared cipher",
+            "wrong version number",
+            "unsupported protocol",
+            "version too low",
+            "decrypt error",
+            "handshake failure",
+            "no application protocol",
+            "inappropriate fallback",
+        ];
+        const ABORTED: [&str; 5] = [
+            "EOF detected",
+            "unexpected eof",
+            "Connection reset by peer",
+            "Broken pipe",
+            "Connection timed out",
+        ];
+        let has = |list: &[&str]| list.iter().any(|needle| reason.contains(needle));
+        if has(&CERTIFICATE) {
+            FailureKind::CertificateRejected
+        } else if has(&NEGOTIATION) {
+            FailureKind::Negotiation
+        } else if has(&ABORTED) {
+            FailureKind::Aborted
+        } else {
+            FailureKind::Other
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FailureKind::{self, *};
+
+    #[test]
+    fn failure_reasons_are_classified_by_what_they_prove() {
+        let table = [
+            ("tlsv1 alert unknown ca", CertificateRejected),
+            ("sslv3 alert certificate unknown", CertificateRejected),
+            ("sslv3 alert bad certificate", CertificateRejected),
+            ("tlsv1 alert certificate expired", CertificateRejected),
+            ("tlsv1 alert protocol version", Negotiation),
+            ("no shared cipher", Negotiation),
+            ("wrong version number", Negotiation),
+            ("EOF detected", Aborted),
+            ("Connection reset by peer", Aborted),
+            ("unexpected eof while reading", Aborted),
+            ("something new", Other),
+        ];
+        for (reason, kind) in table {
+            assert_eq!(FailureKind::classify(reason), kind, "{reason}");
+        }
+    }
+}

@@ -1,0 +1,534 @@
+//! Grammars of the PostgreSQL 12–17 connection messages (the text after
+//! `LOG:  ` / `FATAL:  `), as written by postinit.c, auth.c, postgres.c and
+//! be-secure-openssl.c.
+//!
+//! Names in these messages are neither quoted nor escaped, so fields are cut
+//! at the *next field's* label and optional clauses are taken from the end of
+//! the line, never by splitting on spaces.
+
+use nom::{
+    IResult, Parser,
+    branch::alt,
+    bytes::complete::{tag, take_until},
+    character::complete::{char, digit1, u16 as dec_u16, u32 as dec_u32},
+    combinator::{all_consuming, map, opt, rest, value},
+    sequence::preceded,
+};
+
+use crate::observation::{
+    Authorized, Disconnected, FailureKind, Gss, HbaRejected, HbaTransport, Message, Remote, Tls,
+};
+
+/// Why a line that announced a connection message could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed(pub &'static str);
+
+/// Parses a message body. `None`: not a message sslcensus reads (statements,
+/// checkpoints, …). `Some(Err)`: it starts like one but does not parse.
+pub fn parse(msg: &str) -> Option<Result<Message<'_>, Malformed>> {
+    let parsed = if let Some(rest) = msg.strip_prefix("connection received: ") {
+        received(rest)
+    } else if let Some(rest) = msg.strip_prefix("connection authorized: ") {
+        authorized(rest, false)
+    } else if let Some(rest) = msg.strip_prefix("replication connection authorized: ") {
+        authorized(rest, true)
+    } else if let Some(rest) = msg.strip_prefix("connection authenticated: ") {
+        authenticated(rest)
+    } else if let Some(rest) = msg.strip_prefix("disconnection: ") {
+        disconnected(rest)
+    } else if let Some(reason) = msg.strip_prefix("could not accept SSL connection: ") {
+        Ok(Message::HandshakeFailed {
+            reason,
+            kind: FailureKind::classify(reason),
+        })
+    } else if msg.starts_with("no pg_hba.conf entry for ")
+        || msg.starts_with("pg_hba.conf rejects ")
+    {
+        hba_rejected(msg)
+    } else if let Some(at) = msg.find(" authentication failed for user \"") {
+        authentication_failed(msg, at)
+    } else {
+        return None;
+    };
+    Some(parsed)
+}
+
+fn remote(input: &str) -> IResult<&str, Remote<'_>> {
+    let with_port = map(
+        (take_until(" port="), preceded(tag(" port="), dec_u16)),
+        |(host, port)| Remote {
+            host,
+            port: Some(port),
+        },
+    );
+    let host_only = map(rest, |host| Remote { host, port: None });
+    preceded(tag("host="), alt((all_consuming(with_port), host_only))).parse(input)
+}
+
+fn received(body: &str) -> Result<Message<'_>, Malformed> {
+    all_consuming(remote)
+        .parse(body)
+        .map(|(_, remote)| Message::Received(remote))
+        .map_err(|_| Malformed("connection received: expected host=… port=…"))
+}
+
+fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
+    let (body, gss) = strip_trailing_clause(body, " GSS (authenticated=", gss_clause);
+    let (body, tls) = strip_trailing_clause(body, " SSL enabled (protocol=", ssl_clause);
+    let body = body
+        .strip_prefix("user=")
+        .ok_or(Malformed("connection authorized: expected user="))?;
+    let (before_app, application) = match body.find(" application_name=") {
+        Some(at) => (&body[..at], Some(&body[at + " application_name=".len()..])),
+        None => (body, None),
+    };
+    let (user, database) = if replication {
+        (before_app, None)
+    } else {
+        match before_app.find(" database=") {
+            Some(at) => (
+                &before_app[..at],
+                Some(&before_app[at + " database=".len()..]),
+            ),
+            None => return Err(Malformed("connection authorized: expected database=")),
+        }
+    };
+    let ambiguous_tls = application.is_some_and(|app| app.contains("SSL enabled ("));
+    Ok(Message::Authorized(Authorized {
+        replication,
+        user,
+        database,
+        application,
+        tls,
+        gss,
+        ambiguous_tls,
+    }))
+}
+
+/// Takes an optional clause that must run to the end of `body`, found by its
+/// last occurrence so that look-alike text earlier in a name is left alone.
+fn strip_trailing_clause<'a, T>(
+    body: &'a str,
+    opener: &str,
+    clause: fn(&'a str) -> IResult<&'a str, T>,
+) -> (&'a str, Option<T>) {
+    let Some(at) = body.rfind(opener) else {
+        return (body, None);
+    };
+    match all_consuming(clause).parse(&body[at + 1..]) {
+        Ok((_, parsed)) => (&body[..at], Some(parsed)),
+        Err(_) => (body, None),
+    }
+}
+
+fn ssl_clause(input: &str) -> IResult<&str, Tls<'_>> {
+    let on_off = alt((value(true, tag("on")), value(false, tag("off"))));
+    map(
+        (
+            preceded(tag("SSL enabled (protocol="), take_until(", cipher=")),
+            preceded(tag(", cipher="), take_until(", bits=")),
+            preceded(tag(", bits="), dec_u32),
+            opt(preceded(tag(", compression="), on_off)),
+            char(')'),
+        ),
+        |(protocol, cipher, bits, compression, _)| Tls {
+            protocol,
+            cipher,
+            bits,
+            compression,
+        },
+    )
+    .parse(input)
+}
+
+fn yes_no(input: &str) -> IResult<&str, bool> {
+    alt((value(true, tag("yes")), value(false, tag("no")))).parse(input)
+}
+
+fn gss_clause(input: &str) -> IResult<&str, Gss> {
+    let (input, (authenticated, encrypted)) = (
+        preceded(tag("GSS (authenticated="), yes_no),
+        preceded(tag(", encrypted="), yes_no),
+    )
+        .parse(input)?;
+    // The principal (if any) is free text up to the closing parenthesis.
+    let (input, _) = alt((preceded(tag(", principal="), rest), tag(")"))).parse(input)?;
+    Ok((
+        input,
+        Gss {
+            authenticated,
+            encrypted,
+        },
+    ))
+}
+
+fn authenticated(rest: &str) -> Result<Message<'_>, Malformed> {
+    let err = Malformed("connection authenticated: expected identity=\"…\" method=…");
+    let quoted = rest.strip_prefix("identity=\"").ok_or(err)?;
+    let at = quoted.rfind("\" method=").ok_or(err)?;
+    let identity = &quoted[..at];
+    let after = &quoted[at + "\" method=".len()..];
+    let method = after.split(' ').next().unwrap_or(after);
+    Ok(Message::Authenticated { identity, method })
+}
+
+fn session_time(input: &str) -> IResult<&str, u64> {
+    let number = |i| map(digit1, |d: &str| d.parse::<u64>().unwrap_or(0)).parse(i);
+    map(
+        (
+            number,
+            char(':'),
+            number,
+            char(':'),
+            number,
+            char('.'),
+            number,
+        ),
+        |(h, _, m, _, s, _, ms)| ((h * 60 + m) * 60 + s) * 1000 + ms,
+    )
+    .parse(input)
+}
+
+fn disconnected(rest: &str) -> Result<Message<'_>, Malformed> {
+    let err = Malformed("disconnection: expected session time: … user=… database=… host=…");
+    let (rest, session_millis) = preceded(tag("session time: "), session_time)
+        .parse(rest)
+        .map_err(|_: nom::Err<nom::error::Error<&str>>| err)?;
+    let rest = rest.strip_prefix(" user=").ok_or(err)?;
+    let db_at = rest.find(" database=").ok_or(err)?;
+    let host_at = rest.rfind(" host=").ok_or(err)?;
+    if host_at < db_at {
+        return Err(err);
+    }
+    let user = &rest[..db_at];
+    let database = &rest[db_at + " database=".len()..host_at];
+    let host_port = &rest[host_at + " host=".len()..];
+    let remote = match host_port.split_once(" port=") {
+        Some((host, port)) => Remote {
+            host,
+            port: Some(port.parse().map_err(|_| err)?),
+        },
+        None => Remote {
+            host: host_port,
+            port: None,
+        },
+    };
+    Ok(Message::Disconnected(Disconnected {
+        session_millis,
+        user,
+        database,
+        remote,
+    }))
+}
+
+fn hba_rejected(msg: &str) -> Result<Message<'_>, Malformed> {
+    let err = Malformed("pg_hba.conf rejection: expected host \"…\", user \"…\"");
+    let replication = msg.contains(" replication connection ");
+    let quoted = msg
+        .split_once(" host \"")
+        .map(|(_, after)| after)
+        .ok_or(err)?;
+    let (host, after_host) = quoted.split_once("\", user \"").ok_or(err)?;
+    // The transport suffix follows the last quote; a build without SSL has none.
+    let last_quote = after_host.rfind('"').ok_or(err)?;
+    let transport = match &after_host[last_quote + 1..] {
+        ", SSL encryption" | ", SSL on" => HbaTransport::Tls,
+        ", GSS encryption" => HbaTransport::Gss,
+        ", no encryption" | ", SSL off" => HbaTransport::Plain,
+        "" => HbaTransport::Unknown,
+        _ => return Err(err),
+    };
+    let quoted_fields = &after_host[..last_quote];
+    let (user, database) = if replication {
+        (quoted_fields, None)
+    } else {
+        let (user, database) = quoted_fields.split_once("\", database \"").ok_or(err)?;
+        (user, Some(database))
+    };
+    Ok(Message::HbaRejected(HbaRejected {
+        host,
+        user,
+        database,
+        transport,
+    }))
+}
+
+fn authentication_failed(msg: &str, at: usize) -> Result<Message<'_>, Malformed> {
+    let method = &msg[..at];
+    let user_quoted = &msg[at + " authentication failed for user \"".len()..];
+    let user = user_quoted
+        .strip_suffix('"')
+        .ok_or(Malformed("authentication failed: expected a quoted user"))?;
+    if method.is_empty() || method.contains("  ") {
+        return Err(Malformed("authentication failed: expected a method name"));
+    }
+    Ok(Message::AuthenticationFailed { method, user })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(msg: &str) -> Message<'_> {
+        parse(msg).expect("recognised").expect("parsed")
+    }
+
+    fn auth(msg: &str) -> Authorized<'_> {
+        match ok(msg) {
+            Message::Authorized(a) => a,
+            other => panic!("not authorized: {other:?}"),
+        }
+    }
+
+    const TLS13: Tls<'static> = Tls {
+        protocol: "TLSv1.3",
+        cipher: "TLS_AES_256_GCM_SHA384",
+        bits: 256,
+        compression: None,
+    };
+
+    #[test]
+    fn connection_received_over_tcp_ipv6_and_socket() {
+        let table = [
+            (
+                "connection received: host=127.0.0.1 port=53004",
+                "127.0.0.1",
+                Some(53004),
+            ),
+            (
+                "connection received: host=::1 port=40522",
+                "::1",
+                Some(40522),
+            ),
+            ("connection received: host=[local]", "[local]", None),
+            (
+                "connection received: host=db-client.example.com port=1",
+                "db-client.example.com",
+                Some(1),
+            ),
+        ];
+        for (line, host, port) in table {
+            assert_eq!(ok(line), Message::Received(Remote { host, port }), "{line}");
+        }
+    }
+
+    #[test]
+    fn authorized_with_tls_pg14_to_17() {
+        let a = auth(
+            "connection authorized: user=postgres database=postgres application_name=app_require SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)",
+        );
+        assert_eq!(a.user, "postgres");
+        assert_eq!(a.database, Some("postgres"));
+        assert_eq!(a.application, Some("app_require"));
+        assert_eq!(a.tls, Some(TLS13));
+        assert!(!a.replication && !a.ambiguous_tls);
+    }
+
+    #[test]
+    fn authorized_with_tls_and_compression_pg12_13() {
+        let a = auth(
+            "connection authorized: user=app database=orders SSL enabled (protocol=TLSv1.2, cipher=ECDHE-RSA-AES256-GCM-SHA384, bits=256, compression=off)",
+        );
+        assert_eq!(a.application, None);
+        let tls = a.tls.unwrap();
+        assert_eq!(
+            (tls.protocol, tls.cipher, tls.bits, tls.compression),
+            ("TLSv1.2", "ECDHE-RSA-AES256-GCM-SHA384", 256, Some(false))
+        );
+    }
+
+    #[test]
+    fn authorized_plaintext_has_no_clause() {
+        let a = auth("connection authorized: user=app database=orders application_name=psql");
+        assert_eq!((a.application, a.tls), (Some("psql"), None));
+    }
+
+    #[test]
+    fn names_with_spaces_colons_brackets_and_at_signs_stay_whole() {
+        let table = [
+            (
+                "connection authorized: user=ops@cron database=Sales DW application_name=Npgsql SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)",
+                "ops@cron",
+                "Sales DW",
+                "Npgsql",
+                true,
+            ),
+            (
+                "connection authorized: user=app database=orders application_name=PostgreSQL JDBC Driver SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)",
+                "app",
+                "orders",
+                "PostgreSQL JDBC Driver",
+                true,
+            ),
+            (
+                "connection authorized: user=web database=app application_name=puma: cluster worker 2: 44125 [myapp]",
+                "web",
+                "app",
+                "puma: cluster worker 2: 44125 [myapp]",
+                false,
+            ),
+            (
+                "connection authorized: user=analyst database=sales application_name=pgAdmin 4 - DB:sales SSL enabled (protocol=TLSv1.2, cipher=ECDHE-RSA-AES256-GCM-SHA384, bits=256)",
+                "analyst",
+                "sales",
+                "pgAdmin 4 - DB:sales",
+                true,
+            ),
+        ];
+        for (line, user, database, app, tls) in table {
+            let a = auth(line);
+            assert_eq!(a.user, user, "{line}");
+            assert_eq!(a.database, Some(database), "{line}");
+            assert_eq!(a.application, Some(app), "{line}");
+            assert_eq!(a.tls.is_some(), tls, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_name_holding_the_ssl_clause_is_flagged_and_the_real_clause_wins() {
+        let a = auth(
+            "connection authorized: user=u database=d application_name=x SSL enabled (protocol=TLSv1.0, cipher=NULL, bits=0) SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)",
+        );
+        assert_eq!(
+            a.application,
+            Some("x SSL enabled (protocol=TLSv1.0, cipher=NULL, bits=0)")
+        );
+        assert_eq!(a.tls, Some(TLS13));
+        assert!(a.ambiguous_tls);
+    }
+
+    #[test]
+    fn replication_and_gss() {
+        let a = auth(
+            "replication connection authorized: user=repl application_name=walreceiver SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)",
+        );
+        assert!(a.replication);
+        assert_eq!(
+            (a.user, a.database, a.application),
+            ("repl", None, Some("walreceiver"))
+        );
+        let g = auth(
+            "connection authorized: user=u database=d GSS (authenticated=yes, encrypted=yes, principal=u@EXAMPLE.COM)",
+        );
+        assert_eq!(
+            g.gss,
+            Some(Gss {
+                authenticated: true,
+                encrypted: true
+            })
+        );
+        assert_eq!(g.tls, None);
+    }
+
+    #[test]
+    fn authenticated_and_disconnection() {
+        assert_eq!(
+            ok(
+                "connection authenticated: identity=\"jürgen \"x\"\" method=scram-sha-256 (/etc/pg_hba.conf:13)"
+            ),
+            Message::Authenticated {
+                identity: "jürgen \"x\"",
+                method: "scram-sha-256"
+            }
+        );
+        assert_eq!(
+            ok(
+                "disconnection: session time: 1:02:03.456 user=ops@cron database=Sales DW host=::1 port=40522"
+            ),
+            Message::Disconnected(Disconnected {
+                session_millis: 3_723_456,
+                user: "ops@cron",
+                database: "Sales DW",
+                remote: Remote {
+                    host: "::1",
+                    port: Some(40522)
+                },
+            })
+        );
+        let Message::Disconnected(local) = ok(
+            "disconnection: session time: 0:00:00.006 user=postgres database=postgres host=[local]",
+        ) else {
+            panic!()
+        };
+        assert_eq!(local.remote.port, None);
+    }
+
+    #[test]
+    fn handshake_failures() {
+        assert_eq!(
+            ok("could not accept SSL connection: tlsv1 alert unknown ca"),
+            Message::HandshakeFailed {
+                reason: "tlsv1 alert unknown ca",
+                kind: FailureKind::CertificateRejected
+            }
+        );
+        assert_eq!(
+            ok("could not accept SSL connection: EOF detected"),
+            Message::HandshakeFailed {
+                reason: "EOF detected",
+                kind: FailureKind::Aborted
+            }
+        );
+    }
+
+    #[test]
+    fn hba_rejections_old_and_new_wording() {
+        let table = [
+            (
+                "no pg_hba.conf entry for host \"10.0.1.5\", user \"app\", database \"orders\", no encryption",
+                Some("orders"),
+                HbaTransport::Plain,
+            ),
+            (
+                "no pg_hba.conf entry for host \"10.0.1.5\", user \"app\", database \"orders\", SSL off",
+                Some("orders"),
+                HbaTransport::Plain,
+            ),
+            (
+                "pg_hba.conf rejects connection for host \"10.0.1.5\", user \"app\", database \"orders\", SSL encryption",
+                Some("orders"),
+                HbaTransport::Tls,
+            ),
+            (
+                "no pg_hba.conf entry for replication connection from host \"10.0.1.5\", user \"app\", SSL on",
+                None,
+                HbaTransport::Tls,
+            ),
+            (
+                "no pg_hba.conf entry for host \"10.0.1.5\", user \"app\", database \"orders\"",
+                Some("orders"),
+                HbaTransport::Unknown,
+            ),
+        ];
+        for (line, database, transport) in table {
+            let Message::HbaRejected(h) = ok(line) else {
+                panic!("{line}")
+            };
+            assert_eq!((h.host, h.user), ("10.0.1.5", "app"), "{line}");
+            assert_eq!((h.database, h.transport), (database, transport), "{line}");
+        }
+    }
+
+    #[test]
+    fn authentication_failures() {
+        assert_eq!(
+            ok("password authentication failed for user \"app\""),
+            Message::AuthenticationFailed {
+                method: "password",
+                user: "app"
+            }
+        );
+    }
+
+    #[test]
+    fn other_messages_are_not_ours_and_broken_ones_are_reported() {
+        assert_eq!(
+            parse("statement: SELECT 'connection authorized: user=x'"),
+            None
+        );
+        assert_eq!(parse("checkpoint starting: time"), None);
+        assert!(parse("connection authorized: database=x").unwrap().is_err());
+        assert!(parse("connection received: port=5").unwrap().is_err());
+        assert!(parse("disconnection: session time: x").unwrap().is_err());
+    }
+}

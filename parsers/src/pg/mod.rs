@@ -1,0 +1,6 @@
+//! PostgreSQL, Amazon RDS for PostgreSQL and Aurora PostgreSQL logs.
+
+pub mod csvlog;
+pub mod jsonlog;
+pub mod message;
+pub mod stderr;

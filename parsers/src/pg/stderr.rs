@@ -1,0 +1,395 @@
+//! PostgreSQL `stderr` logs: a `log_line_prefix`, the severity, two spaces,
+//! the message. The prefix is compiled into one anchored regex; the message
+//! is handed to the grammars in [`super::message`].
+
+use std::fmt;
+
+use regex::Regex;
+
+use super::message::{self, Malformed};
+use crate::observation::{Observation, Remote};
+use crate::time::{Timestamp, parse_epoch, parse_timestamp};
+
+/// Envelopes other tools put in front of the server's own line: the ISO time
+/// CloudWatch Logs / S3 exports add, and a syslog header with the optional
+/// `[seq-part]` marker PostgreSQL adds for syslog.
+const ENVELOPE: &str = r"(?:(?P<envtime>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?|\d{4}-\d\d-\d\dT\S+ \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?)?";
+const SEVERITY: &str = r"(?P<severity>DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  (?P<message>.*)$";
+const TIMESTAMP: &str =
+    r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z]+| [+-]\d\d(?::?\d\d)?)?";
+
+/// The `log_line_prefix` values tried, in order, when none is given: Amazon
+/// RDS / Aurora, the Debian and PostgreSQL defaults, and prefixes that
+/// pgBadger's documentation and common tutorials recommend.
+pub const KNOWN_PREFIXES: [&str; 10] = [
+    "%t:%r:%u@%d:[%p]:",
+    "%m [%p] %q%u@%d ",
+    "%t [%p-%l] %q%u@%d ",
+    "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+    "%t [%p]: user=%u,db=%d,app=%a,client=%h ",
+    "%t [%p]: [%l-1] db=%d,user=%u ",
+    "%m [%p] %q[user=%u,db=%d,app=%a] ",
+    "%m [%p] ",
+    "%t [%p] ",
+    "%m:%r:%u@%d:[%p]:",
+];
+
+/// A compiled `log_line_prefix`.
+#[derive(Clone)]
+pub struct LinePrefix {
+    escapes: String,
+    regex: Regex,
+}
+
+impl fmt::Debug for LinePrefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LinePrefix({:?})", self.escapes)
+    }
+}
+
+/// A `log_line_prefix` that cannot be compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixError(pub String);
+
+impl fmt::Display for PrefixError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PrefixError {}
+
+/// What a line's prefix said, and its message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrefixedLine<'a> {
+    pub time: Option<Timestamp>,
+    pub pid: Option<u32>,
+    pub remote: Option<Remote<'a>>,
+    pub application: Option<&'a str>,
+    pub severity: &'a str,
+    pub message: &'a str,
+}
+
+impl LinePrefix {
+    /// Compiles `log_line_prefix` escapes (`%t %m %n %r %h %p %u %d %a %c %l
+    /// %e %q %x %v %b %i %s %L %P %Q %%`) into a parser of whole lines.
+    pub fn compile(escapes: &str) -> Result<LinePrefix, PrefixError> {
+        let mut pattern = format!("^{ENVELOPE}");
+        let mut seen = std::collections::HashSet::new();
+        let mut optional_groups = 0;
+        let mut chars = escapes.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                pattern.push_str(&regex::escape(&c.to_string()));
+                continue;
+            }
+            let escape = chars.next().ok_or_else(|| {
+                PrefixError(format!("log_line_prefix {escapes:?} ends in a lone %"))
+            })?;
+            // Only the first occurrence of an escape is captured.
+            let first = seen.insert(escape);
+            let group = |name: &str, body: &str| {
+                if first {
+                    format!("(?P<{name}>{body})")
+                } else {
+                    format!("(?:{body})")
+                }
+            };
+            let piece = match escape {
+                't' | 'm' => group("time", TIMESTAMP),
+                'n' => group("epoch", r"\d+(?:\.\d+)?"),
+                's' => TIMESTAMP.to_string(),
+                'p' => group("pid", r"\d+"),
+                'P' => r"\d*".to_string(),
+                'r' if first => r"(?:(?P<rlocal>\[local\])|(?P<rhost>[^\s()]+)\((?P<rport>\d+)\)|(?P<rbare>[^\s():@]+))?".to_string(),
+                'r' => r"(?:\[local\]|[^\s()]+\(\d+\)|[^\s():@]+)?".to_string(),
+                'h' => group("host", r"\[local\]|[0-9A-Za-z.:%_\-]*"),
+                'u' => group("user", ".*?"),
+                'd' => group("database", ".*?"),
+                'a' => group("application", ".*?"),
+                'b' | 'i' | 'L' => ".*?".to_string(),
+                'c' => r"[0-9a-f]+\.[0-9a-f]+".to_string(),
+                'l' | 'x' => r"\d+".to_string(),
+                'v' => r"(?:\d+/\d+)?".to_string(),
+                'e' => "[0-9A-Z]{5}".to_string(),
+                'Q' => r"-?\d+".to_string(),
+                '%' => "%".to_string(),
+                'q' => {
+                    // Non-session processes stop the prefix here.
+                    optional_groups += 1;
+                    "(?:".to_string()
+                }
+                other => {
+                    return Err(PrefixError(format!(
+                        "log_line_prefix {escapes:?}: unknown escape %{other}"
+                    )));
+                }
+            };
+            pattern.push_str(&piece);
+        }
+        pattern.push_str(&")?".repeat(optional_groups));
+        pattern.push_str(SEVERITY);
+        let regex = Regex::new(&pattern)
+            .map_err(|e| PrefixError(format!("log_line_prefix {escapes:?}: {e}")))?;
+        Ok(LinePrefix {
+            escapes: escapes.to_string(),
+            regex,
+        })
+    }
+
+    /// The escapes this prefix was compiled from.
+    pub fn escapes(&self) -> &str {
+        &self.escapes
+    }
+
+    /// Whether the prefix captures the backend pid (without it, lines of one
+    /// session cannot be tied together).
+    pub fn has_pid(&self) -> bool {
+        self.escapes.contains("%p")
+    }
+
+    /// Splits a line into prefix fields and message; `None` if the line does
+    /// not carry this prefix.
+    pub fn split<'a>(&self, line: &'a str) -> Option<PrefixedLine<'a>> {
+        let caps = self.regex.captures(line)?;
+        let text = |name: &str| caps.name(name).map(|m| m.as_str());
+        let time = text("time")
+            .and_then(parse_timestamp)
+            .or_else(|| text("epoch").and_then(parse_epoch))
+            .or_else(|| text("envtime").and_then(parse_timestamp));
+        let remote = if let Some(host) = text("rlocal").or(text("rbare")) {
+            Some(Remote { host, port: None })
+        } else if let Some(host) = text("rhost") {
+            Some(Remote {
+                host,
+                port: text("rport").and_then(|p| p.parse().ok()),
+            })
+        } else {
+            text("host")
+                .filter(|h| !h.is_empty())
+                .map(|host| Remote { host, port: None })
+        };
+        Some(PrefixedLine {
+            time,
+            pid: text("pid").and_then(|p| p.parse().ok()),
+            remote,
+            application: text("application").filter(|a| !a.is_empty() && *a != "[unknown]"),
+            severity: text("severity")?,
+            message: text("message")?,
+        })
+    }
+}
+
+/// Where a prefix cannot be made out, the message itself still carries user,
+/// database, application and TLS: find the severity marker anywhere in the
+/// line, and take a time only if the line starts with one.
+pub fn split_without_prefix(line: &str) -> Option<PrefixedLine<'_>> {
+    static FALLBACK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(&format!(
+            r"^(?:(?P<time>\d{{4}}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z| [A-Za-z]+| ?[+-]\d\d(?::?\d\d)?)?))?.*?\b{SEVERITY}"
+        ))
+        .expect("fallback pattern compiles")
+    });
+    let caps = FALLBACK.captures(line)?;
+    Some(PrefixedLine {
+        time: caps.name("time").and_then(|m| parse_timestamp(m.as_str())),
+        pid: None,
+        remote: None,
+        application: None,
+        severity: caps.name("severity")?.as_str(),
+        message: caps.name("message")?.as_str(),
+    })
+}
+
+/// Reads one stderr line. `None`: not a connection line.
+pub fn observe<'a>(
+    prefix: Option<&LinePrefix>,
+    line: &'a str,
+) -> Option<Result<Observation<'a>, Malformed>> {
+    // Tab-indented lines continue the previous message (DETAIL, multi-line SQL).
+    if line.starts_with('\t') {
+        return None;
+    }
+    let split = match prefix {
+        Some(prefix) => prefix.split(line),
+        None => split_without_prefix(line),
+    };
+    let Some(split) = split else {
+        // Say so only when the line holds a message we would have read.
+        let ours = split_without_prefix(line)
+            .and_then(|s| message::parse(s.message))
+            .is_some();
+        return ours.then_some(Err(Malformed("line does not match the log_line_prefix")));
+    };
+    let parsed = message::parse(split.message)?;
+    Some(parsed.map(|message| Observation {
+        time: split.time.map(|t| t.millis),
+        pid: split.pid,
+        remote: split.remote,
+        stored_application: split.application,
+        message,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observation::{FailureKind, Message};
+
+    fn rds() -> LinePrefix {
+        LinePrefix::compile(KNOWN_PREFIXES[0]).unwrap()
+    }
+
+    #[test]
+    fn rds_prefix_fields() {
+        let p = rds();
+        let line = "2026-11-29 03:52:55 UTC:127.0.0.1(53004):postgres@postgres:[6504]:LOG:  connection authorized: user=postgres database=postgres application_name=app_require SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)";
+        let s = p.split(line).unwrap();
+        assert_eq!(s.time.unwrap().millis, 1_795_924_375_000);
+        assert_eq!(s.pid, Some(6504));
+        assert_eq!(
+            s.remote,
+            Some(Remote {
+                host: "127.0.0.1",
+                port: Some(53004)
+            })
+        );
+        assert_eq!(s.severity, "LOG");
+        assert!(
+            s.message
+                .starts_with("connection authorized: user=postgres")
+        );
+    }
+
+    #[test]
+    fn rds_prefix_ipv6_socket_background_and_at_in_user() {
+        let p = rds();
+        let table = [
+            (
+                "2026-11-02 09:14:07 UTC:::1(40522):ops@cron@Sales DW:[8812]:LOG:  connection authorized: user=ops@cron database=Sales DW application_name=Npgsql",
+                Some(("::1", Some(40522))),
+                8812,
+            ),
+            (
+                "2026-11-02 09:14:07 UTC:[local]:postgres@postgres:[77]:LOG:  connection authorized: user=postgres database=postgres",
+                Some(("[local]", None)),
+                77,
+            ),
+            (
+                "2026-11-02 09:14:07 UTC::@:[6504]:LOG:  checkpoint starting: time",
+                None,
+                6504,
+            ),
+            (
+                "2026-11-02 09:14:07 UTC:10.0.3.7(53022):[unknown]@[unknown]:[6510]:LOG:  could not accept SSL connection: tlsv1 alert unknown ca",
+                Some(("10.0.3.7", Some(53022))),
+                6510,
+            ),
+        ];
+        for (line, remote, pid) in table {
+            let s = p.split(line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(s.remote.map(|r| (r.host, r.port)), remote, "{line}");
+            assert_eq!(s.pid, Some(pid), "{line}");
+        }
+    }
+
+    #[test]
+    fn envelopes_before_the_prefix() {
+        let p = rds();
+        let cloudwatch = "2026-11-29T03:52:55.000Z 2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  connection received: host=10.0.0.1 port=5";
+        let syslog = "Nov 29 03:52:55 db1 postgres[1]: [3-1] 2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  connection received: host=10.0.0.1 port=5";
+        for line in [cloudwatch, syslog] {
+            let s = p.split(line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(s.pid, Some(1));
+            assert_eq!(s.message, "connection received: host=10.0.0.1 port=5");
+        }
+    }
+
+    #[test]
+    fn other_prefixes() {
+        let table = [
+            (
+                "%m [%p] ",
+                "2026-11-29 03:52:55.964 UTC [6504] LOG:  connection received: host=::1 port=1",
+                Some(6504),
+                None,
+            ),
+            (
+                "%m [%p] %q%u@%d ",
+                "2026-11-29 03:52:55.964 UTC [6504] app@orders LOG:  disconnection: session time: 0:00:01.000 user=app database=orders host=::1 port=1",
+                Some(6504),
+                None,
+            ),
+            (
+                "%m [%p] %q%u@%d ",
+                "2026-11-29 03:52:55.964 UTC [6504] LOG:  checkpoint starting: time",
+                Some(6504),
+                None,
+            ),
+            (
+                "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+                "2026-11-29 03:52:55 UTC [6504]: [3-1] user=app,db=orders,app=billing api,client=10.1.1.1 LOG:  disconnection: session time: 0:00:01.000 user=app database=orders host=10.1.1.1 port=1",
+                Some(6504),
+                Some("billing api"),
+            ),
+            (
+                "%n|%p|%h|",
+                "1795924375.123|42|10.1.1.1|FATAL:  password authentication failed for user \"x\"",
+                Some(42),
+                None,
+            ),
+        ];
+        for (escapes, line, pid, app) in table {
+            let p = LinePrefix::compile(escapes).unwrap();
+            let s = p
+                .split(line)
+                .unwrap_or_else(|| panic!("{escapes} / {line}"));
+            assert_eq!(s.pid, pid, "{line}");
+            assert_eq!(s.application, app, "{line}");
+            assert!(s.time.is_some(), "{line}");
+        }
+    }
+
+    #[test]
+    fn bad_prefixes_are_rejected() {
+        assert!(LinePrefix::compile("%t %Z").is_err());
+        assert!(LinePrefix::compile("%t %").is_err());
+    }
+
+    #[test]
+    fn continuation_and_statement_lines_are_not_connections() {
+        let p = rds();
+        assert_eq!(
+            observe(Some(&p), "\tconnection authorized: user=x database=y"),
+            None
+        );
+        assert_eq!(
+            observe(
+                Some(&p),
+                "2026-11-29 03:52:55 UTC:1.2.3.4(5):u@d:[1]:LOG:  statement: SELECT 'connection authorized: user=x database=y'"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn unknown_prefix_still_yields_the_message() {
+        let line = "2026-11-29 03:52:55.964 UTC db-7 [x] LOG:  could not accept SSL connection: sslv3 alert bad certificate";
+        let obs = observe(None, line).unwrap().unwrap();
+        assert_eq!(obs.time, Some(1_795_924_375_964));
+        assert_eq!((obs.pid, obs.remote), (None, None));
+        assert!(matches!(
+            obs.message,
+            Message::HandshakeFailed {
+                kind: FailureKind::CertificateRejected,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_connection_line_with_a_foreign_prefix_is_reported() {
+        let line = "03:52:55 [1] LOG:  connection received: host=1.2.3.4 port=5";
+        assert!(matches!(observe(Some(&rds()), line), Some(Err(_))));
+    }
+}

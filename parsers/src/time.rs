@@ -1,0 +1,134 @@
+//! Timestamps as PostgreSQL prints them (`%t`, `%m`, `%n`, csvlog, jsonlog).
+
+use chrono::NaiveDate;
+
+use crate::observation::Millis;
+
+/// A parsed time and whether its zone was one we can convert exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp {
+    pub millis: Millis,
+    /// False when the zone was an abbreviation other than UTC/GMT (`CET`,
+    /// `EST`, …): the time was then read as UTC, and callers should say so.
+    pub zone_known: bool,
+}
+
+fn digits(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        bytes
+            .iter()
+            .fold(0u32, |n, d| n.wrapping_mul(10) + u32::from(d - b'0')),
+    )
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.fff…][ ZONE]` (a `T` between date and time is also
+/// accepted, and a `Z` or numeric offset glued to the seconds).
+pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    let b = text.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b' ' | b'T') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(
+        digits(&b[0..4])? as i32,
+        digits(&b[5..7])?,
+        digits(&b[8..10])?,
+    )?;
+    let mut rest = &text[19..];
+    let mut millis = 0;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let len = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        let frac = &fraction.as_bytes()[..len];
+        // Keep milliseconds; pad or cut whatever precision was printed.
+        millis = frac
+            .iter()
+            .chain(std::iter::repeat(&b'0'))
+            .take(3)
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+        rest = &fraction[len..];
+    }
+    let time = date.and_hms_milli_opt(
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+        millis,
+    )?;
+    let (offset_secs, zone_known) = parse_zone(rest.trim_start_matches(' '))?;
+    Some(Timestamp {
+        millis: time.and_utc().timestamp_millis() - i64::from(offset_secs) * 1000,
+        zone_known,
+    })
+}
+
+/// A zone suffix: empty, `UTC`/`GMT`/`Z`, `+03`, `-0330`, `+05:30`, or an
+/// abbreviation that is read as UTC with `zone_known = false`.
+fn parse_zone(zone: &str) -> Option<(i32, bool)> {
+    match zone {
+        "" | "UTC" | "GMT" | "Z" | "UCT" | "+00" | "+00:00" => return Some((0, true)),
+        _ => {}
+    }
+    if let Some(sign) = zone.chars().next().filter(|c| *c == '+' || *c == '-') {
+        let body: String = zone[1..].chars().filter(|c| *c != ':').collect();
+        let (hours, minutes) = match body.len() {
+            2 => (digits(body.as_bytes())?, 0),
+            4 => (
+                digits(&body.as_bytes()[..2])?,
+                digits(&body.as_bytes()[2..])?,
+            ),
+            _ => return None,
+        };
+        let secs = (hours * 3600 + minutes * 60) as i32;
+        return Some((if sign == '-' { -secs } else { secs }, true));
+    }
+    zone.bytes()
+        .all(|c| c.is_ascii_alphabetic())
+        .then_some((0, false))
+}
+
+/// `%n`: seconds since the epoch with milliseconds, e.g. `1732852375.123`.
+pub fn parse_epoch(text: &str) -> Option<Timestamp> {
+    let (secs, frac) = text.split_once('.').unwrap_or((text, "0"));
+    let secs: i64 = secs.parse().ok()?;
+    let frac_ms: i64 = format!("{frac:0<3}")[..3].parse().ok()?;
+    Some(Timestamp {
+        millis: secs * 1000 + frac_ms,
+        zone_known: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: Millis = 1_795_924_375_000; // 2026-11-29 03:52:55 UTC
+
+    #[test]
+    fn pg_timestamps() {
+        let table = [
+            ("2026-11-29 03:52:55 UTC", T0, true),
+            ("2026-11-29 03:52:55.964 UTC", T0 + 964, true),
+            ("2026-11-29 03:52:55.9 UTC", T0 + 900, true),
+            ("2026-11-29 04:52:55 +01", T0, true),
+            ("2026-11-29 00:22:55.000 -03:30", T0, true),
+            ("2026-11-29T03:52:55.000Z", T0, true),
+            ("2026-11-29T03:52:55.123456Z", T0 + 123, true),
+            ("2026-11-29 03:52:55 CET", T0, false),
+            ("2026-11-29 03:52:55", T0, true),
+        ];
+        for (text, millis, zone_known) in table {
+            assert_eq!(
+                parse_timestamp(text),
+                Some(Timestamp { millis, zone_known }),
+                "{text}"
+            );
+        }
+        assert_eq!(parse_timestamp("2026-13-29 03:52:55 UTC"), None);
+        assert_eq!(parse_timestamp("not a time at all, no"), None);
+        assert_eq!(parse_epoch("1795924375.123").unwrap().millis, T0 + 123);
+    }
+}

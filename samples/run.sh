@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds sslcensus and runs it on the bundled PostgreSQL samples: the report
+# goes to report.csv, the summary to the terminal.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "run.sh: cargo not found: install Rust with rustup (https://rustup.rs), then run again" >&2
+  exit 1
+fi
+if ! command -v cc >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc >/dev/null
+fi
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/sslcensus-target}
+cargo run --quiet --locked -- analyze samples/postgresql/stderr -o report.csv "$@"

@@ -1,0 +1,232 @@
+//! The pipeline: inputs → windows → chunks parsed in parallel → each
+//! instance's stream correlator, in file order → one census.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use rayon::prelude::*;
+use sslcensus_parsers::pg::stderr::LinePrefix;
+use sslcensus_parsers::{DetectError, FormatChoice, LogFormat, count_lines, detect, scan};
+
+use crate::census::Census;
+use crate::correlate::{ChunkOutcome, Correlator, Problem};
+use crate::progress::Progress;
+use crate::source::{InputFile, WindowReader};
+
+/// How inputs are read.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub forced: Option<FormatChoice>,
+    pub prefix: Option<LinePrefix>,
+}
+
+/// How reading one input ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileStatus {
+    Read,
+    /// Nothing in it: said, not an error.
+    Empty,
+    /// Found in a directory walk but not a log: said, not an error.
+    NotALog(String),
+    /// An error: unreadable, truncated, or named but not a log. What was
+    /// read before the error still counts.
+    Failed(String),
+}
+
+/// What happened to one input.
+#[derive(Debug, Clone)]
+pub struct FileSummary {
+    pub display: String,
+    pub instance: String,
+    pub format: Option<String>,
+    pub caveat: Option<String>,
+    pub lines: u64,
+    pub skipped_lines: u64,
+    pub invalid_utf8_lines: u64,
+    pub status: FileStatus,
+}
+
+/// A line that could not be used, named by file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineProblem {
+    pub file: String,
+    pub line: u64,
+    pub problem: Problem,
+}
+
+/// How many problems per file are kept to be shown; all are counted.
+const PROBLEMS_SHOWN_PER_FILE: usize = 10;
+/// How much of a file's start format detection reads.
+const DETECT_BYTES: usize = 64 << 10;
+
+/// Everything read.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub census: Census,
+    pub files: Vec<FileSummary>,
+    pub problems: Vec<LineProblem>,
+}
+
+impl Analysis {
+    pub fn failed(&self) -> bool {
+        self.files
+            .iter()
+            .any(|f| matches!(f.status, FileStatus::Failed(_)))
+    }
+}
+
+/// Reads every input. Instances run in parallel; the files of one instance
+/// are read in order, so sessions spanning a log rotation are tied together.
+pub fn analyze(files: &[InputFile], settings: &Settings, progress: &Progress) -> Analysis {
+    let mut by_instance: BTreeMap<&str, Vec<&InputFile>> = BTreeMap::new();
+    for file in files {
+        by_instance.entry(&file.instance).or_default().push(file);
+    }
+    let per_instance: Vec<Analysis> = by_instance
+        .into_par_iter()
+        .map(|(instance, files)| read_instance(instance, &files, settings, progress))
+        .collect();
+    let mut all = Analysis::default();
+    for part in per_instance {
+        all.census.merge(part.census);
+        all.files.extend(part.files);
+        all.problems.extend(part.problems);
+    }
+    all
+}
+
+/// Splits a window at line boundaries into chunks sized to keep every core
+/// busy without making chunks so small that their edges dominate.
+fn chunk_ranges(window: &[u8]) -> Vec<Range<usize>> {
+    let threads = rayon::current_num_threads().max(1);
+    let target = (window.len() / (threads * 4)).clamp(256 << 10, 8 << 20);
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    while start < window.len() {
+        let mut end = (start + target).min(window.len());
+        if end < window.len() {
+            end = memchr::memchr(b'\n', &window[end..]).map_or(window.len(), |i| end + i + 1);
+        }
+        ranges.push(start..end);
+        start = end;
+    }
+    ranges
+}
+
+/// The line starting at `offset`, without its newline.
+fn line_at(chunk: &[u8], offset: usize) -> &[u8] {
+    let end = memchr::memchr(b'\n', &chunk[offset..]).map_or(chunk.len(), |i| offset + i);
+    &chunk[offset..end]
+}
+
+fn read_instance(
+    instance: &str,
+    files: &[&InputFile],
+    settings: &Settings,
+    progress: &Progress,
+) -> Analysis {
+    let mut stream: Option<Correlator> = None;
+    let mut analysis = Analysis::default();
+    for file in files {
+        let mut summary = FileSummary {
+            display: file.display.clone(),
+            instance: instance.to_string(),
+            format: None,
+            caveat: None,
+            lines: 0,
+            skipped_lines: 0,
+            invalid_utf8_lines: 0,
+            status: FileStatus::Read,
+        };
+        let mut reader = match WindowReader::open(file) {
+            Ok(reader) => reader,
+            Err(e) => {
+                summary.status = FileStatus::Failed(format!("cannot open: {e}"));
+                analysis.files.push(summary);
+                continue;
+            }
+        };
+        let mut format: Option<LogFormat> = None;
+        let mut consumed = 0;
+        loop {
+            let window = match reader.next_window() {
+                Ok(Some(window)) => window,
+                Ok(None) => break,
+                Err(e) => {
+                    summary.status = FileStatus::Failed(format!(
+                        "read error after line {}: {e}; the lines before it were used",
+                        summary.lines
+                    ));
+                    break;
+                }
+            };
+            if format.is_none() {
+                match detect(
+                    &window[..window.len().min(DETECT_BYTES)],
+                    settings.forced,
+                    settings.prefix.as_ref(),
+                ) {
+                    Ok(detected) => {
+                        summary.format = Some(detected.format.to_string());
+                        summary.caveat = detected.caveat;
+                        format = Some(detected.format);
+                    }
+                    Err(DetectError::Empty) => break,
+                    Err(e) if file.explicit => {
+                        summary.status = FileStatus::Failed(e.to_string());
+                        break;
+                    }
+                    Err(e) => {
+                        summary.status = FileStatus::NotALog(e.to_string());
+                        break;
+                    }
+                }
+            }
+            let format = format.as_ref().expect("detected above");
+            let stream =
+                stream.get_or_insert_with(|| Correlator::for_stream(instance, format.engine()));
+            let ranges = chunk_ranges(window);
+            let outcomes: Vec<(ChunkOutcome, u64)> = ranges
+                .par_iter()
+                .map(|range| {
+                    let chunk = &window[range.clone()];
+                    let mut local = Correlator::for_chunk(instance, format.engine());
+                    scan(format, chunk, &mut local);
+                    (local.into_chunk_outcome(), count_lines(chunk))
+                })
+                .collect();
+            for (range, (mut outcome, lines)) in ranges.into_iter().zip(outcomes) {
+                let chunk = &window[range];
+                for (offset, problem) in outcome.problems.drain(..) {
+                    match problem {
+                        Problem::Malformed(_) => summary.skipped_lines += 1,
+                        Problem::InvalidUtf8 => summary.invalid_utf8_lines += 1,
+                    }
+                    if summary.skipped_lines + summary.invalid_utf8_lines
+                        <= PROBLEMS_SHOWN_PER_FILE as u64
+                    {
+                        analysis.problems.push(LineProblem {
+                            file: file.display.clone(),
+                            line: summary.lines + count_lines(&chunk[..offset]) + 1,
+                            problem,
+                        });
+                    }
+                }
+                stream.absorb(outcome, |correlator, offset| {
+                    scan(format, line_at(chunk, offset), correlator)
+                });
+                summary.lines += lines;
+                progress.add_lines(lines);
+            }
+            let now = reader.consumed();
+            progress.add_bytes(now - consumed);
+            consumed = now;
+        }
+        if format.is_none() && summary.status == FileStatus::Read {
+            summary.status = FileStatus::Empty;
+        }
+        analysis.files.push(summary);
+    }
+    analysis.census = stream.map(Correlator::finish).unwrap_or_default();
+    analysis
+}

@@ -1,0 +1,239 @@
+//! Per-client aggregation: what was seen of each client (instance, user,
+//! database, application, address) and of each client address. Memory grows
+//! with the number of distinct clients, never with the input.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sslcensus_parsers::observation::{FailureKind, HbaTransport};
+use sslcensus_parsers::{Engine, Millis};
+
+/// The finest grain sslcensus keeps; reports group these (`--group-by`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClientKey {
+    pub instance: String,
+    pub engine: Engine,
+    pub user: String,
+    pub database: String,
+    pub application: String,
+    pub client_host: String,
+}
+
+/// Shown where the logs cannot tell a field (a failed handshake happens
+/// before the client names its user, database or application).
+pub const UNKNOWN: &str = "[unknown]";
+
+/// A first/last time window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    pub first: Option<Millis>,
+    pub last: Option<Millis>,
+}
+
+impl Span {
+    pub fn see(&mut self, time: Option<Millis>) {
+        if let Some(t) = time {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        }
+    }
+
+    pub fn merge(&mut self, other: Span) {
+        self.see(other.first);
+        self.see(other.last);
+    }
+}
+
+/// A count of events and when they happened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub count: u64,
+    pub span: Span,
+}
+
+impl Tally {
+    pub fn add(&mut self, time: Option<Millis>) {
+        self.count += 1;
+        self.span.see(time);
+    }
+
+    pub fn merge(&mut self, other: Tally) {
+        self.count += other.count;
+        self.span.merge(other.span);
+    }
+}
+
+fn merge_counts<K: Ord + Clone>(into: &mut BTreeMap<K, u64>, from: &BTreeMap<K, u64>) {
+    for (k, n) in from {
+        *into.entry(k.clone()).or_default() += n;
+    }
+}
+
+fn merge_tallies<K: Ord + Clone>(into: &mut BTreeMap<K, Tally>, from: &BTreeMap<K, Tally>) {
+    for (k, t) in from {
+        into.entry(k.clone()).or_default().merge(*t);
+    }
+}
+
+/// Everything seen of one client's sessions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientStats {
+    pub seen: Span,
+    pub sessions: u64,
+    pub tls_sessions: u64,
+    pub plain_sessions: u64,
+    /// Sessions encrypted with GSSAPI instead of TLS (no certificate involved).
+    pub gss_sessions: u64,
+    pub replication_sessions: u64,
+    pub tls_versions: BTreeMap<String, u64>,
+    pub ciphers: BTreeMap<String, u64>,
+    pub auth_methods: BTreeMap<String, u64>,
+    pub disconnections: u64,
+    pub session_millis: u64,
+    /// Plaintext sessions that followed a certificate rejection from the same
+    /// address within a second: libpq's `sslmode=prefer` fallback.
+    pub prefer_fallbacks: Tally,
+    /// Sessions whose application name holds text shaped like the SSL clause.
+    pub ambiguous_tls: u64,
+}
+
+impl ClientStats {
+    pub fn merge(&mut self, other: &ClientStats) {
+        self.seen.merge(other.seen);
+        self.sessions += other.sessions;
+        self.tls_sessions += other.tls_sessions;
+        self.plain_sessions += other.plain_sessions;
+        self.gss_sessions += other.gss_sessions;
+        self.replication_sessions += other.replication_sessions;
+        merge_counts(&mut self.tls_versions, &other.tls_versions);
+        merge_counts(&mut self.ciphers, &other.ciphers);
+        merge_counts(&mut self.auth_methods, &other.auth_methods);
+        self.disconnections += other.disconnections;
+        self.session_millis += other.session_millis;
+        self.prefer_fallbacks.merge(other.prefer_fallbacks);
+        self.ambiguous_tls += other.ambiguous_tls;
+    }
+
+    /// The session tried TLS (it used it, or fell back after a failed try).
+    pub fn attempted_tls(&self) -> bool {
+        self.tls_sessions > 0 || self.prefer_fallbacks.count > 0
+    }
+}
+
+/// What a connection attempt rejected before a session existed looked like.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rejection {
+    /// pg_hba.conf had no entry for this transport.
+    Hba(HbaTransportKey),
+    /// `<method> authentication failed`.
+    Authentication(String),
+}
+
+/// `HbaTransport` with an order, for use as a map key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HbaTransportKey {
+    Tls,
+    Gss,
+    Plain,
+    Unknown,
+}
+
+impl From<HbaTransport> for HbaTransportKey {
+    fn from(t: HbaTransport) -> Self {
+        match t {
+            HbaTransport::Tls => HbaTransportKey::Tls,
+            HbaTransport::Gss => HbaTransportKey::Gss,
+            HbaTransport::Plain => HbaTransportKey::Plain,
+            HbaTransport::Unknown => HbaTransportKey::Unknown,
+        }
+    }
+}
+
+/// Rejected attempts carry a user (and usually a database) but no application.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RejectedAttempt {
+    pub user: String,
+    pub database: String,
+    pub rejection: Rejection,
+}
+
+/// What was seen of one client address before any session existed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AddressStats {
+    /// Failed TLS handshakes by kind and the server's reason text.
+    pub handshake_failures: BTreeMap<(FailureKind, String), Tally>,
+    /// `connection received` with nothing after it from the same backend.
+    pub abandoned: Tally,
+    pub rejections: BTreeMap<RejectedAttempt, Tally>,
+}
+
+impl AddressStats {
+    pub fn merge(&mut self, other: &AddressStats) {
+        merge_tallies(&mut self.handshake_failures, &other.handshake_failures);
+        self.abandoned.merge(other.abandoned);
+        merge_tallies(&mut self.rejections, &other.rejections);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.handshake_failures.is_empty()
+            && self.abandoned.count == 0
+            && self.rejections.is_empty()
+    }
+}
+
+/// Identifies a client address on one instance.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AddressKey {
+    pub instance: String,
+    pub engine: Engine,
+    pub host: String,
+}
+
+/// Counts that belong to no client.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unmatched {
+    /// `disconnection` lines whose session started before the logs begin.
+    pub disconnections: u64,
+}
+
+/// The aggregate of everything read.
+#[derive(Debug, Clone, Default)]
+pub struct Census {
+    pub clients: HashMap<ClientKey, ClientStats>,
+    pub addresses: HashMap<AddressKey, AddressStats>,
+    pub unmatched: Unmatched,
+}
+
+impl Census {
+    pub fn merge(&mut self, other: Census) {
+        for (key, stats) in other.clients {
+            match self.clients.get_mut(&key) {
+                Some(mine) => mine.merge(&stats),
+                None => {
+                    self.clients.insert(key, stats);
+                }
+            }
+        }
+        for (key, stats) in other.addresses {
+            self.addresses.entry(key).or_default().merge(&stats);
+        }
+        self.unmatched.disconnections += other.unmatched.disconnections;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_and_tallies_merge_to_the_widest_window() {
+        let mut a = Tally::default();
+        a.add(Some(10));
+        a.add(None);
+        let mut b = Tally::default();
+        b.add(Some(5));
+        b.add(Some(30));
+        a.merge(b);
+        assert_eq!(a.count, 4);
+        assert_eq!((a.span.first, a.span.last), (Some(5), Some(30)));
+    }
+}

@@ -1,0 +1,235 @@
+//! The command line: argument parsing, messages on stderr, exit codes.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sslcensus_parsers::FormatChoice;
+use sslcensus_parsers::pg::stderr::LinePrefix;
+
+use crate::analyze::{Analysis, FileStatus, Settings, analyze};
+use crate::correlate::Problem;
+use crate::progress::Progress;
+use crate::report::{self, OutputFormat};
+use crate::source;
+use crate::verdict::{GroupBy, Verdict, judge};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  done
+  1  error: an input could not be read, was truncated, or is not a log (the report still covers the rest), or the report could not be written
+  2  usage error
+  3  --fail-on matched: the report has rows at or above that verdict";
+
+#[derive(Debug, Parser)]
+#[command(name = "sslcensus", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read connection logs and judge, per client application, whether a CA
+    /// rotation affects it.
+    #[command(after_help = EXIT_CODES)]
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// PostgreSQL stderr log (any log_line_prefix)
+    Stderr,
+    /// PostgreSQL csvlog
+    Csvlog,
+    /// PostgreSQL jsonlog (15+)
+    Jsonlog,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Exit 3 if any row is affected
+    Affected,
+    /// Exit 3 if any row is affected or needs review
+    Review,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Log files (plain or gzip), directories (read recursively), glob
+    /// patterns, or - for stdin. Default: stdin, when it is not a terminal.
+    pub inputs: Vec<String>,
+    /// Skip format detection and read every input as this format.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// The server's log_line_prefix, e.g. '%m [%p] %q%u@%d ' (default:
+    /// detected among RDS, Debian and common pgBadger-style prefixes).
+    #[arg(long, value_name = "ESCAPES")]
+    pub log_line_prefix: Option<String>,
+    /// The instance name for every input (default: the RDS folder the log
+    /// sits in, else the file name).
+    #[arg(long)]
+    pub instance: Option<String>,
+    /// Comma-separated fields that make one report row: instance, engine,
+    /// user, database, application, client_host.
+    #[arg(long, default_value = "instance,user,database,application", value_parser = clap::value_parser!(GroupBy))]
+    pub group_by: GroupBy,
+    /// Write the report here (.csv, .json or .parquet) and print the summary
+    /// on stdout; - for CSV on stdout. Default: the summary on a terminal,
+    /// else CSV on stdout.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Exit with code 3 when rows at or above this verdict exist.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// No progress bar and no notes; errors are still printed.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl clap::builder::ValueParserFactory for GroupBy {
+    type Parser = clap::builder::ValueParser;
+    fn value_parser() -> Self::Parser {
+        clap::builder::ValueParser::new(|s: &str| s.parse::<GroupBy>())
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("sslcensus: {message}");
+    eprintln!("Try 'sslcensus analyze --help'.");
+    ExitCode::from(2)
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Analyze(args) => run_analyze(args),
+    }
+}
+
+fn run_analyze(args: AnalyzeArgs) -> ExitCode {
+    let mut inputs = args.inputs.clone();
+    if inputs.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return usage_error("no input: give log files, directories, globs, or - for stdin");
+        }
+        inputs.push("-".into());
+    }
+    let prefix = match args
+        .log_line_prefix
+        .as_deref()
+        .map(LinePrefix::compile)
+        .transpose()
+    {
+        Ok(prefix) => prefix,
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    let output_format = match args.output.as_deref() {
+        Some(path) if path.as_os_str() != "-" => match OutputFormat::for_path(path) {
+            Ok(format) => Some(format),
+            Err(e) => return usage_error(&e.to_string()),
+        },
+        _ => None,
+    };
+    let settings = Settings {
+        forced: args.format.map(|f| match f {
+            FormatArg::Stderr => FormatChoice::Stderr,
+            FormatArg::Csvlog => FormatChoice::Csvlog,
+            FormatArg::Jsonlog => FormatChoice::Jsonlog,
+        }),
+        prefix,
+    };
+
+    let (files, input_errors) = source::resolve(&inputs, args.instance.as_deref());
+    for e in &input_errors {
+        eprintln!("sslcensus: error: {}: {}", e.input, e.message);
+    }
+    let total_bytes = files
+        .iter()
+        .filter_map(|f| f.path.as_ref())
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let progress = Progress::new(total_bytes, !args.quiet && std::io::stderr().is_terminal());
+    let analysis = analyze(&files, &settings, &progress);
+    progress.finish();
+    report_inputs(&analysis, args.quiet);
+
+    let rows = judge(&analysis.census, &args.group_by);
+    let written = match (&args.output, output_format) {
+        (Some(path), Some(_)) => report::write_file(&rows, path).map(|()| {
+            if !args.quiet {
+                eprintln!("sslcensus: wrote {} rows to {}", rows.len(), path.display());
+            }
+            print!("{}", report::summary(&rows, Some(path)));
+        }),
+        (Some(_), None) => report::write(&rows, OutputFormat::Csv, std::io::stdout().lock()),
+        (None, _) if std::io::stdout().is_terminal() => {
+            print!("{}", report::summary(&rows, None));
+            Ok(())
+        }
+        (None, _) => report::write(&rows, OutputFormat::Csv, std::io::stdout().lock()),
+    };
+    if let Err(e) = written {
+        eprintln!("sslcensus: error: {e:#}");
+        return ExitCode::from(1);
+    }
+    if analysis.failed() || !input_errors.is_empty() {
+        return ExitCode::from(1);
+    }
+    let threshold = match args.fail_on {
+        Some(FailOn::Affected) => Some(Verdict::Affected),
+        Some(FailOn::Review) => Some(Verdict::Review),
+        None => None,
+    };
+    if threshold.is_some_and(|t| rows.iter().any(|r| r.verdict <= t)) {
+        return ExitCode::from(3);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Says on stderr what happened to each input: errors always, notes and the
+/// totals unless quiet. Line contents are never printed (they may hold
+/// secrets); files and line numbers are.
+fn report_inputs(analysis: &Analysis, quiet: bool) {
+    for p in &analysis.problems {
+        let what = match p.problem {
+            Problem::Malformed(why) => format!("skipped: {}", why.0),
+            Problem::InvalidUtf8 => "not valid UTF-8; read with replacement characters".to_string(),
+        };
+        eprintln!("sslcensus: {}:{}: {what}", p.file, p.line);
+    }
+    let (mut lines, mut skipped, mut invalid, mut read) = (0, 0, 0, 0);
+    for f in &analysis.files {
+        lines += f.lines;
+        skipped += f.skipped_lines;
+        invalid += f.invalid_utf8_lines;
+        let shown = (f.skipped_lines + f.invalid_utf8_lines).min(10);
+        if f.skipped_lines + f.invalid_utf8_lines > shown {
+            eprintln!(
+                "sslcensus: {}: {} more problem lines not shown",
+                f.display,
+                f.skipped_lines + f.invalid_utf8_lines - shown
+            );
+        }
+        match &f.status {
+            FileStatus::Read => read += 1,
+            FileStatus::Failed(why) => eprintln!("sslcensus: error: {}: {why}", f.display),
+            FileStatus::NotALog(why) if !quiet => {
+                eprintln!("sslcensus: note: {}: not read: {why}", f.display)
+            }
+            FileStatus::Empty if !quiet => eprintln!("sslcensus: note: {}: empty", f.display),
+            _ => {}
+        }
+        if let (Some(caveat), false) = (&f.caveat, quiet) {
+            eprintln!("sslcensus: note: {}: {caveat}", f.display);
+        }
+    }
+    if !quiet {
+        eprintln!(
+            "sslcensus: read {read} of {} files, {lines} lines; {skipped} connection lines skipped as malformed, {invalid} lines not UTF-8; {} disconnections of sessions that began before the logs",
+            analysis.files.len(),
+            analysis.census.unmatched.disconnections
+        );
+    }
+}

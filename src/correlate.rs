@@ -1,0 +1,524 @@
+//! Observations → sessions → census. Lines of one backend are tied together
+//! by pid: the address from `connection received`, the identity and TLS from
+//! `connection authorized`, the duration from `disconnection`.
+//!
+//! Chunks are read in parallel, so a chunk's correlator cannot know what the
+//! chunks before it left open. It handles what it can alone and hands the rest
+//! to the instance's stream correlator, which folds chunks in file order:
+//! - the *head*: lines of pids that had no `connection received` yet in this
+//!   chunk (their session began earlier); they are replayed in order;
+//! - the *tail*: sessions still open at the chunk's end;
+//! - plaintext sessions in the chunk's first second, which may be the
+//!   `sslmode=prefer` fallback after a certificate rejection just before it.
+
+use std::collections::{HashMap, HashSet};
+
+use sslcensus_parsers::observation::{FailureKind, Message, Observation};
+use sslcensus_parsers::pg::message::Malformed;
+use sslcensus_parsers::{Engine, Millis, Sink};
+
+use crate::census::{AddressKey, Census, ClientKey, RejectedAttempt, Rejection, UNKNOWN};
+
+/// How long after a certificate rejection a plaintext session from the same
+/// address counts as libpq's `sslmode=prefer` fallback.
+const FALLBACK_WINDOW_MS: Millis = 1000;
+
+/// PostgreSQL keeps names in NAMEDATALEN - 1 bytes; the stored
+/// application_name (pg_stat_activity, `%a`, csvlog) is cut there.
+const NAME_BYTES: usize = 63;
+
+/// Cuts a name where the server does, on a character boundary.
+pub fn stored_name(name: &str) -> &str {
+    if name.len() <= NAME_BYTES {
+        return name;
+    }
+    let mut end = NAME_BYTES;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
+}
+
+/// What a backend pid is waiting for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    /// `connection received` seen; the outcome not yet.
+    Received {
+        host: String,
+        time: Option<Millis>,
+        method: Option<String>,
+    },
+    /// Authorized; waiting for its `disconnection`.
+    Session(ClientKey),
+}
+
+/// A line the scanner could not use, by byte offset in its chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// The line announced a connection message but did not parse: skipped.
+    Malformed(Malformed),
+    /// The line was not UTF-8 and was read with replacement characters.
+    InvalidUtf8,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EarlyPlaintext {
+    host: String,
+    time: Millis,
+    key: ClientKey,
+}
+
+/// What a chunk leaves for the stream correlator.
+#[derive(Debug, Default)]
+pub struct ChunkOutcome {
+    pub census: Census,
+    /// Offsets of lines to replay in the stream, in order.
+    pub head: Vec<usize>,
+    /// Pids that had a `connection received` in this chunk.
+    pub reset: HashSet<u32>,
+    pub tail: HashMap<u32, Pending>,
+    pub cert_rejections: HashMap<String, Millis>,
+    pub early_plaintext: Vec<EarlyPlaintext>,
+    pub problems: Vec<(usize, Problem)>,
+}
+
+#[derive(Debug, Default)]
+struct Deferral {
+    reset: HashSet<u32>,
+    head: Vec<usize>,
+    first_time: Option<Millis>,
+    early_plaintext: Vec<EarlyPlaintext>,
+}
+
+/// Correlates the observations of one instance.
+#[derive(Debug)]
+pub struct Correlator {
+    instance: String,
+    engine: Engine,
+    pending: HashMap<u32, Pending>,
+    /// The latest certificate rejection per client address.
+    cert_rejections: HashMap<String, Millis>,
+    census: Census,
+    problems: Vec<(usize, Problem)>,
+    /// Set for a chunk's correlator; `None` for the stream's.
+    deferral: Option<Deferral>,
+    /// Replayed lines were already checked when their chunk was scanned.
+    replaying: bool,
+}
+
+impl Correlator {
+    /// A correlator for one chunk, which defers what it cannot know.
+    pub fn for_chunk(instance: &str, engine: Engine) -> Correlator {
+        Correlator {
+            deferral: Some(Deferral::default()),
+            ..Correlator::for_stream(instance, engine)
+        }
+    }
+
+    /// The correlator of an instance's whole, ordered stream of lines.
+    pub fn for_stream(instance: &str, engine: Engine) -> Correlator {
+        Correlator {
+            instance: instance.to_string(),
+            engine,
+            pending: HashMap::new(),
+            cert_rejections: HashMap::new(),
+            census: Census::default(),
+            problems: Vec::new(),
+            deferral: None,
+            replaying: false,
+        }
+    }
+
+    /// Ends a chunk's correlation.
+    pub fn into_chunk_outcome(self) -> ChunkOutcome {
+        let deferral = self.deferral.unwrap_or_default();
+        ChunkOutcome {
+            census: self.census,
+            head: deferral.head,
+            reset: deferral.reset,
+            tail: self.pending,
+            cert_rejections: self.cert_rejections,
+            early_plaintext: deferral.early_plaintext,
+            problems: self.problems,
+        }
+    }
+
+    /// Folds the next chunk of this instance's stream in; `replay` feeds the
+    /// line at each head offset back into this correlator.
+    pub fn absorb(&mut self, chunk: ChunkOutcome, mut replay: impl FnMut(&mut Correlator, usize)) {
+        self.census.merge(chunk.census);
+        self.replaying = true;
+        for offset in chunk.head {
+            replay(self, offset);
+        }
+        self.replaying = false;
+        for early in chunk.early_plaintext {
+            if self.follows_cert_rejection(&early.host, early.time)
+                && let Some(stats) = self.census.clients.get_mut(&early.key)
+            {
+                stats.prefer_fallbacks.add(Some(early.time));
+            }
+        }
+        for pid in chunk.reset {
+            if let Some(Pending::Received { host, time, .. }) = self.pending.remove(&pid) {
+                self.abandoned(host, time);
+            }
+        }
+        self.pending.extend(chunk.tail);
+        for (host, time) in chunk.cert_rejections {
+            let latest = self.cert_rejections.entry(host).or_insert(time);
+            *latest = (*latest).max(time);
+        }
+    }
+
+    /// Ends the stream: a `connection received` never followed by anything
+    /// is an abandoned handshake.
+    pub fn finish(mut self) -> Census {
+        let pending = std::mem::take(&mut self.pending);
+        for (_, p) in pending {
+            if let Pending::Received { host, time, .. } = p {
+                self.abandoned(host, time);
+            }
+        }
+        self.census
+    }
+
+    fn address_key(&self, host: String) -> AddressKey {
+        AddressKey {
+            instance: self.instance.clone(),
+            engine: self.engine,
+            host,
+        }
+    }
+
+    fn abandoned(&mut self, host: String, time: Option<Millis>) {
+        let key = self.address_key(host);
+        self.census
+            .addresses
+            .entry(key)
+            .or_default()
+            .abandoned
+            .add(time);
+    }
+
+    fn follows_cert_rejection(&self, host: &str, time: Millis) -> bool {
+        self.cert_rejections
+            .get(host)
+            .is_some_and(|&rejected| (0..=FALLBACK_WINDOW_MS).contains(&(time - rejected)))
+    }
+
+    /// The client address of a line: its own prefix, else the pid's
+    /// `connection received`.
+    fn host_of(obs: &Observation<'_>, received: Option<&Pending>) -> String {
+        match (obs.remote, received) {
+            (Some(remote), _) => remote.host.to_string(),
+            (None, Some(Pending::Received { host, .. })) => host.clone(),
+            _ => String::new(),
+        }
+    }
+
+    fn apply(&mut self, obs: Observation<'_>) {
+        let time = obs.time;
+        match &obs.message {
+            Message::Received(remote) => {
+                let Some(pid) = obs.pid else { return };
+                let fresh = Pending::Received {
+                    host: remote.host.to_string(),
+                    time,
+                    method: None,
+                };
+                if let Some(Pending::Received { host, time, .. }) = self.pending.insert(pid, fresh)
+                {
+                    self.abandoned(host, time);
+                }
+            }
+            Message::Authenticated { method, .. } => {
+                if let Some(Pending::Received { method: slot, .. }) =
+                    obs.pid.and_then(|pid| self.pending.get_mut(&pid))
+                {
+                    *slot = Some(method.to_string());
+                }
+            }
+            Message::Authorized(a) => {
+                let received = obs.pid.and_then(|pid| self.pending.remove(&pid));
+                let host = Self::host_of(&obs, received.as_ref());
+                let key = ClientKey {
+                    instance: self.instance.clone(),
+                    engine: self.engine,
+                    user: a.user.to_string(),
+                    database: a.database.unwrap_or_default().to_string(),
+                    application: stored_name(a.application.unwrap_or_default()).to_string(),
+                    client_host: host.clone(),
+                };
+                let fallback =
+                    a.tls.is_none() && time.is_some_and(|t| self.follows_cert_rejection(&host, t));
+                let stats = self.census.clients.entry(key.clone()).or_default();
+                stats.sessions += 1;
+                stats.seen.see(time);
+                if let Some(Pending::Received {
+                    method: Some(method),
+                    ..
+                }) = &received
+                {
+                    *stats.auth_methods.entry(method.clone()).or_default() += 1;
+                }
+                match (&a.tls, &a.gss) {
+                    (Some(tls), _) => {
+                        stats.tls_sessions += 1;
+                        *stats
+                            .tls_versions
+                            .entry(tls.protocol.to_string())
+                            .or_default() += 1;
+                        *stats.ciphers.entry(tls.cipher.to_string()).or_default() += 1;
+                    }
+                    (None, Some(gss)) if gss.encrypted => stats.gss_sessions += 1,
+                    (None, _) => stats.plain_sessions += 1,
+                }
+                stats.replication_sessions += u64::from(a.replication);
+                stats.ambiguous_tls += u64::from(a.ambiguous_tls);
+                if fallback {
+                    stats.prefer_fallbacks.add(time);
+                } else if let (None, Some(t), Some(deferral)) = (&a.tls, time, &mut self.deferral) {
+                    let chunk_start = deferral.first_time.unwrap_or(t);
+                    if t - chunk_start <= FALLBACK_WINDOW_MS {
+                        deferral.early_plaintext.push(EarlyPlaintext {
+                            host,
+                            time: t,
+                            key: key.clone(),
+                        });
+                    }
+                }
+                if let Some(pid) = obs.pid {
+                    self.pending.insert(pid, Pending::Session(key));
+                }
+            }
+            Message::Disconnected(d) => match obs.pid.and_then(|pid| self.pending.remove(&pid)) {
+                Some(Pending::Session(key)) => {
+                    let stats = self.census.clients.entry(key).or_default();
+                    stats.disconnections += 1;
+                    stats.session_millis += d.session_millis;
+                    stats.seen.see(time);
+                }
+                _ => self.census.unmatched.disconnections += 1,
+            },
+            Message::HandshakeFailed { reason, kind } => {
+                let received = obs.pid.and_then(|pid| self.pending.remove(&pid));
+                let host = Self::host_of(&obs, received.as_ref());
+                if let (FailureKind::CertificateRejected, Some(t)) = (kind, time) {
+                    let latest = self.cert_rejections.entry(host.clone()).or_insert(t);
+                    *latest = (*latest).max(t);
+                }
+                let key = self.address_key(host);
+                let address = self.census.addresses.entry(key).or_default();
+                address
+                    .handshake_failures
+                    .entry((*kind, reason.to_string()))
+                    .or_default()
+                    .add(time);
+            }
+            Message::HbaRejected(h) => {
+                if let Some(pid) = obs.pid {
+                    self.pending.remove(&pid);
+                }
+                let attempt = RejectedAttempt {
+                    user: h.user.to_string(),
+                    database: h.database.unwrap_or_default().to_string(),
+                    rejection: Rejection::Hba(h.transport.into()),
+                };
+                self.reject(h.host.to_string(), attempt, time);
+            }
+            Message::AuthenticationFailed { method, user } => {
+                let received = obs.pid.and_then(|pid| self.pending.remove(&pid));
+                let host = Self::host_of(&obs, received.as_ref());
+                let attempt = RejectedAttempt {
+                    user: user.to_string(),
+                    database: UNKNOWN.to_string(),
+                    rejection: Rejection::Authentication(method.to_string()),
+                };
+                self.reject(host, attempt, time);
+            }
+        }
+    }
+
+    fn reject(&mut self, host: String, attempt: RejectedAttempt, time: Option<Millis>) {
+        let key = self.address_key(host);
+        let address = self.census.addresses.entry(key).or_default();
+        address.rejections.entry(attempt).or_default().add(time);
+    }
+}
+
+impl Sink for Correlator {
+    fn observation(&mut self, offset: usize, obs: Observation<'_>) {
+        if let Some(deferral) = &mut self.deferral {
+            if deferral.first_time.is_none() {
+                deferral.first_time = obs.time;
+            }
+            if let Some(pid) = obs.pid {
+                if matches!(obs.message, Message::Received(_)) {
+                    deferral.reset.insert(pid);
+                } else if !deferral.reset.contains(&pid) {
+                    deferral.head.push(offset);
+                    return;
+                }
+            }
+        }
+        self.apply(obs);
+    }
+
+    fn malformed(&mut self, offset: usize, why: Malformed) {
+        if !self.replaying {
+            self.problems.push((offset, Problem::Malformed(why)));
+        }
+    }
+
+    fn invalid_utf8(&mut self, offset: usize) {
+        if !self.replaying {
+            self.problems.push((offset, Problem::InvalidUtf8));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sslcensus_parsers::LogFormat;
+    use sslcensus_parsers::pg::stderr::LinePrefix;
+
+    fn format() -> LogFormat {
+        LogFormat::PgStderr {
+            prefix: Some(LinePrefix::compile("%t:%r:%u@%d:[%p]:").unwrap()),
+        }
+    }
+
+    /// Correlates `log` whole, and again split into chunks at every possible
+    /// line boundary, and checks that both give the same census.
+    fn census_any_split(log: &str) -> Census {
+        let format = format();
+        let mut whole = Correlator::for_stream("db", Engine::Postgres);
+        sslcensus_parsers::scan(&format, log.as_bytes(), &mut whole);
+        let expected = whole.finish();
+        let boundaries: Vec<usize> = log.match_indices('\n').map(|(i, _)| i + 1).collect();
+        for &cut in &boundaries {
+            let mut stream = Correlator::for_stream("db", Engine::Postgres);
+            for (start, end) in [(0, cut), (cut, log.len())] {
+                let chunk = &log.as_bytes()[start..end];
+                let mut local = Correlator::for_chunk("db", Engine::Postgres);
+                sslcensus_parsers::scan(&format, chunk, &mut local);
+                stream.absorb(local.into_chunk_outcome(), |c, offset| {
+                    let line_end = chunk[offset..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(chunk.len(), |i| offset + i);
+                    sslcensus_parsers::scan(&format, &chunk[offset..line_end], c);
+                });
+            }
+            let split = stream.finish();
+            assert_eq!(sorted(&split), sorted(&expected), "split at byte {cut}");
+            assert_eq!(split.unmatched, expected.unmatched, "split at byte {cut}");
+        }
+        expected
+    }
+
+    fn sorted(c: &Census) -> (Vec<String>, Vec<String>) {
+        let mut clients: Vec<String> = c.clients.iter().map(|kv| format!("{kv:?}")).collect();
+        let mut addresses: Vec<String> = c.addresses.iter().map(|kv| format!("{kv:?}")).collect();
+        clients.sort();
+        addresses.sort();
+        (clients, addresses)
+    }
+
+    const SESSIONS: &str = "\
+2026-11-29 03:52:55 UTC:10.0.0.5(5001):[unknown]@[unknown]:[100]:LOG:  connection received: host=10.0.0.5 port=5001
+2026-11-29 03:52:55 UTC:10.0.0.5(5001):app@orders:[100]:LOG:  connection authenticated: identity=\"app\" method=scram-sha-256 (/etc/pg_hba.conf:9)
+2026-11-29 03:52:55 UTC:10.0.0.5(5001):app@orders:[100]:LOG:  connection authorized: user=app database=orders application_name=billing SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)
+2026-11-29 03:52:56 UTC:10.0.0.9(6001):[unknown]@[unknown]:[101]:LOG:  connection received: host=10.0.0.9 port=6001
+2026-11-29 03:52:56 UTC:10.0.0.9(6001):[unknown]@[unknown]:[101]:LOG:  could not accept SSL connection: tlsv1 alert unknown ca
+2026-11-29 03:52:56 UTC:10.0.0.9(6002):[unknown]@[unknown]:[102]:LOG:  connection received: host=10.0.0.9 port=6002
+2026-11-29 03:52:56 UTC:10.0.0.9(6002):etl@dw:[102]:LOG:  connection authorized: user=etl database=dw application_name=nightly etl
+2026-11-29 03:52:57 UTC:10.0.0.7(7001):[unknown]@[unknown]:[103]:LOG:  connection received: host=10.0.0.7 port=7001
+2026-11-29 03:53:10 UTC:10.0.0.5(5001):app@orders:[100]:LOG:  disconnection: session time: 0:00:15.000 user=app database=orders host=10.0.0.5 port=5001
+2026-11-29 03:53:11 UTC:10.0.0.9(6002):etl@dw:[102]:LOG:  disconnection: session time: 0:00:15.000 user=etl database=dw host=10.0.0.9 port=6002
+2026-11-29 03:53:12 UTC:10.0.0.8(8001):old@dw:[99]:LOG:  disconnection: session time: 9:00:00.000 user=old database=dw host=10.0.0.8 port=8001
+";
+
+    fn client<'c>(c: &'c Census, app: &str) -> &'c crate::census::ClientStats {
+        c.clients
+            .iter()
+            .find(|(k, _)| k.application == app)
+            .map(|(_, s)| s)
+            .unwrap()
+    }
+
+    #[test]
+    fn sessions_fallbacks_and_abandoned_handshakes_survive_any_chunking() {
+        let census = census_any_split(SESSIONS);
+        let billing = client(&census, "billing");
+        assert_eq!(
+            (
+                billing.sessions,
+                billing.tls_sessions,
+                billing.disconnections
+            ),
+            (1, 1, 1)
+        );
+        assert_eq!(billing.session_millis, 15_000);
+        assert_eq!(billing.auth_methods.get("scram-sha-256"), Some(&1));
+        let etl = client(&census, "nightly etl");
+        assert_eq!((etl.plain_sessions, etl.prefer_fallbacks.count), (1, 1));
+        let failing = &census.addresses[&AddressKey {
+            instance: "db".into(),
+            engine: Engine::Postgres,
+            host: "10.0.0.9".into(),
+        }];
+        assert_eq!(
+            failing
+                .handshake_failures
+                .values()
+                .map(|t| t.count)
+                .sum::<u64>(),
+            1
+        );
+        let silent = &census.addresses[&AddressKey {
+            instance: "db".into(),
+            engine: Engine::Postgres,
+            host: "10.0.0.7".into(),
+        }];
+        assert_eq!(silent.abandoned.count, 1);
+        assert_eq!(census.unmatched.disconnections, 1);
+    }
+
+    #[test]
+    fn reused_pids_close_the_earlier_handshake() {
+        let log = "\
+2026-11-29 03:52:55 UTC:10.0.0.7(1):[unknown]@[unknown]:[7]:LOG:  connection received: host=10.0.0.7 port=1
+2026-11-29 04:52:55 UTC:10.0.0.8(2):[unknown]@[unknown]:[7]:LOG:  connection received: host=10.0.0.8 port=2
+2026-11-29 04:52:55 UTC:10.0.0.8(2):u@d:[7]:LOG:  connection authorized: user=u database=d
+";
+        let census = census_any_split(log);
+        let abandoned: Vec<_> = census
+            .addresses
+            .iter()
+            .filter(|(_, a)| a.abandoned.count > 0)
+            .map(|(k, _)| k.host.as_str())
+            .collect();
+        assert_eq!(abandoned, ["10.0.0.7"]);
+        assert_eq!(census.clients.values().next().unwrap().sessions, 1);
+    }
+
+    #[test]
+    fn a_plaintext_session_long_after_a_rejection_is_not_a_fallback() {
+        let log = "\
+2026-11-29 03:52:55 UTC:10.0.0.9(1):[unknown]@[unknown]:[1]:LOG:  could not accept SSL connection: tlsv1 alert unknown ca
+2026-11-29 03:52:58 UTC:10.0.0.9(2):u@d:[2]:LOG:  connection authorized: user=u database=d application_name=late
+";
+        let census = census_any_split(log);
+        assert_eq!(client(&census, "late").prefer_fallbacks.count, 0);
+    }
+
+    #[test]
+    fn stored_names_are_cut_at_63_bytes_on_a_character_boundary() {
+        let long = "é".repeat(40);
+        assert_eq!(stored_name(&long).len(), 62);
+        assert_eq!(stored_name("short"), "short");
+    }
+}

@@ -1,0 +1,16 @@
+//! sslcensus: find the client applications an Amazon RDS / Aurora
+//! certificate-authority rotation will break.
+//!
+//! Data flows one way: [`source`] (files, stdin) → format detection and
+//! parsing (the `sslcensus-parsers` crate) → [`correlate`] (sessions) →
+//! [`census`] (per-client aggregates) → [`verdict`] → [`report`].
+//! [`analyze`] runs the pipeline; [`cli`] is the command line.
+
+pub mod analyze;
+pub mod census;
+pub mod cli;
+pub mod correlate;
+pub mod progress;
+pub mod report;
+pub mod source;
+pub mod verdict;

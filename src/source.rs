@@ -1,0 +1,453 @@
+//! Sources: which files to read (paths, directories, globs, stdin), which
+//! instance each belongs to, and reading them as windows of whole lines.
+//!
+//! Plain files are memory-mapped one window at a time and unmapped behind
+//! the reader, so resident memory stays bounded whatever the file size;
+//! gzip files and stdin are decoded into a reused buffer of the same size.
+
+use std::fs::File;
+use std::io::{self, BufRead, Read};
+use std::path::{Path, PathBuf};
+
+use memmap2::{Mmap, MmapOptions};
+
+/// Bytes per window. Two windows' worth of pages stays well inside the
+/// memory budget, and a window holds enough chunks to keep every core busy.
+pub const WINDOW_BYTES: usize = 32 << 20;
+
+/// One input to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// `None` for stdin.
+    pub path: Option<PathBuf>,
+    /// How messages name the input.
+    pub display: String,
+    pub instance: String,
+    /// Named on the command line (rather than found in a directory): a file
+    /// that is not a log is then an error, not a notice.
+    pub explicit: bool,
+}
+
+/// An input that could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    pub input: String,
+    pub message: String,
+}
+
+/// File names Amazon RDS / Aurora give PostgreSQL logs; such a file is named
+/// after the hour, so its instance is the folder it sits in.
+fn is_rds_log_name(name: &str) -> bool {
+    name.starts_with("postgresql.log") || name.starts_with("postgres.log")
+}
+
+/// The instance a file belongs to: its folder for RDS-named logs (skipping
+/// the `error/` folder RDS downloads use), else the file name without its
+/// log extensions.
+pub fn instance_of(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if is_rds_log_name(&name) {
+        let folders = path.ancestors().skip(1).filter_map(|p| p.file_name());
+        for folder in folders {
+            let folder = folder.to_string_lossy();
+            if folder != "error" && folder != "." {
+                return folder.into_owned();
+            }
+        }
+    }
+    let mut stem = name.as_str();
+    for ext in [".gz", ".json", ".csv", ".log", ".txt"] {
+        stem = stem.strip_suffix(ext).unwrap_or(stem);
+    }
+    stem.to_string()
+}
+
+fn file_input(path: PathBuf, instance: Option<&str>, explicit: bool) -> InputFile {
+    InputFile {
+        display: path.display().to_string(),
+        instance: instance.map_or_else(|| instance_of(&path), str::to_string),
+        path: Some(path),
+        explicit,
+    }
+}
+
+/// Resolves command-line inputs into files, in a stable order: directories
+/// are walked recursively (hidden entries skipped), globs expanded, `-` is
+/// stdin.
+pub fn resolve(inputs: &[String], instance: Option<&str>) -> (Vec<InputFile>, Vec<InputError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        if input == "-" {
+            files.push(InputFile {
+                path: None,
+                display: "<stdin>".into(),
+                instance: instance.unwrap_or("stdin").to_string(),
+                explicit: true,
+            });
+            continue;
+        }
+        let path = PathBuf::from(input);
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(&path)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                })
+                .filter_map(|e| match e {
+                    Ok(e) => e.file_type().is_file().then(|| e.into_path()),
+                    Err(err) => {
+                        errors.push(InputError {
+                            input: input.clone(),
+                            message: err.to_string(),
+                        });
+                        None
+                    }
+                })
+                .collect();
+            found.sort();
+            files.extend(found.into_iter().map(|p| file_input(p, instance, false)));
+        } else if path.exists() {
+            files.push(file_input(path, instance, true));
+        } else if input.contains(['*', '?', '[']) {
+            match glob::glob(input) {
+                Ok(paths) => {
+                    let before = files.len();
+                    for entry in paths {
+                        match entry {
+                            Ok(p) if p.is_file() => files.push(file_input(p, instance, true)),
+                            Ok(_) => {}
+                            Err(err) => errors.push(InputError {
+                                input: input.clone(),
+                                message: err.to_string(),
+                            }),
+                        }
+                    }
+                    if files.len() == before {
+                        errors.push(InputError {
+                            input: input.clone(),
+                            message: "the pattern matches no file".into(),
+                        });
+                    }
+                }
+                Err(err) => errors.push(InputError {
+                    input: input.clone(),
+                    message: format!("bad glob pattern: {err}"),
+                }),
+            }
+        } else {
+            errors.push(InputError {
+                input: input.clone(),
+                message: "no such file or directory".into(),
+            });
+        }
+    }
+    (files, errors)
+}
+
+/// Counts the bytes read through it (compressed bytes, for progress).
+struct Counting<R> {
+    inner: R,
+    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Reads an input as consecutive windows that end at a line boundary.
+pub enum WindowReader {
+    Mapped {
+        file: File,
+        len: u64,
+        pos: u64,
+        map: Option<Mmap>,
+    },
+    Stream {
+        inner: Box<dyn Read + Send>,
+        buf: Vec<u8>,
+        /// Bytes of `buf` holding the unfinished last line of the previous window.
+        carry: usize,
+        /// Length of the window handed out last.
+        handed: usize,
+        eof: bool,
+        raw: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    },
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+impl WindowReader {
+    /// Opens an input: gzip (by its magic bytes, not its name) and stdin are
+    /// streamed, plain files mapped.
+    pub fn open(input: &InputFile) -> io::Result<WindowReader> {
+        let Some(path) = &input.path else {
+            let mut stdin = io::BufReader::new(io::stdin());
+            let gzip = stdin.fill_buf()?.starts_with(&GZIP_MAGIC);
+            return Ok(Self::stream(Box::new(stdin), !gzip));
+        };
+        let mut file = File::open(path)?;
+        let mut magic = [0u8; 2];
+        let got = read_up_to(&mut file, &mut magic)?;
+        if got == 2 && magic == GZIP_MAGIC {
+            let file = File::open(path)?;
+            return Ok(Self::stream(Box::new(file), false));
+        }
+        let len = file.metadata()?.len();
+        Ok(WindowReader::Mapped {
+            file,
+            len,
+            pos: 0,
+            map: None,
+        })
+    }
+
+    fn stream(raw: Box<dyn Read + Send>, plain: bool) -> WindowReader {
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counted = Counting {
+            inner: raw,
+            count: count.clone(),
+        };
+        let inner: Box<dyn Read + Send> = if plain {
+            Box::new(counted)
+        } else {
+            Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(
+                counted,
+            )))
+        };
+        WindowReader::Stream {
+            inner,
+            buf: Vec::new(),
+            carry: 0,
+            handed: 0,
+            eof: false,
+            raw: count,
+        }
+    }
+
+    /// Input bytes consumed so far (compressed bytes for gzip).
+    pub fn consumed(&self) -> u64 {
+        match self {
+            WindowReader::Mapped { pos, .. } => *pos,
+            WindowReader::Stream { raw, .. } => raw.load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    /// The next window of whole lines (the last may lack its newline at the
+    /// end of input); `None` at the end. A read error (a truncated gzip
+    /// stream) comes after the data decoded before it.
+    pub fn next_window(&mut self) -> io::Result<Option<&[u8]>> {
+        match self {
+            WindowReader::Mapped {
+                file,
+                len,
+                pos,
+                map,
+            } => {
+                *map = None; // unmap what was read
+                if *pos >= *len {
+                    return Ok(None);
+                }
+                let mut size = WINDOW_BYTES as u64;
+                loop {
+                    let take = size.min(*len - *pos);
+                    // SAFETY: the file is only read; a log rotated or
+                    // truncated underneath us is the one risk of any mmap
+                    // reader, accepted here as ripgrep does.
+                    let mapped = unsafe {
+                        MmapOptions::new()
+                            .offset(*pos)
+                            .len(take as usize)
+                            .map(&*file)?
+                    };
+                    let at_end = *pos + take == *len;
+                    let cut = if at_end {
+                        Some(mapped.len())
+                    } else {
+                        memchr::memrchr(b'\n', &mapped).map(|i| i + 1)
+                    };
+                    if let Some(cut) = cut {
+                        *pos += cut as u64;
+                        let window: &Mmap = map.insert(mapped);
+                        return Ok(Some(&window[..cut]));
+                    }
+                    size *= 2; // a line longer than the window
+                }
+            }
+            WindowReader::Stream {
+                inner,
+                buf,
+                carry,
+                handed,
+                eof,
+                ..
+            } => {
+                // Move the unfinished line to the front.
+                let (done, total) = (*handed, *handed + *carry);
+                buf.copy_within(done..total, 0);
+                *handed = 0;
+                let mut filled = *carry;
+                if buf.len() < WINDOW_BYTES {
+                    buf.resize(WINDOW_BYTES, 0);
+                }
+                loop {
+                    while !*eof && filled < buf.len() {
+                        match inner.read(&mut buf[filled..]) {
+                            Ok(0) => *eof = true,
+                            Ok(n) => filled += n,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => {
+                                *eof = true;
+                                *carry = 0;
+                                *handed = filled;
+                                if filled > 0 {
+                                    // Hand out what was decoded; report the
+                                    // error on the next call.
+                                    *inner = Box::new(FailingReader(Some(e)));
+                                    *eof = false;
+                                    return Ok(Some(&buf[..filled]));
+                                }
+                                return Err(e);
+                            }
+                        }
+                    }
+                    if filled == 0 {
+                        return Ok(None);
+                    }
+                    let cut = if *eof {
+                        Some(filled)
+                    } else {
+                        memchr::memrchr(b'\n', &buf[..filled]).map(|i| i + 1)
+                    };
+                    if let Some(cut) = cut {
+                        *handed = cut;
+                        *carry = filled - cut;
+                        return Ok(Some(&buf[..cut]));
+                    }
+                    let grown = buf.len() * 2; // a line longer than the window
+                    buf.resize(grown, 0);
+                }
+            }
+        }
+    }
+}
+
+/// Yields a stored read error once, then end of input.
+struct FailingReader(Option<io::Error>);
+
+impl Read for FailingReader {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read(&mut buf[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn instances_come_from_rds_folders_or_file_names() {
+        let table = [
+            ("logs/prod-db-1/postgresql.log.2026-11-01-10", "prod-db-1"),
+            (
+                "logs/prod-db-1/error/postgresql.log.2026-11-01-10.gz",
+                "prod-db-1",
+            ),
+            ("exports/billing-db.log.gz", "billing-db"),
+            (
+                "postgresql.log.2026-11-01-1000",
+                "postgresql.log.2026-11-01-1000",
+            ),
+            ("x/analytics.csv", "analytics"),
+        ];
+        for (path, instance) in table {
+            assert_eq!(instance_of(Path::new(path)), instance, "{path}");
+        }
+    }
+
+    fn windows_of(reader: &mut WindowReader) -> (Vec<Vec<u8>>, Option<io::ErrorKind>) {
+        let mut out = Vec::new();
+        loop {
+            match reader.next_window() {
+                Ok(Some(w)) => out.push(w.to_vec()),
+                Ok(None) => return (out, None),
+                Err(e) => return (out, Some(e.kind())),
+            }
+        }
+    }
+
+    #[test]
+    fn plain_and_gzip_files_read_back_whole_and_truncated_gzip_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let text: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+        let plain = dir.path().join("a.log");
+        std::fs::write(&plain, &text).unwrap();
+        let gz = dir.path().join("a.log.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(text.as_bytes()).unwrap();
+        let compressed = enc.finish().unwrap();
+        std::fs::write(&gz, &compressed).unwrap();
+        for path in [&plain, &gz] {
+            let input = file_input(path.clone(), None, true);
+            let (windows, err) = windows_of(&mut WindowReader::open(&input).unwrap());
+            assert_eq!(err, None);
+            assert_eq!(windows.concat(), text.as_bytes());
+            assert!(windows.iter().all(|w| w.ends_with(b"\n")));
+        }
+        let cut = dir.path().join("cut.log.gz");
+        std::fs::write(&cut, &compressed[..compressed.len() / 2]).unwrap();
+        let input = file_input(cut, None, true);
+        let (windows, err) = windows_of(&mut WindowReader::open(&input).unwrap());
+        assert!(err.is_some());
+        let got = windows.concat();
+        assert!(!got.is_empty() && text.as_bytes().starts_with(&got));
+    }
+
+    #[test]
+    fn resolving_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("db-1/.hidden")).unwrap();
+        std::fs::write(dir.path().join("db-1/postgresql.log.2026-11-01-10"), "x\n").unwrap();
+        std::fs::write(dir.path().join("db-1/.hidden/postgresql.log.1"), "x\n").unwrap();
+        let root = dir.path().to_string_lossy().into_owned();
+        let (files, errors) = resolve(
+            &[
+                root.clone(),
+                format!("{root}/db-1/*.log*"),
+                "missing".into(),
+                "-".into(),
+            ],
+            None,
+        );
+        assert_eq!(files.len(), 3, "{files:?}");
+        assert_eq!(files[0].instance, "db-1");
+        assert!(!files[0].explicit && files[1].explicit);
+        assert_eq!(files[2].path, None);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].input, "missing");
+    }
+}

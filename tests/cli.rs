@@ -1,0 +1,329 @@
+//! The command line as a user meets it: inputs good and bad, outputs, exit
+//! codes (0 ok, 1 error, 2 usage, 3 --fail-on matched).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const TLS_SESSION: &str = "\
+2026-11-02 10:00:00 UTC:10.0.3.7(4001):[unknown]@[unknown]:[101]:LOG:  connection received: host=10.0.3.7 port=4001
+2026-11-02 10:00:00 UTC:10.0.3.7(4001):app@orders:[101]:LOG:  connection authorized: user=app database=orders application_name=billing SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)
+";
+const REJECTION: &str = "\
+2026-11-02 10:05:00 UTC:10.0.9.9(5001):[unknown]@[unknown]:[102]:LOG:  could not accept SSL connection: tlsv1 alert unknown ca
+";
+
+fn sslcensus(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sslcensus"))
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+fn gzip(content: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(content).unwrap();
+    enc.finish().unwrap()
+}
+
+fn arg(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn csv_on_stdout_has_the_stable_columns_and_sorted_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(
+        dir.path(),
+        "db-1/postgresql.log.2026-11-02-10",
+        format!("{TLS_SESSION}{REJECTION}").as_bytes(),
+    );
+    let out = sslcensus(&["analyze", arg(&log)], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "instance,engine,user,database,application,client_hosts,first_seen,last_seen,sessions,tls_sessions,plain_sessions,tls_versions,ciphers,handshake_failures,verification,verdict,reason"
+    );
+    let first = lines.next().unwrap();
+    assert!(
+        first.starts_with("db-1,postgres,[unknown],[unknown],[unknown],10.0.9.9,,,0,0,0,"),
+        "{first}"
+    );
+    assert!(first.contains(",verifies,affected,"), "{first}");
+    let second = lines.next().unwrap();
+    assert!(second.starts_with("db-1,postgres,app,orders,billing,10.0.3.7,2026-11-02T10:00:00Z,2026-11-02T10:00:00Z,1,1,0,TLSv1.3,TLS_AES_256_GCM_SHA384,0,unknown,review,"), "{second}");
+}
+
+#[test]
+fn json_and_parquet_reports_by_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(
+        dir.path(),
+        "db-1/postgresql.log.2026-11-02-10",
+        TLS_SESSION.as_bytes(),
+    );
+    let json = dir.path().join("report.json");
+    let out = sslcensus(&["analyze", "-q", arg(&log), "-o", arg(&json)], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let parsed: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(parsed[0]["application"], "billing");
+    assert_eq!(parsed[0]["verdict"], "review");
+    let parquet = dir.path().join("report.parquet");
+    let out = sslcensus(&["analyze", "-q", arg(&log), "-o", arg(&parquet)], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::read(&parquet).unwrap().starts_with(b"PAR1"));
+}
+
+#[test]
+fn stdin_and_gzip_are_read() {
+    let out = sslcensus(
+        &["analyze", "--instance", "piped", "-"],
+        Some(&gzip(TLS_SESSION.as_bytes())),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("\npiped,postgres,app,orders,billing,"));
+    let out = sslcensus(
+        &["analyze", "--instance", "piped"],
+        Some(TLS_SESSION.as_bytes()),
+    );
+    assert!(text(&out.stdout).contains("\npiped,postgres,app,orders,billing,"));
+}
+
+#[test]
+fn fail_on_sets_exit_code_3_for_batch_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let review_only = write(dir.path(), "a/postgresql.log.1", TLS_SESSION.as_bytes());
+    let affected = write(dir.path(), "b/postgresql.log.1", REJECTION.as_bytes());
+    assert_eq!(
+        sslcensus(
+            &["analyze", "-q", arg(&review_only), "--fail-on", "affected"],
+            None
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        sslcensus(
+            &["analyze", "-q", arg(&review_only), "--fail-on", "review"],
+            None
+        )
+        .status
+        .code(),
+        Some(3)
+    );
+    assert_eq!(
+        sslcensus(
+            &["analyze", "-q", arg(&affected), "--fail-on", "affected"],
+            None
+        )
+        .status
+        .code(),
+        Some(3)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "x.log", TLS_SESSION.as_bytes());
+    for args in [
+        vec!["analyze", arg(&log), "--group-by", "instance,colour"],
+        vec!["analyze", arg(&log), "--log-line-prefix", "%t %Z"],
+        vec!["analyze", arg(&log), "-o", "report.xlsx"],
+        vec!["analyze", arg(&log), "--format", "xml"],
+        vec!["frobnicate"],
+    ] {
+        let out = sslcensus(&args, None);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(!text(&out.stderr).is_empty());
+    }
+}
+
+#[test]
+fn bad_inputs_are_named_counted_and_never_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut long_line = format!(
+        "2026-11-02 10:00:00 UTC:10.0.0.1(1):u@d:[9]:LOG:  statement: SELECT '{}'\n",
+        "x".repeat(1 << 20)
+    );
+    long_line.push_str(TLS_SESSION);
+    let long = write(d, "long/postgresql.log.1", long_line.as_bytes());
+    let mut invalid = TLS_SESSION.as_bytes().to_vec();
+    invalid.extend_from_slice(b"2026-11-02 10:00:01 UTC:10.0.3.7(4002):app@orders:[103]:LOG:  connection authorized: user=app database=orders application_name=caf\xe9\n");
+    let invalid = write(d, "latin1/postgresql.log.1", &invalid);
+    let malformed = write(
+        d,
+        "broken/postgresql.log.1",
+        format!("{TLS_SESSION}2026-11-02 10:00:02 UTC:10.0.3.7(4003):app@orders:[104]:LOG:  connection authorized: database=orders\n").as_bytes(),
+    );
+    let empty = write(d, "empty/postgresql.log.1", b"");
+    let text_log = TLS_SESSION.repeat(2000);
+    let truncated_bytes = gzip(text_log.as_bytes());
+    let truncated = write(
+        d,
+        "cut/postgresql.log.1.gz",
+        &truncated_bytes[..truncated_bytes.len() * 2 / 3],
+    );
+    let binary = write(
+        d,
+        "bin/postgresql.log.1",
+        b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0",
+    );
+    let unknown = write(d, "notes.txt", b"hello\nthis is not a log\n");
+
+    let out = sslcensus(
+        &[
+            "analyze",
+            arg(&long),
+            arg(&invalid),
+            arg(&malformed),
+            arg(&empty),
+            arg(&truncated),
+            arg(&binary),
+            arg(&unknown),
+        ],
+        None,
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("{}:3: not valid UTF-8", invalid.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}:3: skipped: connection authorized: expected user=",
+            malformed.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("note: {}: empty", empty.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "error: {}: read error after line",
+            truncated.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "error: {}: the file holds binary data",
+            binary.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("error: {}: not a log format", unknown.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 connection lines skipped as malformed, 1 lines not UTF-8"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let csv = text(&out.stdout);
+    // Everything readable still made it into the report.
+    for instance in ["long", "latin1", "broken", "cut"] {
+        assert!(
+            csv.contains(&format!("\n{instance},postgres,app,orders,billing,")),
+            "{instance}: {csv}"
+        );
+    }
+    assert!(
+        csv.contains("\nlatin1,postgres,app,orders,caf\u{fffd},"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn files_found_in_a_directory_that_are_not_logs_are_noted_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "db-1/postgresql.log.2026-11-02-10",
+        TLS_SESSION.as_bytes(),
+    );
+    write(dir.path(), "db-1/README.md", b"# notes\nnothing to see\n");
+    let out = sslcensus(&["analyze", arg(dir.path())], None);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("README.md: not read: not a log format"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_inputs_are_errors_but_the_rest_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "db-1/postgresql.log.1", TLS_SESSION.as_bytes());
+    let out = sslcensus(&["analyze", arg(&log), "/nonexistent/file.log"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error: /nonexistent/file.log: no such file or directory"));
+    assert!(text(&out.stdout).contains("billing"));
+}
+
+#[test]
+fn a_custom_log_line_prefix_is_compiled() {
+    let log = "\
+2026-11-02 10:00:00.123 UTC [201] LOG:  connection received: host=10.1.1.1 port=5
+2026-11-02 10:00:00.125 UTC [201] LOG:  connection authorized: user=etl database=dw application_name=nightly SSL enabled (protocol=TLSv1.2, cipher=ECDHE-RSA-AES256-GCM-SHA384, bits=256)
+2026-11-02 10:00:00.126 UTC [202] LOG:  connection received: host=10.1.1.2 port=6
+2026-11-02 10:00:00.127 UTC [202] LOG:  could not accept SSL connection: sslv3 alert certificate unknown
+";
+    let out = sslcensus(
+        &[
+            "analyze",
+            "--log-line-prefix",
+            "%m [%p] ",
+            "--instance",
+            "dw",
+            "-",
+        ],
+        Some(log.as_bytes()),
+    );
+    let csv = text(&out.stdout);
+    assert!(
+        csv.contains("\ndw,postgres,etl,dw,nightly,10.1.1.1,"),
+        "{csv}"
+    );
+    // The host of the failed handshake comes from its `connection received`.
+    assert!(
+        csv.contains("\ndw,postgres,[unknown],[unknown],[unknown],10.1.1.2,"),
+        "{csv}"
+    );
+}

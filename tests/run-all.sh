@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite, as README.md gives it and .ci/run calls it: installs
+# what the tests need (Debian packages; as root), then formatting, lints and
+# every test, including the ones that start a real PostgreSQL server.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf 'run-all: %s\n' "$*" >&2; }
+
+# PostgreSQL server binaries: on the PATH, or in Debian's versioned folder.
+if ! command -v initdb >/dev/null 2>&1; then
+  for dir in /usr/lib/postgresql/*/bin; do
+    [[ -x $dir/initdb ]] && export PATH="$dir:$PATH"
+  done
+fi
+missing=()
+command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+for tool in openssl python3 gzip; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    say "missing: ${missing[*]} — install them (apt-get install ${missing[*]}) and run again"
+    exit 1
+  fi
+  say "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  for dir in /usr/lib/postgresql/*/bin; do
+    [[ -x $dir/initdb ]] && export PATH="$dir:$PATH"
+  done
+fi
+
+# Builds are cached outside the clone so repeated runs on one machine reuse them.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/sslcensus-target}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+say "cargo test"
+cargo test --workspace --locked

@@ -1,0 +1,287 @@
+//! The verdict rules as a spec: real PostgreSQL log lines (RDS prefix) in,
+//! one verdict per client out.
+
+use sslcensus::analyze::{Settings, analyze};
+use sslcensus::progress::Progress;
+use sslcensus::source::resolve;
+use sslcensus::verdict::{GroupBy, ReportRow, Verdict, judge};
+
+/// Writes each log as the next hourly file of one RDS instance and judges them.
+fn judge_logs(logs: &[&str], group_by: &str) -> Vec<ReportRow> {
+    let dir = tempfile::tempdir().unwrap();
+    let instance = dir.path().join("prod-db");
+    std::fs::create_dir(&instance).unwrap();
+    for (hour, log) in logs.iter().enumerate() {
+        std::fs::write(
+            instance.join(format!("postgresql.log.2026-11-02-{hour:02}")),
+            log,
+        )
+        .unwrap();
+    }
+    let (files, errors) = resolve(&[instance.to_string_lossy().into_owned()], None);
+    assert!(errors.is_empty());
+    let analysis = analyze(&files, &Settings::default(), &Progress::new(0, false));
+    assert!(!analysis.failed());
+    judge(&analysis.census, &group_by.parse::<GroupBy>().unwrap())
+}
+
+fn judge_log(log: &str) -> Vec<ReportRow> {
+    judge_logs(&[log], "instance,user,database,application")
+}
+
+fn row<'r>(rows: &'r [ReportRow], application: &str) -> &'r ReportRow {
+    rows.iter()
+        .find(|r| r.application == application)
+        .unwrap_or_else(|| panic!("no row for {application:?} in {rows:#?}"))
+}
+
+fn verdict(rows: &[ReportRow], application: &str) -> Verdict {
+    row(rows, application).verdict
+}
+
+/// A complete session: received, authorized (optionally with TLS), disconnected.
+fn session(time: &str, host: &str, pid: u32, app: &str, tls: Option<&str>) -> String {
+    let clause = tls
+        .map(|v| format!(" SSL enabled (protocol={v}, cipher=TLS_AES_256_GCM_SHA384, bits=256)"))
+        .unwrap_or_default();
+    format!(
+        "2026-11-02 {time} UTC:{host}(4{pid}):[unknown]@[unknown]:[{pid}]:LOG:  connection received: host={host} port=4{pid}\n\
+         2026-11-02 {time} UTC:{host}(4{pid}):app@orders:[{pid}]:LOG:  connection authorized: user=app database=orders application_name={app}{clause}\n\
+         2026-11-02 {time} UTC:{host}(4{pid}):app@orders:[{pid}]:LOG:  statement: SELECT 1\n\
+         2026-11-02 {time} UTC:{host}(4{pid}):app@orders:[{pid}]:LOG:  disconnection: session time: 0:00:01.000 user=app database=orders host={host} port=4{pid}\n"
+    )
+}
+
+fn unknown_ca(time: &str, host: &str, pid: u32) -> String {
+    format!(
+        "2026-11-02 {time} UTC:{host}(5{pid}):[unknown]@[unknown]:[{pid}]:LOG:  connection received: host={host} port=5{pid}\n\
+         2026-11-02 {time} UTC:{host}(5{pid}):[unknown]@[unknown]:[{pid}]:LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n"
+    )
+}
+
+#[test]
+fn plaintext_only_is_not_affected_and_tls_needs_review() {
+    let log = [
+        session("10:00:00", "10.0.1.1", 101, "cron-report", None),
+        session("10:00:01", "10.0.1.2", 102, "billing-api", Some("TLSv1.3")),
+        session("10:00:02", "10.0.1.2", 103, "billing-api", Some("TLSv1.2")),
+    ]
+    .concat();
+    let rows = judge_log(&log);
+    assert_eq!(verdict(&rows, "cron-report"), Verdict::NotAffected);
+    let billing = row(&rows, "billing-api");
+    assert_eq!(billing.verdict, Verdict::Review);
+    assert_eq!((billing.sessions, billing.tls_sessions), (2, 2));
+    assert_eq!(billing.tls_versions, "TLSv1.2;TLSv1.3");
+    assert!(
+        billing
+            .reason
+            .starts_with("TLSv1.2/TLSv1.3 in all 2 sessions on 2026-11-02"),
+        "{}",
+        billing.reason
+    );
+}
+
+#[test]
+fn a_certificate_rejection_proves_verification_of_the_only_tls_client_at_that_address() {
+    let log = [
+        session("10:00:00", "10.0.3.7", 201, "payments", Some("TLSv1.3")),
+        unknown_ca("10:05:00", "10.0.3.7", 202),
+        session("10:00:00", "10.0.3.8", 203, "other", Some("TLSv1.3")),
+    ]
+    .concat();
+    let rows = judge_log(&log);
+    let payments = row(&rows, "payments");
+    assert_eq!(payments.verdict, Verdict::Affected);
+    assert_eq!(payments.handshake_failures, 1);
+    assert!(
+        payments
+            .reason
+            .contains("server logged 'tlsv1 alert unknown ca' from 10.0.3.7 once on 2026-11-02"),
+        "{}",
+        payments.reason
+    );
+    assert_eq!(verdict(&rows, "other"), Verdict::Review);
+    assert!(
+        rows[0].application == "payments",
+        "affected rows come first"
+    );
+}
+
+#[test]
+fn a_rejection_shared_by_several_tls_clients_is_cited_but_proves_nothing_alone() {
+    let log = [
+        session("10:00:00", "10.0.3.7", 201, "web", Some("TLSv1.3")),
+        session("10:00:00", "10.0.3.7", 202, "worker", Some("TLSv1.3")),
+        session("10:00:00", "10.0.3.7", 203, "plain-cron", None),
+        unknown_ca("10:05:00", "10.0.3.7", 204),
+    ]
+    .concat();
+    let rows = judge_log(&log);
+    for app in ["web", "worker"] {
+        let r = row(&rows, app);
+        assert_eq!(r.verdict, Verdict::Review, "{app}");
+        assert!(
+            r.reason.contains("attributed to each of the 2 TLS clients"),
+            "{}",
+            r.reason
+        );
+    }
+    // A client that never tried TLS cannot have sent a TLS alert.
+    assert_eq!(row(&rows, "plain-cron").handshake_failures, 0);
+    assert_eq!(verdict(&rows, "plain-cron"), Verdict::NotAffected);
+}
+
+#[test]
+fn a_rejection_from_an_address_with_no_session_is_its_own_affected_row() {
+    let rows = judge_log(&unknown_ca("10:05:00", "10.9.9.9", 301));
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!(
+        (
+            r.user.as_str(),
+            r.application.as_str(),
+            r.client_hosts.as_str()
+        ),
+        ("[unknown]", "[unknown]", "10.9.9.9")
+    );
+    assert_eq!(r.verdict, Verdict::Affected);
+    assert!(
+        r.reason.contains("find the client at this address"),
+        "{}",
+        r.reason
+    );
+}
+
+#[test]
+fn unknown_clients_at_different_addresses_stay_apart() {
+    let log = [
+        unknown_ca("10:05:00", "10.9.9.1", 1),
+        unknown_ca("10:05:00", "10.9.9.2", 2),
+    ]
+    .concat();
+    let rows = judge_log(&log);
+    assert_eq!(rows.len(), 2);
+}
+
+#[test]
+fn the_prefer_fallback_after_a_rejection_is_affected() {
+    let log = [
+        unknown_ca("10:05:00", "10.0.4.4", 401),
+        session("10:05:00", "10.0.4.4", 402, "legacy-php", None),
+        session("10:06:00", "10.0.4.4", 403, "legacy-php", None),
+    ]
+    .concat();
+    let rows = judge_log(&log);
+    let r = row(&rows, "legacy-php");
+    assert_eq!(r.verdict, Verdict::Affected);
+    assert_eq!((r.tls_sessions, r.plain_sessions), (0, 2));
+    assert!(
+        r.reason.contains("sslmode=prefer fallback once"),
+        "{}",
+        r.reason
+    );
+    assert_eq!(
+        rows.len(),
+        1,
+        "the rejection belongs to the app, not to a row of its own"
+    );
+}
+
+#[test]
+fn abandoned_handshakes_and_aborted_ones_are_hints_only() {
+    let log = "\
+2026-11-02 10:00:00 UTC:10.0.5.5(1):[unknown]@[unknown]:[501]:LOG:  connection received: host=10.0.5.5 port=1
+2026-11-02 10:00:01 UTC:10.0.5.6(2):[unknown]@[unknown]:[502]:LOG:  connection received: host=10.0.5.6 port=2
+2026-11-02 10:00:01 UTC:10.0.5.6(2):[unknown]@[unknown]:[502]:LOG:  could not accept SSL connection: EOF detected
+";
+    let rows = judge_log(log);
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .all(|r| r.verdict == Verdict::Review && r.application == "[unknown]")
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.reason.contains("received with nothing logged after"))
+    );
+    assert!(rows.iter().any(|r| r.reason.contains("'EOF detected'")));
+}
+
+#[test]
+fn pg_hba_rejections_keep_the_user_and_database() {
+    let log = "\
+2026-11-02 10:00:00 UTC:10.0.6.6(1):app@secure:[601]:FATAL:  no pg_hba.conf entry for host \"10.0.6.6\", user \"app\", database \"secure\", no encryption
+";
+    let rows = judge_log(log);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].user.as_str(), rows[0].database.as_str()),
+        ("app", "secure")
+    );
+    assert_eq!(rows[0].verdict, Verdict::NotAffected);
+    assert!(
+        rows[0]
+            .reason
+            .contains("rejected by pg_hba.conf without encryption")
+    );
+}
+
+#[test]
+fn gss_encryption_is_not_tls() {
+    let log = "\
+2026-11-02 10:00:00 UTC:10.0.7.7(1):[unknown]@[unknown]:[701]:LOG:  connection received: host=10.0.7.7 port=1
+2026-11-02 10:00:00 UTC:10.0.7.7(1):app@orders:[701]:LOG:  connection authorized: user=app database=orders application_name=kerberized GSS (authenticated=yes, encrypted=yes, principal=app@CORP)
+";
+    let rows = judge_log(log);
+    assert_eq!(verdict(&rows, "kerberized"), Verdict::NotAffected);
+    assert!(
+        rows[0]
+            .reason
+            .contains("GSSAPI encryption in its only session")
+    );
+}
+
+#[test]
+fn names_that_imitate_the_ssl_clause_are_flagged() {
+    let log = "\
+2026-11-02 10:00:00 UTC:10.0.8.8(1):app@orders:[801]:LOG:  connection authorized: user=app database=orders application_name=x SSL enabled (protocol=TLSv1.3, cipher=A, bits=1) SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)
+";
+    let rows = judge_log(log);
+    assert!(
+        rows[0].reason.contains("TLS reading is uncertain"),
+        "{}",
+        rows[0].reason
+    );
+}
+
+#[test]
+fn sessions_are_tied_together_across_rotated_files_of_one_instance() {
+    let first = "\
+2026-11-02 10:59:59 UTC:10.0.9.9(1):[unknown]@[unknown]:[901]:LOG:  connection received: host=10.0.9.9 port=1
+2026-11-02 10:59:59 UTC:10.0.9.9(1):app@orders:[901]:LOG:  connection authorized: user=app database=orders application_name=pool SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)
+";
+    let second = "\
+2026-11-02 11:30:00 UTC:10.0.9.9(1):app@orders:[901]:LOG:  disconnection: session time: 0:30:01.000 user=app database=orders host=10.0.9.9 port=1
+";
+    let rows = judge_logs(&[first, second], "instance,user,database,application");
+    let pool = row(&rows, "pool");
+    assert_eq!(
+        pool.last_seen,
+        Some(1_793_619_000_000),
+        "the disconnection in the next file extends the window"
+    );
+}
+
+#[test]
+fn grouping_by_client_host_splits_an_application() {
+    let log = [
+        session("10:00:00", "10.0.1.1", 1, "api", Some("TLSv1.3")),
+        session("10:00:00", "10.0.1.2", 2, "api", Some("TLSv1.3")),
+    ]
+    .concat();
+    assert_eq!(judge_log(&log).len(), 1);
+    assert_eq!(judge_log(&log)[0].client_hosts, "10.0.1.1;10.0.1.2");
+    let by_host = judge_logs(&[&log], "instance,application,client_host");
+    assert_eq!(by_host.len(), 2);
+}
