@@ -6,7 +6,9 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 use sslcensus_parsers::pg::stderr::LinePrefix;
-use sslcensus_parsers::{DetectError, FormatChoice, LogFormat, count_lines, detect, scan};
+use sslcensus_parsers::{
+    DetectError, FormatChoice, LogFormat, count_lines, detect, scan, scan_line,
+};
 
 use crate::census::Census;
 use crate::correlate::{ChunkOutcome, Correlator, Problem};
@@ -113,12 +115,6 @@ fn chunk_ranges(window: &[u8]) -> Vec<Range<usize>> {
     ranges
 }
 
-/// The line starting at `offset`, without its newline.
-fn line_at(chunk: &[u8], offset: usize) -> &[u8] {
-    let end = memchr::memchr(b'\n', &chunk[offset..]).map_or(chunk.len(), |i| offset + i);
-    &chunk[offset..end]
-}
-
 fn read_instance(
     instance: &str,
     files: &[&InputFile],
@@ -213,7 +209,7 @@ fn read_instance(
                     }
                 }
                 stream.absorb(outcome, |correlator, offset| {
-                    scan(format, line_at(chunk, offset), correlator)
+                    scan_line(format, chunk, offset, correlator)
                 });
                 summary.lines += lines;
                 progress.add_lines(lines);

@@ -84,6 +84,11 @@ pub struct ClientStats {
     /// Sessions encrypted with GSSAPI instead of TLS (no certificate involved).
     pub gss_sessions: u64,
     pub replication_sessions: u64,
+    /// Sessions (counted in `sessions` too) whose log does not say whether
+    /// they used TLS (audit logs).
+    pub unknown_transport_sessions: u64,
+    /// TLS sessions of a protocol that always verifies (Oracle TCPS).
+    pub verifying_protocol_sessions: u64,
     pub tls_versions: BTreeMap<String, u64>,
     pub ciphers: BTreeMap<String, u64>,
     pub auth_methods: BTreeMap<String, u64>,
@@ -104,6 +109,8 @@ impl ClientStats {
         self.plain_sessions += other.plain_sessions;
         self.gss_sessions += other.gss_sessions;
         self.replication_sessions += other.replication_sessions;
+        self.unknown_transport_sessions += other.unknown_transport_sessions;
+        self.verifying_protocol_sessions += other.verifying_protocol_sessions;
         merge_counts(&mut self.tls_versions, &other.tls_versions);
         merge_counts(&mut self.ciphers, &other.ciphers);
         merge_counts(&mut self.auth_methods, &other.auth_methods);
@@ -113,37 +120,44 @@ impl ClientStats {
         self.ambiguous_tls += other.ambiguous_tls;
     }
 
+    /// Sessions whose transport the logs tell.
+    pub fn known_transport_sessions(&self) -> u64 {
+        self.sessions - self.unknown_transport_sessions
+    }
+
     /// The session tried TLS (it used it, or fell back after a failed try).
     pub fn attempted_tls(&self) -> bool {
         self.tls_sessions > 0 || self.prefer_fallbacks.count > 0
     }
 }
 
-/// What a connection attempt rejected before a session existed looked like.
+/// Why a connection attempt was turned away before a session existed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rejection {
     /// pg_hba.conf had no entry for this transport.
-    Hba(HbaTransportKey),
-    /// `<method> authentication failed`.
+    Hba,
+    /// `<method> authentication failed`, MySQL `Access denied`.
     Authentication(String),
+    /// Refused for another reason (an Oracle TNS error).
+    Refused(String),
 }
 
-/// `HbaTransport` with an order, for use as a map key.
+/// How an attempt or session travelled, as a map key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum HbaTransportKey {
+pub enum TransportKey {
     Tls,
     Gss,
     Plain,
     Unknown,
 }
 
-impl From<HbaTransport> for HbaTransportKey {
+impl From<HbaTransport> for TransportKey {
     fn from(t: HbaTransport) -> Self {
         match t {
-            HbaTransport::Tls => HbaTransportKey::Tls,
-            HbaTransport::Gss => HbaTransportKey::Gss,
-            HbaTransport::Plain => HbaTransportKey::Plain,
-            HbaTransport::Unknown => HbaTransportKey::Unknown,
+            HbaTransport::Tls => TransportKey::Tls,
+            HbaTransport::Gss => TransportKey::Gss,
+            HbaTransport::Plain => TransportKey::Plain,
+            HbaTransport::Unknown => TransportKey::Unknown,
         }
     }
 }
@@ -153,6 +167,7 @@ impl From<HbaTransport> for HbaTransportKey {
 pub struct RejectedAttempt {
     pub user: String,
     pub database: String,
+    pub transport: TransportKey,
     pub rejection: Rejection,
 }
 

@@ -45,6 +45,14 @@ pub enum FormatArg {
     Csvlog,
     /// PostgreSQL jsonlog (15+)
     Jsonlog,
+    /// MySQL / MariaDB / Aurora MySQL general query log
+    GeneralLog,
+    /// MySQL / MariaDB error log
+    ErrorLog,
+    /// MariaDB Audit Plugin CSV / Aurora MySQL Advanced Auditing
+    AuditLog,
+    /// Oracle listener.log (text or log.xml)
+    ListenerLog,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -136,6 +144,10 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
             FormatArg::Stderr => FormatChoice::Stderr,
             FormatArg::Csvlog => FormatChoice::Csvlog,
             FormatArg::Jsonlog => FormatChoice::Jsonlog,
+            FormatArg::GeneralLog => FormatChoice::GeneralLog,
+            FormatArg::ErrorLog => FormatChoice::ErrorLog,
+            FormatArg::AuditLog => FormatChoice::AuditLog,
+            FormatArg::ListenerLog => FormatChoice::ListenerLog,
         }),
         prefix,
     };

@@ -13,11 +13,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sslcensus_parsers::observation::{FailureKind, Message, Observation};
-use sslcensus_parsers::pg::message::Malformed;
+use sslcensus_parsers::observation::Malformed;
+use sslcensus_parsers::observation::{FailureKind, Message, Observation, Transport};
 use sslcensus_parsers::{Engine, Millis, Sink};
 
-use crate::census::{AddressKey, Census, ClientKey, RejectedAttempt, Rejection, UNKNOWN};
+use crate::census::{
+    AddressKey, Census, ClientKey, RejectedAttempt, Rejection, TransportKey, UNKNOWN,
+};
 
 /// How long after a certificate rejection a plaintext session from the same
 /// address counts as libpq's `sslmode=prefer` fallback.
@@ -48,8 +50,15 @@ pub enum Pending {
         time: Option<Millis>,
         method: Option<String>,
     },
+    /// Turned away; its closing line (MySQL `Quit`, audit `DISCONNECT`) is
+    /// not a session's end.
+    Rejected,
     /// Authorized; waiting for its `disconnection`.
-    Session(ClientKey),
+    Session {
+        key: ClientKey,
+        start: Option<Millis>,
+        transport: TransportKey,
+    },
 }
 
 /// A line the scanner could not use, by byte offset in its chunk.
@@ -218,6 +227,21 @@ impl Correlator {
     }
 
     fn apply(&mut self, obs: Observation<'_>) {
+        let turned_away = matches!(
+            obs.message,
+            Message::HandshakeFailed { .. }
+                | Message::HbaRejected(_)
+                | Message::AuthenticationFailed { .. }
+                | Message::Refused { .. }
+        );
+        let pid = obs.pid;
+        self.apply_message(obs);
+        if let (true, Some(pid)) = (turned_away, pid) {
+            self.pending.insert(pid, Pending::Rejected);
+        }
+    }
+
+    fn apply_message(&mut self, obs: Observation<'_>) {
         let time = obs.time;
         match &obs.message {
             Message::Received(remote) => {
@@ -250,8 +274,9 @@ impl Correlator {
                     application: stored_name(a.application.unwrap_or_default()).to_string(),
                     client_host: host.clone(),
                 };
+                let plaintext = a.transport == Transport::Plain;
                 let fallback =
-                    a.tls.is_none() && time.is_some_and(|t| self.follows_cert_rejection(&host, t));
+                    plaintext && time.is_some_and(|t| self.follows_cert_rejection(&host, t));
                 let stats = self.census.clients.entry(key.clone()).or_default();
                 stats.sessions += 1;
                 stats.seen.see(time);
@@ -262,23 +287,33 @@ impl Correlator {
                 {
                     *stats.auth_methods.entry(method.clone()).or_default() += 1;
                 }
-                match (&a.tls, &a.gss) {
-                    (Some(tls), _) => {
+                match (a.transport, &a.gss) {
+                    (Transport::Tls(details), _) => {
                         stats.tls_sessions += 1;
-                        *stats
-                            .tls_versions
-                            .entry(tls.protocol.to_string())
-                            .or_default() += 1;
-                        *stats.ciphers.entry(tls.cipher.to_string()).or_default() += 1;
+                        if let Some(tls) = details {
+                            *stats
+                                .tls_versions
+                                .entry(tls.protocol.to_string())
+                                .or_default() += 1;
+                            *stats.ciphers.entry(tls.cipher.to_string()).or_default() += 1;
+                        }
+                        // Oracle Net checks the chain against the wallet on
+                        // every TCPS connection: there is no "no verify" mode.
+                        if self.engine == Engine::Oracle {
+                            stats.verifying_protocol_sessions += 1;
+                        }
                     }
-                    (None, Some(gss)) if gss.encrypted => stats.gss_sessions += 1,
-                    (None, _) => stats.plain_sessions += 1,
+                    (Transport::Plain, Some(gss)) if gss.encrypted => stats.gss_sessions += 1,
+                    (Transport::Plain, _) => stats.plain_sessions += 1,
+                    (Transport::Unknown, _) => stats.unknown_transport_sessions += 1,
                 }
                 stats.replication_sessions += u64::from(a.replication);
                 stats.ambiguous_tls += u64::from(a.ambiguous_tls);
                 if fallback {
                     stats.prefer_fallbacks.add(time);
-                } else if let (None, Some(t), Some(deferral)) = (&a.tls, time, &mut self.deferral) {
+                } else if let (true, Some(t), Some(deferral)) =
+                    (plaintext, time, &mut self.deferral)
+                {
                     let chunk_start = deferral.first_time.unwrap_or(t);
                     if t - chunk_start <= FALLBACK_WINDOW_MS {
                         deferral.early_plaintext.push(EarlyPlaintext {
@@ -289,14 +324,33 @@ impl Correlator {
                     }
                 }
                 if let Some(pid) = obs.pid {
-                    self.pending.insert(pid, Pending::Session(key));
+                    let transport = match (a.transport, &a.gss) {
+                        (Transport::Tls(_), _) => TransportKey::Tls,
+                        (Transport::Plain, Some(gss)) if gss.encrypted => TransportKey::Gss,
+                        (Transport::Plain, _) => TransportKey::Plain,
+                        (Transport::Unknown, _) => TransportKey::Unknown,
+                    };
+                    self.pending.insert(
+                        pid,
+                        Pending::Session {
+                            key,
+                            start: time,
+                            transport,
+                        },
+                    );
                 }
             }
             Message::Disconnected(d) => match obs.pid.and_then(|pid| self.pending.remove(&pid)) {
-                Some(Pending::Session(key)) => {
+                Some(Pending::Rejected) => {}
+                Some(Pending::Session { key, start, .. }) => {
                     let stats = self.census.clients.entry(key).or_default();
                     stats.disconnections += 1;
-                    stats.session_millis += d.session_millis;
+                    // MySQL's Quit gives no duration: take it from the times.
+                    let elapsed = match (start, time) {
+                        (Some(start), Some(end)) => u64::try_from(end - start).ok(),
+                        _ => None,
+                    };
+                    stats.session_millis += d.session_millis.or(elapsed).unwrap_or(0);
                     stats.seen.see(time);
                 }
                 _ => self.census.unmatched.disconnections += 1,
@@ -323,20 +377,70 @@ impl Correlator {
                 let attempt = RejectedAttempt {
                     user: h.user.to_string(),
                     database: h.database.unwrap_or_default().to_string(),
-                    rejection: Rejection::Hba(h.transport.into()),
+                    transport: h.transport.into(),
+                    rejection: Rejection::Hba,
                 };
                 self.reject(h.host.to_string(), attempt, time);
             }
             Message::AuthenticationFailed { method, user } => {
-                let received = obs.pid.and_then(|pid| self.pending.remove(&pid));
-                let host = Self::host_of(&obs, received.as_ref());
+                let rejection = Rejection::Authentication(method.to_string());
+                match obs.pid.and_then(|pid| self.pending.remove(&pid)) {
+                    // MySQL logs `Connect` before authenticating: the
+                    // session it announced never existed.
+                    Some(Pending::Session { key, transport, .. }) => {
+                        self.unsession(&key, transport);
+                        let attempt = RejectedAttempt {
+                            user: key.user,
+                            database: key.database,
+                            transport,
+                            rejection,
+                        };
+                        self.reject(key.client_host, attempt, time);
+                    }
+                    received => {
+                        let host = Self::host_of(&obs, received.as_ref());
+                        let attempt = RejectedAttempt {
+                            user: user.to_string(),
+                            database: UNKNOWN.to_string(),
+                            transport: TransportKey::Unknown,
+                            rejection,
+                        };
+                        self.reject(host, attempt, time);
+                    }
+                }
+            }
+            Message::Refused {
+                user,
+                database,
+                reason,
+            } => {
+                let host = Self::host_of(&obs, None);
                 let attempt = RejectedAttempt {
-                    user: user.to_string(),
-                    database: UNKNOWN.to_string(),
-                    rejection: Rejection::Authentication(method.to_string()),
+                    user: user.unwrap_or(UNKNOWN).to_string(),
+                    database: database.unwrap_or(UNKNOWN).to_string(),
+                    transport: TransportKey::Unknown,
+                    rejection: Rejection::Refused(reason.to_string()),
                 };
                 self.reject(host, attempt, time);
             }
+        }
+    }
+
+    /// Takes back a session counted at its `Connect`.
+    fn unsession(&mut self, key: &ClientKey, transport: TransportKey) {
+        let Some(stats) = self.census.clients.get_mut(key) else {
+            return;
+        };
+        stats.sessions = stats.sessions.saturating_sub(1);
+        let counter = match transport {
+            TransportKey::Tls => &mut stats.tls_sessions,
+            TransportKey::Gss => &mut stats.gss_sessions,
+            TransportKey::Plain => &mut stats.plain_sessions,
+            TransportKey::Unknown => &mut stats.unknown_transport_sessions,
+        };
+        *counter = counter.saturating_sub(1);
+        if stats.sessions == 0 && stats.disconnections == 0 {
+            self.census.clients.remove(key);
         }
     }
 
@@ -354,7 +458,14 @@ impl Sink for Correlator {
                 deferral.first_time = obs.time;
             }
             if let Some(pid) = obs.pid {
-                if matches!(obs.message, Message::Received(_)) {
+                // A session starts at `connection received` in PostgreSQL;
+                // other engines log nothing before the login line.
+                let starts_session = match obs.message {
+                    Message::Received(_) => true,
+                    Message::Authorized(_) => self.engine != Engine::Postgres,
+                    _ => false,
+                };
+                if starts_session {
                     deferral.reset.insert(pid);
                 } else if !deferral.reset.contains(&pid) {
                     deferral.head.push(offset);
@@ -405,11 +516,7 @@ mod tests {
                 let mut local = Correlator::for_chunk("db", Engine::Postgres);
                 sslcensus_parsers::scan(&format, chunk, &mut local);
                 stream.absorb(local.into_chunk_outcome(), |c, offset| {
-                    let line_end = chunk[offset..]
-                        .iter()
-                        .position(|&b| b == b'\n')
-                        .map_or(chunk.len(), |i| offset + i);
-                    sslcensus_parsers::scan(&format, &chunk[offset..line_end], c);
+                    sslcensus_parsers::scan_line(&format, chunk, offset, c);
                 });
             }
             let split = stream.finish();

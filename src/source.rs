@@ -35,15 +35,30 @@ pub struct InputError {
     pub message: String,
 }
 
-/// File names Amazon RDS / Aurora give PostgreSQL logs; such a file is named
-/// after the hour, so its instance is the folder it sits in.
+/// File names Amazon RDS / Aurora give engine logs; such a file is named
+/// after its kind or hour, not its instance, so its instance is the folder it
+/// sits in.
 fn is_rds_log_name(name: &str) -> bool {
-    name.starts_with("postgresql.log") || name.starts_with("postgres.log")
+    const NAMES: [&str; 8] = [
+        "postgresql.log",
+        "postgres.log",
+        "mysql-general.log",
+        "mysql-error",
+        "server_audit.log",
+        "audit.log",
+        "listener.log",
+        "log.xml",
+    ];
+    NAMES.iter().any(|n| name.starts_with(n))
 }
 
+/// Folders RDS sorts log files into (as `aws rds download-db-log-file-portion`
+/// names them), which say the kind of log, not the instance.
+const KIND_FOLDERS: [&str; 6] = ["error", "general", "audit", "trace", "slowquery", "log"];
+
 /// The instance a file belongs to: its folder for RDS-named logs (skipping
-/// the `error/` folder RDS downloads use), else the file name without its
-/// log extensions.
+/// the kind folders RDS uses), else the file name without its log
+/// extensions.
 pub fn instance_of(path: &Path) -> String {
     let name = path
         .file_name()
@@ -53,7 +68,7 @@ pub fn instance_of(path: &Path) -> String {
         let folders = path.ancestors().skip(1).filter_map(|p| p.file_name());
         for folder in folders {
             let folder = folder.to_string_lossy();
-            if folder != "error" && folder != "." {
+            if !KIND_FOLDERS.contains(&folder.as_ref()) && folder != "." {
                 return folder.into_owned();
             }
         }
@@ -383,6 +398,12 @@ mod tests {
                 "postgresql.log.2026-11-01-1000",
             ),
             ("x/analytics.csv", "analytics"),
+            ("rds/orders-mysql/general/mysql-general.log", "orders-mysql"),
+            (
+                "rds/orders-mysql/error/mysql-error-running.log.2026-11-01.12",
+                "orders-mysql",
+            ),
+            ("rds/erp-ora/trace/listener.log", "erp-ora"),
         ];
         for (path, instance) in table {
             assert_eq!(instance_of(Path::new(path)), instance, "{path}");

@@ -7,11 +7,11 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sslcensus_parsers::Millis;
 use sslcensus_parsers::observation::FailureKind;
+use sslcensus_parsers::{Engine, Millis};
 
 use crate::census::{
-    AddressKey, Census, ClientKey, ClientStats, HbaTransportKey, RejectedAttempt, Rejection, Tally,
+    AddressKey, Census, ClientKey, ClientStats, RejectedAttempt, Rejection, Tally, TransportKey,
     UNKNOWN,
 };
 
@@ -319,8 +319,11 @@ fn group_key(key: &ClientKey, by: &GroupBy) -> Vec<String> {
             })
             .collect();
     // A client known only by its address stays one row per address: two
-    // unknown clients are not one application.
-    if key.application == UNKNOWN && !by.0.contains(&GroupField::ClientHost) {
+    // unknown clients are not one application. MySQL-family logs never name
+    // the application, so there the address is what tells clients apart.
+    let nameless = key.application == UNKNOWN
+        || (key.application.is_empty() && matches!(key.engine, Engine::Mysql | Engine::Mariadb));
+    if nameless && !by.0.contains(&GroupField::ClientHost) {
         fields.push(key.client_host.clone());
     }
     fields
@@ -430,38 +433,55 @@ fn host_label(host: &str) -> String {
     }
 }
 
+/// The client settings that decide verification, per engine (FORMATS.md).
+fn settings_to_check(engines: &BTreeSet<String>) -> String {
+    let names: Vec<&str> = engines
+        .iter()
+        .map(|engine| match engine.as_str() {
+            "postgres" => "sslmode, sslrootcert",
+            "mysql" | "mariadb" => "ssl-mode, ssl-ca, ssl-verify-server-cert",
+            "oracle" => "wallet, SSL_SERVER_DN_MATCH",
+            _ => "TLS options",
+        })
+        .collect();
+    format!(" ({})", names.join("; "))
+}
+
 fn row(group: Group) -> ReportRow {
     let stats = &group.stats;
     let mut reason: Vec<String> = Vec::new();
     let mut handshake_failures = 0;
-    let mut proven = stats.prefer_fallbacks.count > 0;
+    let mut proven = stats.prefer_fallbacks.count > 0 || stats.verifying_protocol_sessions > 0;
     let mut tls_hint = false;
     let mut plain_attempts = false;
 
+    let known = stats.known_transport_sessions();
     if stats.sessions > 0 {
         let window = days(&Tally {
             count: stats.sessions,
             span: stats.seen,
         });
+        let base = if known > 0 { known } else { stats.sessions };
         let of_all = |n: u64| {
-            if n == stats.sessions {
+            if n == base {
                 if n == 1 {
                     "its only session".to_string()
                 } else {
                     format!("all {n} sessions")
                 }
             } else {
-                format!("{n} of {}", sessions(stats.sessions))
+                format!("{n} of {}", sessions(base))
             }
         };
         let mut parts = Vec::new();
         if stats.tls_sessions > 0 {
             let versions: Vec<&str> = stats.tls_versions.keys().map(String::as_str).collect();
-            parts.push(format!(
-                "{} in {}",
-                versions.join("/"),
-                of_all(stats.tls_sessions)
-            ));
+            let tls = if versions.is_empty() {
+                "TLS".to_string()
+            } else {
+                versions.join("/")
+            };
+            parts.push(format!("{tls} in {}", of_all(stats.tls_sessions)));
         }
         if stats.gss_sessions > 0 {
             parts.push(format!(
@@ -472,10 +492,28 @@ fn row(group: Group) -> ReportRow {
         if stats.plain_sessions > 0 {
             parts.push(format!("plaintext in {}", of_all(stats.plain_sessions)));
         }
+        if known == 0 {
+            parts.push(format!(
+                "transport not logged in {} (audit log only: it never says whether TLS was used)",
+                of_all(stats.unknown_transport_sessions)
+            ));
+        }
         reason.push(format!("{} {window}", parts.join(", ")));
+        if known > 0 && stats.unknown_transport_sessions > 0 {
+            reason.push(format!(
+                "the audit log recorded {} too (without transport)",
+                sessions(stats.unknown_transport_sessions)
+            ));
+        }
     }
     if stats.sessions == 0 {
         reason.push("no session established in the logs".to_string());
+    }
+    if stats.verifying_protocol_sessions > 0 {
+        reason.push(format!(
+            "Oracle Net TCPS in {}: it always checks the server certificate against the client's wallet or truststore",
+            sessions(stats.verifying_protocol_sessions)
+        ));
     }
     if stats.replication_sessions > 0 {
         reason.push(format!(
@@ -512,7 +550,7 @@ fn row(group: Group) -> ReportRow {
                     }
                     FailureKind::Negotiation => "TLS negotiation failed, not a trust problem",
                     FailureKind::Aborted => {
-                        "the client gave up mid-handshake (a verifying Node.js client, or a probe)"
+                        "the handshake ended without a reason (a client rejecting the certificate, a TLS version mismatch, or a probe)"
                     }
                     FailureKind::Other => "unclassified handshake failure",
                 };
@@ -534,23 +572,24 @@ fn row(group: Group) -> ReportRow {
                 ));
             }
             Finding::Rejected { host, attempt } => {
-                let what = match &attempt.rejection {
-                    Rejection::Hba(transport) => {
-                        let over = match transport {
-                            HbaTransportKey::Tls => {
-                                tls_hint = true;
-                                "over TLS"
-                            }
-                            HbaTransportKey::Gss => "over GSSAPI encryption",
-                            HbaTransportKey::Plain => {
-                                plain_attempts = true;
-                                "without encryption"
-                            }
-                            HbaTransportKey::Unknown => "",
-                        };
-                        format!("rejected by pg_hba.conf {over}")
+                let over = match attempt.transport {
+                    TransportKey::Tls => {
+                        tls_hint = true;
+                        " over TLS"
                     }
-                    Rejection::Authentication(method) => format!("failed {method} authentication"),
+                    TransportKey::Gss => " over GSSAPI encryption",
+                    TransportKey::Plain => {
+                        plain_attempts = true;
+                        " without encryption"
+                    }
+                    TransportKey::Unknown => "",
+                };
+                let what = match &attempt.rejection {
+                    Rejection::Hba => format!("rejected by pg_hba.conf{over}"),
+                    Rejection::Authentication(method) => {
+                        format!("failed {method} authentication{over}")
+                    }
+                    Rejection::Refused(reason) => format!("refused ({reason}){over}"),
                 };
                 reason.push(format!(
                     "{} as {} from {} {what} {}{shared}",
@@ -577,7 +616,7 @@ fn row(group: Group) -> ReportRow {
         Verification::Verifies
     } else if stats.attempted_tls() || tls_hint {
         Verification::Unknown
-    } else if stats.sessions > 0 || plain_attempts {
+    } else if stats.known_transport_sessions() > 0 || plain_attempts {
         Verification::NoTls
     } else {
         Verification::Unknown
@@ -595,12 +634,15 @@ fn row(group: Group) -> ReportRow {
             (Verdict::Affected, false) => {
                 "verifies: update its trust store with the new CA before the rotation"
             }
-            (Verdict::Review, _) => {
-                "verification unknown: check the client's TLS settings (sslmode, sslrootcert)"
-            }
+            (Verdict::Review, _) => "verification unknown: check the client's TLS settings",
             (Verdict::NotAffected, _) => "no TLS: not affected by the rotation",
         }
-        .to_string(),
+        .to_string()
+            + &if verdict == Verdict::Review {
+                settings_to_check(&group.engines)
+            } else {
+                String::new()
+            },
     );
     ReportRow {
         instance: list(&group.instances),
@@ -611,7 +653,12 @@ fn row(group: Group) -> ReportRow {
         client_hosts: list(&group.hosts),
         first_seen: stats.seen.first,
         last_seen: stats.seen.last,
-        sessions: stats.sessions,
+        // Audit-log sessions repeat those of a general log when both are
+        // read: count them only where nothing better was logged.
+        sessions: match stats.known_transport_sessions() {
+            0 => stats.sessions,
+            known => known,
+        },
         tls_sessions: stats.tls_sessions,
         plain_sessions: stats.plain_sessions,
         tls_versions: counted(&stats.tls_versions),

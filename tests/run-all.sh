@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md gives it and .ci/run calls it: installs
 # what the tests need (Debian packages; as root), then formatting, lints and
-# every test, including the ones that start a real PostgreSQL server.
+# every test, including the ones that start a real PostgreSQL and a real
+# MariaDB server (each private, on loopback, started by the test itself).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,6 +17,8 @@ fi
 missing=()
 command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v mariadbd >/dev/null 2>&1 || [[ -x /usr/sbin/mariadbd ]] || missing+=(mariadb-server)
+command -v mariadb >/dev/null 2>&1 || missing+=(mariadb-client)
 for tool in openssl python3 gzip; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
@@ -26,7 +29,13 @@ if ((${#missing[@]})); then
   fi
   say "installing ${missing[*]}"
   apt-get update -qq
+  # The tests start their own private servers: keep the packages' system
+  # services from starting (and from taking the default ports).
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
   for dir in /usr/lib/postgresql/*/bin; do
     [[ -x $dir/initdb ]] && export PATH="$dir:$PATH"
   done

@@ -1,5 +1,6 @@
-//! The verdict rules as a spec: real PostgreSQL log lines (RDS prefix) in,
-//! one verdict per client out.
+//! The verdict rules as a spec: log lines in, one verdict per client out.
+//! PostgreSQL lines are real (RDS prefix); lines of engines no server here
+//! can run are typed by hand from FORMATS.md and say so.
 
 use sslcensus::analyze::{Settings, analyze};
 use sslcensus::progress::Progress;
@@ -8,15 +9,24 @@ use sslcensus::verdict::{GroupBy, ReportRow, Verdict, judge};
 
 /// Writes each log as the next hourly file of one RDS instance and judges them.
 fn judge_logs(logs: &[&str], group_by: &str) -> Vec<ReportRow> {
+    let names: Vec<String> = (0..logs.len())
+        .map(|hour| format!("postgresql.log.2026-11-02-{hour:02}"))
+        .collect();
+    let files: Vec<(&str, &str)> = names
+        .iter()
+        .map(String::as_str)
+        .zip(logs.iter().copied())
+        .collect();
+    judge_files(&files, group_by)
+}
+
+/// Writes `(file name, content)` pairs into one instance's folder and judges them.
+fn judge_files(files: &[(&str, &str)], group_by: &str) -> Vec<ReportRow> {
     let dir = tempfile::tempdir().unwrap();
     let instance = dir.path().join("prod-db");
     std::fs::create_dir(&instance).unwrap();
-    for (hour, log) in logs.iter().enumerate() {
-        std::fs::write(
-            instance.join(format!("postgresql.log.2026-11-02-{hour:02}")),
-            log,
-        )
-        .unwrap();
+    for (name, log) in files {
+        std::fs::write(instance.join(name), log).unwrap();
     }
     let (files, errors) = resolve(&[instance.to_string_lossy().into_owned()], None);
     assert!(errors.is_empty());
@@ -284,4 +294,36 @@ fn grouping_by_client_host_splits_an_application() {
     assert_eq!(judge_log(&log)[0].client_hosts, "10.0.1.1;10.0.1.2");
     let by_host = judge_logs(&[&log], "instance,application,client_host");
     assert_eq!(by_host.len(), 2);
+}
+
+/// Oracle: hand-typed from ../shared/spec/FORMATS.md section 4 — no Oracle
+/// server can run here. TCPS always verifies the chain against the wallet.
+#[test]
+fn oracle_tcps_clients_are_affected_and_tcp_clients_are_not() {
+    let listener = "\
+01-MAY-2024 10:00:00 * (CONNECT_DATA=(SERVICE_NAME=ORCL)(CID=(PROGRAM=JDBC Thin Client)(HOST=__jdbc__)(USER=app))) * (ADDRESS=(PROTOCOL=tcps)(HOST=10.0.1.5)(PORT=53122)) * establish * ORCL * 0
+01-MAY-2024 10:00:01 * (CONNECT_DATA=(SID=ORCL)(CID=(PROGRAM=sqlplus@apphost (TNS V1-V3))(HOST=apphost)(USER=oracle))) * (ADDRESS=(PROTOCOL=tcp)(HOST=10.0.1.6)(PORT=40022)) * establish * ORCL * 0
+01-MAY-2024 10:00:02 * (CONNECT_DATA=(SERVICE_NAME=NOPE)(CID=(PROGRAM=batch)(HOST=h)(USER=etl))) * (ADDRESS=(PROTOCOL=tcp)(HOST=10.0.1.7)(PORT=40023)) * establish * NOPE * 12514
+";
+    let rows = judge_files(
+        &[("listener.log", listener)],
+        "instance,user,database,application",
+    );
+    let jdbc = row(&rows, "JDBC Thin Client");
+    assert_eq!(
+        (jdbc.engine.as_str(), jdbc.verdict),
+        ("oracle", Verdict::Affected)
+    );
+    assert!(jdbc.reason.contains("Oracle Net TCPS"), "{}", jdbc.reason);
+    let sqlplus = row(&rows, "sqlplus@apphost (TNS V1-V3)");
+    assert_eq!(
+        (sqlplus.database.as_str(), sqlplus.verdict),
+        ("ORCL", Verdict::NotAffected)
+    );
+    let refused = rows.iter().find(|r| r.user == "etl").unwrap();
+    assert!(
+        refused.reason.contains("refused (TNS-12514)"),
+        "{}",
+        refused.reason
+    );
 }

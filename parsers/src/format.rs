@@ -5,17 +5,24 @@ use std::sync::LazyLock;
 
 use crate::pg::stderr::{KNOWN_PREFIXES, LinePrefix};
 use crate::pg::{csvlog, jsonlog, stderr};
+use crate::{mysql, oracle};
 
 /// The database engine a log came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Engine {
     Postgres,
+    Mysql,
+    Mariadb,
+    Oracle,
 }
 
 impl Engine {
     pub fn name(self) -> &'static str {
         match self {
             Engine::Postgres => "postgres",
+            Engine::Mysql => "mysql",
+            Engine::Mariadb => "mariadb",
+            Engine::Oracle => "oracle",
         }
     }
 }
@@ -30,11 +37,33 @@ pub enum LogFormat {
     },
     PgCsvlog,
     PgJsonlog,
+    /// The general query log (MySQL, MariaDB, Aurora MySQL).
+    MysqlGeneral {
+        engine: Engine,
+    },
+    /// The error log.
+    MysqlError {
+        engine: Engine,
+    },
+    /// The MariaDB Audit Plugin / Aurora Advanced Auditing CSV.
+    MysqlAudit {
+        engine: Engine,
+    },
+    /// Oracle `listener.log`, text or `log.xml`.
+    OracleListener,
 }
 
 impl LogFormat {
     pub fn engine(&self) -> Engine {
-        Engine::Postgres
+        match self {
+            LogFormat::PgStderr { .. } | LogFormat::PgCsvlog | LogFormat::PgJsonlog => {
+                Engine::Postgres
+            }
+            LogFormat::MysqlGeneral { engine }
+            | LogFormat::MysqlError { engine }
+            | LogFormat::MysqlAudit { engine } => *engine,
+            LogFormat::OracleListener => Engine::Oracle,
+        }
     }
 }
 
@@ -49,6 +78,10 @@ impl fmt::Display for LogFormat {
             }
             LogFormat::PgCsvlog => f.write_str("PostgreSQL csvlog"),
             LogFormat::PgJsonlog => f.write_str("PostgreSQL jsonlog"),
+            LogFormat::MysqlGeneral { engine } => write!(f, "{} general log", engine.name()),
+            LogFormat::MysqlError { engine } => write!(f, "{} error log", engine.name()),
+            LogFormat::MysqlAudit { engine } => write!(f, "{} audit log", engine.name()),
+            LogFormat::OracleListener => f.write_str("Oracle listener log"),
         }
     }
 }
@@ -59,6 +92,11 @@ pub enum FormatChoice {
     Stderr,
     Csvlog,
     Jsonlog,
+    /// MySQL/MariaDB general log (the engine is still read from its header).
+    GeneralLog,
+    ErrorLog,
+    AuditLog,
+    ListenerLog,
 }
 
 /// Why a file's format could not be told.
@@ -75,7 +113,7 @@ impl fmt::Display for DetectError {
             DetectError::Empty => "the file is empty",
             DetectError::Binary => "the file holds binary data (NUL bytes), not a text log",
             DetectError::Unknown => {
-                "not a log format sslcensus knows (PostgreSQL stderr, csvlog, jsonlog); use --format to force one"
+                "not a log format sslcensus knows (PostgreSQL stderr, csvlog, jsonlog; MySQL/MariaDB general, error, audit log; Oracle listener log); use --format to force one"
             }
         })
     }
@@ -132,14 +170,41 @@ pub fn detect(
             caveat: None,
         })
     };
+    // The MySQL family names its engine in its lines; default to MySQL.
+    let mysql_engine = |found: Option<Engine>| found.unwrap_or(Engine::Mysql);
     match forced {
         Some(FormatChoice::Csvlog) => return plain(LogFormat::PgCsvlog),
         Some(FormatChoice::Jsonlog) => return plain(LogFormat::PgJsonlog),
         Some(FormatChoice::Stderr) => return Ok(detect_stderr(&lines, prefix, true)),
+        Some(FormatChoice::GeneralLog) => {
+            let engine = mysql_engine(mysql::general::detect(&lines));
+            return plain(LogFormat::MysqlGeneral { engine });
+        }
+        Some(FormatChoice::ErrorLog) => {
+            let engine = mysql_engine(mysql::error::detect(&lines));
+            return plain(LogFormat::MysqlError { engine });
+        }
+        Some(FormatChoice::AuditLog) => {
+            let engine = mysql_engine(mysql::audit::detect(&lines));
+            return plain(LogFormat::MysqlAudit { engine });
+        }
+        Some(FormatChoice::ListenerLog) => return plain(LogFormat::OracleListener),
         None => {}
     }
     if lines.iter().take(5).any(|l| jsonlog::is_record(l)) {
         return plain(LogFormat::PgJsonlog);
+    }
+    if let Some(engine) = mysql::general::detect(&lines) {
+        return plain(LogFormat::MysqlGeneral { engine });
+    }
+    if let Some(engine) = mysql::error::detect(&lines) {
+        return plain(LogFormat::MysqlError { engine });
+    }
+    if let Some(engine) = mysql::audit::detect(&lines) {
+        return plain(LogFormat::MysqlAudit { engine });
+    }
+    if oracle::listener::detect(&lines) {
+        return plain(LogFormat::OracleListener);
     }
     let rows = lines
         .iter()

@@ -7,11 +7,13 @@
 //! sessions, clients or reports.
 
 pub mod format;
+pub mod mysql;
 pub mod observation;
+pub mod oracle;
 pub mod pg;
 pub mod scan;
 pub mod time;
 
 pub use format::{DetectError, Detected, Engine, FormatChoice, LogFormat, detect};
 pub use observation::{Millis, Observation};
-pub use scan::{Sink, count_lines, scan};
+pub use scan::{Sink, count_lines, scan, scan_line};

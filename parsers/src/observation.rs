@@ -5,6 +5,15 @@
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
 
+/// Why a line that announced a connection message could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed(pub &'static str);
+
+/// What a line parser made of one line: `None`, not a line it reads;
+/// `Some(Ok)`, observations were emitted; `Some(Err)`, it should have been
+/// one but does not parse.
+pub type LineOutcome = Option<Result<(), Malformed>>;
+
 /// One connection-related log line, borrowed from the input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation<'a> {
@@ -45,8 +54,24 @@ pub enum Message<'a> {
     HandshakeFailed { reason: &'a str, kind: FailureKind },
     /// `no pg_hba.conf entry for …` / `pg_hba.conf rejects …`.
     HbaRejected(HbaRejected<'a>),
-    /// `<method> authentication failed for user "…"`.
+    /// `<method> authentication failed for user "…"`, MySQL `Access denied`.
     AuthenticationFailed { method: &'a str, user: &'a str },
+    /// A connection refused for another reason (an Oracle TNS error).
+    Refused {
+        user: Option<&'a str>,
+        database: Option<&'a str>,
+        reason: &'a str,
+    },
+}
+
+/// How a session's bytes travelled, as far as the log says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport<'a> {
+    /// TLS, with the details where the log gives them.
+    Tls(Option<Tls<'a>>),
+    Plain,
+    /// The log does not say (audit logs, old MySQL general logs).
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,11 +82,21 @@ pub struct Authorized<'a> {
     pub database: Option<&'a str>,
     /// As the client sent it (not cut at 63 bytes); absent when not sent.
     pub application: Option<&'a str>,
-    pub tls: Option<Tls<'a>>,
+    pub transport: Transport<'a>,
     pub gss: Option<Gss>,
     /// The application name itself holds text shaped like the SSL clause, so
     /// the TLS reading of this line alone is not certain.
     pub ambiguous_tls: bool,
+}
+
+impl<'a> Authorized<'a> {
+    /// The TLS details, when TLS was used and the log gave them.
+    pub fn tls(&self) -> Option<Tls<'a>> {
+        match self.transport {
+            Transport::Tls(tls) => tls,
+            _ => None,
+        }
+    }
 }
 
 /// The `SSL enabled (…)` clause.
@@ -81,12 +116,14 @@ pub struct Gss {
     pub encrypted: bool,
 }
 
+/// The end of a session. PostgreSQL says everything; MySQL's `Quit` only
+/// names the thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disconnected<'a> {
-    pub session_millis: u64,
-    pub user: &'a str,
-    pub database: &'a str,
-    pub remote: Remote<'a>,
+    pub session_millis: Option<u64>,
+    pub user: Option<&'a str>,
+    pub database: Option<&'a str>,
+    pub remote: Option<Remote<'a>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,12 +185,20 @@ impl FailureKind {
             "no application protocol",
             "inappropriate fallback",
         ];
-        const ABORTED: [&str; 5] = [
+        const ABORTED: [&str; 11] = [
             "EOF detected",
             "unexpected eof",
             "Connection reset by peer",
             "Broken pipe",
             "Connection timed out",
+            // MySQL/MariaDB `Aborted connection … (reason)` before login,
+            // and the server's texts for the audit log's network retcodes.
+            "closed normally without authentication",
+            "error reading communication packets",
+            "error writing communication packets",
+            "timeout reading communication packets",
+            "timeout writing communication packets",
+            "Bad handshake",
         ];
         let has = |list: &[&str]| list.iter().any(|needle| reason.contains(needle));
         if has(&CERTIFICATE) {
@@ -185,6 +230,13 @@ mod tests {
             ("EOF detected", Aborted),
             ("Connection reset by peer", Aborted),
             ("unexpected eof while reading", Aborted),
+            (
+                "This connection closed normally without authentication",
+                Aborted,
+            ),
+            ("Got an error reading communication packets", Aborted),
+            ("Got timeout reading communication packets", Aborted),
+            ("Bad handshake", Aborted),
             ("something new", Other),
         ];
         for (reason, kind) in table {

@@ -3,19 +3,45 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::packed::{self, Searcher};
 use memchr::{memchr, memrchr};
 
 use crate::format::LogFormat;
-use crate::observation::Observation;
-use crate::pg::{csvlog, jsonlog, message::Malformed, stderr};
+use crate::observation::{LineOutcome, Malformed, Observation};
+use crate::pg::{csvlog, jsonlog, stderr};
+use crate::{mysql, oracle};
 
-/// Literals every message sslcensus reads contains. Lines without one are
-/// never split, decoded or matched.
-const NEEDLES: [&str; 3] = ["onnection", "pg_hba.conf", "authentication failed"];
+/// Literals every PostgreSQL message sslcensus reads contains: all but two
+/// say "connection"; those two (pg_hba and authentication failures) are
+/// FATAL, which is rare and spelt so in stderr, csvlog and jsonlog alike.
+/// Lines without one of its format's needles are never split, decoded or
+/// matched.
+const PG_NEEDLES: [&str; 2] = ["onnection", "FATAL"];
 
-static PREFILTER: LazyLock<AhoCorasick> =
-    LazyLock::new(|| AhoCorasick::new(NEEDLES).expect("literal needles build"));
+fn prefilter(format: &LogFormat) -> &'static Searcher {
+    // Teddy, aho-corasick's SIMD multi-literal searcher: for a handful of
+    // needles it runs at memchr speed, unlike the automaton's rare-byte
+    // prefilter, which stalls on the bytes log lines are full of.
+    fn build(needles: &[&str]) -> Searcher {
+        let mut builder = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder();
+        builder.extend(needles);
+        builder.build().expect("a few short literals always build")
+    }
+    static PG: LazyLock<Searcher> = LazyLock::new(|| build(&PG_NEEDLES));
+    static GENERAL: LazyLock<Searcher> = LazyLock::new(|| build(mysql::general::NEEDLES));
+    static ERROR: LazyLock<Searcher> = LazyLock::new(|| build(mysql::error::NEEDLES));
+    static AUDIT: LazyLock<Searcher> = LazyLock::new(|| build(mysql::audit::NEEDLES));
+    static LISTENER: LazyLock<Searcher> = LazyLock::new(|| build(oracle::listener::NEEDLES));
+    match format {
+        LogFormat::PgStderr { .. } | LogFormat::PgCsvlog | LogFormat::PgJsonlog => &PG,
+        LogFormat::MysqlGeneral { .. } => &GENERAL,
+        LogFormat::MysqlError { .. } => &ERROR,
+        LogFormat::MysqlAudit { .. } => &AUDIT,
+        LogFormat::OracleListener => &LISTENER,
+    }
+}
 
 /// Receives what a scan finds. Offsets are byte offsets of the line start
 /// within the scanned chunk, so the caller can name the line.
@@ -29,24 +55,36 @@ pub trait Sink {
 /// Scans `chunk` (whole lines) and reports every connection line to `sink`.
 pub fn scan(format: &LogFormat, chunk: &[u8], sink: &mut impl Sink) {
     let mut next_line = 0;
-    for hit in PREFILTER.find_iter(chunk) {
+    for hit in prefilter(format).find_iter(chunk) {
         if hit.start() < next_line {
             continue; // another needle on a line already read
         }
         let start = memrchr(b'\n', &chunk[..hit.start()]).map_or(0, |i| i + 1);
-        let end = memchr(b'\n', &chunk[hit.start()..]).map_or(chunk.len(), |i| hit.start() + i);
-        next_line = end + 1;
-        let raw = chunk[start..end]
-            .strip_suffix(b"\r")
-            .unwrap_or(&chunk[start..end]);
-        match std::str::from_utf8(raw) {
-            Ok(line) => read_line(format, line, start, sink),
-            Err(_) => {
-                sink.invalid_utf8(start);
-                read_line(format, &String::from_utf8_lossy(raw), start, sink);
-            }
+        next_line = read_line_at(format, chunk, start, sink) + 1;
+    }
+}
+
+/// Reads the one line of `chunk` starting at `offset` (as [`scan`] would);
+/// returns where the line ends. The bytes before it stay visible to parsers
+/// that need them (MariaDB prints a time only when it changes).
+pub fn scan_line(format: &LogFormat, chunk: &[u8], offset: usize, sink: &mut impl Sink) {
+    read_line_at(format, chunk, offset, sink);
+}
+
+fn read_line_at(format: &LogFormat, chunk: &[u8], start: usize, sink: &mut impl Sink) -> usize {
+    let end = memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
+    let raw = chunk[start..end]
+        .strip_suffix(b"\r")
+        .unwrap_or(&chunk[start..end]);
+    let before = &chunk[..start];
+    match std::str::from_utf8(raw) {
+        Ok(line) => read_line(format, line, before, start, sink),
+        Err(_) => {
+            sink.invalid_utf8(start);
+            read_line(format, &String::from_utf8_lossy(raw), before, start, sink);
         }
     }
+    end
 }
 
 /// Newlines in `bytes` (SIMD-counted: it runs over every byte read).
@@ -54,18 +92,20 @@ pub fn count_lines(bytes: &[u8]) -> u64 {
     bytecount::count(bytes, b'\n') as u64
 }
 
-fn read_line(format: &LogFormat, line: &str, offset: usize, sink: &mut impl Sink) {
-    let outcome = match format {
-        LogFormat::PgStderr { prefix } => match stderr::observe(prefix.as_ref(), line) {
-            Some(Ok(observation)) => {
-                sink.observation(offset, observation);
-                Some(Ok(()))
-            }
-            Some(Err(why)) => Some(Err(why)),
-            None => None,
-        },
-        LogFormat::PgCsvlog => csvlog::observe(line, &mut |o| sink.observation(offset, o)),
-        LogFormat::PgJsonlog => jsonlog::observe(line, &mut |o| sink.observation(offset, o)),
+fn read_line(format: &LogFormat, line: &str, before: &[u8], offset: usize, sink: &mut impl Sink) {
+    let mut emit = |o: Observation<'_>| sink.observation(offset, o);
+    let outcome: LineOutcome = match format {
+        LogFormat::PgStderr { prefix } => {
+            stderr::observe(prefix.as_ref(), line).map(|parsed| parsed.map(&mut emit))
+        }
+        LogFormat::PgCsvlog => csvlog::observe(line, &mut emit),
+        LogFormat::PgJsonlog => jsonlog::observe(line, &mut emit),
+        LogFormat::MysqlGeneral { engine } => {
+            mysql::general::observe(*engine, line, before, &mut emit)
+        }
+        LogFormat::MysqlError { .. } => mysql::error::observe(line, &mut emit),
+        LogFormat::MysqlAudit { .. } => mysql::audit::observe(line, &mut emit),
+        LogFormat::OracleListener => oracle::listener::observe(line, &mut emit),
     };
     if let Some(Err(why)) = outcome {
         sink.malformed(offset, why);

@@ -132,7 +132,7 @@ mod tests {
                 panic!()
             };
             assert_eq!(a.application, Some("app_require"));
-            assert!(a.tls.is_some());
+            assert!(a.tls().is_some());
         });
     }
 

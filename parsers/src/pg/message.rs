@@ -15,13 +15,11 @@ use nom::{
     sequence::preceded,
 };
 
+pub use crate::observation::Malformed;
 use crate::observation::{
     Authorized, Disconnected, FailureKind, Gss, HbaRejected, HbaTransport, Message, Remote, Tls,
+    Transport,
 };
-
-/// Why a line that announced a connection message could not be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Malformed(pub &'static str);
 
 /// Parses a message body. `None`: not a message sslcensus reads (statements,
 /// checkpoints, …). `Some(Err)`: it starts like one but does not parse.
@@ -99,7 +97,10 @@ fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
         user,
         database,
         application,
-        tls,
+        transport: match tls {
+            Some(tls) => Transport::Tls(Some(tls)),
+            None => Transport::Plain,
+        },
         gss,
         ambiguous_tls,
     }))
@@ -214,10 +215,10 @@ fn disconnected(rest: &str) -> Result<Message<'_>, Malformed> {
         },
     };
     Ok(Message::Disconnected(Disconnected {
-        session_millis,
-        user,
-        database,
-        remote,
+        session_millis: Some(session_millis),
+        user: Some(user),
+        database: Some(database),
+        remote: Some(remote),
     }))
 }
 
@@ -320,7 +321,7 @@ mod tests {
         assert_eq!(a.user, "postgres");
         assert_eq!(a.database, Some("postgres"));
         assert_eq!(a.application, Some("app_require"));
-        assert_eq!(a.tls, Some(TLS13));
+        assert_eq!(a.tls(), Some(TLS13));
         assert!(!a.replication && !a.ambiguous_tls);
     }
 
@@ -330,7 +331,7 @@ mod tests {
             "connection authorized: user=app database=orders SSL enabled (protocol=TLSv1.2, cipher=ECDHE-RSA-AES256-GCM-SHA384, bits=256, compression=off)",
         );
         assert_eq!(a.application, None);
-        let tls = a.tls.unwrap();
+        let tls = a.tls().unwrap();
         assert_eq!(
             (tls.protocol, tls.cipher, tls.bits, tls.compression),
             ("TLSv1.2", "ECDHE-RSA-AES256-GCM-SHA384", 256, Some(false))
@@ -340,7 +341,7 @@ mod tests {
     #[test]
     fn authorized_plaintext_has_no_clause() {
         let a = auth("connection authorized: user=app database=orders application_name=psql");
-        assert_eq!((a.application, a.tls), (Some("psql"), None));
+        assert_eq!((a.application, a.tls()), (Some("psql"), None));
     }
 
     #[test]
@@ -380,7 +381,7 @@ mod tests {
             assert_eq!(a.user, user, "{line}");
             assert_eq!(a.database, Some(database), "{line}");
             assert_eq!(a.application, Some(app), "{line}");
-            assert_eq!(a.tls.is_some(), tls, "{line}");
+            assert_eq!(a.tls().is_some(), tls, "{line}");
         }
     }
 
@@ -393,7 +394,7 @@ mod tests {
             a.application,
             Some("x SSL enabled (protocol=TLSv1.0, cipher=NULL, bits=0)")
         );
-        assert_eq!(a.tls, Some(TLS13));
+        assert_eq!(a.tls(), Some(TLS13));
         assert!(a.ambiguous_tls);
     }
 
@@ -417,7 +418,7 @@ mod tests {
                 encrypted: true
             })
         );
-        assert_eq!(g.tls, None);
+        assert_eq!(g.tls(), None);
     }
 
     #[test]
@@ -436,13 +437,13 @@ mod tests {
                 "disconnection: session time: 1:02:03.456 user=ops@cron database=Sales DW host=::1 port=40522"
             ),
             Message::Disconnected(Disconnected {
-                session_millis: 3_723_456,
-                user: "ops@cron",
-                database: "Sales DW",
-                remote: Remote {
+                session_millis: Some(3_723_456),
+                user: Some("ops@cron"),
+                database: Some("Sales DW"),
+                remote: Some(Remote {
                     host: "::1",
                     port: Some(40522)
-                },
+                }),
             })
         );
         let Message::Disconnected(local) = ok(
@@ -450,7 +451,7 @@ mod tests {
         ) else {
             panic!()
         };
-        assert_eq!(local.remote.port, None);
+        assert_eq!(local.remote.unwrap().port, None);
     }
 
     #[test]

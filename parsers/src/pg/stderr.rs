@@ -13,8 +13,10 @@ use crate::time::{Timestamp, parse_epoch, parse_timestamp};
 /// Envelopes other tools put in front of the server's own line: the ISO time
 /// CloudWatch Logs / S3 exports add, and a syslog header with the optional
 /// `[seq-part]` marker PostgreSQL adds for syslog.
-const ENVELOPE: &str = r"(?:(?P<envtime>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?|\d{4}-\d\d-\d\dT\S+ \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?)?";
-const SEVERITY: &str = r"(?P<severity>DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  (?P<message>.*)$";
+const ENVELOPE: &str = r"(?:(?P<envtime>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?|\d{4}-\d\d-\d\dT\S+ \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?)";
+/// The severity and the two spaces before the message. Patterns stop there:
+/// matching the message too would make every search scan the whole line.
+const SEVERITY: &str = r"(?P<severity>DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  ";
 const TIMESTAMP: &str =
     r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z]+| [+-]\d\d(?::?\d\d)?)?";
 
@@ -38,7 +40,10 @@ pub const KNOWN_PREFIXES: [&str; 10] = [
 #[derive(Clone)]
 pub struct LinePrefix {
     escapes: String,
-    regex: Regex,
+    /// The prefix at the start of the line (the common case, tried first).
+    bare: Regex,
+    /// The prefix behind a CloudWatch/S3 or syslog envelope.
+    enveloped: Regex,
 }
 
 impl fmt::Debug for LinePrefix {
@@ -74,7 +79,7 @@ impl LinePrefix {
     /// Compiles `log_line_prefix` escapes (`%t %m %n %r %h %p %u %d %a %c %l
     /// %e %q %x %v %b %i %s %L %P %Q %%`) into a parser of whole lines.
     pub fn compile(escapes: &str) -> Result<LinePrefix, PrefixError> {
-        let mut pattern = format!("^{ENVELOPE}");
+        let mut pattern = String::new();
         let mut seen = std::collections::HashSet::new();
         let mut optional_groups = 0;
         let mut chars = escapes.chars();
@@ -129,11 +134,13 @@ impl LinePrefix {
         }
         pattern.push_str(&")?".repeat(optional_groups));
         pattern.push_str(SEVERITY);
-        let regex = Regex::new(&pattern)
-            .map_err(|e| PrefixError(format!("log_line_prefix {escapes:?}: {e}")))?;
+        let compile = |p: String| {
+            Regex::new(&p).map_err(|e| PrefixError(format!("log_line_prefix {escapes:?}: {e}")))
+        };
         Ok(LinePrefix {
             escapes: escapes.to_string(),
-            regex,
+            bare: compile(format!("^{pattern}"))?,
+            enveloped: compile(format!("^{ENVELOPE}{pattern}"))?,
         })
     }
 
@@ -151,7 +158,10 @@ impl LinePrefix {
     /// Splits a line into prefix fields and message; `None` if the line does
     /// not carry this prefix.
     pub fn split<'a>(&self, line: &'a str) -> Option<PrefixedLine<'a>> {
-        let caps = self.regex.captures(line)?;
+        let caps = self
+            .bare
+            .captures(line)
+            .or_else(|| self.enveloped.captures(line))?;
         let text = |name: &str| caps.name(name).map(|m| m.as_str());
         let time = text("time")
             .and_then(parse_timestamp)
@@ -175,7 +185,7 @@ impl LinePrefix {
             remote,
             application: text("application").filter(|a| !a.is_empty() && *a != "[unknown]"),
             severity: text("severity")?,
-            message: text("message")?,
+            message: &line[caps.get(0)?.end()..],
         })
     }
 }
@@ -197,7 +207,7 @@ pub fn split_without_prefix(line: &str) -> Option<PrefixedLine<'_>> {
         remote: None,
         application: None,
         severity: caps.name("severity")?.as_str(),
-        message: caps.name("message")?.as_str(),
+        message: &line[caps.get(0)?.end()..],
     })
 }
 

@@ -1,0 +1,3 @@
+//! Oracle (Amazon RDS for Oracle) listener logs.
+
+pub mod listener;

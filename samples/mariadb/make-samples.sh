@@ -1,0 +1,614 @@
+#!/usr/bin/env bash
+# make-samples.sh OUT_DIR
+#
+# Produces real MariaDB connection logs (general query log, error log, server_audit log,
+# gzipped general log) from a throwaway local MariaDB server, driven by the real `mariadb`
+# command-line client (libmariadb, OpenSSL 3) in the TLS situations that matter for an
+# Amazon RDS CA rotation. Each TCP client scenario reaches the server from its own loopback
+# address (127.0.0.N) through ../postgresql/relay.py.
+#
+# Output (instance name mariadb-sample-1, RDS-like file names):
+#   OUT_DIR/general/mariadb-sample-1/mysql-general.log
+#   OUT_DIR/error/mariadb-sample-1/mysql-error.log
+#   OUT_DIR/audit/mariadb-sample-1/server_audit.log
+#   OUT_DIR/general-gz/mariadb-sample-1/mysql-general.log.gz
+#   OUT_DIR/SCENARIOS.md
+#
+# Needs (installs nothing): mariadbd, mariadb-install-db, the server_audit plugin (Debian
+# packages mariadb-server / mariadb-server-core), the mariadb client (mariadb-client-core),
+# openssl, python3 (standard library only), gzip. Works as root (the server runs as the OS
+# user $SSLCENSUS_MARIADB_OS_USER, default "mysql", which the Debian package creates) or as a
+# normal user (the server runs as that user). Loopback only; leaves no process behind.
+set -euo pipefail
+
+say() { printf 'make-samples: %s\n' "$*" >&2; }
+die() { printf 'make-samples: ERROR: %s\n' "$*" >&2; exit 1; }
+
+[[ $# -eq 1 && -n $1 ]] || { echo "usage: $0 OUT_DIR" >&2; exit 2; }
+mkdir -p -- "$1"
+OUT_DIR=$(cd -- "$1" && pwd)
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+RELAY=$SCRIPT_DIR/../postgresql/relay.py
+INSTANCE=mariadb-sample-1
+T0=$SECONDS
+
+# ---------------------------------------------------------------- environment
+# Nothing from the caller's client environment may change what the clients do.
+while read -r v; do
+  case $v in MYSQL*|MARIADB*) unset "$v" ;; esac
+done < <(compgen -e)
+export TZ=UTC LC_ALL=C
+# mariadbd lives in /usr/sbin, which is not on a normal user's PATH.
+for d in /usr/local/sbin /usr/sbin /sbin; do
+  case ":$PATH:" in *":$d:"*) ;; *) PATH=$PATH:$d ;; esac
+done
+
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found on PATH${2:+ ($2)}"; }
+need mariadbd "Debian package mariadb-server-core"
+need mariadb-install-db "Debian package mariadb-server-core"
+need mariadb "Debian package mariadb-client-core"
+PYTHON=${PYTHON:-python3}
+need "$PYTHON"; need openssl; need gzip
+MARIADBD=$(command -v mariadbd)
+[[ -f $RELAY ]] || die "relay.py missing at $RELAY"
+PLUGIN_DIR=$("$MARIADBD" --no-defaults --verbose --help 2>/dev/null | awk '$1 == "plugin-dir" {print $2}')
+[[ -n $PLUGIN_DIR && -f $PLUGIN_DIR/server_audit.so ]] \
+  || die "server_audit.so not found in the plugin dir '${PLUGIN_DIR:-?}' (Debian package mariadb-server)"
+
+if [[ $(id -u) -eq 0 ]]; then
+  DB_OS_USER=${SSLCENSUS_MARIADB_OS_USER:-mysql}
+  id -u "$DB_OS_USER" >/dev/null 2>&1 || die "OS user $DB_OS_USER missing (the Debian mariadb-server package creates 'mysql')"
+  USER_OPT=(--user="$DB_OS_USER")
+else
+  DB_OS_USER=$(id -un)
+  USER_OPT=()
+fi
+
+# ---------------------------------------------------------------- temp dir + cleanup
+TMP=$(mktemp -d /tmp/mariadbsamples.XXXXXX)
+chmod 755 "$TMP"
+DB=$TMP/db              # owned by the server's OS user: data, socket, logs
+DATADIR=$DB/data
+SOCK=$DB/mysqld.sock
+LOGS=$DB/logs
+CERTS=$TMP/certs        # client-side files (world-readable; keys are throwaway)
+RELAY_PID=""
+SERVER_PID=""
+KILLED_PIDS=()
+
+stop_server() { # $1 = seconds to wait for a clean exit before SIGKILL
+  local pid=$SERVER_PID i
+  [[ -n $pid ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < $1 * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    SERVER_PID=""
+    return 1
+  fi
+  wait "$pid" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+cleanup() {
+  local rc=$? p
+  set +e
+  for p in "${KILLED_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  if [[ -n $RELAY_PID ]]; then
+    kill "$RELAY_PID" 2>/dev/null
+    wait "$RELAY_PID" 2>/dev/null
+  fi
+  stop_server 20
+  rm -rf -- "$TMP"
+  if [[ $rc -ne 0 ]]; then say "FAILED (exit $rc)"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cd "$TMP"   # a directory every user involved can enter
+mkdir -p "$DB" "$DATADIR" "$LOGS" "$CERTS" "$TMP/home"
+[[ $(id -u) -eq 0 ]] && chown -R "$DB_OS_USER" "$DB"
+[[ ${#SOCK} -lt 100 ]] || die "socket path too long: $SOCK"
+export HOME=$TMP/home   # no ~/.my.cnf of the caller's (the clients also use --no-defaults)
+
+# ---------------------------------------------------------------- 1. certificates
+say "making a throwaway CA, a server certificate (SAN DNS:localhost) and a wrong CA"
+mkca() { # name CN
+  openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 3650 -config /dev/null \
+    -keyout "$CERTS/$1.key" -out "$CERTS/$1.crt" -subj "/CN=$2" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+    >/dev/null 2>&1 || die "openssl: cannot make CA $1"
+}
+mkca ca "sslcensus sample root CA"
+mkca wrong-ca "sslcensus unrelated wrong CA"
+openssl req -new -nodes -newkey rsa:2048 -sha256 -config /dev/null -subj "/CN=localhost" \
+  -keyout "$CERTS/server.key" -out "$CERTS/server.csr" >/dev/null 2>&1 \
+  || die "openssl: cannot make server key/CSR"
+printf '%s\n' 'subjectAltName=DNS:localhost' 'basicConstraints=critical,CA:FALSE' \
+  'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth' > "$CERTS/server.ext"
+openssl x509 -req -sha256 -days 3650 -in "$CERTS/server.csr" -CA "$CERTS/ca.crt" -CAkey "$CERTS/ca.key" \
+  -set_serial "0x$(openssl rand -hex 8)" -extfile "$CERTS/server.ext" -out "$CERTS/server.crt" >/dev/null 2>&1 \
+  || die "openssl: cannot sign the server certificate"
+openssl verify -CAfile "$CERTS/ca.crt" "$CERTS/server.crt" >/dev/null || die "server certificate does not verify"
+chmod 644 "$CERTS"/*.crt
+install -m 644 "$CERTS/ca.crt" "$DB/ca.crt"
+install -m 644 "$CERTS/server.crt" "$DB/server.crt"
+install -m 600 "$CERTS/server.key" "$DB/server.key"
+[[ $(id -u) -eq 0 ]] && chown "$DB_OS_USER" "$DB/ca.crt" "$DB/server.crt" "$DB/server.key"
+
+# ---------------------------------------------------------------- 2. server
+say "mariadb-install-db ($("$MARIADBD" --version | awk '{print $3}')) into $DATADIR"
+mariadb-install-db --no-defaults "${USER_OPT[@]}" --datadir="$DATADIR" \
+  --auth-root-authentication-method=normal --skip-test-db --cross-bootstrap \
+  >"$TMP/install-db.log" 2>&1 || { cat "$TMP/install-db.log" >&2; die "mariadb-install-db failed"; }
+
+PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+say "starting mariadbd on 127.0.0.1:$PORT (socket $SOCK) as OS user $DB_OS_USER"
+"$MARIADBD" --no-defaults "${USER_OPT[@]}" \
+  --datadir="$DATADIR" --pid-file="$DB/mysqld.pid" --socket="$SOCK" \
+  --bind-address=127.0.0.1 --port="$PORT" --skip-name-resolve \
+  --max-connections=40 --table-open-cache=200 --open-files-limit=1024 \
+  --innodb-buffer-pool-size=16M --skip-innodb-doublewrite --innodb-flush-log-at-trx-commit=0 \
+  --default-time-zone=+00:00 --lc-messages=en_US \
+  --ssl-ca="$DB/ca.crt" --ssl-cert="$DB/server.crt" --ssl-key="$DB/server.key" \
+  --log-error="$LOGS/mysql-error.log" --log-warnings=4 \
+  --log-output=FILE --general-log=1 --general-log-file="$LOGS/mysql-general.log" \
+  --plugin-load-add=server_audit --server-audit-logging=ON --server-audit-events=CONNECT \
+  --server-audit-output-type=file --server-audit-file-path="$LOGS/server_audit.log" \
+  </dev/null >"$TMP/mariadbd.out" 2>&1 &
+SERVER_PID=$!
+
+# Client helpers. --no-defaults: no option files at all (Debian's /etc/mysql/... included).
+M=(mariadb --no-defaults --connect-timeout=10 --batch --skip-column-names)
+up=""
+for _ in $(seq 300); do
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    cat "$TMP/mariadbd.out" "$LOGS/mysql-error.log" >&2 2>/dev/null || true
+    die "mariadbd exited during startup"
+  fi
+  if [[ -S $SOCK ]] && "${M[@]}" -S "$SOCK" -u root --skip-ssl -e 'SELECT 1' >/dev/null 2>&1; then
+    up=1; break
+  fi
+  sleep 0.1
+done
+[[ -n $up ]] || { cat "$LOGS/mysql-error.log" >&2 2>/dev/null || true; die "mariadbd did not come up in 30 s"; }
+# (That readiness probe is the first session in the general log: root@localhost using Socket.)
+
+# Setup as root over the socket with sql_log_off=1 for this session, so that no CREATE USER
+# ... IDENTIFIED BY (password) statement reaches the general log. Only its Connect line and
+# the SET itself are logged. The client's default TLS is on, also over the socket.
+"${M[@]}" -S "$SOCK" -u root <<'EOF' >/dev/null || die "setup SQL failed"
+SET sql_log_off=1;
+CREATE USER 'app-user'@'%' IDENTIFIED BY 'sample-pass-1';
+CREATE USER 'svc.reporting'@'%' IDENTIFIED BY 'sample-pass-2';
+CREATE USER 'secure-only'@'%' IDENTIFIED BY 'sample-pass-3' REQUIRE SSL;
+CREATE DATABASE `shop-db`;
+CREATE DATABASE `reports.v2`;
+GRANT SELECT, INSERT, UPDATE, DELETE ON `shop-db`.* TO 'app-user'@'%';
+GRANT SELECT ON `shop-db`.* TO 'svc.reporting'@'%', 'secure-only'@'%';
+GRANT SELECT ON `reports.v2`.* TO 'svc.reporting'@'%';
+USE `shop-db`;
+CREATE TABLE orders (id INT PRIMARY KEY, customer VARCHAR(50) NOT NULL,
+  total DECIMAL(10,2), placed_at DATETIME DEFAULT CURRENT_TIMESTAMP);
+INSERT INTO orders (id, customer, total)
+  SELECT seq, CONCAT('customer ', seq % 7), seq * 1.5 FROM seq_1_to_50;
+CREATE TABLE `reports.v2`.daily (day DATE PRIMARY KEY, orders INT, revenue DECIMAL(12,2));
+INSERT INTO `reports.v2`.daily VALUES ('2026-01-01', 12, 310.50), ('2026-01-02', 9, 120.00);
+EOF
+
+# ---------------------------------------------------------------- 3. relays
+OCTETS=(31 32 33 34 35 36 37 38 39 40 41 42 43)
+"$PYTHON" "$RELAY" --upstream "127.0.0.1:$PORT" --ready-file "$TMP/relay.ports" \
+  --max-seconds 120 "${OCTETS[@]}" &
+RELAY_PID=$!
+for _ in $(seq 100); do
+  [[ -f $TMP/relay.ports ]] && break
+  kill -0 "$RELAY_PID" 2>/dev/null || die "relay.py exited early (can this machine bind 127.0.0.N source addresses?)"
+  sleep 0.1
+done
+[[ -f $TMP/relay.ports ]] || die "relay.py did not come up"
+declare -A RPORT
+while read -r n p; do RPORT[$n]=$p; done < "$TMP/relay.ports"
+
+# ---------------------------------------------------------------- 4. clients
+# via N -> connection options through the relay for 127.0.0.N (IP literal, TCP)
+via() { printf '%s\n' -h 127.0.0.1 -P "${RPORT[$1]}" --protocol=tcp; }
+# via_localhost N -> same relay port, but named "localhost" (the certificate's only SAN)
+via_localhost() { printf '%s\n' -h localhost -P "${RPORT[$1]}" --protocol=tcp; }
+APP=(-u app-user --password=sample-pass-1)
+RPT=(-u svc.reporting --password=sample-pass-2)
+SEC=(-u secure-only --password=sample-pass-3)
+
+Q_SSL="SHOW SESSION STATUS LIKE 'Ssl_version'"
+Q_ORDERS=$'SELECT customer,\n       SUM(total) AS spent,\n       COUNT(*) AS n\n  FROM orders\n WHERE placed_at > NOW() - INTERVAL 1 DAY\n GROUP BY customer\n ORDER BY spent DESC\n LIMIT 5'
+Q_DAILY=$'SELECT day, orders, revenue\n  FROM daily\n ORDER BY day'
+Q_CATALOG=$'SELECT table_schema,\n       COUNT(*) AS tables\n  FROM information_schema.tables\n GROUP BY table_schema'
+# A continuation line that contains record-like text (a naive grep would take it for a Connect).
+Q_DECOY=$'SELECT \'decoy\' AS note,\n  \'Connect\tdecoy@10.9.9.9 on shop-db using SSL/TLS\' AS not_a_log_line'
+
+# session WHAT EXPECT CONNECTION-OPTIONS... -- SQL...   (EXPECT = plain | TLSv1.3 | TLSv1.2)
+# The first statement (Q_SSL) asks the server whether this session uses TLS.
+session() {
+  local what=$1 expect=$2 opts=() sql=() out got
+  shift 2
+  while [[ $1 != -- ]]; do opts+=("$1"); shift; done
+  shift
+  sql=("$Q_SSL" "$@")
+  out=$(printf '%s;\n' "${sql[@]}" | "${M[@]}" "${opts[@]}" 2>"$TMP/client.err") \
+    || { cat "$TMP/client.err" >&2; die "$what: mariadb failed (${opts[*]})"; }
+  got=$(printf '%s\n' "$out" | awk -F'\t' '$1 == "Ssl_version" {print ($2 == "" ? "plain" : $2); exit}')
+  [[ $got == "$expect" ]] || die "$what: server saw '$got', expected '$expect' (${opts[*]})"
+}
+# attempt_fails WHAT PATTERN CONNECTION-OPTIONS...  (must fail with PATTERN on the client side)
+attempt_fails() {
+  local what=$1 pattern=$2
+  shift 2
+  if "${M[@]}" "$@" -e 'SELECT 1' >/dev/null 2>"$TMP/client.err"; then
+    die "$what: connection unexpectedly succeeded ($*)"
+  fi
+  grep -qE -- "$pattern" "$TMP/client.err" \
+    || { cat "$TMP/client.err" >&2; die "$what: expected client error matching /$pattern/ ($*)"; }
+}
+# A TCP health-check style probe: connect, read the greeting, close without a word.
+probe() {
+  "$PYTHON" - "${RPORT[$1]}" <<'PY' || die "probe failed"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.recv(256)
+s.close()
+PY
+}
+
+mapfile -t V31 < <(via 31); mapfile -t V32 < <(via 32); mapfile -t V33 < <(via 33)
+mapfile -t L34 < <(via_localhost 34); mapfile -t L35 < <(via_localhost 35); mapfile -t V36 < <(via 36)
+mapfile -t V37 < <(via 37); mapfile -t V39 < <(via 39); mapfile -t V40 < <(via 40)
+mapfile -t V41 < <(via 41); mapfile -t V42 < <(via 42); mapfile -t V43 < <(via 43)
+SOCKET=(-S "$SOCK" --protocol=socket)
+
+run_round() { # $1 = round number (1..3); some scenarios have fewer sessions
+  local r=$1 kpid
+  say "round $r"
+  # app_killed: a TLS session killed (SIGKILL) while its query runs; the server notices when
+  # the query ends. Started first, so other sessions interleave with it in the general log.
+  if [[ $r -le 2 ]]; then
+    "${M[@]}" "${V42[@]}" "${APP[@]}" -D shop-db -e 'SELECT SLEEP(2) AS long_report' >/dev/null 2>&1 &
+    kpid=$!
+    KILLED_PIDS+=("$kpid")
+    sleep 0.5
+  fi
+  session app_plain plain "${V31[@]}" "${APP[@]}" -D shop-db --skip-ssl -- \
+    "SELECT COUNT(*) FROM orders" "$Q_ORDERS"
+  [[ $r -eq 1 ]] && session app_plain plain "${V31[@]}" "${APP[@]}" -D shop-db --skip-ssl -- "$Q_DECOY"
+  session app_tls_noverify TLSv1.3 "${V32[@]}" "${APP[@]}" -D shop-db --ssl -- \
+    "UPDATE orders SET total = total WHERE id = $r" "$Q_ORDERS"
+  [[ $r -le 2 ]] && session app_default TLSv1.3 "${V33[@]}" "${RPT[@]}" -D reports.v2 -- "$Q_DAILY"
+  session app_verify TLSv1.3 "${L34[@]}" "${RPT[@]}" -D reports.v2 \
+    --ssl-verify-server-cert --ssl-ca="$CERTS/ca.crt" -- "SELECT NOW()" "$Q_DAILY"
+  attempt_fails app_wrong_ca 'TLS/SSL error: .*certificate' \
+    "${L35[@]}" "${APP[@]}" -D shop-db --ssl-verify-server-cert --ssl-ca="$CERTS/wrong-ca.crt"
+  [[ $r -le 2 ]] && attempt_fails app_hostname_mismatch 'TLS/SSL error: Validation of SSL server certificate failed' \
+    "${V36[@]}" "${APP[@]}" -D shop-db --ssl-verify-server-cert --ssl-ca="$CERTS/ca.crt"
+  [[ $r -le 2 ]] && attempt_fails app_tls_old 'TLS/SSL error: .*protocol version' \
+    "${V37[@]}" "${APP[@]}" -D shop-db --ssl --tls-version=TLSv1.1
+  [[ $r -le 2 ]] && probe 38
+  [[ $r -le 2 ]] && attempt_fails app_bad_password "ERROR 1045 .*Access denied for user 'app-user'" \
+    "${V39[@]}" -u app-user --password=not-the-password -D shop-db
+  [[ $r -le 2 ]] && attempt_fails app_require_ssl_plain "ERROR 1045 .*Access denied for user 'secure-only'" \
+    "${V40[@]}" "${SEC[@]}" --skip-ssl
+  [[ $r -le 2 ]] && session app_no_db TLSv1.3 "${V41[@]}" "${RPT[@]}" -- \
+    "SELECT CURRENT_USER(), DATABASE()" "$Q_CATALOG"
+  [[ $r -le 2 ]] && attempt_fails app_unknown_db "ERROR 1044 .*to database 'no-such.db'" \
+    "${V43[@]}" "${APP[@]}" -D no-such.db
+  [[ $r -le 2 ]] && session app_socket plain "${SOCKET[@]}" "${RPT[@]}" -D reports.v2 --skip-ssl -- \
+    "SELECT COUNT(*) FROM daily" "$Q_DAILY"
+  [[ $r -le 2 ]] && session app_socket_tls TLSv1.3 "${SOCKET[@]}" "${APP[@]}" -D shop-db -- \
+    "SELECT COUNT(*) FROM orders"
+  if [[ $r -le 2 ]]; then
+    kill -KILL "$kpid" 2>/dev/null || die "app_killed: the client had already finished"
+    wait "$kpid" 2>/dev/null || true
+    sleep 1.8   # let SLEEP(2) end so the server notices the dead client before the next round
+  fi
+  return 0
+}
+
+say "scenario 127.0.0.31 app_plain: --skip-ssl -> plaintext TCP"
+say "scenario 127.0.0.32 app_tls_noverify: --ssl (no --ssl-verify-server-cert) -> TLS, not verified"
+say "scenario 127.0.0.33 app_default: no TLS options (10.11 client default: TLS on, no verification)"
+say "scenario 127.0.0.34 app_verify: --ssl-verify-server-cert --ssl-ca=right CA, host=localhost -> TLS, verified"
+say "scenario 127.0.0.35 (app_wrong_ca): --ssl-verify-server-cert --ssl-ca=wrong CA -> client rejects the chain"
+say "scenario 127.0.0.36 (app_hostname_mismatch): --ssl-verify-server-cert, right CA, host=127.0.0.1 -> client closes after handshake"
+say "scenario 127.0.0.37 (app_tls_old): --tls-version=TLSv1.1 -> server refuses the TLS version"
+say "scenario 127.0.0.38 (tcp_probe): TCP connect, read greeting, close"
+say "scenario 127.0.0.39 (app_bad_password): default TLS, wrong password"
+say "scenario 127.0.0.40 (app_require_ssl_plain): REQUIRE SSL account, --skip-ssl -> access denied"
+say "scenario 127.0.0.41 app_no_db: svc.reporting, no database, default TLS"
+say "scenario 127.0.0.42 app_killed: TLS session killed during a query (no Quit)"
+say "scenario 127.0.0.43 (app_unknown_db): database without privileges -> Init DB access denied"
+say "scenario localhost app_socket: unix socket, --skip-ssl; app_socket_tls: unix socket, default TLS"
+for r in 1 2 3; do run_round "$r"; done
+
+# ---------------------------------------------------------------- 5. stop + collect
+kill "$RELAY_PID" 2>/dev/null || true
+wait "$RELAY_PID" 2>/dev/null || true
+RELAY_PID=""
+KILLED_PIDS=()
+stop_server 30 || die "mariadbd did not stop within 30 s (killed)"
+
+# The server's OS user owns the logs (mode 660); root can read them anyway.
+cat "$LOGS/mysql-general.log" > "$TMP/general.log"
+cat "$LOGS/mysql-error.log" > "$TMP/error.log"
+cat "$LOGS/server_audit.log" > "$TMP/audit.log"
+if grep -l 'sample-pass' "$TMP/general.log" "$TMP/error.log" "$TMP/audit.log"; then
+  die "a password reached the logs"
+fi
+
+say "checking the logs"
+"$PYTHON" - "$TMP/general.log" "$TMP/error.log" "$TMP/audit.log" > "$TMP/proof.txt" <<'PY' || die "log check failed (see above)"
+import re, sys
+
+gen_path, err_path, aud_path = sys.argv[1:4]
+errors = []
+def fail(msg): errors.append(msg)
+
+# ---- general log: "YYMMDD H:MM:SS\t" or "\t\t", thread id right-aligned in 6, " Command\targ"
+REC = re.compile(r'^(?:(\d{6} [ \d]\d:\d\d:\d\d)\t|\t\t)( *\d+) ([A-Za-z][A-Za-z ]*?)\t(.*)$')
+CONNECT = re.compile(r'^(.*)@(\S*) on (.*) using (TCP/IP|SSL/TLS|Socket)$')
+header, recs, cont = [], [], 0
+for raw in open(gen_path, encoding="utf-8"):
+    line = raw.rstrip("\n")
+    m = REC.match(line)
+    if m:
+        ts, tid, cmd, arg = m.groups()
+        if len(tid) != 6:
+            fail(f"thread id not padded to 6: {line!r}")
+        recs.append(dict(ts=ts, tid=int(tid), cmd=cmd, arg=arg, line=line, cont=[]))
+    elif not recs:
+        header.append(line)
+    else:
+        recs[-1]["cont"].append(line)
+        cont += 1
+if len(header) != 3 or ", Version: " not in header[0] or header[2] != "Time\t\t    Id Command\tArgument":
+    fail(f"unexpected general-log header: {header!r}")
+
+sessions = {}   # tid -> session
+for r in recs:
+    if r["cmd"] == "Connect" and r["tid"] not in sessions:
+        m = CONNECT.match(r["arg"])
+        if not m:
+            fail(f"unparsed Connect: {r['line']!r}")
+            continue
+        sessions[r["tid"]] = dict(tid=r["tid"], user=m[1], host=m[2], db=m[3], tr=m[4], recs=[], first=r["line"])
+    if r["tid"] in sessions:
+        sessions[r["tid"]]["recs"].append(r)
+
+def of(host, user=None):
+    return [s for s in sessions.values() if s["host"] == host and (user is None or s["user"] == user)]
+def cmds(s):
+    return [r["cmd"] for r in s["recs"]]
+def denied(s):
+    return next((r for r in s["recs"][1:] if r["arg"].startswith("Access denied for user ")), None)
+
+# ---- error log
+ERR = re.compile(r'^(\d{4}-\d\d-\d\d [ \d]\d:\d\d:\d\d) (\d+) \[(Note|Warning|ERROR)\] (.*)$')
+AUDIT_IN_ERR = re.compile(r'^\d{6} [ \d]\d:\d\d:\d\d server_audit: ')
+err = []
+for raw in open(err_path, encoding="utf-8"):
+    line = raw.rstrip("\n")
+    m = ERR.match(line)
+    if m:
+        err.append(dict(ts=m[1], tid=int(m[2]), sev=m[3], msg=m[4], line=line))
+    elif not (AUDIT_IN_ERR.match(line) or line.startswith("Version: ")):
+        fail(f"unparsed error-log line: {line!r}")
+def err_for(host):
+    return [e for e in err if f"host: '{host}'" in e["msg"] or f"'@'{host}'" in e["msg"]]
+def err_tid(tid):
+    return [e for e in err if e["tid"] == tid]
+
+# ---- audit log: timestamp,serverhost,username,host,connectionid,queryid,operation,database,object,retcode
+aud = []
+for raw in open(aud_path, encoding="utf-8"):
+    line = raw.rstrip("\n")
+    f = line.split(",")
+    if len(f) != 10 or not re.match(r'^\d{8} \d\d:\d\d:\d\d$', f[0]):
+        fail(f"unparsed audit line: {line!r}")
+        continue
+    aud.append(dict(ts=f[0], user=f[2], host=f[3], cid=int(f[4]), op=f[6], db=f[7], rc=f[9], line=line))
+def aud_for(host, op=None):
+    return [a for a in aud if a["host"] == host and (op is None or a["op"] == op)]
+
+proof = []
+def show(label, host, lines):
+    for l in lines:
+        proof.append(f"{label} | {host} | {l}")
+
+def ok_sessions(host, label, tr, minimum, user=None, db=None, quit=True):
+    ss = of(host, user)
+    if len(ss) < minimum:
+        fail(f"{label}: {len(ss)} sessions from {host}, expected >= {minimum}")
+        return []
+    for s in ss:
+        if s["tr"] != tr or (db is not None and s["db"] != db) or denied(s):
+            fail(f"{label}: unexpected session: {s['first']!r}")
+        if quit and "Quit" not in cmds(s):
+            fail(f"{label}: thread {s['tid']} has no Quit")
+        if not quit and "Quit" in cmds(s):
+            fail(f"{label}: thread {s['tid']} unexpectedly has a Quit")
+        a = [x for x in aud if x["cid"] == s["tid"]]
+        if [x["op"] for x in a] != ["CONNECT", "DISCONNECT"]:
+            fail(f"{label}: audit records for thread {s['tid']}: {[x['line'] for x in a]}")
+    s = ss[0]
+    lines = [s["recs"][0]["line"]]
+    lines += [r["line"] for r in s["recs"] if r["cmd"] == "Quit"][:1]
+    lines += [e["line"] for e in err_tid(s["tid"])]
+    lines += [x["line"] for x in aud if x["cid"] == s["tid"]]
+    show(label, host, lines)
+    return ss
+
+ss = ok_sessions("127.0.0.31", "app_plain", "TCP/IP", 4, "app-user", "shop-db")
+q = next((r for s in ss for r in s["recs"] if r["cont"]), None)
+if q is None:
+    fail("app_plain: no multi-line Query record")
+else:
+    show("app_plain (a multi-line Query)", "127.0.0.31", [q["line"]] + q["cont"])
+ok_sessions("127.0.0.32", "app_tls_noverify", "SSL/TLS", 3, "app-user", "shop-db")
+ok_sessions("127.0.0.33", "app_default", "SSL/TLS", 2, "svc.reporting", "reports.v2")
+ok_sessions("127.0.0.34", "app_verify", "SSL/TLS", 3, "svc.reporting", "reports.v2")
+ok_sessions("127.0.0.41", "app_no_db", "SSL/TLS", 2, "svc.reporting", "")
+ok_sessions("localhost", "app_socket", "Socket", 2, "svc.reporting", "reports.v2")
+ok_sessions("localhost", "app_socket_tls", "SSL/TLS", 2, "app-user", "shop-db")
+
+# app_killed: Connect, Query, no Quit; error log "Aborted connection ... (Got an error ...)"
+ss = ok_sessions("127.0.0.42", "app_killed", "SSL/TLS", 2, "app-user", "shop-db", quit=False)
+for s in ss:
+    ab = [e for e in err_tid(s["tid"]) if e["msg"].startswith(f"Aborted connection {s['tid']} to db: 'shop-db' user: 'app-user' host: '127.0.0.42' (Got an error ")]
+    if not ab:
+        fail(f"app_killed: no 'Aborted connection' error-log line for thread {s['tid']}")
+
+# Handshake failures and probes: nothing in the general log; error log + audit only.
+def no_session(host, label, minimum, rc):
+    if of(host):
+        fail(f"{label}: unexpected general-log sessions from {host}")
+    ab = [e for e in err_for(host) if re.match(r"Aborted connection (\d+) to db: 'unconnected' user: 'unauthenticated' host: '" + re.escape(host) + r"' \(This connection closed normally without authentication\)$", e["msg"])]
+    fc = aud_for(host, "FAILED_CONNECT")
+    if len(ab) < minimum or len(fc) < minimum:
+        fail(f"{label}: {len(ab)} 'Aborted connection' and {len(fc)} FAILED_CONNECT from {host}, expected >= {minimum}")
+        return
+    rcs = sorted({a["rc"] for a in fc})
+    if rcs != [rc] or any(a["user"] for a in fc):
+        fail(f"{label}: FAILED_CONNECT codes {rcs} (want {rc}) / users {[a['user'] for a in fc]}")
+    tid = fc[0]["cid"]
+    show(label, host, [e["line"] for e in err_tid(tid)] + [a["line"] for a in aud if a["cid"] == tid])
+    # Extra error-log lines some attempts have (timing-dependent): show one of each kind.
+    kinds = {}
+    for e in err_for(host) + [e for a in fc for e in err_tid(a["cid"])]:
+        k = re.sub(r"\d+", "N", e["msg"])
+        kinds.setdefault(k, e["line"])
+    extra = [l for l in kinds.values() if l not in [e["line"] for e in err_tid(tid)]]
+    show(label + " (other attempts)", host, extra)
+
+no_session("127.0.0.35", "app_wrong_ca", 3, "1043")
+no_session("127.0.0.36", "app_hostname_mismatch", 2, "1158")
+no_session("127.0.0.37", "app_tls_old", 2, "1043")
+no_session("127.0.0.38", "tcp_probe", 2, "1158")
+
+# Failed logins: Connect + "Connect\tAccess denied ..." in the general log.
+def denied_sessions(host, label, user, tr, rc, arg_start):
+    ss = of(host, user)
+    if len(ss) < 2 or not all(denied(s) or any(r["cmd"] == "Init DB" and r["arg"].startswith("Access denied") for r in s["recs"]) for s in ss):
+        fail(f"{label}: expected >= 2 denied sessions of {user} from {host}")
+        return
+    for s in ss:
+        if s["tr"] != tr or "Quit" in cmds(s):
+            fail(f"{label}: unexpected {s['first']!r} / {cmds(s)}")
+    fc = aud_for(host, "FAILED_CONNECT")
+    if len(fc) < 2 or {a["rc"] for a in fc} != {rc} or {a["user"] for a in fc} != {user}:
+        fail(f"{label}: audit FAILED_CONNECT {[a['line'] for a in fc]}")
+    s = ss[0]
+    if not any(e["msg"].startswith(arg_start) for e in err_tid(s["tid"])):
+        fail(f"{label}: no error-log line starting {arg_start!r} for thread {s['tid']}")
+    show(label, host, [r["line"] for r in s["recs"]] + [e["line"] for e in err_tid(s["tid"])]
+         + [a["line"] for a in aud if a["cid"] == s["tid"]])
+
+denied_sessions("127.0.0.39", "app_bad_password", "app-user", "SSL/TLS", "1045",
+                "Access denied for user 'app-user'@'127.0.0.39' (using password: YES)")
+denied_sessions("127.0.0.40", "app_require_ssl_plain", "secure-only", "TCP/IP", "1045",
+                "Access denied for user 'secure-only'@'127.0.0.40' (using password: YES)")
+denied_sessions("127.0.0.43", "app_unknown_db", "app-user", "SSL/TLS", "1044",
+                "Access denied for user 'app-user'@'%' to database 'no-such.db'")
+
+# The setup session (root over the socket, TLS) and the readiness probe (root, Socket).
+root = of("localhost", "root")
+if sorted(s["tr"] for s in root) != ["SSL/TLS", "Socket"]:
+    fail(f"root sessions: {[s['first'] for s in root]}")
+else:
+    show("sample_setup", "localhost", [r["line"] for s in root for r in s["recs"]])
+
+# Time is printed only when it changes; every other record starts with two tabs.
+stamped = sum(1 for r in recs if r["ts"])
+if not (0 < stamped < len(recs)):
+    fail(f"{stamped} of {len(recs)} records carry a time")
+if cont < 10:
+    fail(f"only {cont} continuation lines")
+if not any("Connect\tdecoy@10.9.9.9" in c for r in recs for c in r["cont"]):
+    fail("decoy continuation line not found")
+
+if errors:
+    for e in errors:
+        print("make-samples: CHECK FAILED: " + e, file=sys.stderr)
+    sys.exit(1)
+print(f"# general log: {len(sessions)} sessions, {len(recs)} records ({stamped} with a time), {cont} continuation lines; "
+      f"error log: {len(err)} lines; audit log: {len(aud)} records")
+print("\n".join(proof))
+PY
+
+# ---------------------------------------------------------------- write OUT_DIR
+for d in general error audit general-gz; do mkdir -p "$OUT_DIR/$d/$INSTANCE"; done
+cat "$TMP/general.log" > "$OUT_DIR/general/$INSTANCE/mysql-general.log"
+cat "$TMP/error.log" > "$OUT_DIR/error/$INSTANCE/mysql-error.log"
+cat "$TMP/audit.log" > "$OUT_DIR/audit/$INSTANCE/server_audit.log"
+gzip -n -9 -c "$TMP/general.log" > "$OUT_DIR/general-gz/$INSTANCE/mysql-general.log.gz"
+
+SERVER_VERSION=$("$MARIADBD" --version)
+CLIENT_VERSION=$(mariadb --version)
+{
+  cat <<EOF
+# MariaDB sample logs — scenarios
+
+Generated by \`samples/mariadb/make-samples.sh\` on $(date -u '+%Y-%m-%d %H:%M:%S UTC') with
+\`$SERVER_VERSION\`, \`$CLIENT_VERSION\`, $(openssl version | cut -d' ' -f1-2).
+
+Instance \`$INSTANCE\`. Files: \`general/$INSTANCE/mysql-general.log\` (general query log,
+\`log_output=FILE\`), \`error/$INSTANCE/mysql-error.log\` (\`log_warnings=4\`),
+\`audit/$INSTANCE/server_audit.log\` (server_audit plugin, \`server_audit_events=CONNECT\`,
+file output), \`general-gz/$INSTANCE/mysql-general.log.gz\` (the general log, gzipped).
+Server time zone UTC, \`skip_name_resolve\`, TLS server certificate for \`DNS:localhost\`
+signed by a throwaway CA. Each TCP scenario reached the server from its own address through a
+relay. Users \`app-user\`, \`svc.reporting\` and \`secure-only\` (\`REQUIRE SSL\`); databases
+\`shop-db\` and \`reports.v2\`. All clients are the \`mariadb\` CLI (libmariadb) unless noted.
+
+| scenario | client address | client settings | what the server logs | expected verdict |
+|---|---|---|---|---|
+| \`app_plain\` | 127.0.0.31 | \`--skip-ssl\` | general: \`app-user@127.0.0.31 on shop-db using TCP/IP\` (4 sessions) | not_affected (plaintext) |
+| \`app_tls_noverify\` | 127.0.0.32 | \`--ssl\`, no \`--ssl-verify-server-cert\` | \`… using SSL/TLS\` (3) | review |
+| \`app_default\` | 127.0.0.33 | no TLS option (10.11 client: TLS on, no verification) | \`svc.reporting@127.0.0.33 on reports.v2 using SSL/TLS\` (2) | review |
+| \`app_verify\` | 127.0.0.34 | \`--ssl-verify-server-cert --ssl-ca=\`right CA, \`-h localhost\` | \`… using SSL/TLS\` (3), identical to the two above | review (the server cannot tell it verifies) |
+| (\`app_wrong_ca\`, never in the general log) | 127.0.0.35 | \`--ssl-verify-server-cert --ssl-ca=\`wrong CA, \`-h localhost\` (client: \`TLS/SSL error: self-signed certificate in certificate chain\`) | no general-log line; error log \`Aborted connection N to db: 'unconnected' user: 'unauthenticated' host: '127.0.0.35' (This connection closed normally without authentication)\`, (directly, without the relay, some attempts first log \`Could not write packet: … errno: 104  vio_errno: 1160 …\` + \`[ERROR] mariadbd: Got an error writing communication packets\`); audit \`FAILED_CONNECT\` with empty user and code **1043** (3 attempts) | hint / review, unknown application: a TLS handshake failed; the cause (untrusted CA vs. TLS version) is not logged |
+| (\`app_hostname_mismatch\`, never in the general log) | 127.0.0.36 | \`--ssl-verify-server-cert\`, right CA, \`-h 127.0.0.1\` (cert is for localhost) | error log \`Could not read packet … vio_errno: 1158 …\` + the same \`Aborted connection … 'unauthenticated'\`; audit \`FAILED_CONNECT\` code **1158** (2) | nothing usable: identical to \`tcp_probe\` |
+| (\`app_tls_old\`, never in the general log) | 127.0.0.37 | \`--tls-version=TLSv1.1\` (server refuses it) | same as \`app_wrong_ca\`: \`Aborted connection … 'unauthenticated'\`, audit code **1043** (2) | not a CA problem, but indistinguishable from \`app_wrong_ca\` |
+| (\`tcp_probe\`) | 127.0.0.38 | python socket: connect, read the greeting, close | like \`app_hostname_mismatch\`: audit code **1158** (2) | none (health check / port scan) |
+| (\`app_bad_password\`) | 127.0.0.39 | default TLS, wrong password | general: \`Connect … using SSL/TLS\` then \`Connect\tAccess denied for user 'app-user'@'127.0.0.39' (using password: YES)\`; error log \`[Warning] Access denied …\`; audit \`FAILED_CONNECT\` code 1045 (2) | no verdict of its own (failed login; it did use TLS) |
+| (\`app_require_ssl_plain\`) | 127.0.0.40 | \`REQUIRE SSL\` account \`secure-only\`, \`--skip-ssl\` | \`secure-only@127.0.0.40 on  using TCP/IP\` then \`Access denied …\` — exactly like a wrong password; audit 1045 (2) | not_affected (plaintext attempt, rejected) |
+| \`app_no_db\` | 127.0.0.41 | \`svc.reporting\`, no database, default TLS | \`svc.reporting@127.0.0.41 on  using SSL/TLS\` (two spaces) (2) | review |
+| \`app_killed\` | 127.0.0.42 | default TLS, client SIGKILLed during \`SELECT SLEEP(2)\` | \`Connect … using SSL/TLS\`, \`Query\`, **no \`Quit\`**; error log \`Aborted connection N to db: 'shop-db' user: 'app-user' host: '127.0.0.42' (Got an error …)\`; audit CONNECT + DISCONNECT (2) | review |
+| (\`app_unknown_db\`) | 127.0.0.43 | \`-D no-such.db\` (no privileges there) | \`Connect app-user@127.0.0.43 on no-such.db using SSL/TLS\` then \`Init DB\tAccess denied for user 'app-user'@'%' to database 'no-such.db'\`; audit \`FAILED_CONNECT\` code 1044 (2) | no verdict of its own (failed login; it did use TLS) |
+| \`app_socket\` | localhost (socket) | unix socket, \`--skip-ssl\` | \`svc.reporting@localhost on reports.v2 using Socket\` (2) | not_affected (plaintext) |
+| \`app_socket_tls\` | localhost (socket) | unix socket, default TLS | \`app-user@localhost on shop-db using SSL/TLS\` (2): TLS over the socket replaces \`Socket\` | review |
+| \`sample_setup\` | localhost (socket) | \`root\`: readiness probe \`--skip-ssl\` (\`using Socket\`), then the setup session with default TLS and \`SET sql_log_off=1\` (its statements are not logged) | 2 sessions | not_affected / review (admin) |
+
+Not covered: a client that sets its own program name. The \`mariadb\` CLI always sends the
+connect attribute \`program_name=mysql\` and has no option to change it, and none of these three
+logs records connect attributes anyway (only \`performance_schema.session_connect_attrs\` does).
+
+Noise: every session logs its statements; several are multi-line (continuation lines are written
+raw, with no time, tab or id). One continuation line is a decoy containing the text
+\`Connect<TAB>decoy@10.9.9.9 on shop-db using SSL/TLS\` inside a string literal. \`app_killed\` runs
+in the background, so other sessions interleave with it. The error log also holds the server's
+start/stop notes and the audit plugin's own lines (\`YYMMDD HH:MM:SS server_audit: …\`, a different
+time format). Thread ids 1–2 are internal; the audit log's second field is the build machine's host name.
+
+Log lines that prove each scenario (first session or attempt; checked by the script). Format:
+\`scenario | client address | line\` (general-log lines keep their tabs):
+
+\`\`\`
+EOF
+  cat "$TMP/proof.txt"
+  echo '```'
+} > "$OUT_DIR/SCENARIOS.md"
+
+say "wrote $OUT_DIR/{general,error,audit,general-gz}/$INSTANCE/* and SCENARIOS.md in $((SECONDS - T0)) s"
