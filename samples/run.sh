@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds sslcensus and runs it on the bundled PostgreSQL samples: the report
+# Builds sslcensus and runs it on the bundled PostgreSQL and MariaDB samples
+# (logs of real servers, see samples/*/SCENARIOS.md): the report
 # goes to report.csv, the summary to the terminal.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -11,4 +12,6 @@ if ! command -v cc >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc >/dev/null
 fi
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/sslcensus-target}
-cargo run --quiet --locked -- analyze samples/postgresql/stderr -o report.csv "$@"
+cargo run --quiet --locked -- analyze samples/postgresql/stderr \
+  samples/mariadb/general samples/mariadb/error samples/mariadb/audit \
+  --scan samples/configs -o report.csv "$@"

@@ -2,7 +2,9 @@
 //! database, application, address) and of each client address. Memory grows
 //! with the number of distinct clients, never with the input.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use sslcensus_parsers::observation::{FailureKind, HbaTransport};
 use sslcensus_parsers::{Engine, Millis};
@@ -213,8 +215,8 @@ pub struct Unmatched {
 /// The aggregate of everything read.
 #[derive(Debug, Clone, Default)]
 pub struct Census {
-    pub clients: HashMap<ClientKey, ClientStats>,
-    pub addresses: HashMap<AddressKey, AddressStats>,
+    pub clients: FxHashMap<ClientKey, ClientStats>,
+    pub addresses: FxHashMap<AddressKey, AddressStats>,
     pub unmatched: Unmatched,
 }
 

@@ -10,6 +10,8 @@ use sslcensus_parsers::pg::stderr::LinePrefix;
 
 use crate::analyze::{Analysis, FileStatus, Settings, analyze};
 use crate::correlate::Problem;
+use crate::evidence::fold::{self, ClientSetting, EndpointMap, Evidence};
+use crate::evidence::{truststore, walk};
 use crate::progress::Progress;
 use crate::report::{self, OutputFormat};
 use crate::source;
@@ -35,6 +37,47 @@ pub enum Command {
     /// rotation affects it.
     #[command(after_help = EXIT_CODES)]
     Analyze(AnalyzeArgs),
+    /// Find database connection settings in application code and config
+    /// trees, with whether each uses TLS and verifies the server certificate.
+    #[command(name = "scan-config", after_help = EXIT_CODES)]
+    ScanConfig(ScanConfigArgs),
+    /// List the CAs in trust stores (PEM bundles, DER, PKCS#7, PKCS#12, JKS)
+    /// and whether they hold the Amazon RDS CAs, matched by subject and key.
+    #[command(after_help = EXIT_CODES)]
+    Truststore(TruststoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TruststoreArgs {
+    /// Trust store files and directories (read recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Password of PKCS#12 / Java keystores (default: tries changeit, then
+    /// none). Never printed.
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "SSLCENSUS_STOREPASS",
+        hide_env_values = true
+    )]
+    pub storepass: Option<String>,
+    /// Write every certificate here (.csv, .json or .parquet).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanConfigArgs {
+    /// Files and directories (walked recursively; .gitignore respected,
+    /// vendored and build folders skipped).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Write the settings here (.csv, .json or .parquet); default: CSV on stdout.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// No notes; errors are still printed.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -91,6 +134,22 @@ pub struct AnalyzeArgs {
     /// Exit with code 3 when rows at or above this verdict exist.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Client settings found by `sslcensus scan-config` (its CSV): they settle
+    /// `review` rows whose endpoint, user and database they name.
+    #[arg(long, value_name = "CSV")]
+    pub configs: Vec<PathBuf>,
+    /// Scan these application trees for client settings, as scan-config
+    /// would, and use them like --configs.
+    #[arg(long, value_name = "DIR")]
+    pub scan: Vec<PathBuf>,
+    /// host,instance rows tying custom DNS names of databases to instances.
+    #[arg(long, value_name = "CSV")]
+    pub endpoint_map: Option<PathBuf>,
+    /// What an analyst confirmed: key columns (instance, user, database,
+    /// application, client_host; empty = any), verifies (yes/no), note.
+    /// It wins over everything else and is cited.
+    #[arg(long, value_name = "CSV")]
+    pub evidence: Option<PathBuf>,
     /// No progress bar and no notes; errors are still printed.
     #[arg(short, long)]
     pub quiet: bool,
@@ -112,6 +171,8 @@ fn usage_error(message: &str) -> ExitCode {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Analyze(args) => run_analyze(args),
+        Command::ScanConfig(args) => run_scan_config(args),
+        Command::Truststore(args) => run_truststore(args),
     }
 }
 
@@ -152,6 +213,13 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
         prefix,
     };
 
+    let evidence = match load_evidence(&args) {
+        Ok(evidence) => evidence,
+        Err(e) => {
+            eprintln!("sslcensus: error: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
     let (files, input_errors) = source::resolve(&inputs, args.instance.as_deref());
     for e in &input_errors {
         eprintln!("sslcensus: error: {}: {}", e.input, e.message);
@@ -167,7 +235,7 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
     progress.finish();
     report_inputs(&analysis, args.quiet);
 
-    let rows = judge(&analysis.census, &args.group_by);
+    let rows = judge(&analysis.census, &args.group_by, &evidence);
     let written = match (&args.output, output_format) {
         (Some(path), Some(_)) => report::write_file(&rows, path).map(|()| {
             if !args.quiet {
@@ -198,6 +266,123 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
         return ExitCode::from(3);
     }
     ExitCode::SUCCESS
+}
+
+/// Reads --configs, --scan, --endpoint-map and --evidence.
+fn load_evidence(args: &AnalyzeArgs) -> anyhow::Result<Evidence> {
+    let mut settings = Vec::new();
+    for path in &args.configs {
+        settings.extend(fold::read_settings(path)?);
+    }
+    if !args.scan.is_empty() {
+        let (found, summary) = walk::scan(&args.scan);
+        report_scan(&summary, args.quiet);
+        settings.extend(found.iter().map(ClientSetting::from));
+    }
+    let map = match &args.endpoint_map {
+        Some(path) => EndpointMap::read(path)?,
+        None => EndpointMap::default(),
+    };
+    let overrides = match &args.evidence {
+        Some(path) => fold::read_overrides(path)?,
+        None => Vec::new(),
+    };
+    let evidence = Evidence::new(settings, &map, overrides);
+    if evidence.untied_settings > 0 && !args.quiet {
+        eprintln!(
+            "sslcensus: note: {} client settings name a host that is no RDS endpoint; tie them to instances with --endpoint-map",
+            evidence.untied_settings
+        );
+    }
+    Ok(evidence)
+}
+
+fn report_scan(summary: &walk::ScanSummary, quiet: bool) {
+    for (path, why) in &summary.errors {
+        eprintln!("sslcensus: error: {}: {why}", path.display());
+    }
+    if !quiet {
+        eprintln!(
+            "sslcensus: scanned {} files; passed over {} binary and {} files over 1 MiB",
+            summary.files_read, summary.binary_files, summary.large_files
+        );
+    }
+}
+
+fn run_scan_config(args: ScanConfigArgs) -> ExitCode {
+    let format = match args.output.as_deref() {
+        Some(path) if path.as_os_str() != "-" => match OutputFormat::for_path(path) {
+            Ok(format) => Some(format),
+            Err(e) => return usage_error(&e.to_string()),
+        },
+        _ => None,
+    };
+    let (found, summary) = walk::scan(&args.paths);
+    report_scan(&summary, args.quiet);
+    let written = match (&args.output, format) {
+        (Some(path), Some(format)) => std::fs::File::create(path)
+            .map_err(anyhow::Error::from)
+            .and_then(|f| report::write_settings(&found, format, std::io::BufWriter::new(f)))
+            .map(|()| {
+                if !args.quiet {
+                    eprintln!(
+                        "sslcensus: wrote {} settings to {}",
+                        found.len(),
+                        path.display()
+                    );
+                }
+            }),
+        _ => report::write_settings(&found, OutputFormat::Csv, std::io::stdout().lock()),
+    };
+    if let Err(e) = written {
+        eprintln!("sslcensus: error: {e:#}");
+        return ExitCode::from(1);
+    }
+    if summary.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn run_truststore(args: TruststoreArgs) -> ExitCode {
+    let format = match args
+        .output
+        .as_deref()
+        .map(OutputFormat::for_path)
+        .transpose()
+    {
+        Ok(format) => format,
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    let (stores, errors) = truststore::read_all(&args.paths, args.storepass.as_deref());
+    for e in &errors {
+        eprintln!("sslcensus: error: {e}");
+    }
+    let now = chrono::Utc::now().timestamp();
+    for store in &stores {
+        println!(
+            "{} ({}, {} certificates): {}",
+            store.path.display(),
+            store.format.as_str(),
+            store.certificates.len(),
+            truststore::coverage_summary(store, now)
+        );
+    }
+    if let (Some(path), Some(format)) = (&args.output, format) {
+        let written = std::fs::File::create(path)
+            .map_err(anyhow::Error::from)
+            .and_then(|f| report::write_certificates(&stores, format, std::io::BufWriter::new(f)));
+        if let Err(e) = written {
+            eprintln!("sslcensus: error: {}: {e:#}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// Says on stderr what happened to each input: errors always, notes and the

@@ -11,7 +11,7 @@
 //! - plaintext sessions in the chunk's first second, which may be the
 //!   `sslmode=prefer` fallback after a certificate rejection just before it.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use sslcensus_parsers::observation::Malformed;
 use sslcensus_parsers::observation::{FailureKind, Message, Observation, Transport};
@@ -129,8 +129,8 @@ impl Correlator {
         Correlator {
             instance: instance.to_string(),
             engine,
-            pending: HashMap::new(),
-            cert_rejections: HashMap::new(),
+            pending: HashMap::default(),
+            cert_rejections: HashMap::default(),
             census: Census::default(),
             problems: Vec::new(),
             deferral: None,
@@ -383,45 +383,48 @@ impl Correlator {
                 self.reject(h.host.to_string(), attempt, time);
             }
             Message::AuthenticationFailed { method, user } => {
-                let rejection = Rejection::Authentication(method.to_string());
-                match obs.pid.and_then(|pid| self.pending.remove(&pid)) {
-                    // MySQL logs `Connect` before authenticating: the
-                    // session it announced never existed.
-                    Some(Pending::Session { key, transport, .. }) => {
-                        self.unsession(&key, transport);
-                        let attempt = RejectedAttempt {
-                            user: key.user,
-                            database: key.database,
-                            transport,
-                            rejection,
-                        };
-                        self.reject(key.client_host, attempt, time);
-                    }
-                    received => {
-                        let host = Self::host_of(&obs, received.as_ref());
-                        let attempt = RejectedAttempt {
-                            user: user.to_string(),
-                            database: UNKNOWN.to_string(),
-                            transport: TransportKey::Unknown,
-                            rejection,
-                        };
-                        self.reject(host, attempt, time);
-                    }
-                }
+                let attempt = RejectedAttempt {
+                    user: user.to_string(),
+                    database: UNKNOWN.to_string(),
+                    transport: TransportKey::Unknown,
+                    rejection: Rejection::Authentication(method.to_string()),
+                };
+                self.turn_away(&obs, attempt);
             }
             Message::Refused {
                 user,
                 database,
                 reason,
             } => {
-                let host = Self::host_of(&obs, None);
                 let attempt = RejectedAttempt {
                     user: user.unwrap_or(UNKNOWN).to_string(),
                     database: database.unwrap_or(UNKNOWN).to_string(),
                     transport: TransportKey::Unknown,
                     rejection: Rejection::Refused(reason.to_string()),
                 };
-                self.reject(host, attempt, time);
+                self.turn_away(&obs, attempt);
+            }
+        }
+    }
+
+    /// Records a failed login or refusal. MySQL logs `Connect` before it
+    /// authenticates: when the pid has a session, that session never
+    /// existed, and its identity and transport describe the attempt.
+    fn turn_away(&mut self, obs: &Observation<'_>, attempt: RejectedAttempt) {
+        match obs.pid.and_then(|pid| self.pending.remove(&pid)) {
+            Some(Pending::Session { key, transport, .. }) => {
+                self.unsession(&key, transport);
+                let attempt = RejectedAttempt {
+                    user: key.user,
+                    database: key.database,
+                    transport,
+                    ..attempt
+                };
+                self.reject(key.client_host, attempt, obs.time);
+            }
+            received => {
+                let host = Self::host_of(obs, received.as_ref());
+                self.reject(host, attempt, obs.time);
             }
         }
     }

@@ -10,6 +10,7 @@ pub mod analyze;
 pub mod census;
 pub mod cli;
 pub mod correlate;
+pub mod evidence;
 pub mod progress;
 pub mod report;
 pub mod source;

@@ -10,6 +10,8 @@ use polars::prelude::{
     Column, CsvWriter, DataFrame, JsonFormat, JsonWriter, ParquetWriter, PolarsResult, SerWriter,
 };
 
+use crate::evidence::truststore::{Certificate, TrustStore};
+use crate::evidence::walk::FoundHit;
 use crate::verdict::{ReportRow, Verdict, rfc3339, sessions};
 
 /// The report's columns, in their stable order.
@@ -94,20 +96,134 @@ impl OutputFormat {
 }
 
 /// Writes the report in `format`.
-pub fn write<W: Write>(rows: &[ReportRow], format: OutputFormat, mut out: W) -> Result<()> {
+pub fn write<W: Write>(rows: &[ReportRow], format: OutputFormat, out: W) -> Result<()> {
     let mut df = frame(rows).context("building the report table")?;
+    write_frame(&mut df, format, out)
+}
+
+fn write_frame<W: Write>(df: &mut DataFrame, format: OutputFormat, mut out: W) -> Result<()> {
     match format {
-        OutputFormat::Csv => CsvWriter::new(&mut out)
-            .include_header(true)
-            .finish(&mut df),
+        OutputFormat::Csv => CsvWriter::new(&mut out).include_header(true).finish(df),
         OutputFormat::Json => JsonWriter::new(&mut out)
             .with_json_format(JsonFormat::Json)
-            .finish(&mut df),
-        OutputFormat::Parquet => ParquetWriter::new(&mut out).finish(&mut df).map(|_| ()),
+            .finish(df),
+        OutputFormat::Parquet => ParquetWriter::new(&mut out).finish(df).map(|_| ()),
     }
     .context("writing the report")?;
     out.flush().context("writing the report")?;
     Ok(())
+}
+
+/// The `scan-config` columns, in their stable order.
+pub const SETTING_COLUMNS: [&str; 14] = [
+    "file",
+    "line",
+    "stack",
+    "engine",
+    "host",
+    "port",
+    "user",
+    "database",
+    "uses_tls",
+    "verifies_chain",
+    "verifies_hostname",
+    "trust_store",
+    "trust_store_rds_cas",
+    "setting",
+];
+
+/// Writes client settings found by `scan-config`; `setting` is masked.
+pub fn write_settings<W: Write>(found: &[FoundHit], format: OutputFormat, out: W) -> Result<()> {
+    let text = |f: &dyn Fn(&FoundHit) -> String| found.iter().map(f).collect::<Vec<String>>();
+    let optional = |f: &dyn Fn(&FoundHit) -> Option<String>| {
+        found.iter().map(f).collect::<Vec<Option<String>>>()
+    };
+    let c = SETTING_COLUMNS;
+    let columns = vec![
+        Column::new(c[0].into(), text(&|h| h.file.display().to_string())),
+        Column::new(
+            c[1].into(),
+            found
+                .iter()
+                .map(|h| h.hit.line as u64)
+                .collect::<Vec<u64>>(),
+        ),
+        Column::new(c[2].into(), text(&|h| h.hit.stack.to_string())),
+        Column::new(c[3].into(), text(&|h| h.hit.engine.name().to_string())),
+        Column::new(c[4].into(), optional(&|h| h.hit.host.clone())),
+        Column::new(
+            c[5].into(),
+            found
+                .iter()
+                .map(|h| h.hit.port.map(u32::from))
+                .collect::<Vec<Option<u32>>>(),
+        ),
+        Column::new(c[6].into(), optional(&|h| h.hit.user.clone())),
+        Column::new(c[7].into(), optional(&|h| h.hit.database.clone())),
+        Column::new(c[8].into(), text(&|h| h.hit.uses_tls.as_str().to_string())),
+        Column::new(
+            c[9].into(),
+            text(&|h| h.hit.verifies_chain.as_str().to_string()),
+        ),
+        Column::new(
+            c[10].into(),
+            text(&|h| h.hit.verifies_hostname.as_str().to_string()),
+        ),
+        Column::new(c[11].into(), optional(&|h| h.hit.trust_store.clone())),
+        Column::new(c[12].into(), optional(&|h| h.trust_store_rds_cas.clone())),
+        Column::new(c[13].into(), text(&|h| h.hit.setting.clone())),
+    ];
+    let mut df = DataFrame::new(found.len(), columns).context("building the settings table")?;
+    write_frame(&mut df, format, out)
+}
+
+/// Writes every certificate of the stores, with its RDS CA match.
+pub fn write_certificates<W: Write>(
+    stores: &[TrustStore],
+    format: OutputFormat,
+    out: W,
+) -> Result<()> {
+    let certs: Vec<(&TrustStore, &Certificate)> = stores
+        .iter()
+        .flat_map(|s| s.certificates.iter().map(move |c| (s, c)))
+        .collect();
+    let text = |f: &dyn Fn(&TrustStore, &Certificate) -> String| {
+        certs.iter().map(|(s, c)| f(s, c)).collect::<Vec<String>>()
+    };
+    let columns = vec![
+        Column::new("store".into(), text(&|s, _| s.path.display().to_string())),
+        Column::new("format".into(), text(&|s, _| s.format.as_str().to_string())),
+        Column::new("subject".into(), text(&|_, c| c.subject.clone())),
+        Column::new("issuer".into(), text(&|_, c| c.issuer.clone())),
+        Column::new(
+            "not_after".into(),
+            text(&|_, c| rfc3339(c.not_after * 1000)),
+        ),
+        Column::new("key".into(), text(&|_, c| c.key.to_string())),
+        Column::new(
+            "is_ca".into(),
+            certs.iter().map(|(_, c)| c.is_ca).collect::<Vec<bool>>(),
+        ),
+        Column::new("sha256".into(), text(&|_, c| c.sha256.clone())),
+        Column::new(
+            "rds_ca".into(),
+            text(&|_, c| {
+                c.rds
+                    .as_ref()
+                    .map(|m| m.ca.id().to_string())
+                    .unwrap_or_default()
+            }),
+        ),
+        Column::new(
+            "rds_genuine".into(),
+            certs
+                .iter()
+                .map(|(_, c)| c.rds.as_ref().map(|m| m.genuine))
+                .collect::<Vec<Option<bool>>>(),
+        ),
+    ];
+    let mut df = DataFrame::new(certs.len(), columns).context("building the certificate table")?;
+    write_frame(&mut df, format, out)
 }
 
 /// Writes the report to a file named after its format.

@@ -268,7 +268,11 @@ impl WindowReader {
                 pos,
                 map,
             } => {
-                *map = None; // unmap what was read
+                // Unmap what was read, off the critical path: tearing down
+                // a window's page tables is serial kernel work.
+                if let Some(done) = map.take() {
+                    rayon::spawn(move || drop(done));
+                }
                 if *pos >= *len {
                     return Ok(None);
                 }

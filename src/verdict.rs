@@ -14,6 +14,8 @@ use crate::census::{
     AddressKey, Census, ClientKey, ClientStats, RejectedAttempt, Rejection, Tally, TransportKey,
     UNKNOWN,
 };
+use crate::evidence::Fact;
+use crate::evidence::fold::{ClientSetting, Evidence, Override};
 
 /// What an RDS CA rotation does to a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -54,6 +56,8 @@ pub enum Verification {
     Unknown,
     /// No TLS was used, so there is nothing to verify.
     NoTls,
+    /// The client's settings (or the analyst) say it does not verify.
+    DoesNotVerify,
 }
 
 impl Verification {
@@ -62,6 +66,7 @@ impl Verification {
             Verification::Verifies => "verifies",
             Verification::Unknown => "unknown",
             Verification::NoTls => "no_tls",
+            Verification::DoesNotVerify => "does_not_verify",
         }
     }
 }
@@ -184,6 +189,9 @@ struct Group {
     databases: BTreeSet<String>,
     applications: BTreeSet<String>,
     hosts: BTreeSet<String>,
+    /// Client settings that point at the group's clients, by `file:line`.
+    settings: BTreeMap<String, ClientSetting>,
+    overrides: BTreeMap<String, Override>,
 }
 
 fn unknown_client(address: &AddressKey, user: &str, database: &str) -> ClientKey {
@@ -331,10 +339,18 @@ fn group_key(key: &ClientKey, by: &GroupBy) -> Vec<String> {
 
 /// Judges every client group in the census; rows come sorted: affected,
 /// review, not affected, then by instance, user, database, application.
-pub fn judge(census: &Census, by: &GroupBy) -> Vec<ReportRow> {
+pub fn judge(census: &Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRow> {
     let mut groups: BTreeMap<Vec<String>, Group> = BTreeMap::new();
     for (key, (stats, findings)) in attribute(census) {
         let group = groups.entry(group_key(&key, by)).or_default();
+        for setting in evidence.settings_for(&key) {
+            group
+                .settings
+                .insert(setting.source.clone(), setting.clone());
+        }
+        if let Some(o) = evidence.override_for(&key) {
+            group.overrides.insert(o.source.clone(), o.clone());
+        }
         group.stats.merge(&stats);
         for (finding, attributed) in findings {
             // The same address finding reaches a group once, however many
@@ -433,6 +449,79 @@ fn host_label(host: &str) -> String {
     }
 }
 
+/// Settles verification with outside evidence: the analyst's word wins;
+/// client settings decide only what the logs left open, and only when they
+/// agree. Every piece used is cited in the reason.
+fn with_evidence(logged: Verification, group: &Group, reason: &mut Vec<String>) -> Verification {
+    if let Some(o) = group.overrides.values().next() {
+        let said = if o.verifies {
+            "verifies"
+        } else {
+            "does not verify"
+        };
+        let note = if o.note.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", o.note)
+        };
+        reason.push(format!("analyst ({}): {said}{note}", o.source));
+        return if o.verifies {
+            Verification::Verifies
+        } else {
+            Verification::DoesNotVerify
+        };
+    }
+    if group.settings.is_empty() {
+        return logged;
+    }
+    const CITED: usize = 5;
+    let describe = |s: &ClientSetting| {
+        let what = match (s.uses_tls, s.verifies_chain) {
+            (Fact::No, _) => "no TLS",
+            (_, Fact::Yes) => "verifies the chain",
+            (_, Fact::No) => "does not verify",
+            (_, Fact::Unknown) => "verification not decidable",
+        };
+        let bundle = s
+            .trust_store_rds_cas
+            .as_deref()
+            .map(|cas| format!(", its trust store holds: {cas}"))
+            .unwrap_or_default();
+        format!("{} ({}) {what}{bundle}", s.source, s.stack)
+    };
+    let mut cited: Vec<String> = group.settings.values().take(CITED).map(describe).collect();
+    if group.settings.len() > CITED {
+        cited.push(format!("{} more", group.settings.len() - CITED));
+    }
+    let verifying = group
+        .settings
+        .values()
+        .filter(|s| s.verifies_chain == Fact::Yes && s.uses_tls != Fact::No)
+        .count();
+    let not_verifying = group
+        .settings
+        .values()
+        .filter(|s| s.uses_tls == Fact::No || s.verifies_chain == Fact::No)
+        .count();
+    let all = group.settings.len();
+    let settled = match logged {
+        Verification::Unknown if verifying == all => Verification::Verifies,
+        Verification::Unknown if not_verifying == all => Verification::DoesNotVerify,
+        other => other,
+    };
+    let conflict = logged == Verification::Unknown && settled == Verification::Unknown;
+    reason.push(format!(
+        "client settings{}: {}",
+        if conflict {
+            " (conflicting or incomplete: still to check)"
+        } else {
+            ""
+        },
+        cited.join("; ")
+    ));
+    settled
+}
+
 /// The client settings that decide verification, per engine (FORMATS.md).
 fn settings_to_check(engines: &BTreeSet<String>) -> String {
     let names: Vec<&str> = engines
@@ -441,6 +530,7 @@ fn settings_to_check(engines: &BTreeSet<String>) -> String {
             "postgres" => "sslmode, sslrootcert",
             "mysql" | "mariadb" => "ssl-mode, ssl-ca, ssl-verify-server-cert",
             "oracle" => "wallet, SSL_SERVER_DN_MATCH",
+            "sqlserver" => "Encrypt, TrustServerCertificate",
             _ => "TLS options",
         })
         .collect();
@@ -612,7 +702,7 @@ fn row(group: Group) -> ReportRow {
         ));
     }
     let unknown_app = group.applications.iter().all(|a| a == UNKNOWN);
-    let verification = if proven {
+    let logged = if proven {
         Verification::Verifies
     } else if stats.attempted_tls() || tls_hint {
         Verification::Unknown
@@ -621,10 +711,11 @@ fn row(group: Group) -> ReportRow {
     } else {
         Verification::Unknown
     };
+    let verification = with_evidence(logged, &group, &mut reason);
     let verdict = match verification {
         Verification::Verifies => Verdict::Affected,
         Verification::Unknown => Verdict::Review,
-        Verification::NoTls => Verdict::NotAffected,
+        Verification::NoTls | Verification::DoesNotVerify => Verdict::NotAffected,
     };
     reason.push(
         match (verdict, unknown_app) {
@@ -635,6 +726,9 @@ fn row(group: Group) -> ReportRow {
                 "verifies: update its trust store with the new CA before the rotation"
             }
             (Verdict::Review, _) => "verification unknown: check the client's TLS settings",
+            (Verdict::NotAffected, _) if verification == Verification::DoesNotVerify => {
+                "does not verify: not affected by the rotation"
+            }
             (Verdict::NotAffected, _) => "no TLS: not affected by the rotation",
         }
         .to_string()

@@ -19,6 +19,7 @@ command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v mariadbd >/dev/null 2>&1 || [[ -x /usr/sbin/mariadbd ]] || missing+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || missing+=(mariadb-client)
+command -v keytool >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless) # Java keystores in tests
 for tool in openssl python3 gzip; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done

@@ -3,6 +3,7 @@
 //! can run are typed by hand from FORMATS.md and say so.
 
 use sslcensus::analyze::{Settings, analyze};
+use sslcensus::evidence::fold::Evidence;
 use sslcensus::progress::Progress;
 use sslcensus::source::resolve;
 use sslcensus::verdict::{GroupBy, ReportRow, Verdict, judge};
@@ -32,7 +33,11 @@ fn judge_files(files: &[(&str, &str)], group_by: &str) -> Vec<ReportRow> {
     assert!(errors.is_empty());
     let analysis = analyze(&files, &Settings::default(), &Progress::new(0, false));
     assert!(!analysis.failed());
-    judge(&analysis.census, &group_by.parse::<GroupBy>().unwrap())
+    judge(
+        &analysis.census,
+        &group_by.parse::<GroupBy>().unwrap(),
+        &Evidence::default(),
+    )
 }
 
 fn judge_log(log: &str) -> Vec<ReportRow> {

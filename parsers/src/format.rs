@@ -14,6 +14,8 @@ pub enum Engine {
     Mysql,
     Mariadb,
     Oracle,
+    /// Only from client settings so far: no SQL Server log is read.
+    SqlServer,
 }
 
 impl Engine {
@@ -23,6 +25,7 @@ impl Engine {
             Engine::Mysql => "mysql",
             Engine::Mariadb => "mariadb",
             Engine::Oracle => "oracle",
+            Engine::SqlServer => "sqlserver",
         }
     }
 }

@@ -1,4 +1,15 @@
-//! Seeded generator of large, realistic Amazon RDS PostgreSQL stderr logs.
+//! Seeded generator of large, realistic database logs for benchmarks.
+//!
+//! Two formats, chosen by [`Config::format`]:
+//!
+//! * [`LogKind::PostgresRds`] (the default): an Amazon RDS PostgreSQL stderr log, described below.
+//! * [`LogKind::MariadbGeneral`]: an Amazon RDS for MariaDB 10.11 general query log
+//!   (`log_output=FILE`, `mysql-general.log`); see the `mariadb` module for its layout and
+//!   content, and [`Summary`] for what its counts mean.
+//!
+//! Output is byte-for-byte determined by the [`Config`] (ChaCha8 seeded with [`Config::seed`]).
+//!
+//! # RDS PostgreSQL stderr
 //!
 //! The output uses the RDS default `log_line_prefix` `%t:%r:%u@%d:[%p]:` and PostgreSQL 14–17
 //! message formats (see `FORMATS.md` §1.1), with `log_connections`, `log_disconnections` and
@@ -26,8 +37,6 @@
 //! The log starts mid-stream, like a rotated RDS file: a few pooled sessions are already open
 //! (their statements and `disconnection` lines appear without a `connection received`), and
 //! sessions still open at the end simply stop.
-//!
-//! Output is byte-for-byte determined by the [`Config`] (ChaCha8 seeded with [`Config::seed`]).
 
 use std::fmt;
 use std::io::{self, Write};
@@ -36,6 +45,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 mod clients;
+mod mariadb;
 mod out;
 mod sql;
 
@@ -43,31 +53,54 @@ use clients::{Client, TlsMode, Workload};
 use out::Out;
 use sql::{Sql, fixed3};
 
+/// Which log format [`write_log`] writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LogKind {
+    /// Amazon RDS PostgreSQL stderr log (`postgresql.log.YYYY-MM-DD-HH`), RDS default
+    /// `log_line_prefix`, `log_connections` / `log_disconnections` and statement logging on.
+    #[default]
+    PostgresRds,
+    /// Amazon RDS for MariaDB 10.11 general query log (`mysql-general.log`, `log_output=FILE`):
+    /// a start-up banner, then one record per client command (`Connect`, `Query`, `Quit`, …).
+    MariadbGeneral,
+}
+
 /// What to generate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
+    /// Output format (default [`LogKind::PostgresRds`]). The other fields apply to both
+    /// formats; each format has its own client population and RNG use, so the PostgreSQL
+    /// output does not depend on the MariaDB code and vice versa.
+    pub format: LogKind,
     /// RNG seed; same seed and config give byte-identical output.
     pub seed: u64,
     /// Stop at the first line boundary at or after this many bytes
     /// (overshoot is one event, at most a few tens of KB).
     pub target_bytes: u64,
-    /// Number of distinct client applications (at least 1). With 20 or more, the population
-    /// includes psql, pgAdmin, DBeaver, Metabase, a health checker, RDS's `rdsadmin` over
-    /// `[local]`, a Debezium walsender, an IPv6 client with user `ops@cron` on database
+    /// Number of distinct client applications (at least 1). PostgreSQL: with 20 or more, the
+    /// population includes psql, pgAdmin, DBeaver, Metabase, a health checker, RDS's `rdsadmin`
+    /// over `[local]`, a Debezium walsender, an IPv6 client with user `ops@cron` on database
     /// `Sales DW`, and a client with an application_name longer than 63 bytes.
+    /// MariaDB: with 20 or more, it includes RDS's `rdsadmin` over the unix socket
+    /// (`using Socket`), a TLS client over the socket, the `mariadb` CLI, DBeaver, Metabase,
+    /// an IPv6 client with user `ops@cron`, and a client that connects without a database.
     pub clients: usize,
     /// Timestamp of the first line, seconds since the Unix epoch (UTC).
     pub start_epoch_secs: i64,
-    /// Share of all lines (continuation lines included) that are connection lines
-    /// (`connection received/authenticated/authorized`, `disconnection`, handshake failures,
-    /// pg_hba/password FATALs and their DETAIL lines). 0–100, default 3.
+    /// Share of all lines (continuation lines included) that are connection lines. PostgreSQL:
+    /// `connection received/authenticated/authorized`, `disconnection`, handshake failures,
+    /// pg_hba/password FATALs and their DETAIL lines. MariaDB: `Connect` records (logins and
+    /// `Access denied`), `Init DB` `Access denied` records and `Quit` records.
+    /// 0–100, default 3.
     pub connection_share_percent: f64,
 }
 
 impl Default for Config {
-    /// Seed 42, 64 MiB, 200 clients, starting 2026-11-01T00:00:00Z, 3 % connection lines.
+    /// PostgreSQL, seed 42, 64 MiB, 200 clients, starting 2026-11-01T00:00:00Z,
+    /// 3 % connection lines.
     fn default() -> Self {
         Config {
+            format: LogKind::PostgresRds,
             seed: 42,
             target_bytes: 64 << 20,
             clients: 200,
@@ -78,20 +111,34 @@ impl Default for Config {
 }
 
 /// Counts of what was written.
+///
+/// The field names come from the PostgreSQL format; for [`LogKind::MariadbGeneral`] each field's
+/// documentation says what it counts there. In the MariaDB general log a login is a `Connect`
+/// record `user@host on db using TRANSPORT`, written before the password is checked; a failed
+/// login adds an `Access denied` record (`Connect` or `Init DB`) on the same thread id, so the
+/// number of failed logins is `authorized_lines - sessions`. A failed TLS handshake leaves no
+/// record in that log.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     /// Bytes written.
     pub bytes: u64,
-    /// Lines written (every `\n`; continuation lines included).
+    /// Lines written (every `\n`; continuation lines and the MariaDB banner included).
     pub lines: u64,
-    /// `connection received:` lines (connection attempts logged in this file).
+    /// PostgreSQL: `connection received:` lines (connection attempts logged in this file).
+    /// MariaDB: successful logins, i.e. login `Connect` records whose thread id has no
+    /// `Access denied` record.
     pub sessions: u64,
-    /// `connection authorized:` lines (including `replication connection authorized:`)
-    /// that carry `SSL enabled (…)`.
+    /// PostgreSQL: `connection authorized:` lines (including
+    /// `replication connection authorized:`) that carry `SSL enabled (…)`.
+    /// MariaDB: those of the `sessions` logins that end in `using SSL/TLS`.
     pub tls_sessions: u64,
-    /// `connection authorized:` lines (including `replication connection authorized:`).
+    /// PostgreSQL: `connection authorized:` lines (including
+    /// `replication connection authorized:`).
+    /// MariaDB: all login `Connect` records (`user@host on db using …`), failed logins'
+    /// included; the `Access denied` records themselves are not counted.
     pub authorized_lines: u64,
-    /// `could not accept SSL connection:` lines.
+    /// PostgreSQL: `could not accept SSL connection:` lines.
+    /// MariaDB: always 0 (the general log records no TLS handshake failures).
     pub handshake_failures: u64,
 }
 
@@ -130,7 +177,10 @@ pub fn write_log<W: Write>(cfg: &Config, out: W) -> io::Result<Summary> {
             "connection_share_percent must be within 0..=100",
         ));
     }
-    Gen::new(cfg, out).run()
+    match cfg.format {
+        LogKind::PostgresRds => Gen::new(cfg, out).run(),
+        LogKind::MariadbGeneral => mariadb::write(cfg, out),
+    }
 }
 
 #[inline]

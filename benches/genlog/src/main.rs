@@ -1,15 +1,19 @@
-//! `genlog --seed 42 --size 1G [--clients 200] [--start 2026-11-01T00:00:00Z] [--share 3] -o FILE`
+//! `genlog [--format postgres|mariadb-general] --seed 42 --size 1G [--clients 200]
+//! [--start 2026-11-01T00:00:00Z] [--share 3] -o FILE`
 //!
-//! Writes a synthetic RDS PostgreSQL stderr log (see the `genlog` library) and prints the
-//! summary to stderr as one line of `key=value` pairs.
+//! Writes a synthetic RDS PostgreSQL stderr log or RDS for MariaDB general query log (see the
+//! `genlog` library) and prints the summary to stderr as one line of `key=value` pairs.
 
 use std::fs::File;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: genlog --seed N --size SIZE [--clients N] [--start YYYY-MM-DDTHH:MM:SSZ] [--share PCT] [-o FILE]
+usage: genlog [--format FORMAT] --seed N --size SIZE [--clients N] [--start YYYY-MM-DDTHH:MM:SSZ]
+              [--share PCT] [-o FILE]
 
+  --format F     postgres (RDS PostgreSQL stderr log, default) or mariadb-general
+                 (RDS for MariaDB general query log, mysql-general.log)
   --seed N       RNG seed (default 42)
   --size SIZE    approximate output size; suffix K, M, G or T = powers of 1024 (default 64M)
   --clients N    number of distinct client applications (default 200)
@@ -101,6 +105,14 @@ fn parse_args(args: &[String]) -> Result<(genlog::Config, Option<String>), Strin
                 .ok_or_else(|| format!("{name} needs a value"))
         };
         match name {
+            "--format" => {
+                let v = value()?;
+                cfg.format = match v.as_str() {
+                    "postgres" => genlog::LogKind::PostgresRds,
+                    "mariadb-general" => genlog::LogKind::MariadbGeneral,
+                    _ => return Err(format!("bad --format {v:?} (postgres or mariadb-general)")),
+                };
+            }
             "--seed" => {
                 let v = value()?;
                 cfg.seed = v.parse().map_err(|_| format!("bad --seed {v:?}"))?;
@@ -204,6 +216,17 @@ mod tests {
         let (cfg, out) = parse_args(&a).unwrap();
         assert_eq!((cfg.seed, cfg.target_bytes, cfg.clients), (7, 2 << 20, 50));
         assert_eq!(out.as_deref(), Some("x.log"));
+        assert_eq!(cfg.format, genlog::LogKind::PostgresRds);
+        let f = |a: &[&str]| parse_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            f(&["--format", "mariadb-general"]).unwrap().0.format,
+            genlog::LogKind::MariadbGeneral
+        );
+        assert_eq!(
+            f(&["--format=postgres"]).unwrap().0.format,
+            genlog::LogKind::PostgresRds
+        );
+        assert!(f(&["--format", "mysql"]).is_err());
         assert!(parse_args(&["--bogus".to_string()]).is_err());
         assert!(parse_args(&["--seed".to_string()]).is_err());
     }

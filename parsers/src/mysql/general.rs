@@ -31,7 +31,7 @@ use crate::time::parse_timestamp;
 /// Literals every line this parser reads contains: the commands with the
 /// space after the thread id and the tab before the argument, so statements
 /// that merely mention them are not split.
-pub const NEEDLES: &[&str] = &[" Connect\t", " Quit\t"];
+pub const NEEDLES: &[&str] = &[" Connect\t", " Quit\t", " Init DB\tAccess denied"];
 
 /// How far back a MariaDB record without a time looks for one. A second of
 /// a busy server's log rarely exceeds it; past it the time stays unknown
@@ -64,6 +64,24 @@ pub fn observe(
                 message,
             })
         })),
+        // A login whose default database it may not use fails after its
+        // `Connect` line; the host named is the grant's (`'%'`), not the
+        // client's.
+        "Init DB" => {
+            let (user, database) = database_denied(record.argument)?;
+            emit(Observation {
+                time: time(record.stamp),
+                pid,
+                remote: None,
+                stored_application: None,
+                message: Message::Refused {
+                    user: Some(user),
+                    database: Some(database),
+                    reason: "access denied to the database",
+                },
+            });
+            Some(Ok(()))
+        }
         // The argument is empty; the thread id is all `Quit` says.
         "Quit" => {
             emit(Observation {
@@ -242,6 +260,14 @@ fn transport(name: &str) -> Option<Transport<'static>> {
         "Internal" | "Plugin" => Some(Transport::Unknown),
         _ => None,
     }
+}
+
+/// `Access denied for user 'u'@'h' to database 'd'`: the user and database.
+fn database_denied(argument: &str) -> Option<(&str, &str)> {
+    let quoted = argument.strip_prefix("Access denied for user '")?;
+    let (user_host, database) = quoted.rsplit_once("' to database '")?;
+    let (user, _grant_host) = user_host.rsplit_once("'@'")?;
+    Some((user, database.strip_suffix('\'')?))
 }
 
 /// A `Connect` argument: a login, or the error a failed one logs instead.
@@ -833,5 +859,27 @@ Time                 Id Command    Argument
         for (head, engine) in table {
             assert_eq!(detect(&lines(head)), engine, "{head}");
         }
+    }
+
+    /// Real MariaDB 10.11 lines: a login refused its default database.
+    #[test]
+    fn a_database_refused_after_connect_is_a_refusal_of_that_thread() {
+        let log = "\t\t    18 Connect\tapp-user@127.0.0.43 on no-such.db using SSL/TLS\n\t\t    18 Init DB\tAccess denied for user 'app-user'@'%' to database 'no-such.db'\n\t\t    19 Init DB\tshop\n";
+        let lines: Vec<&str> = log.lines().collect();
+        let mut seen = Vec::new();
+        for line in &lines {
+            observe(Engine::Mariadb, line, b"", &mut |o| {
+                seen.push((o.pid, format!("{:?}", o.message)))
+            });
+        }
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert_eq!(seen[1].0, Some(18));
+        assert!(
+            seen[1]
+                .1
+                .starts_with("Refused { user: Some(\"app-user\"), database: Some(\"no-such.db\")"),
+            "{seen:?}"
+        );
+        assert!(NEEDLES.iter().any(|n| lines[1].contains(n)));
     }
 }

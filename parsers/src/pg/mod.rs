@@ -3,4 +3,5 @@
 pub mod csvlog;
 pub mod jsonlog;
 pub mod message;
+mod prefix;
 pub mod stderr;

@@ -1,24 +1,27 @@
 //! PostgreSQL `stderr` logs: a `log_line_prefix`, the severity, two spaces,
-//! the message. The prefix is compiled into one anchored regex; the message
-//! is handed to the grammars in [`super::message`].
+//! the message. The prefix is compiled into a matcher ([`super::prefix`]);
+//! the message is handed to the grammars in [`super::message`].
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::message::{self, Malformed};
+use super::prefix::{Matcher, Slot};
 use crate::observation::{Observation, Remote};
 use crate::time::{Timestamp, parse_epoch, parse_timestamp};
 
 /// Envelopes other tools put in front of the server's own line: the ISO time
 /// CloudWatch Logs / S3 exports add, and a syslog header with the optional
 /// `[seq-part]` marker PostgreSQL adds for syslog.
-const ENVELOPE: &str = r"(?:(?P<envtime>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?|\d{4}-\d\d-\d\dT\S+ \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?)";
-/// The severity and the two spaces before the message. Patterns stop there:
-/// matching the message too would make every search scan the whole line.
+static ENVELOPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?P<envtime>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?|\d{4}-\d\d-\d\dT\S+ \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?)")
+        .expect("envelope pattern compiles")
+});
+/// The severity and the two spaces before the message, for lines whose
+/// prefix is unknown.
 const SEVERITY: &str = r"(?P<severity>DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  ";
-const TIMESTAMP: &str =
-    r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z]+| [+-]\d\d(?::?\d\d)?)?";
 
 /// The `log_line_prefix` values tried, in order, when none is given: Amazon
 /// RDS / Aurora, the Debian and PostgreSQL defaults, and prefixes that
@@ -40,10 +43,7 @@ pub const KNOWN_PREFIXES: [&str; 10] = [
 #[derive(Clone)]
 pub struct LinePrefix {
     escapes: String,
-    /// The prefix at the start of the line (the common case, tried first).
-    bare: Regex,
-    /// The prefix behind a CloudWatch/S3 or syslog envelope.
-    enveloped: Regex,
+    matcher: Matcher,
 }
 
 impl fmt::Debug for LinePrefix {
@@ -79,68 +79,9 @@ impl LinePrefix {
     /// Compiles `log_line_prefix` escapes (`%t %m %n %r %h %p %u %d %a %c %l
     /// %e %q %x %v %b %i %s %L %P %Q %%`) into a parser of whole lines.
     pub fn compile(escapes: &str) -> Result<LinePrefix, PrefixError> {
-        let mut pattern = String::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut optional_groups = 0;
-        let mut chars = escapes.chars();
-        while let Some(c) = chars.next() {
-            if c != '%' {
-                pattern.push_str(&regex::escape(&c.to_string()));
-                continue;
-            }
-            let escape = chars.next().ok_or_else(|| {
-                PrefixError(format!("log_line_prefix {escapes:?} ends in a lone %"))
-            })?;
-            // Only the first occurrence of an escape is captured.
-            let first = seen.insert(escape);
-            let group = |name: &str, body: &str| {
-                if first {
-                    format!("(?P<{name}>{body})")
-                } else {
-                    format!("(?:{body})")
-                }
-            };
-            let piece = match escape {
-                't' | 'm' => group("time", TIMESTAMP),
-                'n' => group("epoch", r"\d+(?:\.\d+)?"),
-                's' => TIMESTAMP.to_string(),
-                'p' => group("pid", r"\d+"),
-                'P' => r"\d*".to_string(),
-                'r' if first => r"(?:(?P<rlocal>\[local\])|(?P<rhost>[^\s()]+)\((?P<rport>\d+)\)|(?P<rbare>[^\s():@]+))?".to_string(),
-                'r' => r"(?:\[local\]|[^\s()]+\(\d+\)|[^\s():@]+)?".to_string(),
-                'h' => group("host", r"\[local\]|[0-9A-Za-z.:%_\-]*"),
-                'u' => group("user", ".*?"),
-                'd' => group("database", ".*?"),
-                'a' => group("application", ".*?"),
-                'b' | 'i' | 'L' => ".*?".to_string(),
-                'c' => r"[0-9a-f]+\.[0-9a-f]+".to_string(),
-                'l' | 'x' => r"\d+".to_string(),
-                'v' => r"(?:\d+/\d+)?".to_string(),
-                'e' => "[0-9A-Z]{5}".to_string(),
-                'Q' => r"-?\d+".to_string(),
-                '%' => "%".to_string(),
-                'q' => {
-                    // Non-session processes stop the prefix here.
-                    optional_groups += 1;
-                    "(?:".to_string()
-                }
-                other => {
-                    return Err(PrefixError(format!(
-                        "log_line_prefix {escapes:?}: unknown escape %{other}"
-                    )));
-                }
-            };
-            pattern.push_str(&piece);
-        }
-        pattern.push_str(&")?".repeat(optional_groups));
-        pattern.push_str(SEVERITY);
-        let compile = |p: String| {
-            Regex::new(&p).map_err(|e| PrefixError(format!("log_line_prefix {escapes:?}: {e}")))
-        };
         Ok(LinePrefix {
             escapes: escapes.to_string(),
-            bare: compile(format!("^{pattern}"))?,
-            enveloped: compile(format!("^{ENVELOPE}{pattern}"))?,
+            matcher: Matcher::compile(escapes).map_err(PrefixError)?,
         })
     }
 
@@ -158,34 +99,36 @@ impl LinePrefix {
     /// Splits a line into prefix fields and message; `None` if the line does
     /// not carry this prefix.
     pub fn split<'a>(&self, line: &'a str) -> Option<PrefixedLine<'a>> {
-        let caps = self
-            .bare
-            .captures(line)
-            .or_else(|| self.enveloped.captures(line))?;
-        let text = |name: &str| caps.name(name).map(|m| m.as_str());
-        let time = text("time")
-            .and_then(parse_timestamp)
-            .or_else(|| text("epoch").and_then(parse_epoch))
-            .or_else(|| text("envtime").and_then(parse_timestamp));
-        let remote = if let Some(host) = text("rlocal").or(text("rbare")) {
-            Some(Remote { host, port: None })
-        } else if let Some(host) = text("rhost") {
-            Some(Remote {
-                host,
-                port: text("rport").and_then(|p| p.parse().ok()),
-            })
-        } else {
-            text("host")
-                .filter(|h| !h.is_empty())
-                .map(|host| Remote { host, port: None })
+        let (matched, envelope_time) = match self.matcher.match_at(line, 0) {
+            Some(matched) => (matched, None),
+            None => {
+                let envelope = ENVELOPE.captures(line)?;
+                let start = envelope.get(0)?.end();
+                let time = envelope.name("envtime").map(|m| m.as_str());
+                (self.matcher.match_at(line, start)?, time)
+            }
         };
+        let text = |slot| matched.captures.get(line, slot);
+        let time = text(Slot::Time)
+            .and_then(parse_timestamp)
+            .or_else(|| text(Slot::Epoch).and_then(parse_epoch))
+            .or_else(|| envelope_time.and_then(parse_timestamp));
+        let remote = match (text(Slot::RemoteHost), text(Slot::Host)) {
+            (Some(host), _) if !host.is_empty() => Some(Remote {
+                host,
+                port: text(Slot::RemotePort).and_then(|p| p.parse().ok()),
+            }),
+            (_, Some(host)) if !host.is_empty() => Some(Remote { host, port: None }),
+            _ => None,
+        };
+        let (severity_start, severity_end) = matched.severity;
         Some(PrefixedLine {
             time,
-            pid: text("pid").and_then(|p| p.parse().ok()),
+            pid: text(Slot::Pid).and_then(|p| p.parse().ok()),
             remote,
-            application: text("application").filter(|a| !a.is_empty() && *a != "[unknown]"),
-            severity: text("severity")?,
-            message: &line[caps.get(0)?.end()..],
+            application: text(Slot::Application).filter(|a| !a.is_empty() && *a != "[unknown]"),
+            severity: &line[severity_start..severity_end],
+            message: &line[matched.message..],
         })
     }
 }
@@ -194,7 +137,7 @@ impl LinePrefix {
 /// database, application and TLS: find the severity marker anywhere in the
 /// line, and take a time only if the line starts with one.
 pub fn split_without_prefix(line: &str) -> Option<PrefixedLine<'_>> {
-    static FALLBACK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    static FALLBACK: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(&format!(
             r"^(?:(?P<time>\d{{4}}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z| [A-Za-z]+| ?[+-]\d\d(?::?\d\d)?)?))?.*?\b{SEVERITY}"
         ))
@@ -346,6 +289,25 @@ mod tests {
                 "%n|%p|%h|",
                 "1795924375.123|42|10.1.1.1|FATAL:  password authentication failed for user \"x\"",
                 Some(42),
+                None,
+            ),
+            (
+                "%m %c %v %e %x %%%p%% ",
+                "2026-11-29 03:52:55.964 UTC 6b0ba197.1968 3/1 08P01 0 %17% LOG:  connection received: host=::1 port=1",
+                Some(17),
+                None,
+            ),
+            (
+                // The application name holds the literal that follows it.
+                "%t [%p] %q[%a] ",
+                "2026-11-29 03:52:55 UTC [5] [app: [x] y] LOG:  disconnection: session time: 0:00:01.000 user=u database=d host=h",
+                Some(5),
+                Some("app: [x] y"),
+            ),
+            (
+                "%t [%p] %q[%a] ",
+                "2026-11-29 03:52:55 UTC [5] LOG:  checkpoint starting: time",
+                Some(5),
                 None,
             ),
         ];

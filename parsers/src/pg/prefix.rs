@@ -1,0 +1,423 @@
+//! `log_line_prefix` compiled into a matcher: the escapes become pieces
+//! matched left to right, with backtracking only at variable-width fields.
+//! Nothing in a prefix is quoted (`%u@%d` with a user `ops@cron`, `%r` with
+//! an IPv6 address), so a piece's end is decided by whether the rest of the
+//! prefix and the severity marker (`LOG:  `) still match after it — the same
+//! semantics as a regex with lazy fields, at a fraction of its cost on the
+//! hot path.
+
+use memchr::memmem;
+
+/// What a prefix can tell; only the first occurrence of an escape captures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Time,
+    Epoch,
+    Pid,
+    RemoteHost,
+    RemotePort,
+    Host,
+    Application,
+}
+
+const SLOTS: usize = 7;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Literal(Vec<u8>),
+    /// `%t`, `%m`, `%s`: `YYYY-MM-DD HH:MM:SS[.fff][ ZONE]`.
+    Timestamp,
+    /// `%n`: seconds since the epoch, with a fraction.
+    Epoch,
+    /// `%p`, `%l`, `%x` (one or more digits), `%P` (zero or more), `%Q` (signed).
+    Digits {
+        min: usize,
+        signed: bool,
+    },
+    /// `%r`: `host(port)`, `[local]`, a bare host, or nothing.
+    Remote,
+    /// `%h`: a host name or address, `[local]`, or nothing.
+    Host,
+    /// `%u`, `%d`, `%a`, `%b`, `%i`, `%L`: any text, as short as the rest allows.
+    Text,
+    /// `%c`: `hex.hex`.
+    SessionId,
+    /// `%v`: `backend/local` or nothing.
+    Vxid,
+    /// `%e`: five characters.
+    Sqlstate,
+    /// `%q`: non-session processes print nothing from here on.
+    StopHere,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Step {
+    piece: Piece,
+    slot: Option<Slot>,
+}
+
+/// Spans (byte ranges) of what the prefix captured.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Captures {
+    spans: [Option<(usize, usize)>; SLOTS],
+}
+
+impl Captures {
+    pub(crate) fn get<'a>(&self, line: &'a str, slot: Slot) -> Option<&'a str> {
+        self.spans[slot as usize].map(|(start, end)| &line[start..end])
+    }
+
+    fn set(&mut self, slot: Option<Slot>, start: usize, end: usize) {
+        if let Some(slot) = slot {
+            self.spans[slot as usize] = Some((start, end));
+        }
+    }
+
+    fn clear(&mut self, slot: Option<Slot>) {
+        if let Some(slot) = slot {
+            self.spans[slot as usize] = None;
+        }
+    }
+}
+
+/// A successful match: the captures, the severity, and where the message starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Matched {
+    pub captures: Captures,
+    pub severity: (usize, usize),
+    pub message: usize,
+}
+
+/// The compiled prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Matcher {
+    steps: Vec<Step>,
+}
+
+const SEVERITIES: [&[u8]; 18] = [
+    b"DEBUG1",
+    b"DEBUG2",
+    b"DEBUG3",
+    b"DEBUG4",
+    b"DEBUG5",
+    b"LOG",
+    b"INFO",
+    b"NOTICE",
+    b"WARNING",
+    b"ERROR",
+    b"FATAL",
+    b"PANIC",
+    b"DETAIL",
+    b"HINT",
+    b"STATEMENT",
+    b"CONTEXT",
+    b"QUERY",
+    b"LOCATION",
+];
+
+/// `SEVERITY:  ` at `pos`: the severity's span and the message start.
+fn severity(line: &[u8], pos: usize) -> Option<((usize, usize), usize)> {
+    let rest = &line[pos..];
+    let len = rest
+        .iter()
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        .count();
+    (SEVERITIES.contains(&&rest[..len]) && rest[len..].starts_with(b":  "))
+        .then_some(((pos, pos + len), pos + len + 3))
+}
+
+fn run(line: &[u8], pos: usize, accept: impl Fn(u8) -> bool) -> usize {
+    line[pos..].iter().take_while(|&&b| accept(b)).count()
+}
+
+/// Where a timestamp starting at `pos` may end: with its zone, then without.
+fn timestamp_ends(line: &[u8], pos: usize) -> Vec<usize> {
+    const SHAPE: &[u8] = b"dddd-dd-dd dd:dd:dd";
+    let rest = &line[pos..];
+    let fits = rest.len() >= SHAPE.len()
+        && SHAPE.iter().zip(rest).all(|(s, b)| {
+            if *s == b'd' {
+                b.is_ascii_digit()
+            } else {
+                s == b
+            }
+        });
+    if !fits {
+        return Vec::new();
+    }
+    let mut end = pos + SHAPE.len();
+    if line.get(end) == Some(&b'.') {
+        let digits = run(line, end + 1, |b| b.is_ascii_digit());
+        if digits > 0 {
+            end += 1 + digits;
+        }
+    }
+    let mut ends = Vec::with_capacity(2);
+    if line.get(end) == Some(&b' ') {
+        let letters = run(line, end + 1, |b| b.is_ascii_alphabetic());
+        if letters > 0 {
+            ends.push(end + 1 + letters);
+        } else if matches!(line.get(end + 1), Some(b'+' | b'-')) {
+            let digits = run(line, end + 2, |b| b.is_ascii_digit() || b == b':');
+            if digits >= 2 {
+                ends.push(end + 2 + digits);
+            }
+        }
+    }
+    ends.push(end);
+    ends
+}
+
+impl Matcher {
+    /// Compiles the escapes of a `log_line_prefix`.
+    pub(crate) fn compile(escapes: &str) -> Result<Matcher, String> {
+        let mut steps: Vec<Step> = Vec::new();
+        let mut seen: Vec<char> = Vec::new();
+        let mut chars = escapes.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' || chars.as_str().starts_with('%') {
+                if c == '%' {
+                    chars.next(); // `%%` is a literal percent sign
+                }
+                match steps.last_mut() {
+                    Some(Step {
+                        piece: Piece::Literal(text),
+                        ..
+                    }) => text.extend_from_slice(c.to_string().as_bytes()),
+                    _ => steps.push(Step {
+                        piece: Piece::Literal(c.to_string().into_bytes()),
+                        slot: None,
+                    }),
+                }
+                continue;
+            }
+            let escape = chars
+                .next()
+                .ok_or_else(|| format!("log_line_prefix {escapes:?} ends in a lone %"))?;
+            let first = !seen.contains(&escape);
+            seen.push(escape);
+            let (piece, slot) = match escape {
+                't' | 'm' => (Piece::Timestamp, Some(Slot::Time)),
+                's' => (Piece::Timestamp, None),
+                'n' => (Piece::Epoch, Some(Slot::Epoch)),
+                'p' => (
+                    Piece::Digits {
+                        min: 1,
+                        signed: false,
+                    },
+                    Some(Slot::Pid),
+                ),
+                'l' | 'x' => (
+                    Piece::Digits {
+                        min: 1,
+                        signed: false,
+                    },
+                    None,
+                ),
+                'P' => (
+                    Piece::Digits {
+                        min: 0,
+                        signed: false,
+                    },
+                    None,
+                ),
+                'Q' => (
+                    Piece::Digits {
+                        min: 1,
+                        signed: true,
+                    },
+                    None,
+                ),
+                'r' => (Piece::Remote, Some(Slot::RemoteHost)),
+                'h' => (Piece::Host, Some(Slot::Host)),
+                'a' => (Piece::Text, Some(Slot::Application)),
+                'u' | 'd' | 'b' | 'i' | 'L' => (Piece::Text, None),
+                'c' => (Piece::SessionId, None),
+                'v' => (Piece::Vxid, None),
+                'e' => (Piece::Sqlstate, None),
+                'q' => (Piece::StopHere, None),
+                other => {
+                    return Err(format!(
+                        "log_line_prefix {escapes:?}: unknown escape %{other}"
+                    ));
+                }
+            };
+            steps.push(Step {
+                piece,
+                slot: slot.filter(|_| first),
+            });
+        }
+        Ok(Matcher { steps })
+    }
+
+    /// Matches the prefix, the severity and its two spaces at `start`.
+    pub(crate) fn match_at(&self, line: &str, start: usize) -> Option<Matched> {
+        let mut captures = Captures::default();
+        let (severity, message) = self.step(line, 0, start, &mut captures)?;
+        Some(Matched {
+            captures,
+            severity,
+            message,
+        })
+    }
+
+    /// Tries the pieces from step `i` at byte `pos`, first success wins.
+    fn step(
+        &self,
+        line: &str,
+        i: usize,
+        pos: usize,
+        caps: &mut Captures,
+    ) -> Option<((usize, usize), usize)> {
+        let bytes = line.as_bytes();
+        let Some(step) = self.steps.get(i) else {
+            return severity(bytes, pos);
+        };
+        let next = |caps: &mut Captures, end: usize| {
+            caps.set(step.slot, pos, end);
+            self.step(line, i + 1, end, caps)
+        };
+        match &step.piece {
+            Piece::Literal(text) => {
+                if bytes[pos..].starts_with(text) {
+                    self.step(line, i + 1, pos + text.len(), caps)
+                } else {
+                    None
+                }
+            }
+            Piece::StopHere => self.step(line, i + 1, pos, caps).or_else(|| {
+                for later in &self.steps[i + 1..] {
+                    caps.clear(later.slot);
+                }
+                caps.clear(Some(Slot::RemotePort));
+                severity(bytes, pos)
+            }),
+            Piece::Text => match self.steps.get(i + 1).map(|s| &s.piece) {
+                // As short as possible: end at each occurrence of what follows.
+                Some(Piece::Literal(text)) => {
+                    memmem::find_iter(&bytes[pos..], text).find_map(|at| next(caps, pos + at))
+                }
+                _ => (pos..=bytes.len())
+                    .filter(|&end| line.is_char_boundary(end))
+                    .find_map(|end| next(caps, end)),
+            },
+            Piece::Timestamp => timestamp_ends(bytes, pos)
+                .into_iter()
+                .find_map(|end| next(caps, end)),
+            Piece::Epoch => {
+                let secs = run(bytes, pos, |b| b.is_ascii_digit());
+                let mut end = pos + secs;
+                if secs > 0 && bytes.get(end) == Some(&b'.') {
+                    end += 1 + run(bytes, end + 1, |b| b.is_ascii_digit());
+                }
+                (secs > 0).then_some(()).and_then(|()| next(caps, end))
+            }
+            Piece::Digits { min, signed } => {
+                let sign = usize::from(*signed && bytes.get(pos) == Some(&b'-'));
+                let digits = run(bytes, pos + sign, |b| b.is_ascii_digit());
+                (*min..=digits)
+                    .rev()
+                    .find_map(|n| next(caps, pos + sign + n))
+            }
+            Piece::SessionId => {
+                let hex = |b: u8| b.is_ascii_hexdigit() && !b.is_ascii_uppercase();
+                let first = run(bytes, pos, hex);
+                let dot = pos + first;
+                let second = if first > 0 && bytes.get(dot) == Some(&b'.') {
+                    run(bytes, dot + 1, hex)
+                } else {
+                    0
+                };
+                (second > 0)
+                    .then_some(())
+                    .and_then(|()| next(caps, dot + 1 + second))
+            }
+            Piece::Vxid => {
+                let backend = run(bytes, pos, |b| b.is_ascii_digit());
+                let slash = pos + backend;
+                let local = if backend > 0 && bytes.get(slash) == Some(&b'/') {
+                    run(bytes, slash + 1, |b| b.is_ascii_digit())
+                } else {
+                    0
+                };
+                let full = (local > 0).then_some(slash + 1 + local);
+                full.into_iter()
+                    .chain([pos])
+                    .find_map(|end| next(caps, end))
+            }
+            Piece::Sqlstate => {
+                let ok = bytes.len() >= pos + 5
+                    && bytes[pos..pos + 5]
+                        .iter()
+                        .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+                ok.then_some(()).and_then(|()| next(caps, pos + 5))
+            }
+            Piece::Host => {
+                if bytes[pos..].starts_with(b"[local]")
+                    && let Some(found) = next(caps, pos + 7)
+                {
+                    return Some(found);
+                }
+                let len = run(bytes, pos, |b| {
+                    b.is_ascii_alphanumeric() || b".:%_-".contains(&b)
+                });
+                (0..=len).rev().find_map(|n| next(caps, pos + n))
+            }
+            Piece::Remote => self.remote(line, i, pos, caps),
+        }
+    }
+
+    /// `%r`, in the order a regex would try it: `[local]`, `host(port)`, a
+    /// bare host (longest first), nothing.
+    fn remote(
+        &self,
+        line: &str,
+        i: usize,
+        pos: usize,
+        caps: &mut Captures,
+    ) -> Option<((usize, usize), usize)> {
+        let bytes = line.as_bytes();
+        let slot = self.steps[i].slot;
+        let port_slot = slot.map(|_| Slot::RemotePort);
+        let attempt = |caps: &mut Captures,
+                       host: (usize, usize),
+                       port: Option<(usize, usize)>,
+                       end: usize| {
+            caps.set(slot, host.0, host.1);
+            match port {
+                Some((start, stop)) => caps.set(port_slot, start, stop),
+                None => caps.clear(port_slot),
+            }
+            self.step(line, i + 1, end, caps)
+        };
+        if bytes[pos..].starts_with(b"[local]")
+            && let Some(found) = attempt(caps, (pos, pos + 7), None, pos + 7)
+        {
+            return Some(found);
+        }
+        let host = run(bytes, pos, |b| {
+            !b.is_ascii_whitespace() && b != b'(' && b != b')'
+        });
+        if host > 0 && bytes.get(pos + host) == Some(&b'(') {
+            let port_start = pos + host + 1;
+            let digits = run(bytes, port_start, |b| b.is_ascii_digit());
+            if digits > 0 && bytes.get(port_start + digits) == Some(&b')') {
+                let port = (port_start, port_start + digits);
+                if let Some(found) = attempt(caps, (pos, pos + host), Some(port), port.1 + 1) {
+                    return Some(found);
+                }
+            }
+        }
+        let bare = run(bytes, pos, |b| {
+            !b.is_ascii_whitespace() && !b"():@".contains(&b)
+        });
+        for n in (1..=bare).rev() {
+            if let Some(found) = attempt(caps, (pos, pos + n), None, pos + n) {
+                return Some(found);
+            }
+        }
+        caps.clear(slot);
+        caps.clear(port_slot);
+        self.step(line, i + 1, pos, caps)
+    }
+}

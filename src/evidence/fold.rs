@@ -1,0 +1,344 @@
+//! Folding evidence into the report: client settings (from `scan-config`)
+//! matched to report rows by endpoint, user and database, and the analyst's
+//! overrides. Both are read from CSV files a person may have edited, so every
+//! problem names the file and line.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use sslcensus_parsers::Engine;
+
+use super::Fact;
+use super::walk::FoundHit;
+use crate::census::ClientKey;
+
+/// A client setting, with where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSetting {
+    /// `file:line`.
+    pub source: String,
+    pub stack: String,
+    pub engine: Option<Engine>,
+    pub host: Option<String>,
+    pub user: Option<String>,
+    pub database: Option<String>,
+    pub uses_tls: Fact,
+    pub verifies_chain: Fact,
+    /// The RDS CAs its trust store holds, where that was checked.
+    pub trust_store_rds_cas: Option<String>,
+}
+
+impl From<&FoundHit> for ClientSetting {
+    fn from(found: &FoundHit) -> Self {
+        let hit = &found.hit;
+        ClientSetting {
+            source: format!("{}:{}", found.file.display(), hit.line),
+            stack: hit.stack.to_string(),
+            engine: Some(hit.engine),
+            host: hit.host.clone(),
+            user: hit.user.clone(),
+            database: hit.database.clone(),
+            uses_tls: hit.uses_tls,
+            verifies_chain: hit.verifies_chain,
+            trust_store_rds_cas: found.trust_store_rds_cas.clone(),
+        }
+    }
+}
+
+/// What an RDS endpoint names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// An instance, or an Aurora cluster (whose instances' logs are named
+    /// `<cluster>-…` or by the instance id).
+    Database(String),
+    /// An RDS Proxy: its clients see the proxy's ACM certificate, not the
+    /// database's, so a CA rotation does not reach them.
+    Proxy(String),
+}
+
+/// The endpoint a host name points at: `--endpoint-map` first, then the RDS
+/// naming scheme (`<id>.<hash>.<region>.rds.amazonaws.com`,
+/// `<id>.cluster-[ro-|custom-]<hash>.…`, `<name>.proxy-<hash>.…`).
+pub fn endpoint(host: &str, map: &EndpointMap) -> Option<Endpoint> {
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    if let Some(instance) = map.0.get(&host) {
+        return Some(Endpoint::Database(instance.clone()));
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let rds = labels.len() >= 5 && labels[labels.len() - 3..] == ["rds", "amazonaws", "com"]
+        || labels.ends_with(&["rds", "amazonaws", "com", "cn"]);
+    if !rds {
+        return None;
+    }
+    let id = labels[0].to_string();
+    Some(if labels[1].starts_with("proxy-") {
+        Endpoint::Proxy(id)
+    } else {
+        Endpoint::Database(id)
+    })
+}
+
+/// `--endpoint-map`: custom DNS names (CNAMEs, Route 53 aliases) → instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointMap(HashMap<String, String>);
+
+fn open_csv(path: &Path) -> Result<csv::Reader<std::fs::File>> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_path(path)
+        .with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Reads rows as header → value maps, naming the file and line of any error.
+fn records(path: &Path, required: &[&str]) -> Result<Vec<(u64, HashMap<String, String>)>> {
+    let mut reader = open_csv(path)?;
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{}:1: cannot read the header", path.display()))?
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    for column in required {
+        if !headers.iter().any(|h| h == column) {
+            bail!(
+                "{}:1: missing column {column:?} (has: {})",
+                path.display(),
+                headers.join(",")
+            );
+        }
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("{}: bad CSV", path.display()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let row = headers
+            .iter()
+            .cloned()
+            .zip(record.iter().map(str::to_string))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        rows.push((line, row));
+    }
+    Ok(rows)
+}
+
+impl EndpointMap {
+    /// Reads `host,instance` rows.
+    pub fn read(path: &Path) -> Result<EndpointMap> {
+        let mut map = HashMap::new();
+        for (line, row) in records(path, &["host", "instance"])? {
+            match (row.get("host"), row.get("instance")) {
+                (Some(host), Some(instance)) => {
+                    map.insert(host.to_ascii_lowercase(), instance.clone());
+                }
+                _ => bail!(
+                    "{}:{line}: host and instance are both needed",
+                    path.display()
+                ),
+            }
+        }
+        Ok(EndpointMap(map))
+    }
+}
+
+fn fact(path: &Path, line: u64, value: Option<&String>) -> Result<Fact> {
+    Ok(match value.map(|v| v.to_ascii_lowercase()).as_deref() {
+        Some("yes" | "true" | "y" | "1") => Fact::Yes,
+        Some("no" | "false" | "n" | "0") => Fact::No,
+        None | Some("unknown" | "") => Fact::Unknown,
+        Some(other) => bail!(
+            "{}:{line}: {other:?} is not yes, no or unknown",
+            path.display()
+        ),
+    })
+}
+
+fn engine(name: &str) -> Option<Engine> {
+    [
+        Engine::Postgres,
+        Engine::Mysql,
+        Engine::Mariadb,
+        Engine::Oracle,
+        Engine::SqlServer,
+    ]
+    .into_iter()
+    .find(|e| e.name() == name)
+}
+
+/// Reads a `scan-config` CSV back.
+pub fn read_settings(path: &Path) -> Result<Vec<ClientSetting>> {
+    let mut settings = Vec::new();
+    for (line, row) in records(path, &["file", "line", "uses_tls", "verifies_chain"])? {
+        settings.push(ClientSetting {
+            source: format!("{}:{}", row["file"], row["line"]),
+            stack: row.get("stack").cloned().unwrap_or_default(),
+            engine: row.get("engine").and_then(|e| engine(e)),
+            host: row.get("host").cloned(),
+            user: row.get("user").cloned(),
+            database: row.get("database").cloned(),
+            uses_tls: fact(path, line, row.get("uses_tls"))?,
+            verifies_chain: fact(path, line, row.get("verifies_chain"))?,
+            trust_store_rds_cas: row.get("trust_store_rds_cas").cloned(),
+        });
+    }
+    Ok(settings)
+}
+
+/// What an analyst confirmed by hand about some clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// `file:line`.
+    pub source: String,
+    /// Key columns; `None` matches anything.
+    pub instance: Option<String>,
+    pub user: Option<String>,
+    pub database: Option<String>,
+    pub application: Option<String>,
+    pub client_host: Option<String>,
+    pub verifies: bool,
+    pub note: String,
+}
+
+impl Override {
+    fn matches(&self, key: &ClientKey) -> bool {
+        let field = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+        field(&self.instance, &key.instance)
+            && field(&self.user, &key.user)
+            && field(&self.database, &key.database)
+            && field(&self.application, &key.application)
+            && field(&self.client_host, &key.client_host)
+    }
+}
+
+/// Reads `--evidence`: key columns (any of instance, user, database,
+/// application, client_host), `verifies` (yes/no) and `note`.
+pub fn read_overrides(path: &Path) -> Result<Vec<Override>> {
+    let mut overrides = Vec::new();
+    for (line, row) in records(path, &["verifies"])? {
+        let verifies = match fact(path, line, row.get("verifies"))? {
+            Fact::Yes => true,
+            Fact::No => false,
+            Fact::Unknown => bail!("{}:{line}: verifies must be yes or no", path.display()),
+        };
+        overrides.push(Override {
+            source: format!("{}:{line}", path.display()),
+            instance: row.get("instance").cloned(),
+            user: row.get("user").cloned(),
+            database: row.get("database").cloned(),
+            application: row.get("application").cloned(),
+            client_host: row.get("client_host").cloned(),
+            verifies,
+            note: row.get("note").cloned().unwrap_or_default(),
+        });
+    }
+    Ok(overrides)
+}
+
+/// All outside evidence for one run.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    settings: Vec<(ClientSetting, Endpoint)>,
+    /// Settings whose host names no known instance.
+    pub untied_settings: usize,
+    overrides: Vec<Override>,
+}
+
+impl Evidence {
+    pub fn new(
+        settings: Vec<ClientSetting>,
+        map: &EndpointMap,
+        overrides: Vec<Override>,
+    ) -> Evidence {
+        let mut evidence = Evidence {
+            overrides,
+            ..Evidence::default()
+        };
+        for setting in settings {
+            match setting.host.as_deref().and_then(|h| endpoint(h, map)) {
+                Some(endpoint) => evidence.settings.push((setting, endpoint)),
+                None => evidence.untied_settings += 1,
+            }
+        }
+        evidence
+    }
+
+    /// Settings that point at this client's instance and name its user and
+    /// database (or leave them open).
+    pub fn settings_for(&self, key: &ClientKey) -> Vec<&ClientSetting> {
+        self.settings
+            .iter()
+            .filter(|(setting, endpoint)| {
+                let Endpoint::Database(id) = endpoint else {
+                    return false;
+                };
+                let instance = key.instance == *id || key.instance.starts_with(&format!("{id}-"));
+                let same =
+                    |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+                let engine = setting.engine.is_none_or(|e| {
+                    e == key.engine
+                        || matches!(
+                            (e, key.engine),
+                            (Engine::Mysql, Engine::Mariadb) | (Engine::Mariadb, Engine::Mysql)
+                        )
+                });
+                instance
+                    && engine
+                    && same(&setting.user, &key.user)
+                    && same(&setting.database, &key.database)
+            })
+            .map(|(setting, _)| setting)
+            .collect()
+    }
+
+    /// The analyst's finding for this client, if any (the first that matches).
+    pub fn override_for(&self, key: &ClientKey) -> Option<&Override> {
+        self.overrides.iter().find(|o| o.matches(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rds_endpoints_name_their_instance_cluster_or_proxy() {
+        let mut map = EndpointMap::default();
+        map.0.insert(
+            "orders-db.internal.example.com".into(),
+            "orders-prod".into(),
+        );
+        let table = [
+            (
+                "prod-db-1.c9akciq32.us-east-1.rds.amazonaws.com",
+                Some(Endpoint::Database("prod-db-1".into())),
+            ),
+            (
+                "app-cluster.cluster-ro-c9akciq32.eu-west-1.rds.amazonaws.com",
+                Some(Endpoint::Database("app-cluster".into())),
+            ),
+            (
+                "PROD-DB-1.C9AKCIQ32.US-EAST-1.RDS.AMAZONAWS.COM.",
+                Some(Endpoint::Database("prod-db-1".into())),
+            ),
+            (
+                "my-proxy.proxy-c9akciq32.us-east-1.rds.amazonaws.com",
+                Some(Endpoint::Proxy("my-proxy".into())),
+            ),
+            (
+                "cn-db.abc.cn-north-1.rds.amazonaws.com.cn",
+                Some(Endpoint::Database("cn-db".into())),
+            ),
+            (
+                "orders-db.internal.example.com",
+                Some(Endpoint::Database("orders-prod".into())),
+            ),
+            ("localhost", None),
+        ];
+        for (host, expected) in table {
+            assert_eq!(endpoint(host, &map), expected, "{host}");
+        }
+    }
+}

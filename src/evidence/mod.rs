@@ -1,0 +1,87 @@
+//! Verification evidence from outside the server: application connection
+//! settings found in code and config trees (`scan-config`), trust stores
+//! (`truststore`), and the analyst's own findings (`--evidence`).
+//!
+//! The server cannot see whether a client verifies its certificate; the
+//! client's settings can. Each detector reads one file's text and reports
+//! [`ConfigHit`]s with the three facts that decide a CA rotation's effect,
+//! driver defaults applied (FORMATS.md, "Client-side settings").
+
+pub mod fold;
+pub mod mysql;
+pub mod oracle;
+pub mod postgres;
+pub mod sqlserver;
+pub mod text;
+pub mod truststore;
+pub mod walk;
+
+use std::path::Path;
+
+use sslcensus_parsers::Engine;
+
+/// Yes, no, or not decidable from the settings found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fact {
+    Yes,
+    No,
+    Unknown,
+}
+
+impl Fact {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fact::Yes => "yes",
+            Fact::No => "no",
+            Fact::Unknown => "unknown",
+        }
+    }
+}
+
+/// What one connection setting in one file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigHit {
+    /// 1-based line where the setting starts.
+    pub line: usize,
+    /// What was recognised, e.g. `libpq URI`, `JDBC PostgreSQL`, `Rails database.yml`.
+    pub stack: &'static str,
+    pub engine: Engine,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub database: Option<String>,
+    pub uses_tls: Fact,
+    pub verifies_chain: Fact,
+    pub verifies_hostname: Fact,
+    /// The trust material the setting names (`sslrootcert`, `ssl-ca`,
+    /// `trustCertificateKeyStoreUrl`, a wallet directory), as written.
+    pub trust_store: Option<String>,
+    /// The setting as found, with every secret masked (see [`text::mask`]):
+    /// this is what reports show.
+    pub setting: String,
+}
+
+/// One file's text, as a detector sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceFile<'a> {
+    pub path: &'a Path,
+    /// The file name, lowercased (detectors choose by it: `database.yml`,
+    /// `my.cnf`, `.env`, `tnsnames.ora`, …).
+    pub name: &'a str,
+    pub text: &'a str,
+}
+
+/// Every detector's hits in one file, in line order.
+pub fn detect_all(file: &SourceFile<'_>) -> Vec<ConfigHit> {
+    let mut hits: Vec<ConfigHit> = [
+        postgres::detect,
+        mysql::detect,
+        sqlserver::detect,
+        oracle::detect,
+    ]
+    .iter()
+    .flat_map(|detect| detect(file))
+    .collect();
+    hits.sort_by_key(|h| h.line);
+    hits
+}

