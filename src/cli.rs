@@ -15,7 +15,7 @@ use crate::evidence::{truststore, walk};
 use crate::progress::Progress;
 use crate::report::{self, OutputFormat};
 use crate::source;
-use crate::verdict::{GroupBy, Verdict, judge};
+use crate::verdict::{self, GroupBy, Verdict, judge};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -64,6 +64,9 @@ pub struct TruststoreArgs {
     /// Write every certificate here (.csv, .json or .parquet).
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// Also list every certificate of each store.
+    #[arg(short, long)]
+    pub list: bool,
 }
 
 #[derive(Debug, Args)]
@@ -362,12 +365,44 @@ fn run_truststore(args: TruststoreArgs) -> ExitCode {
     let now = chrono::Utc::now().timestamp();
     for store in &stores {
         println!(
-            "{} ({}, {} certificates): {}",
+            "{} ({}, {} certificates)",
             store.path.display(),
             store.format.as_str(),
-            store.certificates.len(),
-            truststore::coverage_summary(store, now)
+            store.certificates.len()
         );
+        for coverage in truststore::rds_coverage(store, now) {
+            let state = match (coverage.present, coverage.expired, coverage.expires) {
+                (false, _, _) => "absent".to_string(),
+                (true, true, Some(t)) => format!("present, expired {}", verdict::rfc3339(t * 1000)),
+                (true, false, Some(t)) => {
+                    format!("present, valid until {}", verdict::rfc3339(t * 1000))
+                }
+                (true, _, None) => "present".to_string(),
+            };
+            let regions = if coverage.regions.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", coverage.regions.join(", "))
+            };
+            println!("  {:<18} {state}{regions}", coverage.ca.id());
+        }
+        if args.list {
+            for cert in &store.certificates {
+                let rds = cert.rds.as_ref().map_or(String::new(), |m| {
+                    format!(
+                        " [{}{}]",
+                        m.ca.id(),
+                        if m.genuine { "" } else { " look-alike" }
+                    )
+                });
+                println!(
+                    "    {} (until {}, {}){rds}",
+                    cert.subject,
+                    verdict::rfc3339(cert.not_after * 1000),
+                    cert.key
+                );
+            }
+        }
     }
     if let (Some(path), Some(format)) = (&args.output, format) {
         let written = std::fs::File::create(path)

@@ -181,3 +181,68 @@ fn broken_evidence_files_are_named_with_their_line() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_bundled_sample_settings_move_sample_rows_out_of_review() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_sslcensus"))
+        .args([
+            "analyze",
+            "-q",
+            "--group-by",
+            "instance,user,database,application,client_host",
+        ])
+        .arg(root.join("samples/postgresql/stderr"))
+        .arg(root.join("samples/mariadb/general"))
+        .arg("--scan")
+        .arg(root.join("samples/configs"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let records: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    // (verification, verdict) of the rows whose leading columns are `key`.
+    let verdict_of = |key: &str| -> Vec<String> {
+        let key: Vec<&str> = key.split(',').collect();
+        records
+            .iter()
+            .filter(|r| key.iter().enumerate().all(|(i, k)| &r[i] == *k))
+            .map(|r| format!("{},{}", &r[14], &r[15]))
+            .collect()
+    };
+    // reporting-api/.env: verify-full for svc.reporting on Sales DW.
+    let reporting = verdict_of("pg-sample-1,postgres,svc.reporting,Sales DW");
+    assert_eq!(reporting.len(), 3, "{csv}");
+    assert!(
+        reporting.iter().all(|v| v == "verifies,affected"),
+        "{reporting:?}"
+    );
+    // billing-worker/db.js: rejectUnauthorized false for app-user on secure_only.
+    assert_eq!(
+        verdict_of("pg-sample-1,postgres,app-user,secure_only,app_require"),
+        ["does_not_verify,not_affected"]
+    );
+    // storefront database.yml: verify_identity for svc.reporting on reports.v2 (the
+    // TLS clients; the plaintext socket client stays not affected).
+    for host in ["127.0.0.33", "127.0.0.34"] {
+        assert_eq!(
+            verdict_of(&format!(
+                "mariadb-sample-1,mariadb,svc.reporting,reports.v2,,{host}"
+            )),
+            ["verifies,affected"],
+            "{host}"
+        );
+    }
+    assert_eq!(
+        verdict_of("mariadb-sample-1,mariadb,svc.reporting,reports.v2,,localhost"),
+        ["no_tls,not_affected"]
+    );
+    // Everything else the logs left open stays open.
+    assert_eq!(
+        verdict_of("pg-sample-1,postgres,app-user,appdb,app_prefer"),
+        ["unknown,review"]
+    );
+}

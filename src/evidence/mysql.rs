@@ -36,6 +36,7 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
         node_configs(text, &lower, &lines, &mut hits);
         python_calls(text, &lines, &mut hits);
         php_pdo(text, &lines, &mut hits);
+        framework_settings(text, &lines, &mut hits);
     }
     if go_dsn {
         go_dsns(text, &lines, &mut hits);
@@ -107,9 +108,12 @@ fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             continue;
         }
         let end = url_end(text, whole.start(), whole.end());
-        let url = &text[whole.start()..end];
         let rest = &text[whole.end()..end];
+        if rest.is_empty() {
+            continue; // `"jdbc:mysql://" + host + …`
+        }
         let parts = UrlParts::parse(rest);
+        let url = format!("{}{}", whole.as_str(), parts.masked(rest));
         let params = query_params(parts.query);
         let mariadb = m[1].eq_ignore_ascii_case("mariadb");
         let (stack, engine, (facts, trust)) = if mariadb {
@@ -125,7 +129,7 @@ fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
                 connector_j(&params),
             )
         };
-        let mut hit = new_hit(lines.line(whole.start()), stack, engine, facts, url);
+        let mut hit = new_hit(lines.line(whole.start()), stack, engine, facts, &url);
         hit.host = parts.host;
         hit.port = parts.port;
         hit.user = parts
@@ -171,12 +175,13 @@ fn mariadb_connector_j(params: &[(String, String)]) -> (Facts, Option<String>) {
     let trust = param(params, "serversslcert")
         .or_else(|| param(params, "truststore"))
         .map(str::to_string);
-    let mode = param(params, "sslmode").map(|v| unquote(v).to_ascii_lowercase());
+    // SslMode.from: the value, the enum name, or an alias, any case.
+    let mode = param(params, "sslmode").map(|v| unquote(v).to_ascii_lowercase().replace('_', "-"));
     let facts = match mode.as_deref() {
         Some("disable" | "disabled" | "0" | "false") => NO_TLS,
         Some("trust" | "required") => (Yes, No, No),
-        Some("verify-ca" | "verify_ca") => (Yes, Yes, No),
-        Some("verify-full" | "verify_identity" | "1" | "true") => (Yes, Yes, Yes),
+        Some("verify-ca") => (Yes, Yes, No),
+        Some("verify-full" | "verify-identity" | "1" | "true") => (Yes, Yes, Yes),
         Some(_) => UNKNOWN,
         None => {
             let set = |key: &str| {
@@ -224,6 +229,9 @@ fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         }
         let end = url_end(text, whole.start(), whole.end());
         let rest = &text[whole.end()..end];
+        if rest.is_empty() {
+            continue;
+        }
         let parts = UrlParts::parse(rest);
         // golang-migrate style `mysql://user:pass@tcp(host)/db`: the Go DSN
         // detector reports it.
@@ -242,13 +250,8 @@ fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         } else {
             Engine::Mysql
         };
-        let mut hit = new_hit(
-            lines.line(whole.start()),
-            stack,
-            engine,
-            facts,
-            &text[whole.start()..end],
-        );
+        let raw = format!("{}{}", whole.as_str(), parts.masked(rest));
+        let mut hit = new_hit(lines.line(whole.start()), stack, engine, facts, &raw);
         hit.host = parts.host;
         hit.port = parts.port;
         hit.user = parts.user;
@@ -364,7 +367,7 @@ fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         // userinfo: back to a delimiter.
         let start = text[..at]
             .rfind(|c: char| {
-                c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '=' | '/' | '(' | ',' | '>')
+                c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '=' | '/' | ',' | '>')
             })
             .map_or(0, |i| i + 1);
         if commented(text, start) {
@@ -374,6 +377,9 @@ fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             continue;
         };
         let addr = &text[open + 1..close];
+        if addr.contains(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`')) {
+            continue; // not a DSN: an unclosed `tcp(` in code or prose
+        }
         let after = &text[close + 1..];
         let Some(after) = after.strip_prefix('/') else {
             continue;
@@ -390,7 +396,8 @@ fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .filter(|u| !u.is_empty())
             .map(str::to_string);
         let facts = match param(&params, "tls").map(unquote) {
-            None => NO_TLS,
+            // `tls=` (empty) is the default: no TLS.
+            None | Some("") => NO_TLS,
             Some(v) => match parse_bool(v) {
                 Some(false) => NO_TLS,
                 Some(true) => (Yes, Yes, Yes),
@@ -401,12 +408,17 @@ fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
                 None => (Yes, Unknown, Unknown),
             },
         };
+        // The password may hold `@`, `(` or quotes: masked here, not by pattern.
+        let raw = match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:****{}", &text[at..end]),
+            None => text[start..end].to_string(),
+        };
         let mut hit = new_hit(
             lines.line(start),
             "Go go-sql-driver/mysql DSN",
             Engine::Mysql,
             facts,
-            &text[start..end],
+            &raw,
         );
         if m[1].to_ascii_lowercase().starts_with("tcp") {
             (hit.host, hit.port) = split_host_port(addr);
@@ -804,7 +816,8 @@ fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit
             continue; // some other library's createPool
         }
         let (facts, trust) = match get("ssl") {
-            None if spread => (UNKNOWN, None),
+            // The URI may carry `?ssl=…`.
+            None if spread || get("uri").is_some() => (UNKNOWN, None),
             None => (NO_TLS, None),
             Some(ssl) => node_ssl(ssl),
         };
@@ -848,7 +861,7 @@ fn js_value(v: &str) -> &str {
 fn node_ssl(ssl: &str) -> (Facts, Option<String>) {
     let v = ssl.trim();
     if v.starts_with('{') {
-        let inner = v.trim_start_matches('{').trim_end_matches('}');
+        let inner = strip_brackets(v);
         let pairs = pairs(inner, ":", false);
         let get = |k: &str| {
             pairs
@@ -1032,7 +1045,7 @@ fn pymysql(lit: &dyn Fn(&str) -> Option<Literal>, ssl: Option<&str>) -> (Facts, 
         };
     }
     let ca = dict_get(ssl, "ca").or_else(|| dict_get(ssl, "capath"));
-    let inner = ssl.trim_start_matches('{').trim_end_matches('}').trim();
+    let inner = strip_brackets(ssl).trim();
     if inner.is_empty() {
         return (PYMYSQL_DEFAULT, None);
     }
@@ -1097,43 +1110,8 @@ fn php_pdo(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim()))
             .collect();
         let dsn_get = |k: &str| dsn_params.iter().find(|(key, _)| key == k).map(|(_, v)| *v);
-        let options = args.get(3).map(|o| {
-            let o = o.trim();
-            let o = o.strip_prefix("array").map(str::trim_start).unwrap_or(o);
-            let inner = o
-                .trim_start_matches(['[', '('])
-                .trim_end_matches([']', ')']);
-            pairs(inner, "=>", true)
-        });
-        let options = options.unwrap_or_default();
-        let attr = |name: &str| {
-            options
-                .iter()
-                .find(|(k, _)| {
-                    let k = k.to_ascii_uppercase();
-                    k.ends_with(&format!("MYSQL_ATTR_{name}"))
-                        || k.ends_with(&format!("MYSQL::ATTR_{name}"))
-                })
-                .map(|(_, v)| *v)
-        };
-        let ca = attr("SSL_CA").or_else(|| attr("SSL_CAPATH"));
-        let any_ssl = ["SSL_CA", "SSL_CAPATH", "SSL_CERT", "SSL_KEY", "SSL_CIPHER"]
-            .iter()
-            .any(|a| attr(a).is_some());
-        // mysqlnd verifies the peer once a CA is given, unless
-        // MYSQL_ATTR_SSL_VERIFY_SERVER_CERT is false [unconfirmed]; whether
-        // it also checks the name is not settled, hence Unknown.
-        let facts = if !any_ssl {
-            NO_TLS
-        } else {
-            match attr("SSL_VERIFY_SERVER_CERT").map(Literal::of) {
-                Some(Literal::False) => (Yes, No, No),
-                Some(Literal::True) => (Yes, Yes, Unknown),
-                Some(_) => (Yes, Unknown, Unknown),
-                None if ca.is_some() => (Yes, Yes, Unknown),
-                None => (Yes, Unknown, Unknown),
-            }
-        };
+        let options = args.get(3).map(|o| pdo_options(o)).unwrap_or_default();
+        let (facts, ca) = pdo_facts(&options, false);
         // The third argument is the password.
         let shown: Vec<&str> = args
             .iter()
@@ -1155,7 +1133,218 @@ fn php_pdo(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .get(1)
             .map(|u| unquote(u).to_string())
             .filter(|u| !u.is_empty());
-        hit.trust_store = ca.map(|v| unquote(v).to_string());
+        hit.trust_store = ca;
+        hits.push(hit);
+    }
+}
+
+/// `[K => v, …]` or `array(K => v, …)` → its entries.
+fn pdo_options(o: &str) -> Vec<(String, &str)> {
+    let o = o.trim();
+    let o = o.strip_prefix("array").map(str::trim_start).unwrap_or(o);
+    pairs(strip_brackets(o), "=>", true)
+}
+
+/// `{…}`, `[…]` or `(…)` → its inside (one pair only); anything else as is.
+fn strip_brackets(v: &str) -> &str {
+    let v = v.trim();
+    for (open, close) in [('{', '}'), ('[', ']'), ('(', ')')] {
+        if let Some(inner) = v.strip_prefix(open).and_then(|x| x.strip_suffix(close)) {
+            return inner;
+        }
+    }
+    v
+}
+
+/// PDO_MYSQL options (`PDO::MYSQL_ATTR_SSL_*`, PHP 8.4's
+/// `Pdo\Mysql::ATTR_SSL_*`): TLS once any SSL attribute is set; mysqlnd
+/// verifies the peer once a CA is given, unless
+/// `MYSQL_ATTR_SSL_VERIFY_SERVER_CERT` is false [unconfirmed]; whether it
+/// also checks the name is not settled, hence Unknown. `filtered`: the
+/// options pass through `array_filter` (Laravel), so a CA from `env()` may
+/// be dropped.
+fn pdo_facts(options: &[(String, &str)], filtered: bool) -> (Facts, Option<String>) {
+    let attr = |name: &str| {
+        options
+            .iter()
+            .find(|(k, _)| {
+                let k = k.to_ascii_uppercase();
+                k.contains(&format!("MYSQL_ATTR_{name}"))
+                    || k.contains(&format!("MYSQL::ATTR_{name}"))
+            })
+            .map(|(_, v)| *v)
+    };
+    let ca = attr("SSL_CAPATH").or_else(|| attr("SSL_CA"));
+    let any_ssl = ["SSL_CA", "SSL_CAPATH", "SSL_CERT", "SSL_KEY", "SSL_CIPHER"]
+        .iter()
+        .any(|a| attr(a).is_some());
+    let facts = if !any_ssl {
+        NO_TLS
+    } else if filtered && ca.is_some_and(|v| unquote(v) == v.trim()) {
+        // `env('MYSQL_ATTR_SSL_CA')`: unset means no TLS options at all.
+        UNKNOWN
+    } else {
+        match attr("SSL_VERIFY_SERVER_CERT").map(Literal::of) {
+            Some(Literal::False) => (Yes, No, No),
+            Some(Literal::True) => (Yes, Yes, Unknown),
+            Some(_) => (Yes, Unknown, Unknown),
+            None if ca.is_some() => (Yes, Yes, Unknown),
+            None => (Yes, Unknown, Unknown),
+        }
+    };
+    (facts, ca.map(|v| unquote(v).to_string()))
+}
+
+// ---------------------------------------------------------------------------
+// Framework settings: Laravel config/database.php, Django DATABASES
+// ---------------------------------------------------------------------------
+
+static LARAVEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"]driver['"]\s*=>\s*['"](mysql|mariadb)['"]"#)
+        .expect("Laravel pattern compiles")
+});
+
+static DJANGO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"]ENGINE['"]\s*:\s*['"]([A-Za-z0-9_.]*mysql[A-Za-z0-9_.]*)['"]"#)
+        .expect("Django pattern compiles")
+});
+
+/// The `[`, `(` or `{` that opens the container around `at`, by bracket
+/// counting (strings are not tracked backwards: settings files rarely
+/// hold brackets in strings).
+fn enclosing_open(text: &str, at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.as_bytes()[..at].iter().enumerate().rev() {
+        match b {
+            b']' | b')' | b'}' => depth += 1,
+            b'[' | b'(' | b'{' if depth == 0 => return Some(i),
+            b'[' | b'(' | b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in LARAVEL.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        if commented(text, whole.start()) {
+            continue;
+        }
+        let Some(open) = enclosing_open(text, whole.start()) else {
+            continue;
+        };
+        let Some(close) = matching_close(text, open, true) else {
+            continue;
+        };
+        let entries = pairs(&text[open + 1..close], "=>", true);
+        let get = |k: &str| {
+            entries
+                .iter()
+                .find(|(key, _)| key.as_str() == k)
+                .map(|(_, v)| *v)
+        };
+        let (options, filtered) = match get("options") {
+            Some(v) => {
+                let start = v.find(['[']).or_else(|| v.find("array("));
+                match start {
+                    Some(s) => {
+                        let body = &v[s..];
+                        let open_at = s + body.find(['[', '(']).unwrap_or(0);
+                        let inner = matching_close(v, open_at, true).map_or(&v[s..], |e| &v[s..=e]);
+                        (pdo_options(inner), v.contains("array_filter"))
+                    }
+                    None => (Vec::new(), false),
+                }
+            }
+            None => (Vec::new(), false),
+        };
+        let (facts, ca) = pdo_facts(&options, filtered);
+        let engine = if m[1].eq_ignore_ascii_case("mariadb") {
+            Engine::Mariadb
+        } else {
+            Engine::Mysql
+        };
+        let mut hit = new_hit(
+            lines.line(open),
+            "Laravel database.php",
+            engine,
+            facts,
+            &format!("[{}]", shown_entries(&entries, " => ")),
+        );
+        hit.host = get("host").map(|v| unquote(v).to_string());
+        hit.port = get("port").and_then(|v| unquote(v).parse().ok());
+        hit.user = get("username").map(|v| unquote(v).to_string());
+        hit.database = get("database").map(|v| unquote(v).to_string());
+        hit.trust_store = ca;
+        hits.push(hit);
+    }
+    for m in DJANGO.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        if commented(text, whole.start()) {
+            continue;
+        }
+        let Some(open) = enclosing_open(text, whole.start()) else {
+            continue;
+        };
+        let Some(close) = matching_close(text, open, true) else {
+            continue;
+        };
+        let entries = pairs(&text[open + 1..close], ":", true);
+        let get = |k: &str| {
+            entries
+                .iter()
+                .find(|(key, _)| key.as_str() == k)
+                .map(|(_, v)| *v)
+        };
+        let options = get("OPTIONS").filter(|o| o.trim_start().starts_with('{'));
+        let opts = options
+            .map(|o| pairs(strip_brackets(o), ":", true))
+            .unwrap_or_default();
+        let opt = |k: &str| {
+            opts.iter()
+                .find(|(key, _)| key.as_str() == k)
+                .map(|(_, v)| *v)
+        };
+        let spread = get("OPTIONS").is_some() && options.is_none();
+        let connector = m[1].contains("connector");
+        let (stack, facts, trust) = if connector {
+            let lit = |k: &str| opt(k).map(Literal::of);
+            let ca = opt("ssl_ca").map(|v| unquote(v).to_string());
+            let facts = connector_python(
+                lit("ssl_disabled"),
+                lit("ssl_verify_cert"),
+                lit("ssl_verify_identity"),
+                ca.is_some(),
+            );
+            ("Django settings (mysql-connector)", facts, ca)
+        } else {
+            // django.db.backends.mysql → mysqlclient.
+            let facts = match opt("ssl_mode").and_then(SslMode::parse) {
+                Some(mode) => mode.facts(),
+                None if opt("ssl").is_some() => (Yes, Unknown, Unknown),
+                None => SslMode::Preferred.facts(),
+            };
+            let ca = opt("ssl")
+                .and_then(|d| dict_get(d, "ca"))
+                .map(str::to_string);
+            ("Django settings (mysqlclient)", facts, ca)
+        };
+        let facts = if spread { UNKNOWN } else { facts };
+        let mut hit = new_hit(
+            lines.line(open),
+            stack,
+            Engine::Mysql,
+            facts,
+            &format!("{{{}}}", shown_entries(&entries, ": ")),
+        );
+        hit.host = get("HOST")
+            .map(|v| unquote(v).to_string())
+            .filter(|h| !h.is_empty());
+        hit.port = get("PORT").and_then(|v| unquote(v).parse().ok());
+        hit.user = get("USER").map(|v| unquote(v).to_string());
+        hit.database = get("NAME").map(|v| unquote(v).to_string());
+        hit.trust_store = trust;
         hits.push(hit);
     }
 }
@@ -1299,11 +1488,16 @@ pub(super) fn url_end(text: &str, start: usize, from: usize) -> usize {
         .map(|i| bytes[i])
         .filter(|b| matches!(b, b'"' | b'\'' | b'`'));
     let mut depth = 0usize;
+    let mut braces = 0usize;
     let mut end = from;
     while end < bytes.len() {
         match (bytes[end], quote) {
             (b, _) if b.is_ascii_whitespace() => break,
             (b, Some(q)) if b == q => break,
+            // `${URL:jdbc:mysql://h/db}`: the placeholder's brace.
+            (b'{', _) => braces += 1,
+            (b'}', _) if braces == 0 => break,
+            (b'}', _) => braces -= 1,
             (_, Some(_)) => {}
             (b'"' | b'\'' | b'`' | b'<' | b'>' | b'\\', None) => break,
             (b'(', None) => depth += 1,
@@ -1329,6 +1523,8 @@ pub(super) struct UrlParts<'a> {
     pub(super) port: Option<u16>,
     pub(super) database: Option<String>,
     pub(super) query: &'a str,
+    /// Where the userinfo password is in the parsed text.
+    password: Option<std::ops::Range<usize>>,
 }
 
 impl<'a> UrlParts<'a> {
@@ -1341,6 +1537,7 @@ impl<'a> UrlParts<'a> {
             Some((u, h)) => (Some(u), h),
             None => (None, authority),
         };
+        let password = userinfo.and_then(|u| u.find(':').map(|colon| colon + 1..u.len()));
         let user = userinfo
             .and_then(|u| u.split(':').next())
             .filter(|u| !u.is_empty())
@@ -1363,6 +1560,18 @@ impl<'a> UrlParts<'a> {
             port,
             database,
             query,
+            password,
+        }
+    }
+
+    /// `rest` (as given to [`UrlParts::parse`]) with the userinfo password
+    /// replaced by `****`, whatever characters it holds.
+    pub(super) fn masked(&self, rest: &str) -> String {
+        match &self.password {
+            Some(range) if range.end <= rest.len() => {
+                format!("{}****{}", &rest[..range.start], &rest[range.end..])
+            }
+            _ => rest.to_string(),
         }
     }
 }
@@ -1512,9 +1721,13 @@ pub(super) fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
-/// Strips one pair of matching quotes (after trimming).
+/// Strips one pair of matching quotes (after trimming), also `\"…\"` as
+/// found in JSON-escaped code (notebooks).
 pub(super) fn unquote(v: &str) -> &str {
     let v = v.trim();
+    if v.len() >= 4 && v.starts_with("\\\"") && v.ends_with("\\\"") {
+        return &v[2..v.len() - 2];
+    }
     for q in ['"', '\'', '`'] {
         if v.len() >= 2 && v.starts_with(q) && v.ends_with(q) {
             return &v[1..v.len() - 1];
@@ -1606,6 +1819,22 @@ fn scan_top_level(s: &str, hash_comments: bool, mut f: impl FnMut(usize) -> bool
     None
 }
 
+/// `s` without the comments (`//…`, `/*…*/`, `#…` when `hash_comments`)
+/// that lead it.
+fn skip_comments(s: &str, hash_comments: bool) -> &str {
+    let mut s = s.trim_start();
+    loop {
+        let rest = if s.starts_with("//") || (hash_comments && s.starts_with('#')) {
+            s.find('\n').map_or("", |i| &s[i + 1..])
+        } else if let Some(body) = s.strip_prefix("/*") {
+            body.find("*/").map_or("", |i| &body[i + 2..])
+        } else {
+            return s;
+        };
+        s = rest.trim_start();
+    }
+}
+
 /// The index of the bracket closing the one at `open`.
 pub(super) fn matching_close(text: &str, open: usize, hash_comments: bool) -> Option<usize> {
     scan_top_level(&text[open + 1..], hash_comments, |_| true).map(|i| open + 1 + i)
@@ -1623,7 +1852,7 @@ pub(super) fn split_top_level(s: &str, sep: u8, hash_comments: bool) -> Vec<&str
     let mut parts = Vec::new();
     let mut from = 0;
     for cut in cuts.into_iter().chain(std::iter::once(s.len())) {
-        let part = s[from..cut].trim();
+        let part = skip_comments(&s[from..cut], hash_comments).trim();
         if !part.is_empty() {
             parts.push(part);
         }
@@ -1661,6 +1890,22 @@ pub(super) fn pairs<'a>(body: &'a str, sep: &str, hash_comments: bool) -> Vec<(S
             Some((key, entry[i + sep.len()..].trim()))
         })
         .collect()
+}
+
+/// `key<sep>value, …` with the values of secret keys replaced by `****`
+/// (`env('DB_PASSWORD', 'default')` defeats a pattern).
+fn shown_entries(entries: &[(String, &str)], sep: &str) -> String {
+    entries
+        .iter()
+        .map(|(k, v)| {
+            let lower = k.to_ascii_lowercase();
+            let secret = ["pass", "pwd", "secret", "token"]
+                .iter()
+                .any(|s| lower.contains(s));
+            format!("{k}{sep}{}", if secret { "****" } else { v })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether an argument list or object literal spreads another one in
@@ -1887,6 +2132,23 @@ mod tests {
                 ),
             ),
             (
+                "spring.datasource.url=${MYSQL_URL:jdbc:mysql://localhost/petclinic}",
+                (
+                    CJ,
+                    m,
+                    Some("localhost"),
+                    None,
+                    None,
+                    Some("petclinic"),
+                    PREF,
+                    None,
+                ),
+            ),
+            (
+                "String url = \"jdbc:mysql://app:hunter2@db@x/app\";",
+                (CJ, m, Some("x"), None, Some("app"), Some("app"), PREF, None),
+            ),
+            (
                 "url=jdbc:mysql://${DB_HOST:localhost}:${DB_PORT:3306}/${DB_NAME}?sslMode=VERIFY_IDENTITY",
                 (
                     CJ,
@@ -1968,6 +2230,14 @@ mod tests {
                     V_CA,
                     Some("/etc/ssl/global-bundle.pem"),
                 ),
+            ),
+            (
+                "jdbc:mariadb://db/app?sslMode=VERIFY_FULL",
+                (MJ, m, Some("db"), None, None, Some("app"), V_ID, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?sslMode=REQUIRED",
+                (MJ, m, Some("db"), None, None, Some("app"), REQ, None),
             ),
             (
                 "jdbc:mariadb://db/app?sslMode=trust",
@@ -2262,6 +2532,32 @@ mod tests {
                     Some("app"),
                     Some("app"),
                     (Yes, Unknown, Unknown),
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app@tcp(db:3306)/app?tls=\"",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    NO_TLS,
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app:p@ss(hunter2)@tcp(db:3306)/app?tls=true\"",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    V_ID,
                     None,
                 ),
             ),
@@ -2574,6 +2870,27 @@ ci:
                 (n2, m, Some("db"), None, None, None, UNKNOWN, None),
             ),
             (
+                "mysql.createPool({\n  // see docs\n  host: 'db.id.rds.amazonaws.com', /* TLS: */ ssl: { ca },\n})",
+                (
+                    n2,
+                    m,
+                    Some("db.id.rds.amazonaws.com"),
+                    None,
+                    None,
+                    None,
+                    V_CA,
+                    Some("ca"),
+                ),
+            ),
+            (
+                "mysql.createPool({ host: 'db', ssl: { ca: load('/c.pem'), minVersion: 'TLSv1.2' } })",
+                (n2, m, Some("db"), None, None, None, V_CA, Some("/c.pem")),
+            ),
+            (
+                "mysql.createPool({ uri: process.env.DATABASE_URL })",
+                (n2, m, None, None, None, None, UNKNOWN, None),
+            ),
+            (
                 "mysql.createPool({ ...base, connectionLimit: 5 })",
                 (n2, m, None, None, None, None, UNKNOWN, None),
             ),
@@ -2768,14 +3085,162 @@ ci:
                 ),
             ),
         ];
+        check(
+            "db.php",
+            "$pdo = new PDO('mysql:host=db', $u, $p, [PDO::MYSQL_ATTR_SSL_CA => getenv('CA')]);",
+            &[(
+                pdo,
+                m,
+                Some("db"),
+                None,
+                Some("$u"),
+                None,
+                (Yes, Yes, Unknown),
+                Some("getenv('CA')"),
+            )],
+        );
         for (text, expected) in table {
             check("db.php", text, std::slice::from_ref(expected));
         }
     }
 
     #[test]
+    fn framework_settings() {
+        let m = Engine::Mysql;
+        let laravel = r#"<?php
+return [
+    'connections' => [
+        'sqlite' => [
+            'driver' => 'sqlite',
+        ],
+        'mysql' => [
+            'driver' => 'mysql',
+            'url' => env('DB_URL'),
+            'host' => env('DB_HOST', '127.0.0.1'),
+            'port' => env('DB_PORT', '3306'),
+            'database' => env('DB_DATABASE', 'laravel'),
+            'username' => env('DB_USERNAME', 'root'),
+            'password' => env('DB_PASSWORD', 'hunter2'),
+            'options' => extension_loaded('pdo_mysql') ? array_filter([
+                (PHP_VERSION_ID >= 80500 ? \Pdo\Mysql::ATTR_SSL_CA : \PDO::MYSQL_ATTR_SSL_CA) => env('MYSQL_ATTR_SSL_CA'),
+            ]) : [],
+        ],
+        'mariadb' => [
+            'driver' => 'mariadb',
+            'host' => 'db.example.com',
+            'password' => 'hunter2',
+            'options' => [PDO::MYSQL_ATTR_SSL_CA => '/etc/ssl/rds.pem', PDO::MYSQL_ATTR_SSL_VERIFY_SERVER_CERT => false],
+        ],
+        'plain' => ['driver' => 'mysql', 'host' => 'db2'],
+    ],
+];
+"#;
+        let lv = "Laravel database.php";
+        check(
+            "database.php",
+            laravel,
+            &[
+                (
+                    lv,
+                    m,
+                    Some("env('DB_HOST', '127.0.0.1')"),
+                    None,
+                    Some("env('DB_USERNAME', 'root')"),
+                    Some("env('DB_DATABASE', 'laravel')"),
+                    UNKNOWN,
+                    Some("env('MYSQL_ATTR_SSL_CA')"),
+                ),
+                (
+                    lv,
+                    Engine::Mariadb,
+                    Some("db.example.com"),
+                    None,
+                    None,
+                    None,
+                    REQ,
+                    Some("/etc/ssl/rds.pem"),
+                ),
+                (lv, m, Some("db2"), None, None, None, NO_TLS, None),
+            ],
+        );
+        let lines: Vec<usize> = scan("database.php", laravel)
+            .iter()
+            .map(|h| h.line)
+            .collect();
+        assert_eq!(lines, [7, 19, 25]);
+
+        let django = r#"
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": "shop",
+        "USER": "app",
+        "PASSWORD": "hunter2",
+        "HOST": "shop.abc.us-east-1.rds.amazonaws.com",
+        "PORT": "3306",
+        "OPTIONS": {
+            "ssl_mode": "VERIFY_IDENTITY",
+            "ssl": {"ca": "/etc/ssl/global-bundle.pem"},
+        },
+    },
+    "legacy": {"ENGINE": "django.db.backends.mysql", "HOST": "old", "OPTIONS": {"ssl": {"ca": "/c.pem"}}},
+    "plain": {"ENGINE": "django.db.backends.mysql", "HOST": "db3"},
+    "cpy": {"ENGINE": "mysql.connector.django", "HOST": "db4", "OPTIONS": {"ssl_ca": "/c.pem", "ssl_verify_cert": True}},
+    "pg": {"ENGINE": "django.db.backends.postgresql", "HOST": "pg"},
+}
+"#;
+        let dj = "Django settings (mysqlclient)";
+        check(
+            "settings.py",
+            django,
+            &[
+                (
+                    dj,
+                    m,
+                    Some("shop.abc.us-east-1.rds.amazonaws.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("shop"),
+                    V_ID,
+                    Some("/etc/ssl/global-bundle.pem"),
+                ),
+                (
+                    dj,
+                    m,
+                    Some("old"),
+                    None,
+                    None,
+                    None,
+                    (Yes, Unknown, Unknown),
+                    Some("/c.pem"),
+                ),
+                (dj, m, Some("db3"), None, None, None, PREF, None),
+                (
+                    "Django settings (mysql-connector)",
+                    m,
+                    Some("db4"),
+                    None,
+                    None,
+                    None,
+                    V_CA,
+                    Some("/c.pem"),
+                ),
+            ],
+        );
+    }
+
+    #[test]
     fn prose_comments_and_lookalikes_are_not_settings() {
         let table = [
+            (
+                "Db.java",
+                "String url = \"jdbc:mysql://\" + host + \"/app\";",
+            ),
+            ("README.md", "use a mysql2:// URL"),
+            (
+                "dsn_test.go",
+                "\"user:p@tcp(/\", // no closing brace\n\t\"net(addr)//\",",
+            ),
             (
                 "README.md",
                 "We use MySQL 8.0 with TLS; see the mysql docs for ssl-mode.",
@@ -2842,6 +3307,9 @@ ci:
             ["a", "f(b, c)", "'d,e'", "{x: 1, y: 2}"]
         );
         assert_eq!(percent_decode("%2Fa%20b%zz"), "/a b%zz");
+        assert_eq!(unquote(r#" \"db\" "#), "db");
+        assert_eq!(unquote("'db'"), "db");
+        assert_eq!(unquote("db"), "db");
         assert_eq!(url_end("mysql://h/d). more", 0, 0), 11);
         assert_eq!(url_end("'mysql://h/d?a={\"b\":1}' x", 1, 1), 22);
     }

@@ -46,6 +46,7 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
     let mut consumed: Vec<(usize, usize)> = Vec::new();
     jdbc_urls(text, &lines, &props, &mut consumed, &mut hits);
     python_calls(text, &lower, &lines, &mut consumed, &mut hits);
+    node_calls(text, &lower, &lines, &mut consumed, &mut hits);
     descriptors(
         text,
         file.name.ends_with(".ora"),
@@ -56,15 +57,17 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
     ez_connect(text, &lines, &consumed, &mut hits);
     if sqlnet {
         sqlnet_ora(text, &lines, &mut hits);
-    } else if hits.is_empty() && (props.dn_match.is_some() || props.wallet.is_some()) {
+    } else if hits.is_empty()
+        && (props.dn_match.is_some() || props.wallet.is_some())
+        && let Some((offset, raw)) = &props.first
+    {
         // Properties for a URL defined elsewhere.
-        let (offset, raw) = props.first.expect("a property was found");
         let mut hit = new_hit(
-            lines.line(offset),
+            lines.line(*offset),
             "Oracle JDBC properties",
             Engine::Oracle,
             (Unknown, Yes, dn_fact(props.dn_match, No)),
-            &raw,
+            raw,
         );
         hit.trust_store = props.wallet.clone().or_else(|| props.trust_store.clone());
         hits.push(hit);
@@ -170,7 +173,8 @@ fn parse_node(s: &[u8], i: &mut usize) -> Option<Node> {
                 match (s[*i], quote) {
                     (b'"', None) => quote = Some(b'"'),
                     (b'"', Some(_)) => quote = None,
-                    (b')', None) => break,
+                    // A value never spans lines: an unclosed one ends here.
+                    (b')' | b'\n', None) => break,
                     _ => {}
                 }
                 *i += 1;
@@ -228,15 +232,19 @@ fn read_descriptor(node: &Node, dn_default: Fact) -> Descriptor {
         .filter_map(|a| a.value_of("PROTOCOL"))
         .map(str::to_ascii_lowercase)
         .collect();
+    // Plaintext protocols; anything else unrecognized (a template,
+    // `' + protocol + '`) decides nothing.
+    let plain = |p: &String| matches!(p.as_str(), "tcp" | "ipc" | "beq" | "sdp" | "nmp");
     let tls = if protocols.is_empty() {
         Unknown
     } else if protocols.iter().all(|p| p == "tcps") {
         Yes
-    } else if protocols.iter().any(|p| p == "tcps") {
-        // A list mixing TCP and TCPS: depends on which address answers.
-        Unknown
-    } else {
+    } else if protocols.iter().all(plain) {
         No
+    } else {
+        // A list mixing TCP and TCPS (which address answers decides), or
+        // an unreadable value.
+        Unknown
     };
     let first = addresses.iter().find(|a| a.value_of("HOST").is_some());
     let security = node.find("SECURITY");
@@ -254,12 +262,16 @@ fn read_descriptor(node: &Node, dn_default: Fact) -> Descriptor {
     };
     let connect = node.find("CONNECT_DATA");
     Descriptor {
-        host: first.and_then(|a| a.value_of("HOST")).map(|h| {
-            h.strip_prefix('[')
-                .and_then(|h| h.strip_suffix(']'))
-                .unwrap_or(h)
-                .to_string()
-        }),
+        host: first
+            .and_then(|a| a.value_of("HOST"))
+            // `' + host + '` is code, not a host.
+            .filter(|h| !h.contains(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '+')))
+            .map(|h| {
+                h.strip_prefix('[')
+                    .and_then(|h| h.strip_suffix(']'))
+                    .unwrap_or(h)
+                    .to_string()
+            }),
         port: first
             .and_then(|a| a.value_of("PORT"))
             .and_then(|p| p.trim().parse().ok()),
@@ -528,6 +540,18 @@ impl<'a> EzConnect<'a> {
             Some((p, rest)) => (Some(p.to_ascii_lowercase()), rest),
             None => (None, body.strip_prefix("//").unwrap_or(body)),
         };
+        // `awss3://`, `azure://`, `config-file://`: a centralized
+        // configuration provider, not an address.
+        if protocol
+            .as_deref()
+            .is_some_and(|p| p != "tcp" && p != "tcps")
+        {
+            return EzConnect {
+                query,
+                alias: true,
+                ..EzConnect::default()
+            };
+        }
         let explicit = protocol.is_some() || s.starts_with("//");
         let (hostport, service) = match body.split_once('/') {
             Some((h, svc)) => (
@@ -646,7 +670,12 @@ fn python_calls(
             continue;
         };
         let args = &text[open + 1..close];
+        if args.trim().is_empty() {
+            continue; // `oracledb.connect()` in prose, or all from the environment
+        }
         let kwargs = pairs(args, "=", true);
+        let all_args = super::mysql::split_top_level(args, b',', true);
+        let spread = all_args.iter().any(|a| a.starts_with("**"));
         let get = |k: &str| {
             kwargs
                 .iter()
@@ -655,12 +684,22 @@ fn python_calls(
         };
         let thin = &m[1] == "oracledb" && !thick;
         let dn_default = if thin { Yes } else { No };
-        // The DSN: `dsn=`, or a positional "user/pass@dsn" / "dsn" string.
-        let positional = super::mysql::split_top_level(args, b',', true)
-            .into_iter()
-            .find(|a| !a.contains('=') || a.starts_with(['"', '\'']))
-            .map(unquote);
-        let dsn = get("dsn").or(positional.map(|p| p.rsplit_once('@').map_or(p, |(_, d)| d)));
+        // The DSN: `dsn=`, positional (user, password, dsn), or one
+        // positional "user/pass@dsn" / "dsn" string.
+        let positional: Vec<&str> = all_args
+            .iter()
+            .filter(|a| !a.contains('=') || a.starts_with(['"', '\'']))
+            .map(|a| unquote(a))
+            .collect();
+        let (positional_user, positional_dsn) = match positional.as_slice() {
+            [user, _, dsn, ..] => (Some(*user), Some(*dsn)),
+            [one] => match one.split_once('@') {
+                Some((up, dsn)) => (Some(up.split('/').next().unwrap_or(up)), Some(dsn)),
+                None => (None, Some(*one)),
+            },
+            _ => (None, None),
+        };
+        let dsn = get("dsn").or(positional_dsn);
         if dsn.is_some_and(|d| d.to_ascii_uppercase().contains("(DESCRIPTION")) {
             continue; // the descriptor detector reports it
         }
@@ -673,6 +712,12 @@ fn python_calls(
                 } else {
                     (ez.protocol, ez.host, ez.port, ez.service)
                 }
+            }
+            // Neither a DSN nor a host: from elsewhere (a spread dict, the
+            // environment, a params object).
+            None if get("host").is_none() && get("protocol").is_none() => (None, None, None, None),
+            None if spread && get("protocol").is_none() => {
+                (None, get("host").map(str::to_string), None, None)
             }
             None => (
                 get("protocol")
@@ -696,22 +741,85 @@ fn python_calls(
             "Python oracledb"
         };
         consumed.push((whole.start(), close));
-        let mut hit = oracle_hit(
-            lines.line(whole.start()),
-            stack,
-            facts,
-            &text[whole.start()..=close],
-        );
+        // Positional arguments after the first may be the password.
+        let shown: Vec<&str> = all_args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| if i == 0 || a.contains('=') { *a } else { "…" })
+            .collect();
+        let raw = format!("{}({})", &text[whole.start()..open], shown.join(", "));
+        let mut hit = oracle_hit(lines.line(whole.start()), stack, facts, &raw);
         hit.host = host;
         hit.port = port;
         hit.database = service;
-        hit.user = get("user").map(str::to_string).or_else(|| {
-            positional
-                .and_then(|p| p.split_once('@'))
-                .map(|(up, _)| up.split('/').next().unwrap_or(up).to_string())
-        });
+        hit.user = get("user").or(positional_user).map(str::to_string);
         hit.trust_store = get("wallet_location")
             .or_else(|| get("config_dir"))
+            .map(str::to_string);
+        hits.push(hit);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// node-oracledb
+// ---------------------------------------------------------------------------
+
+static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\boracledb\.(getConnection|createPool)\s*\(\s*\{").expect("Node pattern compiles")
+});
+
+/// node-oracledb: thin mode (the default unless `initOracleClient()` is
+/// called) checks the DN by default (`sslServerDNMatch`), thick mode reads
+/// sqlnet.ora.
+fn node_calls(
+    text: &str,
+    lower: &str,
+    lines: &Lines,
+    consumed: &mut Vec<(usize, usize)>,
+    hits: &mut Vec<ConfigHit>,
+) {
+    let thick = lower.contains("initoracleclient");
+    for m in NODE_CALL.find_iter(text) {
+        if commented(text, m.start()) {
+            continue;
+        }
+        let open = m.end() - 1;
+        let Some(close) = matching_close(text, open, false) else {
+            continue;
+        };
+        let entries = pairs(&text[open + 1..close], ":", false);
+        let get = |k: &str| {
+            entries
+                .iter()
+                .find(|(key, _)| key.as_str() == k)
+                .map(|(_, v)| unquote(v))
+        };
+        let Some(cs) = get("connectString").or_else(|| get("connectionString")) else {
+            continue;
+        };
+        if cs.to_ascii_uppercase().contains("(DESCRIPTION") {
+            continue; // the descriptor detector reports it
+        }
+        let ez = EzConnect::parse(cs);
+        let dn = get("sslServerDNMatch").and_then(parse_bool);
+        let facts = match ez.protocol.as_deref() {
+            _ if ez.alias => UNKNOWN,
+            Some("tcps") => (Yes, Yes, dn_fact(dn, if thick { No } else { Yes })),
+            _ => NO_TLS,
+        };
+        consumed.push((m.start(), close));
+        let mut hit = oracle_hit(
+            lines.line(m.start()),
+            "Node oracledb",
+            facts,
+            &text[m.start()..=close],
+        );
+        hit.host = ez.host;
+        hit.port = ez.port;
+        hit.database = ez.service;
+        hit.user = get("user").map(str::to_string);
+        hit.trust_store = get("walletLocation")
+            .or_else(|| get("configDir"))
             .map(str::to_string);
         hits.push(hit);
     }
@@ -930,6 +1038,19 @@ ORCL_HA =
     fn descriptors_elsewhere() {
         let table: &[(&str, &str, Expect<'_>)] = &[
             (
+                "connect.js",
+                "const cs = '(DESCRIPTION=(ADDRESS=(PROTOCOL=' + protocol + ')(HOST=' + host + ')(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=S)))';",
+                (
+                    "Oracle connect descriptor",
+                    None,
+                    Some(1521),
+                    None,
+                    Some("S"),
+                    (Unknown, Yes, No),
+                    None,
+                ),
+            ),
+            (
                 "appsettings.json",
                 r#""Ora": "Data Source=(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=o)(PORT=2484))(CONNECT_DATA=(SERVICE_NAME=S)));User Id=app;Password=hunter2""#,
                 (
@@ -1027,6 +1148,10 @@ ORCL_HA =
             ),
             (
                 "url=jdbc:oracle:thin:@orcl_tls?TNS_ADMIN=/opt/tns",
+                (THIN, None, None, None, None, UNKNOWN, None),
+            ),
+            (
+                "url=jdbc:oracle:thin:@config-azure://myappconfig?key=/sales/",
                 (THIN, None, None, None, None, UNKNOWN, None),
             ),
             (
@@ -1192,6 +1317,62 @@ SSL_SERVER_DN_MATCH = ON
         for (text, expected) in table {
             check("run.py", text, std::slice::from_ref(expected));
         }
+        check(
+            "run.py",
+            "conn = cx_Oracle.connect('app', 'hunter2', 'tcps://o:2484/S')",
+            &[(
+                "Python cx_Oracle",
+                Some("o"),
+                Some(2484),
+                Some("app"),
+                Some("S"),
+                TCPS,
+                None,
+            )],
+        );
+        check(
+            "run.py",
+            "conn = oracledb.connect(**params)\npool = oracledb.create_pool(user=u, password=p, dsn=dsn)",
+            &[
+                ("Python oracledb", None, None, None, None, UNKNOWN, None),
+                (
+                    "Python oracledb",
+                    None,
+                    None,
+                    Some("u"),
+                    None,
+                    UNKNOWN,
+                    None,
+                ),
+            ],
+        );
+        assert!(scan("notes.md", "Call `oracledb.connect()` first.").is_empty());
+        check(
+            "db.js",
+            "const c = await oracledb.getConnection({ user: 'app', password: 'hunter2', connectString: 'tcps://o:2484/S' });",
+            &[(
+                "Node oracledb",
+                Some("o"),
+                Some(2484),
+                Some("app"),
+                Some("S"),
+                TCPS_DN,
+                None,
+            )],
+        );
+        check(
+            "db.js",
+            "oracledb.initOracleClient();\nconst p = await oracledb.createPool({ connectString: 'o:1521/S', walletLocation: '/w' });",
+            &[(
+                "Node oracledb",
+                Some("o"),
+                Some(1521),
+                None,
+                Some("S"),
+                NO_TLS,
+                Some("/w"),
+            )],
+        );
         // Thick mode reads sqlnet.ora: DN match off by default.
         check(
             "run.py",
@@ -1225,7 +1406,17 @@ SSL_SERVER_DN_MATCH = ON
                 "package.json",
                 r#"{"description": "(description = something)"}"#,
             ),
+            (
+                "tnsnames.ora",
+                "# X = (DESCRIPTION=\n#  (ADDRESS=(PROTOCOL=TCPS)(HOST=h)(PORT=2484)))",
+            ),
         ];
+        // An unclosed descriptor in prose: a hit, but no host made of prose.
+        let hits = scan(
+            "guide.rst",
+            "(description=(address=(protocol=tcps)(host= . . .\n\nand so on.",
+        );
+        assert!(hits.iter().all(|h| h.host.is_none()), "{hits:?}");
         for (name, text) in table {
             assert_eq!(scan(name, text), Vec::new(), "{name}: {text}");
         }

@@ -96,7 +96,11 @@ fn encrypt_facts(
 
 /// `tcp:host,1433`, `host\INSTANCE`, `[::1],1433`, `np:…` → (host, port).
 fn server_host_port(v: &str) -> (Option<String>, Option<u16>) {
-    let v = unquote(v).trim_matches(['{', '}']).trim();
+    let v = unquote(v).trim();
+    let v = v
+        .strip_prefix('{')
+        .and_then(|x| x.strip_suffix('}'))
+        .unwrap_or(v);
     let lower = v.to_ascii_lowercase();
     let v = ["tcp:", "np:", "lpc:", "admin:"]
         .iter()
@@ -294,7 +298,7 @@ fn connection_strings(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<Con
             stack,
             Engine::SqlServer,
             facts,
-            &span[first.offset..],
+            &masked_from(span, &pairs, first.offset),
         );
         (hit.host, hit.port) = server_host_port(server);
         hit.port = hit
@@ -307,7 +311,10 @@ fn connection_strings(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<Con
         hit.database = get("database")
             .or_else(|| get("initialcatalog"))
             .map(str::to_string);
-        hit.trust_store = get("servercertificate").map(str::to_string);
+        // `certificate` is go-mssqldb's CA file.
+        hit.trust_store = get("servercertificate")
+            .or_else(|| get("certificate"))
+            .map(str::to_string);
         hits.push(hit);
     }
 }
@@ -410,6 +417,39 @@ struct CsPair<'a> {
     value: &'a str,
     /// Byte offset of the key in the span.
     offset: usize,
+    /// The value as written (braces, quotes), in the span.
+    raw: std::ops::Range<usize>,
+}
+
+/// Keys whose values are never shown.
+fn is_secret(key: &str) -> bool {
+    [
+        "pwd",
+        "password",
+        "passphrase",
+        "secret",
+        "token",
+        "accesskey",
+    ]
+    .iter()
+    .any(|s| key.contains(s))
+}
+
+/// `span[from..]` with secret values replaced by `****`, whatever they
+/// hold (`PWD={a;b}` defeats a pattern).
+fn masked_from(span: &str, pairs: &[CsPair<'_>], from: usize) -> String {
+    let mut out = String::new();
+    let mut at = from;
+    for p in pairs
+        .iter()
+        .filter(|p| is_secret(&p.key) && p.raw.start >= from)
+    {
+        out.push_str(&span[at..p.raw.start]);
+        out.push_str("****");
+        at = p.raw.end;
+    }
+    out.push_str(&span[at..]);
+    out
 }
 
 /// `key=value;…` with `{…}` and quoted values; a leading `NAME=` or
@@ -475,6 +515,8 @@ fn cs_pair(seg: &str, seg_start: usize, first: bool) -> Option<CsPair<'_>> {
         seg = seg.trim_start();
     }
     let (k, v) = seg.split_once('=')?;
+    let raw_start = seg_off + k.len() + 1 + (v.len() - v.trim_start().len());
+    let raw = raw_start..(seg_off + seg.trim_end().len()).max(raw_start);
     let key = norm_key(k);
     if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return None;
@@ -488,6 +530,7 @@ fn cs_pair(seg: &str, seg_start: usize, first: bool) -> Option<CsPair<'_>> {
         key,
         value: v.trim(),
         offset: seg_off,
+        raw,
     })
 }
 
@@ -509,7 +552,10 @@ fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         let end = url_end(text, whole.start(), whole.end());
         let rest = &text[whole.end()..end];
         let (server, props) = rest.split_once(';').unwrap_or((rest, ""));
-        let params = jdbc_props(props);
+        if server.is_empty() && props.is_empty() {
+            continue; // `"jdbc:sqlserver://" + host + …`
+        }
+        let (params, masked_props) = jdbc_props(props);
         let jtds = m[1].to_ascii_lowercase().starts_with("jtds");
         let (server, database) = if jtds {
             match server.split_once('/') {
@@ -539,7 +585,7 @@ fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             stack,
             Engine::SqlServer,
             facts,
-            &text[whole.start()..end],
+            &format!("{}{server};{masked_props}", whole.as_str()),
         );
         hit.host = host;
         hit.port = port;
@@ -559,11 +605,16 @@ fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 }
 
 /// `;key=value;key={value}` properties, keys normalized.
-fn jdbc_props(props: &str) -> Vec<(String, String)> {
-    query_params(props)
+/// `;key=value;key={va;lue}` properties (keys normalized) and the text
+/// with secrets masked.
+fn jdbc_props(props: &str) -> (Vec<(String, String)>, String) {
+    let pairs = cs_pairs(props);
+    let masked = masked_from(props, &pairs, 0);
+    let params = pairs
         .into_iter()
-        .map(|(k, v)| (k, v.trim_matches(['{', '}']).to_string()))
-        .collect()
+        .map(|p| (p.key, p.value.to_string()))
+        .collect();
+    (params, masked)
 }
 
 /// jTDS `ssl=`: `off` (default), `request`, `require` (no validation),
@@ -598,15 +649,24 @@ fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         let scheme = m[1].to_ascii_lowercase();
         let driver = m.get(2).map(|d| d.as_str().to_ascii_lowercase());
         // Prisma: `sqlserver://host:1433;database=…;encrypt=true`.
-        let semicolon = rest
-            .find(';')
-            .filter(|&i| rest.find('?').is_none_or(|q| i < q));
-        let (parts, params) = match semicolon {
-            Some(i) => (UrlParts::parse(&rest[..i]), jdbc_props(&rest[i + 1..])),
+        if rest.is_empty() {
+            continue;
+        }
+        let query_at = rest.find('?').unwrap_or(rest.len());
+        let host_from = rest[..query_at].rfind('@').map_or(0, |i| i + 1);
+        let semicolon = rest[host_from..query_at].find(';').map(|i| host_from + i);
+        let (parts, params, shown) = match semicolon {
+            Some(i) => {
+                let parts = UrlParts::parse(&rest[..i]);
+                let (params, masked) = jdbc_props(&rest[i + 1..]);
+                let shown = format!("{};{masked}", parts.masked(&rest[..i]));
+                (parts, params, shown)
+            }
             None => {
                 let parts = UrlParts::parse(rest);
                 let params = query_params(parts.query);
-                (parts, params)
+                let shown = parts.masked(rest);
+                (parts, params, shown)
             }
         };
         let encrypt = param(&params, "encrypt").and_then(Encrypt::parse);
@@ -648,7 +708,7 @@ fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             stack,
             Engine::SqlServer,
             facts,
-            &text[whole.start()..end],
+            &format!("{}{shown}", whole.as_str()),
         );
         hit.host = parts.host;
         hit.port = parts.port;
@@ -1503,12 +1563,64 @@ Servername = pg
             (hits[0].uses_tls, hits[0].verifies_chain),
             (Fact::Unknown, Fact::No)
         );
+        assert_eq!(
+            hits[0].setting,
+            "Driver={ODBC Driver 18 for SQL Server};Server=db;PWD=****;Encrypt=no"
+        );
+        // Secrets that hold `;`, braces, quotes or `@`.
+        let table = [
+            (
+                "a.py",
+                "cs = 'Driver={ODBC Driver 18 for SQL Server};Server=db;PWD={hun;ter2};Encrypt=yes'",
+                "Driver={ODBC Driver 18 for SQL Server};Server=db;PWD=****;Encrypt=yes",
+            ),
+            (
+                "appsettings.json",
+                r#""Db": "Server=tcp:db,1433;Initial Catalog=x;Password='hun;ter2';Encrypt=True""#,
+                "Server=tcp:db,1433;Initial Catalog=x;Password=****;Encrypt=True",
+            ),
+            (
+                "app.properties",
+                "url=jdbc:sqlserver://db:1433;databaseName=x;password={hun;ter2};encrypt=true",
+                "jdbc:sqlserver://db:1433;databaseName=x;password=****;encrypt=true",
+            ),
+            (
+                "main.go",
+                "dsn := \"sqlserver://app:hun;ter@2@db:1433?database=x&encrypt=true\"",
+                "sqlserver://app:****@db:1433?database=x&encrypt=true",
+            ),
+        ];
+        for (name, text, shown) in table {
+            let hits = scan(name, text);
+            assert_eq!(hits.len(), 1, "{text}");
+            assert_eq!(hits[0].setting, shown);
+            assert!(!hits[0].setting.contains("ter"), "{}", hits[0].setting);
+        }
+        // The go-mssqldb URL above is not mistaken for Prisma's `;` form.
+        assert_eq!(scan("main.go", table[3].1)[0].stack, "go-mssqldb URL");
+    }
+
+    #[test]
+    fn placeholders_and_concatenation() {
+        check(
+            "main.bicep",
+            "value: 'Server=${sqlServer.properties.fullyQualifiedDomainName}; Database=${db}; Encrypt=true'",
+            &[(
+                ADO,
+                Some("${sqlServer.properties.fullyQualifiedDomainName}"),
+                None,
+                None,
+                Some("${db}"),
+                FULL,
+                None,
+            )],
+        );
         assert!(
-            hits[0]
-                .setting
-                .starts_with("Driver={ODBC Driver 18 for SQL Server};Server=db;PWD="),
-            "{}",
-            hits[0].setting
+            scan(
+                "Db.java",
+                "String u = \"jdbc:sqlserver://\" + host + \";encrypt=true\";"
+            )
+            .is_empty()
         );
     }
 }

@@ -8,7 +8,7 @@ use regex::Regex;
 /// `key=value;` and `&key=value` where the key names a secret.
 static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(\b[a-z0-9_.\-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key)["']?\s*(?:=>|:=|[:=])\s*)("[^"]*"|'[^']*'|[^\s;&,'"})\]]+)"#,
+        r#"(?i)(\b[a-z0-9_.\-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key)["']?\s*(?:=>|:=|[:=])\s*)("[^"]*"|'[^']*'|\{[^}]*\}|[^\s;&,'"})\]]+)"#,
     )
     .expect("secret pattern compiles")
 });
@@ -24,6 +24,12 @@ static DSN_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("DSN pattern compiles")
 });
 
+/// Oracle's `user/password@service` connect strings.
+static SLASH_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"((?:^|[\s"'`=(])[A-Za-z][A-Za-z0-9_$#]*/)([^@\s/"'`]+)(@)"#)
+        .expect("connect string pattern compiles")
+});
+
 /// AWS access key ids.
 static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b").expect("key id pattern compiles")
@@ -37,18 +43,21 @@ const MASK: &str = "****";
 /// string a report shows from a scanned file passes through here.
 pub fn mask(setting: &str) -> String {
     let masked = SECRET_ASSIGNMENT.replace_all(setting, |caps: &regex::Captures<'_>| {
+        // Keep the value's quotes or ODBC braces, so the setting still reads.
         let value = &caps[2];
-        let quote = value
-            .chars()
-            .next()
-            .filter(|c| (*c == '"' || *c == '\'') && value.len() > 1);
-        match quote {
-            Some(q) => format!("{}{q}{MASK}{q}", &caps[1]),
+        let wrap = match value.chars().next() {
+            Some(q @ ('"' | '\'')) if value.len() > 1 => Some((q, q)),
+            Some('{') => Some(('{', '}')),
+            _ => None,
+        };
+        match wrap {
+            Some((open, close)) => format!("{}{open}{MASK}{close}", &caps[1]),
             None => format!("{}{MASK}", &caps[1]),
         }
     });
     let masked = URL_PASSWORD.replace_all(&masked, format!("${{1}}{MASK}${{3}}"));
     let masked = DSN_PASSWORD.replace_all(&masked, format!("${{1}}{MASK}${{3}}"));
+    let masked = SLASH_PASSWORD.replace_all(&masked, format!("${{1}}{MASK}${{3}}"));
     AWS_KEY_ID.replace_all(&masked, MASK).into_owned()
 }
 
@@ -109,6 +118,15 @@ mod tests {
                 "sslmode=verify-full sslrootcert=/etc/ssl/rds.pem",
             ),
             ("postgres://bob:p@ss@db/app", "postgres://bob:****@db/app"),
+            (
+                "Driver={ODBC Driver 18};PWD={a;b};Encrypt=yes",
+                "Driver={ODBC Driver 18};PWD={****};Encrypt=yes",
+            ),
+            ("sqlplus scott/tiger@orcl", "sqlplus scott/****@orcl"),
+            (
+                "conn = cx_Oracle.connect('scott/tiger@db.example.com/ORCL')",
+                "conn = cx_Oracle.connect('scott/****@db.example.com/ORCL')",
+            ),
         ];
         for (input, expected) in table {
             assert_eq!(mask(input), expected, "{input}");
