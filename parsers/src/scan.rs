@@ -54,13 +54,14 @@ pub trait Sink {
 
 /// Scans `chunk` (whole lines) and reports every connection line to `sink`.
 pub fn scan(format: &LogFormat, chunk: &[u8], sink: &mut impl Sink) {
+    let mut memory = ChunkMemory::default();
     let mut next_line = 0;
     for hit in prefilter(format).find_iter(chunk) {
         if hit.start() < next_line {
             continue; // another needle on a line already read
         }
         let start = memrchr(b'\n', &chunk[..hit.start()]).map_or(0, |i| i + 1);
-        next_line = read_line_at(format, chunk, start, sink) + 1;
+        next_line = read_line_at(format, chunk, start, &mut memory, sink) + 1;
     }
 }
 
@@ -68,20 +69,40 @@ pub fn scan(format: &LogFormat, chunk: &[u8], sink: &mut impl Sink) {
 /// returns where the line ends. The bytes before it stay visible to parsers
 /// that need them (MariaDB prints a time only when it changes).
 pub fn scan_line(format: &LogFormat, chunk: &[u8], offset: usize, sink: &mut impl Sink) {
-    read_line_at(format, chunk, offset, sink);
+    read_line_at(format, chunk, offset, &mut ChunkMemory::default(), sink);
 }
 
-fn read_line_at(format: &LogFormat, chunk: &[u8], start: usize, sink: &mut impl Sink) -> usize {
+/// What line parsers learn while reading one chunk in order: MariaDB's
+/// look-back for the last printed time resumes where it stopped.
+#[derive(Debug, Default)]
+struct ChunkMemory {
+    lookback: mysql::general::Lookback,
+}
+
+fn read_line_at(
+    format: &LogFormat,
+    chunk: &[u8],
+    start: usize,
+    memory: &mut ChunkMemory,
+    sink: &mut impl Sink,
+) -> usize {
     let end = memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
     let raw = chunk[start..end]
         .strip_suffix(b"\r")
         .unwrap_or(&chunk[start..end]);
     let before = &chunk[..start];
     match std::str::from_utf8(raw) {
-        Ok(line) => read_line(format, line, before, start, sink),
+        Ok(line) => read_line(format, line, before, start, memory, sink),
         Err(_) => {
             sink.invalid_utf8(start);
-            read_line(format, &String::from_utf8_lossy(raw), before, start, sink);
+            read_line(
+                format,
+                &String::from_utf8_lossy(raw),
+                before,
+                start,
+                memory,
+                sink,
+            );
         }
     }
     end
@@ -92,7 +113,14 @@ pub fn count_lines(bytes: &[u8]) -> u64 {
     bytecount::count(bytes, b'\n') as u64
 }
 
-fn read_line(format: &LogFormat, line: &str, before: &[u8], offset: usize, sink: &mut impl Sink) {
+fn read_line(
+    format: &LogFormat,
+    line: &str,
+    before: &[u8],
+    offset: usize,
+    memory: &mut ChunkMemory,
+    sink: &mut impl Sink,
+) {
     let mut emit = |o: Observation<'_>| sink.observation(offset, o);
     let outcome: LineOutcome = match format {
         LogFormat::PgStderr { prefix } => {
@@ -101,7 +129,7 @@ fn read_line(format: &LogFormat, line: &str, before: &[u8], offset: usize, sink:
         LogFormat::PgCsvlog => csvlog::observe(line, &mut emit),
         LogFormat::PgJsonlog => jsonlog::observe(line, &mut emit),
         LogFormat::MysqlGeneral { engine } => {
-            mysql::general::observe(*engine, line, before, &mut emit)
+            mysql::general::observe(*engine, line, before, &mut memory.lookback, &mut emit)
         }
         LogFormat::MysqlError { .. } => mysql::error::observe(line, &mut emit),
         LogFormat::MysqlAudit { .. } => mysql::audit::observe(line, &mut emit),
