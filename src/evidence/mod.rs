@@ -85,3 +85,55 @@ pub fn detect_all(file: &SourceFile<'_>) -> Vec<ConfigHit> {
     hits.sort_by_key(|h| h.line);
     hits
 }
+
+/// What detector tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::path::Path;
+
+    use super::{ConfigHit, Fact, SourceFile};
+
+    /// A detector's hits in `text`, as if read from a file named `name`.
+    pub fn scan(
+        detect: fn(&SourceFile<'_>) -> Vec<ConfigHit>,
+        name: &str,
+        text: &str,
+    ) -> Vec<ConfigHit> {
+        detect(&SourceFile {
+            path: Path::new(name),
+            name,
+            text,
+        })
+    }
+
+    /// What detector tables compare: stack, host, port, user, database,
+    /// (uses TLS, verifies chain, verifies hostname), trust store.
+    pub type Seen<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Option<u16>,
+        Option<&'a str>,
+        Option<&'a str>,
+        (Fact, Fact, Fact),
+        Option<&'a str>,
+    );
+
+    pub fn seen(h: &ConfigHit) -> Seen<'_> {
+        (
+            h.stack,
+            h.host.as_deref(),
+            h.port,
+            h.user.as_deref(),
+            h.database.as_deref(),
+            (h.uses_tls, h.verifies_chain, h.verifies_hostname),
+            h.trust_store.as_deref(),
+        )
+    }
+
+    /// No hit may show `secret` in its setting.
+    pub fn assert_masked(hits: &[ConfigHit], secret: &str) {
+        for h in hits {
+            assert!(!h.setting.contains(secret), "password shown: {}", h.setting);
+        }
+    }
+}

@@ -1998,16 +1998,11 @@ fn strip_inline_comment(v: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
+    use crate::evidence::testing;
 
     fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
-        detect(&SourceFile {
-            path: Path::new(name),
-            name,
-            text,
-        })
+        testing::scan(detect, name, text)
     }
 
     /// (stack, engine, host, port, user, database, facts, trust store).
@@ -2027,26 +2022,12 @@ mod tests {
         let got: Vec<Expect<'_>> = hits
             .iter()
             .map(|h| {
-                (
-                    h.stack,
-                    h.engine,
-                    h.host.as_deref(),
-                    h.port,
-                    h.user.as_deref(),
-                    h.database.as_deref(),
-                    (h.uses_tls, h.verifies_chain, h.verifies_hostname),
-                    h.trust_store.as_deref(),
-                )
+                let (stack, host, port, user, database, facts, trust) = testing::seen(h);
+                (stack, h.engine, host, port, user, database, facts, trust)
             })
             .collect();
         assert_eq!(got, expected, "\n{name}:\n{text}");
-        for h in &hits {
-            assert!(
-                !h.setting.contains("hunter2"),
-                "password shown: {}",
-                h.setting
-            );
-        }
+        testing::assert_masked(&hits, "hunter2");
     }
 
     const CJ: &str = "JDBC MySQL Connector/J";

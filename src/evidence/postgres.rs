@@ -3665,15 +3665,7 @@ mod tests {
                 ));
                 continue;
             };
-            let got = (
-                h.stack,
-                h.host.as_deref(),
-                h.port,
-                h.user.as_deref(),
-                h.database.as_deref(),
-                (h.uses_tls, h.verifies_chain, h.verifies_hostname),
-                h.trust_store.as_deref(),
-            );
+            let got = crate::evidence::testing::seen(h);
             let want = (c.stack, c.host, c.port, c.user, c.db, c.facts, c.trust);
             if got != want {
                 failures.push(format!(

@@ -852,55 +852,25 @@ fn freetds_conf(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
     use crate::evidence::Fact;
+    use crate::evidence::testing;
 
     fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
-        detect(&SourceFile {
-            path: Path::new(name),
-            name,
-            text,
-        })
+        testing::scan(detect, name, text)
     }
 
-    /// (stack, host, port, user, database, facts, trust store).
-    type Expect<'a> = (
-        &'a str,
-        Option<&'a str>,
-        Option<u16>,
-        Option<&'a str>,
-        Option<&'a str>,
-        Facts,
-        Option<&'a str>,
-    );
+    type Expect<'a> = testing::Seen<'a>;
 
     fn check(name: &str, text: &str, expected: &[Expect<'_>]) {
         let hits = scan(name, text);
-        let got: Vec<Expect<'_>> = hits
-            .iter()
-            .map(|h| {
-                assert_eq!(h.engine, Engine::SqlServer);
-                (
-                    h.stack,
-                    h.host.as_deref(),
-                    h.port,
-                    h.user.as_deref(),
-                    h.database.as_deref(),
-                    (h.uses_tls, h.verifies_chain, h.verifies_hostname),
-                    h.trust_store.as_deref(),
-                )
-            })
-            .collect();
+        assert!(
+            hits.iter().all(|h| h.engine == Engine::SqlServer),
+            "{hits:#?}"
+        );
+        let got: Vec<Expect<'_>> = hits.iter().map(testing::seen).collect();
         assert_eq!(got, expected, "\n{name}:\n{text}");
-        for h in &hits {
-            assert!(
-                !h.setting.contains("hunter2"),
-                "password shown: {}",
-                h.setting
-            );
-        }
+        testing::assert_masked(&hits, "hunter2");
     }
 
     const FULL: Facts = (Yes, Yes, Yes);
