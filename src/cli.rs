@@ -216,8 +216,8 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
         prefix,
     };
 
-    let evidence = match load_evidence(&args) {
-        Ok(evidence) => evidence,
+    let (evidence, scan_failed) = match load_evidence(&args) {
+        Ok(loaded) => loaded,
         Err(e) => {
             eprintln!("sslcensus: error: {e:#}");
             return ExitCode::from(1);
@@ -257,7 +257,7 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
         eprintln!("sslcensus: error: {e:#}");
         return ExitCode::from(1);
     }
-    if analysis.failed() || !input_errors.is_empty() {
+    if analysis.failed() || !input_errors.is_empty() || scan_failed {
         return ExitCode::from(1);
     }
     let threshold = match args.fail_on {
@@ -271,15 +271,19 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Reads --configs, --scan, --endpoint-map and --evidence.
-fn load_evidence(args: &AnalyzeArgs) -> anyhow::Result<Evidence> {
+/// Reads --configs, --scan, --endpoint-map and --evidence. A file the scan
+/// could not read is reported (and fails the run at the end); a bad
+/// evidence file stops it here.
+fn load_evidence(args: &AnalyzeArgs) -> anyhow::Result<(Evidence, bool)> {
     let mut settings = Vec::new();
     for path in &args.configs {
         settings.extend(fold::read_settings(path)?);
     }
+    let mut scan_failed = false;
     if !args.scan.is_empty() {
         let (found, summary) = walk::scan(&args.scan);
         report_scan(&summary, args.quiet);
+        scan_failed = !summary.errors.is_empty();
         settings.extend(found.iter().map(ClientSetting::from));
     }
     let map = match &args.endpoint_map {
@@ -297,7 +301,7 @@ fn load_evidence(args: &AnalyzeArgs) -> anyhow::Result<Evidence> {
             evidence.untied_settings
         );
     }
-    Ok(evidence)
+    Ok((evidence, scan_failed))
 }
 
 fn report_scan(summary: &walk::ScanSummary, quiet: bool) {

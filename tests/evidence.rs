@@ -183,6 +183,32 @@ fn broken_evidence_files_are_named_with_their_line() {
 }
 
 #[test]
+fn a_scan_that_cannot_read_a_path_fails_the_run_but_still_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "logs/orders-db/postgresql.log.1", &logs());
+    let missing = root.join("no-such-app");
+    let out = run(&[
+        "analyze",
+        "-q",
+        &root.join("logs").to_string_lossy(),
+        "--scan",
+        &missing.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no-such-app"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("orders-db,postgres,billing,"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
 fn the_bundled_sample_settings_move_sample_rows_out_of_review() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(env!("CARGO_BIN_EXE_sslcensus"))
