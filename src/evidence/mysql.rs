@@ -213,7 +213,7 @@ fn mariadb_connector_j(params: &[(String, String)]) -> (Facts, Option<String>) {
 // ---------------------------------------------------------------------------
 
 static PLAIN_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(mysql2|mysqlx|mysql|mariadb|trilogy)(?:\+([a-z0-9_]+))?://")
+    Regex::new(r"(?i)(?-u:\b)(mysql2|mysqlx|mysql|mariadb|trilogy)(?:\+([a-z0-9_]+))?://")
         .expect("URL pattern compiles")
 });
 
@@ -758,7 +758,7 @@ fn yaml_blocks(text: &str) -> Vec<YamlBlock<'_>> {
 // ---------------------------------------------------------------------------
 
 static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(createConnection|createPool|createPoolCluster)\s*\(\s*\{")
+    Regex::new(r"(?-u:\b)(createConnection|createPool|createPoolCluster)\s*\(\s*\{")
         .expect("Node pattern compiles")
 });
 
@@ -919,7 +919,7 @@ fn js_path(v: &str) -> &str {
 
 static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(pymysql(?:\.connections)?\.(?:connect|Connect|Connection)|aiomysql\.(?:connect|create_pool)|mysql\.connector\.(?:connect|pooling\.MySQLConnectionPool|aio\.connect)|MySQLdb\.(?:connect|Connect|Connection))\s*\(",
+        r"(?-u:\b)(pymysql(?:\.connections)?\.(?:connect|Connect|Connection)|aiomysql\.(?:connect|create_pool)|mysql\.connector\.(?:connect|pooling\.MySQLConnectionPool|aio\.connect)|MySQLdb\.(?:connect|Connect|Connection))\s*\(",
     )
     .expect("Python pattern compiles")
 });
@@ -1608,7 +1608,7 @@ fn first_host(list: &str) -> &str {
 /// Connector/J `address=(host=db)(port=3306)` and `(host=db,port=3306)`.
 fn address_equals(s: &str) -> (Option<String>, Option<u16>) {
     static KV: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(host|port)=([^)(,]+)").expect("address pattern compiles")
+        Regex::new(r"(?i)(?-u:\b)(host|port)=([^)(,]+)").expect("address pattern compiles")
     });
     let mut host = None;
     let mut port = None;

@@ -383,7 +383,7 @@ impl JdbcProps {
     fn find(text: &str) -> JdbcProps {
         static PROP: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(
-                r#"(?i)(oracle\.net\.ssl_server_dn_match|oracle\.net\.wallet_location|javax\.net\.ssl\.truststore)\b["']?\s*(?:=|:|,|>)\s*["']?"#,
+                r#"(?i)(oracle\.net\.ssl_server_dn_match|oracle\.net\.wallet_location|javax\.net\.ssl\.truststore)(?-u:\b)["']?\s*(?:=|:|,|>)\s*["']?"#,
             )
             .expect("property pattern compiles")
         });
@@ -644,7 +644,7 @@ fn ez_connect(text: &str, lines: &Lines, consumed: &[(usize, usize)], hits: &mut
 
 static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(oracledb|cx_Oracle)\.(connect|create_pool|SessionPool|Connection|ConnectParams)\s*\(",
+        r"(?-u:\b)(oracledb|cx_Oracle)\.(connect|create_pool|SessionPool|Connection|ConnectParams)\s*\(",
     )
     .expect("Python pattern compiles")
 });

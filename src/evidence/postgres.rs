@@ -571,7 +571,7 @@ static GO_PQ_CALL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("Go lib/pq pattern compiles")
 });
 static GO_PGX_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:Open|Connect|MustConnect|MustOpen)\(\s*"pgx|\bpgx(?:pool)?\.(?:Connect|New|ParseConfig)"#)
+    Regex::new(r#"(?:Open|Connect|MustConnect|MustOpen)\(\s*"pgx|(?-u:\b)pgx(?:pool)?\.(?:Connect|New|ParseConfig)"#)
         .expect("Go pgx pattern compiles")
 });
 
@@ -1036,7 +1036,7 @@ impl Lex {
     /// (`const ident = {…}`, `ident: Type = {…}`, Python `ident = {…}`).
     fn object_named(&self, text: &str, ident: &str) -> Option<(usize, usize)> {
         let re = Regex::new(&format!(
-            r"\b{}\s*(?::\s*[\w.<>\[\]| ]+)?=\s*(?:dict\(|\{{)",
+            r"(?-u:\b){}\s*(?::\s*[\w.<>\[\]| ]+)?=\s*(?:dict\(|\{{)",
             regex::escape(ident)
         ))
         .ok()?;
@@ -1074,12 +1074,12 @@ fn string_end(b: &[u8], i: usize) -> usize {
 // URIs and JDBC URLs
 
 static URI: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\bpostgres(?:ql)?(\+[a-z0-9_]+)?://[^\s"'`<>\\)]*"#)
+    Regex::new(r#"(?i)(?-u:\b)postgres(?:ql)?(\+[a-z0-9_]+)?://[^\s"'`<>\\)]*"#)
         .expect("URI pattern compiles")
 });
 static JDBC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\bjdbc:(?:aws-wrapper:|log4jdbc:|p6spy:|otel:|tracing:)?postgresql:[^\s"'`<>\\)]*"#,
+        r#"(?i)(?-u:\b)jdbc:(?:aws-wrapper:|log4jdbc:|p6spy:|otel:|tracing:)?postgresql:[^\s"'`<>\\)]*"#,
     )
     .expect("JDBC pattern compiles")
 });
@@ -1354,7 +1354,7 @@ static KV_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("keyword pattern compiles")
 });
 static KV_HINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:host|hostaddr|dbname)[ \t]*=").expect("keyword hint compiles")
+    Regex::new(r"(?-u:\b)(?:host|hostaddr|dbname)[ \t]*=").expect("keyword hint compiles")
 });
 
 /// A keyword value: single quotes removed, `\'` and `\\` unescaped.
@@ -1453,7 +1453,7 @@ fn keyword_strings(cx: &Ctx<'_>, out: &mut Out) {
 }
 
 static PDO_DSN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bpgsql:((?:[ \t]*[a-z_]+[ \t]*=[^;\x22'\s]*;?)+)")
+    Regex::new(r"(?i)(?-u:\b)pgsql:((?:[ \t]*[a-z_]+[ \t]*=[^;\x22'\s]*;?)+)")
         .expect("PDO pattern compiles")
 });
 
@@ -1861,7 +1861,7 @@ static YAML_KEY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("YAML pattern compiles")
 });
 static RAILS_ADAPTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^\s*adapter:\s*["']?(?:postgresql|postgis)\b"#)
+    Regex::new(r#"(?m)^\s*adapter:\s*["']?(?:postgresql|postgis)(?-u:\b)"#)
         .expect("adapter pattern compiles")
 });
 
@@ -2161,7 +2161,8 @@ static PG_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("pg import pattern compiles")
 });
 static NEW_POOL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bnew\s+(?:[\w$]+\.)?(?:Pool|Client)\s*\(").expect("new Pool pattern compiles")
+    Regex::new(r"(?-u:\b)new\s+(?:[\w$]+\.)?(?:Pool|Client)\s*\(")
+        .expect("new Pool pattern compiles")
 });
 static NODE_DIALECT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"["']?(dialect|client|type)["']?\s*:\s*["'](?:postgres|postgresql|pg)["']"#)
@@ -2415,11 +2416,11 @@ fn node_ssl(cx: &Ctx<'_>, lex: &Lex, (s, e): (usize, usize)) -> (Facts, Option<S
 // Python: psycopg / asyncpg calls, SQLAlchemy create_engine
 
 static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(psycopg2|psycopg|psycopg_pool|asyncpg)((?:\s*\.\s*[A-Za-z_]\w*)+)\s*\(")
+    Regex::new(r"(?-u:\b)(psycopg2|psycopg|psycopg_pool|asyncpg)((?:\s*\.\s*[A-Za-z_]\w*)+)\s*\(")
         .expect("Python call pattern compiles")
 });
 static SA_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bcreate_(?:async_)?engine\s*\(").expect("create_engine pattern compiles")
+    Regex::new(r"(?-u:\b)create_(?:async_)?engine\s*\(").expect("create_engine pattern compiles")
 });
 
 const PY_CONNECTORS: [&str; 9] = [
@@ -2577,7 +2578,7 @@ fn asyncpg_ssl(
         Some(v.to_string())
     } else if is_ident(v) {
         let re = Regex::new(&format!(
-            r"\b{}\s*=\s*(ssl\.create_default_context\([^)]*\)|ssl\.SSLContext\()",
+            r"(?-u:\b){}\s*=\s*(ssl\.create_default_context\([^)]*\)|ssl\.SSLContext\()",
             regex::escape(v)
         ))
         .ok();
@@ -2598,7 +2599,7 @@ fn asyncpg_ssl(
     if is_ident(v) {
         let name = regex::escape(v);
         let set = |pattern: &str| {
-            Regex::new(&format!(r"\b{name}\.{pattern}")).is_ok_and(|re| re.is_match(cx.text))
+            Regex::new(&format!(r"(?-u:\b){name}\.{pattern}")).is_ok_and(|re| re.is_match(cx.text))
         };
         if set(r"verify_mode\s*=\s*ssl\.CERT_NONE") {
             fx = NO_VERIFY;
@@ -2606,7 +2607,7 @@ fn asyncpg_ssl(
             fx = facts(Y, fx.chain, N);
         }
         if let Some(c) = Regex::new(&format!(
-            r#"\b{name}\.load_verify_locations\(\s*(?:cafile\s*=\s*)?["']([^"']+)["']"#
+            r#"(?-u:\b){name}\.load_verify_locations\(\s*(?:cafile\s*=\s*)?["']([^"']+)["']"#
         ))
         .ok()
         .and_then(|re| re.captures(cx.text))

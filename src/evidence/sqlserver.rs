@@ -122,7 +122,7 @@ fn server_host_port(v: &str) -> (Option<String>, Option<u16>) {
 // ---------------------------------------------------------------------------
 
 static SERVER_KEY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(server|data\s+source|addr|address|network\s+address)\s*=")
+    Regex::new(r"(?i)(?-u:\b)(server|data\s+source|addr|address|network\s+address)\s*=")
         .expect("server key pattern compiles")
 });
 
@@ -634,7 +634,8 @@ fn jtds_facts(ssl: Option<&str>) -> Facts {
 // ---------------------------------------------------------------------------
 
 static URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(sqlserver|mssql)(?:\+([a-z0-9_]+))?://").expect("URL pattern compiles")
+    Regex::new(r"(?i)(?-u:\b)(sqlserver|mssql)(?:\+([a-z0-9_]+))?://")
+        .expect("URL pattern compiles")
 });
 
 fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {

@@ -8,7 +8,7 @@ use regex::Regex;
 /// `key=value;` and `&key=value` where the key names a secret.
 static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(\b[a-z0-9_.\-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key)["']?\s*(?:=>|:=|[:=])\s*)("[^"]*"|'[^']*'|\{[^}]*\}|[^\s;&,'"})\]]+)"#,
+        r#"(?i)((?-u:\b)[a-z0-9_.\-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key)["']?\s*(?:=>|:=|[:=])\s*)("[^"]*"|'[^']*'|\{[^}]*\}|[^\s;&,'"})\]]+)"#,
     )
     .expect("secret pattern compiles")
 });
@@ -32,7 +32,7 @@ static SLASH_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
 
 /// AWS access key ids.
 static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b").expect("key id pattern compiles")
+    Regex::new(r"(?-u:\b)(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)").expect("key id pattern compiles")
 });
 
 const MASK: &str = "****";
