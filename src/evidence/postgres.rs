@@ -1522,6 +1522,46 @@ static NPGSQL_RUN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("Npgsql pattern compiles")
 });
 
+/// A connection string's span in the file's text.
+struct Run<'a> {
+    start: usize,
+    text: &'a str,
+}
+
+impl<'a> Run<'a> {
+    fn start(&self) -> usize {
+        self.start
+    }
+    fn end(&self) -> usize {
+        self.start + self.text.len()
+    }
+    fn as_str(&self) -> &'a str {
+        self.text
+    }
+}
+
+/// `key=value;` runs, searched line by line (a run never spans lines) and
+/// only on lines that could hold one: over a whole source file the pattern's
+/// counted repetitions overflow regex's DFA cache, and it falls back to a
+/// hundred times slower engine.
+fn npgsql_runs(text: &str) -> impl Iterator<Item = Run<'_>> {
+    let mut line_start = 0;
+    text.split_inclusive('\n').flat_map(move |line| {
+        let start = line_start;
+        line_start += line.len();
+        let candidate = line.contains(';') && line.bytes().filter(|&b| b == b'=').count() >= 2;
+        candidate
+            .then(|| {
+                NPGSQL_RUN.find_iter(line).map(move |m| Run {
+                    start: start + m.start(),
+                    text: m.as_str(),
+                })
+            })
+            .into_iter()
+            .flatten()
+    })
+}
+
 /// Keys other drivers' connection strings use and Npgsql's do not
 /// (SqlClient, ODBC, OLE DB, MySQL Connector/NET), spaces and `_` removed.
 const NOT_NPGSQL: [&str; 20] = [
@@ -1552,7 +1592,7 @@ fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
         return;
     }
     let mentions_npgsql = cx.text.to_ascii_lowercase().contains("npgsql");
-    for m in NPGSQL_RUN.find_iter(cx.text) {
+    for m in npgsql_runs(cx.text) {
         if out.is_claimed(m.start()) {
             continue;
         }
