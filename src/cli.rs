@@ -20,7 +20,7 @@ use crate::verdict::{self, GroupBy, Verdict, judge};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  done
-  1  error: an input could not be read, was truncated, or is not a log (the report still covers the rest), or the report could not be written
+  1  error: an input (log, settings tree, trust store, evidence file) could not be read, was truncated or is not what it should be - the output still covers the rest - or the output could not be written
   2  usage error
   3  --fail-on matched: the report has rows at or above that verdict";
 
