@@ -272,3 +272,51 @@ fn the_bundled_sample_settings_move_sample_rows_out_of_review() {
         ["unknown,review"]
     );
 }
+
+/// A throwaway CA with the RDS rsa2048-g1 root's subject and key kind.
+fn rds_like_ca(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let status = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650"])
+        .args(["-keyout", "/dev/null", "-out"])
+        .arg(path)
+        .args([
+            "-subj",
+            "/C=US/ST=WA/L=Seattle/O=Amazon Web Services, Inc./OU=Amazon RDS/CN=Amazon RDS us-east-1 Root CA RSA2048 G1",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+        ])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl runs");
+    assert!(status.success());
+}
+
+#[test]
+fn the_trust_store_a_setting_names_is_checked_and_cited() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "logs/orders-db/postgresql.log.2026-11-02-10", &logs());
+    write(
+        root,
+        "apps/billing/.env",
+        &format!(
+            "DATABASE_URL=postgres://billing:{PASSWORD}@{ENDPOINT}/orders?sslmode=verify-full&sslrootcert=certs/rds-bundle.pem\n"
+        ),
+    );
+    rds_like_ca(&root.join("apps/billing/certs/rds-bundle.pem"));
+    let arg = |rel: &str| root.join(rel).to_string_lossy().into_owned();
+
+    let scan = run(&["scan-config", &arg("apps")]);
+    let settings = text(&scan.stdout);
+    assert!(settings.contains(",rds-ca-rsa2048-g1 until "), "{settings}");
+
+    let out = run(&["analyze", "-q", &arg("logs"), "--scan", &arg("apps")]);
+    let report = text(&out.stdout);
+    let billing = report.lines().find(|l| l.contains(",billing,")).unwrap();
+    assert!(billing.contains(",verifies,affected,"), "{billing}");
+    assert!(
+        billing.contains("its trust store holds: rds-ca-rsa2048-g1 until "),
+        "{billing}"
+    );
+}
