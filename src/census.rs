@@ -101,6 +101,9 @@ pub struct ClientStats {
     pub prefer_fallbacks: Tally,
     /// Sessions whose application name holds text shaped like the SSL clause.
     pub ambiguous_tls: u64,
+    /// Plaintext sessions whose name imitates the SSL clause, told apart by
+    /// the stored name on their later lines.
+    pub clause_imitations: u64,
 }
 
 impl ClientStats {
@@ -120,6 +123,7 @@ impl ClientStats {
         self.session_millis += other.session_millis;
         self.prefer_fallbacks.merge(other.prefer_fallbacks);
         self.ambiguous_tls += other.ambiguous_tls;
+        self.clause_imitations += other.clause_imitations;
     }
 
     /// Sessions whose transport the logs tell.

@@ -58,7 +58,21 @@ pub enum Pending {
         key: ClientKey,
         start: Option<Millis>,
         transport: TransportKey,
+        /// Set when the line also reads as a plaintext session whose name
+        /// imitates the SSL clause; the stored name at the end decides.
+        plaintext_reading: Option<PlaintextReading>,
     },
+}
+
+/// The other reading of a TLS `connection authorized` line: no TLS, and a
+/// name that runs on through the clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaintextReading {
+    /// That name as the server stores it (cut at 63 bytes).
+    name: String,
+    /// The clause's protocol and cipher, counted for the TLS reading.
+    protocol: String,
+    cipher: String,
 }
 
 /// A line the scanner could not use, by byte offset in its chunk.
@@ -330,19 +344,41 @@ impl Correlator {
                         (Transport::Plain, _) => TransportKey::Plain,
                         (Transport::Unknown, _) => TransportKey::Unknown,
                     };
+                    let plaintext_reading = match (a.application_with_clause, a.tls()) {
+                        (Some(whole), Some(tls)) if stored_name(whole) != key.application => {
+                            Some(PlaintextReading {
+                                name: stored_name(whole).to_string(),
+                                protocol: tls.protocol.to_string(),
+                                cipher: tls.cipher.to_string(),
+                            })
+                        }
+                        _ => None,
+                    };
                     self.pending.insert(
                         pid,
                         Pending::Session {
                             key,
                             start: time,
                             transport,
+                            plaintext_reading,
                         },
                     );
                 }
             }
             Message::Disconnected(d) => match obs.pid.and_then(|pid| self.pending.remove(&pid)) {
                 Some(Pending::Rejected) => {}
-                Some(Pending::Session { key, start, .. }) => {
+                Some(Pending::Session {
+                    key,
+                    start,
+                    plaintext_reading,
+                    ..
+                }) => {
+                    let key = match (plaintext_reading, obs.stored_application) {
+                        (Some(reading), Some(stored)) if stored == reading.name => {
+                            self.reread_as_plaintext(key, reading, start)
+                        }
+                        _ => key,
+                    };
                     let stats = self.census.clients.entry(key).or_default();
                     stats.disconnections += 1;
                     // MySQL's Quit gives no duration: take it from the times.
@@ -429,6 +465,40 @@ impl Correlator {
         }
     }
 
+    /// The session's stored name is the one that runs on through the SSL
+    /// clause: it was a plaintext session whose name imitates the clause.
+    /// Moves it from its TLS reading to that one.
+    fn reread_as_plaintext(
+        &mut self,
+        key: ClientKey,
+        reading: PlaintextReading,
+        start: Option<Millis>,
+    ) -> ClientKey {
+        if let Some(stats) = self.census.clients.get_mut(&key) {
+            let take = |counts: &mut std::collections::BTreeMap<String, u64>, name: &str| {
+                if let Some(n) = counts.get_mut(name) {
+                    *n -= 1;
+                    if *n == 0 {
+                        counts.remove(name);
+                    }
+                }
+            };
+            take(&mut stats.tls_versions, &reading.protocol);
+            take(&mut stats.ciphers, &reading.cipher);
+        }
+        self.unsession(&key, TransportKey::Tls);
+        let plaintext = ClientKey {
+            application: reading.name,
+            ..key
+        };
+        let stats = self.census.clients.entry(plaintext.clone()).or_default();
+        stats.sessions += 1;
+        stats.plain_sessions += 1;
+        stats.clause_imitations += 1;
+        stats.seen.see(start);
+        plaintext
+    }
+
     /// Takes back a session counted at its `Connect`.
     fn unsession(&mut self, key: &ClientKey, transport: TransportKey) {
         let Some(stats) = self.census.clients.get_mut(key) else {
@@ -507,9 +577,12 @@ mod tests {
     /// Correlates `log` whole, and again split into chunks at every possible
     /// line boundary, and checks that both give the same census.
     fn census_any_split(log: &str) -> Census {
-        let format = format();
+        census_any_split_as(&format(), log)
+    }
+
+    fn census_any_split_as(format: &LogFormat, log: &str) -> Census {
         let mut whole = Correlator::for_stream("db", Engine::Postgres);
-        sslcensus_parsers::scan(&format, log.as_bytes(), &mut whole);
+        sslcensus_parsers::scan(format, log.as_bytes(), &mut whole);
         let expected = whole.finish();
         let boundaries: Vec<usize> = log.match_indices('\n').map(|(i, _)| i + 1).collect();
         for &cut in &boundaries {
@@ -517,9 +590,9 @@ mod tests {
             for (start, end) in [(0, cut), (cut, log.len())] {
                 let chunk = &log.as_bytes()[start..end];
                 let mut local = Correlator::for_chunk("db", Engine::Postgres);
-                sslcensus_parsers::scan(&format, chunk, &mut local);
+                sslcensus_parsers::scan(format, chunk, &mut local);
                 stream.absorb(local.into_chunk_outcome(), |c, offset| {
-                    sslcensus_parsers::scan_line(&format, chunk, offset, c);
+                    sslcensus_parsers::scan_line(format, chunk, offset, c);
                 });
             }
             let split = stream.finish();
@@ -623,6 +696,29 @@ mod tests {
 ";
         let census = census_any_split(log);
         assert_eq!(client(&census, "late").prefer_fallbacks.count, 0);
+    }
+
+    #[test]
+    fn a_clause_imitation_is_unmasked_by_the_stored_name_across_chunks() {
+        let fake = "x SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)";
+        let stored = stored_name(fake);
+        let log = format!(
+            "2026-11-02 10:00:00.000 UTC,,,7,\"10.0.8.8:5\",1.7,1,\"\",2026-11-02 10:00:00 UTC,,0,LOG,00000,\"connection received: host=10.0.8.8 port=5\",,,,,,,,,\"\",\"not initialized\",,0\n\
+             2026-11-02 10:00:00.010 UTC,\"u\",\"d\",7,\"10.0.8.8:5\",1.7,2,\"authentication\",2026-11-02 10:00:00 UTC,3/1,0,LOG,00000,\"connection authorized: user=u database=d application_name={fake}\",,,,,,,,,\"\",\"client backend\",,0\n\
+             2026-11-02 10:00:05.000 UTC,\"u\",\"d\",7,\"10.0.8.8:5\",1.7,3,\"idle\",2026-11-02 10:00:00 UTC,,0,LOG,00000,\"disconnection: session time: 0:00:05.000 user=u database=d host=10.0.8.8 port=5\",,,,,,,,,\"{stored}\",\"client backend\",,0\n"
+        );
+        let census = census_any_split_as(&LogFormat::PgCsvlog, &log);
+        assert_eq!(census.clients.len(), 1, "{census:?}");
+        let stats = client(&census, stored);
+        assert_eq!(
+            (
+                stats.plain_sessions,
+                stats.tls_sessions,
+                stats.clause_imitations
+            ),
+            (1, 0, 1)
+        );
+        assert!(stats.tls_versions.is_empty());
     }
 
     #[test]

@@ -695,6 +695,12 @@ fn row(group: Group) -> ReportRow {
             }
         }
     }
+    if stats.clause_imitations > 0 {
+        reason.push(format!(
+            "{} plaintext: the application name imitates the SSL clause, and the name the server stored shows it",
+            sessions(stats.clause_imitations)
+        ));
+    }
     if stats.ambiguous_tls > 0 {
         reason.push(format!(
             "the application name of {} sessions contains text shaped like the SSL clause: their TLS reading is uncertain",

@@ -332,3 +332,56 @@ fn oracle_tcps_clients_are_affected_and_tcp_clients_are_not() {
         refused.reason
     );
 }
+
+/// csvlog rows of one session: received, authorized, disconnection (whose
+/// application_name column holds the name the server stored).
+fn csv_session(pid: u32, app_in_message: &str, tls: bool, stored: &str) -> String {
+    let clause = if tls {
+        " SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)"
+    } else {
+        ""
+    };
+    let from = format!("\"10.0.8.8:5{pid}\"");
+    format!(
+        "2026-11-02 10:00:00.000 UTC,,,{pid},{from},6b0.{pid},1,\"\",2026-11-02 10:00:00 UTC,,0,LOG,00000,\"connection received: host=10.0.8.8 port=5{pid}\",,,,,,,,,\"\",\"not initialized\",,0\n\
+         2026-11-02 10:00:00.010 UTC,\"app\",\"orders\",{pid},{from},6b0.{pid},2,\"authentication\",2026-11-02 10:00:00 UTC,3/1,0,LOG,00000,\"connection authorized: user=app database=orders application_name={app_in_message}{clause}\",,,,,,,,,\"\",\"client backend\",,0\n\
+         2026-11-02 10:00:05.000 UTC,\"app\",\"orders\",{pid},{from},6b0.{pid},3,\"idle\",2026-11-02 10:00:00 UTC,,0,LOG,00000,\"disconnection: session time: 0:00:05.000 user=app database=orders host=10.0.8.8 port=5{pid}\",,,,,,,,,\"{stored}\",\"client backend\",,0\n"
+    )
+}
+
+#[test]
+fn the_stored_name_unmasks_a_plaintext_session_whose_name_imitates_the_ssl_clause() {
+    let fake = "x SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)";
+    let stored_fake = &fake[..63];
+    let log = [
+        // A real TLS session of application "x".
+        csv_session(801, "x", true, "x"),
+        // A plaintext session named with the whole clause: its line reads
+        // exactly like a TLS session of "x" until the stored name shows.
+        csv_session(802, fake, false, stored_fake),
+    ]
+    .concat();
+    let rows = judge_files(
+        &[("postgresql.log.csv", &log)],
+        "instance,user,database,application",
+    );
+    let real = row(&rows, "x");
+    assert_eq!(
+        (real.sessions, real.tls_sessions, real.verdict),
+        (1, 1, Verdict::Review)
+    );
+    let imitation = row(&rows, stored_fake);
+    assert_eq!(
+        (
+            imitation.sessions,
+            imitation.plain_sessions,
+            imitation.verdict
+        ),
+        (1, 1, Verdict::NotAffected)
+    );
+    assert!(
+        imitation.reason.contains("imitates the SSL clause"),
+        "{}",
+        imitation.reason
+    );
+}

@@ -87,6 +87,11 @@ pub struct Authorized<'a> {
     /// The application name itself holds text shaped like the SSL clause, so
     /// the TLS reading of this line alone is not certain.
     pub ambiguous_tls: bool,
+    /// When TLS was read from the end of the line: the name as it would read
+    /// if that clause were part of it (a plaintext session whose name
+    /// imitates the clause). Only the stored name on the session's later
+    /// lines tells the two readings apart.
+    pub application_with_clause: Option<&'a str>,
 }
 
 impl<'a> Authorized<'a> {

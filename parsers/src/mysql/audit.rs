@@ -55,6 +55,7 @@ fn connection_event<'a>(record: &Record<'a>) -> Result<(u32, Message<'a>), Malfo
             transport: Transport::Unknown,
             gss: None,
             ambiguous_tls: false,
+            application_with_clause: None,
         }),
         "DISCONNECT" => Message::Disconnected(Disconnected {
             session_millis: None,
@@ -224,6 +225,7 @@ mod tests {
                 transport: Transport::Unknown,
                 gss: None,
                 ambiguous_tls: false,
+                application_with_clause: None,
             })
         )
     }

@@ -280,6 +280,7 @@ fn connect(argument: &str) -> Result<(Message<'_>, Remote<'_>), Malformed> {
             transport,
             gss: None,
             ambiguous_tls: false,
+            application_with_clause: None,
         }),
         Remote { host, port: None },
     ))
@@ -424,6 +425,7 @@ mod tests {
                 transport,
                 gss: None,
                 ambiguous_tls: false,
+                application_with_clause: None,
             })
         )
     }

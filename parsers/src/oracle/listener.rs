@@ -85,6 +85,7 @@ pub fn observe(line: &str, emit: &mut dyn FnMut(Observation<'_>)) -> LineOutcome
             transport: transport(text_of(address, "PROTOCOL")),
             gss: None,
             ambiguous_tls: false,
+            application_with_clause: None,
         })
     } else {
         reason = format!("TNS-{}", record.code);
@@ -549,6 +550,7 @@ mod tests {
                     transport,
                     gss: None,
                     ambiguous_tls: false,
+                    application_with_clause: None,
                 });
                 assert_eq!(obs.message, expected, "{line}");
             });

@@ -71,8 +71,8 @@ fn received(body: &str) -> Result<Message<'_>, Malformed> {
 }
 
 fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
-    let (body, gss) = strip_trailing_clause(body, " GSS (authenticated=", gss_clause);
-    let (body, tls) = strip_trailing_clause(body, " SSL enabled (protocol=", ssl_clause);
+    let (with_clause, gss) = strip_trailing_clause(body, " GSS (authenticated=", gss_clause);
+    let (body, tls) = strip_trailing_clause(with_clause, " SSL enabled (protocol=", ssl_clause);
     let body = body
         .strip_prefix("user=")
         .ok_or(Malformed("connection authorized: expected user="))?;
@@ -92,6 +92,14 @@ fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
         }
     };
     let ambiguous_tls = application.is_some_and(|app| app.contains("SSL enabled ("));
+    // The clause sits after the name, so the other reading is the name run on
+    // to the end of the line.
+    let application_with_clause = match (tls, application) {
+        (Some(_), Some(_)) => with_clause
+            .find(" application_name=")
+            .map(|at| &with_clause[at + " application_name=".len()..]),
+        _ => None,
+    };
     Ok(Message::Authorized(Authorized {
         replication,
         user,
@@ -103,6 +111,7 @@ fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
         },
         gss,
         ambiguous_tls,
+        application_with_clause,
     }))
 }
 
@@ -323,6 +332,13 @@ mod tests {
         assert_eq!(a.application, Some("app_require"));
         assert_eq!(a.tls(), Some(TLS13));
         assert!(!a.replication && !a.ambiguous_tls);
+        // The other reading: a plaintext session whose name ends in the clause.
+        assert_eq!(
+            a.application_with_clause,
+            Some(
+                "app_require SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)"
+            )
+        );
     }
 
     #[test]
@@ -342,6 +358,7 @@ mod tests {
     fn authorized_plaintext_has_no_clause() {
         let a = auth("connection authorized: user=app database=orders application_name=psql");
         assert_eq!((a.application, a.tls()), (Some("psql"), None));
+        assert_eq!(a.application_with_clause, None);
     }
 
     #[test]
