@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::pick;
+use crate::{choose_where, pick};
 
 /// Negotiated TLS parameters as printed in `SSL enabled (protocol=…, cipher=…, bits=…)`.
 #[derive(Clone, Copy, Debug)]
@@ -586,27 +586,6 @@ fn make(rng: &mut ChaCha8Rng, kind: Kind, i: usize) -> Client {
             ..base
         },
     }
-}
-
-/// Picks up to `count` distinct client indices satisfying `ok`, in a seeded order.
-fn choose_where(
-    rng: &mut ChaCha8Rng,
-    clients: &[Client],
-    taken: &mut [bool],
-    count: usize,
-    ok: impl Fn(&Client) -> bool,
-) -> Vec<usize> {
-    let mut cand: Vec<usize> = (0..clients.len())
-        .filter(|&i| !taken[i] && ok(&clients[i]))
-        .collect();
-    let mut chosen = Vec::new();
-    while chosen.len() < count && !cand.is_empty() {
-        let k = rng.random_range(0..cand.len());
-        let i = cand.swap_remove(k);
-        taken[i] = true;
-        chosen.push(i);
-    }
-    chosen
 }
 
 fn attempts_tls(c: &Client) -> bool {

@@ -188,6 +188,52 @@ pub(crate) fn pick<'a, T>(rng: &mut ChaCha8Rng, s: &'a [T]) -> &'a T {
     &s[rng.random_range(0..s.len())]
 }
 
+/// Picks up to `count` distinct indices of `items` satisfying `ok` and not
+/// yet `taken`, in a seeded order, and marks them taken.
+pub(crate) fn choose_where<T>(
+    rng: &mut ChaCha8Rng,
+    items: &[T],
+    taken: &mut [bool],
+    count: usize,
+    ok: impl Fn(&T) -> bool,
+) -> Vec<usize> {
+    let mut cand: Vec<usize> = (0..items.len())
+        .filter(|&i| !taken[i] && ok(&items[i]))
+        .collect();
+    let mut chosen = Vec::new();
+    while chosen.len() < count && !cand.is_empty() {
+        let k = rng.random_range(0..cand.len());
+        let i = cand.swap_remove(k);
+        taken[i] = true;
+        chosen.push(i);
+    }
+    chosen
+}
+
+/// The next gap between generator steps, in microseconds: exponential
+/// around `mean_us`, busier in the (UTC) afternoon, at most 0.4 s.
+pub(crate) fn next_gap_us(rng: &mut ChaCha8Rng, now_us: i64, mean_us: f64) -> i64 {
+    let hour = (now_us / 1_000_000).rem_euclid(86_400) as f64 / 3600.0;
+    let load = 1.0 + 0.6 * ((hour - 15.0) / 24.0 * std::f64::consts::TAU).cos();
+    let u: f64 = rng.random();
+    (-(1.0 - u).ln() * mean_us / load).min(400_000.0) as i64
+}
+
+/// `SELECT … WHERE id IN (…)` with hundreds of ids: the long statements
+/// every busy database sees.
+pub(crate) fn huge_in_list(text: &mut Vec<u8>, rng: &mut ChaCha8Rng) {
+    text.extend_from_slice(b"SELECT id, status, total_cents FROM orders WHERE id IN (");
+    let k = rng.random_range(300..1500);
+    for j in 0..k {
+        if j > 0 {
+            text.push(b',');
+        }
+        let _ =
+            std::io::Write::write_fmt(text, format_args!("{}", rng.random_range(1..8_000_000u32)));
+    }
+    text.push(b')');
+}
+
 const PID_MIN: u32 = 300;
 const PID_MAX: u32 = 32_768;
 /// Mean time between generator steps (each step writes roughly 1.3 lines).
@@ -340,11 +386,7 @@ impl<'a, W: Write> Gen<'a, W> {
 
     /// Advances the clock: exponential gaps, busier in the (UTC) afternoon.
     fn tick(&mut self) {
-        let hour = (self.now_us / 1_000_000).rem_euclid(86_400) as f64 / 3600.0;
-        let load = 1.0 + 0.6 * ((hour - 15.0) / 24.0 * std::f64::consts::TAU).cos();
-        let u: f64 = self.rng.random();
-        let gap = (-(1.0 - u).ln() * MEAN_GAP_US / load).min(400_000.0);
-        self.now_us += gap as i64;
+        self.now_us += next_gap_us(&mut self.rng, self.now_us, MEAN_GAP_US);
         self.now_ms = self.now_us / 1000;
     }
 

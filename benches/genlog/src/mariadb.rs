@@ -43,7 +43,7 @@ mod clients;
 mod sql;
 
 use crate::out::{Out, civil_from_days};
-use crate::{Config, Summary, pick};
+use crate::{Config, Summary, next_gap_us, pick};
 use clients::{Client, DATABASES, Driver, LOCALHOST, Tls, Workload};
 use sql::{Ctx, Sql};
 
@@ -175,11 +175,7 @@ impl<'a, W: Write> Gen<'a, W> {
 
     /// Advances the clock: exponential gaps, busier in the (UTC) afternoon.
     fn tick(&mut self) {
-        let hour = (self.now_us / 1_000_000).rem_euclid(86_400) as f64 / 3600.0;
-        let load = 1.0 + 0.6 * ((hour - 15.0) / 24.0 * std::f64::consts::TAU).cos();
-        let u: f64 = self.rng.random();
-        let gap = (-(1.0 - u).ln() * MEAN_GAP_US / load).min(400_000.0);
-        self.now_us += gap as i64;
+        self.now_us += next_gap_us(&mut self.rng, self.now_us, MEAN_GAP_US);
     }
 
     /// Starts a record: the time (first record of a second) or two tabs, the thread id, the

@@ -11,7 +11,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::clients::Workload;
-use crate::pick;
+use crate::{huge_in_list, pick};
 
 /// Broad statement class, used to pick a plausible error.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -242,7 +242,7 @@ impl Sql {
             return Class::Insert;
         }
         if rng.random_bool(0.0015) && !matches!(w, Workload::Rds | Workload::Replication) {
-            self.huge_in_list(rng);
+            huge_in_list(&mut self.text, rng);
             return Class::Select;
         }
         let set = match w {
@@ -453,19 +453,6 @@ impl Sql {
                 now_secs - rng.random_range(0..3600)
             );
         }
-    }
-
-    fn huge_in_list(&mut self, rng: &mut ChaCha8Rng) {
-        self.text
-            .extend_from_slice(b"SELECT id, status, total_cents FROM orders WHERE id IN (");
-        let k = rng.random_range(300..1500);
-        for j in 0..k {
-            if j > 0 {
-                self.text.push(b',');
-            }
-            let _ = write!(self.text, "{}", rng.random_range(1..8_000_000u32));
-        }
-        self.text.push(b')');
     }
 }
 

@@ -4,7 +4,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::pick;
+use crate::{choose_where, pick};
 
 /// The host of unix-socket clients, as MariaDB prints it.
 pub(crate) const LOCALHOST: &str = "localhost";
@@ -418,27 +418,6 @@ fn make(rng: &mut ChaCha8Rng, kind: Kind) -> Client {
             ..base
         },
     }
-}
-
-/// Picks up to `count` distinct client indices satisfying `ok`, in a seeded order.
-fn choose_where(
-    rng: &mut ChaCha8Rng,
-    clients: &[Client],
-    taken: &mut [bool],
-    count: usize,
-    ok: impl Fn(&Client) -> bool,
-) -> Vec<usize> {
-    let mut cand: Vec<usize> = (0..clients.len())
-        .filter(|&i| !taken[i] && ok(&clients[i]))
-        .collect();
-    let mut chosen = Vec::new();
-    while chosen.len() < count && !cand.is_empty() {
-        let k = rng.random_range(0..cand.len());
-        let i = cand.swap_remove(k);
-        taken[i] = true;
-        chosen.push(i);
-    }
-    chosen
 }
 
 /// Builds the population of `n` clients.

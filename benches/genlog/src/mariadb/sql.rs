@@ -10,7 +10,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::clients::Workload;
-use crate::pick;
+use crate::{huge_in_list, pick};
 
 const OLTP: &[&str] = &[
     "SELECT id, email, full_name, created_at FROM users WHERE id = {id} LIMIT 1",
@@ -221,7 +221,7 @@ impl Sql {
         if rng.random_bool(0.0015)
             && !matches!(w, Workload::Rds | Workload::Exporter | Workload::Prepared)
         {
-            self.huge_in_list(rng);
+            huge_in_list(&mut self.text, rng);
             return;
         }
         let set = match w {
@@ -459,18 +459,5 @@ impl Sql {
                 now_secs - rng.random_range(0..3600)
             );
         }
-    }
-
-    fn huge_in_list(&mut self, rng: &mut ChaCha8Rng) {
-        self.text
-            .extend_from_slice(b"SELECT id, status, total_cents FROM orders WHERE id IN (");
-        let k = rng.random_range(300..1500);
-        for j in 0..k {
-            if j > 0 {
-                self.text.push(b',');
-            }
-            let _ = write!(self.text, "{}", rng.random_range(1..8_000_000u32));
-        }
-        self.text.push(b')');
     }
 }
