@@ -21,14 +21,12 @@
 # normal user (the server runs as that user). Loopback only; leaves no process behind.
 set -euo pipefail
 
-say() { printf 'make-samples: %s\n' "$*" >&2; }
-die() { printf 'make-samples: ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=../common.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/../common.sh"
 
 [[ $# -eq 1 && -n $1 ]] || { echo "usage: $0 OUT_DIR" >&2; exit 2; }
 mkdir -p -- "$1"
 OUT_DIR=$(cd -- "$1" && pwd)
-SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-RELAY=$SCRIPT_DIR/../postgresql/relay.py
 INSTANCE=mariadb-sample-1
 T0=$SECONDS
 
@@ -118,25 +116,7 @@ mkdir -p "$DB" "$DATADIR" "$LOGS" "$CERTS" "$TMP/home"
 export HOME=$TMP/home   # no ~/.my.cnf of the caller's (the clients also use --no-defaults)
 
 # ---------------------------------------------------------------- 1. certificates
-say "making a throwaway CA, a server certificate (SAN DNS:localhost) and a wrong CA"
-mkca() { # name CN
-  openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 3650 -config /dev/null \
-    -keyout "$CERTS/$1.key" -out "$CERTS/$1.crt" -subj "/CN=$2" \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
-    >/dev/null 2>&1 || die "openssl: cannot make CA $1"
-}
-mkca ca "sslcensus sample root CA"
-mkca wrong-ca "sslcensus unrelated wrong CA"
-openssl req -new -nodes -newkey rsa:2048 -sha256 -config /dev/null -subj "/CN=localhost" \
-  -keyout "$CERTS/server.key" -out "$CERTS/server.csr" >/dev/null 2>&1 \
-  || die "openssl: cannot make server key/CSR"
-printf '%s\n' 'subjectAltName=DNS:localhost' 'basicConstraints=critical,CA:FALSE' \
-  'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth' > "$CERTS/server.ext"
-openssl x509 -req -sha256 -days 3650 -in "$CERTS/server.csr" -CA "$CERTS/ca.crt" -CAkey "$CERTS/ca.key" \
-  -set_serial "0x$(openssl rand -hex 8)" -extfile "$CERTS/server.ext" -out "$CERTS/server.crt" >/dev/null 2>&1 \
-  || die "openssl: cannot sign the server certificate"
-openssl verify -CAfile "$CERTS/ca.crt" "$CERTS/server.crt" >/dev/null || die "server certificate does not verify"
-chmod 644 "$CERTS"/*.crt
+make_certs "$CERTS"
 install -m 644 "$CERTS/ca.crt" "$DB/ca.crt"
 install -m 644 "$CERTS/server.crt" "$DB/server.crt"
 install -m 600 "$CERTS/server.key" "$DB/server.key"
@@ -204,17 +184,7 @@ EOF
 
 # ---------------------------------------------------------------- 3. relays
 OCTETS=(31 32 33 34 35 36 37 38 39 40 41 42 43)
-"$PYTHON" "$RELAY" --upstream "127.0.0.1:$PORT" --ready-file "$TMP/relay.ports" \
-  --max-seconds 120 "${OCTETS[@]}" &
-RELAY_PID=$!
-for _ in $(seq 100); do
-  [[ -f $TMP/relay.ports ]] && break
-  kill -0 "$RELAY_PID" 2>/dev/null || die "relay.py exited early (can this machine bind 127.0.0.N source addresses?)"
-  sleep 0.1
-done
-[[ -f $TMP/relay.ports ]] || die "relay.py did not come up"
-declare -A RPORT
-while read -r n p; do RPORT[$n]=$p; done < "$TMP/relay.ports"
+start_relays "$PORT" "$TMP/relay.ports" "${OCTETS[@]}"
 
 # ---------------------------------------------------------------- 4. clients
 # via N -> connection options through the relay for 127.0.0.N (IP literal, TCP)

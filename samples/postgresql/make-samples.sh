@@ -18,13 +18,12 @@
 # $SSLCENSUS_PG_OS_USER, default "postgres", created if missing) or as a normal user. Loopback only.
 set -euo pipefail
 
-say() { printf 'make-samples: %s\n' "$*" >&2; }
-die() { printf 'make-samples: ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=../common.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/../common.sh"
 
 [[ $# -eq 1 && -n $1 ]] || { echo "usage: $0 OUT_DIR" >&2; exit 2; }
 mkdir -p -- "$1"
 OUT_DIR=$(cd -- "$1" && pwd)
-SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 INSTANCE=pg-sample-1
 T0=$SECONDS
 
@@ -55,7 +54,7 @@ PYTHON=${PYTHON:-python3}
 for tool in "$PYTHON" openssl gzip; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool not found on PATH"
 done
-[[ -f $SCRIPT_DIR/relay.py ]] || die "relay.py missing next to $0"
+[[ -f $RELAY ]] || die "relay.py missing at $RELAY"
 
 if [[ $(id -u) -eq 0 ]]; then
   PG_OS_USER=${SSLCENSUS_PG_OS_USER:-postgres}
@@ -120,25 +119,7 @@ printf '%s\n' '*:*:*:app-user:sample-pass-1' '*:*:*:svc.reporting:sample-pass-2'
 chmod 600 "$PGPASSFILE"
 
 # ---------------------------------------------------------------- 1. certificates
-say "making a throwaway CA, a server certificate (SAN DNS:localhost) and a wrong CA"
-mkca() { # name CN
-  openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 3650 -config /dev/null \
-    -keyout "$CERTS/$1.key" -out "$CERTS/$1.crt" -subj "/CN=$2" \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
-    >/dev/null 2>&1 || die "openssl: cannot make CA $1"
-}
-mkca ca "sslcensus sample root CA"
-mkca wrong-ca "sslcensus unrelated wrong CA"
-openssl req -new -nodes -newkey rsa:2048 -sha256 -config /dev/null -subj "/CN=localhost" \
-  -keyout "$CERTS/server.key" -out "$CERTS/server.csr" >/dev/null 2>&1 \
-  || die "openssl: cannot make server key/CSR"
-printf '%s\n' 'subjectAltName=DNS:localhost' 'basicConstraints=critical,CA:FALSE' \
-  'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth' > "$CERTS/server.ext"
-openssl x509 -req -sha256 -days 3650 -in "$CERTS/server.csr" -CA "$CERTS/ca.crt" -CAkey "$CERTS/ca.key" \
-  -set_serial "0x$(openssl rand -hex 8)" -extfile "$CERTS/server.ext" -out "$CERTS/server.crt" >/dev/null 2>&1 \
-  || die "openssl: cannot sign the server certificate"
-openssl verify -CAfile "$CERTS/ca.crt" "$CERTS/server.crt" >/dev/null || die "server certificate does not verify"
-chmod 644 "$CERTS"/*.crt
+make_certs "$CERTS"
 
 # ---------------------------------------------------------------- 2. cluster
 PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -214,17 +195,7 @@ EOF
 
 # ---------------------------------------------------------------- 3. relays
 OCTETS=(11 12 13 14 15 16 17 18 19 20 21 22 23 24 25)
-"$PYTHON" "$SCRIPT_DIR/relay.py" --upstream "127.0.0.1:$PORT" --ready-file "$TMP/relay.ports" \
-  --max-seconds 120 "${OCTETS[@]}" &
-RELAY_PID=$!
-for _ in $(seq 100); do
-  [[ -f $TMP/relay.ports ]] && break
-  kill -0 "$RELAY_PID" 2>/dev/null || die "relay.py exited early (can this machine bind 127.0.0.N source addresses?)"
-  sleep 0.1
-done
-[[ -f $TMP/relay.ports ]] || die "relay.py did not come up"
-declare -A RPORT
-while read -r n p; do RPORT[$n]=$p; done < "$TMP/relay.ports"
+start_relays "$PORT" "$TMP/relay.ports" "${OCTETS[@]}"
 
 # ---------------------------------------------------------------- 4. clients
 # via N KEY=VALUE...  -> conninfo through the relay for 127.0.0.N

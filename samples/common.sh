@@ -1,0 +1,52 @@
+# Shared by samples/*/make-samples.sh (sourced, not run): messages, the throwaway
+# certificates, and the relays that give each client scenario its own loopback address.
+# The caller sets `set -euo pipefail`, PYTHON, and a cleanup trap that kills RELAY_PID.
+
+say() { printf 'make-samples: %s\n' "$*" >&2; }
+die() { printf 'make-samples: ERROR: %s\n' "$*" >&2; exit 1; }
+
+SAMPLES_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+RELAY=$SAMPLES_DIR/postgresql/relay.py
+
+# make_certs DIR: a sample root CA (ca.crt/.key), an unrelated wrong CA (wrong-ca.crt/.key),
+# and a server certificate for DNS:localhost only (server.crt/.key) signed by the root, so
+# that verify-full against 127.0.0.1 is a hostname mismatch.
+make_certs() {
+  local dir=$1
+  say "making a throwaway CA, a server certificate (SAN DNS:localhost) and a wrong CA"
+  mkca() { # name CN
+    openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 3650 -config /dev/null \
+      -keyout "$dir/$1.key" -out "$dir/$1.crt" -subj "/CN=$2" \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+      >/dev/null 2>&1 || die "openssl: cannot make CA $1"
+  }
+  mkca ca "sslcensus sample root CA"
+  mkca wrong-ca "sslcensus unrelated wrong CA"
+  openssl req -new -nodes -newkey rsa:2048 -sha256 -config /dev/null -subj "/CN=localhost" \
+    -keyout "$dir/server.key" -out "$dir/server.csr" >/dev/null 2>&1 \
+    || die "openssl: cannot make server key/CSR"
+  printf '%s\n' 'subjectAltName=DNS:localhost' 'basicConstraints=critical,CA:FALSE' \
+    'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth' > "$dir/server.ext"
+  openssl x509 -req -sha256 -days 3650 -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+    -set_serial "0x$(openssl rand -hex 8)" -extfile "$dir/server.ext" -out "$dir/server.crt" >/dev/null 2>&1 \
+    || die "openssl: cannot sign the server certificate"
+  openssl verify -CAfile "$dir/ca.crt" "$dir/server.crt" >/dev/null || die "server certificate does not verify"
+  chmod 644 "$dir"/*.crt
+}
+
+# start_relays UPSTREAM_PORT READY_FILE OCTET...: one relay process listening on a 127.0.0.1
+# port per octet N, connecting upstream from 127.0.0.N. Sets RELAY_PID and RPORT[N]=port.
+start_relays() {
+  local upstream=$1 ready=$2
+  shift 2
+  "$PYTHON" "$RELAY" --upstream "127.0.0.1:$upstream" --ready-file "$ready" --max-seconds 120 "$@" &
+  RELAY_PID=$!
+  for _ in $(seq 100); do
+    [[ -f $ready ]] && break
+    kill -0 "$RELAY_PID" 2>/dev/null || die "relay.py exited early (can this machine bind 127.0.0.N source addresses?)"
+    sleep 0.1
+  done
+  [[ -f $ready ]] || die "relay.py did not come up"
+  declare -gA RPORT
+  while read -r n p; do RPORT[$n]=$p; done < "$ready"
+}
