@@ -193,12 +193,6 @@ impl AddressStats {
         self.abandoned.merge(other.abandoned);
         merge_tallies(&mut self.rejections, &other.rejections);
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.handshake_failures.is_empty()
-            && self.abandoned.count == 0
-            && self.rejections.is_empty()
-    }
 }
 
 /// Identifies a client address on one instance.

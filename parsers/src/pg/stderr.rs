@@ -90,12 +90,6 @@ impl LinePrefix {
         &self.escapes
     }
 
-    /// Whether the prefix captures the backend pid (without it, lines of one
-    /// session cannot be tied together).
-    pub fn has_pid(&self) -> bool {
-        self.escapes.contains("%p")
-    }
-
     /// Splits a line into prefix fields and message; `None` if the line does
     /// not carry this prefix.
     pub fn split<'a>(&self, line: &'a str) -> Option<PrefixedLine<'a>> {
