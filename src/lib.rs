@@ -11,6 +11,7 @@ pub mod census;
 pub mod cli;
 pub mod correlate;
 pub mod evidence;
+pub mod family;
 pub mod progress;
 pub mod report;
 pub mod source;
