@@ -14,4 +14,4 @@ fi
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/sslcensus-target}
 cargo run --quiet --locked -- analyze samples/postgresql/stderr \
   samples/mariadb/general samples/mariadb/error samples/mariadb/audit \
-  --scan samples/configs -o report.csv "$@"
+  --scan samples/configs --app-map samples/configs/app-map.csv -o report.csv "$@"

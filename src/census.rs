@@ -130,11 +130,6 @@ impl ClientStats {
     pub fn known_transport_sessions(&self) -> u64 {
         self.sessions - self.unknown_transport_sessions
     }
-
-    /// The session tried TLS (it used it, or fell back after a failed try).
-    pub fn attempted_tls(&self) -> bool {
-        self.tls_sessions > 0 || self.prefer_fallbacks.count > 0
-    }
 }
 
 /// Why a connection attempt was turned away before a session existed.
@@ -168,11 +163,14 @@ impl From<HbaTransport> for TransportKey {
     }
 }
 
-/// Rejected attempts carry a user (and usually a database) but no application.
+/// Rejected attempts carry a user (and usually a database); the
+/// application only where the record names it (Oracle `PROGRAM`), else
+/// [`UNKNOWN`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RejectedAttempt {
     pub user: String,
     pub database: String,
+    pub application: String,
     pub transport: TransportKey,
     pub rejection: Rejection,
 }

@@ -10,7 +10,7 @@ use sslcensus_parsers::pg::stderr::LinePrefix;
 
 use crate::analyze::{Analysis, FileStatus, Settings, analyze};
 use crate::correlate::Problem;
-use crate::evidence::fold::{self, ClientSetting, EndpointMap, Evidence};
+use crate::evidence::fold::{self, AppMap, ClientSetting, EndpointMap, Evidence};
 use crate::evidence::{truststore, walk};
 use crate::progress::Progress;
 use crate::report::{self, OutputFormat};
@@ -148,6 +148,12 @@ pub struct AnalyzeArgs {
     /// host,instance rows tying custom DNS names of databases to instances.
     #[arg(long, value_name = "CSV")]
     pub endpoint_map: Option<PathBuf>,
+    /// path,application rows tying the settings under a path to an
+    /// application (e.g. src/billing/,billing). A setting that names no
+    /// application settles a row only when it matches one application
+    /// alone; services sharing a database user need this.
+    #[arg(long, value_name = "CSV")]
+    pub app_map: Option<PathBuf>,
     /// What an analyst confirmed: key columns (instance, user, database,
     /// application, client_host; empty = any), verifies (yes/no), note.
     /// It wins over everything else and is cited.
@@ -271,7 +277,7 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Reads --configs, --scan, --endpoint-map and --evidence. A file the scan
+/// Reads --configs, --scan, --endpoint-map, --app-map and --evidence. A file the scan
 /// could not read is reported (and fails the run at the end); a bad
 /// evidence file stops it here.
 fn load_evidence(args: &AnalyzeArgs) -> anyhow::Result<(Evidence, bool)> {
@@ -290,11 +296,15 @@ fn load_evidence(args: &AnalyzeArgs) -> anyhow::Result<(Evidence, bool)> {
         Some(path) => EndpointMap::read(path)?,
         None => EndpointMap::default(),
     };
+    let apps = match &args.app_map {
+        Some(path) => AppMap::read(path)?,
+        None => AppMap::default(),
+    };
     let overrides = match &args.evidence {
         Some(path) => fold::read_overrides(path)?,
         None => Vec::new(),
     };
-    let evidence = Evidence::new(settings, &map, overrides);
+    let evidence = Evidence::new(settings, &map, &apps, overrides);
     if evidence.untied_settings > 0 && !args.quiet {
         eprintln!(
             "sslcensus: note: {} client settings name a host that is no RDS endpoint; tie them to instances with --endpoint-map",

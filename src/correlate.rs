@@ -413,6 +413,7 @@ impl Correlator {
                 let attempt = RejectedAttempt {
                     user: h.user.to_string(),
                     database: h.database.unwrap_or_default().to_string(),
+                    application: UNKNOWN.to_string(),
                     transport: h.transport.into(),
                     rejection: Rejection::Hba,
                 };
@@ -422,6 +423,7 @@ impl Correlator {
                 let attempt = RejectedAttempt {
                     user: user.to_string(),
                     database: UNKNOWN.to_string(),
+                    application: UNKNOWN.to_string(),
                     transport: TransportKey::Unknown,
                     rejection: Rejection::Authentication(method.to_string()),
                 };
@@ -430,12 +432,19 @@ impl Correlator {
             Message::Refused {
                 user,
                 database,
+                application,
+                transport,
                 reason,
             } => {
                 let attempt = RejectedAttempt {
                     user: user.unwrap_or(UNKNOWN).to_string(),
                     database: database.unwrap_or(UNKNOWN).to_string(),
-                    transport: TransportKey::Unknown,
+                    application: application.unwrap_or(UNKNOWN).to_string(),
+                    transport: match transport {
+                        Transport::Tls(_) => TransportKey::Tls,
+                        Transport::Plain => TransportKey::Plain,
+                        Transport::Unknown => TransportKey::Unknown,
+                    },
                     rejection: Rejection::Refused(reason.to_string()),
                 };
                 self.turn_away(&obs, attempt);
@@ -453,6 +462,12 @@ impl Correlator {
                 let attempt = RejectedAttempt {
                     user: key.user,
                     database: key.database,
+                    // MySQL-family logs never name the application.
+                    application: if key.application.is_empty() {
+                        UNKNOWN.to_string()
+                    } else {
+                        key.application
+                    },
                     transport,
                     ..attempt
                 };

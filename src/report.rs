@@ -7,12 +7,13 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use polars::prelude::{
-    Column, CsvWriter, DataFrame, JsonFormat, JsonWriter, ParquetWriter, PolarsResult, SerWriter,
+    Column, CsvWriter, DataFrame, JsonFormat, JsonWriter, NamedFrom, ParquetWriter, PolarsResult,
+    SerWriter, Series,
 };
 
 use crate::evidence::truststore::{Certificate, TrustStore};
 use crate::evidence::walk::FoundHit;
-use crate::verdict::{ReportRow, Verdict, rfc3339, sessions};
+use crate::verdict::{ReportRow, Values, Verdict, rfc3339, sessions};
 
 /// The report's columns, in their stable order.
 pub const COLUMNS: [&str; 17] = [
@@ -39,27 +40,79 @@ fn text(name: &str, values: Vec<String>) -> Column {
     Column::new(name.into(), values)
 }
 
-fn frame(rows: &[ReportRow]) -> PolarsResult<DataFrame> {
-    let strings =
-        |f: fn(&ReportRow) -> &str| rows.iter().map(|r| f(r).to_string()).collect::<Vec<_>>();
+/// Values a CSV list cell shows before counting the rest.
+pub const CSV_LIST_CAP: usize = 20;
+/// Spreadsheets cut cells past 32,767 characters; stay well below.
+pub const CSV_CELL_CHARS: usize = 32_000;
+/// Addresses the terminal summary names per row.
+const SUMMARY_HOSTS: usize = 5;
+
+/// A CSV cell that fits a spreadsheet cell: cut at a character boundary,
+/// saying how much more the JSON and Parquet reports hold.
+fn fit_cell(text: &str) -> String {
+    if text.len() <= CSV_CELL_CHARS {
+        return text.to_string();
+    }
+    let mut end = CSV_CELL_CHARS;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{} … [{} more bytes in the JSON or Parquet report]",
+        &text[..end],
+        text.len() - end
+    )
+}
+
+/// A list column: whole lists for JSON and Parquet, capped `;`-separated
+/// text for CSV.
+fn values(name: &str, rows: &[ReportRow], f: fn(&ReportRow) -> &Values, csv: bool) -> Column {
+    if csv {
+        let cells = rows
+            .iter()
+            .map(|r| fit_cell(&f(r).capped(CSV_LIST_CAP)))
+            .collect::<Vec<String>>();
+        Column::new(name.into(), cells)
+    } else {
+        let lists = rows
+            .iter()
+            .map(|r| Series::new("".into(), f(r).items()))
+            .collect::<Vec<Series>>();
+        Column::new(name.into(), lists)
+    }
+}
+
+fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
+    let csv = format == OutputFormat::Csv;
+    let strings = |f: fn(&ReportRow) -> &str| {
+        rows.iter()
+            .map(|r| {
+                if csv {
+                    fit_cell(f(r))
+                } else {
+                    f(r).to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+    };
     let time = |f: fn(&ReportRow) -> Option<i64>| {
         rows.iter().map(|r| f(r).map(rfc3339)).collect::<Vec<_>>()
     };
     let count = |f: fn(&ReportRow) -> u64| rows.iter().map(f).collect::<Vec<u64>>();
     let columns = vec![
-        text(COLUMNS[0], strings(|r| &r.instance)),
-        text(COLUMNS[1], strings(|r| &r.engine)),
-        text(COLUMNS[2], strings(|r| &r.user)),
-        text(COLUMNS[3], strings(|r| &r.database)),
-        text(COLUMNS[4], strings(|r| &r.application)),
-        text(COLUMNS[5], strings(|r| &r.client_hosts)),
+        values(COLUMNS[0], rows, |r| &r.instance, csv),
+        values(COLUMNS[1], rows, |r| &r.engine, csv),
+        values(COLUMNS[2], rows, |r| &r.user, csv),
+        values(COLUMNS[3], rows, |r| &r.database, csv),
+        values(COLUMNS[4], rows, |r| &r.application, csv),
+        values(COLUMNS[5], rows, |r| &r.client_hosts, csv),
         Column::new(COLUMNS[6].into(), time(|r| r.first_seen)),
         Column::new(COLUMNS[7].into(), time(|r| r.last_seen)),
         Column::new(COLUMNS[8].into(), count(|r| r.sessions)),
         Column::new(COLUMNS[9].into(), count(|r| r.tls_sessions)),
         Column::new(COLUMNS[10].into(), count(|r| r.plain_sessions)),
-        text(COLUMNS[11], strings(|r| &r.tls_versions)),
-        text(COLUMNS[12], strings(|r| &r.ciphers)),
+        values(COLUMNS[11], rows, |r| &r.tls_versions, csv),
+        values(COLUMNS[12], rows, |r| &r.ciphers, csv),
         Column::new(COLUMNS[13].into(), count(|r| r.handshake_failures)),
         text(COLUMNS[14], strings(|r| r.verification.as_str())),
         text(COLUMNS[15], strings(|r| r.verdict.as_str())),
@@ -97,7 +150,7 @@ impl OutputFormat {
 
 /// Writes the report in `format`.
 pub fn write<W: Write>(rows: &[ReportRow], format: OutputFormat, out: W) -> Result<()> {
-    let mut df = frame(rows).context("building the report table")?;
+    let mut df = frame(rows, format).context("building the report table")?;
     write_frame(&mut df, format, out)
 }
 
@@ -252,27 +305,27 @@ pub fn summary(rows: &[ReportRow], full_report: Option<&Path>) -> String {
     );
     for row in rows.iter().filter(|r| r.verdict != Verdict::NotAffected) {
         let app = if row.application.is_empty() {
-            "(no application_name)"
+            "(no application_name)".to_string()
         } else {
-            &row.application
+            row.application.capped(SUMMARY_HOSTS)
         };
         let _ = writeln!(
             out,
             "\n{:<12} {} {}@{} {app:?} from {}\n  {}, {} TLS, {} plaintext, {} failed handshakes\n  {}",
             row.verdict.as_str().to_uppercase(),
-            row.instance,
-            row.user,
-            row.database,
+            row.instance.capped(SUMMARY_HOSTS),
+            row.user.capped(SUMMARY_HOSTS),
+            row.database.capped(SUMMARY_HOSTS),
             if row.client_hosts.is_empty() {
-                "?"
+                "?".to_string()
             } else {
-                &row.client_hosts
+                row.client_hosts.capped(SUMMARY_HOSTS)
             },
             sessions(row.sessions),
             row.tls_sessions,
             row.plain_sessions,
             row.handshake_failures,
-            row.reason
+            fit_cell(&row.reason)
         );
     }
     if not_affected > 0 {

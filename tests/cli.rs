@@ -90,7 +90,10 @@ fn json_and_parquet_reports_by_extension() {
     let out = sslcensus(&["analyze", "-q", arg(&log), "-o", arg(&json)], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let parsed: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-    assert_eq!(parsed[0]["application"], "billing");
+    // List columns are arrays in JSON (whole, never capped); times RFC 3339.
+    assert_eq!(parsed[0]["application"], serde_json::json!(["billing"]));
+    assert_eq!(parsed[0]["client_hosts"], serde_json::json!(["10.0.3.7"]));
+    assert_eq!(parsed[0]["first_seen"], "2026-11-02T10:00:00Z");
     assert_eq!(parsed[0]["verdict"], "review");
     let parquet = dir.path().join("report.parquet");
     let out = sslcensus(&["analyze", "-q", arg(&log), "-o", arg(&parquet)], None);

@@ -222,6 +222,8 @@ fn the_bundled_sample_settings_move_sample_rows_out_of_review() {
         .arg(root.join("samples/mariadb/general"))
         .arg("--scan")
         .arg(root.join("samples/configs"))
+        .arg("--app-map")
+        .arg(root.join("samples/configs/app-map.csv"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -239,27 +241,48 @@ fn the_bundled_sample_settings_move_sample_rows_out_of_review() {
             .map(|r| format!("{},{}", &r[14], &r[15]))
             .collect()
     };
-    // reporting-api/.env: verify-full for svc.reporting on Sales DW.
-    let reporting = verdict_of("pg-sample-1,postgres,svc.reporting,Sales DW");
-    assert_eq!(reporting.len(), 3, "{csv}");
-    assert!(
-        reporting.iter().all(|v| v == "verifies,affected"),
-        "{reporting:?}"
+    let reason_of = |key: &str| -> String {
+        let key: Vec<&str> = key.split(',').collect();
+        records
+            .iter()
+            .find(|r| key.iter().enumerate().all(|(i, k)| &r[i] == *k))
+            .map(|r| r[16].to_string())
+            .unwrap_or_default()
+    };
+    // reporting-api/.env: verify-full for svc.reporting on Sales DW, tied to
+    // app_verify_full by the app map; the other applications of that user
+    // are not that file's.
+    assert_eq!(
+        verdict_of("pg-sample-1,postgres,svc.reporting,Sales DW,app_verify_full"),
+        ["verifies,affected"]
     );
-    // billing-worker/db.js: rejectUnauthorized false for app-user on secure_only.
+    for app in ["app_verify_ca", "PostgreSQL JDBC Driver"] {
+        assert_eq!(
+            verdict_of(&format!(
+                "pg-sample-1,postgres,svc.reporting,Sales DW,{app}"
+            )),
+            ["unknown,review"],
+            "{app}"
+        );
+    }
+    // billing-worker/db.js: rejectUnauthorized false for app-user on
+    // secure_only, tied to app_require.
     assert_eq!(
         verdict_of("pg-sample-1,postgres,app-user,secure_only,app_require"),
         ["does_not_verify,not_affected"]
     );
-    // storefront database.yml: verify_identity for svc.reporting on reports.v2 (the
-    // TLS clients; the plaintext socket client stays not affected).
+    // storefront database.yml: verify_identity for svc.reporting on
+    // reports.v2. MariaDB logs name no application and three clients share
+    // that user, so the setting is only a candidate for each: cited, and
+    // the logs' verdicts stand (TLS clients in review, the plaintext socket
+    // client not affected).
     for host in ["127.0.0.33", "127.0.0.34"] {
-        assert_eq!(
-            verdict_of(&format!(
-                "mariadb-sample-1,mariadb,svc.reporting,reports.v2,,{host}"
-            )),
-            ["verifies,affected"],
-            "{host}"
+        let key = format!("mariadb-sample-1,mariadb,svc.reporting,reports.v2,,{host}");
+        assert_eq!(verdict_of(&key), ["unknown,review"], "{host}");
+        assert!(
+            reason_of(&key).contains("storefront/config/database.yml:1 (Rails database.yml (mysql2)) verifies the chain: a candidate only, it names no application and matches 3"),
+            "{}",
+            reason_of(&key)
         );
     }
     assert_eq!(
@@ -319,4 +342,117 @@ fn the_trust_store_a_setting_names_is_checked_and_cited() {
         billing.contains("its trust store holds: rds-ca-rsa2048-g1 until "),
         "{billing}"
     );
+}
+
+/// One session of `user` as `app` from `host`, with TLS or without.
+fn session_line(second: u32, host: &str, user: &str, app: &str, tls: bool) -> String {
+    let clause = if tls {
+        " SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)"
+    } else {
+        ""
+    };
+    format!(
+        "2026-11-02 10:00:{second:02} UTC:{host}(5000):{user}@orders:[1{second:02}]:LOG:  connection authorized: user={user} database=orders application_name={app}{clause}\n"
+    )
+}
+
+/// The CSV row of `app`, as (verification, verdict, reason).
+fn row_of(csv: &str, app: &str) -> (String, String, String) {
+    csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[4] == app)
+        .map(|r| (r[14].to_string(), r[15].to_string(), r[16].to_string()))
+        .unwrap_or_else(|| panic!("no row for {app}: {csv}"))
+}
+
+/// Rule 1 of the verdict rules: a setting that says "no TLS" cannot
+/// describe a client the server saw using TLS.
+#[test]
+fn a_setting_never_overrides_the_sessions_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "logs/orders-db/postgresql.log.2026-11-02-10",
+        &session_line(1, "10.0.3.7", "app", "orders-api", true),
+    );
+    write(
+        root,
+        "apps/orders/.env",
+        &format!("DATABASE_URL=postgres://app:{PASSWORD}@{ENDPOINT}/orders?sslmode=disable\n"),
+    );
+    let arg = |rel: &str| root.join(rel).to_string_lossy().into_owned();
+    let out = run(&["analyze", "-q", &arg("logs"), "--scan", &arg("apps")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let (verification, verdict, reason) = row_of(&text(&out.stdout), "orders-api");
+    assert_eq!(
+        (verification.as_str(), verdict.as_str()),
+        ("unknown", "review")
+    );
+    assert!(
+        reason.contains("TLSv1.3 in its only session")
+            && reason.contains("orders/.env:1 (libpq URI) no TLS: disagrees with the logs"),
+        "{reason}"
+    );
+}
+
+/// Rule 1: a setting that names no application, matching two services that
+/// share a database user, settles neither; `--app-map` ties it to one.
+#[test]
+fn a_setting_shared_by_several_applications_is_only_a_candidate() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let log = [
+        session_line(1, "10.0.3.7", "app", "billing", true),
+        session_line(2, "10.0.3.9", "app", "payments", true),
+    ]
+    .concat();
+    write(root, "logs/orders-db/postgresql.log.2026-11-02-10", &log);
+    write(
+        root,
+        "apps/src/billing/db.js",
+        &format!(
+            "const {{ Pool }} = require('pg');\nconst pool = new Pool({{ host: '{ENDPOINT}', user: 'app', password: '{PASSWORD}', database: 'orders', ssl: {{ rejectUnauthorized: false }} }});\n"
+        ),
+    );
+    let arg = |rel: &str| root.join(rel).to_string_lossy().into_owned();
+    let out = run(&["analyze", "-q", &arg("logs"), "--scan", &arg("apps")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    for app in ["billing", "payments"] {
+        let (_, verdict, reason) = row_of(&csv, app);
+        assert_eq!(verdict, "review", "{app}: {reason}");
+        assert!(
+            reason.contains("a candidate only, it names no application and matches 2"),
+            "{reason}"
+        );
+    }
+
+    write(
+        root,
+        "app-map.csv",
+        "path,application\nsrc/billing/,billing\n",
+    );
+    let out = run(&[
+        "analyze",
+        "-q",
+        &arg("logs"),
+        "--scan",
+        &arg("apps"),
+        "--app-map",
+        &arg("app-map.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let (verification, verdict, reason) = row_of(&csv, "billing");
+    assert_eq!(
+        (verification.as_str(), verdict.as_str()),
+        ("does_not_verify", "not_affected"),
+        "{reason}"
+    );
+    assert!(reason.contains("src/billing/db.js:2"), "{reason}");
+    let (_, verdict, reason) = row_of(&csv, "payments");
+    assert_eq!(verdict, "review", "{reason}");
+    assert!(!reason.contains("db.js"), "{reason}");
 }

@@ -56,10 +56,16 @@ pub enum Message<'a> {
     HbaRejected(HbaRejected<'a>),
     /// `<method> authentication failed for user "…"`, MySQL `Access denied`.
     AuthenticationFailed { method: &'a str, user: &'a str },
-    /// A connection refused for another reason (an Oracle TNS error).
+    /// A connection refused for another reason (an Oracle TNS error, a
+    /// MySQL database denied).
     Refused {
         user: Option<&'a str>,
         database: Option<&'a str>,
+        /// The program the client named (Oracle CID `PROGRAM`).
+        application: Option<&'a str>,
+        /// How the attempt travelled, where the record says (Oracle
+        /// `PROTOCOL`: a refused `tcp` attempt is a plaintext one).
+        transport: Transport<'a>,
         reason: &'a str,
     },
 }

@@ -23,6 +23,9 @@ pub struct ClientSetting {
     pub host: Option<String>,
     pub user: Option<String>,
     pub database: Option<String>,
+    /// The application the setting names (its own `application_name`, or
+    /// `--app-map`): it then matches that application's rows only.
+    pub application: Option<String>,
     pub uses_tls: Fact,
     pub verifies_chain: Fact,
     /// The RDS CAs its trust store holds, where that was checked.
@@ -39,6 +42,7 @@ impl From<&FoundHit> for ClientSetting {
             host: hit.host.clone(),
             user: hit.user.clone(),
             database: hit.database.clone(),
+            application: None,
             uses_tls: hit.uses_tls,
             verifies_chain: hit.verifies_chain,
             trust_store_rds_cas: found.trust_store_rds_cas.clone(),
@@ -144,6 +148,47 @@ impl EndpointMap {
     }
 }
 
+/// `--app-map`: which application the settings under a path belong to
+/// (`path,application` rows, e.g. `src/billing/,billing`). A setting that
+/// names no application of its own otherwise only settles a row when it
+/// matches one application alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppMap(Vec<(String, String)>);
+
+impl AppMap {
+    /// Reads `path,application` rows.
+    pub fn read(path: &Path) -> Result<AppMap> {
+        let mut prefixes = Vec::new();
+        for (line, row) in records(path, &["path", "application"])? {
+            match (row.get("path"), row.get("application")) {
+                (Some(prefix), Some(app)) => {
+                    let prefix = prefix.trim_start_matches("./").to_string();
+                    prefixes.push((prefix, app.clone()));
+                }
+                _ => bail!(
+                    "{}:{line}: path and application are both needed",
+                    path.display()
+                ),
+            }
+        }
+        // The longest prefix wins.
+        prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        Ok(AppMap(prefixes))
+    }
+
+    /// The application of a setting found in `file` (as scan-config wrote
+    /// it: relative to the scanned tree or absolute).
+    pub fn application_for(&self, file: &str) -> Option<&str> {
+        let file = file.trim_start_matches("./");
+        self.0
+            .iter()
+            .find(|(prefix, _)| {
+                file.starts_with(prefix.as_str()) || file.contains(&format!("/{prefix}"))
+            })
+            .map(|(_, app)| app.as_str())
+    }
+}
+
 fn fact(path: &Path, line: u64, value: Option<&String>) -> Result<Fact> {
     Ok(match value.map(|v| v.to_ascii_lowercase()).as_deref() {
         Some("yes" | "true" | "y" | "1") => Fact::Yes,
@@ -179,6 +224,7 @@ pub fn read_settings(path: &Path) -> Result<Vec<ClientSetting>> {
             host: row.get("host").cloned(),
             user: row.get("user").cloned(),
             database: row.get("database").cloned(),
+            application: row.get("application").cloned(),
             uses_tls: fact(path, line, row.get("uses_tls"))?,
             verifies_chain: fact(path, line, row.get("verifies_chain"))?,
             trust_store_rds_cas: row.get("trust_store_rds_cas").cloned(),
@@ -250,13 +296,21 @@ impl Evidence {
     pub fn new(
         settings: Vec<ClientSetting>,
         map: &EndpointMap,
+        apps: &AppMap,
         overrides: Vec<Override>,
     ) -> Evidence {
         let mut evidence = Evidence {
             overrides,
             ..Evidence::default()
         };
-        for setting in settings {
+        for mut setting in settings {
+            if setting.application.is_none() {
+                let file = setting
+                    .source
+                    .rsplit_once(':')
+                    .map_or(setting.source.as_str(), |(file, _)| file);
+                setting.application = apps.application_for(file).map(str::to_string);
+            }
             match setting.host.as_deref().and_then(|h| endpoint(h, map)) {
                 Some(endpoint) => evidence.settings.push((setting, endpoint)),
                 None => evidence.untied_settings += 1,
@@ -265,8 +319,8 @@ impl Evidence {
         evidence
     }
 
-    /// Settings that point at this client's instance and name its user and
-    /// database (or leave them open).
+    /// Settings that point at this client's instance and name its user,
+    /// database and application (or leave them open).
     pub fn settings_for(&self, key: &ClientKey) -> Vec<&ClientSetting> {
         self.settings
             .iter()
@@ -288,6 +342,7 @@ impl Evidence {
                     && engine
                     && same(&setting.user, &key.user)
                     && same(&setting.database, &key.database)
+                    && same(&setting.application, &key.application)
             })
             .map(|(setting, _)| setting)
             .collect()

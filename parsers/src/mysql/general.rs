@@ -76,6 +76,9 @@ pub fn observe(
                 message: Message::Refused {
                     user: Some(user),
                     database: Some(database),
+                    // The thread's `Connect` line told both.
+                    application: None,
+                    transport: Transport::Unknown,
                     reason: "access denied to the database",
                 },
             });

@@ -92,6 +92,8 @@ pub fn observe(line: &str, emit: &mut dyn FnMut(Observation<'_>)) -> LineOutcome
         Message::Refused {
             user,
             database,
+            application: text_of(cid, "PROGRAM"),
+            transport: transport(text_of(address, "PROTOCOL")),
             reason: &reason,
         }
     };
@@ -564,6 +566,8 @@ mod tests {
                 "01-MAY-2024 10:00:00 * (CONNECT_DATA=(SERVICE_NAME=ORCLX)(CID=(PROGRAM=JDBC Thin Client)(HOST=__jdbc__)(USER=app))) * (ADDRESS=(PROTOCOL=tcps)(HOST=10.0.1.5)(PORT=53130)) * establish * ORCLX * 12514",
                 Some("app"),
                 Some("ORCLX"),
+                Some("JDBC Thin Client"),
+                Transport::Tls(None),
                 "TNS-12514",
                 at("10.0.1.5", 53130),
             ),
@@ -571,17 +575,21 @@ mod tests {
                 " <txt>01-MAY-2024 10:00:00 * (CONNECT_DATA=(SID=NOPE)(CID=(PROGRAM=)(HOST=__jdbc__)(USER=))) * (ADDRESS=(PROTOCOL=tcp)(HOST=10.0.1.6)(PORT=40023)) * establish * NOPE * 12505",
                 None,
                 Some("NOPE"),
+                None,
+                Transport::Plain,
                 "TNS-12505",
                 at("10.0.1.6", 40023),
             ),
         ];
-        for (line, user, database, reason, remote) in table {
+        for (line, user, database, application, transport, reason, remote) in table {
             with(line, |obs| {
                 assert_eq!(obs.time, Some(T0), "{line}");
                 assert_eq!(obs.remote, remote, "{line}");
                 let expected = Message::Refused {
                     user,
                     database,
+                    application,
+                    transport,
                     reason,
                 };
                 assert_eq!(obs.message, expected, "{line}");
