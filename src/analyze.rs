@@ -7,12 +7,14 @@ use std::ops::Range;
 use rayon::prelude::*;
 use sslcensus_parsers::pg::stderr::LinePrefix;
 use sslcensus_parsers::{
-    DetectError, FormatChoice, LogFormat, count_lines, detect, scan, scan_line,
+    DetectError, Engine, FormatChoice, LogFormat, count_lines, detect, detect_found, scan,
+    scan_line,
 };
 
 use crate::census::Census;
-use crate::correlate::{ChunkOutcome, Correlator, Problem};
+use crate::correlate::{ChunkOutcome, Correlator, Coverage, Problem};
 use crate::progress::Progress;
+use crate::same_records;
 use crate::source::{InputFile, WindowReader};
 
 /// How inputs are read.
@@ -30,6 +32,9 @@ pub enum FileStatus {
     Empty,
     /// Found in a directory walk but not a log: said, not an error.
     NotALog(String),
+    /// The same records as another input (RDS writes `postgresql.log.*`
+    /// and `postgresql.log.*.csv` side by side): not read, said.
+    SameAs(String),
     /// An error: unreadable, truncated, or named but not a log. What was
     /// read before the error still counts.
     Failed(String),
@@ -41,10 +46,13 @@ pub struct FileSummary {
     pub display: String,
     pub instance: String,
     pub format: Option<String>,
+    pub engine: Option<Engine>,
     pub caveat: Option<String>,
     pub lines: u64,
     pub skipped_lines: u64,
     pub invalid_utf8_lines: u64,
+    /// The connection records it held.
+    pub coverage: Coverage,
     pub status: FileStatus,
 }
 
@@ -74,6 +82,24 @@ impl Analysis {
         self.files
             .iter()
             .any(|f| matches!(f.status, FileStatus::Failed(_)))
+    }
+
+    /// Whether any input held a connection record: a run that read none
+    /// (a wrong --format or prefix, an empty folder, empty stdin) has
+    /// nothing to say and must not pass for a clean one.
+    pub fn held_records(&self) -> bool {
+        self.files.iter().any(|f| f.coverage.records > 0)
+    }
+
+    /// Per instance: its files' coverage together, and how many were read.
+    pub fn coverage_by_instance(&self) -> BTreeMap<&str, (Coverage, usize)> {
+        let mut by: BTreeMap<&str, (Coverage, usize)> = BTreeMap::new();
+        for f in self.files.iter().filter(|f| f.status == FileStatus::Read) {
+            let entry = by.entry(f.instance.as_str()).or_default();
+            entry.0.merge(f.coverage);
+            entry.1 += 1;
+        }
+        by
     }
 }
 
@@ -123,17 +149,25 @@ fn read_instance(
 ) -> Analysis {
     let mut stream: Option<Correlator> = None;
     let mut analysis = Analysis::default();
-    for file in files {
+    let same = same_records::find(files, settings);
+    for (index, file) in files.iter().enumerate() {
         let mut summary = FileSummary {
             display: file.display.clone(),
             instance: instance.to_string(),
             format: None,
+            engine: None,
             caveat: None,
             lines: 0,
             skipped_lines: 0,
             invalid_utf8_lines: 0,
+            coverage: Coverage::default(),
             status: FileStatus::Read,
         };
+        if let Some(&kept) = same.get(&index) {
+            summary.status = FileStatus::SameAs(files[kept].display.clone());
+            analysis.files.push(summary);
+            continue;
+        }
         let mut reader = match WindowReader::open(file) {
             Ok(reader) => reader,
             Err(e) => {
@@ -157,13 +191,16 @@ fn read_instance(
                 }
             };
             if format.is_none() {
-                match detect(
-                    &window[..window.len().min(DETECT_BYTES)],
-                    settings.forced,
-                    settings.prefix.as_ref(),
-                ) {
+                let head = &window[..window.len().min(DETECT_BYTES)];
+                let detected = if file.explicit {
+                    detect(head, settings.forced, settings.prefix.as_ref())
+                } else {
+                    detect_found(head, settings.forced, settings.prefix.as_ref())
+                };
+                match detected {
                     Ok(detected) => {
                         summary.format = Some(detected.format.to_string());
+                        summary.engine = Some(detected.format.engine());
                         summary.caveat = detected.caveat;
                         format = Some(detected.format);
                     }
@@ -208,6 +245,7 @@ fn read_instance(
                         });
                     }
                 }
+                summary.coverage.merge(outcome.coverage);
                 stream.absorb(outcome, |correlator, offset| {
                     scan_line(format, chunk, offset, correlator)
                 });

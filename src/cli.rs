@@ -1,12 +1,14 @@
 //! The command line: argument parsing, messages on stderr, exit codes.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use sslcensus_parsers::FormatChoice;
+use polars::prelude::PolarsError;
 use sslcensus_parsers::pg::stderr::LinePrefix;
+use sslcensus_parsers::{Engine, FormatChoice};
 
 use crate::analyze::{Analysis, FileStatus, Settings, analyze};
 use crate::correlate::Problem;
@@ -18,11 +20,31 @@ use crate::source;
 use crate::verdict::{self, GroupBy, Verdict, judge};
 
 const EXIT_CODES: &str = "\
+Exit codes (each subcommand's --help lists its own):
+  0  done
+  1  error: an input could not be read or is not what it should be, nothing usable was read, or the output could not be written
+  2  usage error
+  3  analyze --fail-on matched";
+
+const ANALYZE_EXIT_CODES: &str = "\
+Exit codes:
+  0  done: the inputs held connection records, none failed, and --fail-on (if given) matched nothing
+  1  error: an input could not be read, was truncated or is not a log (the report still covers the rest); no input held a single connection record; an evidence file (--configs, --evidence, --endpoint-map, --app-map) is bad; or the report could not be written. 1 wins over 3: an incomplete run is reported as one even when --fail-on also matched
+  2  usage error
+  3  --fail-on matched: the report has rows at or above that verdict
+A closed output pipe (sslcensus analyze ... | head) ends quietly with 0.";
+
+const SCAN_CONFIG_EXIT_CODES: &str = "\
 Exit codes:
   0  done
-  1  error: an input (log, settings tree, trust store, evidence file) could not be read, was truncated or is not what it should be - the output still covers the rest - or the output could not be written
-  2  usage error
-  3  --fail-on matched: the report has rows at or above that verdict";
+  1  error: a file or folder could not be read (the output still covers the rest), or the output could not be written
+  2  usage error";
+
+const TRUSTSTORE_EXIT_CODES: &str = "\
+Exit codes:
+  0  done
+  1  error: a trust store could not be read (the output still covers the rest), or the output could not be written
+  2  usage error";
 
 #[derive(Debug, Parser)]
 #[command(name = "sslcensus", version, about, after_help = EXIT_CODES)]
@@ -35,15 +57,15 @@ pub struct Cli {
 pub enum Command {
     /// Read connection logs and judge, per client application, whether a CA
     /// rotation affects it.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = ANALYZE_EXIT_CODES)]
     Analyze(AnalyzeArgs),
     /// Find database connection settings in application code and config
     /// trees, with whether each uses TLS and verifies the server certificate.
-    #[command(name = "scan-config", after_help = EXIT_CODES)]
+    #[command(name = "scan-config", after_help = SCAN_CONFIG_EXIT_CODES)]
     ScanConfig(ScanConfigArgs),
     /// List the CAs in trust stores (PEM bundles, DER, PKCS#7, PKCS#12, JKS)
     /// and whether they hold the Amazon RDS CAs, matched by subject and key.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = TRUSTSTORE_EXIT_CODES)]
     Truststore(TruststoreArgs),
 }
 
@@ -102,6 +124,23 @@ pub enum FormatArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormatArg {
+    Csv,
+    Json,
+    Parquet,
+}
+
+impl From<OutputFormatArg> for OutputFormat {
+    fn from(f: OutputFormatArg) -> OutputFormat {
+        match f {
+            OutputFormatArg::Csv => OutputFormat::Csv,
+            OutputFormatArg::Json => OutputFormat::Json,
+            OutputFormatArg::Parquet => OutputFormat::Parquet,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     /// Exit 3 if any row is affected
     Affected,
@@ -130,10 +169,14 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value = "instance,user,database,application", value_parser = clap::value_parser!(GroupBy))]
     pub group_by: GroupBy,
     /// Write the report here (.csv, .json or .parquet) and print the summary
-    /// on stdout; - for CSV on stdout. Default: the summary on a terminal,
-    /// else CSV on stdout.
+    /// on stdout; - for the report on stdout. Default: the summary on a
+    /// terminal, else CSV on stdout. Checked before reading starts.
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// The report's format, whatever the output's name (needed for JSON or
+    /// Parquet on stdout).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output_format: Option<OutputFormatArg>,
     /// Exit with code 3 when rows at or above this verdict exist.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -142,8 +185,10 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "CSV")]
     pub configs: Vec<PathBuf>,
     /// Scan these application trees for client settings, as scan-config
-    /// would, and use them like --configs.
-    #[arg(long, value_name = "DIR")]
+    /// would, and use them like --configs. Several: repeat the flag or
+    /// separate them with commas (--scan a,b); a second word after it is a
+    /// log input, not another tree.
+    #[arg(long, value_name = "DIR", value_delimiter = ',')]
     pub scan: Vec<PathBuf>,
     /// host,instance rows tying custom DNS names of databases to instances.
     #[arg(long, value_name = "CSV")]
@@ -202,12 +247,14 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
         Ok(prefix) => prefix,
         Err(e) => return usage_error(&e.to_string()),
     };
-    let output_format = match args.output.as_deref() {
-        Some(path) if path.as_os_str() != "-" => match OutputFormat::for_path(path) {
-            Ok(format) => Some(format),
-            Err(e) => return usage_error(&e.to_string()),
-        },
-        _ => None,
+    // Where the report goes, checked before minutes of reading.
+    let target = match output_target(&args) {
+        Ok(target) => target,
+        Err(Failure::Usage(message)) => return usage_error(&message),
+        Err(Failure::Run(message)) => {
+            eprintln!("sslcensus: error: {message}");
+            return ExitCode::from(1);
+        }
     };
     let settings = Settings {
         forced: args.format.map(|f| match f {
@@ -242,28 +289,30 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
     let progress = Progress::new(total_bytes, !args.quiet && std::io::stderr().is_terminal());
     let analysis = analyze(&files, &settings, &progress);
     progress.finish();
-    report_inputs(&analysis, args.quiet);
+    report_inputs(&analysis, &args.inputs, args.quiet);
+    let nothing_usable = !analysis.held_records();
 
     let rows = judge(&analysis.census, &args.group_by, &evidence);
-    let written = match (&args.output, output_format) {
-        (Some(path), Some(_)) => report::write_file(&rows, path).map(|()| {
-            if !args.quiet {
-                eprintln!("sslcensus: wrote {} rows to {}", rows.len(), path.display());
-            }
-            print!("{}", report::summary(&rows, Some(path)));
-        }),
-        (Some(_), None) => report::write(&rows, OutputFormat::Csv, std::io::stdout().lock()),
-        (None, _) if std::io::stdout().is_terminal() => {
-            print!("{}", report::summary(&rows, None));
-            Ok(())
+    let written = match target {
+        OutputTarget::File { path, file, format } => {
+            report::write(&rows, format, std::io::BufWriter::new(file))
+                .with_context(|| format!("writing {}", path.display()))
+                .and_then(|()| {
+                    if !args.quiet {
+                        eprintln!("sslcensus: wrote {} rows to {}", rows.len(), path.display());
+                    }
+                    print_out(&report::summary(&rows, Some(&path)))
+                })
         }
-        (None, _) => report::write(&rows, OutputFormat::Csv, std::io::stdout().lock()),
+        OutputTarget::Stdout(format) => report::write(&rows, format, std::io::stdout().lock()),
+        OutputTarget::Summary => print_out(&report::summary(&rows, None)),
     };
     if let Err(e) = written {
+        if is_broken_pipe(&e) {
+            // The reader (head, less) has what it wanted.
+            return ExitCode::SUCCESS;
+        }
         eprintln!("sslcensus: error: {e:#}");
-        return ExitCode::from(1);
-    }
-    if analysis.failed() || !input_errors.is_empty() || scan_failed {
         return ExitCode::from(1);
     }
     let threshold = match args.fail_on {
@@ -271,10 +320,90 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
         Some(FailOn::Review) => Some(Verdict::Review),
         None => None,
     };
-    if threshold.is_some_and(|t| rows.iter().any(|r| r.verdict <= t)) {
+    let matched = threshold.is_some_and(|t| rows.iter().any(|r| r.verdict <= t));
+    if nothing_usable || analysis.failed() || !input_errors.is_empty() || scan_failed {
+        if matched {
+            eprintln!(
+                "sslcensus: --fail-on matched too; exit 1 (an incomplete run) takes precedence over 3"
+            );
+        }
+        return ExitCode::from(1);
+    }
+    if matched {
         return ExitCode::from(3);
     }
     ExitCode::SUCCESS
+}
+
+/// Where the report goes.
+enum OutputTarget {
+    /// A file, created before reading starts: report there, summary on stdout.
+    File {
+        path: PathBuf,
+        file: std::fs::File,
+        format: OutputFormat,
+    },
+    /// The report on stdout.
+    Stdout(OutputFormat),
+    /// Only the summary, on a terminal.
+    Summary,
+}
+
+enum Failure {
+    Usage(String),
+    Run(String),
+}
+
+fn output_target(args: &AnalyzeArgs) -> Result<OutputTarget, Failure> {
+    let forced = args.output_format.map(OutputFormat::from);
+    match args.output.as_deref() {
+        Some(path) if path.as_os_str() != "-" => {
+            let format = match forced {
+                Some(format) => format,
+                None => OutputFormat::for_path(path).map_err(|e| Failure::Usage(e.to_string()))?,
+            };
+            let file = std::fs::File::create(path)
+                .map_err(|e| Failure::Run(format!("cannot create {}: {e}", path.display())))?;
+            Ok(OutputTarget::File {
+                path: path.to_path_buf(),
+                file,
+                format,
+            })
+        }
+        Some(_) => stdout_target(forced.unwrap_or(OutputFormat::Csv)),
+        None if forced.is_none() && std::io::stdout().is_terminal() => Ok(OutputTarget::Summary),
+        None => stdout_target(forced.unwrap_or(OutputFormat::Csv)),
+    }
+}
+
+fn stdout_target(format: OutputFormat) -> Result<OutputTarget, Failure> {
+    if format == OutputFormat::Parquet && std::io::stdout().is_terminal() {
+        return Err(Failure::Usage(
+            "Parquet is binary: redirect stdout to a file or a pipe".into(),
+        ));
+    }
+    Ok(OutputTarget::Stdout(format))
+}
+
+/// Prints to stdout, reporting a closed pipe as an error rather than
+/// panicking as `print!` does.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Whether writing failed because the reader closed the pipe.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause.downcast_ref::<PolarsError>().is_some_and(|p| {
+                matches!(p, PolarsError::IO { error, .. } if error.kind() == std::io::ErrorKind::BrokenPipe)
+            })
+    })
 }
 
 /// Reads --configs, --scan, --endpoint-map, --app-map and --evidence. A file the scan
@@ -434,10 +563,10 @@ fn run_truststore(args: TruststoreArgs) -> ExitCode {
     }
 }
 
-/// Says on stderr what happened to each input: errors always, notes and the
-/// totals unless quiet. Line contents are never printed (they may hold
+/// Says on stderr what happened to each input: errors always, warnings
+/// and notes unless quiet. Line contents are never printed (they may hold
 /// secrets); files and line numbers are.
-fn report_inputs(analysis: &Analysis, quiet: bool) {
+fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
     for p in &analysis.problems {
         let what = match p.problem {
             Problem::Malformed(why) => format!("skipped: {}", why.0),
@@ -445,6 +574,7 @@ fn report_inputs(analysis: &Analysis, quiet: bool) {
         };
         eprintln!("sslcensus: {}:{}: {what}", p.file, p.line);
     }
+    let held = analysis.held_records();
     let (mut lines, mut skipped, mut invalid, mut read) = (0, 0, 0, 0);
     for f in &analysis.files {
         lines += f.lines;
@@ -465,17 +595,97 @@ fn report_inputs(analysis: &Analysis, quiet: bool) {
                 eprintln!("sslcensus: note: {}: not read: {why}", f.display)
             }
             FileStatus::Empty if !quiet => eprintln!("sslcensus: note: {}: empty", f.display),
+            FileStatus::SameAs(other) if !quiet => eprintln!(
+                "sslcensus: note: {}: not read: the same records as {other}, which was read",
+                f.display
+            ),
             _ => {}
         }
         if let (Some(caveat), false) = (&f.caveat, quiet) {
             eprintln!("sslcensus: note: {}: {caveat}", f.display);
         }
+        // A log read to its end without one connection record: a wrong
+        // format or prefix, or connection logging off while it was written.
+        if f.status == FileStatus::Read && f.lines > 0 && f.coverage.records == 0 {
+            eprintln!(
+                "sslcensus: warning: {}: {} lines read as {}, not one connection record in them{}",
+                f.display,
+                f.lines,
+                f.format.as_deref().unwrap_or("a log"),
+                logging_hint(f.engine)
+            );
+        }
     }
-    if !quiet {
+    for input in inputs {
+        let under: Vec<_> = analysis
+            .files
+            .iter()
+            .filter(|f| std::path::Path::new(&f.display).starts_with(input))
+            .collect();
+        if std::path::Path::new(input).is_dir()
+            && !under.is_empty()
+            && under.iter().all(|f| f.status != FileStatus::Read)
+        {
+            eprintln!(
+                "sslcensus: warning: {input}: no log in it ({} files passed over); an application tree goes to --scan",
+                under.len()
+            );
+        }
+    }
+    if !held {
         eprintln!(
-            "sslcensus: read {read} of {} files, {lines} lines; {skipped} connection lines skipped as malformed, {invalid} lines not UTF-8; {} disconnections of sessions that began before the logs",
+            "sslcensus: error: no connection record in any input ({} of {} files read, {lines} lines): nothing to judge. Check --format and --log-line-prefix, and that the server logged connections{}",
+            read,
             analysis.files.len(),
-            analysis.census.unmatched.disconnections
+            logging_hint(None)
         );
+    }
+    if quiet {
+        return;
+    }
+    for (instance, (coverage, files)) in analysis.coverage_by_instance() {
+        if coverage.records == 0 {
+            continue;
+        }
+        let span = match (coverage.span.first, coverage.span.last) {
+            (Some(first), Some(last)) => {
+                format!("{} .. {}", verdict::rfc3339(first), verdict::rfc3339(last))
+            }
+            _ => "times unknown".to_string(),
+        };
+        eprintln!(
+            "sslcensus: {instance}: connection records {span}, {} logins, {} records in {files} files",
+            coverage.logins, coverage.records
+        );
+        if coverage.logins == 0 {
+            let engine = analysis
+                .files
+                .iter()
+                .find(|f| f.instance == instance)
+                .and_then(|f| f.engine);
+            eprintln!(
+                "sslcensus: warning: {instance}: no login was logged (only failures or disconnections): connection logging looks off, so clients that connected are missing{}",
+                logging_hint(engine)
+            );
+        }
+    }
+    eprintln!(
+        "sslcensus: read {read} of {} files, {lines} lines; {skipped} connection lines skipped as malformed, {invalid} lines not UTF-8; {} disconnections of sessions that began before the logs",
+        analysis.files.len(),
+        analysis.census.unmatched.disconnections
+    );
+}
+
+/// The server setting that makes logins appear in its logs.
+fn logging_hint(engine: Option<Engine>) -> &'static str {
+    match engine {
+        Some(Engine::Postgres) => " (PostgreSQL: log_connections = on, log_disconnections = on)",
+        Some(Engine::Mysql | Engine::Mariadb) => {
+            " (MySQL/MariaDB: general_log = 1, or the audit plugin with CONNECT events)"
+        }
+        Some(Engine::Oracle) => " (Oracle: the listener log, LOGGING_LISTENER = ON)",
+        _ => {
+            " (PostgreSQL log_connections; MySQL/MariaDB general_log or audit CONNECT events; the Oracle listener log)"
+        }
     }
 }

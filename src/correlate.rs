@@ -18,7 +18,7 @@ use sslcensus_parsers::observation::{FailureKind, Message, Observation, Transpor
 use sslcensus_parsers::{Engine, Millis, Sink};
 
 use crate::census::{
-    AddressKey, Census, ClientKey, RejectedAttempt, Rejection, TransportKey, UNKNOWN,
+    AddressKey, Census, ClientKey, RejectedAttempt, Rejection, Span, TransportKey, UNKNOWN,
 };
 
 /// How long after a certificate rejection a plaintext session from the same
@@ -91,9 +91,38 @@ pub struct EarlyPlaintext {
     key: ClientKey,
 }
 
+/// How much of what a log holds was connection records: what tells a log
+/// that shows its clients from one that cannot (wrong format, wrong prefix,
+/// connection logging off).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Connection records read (any connection message).
+    pub records: u64,
+    /// Of those, logins (`connection authorized`, `Connect`, `establish`):
+    /// none means connection logging was off or not in this log.
+    pub logins: u64,
+    /// When the connection records were written.
+    pub span: Span,
+}
+
+impl Coverage {
+    pub fn merge(&mut self, other: Coverage) {
+        self.records += other.records;
+        self.logins += other.logins;
+        self.span.merge(other.span);
+    }
+
+    fn see(&mut self, obs: &Observation<'_>) {
+        self.records += 1;
+        self.logins += u64::from(matches!(obs.message, Message::Authorized(_)));
+        self.span.see(obs.time);
+    }
+}
+
 /// What a chunk leaves for the stream correlator.
 #[derive(Debug, Default)]
 pub struct ChunkOutcome {
+    pub coverage: Coverage,
     pub census: Census,
     /// Offsets of lines to replay in the stream, in order.
     pub head: Vec<usize>,
@@ -122,6 +151,7 @@ pub struct Correlator {
     /// The latest certificate rejection per client address.
     cert_rejections: HashMap<String, Millis>,
     census: Census,
+    coverage: Coverage,
     problems: Vec<(usize, Problem)>,
     /// Set for a chunk's correlator; `None` for the stream's.
     deferral: Option<Deferral>,
@@ -146,6 +176,7 @@ impl Correlator {
             pending: HashMap::default(),
             cert_rejections: HashMap::default(),
             census: Census::default(),
+            coverage: Coverage::default(),
             problems: Vec::new(),
             deferral: None,
             replaying: false,
@@ -156,6 +187,7 @@ impl Correlator {
     pub fn into_chunk_outcome(self) -> ChunkOutcome {
         let deferral = self.deferral.unwrap_or_default();
         ChunkOutcome {
+            coverage: self.coverage,
             census: self.census,
             head: deferral.head,
             reset: deferral.reset,
@@ -541,6 +573,9 @@ impl Correlator {
 
 impl Sink for Correlator {
     fn observation(&mut self, offset: usize, obs: Observation<'_>) {
+        if !self.replaying {
+            self.coverage.see(&obs);
+        }
         if let Some(deferral) = &mut self.deferral {
             if deferral.first_time.is_none() {
                 deferral.first_time = obs.time;

@@ -14,5 +14,6 @@ pub mod evidence;
 pub mod family;
 pub mod progress;
 pub mod report;
+pub mod same_records;
 pub mod source;
 pub mod verdict;

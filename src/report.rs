@@ -7,8 +7,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use polars::prelude::{
-    Column, CsvWriter, DataFrame, JsonFormat, JsonWriter, NamedFrom, ParquetWriter, PolarsResult,
-    SerWriter, Series,
+    Column, CsvWriter, DataFrame, DataType, JsonFormat, JsonWriter, NamedFrom, ParquetWriter,
+    PolarsResult, SerWriter, Series, TimeUnit, TimeZone,
 };
 
 use crate::evidence::truststore::{Certificate, TrustStore};
@@ -95,8 +95,20 @@ fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
             })
             .collect::<Vec<_>>()
     };
-    let time = |f: fn(&ReportRow) -> Option<i64>| {
-        rows.iter().map(|r| f(r).map(rfc3339)).collect::<Vec<_>>()
+    // Times: RFC 3339 text in CSV and JSON, typed UTC timestamps in Parquet.
+    let time = |name: &str, f: fn(&ReportRow) -> Option<i64>| -> PolarsResult<Column> {
+        if format == OutputFormat::Parquet {
+            let millis = rows.iter().map(f).collect::<Vec<Option<i64>>>();
+            Ok(Series::new(name.into(), millis)
+                .cast(&DataType::Datetime(
+                    TimeUnit::Milliseconds,
+                    Some(TimeZone::UTC),
+                ))?
+                .into())
+        } else {
+            let text = rows.iter().map(|r| f(r).map(rfc3339)).collect::<Vec<_>>();
+            Ok(Column::new(name.into(), text))
+        }
     };
     let count = |f: fn(&ReportRow) -> u64| rows.iter().map(f).collect::<Vec<u64>>();
     let columns = vec![
@@ -106,8 +118,8 @@ fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
         values(COLUMNS[3], rows, |r| &r.database, csv),
         values(COLUMNS[4], rows, |r| &r.application, csv),
         values(COLUMNS[5], rows, |r| &r.client_hosts, csv),
-        Column::new(COLUMNS[6].into(), time(|r| r.first_seen)),
-        Column::new(COLUMNS[7].into(), time(|r| r.last_seen)),
+        time(COLUMNS[6], |r| r.first_seen)?,
+        time(COLUMNS[7], |r| r.last_seen)?,
         Column::new(COLUMNS[8].into(), count(|r| r.sessions)),
         Column::new(COLUMNS[9].into(), count(|r| r.tls_sessions)),
         Column::new(COLUMNS[10].into(), count(|r| r.plain_sessions)),

@@ -58,14 +58,17 @@ const KIND_FOLDERS: [&str; 6] = ["error", "general", "audit", "trace", "slowquer
 
 /// The instance a file belongs to: its folder for RDS-named logs (skipping
 /// the kind folders RDS uses), else the file name without its log
-/// extensions.
+/// extensions and rotation suffixes. The path is resolved first, so
+/// `cd pg-prod && sslcensus analyze postgresql.log.*` names the same
+/// instance as the files' absolute paths do.
 pub fn instance_of(path: &Path) -> String {
-    let name = path
+    let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let name = resolved
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     if is_rds_log_name(&name) {
-        let folders = path.ancestors().skip(1).filter_map(|p| p.file_name());
+        let folders = resolved.ancestors().skip(1).filter_map(|p| p.file_name());
         for folder in folders {
             let folder = folder.to_string_lossy();
             if !KIND_FOLDERS.contains(&folder.as_ref()) && folder != "." {
@@ -73,11 +76,31 @@ pub fn instance_of(path: &Path) -> String {
             }
         }
     }
-    let mut stem = name.as_str();
-    for ext in [".gz", ".json", ".csv", ".log", ".txt"] {
-        stem = stem.strip_suffix(ext).unwrap_or(stem);
+    log_stem(&name).to_string()
+}
+
+/// A log's name without its extensions and rotation suffixes:
+/// `postgresql-15-main.log.1.gz` → `postgresql-15-main`,
+/// `app.log.2026-11-02` → `app`.
+fn log_stem(name: &str) -> &str {
+    let mut stem = name;
+    loop {
+        let before = stem;
+        for ext in [".gz", ".json", ".csv", ".log", ".txt"] {
+            stem = stem.strip_suffix(ext).unwrap_or(stem);
+        }
+        // A rotation number or date: `.1`, `.2026-11-02`, `.2026-11-02-10`.
+        if let Some((head, tail)) = stem.rsplit_once('.')
+            && !head.is_empty()
+            && !tail.is_empty()
+            && tail.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        {
+            stem = head;
+        }
+        if stem == before {
+            return stem;
+        }
     }
-    stem.to_string()
 }
 
 fn file_input(path: PathBuf, instance: Option<&str>, explicit: bool) -> InputFile {
@@ -397,10 +420,18 @@ mod tests {
                 "prod-db-1",
             ),
             ("exports/billing-db.log.gz", "billing-db"),
+            // No folder to name it (and none on disk to resolve): the kind.
+            ("postgresql.log.2026-11-01-1000", "postgresql"),
             (
-                "postgresql.log.2026-11-01-1000",
-                "postgresql.log.2026-11-01-1000",
+                "var/log/postgresql/postgresql-15-main.log.1.gz",
+                "postgresql-15-main",
             ),
+            (
+                "var/log/postgresql/postgresql-15-main.log",
+                "postgresql-15-main",
+            ),
+            ("dumps/app.log.2026-11-02", "app"),
+            ("rds/orders-mysql/mysql-general.log.3", "orders-mysql"),
             ("x/analytics.csv", "analytics"),
             ("rds/orders-mysql/general/mysql-general.log", "orders-mysql"),
             (

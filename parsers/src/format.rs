@@ -108,6 +108,9 @@ pub enum DetectError {
     Empty,
     Binary,
     Unknown,
+    /// Found in a folder, it reads as prose that quotes a few log lines (a
+    /// README, a ticket), not as a log.
+    Prose,
 }
 
 impl fmt::Display for DetectError {
@@ -115,6 +118,9 @@ impl fmt::Display for DetectError {
         f.write_str(match self {
             DetectError::Empty => "the file is empty",
             DetectError::Binary => "the file holds binary data (NUL bytes), not a text log",
+            DetectError::Prose => {
+                "its lines are mostly not log records (prose quoting a few log lines?); name the file itself to read it anyway"
+            }
             DetectError::Unknown => {
                 "not a log format sslcensus knows (PostgreSQL stderr, csvlog, jsonlog; MySQL/MariaDB general, error, audit log; Oracle listener log); use --format to force one"
             }
@@ -228,6 +234,37 @@ pub fn detect(
             .any(|l| stderr::split_without_prefix(l).is_some())
     {
         return Err(DetectError::Unknown);
+    }
+    Ok(detected)
+}
+
+/// Like [`detect`], for a file found by walking a folder rather than named:
+/// most of its first lines must be records of the format found, so that a
+/// README or a ticket quoting a few connection lines is not read as a log.
+pub fn detect_found(
+    head: &[u8],
+    forced: Option<FormatChoice>,
+    prefix: Option<&LinePrefix>,
+) -> Result<Detected, DetectError> {
+    let detected = detect(head, forced, prefix)?;
+    if forced.is_some() {
+        return Ok(detected);
+    }
+    let lines = sample_lines(head);
+    let is_record = |line: &String| match &detected.format {
+        LogFormat::PgStderr { prefix: Some(p) } => {
+            line.starts_with('\t') || p.split(line).is_some()
+        }
+        LogFormat::PgStderr { prefix: None } => {
+            line.starts_with('\t') || stderr::split_without_prefix(line).is_some()
+        }
+        LogFormat::PgJsonlog => line.starts_with('{'),
+        // Their detectors already want the records' own shape.
+        _ => true,
+    };
+    let records = lines.iter().filter(|l| is_record(l)).count();
+    if records * 2 < lines.len() {
+        return Err(DetectError::Prose);
     }
     Ok(detected)
 }

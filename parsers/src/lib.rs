@@ -14,6 +14,6 @@ pub mod pg;
 pub mod scan;
 pub mod time;
 
-pub use format::{DetectError, Detected, Engine, FormatChoice, LogFormat, detect};
+pub use format::{DetectError, Detected, Engine, FormatChoice, LogFormat, detect, detect_found};
 pub use observation::{Millis, Observation};
 pub use scan::{Sink, count_lines, scan, scan_line};

@@ -107,10 +107,12 @@ fn records(path: &Path, required: &[&str]) -> Result<Vec<(u64, HashMap<String, S
         .collect();
     for column in required {
         if !headers.iter().any(|h| h == column) {
+            // The header is not echoed: a file given by mistake (a `.env`,
+            // a settings file) may hold a password in its first line.
             bail!(
-                "{}:1: missing column {column:?} (has: {})",
+                "{}:1: missing column {column:?}: the first line must be a header naming the columns {}",
                 path.display(),
-                headers.join(",")
+                required.join(", ")
             );
         }
     }

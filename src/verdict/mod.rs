@@ -131,6 +131,18 @@ impl FromStr for GroupBy {
         if fields.is_empty() {
             return Err("--group-by needs at least one field".into());
         }
+        for (i, field) in fields.iter().enumerate() {
+            if fields[..i].contains(field) {
+                return Err(format!(
+                    "--group-by names a field twice: {:?}",
+                    s.split(',')
+                        .map(str::trim)
+                        .filter(|f| !f.is_empty())
+                        .nth(i)
+                        .unwrap_or_default()
+                ));
+            }
+        }
         Ok(GroupBy(fields))
     }
 }
@@ -361,6 +373,13 @@ pub fn sessions(n: u64) -> String {
 fn row(group: &Group) -> ReportRow {
     let decision = decide(group);
     let stats = &group.stats;
+    // A row of failures only is seen when its failures happened.
+    let mut seen = stats.seen;
+    if seen.first.is_none() {
+        for attributed in group.findings.values() {
+            seen.merge(attributed.tally.span);
+        }
+    }
     let handshake_failures = group
         .findings
         .iter()
@@ -374,8 +393,8 @@ fn row(group: &Group) -> ReportRow {
         database: (&group.databases).into(),
         application: (&group.applications).into(),
         client_hosts: (&group.hosts).into(),
-        first_seen: stats.seen.first,
-        last_seen: stats.seen.last,
+        first_seen: seen.first,
+        last_seen: seen.last,
         // Audit-log sessions repeat those of a general log when both are
         // read: count them only where nothing better was logged.
         sessions: match stats.known_transport_sessions() {

@@ -1,0 +1,110 @@
+//! One instance's log, twice: RDS writes `postgresql.log.*` and, when
+//! `log_destination` includes csvlog, `postgresql.log.*.csv` beside it,
+//! holding the same records; downloads leave a file and its `.gz` copy side
+//! by side. Reading both counts every session twice. The files of one
+//! instance are compared by the sessions they start (second and pid or
+//! thread id of `connection received` / `authorized` / `Connect` in the
+//! first few megabytes); a pair of one log kind that mostly agrees is one
+//! log, and only one is read: the richer format (csvlog, then jsonlog, then
+//! stderr), else the first.
+
+use std::collections::{HashMap, HashSet};
+
+use sslcensus_parsers::observation::{Malformed, Message, Observation};
+use sslcensus_parsers::{LogFormat, Sink, detect, scan};
+
+use crate::analyze::Settings;
+use crate::source::{InputFile, WindowReader};
+
+/// How much of each file's start is compared.
+const COMPARED_BYTES: usize = 4 << 20;
+
+/// The (second, pid) of every session start seen.
+#[derive(Default)]
+struct SessionStarts(HashSet<(i64, u32)>);
+
+impl Sink for SessionStarts {
+    fn observation(&mut self, _offset: usize, obs: Observation<'_>) {
+        if let (Some(time), Some(pid)) = (obs.time, obs.pid)
+            && matches!(obs.message, Message::Received(_) | Message::Authorized(_))
+        {
+            // stderr's `%t` has seconds; csvlog and jsonlog milliseconds.
+            self.0.insert((time.div_euclid(1000), pid));
+        }
+    }
+    fn malformed(&mut self, _offset: usize, _why: Malformed) {}
+    fn invalid_utf8(&mut self, _offset: usize) {}
+}
+
+/// Which logs can hold the same records, and which of them is kept (lower
+/// is richer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Kind {
+    family: u8,
+    richness: u8,
+}
+
+fn kind(format: &LogFormat) -> Kind {
+    let (family, richness) = match format {
+        LogFormat::PgCsvlog => (0, 0),
+        LogFormat::PgJsonlog => (0, 1),
+        LogFormat::PgStderr { .. } => (0, 2),
+        LogFormat::MysqlGeneral { .. } => (1, 0),
+        LogFormat::MysqlError { .. } => (2, 0),
+        LogFormat::MysqlAudit { .. } => (3, 0),
+        LogFormat::OracleListener => (4, 0),
+    };
+    Kind { family, richness }
+}
+
+/// A log's kind and session starts, from its first megabytes.
+fn sample(file: &InputFile, settings: &Settings) -> Option<(Kind, SessionStarts)> {
+    file.path.as_ref()?;
+    let mut reader = WindowReader::open(file).ok()?;
+    let window = reader.next_window().ok()??;
+    let mut head = &window[..window.len().min(COMPARED_BYTES)];
+    if head.len() < window.len() {
+        let end = memchr::memrchr(b'\n', head)? + 1;
+        head = &head[..end];
+    }
+    let detected = detect(head, settings.forced, settings.prefix.as_ref()).ok()?;
+    let mut starts = SessionStarts::default();
+    scan(&detected.format, head, &mut starts);
+    Some((kind(&detected.format), starts))
+}
+
+/// For files (of one instance) that repeat another's records: its index →
+/// the index of the file read instead.
+pub fn find(files: &[&InputFile], settings: &Settings) -> HashMap<usize, usize> {
+    let mut same = HashMap::new();
+    if files.len() < 2 {
+        return same;
+    }
+    let samples: Vec<Option<(Kind, SessionStarts)>> =
+        files.iter().map(|f| sample(f, settings)).collect();
+    for (i, a) in samples.iter().enumerate() {
+        let Some((kind_a, starts_a)) = a else {
+            continue;
+        };
+        for (j, b) in samples.iter().enumerate().skip(i + 1) {
+            let Some((kind_b, starts_b)) = b else {
+                continue;
+            };
+            if kind_a.family != kind_b.family || same.contains_key(&i) || same.contains_key(&j) {
+                continue;
+            }
+            let smaller = starts_a.0.len().min(starts_b.0.len());
+            let shared = starts_a.0.intersection(&starts_b.0).count();
+            // Most sessions alike: one log written twice.
+            if smaller > 0 && shared * 10 >= smaller * 8 {
+                let (dropped, kept) = if kind_b.richness < kind_a.richness {
+                    (i, j)
+                } else {
+                    (j, i)
+                };
+                same.insert(dropped, kept);
+            }
+        }
+    }
+    same
+}
