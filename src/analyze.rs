@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use sslcensus_parsers::pg::stderr::LinePrefix;
@@ -13,6 +14,7 @@ use sslcensus_parsers::{
 
 use crate::census::Census;
 use crate::correlate::{ChunkOutcome, Correlator, Coverage, Problem};
+use crate::family::Families;
 use crate::progress::Progress;
 use crate::same_records;
 use crate::source::{InputFile, WindowReader};
@@ -22,6 +24,8 @@ use crate::source::{InputFile, WindowReader};
 pub struct Settings {
     pub forced: Option<FormatChoice>,
     pub prefix: Option<LinePrefix>,
+    /// How application names become families (default: on).
+    pub families: Arc<Families>,
 }
 
 /// How reading one input ended.
@@ -216,14 +220,17 @@ fn read_instance(
                 }
             }
             let format = format.as_ref().expect("detected above");
-            let stream =
-                stream.get_or_insert_with(|| Correlator::for_stream(instance, format.engine()));
+            let stream = stream.get_or_insert_with(|| {
+                Correlator::for_stream(instance, format.engine())
+                    .with_families(settings.families.clone())
+            });
             let ranges = chunk_ranges(window);
             let outcomes: Vec<(ChunkOutcome, u64)> = ranges
                 .par_iter()
                 .map(|range| {
                     let chunk = &window[range.clone()];
-                    let mut local = Correlator::for_chunk(instance, format.engine());
+                    let mut local = Correlator::for_chunk(instance, format.engine())
+                        .with_families(settings.families.clone());
                     scan(format, chunk, &mut local);
                     (local.into_chunk_outcome(), count_lines(chunk))
                 })

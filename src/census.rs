@@ -76,6 +76,53 @@ fn merge_tallies<K: Ord + Clone>(into: &mut BTreeMap<K, Tally>, from: &BTreeMap<
     }
 }
 
+/// The raw application names behind a family: how many distinct ones (by
+/// hash, so memory stays at a few bytes per name) and a few examples for
+/// the analyst to find the processes by.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawNames {
+    hashes: rustc_hash::FxHashSet<u64>,
+    examples: Vec<String>,
+}
+
+impl RawNames {
+    /// Examples kept per client unless all are asked for.
+    pub const EXAMPLES: usize = 3;
+
+    /// Notes a raw name; keeps up to `keep` examples (the smallest, so the
+    /// result does not depend on the order chunks are merged in).
+    pub fn see(&mut self, name: &str, keep: usize) {
+        use std::hash::BuildHasher;
+        if self.hashes.insert(rustc_hash::FxBuildHasher.hash_one(name)) {
+            self.keep(name, keep);
+        }
+    }
+
+    fn keep(&mut self, name: &str, keep: usize) {
+        if let Err(at) = self.examples.binary_search_by(|e| e.as_str().cmp(name))
+            && at < keep
+        {
+            self.examples.insert(at, name.to_string());
+            self.examples.truncate(keep);
+        }
+    }
+
+    pub fn merge(&mut self, other: &RawNames, keep: usize) {
+        self.hashes.extend(other.hashes.iter().copied());
+        for name in &other.examples {
+            self.keep(name, keep);
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        self.hashes.len() as u64
+    }
+
+    pub fn examples(&self) -> &[String] {
+        &self.examples
+    }
+}
+
 /// Everything seen of one client's sessions.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClientStats {
@@ -104,6 +151,10 @@ pub struct ClientStats {
     /// Plaintext sessions whose name imitates the SSL clause, told apart by
     /// the stored name on their later lines.
     pub clause_imitations: u64,
+    /// The raw application names of the client's family.
+    pub raw_names: RawNames,
+    /// How many raw-name examples to keep (`--keep-raw-names`: all).
+    pub keep_examples: usize,
 }
 
 impl ClientStats {
@@ -124,6 +175,8 @@ impl ClientStats {
         self.prefer_fallbacks.merge(other.prefer_fallbacks);
         self.ambiguous_tls += other.ambiguous_tls;
         self.clause_imitations += other.clause_imitations;
+        self.keep_examples = self.keep_examples.max(other.keep_examples);
+        self.raw_names.merge(&other.raw_names, self.keep_examples);
     }
 
     /// Sessions whose transport the logs tell.

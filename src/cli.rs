@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -14,6 +15,7 @@ use crate::analyze::{Analysis, FileStatus, Settings, analyze};
 use crate::correlate::Problem;
 use crate::evidence::fold::{self, AppMap, ClientSetting, EndpointMap, Evidence};
 use crate::evidence::{truststore, walk};
+use crate::family::Families;
 use crate::progress::Progress;
 use crate::report::{self, OutputFormat};
 use crate::source;
@@ -204,9 +206,48 @@ pub struct AnalyzeArgs {
     /// It wins over everything else and is cited.
     #[arg(long, value_name = "CSV")]
     pub evidence: Option<PathBuf>,
+    /// Application families: a row per application, its pids, counters,
+    /// pod suffixes and hashes made placeholders (`puma: cluster worker N:
+    /// N [shop]`, `orders-api-<rs>-<pod>`); off gives a row per raw name.
+    #[arg(long, value_enum, default_value = "on", value_name = "ON|OFF")]
+    pub app_families: Switch,
+    /// A site rule, tried before the built-in ones: names the regex
+    /// matches belong to family NAME (repeatable).
+    #[arg(long, value_name = "REGEX=NAME", value_parser = parse_family_rule)]
+    pub app_family: Vec<(regex::Regex, String)>,
+    /// JSON and Parquet list every raw application name of a family in
+    /// application_examples (default: a few, as in the CSV).
+    #[arg(long)]
+    pub keep_raw_names: bool,
     /// No progress bar and no notes; errors are still printed.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+fn parse_family_rule(text: &str) -> Result<(regex::Regex, String), String> {
+    Families::parse_rule(text)
+}
+
+impl AnalyzeArgs {
+    fn families(&self) -> Families {
+        let mut families = match self.app_families {
+            Switch::On => Families::default(),
+            Switch::Off => Families::off(),
+        };
+        for (regex, name) in &self.app_family {
+            families = families.with_rule(regex.clone(), name.clone());
+        }
+        if self.keep_raw_names {
+            families = families.keeping_all_names();
+        }
+        families
+    }
 }
 
 impl clap::builder::ValueParserFactory for GroupBy {
@@ -267,9 +308,10 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
             FormatArg::ListenerLog => FormatChoice::ListenerLog,
         }),
         prefix,
+        families: Arc::new(args.families()),
     };
 
-    let (evidence, scan_failed) = match load_evidence(&args) {
+    let (evidence, scan_failed) = match load_evidence(&args, &settings.families) {
         Ok(loaded) => loaded,
         Err(e) => {
             eprintln!("sslcensus: error: {e:#}");
@@ -409,7 +451,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// Reads --configs, --scan, --endpoint-map, --app-map and --evidence. A file the scan
 /// could not read is reported (and fails the run at the end); a bad
 /// evidence file stops it here.
-fn load_evidence(args: &AnalyzeArgs) -> anyhow::Result<(Evidence, bool)> {
+fn load_evidence(args: &AnalyzeArgs, families: &Families) -> anyhow::Result<(Evidence, bool)> {
     let mut settings = Vec::new();
     for path in &args.configs {
         settings.extend(fold::read_settings(path)?);
@@ -433,7 +475,7 @@ fn load_evidence(args: &AnalyzeArgs) -> anyhow::Result<(Evidence, bool)> {
         Some(path) => fold::read_overrides(path)?,
         None => Vec::new(),
     };
-    let evidence = Evidence::new(settings, &map, &apps, overrides);
+    let evidence = Evidence::new(settings, &map, &apps, overrides, families);
     if evidence.untied_settings > 0 && !args.quiet {
         eprintln!(
             "sslcensus: note: {} client settings name a host that is no RDS endpoint; tie them to instances with --endpoint-map",

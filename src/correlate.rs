@@ -11,6 +11,8 @@
 //! - plaintext sessions in the chunk's first second, which may be the
 //!   `sslmode=prefer` fallback after a certificate rejection just before it.
 
+use std::sync::Arc;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use sslcensus_parsers::observation::Malformed;
@@ -20,6 +22,7 @@ use sslcensus_parsers::{Engine, Millis, Sink};
 use crate::census::{
     AddressKey, Census, ClientKey, RejectedAttempt, Rejection, Span, TransportKey, UNKNOWN,
 };
+use crate::family::Families;
 
 /// How long after a certificate rejection a plaintext session from the same
 /// address counts as libpq's `sslmode=prefer` fallback.
@@ -157,6 +160,8 @@ pub struct Correlator {
     deferral: Option<Deferral>,
     /// Replayed lines were already checked when their chunk was scanned.
     replaying: bool,
+    /// Application names become their families as sessions are counted.
+    families: Arc<Families>,
 }
 
 impl Correlator {
@@ -180,7 +185,19 @@ impl Correlator {
             problems: Vec::new(),
             deferral: None,
             replaying: false,
+            families: Arc::new(Families::off()),
         }
+    }
+
+    /// Counts applications by family (default: raw names).
+    pub fn with_families(mut self, families: Arc<Families>) -> Correlator {
+        self.families = families;
+        self
+    }
+
+    /// The key's application for a raw name: its family.
+    fn application(&self, raw: &str) -> String {
+        self.families.of(raw).into_owned()
     }
 
     /// Ends a chunk's correlation.
@@ -312,18 +329,22 @@ impl Correlator {
             Message::Authorized(a) => {
                 let received = obs.pid.and_then(|pid| self.pending.remove(&pid));
                 let host = Self::host_of(&obs, received.as_ref());
+                let raw = stored_name(a.application.unwrap_or_default());
                 let key = ClientKey {
                     instance: self.instance.clone(),
                     engine: self.engine,
                     user: a.user.to_string(),
                     database: a.database.unwrap_or_default().to_string(),
-                    application: stored_name(a.application.unwrap_or_default()).to_string(),
+                    application: self.application(raw),
                     client_host: host.clone(),
                 };
                 let plaintext = a.transport == Transport::Plain;
                 let fallback =
                     plaintext && time.is_some_and(|t| self.follows_cert_rejection(&host, t));
+                let keep = self.families.examples();
                 let stats = self.census.clients.entry(key.clone()).or_default();
+                stats.keep_examples = keep;
+                stats.raw_names.see(raw, keep);
                 stats.sessions += 1;
                 stats.seen.see(time);
                 if let Some(Pending::Received {
@@ -377,7 +398,7 @@ impl Correlator {
                         (Transport::Unknown, _) => TransportKey::Unknown,
                     };
                     let plaintext_reading = match (a.application_with_clause, a.tls()) {
-                        (Some(whole), Some(tls)) if stored_name(whole) != key.application => {
+                        (Some(whole), Some(tls)) if stored_name(whole) != raw => {
                             Some(PlaintextReading {
                                 name: stored_name(whole).to_string(),
                                 protocol: tls.protocol.to_string(),
@@ -471,7 +492,7 @@ impl Correlator {
                 let attempt = RejectedAttempt {
                     user: user.unwrap_or(UNKNOWN).to_string(),
                     database: database.unwrap_or(UNKNOWN).to_string(),
-                    application: application.unwrap_or(UNKNOWN).to_string(),
+                    application: application.map_or(UNKNOWN.to_string(), |a| self.application(a)),
                     transport: match transport {
                         Transport::Tls(_) => TransportKey::Tls,
                         Transport::Plain => TransportKey::Plain,
@@ -535,10 +556,13 @@ impl Correlator {
         }
         self.unsession(&key, TransportKey::Tls);
         let plaintext = ClientKey {
-            application: reading.name,
+            application: self.application(&reading.name),
             ..key
         };
+        let keep = self.families.examples();
         let stats = self.census.clients.entry(plaintext.clone()).or_default();
+        stats.keep_examples = keep;
+        stats.raw_names.see(&reading.name, keep);
         stats.sessions += 1;
         stats.plain_sessions += 1;
         stats.clause_imitations += 1;

@@ -15,6 +15,8 @@ use regex::Regex;
 pub struct Families {
     enabled: bool,
     site: Vec<(Regex, String)>,
+    /// Keep every raw name as an example (`--keep-raw-names`), not a few.
+    keep_all_names: bool,
 }
 
 impl Default for Families {
@@ -22,6 +24,7 @@ impl Default for Families {
         Families {
             enabled: true,
             site: Vec::new(),
+            keep_all_names: false,
         }
     }
 }
@@ -31,7 +34,22 @@ impl Families {
     pub fn off() -> Self {
         Families {
             enabled: false,
-            site: Vec::new(),
+            ..Families::default()
+        }
+    }
+
+    /// Keeps every raw name of a family, for JSON and Parquet.
+    pub fn keeping_all_names(mut self) -> Self {
+        self.keep_all_names = true;
+        self
+    }
+
+    /// How many raw names a client keeps as examples.
+    pub fn examples(&self) -> usize {
+        if self.keep_all_names {
+            usize::MAX
+        } else {
+            crate::census::RawNames::EXAMPLES
         }
     }
 

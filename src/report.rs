@@ -16,7 +16,7 @@ use crate::evidence::walk::FoundHit;
 use crate::verdict::{ReportRow, Values, Verdict, rfc3339, sessions};
 
 /// The report's columns, in their stable order.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 19] = [
     "instance",
     "engine",
     "user",
@@ -34,6 +34,8 @@ pub const COLUMNS: [&str; 17] = [
     "verification",
     "verdict",
     "reason",
+    "application_names",
+    "application_examples",
 ];
 
 fn text(name: &str, values: Vec<String>) -> Column {
@@ -46,6 +48,8 @@ pub const CSV_LIST_CAP: usize = 20;
 pub const CSV_CELL_CHARS: usize = 32_000;
 /// Addresses the terminal summary names per row.
 const SUMMARY_HOSTS: usize = 5;
+/// Rows the terminal summary shows: a screenful.
+const SUMMARY_ROWS: usize = 15;
 
 /// A CSV cell that fits a spreadsheet cell: cut at a character boundary,
 /// saying how much more the JSON and Parquet reports hold.
@@ -129,6 +133,8 @@ fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
         text(COLUMNS[14], strings(|r| r.verification.as_str())),
         text(COLUMNS[15], strings(|r| r.verdict.as_str())),
         text(COLUMNS[16], strings(|r| &r.reason)),
+        Column::new(COLUMNS[17].into(), count(|r| r.application_names)),
+        values(COLUMNS[18], rows, |r| &r.application_examples, csv),
     ];
     DataFrame::new(rows.len(), columns)
 }
@@ -315,15 +321,30 @@ pub fn summary(rows: &[ReportRow], full_report: Option<&Path>) -> String {
         "{} client groups: {affected} affected, {review} to review, {not_affected} not affected",
         rows.len()
     );
-    for row in rows.iter().filter(|r| r.verdict != Verdict::NotAffected) {
+    // A screenful: affected rows first, then review rows by sessions.
+    let mut action: Vec<&ReportRow> = rows
+        .iter()
+        .filter(|r| r.verdict != Verdict::NotAffected)
+        .collect();
+    action.sort_by(|a, b| a.verdict.cmp(&b.verdict).then(b.sessions.cmp(&a.sessions)));
+    for row in action.iter().take(SUMMARY_ROWS) {
         let app = if row.application.is_empty() {
             "(no application_name)".to_string()
         } else {
             row.application.capped(SUMMARY_HOSTS)
         };
+        let names = if row.application_names > 1 {
+            format!(
+                " ({} names, e.g. {})",
+                row.application_names,
+                row.application_examples.capped(2)
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "\n{:<12} {} {}@{} {app:?} from {}\n  {}, {} TLS, {} plaintext, {} failed handshakes\n  {}",
+            "\n{:<12} {} {}@{} {app:?}{names} from {}\n  {}, {} TLS, {} plaintext, {} failed handshakes\n  {}",
             row.verdict.as_str().to_uppercase(),
             row.instance.capped(SUMMARY_HOSTS),
             row.user.capped(SUMMARY_HOSTS),
@@ -339,6 +360,21 @@ pub fn summary(rows: &[ReportRow], full_report: Option<&Path>) -> String {
             row.handshake_failures,
             fit_cell(&row.reason)
         );
+    }
+    if action.len() > SUMMARY_ROWS {
+        let _ = match full_report {
+            Some(path) => writeln!(
+                out,
+                "\n{} more rows to act on: see {}",
+                action.len() - SUMMARY_ROWS,
+                path.display()
+            ),
+            None => writeln!(
+                out,
+                "\n{} more rows to act on: see the full report with -o report.csv",
+                action.len() - SUMMARY_ROWS
+            ),
+        };
     }
     if not_affected > 0 {
         let _ = match full_report {

@@ -302,7 +302,15 @@ fn a_closed_pipe_ends_quietly_with_exit_0() {
     }
     write(&log, &text_log);
     let mut child = Command::new(env!("CARGO_BIN_EXE_sslcensus"))
-        .args(["analyze", "-q", "-o", "-", &s(&log)])
+        .args([
+            "analyze",
+            "-q",
+            "--app-families",
+            "off",
+            "-o",
+            "-",
+            &s(&log),
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

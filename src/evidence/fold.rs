@@ -12,6 +12,7 @@ use sslcensus_parsers::Engine;
 use super::Fact;
 use super::walk::FoundHit;
 use crate::census::ClientKey;
+use crate::family::Families;
 
 /// A client setting, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,8 +300,16 @@ impl Evidence {
         settings: Vec<ClientSetting>,
         map: &EndpointMap,
         apps: &AppMap,
-        overrides: Vec<Override>,
+        mut overrides: Vec<Override>,
+        families: &Families,
     ) -> Evidence {
+        // Rows are application families: a setting or an override naming a
+        // raw name applies to its family's row.
+        for o in &mut overrides {
+            if let Some(app) = &mut o.application {
+                *app = families.of(app).into_owned();
+            }
+        }
         let mut evidence = Evidence {
             overrides,
             ..Evidence::default()
@@ -312,6 +321,9 @@ impl Evidence {
                     .rsplit_once(':')
                     .map_or(setting.source.as_str(), |(file, _)| file);
                 setting.application = apps.application_for(file).map(str::to_string);
+            }
+            if let Some(app) = &mut setting.application {
+                *app = families.of(app).into_owned();
             }
             match setting.host.as_deref().and_then(|h| endpoint(h, map)) {
                 Some(endpoint) => evidence.settings.push((setting, endpoint)),

@@ -232,6 +232,10 @@ pub struct ReportRow {
     pub verification: Verification,
     pub verdict: Verdict,
     pub reason: String,
+    /// Distinct raw application names behind the row's families.
+    pub application_names: u64,
+    /// A few of them (all with `--keep-raw-names`).
+    pub application_examples: Values,
 }
 
 fn group_key(key: &ClientKey, by: &GroupBy) -> Vec<String> {
@@ -409,5 +413,7 @@ fn row(group: &Group) -> ReportRow {
         verification: decision.verification,
         verdict: decision.verdict,
         reason: reason::write(group, &decision),
+        application_names: stats.raw_names.count(),
+        application_examples: Values::new(stats.raw_names.examples().to_vec()),
     }
 }
