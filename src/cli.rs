@@ -42,7 +42,8 @@ pub enum Command {
     #[command(name = "scan-config", after_help = EXIT_CODES)]
     ScanConfig(ScanConfigArgs),
     /// List the CAs in trust stores (PEM bundles, DER, PKCS#7, PKCS#12, JKS)
-    /// and whether they hold the Amazon RDS CAs, matched by subject and key.
+    /// and whether they hold the Amazon RDS CAs, known by their published
+    /// public keys.
     #[command(after_help = EXIT_CODES)]
     Truststore(TruststoreArgs),
 }
@@ -400,14 +401,15 @@ fn run_truststore(args: TruststoreArgs) -> ExitCode {
             };
             println!("  {:<18} {state}{regions}", coverage.ca.id());
         }
+        for cert in &store.certificates {
+            if let Some(warning) = cert.rds.as_ref().and_then(|m| m.warning()) {
+                println!("  warning: {}: {warning}", cert.subject);
+            }
+        }
         if args.list {
             for cert in &store.certificates {
                 let rds = cert.rds.as_ref().map_or(String::new(), |m| {
-                    format!(
-                        " [{}{}]",
-                        m.ca.id(),
-                        if m.genuine { "" } else { " look-alike" }
-                    )
+                    format!(" [{} {}]", m.name(), m.standing.as_str())
                 });
                 println!(
                     "    {} (until {}, {}){rds}",
