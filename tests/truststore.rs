@@ -6,7 +6,7 @@
 //! (`keytool`, package openjdk-17-jre-headless).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use rcgen::{
@@ -746,4 +746,195 @@ fn unreadable_files_are_named() {
             "{message}"
         );
     }
+}
+
+fn sslcensus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sslcensus"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn require_answers_per_store_and_in_total_and_sets_the_exit_code() {
+    let w = world();
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str, pem: &str| write(dir.path(), name, pem).to_string_lossy().into_owned();
+    let current = path("current.pem", &[RSA2048_G1, ECC384_G1].concat());
+    let legacy = path("legacy.pem", ROOT_2019);
+    let lookalike = path("lookalike.pem", &w.lookalike_2019);
+    let warning = "  warning: C=US, O=Amazon Web Services, Inc., OU=Amazon RDS, ST=WA, CN=Amazon RDS Root 2019 CA, L=Seattle: named like rds-ca-2019 but not its published key: a look-alike, not counted";
+    // (stores, options) → exit code, lines stdout must hold
+    type Case<'a> = (Vec<&'a str>, &'a [&'a str], i32, Vec<String>);
+    let table: [Case; 8] = [
+        (
+            vec![&current],
+            &[
+                "--require",
+                "rds-ca-rsa2048-g1,rds-ca-ecc384-g1",
+                "--region",
+                "us-east-1",
+            ],
+            0,
+            vec![
+                "  required: yes: rds-ca-rsa2048-g1 (us-east-1) until 2061-05-25; rds-ca-ecc384-g1 (us-east-1) until 2121-05-25".into(),
+                "required rds-ca-rsa2048-g1, rds-ca-ecc384-g1 for us-east-1, valid now: yes, the store holds them".into(),
+            ],
+        ),
+        (
+            vec![&current],
+            &["--require", "rds-ca-rsa2048-g1", "--region", "us-east-1,eu-west-1"],
+            3,
+            vec![
+                "  required: no: rds-ca-rsa2048-g1 (us-east-1) until 2061-05-25; rds-ca-rsa2048-g1 (eu-west-1) missing".into(),
+                "required rds-ca-rsa2048-g1 for us-east-1, eu-west-1, valid now: no, the store falls short".into(),
+            ],
+        ),
+        // No region given: any region's root will do, and the answer says which.
+        (
+            vec![&current],
+            &["--require", "rds-ca-rsa2048-g1,rds-ca-rsa4096-g1"],
+            3,
+            vec!["  required: no: rds-ca-rsa2048-g1 until 2061-05-25 (us-east-1); rds-ca-rsa4096-g1 missing".into()],
+        ),
+        (
+            vec![&legacy],
+            &["--require", "rds-ca-2019"],
+            3,
+            vec!["  required: no: rds-ca-2019 expired 2024-08-22".into()],
+        ),
+        // The case: a self-made `Amazon RDS Root 2019 CA`, valid until 2030.
+        (
+            vec![&lookalike],
+            &["--require", "rds-ca-2019"],
+            3,
+            vec![
+                "  rds-ca-2019        absent".into(),
+                warning.into(),
+                "  required: no: rds-ca-2019 only a look-alike (its name, not its published key)".into(),
+            ],
+        ),
+        (
+            vec![&current, &legacy],
+            &["--require", "rds-ca-rsa2048-g1,rds-ca-rsa2048-g1"],
+            3,
+            vec![format!(
+                "required rds-ca-rsa2048-g1, valid now: no, 1 of 2 stores fall short: {legacy}"
+            )],
+        ),
+        (
+            vec![&current, &legacy],
+            &["--require", "rds-ca-ecc384-g1"],
+            3,
+            vec![format!(
+                "required rds-ca-ecc384-g1, valid now: no, 1 of 2 stores fall short: {legacy}"
+            )],
+        ),
+        // Without --require: today's answer and exit code, the look-alike named.
+        (
+            vec![&lookalike],
+            &[],
+            0,
+            vec!["  rds-ca-2019        absent".into(), warning.into()],
+        ),
+    ];
+    for (stores, options, code, want) in table {
+        let args: Vec<&str> = ["truststore"]
+            .into_iter()
+            .chain(stores)
+            .chain(options.iter().copied())
+            .collect();
+        let out = sslcensus(&args);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(code), "{args:?}\n{stdout}");
+        for line in want {
+            assert!(
+                stdout.lines().any(|l| l == line),
+                "{args:?}: no line\n{line}\nin\n{stdout}"
+            );
+        }
+        if options.is_empty() {
+            assert!(!stdout.contains("required"), "{stdout}");
+        }
+    }
+}
+
+#[test]
+fn require_exit_codes_for_errors_and_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let legacy = write(dir.path(), "legacy.pem", ROOT_2019);
+    let legacy = legacy.to_str().unwrap();
+    let missing = dir.path().join("missing.pem");
+    let missing = missing.to_str().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    write(&empty, "README", "no certificates here");
+    let empty = empty.to_str().unwrap();
+    // (arguments) → exit code, what stderr says
+    let table: [(&[&str], i32, &str); 7] = [
+        // An unreadable store wins over a requirement not met.
+        (
+            &[legacy, missing, "--require", "rds-ca-2019"],
+            1,
+            "missing.pem: cannot read",
+        ),
+        (
+            &[empty, "--require", "rds-ca-rsa2048-g1"],
+            1,
+            "no trust store found in",
+        ),
+        // Without --require, an empty folder is not an error (today's behaviour).
+        (&[empty], 0, ""),
+        (
+            &[legacy, "--require", "rds-ca-2020"],
+            2,
+            "unknown CA `rds-ca-2020`; one of rds-ca-2019, rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1",
+        ),
+        (&[legacy, "--region", "us-east-1"], 2, "--require"),
+        (
+            &[
+                legacy,
+                "--require",
+                "rds-ca-rsa2048-g1",
+                "--region",
+                "US-EAST-1",
+            ],
+            2,
+            "`US-EAST-1` is not a region name like us-east-1",
+        ),
+        (&[legacy, "--require"], 2, "a value is required"),
+    ];
+    for (args, code, says) in table {
+        let args: Vec<&str> = ["truststore"]
+            .into_iter()
+            .chain(args.iter().copied())
+            .collect();
+        let out = sslcensus(&args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}\n{stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn truststore_help_lists_only_its_own_exit_codes() {
+    let out = sslcensus(&["truststore", "--help"]);
+    let help = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    let codes: Vec<&str> = help
+        .lines()
+        .skip_while(|l| *l != "Exit codes:")
+        .skip(1)
+        .collect();
+    let numbers: Vec<&str> = codes
+        .iter()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(numbers, ["0", "1", "2", "3"], "{help}");
+    assert!(codes[3].contains("--require not met"), "{help}");
+    assert!(!help.contains("--fail-on"), "{help}");
 }
