@@ -14,7 +14,8 @@ use sslcensus_parsers::{Engine, FormatChoice};
 use crate::analyze::{Analysis, FileStatus, Settings, analyze};
 use crate::correlate::Problem;
 use crate::evidence::fold::{self, AppMap, ClientSetting, EndpointMap, Evidence};
-use crate::evidence::{truststore, walk};
+use crate::evidence::truststore::{self, RdsCa};
+use crate::evidence::walk;
 use crate::family::Families;
 use crate::progress::Progress;
 use crate::report::{self, OutputFormat};
@@ -26,7 +27,7 @@ Exit codes (each subcommand's --help lists its own):
   0  done
   1  error: an input could not be read or is not what it should be, nothing usable was read, or the output could not be written
   2  usage error
-  3  analyze --fail-on matched";
+  3  analyze --fail-on matched, or truststore --require not met";
 
 const ANALYZE_EXIT_CODES: &str = "\
 Exit codes:
@@ -44,9 +45,10 @@ Exit codes:
 
 const TRUSTSTORE_EXIT_CODES: &str = "\
 Exit codes:
-  0  done
-  1  error: a trust store could not be read (the output still covers the rest), or the output could not be written
-  2  usage error";
+  0  done; with --require, every store holds every required CA
+  1  error: a trust store could not be read or is damaged (the others are still listed), --require found no trust store at all, or -o could not be written; wins over 3
+  2  usage error
+  3  --require not met: a store lacks a genuine root, valid now, of a required CA (missing, expired, only a look-alike or unverified)";
 
 #[derive(Debug, Parser)]
 #[command(name = "sslcensus", version, about, after_help = EXIT_CODES)]
@@ -66,7 +68,8 @@ pub enum Command {
     #[command(name = "scan-config", after_help = SCAN_CONFIG_EXIT_CODES)]
     ScanConfig(ScanConfigArgs),
     /// List the CAs in trust stores (PEM bundles, DER, PKCS#7, PKCS#12, JKS)
-    /// and whether they hold the Amazon RDS CAs, matched by subject and key.
+    /// and whether they hold the Amazon RDS CAs, known by their published
+    /// public keys.
     #[command(after_help = TRUSTSTORE_EXIT_CODES)]
     Truststore(TruststoreArgs),
 }
@@ -91,6 +94,36 @@ pub struct TruststoreArgs {
     /// Also list every certificate of each store.
     #[arg(short, long)]
     pub list: bool,
+    /// Answer whether every store holds a genuine root, valid now, of each of
+    /// these CAs (rds-ca-2019, rds-ca-rsa2048-g1, rds-ca-rsa4096-g1,
+    /// rds-ca-ecc384-g1), and exit 3 if not.
+    #[arg(long, value_name = "CA,…", value_delimiter = ',', value_parser = parse_rds_ca)]
+    pub require: Vec<RdsCa>,
+    /// With --require: the regions whose G1 roots must be there (a G1 root
+    /// serves only its own region). Default: any region.
+    #[arg(
+        long,
+        value_name = "REGION,…",
+        value_delimiter = ',',
+        requires = "require",
+        value_parser = parse_region
+    )]
+    pub region: Vec<String>,
+}
+
+fn parse_rds_ca(id: &str) -> Result<RdsCa, String> {
+    RdsCa::from_id(id).ok_or_else(|| {
+        let known: Vec<&str> = RdsCa::CURRENT.iter().map(|ca| ca.id()).collect();
+        format!("unknown CA `{id}`; one of {}", known.join(", "))
+    })
+}
+
+fn parse_region(region: &str) -> Result<String, String> {
+    if truststore::is_region(region) {
+        Ok(region.to_string())
+    } else {
+        Err(format!("`{region}` is not a region name like us-east-1"))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -543,11 +576,16 @@ fn run_truststore(args: TruststoreArgs) -> ExitCode {
         Ok(format) => format,
         Err(e) => return usage_error(&e.to_string()),
     };
+    let mut required = args.require.clone();
+    let mut seen = std::collections::HashSet::new();
+    required.retain(|ca| seen.insert(*ca));
     let (stores, errors) = truststore::read_all(&args.paths, args.storepass.as_deref());
     for e in &errors {
         eprintln!("sslcensus: error: {e}");
     }
     let now = chrono::Utc::now().timestamp();
+    // Stores that fall short of --require.
+    let mut short = Vec::new();
     for store in &stores {
         println!(
             "{} ({}, {} certificates)",
@@ -571,14 +609,28 @@ fn run_truststore(args: TruststoreArgs) -> ExitCode {
             };
             println!("  {:<18} {state}{regions}", coverage.ca.id());
         }
+        for cert in &store.certificates {
+            if let Some(warning) = cert.rds.as_ref().and_then(|m| m.warning()) {
+                println!("  warning: {}: {warning}", cert.subject);
+            }
+        }
+        if !required.is_empty() {
+            let checks = truststore::check_required(store, &required, &args.region, now);
+            let met = checks.iter().all(|c| c.outcome.is_ok());
+            let details: Vec<String> = checks.iter().map(|c| c.describe()).collect();
+            println!(
+                "  required: {}: {}",
+                if met { "yes" } else { "no" },
+                details.join("; ")
+            );
+            if !met {
+                short.push(store.path.display().to_string());
+            }
+        }
         if args.list {
             for cert in &store.certificates {
                 let rds = cert.rds.as_ref().map_or(String::new(), |m| {
-                    format!(
-                        " [{}{}]",
-                        m.ca.id(),
-                        if m.genuine { "" } else { " look-alike" }
-                    )
+                    format!(" [{} {}]", m.name(), m.standing.as_str())
                 });
                 println!(
                     "    {} (until {}, {}){rds}",
@@ -587,6 +639,32 @@ fn run_truststore(args: TruststoreArgs) -> ExitCode {
                     cert.key
                 );
             }
+        }
+    }
+    if !required.is_empty() {
+        let ids: Vec<&str> = required.iter().map(|ca| ca.id()).collect();
+        let scope = if args.region.is_empty() {
+            String::new()
+        } else {
+            format!(" for {}", args.region.join(", "))
+        };
+        let answer = match (stores.len(), short.len()) {
+            (0, _) => "no trust store found".to_string(),
+            (1, 0) => "yes, the store holds them".to_string(),
+            (n, 0) => format!("yes, all {n} stores hold them"),
+            (1, _) => "no, the store falls short".to_string(),
+            (n, k) => format!("no, {k} of {n} stores fall short: {}", short.join(", ")),
+        };
+        println!("required {}{scope}, valid now: {answer}", ids.join(", "));
+        if stores.is_empty() && errors.is_empty() {
+            eprintln!(
+                "sslcensus: error: no trust store found in {}: nothing to check --require against",
+                args.paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
     }
     if let (Some(path), Some(format)) = (&args.output, format) {
@@ -598,10 +676,12 @@ fn run_truststore(args: TruststoreArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    if errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
+    if !errors.is_empty() || !required.is_empty() && stores.is_empty() {
         ExitCode::from(1)
+    } else if !short.is_empty() {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -11,7 +11,7 @@ use polars::prelude::{
     PolarsResult, SerWriter, Series, TimeUnit, TimeZone,
 };
 
-use crate::evidence::truststore::{Certificate, TrustStore};
+use crate::evidence::truststore::{Certificate, Standing, TrustStore};
 use crate::evidence::walk::FoundHit;
 use crate::verdict::{ReportRow, Values, Verdict, rfc3339, sessions};
 
@@ -276,6 +276,7 @@ pub fn write_certificates<W: Write>(
             certs.iter().map(|(_, c)| c.is_ca).collect::<Vec<bool>>(),
         ),
         Column::new("sha256".into(), text(&|_, c| c.sha256.clone())),
+        Column::new("spki_sha256".into(), text(&|_, c| c.spki_sha256.clone())),
         Column::new(
             "rds_ca".into(),
             text(&|_, c| {
@@ -286,11 +287,29 @@ pub fn write_certificates<W: Write>(
             }),
         ),
         Column::new(
+            "rds_region".into(),
+            text(&|_, c| {
+                c.rds
+                    .as_ref()
+                    .and_then(|m| m.region.clone())
+                    .unwrap_or_default()
+            }),
+        ),
+        Column::new(
             "rds_genuine".into(),
             certs
                 .iter()
-                .map(|(_, c)| c.rds.as_ref().map(|m| m.genuine))
+                .map(|(_, c)| c.rds.as_ref().map(|m| m.standing == Standing::Genuine))
                 .collect::<Vec<Option<bool>>>(),
+        ),
+        Column::new(
+            "rds_standing".into(),
+            text(&|_, c| {
+                c.rds
+                    .as_ref()
+                    .map(|m| m.standing.as_str().to_string())
+                    .unwrap_or_default()
+            }),
         ),
     ];
     let mut df = DataFrame::new(certs.len(), columns).context("building the certificate table")?;

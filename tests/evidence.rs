@@ -296,7 +296,8 @@ fn the_bundled_sample_settings_move_sample_rows_out_of_review() {
     );
 }
 
-/// A throwaway CA with the RDS rsa2048-g1 root's subject and key kind.
+/// A throwaway CA with the RDS rsa2048-g1 root's subject and kind of key,
+/// not its key: a look-alike.
 fn rds_like_ca(path: &Path) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let status = Command::new("openssl")
@@ -327,12 +328,39 @@ fn the_trust_store_a_setting_names_is_checked_and_cited() {
             "DATABASE_URL=postgres://billing:{PASSWORD}@{ENDPOINT}/orders?sslmode=verify-full&sslrootcert=certs/rds-bundle.pem\n"
         ),
     );
-    rds_like_ca(&root.join("apps/billing/certs/rds-bundle.pem"));
+    // The real root (tests/fixtures/rds/README.md).
+    write(
+        root,
+        "apps/billing/certs/rds-bundle.pem",
+        include_str!("fixtures/rds/us-east-1-rsa2048-g1.pem"),
+    );
+    write(
+        root,
+        "apps/reports/.env",
+        &format!(
+            "DATABASE_URL=postgres://reports:{PASSWORD}@{ENDPOINT}/orders?sslmode=verify-full&sslrootcert=certs/rds-bundle.pem\n"
+        ),
+    );
+    rds_like_ca(&root.join("apps/reports/certs/rds-bundle.pem"));
     let arg = |rel: &str| root.join(rel).to_string_lossy().into_owned();
 
     let scan = run(&["scan-config", &arg("apps")]);
     let settings = text(&scan.stdout);
-    assert!(settings.contains(",rds-ca-rsa2048-g1 until "), "{settings}");
+    let store_of = |app: &str| {
+        settings
+            .lines()
+            .find(|l| l.contains(&format!("apps/{app}/.env")))
+            .unwrap_or_else(|| panic!("{app}: {settings}"))
+            .to_string()
+    };
+    assert!(
+        store_of("billing").contains(",rds-ca-rsa2048-g1 until 2061-05-25,"),
+        "{settings}"
+    );
+    assert!(
+        store_of("reports").contains(",no RDS CA; look-alike of rds-ca-rsa2048-g1 (us-east-1),"),
+        "{settings}"
+    );
 
     let out = run(&["analyze", "-q", &arg("logs"), "--scan", &arg("apps")]);
     let report = text(&out.stdout);

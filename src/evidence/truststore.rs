@@ -4,10 +4,12 @@
 //! A CA rotation breaks a verifying client exactly when its trust store lacks
 //! the new CA (FORMATS.md 5.4), so this reads the stores clients really use:
 //! PEM bundles (`global-bundle.pem`, OS bundles), DER and PKCS#7 (`.p7b`)
-//! files, PKCS#12 and Java JKS/JCEKS keystores. RDS CAs are recognised by
-//! subject and key, never by file name: bundles get renamed, and a file
-//! called `global-bundle.pem` may have been downloaded before the new CAs
-//! existed.
+//! files, PKCS#12 and Java JKS/JCEKS keystores. An RDS root is genuine when
+//! its public key is the one AWS published for it (the SHA-256 of its
+//! SubjectPublicKeyInfo is in [`published_roots`]), never by file name
+//! (bundles get renamed, and a `global-bundle.pem` may predate the new CAs)
+//! nor by name alone (anyone can make a certificate called `Amazon RDS Root
+//! 2019 CA`). The name only says which CA a look-alike imitates.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -20,6 +22,8 @@ use x509_parser::asn1_rs::{Any, Class, FromBer, Tag};
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 use x509_parser::public_key::PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
+
+mod rds_roots;
 
 /// No trust store comes near this size; it bounds what a directory walk
 /// reads from files that turn out to be something else.
@@ -55,16 +59,52 @@ impl RdsCa {
         }
     }
 
-    /// Whether `key` is the kind every certificate of this CA has
-    /// (FORMATS.md 5.4): a name is easy to copy, a key kind less so by
-    /// accident.
-    fn key_fits(self, key: &KeyKind) -> bool {
+    /// The CA `id` names (`rds-ca-rsa2048-g1`), among [`RdsCa::CURRENT`].
+    pub fn from_id(id: &str) -> Option<RdsCa> {
+        RdsCa::CURRENT.into_iter().find(|ca| ca.id() == id)
+    }
+
+    /// Whether the CA's roots are regional: a G1 root serves only the
+    /// region in its name, the 2015 and 2019 roots serve every region.
+    pub fn regional(self) -> bool {
+        matches!(self, RdsCa::Rsa2048G1 | RdsCa::Rsa4096G1 | RdsCa::Ecc384G1)
+    }
+
+    /// The kind of key every certificate of this CA has (FORMATS.md 5.4).
+    fn key(self) -> KeyKind {
         match self {
-            RdsCa::Ca2015 | RdsCa::Ca2019 | RdsCa::Rsa2048G1 => *key == KeyKind::Rsa(2048),
-            RdsCa::Rsa4096G1 => *key == KeyKind::Rsa(4096),
-            RdsCa::Ecc384G1 => matches!(key, KeyKind::Ec(curve) if curve == "P-384"),
+            RdsCa::Ca2015 | RdsCa::Ca2019 | RdsCa::Rsa2048G1 => KeyKind::Rsa(2048),
+            RdsCa::Rsa4096G1 => KeyKind::Rsa(4096),
+            RdsCa::Ecc384G1 => KeyKind::Ec("P-384".into()),
         }
     }
+
+    /// Whether `key` is this CA's kind: an issuing CA, which the table of
+    /// published keys does not list, is checked by its kind of key alone.
+    fn key_fits(self, key: &KeyKind) -> bool {
+        *key == self.key()
+    }
+}
+
+/// A root certificate AWS published for an RDS CA, by its public key: the
+/// table in `truststore/rds_roots.rs`, made by `scripts/rds-spki.sh` from
+/// the bundles docs/FORMATS.md names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishedRoot {
+    pub ca: RdsCa,
+    /// The region in the root's name; `None` for the 2015 and 2019 roots.
+    pub region: Option<&'static str>,
+    /// The kind of key, as [`KeyKind`] displays it.
+    pub key: &'static str,
+    /// SHA-256 of the root's DER SubjectPublicKeyInfo, lowercase hex.
+    pub spki_sha256: &'static str,
+    /// The root's notAfter, RFC 3339.
+    pub not_after: &'static str,
+}
+
+/// Every RDS root whose public key sslcensus knows.
+pub fn published_roots() -> &'static [PublishedRoot] {
+    rds_roots::RDS_ROOTS
 }
 
 /// A certificate's public key, as far as telling CAs apart needs.
@@ -95,10 +135,66 @@ pub struct RdsMatch {
     /// The region the name carries (`us-east-1`); `None` for the 2015 and
     /// 2019 roots, which serve every region.
     pub region: Option<String>,
-    /// False for a look-alike: the name is the CA's, but the key is not that
-    /// CA's kind or the certificate is no CA at all, so it cannot be the CA
-    /// and covers nothing.
-    pub genuine: bool,
+    pub standing: Standing,
+}
+
+/// What a certificate with an RDS CA's name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Standing {
+    /// The root AWS published: its public key is in the table.
+    Genuine,
+    /// Named like the CA, but not its published key (or no CA, or the wrong
+    /// kind of key): it cannot anchor the CA's chains and counts for nothing.
+    LookAlike,
+    /// Named like the root of a region whose published keys the table lacks,
+    /// with the right kind of key: perhaps genuine, but not verified, so it
+    /// counts for nothing either.
+    Unverified,
+    /// An issuing CA with the CA's name and kind of key. Issuing CAs are
+    /// reissued and not in the table; OpenSSL clients anchor nothing on them.
+    Intermediate,
+}
+
+impl Standing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Genuine => "genuine",
+            Standing::LookAlike => "look-alike",
+            Standing::Unverified => "unverified",
+            Standing::Intermediate => "intermediate",
+        }
+    }
+}
+
+/// A CA and region as messages name them: `rds-ca-rsa2048-g1 (us-east-1)`,
+/// `rds-ca-2019`.
+fn ca_name(ca: RdsCa, region: Option<&str>) -> String {
+    match region {
+        Some(region) => format!("{} ({region})", ca.id()),
+        None => ca.id().to_string(),
+    }
+}
+
+impl RdsMatch {
+    pub fn name(&self) -> String {
+        ca_name(self.ca, self.region.as_deref())
+    }
+
+    /// What a look-alike or an unverified root is, in a sentence; `None` for
+    /// genuine roots and issuing CAs.
+    pub fn warning(&self) -> Option<String> {
+        match self.standing {
+            Standing::LookAlike => Some(format!(
+                "named like {} but not its published key: a look-alike, not counted",
+                self.name()
+            )),
+            Standing::Unverified => Some(format!(
+                "named like {}, a region whose published keys sslcensus lacks: unverified, not counted",
+                self.name()
+            )),
+            Standing::Genuine | Standing::Intermediate => None,
+        }
+    }
 }
 
 /// One certificate in a trust store.
@@ -115,6 +211,9 @@ pub struct Certificate {
     /// SHA-256 of the DER, lowercase hex: what `openssl x509 -fingerprint
     /// -sha256` and `keytool -list` print, without the colons.
     pub sha256: String,
+    /// SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex: `openssl x509
+    /// -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum`.
+    pub spki_sha256: String,
     pub rds: Option<RdsMatch>,
 }
 
@@ -330,18 +429,19 @@ fn worth_reporting(problem: &Problem, path: &Path) -> bool {
     }
 }
 
-/// How each RDS CA in [`RdsCa::CURRENT`] is covered by `store` at `now`
-/// (Unix seconds).
+/// A day, `2061-05-25`, from Unix seconds.
+fn day(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
 /// One line on which RDS CAs a store holds, e.g.
 /// `rds-ca-rsa2048-g1 until 2061-05-25; rds-ca-2019 expired 2024-08-22`;
-/// `no RDS CA` when it holds none.
+/// `no RDS CA` when it holds none. Look-alikes and unverified roots follow:
+/// `no RDS CA; look-alike of rds-ca-2019`.
 pub fn coverage_summary(store: &TrustStore, now: i64) -> String {
-    let day = |secs: i64| {
-        chrono::DateTime::from_timestamp(secs, 0)
-            .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_default()
-    };
-    let present: Vec<String> = rds_coverage(store, now)
+    let mut parts: Vec<String> = rds_coverage(store, now)
         .into_iter()
         .filter(|c| c.present)
         .map(|c| match (c.expired, c.expires) {
@@ -350,13 +450,24 @@ pub fn coverage_summary(store: &TrustStore, now: i64) -> String {
             (_, None) => c.ca.id().to_string(),
         })
         .collect();
-    if present.is_empty() {
-        "no RDS CA".to_string()
-    } else {
-        present.join("; ")
+    if parts.is_empty() {
+        parts.push("no RDS CA".to_string());
     }
+    for m in store.certificates.iter().filter_map(|c| c.rds.as_ref()) {
+        let part = match m.standing {
+            Standing::LookAlike => format!("look-alike of {}", m.name()),
+            Standing::Unverified => format!("unverified {}", m.name()),
+            Standing::Genuine | Standing::Intermediate => continue,
+        };
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join("; ")
 }
 
+/// How each RDS CA in [`RdsCa::CURRENT`] is covered by `store` at `now`
+/// (Unix seconds): by genuine roots only.
 pub fn rds_coverage(store: &TrustStore, now: i64) -> Vec<RdsCoverage> {
     RdsCa::CURRENT
         .iter()
@@ -365,7 +476,9 @@ pub fn rds_coverage(store: &TrustStore, now: i64) -> Vec<RdsCoverage> {
                 .certificates
                 .iter()
                 .filter(|c| {
-                    c.subject == c.issuer && c.rds.as_ref().is_some_and(|m| m.ca == ca && m.genuine)
+                    c.rds
+                        .as_ref()
+                        .is_some_and(|m| m.ca == ca && m.standing == Standing::Genuine)
                 })
                 .collect();
             let expires = roots.iter().map(|c| c.not_after).max();
@@ -384,6 +497,132 @@ pub fn rds_coverage(store: &TrustStore, now: i64) -> Vec<RdsCoverage> {
             }
         })
         .collect()
+}
+
+/// How a store stands against one CA given to `--require`, for one region
+/// or, when no region was given or the CA serves every region, for any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Required {
+    pub ca: RdsCa,
+    pub region: Option<String>,
+    pub outcome: Result<Held, Shortfall>,
+}
+
+/// Genuine roots of a required CA, valid now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// The latest notAfter among them, Unix seconds.
+    pub until: i64,
+    /// Their regions, sorted; empty for the 2019 root, which serves all.
+    pub regions: Vec<String>,
+}
+
+/// Why a store does not hold a required CA, from the closest miss down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shortfall {
+    /// Its genuine roots have all expired, the latest at this time (Unix seconds).
+    Expired(i64),
+    /// Only roots of regions whose published keys the table lacks.
+    Unverified,
+    /// Only look-alikes.
+    LookAlike,
+    /// Only issuing CAs, no root.
+    IntermediateOnly,
+    /// Nothing with the CA's name.
+    Missing,
+}
+
+impl Required {
+    /// `rds-ca-rsa2048-g1 (us-east-1) until 2061-05-22`, `rds-ca-ecc384-g1
+    /// (us-east-1) only a look-alike …`.
+    pub fn describe(&self) -> String {
+        let name = ca_name(self.ca, self.region.as_deref());
+        match &self.outcome {
+            Ok(held) => {
+                // Asked for any region: say which ones the store serves.
+                let regions = if self.region.is_some() || held.regions.is_empty() {
+                    String::new()
+                } else if held.regions.len() <= 3 {
+                    format!(" ({})", held.regions.join(", "))
+                } else {
+                    format!(" ({} regions)", held.regions.len())
+                };
+                format!("{name} until {}{regions}", day(held.until))
+            }
+            Err(Shortfall::Expired(t)) => format!("{name} expired {}", day(*t)),
+            Err(Shortfall::Unverified) => {
+                format!("{name} unverified (a region whose published keys sslcensus lacks)")
+            }
+            Err(Shortfall::LookAlike) => {
+                format!("{name} only a look-alike (its name, not its published key)")
+            }
+            Err(Shortfall::IntermediateOnly) => format!("{name} only an issuing CA, no root"),
+            Err(Shortfall::Missing) => format!("{name} missing"),
+        }
+    }
+}
+
+/// Whether `store` holds a genuine root, valid at `now`, of each CA in
+/// `required`: for each region in `regions` when the CA is regional (G1),
+/// else for any region.
+pub fn check_required(
+    store: &TrustStore,
+    required: &[RdsCa],
+    regions: &[String],
+    now: i64,
+) -> Vec<Required> {
+    let mut out = Vec::new();
+    for &ca in required {
+        let scopes: Vec<Option<&str>> = if ca.regional() && !regions.is_empty() {
+            regions.iter().map(|r| Some(r.as_str())).collect()
+        } else {
+            vec![None]
+        };
+        for region in scopes {
+            let named: Vec<(&Certificate, Standing)> = store
+                .certificates
+                .iter()
+                .filter_map(|c| {
+                    let m = c.rds.as_ref()?;
+                    let in_scope = region.is_none_or(|r| m.region.as_deref() == Some(r));
+                    (m.ca == ca && in_scope).then_some((c, m.standing))
+                })
+                .collect();
+            let has = |standing| named.iter().any(|&(_, s)| s == standing);
+            let genuine = || {
+                named
+                    .iter()
+                    .filter(|&&(_, s)| s == Standing::Genuine)
+                    .map(|&(c, _)| c)
+            };
+            let valid: Vec<&Certificate> = genuine().filter(|c| c.not_after > now).collect();
+            let outcome = if let Some(until) = valid.iter().map(|c| c.not_after).max() {
+                let mut regions: Vec<String> = valid
+                    .iter()
+                    .filter_map(|c| c.rds.as_ref()?.region.clone())
+                    .collect();
+                regions.sort();
+                regions.dedup();
+                Ok(Held { until, regions })
+            } else if let Some(expired) = genuine().map(|c| c.not_after).max() {
+                Err(Shortfall::Expired(expired))
+            } else if has(Standing::Unverified) {
+                Err(Shortfall::Unverified)
+            } else if has(Standing::LookAlike) {
+                Err(Shortfall::LookAlike)
+            } else if has(Standing::Intermediate) {
+                Err(Shortfall::IntermediateOnly)
+            } else {
+                Err(Shortfall::Missing)
+            };
+            out.push(Required {
+                ca,
+                region: region.map(str::to_string),
+                outcome,
+            });
+        }
+    }
+    out
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, Problem> {
@@ -693,20 +932,53 @@ fn certificate(der: &[u8]) -> Result<Certificate, String> {
     let der = &der[..der.len() - rest.len()];
     let key = key_kind(cert.public_key());
     let is_ca = cert.is_ca();
-    let rds = rds_name(cert.subject()).map(|(ca, region)| RdsMatch {
-        genuine: is_ca && ca.key_fits(&key),
-        ca,
-        region,
+    let subject = cert.subject().to_string();
+    let issuer = cert.issuer().to_string();
+    let spki_sha256 = data_encoding::HEXLOWER.encode(&Sha256::digest(cert.public_key().raw));
+    let rds = rds_name(cert.subject()).map(|name| RdsMatch {
+        standing: standing(&name, &key, is_ca, subject == issuer, &spki_sha256),
+        ca: name.ca,
+        region: name.region,
     });
     Ok(Certificate {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
+        subject,
+        issuer,
         not_after: cert.validity().not_after.timestamp(),
         key,
         is_ca,
         sha256: data_encoding::HEXLOWER.encode(&Sha256::digest(der)),
+        spki_sha256,
         rds,
     })
+}
+
+/// What a certificate with an RDS CA's name is: a root is genuine only with
+/// the key AWS published for that CA and region; the name, the kind of key
+/// and the CA flag only tell which CA a look-alike imitates.
+fn standing(
+    name: &RdsName,
+    key: &KeyKind,
+    is_ca: bool,
+    self_issued: bool,
+    spki_sha256: &str,
+) -> Standing {
+    if !is_ca || !name.ca.key_fits(key) || name.root != self_issued {
+        return Standing::LookAlike;
+    }
+    if !name.root {
+        return Standing::Intermediate;
+    }
+    let mut published = published_roots()
+        .iter()
+        .filter(|r| r.ca == name.ca && r.region == name.region.as_deref())
+        .peekable();
+    if published.peek().is_none() {
+        Standing::Unverified
+    } else if published.any(|r| r.spki_sha256 == spki_sha256) {
+        Standing::Genuine
+    } else {
+        Standing::LookAlike
+    }
 }
 
 fn key_kind(spki: &SubjectPublicKeyInfo<'_>) -> KeyKind {
@@ -747,8 +1019,18 @@ fn key_kind(spki: &SubjectPublicKeyInfo<'_>) -> KeyKind {
     }
 }
 
+/// An RDS CA's name in a certificate's subject.
+#[derive(Debug, PartialEq, Eq)]
+struct RdsName {
+    ca: RdsCa,
+    region: Option<String>,
+    /// A root's name (`Amazon RDS Root 2019 CA`, `… Root CA RSA2048 G1`),
+    /// not an issuing CA's.
+    root: bool,
+}
+
 /// The RDS CA a subject names, and the region in the name.
-fn rds_name(subject: &X509Name<'_>) -> Option<(RdsCa, Option<String>)> {
+fn rds_name(subject: &X509Name<'_>) -> Option<RdsName> {
     let organization = subject
         .iter_organization()
         .next()
@@ -771,41 +1053,54 @@ fn rds_name(subject: &X509Name<'_>) -> Option<(RdsCa, Option<String>)> {
 /// CA` and `Amazon RDS us-east-1 2019 CA`; `Amazon RDS us-east-1 Root CA
 /// RSA2048 G1` (also `RSA4096`, `ECC384`) and its issuing CAs `Amazon RDS
 /// us-east-1 Subordinate CA RSA2048 G1.A.3`.
-fn rds_common_name(cn: &str) -> Option<(RdsCa, Option<String>)> {
+fn rds_common_name(cn: &str) -> Option<RdsName> {
+    let global = |ca| {
+        Some(RdsName {
+            ca,
+            region: None,
+            root: true,
+        })
+    };
     match cn.strip_prefix("Amazon RDS ")? {
-        "Root CA" => Some((RdsCa::Ca2015, None)),
-        "Root 2019 CA" => Some((RdsCa::Ca2019, None)),
+        "Root CA" => global(RdsCa::Ca2015),
+        "Root 2019 CA" => global(RdsCa::Ca2019),
         rest => {
             let (region, name) = rest.split_once(' ')?;
             if !is_region(region) {
                 return None;
             }
-            let ca = match name {
-                "CA" => RdsCa::Ca2015,
-                "2019 CA" => RdsCa::Ca2019,
+            let (ca, root) = match name {
+                "CA" => (RdsCa::Ca2015, false),
+                "2019 CA" => (RdsCa::Ca2019, false),
                 _ => {
-                    let g1 = name
-                        .strip_prefix("Root CA ")
-                        .or_else(|| name.strip_prefix("Subordinate CA "))?;
+                    let (g1, root) = match name.strip_prefix("Root CA ") {
+                        Some(g1) => (g1, true),
+                        None => (name.strip_prefix("Subordinate CA ")?, false),
+                    };
                     let (key, generation) = g1.split_once(' ')?;
                     if generation != "G1" && !generation.starts_with("G1.") {
                         return None;
                     }
-                    match key {
+                    let ca = match key {
                         "RSA2048" => RdsCa::Rsa2048G1,
                         "RSA4096" => RdsCa::Rsa4096G1,
                         "ECC384" => RdsCa::Ecc384G1,
                         _ => return None,
-                    }
+                    };
+                    (ca, root)
                 }
             };
-            Some((ca, Some(region.to_string())))
+            Some(RdsName {
+                ca,
+                region: Some(region.to_string()),
+                root,
+            })
         }
     }
 }
 
 /// `us-east-1`, `us-gov-west-1`, `eusc-de-east-1`: lowercase words, then a number.
-fn is_region(word: &str) -> bool {
+pub fn is_region(word: &str) -> bool {
     let parts: Vec<&str> = word.split('-').collect();
     let Some((number, words)) = parts.split_last() else {
         return false;
@@ -825,36 +1120,42 @@ mod tests {
     #[test]
     fn rds_common_names_name_their_ca_and_region() {
         let table = [
-            ("Amazon RDS Root CA", Some((RdsCa::Ca2015, None))),
+            ("Amazon RDS Root CA", Some((RdsCa::Ca2015, None, true))),
             (
                 "Amazon RDS ap-northeast-1 CA",
-                Some((RdsCa::Ca2015, Some("ap-northeast-1"))),
+                Some((RdsCa::Ca2015, Some("ap-northeast-1"), false)),
             ),
-            ("Amazon RDS Root 2019 CA", Some((RdsCa::Ca2019, None))),
+            ("Amazon RDS Root 2019 CA", Some((RdsCa::Ca2019, None, true))),
             (
                 "Amazon RDS us-east-1 2019 CA",
-                Some((RdsCa::Ca2019, Some("us-east-1"))),
+                Some((RdsCa::Ca2019, Some("us-east-1"), false)),
             ),
             (
                 "Amazon RDS us-east-1 Root CA RSA2048 G1",
-                Some((RdsCa::Rsa2048G1, Some("us-east-1"))),
+                Some((RdsCa::Rsa2048G1, Some("us-east-1"), true)),
             ),
             (
                 "Amazon RDS eu-central-2 Root CA RSA4096 G1",
-                Some((RdsCa::Rsa4096G1, Some("eu-central-2"))),
+                Some((RdsCa::Rsa4096G1, Some("eu-central-2"), true)),
             ),
             (
                 "Amazon RDS me-south-1 Root CA ECC384 G1",
-                Some((RdsCa::Ecc384G1, Some("me-south-1"))),
+                Some((RdsCa::Ecc384G1, Some("me-south-1"), true)),
             ),
             (
                 "Amazon RDS us-gov-west-1 Root CA RSA2048 G1",
-                Some((RdsCa::Rsa2048G1, Some("us-gov-west-1"))),
+                Some((RdsCa::Rsa2048G1, Some("us-gov-west-1"), true)),
             ),
             (
                 "Amazon RDS us-east-1 Subordinate CA RSA2048 G1.A.3",
-                Some((RdsCa::Rsa2048G1, Some("us-east-1"))),
+                Some((RdsCa::Rsa2048G1, Some("us-east-1"), false)),
             ),
+            // Left out of the table on purpose (docs/FORMATS.md): Beta and
+            // Preview roots, and the 2019-generation roots of opt-in regions
+            // and partitions, all expired.
+            ("Amazon RDS Beta us-east-1 Root CA RSA2048 G1", None),
+            ("Amazon RDS me-south-1 Root CA", None),
+            ("Amazon RDS GovCloud Root CA", None),
             ("Amazon RDS us-east-1 Root CA RSA2048 G2", None),
             ("Amazon RDS us-east-1 Root CA RSA1024 G1", None),
             ("Amazon RDS Root CA RSA2048 G1", None),
@@ -865,7 +1166,11 @@ mod tests {
             ("rds-ca-2019", None),
         ];
         for (cn, want) in table {
-            let want = want.map(|(ca, region)| (ca, region.map(str::to_string)));
+            let want = want.map(|(ca, region, root): (RdsCa, Option<&str>, bool)| RdsName {
+                ca,
+                region: region.map(str::to_string),
+                root,
+            });
             assert_eq!(rds_common_name(cn), want, "{cn}");
         }
     }
@@ -893,6 +1198,402 @@ mod tests {
         ];
         for (ca, key, fits) in table {
             assert_eq!(ca.key_fits(key), fits, "{} with {key}", ca.id());
+        }
+    }
+
+    fn is_hex_sha256(text: &str) -> bool {
+        text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    }
+
+    #[test]
+    fn the_published_roots_table_is_whole_and_consistent() {
+        let roots = published_roots();
+        let mut keys = HashSet::new();
+        for root in roots {
+            let at = format!("{} {:?}", root.ca.id(), root.region);
+            assert_eq!(root.key, root.ca.key().to_string(), "{at}");
+            assert!(is_hex_sha256(root.spki_sha256), "{at}");
+            assert!(keys.insert(root.spki_sha256), "{at}: key listed twice");
+            assert_eq!(root.region.is_some(), root.ca.regional(), "{at}");
+            assert!(root.region.is_none_or(is_region), "{at}");
+            let not_after = chrono::DateTime::parse_from_rfc3339(root.not_after).unwrap();
+            assert!(not_after.timestamp() > 1_500_000_000, "{at}");
+        }
+        // The regions docs/FORMATS.md says the table covers, each with all
+        // three G1 roots; China (cn-north-1, cn-northwest-1) is not among them.
+        let regions = [
+            "af-south-1",
+            "ap-east-1",
+            "ap-east-2",
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-northeast-3",
+            "ap-south-1",
+            "ap-south-2",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ap-southeast-3",
+            "ap-southeast-4",
+            "ap-southeast-5",
+            "ap-southeast-6",
+            "ap-southeast-7",
+            "ca-central-1",
+            "ca-west-1",
+            "eu-central-1",
+            "eu-central-2",
+            "eu-north-1",
+            "eu-south-1",
+            "eu-south-2",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "il-central-1",
+            "me-central-1",
+            "me-south-1",
+            "mx-central-1",
+            "sa-east-1",
+            "us-east-1",
+            "us-east-2",
+            "us-gov-east-1",
+            "us-gov-west-1",
+            "us-west-1",
+            "us-west-2",
+        ];
+        for ca in [RdsCa::Rsa2048G1, RdsCa::Rsa4096G1, RdsCa::Ecc384G1] {
+            let mut listed: Vec<&str> = roots
+                .iter()
+                .filter(|r| r.ca == ca)
+                .filter_map(|r| r.region)
+                .collect();
+            listed.sort();
+            assert_eq!(listed, regions, "{}", ca.id());
+        }
+        for ca in [RdsCa::Ca2015, RdsCa::Ca2019] {
+            assert_eq!(
+                roots.iter().filter(|r| r.ca == ca).count(),
+                1,
+                "{}",
+                ca.id()
+            );
+        }
+    }
+
+    /// The published key of `ca`'s root for `region`.
+    fn published(ca: RdsCa, region: Option<&str>) -> &'static str {
+        published_roots()
+            .iter()
+            .find(|r| r.ca == ca && r.region == region)
+            .unwrap()
+            .spki_sha256
+    }
+
+    #[test]
+    fn only_the_published_key_makes_a_root_genuine() {
+        let name = |cn: &str| rds_common_name(cn).unwrap();
+        let rsa2048 = KeyKind::Rsa(2048);
+        let p384 = KeyKind::Ec("P-384".into());
+        let p256 = KeyKind::Ec("P-256".into());
+        let real_2019 = published(RdsCa::Ca2019, None);
+        let real_ecc = published(RdsCa::Ecc384G1, Some("us-east-1"));
+        let other = "0".repeat(64);
+        // (common name, key, CA flag, self-issued, SPKI hash) → standing
+        let table = [
+            (
+                "Amazon RDS Root 2019 CA",
+                &rsa2048,
+                true,
+                true,
+                real_2019,
+                Standing::Genuine,
+            ),
+            // The case: the name and kind of key, not the key.
+            (
+                "Amazon RDS Root 2019 CA",
+                &rsa2048,
+                true,
+                true,
+                &other,
+                Standing::LookAlike,
+            ),
+            (
+                "Amazon RDS Root 2019 CA",
+                &rsa2048,
+                false,
+                true,
+                real_2019,
+                Standing::LookAlike,
+            ),
+            (
+                "Amazon RDS Root 2019 CA",
+                &rsa2048,
+                true,
+                false,
+                real_2019,
+                Standing::LookAlike,
+            ),
+            (
+                "Amazon RDS us-east-1 Root CA ECC384 G1",
+                &p384,
+                true,
+                true,
+                real_ecc,
+                Standing::Genuine,
+            ),
+            (
+                "Amazon RDS us-east-1 Root CA ECC384 G1",
+                &p384,
+                true,
+                true,
+                &other,
+                Standing::LookAlike,
+            ),
+            (
+                "Amazon RDS us-east-1 Root CA ECC384 G1",
+                &p256,
+                true,
+                true,
+                &other,
+                Standing::LookAlike,
+            ),
+            // Another region's published key under this region's name.
+            (
+                "Amazon RDS eu-west-1 Root CA ECC384 G1",
+                &p384,
+                true,
+                true,
+                real_ecc,
+                Standing::LookAlike,
+            ),
+            // A region the table lacks.
+            (
+                "Amazon RDS cn-north-1 Root CA ECC384 G1",
+                &p384,
+                true,
+                true,
+                &other,
+                Standing::Unverified,
+            ),
+            (
+                "Amazon RDS cn-north-1 Root CA ECC384 G1",
+                &p256,
+                true,
+                true,
+                &other,
+                Standing::LookAlike,
+            ),
+            (
+                "Amazon RDS us-east-1 2019 CA",
+                &rsa2048,
+                true,
+                false,
+                &other,
+                Standing::Intermediate,
+            ),
+            (
+                "Amazon RDS us-east-1 2019 CA",
+                &rsa2048,
+                true,
+                true,
+                &other,
+                Standing::LookAlike,
+            ),
+            (
+                "Amazon RDS us-east-1 Subordinate CA ECC384 G1.A.1",
+                &p384,
+                true,
+                false,
+                &other,
+                Standing::Intermediate,
+            ),
+            (
+                "Amazon RDS us-east-1 Subordinate CA ECC384 G1.A.1",
+                &p256,
+                true,
+                false,
+                &other,
+                Standing::LookAlike,
+            ),
+        ];
+        for (cn, key, is_ca, self_issued, spki, want) in table {
+            assert_eq!(
+                standing(&name(cn), key, is_ca, self_issued, spki),
+                want,
+                "{cn} {key} CA:{is_ca} self-issued:{self_issued} {spki}"
+            );
+        }
+    }
+
+    /// A certificate with an RDS CA's name, as far as `check_required` looks.
+    fn named(ca: RdsCa, region: Option<&str>, standing: Standing, not_after: i64) -> Certificate {
+        Certificate {
+            subject: String::new(),
+            issuer: String::new(),
+            not_after,
+            key: ca.key(),
+            is_ca: true,
+            sha256: String::new(),
+            spki_sha256: String::new(),
+            rds: Some(RdsMatch {
+                ca,
+                region: region.map(str::to_string),
+                standing,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_requirement_is_met_by_valid_genuine_roots_of_the_region_only() {
+        const NOW: i64 = 1_767_225_600; // 2026-01-01
+        const LATER: i64 = 2_884_289_697; // 2061-05-25
+        const PAST: i64 = 1_724_346_530; // 2024-08-22
+        let store = |certificates| TrustStore {
+            path: PathBuf::from("ca.pem"),
+            format: StoreFormat::Pem,
+            certificates,
+        };
+        let east = Some("us-east-1");
+        let held = |until: i64, regions: &[&str]| {
+            Ok(Held {
+                until,
+                regions: regions.iter().map(|r| r.to_string()).collect(),
+            })
+        };
+        use RdsCa::{Ca2019, Ecc384G1, Rsa2048G1};
+        use Standing::{Genuine, Intermediate, LookAlike, Unverified};
+        // (certificates, required, regions) → outcome of each requirement
+        type Case<'a> = (
+            Vec<Certificate>,
+            &'a [RdsCa],
+            &'a [&'a str],
+            Vec<Result<Held, Shortfall>>,
+        );
+        let table: [Case; 9] = [
+            (
+                vec![named(Rsa2048G1, east, Genuine, LATER)],
+                &[Rsa2048G1],
+                &["us-east-1"],
+                vec![held(LATER, &["us-east-1"])],
+            ),
+            (
+                vec![named(Rsa2048G1, east, Genuine, LATER)],
+                &[Rsa2048G1],
+                &["eu-west-1", "us-east-1"],
+                vec![Err(Shortfall::Missing), held(LATER, &["us-east-1"])],
+            ),
+            // No region asked: any will do, and the answer says which.
+            (
+                vec![named(Rsa2048G1, east, Genuine, LATER)],
+                &[Rsa2048G1, Ecc384G1],
+                &[],
+                vec![held(LATER, &["us-east-1"]), Err(Shortfall::Missing)],
+            ),
+            // The 2019 root serves every region, so --region does not split it.
+            (
+                vec![named(Ca2019, None, Genuine, PAST)],
+                &[Ca2019],
+                &["us-east-1", "eu-west-1"],
+                vec![Err(Shortfall::Expired(PAST))],
+            ),
+            (
+                vec![named(Ca2019, None, LookAlike, LATER)],
+                &[Ca2019],
+                &[],
+                vec![Err(Shortfall::LookAlike)],
+            ),
+            // An expired genuine root is the closer miss than a look-alike.
+            (
+                vec![
+                    named(Ca2019, None, LookAlike, LATER),
+                    named(Ca2019, None, Genuine, PAST),
+                ],
+                &[Ca2019],
+                &[],
+                vec![Err(Shortfall::Expired(PAST))],
+            ),
+            (
+                vec![named(Rsa2048G1, Some("cn-north-1"), Unverified, LATER)],
+                &[Rsa2048G1],
+                &["cn-north-1"],
+                vec![Err(Shortfall::Unverified)],
+            ),
+            (
+                vec![named(Ca2019, east, Intermediate, LATER)],
+                &[Ca2019],
+                &[],
+                vec![Err(Shortfall::IntermediateOnly)],
+            ),
+            // A valid root beside an expired one of the same CA and region.
+            (
+                vec![
+                    named(Rsa2048G1, east, Genuine, PAST),
+                    named(Rsa2048G1, east, Genuine, LATER),
+                ],
+                &[Rsa2048G1],
+                &["us-east-1"],
+                vec![held(LATER, &["us-east-1"])],
+            ),
+        ];
+        for (certificates, required, regions, want) in table {
+            let regions: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
+            let got: Vec<Result<Held, Shortfall>> =
+                check_required(&store(certificates), required, &regions, NOW)
+                    .into_iter()
+                    .map(|r| r.outcome)
+                    .collect();
+            assert_eq!(got, want, "{required:?} {regions:?}");
+        }
+    }
+
+    #[test]
+    fn requirements_are_described_for_people() {
+        let required = |region: Option<&str>, outcome| Required {
+            ca: RdsCa::Rsa2048G1,
+            region: region.map(str::to_string),
+            outcome,
+        };
+        let held = |regions: &[&str]| {
+            Ok(Held {
+                until: 2_884_289_697,
+                regions: regions.iter().map(|r| r.to_string()).collect(),
+            })
+        };
+        let many: Vec<&str> = ["a-b-1", "c-d-1", "e-f-1", "g-h-1"].to_vec();
+        let table = [
+            (
+                required(Some("us-east-1"), held(&["us-east-1"])),
+                "rds-ca-rsa2048-g1 (us-east-1) until 2061-05-25",
+            ),
+            (
+                required(None, held(&["us-east-1"])),
+                "rds-ca-rsa2048-g1 until 2061-05-25 (us-east-1)",
+            ),
+            (
+                required(None, held(&many)),
+                "rds-ca-rsa2048-g1 until 2061-05-25 (4 regions)",
+            ),
+            (
+                required(None, Err(Shortfall::Expired(1_724_346_530))),
+                "rds-ca-rsa2048-g1 expired 2024-08-22",
+            ),
+            (
+                required(Some("us-east-1"), Err(Shortfall::LookAlike)),
+                "rds-ca-rsa2048-g1 (us-east-1) only a look-alike (its name, not its published key)",
+            ),
+            (
+                required(Some("cn-north-1"), Err(Shortfall::Unverified)),
+                "rds-ca-rsa2048-g1 (cn-north-1) unverified (a region whose published keys sslcensus lacks)",
+            ),
+            (
+                required(None, Err(Shortfall::IntermediateOnly)),
+                "rds-ca-rsa2048-g1 only an issuing CA, no root",
+            ),
+            (
+                required(Some("us-east-1"), Err(Shortfall::Missing)),
+                "rds-ca-rsa2048-g1 (us-east-1) missing",
+            ),
+        ];
+        for (required, want) in table {
+            assert_eq!(required.describe(), want);
         }
     }
 
