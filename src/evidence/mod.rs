@@ -11,6 +11,7 @@ pub mod fold;
 pub mod mysql;
 pub mod oracle;
 pub mod postgres;
+pub mod source_text;
 pub mod sqlserver;
 pub mod text;
 pub mod truststore;
