@@ -1,6 +1,8 @@
-//! `scan-config` over a tree of small fake applications, one stack each
-//! (tests/fixtures/apps): every setting found with the right three facts,
-//! and the planted password in none of the output.
+//! `scan-config` over trees of small fake applications: one stack each
+//! (tests/fixtures/apps), every setting found with the right three facts;
+//! live settings beside commented-out ones and split over lines
+//! (tests/fixtures/commented), only the live ones found, joined. The planted
+//! password is in none of the output.
 
 use std::path::Path;
 use std::process::Command;
@@ -103,16 +105,19 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 14] = [
     ), // VERIFY_IDENTITY
 ];
 
-#[test]
-fn every_stack_is_found_with_its_three_facts_and_no_secret() {
-    let apps = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/apps");
+/// `scan-config` over tests/fixtures/`tree`: its CSV rows and its output,
+/// after checking that it succeeded and showed the planted secret nowhere.
+fn scan_config(tree: &str) -> (Vec<csv::StringRecord>, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(tree);
     let out = Command::new(env!("CARGO_BIN_EXE_sslcensus"))
         .arg("scan-config")
-        .arg(&apps)
+        .arg(&root)
         .output()
         .unwrap();
     let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr),
     );
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -121,13 +126,23 @@ fn every_stack_is_found_with_its_three_facts_and_no_secret() {
         "a planted secret leaked:\n{stdout}{stderr}"
     );
     let mut reader = csv::Reader::from_reader(stdout.as_bytes());
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let rows = reader.records().map(Result::unwrap).collect();
+    (rows, stdout)
+}
+
+/// The row found in `file`.
+fn row_of<'r>(rows: &'r [csv::StringRecord], file: &str, stdout: &str) -> &'r csv::StringRecord {
+    rows.iter()
+        .find(|r| r[0].ends_with(file))
+        .unwrap_or_else(|| panic!("nothing found in {file}: {stdout}"))
+}
+
+#[test]
+fn every_stack_is_found_with_its_three_facts_and_no_secret() {
+    let (rows, stdout) = scan_config("apps");
     assert_eq!(rows.len(), EXPECTED.len(), "{stdout}");
     for (file, engine, host, tls, chain, hostname) in EXPECTED {
-        let row = rows
-            .iter()
-            .find(|r| r[0].ends_with(file))
-            .unwrap_or_else(|| panic!("nothing found in {file}: {stdout}"));
+        let row = row_of(&rows, file, &stdout);
         assert_eq!(
             (
                 &row[3],
@@ -143,6 +158,116 @@ fn every_stack_is_found_with_its_three_facts_and_no_secret() {
             row[13].contains("****") || !row[13].contains("assword"),
             "{file}: unmasked: {}",
             &row[13]
+        );
+    }
+}
+
+/// (file under tests/fixtures/commented, line, engine, host's first label,
+/// uses TLS, verifies chain, verifies hostname): the live settings, every
+/// one verifying; beside each, settings commented out that must not show.
+const LIVE: [(&str, &str, &str, &str, &str, &str, &str); 12] = [
+    ("cnf/my.cnf", "1", "mysql", "cnf-db", "yes", "yes", "yes"),
+    (
+        "dotnet/Orders.cs",
+        "5",
+        "postgres",
+        "cs-db",
+        "yes",
+        "yes",
+        "yes",
+    ), // `+`-joined
+    (
+        "dotnet/Web.config",
+        "8",
+        "sqlserver",
+        "config-db",
+        "yes",
+        "yes",
+        "yes",
+    ),
+    ("env/.env", "2", "postgres", "env-db", "yes", "yes", "yes"),
+    ("go/main.go", "11", "postgres", "go-db", "yes", "yes", "yes"), // `+`-joined
+    (
+        "k8s/deployment.yaml",
+        "19",
+        "postgres",
+        "k8s-db",
+        "yes",
+        "yes",
+        "yes",
+    ),
+    (
+        "node/db.js",
+        "5",
+        "postgres",
+        "node-db",
+        "yes",
+        "yes",
+        "yes",
+    ), // `+`-joined
+    (
+        "odbc/odbc.ini",
+        "1",
+        "sqlserver",
+        "odbc-db",
+        "yes",
+        "yes",
+        "yes",
+    ),
+    ("php/db.php", "4", "postgres", "php-db", "yes", "yes", "yes"), // `.`-joined
+    // SQLAlchemy passes `?ssl_ca=` of the second literal to PyMySQL as
+    // ssl={'ca': …}: chain and host name verified.
+    (
+        "py/reports.py",
+        "9",
+        "mysql",
+        "reports-db",
+        "yes",
+        "yes",
+        "yes",
+    ),
+    // A `\`-continued properties line.
+    (
+        "spring/application.properties",
+        "4",
+        "postgres",
+        "spring-db",
+        "yes",
+        "yes",
+        "yes",
+    ),
+    (
+        "yaml/application.yml",
+        "4",
+        "mysql",
+        "yaml-db",
+        "yes",
+        "yes",
+        "yes",
+    ),
+];
+
+#[test]
+fn commented_out_settings_are_not_reported_and_split_ones_are_joined() {
+    let (rows, stdout) = scan_config("commented");
+    assert!(
+        !stdout.contains("commented-db"),
+        "a commented-out setting was reported:\n{stdout}"
+    );
+    assert_eq!(rows.len(), LIVE.len(), "{stdout}");
+    for (file, line, engine, host, tls, chain, hostname) in LIVE {
+        let row = row_of(&rows, file, &stdout);
+        assert_eq!(
+            (
+                &row[1],
+                &row[3],
+                row[4].split('.').next().unwrap(),
+                &row[8],
+                &row[9],
+                &row[10]
+            ),
+            (line, engine, host, tls, chain, hostname),
+            "{file}: {row:?}"
         );
     }
 }

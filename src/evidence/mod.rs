@@ -11,6 +11,7 @@ pub mod fold;
 pub mod mysql;
 pub mod oracle;
 pub mod postgres;
+pub mod source_text;
 pub mod sqlserver;
 pub mod text;
 pub mod truststore;
@@ -71,8 +72,15 @@ pub struct SourceFile<'a> {
     pub text: &'a str,
 }
 
-/// Every detector's hits in one file, in line order.
+/// Every detector's hits in one file, in line order. Detectors read the
+/// file's live text ([`source_text::live_text`]): comments blanked,
+/// concatenated literals joined, offsets and lines kept.
 pub fn detect_all(file: &SourceFile<'_>) -> Vec<ConfigHit> {
+    let live = source_text::live_text(file.name, file.text);
+    let file = &SourceFile {
+        text: &live,
+        ..*file
+    };
     let mut hits: Vec<ConfigHit> = [
         postgres::detect,
         mysql::detect,
@@ -91,9 +99,11 @@ pub fn detect_all(file: &SourceFile<'_>) -> Vec<ConfigHit> {
 pub(crate) mod testing {
     use std::path::Path;
 
+    use super::source_text::live_text;
     use super::{ConfigHit, Fact, SourceFile};
 
-    /// A detector's hits in `text`, as if read from a file named `name`.
+    /// A detector's hits in `text`, as if read from a file named `name`
+    /// (through [`live_text`], as [`super::detect_all`] reads files).
     pub fn scan(
         detect: fn(&SourceFile<'_>) -> Vec<ConfigHit>,
         name: &str,
@@ -102,7 +112,7 @@ pub(crate) mod testing {
         detect(&SourceFile {
             path: Path::new(name),
             name,
-            text,
+            text: &live_text(name, text),
         })
     }
 

@@ -2573,7 +2573,7 @@ mod tests {
                 (go, m, None, None, Some("app"), Some("app"), NO_TLS, None),
             ),
             (
-                "migrate -database 'mysql://app:hunter2@tcp(db:3306)/app?tls=true' up",
+                r#"exec.Command("migrate", "-database", "mysql://app:hunter2@tcp(db:3306)/app?tls=true", "up")"#,
                 (
                     go,
                     m,

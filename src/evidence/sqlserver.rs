@@ -1297,7 +1297,7 @@ mod tests {
                 ),
             ),
             (
-                "engine = create_engine('mssql+pyodbc://app:hunter2@db:1433/x?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes')",
+                "engine = create_engine(\"mssql+pyodbc://app:hunter2@db:1433/x?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes\")",
                 (
                     "SQLAlchemy mssql+pyodbc URL",
                     Some("db"),
@@ -1309,7 +1309,7 @@ mod tests {
                 ),
             ),
             (
-                "engine = create_engine('mssql+pyodbc://app@db/x?driver=ODBC+Driver+17+for+SQL+Server')",
+                "engine = create_engine(\"mssql+pyodbc://app@db/x?driver=ODBC+Driver+17+for+SQL+Server\")",
                 (
                     "SQLAlchemy mssql+pyodbc URL",
                     Some("db"),
@@ -1321,7 +1321,7 @@ mod tests {
                 ),
             ),
             (
-                "const pool = await sql.connect('mssql://app:hunter2@db/x?encrypt=true')",
+                "const pool = await sql.connect(\"mssql://app:hunter2@db/x?encrypt=true\")",
                 (
                     "mssql URL",
                     Some("db"),
