@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -58,6 +59,24 @@ pub struct FileSummary {
     /// The connection records it held.
     pub coverage: Coverage,
     pub status: FileStatus,
+}
+
+impl FileSummary {
+    /// Nothing read yet.
+    fn new(file: &InputFile, instance: &str) -> FileSummary {
+        FileSummary {
+            display: file.display.clone(),
+            instance: instance.to_string(),
+            format: None,
+            engine: None,
+            caveat: None,
+            lines: 0,
+            skipped_lines: 0,
+            invalid_utf8_lines: 0,
+            coverage: Coverage::default(),
+            status: FileStatus::Read,
+        }
+    }
 }
 
 /// A line that could not be used, named by file and line.
@@ -116,7 +135,14 @@ pub fn analyze(files: &[InputFile], settings: &Settings, progress: &Progress) ->
     }
     let per_instance: Vec<Analysis> = by_instance
         .into_par_iter()
-        .map(|(instance, files)| read_instance(instance, &files, settings, progress))
+        .map(|(instance, files)| {
+            // The last line of defence (a line that fails is already skipped
+            // by the scan): a bug costs this instance's report, not the run's.
+            catch_unwind(AssertUnwindSafe(|| {
+                read_instance(instance, &files, settings, progress)
+            }))
+            .unwrap_or_else(|_| lost_instance(instance, &files))
+        })
         .collect();
     let mut all = Analysis::default();
     for part in per_instance {
@@ -125,6 +151,23 @@ pub fn analyze(files: &[InputFile], settings: &Settings, progress: &Progress) ->
         all.problems.extend(part.problems);
     }
     all
+}
+
+/// An instance whose reading failed inside sslcensus: each file an error.
+fn lost_instance(instance: &str, files: &[&InputFile]) -> Analysis {
+    let files = files
+        .iter()
+        .map(|file| FileSummary {
+            status: FileStatus::Failed(
+                "internal error while reading this instance's logs (a bug in sslcensus: please report it); none of its files were used".into(),
+            ),
+            ..FileSummary::new(file, instance)
+        })
+        .collect();
+    Analysis {
+        files,
+        ..Analysis::default()
+    }
 }
 
 /// Splits a window at line boundaries into chunks sized to keep every core
@@ -155,18 +198,7 @@ fn read_instance(
     let mut analysis = Analysis::default();
     let same = same_records::find(files, settings);
     for (index, file) in files.iter().enumerate() {
-        let mut summary = FileSummary {
-            display: file.display.clone(),
-            instance: instance.to_string(),
-            format: None,
-            engine: None,
-            caveat: None,
-            lines: 0,
-            skipped_lines: 0,
-            invalid_utf8_lines: 0,
-            coverage: Coverage::default(),
-            status: FileStatus::Read,
-        };
+        let mut summary = FileSummary::new(file, instance);
         if let Some(&kept) = same.get(&index) {
             summary.status = FileStatus::SameAs(files[kept].display.clone());
             analysis.files.push(summary);

@@ -3,5 +3,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A panic's message may quote the log or settings text it failed on, and
+    // secrets never appear in output: say where, not what. (A line or file
+    // that fails is skipped, counted and named by the caller.)
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map_or_else(String::new, |l| format!(" at {l}"));
+        eprintln!("sslcensus: internal error{at} (a bug: please report it)");
+    }));
     sslcensus::cli::run(sslcensus::cli::Cli::parse())
 }

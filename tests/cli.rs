@@ -273,6 +273,75 @@ fn bad_inputs_are_named_counted_and_never_crash() {
     );
 }
 
+/// Issue #19: one damaged byte in a time, read as a replacement character,
+/// was sliced inside that character: a panic that ended the run (exit 101)
+/// in stderr, csvlog and gzipped logs alike. The bundled samples with the
+/// last digit of a time damaged, in the first line (which format detection
+/// reads) and in the first `connection authorized` line: that line is named
+/// and counted, and every instance is still reported.
+#[test]
+fn a_damaged_byte_in_a_time_is_a_named_line_not_a_crash() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/postgresql");
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("stderr", "postgresql.log.2026-11-29-05", 0, false),
+        ("csvlog", "postgresql.log.2026-11-29-05.csv", 0, false),
+        ("jsonlog", "postgresql.log.2026-11-29-05.json", 14, false),
+        ("stderr", "postgresql.log.2026-11-29-05", 0, true),
+    ];
+    let mut args = vec!["analyze".to_string()];
+    let mut expected = Vec::new();
+    for (kind, name, time_at, gzipped) in cases {
+        let sample = std::fs::read(samples.join(kind).join("pg-sample-1").join(name)).unwrap();
+        let mut lines: Vec<Vec<u8>> = sample
+            .split_inclusive(|&b| b == b'\n')
+            .map(<[u8]>::to_vec)
+            .collect();
+        let authorized = lines
+            .iter()
+            .position(|l| l.windows(21).any(|w| w == b"connection authorized"))
+            .unwrap();
+        for line in [0, authorized] {
+            // `2026-11-29 05:00:2?`: the seconds' last digit.
+            lines[line][time_at + 18] = 0xff;
+        }
+        let damaged = lines.concat();
+        let instance = format!("{kind}{}", if gzipped { "-gz" } else { "" });
+        let path = if gzipped {
+            write(
+                dir.path(),
+                &format!("{instance}/{name}.gz"),
+                &gzip(&damaged),
+            )
+        } else {
+            write(dir.path(), &format!("{instance}/{name}"), &damaged)
+        };
+        expected.push((
+            instance,
+            format!("{}:{}: not valid UTF-8", path.display(), authorized + 1),
+        ));
+        args.push(path.display().to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = sslcensus(&args, None);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        !err.contains("internal error") && !err.contains("panicked"),
+        "{err}"
+    );
+    let csv = text(&out.stdout);
+    for (instance, message) in expected {
+        assert!(err.contains(&message), "{message}: {err}");
+        assert!(
+            csv.contains(&format!(
+                "\n{instance},postgres,svc.reporting,Sales DW,app_verify_full,"
+            )),
+            "{instance}: {csv}"
+        );
+    }
+}
+
 #[test]
 fn files_found_in_a_directory_that_are_not_logs_are_noted_not_fatal() {
     let dir = tempfile::tempdir().unwrap();

@@ -16,4 +16,4 @@ pub mod time;
 
 pub use format::{DetectError, Detected, Engine, FormatChoice, LogFormat, detect, detect_found};
 pub use observation::{Millis, Observation};
-pub use scan::{Sink, count_lines, scan, scan_line};
+pub use scan::{PARSER_FAULT, Sink, count_lines, scan, scan_line};

@@ -1,6 +1,7 @@
 //! The scanning core: find connection lines in a chunk of bytes with a
 //! multi-literal prefilter, and hand only those lines to a format's parser.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::LazyLock;
 
 use aho_corasick::packed::{self, Searcher};
@@ -42,6 +43,12 @@ fn prefilter(format: &LogFormat) -> &'static Searcher {
         LogFormat::OracleListener => &LISTENER,
     }
 }
+
+/// Why a line was skipped when reading it failed inside sslcensus: a bug,
+/// which the mutation tests are there to find, but which costs one line, not
+/// the run.
+pub const PARSER_FAULT: Malformed =
+    Malformed("internal error while reading this line (a bug in sslcensus: please report it)");
 
 /// Receives what a scan finds. Offsets are byte offsets of the line start
 /// within the scanned chunk, so the caller can name the line.
@@ -91,7 +98,10 @@ fn read_line_at(
         .strip_suffix(b"\r")
         .unwrap_or(&chunk[start..end]);
     let before = &chunk[..start];
-    match std::str::from_utf8(raw) {
+    // A line is read or skipped and counted, never a panic that ends the run
+    // (issue #19). Only the sink and the look-back memory outlive the unwind:
+    // the sink has seen part of this line at most, and the memory restarts.
+    let read = catch_unwind(AssertUnwindSafe(|| match std::str::from_utf8(raw) {
         Ok(line) => read_line(format, line, before, start, memory, sink),
         Err(_) => {
             sink.invalid_utf8(start);
@@ -104,6 +114,10 @@ fn read_line_at(
                 sink,
             );
         }
+    }));
+    if read.is_err() {
+        *memory = ChunkMemory::default();
+        sink.malformed(start, PARSER_FAULT);
     }
     end
 }
@@ -191,5 +205,37 @@ mod tests {
         assert_eq!(sink.invalid.len(), 1);
         assert_eq!(sink.malformed.len(), 1);
         assert!(bytes[sink.malformed[0]..].starts_with(b"garbage"));
+    }
+
+    /// Issue #19: a panic while reading one line (here the sink's) costs that
+    /// line, skipped and counted, and the scan goes on.
+    #[test]
+    fn a_fault_in_one_line_skips_that_line_only() {
+        struct PanicsOnFirst {
+            seen: usize,
+            malformed: Vec<(usize, Malformed)>,
+        }
+        impl Sink for PanicsOnFirst {
+            fn observation(&mut self, _: usize, _: Observation<'_>) {
+                self.seen += 1;
+                assert!(self.seen > 1, "a fault while reading the first line");
+            }
+            fn malformed(&mut self, offset: usize, why: Malformed) {
+                self.malformed.push((offset, why));
+            }
+            fn invalid_utf8(&mut self, _: usize) {}
+        }
+        let first = "2026-11-29 03:52:55 UTC:10.0.0.1(5):[unknown]@[unknown]:[1]:LOG:  connection received: host=10.0.0.1 port=5\n";
+        let second = "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  connection authorized: user=u database=d\n";
+        let format = LogFormat::PgStderr {
+            prefix: Some(LinePrefix::compile("%t:%r:%u@%d:[%p]:").unwrap()),
+        };
+        let mut sink = PanicsOnFirst {
+            seen: 0,
+            malformed: Vec::new(),
+        };
+        scan(&format, format!("{first}{second}").as_bytes(), &mut sink);
+        assert_eq!(sink.seen, 2);
+        assert_eq!(sink.malformed, [(0, PARSER_FAULT)]);
     }
 }

@@ -26,6 +26,10 @@ fn digits(bytes: &[u8]) -> Option<u32> {
 
 /// `YYYY-MM-DD HH:MM:SS[.fff…][ ZONE]` (a `T` between date and time is also
 /// accepted, and a `Z` or numeric offset glued to the seconds).
+///
+/// Read as bytes, never sliced as text: a damaged line read with replacement
+/// characters may put a multi-byte character anywhere, and it then simply
+/// fails to be a time.
 pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     let b = text.as_bytes();
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b' ' | b'T') {
@@ -39,13 +43,12 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
         digits(&b[5..7])?,
         digits(&b[8..10])?,
     )?;
-    let mut rest = &text[19..];
+    let mut rest = &b[19..];
     let mut millis = 0;
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let len = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        let frac = &fraction.as_bytes()[..len];
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let len = fraction.iter().take_while(|d| d.is_ascii_digit()).count();
         // Keep milliseconds; pad or cut whatever precision was printed.
-        millis = frac
+        millis = fraction[..len]
             .iter()
             .chain(std::iter::repeat(&b'0'))
             .take(3)
@@ -58,7 +61,8 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
         digits(&b[17..19])?,
         millis,
     )?;
-    let (offset_secs, zone_known) = parse_zone(rest.trim_start_matches(' '))?;
+    let spaces = rest.iter().take_while(|&&c| c == b' ').count();
+    let (offset_secs, zone_known) = parse_zone(&rest[spaces..])?;
     Some(Timestamp {
         millis: time.and_utc().timestamp_millis() - i64::from(offset_secs) * 1000,
         zone_known,
@@ -67,36 +71,40 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
 
 /// A zone suffix: empty, `UTC`/`GMT`/`Z`, `+03`, `-0330`, `+05:30`, or an
 /// abbreviation that is read as UTC with `zone_known = false`.
-fn parse_zone(zone: &str) -> Option<(i32, bool)> {
+fn parse_zone(zone: &[u8]) -> Option<(i32, bool)> {
     match zone {
-        "" | "UTC" | "GMT" | "Z" | "UCT" | "+00" | "+00:00" => return Some((0, true)),
+        b"" | b"UTC" | b"GMT" | b"Z" | b"UCT" | b"+00" | b"+00:00" => return Some((0, true)),
         _ => {}
     }
-    if let Some(sign) = zone.chars().next().filter(|c| *c == '+' || *c == '-') {
-        let body: String = zone[1..].chars().filter(|c| *c != ':').collect();
+    if let Some((&sign, body)) = zone.split_first().filter(|(s, _)| matches!(s, b'+' | b'-')) {
+        let body: Vec<u8> = body.iter().copied().filter(|&c| c != b':').collect();
         let (hours, minutes) = match body.len() {
-            2 => (digits(body.as_bytes())?, 0),
-            4 => (
-                digits(&body.as_bytes()[..2])?,
-                digits(&body.as_bytes()[2..])?,
-            ),
+            2 => (digits(&body)?, 0),
+            4 => (digits(&body[..2])?, digits(&body[2..])?),
             _ => return None,
         };
         let secs = (hours * 3600 + minutes * 60) as i32;
-        return Some((if sign == '-' { -secs } else { secs }, true));
+        return Some((if sign == b'-' { -secs } else { secs }, true));
     }
-    zone.bytes()
-        .all(|c| c.is_ascii_alphabetic())
+    zone.iter()
+        .all(u8::is_ascii_alphabetic)
         .then_some((0, false))
 }
 
 /// `%n`: seconds since the epoch with milliseconds, e.g. `1732852375.123`.
 pub fn parse_epoch(text: &str) -> Option<Timestamp> {
-    let (secs, frac) = text.split_once('.').unwrap_or((text, "0"));
+    let (secs, frac) = text.split_once('.').unwrap_or((text, ""));
     let secs: i64 = secs.parse().ok()?;
-    let frac_ms: i64 = format!("{frac:0<3}")[..3].parse().ok()?;
+    if !frac.bytes().all(|d| d.is_ascii_digit()) {
+        return None;
+    }
+    let frac_ms = frac
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(3)
+        .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
     Some(Timestamp {
-        millis: secs * 1000 + frac_ms,
+        millis: secs.checked_mul(1000)?.checked_add(frac_ms)?,
         zone_known: true,
     })
 }
@@ -130,5 +138,35 @@ mod tests {
         assert_eq!(parse_timestamp("2026-13-29 03:52:55 UTC"), None);
         assert_eq!(parse_timestamp("not a time at all, no"), None);
         assert_eq!(parse_epoch("1795924375.123").unwrap().millis, T0 + 123);
+        assert_eq!(parse_epoch("1795924375").unwrap().millis, T0);
+        assert_eq!(parse_epoch("1795924375.9").unwrap().millis, T0 + 900);
+    }
+
+    /// Issue #19: a time with one damaged byte, read with a replacement
+    /// character, was sliced by byte offset inside that character (a panic
+    /// that ended the run). Damaged times are no times.
+    #[test]
+    fn damaged_times_are_not_times() {
+        let table = [
+            "2026-11-29 05:00:2\u{fffd} UTC",
+            "2024-05-01T10:00:\u{20ac}00.999999999991234561",
+            "2026-11-29 05:00:20.9\u{fffd} UTC",
+            "2026-11-29 05:00:20 \u{fffd}",
+            "2026-11-29 05:00:20 +0\u{e9}",
+            "2026-11-29 05:00:20 UT\u{1f600}",
+            "\u{fffd}026-11-29 05:00:20 UTC",
+        ];
+        for text in table {
+            assert_eq!(parse_timestamp(text), None, "{text}");
+        }
+        for text in [
+            "12\u{e9}",
+            "1795924375.12\u{e9}",
+            "1795924375.\u{20ac}",
+            "9223372036854775807.123",
+            "-9223372036854775808",
+        ] {
+            assert_eq!(parse_epoch(text), None, "{text}");
+        }
     }
 }

@@ -220,8 +220,12 @@ fn engine(name: &str) -> Option<Engine> {
 pub fn read_settings(path: &Path) -> Result<Vec<ClientSetting>> {
     let mut settings = Vec::new();
     for (line, row) in records(path, &["file", "line", "uses_tls", "verifies_chain"])? {
+        // Empty values are left out of `row`: a row may lack any column.
+        let (Some(file), Some(file_line)) = (row.get("file"), row.get("line")) else {
+            bail!("{}:{line}: file and line are both needed", path.display());
+        };
         settings.push(ClientSetting {
-            source: format!("{}:{}", row["file"], row["line"]),
+            source: format!("{file}:{file_line}"),
             stack: row.get("stack").cloned().unwrap_or_default(),
             engine: row.get("engine").and_then(|e| engine(e)),
             host: row.get("host").cloned(),
@@ -371,6 +375,26 @@ impl Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the mutation test: a settings row with an empty `file` or
+    /// `line` was a panic; it is an error naming the row's line.
+    #[test]
+    fn a_settings_row_without_file_or_line_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        for row in [",3,yes,yes", "app/.env,,yes,yes"] {
+            let path = dir.path().join("scan.csv");
+            std::fs::write(
+                &path,
+                format!("file,line,uses_tls,verifies_chain\napp/db.js,1,yes,no\n{row}\n"),
+            )
+            .unwrap();
+            let error = read_settings(&path).unwrap_err().to_string();
+            assert!(
+                error.ends_with("scan.csv:3: file and line are both needed"),
+                "{error}"
+            );
+        }
+    }
 
     #[test]
     fn rds_endpoints_name_their_instance_cluster_or_proxy() {

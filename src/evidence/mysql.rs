@@ -1811,7 +1811,8 @@ fn scan_top_level(s: &str, hash_comments: bool, mut f: impl FnMut(usize) -> bool
                 }
                 depth -= 1;
             }
-            _ if depth == 0 && !f(i) => return Some(i),
+            // Offered between characters only: callers cut the text there.
+            _ if depth == 0 && s.is_char_boundary(i) && !f(i) => return Some(i),
             _ => {}
         }
         i += 1;
@@ -2003,6 +2004,35 @@ mod tests {
 
     fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
         testing::scan(detect, name, text)
+    }
+
+    /// Found by the mutation test: a separator was looked for at every byte
+    /// of an entry, and the text sliced there, inside multi-byte characters.
+    #[test]
+    fn entries_with_multi_byte_characters_split_between_characters() {
+        let table = [
+            (
+                "h\u{e9}: 'x', ca: 'y'",
+                ":",
+                vec![("h\u{e9}", "'x'"), ("ca", "'y'")],
+            ),
+            ("\u{fffd}", ":", vec![]),
+            (
+                "ssl\u{1f600}={'ca': '/etc/rds.pem'}",
+                "=",
+                vec![("ssl\u{1f600}", "{'ca': '/etc/rds.pem'}")],
+            ),
+            (
+                "host: 'db.amazonaws.c\u{20ac}om'",
+                ":",
+                vec![("host", "'db.amazonaws.c\u{20ac}om'")],
+            ),
+        ];
+        for (body, sep, expected) in table {
+            let entries = pairs(body, sep, false);
+            let seen: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            assert_eq!(seen, expected, "{body}");
+        }
     }
 
     /// (stack, engine, host, port, user, database, facts, trust store).

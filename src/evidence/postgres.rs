@@ -782,11 +782,12 @@ fn pct_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
+        // Bytes, not text: what follows a `%` may be any character.
         if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+            && let Some(&[hi, lo]) = b.get(i + 1..i + 3)
+            && let (Some(hi), Some(lo)) = (char::from(hi).to_digit(16), char::from(lo).to_digit(16))
         {
-            out.push(v);
+            out.push((hi * 16 + lo) as u8);
             i += 3;
             continue;
         }
@@ -2767,6 +2768,25 @@ mod tests {
             name: &lower,
             text,
         })
+    }
+
+    /// Found by the mutation test: a `%` before a multi-byte character was
+    /// decoded by slicing the text inside that character.
+    #[test]
+    fn percent_escapes_decode_bytes_and_leave_the_rest() {
+        let table = [
+            ("p%40ss%2Fw0rd", "p@ss/w0rd"),
+            ("caf%C3%A9", "café"),
+            ("%1\u{e9}", "%1\u{e9}"),
+            ("%\u{e9}", "%\u{e9}"),
+            ("100%", "100%"),
+            ("%zz%4", "%zz%4"),
+            ("%+1", "%+1"),
+            ("%FF", "\u{fffd}"),
+        ];
+        for (text, decoded) in table {
+            assert_eq!(pct_decode(text), decoded, "{text}");
+        }
     }
 
     type Facts3 = (Fact, Fact, Fact);

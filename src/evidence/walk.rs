@@ -104,11 +104,23 @@ fn read_file(path: &Path) -> Read {
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    Read::Hits(detect_all(&SourceFile {
-        path,
-        name: &name,
-        text: &text,
-    }))
+    // A bug in a detector costs this file (an error naming it), not the scan.
+    std::panic::catch_unwind(|| {
+        detect_all(&SourceFile {
+            path,
+            name: &name,
+            text: &text,
+        })
+    })
+    .map_or_else(
+        |_| {
+            Read::Failed(
+                "internal error while reading its settings (a bug in sslcensus: please report it)"
+                    .into(),
+            )
+        },
+        Read::Hits,
+    )
 }
 
 /// Finds the connection settings in files and trees.

@@ -82,7 +82,7 @@ const USING_PASSWORD: &str = "' (using password: ";
 /// succeeded.
 pub(super) fn access_denied(text: &str) -> Option<Result<(&str, &str), Malformed>> {
     let quoted = text.strip_prefix(ACCESS_DENIED)?;
-    let quoted = &quoted[..quoted.rfind(USING_PASSWORD)?];
+    let (quoted, _) = quoted.rsplit_once(USING_PASSWORD)?;
     // Hosts never hold a quote, so the last `'@'` ends the user.
     Some(
         quoted

@@ -128,7 +128,7 @@ fn record(line: &str) -> Option<Record<'_>> {
         (parse_timestamp(stamp)?.millis, TimeStyle::Iso, rest)
     } else {
         let rest = line.get(19..)?.strip_prefix(' ')?;
-        (dashed_time(&line[..19])?, TimeStyle::Dashed, rest)
+        (dashed_time(line.get(..19)?)?, TimeStyle::Dashed, rest)
     };
     let (message, ()) = after_time(rest).ok()?;
     Some(Record {

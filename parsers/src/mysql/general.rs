@@ -294,19 +294,17 @@ fn connect(argument: &str) -> Result<(Message<'_>, Remote<'_>), Malformed> {
 /// the first `@`-led word that is followed by ` on ` or ` as `.
 fn user_host_database(head: &str) -> Option<(&str, &str, &str)> {
     for (at, _) in head.match_indices('@') {
-        let after = &head[at + 1..];
-        let host_len = after.find(' ')?;
-        let host = &after[..host_len];
+        let (user, after) = (head.get(..at)?, head.get(at + 1..)?);
+        let (host, tail) = after.split_once(' ')?;
         if host.is_empty() || host.contains('@') {
             continue;
         }
-        let tail = &after[host_len..];
-        let database = match tail.strip_prefix(" as ") {
+        let database = match tail.strip_prefix("as ") {
             Some(proxied) => proxied.split_once(" on ").map(|(_, db)| db),
-            None => tail.strip_prefix(" on "),
+            None => tail.strip_prefix("on "),
         };
         if let Some(database) = database {
-            return Some((&head[..at], host, database));
+            return Some((user, host, database));
         }
     }
     None

@@ -144,9 +144,12 @@ fn record_text(line: &str) -> &str {
 /// Whether the event field is `establish` (`… * establish * …`), not a
 /// program or service name that merely holds the word.
 fn is_establish(text: &str) -> bool {
-    memmem::find_iter(text.as_bytes(), EVENT).any(|at| {
-        text[..at].trim_end().ends_with('*')
-            && text[at + EVENT.len()..].trim_start().starts_with('*')
+    let bytes = text.as_bytes();
+    memmem::find_iter(bytes, EVENT).any(|at| {
+        bytes[..at].trim_ascii_end().ends_with(b"*")
+            && bytes[at + EVENT.len()..]
+                .trim_ascii_start()
+                .starts_with(b"*")
     })
 }
 
@@ -155,28 +158,31 @@ fn is_establish(text: &str) -> bool {
 /// does not hold these sequences in practice, so every record is unescaped.
 /// One pass: `&amp;lt;` is `&lt;`, not `<`.
 fn unescape(text: &str) -> String {
+    /// What follows the `&` of each entity.
     const ENTITIES: [(&str, char); 5] = [
-        ("&apos;", '\''),
-        ("&quot;", '"'),
-        ("&lt;", '<'),
-        ("&gt;", '>'),
-        ("&amp;", '&'),
+        ("apos;", '\''),
+        ("quot;", '"'),
+        ("lt;", '<'),
+        ("gt;", '>'),
+        ("amp;", '&'),
     ];
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        match ENTITIES.iter().find(|(name, _)| rest.starts_with(name)) {
-            Some((name, special)) => {
+    while let Some((before, after)) = rest.split_once('&') {
+        out.push_str(before);
+        rest = match ENTITIES
+            .iter()
+            .find_map(|(name, special)| Some((after.strip_prefix(name)?, special)))
+        {
+            Some((after_entity, special)) => {
                 out.push(*special);
-                rest = &rest[name.len()..];
+                after_entity
             }
             None => {
                 out.push('&');
-                rest = &rest[1..];
+                after
             }
-        }
+        };
     }
     out.push_str(rest);
     out
@@ -215,7 +221,14 @@ fn parse_time(text: &str) -> Option<Millis> {
 
 /// Whether a record starts with its time and the field separator.
 fn starts_with_time(text: &str) -> bool {
-    text.get(..20).and_then(parse_time).is_some() && separator(&text[20..]).is_ok()
+    time_and_rest(text).is_some()
+}
+
+/// A record's leading time and what follows its separator.
+fn time_and_rest(text: &str) -> Option<(Millis, &str)> {
+    let time = parse_time(text.get(..20)?)?;
+    let (rest, _) = separator(text.get(20..)?).ok()?;
+    Some((time, rest))
 }
 
 /// ` * ` between fields (spacing is not confirmed, so any is taken).
@@ -273,7 +286,10 @@ fn balanced(input: &str) -> IResult<&str, &str> {
     for (at, b) in input.bytes().enumerate() {
         match b {
             b'(' => depth += 1,
-            b')' if depth == 0 => return Ok((&input[at..], &input[..at])),
+            b')' if depth == 0 => {
+                let (text, rest) = input.split_at(at); // `)` is ASCII: a boundary
+                return Ok((rest, text));
+            }
             b')' => depth -= 1,
             _ => {}
         }
@@ -335,9 +351,8 @@ struct Establish<'a> {
 fn establish(text: &str) -> Result<Establish<'_>, Malformed> {
     let (time, mut rest) = if text.starts_with('(') {
         (None, text)
-    } else if starts_with_time(text) {
-        let (rest, _) = separator(&text[20..]).expect("checked by starts_with_time");
-        (parse_time(&text[..20]), rest)
+    } else if let Some((time, rest)) = time_and_rest(text) {
+        (Some(time), rest)
     } else {
         return Err(Malformed(
             "listener establish record: expected a DD-MON-YYYY HH24:MI:SS time",

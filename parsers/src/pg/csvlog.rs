@@ -27,16 +27,16 @@ fn fields<'s>(line: &str, scratch: &'s mut Vec<u8>) -> Option<Vec<&'s str>> {
     }
     let text = std::str::from_utf8(&scratch[..written]).ok()?;
     let mut start = 0;
-    Some(
-        ends[..count]
-            .iter()
-            .map(|&end| {
-                let field = &text[start..end];
-                start = end;
-                field
-            })
-            .collect(),
-    )
+    ends[..count]
+        .iter()
+        .map(|&end| {
+            // Fields end where csv-core removed an ASCII delimiter, so
+            // between characters.
+            let field = text.get(start..end);
+            start = end;
+            field
+        })
+        .collect()
 }
 
 /// `host:port` (the port after the last colon, so IPv6 works) or `[local]`.

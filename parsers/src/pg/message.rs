@@ -11,7 +11,7 @@ use nom::{
     branch::alt,
     bytes::complete::{tag, take_until},
     character::complete::{char, digit1, u16 as dec_u16, u32 as dec_u32},
-    combinator::{all_consuming, map, opt, rest, value},
+    combinator::{all_consuming, map, map_opt, map_res, opt, rest, value},
     sequence::preceded,
 };
 
@@ -43,8 +43,8 @@ pub fn parse(msg: &str) -> Option<Result<Message<'_>, Malformed>> {
         || msg.starts_with("pg_hba.conf rejects ")
     {
         hba_rejected(msg)
-    } else if let Some(at) = msg.find(" authentication failed for user \"") {
-        authentication_failed(msg, at)
+    } else if let Some((method, user)) = msg.split_once(" authentication failed for user \"") {
+        authentication_failed(method, user)
     } else {
         return None;
     };
@@ -76,18 +76,15 @@ fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
     let body = body
         .strip_prefix("user=")
         .ok_or(Malformed("connection authorized: expected user="))?;
-    let (before_app, application) = match body.find(" application_name=") {
-        Some(at) => (&body[..at], Some(&body[at + " application_name=".len()..])),
+    let (before_app, application) = match body.split_once(" application_name=") {
+        Some((before, application)) => (before, Some(application)),
         None => (body, None),
     };
     let (user, database) = if replication {
         (before_app, None)
     } else {
-        match before_app.find(" database=") {
-            Some(at) => (
-                &before_app[..at],
-                Some(&before_app[at + " database=".len()..]),
-            ),
+        match before_app.split_once(" database=") {
+            Some((user, database)) => (user, Some(database)),
             None => return Err(Malformed("connection authorized: expected database=")),
         }
     };
@@ -96,8 +93,8 @@ fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
     // to the end of the line.
     let application_with_clause = match (tls, application) {
         (Some(_), Some(_)) => with_clause
-            .find(" application_name=")
-            .map(|at| &with_clause[at + " application_name=".len()..]),
+            .split_once(" application_name=")
+            .map(|(_, application)| application),
         _ => None,
     };
     Ok(Message::Authorized(Authorized {
@@ -115,27 +112,29 @@ fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
     }))
 }
 
-/// Takes an optional clause that must run to the end of `body`, found by its
-/// last occurrence so that look-alike text earlier in a name is left alone.
+/// Takes an optional clause that must run to the end of `body`, found by the
+/// last occurrence of its opener so that look-alike text earlier in a name
+/// is left alone; `clause` reads what follows the opener.
 fn strip_trailing_clause<'a, T>(
     body: &'a str,
     opener: &str,
     clause: fn(&'a str) -> IResult<&'a str, T>,
 ) -> (&'a str, Option<T>) {
-    let Some(at) = body.rfind(opener) else {
+    let Some((head, tail)) = body.rsplit_once(opener) else {
         return (body, None);
     };
-    match all_consuming(clause).parse(&body[at + 1..]) {
-        Ok((_, parsed)) => (&body[..at], Some(parsed)),
+    match all_consuming(clause).parse(tail) {
+        Ok((_, parsed)) => (head, Some(parsed)),
         Err(_) => (body, None),
     }
 }
 
+/// The SSL clause after ` SSL enabled (protocol=`.
 fn ssl_clause(input: &str) -> IResult<&str, Tls<'_>> {
     let on_off = alt((value(true, tag("on")), value(false, tag("off"))));
     map(
         (
-            preceded(tag("SSL enabled (protocol="), take_until(", cipher=")),
+            take_until(", cipher="),
             preceded(tag(", cipher="), take_until(", bits=")),
             preceded(tag(", bits="), dec_u32),
             opt(preceded(tag(", compression="), on_off)),
@@ -155,12 +154,10 @@ fn yes_no(input: &str) -> IResult<&str, bool> {
     alt((value(true, tag("yes")), value(false, tag("no")))).parse(input)
 }
 
+/// The GSS clause after ` GSS (authenticated=`.
 fn gss_clause(input: &str) -> IResult<&str, Gss> {
-    let (input, (authenticated, encrypted)) = (
-        preceded(tag("GSS (authenticated="), yes_no),
-        preceded(tag(", encrypted="), yes_no),
-    )
-        .parse(input)?;
+    let (input, (authenticated, encrypted)) =
+        (yes_no, preceded(tag(", encrypted="), yes_no)).parse(input)?;
     // The principal (if any) is free text up to the closing parenthesis.
     let (input, _) = alt((preceded(tag(", principal="), rest), tag(")"))).parse(input)?;
     Ok((
@@ -175,16 +172,15 @@ fn gss_clause(input: &str) -> IResult<&str, Gss> {
 fn authenticated(rest: &str) -> Result<Message<'_>, Malformed> {
     let err = Malformed("connection authenticated: expected identity=\"…\" method=…");
     let quoted = rest.strip_prefix("identity=\"").ok_or(err)?;
-    let at = quoted.rfind("\" method=").ok_or(err)?;
-    let identity = &quoted[..at];
-    let after = &quoted[at + "\" method=".len()..];
+    let (identity, after) = quoted.rsplit_once("\" method=").ok_or(err)?;
     let method = after.split(' ').next().unwrap_or(after);
     Ok(Message::Authenticated { identity, method })
 }
 
 fn session_time(input: &str) -> IResult<&str, u64> {
-    let number = |i| map(digit1, |d: &str| d.parse::<u64>().unwrap_or(0)).parse(i);
-    map(
+    let number = |i| map_res(digit1, str::parse::<u64>).parse(i);
+    // Checked: a damaged line may hold any number of digits.
+    map_opt(
         (
             number,
             char(':'),
@@ -194,7 +190,14 @@ fn session_time(input: &str) -> IResult<&str, u64> {
             char('.'),
             number,
         ),
-        |(h, _, m, _, s, _, ms)| ((h * 60 + m) * 60 + s) * 1000 + ms,
+        |(h, _, m, _, s, _, ms)| {
+            h.checked_mul(60)?
+                .checked_add(m)?
+                .checked_mul(60)?
+                .checked_add(s)?
+                .checked_mul(1000)?
+                .checked_add(ms)
+        },
     )
     .parse(input)
 }
@@ -205,14 +208,8 @@ fn disconnected(rest: &str) -> Result<Message<'_>, Malformed> {
         .parse(rest)
         .map_err(|_: nom::Err<nom::error::Error<&str>>| err)?;
     let rest = rest.strip_prefix(" user=").ok_or(err)?;
-    let db_at = rest.find(" database=").ok_or(err)?;
-    let host_at = rest.rfind(" host=").ok_or(err)?;
-    if host_at < db_at {
-        return Err(err);
-    }
-    let user = &rest[..db_at];
-    let database = &rest[db_at + " database=".len()..host_at];
-    let host_port = &rest[host_at + " host=".len()..];
+    let (user, rest) = rest.split_once(" database=").ok_or(err)?;
+    let (database, host_port) = rest.rsplit_once(" host=").ok_or(err)?;
     let remote = match host_port.split_once(" port=") {
         Some((host, port)) => Remote {
             host,
@@ -240,15 +237,14 @@ fn hba_rejected(msg: &str) -> Result<Message<'_>, Malformed> {
         .ok_or(err)?;
     let (host, after_host) = quoted.split_once("\", user \"").ok_or(err)?;
     // The transport suffix follows the last quote; a build without SSL has none.
-    let last_quote = after_host.rfind('"').ok_or(err)?;
-    let transport = match &after_host[last_quote + 1..] {
+    let (quoted_fields, suffix) = after_host.rsplit_once('"').ok_or(err)?;
+    let transport = match suffix {
         ", SSL encryption" | ", SSL on" => HbaTransport::Tls,
         ", GSS encryption" => HbaTransport::Gss,
         ", no encryption" | ", SSL off" => HbaTransport::Plain,
         "" => HbaTransport::Unknown,
         _ => return Err(err),
     };
-    let quoted_fields = &after_host[..last_quote];
     let (user, database) = if replication {
         (quoted_fields, None)
     } else {
@@ -263,9 +259,11 @@ fn hba_rejected(msg: &str) -> Result<Message<'_>, Malformed> {
     }))
 }
 
-fn authentication_failed(msg: &str, at: usize) -> Result<Message<'_>, Malformed> {
-    let method = &msg[..at];
-    let user_quoted = &msg[at + " authentication failed for user \"".len()..];
+/// `<method>` and `<user>"`, either side of ` authentication failed for user "`.
+fn authentication_failed<'a>(
+    method: &'a str,
+    user_quoted: &'a str,
+) -> Result<Message<'a>, Malformed> {
     let user = user_quoted
         .strip_suffix('"')
         .ok_or(Malformed("authentication failed: expected a quoted user"))?;

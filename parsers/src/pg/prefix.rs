@@ -64,7 +64,7 @@ pub(crate) struct Captures {
 
 impl Captures {
     pub(crate) fn get<'a>(&self, line: &'a str, slot: Slot) -> Option<&'a str> {
-        self.spans[slot as usize].map(|(start, end)| &line[start..end])
+        self.spans[slot as usize].and_then(|(start, end)| line.get(start..end))
     }
 
     fn set(&mut self, slot: Option<Slot>, start: usize, end: usize) {
@@ -411,7 +411,8 @@ impl Matcher {
         let bare = run(bytes, pos, |b| {
             !b.is_ascii_whitespace() && !b"():@".contains(&b)
         });
-        for n in (1..=bare).rev() {
+        // A host ends between characters, never inside one.
+        for n in (1..=bare).rev().filter(|&n| line.is_char_boundary(pos + n)) {
             if let Some(found) = attempt(caps, (pos, pos + n), None, pos + n) {
                 return Some(found);
             }

@@ -121,8 +121,8 @@ impl LinePrefix {
             pid: text(Slot::Pid).and_then(|p| p.parse().ok()),
             remote,
             application: text(Slot::Application).filter(|a| !a.is_empty() && *a != "[unknown]"),
-            severity: &line[severity_start..severity_end],
-            message: &line[matched.message..],
+            severity: line.get(severity_start..severity_end)?,
+            message: line.get(matched.message..)?,
         })
     }
 }
@@ -144,7 +144,7 @@ pub fn split_without_prefix(line: &str) -> Option<PrefixedLine<'_>> {
         remote: None,
         application: None,
         severity: caps.name("severity")?.as_str(),
-        message: &line[caps.get(0)?.end()..],
+        message: line.get(caps.get(0)?.end()..)?,
     })
 }
 
