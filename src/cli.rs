@@ -18,7 +18,7 @@ use crate::evidence::truststore::{self, RdsCa};
 use crate::evidence::walk;
 use crate::family::Families;
 use crate::progress::Progress;
-use crate::report::{self, OutputFormat};
+use crate::report::{self, OutputFormat, printable};
 use crate::source;
 use crate::verdict::{self, GroupBy, Verdict, judge};
 
@@ -55,6 +55,12 @@ Exit codes:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Write CSV cells exactly as found. By default a cell that would start
+    /// a spreadsheet formula (=, +, -, @, tab, carriage return first: client
+    /// names are chosen by the clients) gets a leading ' so spreadsheets
+    /// show it as text; use this for programs that read the CSV.
+    #[arg(long, global = true)]
+    pub csv_raw: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -297,14 +303,25 @@ fn usage_error(message: &str) -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    // The CSV every command writes: guarded unless --csv-raw.
+    let csv = if cli.csv_raw {
+        OutputFormat::CsvRaw
+    } else {
+        OutputFormat::Csv
+    };
+    let choose = |format: OutputFormat| if cli.csv_raw { format.raw() } else { format };
     match cli.command {
-        Command::Analyze(args) => run_analyze(args),
-        Command::ScanConfig(args) => run_scan_config(args),
-        Command::Truststore(args) => run_truststore(args),
+        Command::Analyze(args) => run_analyze(args, csv, choose),
+        Command::ScanConfig(args) => run_scan_config(args, csv, choose),
+        Command::Truststore(args) => run_truststore(args, choose),
     }
 }
 
-fn run_analyze(args: AnalyzeArgs) -> ExitCode {
+fn run_analyze(
+    args: AnalyzeArgs,
+    csv: OutputFormat,
+    choose: impl Fn(OutputFormat) -> OutputFormat,
+) -> ExitCode {
     let mut inputs = args.inputs.clone();
     if inputs.is_empty() {
         if std::io::stdin().is_terminal() {
@@ -322,7 +339,7 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
         Err(e) => return usage_error(&e.to_string()),
     };
     // Where the report goes, checked before minutes of reading.
-    let target = match output_target(&args) {
+    let target = match output_target(&args, csv, &choose) {
         Ok(target) => target,
         Err(Failure::Usage(message)) => return usage_error(&message),
         Err(Failure::Run(message)) => {
@@ -429,13 +446,19 @@ enum Failure {
     Run(String),
 }
 
-fn output_target(args: &AnalyzeArgs) -> Result<OutputTarget, Failure> {
-    let forced = args.output_format.map(OutputFormat::from);
+fn output_target(
+    args: &AnalyzeArgs,
+    csv: OutputFormat,
+    choose: &impl Fn(OutputFormat) -> OutputFormat,
+) -> Result<OutputTarget, Failure> {
+    let forced = args.output_format.map(OutputFormat::from).map(choose);
     match args.output.as_deref() {
         Some(path) if path.as_os_str() != "-" => {
             let format = match forced {
                 Some(format) => format,
-                None => OutputFormat::for_path(path).map_err(|e| Failure::Usage(e.to_string()))?,
+                None => OutputFormat::for_path(path)
+                    .map(choose)
+                    .map_err(|e| Failure::Usage(e.to_string()))?,
             };
             let file = std::fs::File::create(path)
                 .map_err(|e| Failure::Run(format!("cannot create {}: {e}", path.display())))?;
@@ -445,9 +468,9 @@ fn output_target(args: &AnalyzeArgs) -> Result<OutputTarget, Failure> {
                 format,
             })
         }
-        Some(_) => stdout_target(forced.unwrap_or(OutputFormat::Csv)),
+        Some(_) => stdout_target(forced.unwrap_or(csv)),
         None if forced.is_none() && std::io::stdout().is_terminal() => Ok(OutputTarget::Summary),
-        None => stdout_target(forced.unwrap_or(OutputFormat::Csv)),
+        None => stdout_target(forced.unwrap_or(csv)),
     }
 }
 
@@ -530,10 +553,14 @@ fn report_scan(summary: &walk::ScanSummary, quiet: bool) {
     }
 }
 
-fn run_scan_config(args: ScanConfigArgs) -> ExitCode {
+fn run_scan_config(
+    args: ScanConfigArgs,
+    csv: OutputFormat,
+    choose: impl Fn(OutputFormat) -> OutputFormat,
+) -> ExitCode {
     let format = match args.output.as_deref() {
         Some(path) if path.as_os_str() != "-" => match OutputFormat::for_path(path) {
-            Ok(format) => Some(format),
+            Ok(format) => Some(choose(format)),
             Err(e) => return usage_error(&e.to_string()),
         },
         _ => None,
@@ -553,7 +580,7 @@ fn run_scan_config(args: ScanConfigArgs) -> ExitCode {
                     );
                 }
             }),
-        _ => report::write_settings(&found, OutputFormat::Csv, std::io::stdout().lock()),
+        _ => report::write_settings(&found, csv, std::io::stdout().lock()),
     };
     if let Err(e) = written {
         eprintln!("sslcensus: error: {e:#}");
@@ -566,11 +593,11 @@ fn run_scan_config(args: ScanConfigArgs) -> ExitCode {
     }
 }
 
-fn run_truststore(args: TruststoreArgs) -> ExitCode {
+fn run_truststore(args: TruststoreArgs, choose: impl Fn(OutputFormat) -> OutputFormat) -> ExitCode {
     let format = match args
         .output
         .as_deref()
-        .map(OutputFormat::for_path)
+        .map(|path| OutputFormat::for_path(path).map(&choose))
         .transpose()
     {
         Ok(format) => format,
@@ -694,7 +721,7 @@ fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
             Problem::Malformed(why) => format!("skipped: {}", why.0),
             Problem::InvalidUtf8 => "not valid UTF-8; read with replacement characters".to_string(),
         };
-        eprintln!("sslcensus: {}:{}: {what}", p.file, p.line);
+        eprintln!("sslcensus: {}:{}: {what}", printable(&p.file), p.line);
     }
     let held = analysis.held_records();
     let (mut lines, mut skipped, mut invalid, mut read) = (0, 0, 0, 0);
@@ -706,32 +733,39 @@ fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
         if f.skipped_lines + f.invalid_utf8_lines > shown {
             eprintln!(
                 "sslcensus: {}: {} more problem lines not shown",
-                f.display,
+                printable(&f.display),
                 f.skipped_lines + f.invalid_utf8_lines - shown
             );
         }
         match &f.status {
             FileStatus::Read => read += 1,
-            FileStatus::Failed(why) => eprintln!("sslcensus: error: {}: {why}", f.display),
-            FileStatus::NotALog(why) if !quiet => {
-                eprintln!("sslcensus: note: {}: not read: {why}", f.display)
+            FileStatus::Failed(why) => {
+                eprintln!("sslcensus: error: {}: {why}", printable(&f.display))
             }
-            FileStatus::Empty if !quiet => eprintln!("sslcensus: note: {}: empty", f.display),
+            FileStatus::NotALog(why) if !quiet => {
+                eprintln!(
+                    "sslcensus: note: {}: not read: {why}",
+                    printable(&f.display)
+                )
+            }
+            FileStatus::Empty if !quiet => {
+                eprintln!("sslcensus: note: {}: empty", printable(&f.display))
+            }
             FileStatus::SameAs(other) if !quiet => eprintln!(
                 "sslcensus: note: {}: not read: the same records as {other}, which was read",
-                f.display
+                printable(&f.display)
             ),
             _ => {}
         }
         if let (Some(caveat), false) = (&f.caveat, quiet) {
-            eprintln!("sslcensus: note: {}: {caveat}", f.display);
+            eprintln!("sslcensus: note: {}: {caveat}", printable(&f.display));
         }
         // A log read to its end without one connection record: a wrong
         // format or prefix, or connection logging off while it was written.
         if f.status == FileStatus::Read && f.lines > 0 && f.coverage.records == 0 {
             eprintln!(
                 "sslcensus: warning: {}: {} lines read as {}, not one connection record in them{}",
-                f.display,
+                printable(&f.display),
                 f.lines,
                 f.format.as_deref().unwrap_or("a log"),
                 logging_hint(f.engine)
@@ -776,8 +810,10 @@ fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
             _ => "times unknown".to_string(),
         };
         eprintln!(
-            "sslcensus: {instance}: connection records {span}, {} logins, {} records in {files} files",
-            coverage.logins, coverage.records
+            "sslcensus: {}: connection records {span}, {} logins, {} records in {files} files",
+            printable(instance),
+            coverage.logins,
+            coverage.records
         );
         if coverage.logins == 0 {
             let engine = analysis
@@ -786,7 +822,8 @@ fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
                 .find(|f| f.instance == instance)
                 .and_then(|f| f.engine);
             eprintln!(
-                "sslcensus: warning: {instance}: no login was logged (only failures or disconnections): connection logging looks off, so clients that connected are missing{}",
+                "sslcensus: warning: {}: no login was logged (only failures or disconnections): connection logging looks off, so clients that connected are missing{}",
+                printable(instance),
                 logging_hint(engine)
             );
         }

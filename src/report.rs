@@ -87,7 +87,7 @@ fn values(name: &str, rows: &[ReportRow], f: fn(&ReportRow) -> &Values, csv: boo
 }
 
 fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
-    let csv = format == OutputFormat::Csv;
+    let csv = format.is_csv();
     let strings = |f: fn(&ReportRow) -> &str| {
         rows.iter()
             .map(|r| {
@@ -142,12 +142,27 @@ fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
 /// Output formats, chosen by the output path's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
+    /// CSV whose cells cannot start a spreadsheet formula (see [`guard_cell`]).
     Csv,
+    /// CSV with every cell exactly as found (`--csv-raw`, for programs).
+    CsvRaw,
     Json,
     Parquet,
 }
 
 impl OutputFormat {
+    pub fn is_csv(self) -> bool {
+        matches!(self, OutputFormat::Csv | OutputFormat::CsvRaw)
+    }
+
+    /// The same format, CSV cells written exactly as found.
+    pub fn raw(self) -> OutputFormat {
+        match self {
+            OutputFormat::Csv => OutputFormat::CsvRaw,
+            other => other,
+        }
+    }
+
     pub fn for_path(path: &Path) -> Result<OutputFormat> {
         match path
             .extension()
@@ -172,9 +187,77 @@ pub fn write<W: Write>(rows: &[ReportRow], format: OutputFormat, out: W) -> Resu
     write_frame(&mut df, format, out)
 }
 
+/// Text safe to print on a terminal: control characters (escape
+/// sequences, carriage returns, newlines inside names) shown escaped.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_debug().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Whether a cell would start a formula in a spreadsheet: `=`, `+`, `-`,
+/// `@`, a tab or a carriage return first (OWASP's list).
+fn starts_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A cell a spreadsheet shows as text: a leading `'` where the text would
+/// start a formula (client-chosen names reach the report), else unchanged.
+pub fn guard_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if starts_formula(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The guard taken off again, for CSV files sslcensus reads back (its own
+/// settings and override files an analyst edited).
+pub fn unguard_cell(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if starts_formula(rest) => rest,
+        _ => text,
+    }
+}
+
+/// Guards every text column's cells (numbers and times are never touched:
+/// they are not text, or start with a digit).
+fn guard_text_columns(df: &mut DataFrame) -> PolarsResult<()> {
+    let names: Vec<_> = df.get_column_names_owned();
+    for name in names {
+        let column = df.column(name.as_str())?;
+        if column.dtype() != &DataType::String {
+            continue;
+        }
+        let cells = column.str()?;
+        if !cells.iter().flatten().any(starts_formula) {
+            continue;
+        }
+        let guarded: Vec<Option<String>> = cells
+            .iter()
+            .map(|cell| cell.map(|text| guard_cell(text).into_owned()))
+            .collect();
+        df.with_column(Column::new(name, guarded))?;
+    }
+    Ok(())
+}
+
 fn write_frame<W: Write>(df: &mut DataFrame, format: OutputFormat, mut out: W) -> Result<()> {
     match format {
-        OutputFormat::Csv => CsvWriter::new(&mut out).include_header(true).finish(df),
+        OutputFormat::Csv => guard_text_columns(df)
+            .and_then(|()| CsvWriter::new(&mut out).include_header(true).finish(df)),
+        OutputFormat::CsvRaw => CsvWriter::new(&mut out).include_header(true).finish(df),
         OutputFormat::Json => JsonWriter::new(&mut out)
             .with_json_format(JsonFormat::Json)
             .finish(df),
@@ -361,23 +444,25 @@ pub fn summary(rows: &[ReportRow], full_report: Option<&Path>) -> String {
         } else {
             String::new()
         };
+        let hosts = if row.client_hosts.is_empty() {
+            "?".to_string()
+        } else {
+            row.client_hosts.capped(SUMMARY_HOSTS)
+        };
         let _ = writeln!(
             out,
-            "\n{:<12} {} {}@{} {app:?}{names} from {}\n  {}, {} TLS, {} plaintext, {} failed handshakes\n  {}",
+            "\n{:<12} {} {}@{} {app:?}{} from {}\n  {}, {} TLS, {} plaintext, {} failed handshakes\n  {}",
             row.verdict.as_str().to_uppercase(),
-            row.instance.capped(SUMMARY_HOSTS),
-            row.user.capped(SUMMARY_HOSTS),
-            row.database.capped(SUMMARY_HOSTS),
-            if row.client_hosts.is_empty() {
-                "?".to_string()
-            } else {
-                row.client_hosts.capped(SUMMARY_HOSTS)
-            },
+            printable(&row.instance.capped(SUMMARY_HOSTS)),
+            printable(&row.user.capped(SUMMARY_HOSTS)),
+            printable(&row.database.capped(SUMMARY_HOSTS)),
+            printable(&names),
+            printable(&hosts),
             sessions(row.sessions),
             row.tls_sessions,
             row.plain_sessions,
             row.handshake_failures,
-            fit_cell(&row.reason)
+            printable(&fit_cell(&row.reason))
         );
     }
     if action.len() > SUMMARY_ROWS {

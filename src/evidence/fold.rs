@@ -124,7 +124,13 @@ fn records(path: &Path, required: &[&str]) -> Result<Vec<(u64, HashMap<String, S
         let row = headers
             .iter()
             .cloned()
-            .zip(record.iter().map(str::to_string))
+            // sslcensus guards cells that look like formulas with a `'`
+            // when it writes CSV; reading its own files back undoes it.
+            .zip(
+                record
+                    .iter()
+                    .map(|v| crate::report::unguard_cell(v).to_string()),
+            )
             .filter(|(_, v)| !v.is_empty())
             .collect();
         rows.push((line, row));
