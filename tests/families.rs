@@ -3,7 +3,8 @@
 //! exemplified; `--app-families off` and site rules through the binary.
 
 use std::path::Path;
-use std::process::Command;
+
+mod common;
 
 fn session(pid: u32, host: &str, app: &str, tls: bool) -> String {
     let clause = if tls {
@@ -51,18 +52,14 @@ fn log() -> String {
 }
 
 fn analyze(dir: &Path, extra: &[&str]) -> Vec<csv::StringRecord> {
-    let out = Command::new(env!("CARGO_BIN_EXE_sslcensus"))
-        .args(["analyze", "-q", "-o", "-"])
-        .args(extra)
-        .arg(dir.join("db-1/postgresql.log.2026-11-02-10"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let log = dir.join("db-1/postgresql.log.2026-11-02-10");
+    let mut args: Vec<&std::ffi::OsStr> = ["analyze", "-q", "-o", "-"]
+        .iter()
+        .chain(extra)
+        .map(std::ffi::OsStr::new)
+        .collect();
+    args.push(log.as_os_str());
+    let out = common::sslcensus_ok(args);
     csv::Reader::from_reader(out.stdout.as_slice())
         .records()
         .map(Result::unwrap)

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
 /// (user, client address) → verdict; see samples/mariadb/SCENARIOS.md.
 const EXPECTED: [(&str, &str, &str); 15] = [
     ("app-user", "127.0.0.31", "not_affected"), // --skip-ssl
@@ -30,17 +32,9 @@ const EXPECTED: [(&str, &str, &str); 15] = [
 
 /// (user, client address) → verdicts of its rows.
 fn verdicts(inputs: &[&Path]) -> BTreeMap<(String, String), Vec<String>> {
-    let out = Command::new(env!("CARGO_BIN_EXE_sslcensus"))
-        .args(["analyze", "-q"])
-        .args(inputs)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut args = vec![std::ffi::OsStr::new("analyze"), std::ffi::OsStr::new("-q")];
+    args.extend(inputs.iter().map(|p| p.as_os_str()));
+    let out = common::sslcensus_ok(args);
     let mut rows: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for record in csv::Reader::from_reader(out.stdout.as_slice()).records() {
         let r = record.unwrap();

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
 /// (application, client address) → (verdict, verification) for the clients
 /// the script drives; see samples/postgresql/SCENARIOS.md.
 const EXPECTED: [(&str, &str, &str, &str); 16] = [
@@ -44,22 +46,13 @@ const EXPECTED: [(&str, &str, &str, &str); 16] = [
 type Rows = BTreeMap<(String, String), Vec<(String, String, String)>>;
 
 fn verdicts(dir: &Path) -> Rows {
-    let out = Command::new(env!("CARGO_BIN_EXE_sslcensus"))
-        .args([
-            "analyze",
-            "-q",
-            "--group-by",
-            "instance,user,database,application,client_host",
-        ])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::sslcensus_ok([
+        std::ffi::OsStr::new("analyze"),
+        std::ffi::OsStr::new("-q"),
+        std::ffi::OsStr::new("--group-by"),
+        std::ffi::OsStr::new("instance,user,database,application,client_host"),
+        dir.as_os_str(),
+    ]);
     let mut rows = Rows::new();
     for record in csv::Reader::from_reader(out.stdout.as_slice()).records() {
         let r = record.unwrap();

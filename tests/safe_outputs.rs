@@ -3,7 +3,9 @@
 //! Parquet keep their exact bytes.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
 
 const NAMES: [(&str, &str); 5] = [
     ("app", r#"=HYPERLINK("http://evil.example/x","click")"#),
@@ -26,17 +28,7 @@ fn log() -> String {
 }
 
 fn run(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_sslcensus"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::sslcensus_ok(args)
 }
 
 fn setup() -> (tempfile::TempDir, String) {

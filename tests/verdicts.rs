@@ -8,6 +8,8 @@ use sslcensus::progress::Progress;
 use sslcensus::source::resolve;
 use sslcensus::verdict::{GroupBy, ReportRow, Verdict, judge};
 
+mod common;
+
 /// Writes each log as the next hourly file of one RDS instance and judges them.
 fn judge_logs(logs: &[&str], group_by: &str) -> Vec<ReportRow> {
     let names: Vec<String> = (0..logs.len())
@@ -604,19 +606,16 @@ fn the_binary_reports_the_busy_instance_without_a_coincidental_affected_row() {
     std::fs::create_dir_all(log.parent().unwrap()).unwrap();
     std::fs::write(&log, busy_log()).unwrap();
     let report = dir.path().join("report.csv");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sslcensus"))
-        .args(["analyze", "-q", "--fail-on", "affected", "-o"])
-        .arg(&report)
-        .arg(&log)
-        .output()
-        .unwrap();
     // Exit 0: --fail-on affected found nothing to fail on.
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::sslcensus_ok([
+        "analyze".as_ref(),
+        "-q".as_ref(),
+        "--fail-on".as_ref(),
+        "affected".as_ref(),
+        "-o".as_ref(),
+        report.as_os_str(),
+        log.as_os_str(),
+    ]);
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains(" 0 affected,"), "{summary}");
     let csv = std::fs::read_to_string(&report).unwrap();

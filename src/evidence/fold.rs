@@ -138,21 +138,28 @@ fn records(path: &Path, required: &[&str]) -> Result<Vec<(u64, HashMap<String, S
     Ok(rows)
 }
 
+/// Reads a two-column map file: every row needs both columns.
+fn pairs(path: &Path, key: &str, value: &str) -> Result<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    for (line, mut row) in records(path, &[key, value])? {
+        match (row.remove(key), row.remove(value)) {
+            (Some(k), Some(v)) => pairs.push((k, v)),
+            _ => bail!(
+                "{}:{line}: {key} and {value} are both needed",
+                path.display()
+            ),
+        }
+    }
+    Ok(pairs)
+}
+
 impl EndpointMap {
     /// Reads `host,instance` rows.
     pub fn read(path: &Path) -> Result<EndpointMap> {
-        let mut map = HashMap::new();
-        for (line, row) in records(path, &["host", "instance"])? {
-            match (row.get("host"), row.get("instance")) {
-                (Some(host), Some(instance)) => {
-                    map.insert(host.to_ascii_lowercase(), instance.clone());
-                }
-                _ => bail!(
-                    "{}:{line}: host and instance are both needed",
-                    path.display()
-                ),
-            }
-        }
+        let map = pairs(path, "host", "instance")?
+            .into_iter()
+            .map(|(host, instance)| (host.to_ascii_lowercase(), instance))
+            .collect();
         Ok(EndpointMap(map))
     }
 }
@@ -167,19 +174,10 @@ pub struct AppMap(Vec<(String, String)>);
 impl AppMap {
     /// Reads `path,application` rows.
     pub fn read(path: &Path) -> Result<AppMap> {
-        let mut prefixes = Vec::new();
-        for (line, row) in records(path, &["path", "application"])? {
-            match (row.get("path"), row.get("application")) {
-                (Some(prefix), Some(app)) => {
-                    let prefix = prefix.trim_start_matches("./").to_string();
-                    prefixes.push((prefix, app.clone()));
-                }
-                _ => bail!(
-                    "{}:{line}: path and application are both needed",
-                    path.display()
-                ),
-            }
-        }
+        let mut prefixes: Vec<(String, String)> = pairs(path, "path", "application")?
+            .into_iter()
+            .map(|(prefix, app)| (prefix.trim_start_matches("./").to_string(), app))
+            .collect();
         // The longest prefix wins.
         prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         Ok(AppMap(prefixes))
