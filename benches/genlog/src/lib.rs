@@ -93,6 +93,11 @@ pub struct Config {
     /// `Access denied`), `Init DB` `Access denied` records and `Quit` records.
     /// 0–100, default 3.
     pub connection_share_percent: f64,
+    /// PostgreSQL: clients name themselves as real processes do, with volatile parts — a
+    /// puma worker's number and pid, a Kubernetes replica-set hash and pod suffix, a Sidekiq
+    /// busy counter — so that most sessions carry a name of their own (the application-family
+    /// case). Default off.
+    pub volatile_names: bool,
 }
 
 impl Default for Config {
@@ -106,6 +111,7 @@ impl Default for Config {
             clients: 200,
             start_epoch_secs: out::days_from_civil(2026, 11, 1) * 86_400,
             connection_share_percent: 3.0,
+            volatile_names: false,
         }
     }
 }
@@ -822,7 +828,11 @@ impl<'a, W: Write> Gen<'a, W> {
         }
         if let Some(app) = &c.app {
             o.s(" application_name=");
-            o.s(app);
+            if self.cfg.volatile_names {
+                o.s(&volatile_name(client, pid));
+            } else {
+                o.s(app);
+            }
         }
         if tls {
             let t = match c.tls {
@@ -1068,6 +1078,25 @@ impl<'a, W: Write> Gen<'a, W> {
 }
 
 /// pg_hba.conf line of the `host all all … scram-sha-256` entry matching an address.
+/// The name a process of client `client` with backend `pid` gives itself, in the
+/// volatile-names case: one of three application families, its volatile parts taken from
+/// the pid so that the output stays a function of the seed.
+fn volatile_name(client: u32, pid: u32) -> String {
+    const POD: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mix = pid.wrapping_mul(2_654_435_761);
+    match client % 3 {
+        0 => format!("puma: cluster worker {}: {} [shop]", pid % 8, 40_000 + pid % 20_000),
+        1 => {
+            let rs = ["7d9f8c6b5", "5b8c7dfd4b", "6bcdf8h4x"][(pid % 3) as usize];
+            let pod: String = (0..5)
+                .map(|i| POD[((mix >> (i * 5)) % POD.len() as u32) as usize] as char)
+                .collect();
+            format!("orders-api-{rs}-{pod}")
+        }
+        _ => format!("sidekiq 7.1.2 shop [{} of 10 busy]", pid % 11),
+    }
+}
+
 fn hba_line(addr: &str) -> u32 {
     if addr.contains(':') { 14 } else { 13 }
 }

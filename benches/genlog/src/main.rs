@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: genlog [--format FORMAT] --seed N --size SIZE [--clients N] [--start YYYY-MM-DDTHH:MM:SSZ]
-              [--share PCT] [-o FILE]
+              [--share PCT] [--volatile-names] [-o FILE]
 
   --format F     postgres (RDS PostgreSQL stderr log, default) or mariadb-general
                  (RDS for MariaDB general query log, mysql-general.log)
@@ -19,6 +19,8 @@ usage: genlog [--format FORMAT] --seed N --size SIZE [--clients N] [--start YYYY
   --clients N    number of distinct client applications (default 200)
   --start TS     timestamp of the first line, UTC (default 2026-11-01T00:00:00Z)
   --share PCT    percent of lines that are connection lines (default 3)
+  --volatile-names  PostgreSQL: processes name themselves with pids, pod suffixes and
+                 counters (puma, Kubernetes, Sidekiq), the application-family case
   -o FILE        output file; '-' or absent = stdout
 ";
 
@@ -141,6 +143,7 @@ fn parse_args(args: &[String]) -> Result<(genlog::Config, Option<String>), Strin
                     .filter(|p: &f64| (0.0..=100.0).contains(p))
                     .ok_or_else(|| format!("bad --share {v:?}"))?;
             }
+            "--volatile-names" => cfg.volatile_names = true,
             "-o" | "--output" => out = Some(value()?).filter(|p| p != "-"),
             _ => return Err(format!("unknown argument {flag:?}")),
         }
