@@ -1,6 +1,7 @@
 //! `scan-config` over a tree of small fake applications, one stack each
 //! (tests/fixtures/apps): every setting found with the right three facts,
-//! and the planted password in none of the output.
+//! the driver version read from the app's own dependency file, and the
+//! planted password in none of the output.
 
 use std::path::Path;
 use std::process::Command;
@@ -9,7 +10,7 @@ const PLANTED: &str = "PLANTED-s3cret";
 
 /// (file under tests/fixtures/apps, engine, host's first label, uses TLS,
 /// verifies chain, verifies hostname)
-const EXPECTED: [(&str, &str, &str, &str, &str, &str); 14] = [
+const EXPECTED: [(&str, &str, &str, &str, &str, &str); 16] = [
     ("cnf/my.cnf", "mysql", "warehouse-db", "yes", "no", "no"), // ssl-mode=REQUIRED
     (
         "compose/docker-compose.yml",
@@ -83,7 +84,16 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 14] = [
         "yes",
         "yes",
     ), // TCPS, DN match
-    ("php/db.php", "mysql", "crm-db", "yes", "no", "no"),       // SSL_VERIFY_SERVER_CERT => false
+    ("node-pg/db.js", "postgres", "billing-db", "yes", "no", "no"), // ssl: true, and package.json says pg 7
+    (
+        "npgsql/appsettings.json",
+        "postgres",
+        "orders-db",
+        "yes",
+        "yes",
+        "unknown",
+    ), // SSL Mode=Require, and Orders.csproj says Npgsql 5
+    ("php/db.php", "mysql", "crm-db", "yes", "no", "no"), // SSL_VERIFY_SERVER_CERT => false
     ("py-mysql/app.py", "mysql", "audit-db", "yes", "yes", "yes"), // ssl={"ca": …}
     (
         "rails-pg/config/database.yml",
@@ -121,28 +131,63 @@ fn every_stack_is_found_with_its_three_facts_and_no_secret() {
         "a planted secret leaked:\n{stdout}{stderr}"
     );
     let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name} column: {headers:?}"))
+    };
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), EXPECTED.len(), "{stdout}");
+    let row_of = |file: &str| {
+        rows.iter()
+            .find(|r| r[column("file")].ends_with(file))
+            .unwrap_or_else(|| panic!("nothing found in {file}: {stdout}"))
+    };
     for (file, engine, host, tls, chain, hostname) in EXPECTED {
-        let row = rows
-            .iter()
-            .find(|r| r[0].ends_with(file))
-            .unwrap_or_else(|| panic!("nothing found in {file}: {stdout}"));
+        let row = row_of(file);
+        let field = |name: &str| &row[column(name)];
         assert_eq!(
             (
-                &row[3],
-                row[4].split('.').next().unwrap(),
-                &row[8],
-                &row[9],
-                &row[10]
+                field("engine"),
+                field("host").split('.').next().unwrap(),
+                field("uses_tls"),
+                field("verifies_chain"),
+                field("verifies_hostname")
             ),
             (engine, host, tls, chain, hostname),
             "{file}: {row:?}"
         );
         assert!(
-            row[13].contains("****") || !row[13].contains("assword"),
+            field("setting").contains("****") || !field("setting").contains("assword"),
             "{file}: unmasked: {}",
-            &row[13]
+            field("setting")
+        );
+    }
+    // The application each setting names, and the driver version from the
+    // app's own dependency file (none for the others).
+    for (file, application, version, dependency_file) in [
+        (
+            "node-pg/db.js",
+            "billing-worker",
+            "pg ^7.18.2 (",
+            "apps/node-pg/package.json)",
+        ),
+        (
+            "npgsql/appsettings.json",
+            "orders-api",
+            "Npgsql 5.0.18 (",
+            "apps/npgsql/Orders.csproj)",
+        ),
+        ("rails-pg/config/database.yml", "", "", ""),
+    ] {
+        let row = row_of(file);
+        let shown = &row[column("driver_version")];
+        assert_eq!(&row[column("application")], application, "{file}");
+        assert!(
+            shown.starts_with(version) && shown.ends_with(dependency_file),
+            "{file}: {shown:?}"
         );
     }
 }

@@ -137,8 +137,21 @@ fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .or_else(|| param(&params, "user").map(str::to_string));
         hit.database = parts.database;
         hit.trust_store = trust;
+        hit.application = attribute_program(&params);
         hits.push(hit);
     }
+}
+
+/// The `program_name` connection attribute (`connectionAttributes=
+/// program_name:billing,…` in Connector/J, MariaDB Connector/J and
+/// go-sql-driver), the application name MySQL records for the session.
+fn attribute_program(params: &[(String, String)]) -> Option<String> {
+    param(params, "connectionattributes")?
+        .split(',')
+        .filter_map(|kv| kv.split_once(':'))
+        .find(|(k, _)| k.trim() == "program_name")
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// MySQL Connector/J 8.x/9.x `sslMode`, else the legacy `useSSL` /
@@ -425,6 +438,7 @@ fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         }
         hit.user = user;
         hit.database = Some(path.to_string()).filter(|p| !p.is_empty());
+        hit.application = attribute_program(&params);
         hits.push(hit);
     }
 }
@@ -844,6 +858,10 @@ fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit
             .map(|v| js_value(v).to_string());
         hit.database = get("database").map(|v| js_value(v).to_string());
         hit.trust_store = trust;
+        // mysql2's `connectAttributes: { program_name: 'billing' }`.
+        hit.application = get("connectAttributes")
+            .and_then(|a| dict_get(a, "program_name"))
+            .map(str::to_string);
         hits.push(hit);
     }
 }
@@ -995,6 +1013,11 @@ fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .or_else(|| get("db"))
             .map(|v| unquote(v).to_string());
         hit.trust_store = trust;
+        // PyMySQL's `program_name=`, mysql-connector's `conn_attrs={…}`.
+        hit.application = get("program_name")
+            .map(unquote)
+            .or_else(|| get("conn_attrs").and_then(|a| dict_get(a, "program_name")))
+            .map(str::to_string);
         hits.push(hit);
     }
 }
@@ -1353,8 +1376,7 @@ fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 // Helpers shared with sqlserver.rs and oracle.rs
 // ===========================================================================
 
-/// (uses TLS, verifies chain, verifies hostname).
-pub(super) type Facts = (Fact, Fact, Fact);
+pub(super) use super::Facts;
 
 /// Plaintext: nothing to verify.
 pub(super) const NO_TLS: Facts = (No, No, No);
@@ -1381,10 +1403,12 @@ pub(super) fn new_hit(
         port: None,
         user: None,
         database: None,
+        application: None,
         uses_tls: facts.0,
         verifies_chain: facts.1,
         verifies_hostname: facts.2,
         trust_store: None,
+        driver_version: None,
         setting: shown_setting(raw),
     }
 }

@@ -70,6 +70,7 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
             raw,
         );
         hit.trust_store = props.wallet.clone().or_else(|| props.trust_store.clone());
+        hit.application = props.program.clone();
         hits.push(hit);
     }
     hits.sort_by_key(|h| h.line);
@@ -375,6 +376,8 @@ struct JdbcProps {
     dn_match: Option<bool>,
     wallet: Option<String>,
     trust_store: Option<String>,
+    /// `v$session.program`: the program name the session reports.
+    program: Option<String>,
     /// The first Oracle-specific one: offset and text.
     first: Option<(usize, String)>,
 }
@@ -383,7 +386,7 @@ impl JdbcProps {
     fn find(text: &str) -> JdbcProps {
         static PROP: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(
-                r#"(?i)(oracle\.net\.ssl_server_dn_match|oracle\.net\.wallet_location|javax\.net\.ssl\.truststore)(?-u:\b)["']?\s*(?:=|:|,|>)\s*["']?"#,
+                r#"(?i)(oracle\.net\.ssl_server_dn_match|oracle\.net\.wallet_location|javax\.net\.ssl\.truststore|v\$session\.program)(?-u:\b)["']?\s*(?:=|:|,|>)\s*["']?"#,
             )
             .expect("property pattern compiles")
         });
@@ -412,6 +415,9 @@ impl JdbcProps {
                 props.dn_match = parse_bool(value).or(props.dn_match);
             } else if key.ends_with("wallet_location") {
                 props.wallet = Some(wallet_directory(value));
+            } else if key.ends_with("program") {
+                props.program = Some(value.to_string());
+                continue;
             } else {
                 props.trust_store = Some(value.to_string());
                 continue;
@@ -484,6 +490,7 @@ fn jdbc_urls(
                 .wallet
                 .or_else(|| props.wallet.clone())
                 .or_else(|| props.trust_store.clone());
+            hit.application = props.program.clone();
             hits.push(hit);
             continue;
         }
@@ -517,6 +524,7 @@ fn jdbc_urls(
         hit.trust_store = wallet
             .or_else(|| props.wallet.clone())
             .or_else(|| props.trust_store.clone());
+        hit.application = props.program.clone();
         hits.push(hit);
     }
 }

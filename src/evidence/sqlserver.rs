@@ -315,6 +315,9 @@ fn connection_strings(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<Con
         hit.trust_store = get("servercertificate")
             .or_else(|| get("certificate"))
             .map(str::to_string);
+        hit.application = get("applicationname")
+            .or_else(|| get("app"))
+            .map(str::to_string);
         hits.push(hit);
     }
 }
@@ -600,6 +603,9 @@ fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         hit.trust_store = param(&params, "truststore")
             .or_else(|| param(&params, "servercertificate"))
             .map(str::to_string);
+        hit.application = param(&params, "applicationname")
+            .or_else(|| param(&params, "appname"))
+            .map(str::to_string);
         hits.push(hit);
     }
 }
@@ -729,6 +735,9 @@ fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         hit.trust_store = param(&params, "certificate")
             .or_else(|| param(&params, "servercertificate"))
             .or_else(|| param(&params, "truststore"))
+            .map(str::to_string);
+        hit.application = param(&params, "appname")
+            .or_else(|| param(&params, "applicationname"))
             .map(str::to_string);
         hits.push(hit);
     }
