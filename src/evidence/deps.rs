@@ -33,6 +33,8 @@ pub enum Package {
     Npgsql,
     /// NuGet `Microsoft.Data.SqlClient`.
     SqlClient,
+    /// NuGet `System.Data.SqlClient` (its TLS behaviour never changed).
+    SystemDataSqlClient,
     /// npm `pg` (node-postgres).
     NodePg,
     /// Maven `mysql:mysql-connector-java` / `com.mysql:mysql-connector-j`.
@@ -67,6 +69,11 @@ impl Package {
                 Ecosystem::NuGet,
                 &["microsoft.data.sqlclient"],
                 "Microsoft.Data.SqlClient",
+            ),
+            Package::SystemDataSqlClient => (
+                Ecosystem::NuGet,
+                &["system.data.sqlclient"],
+                "System.Data.SqlClient",
             ),
             Package::NodePg => (Ecosystem::Npm, &["pg"], "pg"),
             Package::ConnectorJ => (
