@@ -57,6 +57,31 @@ pub fn agree(candidates: impl IntoIterator<Item = Option<Facts>>) -> Facts {
         .unwrap_or((Fact::Unknown, Fact::Unknown, Fact::Unknown))
 }
 
+/// A setting as a file gives it: absent, a value, or present but not
+/// readable here (`${ENCRYPT}`, `$(Encrypt)`, an expression).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Given<T> {
+    Absent,
+    Value(T),
+    Unreadable,
+}
+
+/// `raw` read with `parse`: a value it cannot read is [`Given::Unreadable`].
+pub fn given<T>(raw: Option<&str>, parse: impl Fn(&str) -> Option<T>) -> Given<T> {
+    match raw {
+        None => Given::Absent,
+        Some(v) => parse(v).map_or(Given::Unreadable, Given::Value),
+    }
+}
+
+/// The facts of a setting the file does not show whole (cut short, see
+/// [`text::cut_short`]): what it is silent on may be set in the rest, so a
+/// `no` becomes unknown.
+pub fn unsettled(facts: Facts) -> Facts {
+    let open = |f: Fact| if f == Fact::No { Fact::Unknown } else { f };
+    (open(facts.0), open(facts.1), open(facts.2))
+}
+
 /// What one connection setting in one file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigHit {

@@ -740,8 +740,9 @@ fn python_calls(
         };
         let facts = match protocol.as_deref() {
             Some("tcps") => (Yes, Yes, dn_fact(dn_kw, dn_default)),
-            Some(_) => NO_TLS,
-            None => UNKNOWN,
+            Some("tcp" | "ipc" | "beq") => NO_TLS,
+            // `protocol=os.environ["DB_PROTOCOL"]`.
+            Some(_) | None => UNKNOWN,
         };
         let stack = if &m[1] == "cx_Oracle" {
             "Python cx_Oracle"
@@ -1362,6 +1363,43 @@ SSL_SERVER_DN_MATCH = ON
                 None,
             )],
         );
+    }
+
+    /// A TLS value from elsewhere — a variable, a connect alias whose
+    /// tnsnames.ora is not in the file — is unknown.
+    #[test]
+    fn values_from_elsewhere_are_unknown() {
+        let table: &[(&str, &str, Facts)] = &[
+            (
+                "db.properties",
+                "url=jdbc:oracle:thin:@${ORACLE_URL}",
+                UNKNOWN,
+            ),
+            ("db.properties", "url=jdbc:oracle:thin:@ERP_TLS", UNKNOWN),
+            (
+                "db.py",
+                "import oracledb\nconn = oracledb.connect(user='erp', dsn=os.environ['ORACLE_DSN'])\n",
+                UNKNOWN,
+            ),
+            (
+                "db.py",
+                "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=2484, protocol=os.environ['DB_PROTOCOL'], service_name='ERP')\n",
+                UNKNOWN,
+            ),
+            (
+                "db.py",
+                "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=1521, service_name='ERP')\n",
+                NO_TLS,
+            ),
+        ];
+        for &(name, text, want) in table {
+            let hits = scan(name, text);
+            let got: Vec<Facts> = hits
+                .iter()
+                .map(|h| (h.uses_tls, h.verifies_chain, h.verifies_hostname))
+                .collect();
+            assert_eq!(got, [want], "{name}: {text}");
+        }
     }
 
     #[test]

@@ -41,8 +41,8 @@ use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, eras};
-use super::text::mask;
-use super::{ConfigHit, SourceFile, agree};
+use super::text::{cut_short, is_placeholder, mask};
+use super::{ConfigHit, SourceFile, agree, unsettled};
 
 /// Finds postgres connection settings in one file.
 pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
@@ -351,12 +351,6 @@ const PG_ERAS: [((u32, u32, u32), PgEra); 5] = [
     ((8, 15, 0), PgEra::V8_15),
 ];
 
-/// A value a setting takes from somewhere else: `${X}`, `$X`, `%s`,
-/// `%(x)s`, `{x}`, `<%= … %>`, `{{ … }}`.
-fn is_placeholder(v: &str) -> bool {
-    v.contains(['$', '{', '%', '<'])
-}
-
 /// node-postgres reading a URL (pg-connection-string) in one era. Values
 /// are matched case-sensitively, as its `switch` does: `sslmode=Disable`
 /// is not `disable`. `sslrootcert` becomes `ssl.ca`; no TLS parameter at
@@ -500,6 +494,18 @@ enum Driver {
 
 impl Driver {
     fn facts(self, c: &Conn, cx: &Ctx<'_>) -> Facts {
+        let fx = self.own_facts(c, cx);
+        if c.service
+            && c.sslmode.is_none()
+            && matches!(self, Driver::Libpq | Driver::GoLibPq | Driver::Pgx)
+        {
+            let (tls, chain, host) = unsettled((fx.tls, fx.chain, fx.host));
+            return facts(tls, chain, host);
+        }
+        fx
+    }
+
+    fn own_facts(self, c: &Conn, cx: &Ctx<'_>) -> Facts {
         let (mode, root) = (c.sslmode.as_deref(), c.sslrootcert.as_deref());
         match self {
             Driver::Libpq => libpq_facts(mode, root),
@@ -612,6 +618,8 @@ struct Conn {
     sslcert: bool,
     /// node-postgres `uselibpqcompat=true`.
     libpq_compat: bool,
+    /// libpq `service=`: `pg_service.conf` may set what this is silent on.
+    service: bool,
 }
 
 impl Conn {
@@ -635,7 +643,9 @@ impl Conn {
             "sslfactory" => self.sslfactory = Some(value),
             "sslhostnameverifier" => self.hostname_verifier = Some(value),
             "sslcert" | "sslkey" => self.sslcert = true,
-            "uselibpqcompat" => self.libpq_compat = value.eq_ignore_ascii_case("true"),
+            // pg-connection-string compares with `=== 'true'`.
+            "uselibpqcompat" => self.libpq_compat = value == "true",
+            "service" => self.service = true,
             _ => {}
         }
     }
@@ -660,6 +670,7 @@ impl Conn {
         );
         self.sslcert |= other.sslcert;
         self.libpq_compat |= other.libpq_compat;
+        self.service |= other.service;
     }
 
     /// Names any TLS setting a node-postgres URL reads.
@@ -680,6 +691,19 @@ struct Found {
     driver_version: Option<String>,
     /// Unmasked; masked on the way out.
     setting: String,
+}
+
+impl Found {
+    /// The setting goes on past `end` in the file (concatenated, or open
+    /// where parameters go): what it is silent on is unknown.
+    fn unless_cut_at(mut self, cx: &Ctx<'_>, end: usize) -> Found {
+        if cut_short(cx.text, end) {
+            let f = self.facts;
+            let (tls, chain, host) = unsettled((f.tls, f.chain, f.host));
+            self.facts = facts(tls, chain, host);
+        }
+        self
+    }
 }
 
 fn found(
@@ -913,6 +937,15 @@ impl<'a> Ctx<'a> {
             Lang::Php => Lex::new(self.text, true, true),
             _ => Lex::new(self.text, false, true),
         })
+    }
+
+    /// Program text, where an unquoted value is an expression rather than
+    /// a literal (unlike env files, shell and YAML).
+    fn is_code(&self) -> bool {
+        matches!(self.lang, Lang::Js | Lang::Python | Lang::Go | Lang::Php)
+            || [".rb", ".java", ".kt", ".cs", ".scala", ".groovy"]
+                .iter()
+                .any(|e| self.name.ends_with(e))
     }
 
     /// URLs and `PGSSLMODE` here are read by node-postgres.
@@ -1485,14 +1518,17 @@ fn uris(cx: &Ctx<'_>, out: &mut Out) {
             None => cx.uri_driver(at),
             Some(d) => sqlalchemy_driver(&d),
         };
-        out.found.push(found(
-            cx,
-            at,
-            driver.uri_stack(),
-            driver,
-            parse_uri(rest),
-            url.to_string(),
-        ));
+        out.found.push(
+            found(
+                cx,
+                at,
+                driver.uri_stack(),
+                driver,
+                parse_uri(rest),
+                url.to_string(),
+            )
+            .unless_cut_at(cx, whole.end()),
+        );
     }
 }
 
@@ -1528,14 +1564,17 @@ fn jdbc_urls(cx: &Ctx<'_>, out: &mut Out) {
         if conn.user.is_none() {
             conn.user = spring_user(cx, at);
         }
-        out.found.push(found(
-            cx,
-            at,
-            "JDBC PostgreSQL",
-            Driver::Pgjdbc,
-            conn,
-            url.to_string(),
-        ));
+        out.found.push(
+            found(
+                cx,
+                at,
+                "JDBC PostgreSQL",
+                Driver::Pgjdbc,
+                conn,
+                url.to_string(),
+            )
+            .unless_cut_at(cx, m.end()),
+        );
     }
 }
 
@@ -1711,14 +1750,17 @@ fn keyword_strings(cx: &Ctx<'_>, out: &mut Out) {
         }
         let driver = cx.keyword_driver(first.start);
         let setting = cx.text[first.start..last.end].to_string();
-        out.found.push(found(
-            cx,
-            first.start,
-            driver.keyword_stack(),
-            driver,
-            conn,
-            setting,
-        ));
+        out.found.push(
+            found(
+                cx,
+                first.start,
+                driver.keyword_stack(),
+                driver,
+                conn,
+                setting,
+            )
+            .unless_cut_at(cx, last.end),
+        );
     }
 }
 
@@ -1947,14 +1989,17 @@ fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
         let setting = cx.text[start..m.end()]
             .trim_end_matches([';', ' ', '\t'])
             .to_string();
-        out.found.push(found(
-            cx,
-            start,
-            "Npgsql connection string",
-            Driver::Npgsql,
-            conn,
-            setting,
-        ));
+        out.found.push(
+            found(
+                cx,
+                start,
+                "Npgsql connection string",
+                Driver::Npgsql,
+                conn,
+                setting,
+            )
+            .unless_cut_at(cx, m.end()),
+        );
     }
 }
 
@@ -2017,7 +2062,8 @@ static ENV_CALL: LazyLock<Regex> = LazyLock::new(|| {
 
 struct EnvVar {
     name: String,
-    /// None: set from a secret (`valueFrom`), unknowable here.
+    /// None: not readable here (a Kubernetes `valueFrom`, a variable in
+    /// code).
     value: Option<String>,
     at: usize,
     line: usize,
@@ -2077,7 +2123,20 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
         let (value, len) = env_value(&cx.text[end..]);
         let at = name.start()
             - usize::from(name.start() > 0 && matches!(b[name.start() - 1], b'"' | b'\''));
-        push(name.as_str(), Some(value), at, end + len);
+        // Type annotations (`PGHOST: string`) and empty settings say nothing.
+        if value.is_empty()
+            || matches!(
+                value.as_str(),
+                "string" | "str" | "number" | "undefined" | "null"
+            )
+        {
+            continue;
+        }
+        // In code, an unquoted value is an expression (`= mode`).
+        let literal = !cx.is_code()
+            || cx.text[end..].trim_start().starts_with(['"', '\'', '`'])
+            || value.parse::<f64>().is_ok();
+        push(name.as_str(), literal.then_some(value), at, end + len);
     }
     for m in ENV_DOCKER.captures_iter(cx.text) {
         let (name, value) = (m.get(1).expect("name"), m.get(2).expect("value"));
@@ -2519,6 +2578,8 @@ struct NodeConfig {
     /// `dialectOptions.ssl`, TypeORM `extra.ssl` are what pg receives).
     ssl: Vec<(usize, (usize, usize))>,
     url: Option<(usize, usize)>,
+    /// `...base` spreads another object in, which may hold `ssl`.
+    spread: bool,
 }
 
 fn node_objects(cx: &Ctx<'_>, out: &mut Out) {
@@ -2585,6 +2646,10 @@ fn collect_node(
 ) {
     for e in lex.entries(cx.text, open, close) {
         let v = e.text(cx.text);
+        if e.key.is_none() && v.starts_with("...") {
+            cfg.spread = true;
+            continue;
+        }
         // ES shorthand: `{ host, ssl }` names variables of the same name.
         let Some(key) = e
             .key_lower()
@@ -2663,8 +2728,9 @@ fn node_object(
             (Driver::NodePg.facts(u, cx), Driver::NodePg.trust(u))
         }
         (_, Some(r)) => node_ssl(cx, lex, r),
-        // The URL comes from elsewhere and may carry an sslmode.
-        (None, None) if url_text.is_some() => (UNKNOWN, None),
+        // The URL comes from elsewhere and may carry an sslmode; a spread
+        // object may carry `ssl`.
+        (None, None) if url_text.is_some() || cfg.spread => (UNKNOWN, None),
         _ => (PLAIN, None),
     };
     if let Some(u) = url_conn {
@@ -4536,6 +4602,112 @@ mod tests {
                 failures.push(format!(
                     "{file} {versions:?}\n{text}\n got  {got:?}\n want {want:?}"
                 ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+
+    /// A TLS value taken from elsewhere (a variable, an environment
+    /// interpolation, a registered config, a service file) or a setting
+    /// cut short is unknown, never "no".
+    #[test]
+    fn values_from_elsewhere_are_unknown() {
+        let table: &[(&str, &str, Facts3)] = &[
+            (
+                "compose.yml",
+                "DATABASE_URL: postgres://app@db/app?sslmode=${DB_SSLMODE}\n",
+                UNK,
+            ),
+            (
+                "db.py",
+                "conninfo = \"host=db dbname=app sslmode=%(mode)s\"\n",
+                UNK,
+            ),
+            (
+                "db.py",
+                "import psycopg2\nconn = psycopg2.connect(host='db', dbname='app', sslmode=mode)\n",
+                UNK,
+            ),
+            (
+                "db.py",
+                "import os\nos.environ[\"PGSSLMODE\"] = mode\nos.environ[\"PGHOST\"] = \"db\"\n",
+                UNK,
+            ),
+            ("db.js", "process.env.PGSSLMODE = mode;\n", UNK),
+            (
+                "db.js",
+                "const { Pool } = require('pg');\nnew Pool({ host: 'db', ssl: process.env.DB_SSL });\n",
+                UNK,
+            ),
+            // A spread object may carry `ssl`.
+            (
+                "db.js",
+                "const { Pool } = require('pg');\nnew Pool({ ...base, host: 'db' });\n",
+                UNK,
+            ),
+            (
+                "settings.py",
+                "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'HOST': 'db', 'OPTIONS': {'sslmode': os.environ['PGSSLMODE']}}}\n",
+                UNK,
+            ),
+            (
+                "database.yml",
+                "production:\n  adapter: postgresql\n  host: db\n  sslmode: <%= ENV['DB_SSLMODE'] %>\n",
+                UNK,
+            ),
+            (
+                "app.properties",
+                "url=jdbc:postgresql://db/app?sslmode=${PG_SSLMODE}\n",
+                UNK,
+            ),
+            (
+                "appsettings.json",
+                "{\"Db\": \"Host=db;Database=app;Username=app;SSL Mode=${SSL_MODE}\"}\n",
+                UNK,
+            ),
+            // A registered tls.Config (lib/pq `pqgo-` modes).
+            (
+                "main.go",
+                "import _ \"github.com/lib/pq\"\nsql.Open(\"postgres\", \"host=db dbname=app sslmode=pqgo-custom\")\n",
+                UNK,
+            ),
+            // pg_service.conf may set the sslmode.
+            (
+                "deploy.sh",
+                "psql \"service=orders dbname=app host=db\"\n",
+                UNK,
+            ),
+            // Cut short: the rest may carry the TLS parameters.
+            (
+                "Db.java",
+                "String url = \"jdbc:postgresql://\" + host + \"/app\";\n",
+                UNK,
+            ),
+            (
+                "main.go",
+                "import \"github.com/jackc/pgx/v5\"\nconn, err := pgx.Connect(ctx, \"postgres://app@db/app?\" + params)\n",
+                UNK,
+            ),
+            (
+                "db.js",
+                "const url = `postgres://app@db/app${query}`;\n",
+                UNK,
+            ),
+            (
+                "Program.cs",
+                "var cs = \"Host=db;Database=app;Username=app;\" + extra; // Npgsql\n",
+                UNK,
+            ),
+        ];
+        let mut failures = Vec::new();
+        for &(file, text, want) in table {
+            let hits = scan(file, text);
+            let got: Vec<Facts3> = hits
+                .iter()
+                .map(|h| (h.uses_tls, h.verifies_chain, h.verifies_hostname))
+                .collect();
+            if got != [want] {
+                failures.push(format!("{file}\n{text}\n got  {got:?}\n want {want:?}"));
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -25,7 +25,8 @@ use super::mysql::{
     Facts, IniSection, Lines, NO_TLS, UNKNOWN, UrlParts, commented, ini_sections, new_hit,
     norm_key, param, parse_bool, query_params, split_host_port, unquote, url_end,
 };
-use super::{ConfigHit, SourceFile, agree};
+use super::text::cut_short;
+use super::{ConfigHit, Given, SourceFile, agree, given, unsettled};
 
 /// Finds SQL Server connection settings in one file.
 pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
@@ -79,22 +80,6 @@ impl Encrypt {
             "optional" | "false" | "no" | "0" | "f" => Some(Encrypt::Off),
             _ => None,
         }
-    }
-}
-
-/// A setting as a string gives it: absent, a value, or present but not
-/// readable here (`${ENCRYPT}`, `$(Encrypt)`, an expression).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Given<T> {
-    Absent,
-    Value(T),
-    Unreadable,
-}
-
-fn given<T>(raw: Option<&str>, parse: impl Fn(&str) -> Option<T>) -> Given<T> {
-    match raw {
-        None => Given::Absent,
-        Some(v) => parse(v).map_or(Given::Unreadable, Given::Value),
     }
 }
 
@@ -510,6 +495,11 @@ fn connection_strings(
             (None, false, false) => mds.as_ref().map(|v| v.shown()),
             _ => None,
         };
+        let facts = if cut_short(text, span_end) {
+            unsettled(facts)
+        } else {
+            facts
+        };
         let line_at = span_start + first.offset;
         let mut hit = new_hit(
             lines.line(line_at),
@@ -802,6 +792,11 @@ fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<
                 }),
             )
         };
+        let facts = if cut_short(text, end) {
+            unsettled(facts)
+        } else {
+            facts
+        };
         let mut hit = new_hit(
             lines.line(whole.start()),
             stack,
@@ -940,6 +935,11 @@ fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
                 "mssql URL",
                 encryption.facts(&[()], |e, t, ()| undocumented(e, t)),
             ),
+        };
+        let facts = if cut_short(text, end) {
+            unsettled(facts)
+        } else {
+            facts
         };
         let mut hit = new_hit(
             lines.line(whole.start()),
@@ -1445,6 +1445,19 @@ mod tests {
             (
                 "schema.prisma",
                 "url = \"sqlserver://ledger-db:1433;database=ledger;encrypt=false\"",
+                &[],
+                UNKNOWN,
+            ),
+            // Cut short: the rest may set Encrypt.
+            (
+                "Program.cs",
+                "var cs = \"Server=tcp:ledger-db,1433;Initial Catalog=ledger;Encrypt=false;TrustServerCertificate=true;\" + extra; // SqlConnection",
+                &[],
+                UNKNOWN,
+            ),
+            (
+                "Db.java",
+                "String url = \"jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false;trustServerCertificate=true\" + props;",
                 &[],
                 UNKNOWN,
             ),
