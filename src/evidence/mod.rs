@@ -148,7 +148,7 @@ pub(crate) mod testing {
     use std::path::Path;
 
     use super::deps::{Package, Versions};
-    use super::{ConfigHit, Fact, SourceFile};
+    use super::{ConfigHit, Fact, Facts, SourceFile};
 
     /// A detector's hits in `text`, as if read from a file named `name`
     /// with no dependency file in sight.
@@ -202,6 +202,35 @@ pub(crate) mod testing {
             (h.uses_tls, h.verifies_chain, h.verifies_hostname),
             h.trust_store.as_deref(),
         )
+    }
+
+    /// One row of a driver table: file name, text, the driver versions in
+    /// the project's dependency files, and the facts.
+    pub type FactsRow<'a> = (&'a str, &'a str, &'a [(Package, &'a str)], Facts);
+
+    /// Each row yields exactly one hit, with those facts; every failing row
+    /// is listed.
+    pub fn assert_facts(detect: fn(&SourceFile<'_>) -> Vec<ConfigHit>, rows: &[FactsRow<'_>]) {
+        let mut failures = Vec::new();
+        for &(file, text, versions, want) in rows {
+            let hits = scan_with(detect, file, text, versions);
+            let got: Vec<Facts> = hits
+                .iter()
+                .map(|h| (h.uses_tls, h.verifies_chain, h.verifies_hostname))
+                .collect();
+            if got != [want] {
+                failures.push(format!(
+                    "{file} {versions:?}\n{text}\n got  {got:?}\n want {want:?}"
+                ));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} rows failed:\n\n{}",
+            failures.len(),
+            rows.len(),
+            failures.join("\n\n")
+        );
     }
 
     /// No hit may show `secret` in its setting.

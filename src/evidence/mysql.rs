@@ -2136,7 +2136,6 @@ fn strip_inline_comment(v: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::deps::Package;
     use crate::evidence::testing;
 
     fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
@@ -2182,9 +2181,8 @@ mod tests {
     #[test]
     fn versions_and_values_from_elsewhere() {
         use crate::evidence::deps::Package::ConnectorJ;
-        type Row<'a> = (&'a str, &'a str, &'a [(Package, &'a str)], Facts);
         const UNK: Facts = UNKNOWN;
-        let table: &[Row<'_>] = &[
+        let table: &[testing::FactsRow<'_>] = &[
             // Connector/J 8.0.13+: useSSL is true by default, so
             // verifyServerCertificate=true alone is VERIFY_CA. Before, an
             // unset useSSL meant TLS without verification (5.7+ server).
@@ -2326,20 +2324,7 @@ mod tests {
                 NO_TLS,
             ),
         ];
-        let mut failures = Vec::new();
-        for &(file, text, versions, want) in table {
-            let hits = testing::scan_with(detect, file, text, versions);
-            let got: Vec<Facts> = hits
-                .iter()
-                .map(|h| (h.uses_tls, h.verifies_chain, h.verifies_hostname))
-                .collect();
-            if got != [want] {
-                failures.push(format!(
-                    "{file} {versions:?}\n{text}\n got  {got:?}\n want {want:?}"
-                ));
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+        testing::assert_facts(detect, table);
         let hits = testing::scan_with(
             detect,
             "app.properties",

@@ -1392,14 +1392,11 @@ SSL_SERVER_DN_MATCH = ON
                 NO_TLS,
             ),
         ];
-        for &(name, text, want) in table {
-            let hits = scan(name, text);
-            let got: Vec<Facts> = hits
-                .iter()
-                .map(|h| (h.uses_tls, h.verifies_chain, h.verifies_hostname))
-                .collect();
-            assert_eq!(got, [want], "{name}: {text}");
-        }
+        let rows: Vec<testing::FactsRow<'_>> = table
+            .iter()
+            .map(|&(file, text, want)| (file, text, &[][..], want))
+            .collect();
+        testing::assert_facts(detect, &rows);
     }
 
     #[test]

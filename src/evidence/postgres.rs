@@ -4591,20 +4591,11 @@ mod tests {
                 CA,
             ),
         ];
-        let mut failures = Vec::new();
-        for (file, text, versions, want) in table {
-            let hits = crate::evidence::testing::scan_with(detect, file, text, versions);
-            let got: Vec<Facts3> = hits
-                .iter()
-                .map(|h| (h.uses_tls, h.verifies_chain, h.verifies_hostname))
-                .collect();
-            if got != [*want] {
-                failures.push(format!(
-                    "{file} {versions:?}\n{text}\n got  {got:?}\n want {want:?}"
-                ));
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+        let rows: Vec<crate::evidence::testing::FactsRow<'_>> = table
+            .iter()
+            .map(|(file, text, versions, want)| (*file, text.as_str(), *versions, *want))
+            .collect();
+        crate::evidence::testing::assert_facts(detect, &rows);
     }
 
     /// A TLS value taken from elsewhere (a variable, an environment
@@ -4699,18 +4690,11 @@ mod tests {
                 UNK,
             ),
         ];
-        let mut failures = Vec::new();
-        for &(file, text, want) in table {
-            let hits = scan(file, text);
-            let got: Vec<Facts3> = hits
-                .iter()
-                .map(|h| (h.uses_tls, h.verifies_chain, h.verifies_hostname))
-                .collect();
-            if got != [want] {
-                failures.push(format!("{file}\n{text}\n got  {got:?}\n want {want:?}"));
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+        let rows: Vec<crate::evidence::testing::FactsRow<'_>> = table
+            .iter()
+            .map(|&(file, text, want)| (file, text, &[][..], want))
+            .collect();
+        crate::evidence::testing::assert_facts(detect, &rows);
     }
 
     fn npgsql(setting: &str) -> String {

@@ -154,83 +154,79 @@ const SQLCLIENT_ERAS: [((u32, u32, u32), SqlClientEra); 3] = [
     ((4, 0, 0), SqlClientEra::V4),
 ];
 
-/// ADO.NET SqlClient (docs: "Encryption and certificate validation in
-/// Microsoft.Data.SqlClient", tables for 1.0, 2.0 and 4.0; dotnet/SqlClient
-/// #391, #2368).
-fn sqlclient(encrypt: Option<Encrypt>, trust: Option<bool>, era: SqlClientEra) -> Option<Facts> {
+/// The facts of `Encrypt` and `TrustServerCertificate` for a TDS driver
+/// that encrypts by default when `default_on`, and whose `Encrypt=false`
+/// without a trusted certificate gives `off`. A trusted certificate is
+/// never validated; `Strict` always is (TDS 8.0 ignores the trust); a value
+/// the driver does not know (`disable`) refuses the connection.
+fn tds_facts(
+    encrypt: Option<Encrypt>,
+    trust: Option<bool>,
+    default_on: bool,
+    off: Facts,
+) -> Option<Facts> {
     let trust = trust.unwrap_or(false);
-    let default = if era == SqlClientEra::V4 {
+    let default = if default_on {
         Encrypt::On
     } else {
         Encrypt::Off
     };
     Some(match encrypt.unwrap_or(default) {
-        // Not a SqlClient value: the connection string is refused.
         Encrypt::Disable => return None,
-        Encrypt::Off if trust || era == SqlClientEra::V1 => UNVALIDATED,
-        Encrypt::Off => SERVER_DECIDES,
+        Encrypt::Off if trust => UNVALIDATED,
+        Encrypt::Off => off,
         Encrypt::On if trust => TRUSTING_TLS,
         Encrypt::On | Encrypt::Strict => FULL_TLS,
     })
 }
 
+/// ADO.NET SqlClient (docs: "Encryption and certificate validation in
+/// Microsoft.Data.SqlClient", tables for 1.0, 2.0 and 4.0; dotnet/SqlClient
+/// #391, #2368).
+fn sqlclient(encrypt: Option<Encrypt>, trust: Option<bool>, era: SqlClientEra) -> Option<Facts> {
+    let off = if era == SqlClientEra::V1 {
+        UNVALIDATED
+    } else {
+        SERVER_DECIDES
+    };
+    tds_facts(encrypt, trust, era == SqlClientEra::V4, off)
+}
+
 /// Microsoft ODBC Driver (`major` 0 for `{SQL Server}` and Native Client):
 /// 18 encrypts by default and validates whenever it encrypts, a
 /// server-forced encryption included; 17 and older encrypt by default only
-/// with an `Authentication` method, and validate only an encryption they
-/// asked for ("ODBC Driver major version differences").
+/// with an `Authentication` method (whether they then validate a
+/// login-only encryption is not documented), and otherwise validate only an
+/// encryption they asked for ("ODBC Driver major version differences").
 fn odbc_facts(
     encrypt: Option<Encrypt>,
     trust: Option<bool>,
     major: u32,
     authentication: bool,
 ) -> Option<Facts> {
-    let trust = trust.unwrap_or(false);
-    let default = if major >= 18 || authentication {
-        Encrypt::On
-    } else {
-        Encrypt::Off
-    };
-    Some(match encrypt.unwrap_or(default) {
-        Encrypt::Disable => return None,
-        Encrypt::Off if trust => UNVALIDATED,
-        // 17 with an Authentication method: whether it validates a
-        // login-only encryption is not documented.
-        Encrypt::Off if major >= 18 || authentication => SERVER_DECIDES,
-        Encrypt::Off => UNVALIDATED,
-        Encrypt::On if trust => TRUSTING_TLS,
-        Encrypt::On | Encrypt::Strict => FULL_TLS,
-    })
+    let modern = major >= 18 || authentication;
+    let off = if modern { SERVER_DECIDES } else { UNVALIDATED };
+    tds_facts(encrypt, trust, modern, off)
 }
 
 /// OLE DB providers ("Encryption and certificate validation in OLE DB"):
-/// MSOLEDBSQL 19 encrypts by default; MSOLEDBSQL 18 with an
-/// `Authentication` method encrypts by default and validates the
-/// certificate whatever the encryption; 18 otherwise, SQLNCLI and SQLOLEDB
-/// validate only an encryption they asked for.
+/// MSOLEDBSQL 19 encrypts by default (it shares ODBC 18's network layer;
+/// the documentation does not cover a server-forced encryption);
+/// MSOLEDBSQL 18 with an `Authentication` method encrypts by default and
+/// validates the certificate whatever the encryption; 18 otherwise, SQLNCLI
+/// and SQLOLEDB validate only an encryption they asked for.
 fn oledb_facts(
     encrypt: Option<Encrypt>,
     trust: Option<bool>,
     v19: bool,
     authentication: bool,
 ) -> Option<Facts> {
-    let trust = trust.unwrap_or(false);
-    let default = if v19 || authentication {
-        Encrypt::On
-    } else {
-        Encrypt::Off
+    let off = match (v19, authentication) {
+        (true, _) => SERVER_DECIDES,
+        (false, true) => (Unknown, Yes, Yes),
+        (false, false) => UNVALIDATED,
     };
-    Some(match encrypt.unwrap_or(default) {
-        Encrypt::Disable => return None,
-        Encrypt::Off if trust => UNVALIDATED,
-        // 19 shares ODBC 18's network layer; the documentation does not
-        // cover a server-forced encryption.
-        Encrypt::Off if v19 => SERVER_DECIDES,
-        Encrypt::Off if authentication => (Unknown, Yes, Yes),
-        Encrypt::Off => UNVALIDATED,
-        Encrypt::On if trust => TRUSTING_TLS,
-        Encrypt::On | Encrypt::Strict => FULL_TLS,
-    })
+    tds_facts(encrypt, trust, v19 || authentication, off)
 }
 
 /// mssql-jdbc: `encrypt` true by default from 10.1 (10.2 stable); with
@@ -245,19 +241,11 @@ fn mssql_jdbc(
     encrypt_default_on: bool,
     trust_manager: bool,
 ) -> Option<Facts> {
-    let trust = trust.unwrap_or(false);
-    let default = if encrypt_default_on {
-        Encrypt::On
+    let facts = tds_facts(encrypt, trust, encrypt_default_on, SERVER_DECIDES)?;
+    Some(if trust_manager && facts == FULL_TLS {
+        (Yes, Unknown, Unknown)
     } else {
-        Encrypt::Off
-    };
-    Some(match encrypt.unwrap_or(default) {
-        Encrypt::Disable => return None,
-        Encrypt::Off if trust => UNVALIDATED,
-        Encrypt::Off => SERVER_DECIDES,
-        Encrypt::On if trust => TRUSTING_TLS,
-        Encrypt::On | Encrypt::Strict if trust_manager => (Yes, Unknown, Unknown),
-        Encrypt::On | Encrypt::Strict => FULL_TLS,
+        facts
     })
 }
 
@@ -1265,11 +1253,10 @@ mod tests {
     #[test]
     fn driver_defaults_follow_the_version_in_sight() {
         use crate::evidence::deps::Package::{MssqlJdbc, SqlClient, SystemDataSqlClient};
-        type Row<'a> = (&'a str, &'a str, &'a [(Package, &'a str)], Facts);
         let ado = |tail: &str| {
             format!(r#"{{"Db": "Server=tcp:ledger-db,1433;Initial Catalog=ledger;{tail}"}}"#)
         };
-        let table: &[Row<'_>] = &[
+        let table: &[testing::FactsRow<'_>] = &[
             // Microsoft.Data.SqlClient: 1.x never validates Encrypt=false; 2.0+
             // validates when the server forces encryption; 4.0+ encrypts by
             // default.
@@ -1462,25 +1449,22 @@ mod tests {
                 UNKNOWN,
             ),
         ];
-        let mut failures = Vec::new();
-        for &(file, setting, versions, want) in table {
-            let text = if file == "appsettings.json" {
-                ado(setting)
-            } else {
-                setting.to_string()
-            };
-            let hits = testing::scan_with(detect, file, &text, versions);
-            let got: Vec<Facts> = hits
-                .iter()
-                .map(|h| (h.uses_tls, h.verifies_chain, h.verifies_hostname))
-                .collect();
-            if got != [want] {
-                failures.push(format!(
-                    "{file} {versions:?}\n{text}\n got  {got:?}\n want {want:?}"
-                ));
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+        let texts: Vec<String> = table
+            .iter()
+            .map(|&(file, setting, _, _)| {
+                if file == "appsettings.json" {
+                    ado(setting)
+                } else {
+                    setting.to_string()
+                }
+            })
+            .collect();
+        let rows: Vec<testing::FactsRow<'_>> = table
+            .iter()
+            .zip(&texts)
+            .map(|(&(file, _, versions, want), text)| (file, text.as_str(), versions, want))
+            .collect();
+        testing::assert_facts(detect, &rows);
     }
 
     /// A Microsoft.Data.SqlClient 3.1 project's connection string with no
