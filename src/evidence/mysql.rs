@@ -104,7 +104,8 @@ static JDBC: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<ConfigHit>) {
-    let connector_j_version = versions.of(Package::ConnectorJ);
+    let version = std::cell::OnceCell::new();
+    let connector_j_version = || version.get_or_init(|| versions.of(Package::ConnectorJ));
     for m in JDBC.captures_iter(text) {
         let whole = m.get(0).expect("match");
         if commented(text, whole.start()) {
@@ -129,7 +130,7 @@ fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<
             (
                 "JDBC MySQL Connector/J",
                 Engine::Mysql,
-                connector_j(&params, connector_j_version.as_ref()),
+                connector_j(&params, connector_j_version().as_ref()),
             )
         };
         let facts = if cut_short(text, end) {
@@ -139,7 +140,7 @@ fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<
         };
         let mut hit = new_hit(lines.line(whole.start()), stack, engine, facts, &url);
         if !mariadb {
-            hit.driver_version = connector_j_version.as_ref().map(DriverVersion::shown);
+            hit.driver_version = connector_j_version().as_ref().map(DriverVersion::shown);
         }
         hit.host = parts.host;
         hit.port = parts.port;

@@ -183,7 +183,11 @@ fn tds_facts(
 /// ADO.NET SqlClient (docs: "Encryption and certificate validation in
 /// Microsoft.Data.SqlClient", tables for 1.0, 2.0 and 4.0; dotnet/SqlClient
 /// #391, #2368).
-fn sqlclient(encrypt: Option<Encrypt>, trust: Option<bool>, era: SqlClientEra) -> Option<Facts> {
+fn sqlclient_facts(
+    encrypt: Option<Encrypt>,
+    trust: Option<bool>,
+    era: SqlClientEra,
+) -> Option<Facts> {
     let off = if era == SqlClientEra::V1 {
         UNVALIDATED
     } else {
@@ -356,18 +360,24 @@ fn connection_strings(
     let mut done_until = 0;
     // Which SqlClient reads an ADO.NET string: System.Data.SqlClient when the
     // file or the project names only it, else Microsoft.Data.SqlClient of
-    // the version in sight.
-    let mds = versions.of(Package::SqlClient);
-    let sds_only = mds.is_none()
-        && ((lower.contains("system.data.sqlclient")
-            && !lower.contains("microsoft.data.sqlclient"))
-            || versions.of(Package::SystemDataSqlClient).is_some());
-    let sqlclient_eras = if sds_only {
-        vec![SqlClientEra::V1]
-    } else {
-        eras(mds.as_ref(), &SQLCLIENT_ERAS)
+    // the version in sight. Looked up once a string is found.
+    let sqlclient = std::cell::OnceCell::new();
+    let sqlclient = || {
+        sqlclient.get_or_init(|| {
+            let mds = versions.of(Package::SqlClient);
+            let sds_only = mds.is_none()
+                && ((lower.contains("system.data.sqlclient")
+                    && !lower.contains("microsoft.data.sqlclient"))
+                    || versions.of(Package::SystemDataSqlClient).is_some());
+            let eras = if sds_only {
+                vec![SqlClientEra::V1]
+            } else {
+                eras(mds.as_ref(), &SQLCLIENT_ERAS)
+            };
+            (mds, sds_only, eras)
+        })
     };
-    let sqlserver_context = [
+    let named_context = [
         "sqlclient",
         "sqlconnection",
         "usesqlserver",
@@ -376,9 +386,7 @@ fn connection_strings(
         "sql server",
     ]
     .iter()
-    .any(|w| lower.contains(w))
-        || mds.is_some()
-        || sds_only;
+    .any(|w| lower.contains(w));
     for m in SERVER_KEY.find_iter(text) {
         if m.start() < done_until || commented(text, m.start()) {
             continue;
@@ -444,7 +452,11 @@ fn connection_strings(
         ]
         .iter()
         .any(|k| get(k).is_some());
-        if foreign || !(marked || (sqlserver_context && has_db_or_user)) {
+        let sqlserver_context = || {
+            let (mds, sds_only, _) = sqlclient();
+            named_context || mds.is_some() || *sds_only
+        };
+        if foreign || !(marked || (has_db_or_user && sqlserver_context())) {
             continue;
         }
         let encryption = Encryption::read(
@@ -476,11 +488,11 @@ fn connection_strings(
             ),
             _ => (
                 "ADO.NET SqlClient connection string",
-                encryption.facts(&sqlclient_eras, sqlclient),
+                encryption.facts(&sqlclient().2, sqlclient_facts),
             ),
         };
         let driver_version = match (odbc, oledb, go_file) {
-            (None, false, false) => mds.as_ref().map(|v| v.shown()),
+            (None, false, false) => sqlclient().0.as_ref().map(|v| v.shown()),
             _ => None,
         };
         let facts = if cut_short(text, span_end) {
