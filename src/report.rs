@@ -269,7 +269,7 @@ fn write_frame<W: Write>(df: &mut DataFrame, format: OutputFormat, mut out: W) -
 }
 
 /// The `scan-config` columns, in their stable order.
-pub const SETTING_COLUMNS: [&str; 14] = [
+pub const SETTING_COLUMNS: [&str; 16] = [
     "file",
     "line",
     "stack",
@@ -278,9 +278,11 @@ pub const SETTING_COLUMNS: [&str; 14] = [
     "port",
     "user",
     "database",
+    "application",
     "uses_tls",
     "verifies_chain",
     "verifies_hostname",
+    "driver_version",
     "trust_store",
     "trust_store_rds_cas",
     "setting",
@@ -314,18 +316,20 @@ pub fn write_settings<W: Write>(found: &[FoundHit], format: OutputFormat, out: W
         ),
         Column::new(c[6].into(), optional(&|h| h.hit.user.clone())),
         Column::new(c[7].into(), optional(&|h| h.hit.database.clone())),
-        Column::new(c[8].into(), text(&|h| h.hit.uses_tls.as_str().to_string())),
+        Column::new(c[8].into(), optional(&|h| h.hit.application.clone())),
+        Column::new(c[9].into(), text(&|h| h.hit.uses_tls.as_str().to_string())),
         Column::new(
-            c[9].into(),
+            c[10].into(),
             text(&|h| h.hit.verifies_chain.as_str().to_string()),
         ),
         Column::new(
-            c[10].into(),
+            c[11].into(),
             text(&|h| h.hit.verifies_hostname.as_str().to_string()),
         ),
-        Column::new(c[11].into(), optional(&|h| h.hit.trust_store.clone())),
-        Column::new(c[12].into(), optional(&|h| h.trust_store_rds_cas.clone())),
-        Column::new(c[13].into(), text(&|h| h.hit.setting.clone())),
+        Column::new(c[12].into(), optional(&|h| h.hit.driver_version.clone())),
+        Column::new(c[13].into(), optional(&|h| h.hit.trust_store.clone())),
+        Column::new(c[14].into(), optional(&|h| h.trust_store_rds_cas.clone())),
+        Column::new(c[15].into(), text(&|h| h.hit.setting.clone())),
     ];
     let mut df = DataFrame::new(found.len(), columns).context("building the settings table")?;
     write_frame(&mut df, format, out)

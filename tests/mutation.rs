@@ -586,6 +586,7 @@ fn detectors_survive_damaged_settings() {
                 path: Path::new(path),
                 name,
                 text: &text,
+                versions: sslcensus::evidence::deps::Versions::None,
             });
         }
         if rng.one_in(8) {

@@ -1,8 +1,9 @@
 //! `scan-config` over trees of small fake applications: one stack each
-//! (tests/fixtures/apps), every setting found with the right three facts;
-//! live settings beside commented-out ones and split over lines
-//! (tests/fixtures/commented), only the live ones found, joined. The planted
-//! password is in none of the output.
+//! (tests/fixtures/apps), every setting found with the right three facts and
+//! the driver version read from the app's own dependency file; live settings
+//! beside commented-out ones and split over lines (tests/fixtures/commented),
+//! only the live ones found, joined. The planted password is in none of the
+//! output.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,7 +12,7 @@ const PLANTED: &str = "PLANTED-s3cret";
 
 /// (file under tests/fixtures/apps, engine, host's first label, uses TLS,
 /// verifies chain, verifies hostname)
-const EXPECTED: [(&str, &str, &str, &str, &str, &str); 14] = [
+const EXPECTED: [(&str, &str, &str, &str, &str, &str); 16] = [
     ("cnf/my.cnf", "mysql", "warehouse-db", "yes", "no", "no"), // ssl-mode=REQUIRED
     (
         "compose/docker-compose.yml",
@@ -85,7 +86,16 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 14] = [
         "yes",
         "yes",
     ), // TCPS, DN match
-    ("php/db.php", "mysql", "crm-db", "yes", "no", "no"),       // SSL_VERIFY_SERVER_CERT => false
+    ("node-pg/db.js", "postgres", "billing-db", "yes", "no", "no"), // ssl: true, and package.json says pg 7
+    (
+        "npgsql/appsettings.json",
+        "postgres",
+        "orders-db",
+        "yes",
+        "yes",
+        "unknown",
+    ), // SSL Mode=Require, and Orders.csproj says Npgsql 5
+    ("php/db.php", "mysql", "crm-db", "yes", "no", "no"), // SSL_VERIFY_SERVER_CERT => false
     ("py-mysql/app.py", "mysql", "audit-db", "yes", "yes", "yes"), // ssl={"ca": …}
     (
         "rails-pg/config/database.yml",
@@ -105,9 +115,38 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 14] = [
     ), // VERIFY_IDENTITY
 ];
 
-/// `scan-config` over tests/fixtures/`tree`: its CSV rows and its output,
-/// after checking that it succeeded and showed the planted secret nowhere.
-fn scan_config(tree: &str) -> (Vec<csv::StringRecord>, String) {
+/// `scan-config`'s CSV: its header and rows.
+struct Scan {
+    headers: csv::StringRecord,
+    rows: Vec<csv::StringRecord>,
+    stdout: String,
+}
+
+impl Scan {
+    fn column(&self, name: &str) -> usize {
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name} column: {:?}", self.headers))
+    }
+
+    /// The row found in `file`.
+    fn row_of(&self, file: &str) -> &csv::StringRecord {
+        let column = self.column("file");
+        self.rows
+            .iter()
+            .find(|r| r[column].ends_with(file))
+            .unwrap_or_else(|| panic!("nothing found in {file}: {}", self.stdout))
+    }
+
+    fn field<'r>(&self, row: &'r csv::StringRecord, name: &str) -> &'r str {
+        &row[self.column(name)]
+    }
+}
+
+/// `scan-config` over tests/fixtures/`tree`, after checking that it
+/// succeeded and showed the planted secret nowhere.
+fn scan_config(tree: &str) -> Scan {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(tree);
@@ -126,38 +165,62 @@ fn scan_config(tree: &str) -> (Vec<csv::StringRecord>, String) {
         "a planted secret leaked:\n{stdout}{stderr}"
     );
     let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let headers = reader.headers().unwrap().clone();
     let rows = reader.records().map(Result::unwrap).collect();
-    (rows, stdout)
-}
-
-/// The row found in `file`.
-fn row_of<'r>(rows: &'r [csv::StringRecord], file: &str, stdout: &str) -> &'r csv::StringRecord {
-    rows.iter()
-        .find(|r| r[0].ends_with(file))
-        .unwrap_or_else(|| panic!("nothing found in {file}: {stdout}"))
+    Scan {
+        headers,
+        rows,
+        stdout,
+    }
 }
 
 #[test]
 fn every_stack_is_found_with_its_three_facts_and_no_secret() {
-    let (rows, stdout) = scan_config("apps");
-    assert_eq!(rows.len(), EXPECTED.len(), "{stdout}");
+    let scan = scan_config("apps");
+    assert_eq!(scan.rows.len(), EXPECTED.len(), "{}", scan.stdout);
     for (file, engine, host, tls, chain, hostname) in EXPECTED {
-        let row = row_of(&rows, file, &stdout);
+        let row = scan.row_of(file);
+        let field = |name: &str| scan.field(row, name);
         assert_eq!(
             (
-                &row[3],
-                row[4].split('.').next().unwrap(),
-                &row[8],
-                &row[9],
-                &row[10]
+                field("engine"),
+                field("host").split('.').next().unwrap(),
+                field("uses_tls"),
+                field("verifies_chain"),
+                field("verifies_hostname")
             ),
             (engine, host, tls, chain, hostname),
             "{file}: {row:?}"
         );
         assert!(
-            row[13].contains("****") || !row[13].contains("assword"),
+            field("setting").contains("****") || !field("setting").contains("assword"),
             "{file}: unmasked: {}",
-            &row[13]
+            field("setting")
+        );
+    }
+    // The application each setting names, and the driver version from the
+    // app's own dependency file (none for the others).
+    for (file, application, version, dependency_file) in [
+        (
+            "node-pg/db.js",
+            "billing-worker",
+            "pg ^7.18.2 (",
+            "apps/node-pg/package.json)",
+        ),
+        (
+            "npgsql/appsettings.json",
+            "orders-api",
+            "Npgsql 5.0.18 (",
+            "apps/npgsql/Orders.csproj)",
+        ),
+        ("rails-pg/config/database.yml", "", "", ""),
+    ] {
+        let row = scan.row_of(file);
+        let shown = scan.field(row, "driver_version");
+        assert_eq!(scan.field(row, "application"), application, "{file}");
+        assert!(
+            shown.starts_with(version) && shown.ends_with(dependency_file),
+            "{file}: {shown:?}"
         );
     }
 }
@@ -249,22 +312,24 @@ const LIVE: [(&str, &str, &str, &str, &str, &str, &str); 12] = [
 
 #[test]
 fn commented_out_settings_are_not_reported_and_split_ones_are_joined() {
-    let (rows, stdout) = scan_config("commented");
+    let scan = scan_config("commented");
     assert!(
-        !stdout.contains("commented-db"),
-        "a commented-out setting was reported:\n{stdout}"
+        !scan.stdout.contains("commented-db"),
+        "a commented-out setting was reported:\n{}",
+        scan.stdout
     );
-    assert_eq!(rows.len(), LIVE.len(), "{stdout}");
+    assert_eq!(scan.rows.len(), LIVE.len(), "{}", scan.stdout);
     for (file, line, engine, host, tls, chain, hostname) in LIVE {
-        let row = row_of(&rows, file, &stdout);
+        let row = scan.row_of(file);
+        let field = |name: &str| scan.field(row, name);
         assert_eq!(
             (
-                &row[1],
-                &row[3],
-                row[4].split('.').next().unwrap(),
-                &row[8],
-                &row[9],
-                &row[10]
+                field("line"),
+                field("engine"),
+                field("host").split('.').next().unwrap(),
+                field("uses_tls"),
+                field("verifies_chain"),
+                field("verifies_hostname")
             ),
             (line, engine, host, tls, chain, hostname),
             "{file}: {row:?}"

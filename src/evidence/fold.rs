@@ -24,11 +24,15 @@ pub struct ClientSetting {
     pub host: Option<String>,
     pub user: Option<String>,
     pub database: Option<String>,
-    /// The application the setting names (its own `application_name`, or
-    /// `--app-map`): it then matches that application's rows only.
+    /// The application the setting names (its own `application_name`,
+    /// `Application Name`, `program_name`, …, or `--app-map`): it then
+    /// matches that application's family's rows only.
     pub application: Option<String>,
     pub uses_tls: Fact,
     pub verifies_chain: Fact,
+    /// The driver version the project's dependency files give, with the
+    /// file it comes from.
+    pub driver_version: Option<String>,
     /// The RDS CAs its trust store holds, where that was checked.
     pub trust_store_rds_cas: Option<String>,
 }
@@ -43,9 +47,10 @@ impl From<&FoundHit> for ClientSetting {
             host: hit.host.clone(),
             user: hit.user.clone(),
             database: hit.database.clone(),
-            application: None,
+            application: hit.application.clone(),
             uses_tls: hit.uses_tls,
             verifies_chain: hit.verifies_chain,
+            driver_version: hit.driver_version.clone(),
             trust_store_rds_cas: found.trust_store_rds_cas.clone(),
         }
     }
@@ -220,7 +225,8 @@ fn engine(name: &str) -> Option<Engine> {
     .find(|e| e.name() == name)
 }
 
-/// Reads a `scan-config` CSV back.
+/// Reads a `scan-config` CSV back. Columns are found by name, so files
+/// written before `application` and `driver_version` existed still read.
 pub fn read_settings(path: &Path) -> Result<Vec<ClientSetting>> {
     let mut settings = Vec::new();
     for (line, row) in records(path, &["file", "line", "uses_tls", "verifies_chain"])? {
@@ -238,6 +244,7 @@ pub fn read_settings(path: &Path) -> Result<Vec<ClientSetting>> {
             application: row.get("application").cloned(),
             uses_tls: fact(path, line, row.get("uses_tls"))?,
             verifies_chain: fact(path, line, row.get("verifies_chain"))?,
+            driver_version: row.get("driver_version").cloned(),
             trust_store_rds_cas: row.get("trust_store_rds_cas").cloned(),
         });
     }
@@ -398,6 +405,55 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    #[test]
+    fn scan_config_output_reads_back_with_or_without_the_newer_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("app");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(
+            app.join("package.json"),
+            r#"{"dependencies": {"pg": "^8.11.3"}}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            app.join("db.js"),
+            "const { Pool } = require('pg');\nconst pool = new Pool({ host: 'orders-db.abc.us-east-1.rds.amazonaws.com', application_name: 'billing', ssl: true });\n",
+        )
+        .unwrap();
+        let (found, _) = super::super::walk::scan(&[dir.path().to_path_buf()]);
+        let csv = dir.path().join("scan.csv");
+        let file = std::fs::File::create(&csv).unwrap();
+        crate::report::write_settings(&found, crate::report::OutputFormat::Csv, file).unwrap();
+        let read = read_settings(&csv).unwrap();
+        let direct: Vec<ClientSetting> = found.iter().map(ClientSetting::from).collect();
+        assert_eq!(read, direct);
+        assert_eq!(read[0].application.as_deref(), Some("billing"));
+        assert!(
+            read[0]
+                .driver_version
+                .as_deref()
+                .is_some_and(|v| v.starts_with("pg ^8.11.3")),
+            "{read:?}"
+        );
+        // A file from before `application` and `driver_version` existed.
+        let old = dir.path().join("old.csv");
+        std::fs::write(
+            &old,
+            "file,line,stack,engine,host,port,user,database,uses_tls,verifies_chain,verifies_hostname,trust_store,trust_store_rds_cas,setting\n\
+             app/db.js,2,node-postgres config,postgres,orders-db,,app,orders,yes,yes,yes,,,ssl: true\n",
+        )
+        .unwrap();
+        let read = read_settings(&old).unwrap();
+        assert_eq!(
+            (
+                read[0].application.as_ref(),
+                read[0].driver_version.as_ref()
+            ),
+            (None, None)
+        );
+        assert_eq!(read[0].verifies_chain, Fact::Yes);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! [`ConfigHit`]s with the three facts that decide a CA rotation's effect,
 //! driver defaults applied (FORMATS.md, "Client-side settings").
 
+pub mod deps;
 pub mod fold;
 pub mod mysql;
 pub mod oracle;
@@ -20,6 +21,8 @@ pub mod walk;
 use std::path::Path;
 
 use sslcensus_parsers::Engine;
+
+use deps::Versions;
 
 /// Yes, no, or not decidable from the settings found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -39,6 +42,47 @@ impl Fact {
     }
 }
 
+/// (uses TLS, verifies chain, verifies hostname).
+pub type Facts = (Fact, Fact, Fact);
+
+/// The facts a setting has under every driver version that may read it
+/// (see [`deps::eras`]): where the versions disagree, unknown. A version
+/// that refuses the setting (`None`: it cannot connect with it at all) is
+/// left out; when every version refuses it, all three are unknown.
+pub fn agree(candidates: impl IntoIterator<Item = Option<Facts>>) -> Facts {
+    let one = |a: Fact, b: Fact| if a == b { a } else { Fact::Unknown };
+    candidates
+        .into_iter()
+        .flatten()
+        .reduce(|a, b| (one(a.0, b.0), one(a.1, b.1), one(a.2, b.2)))
+        .unwrap_or((Fact::Unknown, Fact::Unknown, Fact::Unknown))
+}
+
+/// A setting as a file gives it: absent, a value, or present but not
+/// readable here (`${ENCRYPT}`, `$(Encrypt)`, an expression).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Given<T> {
+    Absent,
+    Value(T),
+    Unreadable,
+}
+
+/// `raw` read with `parse`: a value it cannot read is [`Given::Unreadable`].
+pub fn given<T>(raw: Option<&str>, parse: impl Fn(&str) -> Option<T>) -> Given<T> {
+    match raw {
+        None => Given::Absent,
+        Some(v) => parse(v).map_or(Given::Unreadable, Given::Value),
+    }
+}
+
+/// The facts of a setting the file does not show whole (cut short, see
+/// [`text::cut_short`]): what it is silent on may be set in the rest, so a
+/// `no` becomes unknown.
+pub fn unsettled(facts: Facts) -> Facts {
+    let open = |f: Fact| if f == Fact::No { Fact::Unknown } else { f };
+    (open(facts.0), open(facts.1), open(facts.2))
+}
+
 /// What one connection setting in one file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigHit {
@@ -51,12 +95,21 @@ pub struct ConfigHit {
     pub port: Option<u16>,
     pub user: Option<String>,
     pub database: Option<String>,
+    /// The application the setting itself names, as written: libpq
+    /// `application_name`, pgjdbc `ApplicationName`, Npgsql and SqlClient
+    /// `Application Name`, MySQL connection attribute `program_name`,
+    /// Oracle JDBC `v$session.program`.
+    pub application: Option<String>,
     pub uses_tls: Fact,
     pub verifies_chain: Fact,
     pub verifies_hostname: Fact,
     /// The trust material the setting names (`sslrootcert`, `ssl-ca`,
     /// `trustCertificateKeyStoreUrl`, a wallet directory), as written.
     pub trust_store: Option<String>,
+    /// The driver's version as the project's dependency files give it, with
+    /// the file it comes from (`Npgsql 5.0.18 (src/App/App.csproj)`); None
+    /// when no dependency file in sight names the driver.
+    pub driver_version: Option<String>,
     /// The setting as found, with every secret masked (see [`text::mask`]):
     /// this is what reports show.
     pub setting: String,
@@ -70,6 +123,9 @@ pub struct SourceFile<'a> {
     /// `my.cnf`, `.env`, `tnsnames.ora`, …).
     pub name: &'a str,
     pub text: &'a str,
+    /// Where the drivers' versions are looked up (the project's dependency
+    /// files), for defaults that changed between versions.
+    pub versions: Versions<'a>,
 }
 
 /// Every detector's hits in one file, in line order. Detectors read the
@@ -99,20 +155,38 @@ pub fn detect_all(file: &SourceFile<'_>) -> Vec<ConfigHit> {
 pub(crate) mod testing {
     use std::path::Path;
 
+    use super::deps::{Package, Versions};
     use super::source_text::live_text;
-    use super::{ConfigHit, Fact, SourceFile};
+    use super::{ConfigHit, Fact, Facts, SourceFile};
 
     /// A detector's hits in `text`, as if read from a file named `name`
-    /// (through [`live_text`], as [`super::detect_all`] reads files).
+    /// (through [`live_text`], as [`super::detect_all`] reads files) with
+    /// no dependency file in sight.
     pub fn scan(
         detect: fn(&SourceFile<'_>) -> Vec<ConfigHit>,
         name: &str,
         text: &str,
     ) -> Vec<ConfigHit> {
+        scan_with(detect, name, text, &[])
+    }
+
+    /// The same, with these driver versions in the project's dependency
+    /// files.
+    pub fn scan_with(
+        detect: fn(&SourceFile<'_>) -> Vec<ConfigHit>,
+        name: &str,
+        text: &str,
+        versions: &[(Package, &str)],
+    ) -> Vec<ConfigHit> {
         detect(&SourceFile {
             path: Path::new(name),
             name,
             text: &live_text(name, text),
+            versions: if versions.is_empty() {
+                Versions::None
+            } else {
+                Versions::Given(versions)
+            },
         })
     }
 
@@ -140,10 +214,144 @@ pub(crate) mod testing {
         )
     }
 
+    /// One row of a driver table: file name, text, the driver versions in
+    /// the project's dependency files, and the facts.
+    pub type FactsRow<'a> = (&'a str, &'a str, &'a [(Package, &'a str)], Facts);
+
+    /// Each row yields exactly one hit, with those facts; every failing row
+    /// is listed.
+    pub fn assert_facts(detect: fn(&SourceFile<'_>) -> Vec<ConfigHit>, rows: &[FactsRow<'_>]) {
+        let mut failures = Vec::new();
+        for &(file, text, versions, want) in rows {
+            let hits = scan_with(detect, file, text, versions);
+            let got: Vec<Facts> = hits
+                .iter()
+                .map(|h| (h.uses_tls, h.verifies_chain, h.verifies_hostname))
+                .collect();
+            if got != [want] {
+                failures.push(format!(
+                    "{file} {versions:?}\n{text}\n got  {got:?}\n want {want:?}"
+                ));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} rows failed:\n\n{}",
+            failures.len(),
+            rows.len(),
+            failures.join("\n\n")
+        );
+    }
+
     /// No hit may show `secret` in its setting.
     pub fn assert_masked(hits: &[ConfigHit], secret: &str) {
         for h in hits {
             assert!(!h.setting.contains(secret), "password shown: {}", h.setting);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing;
+    use super::*;
+
+    /// Every stack whose setting can name the application fills
+    /// `application` from it, as written.
+    #[test]
+    fn settings_that_name_their_application() {
+        let table: &[(&str, &str, Option<&str>)] = &[
+            (
+                ".env",
+                "DATABASE_URL=postgres://app@orders-db.example.com/orders?sslmode=verify-full&application_name=billing\n",
+                Some("billing"),
+            ),
+            (
+                "deploy.sh",
+                "psql \"host=orders-db dbname=orders application_name='nightly export' sslmode=require\"\n",
+                Some("nightly export"),
+            ),
+            (
+                "deploy.sh",
+                "psql \"host=orders-db dbname=orders fallback_application_name=etl sslmode=require\"\n",
+                Some("etl"),
+            ),
+            (
+                "application.properties",
+                "spring.datasource.url=jdbc:postgresql://orders-db:5432/orders?ssl=true&ApplicationName=billing-api\n",
+                Some("billing-api"),
+            ),
+            (
+                "appsettings.json",
+                "{\"Db\": \"Host=orders-db;Database=orders;Username=app;SSL Mode=VerifyFull;Application Name=Billing\"}\n",
+                Some("Billing"),
+            ),
+            (
+                "db.js",
+                "const { Pool } = require('pg');\nconst pool = new Pool({ host: 'orders-db', application_name: 'billing-worker', ssl: true });\n",
+                Some("billing-worker"),
+            ),
+            (
+                "db.py",
+                "import psycopg2\nconn = psycopg2.connect(host='orders-db', dbname='orders', application_name='reports', sslmode='verify-full')\n",
+                Some("reports"),
+            ),
+            (
+                "worker.env",
+                "PGHOST=orders-db\nPGSSLMODE=verify-full\nPGAPPNAME=worker\n",
+                Some("worker"),
+            ),
+            (
+                "appsettings.json",
+                "{\"Db\": \"Server=tcp:ledger-db,1433;Initial Catalog=ledger;Encrypt=True;Application Name=Ledger API\"}\n",
+                Some("Ledger API"),
+            ),
+            (
+                "db.py",
+                "conn = pyodbc.connect('Driver={ODBC Driver 18 for SQL Server};Server=ledger-db;Database=ledger;APP=ledger-sync')\n",
+                Some("ledger-sync"),
+            ),
+            (
+                "application.properties",
+                "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=true;applicationName=ledger-batch\n",
+                Some("ledger-batch"),
+            ),
+            (
+                "application.properties",
+                "url=jdbc:mysql://shop-db:3306/shop?sslMode=VERIFY_IDENTITY&connectionAttributes=program_name:shop-api,team:web\n",
+                Some("shop-api"),
+            ),
+            (
+                "main.go",
+                "dsn := \"app:pw@tcp(shop-db:3306)/shop?tls=true&connectionAttributes=program_name:inventory\"\n",
+                Some("inventory"),
+            ),
+            (
+                "app.py",
+                "import pymysql\nconn = pymysql.connect(host='shop-db', user='app', program_name='audit-job', ssl={'ca': '/certs/ca.pem'})\n",
+                Some("audit-job"),
+            ),
+            (
+                "db.js",
+                "const mysql = require('mysql2');\nconst pool = mysql.createPool({ host: 'shop-db', ssl: 'Amazon RDS', connectAttributes: { program_name: 'catalog' } });\n",
+                Some("catalog"),
+            ),
+            (
+                "db.properties",
+                "url=jdbc:oracle:thin:@tcps://erp-db:2484/ERP\nv$session.program=erp-sync\n",
+                Some("erp-sync"),
+            ),
+            // Nothing names the application.
+            (
+                ".env",
+                "DATABASE_URL=postgres://app@orders-db/orders?sslmode=verify-full\n",
+                None,
+            ),
+        ];
+        for (name, text, want) in table {
+            let hits = testing::scan(detect_all, name, text);
+            assert_eq!(hits.len(), 1, "{name}: {text}\n{hits:#?}");
+            assert_eq!(hits[0].application.as_deref(), *want, "{name}: {text}");
         }
     }
 }

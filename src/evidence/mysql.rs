@@ -14,7 +14,9 @@ use regex::Regex;
 use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
-use super::{ConfigHit, SourceFile};
+use super::deps::{DriverVersion, Package, Versions, eras};
+use super::text::{cut_short, is_placeholder};
+use super::{ConfigHit, Given, SourceFile, agree, given, unsettled};
 
 /// Finds MySQL-family connection settings in one file.
 pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
@@ -30,7 +32,7 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
     let lines = Lines::new(text);
     let mut hits = Vec::new();
     if mentions {
-        jdbc_urls(text, &lines, &mut hits);
+        jdbc_urls(text, &lines, &file.versions, &mut hits);
         plain_urls(text, &lines, &mut hits);
         rails_yaml(text, &lower, &lines, &mut hits);
         node_configs(text, &lower, &lines, &mut hits);
@@ -101,7 +103,9 @@ static JDBC: LazyLock<Regex> = LazyLock::new(|| {
         .expect("JDBC pattern compiles")
 });
 
-fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<ConfigHit>) {
+    let version = std::cell::OnceCell::new();
+    let connector_j_version = || version.get_or_init(|| versions.of(Package::ConnectorJ));
     for m in JDBC.captures_iter(text) {
         let whole = m.get(0).expect("match");
         if commented(text, whole.start()) {
@@ -126,10 +130,18 @@ fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             (
                 "JDBC MySQL Connector/J",
                 Engine::Mysql,
-                connector_j(&params),
+                connector_j(&params, connector_j_version().as_ref()),
             )
         };
+        let facts = if cut_short(text, end) {
+            unsettled(facts)
+        } else {
+            facts
+        };
         let mut hit = new_hit(lines.line(whole.start()), stack, engine, facts, &url);
+        if !mariadb {
+            hit.driver_version = connector_j_version().as_ref().map(DriverVersion::shown);
+        }
         hit.host = parts.host;
         hit.port = parts.port;
         hit.user = parts
@@ -137,35 +149,112 @@ fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .or_else(|| param(&params, "user").map(str::to_string));
         hit.database = parts.database;
         hit.trust_store = trust;
+        hit.application = attribute_program(&params);
         hits.push(hit);
     }
 }
 
-/// MySQL Connector/J 8.x/9.x `sslMode`, else the legacy `useSSL` /
-/// `requireSSL` / `verifyServerCertificate` trio as 8.x translates it.
-fn connector_j(params: &[(String, String)]) -> (Facts, Option<String>) {
+/// The `program_name` connection attribute (`connectionAttributes=
+/// program_name:billing,…` in Connector/J, MariaDB Connector/J and
+/// go-sql-driver), the application name MySQL records for the session.
+fn attribute_program(params: &[(String, String)]) -> Option<String> {
+    param(params, "connectionattributes")?
+        .split(',')
+        .filter_map(|kv| kv.split_once(':'))
+        .find(|(k, _)| k.trim() == "program_name")
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Connector/J releases whose TLS options differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConnectorJEra {
+    /// 5.1 to 8.0.12: `useSSL` false, `verifyServerCertificate` true by
+    /// default; against a 5.7+ server an unset `useSSL` becomes true with
+    /// verification off (5.1.49 MysqlIO, 8.0.12
+    /// NativeAuthenticationProvider); `sslMode` does not exist.
+    Legacy,
+    /// 8.0.13: `sslMode` (PREFERRED by default); `useSSL` true and
+    /// `verifyServerCertificate` false by default, translated when set
+    /// (DefaultPropertySet: `verifyServerCertificate=true` → VERIFY_CA).
+    SslMode,
+}
+
+const CONNECTOR_J_ERAS: [((u32, u32, u32), ConnectorJEra); 2] = [
+    ((0, 0, 0), ConnectorJEra::Legacy),
+    ((8, 0, 13), ConnectorJEra::SslMode),
+];
+
+/// MySQL Connector/J, under every release its version in sight may be.
+fn connector_j(
+    params: &[(String, String)],
+    version: Option<&DriverVersion>,
+) -> (Facts, Option<String>) {
     let trust = param(params, "trustcertificatekeystoreurl").map(str::to_string);
-    if let Some(mode) = param(params, "sslmode").and_then(SslMode::parse) {
-        return (mode.facts(), trust);
-    }
-    let use_ssl = param(params, "usessl").and_then(parse_bool);
-    let require = param(params, "requiressl")
-        .and_then(parse_bool)
-        .unwrap_or(false);
-    let verify = param(params, "verifyservercertificate").and_then(parse_bool);
-    let facts = match (use_ssl, verify) {
-        (Some(false), _) => NO_TLS,
-        (Some(true), Some(true)) => SslMode::VerifyCa.facts(),
-        (Some(true), Some(false)) if require => SslMode::Required.facts(),
-        (Some(true), Some(false)) => SslMode::Preferred.facts(),
-        // `verifyServerCertificate` defaulted to true in Connector/J 5.1 and
-        // to false in 8.x, so an explicit `useSSL=true` alone verifies the
-        // chain only on 5.1.
-        (Some(true), None) => (if require { Yes } else { Unknown }, Unknown, No),
-        // Nothing set: PREFERRED.
-        (None, _) => SslMode::Preferred.facts(),
+    // `sslMode` exists only from 8.0.13: a setting that names it is taken as
+    // written for that driver.
+    let eras = if param(params, "sslmode").is_some() {
+        vec![ConnectorJEra::SslMode]
+    } else {
+        eras(version, &CONNECTOR_J_ERAS)
     };
+    let facts = agree(
+        eras.into_iter()
+            .map(|era| Some(connector_j_era(params, era))),
+    );
     (facts, trust)
+}
+
+fn connector_j_era(params: &[(String, String)], era: ConnectorJEra) -> Facts {
+    let flag = |key: &str| given(param(params, key), parse_bool);
+    let (use_ssl, verify, require) = (
+        flag("usessl"),
+        flag("verifyservercertificate"),
+        flag("requiressl"),
+    );
+    let mode = given(param(params, "sslmode"), SslMode::parse);
+    if era == ConnectorJEra::SslMode {
+        match mode {
+            Given::Value(mode) => return mode.facts(),
+            Given::Unreadable => return UNKNOWN,
+            Given::Absent => {}
+        }
+    }
+    let read = |g: Given<bool>, default: bool| match g {
+        Given::Absent => Some(default),
+        Given::Value(v) => Some(v),
+        Given::Unreadable => None,
+    };
+    let explicit = [use_ssl, verify, require]
+        .iter()
+        .any(|g| *g != Given::Absent);
+    match era {
+        ConnectorJEra::Legacy => match (use_ssl, read(verify, true), read(require, false)) {
+            (Given::Unreadable, _, _) | (_, None, _) | (_, _, None) => UNKNOWN,
+            (Given::Value(false), _, _) => NO_TLS,
+            // Connector/J 5.1 checks the chain, never the host name.
+            (Given::Value(true), Some(verify), Some(require)) => {
+                (if require { Yes } else { Unknown }, fact(verify), No)
+            }
+            // TLS against a 5.7+ server, verification off whatever
+            // `verifyServerCertificate` says; none against an older one.
+            (Given::Absent, _, _) => SslMode::Preferred.facts(),
+        },
+        ConnectorJEra::SslMode => {
+            match (
+                read(use_ssl, true),
+                read(verify, false),
+                read(require, false),
+            ) {
+                (None, _, _) | (_, None, _) | (_, _, None) => UNKNOWN,
+                _ if !explicit => SslMode::Preferred.facts(),
+                (Some(false), _, _) => NO_TLS,
+                (_, Some(true), _) => SslMode::VerifyCa.facts(),
+                (_, _, Some(true)) => SslMode::Required.facts(),
+                _ => SslMode::Preferred.facts(),
+            }
+        }
+    }
 }
 
 /// MariaDB Connector/J 3.x `sslMode` (`disable` by default) and the 2.x
@@ -245,6 +334,11 @@ fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         let driver = m.get(2).map(|d| d.as_str().to_ascii_lowercase());
         let params = query_params(parts.query);
         let (stack, facts) = url_facts(&scheme, driver.as_deref(), &params);
+        let facts = if cut_short(text, end) {
+            unsettled(facts)
+        } else {
+            facts
+        };
         let engine = if scheme == "mariadb" {
             Engine::Mariadb
         } else {
@@ -272,13 +366,25 @@ fn url_facts(
     params: &[(String, String)],
 ) -> (&'static str, Facts) {
     let mode = param(params, "sslmode").and_then(SslMode::parse);
+    // A TLS parameter from a variable: whatever it holds decides.
+    let from_elsewhere = [
+        "sslmode",
+        "sslverify",
+        "sslverifyservercert",
+        "sslaccept",
+        "ssldisabled",
+        "sslverifycert",
+        "sslverifyidentity",
+    ]
+    .iter()
+    .any(|k| param(params, k).is_some_and(is_placeholder));
     let ca = param(params, "sslca")
         .or_else(|| param(params, "sslcapath"))
         .is_some();
     let verify = param(params, "sslverify")
         .or_else(|| param(params, "sslverifyservercert"))
         .and_then(parse_bool);
-    match (scheme, driver) {
+    let (stack, facts) = match (scheme, driver) {
         ("mysql" | "mariadb", Some("pymysql" | "aiomysql" | "asyncmy")) => {
             // SQLAlchemy turns `ssl_ca=…` into PyMySQL's `ssl={"ca": …}`,
             // which verifies the chain and (unless `ssl_check_hostname=false`)
@@ -350,7 +456,8 @@ fn url_facts(
             };
             (stack, facts)
         }
-    }
+    };
+    (stack, if from_elsewhere { UNKNOWN } else { facts })
 }
 
 // ---------------------------------------------------------------------------
@@ -398,6 +505,7 @@ fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         let facts = match param(&params, "tls").map(unquote) {
             // `tls=` (empty) is the default: no TLS.
             None | Some("") => NO_TLS,
+            Some(v) if is_placeholder(v) => UNKNOWN,
             Some(v) => match parse_bool(v) {
                 Some(false) => NO_TLS,
                 Some(true) => (Yes, Yes, Yes),
@@ -407,6 +515,11 @@ fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
                 // tls.Config (RootCAs, InsecureSkipVerify) decides.
                 None => (Yes, Unknown, Unknown),
             },
+        };
+        let facts = if cut_short(text, end) {
+            unsettled(facts)
+        } else {
+            facts
         };
         // The password may hold `@`, `(` or quotes: masked here, not by pattern.
         let raw = match userinfo.split_once(':') {
@@ -425,6 +538,7 @@ fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         }
         hit.user = user;
         hit.database = Some(path.to_string()).filter(|p| !p.is_empty());
+        hit.application = attribute_program(&params);
         hits.push(hit);
     }
 }
@@ -454,6 +568,8 @@ const CLIENT_GROUPS: [&str; 12] = [
 ];
 
 fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    // `!include` / `!includedir` pull in files that may set the TLS options.
+    let includes = text.lines().any(|l| l.trim_start().starts_with("!include"));
     for section in ini_sections(text) {
         let group = section.name.to_ascii_lowercase();
         if !CLIENT_GROUPS.contains(&group.as_str()) {
@@ -505,12 +621,14 @@ fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         let ca = get("ssl-ca")
             .or_else(|| get("ssl-capath"))
             .filter(|v| !v.is_empty());
-        let mode = get("ssl-mode").and_then(SslMode::parse);
+        let mode = given(get("ssl-mode"), SslMode::parse);
         let ssl = switch("ssl");
         let verify = switch("ssl-verify-server-cert");
         let mariadb = group.contains("mariadb");
-        let facts = if let Some(mode) = mode {
+        let facts = if let Given::Value(mode) = mode {
             mode.facts()
+        } else if mode == Given::Unreadable {
+            UNKNOWN
         } else if ssl == Some(false) {
             NO_TLS
         } else if mariadb {
@@ -543,6 +661,11 @@ fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             SslMode::Required.facts()
         } else {
             SslMode::Preferred.facts()
+        };
+        let facts = if includes && mode == Given::Absent && ssl.is_none() && verify.is_none() {
+            unsettled(facts)
+        } else {
+            facts
         };
         let engine = if mariadb {
             Engine::Mariadb
@@ -610,15 +733,18 @@ fn rails_yaml(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
         let ca = get("sslca")
             .or_else(|| get("ssl_ca"))
             .or_else(|| get("sslcapath"));
-        let mode = get("ssl_mode")
-            .or_else(|| get("tls_mode"))
-            .and_then(SslMode::parse);
-        let verify = get("sslverify")
-            .or_else(|| get("ssl_verify"))
-            .and_then(parse_bool);
-        let facts = if let Some(mode) = mode {
+        let mode = given(get("ssl_mode").or_else(|| get("tls_mode")), SslMode::parse);
+        let verify = given(get("sslverify").or_else(|| get("ssl_verify")), parse_bool);
+        let facts = if let Given::Value(mode) = mode {
             mode.facts()
+        } else if mode == Given::Unreadable || verify == Given::Unreadable {
+            // `<%= ENV['DB_SSL_MODE'] %>`.
+            UNKNOWN
         } else {
+            let verify = match verify {
+                Given::Value(v) => Some(v),
+                _ => None,
+            };
             match verify {
                 // mysql2 maps `sslverify: true` to VERIFY_IDENTITY.
                 Some(true) => (Yes, Yes, Yes),
@@ -844,6 +970,10 @@ fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit
             .map(|v| js_value(v).to_string());
         hit.database = get("database").map(|v| js_value(v).to_string());
         hit.trust_store = trust;
+        // mysql2's `connectAttributes: { program_name: 'billing' }`.
+        hit.application = get("connectAttributes")
+            .and_then(|a| dict_get(a, "program_name"))
+            .map(str::to_string);
         hits.push(hit);
     }
 }
@@ -970,10 +1100,11 @@ fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         } else {
             // mysqlclient: ssl_mode is libmysqlclient's; an `ssl` dict alone
             // goes to mysql_ssl_set, whose effect depends on the C library.
-            let facts = match get("ssl_mode").and_then(SslMode::parse) {
-                Some(mode) => mode.facts(),
-                None if get("ssl").is_some() => (Yes, Unknown, Unknown),
-                None => SslMode::Preferred.facts(),
+            let facts = match given(get("ssl_mode"), SslMode::parse) {
+                Given::Value(mode) => mode.facts(),
+                Given::Unreadable => UNKNOWN,
+                Given::Absent if get("ssl").is_some() => (Yes, Unknown, Unknown),
+                Given::Absent => SslMode::Preferred.facts(),
             };
             let dict_ca = get("ssl")
                 .and_then(|d| dict_get(d, "ca"))
@@ -995,6 +1126,11 @@ fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .or_else(|| get("db"))
             .map(|v| unquote(v).to_string());
         hit.trust_store = trust;
+        // PyMySQL's `program_name=`, mysql-connector's `conn_attrs={…}`.
+        hit.application = get("program_name")
+            .map(unquote)
+            .or_else(|| get("conn_attrs").and_then(|a| dict_get(a, "program_name")))
+            .map(str::to_string);
         hits.push(hit);
     }
 }
@@ -1320,10 +1456,11 @@ fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             ("Django settings (mysql-connector)", facts, ca)
         } else {
             // django.db.backends.mysql → mysqlclient.
-            let facts = match opt("ssl_mode").and_then(SslMode::parse) {
-                Some(mode) => mode.facts(),
-                None if opt("ssl").is_some() => (Yes, Unknown, Unknown),
-                None => SslMode::Preferred.facts(),
+            let facts = match given(opt("ssl_mode"), SslMode::parse) {
+                Given::Value(mode) => mode.facts(),
+                Given::Unreadable => UNKNOWN,
+                Given::Absent if opt("ssl").is_some() => (Yes, Unknown, Unknown),
+                Given::Absent => SslMode::Preferred.facts(),
             };
             let ca = opt("ssl")
                 .and_then(|d| dict_get(d, "ca"))
@@ -1353,8 +1490,7 @@ fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 // Helpers shared with sqlserver.rs and oracle.rs
 // ===========================================================================
 
-/// (uses TLS, verifies chain, verifies hostname).
-pub(super) type Facts = (Fact, Fact, Fact);
+pub(super) use super::Facts;
 
 /// Plaintext: nothing to verify.
 pub(super) const NO_TLS: Facts = (No, No, No);
@@ -1381,10 +1517,12 @@ pub(super) fn new_hit(
         port: None,
         user: None,
         database: None,
+        application: None,
         uses_tls: facts.0,
         verifies_chain: facts.1,
         verifies_hostname: facts.2,
         trust_store: None,
+        driver_version: None,
         setting: shown_setting(raw),
     }
 }
@@ -2066,6 +2204,169 @@ mod tests {
     const V_CA: Facts = (Yes, Yes, No);
     const REQ: Facts = (Yes, No, No);
     const PREF: Facts = (Unknown, No, No);
+
+    /// Connector/J's defaults by version (docs/FORMATS.md, "MySQL"), and
+    /// every stack's TLS value taken from elsewhere, registered, pulled in
+    /// from another file or cut short: (file, setting, driver versions in
+    /// the project, facts).
+    #[test]
+    fn versions_and_values_from_elsewhere() {
+        use crate::evidence::deps::Package::ConnectorJ;
+        const UNK: Facts = UNKNOWN;
+        let table: &[testing::FactsRow<'_>] = &[
+            // Connector/J 8.0.13+: useSSL is true by default, so
+            // verifyServerCertificate=true alone is VERIFY_CA. Before, an
+            // unset useSSL meant TLS without verification (5.7+ server).
+            (
+                "app.properties",
+                "url=jdbc:mysql://shop-db/shop?verifyServerCertificate=true",
+                &[(ConnectorJ, "8.0.33")],
+                V_CA,
+            ),
+            (
+                "app.properties",
+                "url=jdbc:mysql://shop-db/shop?verifyServerCertificate=true",
+                &[(ConnectorJ, "5.1.49")],
+                PREF,
+            ),
+            (
+                "app.properties",
+                "url=jdbc:mysql://shop-db/shop?verifyServerCertificate=true",
+                &[],
+                (Unknown, Unknown, No),
+            ),
+            (
+                "app.properties",
+                "url=jdbc:mysql://shop-db/shop?useSSL=true",
+                &[(ConnectorJ, "5.1.49")],
+                (Unknown, Yes, No),
+            ),
+            (
+                "app.properties",
+                "url=jdbc:mysql://shop-db/shop?useSSL=true",
+                &[(ConnectorJ, "8.0.12")],
+                (Unknown, Yes, No),
+            ),
+            (
+                "app.properties",
+                "url=jdbc:mysql://shop-db/shop?useSSL=true",
+                &[(ConnectorJ, "^8.0.13")],
+                PREF,
+            ),
+            (
+                "app.properties",
+                "url=jdbc:mysql://shop-db/shop?useSSL=true&requireSSL=true&verifyServerCertificate=false",
+                &[],
+                REQ,
+            ),
+            ("app.properties", "url=jdbc:mysql://shop-db/shop", &[], PREF),
+            (
+                "app.properties",
+                "url=jdbc:mysql://shop-db/shop?sslMode=VERIFY_IDENTITY",
+                &[],
+                V_ID,
+            ),
+            // Values from elsewhere.
+            (
+                "app.properties",
+                "url=jdbc:mysql://shop-db/shop?sslMode=${MYSQL_SSL_MODE}",
+                &[],
+                UNK,
+            ),
+            (
+                "app.properties",
+                "url=jdbc:mysql://shop-db/shop?useSSL=${USE_SSL}",
+                &[(ConnectorJ, "8.0.33")],
+                UNK,
+            ),
+            (
+                ".env",
+                "DATABASE_URL=mysql://app@shop-db/shop?ssl-mode=${MYSQL_SSL_MODE}",
+                &[],
+                UNK,
+            ),
+            (
+                "database.yml",
+                "production:\n  adapter: mysql2\n  host: shop-db\n  ssl_mode: <%= ENV['DB_SSL_MODE'] %>\n",
+                &[],
+                UNK,
+            ),
+            (
+                "my.cnf",
+                "[client]\nhost=shop-db\nssl-mode=$MYSQL_SSL_MODE\n",
+                &[],
+                UNK,
+            ),
+            (
+                "db.py",
+                "import MySQLdb\ndb = MySQLdb.connect(host='shop-db', ssl_mode=os.environ['SSL_MODE'])\n",
+                &[],
+                UNK,
+            ),
+            (
+                "settings.py",
+                "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'HOST': 'shop-db', 'OPTIONS': {'ssl_mode': env('DB_SSL_MODE')}}}\n",
+                &[],
+                UNK,
+            ),
+            (
+                "db.js",
+                "const mysql = require('mysql2');\nmysql.createPool({ host: 'shop-db', ssl: process.env.DB_SSL });\n",
+                &[],
+                UNK,
+            ),
+            // A registered tls.Config decides.
+            (
+                "main.go",
+                "dsn := \"app@tcp(shop-db:3306)/shop?tls=custom\"",
+                &[],
+                (Yes, Unknown, Unknown),
+            ),
+            // Cut short: the rest may set TLS.
+            (
+                "Db.java",
+                "String url = \"jdbc:mysql://shop-db:3306/shop\" + props;",
+                &[],
+                UNK,
+            ),
+            (
+                "main.go",
+                "dsn := \"app@tcp(shop-db:3306)/shop?tls=\" + tlsName",
+                &[],
+                UNK,
+            ),
+            (
+                "db.php",
+                "$url = 'mysql://app@shop-db/shop?' . $query;",
+                &[],
+                UNK,
+            ),
+            // A file pulled in may hold the TLS options.
+            (
+                "my.cnf",
+                "[client]\nhost=shop-db\n\n!includedir /etc/mysql/conf.d/\n",
+                &[],
+                UNK,
+            ),
+            (
+                "my.cnf",
+                "[client]\nhost=shop-db\nssl-mode=DISABLED\n!include /etc/mysql/extra.cnf\n",
+                &[],
+                NO_TLS,
+            ),
+        ];
+        testing::assert_facts(detect, table);
+        let hits = testing::scan_with(
+            detect,
+            "app.properties",
+            "url=jdbc:mysql://shop-db/shop?useSSL=true",
+            &[(ConnectorJ, "8.0.33")],
+        );
+        assert_eq!(
+            hits[0].driver_version.as_deref(),
+            Some("mysql-connector-j 8.0.33")
+        );
+    }
 
     #[test]
     fn connector_j_urls() {

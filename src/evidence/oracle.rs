@@ -70,6 +70,7 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
             raw,
         );
         hit.trust_store = props.wallet.clone().or_else(|| props.trust_store.clone());
+        hit.application = props.program.clone();
         hits.push(hit);
     }
     hits.sort_by_key(|h| h.line);
@@ -375,6 +376,8 @@ struct JdbcProps {
     dn_match: Option<bool>,
     wallet: Option<String>,
     trust_store: Option<String>,
+    /// `v$session.program`: the program name the session reports.
+    program: Option<String>,
     /// The first Oracle-specific one: offset and text.
     first: Option<(usize, String)>,
 }
@@ -383,7 +386,7 @@ impl JdbcProps {
     fn find(text: &str) -> JdbcProps {
         static PROP: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(
-                r#"(?i)(oracle\.net\.ssl_server_dn_match|oracle\.net\.wallet_location|javax\.net\.ssl\.truststore)(?-u:\b)["']?\s*(?:=|:|,|>)\s*["']?"#,
+                r#"(?i)(oracle\.net\.ssl_server_dn_match|oracle\.net\.wallet_location|javax\.net\.ssl\.truststore|v\$session\.program)(?-u:\b)["']?\s*(?:=|:|,|>)\s*["']?"#,
             )
             .expect("property pattern compiles")
         });
@@ -412,6 +415,9 @@ impl JdbcProps {
                 props.dn_match = parse_bool(value).or(props.dn_match);
             } else if key.ends_with("wallet_location") {
                 props.wallet = Some(wallet_directory(value));
+            } else if key.ends_with("program") {
+                props.program = Some(value.to_string());
+                continue;
             } else {
                 props.trust_store = Some(value.to_string());
                 continue;
@@ -484,6 +490,7 @@ fn jdbc_urls(
                 .wallet
                 .or_else(|| props.wallet.clone())
                 .or_else(|| props.trust_store.clone());
+            hit.application = props.program.clone();
             hits.push(hit);
             continue;
         }
@@ -517,6 +524,7 @@ fn jdbc_urls(
         hit.trust_store = wallet
             .or_else(|| props.wallet.clone())
             .or_else(|| props.trust_store.clone());
+        hit.application = props.program.clone();
         hits.push(hit);
     }
 }
@@ -732,8 +740,9 @@ fn python_calls(
         };
         let facts = match protocol.as_deref() {
             Some("tcps") => (Yes, Yes, dn_fact(dn_kw, dn_default)),
-            Some(_) => NO_TLS,
-            None => UNKNOWN,
+            Some("tcp" | "ipc" | "beq") => NO_TLS,
+            // `protocol=os.environ["DB_PROTOCOL"]`.
+            Some(_) | None => UNKNOWN,
         };
         let stack = if &m[1] == "cx_Oracle" {
             "Python cx_Oracle"
@@ -1354,6 +1363,40 @@ SSL_SERVER_DN_MATCH = ON
                 None,
             )],
         );
+    }
+
+    /// A TLS value from elsewhere — a variable, a connect alias whose
+    /// tnsnames.ora is not in the file — is unknown.
+    #[test]
+    fn values_from_elsewhere_are_unknown() {
+        let table: &[(&str, &str, Facts)] = &[
+            (
+                "db.properties",
+                "url=jdbc:oracle:thin:@${ORACLE_URL}",
+                UNKNOWN,
+            ),
+            ("db.properties", "url=jdbc:oracle:thin:@ERP_TLS", UNKNOWN),
+            (
+                "db.py",
+                "import oracledb\nconn = oracledb.connect(user='erp', dsn=os.environ['ORACLE_DSN'])\n",
+                UNKNOWN,
+            ),
+            (
+                "db.py",
+                "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=2484, protocol=os.environ['DB_PROTOCOL'], service_name='ERP')\n",
+                UNKNOWN,
+            ),
+            (
+                "db.py",
+                "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=1521, service_name='ERP')\n",
+                NO_TLS,
+            ),
+        ];
+        let rows: Vec<testing::FactsRow<'_>> = table
+            .iter()
+            .map(|&(file, text, want)| (file, text, &[][..], want))
+            .collect();
+        testing::assert_facts(detect, &rows);
     }
 
     #[test]

@@ -31,7 +31,7 @@
 //! Passwords are never read into any field; `setting` passes through
 //! [`mask`].
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::LazyLock;
@@ -40,8 +40,9 @@ use regex::Regex;
 use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No as N, Unknown as U, Yes as Y};
-use super::text::mask;
-use super::{ConfigHit, SourceFile};
+use super::deps::{DriverVersion, Package, Versions, eras};
+use super::text::{cut_short, is_placeholder, mask};
+use super::{ConfigHit, SourceFile, agree, unsettled};
 
 /// Finds postgres connection settings in one file.
 pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
@@ -70,7 +71,7 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
 }
 
 // ---------------------------------------------------------------------------
-// Facts per driver (FORMATS.md §1.3)
+// Facts per driver (docs/FORMATS.md, "Driver defaults")
 
 /// TLS used, chain verified, hostname verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +92,16 @@ const CA_ONLY: Facts = facts(Y, Y, N);
 const NO_VERIFY: Facts = facts(Y, N, N);
 /// TLS if the server offers it, never verified.
 const OPPORTUNISTIC: Facts = facts(U, N, N);
+
+/// [`agree`] over this module's facts.
+fn agree_facts(candidates: impl IntoIterator<Item = Option<Facts>>) -> Facts {
+    let (tls, chain, host) = agree(
+        candidates
+            .into_iter()
+            .map(|c| c.map(|f| (f.tls, f.chain, f.host))),
+    );
+    facts(tls, chain, host)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -137,20 +148,51 @@ fn mode_or(raw: Option<&str>, default: Mode) -> Option<Mode> {
 /// OS store, not a file, and does not trigger the root-cert rule.
 fn names_root_file(root: Option<&str>) -> bool {
     root.map(unquote)
-        .is_some_and(|r| !r.is_empty() && !r.eq_ignore_ascii_case("system"))
+        .is_some_and(|r| !r.is_empty() && !is_system_store(Some(r)))
 }
 
-/// libpq (psql, psycopg, Ruby pg, PHP, Rails, Django), and Go lib/pq with
-/// `default` = require.
+/// `sslrootcert=system`: the operating system's trust store (libpq 16+,
+/// pgx 5.7+, lib/pq 1.12+).
+fn is_system_store(root: Option<&str>) -> bool {
+    root.map(unquote).is_some_and(|r| r == "system")
+}
+
+/// The facts of a client that reads `sslrootcert=system` as the system
+/// store: verify-full by default, and any weaker mode refused (libpq 16
+/// libpq-connect "sslrootcert"; lib/pq connector.go).
+fn system_store(mode: Option<&str>) -> Option<Facts> {
+    match mode_or(mode, Mode::VerifyFull) {
+        Some(Mode::VerifyFull) => Some(FULL),
+        None => Some(UNKNOWN),
+        Some(_) => None,
+    }
+}
+
+/// libpq (psql, psycopg, Ruby pg, PHP, Rails, Django).
 ///
 /// Root-cert rule: with a root CA file, `require` verifies the chain as
 /// `verify-ca` does, and so does `prefer` (observed on libpq 15; it then
 /// falls back to plaintext on failure). Without `sslrootcert`, a
 /// `~/.postgresql/root.crt` on the client host would do the same, which no
-/// config file tells: chain unknown. lib/pq applies the same rule, with the
-/// `~/.postgresql/root.crt` default since v1.12.0 (older versions skip
-/// verification in require mode unless `sslrootcert` is set; its changelog).
-fn libpq_facts(mode: Option<&str>, root: Option<&str>, default: Mode) -> Facts {
+/// config file tells: chain unknown.
+///
+/// `sslrootcert=system` is the system store from libpq 16 (verify-full
+/// by default, weaker modes refused) and a file named `system` before;
+/// libpq's version is in no dependency file, so where the two differ the
+/// fact is unknown.
+fn libpq_facts(mode: Option<&str>, root: Option<&str>) -> Facts {
+    if is_system_store(root) {
+        return agree_facts([
+            system_store(mode),
+            Some(libpq_rules(mode, root, Mode::Prefer)),
+        ]);
+    }
+    libpq_rules(mode, root, Mode::Prefer)
+}
+
+/// libpq's sslmode ladder with the root-cert rule; `default` when no mode
+/// is set.
+fn libpq_rules(mode: Option<&str>, root: Option<&str>, default: Mode) -> Facts {
     let Some(mode) = mode_or(mode, default) else {
         return UNKNOWN;
     };
@@ -166,6 +208,43 @@ fn libpq_facts(mode: Option<&str>, root: Option<&str>, default: Mode) -> Facts {
     }
 }
 
+/// Go lib/pq releases whose defaults differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PqEra {
+    /// Default `require`; `sslrootcert` must be a readable file.
+    Require,
+    /// v1.12.0: `sslrootcert=system`, `~/.postgresql/root.crt` by default.
+    SystemStore,
+    /// After v1.12.3 (unreleased on the master branch): default `prefer`.
+    Prefer,
+}
+
+const PQ_ERAS: [((u32, u32, u32), PqEra); 3] = [
+    ((0, 0, 0), PqEra::Require),
+    ((1, 12, 0), PqEra::SystemStore),
+    ((1, 12, 4), PqEra::Prefer),
+];
+
+/// Go lib/pq: libpq's rules with its own default (`require` up to v1.12.3,
+/// `prefer` after; CHANGELOG.md), and `sslrootcert=system` from v1.12.0
+/// (before, a file named `system` that cannot be read refuses the
+/// connection). lib/pq applies the root-cert rule, with the
+/// `~/.postgresql/root.crt` default since v1.12.0.
+fn go_pq_facts(mode: Option<&str>, root: Option<&str>, eras: &[PqEra]) -> Facts {
+    agree_facts(eras.iter().map(|&era| {
+        let default = if era == PqEra::Prefer {
+            Mode::Prefer
+        } else {
+            Mode::Require
+        };
+        match (is_system_store(root), era) {
+            (true, PqEra::Require) => None,
+            (true, _) => system_store(mode),
+            (false, _) => Some(libpq_rules(mode, root, default)),
+        }
+    }))
+}
+
 /// pgx/pgconn and asyncpg: `allow`/`prefer` never verify, even with
 /// `sslrootcert` (pgconn: InsecureSkipVerify; asyncpg: CERT_NONE); `require`
 /// verifies the chain when a root CA file is given or
@@ -174,8 +253,19 @@ fn prefer_skips_facts(mode: Option<&str>, root: Option<&str>) -> Facts {
     match mode_or(mode, Mode::Prefer) {
         None => UNKNOWN,
         Some(Mode::Allow | Mode::Prefer) => OPPORTUNISTIC,
-        Some(_) => libpq_facts(mode, root, Mode::Prefer),
+        Some(_) => libpq_rules(mode, root, Mode::Prefer),
     }
+}
+
+/// pgx: as [`prefer_skips_facts`], except that `sslrootcert=system` loads
+/// the system store and forces verify-full whatever the sslmode, from
+/// v5.7.0 (pgconn/config.go configTLS); before, the file `system` cannot be
+/// read and the configuration is refused.
+fn pgx_facts(mode: Option<&str>, root: Option<&str>, system_store_read: &[bool]) -> Facts {
+    if is_system_store(root) {
+        return agree_facts(system_store_read.iter().map(|&read| read.then_some(FULL)));
+    }
+    prefer_skips_facts(mode, root)
 }
 
 enum Factory {
@@ -200,7 +290,9 @@ fn factory_kind(class: &str) -> Factory {
 
 /// pgjdbc: `ssl=true` alone means verify-full (42.2.5+); `require` never
 /// verifies (root.crt does not matter, unlike libpq); the factory can
-/// override the chain check.
+/// override the chain check, but not the host-name check, which
+/// `verify-full` makes whatever the factory (MakeSSL.convert →
+/// verifyPeerName) unless `sslhostnameverifier` names another verifier.
 fn pgjdbc_facts(c: &Conn) -> Facts {
     let mode = match (&c.sslmode, &c.ssl) {
         (Some(m), _) => mode_or(Some(m), Mode::Prefer),
@@ -219,75 +311,170 @@ fn pgjdbc_facts(c: &Conn) -> Facts {
         Some(Mode::VerifyCa) => CA_ONLY,
         Some(Mode::VerifyFull) => FULL,
     };
+    let host = match (&c.hostname_verifier, base.host) {
+        (Some(_), Y) => U,
+        (_, host) => host,
+    };
     match c.sslfactory.as_deref().map(factory_kind) {
-        None | Some(Factory::LibPq) => base,
-        Some(Factory::NonValidating) => facts(base.tls, N, N),
+        None | Some(Factory::LibPq) => facts(base.tls, base.chain, host),
+        Some(Factory::NonValidating) => facts(base.tls, N, host),
         // Verifies against the JVM truststore whatever the sslmode.
-        Some(Factory::DefaultJava) => facts(base.tls, Y, base.host),
-        Some(Factory::Other) => facts(base.tls, U, U),
+        Some(Factory::DefaultJava) => facts(base.tls, Y, host),
+        Some(Factory::Other) => facts(base.tls, U, if host == Y { Y } else { U }),
     }
 }
 
-/// node-postgres reading a URL (pg-connection-string). Without
-/// `uselibpqcompat=true` every sslmode but `disable`/`no-verify` means full
-/// verification; `sslrootcert` becomes `ssl.ca`; no ssl parameter at all
-/// means no TLS.
-fn node_url_facts(c: &Conn) -> Facts {
+/// node-postgres releases whose reading of TLS settings differs
+/// (CHANGELOG.md; lib/connection.js, lib/connection-parameters.js,
+/// pg-connection-string/index.js).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum PgEra {
+    /// 7.x: `rejectUnauthorized` unset means no verification, so `ssl:
+    /// true` and `ssl: {}` do not verify.
+    V7,
+    /// 8.0: verification by default; URLs take `ssl`, never `sslmode`.
+    V8_0,
+    /// 8.1: `ssl=no-verify` and `PGSSLMODE=no-verify`.
+    V8_1,
+    /// 8.4: URLs read `sslmode` (any value but `disable`/`no-verify`
+    /// verifies).
+    V8_4,
+    /// 8.15: `uselibpqcompat=true` reads `sslmode` as libpq does.
+    V8_15,
+}
+
+const PG_ERAS: [((u32, u32, u32), PgEra); 5] = [
+    ((0, 0, 0), PgEra::V7),
+    ((8, 0, 0), PgEra::V8_0),
+    ((8, 1, 0), PgEra::V8_1),
+    ((8, 4, 0), PgEra::V8_4),
+    ((8, 15, 0), PgEra::V8_15),
+];
+
+/// node-postgres reading a URL (pg-connection-string) in one era. Values
+/// are matched case-sensitively, as its `switch` does: `sslmode=Disable`
+/// is not `disable`. `sslrootcert` becomes `ssl.ca`; no TLS parameter at
+/// all means no TLS.
+fn node_url_era(c: &Conn, era: PgEra) -> Facts {
     let mode = c.sslmode.as_deref().map(unquote);
-    let root = names_root_file(c.sslrootcert.as_deref());
-    if let (true, Some(m)) = (c.libpq_compat, mode) {
-        return match parse_mode(m) {
-            None => UNKNOWN,
-            Some(Mode::Disable) => PLAIN,
-            Some(Mode::Prefer | Mode::NoVerify) => NO_VERIFY,
-            Some(Mode::Require) if root => CA_ONLY,
-            Some(Mode::Require) => NO_VERIFY,
-            Some(Mode::VerifyCa) => CA_ONLY,
-            Some(Mode::VerifyFull | Mode::Allow) => FULL,
-        };
+    let ssl_param = c.ssl.as_deref().map(unquote);
+    if mode.is_some_and(is_placeholder) || ssl_param.is_some_and(is_placeholder) {
+        return UNKNOWN;
     }
-    let mut on = match c.ssl.as_deref().map(unquote) {
-        None | Some("") => false,
-        Some("true" | "1") => true,
-        Some("0") => false,
-        // `ssl=false` stays a (truthy) string; placeholders are unknowable.
-        Some(_) => return UNKNOWN,
+    let files = c.sslrootcert.is_some() || c.sslcert;
+    let reads_mode = era >= PgEra::V8_4;
+    let object = files || (reads_mode && mode.is_some());
+    let on = if object {
+        FULL
+    } else {
+        match ssl_param {
+            None | Some("") | Some("0") => PLAIN,
+            Some("true" | "1") => FULL,
+            Some("no-verify") if era >= PgEra::V8_1 => NO_VERIFY,
+            // `ssl=false` stays a (truthy) string.
+            Some(_) => UNKNOWN,
+        }
     };
-    if mode.is_some() || c.sslrootcert.is_some() || c.sslcert {
-        on = true;
+    let fx = match (reads_mode, mode) {
+        (false, _) | (true, None) => on,
+        (true, Some(m)) if era == PgEra::V8_15 && c.libpq_compat => match m {
+            "disable" => PLAIN,
+            "prefer" => NO_VERIFY,
+            "require" if names_root_file(c.sslrootcert.as_deref()) => CA_ONLY,
+            "require" => NO_VERIFY,
+            // Refused without a CA file.
+            "verify-ca" if !files => UNKNOWN,
+            "verify-ca" => CA_ONLY,
+            // `no-verify`, `allow` and other words: the `ssl: {}` object.
+            _ => FULL,
+        },
+        (true, Some("disable")) => PLAIN,
+        (true, Some("no-verify")) => NO_VERIFY,
+        (true, Some(_)) => on,
+    };
+    if era == PgEra::V7 && fx.tls != N && fx != UNKNOWN {
+        // A URL cannot set `rejectUnauthorized: true`.
+        return facts(fx.tls, N, N);
     }
-    match mode.map(parse_mode) {
-        Some(None) => UNKNOWN,
-        Some(Some(Mode::Disable)) => PLAIN,
-        Some(Some(Mode::NoVerify)) => NO_VERIFY,
-        _ if on => FULL,
+    fx
+}
+
+/// node-postgres with only `PGSSLMODE` set (no `ssl` in the config):
+/// `disable` → off, `prefer`/`require`/`verify-ca`/`verify-full` → `ssl:
+/// true`, `no-verify` (8.1+) → no verification, anything else (`allow`,
+/// `Disable`) → the default, off. Matched case-sensitively.
+fn node_env_era(mode: Option<&str>, era: PgEra) -> Facts {
+    let Some(mode) = mode.map(unquote) else {
+        return PLAIN;
+    };
+    if is_placeholder(mode) {
+        return UNKNOWN;
+    }
+    match mode {
+        "prefer" | "require" | "verify-ca" | "verify-full" if era == PgEra::V7 => NO_VERIFY,
+        "prefer" | "require" | "verify-ca" | "verify-full" => FULL,
+        "no-verify" if era >= PgEra::V8_1 => NO_VERIFY,
         _ => PLAIN,
     }
 }
 
-/// node-postgres with only `PGSSLMODE` set (no `ssl` in the config):
-/// disable → off, no-verify → no verification, any other mode → `ssl: true`.
-fn node_env_facts(mode: Option<&str>) -> Facts {
-    match mode.map(parse_mode) {
-        None | Some(Some(Mode::Disable)) => PLAIN,
-        Some(None) => UNKNOWN,
-        Some(Some(Mode::NoVerify)) => NO_VERIFY,
-        Some(Some(_)) => FULL,
-    }
+/// Npgsql releases whose SSL modes differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NpgsqlEra {
+    /// Up to 5.x: `Disable` (default), `Prefer` and `Require` only; TLS is
+    /// validated (chain and host name) unless `Trust Server Certificate`.
+    V5,
+    /// 6.0: libpq's modes, default `Prefer`; `Require` never validates (6
+    /// and 7 refuse it without `Trust Server Certificate=true`).
+    V6,
 }
 
-/// Npgsql, assuming Npgsql ≥ 8: `Require` encrypts without verifying.
-/// (Npgsql 6–7 refuse `Require` without `Trust Server Certificate=true`;
-/// before 6, `Require` verified unless that was set; FORMATS.md §1.3.)
-/// The default is `Prefer`.
-fn npgsql_facts(mode: Option<&str>) -> Facts {
-    match mode_or(mode, Mode::Prefer) {
-        None | Some(Mode::NoVerify) => UNKNOWN,
-        Some(Mode::Disable) => PLAIN,
-        Some(Mode::Allow | Mode::Prefer) => OPPORTUNISTIC,
-        Some(Mode::Require) => NO_VERIFY,
-        Some(Mode::VerifyCa) => CA_ONLY,
-        Some(Mode::VerifyFull) => FULL,
+const NPGSQL_ERAS: [((u32, u32, u32), NpgsqlEra); 2] =
+    [((0, 0, 0), NpgsqlEra::V5), ((6, 0, 0), NpgsqlEra::V6)];
+
+/// Npgsql in one era (NpgsqlConnector.RawOpen in v5.0.18 and v6.0.0;
+/// release notes 6.0 and 8.0). In 5.x a `Root Certificate` (or
+/// `PGSSLROOTCERT`, or `~/.postgresql/root.crt` when present) replaces the
+/// default validation with a chain check that ignores the host name.
+fn npgsql_era(
+    mode: Option<&str>,
+    trust_server: Option<&str>,
+    root: Option<&str>,
+    era: NpgsqlEra,
+) -> Option<Facts> {
+    let trust = match trust_server.map(unquote) {
+        None | Some("") => Some(false),
+        Some(t) if t.eq_ignore_ascii_case("true") => Some(true),
+        Some(t) if t.eq_ignore_ascii_case("false") => Some(false),
+        Some(_) => None,
+    };
+    match era {
+        NpgsqlEra::V5 => {
+            let mode = mode_or(mode, Mode::Disable);
+            let tls = match mode {
+                Some(Mode::Disable) => return Some(PLAIN),
+                Some(Mode::Prefer) => U,
+                Some(Mode::Require) => Y,
+                None => return Some(UNKNOWN),
+                // Not a mode before 6.0: the connection string is refused.
+                Some(_) => return None,
+            };
+            Some(match trust {
+                None => facts(tls, U, U),
+                Some(true) => facts(tls, N, N),
+                Some(false) if names_root_file(root) => facts(tls, Y, N),
+                Some(false) => facts(tls, Y, U),
+            })
+        }
+        NpgsqlEra::V6 => Some(match mode_or(mode, Mode::Prefer) {
+            None | Some(Mode::NoVerify) => UNKNOWN,
+            Some(Mode::Disable) => PLAIN,
+            Some(Mode::Allow | Mode::Prefer) => OPPORTUNISTIC,
+            Some(Mode::Require) => NO_VERIFY,
+            Some(Mode::VerifyCa | Mode::VerifyFull) if trust == Some(true) => return None,
+            Some(Mode::VerifyCa) => CA_ONLY,
+            Some(Mode::VerifyFull) => FULL,
+        }),
     }
 }
 
@@ -306,18 +493,53 @@ enum Driver {
 }
 
 impl Driver {
-    fn facts(self, c: &Conn) -> Facts {
+    fn facts(self, c: &Conn, cx: &Ctx<'_>) -> Facts {
+        let fx = self.own_facts(c, cx);
+        if c.service
+            && c.sslmode.is_none()
+            && matches!(self, Driver::Libpq | Driver::GoLibPq | Driver::Pgx)
+        {
+            let (tls, chain, host) = unsettled((fx.tls, fx.chain, fx.host));
+            return facts(tls, chain, host);
+        }
+        fx
+    }
+
+    fn own_facts(self, c: &Conn, cx: &Ctx<'_>) -> Facts {
         let (mode, root) = (c.sslmode.as_deref(), c.sslrootcert.as_deref());
         match self {
-            Driver::Libpq => libpq_facts(mode, root, Mode::Prefer),
-            Driver::GoLibPq => libpq_facts(mode, root, Mode::Require),
-            Driver::Pgx => prefer_skips_facts(mode, root),
+            Driver::Libpq => libpq_facts(mode, root),
+            Driver::GoLibPq => go_pq_facts(mode, root, &cx.eras(Package::GoPq, &PQ_ERAS)),
+            Driver::Pgx => pgx_facts(
+                mode,
+                root,
+                &cx.eras(Package::Pgx, &[((0, 0, 0), false), ((5, 7, 0), true)]),
+            ),
             // asyncpg DSNs take `ssl=` as well as `sslmode=`.
             Driver::Asyncpg => prefer_skips_facts(mode.or(c.ssl.as_deref()), root),
             Driver::Pgjdbc => pgjdbc_facts(c),
-            Driver::NodePg => node_url_facts(c),
-            Driver::Npgsql => npgsql_facts(mode),
+            Driver::NodePg => agree_facts(
+                cx.eras(Package::NodePg, &PG_ERAS)
+                    .into_iter()
+                    .map(|era| Some(node_url_era(c, era))),
+            ),
+            Driver::Npgsql => agree_facts(
+                cx.eras(Package::Npgsql, &NPGSQL_ERAS)
+                    .into_iter()
+                    .map(|era| npgsql_era(mode, c.trust_server.as_deref(), root, era)),
+            ),
             Driver::Other => UNKNOWN,
+        }
+    }
+
+    /// The package whose version the project's dependency files give.
+    fn package(self) -> Option<Package> {
+        match self {
+            Driver::GoLibPq => Some(Package::GoPq),
+            Driver::Pgx => Some(Package::Pgx),
+            Driver::NodePg => Some(Package::NodePg),
+            Driver::Npgsql => Some(Package::Npgsql),
+            Driver::Libpq | Driver::Pgjdbc | Driver::Asyncpg | Driver::Other => None,
         }
     }
 
@@ -378,16 +600,26 @@ struct Conn {
     port: Option<String>,
     user: Option<String>,
     database: Option<String>,
+    /// `application_name` (libpq, node-postgres), `ApplicationName`
+    /// (pgjdbc), `Application Name` (Npgsql); `fallback_application_name`
+    /// when no other is given.
+    application: Option<String>,
     sslmode: Option<String>,
     sslrootcert: Option<String>,
     /// pgjdbc / node-postgres / asyncpg `ssl` parameter.
     ssl: Option<String>,
     /// pgjdbc `sslfactory`.
     sslfactory: Option<String>,
+    /// pgjdbc `sslhostnameverifier`.
+    hostname_verifier: Option<String>,
+    /// Npgsql `Trust Server Certificate`.
+    trust_server: Option<String>,
     /// node-postgres: `sslcert`/`sslkey` turn TLS on.
     sslcert: bool,
     /// node-postgres `uselibpqcompat=true`.
     libpq_compat: bool,
+    /// libpq `service=`: `pg_service.conf` may set what this is silent on.
+    service: bool,
 }
 
 impl Conn {
@@ -401,12 +633,19 @@ impl Conn {
             "port" => self.port = Some(value),
             "user" | "username" => self.user = Some(value),
             "dbname" | "database" => self.database = Some(value),
+            "application_name" | "applicationname" => self.application = Some(value),
+            "fallback_application_name" => {
+                self.application.get_or_insert(value);
+            }
             "sslmode" => self.sslmode = Some(value),
             "sslrootcert" => self.sslrootcert = Some(value),
             "ssl" => self.ssl = Some(value),
             "sslfactory" => self.sslfactory = Some(value),
+            "sslhostnameverifier" => self.hostname_verifier = Some(value),
             "sslcert" | "sslkey" => self.sslcert = true,
-            "uselibpqcompat" => self.libpq_compat = value.eq_ignore_ascii_case("true"),
+            // pg-connection-string compares with `=== 'true'`.
+            "uselibpqcompat" => self.libpq_compat = value == "true",
+            "service" => self.service = true,
             _ => {}
         }
     }
@@ -421,13 +660,17 @@ impl Conn {
             port,
             user,
             database,
+            application,
             sslmode,
             sslrootcert,
             ssl,
-            sslfactory
+            sslfactory,
+            hostname_verifier,
+            trust_server
         );
         self.sslcert |= other.sslcert;
         self.libpq_compat |= other.libpq_compat;
+        self.service |= other.service;
     }
 
     /// Names any TLS setting a node-postgres URL reads.
@@ -444,16 +687,39 @@ struct Found {
     conn: Conn,
     facts: Facts,
     trust: Option<String>,
+    /// The driver's version, as the scan output shows it.
+    driver_version: Option<String>,
     /// Unmasked; masked on the way out.
     setting: String,
 }
 
-fn found(at: usize, stack: &'static str, driver: Driver, conn: Conn, setting: String) -> Found {
+impl Found {
+    /// The setting goes on past `end` in the file (concatenated, or open
+    /// where parameters go): what it is silent on is unknown.
+    fn unless_cut_at(mut self, cx: &Ctx<'_>, end: usize) -> Found {
+        if cut_short(cx.text, end) {
+            let f = self.facts;
+            let (tls, chain, host) = unsettled((f.tls, f.chain, f.host));
+            self.facts = facts(tls, chain, host);
+        }
+        self
+    }
+}
+
+fn found(
+    cx: &Ctx<'_>,
+    at: usize,
+    stack: &'static str,
+    driver: Driver,
+    conn: Conn,
+    setting: String,
+) -> Found {
     Found {
         at,
         stack,
-        facts: driver.facts(&conn),
+        facts: driver.facts(&conn, cx),
         trust: driver.trust(&conn),
+        driver_version: cx.shown_version(driver.package()),
         conn,
         setting,
     }
@@ -487,10 +753,12 @@ impl Out {
                 port: f.conn.port.as_deref().and_then(parse_port),
                 user: nonempty(f.conn.user),
                 database: nonempty(f.conn.database),
+                application: nonempty(f.conn.application),
                 uses_tls: f.facts.tls,
                 verifies_chain: f.facts.chain,
                 verifies_hostname: f.facts.host,
                 trust_store: f.trust,
+                driver_version: f.driver_version,
                 setting: mask(&f.setting),
             })
             .collect()
@@ -590,6 +858,9 @@ struct Ctx<'a> {
     go: (bool, bool),
     /// Python: asyncpg is imported and psycopg is not.
     asyncpg_only: bool,
+    versions: Versions<'a>,
+    /// Driver versions looked up so far.
+    found_versions: RefCell<HashMap<Package, Option<DriverVersion>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -622,7 +893,27 @@ impl<'a> Ctx<'a> {
             node: OnceCell::new(),
             go,
             asyncpg_only,
+            versions: file.versions,
+            found_versions: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The version of `package` the project's dependency files give.
+    fn version(&self, package: Package) -> Option<DriverVersion> {
+        self.found_versions
+            .borrow_mut()
+            .entry(package)
+            .or_insert_with(|| self.versions.of(package))
+            .clone()
+    }
+
+    fn shown_version(&self, package: Option<Package>) -> Option<String> {
+        package.and_then(|p| self.version(p)).map(|v| v.shown())
+    }
+
+    /// The eras of `package` its version in sight may fall in.
+    fn eras<T: Copy>(&self, package: Package, table: &[((u32, u32, u32), T)]) -> Vec<T> {
+        eras(self.version(package).as_ref(), table)
     }
 
     fn line_of(&self, at: usize) -> usize {
@@ -646,6 +937,15 @@ impl<'a> Ctx<'a> {
             Lang::Php => Lex::new(self.text, true, true),
             _ => Lex::new(self.text, false, true),
         })
+    }
+
+    /// Program text, where an unquoted value is an expression rather than
+    /// a literal (unlike env files, shell and YAML).
+    fn is_code(&self) -> bool {
+        matches!(self.lang, Lang::Js | Lang::Python | Lang::Go | Lang::Php)
+            || [".rb", ".java", ".kt", ".cs", ".scala", ".groovy"]
+                .iter()
+                .any(|e| self.name.ends_with(e))
     }
 
     /// URLs and `PGSSLMODE` here are read by node-postgres.
@@ -1219,13 +1519,17 @@ fn uris(cx: &Ctx<'_>, out: &mut Out) {
             None => cx.uri_driver(at),
             Some(d) => sqlalchemy_driver(&d),
         };
-        out.found.push(found(
-            at,
-            driver.uri_stack(),
-            driver,
-            parse_uri(rest),
-            url.to_string(),
-        ));
+        out.found.push(
+            found(
+                cx,
+                at,
+                driver.uri_stack(),
+                driver,
+                parse_uri(rest),
+                url.to_string(),
+            )
+            .unless_cut_at(cx, whole.end()),
+        );
     }
 }
 
@@ -1261,13 +1565,17 @@ fn jdbc_urls(cx: &Ctx<'_>, out: &mut Out) {
         if conn.user.is_none() {
             conn.user = spring_user(cx, at);
         }
-        out.found.push(found(
-            at,
-            "JDBC PostgreSQL",
-            Driver::Pgjdbc,
-            conn,
-            url.to_string(),
-        ));
+        out.found.push(
+            found(
+                cx,
+                at,
+                "JDBC PostgreSQL",
+                Driver::Pgjdbc,
+                conn,
+                url.to_string(),
+            )
+            .unless_cut_at(cx, m.end()),
+        );
     }
 }
 
@@ -1443,13 +1751,17 @@ fn keyword_strings(cx: &Ctx<'_>, out: &mut Out) {
         }
         let driver = cx.keyword_driver(first.start);
         let setting = cx.text[first.start..last.end].to_string();
-        out.found.push(found(
-            first.start,
-            driver.keyword_stack(),
-            driver,
-            conn,
-            setting,
-        ));
+        out.found.push(
+            found(
+                cx,
+                first.start,
+                driver.keyword_stack(),
+                driver,
+                conn,
+                setting,
+            )
+            .unless_cut_at(cx, last.end),
+        );
     }
 }
 
@@ -1479,6 +1791,7 @@ fn pdo(cx: &Ctx<'_>, out: &mut Out) {
         out.claim(whole.start(), whole.end());
         let setting = whole.as_str().trim_end_matches(';').to_string();
         out.found.push(found(
+            cx,
             whole.start(),
             "PDO pgsql DSN",
             Driver::Libpq,
@@ -1509,8 +1822,14 @@ fn pg_service(cx: &Ctx<'_>, out: &mut Out) {
     for (at, name, conn, parts) in sections {
         if conn.host.is_some() || conn.database.is_some() {
             let setting = format!("[{name}] {}", parts.join(" "));
-            out.found
-                .push(found(at, "pg_service.conf", Driver::Libpq, conn, setting));
+            out.found.push(found(
+                cx,
+                at,
+                "pg_service.conf",
+                Driver::Libpq,
+                conn,
+                setting,
+            ));
         }
     }
 }
@@ -1661,21 +1980,27 @@ fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
                 "port" => conn.port = Some(v),
                 "database" | "db" => conn.database = Some(v),
                 "username" | "userid" | "user" => conn.user = Some(v),
+                "applicationname" => conn.application = Some(v),
                 "sslmode" => conn.sslmode = Some(v),
                 "rootcertificate" => conn.sslrootcert = Some(v),
+                "trustservercertificate" => conn.trust_server = Some(v),
                 _ => {}
             }
         }
         let setting = cx.text[start..m.end()]
             .trim_end_matches([';', ' ', '\t'])
             .to_string();
-        out.found.push(found(
-            start,
-            "Npgsql connection string",
-            Driver::Npgsql,
-            conn,
-            setting,
-        ));
+        out.found.push(
+            found(
+                cx,
+                start,
+                "Npgsql connection string",
+                Driver::Npgsql,
+                conn,
+                setting,
+            )
+            .unless_cut_at(cx, m.end()),
+        );
     }
 }
 
@@ -1705,7 +2030,8 @@ fn is_npgsql_key(key: &str) -> bool {
 // ---------------------------------------------------------------------------
 // PG* environment variables
 
-const PG_VARS: &str = "PGSSLMODE|PGSSLROOTCERT|PGHOSTADDR|PGHOST|PGPORT|PGUSER|PGDATABASE";
+const PG_VARS: &str =
+    "PGSSLMODE|PGSSLROOTCERT|PGHOSTADDR|PGHOST|PGPORT|PGUSER|PGDATABASE|PGAPPNAME";
 
 static ENV_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -1737,7 +2063,8 @@ static ENV_CALL: LazyLock<Regex> = LazyLock::new(|| {
 
 struct EnvVar {
     name: String,
-    /// None: set from a secret (`valueFrom`), unknowable here.
+    /// None: not readable here (a Kubernetes `valueFrom`, a variable in
+    /// code).
     value: Option<String>,
     at: usize,
     line: usize,
@@ -1797,7 +2124,20 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
         let (value, len) = env_value(&cx.text[end..]);
         let at = name.start()
             - usize::from(name.start() > 0 && matches!(b[name.start() - 1], b'"' | b'\''));
-        push(name.as_str(), Some(value), at, end + len);
+        // Type annotations (`PGHOST: string`) and empty settings say nothing.
+        if value.is_empty()
+            || matches!(
+                value.as_str(),
+                "string" | "str" | "number" | "undefined" | "null"
+            )
+        {
+            continue;
+        }
+        // In code, an unquoted value is an expression (`= mode`).
+        let literal = !cx.is_code()
+            || cx.text[end..].trim_start().starts_with(['"', '\'', '`'])
+            || value.parse::<f64>().is_ok();
+        push(name.as_str(), literal.then_some(value), at, end + len);
     }
     for m in ENV_DOCKER.captures_iter(cx.text) {
         let (name, value) = (m.get(1).expect("name"), m.get(2).expect("value"));
@@ -1853,6 +2193,7 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
             "PGPORT",
             "PGUSER",
             "PGDATABASE",
+            "PGAPPNAME",
         ]
         .iter()
         .filter_map(|n| near(n))
@@ -1863,6 +2204,7 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
             port: value("PGPORT"),
             user: value("PGUSER"),
             database: value("PGDATABASE"),
+            application: value("PGAPPNAME"),
             sslmode: value("PGSSLMODE"),
             sslrootcert: value("PGSSLROOTCERT"),
             ..Conn::default()
@@ -1874,6 +2216,7 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
             "PG env"
         };
         let mut f = found(
+            cx,
             a.at,
             stack,
             driver,
@@ -1885,7 +2228,12 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
                 .join("; "),
         );
         if driver == Driver::NodePg {
-            f.facts = node_env_facts(f.conn.sslmode.as_deref());
+            let mode = f.conn.sslmode.as_deref();
+            f.facts = agree_facts(
+                cx.eras(Package::NodePg, &PG_ERAS)
+                    .into_iter()
+                    .map(|era| Some(node_env_era(mode, era))),
+            );
         }
         if mode.is_some_and(|m| m.value.is_none()) {
             f.facts = UNKNOWN;
@@ -2042,6 +2390,7 @@ fn rails(cx: &Ctx<'_>, out: &mut Out) {
             ("username", "user"),
             ("sslmode", "sslmode"),
             ("sslrootcert", "sslrootcert"),
+            ("application_name", "application_name"),
         ] {
             if let Some(v) = get(key) {
                 conn.set(name, v.to_string());
@@ -2068,6 +2417,7 @@ fn rails(cx: &Ctx<'_>, out: &mut Out) {
         .collect::<Vec<_>>()
         .join("; ");
         out.found.push(found(
+            cx,
             at,
             "Rails database.yml",
             Driver::Libpq,
@@ -2118,7 +2468,9 @@ fn django(cx: &Ctx<'_>, out: &mut Out) {
                         continue;
                     };
                     for opt in lex.entries(cx.text, o, c) {
-                        if let Some(k @ ("sslmode" | "sslrootcert")) = opt.key_lower().as_deref() {
+                        if let Some(k @ ("sslmode" | "sslrootcert" | "application_name")) =
+                            opt.key_lower().as_deref()
+                        {
                             let v = as_written(opt.text(cx.text));
                             parts.push(format!("OPTIONS.{k}: {v}"));
                             conn.set(k, v);
@@ -2136,6 +2488,7 @@ fn django(cx: &Ctx<'_>, out: &mut Out) {
         }
         out.claim(open, close + 1);
         out.found.push(found(
+            cx,
             open,
             "Django settings",
             Driver::Libpq,
@@ -2185,6 +2538,7 @@ fn laravel(cx: &Ctx<'_>, out: &mut Out) {
         }
         out.claim(open, close + 1);
         out.found.push(found(
+            cx,
             open,
             "Laravel database.php",
             Driver::Libpq,
@@ -2225,6 +2579,8 @@ struct NodeConfig {
     /// `dialectOptions.ssl`, TypeORM `extra.ssl` are what pg receives).
     ssl: Vec<(usize, (usize, usize))>,
     url: Option<(usize, usize)>,
+    /// `...base` spreads another object in, which may hold `ssl`.
+    spread: bool,
 }
 
 fn node_objects(cx: &Ctx<'_>, out: &mut Out) {
@@ -2291,6 +2647,10 @@ fn collect_node(
 ) {
     for e in lex.entries(cx.text, open, close) {
         let v = e.text(cx.text);
+        if e.key.is_none() && v.starts_with("...") {
+            cfg.spread = true;
+            continue;
+        }
         // ES shorthand: `{ host, ssl }` names variables of the same name.
         let Some(key) = e
             .key_lower()
@@ -2303,7 +2663,7 @@ fn collect_node(
                 cfg.ssl.push((depth, e.value));
                 continue;
             }
-            "host" | "port" | "user" | "username" | "database"
+            "host" | "port" | "user" | "username" | "database" | "application_name"
                 if !cfg.fields.iter().any(|(k, _)| *k == key) =>
             {
                 cfg.fields.push((key, e.value));
@@ -2365,10 +2725,13 @@ fn node_object(
     }
     // pg merges the parsed connection string over the config object.
     let (mut fx, mut trust) = match (&url_conn, ssl) {
-        (Some(u), _) if u.has_ssl_params() => (node_url_facts(u), Driver::NodePg.trust(u)),
+        (Some(u), _) if u.has_ssl_params() => {
+            (Driver::NodePg.facts(u, cx), Driver::NodePg.trust(u))
+        }
         (_, Some(r)) => node_ssl(cx, lex, r),
-        // The URL comes from elsewhere and may carry an sslmode.
-        (None, None) if url_text.is_some() => (UNKNOWN, None),
+        // The URL comes from elsewhere and may carry an sslmode; a spread
+        // object may carry `ssl`.
+        (None, None) if url_text.is_some() || cfg.spread => (UNKNOWN, None),
         _ => (PLAIN, None),
     };
     if let Some(u) = url_conn {
@@ -2390,16 +2753,32 @@ fn node_object(
         conn,
         facts: fx,
         trust,
+        driver_version: cx.shown_version(Driver::NodePg.package()),
         setting: parts.join("; "),
     });
 }
 
-/// node-postgres `ssl:` value → facts and the `ca` it names.
-fn node_ssl(cx: &Ctx<'_>, lex: &Lex, (s, e): (usize, usize)) -> (Facts, Option<String>) {
+/// node-postgres `ssl:` value → facts and the `ca` it names, under every
+/// release its version in sight may be: before 8.0 only an explicit
+/// `rejectUnauthorized: true` verifies (CHANGELOG.md, pg@8.0.0).
+fn node_ssl(cx: &Ctx<'_>, lex: &Lex, value: (usize, usize)) -> (Facts, Option<String>) {
+    let (fx, ca, reject_set) = node_ssl_v8(cx, lex, value);
+    let fx = agree_facts(cx.eras(Package::NodePg, &PG_ERAS).into_iter().map(|era| {
+        Some(match era {
+            PgEra::V7 if fx.tls != N && fx != UNKNOWN && !reject_set => facts(fx.tls, N, N),
+            _ => fx,
+        })
+    }));
+    (fx, ca)
+}
+
+/// node-postgres 8 `ssl:` value → facts, the `ca` it names, and whether it
+/// sets `rejectUnauthorized` at all.
+fn node_ssl_v8(cx: &Ctx<'_>, lex: &Lex, (s, e): (usize, usize)) -> (Facts, Option<String>, bool) {
     let v = cx.text[s..e].trim();
     match v {
-        "true" | "!0" => return (FULL, None),
-        "false" | "null" | "undefined" | "!1" => return (PLAIN, None),
+        "true" | "!0" => return (FULL, None, false),
+        "false" | "null" | "undefined" | "!1" => return (PLAIN, None, false),
         _ => {}
     }
     let object = if v.starts_with('{') {
@@ -2410,11 +2789,12 @@ fn node_ssl(cx: &Ctx<'_>, lex: &Lex, (s, e): (usize, usize)) -> (Facts, Option<S
         None
     };
     if let Some((o, c)) = object {
-        let (mut chain, mut host, mut ca) = (Y, Y, None);
+        let (mut chain, mut host, mut ca, mut reject_set) = (Y, Y, None, false);
         for e in lex.entries(cx.text, o, c) {
             let v = e.text(cx.text);
             match e.key_lower().as_deref() {
                 Some("rejectunauthorized") => {
+                    reject_set = true;
                     chain = match v {
                         "false" | "0" | "!1" => N,
                         "true" | "1" | "!0" => Y,
@@ -2443,13 +2823,13 @@ fn node_ssl(cx: &Ctx<'_>, lex: &Lex, (s, e): (usize, usize)) -> (Facts, Option<S
         } else if chain == U && host == Y {
             host = U;
         }
-        return (facts(Y, chain, host), ca);
+        return (facts(Y, chain, host), ca, reject_set);
     }
     // A conditional or computed value.
     if REJECT_FALSE.is_match(v) {
-        (OPPORTUNISTIC, None)
+        (OPPORTUNISTIC, None, true)
     } else {
-        (UNKNOWN, None)
+        (UNKNOWN, None, false)
     }
 }
 
@@ -2546,7 +2926,7 @@ fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
                 }
                 Some(
                     k @ ("host" | "hostaddr" | "port" | "user" | "dbname" | "database" | "sslmode"
-                    | "sslrootcert"),
+                    | "sslrootcert" | "application_name"),
                 ) => {
                     kwargs.set(k, as_written(v));
                     parts.push(format!("{k}={}", collapse(v)));
@@ -2564,6 +2944,7 @@ fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
         out.claim(whole.start(), close + 1);
         let f = if asyncpg {
             let mut f = found(
+                cx,
                 whole.start(),
                 "asyncpg connect()",
                 Driver::Asyncpg,
@@ -2576,6 +2957,7 @@ fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
             f
         } else {
             found(
+                cx,
                 whole.start(),
                 "psycopg connect()",
                 Driver::Libpq,
@@ -2734,6 +3116,7 @@ fn sqlalchemy(cx: &Ctx<'_>, out: &mut Out) {
         conn.overlay(args);
         let setting = format!("{}{})", &cx.text[m.start()..m.end()], parts.join(", "));
         let mut f = found(
+            cx,
             m.start(),
             "SQLAlchemy create_engine()",
             driver,
@@ -2753,6 +3136,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+    use crate::evidence::deps::Versions;
 
     /// Scans `text` as a file called `name`, in a directory that does not
     /// exist (so no node project is found beside it).
@@ -2767,6 +3151,7 @@ mod tests {
             path: &path,
             name: &lower,
             text,
+            versions: Versions::None,
         })
     }
 
@@ -2812,6 +3197,8 @@ mod tests {
         db: Option<&'static str>,
         facts: Facts3,
         trust: Option<&'static str>,
+        /// Driver versions in the project's dependency files.
+        versions: &'static [(Package, &'static str)],
     }
 
     const CASES: &[Case] = &[
@@ -2826,6 +3213,7 @@ mod tests {
             db: Some("appdb"),
             facts: FULLV,
             trust: Some("/etc/ssl/certs/global-bundle.pem"),
+            versions: &[],
         },
         Case {
             file: "config.yaml",
@@ -2837,6 +3225,7 @@ mod tests {
             db: Some("app"),
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         // Parameters in any order; the root-cert rule makes require verify.
         Case {
@@ -2849,9 +3238,10 @@ mod tests {
             db: Some("app"),
             facts: CA,
             trust: Some("/certs/rds-combined-ca-bundle.pem"),
+            versions: &[],
         },
         Case {
-            file: "README.md",
+            file: "deploy-notes.txt",
             text: "Connect with `postgres://reporter@reports.example.com/reports` and you are done.\n",
             stack: "libpq URI",
             host: Some("reports.example.com"),
@@ -2860,6 +3250,7 @@ mod tests {
             db: Some("reports"),
             facts: PREFER,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "config.toml",
@@ -2871,6 +3262,7 @@ mod tests {
             db: Some("app"),
             facts: OFF,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "app.ini",
@@ -2882,6 +3274,7 @@ mod tests {
             db: Some("app"),
             facts: CA,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "app.ini",
@@ -2893,6 +3286,7 @@ mod tests {
             db: Some("app"),
             facts: (U, Y, N),
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
         // libpq 16: the OS store, only with verify-full.
         Case {
@@ -2905,6 +3299,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: Some("system"),
+            versions: &[],
         },
         Case {
             file: "app.conf",
@@ -2916,6 +3311,7 @@ mod tests {
             db: Some("app"),
             facts: REQUIRE,
             trust: Some("system"),
+            versions: &[],
         },
         // `@` and `/` in the password, percent-encoded.
         Case {
@@ -2928,6 +3324,7 @@ mod tests {
             db: Some("sales"),
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         // An unencoded `@` in the password: the last one before the path wins.
         Case {
@@ -2940,6 +3337,7 @@ mod tests {
             db: Some("app"),
             facts: PREFER,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "settings.ini",
@@ -2951,6 +3349,7 @@ mod tests {
             db: Some("app"),
             facts: CA,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "settings.ini",
@@ -2962,6 +3361,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: None,
+            versions: &[],
         },
         // Parameter names in any case.
         Case {
@@ -2974,6 +3374,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
         // Placeholders are kept as written; an sslmode placeholder is unknown.
         Case {
@@ -2986,6 +3387,7 @@ mod tests {
             db: Some("${DB_NAME}"),
             facts: UNK,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "settings.py",
@@ -2997,6 +3399,7 @@ mod tests {
             db: Some("app"),
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "settings.py",
@@ -3008,6 +3411,7 @@ mod tests {
             db: Some("app"),
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         // asyncpg prefer never verifies, even with a root certificate.
         Case {
@@ -3020,6 +3424,7 @@ mod tests {
             db: Some("app"),
             facts: OPP,
             trust: Some("/certs/ca.pem"),
+            versions: &[],
         },
         Case {
             file: "settings.py",
@@ -3031,6 +3436,7 @@ mod tests {
             db: Some("app"),
             facts: UNK,
             trust: None,
+            versions: &[],
         },
         // ---- node-postgres URLs: every sslmode but disable/no-verify verifies
         Case {
@@ -3043,6 +3449,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: None,
+            versions: &[(Package::NodePg, "8.16.0")],
         },
         Case {
             file: "db.ts",
@@ -3054,6 +3461,7 @@ mod tests {
             db: Some("app"),
             facts: NOV,
             trust: None,
+            versions: &[(Package::NodePg, "8.16.0")],
         },
         Case {
             file: "db.mjs",
@@ -3065,6 +3473,7 @@ mod tests {
             db: Some("app"),
             facts: NOV,
             trust: None,
+            versions: &[(Package::NodePg, "8.16.0")],
         },
         Case {
             file: "db.cjs",
@@ -3076,6 +3485,7 @@ mod tests {
             db: Some("app"),
             facts: CA,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[(Package::NodePg, "8.16.0")],
         },
         Case {
             file: "db.js",
@@ -3087,6 +3497,7 @@ mod tests {
             db: Some("app"),
             facts: OFF,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "package.json",
@@ -3098,6 +3509,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: None,
+            versions: &[(Package::NodePg, "8.16.0")],
         },
         // ---- Go
         Case {
@@ -3110,6 +3522,7 @@ mod tests {
             db: Some("app"),
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         // lib/pq: no sslmode means require (TLS certain).
         Case {
@@ -3122,6 +3535,7 @@ mod tests {
             db: Some("app"),
             facts: REQUIRE,
             trust: None,
+            versions: &[(Package::GoPq, "v1.10.9")],
         },
         Case {
             file: "db.go",
@@ -3133,6 +3547,7 @@ mod tests {
             db: Some("app"),
             facts: CA,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
         Case {
             file: "db.go",
@@ -3144,6 +3559,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: None,
+            versions: &[],
         },
         // pgx: prefer never verifies, even with sslrootcert.
         Case {
@@ -3156,6 +3572,7 @@ mod tests {
             db: Some("app"),
             facts: OPP,
             trust: Some("/certs/ca.pem"),
+            versions: &[],
         },
         Case {
             file: "conn.go",
@@ -3167,6 +3584,7 @@ mod tests {
             db: Some("app"),
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         // ---- libpq keyword/value strings
         Case {
@@ -3179,6 +3597,7 @@ mod tests {
             db: Some("my db"),
             facts: FULLV,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
         Case {
             file: "worker.py",
@@ -3190,6 +3609,7 @@ mod tests {
             db: Some("%s"),
             facts: PREFER,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "index.php",
@@ -3201,6 +3621,7 @@ mod tests {
             db: Some("shop"),
             facts: FULLV,
             trust: Some("/etc/ssl/rds.pem"),
+            versions: &[],
         },
         Case {
             file: "pg_service.conf",
@@ -3212,6 +3633,7 @@ mod tests {
             db: Some("reports"),
             facts: CA,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
         // ---- JDBC
         Case {
@@ -3224,6 +3646,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: None,
+            versions: &[],
         },
         // pgjdbc require never verifies, root.crt or not.
         Case {
@@ -3236,6 +3659,7 @@ mod tests {
             db: Some("app"),
             facts: NOV,
             trust: Some("/certs/ca.pem"),
+            versions: &[],
         },
         Case {
             file: "hibernate.cfg.xml",
@@ -3245,8 +3669,11 @@ mod tests {
             port: None,
             user: None,
             db: Some("app"),
-            facts: NOV,
+            // verify-full (ssl=true) checks the host name whatever the
+            // factory.
+            facts: (Y, N, Y),
             trust: None,
+            versions: &[],
         },
         Case {
             file: "jdbc.properties",
@@ -3258,6 +3685,7 @@ mod tests {
             db: Some("app"),
             facts: CA,
             trust: Some("org.postgresql.ssl.DefaultJavaSSLFactory"),
+            versions: &[],
         },
         Case {
             file: "Main.java",
@@ -3269,6 +3697,7 @@ mod tests {
             db: Some("app"),
             facts: OPP,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "Db.kt",
@@ -3280,6 +3709,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
         Case {
             file: "application.yml",
@@ -3291,6 +3721,7 @@ mod tests {
             db: Some("app"),
             facts: CA,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "application.properties",
@@ -3302,6 +3733,7 @@ mod tests {
             db: Some("app"),
             facts: OFF,
             trust: None,
+            versions: &[],
         },
         // ---- Npgsql
         Case {
@@ -3314,6 +3746,7 @@ mod tests {
             db: Some("orders"),
             facts: NOV,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "Startup.cs",
@@ -3325,6 +3758,7 @@ mod tests {
             db: Some("orders"),
             facts: FULLV,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
         Case {
             file: ".env",
@@ -3336,6 +3770,7 @@ mod tests {
             db: Some("orders"),
             facts: CA,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "web.config",
@@ -3347,6 +3782,7 @@ mod tests {
             db: Some("orders"),
             facts: OPP,
             trust: None,
+            versions: &[],
         },
         // ---- PG* environment variables
         Case {
@@ -3359,6 +3795,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
         Case {
             file: "Dockerfile",
@@ -3370,6 +3807,7 @@ mod tests {
             db: None,
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "docker-compose.yml",
@@ -3381,6 +3819,7 @@ mod tests {
             db: None,
             facts: CA,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "compose.yaml",
@@ -3392,6 +3831,7 @@ mod tests {
             db: None,
             facts: OFF,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "deployment.yaml",
@@ -3403,6 +3843,7 @@ mod tests {
             db: None,
             facts: FULLV,
             trust: Some("/etc/rds/global-bundle.pem"),
+            versions: &[],
         },
         // From a secret: unknowable.
         Case {
@@ -3415,6 +3856,7 @@ mod tests {
             db: None,
             facts: UNK,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "task-definition.json",
@@ -3426,6 +3868,7 @@ mod tests {
             db: None,
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "run.sh",
@@ -3437,6 +3880,7 @@ mod tests {
             db: None,
             facts: CA,
             trust: Some("$HOME/rds-ca-2019-root.pem"),
+            versions: &[],
         },
         Case {
             file: "server.js",
@@ -3448,6 +3892,7 @@ mod tests {
             db: None,
             facts: NOV,
             trust: None,
+            versions: &[(Package::NodePg, "8.16.0")],
         },
         Case {
             file: "main.go",
@@ -3459,6 +3904,7 @@ mod tests {
             db: None,
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         // No PGSSLMODE: libpq's default, prefer.
         Case {
@@ -3471,6 +3917,7 @@ mod tests {
             db: Some("app"),
             facts: PREFER,
             trust: None,
+            versions: &[],
         },
         // ---- Rails
         Case {
@@ -3483,6 +3930,7 @@ mod tests {
             db: Some("shop"),
             facts: PREFER,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "database.yml",
@@ -3494,6 +3942,7 @@ mod tests {
             db: Some("geo"),
             facts: FULLV,
             trust: Some("config/certs/global-bundle.pem"),
+            versions: &[],
         },
         // ---- Django
         Case {
@@ -3506,6 +3955,7 @@ mod tests {
             db: Some("shop"),
             facts: FULLV,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
         Case {
             file: "settings.py",
@@ -3517,6 +3967,7 @@ mod tests {
             db: Some("app"),
             facts: PREFER,
             trust: None,
+            versions: &[],
         },
         // ---- Laravel
         Case {
@@ -3529,6 +3980,7 @@ mod tests {
             db: Some("env('DB_DATABASE', 'forge')"),
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         // ---- node-postgres, Sequelize, knex, TypeORM
         Case {
@@ -3541,6 +3993,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: None,
+            versions: &[(Package::NodePg, "8.16.0")],
         },
         Case {
             file: "db.ts",
@@ -3552,6 +4005,7 @@ mod tests {
             db: None,
             facts: NOV,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "db.js",
@@ -3563,6 +4017,7 @@ mod tests {
             db: None,
             facts: FULLV,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[(Package::NodePg, "8.16.0")],
         },
         // The URL's sslmode overrides the object's ssl (pg merges it over).
         Case {
@@ -3575,6 +4030,7 @@ mod tests {
             db: Some("postgres"),
             facts: FULLV,
             trust: None,
+            versions: &[(Package::NodePg, "8.16.0")],
         },
         Case {
             file: "db.js",
@@ -3586,6 +4042,7 @@ mod tests {
             db: None,
             facts: UNK,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "config.json",
@@ -3597,6 +4054,7 @@ mod tests {
             db: Some("app"),
             facts: NOV,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "knexfile.js",
@@ -3608,6 +4066,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: Some("process.env.RDS_CA"),
+            versions: &[(Package::NodePg, "8.16.0")],
         },
         Case {
             file: "data-source.ts",
@@ -3619,6 +4078,7 @@ mod tests {
             db: None,
             facts: OPP,
             trust: None,
+            versions: &[],
         },
         // ES shorthand, the ssl object defined beside it.
         Case {
@@ -3631,6 +4091,7 @@ mod tests {
             db: None,
             facts: NOV,
             trust: None,
+            versions: &[],
         },
         // ---- Python drivers
         Case {
@@ -3643,6 +4104,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
         Case {
             file: "db.py",
@@ -3654,6 +4116,7 @@ mod tests {
             db: Some("app"),
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "db.py",
@@ -3665,6 +4128,7 @@ mod tests {
             db: Some("app"),
             facts: REQUIRE,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "db.py",
@@ -3676,6 +4140,7 @@ mod tests {
             db: Some("app"),
             facts: FULLV,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "db.py",
@@ -3687,6 +4152,7 @@ mod tests {
             db: None,
             facts: NOV,
             trust: None,
+            versions: &[],
         },
         Case {
             file: "db.py",
@@ -3698,6 +4164,7 @@ mod tests {
             db: None,
             facts: FULLV,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
         Case {
             file: "db.py",
@@ -3709,6 +4176,7 @@ mod tests {
             db: Some("app"),
             facts: CA,
             trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
         },
     ];
 
@@ -3716,7 +4184,7 @@ mod tests {
     fn each_stack_and_sslmode_reads_as_its_driver_does() {
         let mut failures = Vec::new();
         for (i, c) in CASES.iter().enumerate() {
-            let hits = scan(c.file, c.text);
+            let hits = crate::evidence::testing::scan_with(detect, c.file, c.text, c.versions);
             let [h] = hits.as_slice() else {
                 failures.push(format!(
                     "case {i} ({}): {} hits\n{}\n{hits:#?}",
@@ -3827,7 +4295,9 @@ mod tests {
                 (8, "Go pgx keyword/value", Some("b"))
             ]
         );
-        assert_eq!(hits[0].uses_tls, Y, "lib/pq defaults to require");
+        // lib/pq's default (require up to v1.12.3, prefer after) depends on
+        // a version no dependency file gives here; pgx defaults to prefer.
+        assert_eq!(hits[0].uses_tls, U);
         assert_eq!(hits[1].uses_tls, U, "pgx defaults to prefer");
     }
 
@@ -3943,13 +4413,24 @@ mod tests {
     #[test]
     fn node_project_files_use_node_postgres_semantics() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
+        std::fs::write(
+            dir.path().join("package.json"),
+            r#"{"dependencies": {"pg": "^8.11.3"}}"#,
+        )
+        .unwrap();
         let env = dir.path().join(".env");
         let text = "DATABASE_URL=postgres://app@db/app?sslmode=require\nPGSSLMODE=require\n";
+        let deps = crate::evidence::deps::ProjectDeps::default();
+        let versions = Versions::Tree {
+            deps: &deps,
+            dir: dir.path(),
+            stop: dir.path(),
+        };
         let hits = detect(&SourceFile {
             path: &env,
             name: ".env",
             text,
+            versions,
         });
         let got: Vec<_> = hits.iter().map(|h| (h.stack, h.verifies_chain)).collect();
         assert_eq!(
@@ -3965,85 +4446,301 @@ mod tests {
             path: &env,
             name: ".env",
             text,
+            versions: Versions::None,
         });
         let got: Vec<_> = hits.iter().map(|h| (h.stack, h.verifies_chain)).collect();
         assert_eq!(got, [("libpq URI", U), ("PGSSLMODE env", U)]);
     }
 
+    /// Each driver's defaults by version, as its source has them
+    /// (docs/FORMATS.md, "Driver defaults"): (file, setting, the driver
+    /// version in the project's dependency files, facts).
     #[test]
-    fn driver_tables_match_formats_md() {
-        let c = |mode: &str, root: Option<&str>| Conn {
-            sslmode: Some(mode.into()),
-            sslrootcert: root.map(Into::into),
-            ..Conn::default()
-        };
-        let t = |f: Facts| (f.tls, f.chain, f.host);
-        // libpq
-        for (mode, root, want) in [
-            ("disable", None, OFF),
-            ("allow", None, PREFER),
-            ("prefer", Some("/ca.pem"), (U, Y, N)),
-            ("require", None, REQUIRE),
-            ("require", Some("/ca.pem"), CA),
-            ("verify-ca", None, CA),
-            ("verify-full", Some("system"), FULLV),
-            ("${MODE}", None, UNK),
-        ] {
-            assert_eq!(
-                t(Driver::Libpq.facts(&c(mode, root))),
-                want,
-                "libpq {mode} {root:?}"
-            );
-        }
-        assert_eq!(t(Driver::Libpq.facts(&Conn::default())), PREFER);
-        // pgjdbc
-        let jdbc = |ssl: Option<&str>, mode: Option<&str>, factory: Option<&str>| Conn {
-            ssl: ssl.map(Into::into),
-            sslmode: mode.map(Into::into),
-            sslfactory: factory.map(Into::into),
-            ..Conn::default()
-        };
-        assert_eq!(t(pgjdbc_facts(&jdbc(Some("true"), None, None))), FULLV);
-        assert_eq!(t(pgjdbc_facts(&jdbc(Some("false"), None, None))), OPP);
-        assert_eq!(
-            t(pgjdbc_facts(&jdbc(Some("true"), Some("disable"), None))),
-            OFF
+    fn driver_defaults_follow_the_version_in_sight() {
+        use crate::evidence::deps::Package::{GoPq, NodePg, Npgsql, Pgx};
+        const NPGSQL: &str = "appsettings.json";
+        let pg = "const { Pool } = require('pg');\n";
+        type Row<'a> = (&'a str, String, &'a [(Package, &'a str)], Facts3);
+        let table: &[Row<'_>] = &[
+            // ---- Npgsql: 5.x validated Prefer/Require unless Trust Server
+            // Certificate; default Disable. 6+: libpq's modes, default Prefer.
+            (NPGSQL, npgsql("SSL Mode=Require"), &[(Npgsql, "5.0.18")], (Y, Y, U)),
+            (NPGSQL, npgsql("SSL Mode=Require"), &[(Npgsql, "8.0.3")], NOV),
+            (NPGSQL, npgsql("SSL Mode=Require"), &[], (Y, U, U)),
+            (NPGSQL, npgsql("SSL Mode=Prefer"), &[(Npgsql, "5.0.18")], (U, Y, U)),
+            (NPGSQL, npgsql("SSL Mode=Prefer"), &[(Npgsql, "6.0.0")], OPP),
+            (NPGSQL, npgsql("SSL Mode=Prefer"), &[], UNK),
+            (NPGSQL, npgsql("Pooling=true"), &[(Npgsql, "5.0.18")], OFF),
+            (NPGSQL, npgsql("Pooling=true"), &[(Npgsql, "8.0.3")], OPP),
+            // Neither default verifies; whether TLS is used differs.
+            (NPGSQL, npgsql("Pooling=true"), &[], OPP),
+            (
+                NPGSQL,
+                npgsql("SSL Mode=Require;Trust Server Certificate=true"),
+                &[],
+                NOV,
+            ),
+            (
+                NPGSQL,
+                npgsql("SSL Mode=Require;Root Certificate=/certs/rds.pem"),
+                &[(Npgsql, "5.0.18")],
+                CA,
+            ),
+            // 5.x refuses VerifyFull: only 6+ can connect with it.
+            (NPGSQL, npgsql("SSL Mode=VerifyFull"), &[], FULLV),
+            (NPGSQL, npgsql("SSL Mode=VerifyFull"), &[(Npgsql, "5.0.18")], UNK),
+            (NPGSQL, npgsql("SSL Mode=VerifyCA"), &[(Npgsql, "^8.0.0")], CA),
+            // ---- node-postgres: pg 7 verified only with an explicit
+            // rejectUnauthorized: true.
+            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[(NodePg, "^7.18.2")], NOV),
+            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[(NodePg, "8.11.3")], FULLV),
+            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[], (Y, U, U)),
+            (
+                "db.js",
+                format!("{pg}new Pool({{ host: 'db', ssl: {{ ca: fs.readFileSync('/certs/rds.pem') }} }});\n"),
+                &[(NodePg, "7.4.0")],
+                NOV,
+            ),
+            (
+                "db.js",
+                format!("{pg}new Pool({{ host: 'db', ssl: {{ rejectUnauthorized: true }} }});\n"),
+                &[(NodePg, "7.4.0")],
+                FULLV,
+            ),
+            (
+                "db.js",
+                format!("{pg}new Pool({{ host: 'db', ssl: {{ rejectUnauthorized: false }} }});\n"),
+                &[],
+                NOV,
+            ),
+            // URLs read `sslmode` from 8.4; 8.0–8.3 ignore it.
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[(NodePg, "8.11.3")], FULLV),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[(NodePg, "8.2.0")], OFF),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[], UNK),
+            // Case-sensitive: `Disable` is not `disable`, so TLS with
+            // verification.
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=Disable';\n".into(), &[(NodePg, "8.11.3")], FULLV),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=disable';\n".into(), &[], OFF),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=no-verify';\n".into(), &[(NodePg, "^8.4.0")], NOV),
+            ("db.js", "const url = 'postgres://app@db/app?ssl=no-verify';\n".into(), &[(NodePg, "^8.4.0")], NOV),
+            // The libpq compatibility switch (8.15+) has no `no-verify`: the
+            // `ssl: {}` object stays, and verifies.
+            (
+                "db.js",
+                "const url = 'postgres://app@db/app?uselibpqcompat=true&sslmode=no-verify';\n".into(),
+                &[(NodePg, "8.16.0")],
+                FULLV,
+            ),
+            (
+                "db.js",
+                "const url = 'postgres://app@db/app?uselibpqcompat=true&sslmode=require';\n".into(),
+                &[(NodePg, "8.16.0")],
+                NOV,
+            ),
+            // Before 8.15 the switch is ignored.
+            (
+                "db.js",
+                "const url = 'postgres://app@db/app?uselibpqcompat=true&sslmode=require';\n".into(),
+                &[(NodePg, "8.11.3")],
+                FULLV,
+            ),
+            // PGSSLMODE: `allow` (and any word not in pg's switch) is no TLS.
+            ("db.js", "process.env.PGSSLMODE = 'allow';\n".into(), &[], OFF),
+            ("db.js", "process.env.PGSSLMODE = 'Require';\n".into(), &[], OFF),
+            ("db.js", "process.env.PGSSLMODE = 'require';\n".into(), &[(NodePg, "7.18.2")], NOV),
+            ("db.js", "process.env.PGSSLMODE = 'require';\n".into(), &[(NodePg, "8.11.3")], FULLV),
+            ("db.js", "process.env.PGSSLMODE = 'no-verify';\n".into(), &[(NodePg, "8.0.0")], OFF),
+            ("db.js", "process.env.PGSSLMODE = 'no-verify';\n".into(), &[(NodePg, "8.11.3")], NOV),
+            // ---- sslrootcert=system. libpq 16+: verify-full by default;
+            // before 16 a file named `system`; libpq's version is never in
+            // sight.
+            ("app.conf", "url postgresql://app@db/app?sslrootcert=system\n".into(), &[], UNK),
+            ("app.conf", "url postgresql://app@db/app?sslmode=verify-full&sslrootcert=system\n".into(), &[], FULLV),
+            // pgx 5.7+: verify-full whatever the sslmode; older pgx cannot
+            // read the file `system`.
+            (
+                "main.go",
+                pgx("postgres://app@db/app?sslmode=prefer&sslrootcert=system"),
+                &[(Pgx, "v5.7.1")],
+                FULLV,
+            ),
+            (
+                "main.go",
+                pgx("postgres://app@db/app?sslmode=prefer&sslrootcert=system"),
+                &[],
+                FULLV,
+            ),
+            (
+                "main.go",
+                pgx("postgres://app@db/app?sslmode=prefer&sslrootcert=system"),
+                &[(Pgx, "v5.5.5")],
+                UNK,
+            ),
+            // lib/pq 1.12+: verify-full by default with it, weaker refused.
+            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[(GoPq, "v1.12.3")], FULLV),
+            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[], FULLV),
+            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[(GoPq, "v1.10.9")], UNK),
+            ("main.go", pq("host=db dbname=app sslmode=require sslrootcert=system"), &[(GoPq, "v1.12.3")], UNK),
+            // lib/pq's default: require up to v1.12.3, prefer after.
+            ("main.go", pq("host=db dbname=app"), &[(GoPq, "v1.10.9")], REQUIRE),
+            ("main.go", pq("host=db dbname=app"), &[], (U, U, N)),
+            // ---- pgjdbc: verify-full checks the host name whatever the
+            // factory.
+            (
+                "app.properties",
+                "url=jdbc:postgresql://db/app?sslmode=verify-full&sslfactory=org.postgresql.ssl.NonValidatingFactory\n".into(),
+                &[],
+                (Y, N, Y),
+            ),
+            (
+                "app.properties",
+                "url=jdbc:postgresql://db/app?sslmode=verify-full&sslfactory=com.example.TrustAll\n".into(),
+                &[],
+                (Y, U, Y),
+            ),
+            (
+                "app.properties",
+                "url=jdbc:postgresql://db/app?sslmode=verify-full&sslhostnameverifier=com.example.AnyHost\n".into(),
+                &[],
+                (Y, Y, U),
+            ),
+            (
+                "app.properties",
+                "url=jdbc:postgresql://db/app?sslmode=require&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory\n".into(),
+                &[],
+                CA,
+            ),
+        ];
+        let rows: Vec<crate::evidence::testing::FactsRow<'_>> = table
+            .iter()
+            .map(|(file, text, versions, want)| (*file, text.as_str(), *versions, *want))
+            .collect();
+        crate::evidence::testing::assert_facts(detect, &rows);
+    }
+
+    /// A TLS value taken from elsewhere (a variable, an environment
+    /// interpolation, a registered config, a service file) or a setting
+    /// cut short is unknown, never "no".
+    #[test]
+    fn values_from_elsewhere_are_unknown() {
+        let table: &[(&str, &str, Facts3)] = &[
+            (
+                "compose.yml",
+                "DATABASE_URL: postgres://app@db/app?sslmode=${DB_SSLMODE}\n",
+                UNK,
+            ),
+            (
+                "db.py",
+                "conninfo = \"host=db dbname=app sslmode=%(mode)s\"\n",
+                UNK,
+            ),
+            (
+                "db.py",
+                "import psycopg2\nconn = psycopg2.connect(host='db', dbname='app', sslmode=mode)\n",
+                UNK,
+            ),
+            (
+                "db.py",
+                "import os\nos.environ[\"PGSSLMODE\"] = mode\nos.environ[\"PGHOST\"] = \"db\"\n",
+                UNK,
+            ),
+            ("db.js", "process.env.PGSSLMODE = mode;\n", UNK),
+            (
+                "db.js",
+                "const { Pool } = require('pg');\nnew Pool({ host: 'db', ssl: process.env.DB_SSL });\n",
+                UNK,
+            ),
+            // A spread object may carry `ssl`.
+            (
+                "db.js",
+                "const { Pool } = require('pg');\nnew Pool({ ...base, host: 'db' });\n",
+                UNK,
+            ),
+            (
+                "settings.py",
+                "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'HOST': 'db', 'OPTIONS': {'sslmode': os.environ['PGSSLMODE']}}}\n",
+                UNK,
+            ),
+            (
+                "database.yml",
+                "production:\n  adapter: postgresql\n  host: db\n  sslmode: <%= ENV['DB_SSLMODE'] %>\n",
+                UNK,
+            ),
+            (
+                "app.properties",
+                "url=jdbc:postgresql://db/app?sslmode=${PG_SSLMODE}\n",
+                UNK,
+            ),
+            (
+                "appsettings.json",
+                "{\"Db\": \"Host=db;Database=app;Username=app;SSL Mode=${SSL_MODE}\"}\n",
+                UNK,
+            ),
+            // A registered tls.Config (lib/pq `pqgo-` modes).
+            (
+                "main.go",
+                "import _ \"github.com/lib/pq\"\nsql.Open(\"postgres\", \"host=db dbname=app sslmode=pqgo-custom\")\n",
+                UNK,
+            ),
+            // pg_service.conf may set the sslmode.
+            (
+                "deploy.sh",
+                "psql \"service=orders dbname=app host=db\"\n",
+                UNK,
+            ),
+            // Cut short: the rest may carry the TLS parameters.
+            (
+                "Db.java",
+                "String url = \"jdbc:postgresql://\" + host + \"/app\";\n",
+                UNK,
+            ),
+            (
+                "main.go",
+                "import \"github.com/jackc/pgx/v5\"\nconn, err := pgx.Connect(ctx, \"postgres://app@db/app?\" + params)\n",
+                UNK,
+            ),
+            (
+                "db.js",
+                "const url = `postgres://app@db/app${query}`;\n",
+                UNK,
+            ),
+            (
+                "Program.cs",
+                "var cs = \"Host=db;Database=app;Username=app;\" + extra; // Npgsql\n",
+                UNK,
+            ),
+        ];
+        let rows: Vec<crate::evidence::testing::FactsRow<'_>> = table
+            .iter()
+            .map(|&(file, text, want)| (file, text, &[][..], want))
+            .collect();
+        crate::evidence::testing::assert_facts(detect, &rows);
+    }
+
+    fn npgsql(setting: &str) -> String {
+        format!("{{\"Db\": \"Host=db;Database=orders;Username=app;{setting}\"}}\n")
+    }
+
+    fn pgx(url: &str) -> String {
+        format!("import \"github.com/jackc/pgx/v5\"\n\nconn, err := pgx.Connect(ctx, \"{url}\")\n")
+    }
+
+    fn pq(conninfo: &str) -> String {
+        format!(
+            "import _ \"github.com/lib/pq\"\n\ndb, err := sql.Open(\"postgres\", \"{conninfo}\")\n"
+        )
+    }
+
+    #[test]
+    fn the_driver_version_is_shown() {
+        let hits = crate::evidence::testing::scan_with(
+            detect,
+            "appsettings.json",
+            &npgsql("SSL Mode=Require"),
+            &[(Package::Npgsql, "5.0.18")],
         );
-        assert_eq!(
-            t(pgjdbc_facts(&jdbc(
-                None,
-                Some("require"),
-                Some("org.postgresql.ssl.DefaultJavaSSLFactory")
-            ))),
-            (Y, Y, N)
-        );
-        assert_eq!(
-            t(pgjdbc_facts(&jdbc(
-                None,
-                Some("verify-full"),
-                Some("com.example.MyFactory")
-            ))),
-            (Y, U, U)
-        );
-        // Npgsql
-        for (mode, want) in [
-            ("Disable", OFF),
-            ("Prefer", OPP),
-            ("Require", NOV),
-            ("VerifyCA", CA),
-            ("verify-full", FULLV),
-        ] {
-            assert_eq!(t(npgsql_facts(Some(mode))), want, "Npgsql {mode}");
-        }
-        assert_eq!(t(npgsql_facts(None)), OPP);
-        // node-postgres with PGSSLMODE only
-        for (mode, want) in [
-            (None, OFF),
-            (Some("prefer"), FULLV),
-            (Some("no-verify"), NOV),
-            (Some("disable"), OFF),
-        ] {
-            assert_eq!(t(node_env_facts(mode)), want, "node env {mode:?}");
-        }
+        assert_eq!(hits[0].driver_version.as_deref(), Some("Npgsql 5.0.18"));
+        let hits = scan("appsettings.json", &npgsql("SSL Mode=Require"));
+        assert_eq!(hits[0].driver_version, None);
     }
 }

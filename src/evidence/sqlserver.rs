@@ -3,10 +3,16 @@
 //! `freetds.conf` servers, and `sqlserver://` / `mssql://` URLs
 //! (go-mssqldb, Prisma, node-mssql, SQLAlchemy).
 //!
-//! Semantics follow FORMATS.md §3.3. The defaults of Microsoft.Data.SqlClient
-//! (Encrypt true from 4.0) and mssql-jdbc (encrypt true from 10.2) changed
-//! between versions, so a string without `Encrypt` says nothing about
-//! verification unless the same file names the driver version.
+//! Semantics follow docs/FORMATS.md ("SQL Server"), from the drivers'
+//! source and documentation. Several defaults changed between versions
+//! (Microsoft.Data.SqlClient validates a server-forced encryption from 2.0
+//! and encrypts by default from 4.0; ODBC Driver 18 and MSOLEDBSQL 19
+//! encrypt by default; mssql-jdbc from 10.2); the version comes from the
+//! project's dependency files where the driver is a package, from the
+//! driver name where the string names it (ODBC, OLE DB). An `Encrypt=false`
+//! is never "does not verify" for a driver that validates whenever the
+//! server forces encryption (RDS with `rds.force_ssl=1`): that depends on
+//! the server.
 
 use std::sync::LazyLock;
 
@@ -14,11 +20,13 @@ use regex::Regex;
 use sslcensus_parsers::Engine;
 
 use super::Fact::{No, Unknown, Yes};
+use super::deps::{Package, Versions, eras};
 use super::mysql::{
     Facts, IniSection, Lines, NO_TLS, UNKNOWN, UrlParts, commented, ini_sections, new_hit,
     norm_key, param, parse_bool, query_params, split_host_port, unquote, url_end,
 };
-use super::{ConfigHit, SourceFile};
+use super::text::cut_short;
+use super::{ConfigHit, Given, SourceFile, agree, given, unsettled};
 
 /// Finds SQL Server connection settings in one file.
 pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
@@ -26,13 +34,15 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
     let lower = text.to_ascii_lowercase();
     let lines = Lines::new(text);
     let mut hits = Vec::new();
+    let versions = &file.versions;
     if lower.contains("jdbc:sqlserver:") || lower.contains("jdbc:jtds:sqlserver:") {
-        jdbc_urls(text, &lines, &mut hits);
+        jdbc_urls(text, &lines, versions, &mut hits);
     }
     if lower.contains("sqlserver://") || lower.contains("mssql") {
         urls(text, &lines, &mut hits);
     }
-    connection_strings(text, &lower, &lines, &mut hits);
+    let go_file = file.name.ends_with(".go");
+    connection_strings(text, &lower, &lines, versions, go_file, &mut hits);
     if file.name.ends_with("odbc.ini") {
         odbc_ini(text, &lines, &mut hits);
     }
@@ -48,8 +58,8 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
 enum Encrypt {
     /// Not even the login packet (go-mssqldb `disable`).
     Disable,
-    /// `False`/`Optional`/`no`: the login packet only, or full TLS without
-    /// validation if the server forces encryption.
+    /// `False`/`Optional`/`no`: the login packet only, unless the server
+    /// forces encryption.
     Off,
     /// `True`/`Mandatory`/`yes`.
     On,
@@ -73,25 +83,203 @@ impl Encrypt {
     }
 }
 
-/// The three facts for an encryption setting, the driver's default when it
-/// is absent (`None` = the default depends on a version we cannot see), and
-/// `TrustServerCertificate`.
-fn encrypt_facts(
-    encrypt: Option<Encrypt>,
-    default: Option<Encrypt>,
-    trust_server_cert: Option<bool>,
-) -> Facts {
-    match encrypt.or(default) {
-        Some(Encrypt::Disable) => NO_TLS,
-        Some(Encrypt::Off) => (Unknown, No, No),
-        Some(Encrypt::On) if trust_server_cert == Some(true) => (Yes, No, No),
-        Some(Encrypt::On) => (Yes, Yes, Yes),
-        Some(Encrypt::Strict) => (Yes, Yes, Yes),
-        // Whatever the default, trusting the server certificate means no
-        // verification.
-        None if trust_server_cert == Some(true) => (Unknown, No, No),
-        None => UNKNOWN,
+/// `Encrypt` and `TrustServerCertificate` as a setting gives them.
+#[derive(Debug, Clone, Copy)]
+struct Encryption {
+    encrypt: Given<Encrypt>,
+    trust_server: Given<bool>,
+}
+
+impl Encryption {
+    fn read(encrypt: Option<&str>, trust_server: Option<&str>) -> Encryption {
+        Encryption {
+            encrypt: given(encrypt, Encrypt::parse),
+            trust_server: given(trust_server, parse_bool),
+        }
     }
+
+    /// The facts under every driver era in `eras` and every value an
+    /// unreadable `TrustServerCertificate` may take; an unreadable
+    /// `Encrypt` is unknown.
+    fn facts<E: Copy>(
+        self,
+        eras: &[E],
+        driver: impl Fn(Option<Encrypt>, Option<bool>, E) -> Option<Facts>,
+    ) -> Facts {
+        let encrypt = match self.encrypt {
+            Given::Absent => None,
+            Given::Value(e) => Some(e),
+            Given::Unreadable => return UNKNOWN,
+        };
+        let trust: &[Option<bool>] = match self.trust_server {
+            Given::Absent => &[None],
+            Given::Value(true) => &[Some(true)],
+            Given::Value(false) => &[Some(false)],
+            Given::Unreadable => &[Some(true), Some(false)],
+        };
+        agree(
+            trust
+                .iter()
+                .flat_map(|&t| eras.iter().map(move |&era| (t, era)))
+                .map(|(t, era)| driver(encrypt, t, era)),
+        )
+    }
+}
+
+/// Login packet only, or a server-forced encryption, never validated.
+const UNVALIDATED: Facts = (Unknown, No, No);
+/// Login packet only, or, when the server forces encryption, full TLS with
+/// the certificate validated: it depends on the server.
+const SERVER_DECIDES: Facts = UNKNOWN;
+const FULL_TLS: Facts = (Yes, Yes, Yes);
+const TRUSTING_TLS: Facts = (Yes, No, No);
+
+/// SqlClient releases whose encryption handling differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SqlClientEra {
+    /// System.Data.SqlClient and Microsoft.Data.SqlClient 1.x: `Encrypt`
+    /// false by default, and with it the certificate is never validated,
+    /// even when the server forces encryption.
+    V1,
+    /// Microsoft.Data.SqlClient 2.0: a server-forced encryption is
+    /// validated unless `TrustServerCertificate=true`.
+    V2,
+    /// 4.0: `Encrypt` true by default.
+    V4,
+}
+
+const SQLCLIENT_ERAS: [((u32, u32, u32), SqlClientEra); 3] = [
+    ((0, 0, 0), SqlClientEra::V1),
+    ((2, 0, 0), SqlClientEra::V2),
+    ((4, 0, 0), SqlClientEra::V4),
+];
+
+/// The facts of `Encrypt` and `TrustServerCertificate` for a TDS driver
+/// that encrypts by default when `default_on`, and whose `Encrypt=false`
+/// without a trusted certificate gives `off`. A trusted certificate is
+/// never validated; `Strict` always is (TDS 8.0 ignores the trust); a value
+/// the driver does not know (`disable`) refuses the connection.
+fn tds_facts(
+    encrypt: Option<Encrypt>,
+    trust: Option<bool>,
+    default_on: bool,
+    off: Facts,
+) -> Option<Facts> {
+    let trust = trust.unwrap_or(false);
+    let default = if default_on {
+        Encrypt::On
+    } else {
+        Encrypt::Off
+    };
+    Some(match encrypt.unwrap_or(default) {
+        Encrypt::Disable => return None,
+        Encrypt::Off if trust => UNVALIDATED,
+        Encrypt::Off => off,
+        Encrypt::On if trust => TRUSTING_TLS,
+        Encrypt::On | Encrypt::Strict => FULL_TLS,
+    })
+}
+
+/// ADO.NET SqlClient (docs: "Encryption and certificate validation in
+/// Microsoft.Data.SqlClient", tables for 1.0, 2.0 and 4.0; dotnet/SqlClient
+/// #391, #2368).
+fn sqlclient_facts(
+    encrypt: Option<Encrypt>,
+    trust: Option<bool>,
+    era: SqlClientEra,
+) -> Option<Facts> {
+    let off = if era == SqlClientEra::V1 {
+        UNVALIDATED
+    } else {
+        SERVER_DECIDES
+    };
+    tds_facts(encrypt, trust, era == SqlClientEra::V4, off)
+}
+
+/// Microsoft ODBC Driver (`major` 0 for `{SQL Server}` and Native Client):
+/// 18 encrypts by default and validates whenever it encrypts, a
+/// server-forced encryption included; 17 and older encrypt by default only
+/// with an `Authentication` method (whether they then validate a
+/// login-only encryption is not documented), and otherwise validate only an
+/// encryption they asked for ("ODBC Driver major version differences").
+fn odbc_facts(
+    encrypt: Option<Encrypt>,
+    trust: Option<bool>,
+    major: u32,
+    authentication: bool,
+) -> Option<Facts> {
+    let modern = major >= 18 || authentication;
+    let off = if modern { SERVER_DECIDES } else { UNVALIDATED };
+    tds_facts(encrypt, trust, modern, off)
+}
+
+/// OLE DB providers ("Encryption and certificate validation in OLE DB"):
+/// MSOLEDBSQL 19 encrypts by default (it shares ODBC 18's network layer;
+/// the documentation does not cover a server-forced encryption);
+/// MSOLEDBSQL 18 with an `Authentication` method encrypts by default and
+/// validates the certificate whatever the encryption; 18 otherwise, SQLNCLI
+/// and SQLOLEDB validate only an encryption they asked for.
+fn oledb_facts(
+    encrypt: Option<Encrypt>,
+    trust: Option<bool>,
+    v19: bool,
+    authentication: bool,
+) -> Option<Facts> {
+    let off = match (v19, authentication) {
+        (true, _) => SERVER_DECIDES,
+        (false, true) => (Unknown, Yes, Yes),
+        (false, false) => UNVALIDATED,
+    };
+    tds_facts(encrypt, trust, v19 || authentication, off)
+}
+
+/// mssql-jdbc: `encrypt` true by default from 10.1 (10.2 stable); with
+/// `encrypt=false` a server that requires encryption negotiates it and the
+/// certificate is validated unless `trustServerCertificate=true`
+/// (IOBuffer.java TDSChannel.enableSSL: only a negotiated ENCRYPT_OFF or
+/// trustServerCertificate skip validation); a `trustManagerClass`
+/// replaces the validation with its own.
+fn mssql_jdbc(
+    encrypt: Option<Encrypt>,
+    trust: Option<bool>,
+    encrypt_default_on: bool,
+    trust_manager: bool,
+) -> Option<Facts> {
+    let facts = tds_facts(encrypt, trust, encrypt_default_on, SERVER_DECIDES)?;
+    Some(if trust_manager && facts == FULL_TLS {
+        (Yes, Unknown, Unknown)
+    } else {
+        facts
+    })
+}
+
+/// go-mssqldb (msdsn/conn_str.go parseTLS, tds.go): `TrustServerCertificate`
+/// defaults to true only when `encrypt` is absent; the login handshake is
+/// TLS whenever the server supports encryption (`encrypt=false` too), and
+/// is validated unless the certificate is trusted.
+fn go_mssqldb(encrypt: Option<Encrypt>, trust: Option<bool>) -> Option<Facts> {
+    let trust = trust.unwrap_or(encrypt.is_none());
+    Some(match encrypt {
+        Some(Encrypt::Disable) => NO_TLS,
+        Some(Encrypt::Strict) => FULL_TLS,
+        None | Some(Encrypt::Off) if trust => UNVALIDATED,
+        None | Some(Encrypt::Off) => (Unknown, Yes, Yes),
+        Some(Encrypt::On) if trust => TRUSTING_TLS,
+        Some(Encrypt::On) => FULL_TLS,
+    })
+}
+
+/// Drivers whose handling of a server-forced encryption is not documented
+/// (Prisma's tiberius, node-mssql's tedious): an `Encrypt=false` may be
+/// validated, and a missing `Encrypt` depends on the version.
+fn undocumented(encrypt: Option<Encrypt>, trust: Option<bool>) -> Option<Facts> {
+    Some(match (encrypt, trust) {
+        (Some(Encrypt::Disable), _) => NO_TLS,
+        (Some(Encrypt::Off) | None, Some(true)) => UNVALIDATED,
+        (Some(Encrypt::On), Some(true)) => TRUSTING_TLS,
+        (Some(Encrypt::On | Encrypt::Strict), _) => FULL_TLS,
+        (Some(Encrypt::Off) | None, _) => UNKNOWN,
+    })
 }
 
 /// `tcp:host,1433`, `host\INSTANCE`, `[::1],1433`, `np:…` → (host, port).
@@ -124,12 +312,6 @@ fn server_host_port(v: &str) -> (Option<String>, Option<u16>) {
 static SERVER_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(server|data\s+source|addr|address|network\s+address)\s*=")
         .expect("server key pattern compiles")
-});
-
-/// Microsoft.Data.SqlClient with a version (a project file, a packages list).
-static MDS_VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)microsoft\.data\.sqlclient["']?\s+version\s*=\s*["']?(\d+)"#)
-        .expect("version pattern compiles")
 });
 
 /// Keys only SQL Server drivers know.
@@ -167,23 +349,35 @@ const FOREIGN_KEYS: [&str; 12] = [
     "cache",
 ];
 
-fn connection_strings(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+fn connection_strings(
+    text: &str,
+    lower: &str,
+    lines: &Lines,
+    versions: &Versions<'_>,
+    go_file: bool,
+    hits: &mut Vec<ConfigHit>,
+) {
     let mut done_until = 0;
-    // What the file says about the driver when the string does not.
-    let file_default = match MDS_VERSION
-        .captures(text)
-        .and_then(|c| c[1].parse::<u32>().ok())
-    {
-        Some(major) if major >= 4 => Some(Encrypt::On),
-        Some(_) => Some(Encrypt::Off),
-        None if lower.contains("system.data.sqlclient")
-            && !lower.contains("microsoft.data.sqlclient") =>
-        {
-            Some(Encrypt::Off)
-        }
-        None => None,
+    // Which SqlClient reads an ADO.NET string: System.Data.SqlClient when the
+    // file or the project names only it, else Microsoft.Data.SqlClient of
+    // the version in sight. Looked up once a string is found.
+    let sqlclient = std::cell::OnceCell::new();
+    let sqlclient = || {
+        sqlclient.get_or_init(|| {
+            let mds = versions.of(Package::SqlClient);
+            let sds_only = mds.is_none()
+                && ((lower.contains("system.data.sqlclient")
+                    && !lower.contains("microsoft.data.sqlclient"))
+                    || versions.of(Package::SystemDataSqlClient).is_some());
+            let eras = if sds_only {
+                vec![SqlClientEra::V1]
+            } else {
+                eras(mds.as_ref(), &SQLCLIENT_ERAS)
+            };
+            (mds, sds_only, eras)
+        })
     };
-    let sqlserver_context = [
+    let named_context = [
         "sqlclient",
         "sqlconnection",
         "usesqlserver",
@@ -258,39 +452,53 @@ fn connection_strings(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<Con
         ]
         .iter()
         .any(|k| get(k).is_some());
-        if foreign || !(marked || (sqlserver_context && has_db_or_user)) {
+        let sqlserver_context = || {
+            let (mds, sds_only, _) = sqlclient();
+            named_context || mds.is_some() || *sds_only
+        };
+        if foreign || !(marked || (has_db_or_user && sqlserver_context())) {
             continue;
         }
-        let encrypt = get("encrypt")
-            .or_else(|| get("useencryptionfordata"))
-            .and_then(Encrypt::parse);
-        let tsc = get("trustservercertificate").and_then(parse_bool);
+        let encryption = Encryption::read(
+            get("encrypt").or_else(|| get("useencryptionfordata")),
+            get("trustservercertificate"),
+        );
+        let authentication = get("authentication").is_some_and(|a| !a.eq_ignore_ascii_case("none"));
         let (stack, facts) = match odbc {
             Some(OdbcDriver::FreeTds) => (
                 "FreeTDS ODBC connection string",
                 freetds_string(get("encryption"), get("tdsversion")),
             ),
-            Some(OdbcDriver::Microsoft(version)) => (
+            Some(OdbcDriver::Microsoft(major)) => (
                 "ODBC connection string",
-                encrypt_facts(encrypt, Some(odbc_default(version)), tsc),
+                encryption.facts(&[major], |e, t, major| {
+                    odbc_facts(e, t, major, authentication)
+                }),
             ),
             _ if oledb => {
-                // MSOLEDBSQL19 encrypts by default; 18, SQLOLEDB and SQLNCLI do not.
-                let p = provider.as_deref().unwrap_or("");
-                let default = if p.contains("msoledbsql19") {
-                    Encrypt::On
-                } else {
-                    Encrypt::Off
-                };
+                let v19 = provider.as_deref().unwrap_or("").contains("msoledbsql19");
                 (
                     "OLE DB connection string",
-                    encrypt_facts(encrypt, Some(default), tsc),
+                    encryption.facts(&[v19], |e, t, v19| oledb_facts(e, t, v19, authentication)),
                 )
             }
+            _ if go_file => (
+                "go-mssqldb connection string",
+                encryption.facts(&[()], |e, t, ()| go_mssqldb(e, t)),
+            ),
             _ => (
                 "ADO.NET SqlClient connection string",
-                encrypt_facts(encrypt, file_default, tsc),
+                encryption.facts(&sqlclient().2, sqlclient_facts),
             ),
+        };
+        let driver_version = match (odbc, oledb, go_file) {
+            (None, false, false) => sqlclient().0.as_ref().map(|v| v.shown()),
+            _ => None,
+        };
+        let facts = if cut_short(text, span_end) {
+            unsettled(facts)
+        } else {
+            facts
         };
         let line_at = span_start + first.offset;
         let mut hit = new_hit(
@@ -315,6 +523,10 @@ fn connection_strings(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<Con
         hit.trust_store = get("servercertificate")
             .or_else(|| get("certificate"))
             .map(str::to_string);
+        hit.application = get("applicationname")
+            .or_else(|| get("app"))
+            .map(str::to_string);
+        hit.driver_version = driver_version;
         hits.push(hit);
     }
 }
@@ -351,15 +563,6 @@ fn odbc_driver(driver: &str) -> OdbcDriver {
         return OdbcDriver::Microsoft(0);
     }
     OdbcDriver::Other
-}
-
-/// ODBC Driver 18+ encrypts (and validates) by default; 17 and older do not.
-fn odbc_default(major: u32) -> Encrypt {
-    if major >= 18 {
-        Encrypt::On
-    } else {
-        Encrypt::Off
-    }
 }
 
 /// FreeTDS `encryption` / `tds version` in an ODBC string; the CA (`ca
@@ -543,7 +746,9 @@ static JDBC: LazyLock<Regex> = LazyLock::new(|| {
         .expect("JDBC pattern compiles")
 });
 
-fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<ConfigHit>) {
+    let version = versions.of(Package::MssqlJdbc);
+    let encrypt_by_default = eras(version.as_ref(), &[((0, 0, 0), false), ((10, 1, 0), true)]);
     for m in JDBC.captures_iter(text) {
         let whole = m.get(0).expect("match");
         if commented(text, whole.start()) {
@@ -575,10 +780,22 @@ fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         let (stack, facts) = if jtds {
             ("JDBC jTDS", jtds_facts(param(&params, "ssl")))
         } else {
-            // encrypt defaults to true from mssql-jdbc 10.2, false before.
-            let encrypt = param(&params, "encrypt").and_then(Encrypt::parse);
-            let tsc = param(&params, "trustservercertificate").and_then(parse_bool);
-            ("JDBC mssql-jdbc", encrypt_facts(encrypt, None, tsc))
+            let encryption = Encryption::read(
+                param(&params, "encrypt"),
+                param(&params, "trustservercertificate"),
+            );
+            let trust_manager = param(&params, "trustmanagerclass").is_some();
+            (
+                "JDBC mssql-jdbc",
+                encryption.facts(&encrypt_by_default, |e, t, on| {
+                    mssql_jdbc(e, t, on, trust_manager)
+                }),
+            )
+        };
+        let facts = if cut_short(text, end) {
+            unsettled(facts)
+        } else {
+            facts
         };
         let mut hit = new_hit(
             lines.line(whole.start()),
@@ -600,6 +817,12 @@ fn jdbc_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         hit.trust_store = param(&params, "truststore")
             .or_else(|| param(&params, "servercertificate"))
             .map(str::to_string);
+        hit.application = param(&params, "applicationname")
+            .or_else(|| param(&params, "appname"))
+            .map(str::to_string);
+        if !jtds {
+            hit.driver_version = version.as_ref().map(|v| v.shown());
+        }
         hits.push(hit);
     }
 }
@@ -670,20 +893,27 @@ fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
                 (parts, params, shown)
             }
         };
-        let encrypt = param(&params, "encrypt").and_then(Encrypt::parse);
-        let tsc = param(&params, "trustservercertificate").and_then(parse_bool);
+        let encryption = Encryption::read(
+            param(&params, "encrypt"),
+            param(&params, "trustservercertificate"),
+        );
+        let authentication =
+            param(&params, "authentication").is_some_and(|a| !a.eq_ignore_ascii_case("none"));
         let (stack, facts) = match (scheme.as_str(), driver.as_deref()) {
             ("mssql", Some("pyodbc" | "aioodbc")) => {
-                let odbc = param(&params, "driver").map(|d| odbc_driver(&d.replace('+', " ")));
-                let facts = match odbc {
-                    Some(OdbcDriver::Microsoft(v)) => {
-                        encrypt_facts(encrypt, Some(odbc_default(v)), tsc)
-                    }
+                let odbc_name = param(&params, "driver").map(|d| odbc_driver(&d.replace('+', " ")));
+                let facts = match odbc_name {
+                    Some(OdbcDriver::Microsoft(major)) => encryption
+                        .facts(&[major], |e, t, major| {
+                            odbc_facts(e, t, major, authentication)
+                        }),
                     Some(OdbcDriver::FreeTds) => {
                         freetds_string(param(&params, "encryption"), param(&params, "tdsversion"))
                     }
-                    // A DSN or an unnamed driver.
-                    _ => encrypt_facts(encrypt, None, tsc),
+                    // A DSN or an unnamed driver: its defaults are unknown.
+                    _ => encryption.facts(&[17, 18], |e, t, major| {
+                        odbc_facts(e, t, major, authentication)
+                    }),
                 };
                 ("SQLAlchemy mssql+pyodbc URL", facts)
             }
@@ -691,18 +921,25 @@ fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
                 "SQLAlchemy mssql+pymssql URL",
                 freetds_string(param(&params, "encryption"), param(&params, "tdsversion")),
             ),
-            ("sqlserver", None) if semicolon.is_some() => {
-                ("Prisma sqlserver URL", encrypt_facts(encrypt, None, tsc))
-            }
-            // go-mssqldb: encrypt absent = login packet only, and the
-            // certificate is then trusted (msdsn/conn_str.go).
+            ("sqlserver", None) if semicolon.is_some() => (
+                "Prisma sqlserver URL",
+                encryption.facts(&[()], |e, t, ()| undocumented(e, t)),
+            ),
             ("sqlserver", None) => (
                 "go-mssqldb URL",
-                encrypt_facts(encrypt, Some(Encrypt::Off), tsc),
+                encryption.facts(&[()], |e, t, ()| go_mssqldb(e, t)),
             ),
             // node-mssql / tedious: encrypt defaults to true from tedious 7
             // (mssql 7); older versions did not encrypt.
-            _ => ("mssql URL", encrypt_facts(encrypt, None, tsc)),
+            _ => (
+                "mssql URL",
+                encryption.facts(&[()], |e, t, ()| undocumented(e, t)),
+            ),
+        };
+        let facts = if cut_short(text, end) {
+            unsettled(facts)
+        } else {
+            facts
         };
         let mut hit = new_hit(
             lines.line(whole.start()),
@@ -730,6 +967,9 @@ fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .or_else(|| param(&params, "servercertificate"))
             .or_else(|| param(&params, "truststore"))
             .map(str::to_string);
+        hit.application = param(&params, "appname")
+            .or_else(|| param(&params, "applicationname"))
+            .map(str::to_string);
         hits.push(hit);
     }
 }
@@ -752,16 +992,23 @@ fn odbc_ini(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         if odbc == OdbcDriver::Other || server.is_none() && section.get("servername").is_none() {
             continue;
         }
-        let encrypt = section.get("encrypt").and_then(Encrypt::parse);
-        let tsc = section.get("trustservercertificate").and_then(parse_bool);
+        let encryption = Encryption::read(
+            section.get("encrypt"),
+            section.get("trustservercertificate"),
+        );
+        let authentication = section
+            .get("authentication")
+            .is_some_and(|a| !a.eq_ignore_ascii_case("none"));
         let (stack, facts) = match odbc {
             OdbcDriver::FreeTds => (
                 "odbc.ini DSN (FreeTDS)",
                 freetds_string(section.get("encryption"), section.get("tds_version")),
             ),
-            OdbcDriver::Microsoft(v) => (
+            OdbcDriver::Microsoft(major) => (
                 "odbc.ini DSN",
-                encrypt_facts(encrypt, Some(odbc_default(v)), tsc),
+                encryption.facts(&[major], |e, t, major| {
+                    odbc_facts(e, t, major, authentication)
+                }),
             ),
             OdbcDriver::Other => unreachable!("skipped above"),
         };
@@ -855,6 +1102,7 @@ fn freetds_conf(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 mod tests {
     use super::*;
     use crate::evidence::Fact;
+    use crate::evidence::deps::Package;
     use crate::evidence::testing;
 
     fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
@@ -864,19 +1112,24 @@ mod tests {
     type Expect<'a> = testing::Seen<'a>;
 
     fn check(name: &str, text: &str, expected: &[Expect<'_>]) {
-        let hits = scan(name, text);
+        check_hits(&scan(name, text), expected, &format!("{name}:\n{text}"));
+    }
+
+    fn check_hits(hits: &[ConfigHit], expected: &[Expect<'_>], context: &str) {
         assert!(
             hits.iter().all(|h| h.engine == Engine::SqlServer),
             "{hits:#?}"
         );
         let got: Vec<Expect<'_>> = hits.iter().map(testing::seen).collect();
-        assert_eq!(got, expected, "\n{name}:\n{text}");
-        testing::assert_masked(&hits, "hunter2");
+        assert_eq!(got, expected, "\n{context}");
+        testing::assert_masked(hits, "hunter2");
     }
 
     const FULL: Facts = (Yes, Yes, Yes);
     const TRUSTING: Facts = (Yes, No, No);
     const LOGIN_ONLY: Facts = (Unknown, No, No);
+    /// Validated only if the server forces encryption.
+    const SERVER_DECIDES: Facts = (Unknown, Unknown, Unknown);
     const ADO: &str = "ADO.NET SqlClient connection string";
     const ODBC: &str = "ODBC connection string";
 
@@ -919,7 +1172,7 @@ mod tests {
                     Some(1433),
                     Some("app"),
                     Some("x"),
-                    LOGIN_ONLY,
+                    SERVER_DECIDES,
                     None,
                 ),
             ),
@@ -931,7 +1184,7 @@ mod tests {
             (
                 "appsettings.json",
                 r#""Db": "Server=db;Initial Catalog=x;Encrypt=Optional""#,
-                (ADO, Some("db"), None, None, Some("x"), LOGIN_ONLY, None),
+                (ADO, Some("db"), None, None, Some("x"), SERVER_DECIDES, None),
             ),
             // No Encrypt: SqlClient < 4 does not encrypt, ≥ 4 does.
             (
@@ -1005,9 +1258,259 @@ mod tests {
         }
     }
 
+    /// Each driver's defaults by version (docs/FORMATS.md, "SQL Server"):
+    /// (file, setting, the driver version in the project's dependency files,
+    /// facts). `Encrypt=false` is never "does not verify" for a driver that
+    /// validates a server-forced encryption.
     #[test]
-    fn driver_version_in_the_same_file() {
-        let old = r#"<add name="Db" providerName="System.Data.SqlClient" connectionString="Server=db;Initial Catalog=x;User ID=u;Password=hunter2" />"#;
+    fn driver_defaults_follow_the_version_in_sight() {
+        use crate::evidence::deps::Package::{MssqlJdbc, SqlClient, SystemDataSqlClient};
+        let ado = |tail: &str| {
+            format!(r#"{{"Db": "Server=tcp:ledger-db,1433;Initial Catalog=ledger;{tail}"}}"#)
+        };
+        let table: &[testing::FactsRow<'_>] = &[
+            // Microsoft.Data.SqlClient: 1.x never validates Encrypt=false; 2.0+
+            // validates when the server forces encryption; 4.0+ encrypts by
+            // default.
+            (
+                "appsettings.json",
+                "Encrypt=false",
+                &[(SqlClient, "1.1.4")],
+                LOGIN_ONLY,
+            ),
+            (
+                "appsettings.json",
+                "Encrypt=false",
+                &[(SqlClient, "2.1.7")],
+                SERVER_DECIDES,
+            ),
+            (
+                "appsettings.json",
+                "Encrypt=false",
+                &[(SqlClient, "5.2.1")],
+                SERVER_DECIDES,
+            ),
+            ("appsettings.json", "Encrypt=false", &[], SERVER_DECIDES),
+            (
+                "appsettings.json",
+                "Encrypt=false;TrustServerCertificate=true",
+                &[],
+                LOGIN_ONLY,
+            ),
+            (
+                "appsettings.json",
+                "User ID=app",
+                &[(SqlClient, "1.1.4")],
+                LOGIN_ONLY,
+            ),
+            (
+                "appsettings.json",
+                "User ID=app",
+                &[(SqlClient, "3.1.0")],
+                SERVER_DECIDES,
+            ),
+            (
+                "appsettings.json",
+                "User ID=app",
+                &[(SqlClient, "5.2.1")],
+                FULL,
+            ),
+            ("appsettings.json", "User ID=app", &[], UNKNOWN),
+            (
+                "appsettings.json",
+                "TrustServerCertificate=true",
+                &[(SqlClient, "5.2.1")],
+                TRUSTING,
+            ),
+            // System.Data.SqlClient behaves as 1.x.
+            (
+                "appsettings.json",
+                "Encrypt=false",
+                &[(SystemDataSqlClient, "4.8.6")],
+                LOGIN_ONLY,
+            ),
+            // Values from elsewhere.
+            (
+                "appsettings.json",
+                "Encrypt=${SQL_ENCRYPT}",
+                &[(SqlClient, "5.2.1")],
+                UNKNOWN,
+            ),
+            (
+                "appsettings.json",
+                "Encrypt=true;TrustServerCertificate=$(TrustCert)",
+                &[(SqlClient, "5.2.1")],
+                (Yes, Unknown, Unknown),
+            ),
+            // mssql-jdbc: encrypt=false negotiates a server-required
+            // encryption and validates it; encrypt true by default from 10.1.
+            (
+                "application.properties",
+                "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false",
+                &[],
+                SERVER_DECIDES,
+            ),
+            (
+                "application.properties",
+                "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false;trustServerCertificate=true",
+                &[],
+                LOGIN_ONLY,
+            ),
+            (
+                "application.properties",
+                "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger",
+                &[(MssqlJdbc, "9.4.1.jre8")],
+                SERVER_DECIDES,
+            ),
+            (
+                "application.properties",
+                "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger",
+                &[(MssqlJdbc, "12.6.1.jre11")],
+                FULL,
+            ),
+            (
+                "application.properties",
+                "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger",
+                &[],
+                SERVER_DECIDES,
+            ),
+            (
+                "application.properties",
+                "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=true;trustManagerClass=com.example.PinnedTrustManager",
+                &[],
+                (Yes, Unknown, Unknown),
+            ),
+            // ODBC: 18 validates whenever it encrypts; 17 only when asked.
+            (
+                "db.py",
+                "cs = 'Driver={ODBC Driver 18 for SQL Server};Server=ledger-db;Encrypt=no'",
+                &[],
+                SERVER_DECIDES,
+            ),
+            (
+                "db.py",
+                "cs = 'Driver={ODBC Driver 18 for SQL Server};Server=ledger-db;Encrypt=no;TrustServerCertificate=yes'",
+                &[],
+                LOGIN_ONLY,
+            ),
+            (
+                "db.py",
+                "cs = 'Driver={ODBC Driver 17 for SQL Server};Server=ledger-db;Encrypt=no'",
+                &[],
+                LOGIN_ONLY,
+            ),
+            // 17 with an Authentication method encrypts by default.
+            (
+                "db.py",
+                "cs = 'Driver={ODBC Driver 17 for SQL Server};Server=ledger-db;Authentication=ActiveDirectoryMsi'",
+                &[],
+                FULL,
+            ),
+            // OLE DB 18 with an Authentication method validates whatever the
+            // encryption.
+            (
+                "db.py",
+                "cs = 'Provider=MSOLEDBSQL;Data Source=ledger-db;Authentication=ActiveDirectoryPassword;Use Encryption for Data=false'",
+                &[],
+                (Unknown, Yes, Yes),
+            ),
+            (
+                "db.py",
+                "cs = 'Provider=MSOLEDBSQL;Data Source=ledger-db;Initial Catalog=ledger'",
+                &[],
+                LOGIN_ONLY,
+            ),
+            // go-mssqldb: an explicit encrypt=false still validates the login
+            // handshake; without encrypt the certificate is trusted.
+            (
+                "main.go",
+                "db, _ := sql.Open(\"sqlserver\", \"sqlserver://sa@ledger-db?database=ledger&encrypt=false\")",
+                &[],
+                (Unknown, Yes, Yes),
+            ),
+            (
+                "main.go",
+                "db, _ := sql.Open(\"sqlserver\", \"sqlserver://sa@ledger-db?database=ledger\")",
+                &[],
+                LOGIN_ONLY,
+            ),
+            (
+                "main.go",
+                "db, _ := sql.Open(\"sqlserver\", \"server=ledger-db;user id=sa;encrypt=false\")",
+                &[],
+                (Unknown, Yes, Yes),
+            ),
+            // Drivers that do not document a server-forced encryption.
+            (
+                "schema.prisma",
+                "url = \"sqlserver://ledger-db:1433;database=ledger;encrypt=false\"",
+                &[],
+                UNKNOWN,
+            ),
+            // Cut short: the rest may set Encrypt.
+            (
+                "Program.cs",
+                "var cs = \"Server=tcp:ledger-db,1433;Initial Catalog=ledger;Encrypt=false;TrustServerCertificate=true;\" + extra; // SqlConnection",
+                &[],
+                UNKNOWN,
+            ),
+            (
+                "Db.java",
+                "String url = \"jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false;trustServerCertificate=true\" + props;",
+                &[],
+                UNKNOWN,
+            ),
+        ];
+        let texts: Vec<String> = table
+            .iter()
+            .map(|&(file, setting, _, _)| {
+                if file == "appsettings.json" {
+                    ado(setting)
+                } else {
+                    setting.to_string()
+                }
+            })
+            .collect();
+        let rows: Vec<testing::FactsRow<'_>> = table
+            .iter()
+            .zip(&texts)
+            .map(|(&(file, _, versions, want), text)| (file, text.as_str(), versions, want))
+            .collect();
+        testing::assert_facts(detect, &rows);
+    }
+
+    /// A Microsoft.Data.SqlClient 3.1 project's connection string with no
+    /// `Encrypt` and no SQL Server-only keyword is reported, because the
+    /// project names SqlClient.
+    #[test]
+    fn a_sqlclient_project_marks_its_plain_connection_strings() {
+        let text = r#"{"ConnectionStrings": {"Db": "Server=ledger-db;Database=ledger;User Id=app;Password=hunter2"}}"#;
+        assert_eq!(scan("appsettings.json", text), Vec::new());
+        let hits = testing::scan_with(
+            detect,
+            "appsettings.json",
+            text,
+            &[(Package::SqlClient, "3.1.0")],
+        );
+        check_hits(
+            &hits,
+            &[(
+                ADO,
+                Some("ledger-db"),
+                None,
+                Some("app"),
+                Some("ledger"),
+                SERVER_DECIDES,
+                None,
+            )],
+            text,
+        );
+        assert_eq!(
+            hits[0].driver_version.as_deref(),
+            Some("Microsoft.Data.SqlClient 3.1.0")
+        );
+        // web.config naming System.Data.SqlClient as the provider.
+        let old = r#"<add name="Db" providerName="System.Data.SqlClient" connectionString="Server=db;Initial Catalog=x;User ID=u;Password=hunter2;Encrypt=false" />"#;
         check(
             "web.config",
             old,
@@ -1020,18 +1523,6 @@ mod tests {
                 LOGIN_ONLY,
                 None,
             )],
-        );
-        let new = "<PackageReference Include=\"Microsoft.Data.SqlClient\" Version=\"5.2.1\" />\n<x cs=\"Server=db;Initial Catalog=x\" />";
-        check(
-            "app.csproj",
-            new,
-            &[(ADO, Some("db"), None, None, Some("x"), FULL, None)],
-        );
-        let three = "<PackageReference Include=\"Microsoft.Data.SqlClient\" Version=\"3.1.0\" />\n<x cs=\"Server=db;Initial Catalog=x\" />";
-        check(
-            "app.csproj",
-            three,
-            &[(ADO, Some("db"), None, None, Some("x"), LOGIN_ONLY, None)],
         );
     }
 
@@ -1098,7 +1589,7 @@ mod tests {
                     None,
                     None,
                     Some("x"),
-                    LOGIN_ONLY,
+                    SERVER_DECIDES,
                     None,
                 ),
             ),
@@ -1155,7 +1646,7 @@ mod tests {
                     Some(1433),
                     None,
                     Some("x"),
-                    LOGIN_ONLY,
+                    SERVER_DECIDES,
                     None,
                 ),
             ),
@@ -1530,9 +2021,10 @@ Servername = pg
         );
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].line, 3);
+        // ODBC 18 validates a server-forced encryption even with Encrypt=no.
         assert_eq!(
             (hits[0].uses_tls, hits[0].verifies_chain),
-            (Fact::Unknown, Fact::No)
+            (Fact::Unknown, Fact::Unknown)
         );
         assert_eq!(
             hits[0].setting,

@@ -61,9 +61,121 @@ pub fn mask(setting: &str) -> String {
     AWS_KEY_ID.replace_all(&masked, MASK).into_owned()
 }
 
+/// A value a setting takes from somewhere else: `${X}`, `$X`, `%s`,
+/// `%(x)s`, `{x}`, `<%= … %>`, `{{ … }}`, `$(Property)`.
+pub fn is_placeholder(v: &str) -> bool {
+    v.contains(['$', '{', '%', '<'])
+}
+
+/// Whether a URL or connection string that ends at `end` goes on beyond
+/// what the file shows, so that parameters it is silent on may be set:
+/// concatenated with more text after its closing quote (`+`, PHP's `.`,
+/// Lua's `..`), ending where a parameter goes (`?`, `&`), or ending in
+/// a placeholder glued to its last part (`/orders${QUERY}`, `?${PARAMS}`,
+/// `&{extra}`). A whole path segment that is a placeholder (`/${DB_NAME}`)
+/// is a database name, not a cut.
+pub fn cut_short(text: &str, end: usize) -> bool {
+    let shown = text[..end].trim_end();
+    if shown.ends_with(['?', '&']) {
+        return true;
+    }
+    let cut = shown.rfind(['/', '?', '&', ';', ' ']);
+    let last = cut.map_or(shown, |i| &shown[i + 1..]);
+    let after_path = cut.is_some_and(|i| shown.as_bytes()[i] == b'/');
+    let ends_in_placeholder = last.ends_with(['}', ')']) && is_placeholder(last);
+    let database_name = after_path
+        && (last.starts_with("${") || last.starts_with('{'))
+        && last.matches('{').count() == 1;
+    if ends_in_placeholder && !last.contains('=') && !database_name {
+        return true;
+    }
+    let after = &text[end..];
+    let quoted = after.starts_with(['"', '\'', '`']);
+    let rest = after
+        .trim_start_matches(['"', '\'', '`'])
+        .trim_start_matches([' ', '\t']);
+    let php_dot = quoted
+        && rest
+            .strip_prefix('.')
+            .is_some_and(|r| r.trim_start_matches(' ').starts_with(['$', '\'', '"']));
+    rest.starts_with('+') && !rest.starts_with("++") || rest.starts_with("..") || php_dot
+}
+
 #[cfg(test)]
 mod tests {
-    use super::mask;
+    use super::{cut_short, mask};
+
+    #[test]
+    fn urls_cut_short_are_told_apart_from_whole_ones() {
+        // (text, the setting as a detector reads it, cut short?)
+        let table = [
+            (
+                "\"postgres://app@db/orders\" + params",
+                "postgres://app@db/orders",
+                true,
+            ),
+            (
+                "\"jdbc:mysql://db/orders?\" + props",
+                "jdbc:mysql://db/orders?",
+                true,
+            ),
+            (
+                "'postgres://app@db/orders' . $query",
+                "postgres://app@db/orders",
+                true,
+            ),
+            (
+                "`postgres://app@db/orders${query}`",
+                "postgres://app@db/orders${query}",
+                true,
+            ),
+            (
+                "\"postgres://app@db/orders?${PARAMS}\"",
+                "postgres://app@db/orders?${PARAMS}",
+                true,
+            ),
+            (
+                "\"postgres://app@db/orders?sslmode=require&\"",
+                "postgres://app@db/orders?sslmode=require&",
+                true,
+            ),
+            (
+                "'Server=db;Database=x;' + extra",
+                "Server=db;Database=x;",
+                true,
+            ),
+            (
+                "url = \"postgres://app@db/orders\"",
+                "postgres://app@db/orders",
+                false,
+            ),
+            (
+                "\"postgres://${DB_USER}@${DB_HOST}:5432/${DB_NAME}\"",
+                "postgres://${DB_USER}@${DB_HOST}:5432/${DB_NAME}",
+                false,
+            ),
+            (
+                "\"postgres://app@db/orders?sslmode=${SSLMODE}\"",
+                "postgres://app@db/orders?sslmode=${SSLMODE}",
+                false,
+            ),
+            ("\"host=%s dbname=%s\" % (h, d)", "host=%s dbname=%s", false),
+            (
+                "Connect with postgres://app@db/orders. Then run it.",
+                "postgres://app@db/orders",
+                false,
+            ),
+            (
+                "x = \"postgres://app@db/orders\"; i++",
+                "postgres://app@db/orders",
+                false,
+            ),
+        ];
+        for (text, setting, want) in table {
+            let end = text.find(setting).unwrap() + setting.len();
+            assert_eq!(cut_short(text, end), want, "{text}");
+        }
+    }
 
     #[test]
     fn secrets_are_masked_in_every_shape_they_come_in() {

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use std::collections::HashMap;
 
+use super::deps::{ProjectDeps, Versions};
 use super::truststore::{self, coverage_summary};
 use super::{ConfigHit, SourceFile, detect_all};
 
@@ -57,10 +58,11 @@ fn is_skipped_folder(entry: &ignore::DirEntry) -> bool {
         && SKIPPED_FOLDERS.contains(&entry.file_name().to_string_lossy().as_ref())
 }
 
-/// Every file under `roots` worth reading, in a stable order.
-fn files_under(roots: &[PathBuf], summary: &mut ScanSummary) -> Vec<PathBuf> {
+/// Every file under `roots` worth reading, in a stable order, with the
+/// root it was found under.
+fn files_under(roots: &[PathBuf], summary: &mut ScanSummary) -> Vec<(PathBuf, usize)> {
     let mut files = Vec::new();
-    for root in roots {
+    for (r, root) in roots.iter().enumerate() {
         let walk = ignore::WalkBuilder::new(root)
             .hidden(false) // `.env` files hold settings
             .require_git(false)
@@ -71,7 +73,7 @@ fn files_under(roots: &[PathBuf], summary: &mut ScanSummary) -> Vec<PathBuf> {
                 Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                     match e.metadata().map(|m| m.len()) {
                         Ok(len) if len > MAX_FILE_BYTES => summary.large_files += 1,
-                        Ok(_) => files.push(e.into_path()),
+                        Ok(_) => files.push((e.into_path(), r)),
                         Err(err) => summary.errors.push((e.into_path(), err.to_string())),
                     }
                 }
@@ -81,8 +83,18 @@ fn files_under(roots: &[PathBuf], summary: &mut ScanSummary) -> Vec<PathBuf> {
         }
     }
     files.sort();
-    files.dedup();
+    files.dedup_by(|a, b| a.0 == b.0);
     files
+}
+
+/// The folder the dependency-file lookup stops at: the scanned root, or
+/// the folder of a root that is a file.
+fn stop_folder(root: &Path) -> &Path {
+    if root.is_dir() {
+        root
+    } else {
+        root.parent().unwrap_or(root)
+    }
 }
 
 enum Read {
@@ -91,7 +103,7 @@ enum Read {
     Failed(String),
 }
 
-fn read_file(path: &Path) -> Read {
+fn read_file(path: &Path, root: &Path, deps: &ProjectDeps) -> Read {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => return Read::Failed(e.to_string()),
@@ -104,12 +116,18 @@ fn read_file(path: &Path) -> Read {
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
+    let dir = path.parent().unwrap_or(Path::new(""));
     // A bug in a detector costs this file (an error naming it), not the scan.
     std::panic::catch_unwind(|| {
         detect_all(&SourceFile {
             path,
             name: &name,
             text: &text,
+            versions: Versions::Tree {
+                deps,
+                dir,
+                stop: stop_folder(root),
+            },
         })
     })
     .map_or_else(
@@ -127,10 +145,11 @@ fn read_file(path: &Path) -> Read {
 pub fn scan(roots: &[PathBuf]) -> (Vec<FoundHit>, ScanSummary) {
     let mut summary = ScanSummary::default();
     let files = files_under(roots, &mut summary);
+    let deps = ProjectDeps::default();
     let read: Vec<(PathBuf, Read)> = files
         .into_par_iter()
-        .map(|path| {
-            let read = read_file(&path);
+        .map(|(path, root)| {
+            let read = read_file(&path, &roots[root], &deps);
             (path, read)
         })
         .collect();
@@ -207,7 +226,7 @@ mod tests {
         let files = files_under(&[root.to_path_buf()], &mut summary);
         let names: Vec<String> = files
             .iter()
-            .map(|f| f.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .map(|(f, _)| f.strip_prefix(root).unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, [".gitignore", "app/.env", "app/logo.png"]);
         assert_eq!(summary.large_files, 1);

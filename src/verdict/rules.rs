@@ -348,6 +348,7 @@ mod tests {
             user: None,
             database: None,
             application: None,
+            driver_version: None,
             uses_tls,
             verifies_chain,
             trust_store_rds_cas: None,

@@ -1085,7 +1085,11 @@ fn volatile_name(client: u32, pid: u32) -> String {
     const POD: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     let mix = pid.wrapping_mul(2_654_435_761);
     match client % 3 {
-        0 => format!("puma: cluster worker {}: {} [shop]", pid % 8, 40_000 + pid % 20_000),
+        0 => format!(
+            "puma: cluster worker {}: {} [shop]",
+            pid % 8,
+            40_000 + pid % 20_000
+        ),
         1 => {
             let rs = ["7d9f8c6b5", "5b8c7dfd4b", "6bcdf8h4x"][(pid % 3) as usize];
             let pod: String = (0..5)
