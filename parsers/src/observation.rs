@@ -45,8 +45,17 @@ pub enum Message<'a> {
     Received(Remote<'a>),
     /// `[replication ]connection authorized: …`: the session is established.
     Authorized(Authorized<'a>),
-    /// `connection authenticated: identity="…" method=… (file:line)` (PG 14+).
-    Authenticated { identity: &'a str, method: &'a str },
+    /// `connection authenticated: identity="…" method=… (file:line)` (PG 14+);
+    /// `None` for `user="…"` instead, which PG 17+ logs for a method that
+    /// establishes no identity (trust).
+    Authenticated {
+        identity: Option<&'a str>,
+        method: &'a str,
+    },
+    /// `connection ready: setup total=… ms, fork=… ms, authentication=… ms`
+    /// (PG 18+, `log_connections` with `setup_durations`): an authorized
+    /// session finished its setup.
+    Ready(SetupDurations),
     /// `disconnection: session time: …`.
     Disconnected(Disconnected<'a>),
     /// `could not accept SSL connection: …` and `SSL error: …` (no host in the
@@ -69,6 +78,24 @@ pub enum Message<'a> {
         reason: &'a str,
     },
 }
+
+/// What PostgreSQL 18 says a session's setup took, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SetupDurations {
+    pub total: f64,
+    pub fork: f64,
+    pub authentication: f64,
+}
+
+/// The `connection ready` line of the setup session in the PostgreSQL 18
+/// sample (samples/postgresql/pg18/), which the stderr, csvlog and jsonlog
+/// tables all read.
+#[cfg(test)]
+pub(crate) const PG18_SAMPLE_READY: SetupDurations = SetupDurations {
+    total: 14.316,
+    fork: 0.655,
+    authentication: 0.532,
+};
 
 /// How a session's bytes travelled, as far as the log says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,30 +1,34 @@
 #!/usr/bin/env bash
-# make-samples.sh OUT_DIR
+# make-samples.sh OUT_DIR [INSTANCE]
 #
 # Produces real PostgreSQL connection logs (stderr with the Amazon RDS prefix, csvlog,
-# jsonlog, gzipped stderr) from a throwaway local cluster, driven by real psql/libpq
-# clients in the TLS scenarios that matter for an RDS CA rotation. Each client scenario
-# reaches the server from its own loopback address (127.0.0.N) through relay.py.
+# jsonlog from PostgreSQL 15 on, gzipped stderr) from a throwaway local cluster, driven by
+# real psql/libpq clients in the TLS scenarios that matter for an RDS CA rotation. Each
+# client scenario reaches the server from its own loopback address (127.0.0.N) through
+# relay.py.
 #
-# Output (instance name pg-sample-1, file names after the UTC hour the server started):
-#   OUT_DIR/stderr/pg-sample-1/postgresql.log.YYYY-MM-DD-HH
-#   OUT_DIR/csvlog/pg-sample-1/postgresql.log.YYYY-MM-DD-HH.csv
-#   OUT_DIR/jsonlog/pg-sample-1/postgresql.log.YYYY-MM-DD-HH.json
-#   OUT_DIR/stderr-gz/pg-sample-1/postgresql.log.YYYY-MM-DD-HH.gz
+# Output (INSTANCE, default pg-sample-1; file names after the UTC hour the server started):
+#   OUT_DIR/stderr/INSTANCE/postgresql.log.YYYY-MM-DD-HH
+#   OUT_DIR/csvlog/INSTANCE/postgresql.log.YYYY-MM-DD-HH.csv
+#   OUT_DIR/jsonlog/INSTANCE/postgresql.log.YYYY-MM-DD-HH.json   (PostgreSQL 15+)
+#   OUT_DIR/stderr-gz/INSTANCE/postgresql.log.YYYY-MM-DD-HH.gz
 #   OUT_DIR/SCENARIOS.md
 #
-# Needs: PostgreSQL server + client binaries (pg_config --bindir, else PATH), openssl,
-# python3 (standard library only), gzip. Works as root (the server runs as the OS user
-# $SSLCENSUS_PG_OS_USER, default "postgres", created if missing) or as a normal user. Loopback only.
+# The server: $SSLCENSUS_PG_BINDIR (initdb, pg_ctl and postgres of any major 13-18, e.g. one
+# tests/pg-majors.sh installed, with $SSLCENSUS_PG_LIBDIR as their LD_LIBRARY_PATH), else
+# pg_config --bindir, else PATH. The clients: psql/libpq from pg_config --bindir, else PATH.
+# Needs openssl, python3 (standard library only), gzip. Works as root (the server runs as the
+# OS user $SSLCENSUS_PG_OS_USER, default "postgres", created if missing) or as a normal user.
+# Loopback only.
 set -euo pipefail
 
 # shellcheck source=../common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/../common.sh"
 
-[[ $# -eq 1 && -n $1 ]] || { echo "usage: $0 OUT_DIR" >&2; exit 2; }
+[[ ($# -eq 1 || $# -eq 2) && -n $1 ]] || { echo "usage: $0 OUT_DIR [INSTANCE]" >&2; exit 2; }
 mkdir -p -- "$1"
 OUT_DIR=$(cd -- "$1" && pwd)
-INSTANCE=pg-sample-1
+INSTANCE=${2:-pg-sample-1}
 T0=$SECONDS
 
 # ---------------------------------------------------------------- environment
@@ -33,23 +37,29 @@ while read -r v; do
   case $v in PG*) unset "$v" ;; esac
 done < <(compgen -e)
 
-BINDIR=""
+SYSTEM_BINDIR=""
 if command -v pg_config >/dev/null 2>&1; then
-  BINDIR=$(pg_config --bindir 2>/dev/null || true)
+  SYSTEM_BINDIR=$(pg_config --bindir 2>/dev/null || true)
 fi
+SERVER_BINDIR=${SSLCENSUS_PG_BINDIR:-}
 pgbin() {
-  if [[ -n $BINDIR && -x $BINDIR/$1 ]]; then
-    printf '%s\n' "$BINDIR/$1"
-  elif command -v "$1" >/dev/null 2>&1; then
-    command -v "$1"
-  else
-    die "$1 not found (neither in pg_config --bindir nor on PATH)"
-  fi
+  local dir
+  for dir in "$SERVER_BINDIR" "$SYSTEM_BINDIR"; do
+    [[ -n $dir && -x $dir/$1 ]] && { printf '%s\n' "$dir/$1"; return; }
+  done
+  command -v "$1" 2>/dev/null || die "$1 not found (in \$SSLCENSUS_PG_BINDIR, pg_config --bindir or PATH)"
 }
 INITDB=$(pgbin initdb)
 PG_CTL=$(pgbin pg_ctl)
+POSTGRES=$(pgbin postgres)
 PSQL=$(pgbin psql)
-pgbin postgres >/dev/null
+# Server commands get the libraries of their build (pg_ctl passes them on to postgres).
+SERVER_ENV=(env)
+[[ -n ${SSLCENSUS_PG_LIBDIR:-} ]] && SERVER_ENV+=("LD_LIBRARY_PATH=$SSLCENSUS_PG_LIBDIR")
+SERVER_VERSION=$("${SERVER_ENV[@]}" "$POSTGRES" --version) || die "$POSTGRES does not run"
+MAJOR=${SERVER_VERSION#*(PostgreSQL) }
+MAJOR=${MAJOR%%.*}
+[[ $MAJOR =~ ^[0-9]+$ && $MAJOR -ge 13 ]] || die "PostgreSQL 13 or later needed: $SERVER_VERSION"
 PYTHON=${PYTHON:-python3}
 for tool in "$PYTHON" openssl gzip; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool not found on PATH"
@@ -87,7 +97,7 @@ cleanup() {
     wait "$RELAY_PID" 2>/dev/null
   fi
   if [[ -f $PGDATA/postmaster.pid ]]; then
-    as_pg "$PG_CTL" -D "$PGDATA" -m immediate -w -t 20 stop >/dev/null 2>&1
+    as_pg "${SERVER_ENV[@]}" "$PG_CTL" -D "$PGDATA" -m immediate -w -t 20 stop >/dev/null 2>&1
     if [[ -f $PGDATA/postmaster.pid ]]; then
       local pid
       pid=$(head -n1 "$PGDATA/postmaster.pid" 2>/dev/null)
@@ -123,14 +133,20 @@ make_certs "$CERTS"
 
 # ---------------------------------------------------------------- 2. cluster
 PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-say "initdb + start PostgreSQL ($("$(pgbin postgres)" --version)) on 127.0.0.1:$PORT as OS user $PG_OS_USER"
-as_pg "$INITDB" -D "$PGDATA" -U postgres -E UTF8 --locale=C --no-sync \
+say "initdb + start PostgreSQL ($SERVER_VERSION) on 127.0.0.1:$PORT as OS user $PG_OS_USER"
+as_pg "${SERVER_ENV[@]}" "$INITDB" -D "$PGDATA" -U postgres -E UTF8 --locale=C --no-sync \
   --auth-local=trust --auth-host=scram-sha-256 >"$TMP/initdb.log" 2>&1 \
   || { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
 install -m 644 "$CERTS/server.crt" "$PGDATA/server.crt"
 install -m 600 "$CERTS/server.key" "$PGDATA/server.key"
 [[ $(id -u) -eq 0 ]] && chown "$PG_OS_USER" "$PGDATA/server.crt" "$PGDATA/server.key"
 
+# jsonlog is PostgreSQL 15's; from 18 on, log_connections is a list of aspects (`on` still
+# means the first three), and setup_durations adds a `connection ready` line.
+LOG_DESTINATION='stderr,csvlog'
+LOG_CONNECTIONS=on
+((MAJOR >= 15)) && LOG_DESTINATION='stderr,csvlog,jsonlog'
+((MAJOR >= 18)) && LOG_CONNECTIONS="'receipt,authentication,authorization,setup_durations'"
 as_pg tee -a "$PGDATA/postgresql.conf" >/dev/null <<EOF
 
 # ---- sslcensus samples ----
@@ -150,20 +166,20 @@ ssl_cert_file = 'server.crt'
 ssl_key_file = 'server.key'
 password_encryption = 'scram-sha-256'
 logging_collector = on
-log_destination = 'stderr,csvlog,jsonlog'
+log_destination = '$LOG_DESTINATION'
 log_directory = 'log'
 log_filename = 'postgresql.log.%Y-%m-%d-%H'
 log_file_mode = 0640
 log_rotation_age = 0
 log_rotation_size = 0
 log_line_prefix = '%t:%r:%u@%d:[%p]:'
-log_connections = on
+log_connections = $LOG_CONNECTIONS
 log_disconnections = on
 log_statement = 'all'
 EOF
 
 # secure_only is reachable only through hostssl: a plaintext client gets
-# "no pg_hba.conf entry ... no encryption". The superuser has no password (socket only).
+# "no pg_hba.conf entry ... no encryption" ("SSL off" before 14). The superuser has no password (socket only).
 as_pg tee "$PGDATA/pg_hba.conf" >/dev/null <<'EOF'
 # TYPE  DATABASE                       USER      ADDRESS       METHOD
 local   all                            postgres                trust
@@ -172,7 +188,7 @@ hostssl secure_only                    all       127.0.0.0/8   scram-sha-256
 host    appdb,"Sales DW",postgres      all       127.0.0.0/8   scram-sha-256
 EOF
 
-as_pg "$PG_CTL" -D "$PGDATA" -l "$PGBASE/startup.log" -w -t 30 start >/dev/null 2>&1 || {
+as_pg "${SERVER_ENV[@]}" "$PG_CTL" -D "$PGDATA" -l "$PGBASE/startup.log" -w -t 30 start >/dev/null 2>&1 || {
   cat "$PGBASE/startup.log" "$PGDATA"/log/* >&2 2>/dev/null || true
   die "the server did not start"
 }
@@ -272,7 +288,7 @@ run_round() { # $1 = round number (1..3); some scenarios have fewer sessions
   [[ $r -le 2 ]] && session "psql default name" tls:TLSv1.3 "$(via 22 "$APP")" "SELECT current_user"
   [[ $r -le 2 ]] && session "no application_name" tls:TLSv1.3 "$(via 23 "$APP sslmode=require $NOROOT application_name=")" \
     "SELECT 1" "$Q_CATALOG"
-  [[ $r -le 2 ]] && attempt_fails "hba reject" 'no pg_hba.conf entry.*no encryption' \
+  [[ $r -le 2 ]] && attempt_fails "hba reject" 'no pg_hba.conf entry.*(no encryption|SSL off)' \
     "$(via 24 "user=app-user dbname=secure_only sslmode=disable application_name=app_hba_reject")"
   [[ $r -le 2 ]] && attempt_fails "wrong password" 'password authentication failed' \
     "$(via 25 "$APP sslmode=require $NOROOT password=not-the-password application_name=app_bad_password")"
@@ -303,27 +319,30 @@ for r in 1 2 3; do run_round "$r"; done
 kill "$RELAY_PID" 2>/dev/null || true
 wait "$RELAY_PID" 2>/dev/null || true
 RELAY_PID=""
-as_pg "$PG_CTL" -D "$PGDATA" -m fast -w -t 30 stop >/dev/null || die "pg_ctl stop failed"
+as_pg "${SERVER_ENV[@]}" "$PG_CTL" -D "$PGDATA" -m fast -w -t 30 stop >/dev/null || die "pg_ctl stop failed"
 
 shopt -s nullglob
 stderr_logs=("$PGDATA"/log/postgresql.log.????-??-??-??)
 csv_logs=("$PGDATA"/log/postgresql.log.????-??-??-??.csv)
 json_logs=("$PGDATA"/log/postgresql.log.????-??-??-??.json)
 shopt -u nullglob
-[[ ${#stderr_logs[@]} -eq 1 && ${#csv_logs[@]} -eq 1 && ${#json_logs[@]} -eq 1 ]] \
-  || die "expected one stderr, csv and json log file, found: $(ls "$PGDATA/log" | tr '\n' ' ')"
+JSON=$((MAJOR >= 15))
+[[ ${#stderr_logs[@]} -eq 1 && ${#csv_logs[@]} -eq 1 && ${#json_logs[@]} -eq JSON ]] \
+  || die "expected one stderr, csv and $JSON json log file, found: $(ls "$PGDATA/log" | tr '\n' ' ')"
 BASE=$(basename -- "${stderr_logs[0]}")   # postgresql.log.YYYY-MM-DD-HH (UTC)
 
 as_pg cat "${stderr_logs[0]}" > "$TMP/stderr.log"
 as_pg cat "${csv_logs[0]}" > "$TMP/csv.log"
-as_pg cat "${json_logs[0]}" > "$TMP/json.log"
+: > "$TMP/json.log"
+((JSON)) && as_pg cat "${json_logs[0]}" > "$TMP/json.log"
 
 say "checking the logs"
-"$PYTHON" - "$TMP/stderr.log" "$TMP/csv.log" "$TMP/json.log" > "$TMP/proof.txt" <<'PY' || die "log check failed (see above)"
+"$PYTHON" - "$MAJOR" "$TMP/stderr.log" "$TMP/csv.log" "$TMP/json.log" > "$TMP/proof.txt" <<'PY' || die "log check failed (see above)"
 import csv, json, re, sys
 from datetime import datetime
 
-stderr_path, csv_path, json_path = sys.argv[1:4]
+major = int(sys.argv[1])
+stderr_path, csv_path, json_path = sys.argv[2:5]
 PREFIX = re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC:(\[local\]|[^()]*\((\d+)\)|):(.*?)@(.*?):\[(\d+)\]:([A-Z0-9]+):  (.*)$')
 errors = []
 def fail(msg): errors.append(msg)
@@ -367,7 +386,8 @@ def ok_sessions(host, app, proto, minimum, label):
         if not a:
             fail(f"{label}: pid {s['pid']} from {host} has no 'connection authorized'")
             continue
-        m = re.match(r"connection authorized: user=(.*?) database=(.*?)( application_name=(.*?))?( SSL enabled \(protocol=([^,]+), cipher=([^,]+), bits=(\d+)\))?$", a["msg"])
+        # PostgreSQL 13 adds ", compression=off" to the SSL clause.
+        m = re.match(r"connection authorized: user=(.*?) database=(.*?)( application_name=(.*?))?( SSL enabled \(protocol=([^,]+), cipher=([^,]+), bits=(\d+)(, compression=(on|off))?\))?$", a["msg"])
         got_app = m.group(4) if m and m.group(3) else None
         got_proto = m.group(6) if m else None
         if got_app != app or got_proto != proto:
@@ -428,9 +448,10 @@ else:
 
 # hba reject
 ss = of("127.0.0.24")
-hba = [first(s, 'no pg_hba.conf entry for host "127.0.0.24", user "app-user", database "secure_only", no encryption') for s in ss]
+plaintext = "SSL off" if major == 13 else "no encryption"
+hba = [first(s, f'no pg_hba.conf entry for host "127.0.0.24", user "app-user", database "secure_only", {plaintext}') for s in ss]
 if len(ss) < 2 or not all(hba) or any(h["sev"] != "FATAL" for h in hba if h):
-    fail("hba reject: expected >= 2 FATAL no pg_hba.conf entry ... no encryption from 127.0.0.24")
+    fail(f"hba reject: expected >= 2 FATAL no pg_hba.conf entry ... {plaintext} from 127.0.0.24")
 else:
     proof.append(f"hba reject | 127.0.0.24 | {hba[0]['line']}")
 
@@ -447,18 +468,37 @@ if continuation < 5:
 if not any(r.get("decoy") for r in records):
     fail("decoy statement line not found")
 
-# csvlog / jsonlog carry the same events
+# Logins say who they authenticated as from 14 on (`identity="…"`); 17 says it of trust
+# logins too (`user="…"`, the setup session's), and 18 times the setup of each session
+# (`connection ready`).
+def count(prefix):
+    return sum(1 for r in records if r["msg"].startswith(prefix))
+def first_line(prefix, otherwise):
+    return next((r["line"] for r in records if r["msg"].startswith(prefix)), otherwise)
+for prefix, since in (('connection authenticated: identity="', 14),
+                      ('connection authenticated: user="', 17),
+                      ("connection ready: setup total=", 18)):
+    n = count(prefix)
+    if (n > 0) != (major >= since):
+        fail(f"PostgreSQL {major}: {n} lines starting {prefix!r}")
+    label = prefix.rstrip('="')
+    proof.append(f"{label} | - | {first_line(prefix, f'none (before PostgreSQL {since})')}")
+
+# csvlog / jsonlog carry the same events; csvlog has 24 columns in 13, 26 from 14 on.
+columns = 24 if major == 13 else 26
 with open(csv_path, newline="", encoding="utf-8") as f:
     rows = list(csv.reader(f))
-if any(len(r) != 26 for r in rows):
-    fail("csvlog: a row without 26 columns")
+if any(len(r) != columns for r in rows):
+    fail(f"csvlog: a row without {columns} columns: {sorted(set(len(r) for r in rows))}")
 objs = [json.loads(l) for l in open(json_path, encoding="utf-8") if l.strip()]
-for needle in ("connection authorized: ", "connection received: ", UNKNOWN_CA, "no pg_hba.conf entry", "password authentication failed"):
-    n_stderr = sum(1 for r in records if r["msg"].startswith(needle))
-    n_csv = sum(1 for r in rows if len(r) == 26 and r[13].startswith(needle))
-    n_json = sum(1 for o in objs if o.get("message", "").startswith(needle))
-    if not (n_stderr == n_csv == n_json) or n_stderr == 0:
+for needle in ("connection authorized: ", "connection received: ", UNKNOWN_CA, "no pg_hba.conf entry", "password authentication failed", "connection authenticated: ", "connection ready: "):
+    n_stderr = count(needle)
+    n_csv = sum(1 for r in rows if len(r) == columns and r[13].startswith(needle))
+    n_json = sum(1 for o in objs if o.get("message", "").startswith(needle)) if major >= 15 else n_stderr
+    if not (n_stderr == n_csv == n_json):
         fail(f"count of {needle!r}: stderr {n_stderr}, csv {n_csv}, json {n_json}")
+    if n_stderr == 0 and not needle.startswith(("connection authenticated", "connection ready")):
+        fail(f"no {needle!r} line")
 
 if errors:
     for e in errors:
@@ -469,17 +509,32 @@ print("\n".join(proof))
 PY
 
 # ---------------------------------------------------------------- write OUT_DIR
-for fmt in stderr csvlog jsonlog stderr-gz; do
+FORMATS=(stderr csvlog stderr-gz)
+((JSON)) && FORMATS+=(jsonlog)
+for fmt in "${FORMATS[@]}"; do
   mkdir -p "$OUT_DIR/$fmt/$INSTANCE"
   rm -f -- "$OUT_DIR/$fmt/$INSTANCE"/postgresql.log.*
 done
 cat "$TMP/stderr.log" > "$OUT_DIR/stderr/$INSTANCE/$BASE"
 cat "$TMP/csv.log" > "$OUT_DIR/csvlog/$INSTANCE/$BASE.csv"
-cat "$TMP/json.log" > "$OUT_DIR/jsonlog/$INSTANCE/$BASE.json"
+((JSON)) && cat "$TMP/json.log" > "$OUT_DIR/jsonlog/$INSTANCE/$BASE.json"
 gzip -n -9 -c "$TMP/stderr.log" > "$OUT_DIR/stderr-gz/$INSTANCE/$BASE.gz"
 
-SERVER_VERSION=$("$(pgbin postgres)" --version)
 PSQL_VERSION=$("$PSQL" --version)
+FILES="\`stderr/$INSTANCE/$BASE\`, \`csvlog/$INSTANCE/$BASE.csv\`,"
+((JSON)) && FILES+=" \`jsonlog/$INSTANCE/$BASE.json\`,"
+if ((MAJOR >= 17)); then
+  AUTHENTICATED="Every password login also logs \`connection authenticated: identity=\"…\" method=scram-sha-256 (…/pg_hba.conf:N)\`,
+and trust logins (the setup session's) \`connection authenticated: user=\"postgres\" method=trust (…/pg_hba.conf:2)\`"
+  ((MAJOR >= 18)) && AUTHENTICATED+="; every session ends its setup with \`connection ready: setup total=… ms, fork=… ms,
+authentication=… ms\`"
+  AUTHENTICATED+=":"
+elif ((MAJOR >= 14)); then
+  AUTHENTICATED="Every password login also logs \`connection authenticated: identity=\"…\" method=scram-sha-256 (…/pg_hba.conf:N)\`:"
+else
+  AUTHENTICATED="(PostgreSQL 13 logs no \`connection authenticated\` line, and adds \`, compression=off\` to the SSL clause.)
+The pg_hba.conf rules:"
+fi
 {
   cat <<EOF
 # PostgreSQL sample logs — scenarios
@@ -488,9 +543,9 @@ Generated by \`samples/postgresql/make-samples.sh\` on $(date -u '+%Y-%m-%d %H:%
 $SERVER_VERSION, $PSQL_VERSION, $(openssl version | cut -d' ' -f1-2).
 
 Instance \`$INSTANCE\`, log hour \`${BASE#postgresql.log.}\` (UTC). Files:
-\`stderr/$INSTANCE/$BASE\`, \`csvlog/$INSTANCE/$BASE.csv\`, \`jsonlog/$INSTANCE/$BASE.json\`,
+$FILES
 \`stderr-gz/$INSTANCE/$BASE.gz\`. \`log_line_prefix='%t:%r:%u@%d:[%p]:'\` (RDS default),
-\`log_connections\`, \`log_disconnections\`, \`log_statement=all\`, TLS server certificate for
+\`log_connections = $LOG_CONNECTIONS\`, \`log_disconnections\`, \`log_statement=all\`, TLS server certificate for
 \`DNS:localhost\` signed by a throwaway CA. Each TCP scenario reached the server from its own
 address through a relay. Users \`app-user\` and \`svc.reporting\`; databases \`appdb\`,
 \`Sales DW\` and \`secure_only\` (reachable only through \`hostssl\`).
@@ -510,7 +565,7 @@ address through a relay. Users \`app-user\` and \`svc.reporting\`; databases \`a
 | \`puma: cluster worker 2: 44125 [myapp]\` | 127.0.0.21 | \`sslmode=require\` | TLSv1.3 (3) | review |
 | \`psql\` | 127.0.0.22 | psql with no application_name and no sslmode (psql's fallback name, libpq default \`prefer\`) | \`application_name=psql\`, TLSv1.3 (2) | review |
 | (none) | 127.0.0.23 | \`application_name=\` (empty: libpq sends none), \`sslmode=require\` | authorized with no \`application_name=\`, TLSv1.3 (2) | review (unknown application) |
-| (\`app_hba_reject\`, never logged) | 127.0.0.24 | \`sslmode=disable\` to \`secure_only\` | \`FATAL: no pg_hba.conf entry for host "127.0.0.24", user "app-user", database "secure_only", no encryption\` (2) | not_affected (plaintext attempt, rejected) |
+| (\`app_hba_reject\`, never logged) | 127.0.0.24 | \`sslmode=disable\` to \`secure_only\` | \`FATAL: no pg_hba.conf entry for host "127.0.0.24", user "app-user", database "secure_only", no encryption\` (\`SSL off\` in 13) (2) | not_affected (plaintext attempt, rejected) |
 | (\`app_bad_password\`, never logged) | 127.0.0.25 | \`sslmode=require\`, wrong password | \`FATAL: password authentication failed for user "app-user"\` (2) | no verdict of its own (failed logins; no TLS evidence in the log) |
 | \`app_socket\` | [local] | unix socket, \`sslmode=prefer\` (no TLS on sockets) | \`[local]\`, authorized, no SSL clause (2) | not_affected (plaintext) |
 | \`sample_setup\` | [local] | superuser \`postgres\`, trust, setup session (statements not logged) | \`[local]\`, plaintext (2: databases \`postgres\` and \`appdb\`) | not_affected (plaintext) |
@@ -519,7 +574,7 @@ Noise: every session logs its statements (\`log_statement=all\`), several of the
 tab-indented continuation lines; one continuation line is a decoy that contains the text
 \`connection received: host=10.9.9.9 port=5432\` inside a string literal (it is not a log record).
 Rounds are sequential, so sessions of different scenarios alternate through the file.
-Every password login also logs \`connection authenticated: identity="…" method=scram-sha-256 (…/pg_hba.conf:N)\`:
+$AUTHENTICATED
 line 4 is the \`hostssl secure_only\` rule, line 5 the \`host\` rule (the path is the run's temp dir).
 
 Log lines that prove each scenario (first occurrence; checked by the script):
@@ -530,4 +585,4 @@ EOF
   echo '```'
 } > "$OUT_DIR/SCENARIOS.md"
 
-say "wrote $OUT_DIR/{stderr,csvlog,jsonlog,stderr-gz}/$INSTANCE/$BASE* and SCENARIOS.md in $((SECONDS - T0)) s"
+say "wrote $OUT_DIR/{$(IFS=,; echo "${FORMATS[*]}")}/$INSTANCE/$BASE* and SCENARIOS.md in $((SECONDS - T0)) s"

@@ -151,10 +151,49 @@ mod tests {
             assert_eq!(
                 obs.message,
                 Message::Authenticated {
-                    identity: "jürgen",
+                    identity: Some("jürgen"),
                     method: "scram-sha-256"
                 }
             );
+        });
+    }
+
+    /// Real rows of PostgreSQL 13 (24 columns) and 18 (26) from
+    /// samples/postgresql/pg*/.
+    #[test]
+    fn rows_of_each_major() {
+        use crate::observation::{PG18_SAMPLE_READY, Tls, Transport};
+        let pg13 = r#"2026-12-03 07:23:10.260 UTC,"app-user","appdb",8480,"127.0.0.12:49209",6b1118de.2120,2,"authentication",2026-12-03 07:23:10 UTC,3/14,0,LOG,00000,"connection authorized: user=app-user database=appdb application_name=app_prefer SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256, compression=off)",,,,,,,,,"","client backend""#;
+        assert!(is_row(pg13));
+        with(pg13, |obs| {
+            assert_eq!((obs.time, obs.pid), (Some(1_796_282_590_260), Some(8480)));
+            let Message::Authorized(a) = &obs.message else {
+                panic!("{:?}", obs.message)
+            };
+            assert_eq!(
+                a.transport,
+                Transport::Tls(Some(Tls {
+                    protocol: "TLSv1.3",
+                    cipher: "TLS_AES_256_GCM_SHA384",
+                    bits: 256,
+                    compression: Some(false),
+                }))
+            );
+        });
+        let pg18_trust = r#"2026-12-03 07:24:04.417 UTC,"postgres","postgres",11458,"[local]",6b111914.2cc2,2,"authentication",2026-12-03 07:24:04 UTC,0/1,0,LOG,00000,"connection authenticated: user=""postgres"" method=trust (/tmp/pgsamples.ggCTNT/pg/data/pg_hba.conf:2)",,,,,,,,,"","client backend",,0"#;
+        with(pg18_trust, |obs| {
+            assert_eq!(
+                obs.message,
+                Message::Authenticated {
+                    identity: None,
+                    method: "trust"
+                }
+            );
+        });
+        let pg18_ready = r#"2026-12-03 07:24:04.429 UTC,"postgres","postgres",11458,"[local]",6b111914.2cc2,4,"idle",2026-12-03 07:24:04 UTC,0/0,0,LOG,00000,"connection ready: setup total=14.316 ms, fork=0.655 ms, authentication=0.532 ms",,,,,,,,,"sample_setup","client backend",,0"#;
+        with(pg18_ready, |obs| {
+            assert_eq!(obs.stored_application, Some("sample_setup"));
+            assert_eq!(obs.message, Message::Ready(PG18_SAMPLE_READY));
         });
     }
 

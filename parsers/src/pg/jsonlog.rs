@@ -91,6 +91,37 @@ mod tests {
         assert_eq!(seen, 1);
     }
 
+    /// Real records of PostgreSQL 16, 17 and 18 (samples/postgresql/pg*/).
+    #[test]
+    fn records_of_each_major() {
+        use crate::observation::PG18_SAMPLE_READY;
+        let table = [
+            (
+                r#"{"timestamp":"2026-12-03 07:23:34.599 UTC","user":"app-user","dbname":"appdb","pid":9708,"remote_host":"127.0.0.16","remote_port":40443,"session_id":"6b1118f6.25ec","line_num":3,"ps":"authentication","session_start":"2026-12-03 07:23:34 UTC","vxid":"3/29","txid":0,"error_severity":"LOG","message":"connection authorized: user=app-user database=appdb application_name=app_tls12 SSL enabled (protocol=TLSv1.2, cipher=ECDHE-RSA-AES256-GCM-SHA384, bits=256)","backend_type":"client backend","query_id":0}"#,
+                "Authorized",
+            ),
+            (
+                r#"{"timestamp":"2026-12-03 07:23:48.968 UTC","user":"postgres","dbname":"postgres","pid":10195,"remote_host":"[local]","session_id":"6b111904.27d3","line_num":2,"ps":"authentication","session_start":"2026-12-03 07:23:48 UTC","vxid":"0/1","txid":0,"error_severity":"LOG","message":"connection authenticated: user=\"postgres\" method=trust (/tmp/pgsamples.tIlWb7/pg/data/pg_hba.conf:2)","backend_type":"client backend","query_id":0}"#,
+                "Authenticated",
+            ),
+            (
+                r#"{"timestamp":"2026-12-03 07:24:04.429 UTC","user":"postgres","dbname":"postgres","pid":11458,"remote_host":"[local]","session_id":"6b111914.2cc2","line_num":4,"ps":"idle","session_start":"2026-12-03 07:24:04 UTC","vxid":"0/0","txid":0,"error_severity":"LOG","message":"connection ready: setup total=14.316 ms, fork=0.655 ms, authentication=0.532 ms","application_name":"sample_setup","backend_type":"client backend","query_id":0}"#,
+                "Ready",
+            ),
+        ];
+        for (line, kind) in table {
+            let mut seen = String::new();
+            observe(line, &mut |obs| seen = format!("{:?}", obs.message))
+                .unwrap()
+                .unwrap();
+            assert!(seen.starts_with(kind), "{line}: {seen}");
+        }
+        observe(table[2].0, &mut |obs| {
+            assert_eq!(obs.stored_application, Some("sample_setup"));
+            assert_eq!(obs.message, Message::Ready(PG18_SAMPLE_READY));
+        });
+    }
+
     #[test]
     fn escaped_names_and_broken_lines() {
         let line = r#"{"timestamp":"2026-11-29 03:52:56.043 UTC","pid":1,"message":"connection authorized: user=a\"b database=d application_name=tab\there"}"#;

@@ -1,6 +1,7 @@
-//! Grammars of the PostgreSQL 12–17 connection messages (the text after
-//! `LOG:  ` / `FATAL:  `), as written by postinit.c, auth.c, postgres.c and
-//! be-secure-openssl.c.
+//! Grammars of the PostgreSQL 12–18 connection messages (the text after
+//! `LOG:  ` / `FATAL:  `), as written by postinit.c, auth.c, postgres.c,
+//! backend_startup.c and be-secure-openssl.c; the tables below hold real
+//! lines of servers 13–18.
 //!
 //! Names in these messages are neither quoted nor escaped, so fields are cut
 //! at the *next field's* label and optional clauses are taken from the end of
@@ -12,13 +13,14 @@ use nom::{
     bytes::complete::{tag, take_until},
     character::complete::{char, digit1, u16 as dec_u16, u32 as dec_u32},
     combinator::{all_consuming, map, map_opt, map_res, opt, rest, value},
-    sequence::preceded,
+    number::complete::double,
+    sequence::{preceded, terminated},
 };
 
 pub use crate::observation::Malformed;
 use crate::observation::{
-    Authorized, Disconnected, FailureKind, Gss, HbaRejected, HbaTransport, Message, Remote, Tls,
-    Transport,
+    Authorized, Disconnected, FailureKind, Gss, HbaRejected, HbaTransport, Message, Remote,
+    SetupDurations, Tls, Transport,
 };
 
 /// Parses a message body. `None`: not a message sslcensus reads (statements,
@@ -32,6 +34,8 @@ pub fn parse(msg: &str) -> Option<Result<Message<'_>, Malformed>> {
         authorized(rest, true)
     } else if let Some(rest) = msg.strip_prefix("connection authenticated: ") {
         authenticated(rest)
+    } else if let Some(rest) = msg.strip_prefix("connection ready: ") {
+        ready(rest)
     } else if let Some(rest) = msg.strip_prefix("disconnection: ") {
         disconnected(rest)
     } else if let Some(reason) = msg.strip_prefix("could not accept SSL connection: ") {
@@ -169,12 +173,42 @@ fn gss_clause(input: &str) -> IResult<&str, Gss> {
     ))
 }
 
+/// `identity="…" method=… (file:line)`, or `user="…" …` where the method
+/// establishes no identity (PG 17+, trust).
 fn authenticated(rest: &str) -> Result<Message<'_>, Malformed> {
-    let err = Malformed("connection authenticated: expected identity=\"…\" method=…");
-    let quoted = rest.strip_prefix("identity=\"").ok_or(err)?;
-    let (identity, after) = quoted.rsplit_once("\" method=").ok_or(err)?;
+    let err =
+        Malformed("connection authenticated: expected identity=\"…\" or user=\"…\", then method=…");
+    let (quoted, is_identity) = match rest.strip_prefix("identity=\"") {
+        Some(quoted) => (quoted, true),
+        None => (rest.strip_prefix("user=\"").ok_or(err)?, false),
+    };
+    let (name, after) = quoted.rsplit_once("\" method=").ok_or(err)?;
     let method = after.split(' ').next().unwrap_or(after);
-    Ok(Message::Authenticated { identity, method })
+    Ok(Message::Authenticated {
+        identity: is_identity.then_some(name),
+        method,
+    })
+}
+
+/// `setup total=… ms, fork=… ms, authentication=… ms` (PG 18+).
+fn ready(rest: &str) -> Result<Message<'_>, Malformed> {
+    let millis = |label| preceded(tag(label), terminated(double, tag(" ms")));
+    all_consuming((
+        millis("setup total="),
+        millis(", fork="),
+        millis(", authentication="),
+    ))
+    .parse(rest)
+    .map(|(_, (total, fork, authentication))| {
+        Message::Ready(SetupDurations {
+            total,
+            fork,
+            authentication,
+        })
+    })
+    .map_err(|_: nom::Err<nom::error::Error<&str>>| {
+        Malformed("connection ready: expected setup total=… ms, fork=… ms, authentication=… ms")
+    })
 }
 
 fn session_time(input: &str) -> IResult<&str, u64> {
@@ -443,7 +477,7 @@ mod tests {
                 "connection authenticated: identity=\"jürgen \"x\"\" method=scram-sha-256 (/etc/pg_hba.conf:13)"
             ),
             Message::Authenticated {
-                identity: "jürgen \"x\"",
+                identity: Some("jürgen \"x\""),
                 method: "scram-sha-256"
             }
         );
@@ -467,6 +501,34 @@ mod tests {
             panic!()
         };
         assert_eq!(local.remote.unwrap().port, None);
+    }
+
+    #[test]
+    fn trust_logins_and_setup_durations_pg17_18() {
+        assert_eq!(
+            ok("connection authenticated: user=\"ops \"x\"\" method=trust (/etc/pg_hba.conf:2)"),
+            Message::Authenticated {
+                identity: None,
+                method: "trust"
+            }
+        );
+        assert_eq!(
+            ok("connection ready: setup total=7.5 ms, fork=0.25 ms, authentication=0 ms"),
+            Message::Ready(SetupDurations {
+                total: 7.5,
+                fork: 0.25,
+                authentication: 0.0
+            })
+        );
+        for broken in [
+            "connection authenticated: method=trust (/etc/pg_hba.conf:2)",
+            "connection authenticated: user=\"postgres\" (/etc/pg_hba.conf:2)",
+            "connection ready: setup total=7.5 ms",
+            "connection ready: setup total=x ms, fork=0.2 ms, authentication=0.1 ms",
+            "connection ready: setup total=7.5 ms, fork=0.2 ms, authentication=0.1 ms extra",
+        ] {
+            assert!(matches!(parse(broken), Some(Err(_))), "{broken}");
+        }
     }
 
     #[test]

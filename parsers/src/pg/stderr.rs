@@ -353,6 +353,100 @@ mod tests {
         ));
     }
 
+    /// Real lines of PostgreSQL 13–18 servers (samples/postgresql/pg*/, RDS
+    /// prefix), one of each kind that changed between majors.
+    #[test]
+    fn connection_lines_of_each_major() {
+        use crate::observation::{HbaRejected, HbaTransport, PG18_SAMPLE_READY, Tls, Transport};
+        let tls12 = |compression| {
+            Transport::Tls(Some(Tls {
+                protocol: "TLSv1.2",
+                cipher: "ECDHE-RSA-AES256-GCM-SHA384",
+                bits: 256,
+                compression,
+            }))
+        };
+        let authorized = |line| match observe(Some(&rds()), line) {
+            Some(Ok(Observation {
+                message: Message::Authorized(a),
+                ..
+            })) => (a.application, a.transport),
+            other => panic!("{line}: {other:?}"),
+        };
+        // 13: the SSL clause ends with `compression=`.
+        assert_eq!(
+            authorized(
+                "2026-12-03 07:23:10 UTC:127.0.0.16(55361):app-user@appdb:[8509]:LOG:  connection authorized: user=app-user database=appdb application_name=app_tls12 SSL enabled (protocol=TLSv1.2, cipher=ECDHE-RSA-AES256-GCM-SHA384, bits=256, compression=off)"
+            ),
+            (Some("app_tls12"), tls12(Some(false)))
+        );
+        // 14–18: without it.
+        for line in [
+            "2026-12-03 07:23:21 UTC:127.0.0.16(40663):app-user@appdb:[9071]:LOG:  connection authorized: user=app-user database=appdb application_name=app_tls12 SSL enabled (protocol=TLSv1.2, cipher=ECDHE-RSA-AES256-GCM-SHA384, bits=256)",
+            "2026-12-03 07:24:07 UTC:127.0.0.16(42087):app-user@appdb:[11615]:LOG:  connection authorized: user=app-user database=appdb application_name=app_tls12 SSL enabled (protocol=TLSv1.2, cipher=ECDHE-RSA-AES256-GCM-SHA384, bits=256)",
+        ] {
+            assert_eq!(authorized(line), (Some("app_tls12"), tls12(None)));
+        }
+        let table = [
+            // 13: `SSL off`, 14+: `no encryption`.
+            (
+                "2026-12-03 07:23:11 UTC:127.0.0.24(49349):app-user@secure_only:[8566]:FATAL:  no pg_hba.conf entry for host \"127.0.0.24\", user \"app-user\", database \"secure_only\", SSL off",
+                8566,
+                Message::HbaRejected(HbaRejected {
+                    host: "127.0.0.24",
+                    user: "app-user",
+                    database: Some("secure_only"),
+                    transport: HbaTransport::Plain,
+                }),
+            ),
+            (
+                "2026-12-03 07:24:08 UTC:127.0.0.24(41877):app-user@secure_only:[11739]:FATAL:  no pg_hba.conf entry for host \"127.0.0.24\", user \"app-user\", database \"secure_only\", no encryption",
+                11739,
+                Message::HbaRejected(HbaRejected {
+                    host: "127.0.0.24",
+                    user: "app-user",
+                    database: Some("secure_only"),
+                    transport: HbaTransport::Plain,
+                }),
+            ),
+            // 14+: the identity a password login authenticated as.
+            (
+                "2026-12-03 07:23:20 UTC:127.0.0.11(60801):app-user@appdb:[9026]:LOG:  connection authenticated: identity=\"app-user\" method=scram-sha-256 (/tmp/pgsamples.HFTi5l/pg/data/pg_hba.conf:5)",
+                9026,
+                Message::Authenticated {
+                    identity: Some("app-user"),
+                    method: "scram-sha-256",
+                },
+            ),
+            // 17+: a trust login names its user instead.
+            (
+                "2026-12-03 07:23:48 UTC:[local]:postgres@postgres:[10195]:LOG:  connection authenticated: user=\"postgres\" method=trust (/tmp/pgsamples.tIlWb7/pg/data/pg_hba.conf:2)",
+                10195,
+                Message::Authenticated {
+                    identity: None,
+                    method: "trust",
+                },
+            ),
+            // 18 with log_connections = '…,setup_durations'.
+            (
+                "2026-12-03 07:24:04 UTC:[local]:postgres@postgres:[11458]:LOG:  connection ready: setup total=14.316 ms, fork=0.655 ms, authentication=0.532 ms",
+                11458,
+                Message::Ready(PG18_SAMPLE_READY),
+            ),
+        ];
+        for (line, pid, message) in table {
+            let obs = observe(Some(&rds()), line).unwrap().unwrap();
+            assert_eq!((obs.pid, obs.message), (Some(pid), message), "{line}");
+        }
+        // The DETAIL of a failed login (16+ names the file) is not ours.
+        for line in [
+            "2026-12-03 07:23:11 UTC:127.0.0.25(53329):app-user@appdb:[8574]:DETAIL:  Connection matched pg_hba.conf line 5: \"host    appdb,\"Sales DW\",postgres      all       127.0.0.0/8   scram-sha-256\"",
+            "2026-12-03 07:24:08 UTC:127.0.0.25(42069):app-user@appdb:[11746]:DETAIL:  Connection matched file \"/tmp/pgsamples.ggCTNT/pg/data/pg_hba.conf\" line 5: \"host    appdb,\"Sales DW\",postgres      all       127.0.0.0/8   scram-sha-256\"",
+        ] {
+            assert_eq!(observe(Some(&rds()), line), None, "{line}");
+        }
+    }
+
     #[test]
     fn a_connection_line_with_a_foreign_prefix_is_reported() {
         let line = "03:52:55 [1] LOG:  connection received: host=1.2.3.4 port=5";
