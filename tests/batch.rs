@@ -3,9 +3,11 @@
 //! and the small things a CLI user expects (closed pipes, early output
 //! checks, no secrets in messages, typed outputs).
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+mod common;
 
 const TLS_SESSION: &str = "\
 2026-11-02 10:00:00 UTC:10.0.3.7(4001):[unknown]@[unknown]:[101]:LOG:  connection received: host=10.0.3.7 port=4001
@@ -17,24 +19,7 @@ fn samples() -> PathBuf {
 }
 
 fn run_in(dir: Option<&Path>, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sslcensus"));
-    command
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(dir) = dir {
-        command.current_dir(dir);
-    }
-    let mut child = command.spawn().unwrap();
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input).unwrap();
-    }
-    child.wait_with_output().unwrap()
+    common::sslcensus_in(dir, args, stdin)
 }
 
 fn run(args: &[&str]) -> Output {

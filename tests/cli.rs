@@ -3,7 +3,9 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+mod common;
 
 const TLS_SESSION: &str = "\
 2026-11-02 10:00:00 UTC:10.0.3.7(4001):[unknown]@[unknown]:[101]:LOG:  connection received: host=10.0.3.7 port=4001
@@ -14,21 +16,7 @@ const REJECTION: &str = "\
 ";
 
 fn sslcensus(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sslcensus"))
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input).unwrap();
-    }
-    child.wait_with_output().unwrap()
+    common::sslcensus_in(None, args, stdin)
 }
 
 fn text(bytes: &[u8]) -> String {

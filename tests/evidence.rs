@@ -3,7 +3,10 @@
 //! no secret from those configs in any output.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod common;
+use common::{sslcensus as run, text};
 
 const ENDPOINT: &str = "orders-db.c9akciq32.us-east-1.rds.amazonaws.com";
 const PASSWORD: &str = "Sup3r-S3cret-pw";
@@ -54,17 +57,6 @@ fn apps(root: &Path) {
         "overrides.csv",
         "user,verifies,note\netl,no,\"checked the job's JDBC settings by hand\"\n",
     );
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sslcensus"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]

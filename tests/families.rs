@@ -59,7 +59,7 @@ fn analyze(dir: &Path, extra: &[&str]) -> Vec<csv::StringRecord> {
         .map(std::ffi::OsStr::new)
         .collect();
     args.push(log.as_os_str());
-    let out = common::sslcensus_ok(args);
+    let out = common::sslcensus_os_ok(&args);
     csv::Reader::from_reader(out.stdout.as_slice())
         .records()
         .map(Result::unwrap)

@@ -34,7 +34,7 @@ const EXPECTED: [(&str, &str, &str); 15] = [
 fn verdicts(inputs: &[&Path]) -> BTreeMap<(String, String), Vec<String>> {
     let mut args = vec![std::ffi::OsStr::new("analyze"), std::ffi::OsStr::new("-q")];
     args.extend(inputs.iter().map(|p| p.as_os_str()));
-    let out = common::sslcensus_ok(args);
+    let out = common::sslcensus_os_ok(&args);
     let mut rows: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for record in csv::Reader::from_reader(out.stdout.as_slice()).records() {
         let r = record.unwrap();

@@ -6,7 +6,7 @@
 //! (`keytool`, package openjdk-17-jre-headless).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
 
 use rcgen::{
@@ -16,6 +16,9 @@ use sslcensus::evidence::truststore::{
     KeyKind, Problem, RdsCa, RdsCoverage, RdsMatch, Standing, StoreFormat, rds_coverage, read,
     read_all,
 };
+
+mod common;
+use common::{sslcensus, text};
 
 /// 2026-01-01T00:00:00Z: after rds-ca-2019 expired, long before the G1 CAs do.
 const NOW: i64 = 1_767_225_600;
@@ -746,17 +749,6 @@ fn unreadable_files_are_named() {
             "{message}"
         );
     }
-}
-
-fn sslcensus(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sslcensus"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]

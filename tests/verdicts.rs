@@ -607,7 +607,7 @@ fn the_binary_reports_the_busy_instance_without_a_coincidental_affected_row() {
     std::fs::write(&log, busy_log()).unwrap();
     let report = dir.path().join("report.csv");
     // Exit 0: --fail-on affected found nothing to fail on.
-    let out = common::sslcensus_ok([
+    let out = common::sslcensus_os_ok(&[
         "analyze".as_ref(),
         "-q".as_ref(),
         "--fail-on".as_ref(),
