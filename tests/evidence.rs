@@ -476,3 +476,37 @@ fn a_setting_shared_by_several_applications_is_only_a_candidate() {
     assert_eq!(verdict, "review", "{reason}");
     assert!(!reason.contains("db.js"), "{reason}");
 }
+
+/// Rule 3 of the verdict rules: "no TLS" and "does not verify" need
+/// positive evidence. A TLS mode taken from a variable decides nothing: the
+/// row stays in review with the setting cited.
+#[test]
+fn a_tls_setting_from_a_variable_settles_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "logs/orders-db/postgresql.log.2026-11-02-10",
+        &session_line(1, "10.0.3.7", "app", "orders-api", true),
+    );
+    write(
+        root,
+        "apps/orders/.env",
+        &format!(
+            "DATABASE_URL=postgres://app:{PASSWORD}@{ENDPOINT}/orders?sslmode=${{DB_SSLMODE}}\n"
+        ),
+    );
+    let arg = |rel: &str| root.join(rel).to_string_lossy().into_owned();
+    let out = run(&["analyze", "-q", &arg("logs"), "--scan", &arg("apps")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let (verification, verdict, reason) = row_of(&text(&out.stdout), "orders-api");
+    assert_eq!(
+        (verification.as_str(), verdict.as_str()),
+        ("unknown", "review")
+    );
+    assert!(
+        reason.contains("orders/.env:1 (libpq URI) verification not decidable"),
+        "{reason}"
+    );
+    assert!(!reason.contains(PASSWORD), "{reason}");
+}
