@@ -625,3 +625,31 @@ fn the_binary_reports_the_busy_instance_without_a_coincidental_affected_row() {
             .all(|r| r.unwrap().iter().all(|cell| cell.chars().count() <= 32_767))
     );
 }
+
+/// Seen on a live PostgreSQL 14 under load: the plaintext retry of an
+/// sslmode=prefer client was logged before the certificate rejection that
+/// caused it, so the fallback rule (which looks forward from a rejection)
+/// missed it. The rejection keeps its own affected row, and the only client
+/// of that address is not cleared: it stays in review with the hint.
+#[test]
+fn a_rejection_beside_the_only_client_of_an_address_keeps_that_client_in_review() {
+    let log = [
+        session("10:00:00", "10.0.6.6", 601, "legacy-php", None),
+        unknown_ca("10:00:01", "10.0.6.6", 602),
+        session("10:00:00", "10.0.6.7", 603, "cron-disable", None),
+    ]
+    .concat();
+    let rows = judge_log(&log);
+    let php = row(&rows, "legacy-php");
+    assert_eq!(php.verdict, Verdict::Review, "{}", php.reason);
+    assert!(
+        php.reason.contains("logged before the rejection"),
+        "{}",
+        php.reason
+    );
+    assert!(rows.iter().any(|r| r.application == "[unknown]"
+        && r.client_hosts == "10.0.6.6"
+        && r.verdict == Verdict::Affected));
+    // A plaintext client on an address with no rejection stays cleared.
+    assert_eq!(verdict(&rows, "cron-disable"), Verdict::NotAffected);
+}

@@ -50,6 +50,9 @@ pub struct Attributed {
     /// The client's own sessions went on after the finding first happened
     /// (a verifying client whose CA changed stops connecting instead).
     pub client_continued: bool,
+    /// Given to the only client of its address although that client never
+    /// used TLS: a hint, never proof (see [`attribute`]).
+    pub hint_only: bool,
 }
 
 /// One client's evidence after attribution.
@@ -104,6 +107,7 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
         })
         .collect();
     let mut orphan_findings: Vec<(ClientKey, Finding, Tally, usize)> = Vec::new();
+    let mut sole_client_hints: Vec<(ClientKey, Finding, Attributed)> = Vec::new();
     let mut give = |targets: Vec<&ClientKey>,
                     address_clients: usize,
                     orphan: ClientKey,
@@ -128,6 +132,7 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
                 candidates,
                 address_clients,
                 client_continued: continued,
+                hint_only: false,
             };
             entry.findings.push((finding.clone(), attributed));
         }
@@ -175,6 +180,28 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
                 finding,
                 *tally,
             );
+            // A certificate rejection from an address whose only client never
+            // used TLS: its own row keeps the proof, and the client is told
+            // too, for it may be an sslmode=prefer client whose server logged
+            // the plaintext retry before the rejection (seen under load).
+            if *kind == FailureKind::CertificateRejected
+                && tls_clients().is_empty()
+                && let [sole] = seen
+            {
+                let hint = Attributed {
+                    tally: *tally,
+                    candidates: 1,
+                    address_clients,
+                    client_continued: true,
+                    hint_only: true,
+                };
+                let finding = Finding::Handshake {
+                    host: address.host.clone(),
+                    kind: *kind,
+                    reason: reason.clone(),
+                };
+                sole_client_hints.push(((*sole).clone(), finding, hint));
+            }
         }
         if stats.abandoned.count > 0 {
             let finding = Finding::Abandoned {
@@ -216,12 +243,18 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
             );
         }
     }
+    for (key, finding, hint) in sole_client_hints {
+        if let Some(entry) = clients.get_mut(&key) {
+            entry.findings.push((finding, hint));
+        }
+    }
     for (key, finding, tally, address_clients) in orphan_findings {
         let attributed = Attributed {
             tally,
             candidates: 0,
             address_clients,
             client_continued: false,
+            hint_only: false,
         };
         clients
             .entry(key)

@@ -223,7 +223,9 @@ fn finding_clauses(group: &Group, reason: &mut Vec<String>) {
                             .any(|(_, a)| rejection_proves(failure, a));
                         let sole_but_unproven = !proves
                             && across.by_host.iter().any(|(_, a)| a.candidates == 1);
-                        if sole_but_unproven {
+                        if across.by_host.iter().all(|(_, a)| a.hint_only) {
+                            "a client at this address rejected the server certificate, and this plaintext client is the only one seen there: an sslmode=prefer client whose plaintext retry was logged before the rejection, or another client that never got in — a hint, not proof".to_string()
+                        } else if sole_but_unproven {
                             "a client rejected the server certificate, but others connect from that address too and this one kept connecting (or it happened once): a hint, not proof".to_string()
                         } else {
                             "the client rejected the server certificate".to_string()

@@ -61,6 +61,7 @@ pub fn fallback_is_consistent(f: &Fallbacks) -> bool {
 /// that some client of that address verifies.
 pub fn rejection_proves(kind: FailureKind, a: &Attributed) -> bool {
     kind == FailureKind::CertificateRejected
+        && !a.hint_only
         && match a.candidates {
             0 => true,
             1 => a.address_clients <= 1 || (a.tally.count >= 2 && !a.client_continued),
@@ -598,6 +599,7 @@ mod tests {
                 candidates,
                 address_clients,
                 client_continued: continued,
+                hint_only: false,
             };
             assert_eq!(
                 rejection_proves(FailureKind::CertificateRejected, &a),
@@ -605,6 +607,12 @@ mod tests {
                 "{a:?}"
             );
             assert!(!rejection_proves(FailureKind::Aborted, &a));
+            // Given to a plaintext client only as a hint: never proof.
+            let hint = Attributed {
+                hint_only: true,
+                ..a
+            };
+            assert!(!rejection_proves(FailureKind::CertificateRejected, &hint));
         }
     }
 
