@@ -370,7 +370,7 @@ fn run_analyze(
     };
     let (files, input_errors) = source::resolve(&inputs, args.instance.as_deref());
     for e in &input_errors {
-        eprintln!("sslcensus: error: {}: {}", e.input, e.message);
+        eprintln!("sslcensus: error: {}: {}", printable(&e.input), e.message);
     }
     let total_bytes = files
         .iter()
@@ -543,7 +543,10 @@ fn load_evidence(args: &AnalyzeArgs, families: &Families) -> anyhow::Result<(Evi
 
 fn report_scan(summary: &walk::ScanSummary, quiet: bool) {
     for (path, why) in &summary.errors {
-        eprintln!("sslcensus: error: {}: {why}", path.display());
+        eprintln!(
+            "sslcensus: error: {}: {why}",
+            printable(&path.display().to_string())
+        );
     }
     if !quiet {
         eprintln!(
@@ -616,7 +619,7 @@ fn run_truststore(args: TruststoreArgs, choose: impl Fn(OutputFormat) -> OutputF
     for store in &stores {
         println!(
             "{} ({}, {} certificates)",
-            store.path.display(),
+            printable(&store.path.display().to_string()),
             store.format.as_str(),
             store.certificates.len()
         );
@@ -638,7 +641,7 @@ fn run_truststore(args: TruststoreArgs, choose: impl Fn(OutputFormat) -> OutputF
         }
         for cert in &store.certificates {
             if let Some(warning) = cert.rds.as_ref().and_then(|m| m.warning()) {
-                println!("  warning: {}: {warning}", cert.subject);
+                println!("  warning: {}: {warning}", printable(&cert.subject));
             }
         }
         if !required.is_empty() {
@@ -661,7 +664,7 @@ fn run_truststore(args: TruststoreArgs, choose: impl Fn(OutputFormat) -> OutputF
                 });
                 println!(
                     "    {} (until {}, {}){rds}",
-                    cert.subject,
+                    printable(&cert.subject),
                     verdict::rfc3339(cert.not_after * 1000),
                     cert.key
                 );
@@ -752,8 +755,9 @@ fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
                 eprintln!("sslcensus: note: {}: empty", printable(&f.display))
             }
             FileStatus::SameAs(other) if !quiet => eprintln!(
-                "sslcensus: note: {}: not read: the same records as {other}, which was read",
-                printable(&f.display)
+                "sslcensus: note: {}: not read: the same records as {}, which was read",
+                printable(&f.display),
+                printable(other)
             ),
             _ => {}
         }

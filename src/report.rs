@@ -495,3 +495,32 @@ pub fn summary(rows: &[ReportRow], full_report: Option<&Path>) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_guarded_and_read_back_and_control_characters_escaped() {
+        // (cell, as written to CSV)
+        let table = [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+cmd", "'+cmd"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(1)", "'@SUM(1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("billing", "billing"),
+            ("2026-11-02T10:00:00Z", "2026-11-02T10:00:00Z"),
+            ("'quoted", "'quoted"),
+            ("", ""),
+        ];
+        for (cell, written) in table {
+            assert_eq!(guard_cell(cell), written, "{cell:?}");
+            assert_eq!(unguard_cell(written), cell, "{cell:?}");
+        }
+        assert_eq!(printable("red\u{1b}[31m"), "red\\u{1b}[31m");
+        assert_eq!(printable("a\nb"), "a\\nb");
+        assert_eq!(printable("café"), "café");
+    }
+}
