@@ -386,10 +386,9 @@ fn row_of(csv: &str, app: &str) -> (String, String, String) {
         .unwrap_or_else(|| panic!("no row for {app}: {csv}"))
 }
 
-/// Rule 1 of the verdict rules: a setting that says "no TLS" cannot
-/// describe a client the server saw using TLS.
-#[test]
-fn a_setting_never_overrides_the_sessions_logged() {
+/// One TLS session of `orders-api` as `app`, and an `.env` with this
+/// DATABASE_URL query: the row's (verification, verdict, reason).
+fn one_tls_client_with_env(query: &str) -> (String, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(
@@ -400,12 +399,19 @@ fn a_setting_never_overrides_the_sessions_logged() {
     write(
         root,
         "apps/orders/.env",
-        &format!("DATABASE_URL=postgres://app:{PASSWORD}@{ENDPOINT}/orders?sslmode=disable\n"),
+        &format!("DATABASE_URL=postgres://app:{PASSWORD}@{ENDPOINT}/orders?{query}\n"),
     );
     let arg = |rel: &str| root.join(rel).to_string_lossy().into_owned();
     let out = run(&["analyze", "-q", &arg("logs"), "--scan", &arg("apps")]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let (verification, verdict, reason) = row_of(&text(&out.stdout), "orders-api");
+    row_of(&text(&out.stdout), "orders-api")
+}
+
+/// Rule 1 of the verdict rules: a setting that says "no TLS" cannot
+/// describe a client the server saw using TLS.
+#[test]
+fn a_setting_never_overrides_the_sessions_logged() {
+    let (verification, verdict, reason) = one_tls_client_with_env("sslmode=disable");
     assert_eq!(
         (verification.as_str(), verdict.as_str()),
         ("unknown", "review")
@@ -482,24 +488,7 @@ fn a_setting_shared_by_several_applications_is_only_a_candidate() {
 /// row stays in review with the setting cited.
 #[test]
 fn a_tls_setting_from_a_variable_settles_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(
-        root,
-        "logs/orders-db/postgresql.log.2026-11-02-10",
-        &session_line(1, "10.0.3.7", "app", "orders-api", true),
-    );
-    write(
-        root,
-        "apps/orders/.env",
-        &format!(
-            "DATABASE_URL=postgres://app:{PASSWORD}@{ENDPOINT}/orders?sslmode=${{DB_SSLMODE}}\n"
-        ),
-    );
-    let arg = |rel: &str| root.join(rel).to_string_lossy().into_owned();
-    let out = run(&["analyze", "-q", &arg("logs"), "--scan", &arg("apps")]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let (verification, verdict, reason) = row_of(&text(&out.stdout), "orders-api");
+    let (verification, verdict, reason) = one_tls_client_with_env("sslmode=${DB_SSLMODE}");
     assert_eq!(
         (verification.as_str(), verdict.as_str()),
         ("unknown", "review")
