@@ -826,13 +826,12 @@ impl<'a, W: Write> Gen<'a, W> {
                 c.user, c.db
             );
         }
-        if let Some(app) = &c.app {
+        if self.cfg.volatile_names {
             o.s(" application_name=");
-            if self.cfg.volatile_names {
-                o.s(&volatile_name(client, pid));
-            } else {
-                o.s(app);
-            }
+            o.s(&volatile_name(client, self.summary.authorized_lines));
+        } else if let Some(app) = &c.app {
+            o.s(" application_name=");
+            o.s(app);
         }
         if tls {
             let t = match c.tls {
@@ -1078,26 +1077,27 @@ impl<'a, W: Write> Gen<'a, W> {
 }
 
 /// pg_hba.conf line of the `host all all … scram-sha-256` entry matching an address.
-/// The name a process of client `client` with backend `pid` gives itself, in the
-/// volatile-names case: one of three application families, its volatile parts taken from
-/// the pid so that the output stays a function of the seed.
-fn volatile_name(client: u32, pid: u32) -> String {
+/// The name a process of client `client` gives itself in the volatile-names case, for the
+/// `serial`-th login of the log: one of three application families whose volatile parts come
+/// from the serial, so that most logins carry a name of their own and the output stays a
+/// function of the seed.
+fn volatile_name(client: u32, serial: u64) -> String {
     const POD: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mix = pid.wrapping_mul(2_654_435_761);
+    let mix = serial.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     match client % 3 {
         0 => format!(
             "puma: cluster worker {}: {} [shop]",
-            pid % 8,
-            40_000 + pid % 20_000
+            serial % 8,
+            10_000 + serial.wrapping_mul(7919) % 90_000
         ),
         1 => {
-            let rs = ["7d9f8c6b5", "5b8c7dfd4b", "6bcdf8h4x"][(pid % 3) as usize];
+            let rs = ["7d9f8c6b5", "5b8c7dfd4b", "6bcdf8h4x"][(serial % 3) as usize];
             let pod: String = (0..5)
-                .map(|i| POD[((mix >> (i * 5)) % POD.len() as u32) as usize] as char)
+                .map(|i| POD[((mix >> (i * 7 + 20)) % POD.len() as u64) as usize] as char)
                 .collect();
             format!("orders-api-{rs}-{pod}")
         }
-        _ => format!("sidekiq 7.1.2 shop [{} of 10 busy]", pid % 11),
+        _ => format!("sidekiq 7.1.2 shop [{} of 10 busy]", serial % 11),
     }
 }
 

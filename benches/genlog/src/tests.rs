@@ -402,3 +402,36 @@ fn per_pid_order() {
         }
     }
 }
+
+/// The application-family case: three applications whose processes name
+/// themselves with volatile parts, most logins under a name of their own.
+#[test]
+fn volatile_names_make_many_names_of_three_families() {
+    let config = Config {
+        clients: 3,
+        connection_share_percent: 70.0,
+        volatile_names: true,
+        ..cfg(7, 2 << 20)
+    };
+    let (log, summary) = generate(&config);
+    let text = String::from_utf8(log).unwrap();
+    let names: std::collections::HashSet<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once(" application_name=").map(|(_, n)| n))
+        .map(|n| n.split(" SSL enabled").next().unwrap())
+        .collect();
+    assert!(
+        names.len() as u64 * 2 > summary.authorized_lines,
+        "{} names for {} logins",
+        names.len(),
+        summary.authorized_lines
+    );
+    for name in &names {
+        assert!(
+            name.starts_with("puma: cluster worker ")
+                || name.starts_with("orders-api-")
+                || name.starts_with("sidekiq 7.1.2 shop ["),
+            "{name}"
+        );
+    }
+}
