@@ -83,6 +83,8 @@ fn merge_tallies<K: Ord + Clone>(into: &mut BTreeMap<K, Tally>, from: &BTreeMap<
 pub struct RawNames {
     hashes: rustc_hash::FxHashSet<u64>,
     examples: Vec<String>,
+    /// How many examples to keep (`--keep-raw-names`: all).
+    keep: usize,
 }
 
 impl RawNames {
@@ -93,24 +95,26 @@ impl RawNames {
     /// result does not depend on the order chunks are merged in).
     pub fn see(&mut self, name: &str, keep: usize) {
         use std::hash::BuildHasher;
+        self.keep = self.keep.max(keep);
         if self.hashes.insert(rustc_hash::FxBuildHasher.hash_one(name)) {
-            self.keep(name, keep);
+            self.add_example(name);
         }
     }
 
-    fn keep(&mut self, name: &str, keep: usize) {
+    fn add_example(&mut self, name: &str) {
         if let Err(at) = self.examples.binary_search_by(|e| e.as_str().cmp(name))
-            && at < keep
+            && at < self.keep
         {
             self.examples.insert(at, name.to_string());
-            self.examples.truncate(keep);
+            self.examples.truncate(self.keep);
         }
     }
 
-    pub fn merge(&mut self, other: &RawNames, keep: usize) {
+    pub fn merge(&mut self, other: &RawNames) {
+        self.keep = self.keep.max(other.keep);
         self.hashes.extend(other.hashes.iter().copied());
         for name in &other.examples {
-            self.keep(name, keep);
+            self.add_example(name);
         }
     }
 
@@ -153,8 +157,6 @@ pub struct ClientStats {
     pub clause_imitations: u64,
     /// The raw application names of the client's family.
     pub raw_names: RawNames,
-    /// How many raw-name examples to keep (`--keep-raw-names`: all).
-    pub keep_examples: usize,
 }
 
 impl ClientStats {
@@ -175,8 +177,7 @@ impl ClientStats {
         self.prefer_fallbacks.merge(other.prefer_fallbacks);
         self.ambiguous_tls += other.ambiguous_tls;
         self.clause_imitations += other.clause_imitations;
-        self.keep_examples = self.keep_examples.max(other.keep_examples);
-        self.raw_names.merge(&other.raw_names, self.keep_examples);
+        self.raw_names.merge(&other.raw_names);
     }
 
     /// Sessions whose transport the logs tell.

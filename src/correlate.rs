@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use sslcensus_parsers::observation::Malformed;
-use sslcensus_parsers::observation::{FailureKind, Message, Observation, Transport};
+use sslcensus_parsers::observation::{FailureKind, Gss, Message, Observation, Transport};
 use sslcensus_parsers::{Engine, Millis, Sink};
 
 use crate::census::{
@@ -42,6 +42,16 @@ pub fn stored_name(name: &str) -> &str {
         end -= 1;
     }
     &name[..end]
+}
+
+/// How a session or attempt travelled, as census keys say it.
+fn transport_key(transport: Transport<'_>, gss: Option<&Gss>) -> TransportKey {
+    match (transport, gss) {
+        (Transport::Tls(_), _) => TransportKey::Tls,
+        (Transport::Plain, Some(gss)) if gss.encrypted => TransportKey::Gss,
+        (Transport::Plain, _) => TransportKey::Plain,
+        (Transport::Unknown, _) => TransportKey::Unknown,
+    }
 }
 
 /// What a backend pid is waiting for.
@@ -345,7 +355,6 @@ impl Correlator {
                     plaintext && time.is_some_and(|t| self.follows_cert_rejection(&host, t));
                 let keep = self.families.examples();
                 let stats = self.census.clients.entry(key.clone()).or_default();
-                stats.keep_examples = keep;
                 stats.raw_names.see(raw, keep);
                 stats.sessions += 1;
                 stats.seen.see(time);
@@ -393,12 +402,7 @@ impl Correlator {
                     }
                 }
                 if let Some(pid) = obs.pid {
-                    let transport = match (a.transport, &a.gss) {
-                        (Transport::Tls(_), _) => TransportKey::Tls,
-                        (Transport::Plain, Some(gss)) if gss.encrypted => TransportKey::Gss,
-                        (Transport::Plain, _) => TransportKey::Plain,
-                        (Transport::Unknown, _) => TransportKey::Unknown,
-                    };
+                    let transport = transport_key(a.transport, a.gss.as_ref());
                     let plaintext_reading = match (a.application_with_clause, a.tls()) {
                         (Some(whole), Some(tls)) if stored_name(whole) != raw => {
                             Some(PlaintextReading {
@@ -495,11 +499,7 @@ impl Correlator {
                     user: user.unwrap_or(UNKNOWN).to_string(),
                     database: database.unwrap_or(UNKNOWN).to_string(),
                     application: application.map_or(UNKNOWN.to_string(), |a| self.application(a)),
-                    transport: match transport {
-                        Transport::Tls(_) => TransportKey::Tls,
-                        Transport::Plain => TransportKey::Plain,
-                        Transport::Unknown => TransportKey::Unknown,
-                    },
+                    transport: transport_key(*transport, None),
                     rejection: Rejection::Refused(reason.to_string()),
                 };
                 self.turn_away(&obs, attempt);
@@ -563,7 +563,6 @@ impl Correlator {
         };
         let keep = self.families.examples();
         let stats = self.census.clients.entry(plaintext.clone()).or_default();
-        stats.keep_examples = keep;
         stats.raw_names.see(&reading.name, keep);
         stats.sessions += 1;
         stats.plain_sessions += 1;

@@ -8,7 +8,7 @@
 //! log, and only one is read: the richer format (csvlog, then jsonlog, then
 //! stderr), else the first.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sslcensus_parsers::observation::{Malformed, Message, Observation};
 use sslcensus_parsers::{LogFormat, Sink, detect, scan};
@@ -82,28 +82,42 @@ pub fn find(files: &[&InputFile], settings: &Settings) -> HashMap<usize, usize> 
     }
     let samples: Vec<Option<(Kind, SessionStarts)>> =
         files.iter().map(|f| sample(f, settings)).collect();
-    for (i, a) in samples.iter().enumerate() {
-        let Some((kind_a, starts_a)) = a else {
+    // Sessions shared per pair of files, through an index of who started
+    // what: a month of hourly files shares nothing, and pairing every file
+    // with every other would be quadratic in files × sessions.
+    let mut started_in: HashMap<(i64, u32), Vec<usize>> = HashMap::new();
+    for (index, sample) in samples.iter().enumerate() {
+        if let Some((_, starts)) = sample {
+            for start in &starts.0 {
+                started_in.entry(*start).or_default().push(index);
+            }
+        }
+    }
+    let mut shared: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for files in started_in.values() {
+        for (n, &i) in files.iter().enumerate() {
+            for &j in &files[n + 1..] {
+                *shared.entry((i.min(j), i.max(j))).or_default() += 1;
+            }
+        }
+    }
+    for ((i, j), shared) in shared {
+        let (Some((kind_a, starts_a)), Some((kind_b, starts_b))) = (&samples[i], &samples[j])
+        else {
             continue;
         };
-        for (j, b) in samples.iter().enumerate().skip(i + 1) {
-            let Some((kind_b, starts_b)) = b else {
-                continue;
+        if kind_a.family != kind_b.family || same.contains_key(&i) || same.contains_key(&j) {
+            continue;
+        }
+        let smaller = starts_a.0.len().min(starts_b.0.len());
+        // Most sessions alike: one log written twice.
+        if smaller > 0 && shared * 10 >= smaller * 8 {
+            let (dropped, kept) = if kind_b.richness < kind_a.richness {
+                (i, j)
+            } else {
+                (j, i)
             };
-            if kind_a.family != kind_b.family || same.contains_key(&i) || same.contains_key(&j) {
-                continue;
-            }
-            let smaller = starts_a.0.len().min(starts_b.0.len());
-            let shared = starts_a.0.intersection(&starts_b.0).count();
-            // Most sessions alike: one log written twice.
-            if smaller > 0 && shared * 10 >= smaller * 8 {
-                let (dropped, kept) = if kind_b.richness < kind_a.richness {
-                    (i, j)
-                } else {
-                    (j, i)
-                };
-                same.insert(dropped, kept);
-            }
+            same.insert(dropped, kept);
         }
     }
     same

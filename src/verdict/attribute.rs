@@ -4,7 +4,7 @@
 //! address, with what the rules need to judge whether that attribution is
 //! more than coincidence.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sslcensus_parsers::observation::FailureKind;
 
@@ -62,6 +62,9 @@ pub struct Attribution {
     pub findings: Vec<(Finding, Attributed)>,
     /// Every client seen from this client's address.
     pub address_clients: usize,
+    /// Its prefer fallbacks are its own pattern, not chance
+    /// ([`fallback_is_consistent`]).
+    pub consistent_fallbacks: bool,
 }
 
 fn unknown_client(
@@ -98,13 +101,28 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
             let address_clients = by_address
                 .get(&(k.instance.as_str(), k.client_host.as_str()))
                 .map_or(0, Vec::len);
+            let consistent_fallbacks = fallback_is_consistent(&Fallbacks {
+                tally: s.prefer_fallbacks,
+                plain_sessions: s.plain_sessions,
+                address_clients,
+            });
             let attribution = Attribution {
                 stats: s.clone(),
                 findings: Vec::new(),
                 address_clients,
+                consistent_fallbacks,
             };
             (k.clone(), attribution)
         })
+        .collect();
+    // Clients that use TLS: only they can fail a handshake or abandon one
+    // after a hostname check; a plaintext client whose "fallbacks" are
+    // chance timing is not one of them.
+    let uses_tls: HashSet<&ClientKey> = census
+        .clients
+        .iter()
+        .filter(|(k, s)| s.tls_sessions > 0 || clients[*k].consistent_fallbacks)
+        .map(|(k, _)| k)
         .collect();
     let mut orphan_findings: Vec<(ClientKey, Finding, Tally, usize)> = Vec::new();
     let mut sole_client_hints: Vec<(ClientKey, Finding, Attributed)> = Vec::new();
@@ -150,23 +168,11 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
                 .unwrap_or_default()
         };
         let address_clients = seen.len();
-        // Only clients that use TLS can fail a handshake or abandon one
-        // after a hostname check; a plaintext client whose "fallbacks" are
-        // chance timing is not one of them.
-        let tls_clients = || -> Vec<&ClientKey> {
-            seen.iter()
-                .copied()
-                .filter(|k| {
-                    let stats = &census.clients[*k];
-                    stats.tls_sessions > 0
-                        || fallback_is_consistent(&Fallbacks {
-                            tally: stats.prefer_fallbacks,
-                            plain_sessions: stats.plain_sessions,
-                            address_clients,
-                        })
-                })
-                .collect()
-        };
+        let tls_clients: Vec<&ClientKey> = seen
+            .iter()
+            .copied()
+            .filter(|k| uses_tls.contains(k))
+            .collect();
         for ((kind, reason), tally) in &stats.handshake_failures {
             let finding = Finding::Handshake {
                 host: address.host.clone(),
@@ -174,7 +180,7 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
                 reason: reason.clone(),
             };
             give(
-                tls_clients(),
+                tls_clients.clone(),
                 address_clients,
                 unknown_client(address, UNKNOWN, UNKNOWN, UNKNOWN),
                 finding,
@@ -185,7 +191,7 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
             // too, for it may be an sslmode=prefer client whose server logged
             // the plaintext retry before the rejection (seen under load).
             if *kind == FailureKind::CertificateRejected
-                && tls_clients().is_empty()
+                && tls_clients.is_empty()
                 && let [sole] = seen
             {
                 let hint = Attributed {
@@ -208,7 +214,7 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
                 host: address.host.clone(),
             };
             give(
-                tls_clients(),
+                tls_clients.clone(),
                 address_clients,
                 unknown_client(address, UNKNOWN, UNKNOWN, UNKNOWN),
                 finding,

@@ -19,7 +19,6 @@ use crate::evidence::fold::Evidence;
 
 use attribute::attribute;
 pub use rules::{Decision, Group, Tie, decide};
-use rules::{Fallbacks, fallback_is_consistent};
 
 /// What an RDS CA rotation does to a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -312,18 +311,13 @@ pub fn judge(census: &Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRo
             group.overrides.insert(o.source.clone(), o.clone());
         }
         let stats = &attribution.stats;
-        let fallbacks = Fallbacks {
-            tally: stats.prefer_fallbacks,
-            plain_sessions: stats.plain_sessions,
-            address_clients: attribution.address_clients,
-        };
-        if fallback_is_consistent(&fallbacks) {
-            group.consistent_fallbacks.merge(fallbacks.tally);
-        } else if fallbacks.tally.count > 0 {
+        if attribution.consistent_fallbacks {
+            group.consistent_fallbacks.merge(stats.prefer_fallbacks);
+        } else if stats.prefer_fallbacks.count > 0 {
             let chance = &mut group.chance_fallbacks;
-            chance.tally.merge(fallbacks.tally);
-            chance.plain_sessions += fallbacks.plain_sessions;
-            chance.address_clients = chance.address_clients.max(fallbacks.address_clients);
+            chance.tally.merge(stats.prefer_fallbacks);
+            chance.plain_sessions += stats.plain_sessions;
+            chance.address_clients = chance.address_clients.max(attribution.address_clients);
         }
         group.stats.merge(stats);
         for (finding, attributed) in &attribution.findings {

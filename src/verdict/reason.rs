@@ -11,9 +11,7 @@ use std::collections::BTreeMap;
 use sslcensus_parsers::observation::FailureKind;
 
 use super::attribute::{Attributed, Finding};
-use super::rules::{
-    Claim, Decision, Group, Proof, SettingUse, Tie, claim, fallback_is_consistent, rejection_proves,
-};
+use super::rules::{Claim, Decision, Group, Proof, SettingUse, Tie, claim, rejection_proves};
 use super::{Verdict, Verification, sessions};
 use crate::census::{Rejection, Span, Tally, TransportKey, UNKNOWN};
 use crate::evidence::fold::ClientSetting;
@@ -196,7 +194,8 @@ fn fallback_clauses(group: &Group, reason: &mut Vec<String>) {
         ));
     }
     let chance = &group.chance_fallbacks;
-    if chance.tally.count > 0 && !fallback_is_consistent(chance) {
+    // Only patterns the rules found inconsistent land here.
+    if chance.tally.count > 0 {
         reason.push(format!(
             "a plaintext session followed a certificate rejection from the same address within 1 s {} {} ({} of {} plaintext sessions, on addresses up to {} clients share): chance timing on a busy address, a hint, not proof",
             times(chance.tally.count),
