@@ -64,9 +64,51 @@ impl Tally {
     }
 }
 
-fn merge_counts<K: Ord + Clone>(into: &mut BTreeMap<K, u64>, from: &BTreeMap<K, u64>) {
-    for (k, n) in from {
-        *into.entry(k.clone()).or_default() += n;
+/// Counts of a few distinct texts (TLS versions, ciphers, authentication
+/// methods: a client uses one or two), sorted by text. A sorted vector,
+/// because a map's node costs hundreds of bytes per client and a count
+/// is looked up by `&str` without building a key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts(Vec<(Box<str>, u64)>);
+
+impl Counts {
+    pub fn add(&mut self, text: &str, n: u64) {
+        match self.0.binary_search_by(|(t, _)| t.as_ref().cmp(text)) {
+            Ok(at) => self.0[at].1 += n,
+            Err(at) => self.0.insert(at, (text.into(), n)),
+        }
+    }
+
+    /// Takes one count back, forgetting the text at zero.
+    pub fn take_one(&mut self, text: &str) {
+        if let Ok(at) = self.0.binary_search_by(|(t, _)| t.as_ref().cmp(text)) {
+            self.0[at].1 -= 1;
+            if self.0[at].1 == 0 {
+                self.0.remove(at);
+            }
+        }
+    }
+
+    pub fn get(&self, text: &str) -> Option<u64> {
+        self.0
+            .binary_search_by(|(t, _)| t.as_ref().cmp(text))
+            .ok()
+            .map(|at| self.0[at].1)
+    }
+
+    /// The texts, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(t, _)| t.as_ref())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn merge(&mut self, other: &Counts) {
+        for (text, n) in &other.0 {
+            self.add(text, *n);
+        }
     }
 }
 
@@ -142,9 +184,9 @@ pub struct ClientStats {
     pub unknown_transport_sessions: u64,
     /// TLS sessions of a protocol that always verifies (Oracle TCPS).
     pub verifying_protocol_sessions: u64,
-    pub tls_versions: BTreeMap<String, u64>,
-    pub ciphers: BTreeMap<String, u64>,
-    pub auth_methods: BTreeMap<String, u64>,
+    pub tls_versions: Counts,
+    pub ciphers: Counts,
+    pub auth_methods: Counts,
     pub disconnections: u64,
     pub session_millis: u64,
     /// Plaintext sessions that followed a certificate rejection from the same
@@ -169,9 +211,9 @@ impl ClientStats {
         self.replication_sessions += other.replication_sessions;
         self.unknown_transport_sessions += other.unknown_transport_sessions;
         self.verifying_protocol_sessions += other.verifying_protocol_sessions;
-        merge_counts(&mut self.tls_versions, &other.tls_versions);
-        merge_counts(&mut self.ciphers, &other.ciphers);
-        merge_counts(&mut self.auth_methods, &other.auth_methods);
+        self.tls_versions.merge(&other.tls_versions);
+        self.ciphers.merge(&other.ciphers);
+        self.auth_methods.merge(&other.auth_methods);
         self.disconnections += other.disconnections;
         self.session_millis += other.session_millis;
         self.prefer_fallbacks.merge(other.prefer_fallbacks);
@@ -265,13 +307,23 @@ pub struct Unmatched {
 /// The aggregate of everything read.
 #[derive(Debug, Clone, Default)]
 pub struct Census {
-    pub clients: FxHashMap<ClientKey, ClientStats>,
+    /// Boxed: a table of 100,000s of clients moves only keys and pointers
+    /// when it grows, and its empty slots cost a pointer, not a record.
+    pub clients: FxHashMap<ClientKey, Box<ClientStats>>,
     pub addresses: FxHashMap<AddressKey, AddressStats>,
     pub unmatched: Unmatched,
 }
 
 impl Census {
-    pub fn merge(&mut self, other: Census) {
+    pub fn merge(&mut self, mut other: Census) {
+        // Merge the smaller into the larger: the first merge into an empty
+        // census is a move, and a large map is never copied entry by entry.
+        if other.clients.len() > self.clients.len() {
+            std::mem::swap(&mut self.clients, &mut other.clients);
+        }
+        if other.addresses.len() > self.addresses.len() {
+            std::mem::swap(&mut self.addresses, &mut other.addresses);
+        }
         for (key, stats) in other.clients {
             match self.clients.get_mut(&key) {
                 Some(mine) => mine.merge(&stats),
@@ -302,5 +354,66 @@ mod tests {
         a.merge(b);
         assert_eq!(a.count, 4);
         assert_eq!((a.span.first, a.span.last), (Some(5), Some(30)));
+    }
+
+    #[test]
+    fn counts_stay_sorted_and_forget_zeroes() {
+        let mut a = Counts::default();
+        for text in ["TLSv1.3", "TLSv1.2", "TLSv1.3"] {
+            a.add(text, 1);
+        }
+        let mut b = Counts::default();
+        b.add("TLSv1", 4);
+        a.merge(&b);
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            ["TLSv1", "TLSv1.2", "TLSv1.3"]
+        );
+        assert_eq!(a.get("TLSv1.3"), Some(2));
+        a.take_one("TLSv1.2");
+        a.take_one("absent");
+        assert_eq!(a.get("TLSv1.2"), None);
+        assert_eq!(a.keys().count(), 2);
+    }
+
+    #[test]
+    fn merging_either_way_gives_the_same_census() {
+        let census = |clients: &[(&str, u64)]| {
+            let mut c = Census::default();
+            for (app, sessions) in clients {
+                let key = ClientKey {
+                    instance: "db".into(),
+                    engine: Engine::Postgres,
+                    user: "u".into(),
+                    database: "d".into(),
+                    application: app.to_string(),
+                    client_host: "10.0.0.1".into(),
+                };
+                let stats = ClientStats {
+                    sessions: *sessions,
+                    ..ClientStats::default()
+                };
+                c.clients.insert(key, Box::new(stats));
+            }
+            c
+        };
+        let small = [("a", 1)];
+        let large = [("a", 2), ("b", 3), ("c", 4)];
+        let mut one = census(&small);
+        one.merge(census(&large));
+        let mut other = census(&large);
+        other.merge(census(&small));
+        for c in [&one, &other] {
+            let mut sessions: Vec<(String, u64)> = c
+                .clients
+                .iter()
+                .map(|(k, s)| (k.application.clone(), s.sessions))
+                .collect();
+            sessions.sort();
+            assert_eq!(
+                sessions,
+                [("a".into(), 3), ("b".into(), 3), ("c".into(), 4)]
+            );
+        }
     }
 }

@@ -379,12 +379,16 @@ fn run_analyze(
         .map(|m| m.len())
         .sum();
     let progress = Progress::new(total_bytes, !args.quiet && std::io::stderr().is_terminal());
-    let analysis = analyze(&files, &settings, &progress);
+    let mut analysis = analyze(&files, &settings, &progress);
     progress.finish();
     report_inputs(&analysis, &args.inputs, args.quiet);
     let nothing_usable = !analysis.held_records();
 
-    let rows = judge(&analysis.census, &args.group_by, &evidence);
+    let rows = judge(
+        std::mem::take(&mut analysis.census),
+        &args.group_by,
+        &evidence,
+    );
     let written = match target {
         OutputTarget::File { path, file, format } => {
             report::write(&rows, format, std::io::BufWriter::new(file))

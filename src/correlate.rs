@@ -363,17 +363,14 @@ impl Correlator {
                     ..
                 }) = &received
                 {
-                    *stats.auth_methods.entry(method.clone()).or_default() += 1;
+                    stats.auth_methods.add(method, 1);
                 }
                 match (a.transport, &a.gss) {
                     (Transport::Tls(details), _) => {
                         stats.tls_sessions += 1;
                         if let Some(tls) = details {
-                            *stats
-                                .tls_versions
-                                .entry(tls.protocol.to_string())
-                                .or_default() += 1;
-                            *stats.ciphers.entry(tls.cipher.to_string()).or_default() += 1;
+                            stats.tls_versions.add(tls.protocol, 1);
+                            stats.ciphers.add(tls.cipher, 1);
                         }
                         // Oracle Net checks the chain against the wallet on
                         // every TCPS connection: there is no "no verify" mode.
@@ -545,16 +542,8 @@ impl Correlator {
         start: Option<Millis>,
     ) -> ClientKey {
         if let Some(stats) = self.census.clients.get_mut(&key) {
-            let take = |counts: &mut std::collections::BTreeMap<String, u64>, name: &str| {
-                if let Some(n) = counts.get_mut(name) {
-                    *n -= 1;
-                    if *n == 0 {
-                        counts.remove(name);
-                    }
-                }
-            };
-            take(&mut stats.tls_versions, &reading.protocol);
-            take(&mut stats.ciphers, &reading.cipher);
+            stats.tls_versions.take_one(&reading.protocol);
+            stats.ciphers.take_one(&reading.cipher);
         }
         self.unsession(&key, TransportKey::Tls);
         let plaintext = ClientKey {
@@ -720,7 +709,7 @@ mod tests {
             (1, 1, 1)
         );
         assert_eq!(billing.session_millis, 15_000);
-        assert_eq!(billing.auth_methods.get("scram-sha-256"), Some(&1));
+        assert_eq!(billing.auth_methods.get("scram-sha-256"), Some(1));
         let etl = client(&census, "nightly etl");
         assert_eq!((etl.plain_sessions, etl.prefer_fallbacks.count), (1, 1));
         let failing = &census.addresses[&AddressKey {

@@ -1,6 +1,7 @@
 //! Reports: the CSV (also JSON and Parquet, by the output's extension),
 //! built with polars, and the terminal summary.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
@@ -38,10 +39,6 @@ pub const COLUMNS: [&str; 19] = [
     "application_examples",
 ];
 
-fn text(name: &str, values: Vec<String>) -> Column {
-    Column::new(name.into(), values)
-}
-
 /// Values a CSV list cell shows before counting the rest.
 pub const CSV_LIST_CAP: usize = 20;
 /// Spreadsheets cut cells past 32,767 characters; stay well below.
@@ -53,18 +50,27 @@ const SUMMARY_ROWS: usize = 15;
 
 /// A CSV cell that fits a spreadsheet cell: cut at a character boundary,
 /// saying how much more the JSON and Parquet reports hold.
-fn fit_cell(text: &str) -> String {
+fn fit_cell(text: Cow<'_, str>) -> Cow<'_, str> {
     if text.len() <= CSV_CELL_CHARS {
-        return text.to_string();
+        return text;
     }
     let mut end = CSV_CELL_CHARS;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!(
+    Cow::Owned(format!(
         "{} … [{} more bytes in the JSON or Parquet report]",
         &text[..end],
         text.len() - end
+    ))
+}
+
+/// A text column from cells borrowed where they can be.
+fn text_cells<'r>(name: &str, cells: impl Iterator<Item = Cow<'r, str>>) -> Column {
+    let cells: Vec<Cow<'r, str>> = cells.collect();
+    Column::new(
+        name.into(),
+        cells.iter().map(Cow::as_ref).collect::<Vec<&str>>(),
     )
 }
 
@@ -72,11 +78,10 @@ fn fit_cell(text: &str) -> String {
 /// text for CSV.
 fn values(name: &str, rows: &[ReportRow], f: fn(&ReportRow) -> &Values, csv: bool) -> Column {
     if csv {
-        let cells = rows
-            .iter()
-            .map(|r| fit_cell(&f(r).capped(CSV_LIST_CAP)))
-            .collect::<Vec<String>>();
-        Column::new(name.into(), cells)
+        text_cells(
+            name,
+            rows.iter().map(|r| fit_cell(f(r).capped(CSV_LIST_CAP))),
+        )
     } else {
         let lists = rows
             .iter()
@@ -88,16 +93,17 @@ fn values(name: &str, rows: &[ReportRow], f: fn(&ReportRow) -> &Values, csv: boo
 
 fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
     let csv = format.is_csv();
-    let strings = |f: fn(&ReportRow) -> &str| {
-        rows.iter()
-            .map(|r| {
+    let strings = |name: &str, f: fn(&ReportRow) -> &str| {
+        text_cells(
+            name,
+            rows.iter().map(|r| {
                 if csv {
-                    fit_cell(f(r))
+                    fit_cell(Cow::Borrowed(f(r)))
                 } else {
-                    f(r).to_string()
+                    Cow::Borrowed(f(r))
                 }
-            })
-            .collect::<Vec<_>>()
+            }),
+        )
     };
     // Times: RFC 3339 text in CSV and JSON, typed UTC timestamps in Parquet.
     let time = |name: &str, f: fn(&ReportRow) -> Option<i64>| -> PolarsResult<Column> {
@@ -130,9 +136,9 @@ fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
         values(COLUMNS[11], rows, |r| &r.tls_versions, csv),
         values(COLUMNS[12], rows, |r| &r.ciphers, csv),
         Column::new(COLUMNS[13].into(), count(|r| r.handshake_failures)),
-        text(COLUMNS[14], strings(|r| r.verification.as_str())),
-        text(COLUMNS[15], strings(|r| r.verdict.as_str())),
-        text(COLUMNS[16], strings(|r| &r.reason)),
+        strings(COLUMNS[14], |r| r.verification.as_str()),
+        strings(COLUMNS[15], |r| r.verdict.as_str()),
+        strings(COLUMNS[16], |r| &r.reason),
         Column::new(COLUMNS[17].into(), count(|r| r.application_names)),
         values(COLUMNS[18], rows, |r| &r.application_examples, csv),
     ];
@@ -181,10 +187,49 @@ impl OutputFormat {
     }
 }
 
-/// Writes the report in `format`.
-pub fn write<W: Write>(rows: &[ReportRow], format: OutputFormat, out: W) -> Result<()> {
-    let mut df = frame(rows, format).context("building the report table")?;
-    write_frame(&mut df, format, out)
+/// Rows turned into one table at a time when writing CSV or Parquet: the
+/// table's copy of the text then costs a batch, not the whole report.
+const WRITE_BATCH_ROWS: usize = 16_384;
+
+/// Writes the report in `format`. CSV and Parquet are written a batch of
+/// rows at a time; JSON (one array) whole.
+pub fn write<W: Write>(rows: &[ReportRow], format: OutputFormat, mut out: W) -> Result<()> {
+    let batch = |part: &[ReportRow]| frame(part, format).context("building the report table");
+    match format {
+        OutputFormat::Json => return write_frame(&mut batch(rows)?, format, out),
+        OutputFormat::Csv | OutputFormat::CsvRaw => {
+            // A header even when there are no rows.
+            let mut parts = rows.chunks(WRITE_BATCH_ROWS);
+            let mut first = true;
+            let empty: &[ReportRow] = &[];
+            while let Some(part) = parts.next().or(first.then_some(empty)) {
+                let mut df = batch(part)?;
+                if format == OutputFormat::Csv {
+                    guard_text_columns(&mut df).context("writing the report")?;
+                }
+                CsvWriter::new(&mut out)
+                    .include_header(first)
+                    .finish(&mut df)
+                    .context("writing the report")?;
+                first = false;
+            }
+        }
+        OutputFormat::Parquet => {
+            let mut parts = rows.chunks(WRITE_BATCH_ROWS);
+            let mut df = batch(parts.next().unwrap_or_default())?;
+            let mut writer = ParquetWriter::new(&mut out)
+                .batched(df.schema())
+                .context("writing the report")?;
+            writer.write_batch(&df).context("writing the report")?;
+            for part in parts {
+                df = batch(part)?;
+                writer.write_batch(&df).context("writing the report")?;
+            }
+            writer.finish().context("writing the report")?;
+        }
+    }
+    out.flush().context("writing the report")?;
+    Ok(())
 }
 
 /// Text safe to print on a terminal: control characters (escape
@@ -435,7 +480,7 @@ pub fn summary(rows: &[ReportRow], full_report: Option<&Path>) -> String {
     action.sort_by(|a, b| a.verdict.cmp(&b.verdict).then(b.sessions.cmp(&a.sessions)));
     for row in action.iter().take(SUMMARY_ROWS) {
         let app = if row.application.is_empty() {
-            "(no application_name)".to_string()
+            Cow::Borrowed("(no application_name)")
         } else {
             row.application.capped(SUMMARY_HOSTS)
         };
@@ -449,7 +494,7 @@ pub fn summary(rows: &[ReportRow], full_report: Option<&Path>) -> String {
             String::new()
         };
         let hosts = if row.client_hosts.is_empty() {
-            "?".to_string()
+            Cow::Borrowed("?")
         } else {
             row.client_hosts.capped(SUMMARY_HOSTS)
         };
@@ -466,7 +511,7 @@ pub fn summary(rows: &[ReportRow], full_report: Option<&Path>) -> String {
             row.tls_sessions,
             row.plain_sessions,
             row.handshake_failures,
-            printable(&fit_cell(&row.reason))
+            printable(&fit_cell(Cow::Borrowed(&row.reason)))
         );
     }
     if action.len() > SUMMARY_ROWS {
@@ -522,5 +567,85 @@ mod tests {
         assert_eq!(printable("red\u{1b}[31m"), "red\\u{1b}[31m");
         assert_eq!(printable("a\nb"), "a\\nb");
         assert_eq!(printable("café"), "café");
+    }
+
+    fn report_row(i: usize) -> ReportRow {
+        let one = |s: &str| Values::new(vec![s.to_string()]);
+        ReportRow {
+            instance: one("db1"),
+            engine: one("postgres"),
+            user: one("app"),
+            database: one("orders"),
+            // A formula-shaped name in a later batch: every batch is guarded.
+            application: one(&if i == WRITE_BATCH_ROWS + 7 {
+                "=cmd".to_string()
+            } else {
+                format!("worker {i}")
+            }),
+            client_hosts: Values::new(vec!["10.0.0.1".into(), "10.0.0.2".into()]),
+            first_seen: Some(1_700_000_000_000),
+            last_seen: None,
+            sessions: i as u64,
+            tls_sessions: i as u64,
+            plain_sessions: 0,
+            tls_versions: one("TLSv1.3"),
+            ciphers: Values::default(),
+            handshake_failures: 0,
+            verification: crate::verdict::Verification::Unknown,
+            verdict: Verdict::Review,
+            reason: "r".into(),
+            application_names: 1,
+            application_examples: one("x"),
+        }
+    }
+
+    #[test]
+    fn batched_reports_hold_one_header_and_every_row() {
+        use polars::prelude::{ParquetReader, SerReader};
+        for n in [0, 1, WRITE_BATCH_ROWS, 2 * WRITE_BATCH_ROWS + 5] {
+            let rows: Vec<ReportRow> = (0..n).map(report_row).collect();
+            let mut csv = Vec::new();
+            write(&rows, OutputFormat::Csv, &mut csv).unwrap();
+            let text = String::from_utf8(csv).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines.len(), n + 1, "{n} rows");
+            assert_eq!(lines[0], COLUMNS.join(","));
+            assert_eq!(text.matches("instance,engine").count(), 1);
+            assert_eq!(text.contains("'=cmd"), n > WRITE_BATCH_ROWS + 7);
+            assert!(!text.contains(",=cmd"));
+            if n > 0 {
+                assert!(
+                    lines[n].contains(&format!("worker {}", n - 1)),
+                    "{}",
+                    lines[n]
+                );
+                assert!(lines[1].contains("10.0.0.1;10.0.0.2"));
+            }
+            let mut parquet = Vec::new();
+            write(&rows, OutputFormat::Parquet, &mut parquet).unwrap();
+            let df = ParquetReader::new(std::io::Cursor::new(parquet))
+                .finish()
+                .unwrap();
+            assert_eq!(df.height(), n);
+            assert_eq!(df.width(), COLUMNS.len());
+        }
+    }
+
+    #[test]
+    fn list_cells_are_one_value_or_joined() {
+        // (values, as_str, capped at 2)
+        let table: [(&[&str], &str, &str); 4] = [
+            (&[], "", ""),
+            (&["a"], "a", "a"),
+            (&["a", "b"], "a;b", "a;b"),
+            (&["a", "b", "c"], "a;b;c", "a;b;… and 1 more"),
+        ];
+        for (items, joined, capped) in table {
+            let values = Values::new(items.iter().map(|s| s.to_string()).collect());
+            assert_eq!(values.as_str(), joined);
+            assert_eq!(values.capped(2), capped);
+            assert_eq!(values.items().len(), items.len());
+            assert_eq!(values.is_empty(), items.is_empty());
+        }
     }
 }

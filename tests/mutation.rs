@@ -431,7 +431,7 @@ fn run_pipeline(rng: &mut Rng, dir: &Path, name: &str, bytes: &[u8], gzipped: bo
     }
     for group_by in ["instance,user,database,application", "client_host,engine"] {
         let rows = judge(
-            &analysis.census,
+            analysis.census.clone(),
             &group_by.parse::<GroupBy>().unwrap(),
             &Evidence::default(),
         );

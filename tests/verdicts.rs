@@ -36,7 +36,7 @@ fn judge_files(files: &[(&str, &str)], group_by: &str) -> Vec<ReportRow> {
     let analysis = analyze(&files, &Settings::default(), &Progress::new(0, false));
     assert!(!analysis.failed());
     judge(
-        &analysis.census,
+        analysis.census,
         &group_by.parse::<GroupBy>().unwrap(),
         &Evidence::default(),
     )
@@ -469,7 +469,7 @@ fn a_failure_without_an_address_is_nobody_s_but_its_own() {
     let (files, errors) = resolve(&[instance.to_string_lossy().into_owned()], None);
     assert!(errors.is_empty());
     let analysis = analyze(&files, &Settings::default(), &Progress::new(0, false));
-    let rows = judge(&analysis.census, &GroupBy::default(), &Evidence::default());
+    let rows = judge(analysis.census, &GroupBy::default(), &Evidence::default());
     let billing = row(&rows, "billing");
     assert_eq!(billing.verdict, Verdict::Review, "{}", billing.reason);
     assert_eq!(billing.handshake_failures, 0);

@@ -4,7 +4,7 @@
 //! address, with what the rules need to judge whether that attribution is
 //! more than coincidence.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use sslcensus_parsers::observation::FailureKind;
 
@@ -58,7 +58,8 @@ pub struct Attributed {
 /// One client's evidence after attribution.
 #[derive(Debug, Clone, Default)]
 pub struct Attribution {
-    pub stats: ClientStats,
+    /// Boxed as the census holds it: moved, never copied.
+    pub stats: Box<ClientStats>,
     pub findings: Vec<(Finding, Attributed)>,
     /// Every client seen from this client's address.
     pub address_clients: usize,
@@ -85,48 +86,56 @@ fn unknown_client(
 
 /// Attributes each address's findings to the clients seen from it, or to a
 /// row of its own when none match: nothing is dropped. A finding whose
-/// address the log did not give is never attributed to a client.
-pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
-    let mut by_address: HashMap<(&str, &str), Vec<&ClientKey>> = HashMap::new();
-    for key in census.clients.keys() {
+/// address the log did not give is never attributed to a client. Consumes
+/// the census: each client's stats move into its attribution.
+pub fn attribute(census: Census) -> Vec<(ClientKey, Attribution)> {
+    let Census {
+        clients: census_clients,
+        addresses,
+        ..
+    } = census;
+    let mut clients: Vec<(ClientKey, Attribution)> = census_clients
+        .into_iter()
+        .map(|(key, stats)| {
+            let attribution = Attribution {
+                stats,
+                ..Attribution::default()
+            };
+            (key, attribution)
+        })
+        .collect();
+    // Clients by address, as indices into `clients`.
+    let mut by_address: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
+    for (i, (key, _)) in clients.iter().enumerate() {
         by_address
             .entry((key.instance.as_str(), key.client_host.as_str()))
             .or_default()
-            .push(key);
+            .push(i);
     }
-    let mut clients: HashMap<ClientKey, Attribution> = census
-        .clients
-        .iter()
-        .map(|(k, s)| {
-            let address_clients = by_address
-                .get(&(k.instance.as_str(), k.client_host.as_str()))
-                .map_or(0, Vec::len);
-            let consistent_fallbacks = fallback_is_consistent(&Fallbacks {
-                tally: s.prefer_fallbacks,
-                plain_sessions: s.plain_sessions,
-                address_clients,
-            });
-            let attribution = Attribution {
-                stats: s.clone(),
-                findings: Vec::new(),
-                address_clients,
-                consistent_fallbacks,
-            };
-            (k.clone(), attribution)
-        })
-        .collect();
+    let mut address_clients_of = vec![0; clients.len()];
+    for members in by_address.values() {
+        for &i in members {
+            address_clients_of[i] = members.len();
+        }
+    }
     // Clients that use TLS: only they can fail a handshake or abandon one
     // after a hostname check; a plaintext client whose "fallbacks" are
     // chance timing is not one of them.
-    let uses_tls: HashSet<&ClientKey> = census
-        .clients
-        .iter()
-        .filter(|(k, s)| s.tls_sessions > 0 || clients[*k].consistent_fallbacks)
-        .map(|(k, _)| k)
-        .collect();
+    let mut consistent_of = vec![false; clients.len()];
+    let mut uses_tls = vec![false; clients.len()];
+    for (i, (_, attribution)) in clients.iter().enumerate() {
+        let s = &attribution.stats;
+        consistent_of[i] = fallback_is_consistent(&Fallbacks {
+            tally: s.prefer_fallbacks,
+            plain_sessions: s.plain_sessions,
+            address_clients: address_clients_of[i],
+        });
+        uses_tls[i] = s.tls_sessions > 0 || consistent_of[i];
+    }
+    let mut given: Vec<(usize, Finding, Attributed)> = Vec::new();
+    let mut sole_client_hints: Vec<(usize, Finding, Attributed)> = Vec::new();
     let mut orphan_findings: Vec<(ClientKey, Finding, Tally, usize)> = Vec::new();
-    let mut sole_client_hints: Vec<(ClientKey, Finding, Attributed)> = Vec::new();
-    let mut give = |targets: Vec<&ClientKey>,
+    let mut give = |targets: Vec<usize>,
                     address_clients: usize,
                     orphan: ClientKey,
                     finding: Finding,
@@ -136,11 +145,8 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
             return;
         }
         let candidates = targets.len();
-        for key in targets {
-            let entry = clients
-                .get_mut(key)
-                .expect("candidate keys come from the census");
-            let continued = match (entry.stats.seen.last, tally.span.first) {
+        for i in targets {
+            let continued = match (clients[i].1.stats.seen.last, tally.span.first) {
                 (Some(last), Some(first)) => last > first,
                 // Without times, assume the worst for proof.
                 _ => true,
@@ -152,15 +158,15 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
                 client_continued: continued,
                 hint_only: false,
             };
-            entry.findings.push((finding.clone(), attributed));
+            given.push((i, finding.clone(), attributed));
         }
     };
-    for (address, stats) in &census.addresses {
+    for (address, stats) in &addresses {
         // An empty host: the log did not say where the attempt came from
         // (an unrecognised prefix, a message without the address). Such a
         // finding could be anyone's.
-        let seen = if address.host.is_empty() {
-            &[][..]
+        let seen: &[usize] = if address.host.is_empty() {
+            &[]
         } else {
             by_address
                 .get(&(address.instance.as_str(), address.host.as_str()))
@@ -168,11 +174,7 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
                 .unwrap_or_default()
         };
         let address_clients = seen.len();
-        let tls_clients: Vec<&ClientKey> = seen
-            .iter()
-            .copied()
-            .filter(|k| uses_tls.contains(k))
-            .collect();
+        let tls_clients: Vec<usize> = seen.iter().copied().filter(|&i| uses_tls[i]).collect();
         for ((kind, reason), tally) in &stats.handshake_failures {
             let finding = Finding::Handshake {
                 host: address.host.clone(),
@@ -183,7 +185,7 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
                 tls_clients.clone(),
                 address_clients,
                 unknown_client(address, UNKNOWN, UNKNOWN, UNKNOWN),
-                finding,
+                finding.clone(),
                 *tally,
             );
             // A certificate rejection from an address whose only client never
@@ -201,12 +203,7 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
                     client_continued: true,
                     hint_only: true,
                 };
-                let finding = Finding::Handshake {
-                    host: address.host.clone(),
-                    kind: *kind,
-                    reason: reason.clone(),
-                };
-                sole_client_hints.push(((*sole).clone(), finding, hint));
+                sole_client_hints.push((*sole, finding, hint));
             }
         }
         if stats.abandoned.count > 0 {
@@ -222,10 +219,11 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
             );
         }
         for (attempt, tally) in &stats.rejections {
-            let same_login: Vec<&ClientKey> = seen
+            let same_login: Vec<usize> = seen
                 .iter()
                 .copied()
-                .filter(|k| {
+                .filter(|&i| {
+                    let k = &clients[i].0;
                     k.user == attempt.user
                         && (attempt.database == UNKNOWN || k.database == attempt.database)
                         && (attempt.application == UNKNOWN || k.application == attempt.application)
@@ -249,12 +247,29 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
             );
         }
     }
-    for (key, finding, hint) in sole_client_hints {
-        if let Some(entry) = clients.get_mut(&key) {
-            entry.findings.push((finding, hint));
-        }
+    // An orphan's row may be a known client's (one without an address
+    // shares the empty one): look among the clients of its address.
+    let orphan_findings: Vec<(Option<usize>, ClientKey, Finding, Tally, usize)> = orphan_findings
+        .into_iter()
+        .map(|(key, finding, tally, address_clients)| {
+            let known = by_address
+                .get(&(key.instance.as_str(), key.client_host.as_str()))
+                .and_then(|members| members.iter().copied().find(|&i| clients[i].0 == key));
+            (known, key, finding, tally, address_clients)
+        })
+        .collect();
+    drop(by_address);
+    for (i, (_, attribution)) in clients.iter_mut().enumerate() {
+        attribution.address_clients = address_clients_of[i];
+        attribution.consistent_fallbacks = consistent_of[i];
     }
-    for (key, finding, tally, address_clients) in orphan_findings {
+    for (i, finding, attributed) in given.into_iter().chain(sole_client_hints) {
+        clients[i].1.findings.push((finding, attributed));
+    }
+    // Findings no known client can have caused: a row of their own per
+    // (address, user, database, application) they name.
+    let mut orphans: HashMap<ClientKey, usize> = HashMap::default();
+    for (known, key, finding, tally, address_clients) in orphan_findings {
         let attributed = Attributed {
             tally,
             candidates: 0,
@@ -262,11 +277,15 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
             client_continued: false,
             hint_only: false,
         };
-        clients
-            .entry(key)
-            .or_default()
-            .findings
-            .push((finding, attributed));
+        let at = match known.or_else(|| orphans.get(&key).copied()) {
+            Some(at) => at,
+            None => {
+                orphans.insert(key.clone(), clients.len());
+                clients.push((key, Attribution::default()));
+                clients.len() - 1
+            }
+        };
+        clients[at].1.findings.push((finding, attributed));
     }
     clients
 }

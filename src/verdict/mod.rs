@@ -7,7 +7,8 @@ mod attribute;
 pub mod reason;
 pub mod rules;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
@@ -17,8 +18,8 @@ use sslcensus_parsers::{Engine, Millis};
 use crate::census::{Census, ClientKey, UNKNOWN};
 use crate::evidence::fold::Evidence;
 
-use attribute::attribute;
-pub use rules::{Decision, Group, Tie, decide};
+use attribute::{Attribution, attribute};
+pub use rules::{Decision, Distinct, Group, Tie, decide};
 
 /// What an RDS CA rotation does to a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -152,18 +153,25 @@ impl FromStr for GroupBy {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Values {
     items: Vec<String>,
-    joined: String,
+    /// The `;`-joined text, kept only for two or more values: most rows
+    /// hold one value per column, and a copy of it would double the
+    /// report's memory.
+    joined: Option<String>,
 }
 
 impl Values {
     pub fn new(items: Vec<String>) -> Values {
-        let joined = items.join(";");
+        let joined = (items.len() > 1).then(|| items.join(";"));
         Values { items, joined }
     }
 
     /// All values, `;`-separated.
     pub fn as_str(&self) -> &str {
-        &self.joined
+        match (&self.joined, self.items.first()) {
+            (Some(joined), _) => joined,
+            (None, Some(only)) => only,
+            (None, None) => "",
+        }
     }
 
     pub fn items(&self) -> &[String] {
@@ -171,43 +179,43 @@ impl Values {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.joined.is_empty()
+        self.as_str().is_empty()
     }
 
     /// At most `n` values, `;`-separated, then how many more there are.
-    pub fn capped(&self, n: usize) -> String {
+    pub fn capped(&self, n: usize) -> Cow<'_, str> {
         if self.items.len() <= n {
-            return self.joined.clone();
+            return Cow::Borrowed(self.as_str());
         }
-        format!(
+        Cow::Owned(format!(
             "{};… and {} more",
             self.items[..n].join(";"),
             self.items.len() - n
-        )
+        ))
     }
 }
 
-impl From<&BTreeSet<String>> for Values {
-    fn from(set: &BTreeSet<String>) -> Values {
-        Values::new(set.iter().cloned().collect())
+impl From<Distinct> for Values {
+    fn from(set: Distinct) -> Values {
+        Values::new(set.0)
     }
 }
 
 impl fmt::Display for Values {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.joined)
+        f.write_str(self.as_str())
     }
 }
 
 impl PartialEq<str> for Values {
     fn eq(&self, other: &str) -> bool {
-        self.joined == other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Values {
     fn eq(&self, other: &&str) -> bool {
-        self.joined == *other
+        self.as_str() == *other
     }
 }
 
@@ -237,20 +245,20 @@ pub struct ReportRow {
     pub application_examples: Values,
 }
 
-fn group_key(key: &ClientKey, by: &GroupBy) -> Vec<String> {
-    let mut fields: Vec<String> =
+fn group_key<'k>(key: &'k ClientKey, by: &GroupBy) -> Vec<&'k str> {
+    let mut fields: Vec<&str> =
         by.0.iter()
             .map(|field| match field {
-                GroupField::Instance => key.instance.clone(),
-                GroupField::Engine => key.engine.name().to_string(),
-                GroupField::User => key.user.clone(),
-                GroupField::Database => key.database.clone(),
-                GroupField::Application => key.application.clone(),
-                GroupField::ClientHost => key.client_host.clone(),
+                GroupField::Instance => key.instance.as_str(),
+                GroupField::Engine => key.engine.name(),
+                GroupField::User => key.user.as_str(),
+                GroupField::Database => key.database.as_str(),
+                GroupField::Application => key.application.as_str(),
+                GroupField::ClientHost => key.client_host.as_str(),
             })
             .collect();
     if is_nameless(key) && !by.0.contains(&GroupField::ClientHost) {
-        fields.push(key.client_host.clone());
+        fields.push(key.client_host.as_str());
     }
     fields
 }
@@ -274,14 +282,16 @@ fn application_identity(key: &ClientKey) -> String {
 
 /// Judges every client group in the census; rows come sorted: affected,
 /// review, not affected, then by instance, user, database, application.
-pub fn judge(census: &Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRow> {
+/// Consumes the census: each stage moves what it keeps into the next, so
+/// memory holds one copy of the clients at a time.
+pub fn judge(census: Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRow> {
     let attributions = attribute(census);
     // Which applications each setting matched, over the whole census: a
     // setting that names no application and matches several can be any
     // one's.
     let mut matched: HashMap<&str, BTreeSet<String>> = HashMap::new();
-    let mut settings_of: HashMap<&ClientKey, Vec<_>> = HashMap::new();
-    for key in attributions.keys() {
+    let mut settings_of = Vec::with_capacity(attributions.len());
+    for (key, _) in &attributions {
         let settings = evidence.settings_for(key);
         for s in &settings {
             matched
@@ -289,50 +299,59 @@ pub fn judge(census: &Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRo
                 .or_default()
                 .insert(application_identity(key));
         }
-        settings_of.insert(key, settings);
+        settings_of.push(settings);
     }
-    let mut groups: BTreeMap<Vec<String>, Group> = BTreeMap::new();
-    for (key, attribution) in &attributions {
-        let group = groups.entry(group_key(key, by)).or_default();
-        for setting in &settings_of[key] {
-            let tie = if setting.application.is_some() {
-                Tie::Named
-            } else {
-                match matched[setting.source.as_str()].len() {
-                    1 => Tie::Sole,
-                    n => Tie::Shared(n),
-                }
-            };
-            group
-                .settings
-                .insert(setting.source.clone(), ((*setting).clone(), tie));
+    // Each client's group, by index: the keys are borrowed while grouping.
+    let mut group_of: Vec<u32> = Vec::with_capacity(attributions.len());
+    {
+        let mut index: rustc_hash::FxHashMap<Vec<&str>, u32> = Default::default();
+        for (key, _) in &attributions {
+            let next = index.len() as u32;
+            group_of.push(*index.entry(group_key(key, by)).or_insert(next));
         }
-        if let Some(o) = evidence.override_for(key) {
-            group.overrides.insert(o.source.clone(), o.clone());
+        // Groups numbered in key order, so rows that sort equal keep one
+        // order from run to run.
+        let mut keys: Vec<(Vec<&str>, u32)> = index.into_iter().collect();
+        keys.sort_unstable();
+        let mut rank = vec![0; keys.len()];
+        for (at, (_, g)) in keys.into_iter().enumerate() {
+            rank[g as usize] = at as u32;
         }
-        let stats = &attribution.stats;
-        if attribution.consistent_fallbacks {
-            group.consistent_fallbacks.merge(stats.prefer_fallbacks);
-        } else if stats.prefer_fallbacks.count > 0 {
-            let chance = &mut group.chance_fallbacks;
-            chance.tally.merge(stats.prefer_fallbacks);
-            chance.plain_sessions += stats.plain_sessions;
-            chance.address_clients = chance.address_clients.max(attribution.address_clients);
+        for g in &mut group_of {
+            *g = rank[*g as usize];
         }
-        group.stats.merge(stats);
-        for (finding, attributed) in &attribution.findings {
-            // The same address finding reaches a group once, however many
-            // of its clients it was attributed to.
-            group.findings.entry(finding.clone()).or_insert(*attributed);
-        }
-        group.instances.insert(key.instance.clone());
-        group.engines.insert(key.engine.name().to_string());
-        group.users.insert(key.user.clone());
-        group.databases.insert(key.database.clone());
-        group.applications.insert(key.application.clone());
-        group.hosts.insert(key.client_host.clone());
     }
-    let mut rows: Vec<ReportRow> = groups.into_values().map(|g| row(&g)).collect();
+    // Groups are built and judged one at a time, their clients moved in:
+    // memory holds the clients and the finished rows, never every group
+    // at once.
+    let mut order: Vec<u32> = (0..group_of.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| group_of[i as usize]);
+    let mut clients: Vec<Option<_>> = attributions
+        .into_iter()
+        .zip(settings_of)
+        .map(Some)
+        .collect();
+    let mut rows: Vec<ReportRow> = Vec::new();
+    for members in order.chunk_by(|&a, &b| group_of[a as usize] == group_of[b as usize]) {
+        let mut group = Group::default();
+        for (n, &i) in members.iter().enumerate() {
+            let ((key, attribution), settings) = clients[i as usize]
+                .take()
+                .expect("each client is in one group");
+            let first = n == 0;
+            join_group(
+                &mut group,
+                first,
+                key,
+                attribution,
+                settings,
+                &matched,
+                evidence,
+            );
+        }
+        rows.push(row(group));
+    }
+    drop(clients);
     rows.sort_by(|a, b| {
         (
             a.verdict,
@@ -354,6 +373,73 @@ pub fn judge(census: &Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRo
     rows
 }
 
+/// Adds one client to its group: its key's fields, stats, findings, and the
+/// settings and override that point at it.
+fn join_group(
+    group: &mut Group,
+    first: bool,
+    key: ClientKey,
+    attribution: Attribution,
+    settings: Vec<&crate::evidence::fold::ClientSetting>,
+    matched: &HashMap<&str, BTreeSet<String>>,
+    evidence: &Evidence,
+) {
+    for setting in settings {
+        let tie = if setting.application.is_some() {
+            Tie::Named
+        } else {
+            match matched[setting.source.as_str()].len() {
+                1 => Tie::Sole,
+                n => Tie::Shared(n),
+            }
+        };
+        group
+            .settings
+            .insert(setting.source.clone(), (setting.clone(), tie));
+    }
+    if let Some(o) = evidence.override_for(&key) {
+        group.overrides.insert(o.source.clone(), o.clone());
+    }
+    let Attribution {
+        stats,
+        findings,
+        address_clients,
+        consistent_fallbacks,
+    } = attribution;
+    if consistent_fallbacks {
+        group.consistent_fallbacks.merge(stats.prefer_fallbacks);
+    } else if stats.prefer_fallbacks.count > 0 {
+        let chance = &mut group.chance_fallbacks;
+        chance.tally.merge(stats.prefer_fallbacks);
+        chance.plain_sessions += stats.plain_sessions;
+        chance.address_clients = chance.address_clients.max(address_clients);
+    }
+    if first {
+        group.stats = *stats;
+    } else {
+        group.stats.merge(&stats);
+    }
+    for (finding, attributed) in findings {
+        // The same address finding reaches a group once, however many of
+        // its clients it was attributed to.
+        group.findings.entry(finding).or_insert(attributed);
+    }
+    let ClientKey {
+        instance,
+        engine,
+        user,
+        database,
+        application,
+        client_host,
+    } = key;
+    group.instances.insert(instance);
+    group.engines.insert(engine.name().to_string());
+    group.users.insert(user);
+    group.databases.insert(database);
+    group.applications.insert(application);
+    group.hosts.insert(client_host);
+}
+
 pub fn rfc3339(millis: Millis) -> String {
     DateTime::<Utc>::from_timestamp_millis(millis)
         .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
@@ -368,8 +454,8 @@ pub fn sessions(n: u64) -> String {
     }
 }
 
-fn row(group: &Group) -> ReportRow {
-    let decision = decide(group);
+fn row(group: Group) -> ReportRow {
+    let decision = decide(&group);
     let stats = &group.stats;
     // A row of failures only is seen when its failures happened.
     let mut seen = stats.seen;
@@ -385,12 +471,13 @@ fn row(group: &Group) -> ReportRow {
         .map(|(_, a)| a.tally.count)
         .sum();
     ReportRow {
-        instance: (&group.instances).into(),
-        engine: (&group.engines).into(),
-        user: (&group.users).into(),
-        database: (&group.databases).into(),
-        application: (&group.applications).into(),
-        client_hosts: (&group.hosts).into(),
+        reason: reason::write(&group, &decision),
+        instance: group.instances.into(),
+        engine: group.engines.into(),
+        user: group.users.into(),
+        database: group.databases.into(),
+        application: group.applications.into(),
+        client_hosts: group.hosts.into(),
         first_seen: seen.first,
         last_seen: seen.last,
         // Audit-log sessions repeat those of a general log when both are
@@ -401,12 +488,11 @@ fn row(group: &Group) -> ReportRow {
         },
         tls_sessions: stats.tls_sessions,
         plain_sessions: stats.plain_sessions,
-        tls_versions: Values::new(stats.tls_versions.keys().cloned().collect()),
-        ciphers: Values::new(stats.ciphers.keys().cloned().collect()),
+        tls_versions: Values::new(stats.tls_versions.keys().map(str::to_string).collect()),
+        ciphers: Values::new(stats.ciphers.keys().map(str::to_string).collect()),
         handshake_failures,
         verification: decision.verification,
         verdict: decision.verdict,
-        reason: reason::write(group, &decision),
         application_names: stats.raw_names.count(),
         application_examples: Values::new(stats.raw_names.examples().to_vec()),
     }

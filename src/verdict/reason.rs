@@ -152,7 +152,7 @@ fn sessions_clause(group: &Group, reason: &mut Vec<String>) {
     };
     let mut parts = Vec::new();
     if stats.tls_sessions > 0 {
-        let versions: Vec<&str> = stats.tls_versions.keys().map(String::as_str).collect();
+        let versions: Vec<&str> = stats.tls_versions.keys().collect();
         let tls = if versions.is_empty() {
             "TLS".to_string()
         } else {
@@ -357,7 +357,7 @@ fn settings_to_check(group: &Group) -> String {
     let names: Vec<&str> = group
         .engines
         .iter()
-        .map(|engine| match engine.as_str() {
+        .map(|engine| match engine {
             "postgres" => "sslmode, sslrootcert",
             "mysql" | "mariadb" => "ssl-mode, ssl-ca, ssl-verify-server-cert",
             "oracle" => "wallet, SSL_SERVER_DN_MATCH",

@@ -69,6 +69,24 @@ pub fn rejection_proves(kind: FailureKind, a: &Attributed) -> bool {
         }
 }
 
+/// The distinct values of a key field among a group's clients, sorted. A
+/// sorted vector: most groups hold one value per field, where a set's
+/// node would cost hundreds of bytes per row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Distinct(pub(crate) Vec<String>);
+
+impl Distinct {
+    pub fn insert(&mut self, value: String) {
+        if let Err(at) = self.0.binary_search(&value) {
+            self.0.insert(at, value);
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+}
+
 /// Everything known of one report row (a group of clients).
 #[derive(Debug, Default)]
 pub struct Group {
@@ -79,12 +97,12 @@ pub struct Group {
     /// Prefer fallbacks that may be chance timing, with the plaintext
     /// sessions and the most clients of the addresses they came from.
     pub chance_fallbacks: Fallbacks,
-    pub instances: BTreeSet<String>,
-    pub engines: BTreeSet<String>,
-    pub users: BTreeSet<String>,
-    pub databases: BTreeSet<String>,
-    pub applications: BTreeSet<String>,
-    pub hosts: BTreeSet<String>,
+    pub instances: Distinct,
+    pub engines: Distinct,
+    pub users: Distinct,
+    pub databases: Distinct,
+    pub applications: Distinct,
+    pub hosts: Distinct,
     /// Client settings that point at the group's clients, by `file:line`.
     pub settings: BTreeMap<String, (ClientSetting, Tie)>,
     pub overrides: BTreeMap<String, Override>,
@@ -614,6 +632,15 @@ mod tests {
             };
             assert!(!rejection_proves(FailureKind::CertificateRejected, &hint));
         }
+    }
+
+    #[test]
+    fn distinct_values_are_sorted_and_once() {
+        let mut set = Distinct::default();
+        for value in ["b", "a", "b", "c", "a"] {
+            set.insert(value.to_string());
+        }
+        assert_eq!(set.iter().collect::<Vec<_>>(), ["a", "b", "c"]);
     }
 
     #[test]
