@@ -354,7 +354,14 @@ impl Correlator {
                 let fallback =
                     plaintext && time.is_some_and(|t| self.follows_cert_rejection(&host, t));
                 let keep = self.families.examples();
-                let stats = self.census.clients.entry(key.clone()).or_default();
+                // Look up before inserting: a known client's key is not
+                // copied again for every session.
+                let clients = &mut self.census.clients;
+                let stats = if clients.contains_key(&key) {
+                    clients.get_mut(&key).expect("just found")
+                } else {
+                    clients.entry(key.clone()).or_default()
+                };
                 stats.raw_names.see(raw, keep);
                 stats.sessions += 1;
                 stats.seen.see(time);

@@ -7,6 +7,7 @@
 //! sessions, clients or reports.
 
 pub mod format;
+pub mod literal;
 pub mod mysql;
 pub mod observation;
 pub mod oracle;

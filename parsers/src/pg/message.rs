@@ -10,18 +10,32 @@
 use nom::{
     IResult, Parser,
     branch::alt,
-    bytes::complete::{tag, take_until},
-    character::complete::{char, digit1, u16 as dec_u16, u32 as dec_u32},
+    bytes::complete::tag,
+    character::complete::{char, digit1, u32 as dec_u32},
     combinator::{all_consuming, map, map_opt, map_res, opt, rest, value},
+    error::ErrorKind,
     number::complete::double,
     sequence::{preceded, terminated},
 };
 
+use crate::literal;
+use crate::literal::Literal;
 pub use crate::observation::Malformed;
 use crate::observation::{
     Authorized, Disconnected, FailureKind, Gss, HbaRejected, HbaTransport, Message, Remote,
     SetupDurations, Tls, Transport,
 };
+
+literal!(AUTH_FAILED = " authentication failed for user \"");
+literal!(GSS_OPENER = " GSS (authenticated=");
+literal!(SSL_OPENER = " SSL enabled (protocol=");
+literal!(SSL_ENABLED = "SSL enabled (");
+literal!(APPLICATION = " application_name=");
+literal!(DATABASE = " database=");
+literal!(HOST = " host=");
+literal!(PORT = " port=");
+literal!(CIPHER = ", cipher=");
+literal!(BITS = ", bits=");
 
 /// Parses a message body. `None`: not a message sslcensus reads (statements,
 /// checkpoints, …). `Some(Err)`: it starts like one but does not parse.
@@ -47,7 +61,7 @@ pub fn parse(msg: &str) -> Option<Result<Message<'_>, Malformed>> {
         || msg.starts_with("pg_hba.conf rejects ")
     {
         hba_rejected(msg)
-    } else if let Some((method, user)) = msg.split_once(" authentication failed for user \"") {
+    } else if let Some((method, user)) = AUTH_FAILED.split_once(msg) {
         authentication_failed(method, user)
     } else {
         return None;
@@ -55,49 +69,53 @@ pub fn parse(msg: &str) -> Option<Result<Message<'_>, Malformed>> {
     Some(parsed)
 }
 
-fn remote(input: &str) -> IResult<&str, Remote<'_>> {
-    let with_port = map(
-        (take_until(" port="), preceded(tag(" port="), dec_u16)),
-        |(host, port)| Remote {
+fn received(body: &str) -> Result<Message<'_>, Malformed> {
+    let rest = body
+        .strip_prefix("host=")
+        .ok_or(Malformed("connection received: expected host=… port=…"))?;
+    // The port is the number after the first ` port=`; anything else there
+    // (a Unix socket's `[local]`) is all host.
+    let with_port = PORT.split_once(rest).and_then(|(host, digits)| {
+        let port = digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse::<u16>().ok())??;
+        Some(Remote {
             host,
             port: Some(port),
-        },
-    );
-    let host_only = map(rest, |host| Remote { host, port: None });
-    preceded(tag("host="), alt((all_consuming(with_port), host_only))).parse(input)
-}
-
-fn received(body: &str) -> Result<Message<'_>, Malformed> {
-    all_consuming(remote)
-        .parse(body)
-        .map(|(_, remote)| Message::Received(remote))
-        .map_err(|_| Malformed("connection received: expected host=… port=…"))
+        })
+    });
+    let remote = with_port.unwrap_or(Remote {
+        host: rest,
+        port: None,
+    });
+    Ok(Message::Received(remote))
 }
 
 fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
-    let (with_clause, gss) = strip_trailing_clause(body, " GSS (authenticated=", gss_clause);
-    let (body, tls) = strip_trailing_clause(with_clause, " SSL enabled (protocol=", ssl_clause);
+    let (with_clause, gss) = strip_trailing_clause(body, &GSS_OPENER, gss_clause);
+    let (body, tls) = strip_trailing_clause(with_clause, &SSL_OPENER, ssl_clause);
     let body = body
         .strip_prefix("user=")
         .ok_or(Malformed("connection authorized: expected user="))?;
-    let (before_app, application) = match body.split_once(" application_name=") {
+    let (before_app, application) = match APPLICATION.split_once(body) {
         Some((before, application)) => (before, Some(application)),
         None => (body, None),
     };
     let (user, database) = if replication {
         (before_app, None)
     } else {
-        match before_app.split_once(" database=") {
+        match DATABASE.split_once(before_app) {
             Some((user, database)) => (user, Some(database)),
             None => return Err(Malformed("connection authorized: expected database=")),
         }
     };
-    let ambiguous_tls = application.is_some_and(|app| app.contains("SSL enabled ("));
+    let ambiguous_tls = application.is_some_and(|app| SSL_ENABLED.is_in(app));
     // The clause sits after the name, so the other reading is the name run on
     // to the end of the line.
     let application_with_clause = match (tls, application) {
-        (Some(_), Some(_)) => with_clause
-            .split_once(" application_name=")
+        (Some(_), Some(_)) => APPLICATION
+            .split_once(with_clause)
             .map(|(_, application)| application),
         _ => None,
     };
@@ -121,10 +139,10 @@ fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
 /// is left alone; `clause` reads what follows the opener.
 fn strip_trailing_clause<'a, T>(
     body: &'a str,
-    opener: &str,
+    opener: &Literal,
     clause: fn(&'a str) -> IResult<&'a str, T>,
 ) -> (&'a str, Option<T>) {
-    let Some((head, tail)) = body.rsplit_once(opener) else {
+    let Some((head, tail)) = opener.rsplit_once(body) else {
         return (body, None);
     };
     match all_consuming(clause).parse(tail) {
@@ -135,23 +153,24 @@ fn strip_trailing_clause<'a, T>(
 
 /// The SSL clause after ` SSL enabled (protocol=`.
 fn ssl_clause(input: &str) -> IResult<&str, Tls<'_>> {
+    let missing = || nom::Err::Error(nom::error::Error::new(input, ErrorKind::TakeUntil));
+    let (protocol, rest) = CIPHER.split_once(input).ok_or_else(missing)?;
+    let (cipher, rest) = BITS.split_once(rest).ok_or_else(missing)?;
     let on_off = alt((value(true, tag("on")), value(false, tag("off"))));
     map(
         (
-            take_until(", cipher="),
-            preceded(tag(", cipher="), take_until(", bits=")),
-            preceded(tag(", bits="), dec_u32),
+            dec_u32,
             opt(preceded(tag(", compression="), on_off)),
             char(')'),
         ),
-        |(protocol, cipher, bits, compression, _)| Tls {
+        move |(bits, compression, _)| Tls {
             protocol,
             cipher,
             bits,
             compression,
         },
     )
-    .parse(input)
+    .parse(rest)
 }
 
 fn yes_no(input: &str) -> IResult<&str, bool> {
@@ -242,9 +261,9 @@ fn disconnected(rest: &str) -> Result<Message<'_>, Malformed> {
         .parse(rest)
         .map_err(|_: nom::Err<nom::error::Error<&str>>| err)?;
     let rest = rest.strip_prefix(" user=").ok_or(err)?;
-    let (user, rest) = rest.split_once(" database=").ok_or(err)?;
-    let (database, host_port) = rest.rsplit_once(" host=").ok_or(err)?;
-    let remote = match host_port.split_once(" port=") {
+    let (user, rest) = DATABASE.split_once(rest).ok_or(err)?;
+    let (database, host_port) = HOST.rsplit_once(rest).ok_or(err)?;
+    let remote = match PORT.split_once(host_port) {
         Some((host, port)) => Remote {
             host,
             port: Some(port.parse().map_err(|_| err)?),

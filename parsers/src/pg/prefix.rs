@@ -6,8 +6,6 @@
 //! semantics as a regex with lazy fields, at a fraction of its cost on the
 //! hot path.
 
-use memchr::memmem;
-
 /// What a prefix can tell; only the first occurrence of an escape captures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Slot {
@@ -131,7 +129,7 @@ fn run(line: &[u8], pos: usize, accept: impl Fn(u8) -> bool) -> usize {
 }
 
 /// Where a timestamp starting at `pos` may end: with its zone, then without.
-fn timestamp_ends(line: &[u8], pos: usize) -> Vec<usize> {
+fn timestamp_ends(line: &[u8], pos: usize) -> [Option<usize>; 2] {
     const SHAPE: &[u8] = b"dddd-dd-dd dd:dd:dd";
     let rest = &line[pos..];
     let fits = rest.len() >= SHAPE.len()
@@ -143,7 +141,7 @@ fn timestamp_ends(line: &[u8], pos: usize) -> Vec<usize> {
             }
         });
     if !fits {
-        return Vec::new();
+        return [None, None];
     }
     let mut end = pos + SHAPE.len();
     if line.get(end) == Some(&b'.') {
@@ -152,20 +150,21 @@ fn timestamp_ends(line: &[u8], pos: usize) -> Vec<usize> {
             end += 1 + digits;
         }
     }
-    let mut ends = Vec::with_capacity(2);
+    // With the zone first (a regex's greedy try), then without; an array,
+    // not a vector: this runs on every line.
+    let mut with_zone = None;
     if line.get(end) == Some(&b' ') {
         let letters = run(line, end + 1, |b| b.is_ascii_alphabetic());
         if letters > 0 {
-            ends.push(end + 1 + letters);
+            with_zone = Some(end + 1 + letters);
         } else if matches!(line.get(end + 1), Some(b'+' | b'-')) {
             let digits = run(line, end + 2, |b| b.is_ascii_digit() || b == b':');
             if digits >= 2 {
-                ends.push(end + 2 + digits);
+                with_zone = Some(end + 2 + digits);
             }
         }
     }
-    ends.push(end);
-    ends
+    [with_zone, Some(end)]
 }
 
 impl Matcher {
@@ -294,8 +293,13 @@ impl Matcher {
             }),
             Piece::Text => match self.steps.get(i + 1).map(|s| &s.piece) {
                 // As short as possible: end at each occurrence of what follows.
-                Some(Piece::Literal(text)) => {
-                    memmem::find_iter(&bytes[pos..], text).find_map(|at| next(caps, pos + at))
+                // Prefix literals are a byte or two (`@`, `:[`): a memchr on
+                // the first byte costs nothing to set up, unlike a memmem
+                // searcher built per line.
+                Some(Piece::Literal(text)) if !text.is_empty() => {
+                    memchr::memchr_iter(text[0], &bytes[pos..])
+                        .filter(|&at| bytes[pos + at..].starts_with(text))
+                        .find_map(|at| next(caps, pos + at))
                 }
                 _ => (pos..=bytes.len())
                     .filter(|&end| line.is_char_boundary(end))
@@ -303,6 +307,7 @@ impl Matcher {
             },
             Piece::Timestamp => timestamp_ends(bytes, pos)
                 .into_iter()
+                .flatten()
                 .find_map(|end| next(caps, end)),
             Piece::Epoch => {
                 let secs = run(bytes, pos, |b| b.is_ascii_digit());
