@@ -16,7 +16,7 @@ use crate::evidence::walk::FoundHit;
 use crate::verdict::{ReportRow, Values, Verdict, rfc3339, sessions};
 
 /// The report's columns, in their stable order.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 20] = [
     "instance",
     "engine",
     "user",
@@ -36,6 +36,7 @@ pub const COLUMNS: [&str; 19] = [
     "reason",
     "application_names",
     "application_examples",
+    "drivers",
 ];
 
 fn text(name: &str, values: Vec<String>) -> Column {
@@ -135,6 +136,7 @@ fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
         text(COLUMNS[16], strings(|r| &r.reason)),
         Column::new(COLUMNS[17].into(), count(|r| r.application_names)),
         values(COLUMNS[18], rows, |r| &r.application_examples, csv),
+        values(COLUMNS[19], rows, |r| &r.drivers, csv),
     ];
     DataFrame::new(rows.len(), columns)
 }

@@ -121,7 +121,7 @@ pub fn attribute(census: &Census) -> HashMap<ClientKey, Attribution> {
     let uses_tls: HashSet<&ClientKey> = census
         .clients
         .iter()
-        .filter(|(k, s)| s.tls_sessions > 0 || clients[*k].consistent_fallbacks)
+        .filter(|(k, s)| s.tls_seen() || clients[*k].consistent_fallbacks)
         .map(|(k, _)| k)
         .collect();
     let mut orphan_findings: Vec<(ClientKey, Finding, Tally, usize)> = Vec::new();

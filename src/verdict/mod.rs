@@ -235,6 +235,9 @@ pub struct ReportRow {
     pub application_names: u64,
     /// A few of them (all with `--keep-raw-names`).
     pub application_examples: Values,
+    /// The client drivers session dumps name (connect attributes, SQL
+    /// Server's client_interface_name, a driver's default application name).
+    pub drivers: Values,
 }
 
 fn group_key(key: &ClientKey, by: &GroupBy) -> Vec<String> {
@@ -378,6 +381,11 @@ fn row(group: &Group) -> ReportRow {
             seen.merge(attributed.tally.span);
         }
     }
+    let captured = stats.captured_total();
+    let union = |logged: &BTreeMap<String, u64>, captured: &BTreeMap<String, u64>| {
+        let names: BTreeSet<String> = logged.keys().chain(captured.keys()).cloned().collect();
+        Values::new(names.into_iter().collect())
+    };
     let handshake_failures = group
         .findings
         .iter()
@@ -394,20 +402,23 @@ fn row(group: &Group) -> ReportRow {
         first_seen: seen.first,
         last_seen: seen.last,
         // Audit-log sessions repeat those of a general log when both are
-        // read: count them only where nothing better was logged.
+        // read: count them only where nothing better was logged. Captured
+        // sessions are added: each source counts a session once (the reason
+        // gives each source's count).
         sessions: match stats.known_transport_sessions() {
             0 => stats.sessions,
             known => known,
-        },
-        tls_sessions: stats.tls_sessions,
-        plain_sessions: stats.plain_sessions,
-        tls_versions: Values::new(stats.tls_versions.keys().cloned().collect()),
-        ciphers: Values::new(stats.ciphers.keys().cloned().collect()),
+        } + captured.sessions,
+        tls_sessions: stats.tls_sessions + captured.tls_sessions,
+        plain_sessions: stats.plain_sessions + captured.plain_sessions,
+        tls_versions: union(&stats.tls_versions, &captured.tls_versions),
+        ciphers: union(&stats.ciphers, &captured.ciphers),
         handshake_failures,
         verification: decision.verification,
         verdict: decision.verdict,
         reason: reason::write(group, &decision),
         application_names: stats.raw_names.count(),
         application_examples: Values::new(stats.raw_names.examples().to_vec()),
+        drivers: Values::new(stats.drivers.keys().cloned().collect()),
     }
 }

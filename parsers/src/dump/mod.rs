@@ -513,17 +513,29 @@ pub fn cut_at(line: &str, extents: &[std::ops::Range<usize>], joint: char) -> Op
             return None;
         }
     }
+    // The last column runs to the end of the line: a value wider than its
+    // header's rule (a hand-edited file) is not cut.
+    let last = extents.len().saturating_sub(1);
     Some(
         extents
             .iter()
-            .map(|r| {
-                let end = r.end.min(chars.len());
+            .enumerate()
+            .map(|(i, r)| {
+                let end = if i == last {
+                    chars.len()
+                } else {
+                    r.end.min(chars.len())
+                };
                 let start = r.start.min(end);
-                chars[start..end]
-                    .iter()
-                    .collect::<String>()
-                    .trim()
-                    .to_string()
+                let cell = chars[start..end].iter().collect::<String>();
+                let cell = cell.trim();
+                // A closing border (mysql -t) after the last cell.
+                let cell = if i == last {
+                    cell.strip_suffix(joint).map_or(cell, str::trim_end)
+                } else {
+                    cell
+                };
+                cell.to_string()
             })
             .collect(),
     )
