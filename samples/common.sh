@@ -50,3 +50,22 @@ start_relays() {
   declare -gA RPORT
   while read -r n p; do RPORT[$n]=$p; done < "$ready"
 }
+
+# capture_query ENGINE: the capture query `sslcensus sql ENGINE` recommends (its first statement,
+# comment lines dropped), from $SSLCENSUS_BIN, else from `cargo run`.
+capture_query() {
+  local out
+  if [[ -n ${SSLCENSUS_BIN:-} ]]; then
+    out=$("$SSLCENSUS_BIN" sql "$1") || die "$SSLCENSUS_BIN sql $1 failed"
+  else
+    out=$(cd "$SAMPLES_DIR/.." && cargo run -q --bin sslcensus -- sql "$1") || die "cargo run -- sql $1 failed"
+  fi
+  awk '/^--/ || !NF { next } { print } /;[[:space:]]*$/ { exit }' <<<"$out"
+}
+
+# stamp FILE...: a capture-time line (`date -u` in RFC 3339) appended to each FILE.
+stamp() {
+  local now f
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  for f in "$@"; do printf '%s\n' "$now" >> "$f"; done
+}

@@ -17,13 +17,13 @@ pub enum SqlEngine {
 
 /// PostgreSQL 12+ (`client_dn` is `clientdn` before 12). `now()` is the
 /// capture time; `backend_start` with `pid` makes a session one across
-/// captures.
+/// captures; the capturing session leaves itself out.
 pub const POSTGRES_QUERY: &str =
     "SELECT now() AS captured_at, a.pid, a.usename, a.datname, a.application_name,
        a.client_addr, a.client_port, a.backend_start, a.backend_type,
        s.ssl, s.version, s.cipher, s.bits, s.client_dn
 FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
-WHERE a.backend_type IN ('client backend', 'walsender');";
+WHERE a.backend_type IN ('client backend', 'walsender') AND a.pid <> pg_backend_pid();";
 
 /// MySQL 8 / Aurora MySQL 3 / MariaDB 10.5+ with `performance_schema = ON`
 /// (MariaDB's default is off; it needs a restart): the transport of every
@@ -46,7 +46,8 @@ pub const MYSQL_QUERY: &str = "SELECT NOW(6) AS captured_at, @@version AS server
        (SELECT a.ATTR_VALUE FROM performance_schema.session_connect_attrs a
          WHERE a.PROCESSLIST_ID = t.PROCESSLIST_ID AND a.ATTR_NAME = '_connector_version') AS _connector_version
 FROM performance_schema.threads t
-WHERE t.TYPE = 'FOREGROUND' AND t.PROCESSLIST_ID IS NOT NULL;";
+WHERE t.TYPE = 'FOREGROUND' AND t.PROCESSLIST_ID IS NOT NULL
+  AND t.PROCESSLIST_ID <> CONNECTION_ID();";
 
 /// Without performance_schema: who is connected, but not how.
 pub const PROCESSLIST_QUERY: &str =

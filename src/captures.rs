@@ -321,7 +321,9 @@ pub fn name_from_attributes(census: &mut Census) {
         else {
             continue;
         };
-        let stats = census.clients.remove(&key).expect("listed above");
+        let mut stats = census.clients.remove(&key).expect("listed above");
+        // Its raw name was the empty one the logs gave it.
+        stats.raw_names = Default::default();
         let renamed = ClientKey {
             application: name.clone(),
             ..key

@@ -402,15 +402,16 @@ fn row(group: &Group) -> ReportRow {
         first_seen: seen.first,
         last_seen: seen.last,
         // Audit-log sessions repeat those of a general log when both are
-        // read: count them only where nothing better was logged. Captured
-        // sessions are added: each source counts a session once (the reason
-        // gives each source's count).
+        // read: count them only where nothing better was logged. A session
+        // both logged and captured is one session: the row shows the larger
+        // of the logs' and the dumps' counts (the reason gives each).
         sessions: match stats.known_transport_sessions() {
             0 => stats.sessions,
             known => known,
-        } + captured.sessions,
-        tls_sessions: stats.tls_sessions + captured.tls_sessions,
-        plain_sessions: stats.plain_sessions + captured.plain_sessions,
+        }
+        .max(captured.sessions),
+        tls_sessions: stats.tls_sessions.max(captured.tls_sessions),
+        plain_sessions: stats.plain_sessions.max(captured.plain_sessions),
         tls_versions: union(&stats.tls_versions, &captured.tls_versions),
         ciphers: union(&stats.ciphers, &captured.ciphers),
         handshake_failures,

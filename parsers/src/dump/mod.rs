@@ -317,6 +317,9 @@ pub struct DumpReader {
     /// Capture number, and whether a capture is under way.
     capture: u32,
     open: bool,
+    /// The time column of the last row: a new time is a new capture (rows
+    /// with no header between captures: sqlcmd -h -1, row_to_json).
+    column_time: Option<Millis>,
     events: Vec<Event>,
 }
 
@@ -329,6 +332,7 @@ impl DumpReader {
             line_time: None,
             capture: 0,
             open: false,
+            column_time: None,
             events: Vec::new(),
         }
     }
@@ -365,10 +369,7 @@ impl DumpReader {
                 Event::Start => self.end_capture(),
                 Event::End => self.end_capture(),
                 Event::Bad { line, why } => sink.malformed(line, why),
-                Event::Row(row) => {
-                    self.open = true;
-                    self.row(&row, sink);
-                }
+                Event::Row(row) => self.row(&row, sink),
             }
         }
     }
@@ -386,7 +387,13 @@ impl DumpReader {
         };
         let time = match row.any(&TIME_COLUMNS) {
             Some(text) => match parse_timestamp(text) {
-                Some(t) => Some((t.millis, TimeSource::Column)),
+                Some(t) => {
+                    if self.column_time.is_some_and(|last| last != t.millis) {
+                        self.end_capture();
+                    }
+                    self.column_time = Some(t.millis);
+                    Some((t.millis, TimeSource::Column))
+                }
                 None => {
                     sink.malformed(row.line, "the capture time column does not hold a time");
                     return;
@@ -397,6 +404,7 @@ impl DumpReader {
                 .map(|t| (t, TimeSource::Line))
                 .or(self.fallback),
         };
+        self.open = true;
         match schema.read(row) {
             Ok(Captured::Session(session)) => sink.session(row.line, self.capture, time, session),
             Ok(Captured::Attribute {

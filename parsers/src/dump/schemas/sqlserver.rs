@@ -40,7 +40,7 @@ SELECT SYSUTCDATETIME() AS captured_at, c.session_id, c.connect_time, c.net_tran
        DB_NAME(s.database_id) AS database_name, s.client_interface_name, s.is_user_process
 FROM sys.dm_exec_connections c
 JOIN sys.dm_exec_sessions s ON s.session_id = c.session_id
-WHERE s.is_user_process = 1;";
+WHERE s.is_user_process = 1 AND c.session_id <> @@SPID;";
 
 const COLUMNS: [&str; 16] = [
     "session_id",
