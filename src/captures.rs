@@ -464,28 +464,24 @@ mod tests {
             application: app.into(),
             client_host: host.into(),
         };
-        let mut census = Census::default();
         let logged = crate::census::ClientStats {
             sessions: 3,
             tls_sessions: 3,
             ..Default::default()
         };
-        census
-            .clients
-            .insert(key("app", "10.0.0.5", ""), logged.clone());
-        census
-            .clients
-            .insert(key("app", "10.0.0.6", ""), logged.clone());
-        census.clients.insert(key("etl", "10.0.0.7", ""), logged);
         let mut captured = crate::census::ClientStats::default();
         captured.captured.insert("view".into(), Default::default());
-        census
-            .clients
-            .insert(key("app", "10.0.0.5", "billing"), captured.clone());
-        census
-            .clients
-            .insert(key("etl", "10.0.0.7", "a"), captured.clone());
-        census.clients.insert(key("etl", "10.0.0.7", "b"), captured);
+        let mut census = Census::default();
+        for (user, host, app, stats) in [
+            ("app", "10.0.0.5", "", &logged),
+            ("app", "10.0.0.6", "", &logged),
+            ("etl", "10.0.0.7", "", &logged),
+            ("app", "10.0.0.5", "billing", &captured),
+            ("etl", "10.0.0.7", "a", &captured),
+            ("etl", "10.0.0.7", "b", &captured),
+        ] {
+            census.clients.insert(key(user, host, app), stats.clone());
+        }
         name_from_attributes(&mut census);
         assert_eq!(
             census.clients[&key("app", "10.0.0.5", "billing")].sessions,

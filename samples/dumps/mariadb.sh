@@ -23,9 +23,7 @@ set -euo pipefail
 # shellcheck source=../common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/../common.sh"
 
-[[ $# -eq 1 && -n $1 ]] || { echo "usage: $0 OUT_DIR" >&2; exit 2; }
-mkdir -p -- "$1"
-OUT_DIR=$(cd -- "$1" && pwd)
+OUT_DIR=$(out_dir "$@")
 INSTANCE=mariadb-dumps-1
 QUERY=$(capture_query mariadb)
 [[ $QUERY == *performance_schema.threads* ]] || die "no capture query from sslcensus sql mariadb"
@@ -35,26 +33,16 @@ MARIADB_EXTRA_ARGS=(--performance-schema=ON)
 source "$SAMPLES_DIR/mariadb/server.sh"
 start_relays "$PORT" "$TMP/relay.ports" 61 62 63
 
-HOLDS=()
-# hold OCTET SECONDS OPTION...: a session of app-user that stays open SECONDS, in the background.
+# hold OCTET SECONDS tls|plain: a session of app-user open SECONDS, in the background.
 hold() {
-  local n=$1 seconds=$2
-  shift 2
-  "${M[@]}" -h 127.0.0.1 -P "${RPORT[$n]}" --protocol=tcp -u app-user --password=sample-pass-1 \
-    -D shop-db "$@" -e "SELECT SLEEP($seconds)" >/dev/null 2>>"$TMP/hold.err" &
-  HOLDS+=($!)
+  local tls=--ssl
+  [[ $3 == plain ]] && tls=--skip-ssl
+  "${M[@]}" -h 127.0.0.1 -P "${RPORT[$1]}" --protocol=tcp -u app-user --password=sample-pass-1 \
+    -D shop-db "$tls" -e "SELECT SLEEP($2)" >/dev/null 2>>"$TMP/hold.err" &
 }
 ROOT=(mariadb --no-defaults --connect-timeout=10 -S "$SOCK" -u root --skip-ssl)
-# wait_for HOST N: until N sessions from HOST are open.
-wait_for() {
-  local n
-  for _ in $(seq 100); do
-    n=$("${ROOT[@]}" -N -B -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE HOST LIKE '$1:%' AND COMMAND = 'Query'")
-    [[ $n -ge $2 ]] && return 0
-    sleep 0.1
-  done
-  cat "$TMP/hold.err" >&2
-  die "$1: $2 sessions did not open"
+opened() {
+  [[ $("${ROOT[@]}" -N -B -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE HOST LIKE '127.0.0.$1:%' AND COMMAND = 'Query'") -ge 1 ]]
 }
 
 F_TSV=$TMP/tsv F_TABLE=$TMP/table F_VERTICAL=$TMP/vertical
@@ -64,28 +52,7 @@ capture() {
   "${ROOT[@]}" -t -e "$QUERY" >> "$F_TABLE"
   "${ROOT[@]}" -E -e "$QUERY" >> "$F_VERTICAL"
 }
-
-say "capture 1: a TLS and a plaintext session of app-user open"
-hold 61 60 --ssl
-hold 62 60 --skip-ssl
-wait_for 127.0.0.61 1
-wait_for 127.0.0.62 1
-capture
-say "capture 2: a short TLS session too"
-hold 63 3 --ssl
-short=$!
-wait_for 127.0.0.63 1
-capture
-wait "$short"
-say "capture 3: the short one gone"
-capture
-say "capture 4: another short TLS session"
-hold 63 3 --ssl
-short=$!
-wait_for 127.0.0.63 1
-capture
-wait "$short"
-for pid in "${HOLDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+four_captures 61 62 63
 
 kill "$RELAY_PID" 2>/dev/null || true
 wait "$RELAY_PID" 2>/dev/null || true

@@ -24,9 +24,7 @@ set -euo pipefail
 # shellcheck source=../common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/../common.sh"
 
-[[ $# -eq 1 && -n $1 ]] || { echo "usage: $0 OUT_DIR" >&2; exit 2; }
-mkdir -p -- "$1"
-OUT_DIR=$(cd -- "$1" && pwd)
+OUT_DIR=$(out_dir "$@")
 INSTANCE=pg-dumps-1
 QUERY=$(capture_query postgres)
 [[ $QUERY == *pg_stat_ssl* ]] || die "no capture query from sslcensus sql postgres"
@@ -35,26 +33,19 @@ QUERY=$(capture_query postgres)
 source "$SAMPLES_DIR/postgresql/server.sh"
 start_relays "$PORT" "$TMP/relay.ports" 51 52 53
 
-HOLDS=()
-# hold OCTET SECONDS KEY=VALUE...: a session of app-user that stays open SECONDS, in the background.
+# hold OCTET SECONDS tls|plain: a session of app-user open SECONDS, in the background.
 hold() {
-  local n=$1 seconds=$2
-  shift 2
-  "$PSQL" -X -q -w -At -d "host=127.0.0.1 port=${RPORT[$n]} user=app-user dbname=appdb $*" \
-    -c "SELECT pg_sleep($seconds)" >/dev/null 2>>"$TMP/hold.err" &
-  HOLDS+=($!)
+  local mode=require app=app_short
+  [[ $3 == plain ]] && mode=disable
+  [[ $1 == 51 ]] && app=app_long
+  [[ $1 == 52 ]] && app=app_plain
+  "$PSQL" -X -q -w -At -c "SELECT pg_sleep($2)" \
+    -d "host=127.0.0.1 port=${RPORT[$1]} user=app-user dbname=appdb sslmode=$mode application_name=$app" \
+    >/dev/null 2>>"$TMP/hold.err" &
 }
 SU=(-X -q -w -d "host=$SOCK port=$PORT user=postgres dbname=postgres application_name=capture")
-# wait_for APP N: until N sessions of APP are open.
-wait_for() {
-  local n
-  for _ in $(seq 100); do
-    n=$("$PSQL" "${SU[@]}" -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$1'")
-    [[ $n -ge $2 ]] && return 0
-    sleep 0.1
-  done
-  cat "$TMP/hold.err" >&2
-  die "$1: $2 sessions did not open"
+opened() {
+  [[ $("$PSQL" "${SU[@]}" -At -c "SELECT count(*) FROM pg_stat_activity WHERE client_addr = '127.0.0.$1'") -ge 1 ]]
 }
 
 F_ALIGNED=$TMP/aligned F_UNALIGNED=$TMP/unaligned F_CSV=$TMP/csv F_EXPANDED=$TMP/expanded F_JSON=$TMP/json
@@ -66,28 +57,7 @@ capture() {
   "$PSQL" "${SU[@]}" -x -c "$QUERY" >> "$F_EXPANDED"
   "$PSQL" "${SU[@]}" -At -c "SELECT json_agg(t) FROM (${QUERY%;}) t" >> "$F_JSON"
 }
-
-say "capture 1: app_long (TLS) and app_plain (plaintext) open"
-hold 51 60 sslmode=require application_name=app_long
-hold 52 60 sslmode=disable application_name=app_plain
-wait_for app_long 1
-wait_for app_plain 1
-capture
-say "capture 2: a short app_short session too"
-hold 53 3 sslmode=require application_name=app_short
-short=$!
-wait_for app_short 1
-capture
-wait "$short"
-say "capture 3: app_short gone"
-capture
-say "capture 4: another short app_short session"
-hold 53 3 sslmode=require application_name=app_short
-short=$!
-wait_for app_short 1
-capture
-wait "$short"
-for pid in "${HOLDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+four_captures 51 52 53
 
 kill "$RELAY_PID" 2>/dev/null || true
 wait "$RELAY_PID" 2>/dev/null || true

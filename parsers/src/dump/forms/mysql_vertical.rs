@@ -1,9 +1,8 @@
 //! mysql/mariadb vertical output (`\G`, `-E`): `*** N. row ***` then one
 //! right-aligned `NAME: value` line per column; `N rows in set`.
 
-use super::records::Records;
+use super::records::{RecordForm, RecordReader};
 use super::{DumpForm, FormReader, content, is_identifier};
-use crate::dump::{Event, is_footer};
 
 pub struct MysqlVertical;
 
@@ -39,39 +38,12 @@ impl DumpForm for MysqlVertical {
         super::is_header(&names).then_some(names)
     }
     fn reader(&self) -> Box<dyn FormReader> {
-        Box::new(Vertical::default())
-    }
-}
-
-#[derive(Default)]
-struct Vertical {
-    records: Records,
-}
-
-impl FormReader for Vertical {
-    fn line(&mut self, number: u64, line: &str, out: &mut Vec<Event>) {
-        if let Some(n) = row_number(line) {
-            self.records.begin(number, n == 1, out);
-        } else if is_footer(line) {
-            self.records.flush(out);
-            out.push(Event::End);
-        } else if line.trim().is_empty() {
-        } else if let Some((name, value)) = name_value(line) {
-            self.records.cell(number, name, value);
-        } else {
-            out.push(Event::Bad {
-                line: number,
-                why: "neither a row marker nor a NAME: value line",
-            });
-        }
-    }
-
-    fn boundary(&mut self) {
-        self.records = Records::default();
-    }
-
-    fn finish(&mut self, out: &mut Vec<Event>) {
-        self.records.flush(out);
+        Box::new(RecordReader::new(RecordForm {
+            marker: row_number,
+            cell: name_value,
+            blank_ends_record: false,
+            bad: "neither a row marker nor a NAME: value line",
+        }))
     }
 }
 

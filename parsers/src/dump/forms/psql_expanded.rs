@@ -2,9 +2,9 @@
 //! `name | value` line per column; unaligned (`-A -x`): `name|value` lines,
 //! records separated by a blank line.
 
-use super::records::Records;
+use super::records::{RecordForm, RecordReader};
 use super::{DumpForm, FormReader, content, is_identifier};
-use crate::dump::{Event, column_name, is_footer, schemas::is_known_column};
+use crate::dump::{column_name, schemas::is_known_column};
 
 pub struct PsqlExpanded;
 
@@ -56,40 +56,12 @@ impl DumpForm for PsqlExpanded {
             .then_some(names)
     }
     fn reader(&self) -> Box<dyn FormReader> {
-        Box::new(Expanded::default())
-    }
-}
-
-#[derive(Default)]
-struct Expanded {
-    records: Records,
-}
-
-impl FormReader for Expanded {
-    fn line(&mut self, number: u64, line: &str, out: &mut Vec<Event>) {
-        if let Some(n) = record_number(line) {
-            self.records.begin(number, n == 1, out);
-        } else if is_footer(line) {
-            self.records.flush(out);
-            out.push(Event::End);
-        } else if line.trim().is_empty() {
-            self.records.flush(out);
-        } else if let Some((name, value)) = name_value(line) {
-            self.records.cell(number, name, value);
-        } else {
-            out.push(Event::Bad {
-                line: number,
-                why: "neither a record marker nor a name | value line",
-            });
-        }
-    }
-
-    fn boundary(&mut self) {
-        self.records = Records::default();
-    }
-
-    fn finish(&mut self, out: &mut Vec<Event>) {
-        self.records.flush(out);
+        Box::new(RecordReader::new(RecordForm {
+            marker: record_number,
+            cell: name_value,
+            blank_ends_record: true,
+            bad: "neither a record marker nor a name | value line",
+        }))
     }
 }
 

@@ -51,7 +51,7 @@ impl FormReader for Headerless {
         if self.0.is_none()
             && let Some(sep) = separator(line)
         {
-            self.0 = Some(Delimited::headerless(Some(sep), &CAPTURE_COLUMNS));
+            self.0 = Some(Delimited::headerless(Some(sep), CAPTURE_COLUMNS));
         }
         match &mut self.0 {
             Some(reader) => reader.line(number, line, out),

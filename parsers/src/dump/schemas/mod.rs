@@ -112,6 +112,28 @@ pub struct CapturedSession<'r> {
     pub driver: Option<String>,
 }
 
+impl<'r> CapturedSession<'r> {
+    /// A session of `user` known by `id`, nothing else known yet: schemas
+    /// fill in what their view shows.
+    pub fn new(source: &'static str, engine: Engine, id: u64, user: &'r str) -> Self {
+        CapturedSession {
+            source,
+            engine,
+            engine_certain: true,
+            id,
+            started: None,
+            user,
+            database: "",
+            application: None,
+            host: Cow::Borrowed(""),
+            transport: DumpTransport::Unknown,
+            client_certificate: false,
+            connection_type: None,
+            driver: None,
+        }
+    }
+}
+
 /// `t`, `true`, `on`, `yes`, `1` / `f`, `false`, `off`, `no`, `0`.
 pub(crate) fn boolean(text: &str) -> Option<bool> {
     match text.to_ascii_lowercase().as_str() {

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::{Captured, CapturedSession, DumpSchema, DumpTransport, mysql_engine, number};
+use super::{Captured, CapturedSession, DumpSchema, mysql_engine, number};
 use crate::dump::Row;
 
 pub struct Processlist;
@@ -63,20 +63,12 @@ impl DumpSchema for Processlist {
             return Ok(Captured::NotAClient);
         }
         let (engine, engine_certain) = mysql_engine(row);
+        let id = number(row, &["id"])?;
         Ok(Captured::Session(CapturedSession {
-            source: self.name(),
-            engine,
             engine_certain,
-            id: number(row, &["id"])?,
-            started: None,
-            user,
             database: row.get("db").unwrap_or_default(),
-            application: None,
             host: Cow::Borrowed(without_port(row.get("host").unwrap_or_default())),
-            transport: DumpTransport::Unknown,
-            client_certificate: false,
-            connection_type: None,
-            driver: None,
+            ..CapturedSession::new(self.name(), engine, id, user)
         }))
     }
 }
@@ -108,7 +100,7 @@ mod tests {
             (s.id, s.user, &*s.host, s.database),
             (5, "app-user", "127.0.0.31", "shop-db")
         );
-        assert_eq!(s.transport, DumpTransport::Unknown);
+        assert_eq!(s.transport, super::super::DumpTransport::Unknown);
         for cells in [
             "id=1 ; user=system user ; host= ; command=Daemon",
             "id=2 ; user=repl ; host=10.0.0.9:4000 ; command=Binlog Dump GTID",

@@ -73,20 +73,16 @@ impl DumpSchema for Threads {
             return Ok(Captured::NotAClient);
         };
         let (engine, engine_certain) = mysql_engine(row);
+        let id = number(row, &["processlist_id"])?;
         Ok(Captured::Session(CapturedSession {
-            source: self.name(),
-            engine,
             engine_certain,
-            id: number(row, &["processlist_id"])?,
-            started: None,
-            user,
             database: row.get("processlist_db").unwrap_or_default(),
             application: row.get("program_name"),
             host: Cow::Borrowed(row.get("processlist_host").unwrap_or_default()),
             transport: transport(row)?,
-            client_certificate: false,
             connection_type: row.get("connection_type"),
             driver: attributes_driver(row),
+            ..CapturedSession::new(self.name(), engine, id, user)
         }))
     }
 }

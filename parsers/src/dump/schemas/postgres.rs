@@ -86,24 +86,19 @@ impl DumpSchema for PgStatSsl {
         };
         let application = row.get("application_name");
         Ok(Captured::Session(CapturedSession {
-            source: self.name(),
-            engine: Engine::Postgres,
-            engine_certain: true,
-            id,
             started: time(row, &["backend_start"])?,
-            user,
             database: row.get("datname").unwrap_or_default(),
             application,
             host,
             transport,
             client_certificate: row.any(&["client_dn", "clientdn"]).is_some(),
-            connection_type: None,
             driver: application.and_then(|a| {
                 DRIVER_NAMES
                     .iter()
                     .find(|(name, _)| *name == a)
                     .map(|(_, driver)| driver.to_string())
             }),
+            ..CapturedSession::new(self.name(), Engine::Postgres, id, user)
         }))
     }
 }

@@ -12,37 +12,10 @@ use crate::format::Engine;
 
 pub struct DmExecConnections;
 
-/// The columns of the documented capture query (`sslcensus sql
-/// sqlserver`), in its order: what `sqlcmd -h -1` rows are read as.
-pub const CAPTURE_COLUMNS: [&str; 15] = [
+/// The columns it reads: the documented capture query's (`sslcensus sql
+/// sqlserver`), in its order, then others a site's query may have.
+const COLUMNS: [&str; 17] = [
     "captured_at",
-    "session_id",
-    "connect_time",
-    "net_transport",
-    "protocol_type",
-    "encrypt_option",
-    "auth_scheme",
-    "client_net_address",
-    "client_tcp_port",
-    "program_name",
-    "host_name",
-    "login_name",
-    "database_name",
-    "client_interface_name",
-    "is_user_process",
-];
-
-/// The capture query, whose select list is [`CAPTURE_COLUMNS`].
-pub const CAPTURE_QUERY: &str = "SET NOCOUNT ON;
-SELECT SYSUTCDATETIME() AS captured_at, c.session_id, c.connect_time, c.net_transport,
-       c.protocol_type, c.encrypt_option, c.auth_scheme, c.client_net_address,
-       c.client_tcp_port, s.program_name, s.host_name, s.login_name,
-       DB_NAME(s.database_id) AS database_name, s.client_interface_name, s.is_user_process
-FROM sys.dm_exec_connections c
-JOIN sys.dm_exec_sessions s ON s.session_id = c.session_id
-WHERE s.is_user_process = 1 AND c.session_id <> @@SPID;";
-
-const COLUMNS: [&str; 16] = [
     "session_id",
     "connect_time",
     "net_transport",
@@ -60,6 +33,19 @@ const COLUMNS: [&str; 16] = [
     "login_time",
     "client_version",
 ];
+
+/// The capture query's columns: what `sqlcmd -h -1` rows are read as.
+pub const CAPTURE_COLUMNS: &[&str] = COLUMNS.split_at(15).0;
+
+/// The capture query, whose select list is [`CAPTURE_COLUMNS`].
+pub const CAPTURE_QUERY: &str = "SET NOCOUNT ON;
+SELECT SYSUTCDATETIME() AS captured_at, c.session_id, c.connect_time, c.net_transport,
+       c.protocol_type, c.encrypt_option, c.auth_scheme, c.client_net_address,
+       c.client_tcp_port, s.program_name, s.host_name, s.login_name,
+       DB_NAME(s.database_id) AS database_name, s.client_interface_name, s.is_user_process
+FROM sys.dm_exec_connections c
+JOIN sys.dm_exec_sessions s ON s.session_id = c.session_id
+WHERE s.is_user_process = 1 AND c.session_id <> @@SPID;";
 
 impl DumpSchema for DmExecConnections {
     fn name(&self) -> &'static str {
@@ -85,20 +71,20 @@ impl DumpSchema for DmExecConnections {
             Some(None) => return Err("encrypt_option is neither TRUE nor FALSE"),
             None => DumpTransport::Unknown,
         };
+        let id = number(row, &["session_id"])?;
         Ok(Captured::Session(CapturedSession {
-            source: self.name(),
-            engine: Engine::SqlServer,
-            engine_certain: true,
-            id: number(row, &["session_id"])?,
             started: time(row, &["connect_time"])?,
-            user: row.get("login_name").unwrap_or_default(),
             database: row.get("database_name").unwrap_or_default(),
             application: row.get("program_name"),
             host: Cow::Borrowed(row.get("client_net_address").unwrap_or_default()),
             transport,
-            client_certificate: false,
-            connection_type: None,
             driver: row.get("client_interface_name").map(str::to_string),
+            ..CapturedSession::new(
+                self.name(),
+                Engine::SqlServer,
+                id,
+                row.get("login_name").unwrap_or_default(),
+            )
         }))
     }
 }
