@@ -50,3 +50,67 @@ start_relays() {
   declare -gA RPORT
   while read -r n p; do RPORT[$n]=$p; done < "$ready"
 }
+
+# capture_query ENGINE: the capture query `sslcensus sql ENGINE` recommends (its first statement,
+# comment lines dropped), from $SSLCENSUS_BIN, else from `cargo run`.
+capture_query() {
+  local out
+  if [[ -n ${SSLCENSUS_BIN:-} ]]; then
+    out=$("$SSLCENSUS_BIN" sql "$1") || die "$SSLCENSUS_BIN sql $1 failed"
+  else
+    out=$(cd "$SAMPLES_DIR/.." && cargo run -q --bin sslcensus -- sql "$1") || die "cargo run -- sql $1 failed"
+  fi
+  awk '/^--/ || !NF { next } { print } /;[[:space:]]*$/ { exit }' <<<"$out"
+}
+
+# stamp FILE...: a capture-time line (`date -u` in RFC 3339) appended to each FILE.
+stamp() {
+  local now f
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  for f in "$@"; do printf '%s\n' "$now" >> "$f"; done
+}
+
+# out_dir ARGS...: the one OUT_DIR argument of a dump script, made and made absolute.
+out_dir() {
+  [[ $# -eq 1 && -n $1 ]] || { echo "usage: $0 OUT_DIR" >&2; exit 2; }
+  mkdir -p -- "$1"
+  (cd -- "$1" && pwd)
+}
+
+# four_captures TLS PLAIN SHORT: the scenario both dump scripts capture. The caller defines
+# `hold OCTET SECONDS tls|plain` (a session from 127.0.0.OCTET open SECONDS in the background),
+# `opened OCTET` (true once such a session is open) and `capture`. TLS and PLAIN stay open across
+# all four captures; SHORT opens twice, each time seen by one capture (2 and 4).
+four_captures() {
+  local tls=$1 plain=$2 short=$3 pid long=()
+  say "capture 1: a TLS session (127.0.0.$tls) and a plaintext one of the same user (127.0.0.$plain)"
+  hold "$tls" 60 tls
+  long+=($!)
+  hold "$plain" 60 plain
+  long+=($!)
+  until_open "$tls"
+  until_open "$plain"
+  capture
+  for round in 2 4; do
+    say "capture $round: a short TLS session (127.0.0.$short) too"
+    hold "$short" 3 tls
+    pid=$!
+    until_open "$short"
+    capture
+    wait "$pid"
+    if [[ $round -eq 2 ]]; then
+      say "capture 3: the short one gone"
+      capture
+    fi
+  done
+  for pid in "${long[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+}
+
+until_open() {
+  for _ in $(seq 100); do
+    opened "$1" && return 0
+    sleep 0.1
+  done
+  cat "$TMP/hold.err" >&2 2>/dev/null || true
+  die "no session from 127.0.0.$1 opened"
+}

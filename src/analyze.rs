@@ -7,18 +7,24 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use sslcensus_parsers::dump::{
+    self, CapturedSession, DumpFormat, DumpReader, DumpSink, TimeSource,
+};
+use sslcensus_parsers::observation::Malformed;
 use sslcensus_parsers::pg::stderr::LinePrefix;
 use sslcensus_parsers::{
-    DetectError, Engine, FormatChoice, LogFormat, count_lines, detect, detect_found, scan,
+    DetectError, Engine, FormatChoice, LogFormat, Millis, count_lines, detect, detect_found, scan,
     scan_line,
 };
 
-use crate::census::Census;
+use crate::captures::{self, Captures};
+use crate::census::{Census, Span};
 use crate::correlate::{ChunkOutcome, Correlator, Coverage, Problem};
 use crate::family::Families;
 use crate::progress::Progress;
 use crate::same_records;
 use crate::source::{InputFile, WindowReader};
+use crate::verdict::rfc3339;
 
 /// How inputs are read.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +33,9 @@ pub struct Settings {
     pub prefix: Option<LinePrefix>,
     /// How application names become families (default: on).
     pub families: Arc<Families>,
+    /// The capture time of session dumps that carry none and whose file
+    /// name holds none (`--captured-at`).
+    pub captured_at: Option<Millis>,
 }
 
 /// How reading one input ended.
@@ -195,6 +204,7 @@ fn read_instance(
     progress: &Progress,
 ) -> Analysis {
     let mut stream: Option<Correlator> = None;
+    let mut captures = Captures::new(instance, settings.families.clone());
     let mut analysis = Analysis::default();
     let same = same_records::find(files, settings);
     for (index, file) in files.iter().enumerate() {
@@ -213,6 +223,7 @@ fn read_instance(
             }
         };
         let mut format: Option<LogFormat> = None;
+        let mut dump: Option<DumpFile> = None;
         let mut consumed = 0;
         loop {
             let window = match reader.next_window() {
@@ -226,6 +237,44 @@ fn read_instance(
                     break;
                 }
             };
+            if format.is_none() && dump.is_none() {
+                let head = &window[..window.len().min(DETECT_BYTES)];
+                // Session dumps first: a log never has a session view's header.
+                let forced_dump = match settings.forced {
+                    None => Some(None),
+                    Some(FormatChoice::Dump(id)) => Some(Some(id)),
+                    Some(_) => None,
+                };
+                if let Some(forced) = forced_dump {
+                    match dump::detect(head, forced) {
+                        Some(found) => {
+                            summary.format = Some(found.to_string());
+                            dump = Some(DumpFile::new(found, fallback_time(file, settings)));
+                        }
+                        None if forced.is_some() => {
+                            summary.status = FileStatus::Failed(format!(
+                                "not a {} dump of a session view sslcensus knows (pg_stat_ssl with pg_stat_activity, performance_schema.threads, session_connect_attrs, PROCESSLIST, sys.dm_exec_connections; see `sslcensus sql`)",
+                                forced.unwrap_or_default()
+                            ));
+                            break;
+                        }
+                        None => {}
+                    }
+                }
+            }
+            if let Some(dump) = &mut dump {
+                dump.feed(
+                    window,
+                    index,
+                    &mut captures,
+                    &mut summary,
+                    &mut analysis.problems,
+                );
+                let now = reader.consumed();
+                progress.add_bytes(now - consumed);
+                consumed = now;
+                continue;
+            }
             if format.is_none() {
                 let head = &window[..window.len().min(DETECT_BYTES)];
                 let detected = if file.explicit {
@@ -295,11 +344,182 @@ fn read_instance(
             progress.add_bytes(now - consumed);
             consumed = now;
         }
-        if format.is_none() && summary.status == FileStatus::Read {
+        if let Some(mut dump) = dump {
+            dump.finish(index, &mut captures, &mut summary, &mut analysis.problems);
+        } else if format.is_none() && summary.status == FileStatus::Read {
             summary.status = FileStatus::Empty;
         }
         analysis.files.push(summary);
     }
-    analysis.census = stream.map(Correlator::finish).unwrap_or_default();
+    let log_engine = stream.as_ref().map(Correlator::engine);
+    let mut census = stream.map(Correlator::finish).unwrap_or_default();
+    census.merge(captures.finish(log_engine));
+    captures::name_from_attributes(&mut census);
+    analysis.census = census;
     analysis
+}
+
+/// The capture time of a dump's captures that carry none: the file's name,
+/// else `--captured-at`, else the file's modification time.
+fn fallback_time(file: &InputFile, settings: &Settings) -> Option<(Millis, TimeSource)> {
+    let path = file.path.as_ref();
+    if let Some(t) = path
+        .and_then(|p| p.file_name())
+        .and_then(|n| dump::time_in_name(&n.to_string_lossy()))
+    {
+        return Some((t, TimeSource::FileName));
+    }
+    if let Some(t) = settings.captured_at {
+        return Some((t, TimeSource::Given));
+    }
+    let modified = std::fs::metadata(path?).and_then(|m| m.modified()).ok()?;
+    let millis = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_millis();
+    Some((i64::try_from(millis).ok()?, TimeSource::FileModified))
+}
+
+/// Reading one session dump: its lines, in order, into the instance's
+/// captured sessions.
+struct DumpFile {
+    format: DumpFormat,
+    reader: DumpReader,
+    /// Captures of this file that held a session, and when.
+    captures: std::collections::BTreeSet<u32>,
+    span: Span,
+    times: std::collections::BTreeSet<TimeSource>,
+    rows: u64,
+}
+
+/// What a dump's rows go to while one window is read.
+struct DumpRows<'a> {
+    file: usize,
+    dump_file: &'a mut DumpFile,
+    captures: &'a mut Captures,
+    summary: &'a mut FileSummary,
+    problems: &'a mut Vec<LineProblem>,
+}
+
+impl DumpSink for DumpRows<'_> {
+    fn session(
+        &mut self,
+        _line: u64,
+        capture: u32,
+        time: Option<(Millis, TimeSource)>,
+        session: CapturedSession<'_>,
+    ) {
+        let file = &mut *self.dump_file;
+        file.rows += 1;
+        file.captures.insert(capture);
+        let at = time.map(|(t, source)| {
+            file.times.insert(source);
+            t
+        });
+        file.span.see(at);
+        let fresh = self.captures.see(self.file, capture, at, &session);
+        let coverage = &mut self.summary.coverage;
+        coverage.records += 1;
+        coverage.logins += u64::from(fresh);
+        coverage.span.see(at);
+    }
+
+    fn attribute(&mut self, _line: u64, id: u64, name: &str, value: &str) {
+        self.dump_file.rows += 1;
+        self.summary.coverage.records += 1;
+        self.captures.attribute(id, name, value);
+    }
+
+    fn malformed(&mut self, line: u64, why: &'static str) {
+        self.summary.skipped_lines += 1;
+        if self.summary.skipped_lines + self.summary.invalid_utf8_lines
+            <= PROBLEMS_SHOWN_PER_FILE as u64
+        {
+            self.problems.push(LineProblem {
+                file: self.summary.display.clone(),
+                line,
+                problem: Problem::Malformed(Malformed(why)),
+            });
+        }
+    }
+}
+
+impl DumpFile {
+    fn new(format: DumpFormat, fallback: Option<(Millis, TimeSource)>) -> DumpFile {
+        DumpFile {
+            format,
+            reader: DumpReader::new(format, fallback),
+            captures: Default::default(),
+            span: Span::default(),
+            times: Default::default(),
+            rows: 0,
+        }
+    }
+
+    /// Feeds a window of whole lines.
+    fn feed(
+        &mut self,
+        window: &[u8],
+        file: usize,
+        captures: &mut Captures,
+        summary: &mut FileSummary,
+        problems: &mut Vec<LineProblem>,
+    ) {
+        let body = window.strip_suffix(b"\n").unwrap_or(window);
+        let mut reader = std::mem::replace(&mut self.reader, DumpReader::new(self.format, None));
+        let mut rows = DumpRows {
+            file,
+            dump_file: self,
+            captures,
+            summary,
+            problems,
+        };
+        for raw in body.split(|&b| b == b'\n') {
+            rows.summary.lines += 1;
+            let number = rows.summary.lines;
+            match std::str::from_utf8(raw) {
+                Ok(line) => reader.line(number, line, &mut rows),
+                Err(_) => {
+                    rows.summary.invalid_utf8_lines += 1;
+                    reader.line(number, &String::from_utf8_lossy(raw), &mut rows);
+                }
+            }
+        }
+        self.reader = reader;
+    }
+
+    /// The end of the file: what it held, said as a note.
+    fn finish(
+        &mut self,
+        file: usize,
+        captures: &mut Captures,
+        summary: &mut FileSummary,
+        problems: &mut Vec<LineProblem>,
+    ) {
+        let mut reader = std::mem::replace(&mut self.reader, DumpReader::new(self.format, None));
+        reader.finish(&mut DumpRows {
+            file,
+            dump_file: self,
+            captures,
+            summary,
+            problems,
+        });
+        let span = match (self.span.first, self.span.last) {
+            (Some(first), Some(last)) if first == last => format!(" at {}", rfc3339(first)),
+            (Some(first), Some(last)) => format!(" {} .. {}", rfc3339(first), rfc3339(last)),
+            _ => " (times unknown)".to_string(),
+        };
+        let sources: Vec<&str> = self.times.iter().map(|t| t.describe()).collect();
+        let from = if sources.is_empty() {
+            "no capture time: give --captured-at".to_string()
+        } else {
+            format!("capture times from {}", sources.join(" and "))
+        };
+        summary.caveat = Some(format!(
+            "{}: {} captures{span}, {} rows; {from}; a sampler sees only the sessions open at capture time",
+            self.format,
+            self.captures.len(),
+            self.rows
+        ));
+    }
 }

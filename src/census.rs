@@ -2,7 +2,7 @@
 //! database, application, address) and of each client address. Memory grows
 //! with the number of distinct clients, never with the input.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap;
 
@@ -199,6 +199,52 @@ pub struct ClientStats {
     pub clause_imitations: u64,
     /// The raw application names of the client's family.
     pub raw_names: RawNames,
+    /// What session dumps showed of the client, by view (`pg_stat_ssl`).
+    /// Kept apart from the logs' counts: a sampler sees only the sessions
+    /// open at capture time, and a session both logged and captured would
+    /// otherwise count twice (and thin out the logs' fallback pattern).
+    pub captured: BTreeMap<String, CapturedStats>,
+    /// The client drivers the dumps name (connect attributes, SQL Server's
+    /// client_interface_name, a driver's default application_name), by
+    /// sessions.
+    pub drivers: Counts,
+}
+
+/// The sessions of one client that one view showed, each counted once
+/// however many captures it was open in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CapturedStats {
+    pub sessions: u64,
+    pub tls_sessions: u64,
+    pub plain_sessions: u64,
+    /// SQL Server `encrypt_option = FALSE`: TLS for the login only.
+    pub login_only_sessions: u64,
+    /// The view does not say (PROCESSLIST).
+    pub unknown_transport_sessions: u64,
+    /// Sessions with a client certificate (mutual TLS: the server checked
+    /// the client).
+    pub client_certificates: u64,
+    pub tls_versions: Counts,
+    pub ciphers: Counts,
+    /// The captures the client was seen in: (instance tag, capture number).
+    pub captures: BTreeSet<(u64, u32)>,
+    /// When those captures were taken.
+    pub span: Span,
+}
+
+impl CapturedStats {
+    pub fn merge(&mut self, other: &CapturedStats) {
+        self.sessions += other.sessions;
+        self.tls_sessions += other.tls_sessions;
+        self.plain_sessions += other.plain_sessions;
+        self.login_only_sessions += other.login_only_sessions;
+        self.unknown_transport_sessions += other.unknown_transport_sessions;
+        self.client_certificates += other.client_certificates;
+        self.tls_versions.merge(&other.tls_versions);
+        self.ciphers.merge(&other.ciphers);
+        self.captures.extend(other.captures.iter().copied());
+        self.span.merge(other.span);
+    }
 }
 
 impl ClientStats {
@@ -220,6 +266,27 @@ impl ClientStats {
         self.ambiguous_tls += other.ambiguous_tls;
         self.clause_imitations += other.clause_imitations;
         self.raw_names.merge(&other.raw_names);
+        for (source, captured) in &other.captured {
+            self.captured
+                .entry(source.clone())
+                .or_default()
+                .merge(captured);
+        }
+        self.drivers.merge(&other.drivers);
+    }
+
+    /// Every view's captured sessions together.
+    pub fn captured_total(&self) -> CapturedStats {
+        let mut total = CapturedStats::default();
+        for captured in self.captured.values() {
+            total.merge(captured);
+        }
+        total
+    }
+
+    /// Whether a log or a dump showed the client using TLS.
+    pub fn tls_seen(&self) -> bool {
+        self.tls_sessions > 0 || self.captured.values().any(|c| c.tls_sessions > 0)
     }
 
     /// Sessions whose transport the logs tell.

@@ -12,6 +12,7 @@ use sslcensus_parsers::pg::stderr::LinePrefix;
 use sslcensus_parsers::{Engine, FormatChoice};
 
 use crate::analyze::{Analysis, FileStatus, Settings, analyze};
+use crate::capture_sql::{self, SqlEngine};
 use crate::correlate::Problem;
 use crate::evidence::fold::{self, AppMap, ClientSetting, EndpointMap, Evidence};
 use crate::evidence::truststore::{self, RdsCa};
@@ -78,6 +79,15 @@ pub enum Command {
     /// public keys.
     #[command(after_help = TRUSTSTORE_EXIT_CODES)]
     Truststore(TruststoreArgs),
+    /// Print the session-view capture query sslcensus reads best for an
+    /// engine (with its capture-time column), and a cron line and a loop
+    /// that capture with the site's own client.
+    Sql(SqlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    pub engine: SqlEngine,
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +172,50 @@ pub enum FormatArg {
     AuditLog,
     /// Oracle listener.log (text or log.xml)
     ListenerLog,
+    /// Session dump: psql's default aligned table
+    PsqlAligned,
+    /// Session dump: psql -A, any -F separator
+    PsqlUnaligned,
+    /// Session dump: psql expanded (\x, -x; aligned or -A)
+    PsqlExpanded,
+    /// Session dump: CSV with a header (psql --csv, exports)
+    Csv,
+    /// Session dump: TSV with a header (mysql/mariadb -B)
+    Tsv,
+    /// Session dump: mysql/mariadb -t tables
+    MysqlTable,
+    /// Session dump: mysql/mariadb vertical (\G)
+    MysqlVertical,
+    /// Session dump: JSON (json_agg, row_to_json)
+    Json,
+    /// Session dump: sqlcmd (default fixed width, -s, -W)
+    Sqlcmd,
+    /// Session dump: sqlcmd -h -1 -s, over the capture query of `sslcensus sql sqlserver`
+    SqlcmdHeaderless,
+}
+
+impl FormatArg {
+    fn choice(self) -> FormatChoice {
+        match self {
+            FormatArg::Stderr => FormatChoice::Stderr,
+            FormatArg::Csvlog => FormatChoice::Csvlog,
+            FormatArg::Jsonlog => FormatChoice::Jsonlog,
+            FormatArg::GeneralLog => FormatChoice::GeneralLog,
+            FormatArg::ErrorLog => FormatChoice::ErrorLog,
+            FormatArg::AuditLog => FormatChoice::AuditLog,
+            FormatArg::ListenerLog => FormatChoice::ListenerLog,
+            FormatArg::PsqlAligned => FormatChoice::Dump("psql-aligned"),
+            FormatArg::PsqlUnaligned => FormatChoice::Dump("psql-unaligned"),
+            FormatArg::PsqlExpanded => FormatChoice::Dump("psql-expanded"),
+            FormatArg::Csv => FormatChoice::Dump("csv"),
+            FormatArg::Tsv => FormatChoice::Dump("tsv"),
+            FormatArg::MysqlTable => FormatChoice::Dump("mysql-table"),
+            FormatArg::MysqlVertical => FormatChoice::Dump("mysql-vertical"),
+            FormatArg::Json => FormatChoice::Dump("json"),
+            FormatArg::Sqlcmd => FormatChoice::Dump("sqlcmd"),
+            FormatArg::SqlcmdHeaderless => FormatChoice::Dump("sqlcmd-headerless"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -194,9 +248,15 @@ pub struct AnalyzeArgs {
     /// Log files (plain or gzip), directories (read recursively), glob
     /// patterns, or - for stdin. Default: stdin, when it is not a terminal.
     pub inputs: Vec<String>,
-    /// Skip format detection and read every input as this format.
+    /// Skip format detection and read every input as this format (a log
+    /// format, or the form a session dump was printed in).
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
+    /// The capture time of session dumps whose captures carry none (no time
+    /// column, no time line, none in the file name); default: the file's
+    /// modification time. RFC 3339, e.g. 2026-11-29T04:01:12Z.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub captured_at: Option<i64>,
     /// The server's log_line_prefix, e.g. '%m [%p] %q%u@%d ' (default:
     /// detected among RDS, Debian and common pgBadger-style prefixes).
     #[arg(long, value_name = "ESCAPES")]
@@ -269,6 +329,12 @@ pub enum Switch {
     Off,
 }
 
+fn parse_time(text: &str) -> Result<i64, String> {
+    sslcensus_parsers::time::parse_timestamp(text)
+        .map(|t| t.millis)
+        .ok_or_else(|| format!("`{text}` is not a time like 2026-11-29T04:01:12Z"))
+}
+
 fn parse_family_rule(text: &str) -> Result<(regex::Regex, String), String> {
     Families::parse_rule(text)
 }
@@ -314,6 +380,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Analyze(args) => run_analyze(args, csv, choose),
         Command::ScanConfig(args) => run_scan_config(args, csv, choose),
         Command::Truststore(args) => run_truststore(args, choose),
+        Command::Sql(args) => match print_out(&capture_sql::text(args.engine)) {
+            Err(e) if !is_broken_pipe(&e) => {
+                eprintln!("sslcensus: error: {e:#}");
+                ExitCode::from(1)
+            }
+            _ => ExitCode::SUCCESS,
+        },
     }
 }
 
@@ -348,17 +421,10 @@ fn run_analyze(
         }
     };
     let settings = Settings {
-        forced: args.format.map(|f| match f {
-            FormatArg::Stderr => FormatChoice::Stderr,
-            FormatArg::Csvlog => FormatChoice::Csvlog,
-            FormatArg::Jsonlog => FormatChoice::Jsonlog,
-            FormatArg::GeneralLog => FormatChoice::GeneralLog,
-            FormatArg::ErrorLog => FormatChoice::ErrorLog,
-            FormatArg::AuditLog => FormatChoice::AuditLog,
-            FormatArg::ListenerLog => FormatChoice::ListenerLog,
-        }),
+        forced: args.format.map(FormatArg::choice),
         prefix,
         families: Arc::new(args.families()),
+        captured_at: args.captured_at,
     };
 
     let (evidence, scan_failed) = match load_evidence(&args, &settings.families) {

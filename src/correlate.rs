@@ -199,6 +199,11 @@ impl Correlator {
         }
     }
 
+    /// The engine whose logs this correlator reads.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
     /// Counts applications by family (default: raw names).
     pub fn with_families(mut self, families: Arc<Families>) -> Correlator {
         self.families = families;

@@ -7,6 +7,8 @@
 //! [`analyze`] runs the pipeline; [`cli`] is the command line.
 
 pub mod analyze;
+pub mod capture_sql;
+pub mod captures;
 pub mod census;
 pub mod cli;
 pub mod correlate;

@@ -17,7 +17,7 @@ use crate::evidence::walk::FoundHit;
 use crate::verdict::{ReportRow, Values, Verdict, rfc3339, sessions};
 
 /// The report's columns, in their stable order.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 20] = [
     "instance",
     "engine",
     "user",
@@ -37,6 +37,7 @@ pub const COLUMNS: [&str; 19] = [
     "reason",
     "application_names",
     "application_examples",
+    "drivers",
 ];
 
 /// Values a CSV list cell shows before counting the rest.
@@ -141,6 +142,7 @@ fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
         strings(COLUMNS[16], |r| &r.reason),
         Column::new(COLUMNS[17].into(), count(|r| r.application_names)),
         values(COLUMNS[18], rows, |r| &r.application_examples, csv),
+        values(COLUMNS[19], rows, |r| &r.drivers, csv),
     ];
     DataFrame::new(rows.len(), columns)
 }
@@ -596,6 +598,7 @@ mod tests {
             reason: "r".into(),
             application_names: 1,
             application_examples: one("x"),
+            drivers: Values::default(),
         }
     }
 

@@ -39,11 +39,11 @@ pub struct InputError {
     pub message: String,
 }
 
-/// File names Amazon RDS / Aurora give engine logs; such a file is named
-/// after its kind or hour, not its instance, so its instance is the folder it
-/// sits in.
+/// File names Amazon RDS / Aurora give engine logs, and session dumps
+/// (`sessions.2026-11-29.csv`); such a file is named after its kind or
+/// hour, not its instance, so its instance is the folder it sits in.
 fn is_rds_log_name(name: &str) -> bool {
-    const NAMES: [&str; 8] = [
+    const NAMES: [&str; 9] = [
         "postgresql.log",
         "postgres.log",
         "mysql-general.log",
@@ -52,6 +52,8 @@ fn is_rds_log_name(name: &str) -> bool {
         "audit.log",
         "listener.log",
         "log.xml",
+        // Session dumps as `sslcensus sql` has them captured, one a day.
+        "sessions",
     ];
     NAMES.iter().any(|n| name.starts_with(n))
 }

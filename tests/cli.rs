@@ -54,7 +54,7 @@ fn csv_on_stdout_has_the_stable_columns_and_sorted_rows() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "instance,engine,user,database,application,client_hosts,first_seen,last_seen,sessions,tls_sessions,plain_sessions,tls_versions,ciphers,handshake_failures,verification,verdict,reason,application_names,application_examples"
+        "instance,engine,user,database,application,client_hosts,first_seen,last_seen,sessions,tls_sessions,plain_sessions,tls_versions,ciphers,handshake_failures,verification,verdict,reason,application_names,application_examples,drivers"
     );
     let first = lines.next().unwrap();
     assert!(

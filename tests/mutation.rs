@@ -23,6 +23,7 @@ use sslcensus::progress::Progress;
 use sslcensus::report::{self, OutputFormat};
 use sslcensus::source::resolve;
 use sslcensus::verdict::{GroupBy, judge};
+use sslcensus_parsers::dump::{self, CapturedSession, DumpReader, DumpSink, TimeSource};
 use sslcensus_parsers::observation::Malformed;
 use sslcensus_parsers::pg::stderr::{KNOWN_PREFIXES, LinePrefix};
 use sslcensus_parsers::{
@@ -327,6 +328,41 @@ impl Sink for Check {
     fn invalid_utf8(&mut self, _: usize) {}
 }
 
+impl DumpSink for Check {
+    fn session(
+        &mut self,
+        _: u64,
+        _: u32,
+        time: Option<(i64, TimeSource)>,
+        session: CapturedSession<'_>,
+    ) {
+        std::hint::black_box(format!("{time:?} {session:?}"));
+    }
+    fn attribute(&mut self, _: u64, id: u64, name: &str, value: &str) {
+        std::hint::black_box(format!("{id} {name} {value}"));
+    }
+    fn malformed(&mut self, _: u64, _: &'static str) {}
+}
+
+/// Session dumps: detected as they are and in a form picked at random,
+/// then read line by line as `analyze` reads them.
+fn parse_dumps(rng: &mut Rng, bytes: &[u8]) {
+    let head = &bytes[..bytes.len().min(64 << 10)];
+    let forms = dump::form_ids();
+    let forced = *rng.pick(&forms);
+    let text = String::from_utf8_lossy(bytes);
+    for format in dump::detect(head, None)
+        .into_iter()
+        .chain(dump::detect(head, Some(forced)))
+    {
+        let mut reader = DumpReader::new(format, Some((0, TimeSource::Given)));
+        for (i, line) in text.split('\n').enumerate() {
+            reader.line(i as u64 + 1, line, &mut Check);
+        }
+        reader.finish(&mut Check);
+    }
+}
+
 /// Every format a parser exists for, including stderr under each known
 /// prefix and with none.
 fn every_format() -> Vec<LogFormat> {
@@ -551,7 +587,8 @@ fn parsers_survive_damaged_logs() {
         })
         .collect();
     sweep("parsers", &corpus, |rng, _, bytes| {
-        parse_everything(rng, bytes, &formats)
+        parse_everything(rng, bytes, &formats);
+        parse_dumps(rng, bytes)
     });
 }
 

@@ -100,6 +100,9 @@ pub enum FormatChoice {
     ErrorLog,
     AuditLog,
     ListenerLog,
+    /// A session dump of this form (its id, `--format psql-aligned`): not a
+    /// log at all, read by [`crate::dump`].
+    Dump(&'static str),
 }
 
 /// Why a file's format could not be told.
@@ -198,6 +201,7 @@ pub fn detect(
             return plain(LogFormat::MysqlAudit { engine });
         }
         Some(FormatChoice::ListenerLog) => return plain(LogFormat::OracleListener),
+        Some(FormatChoice::Dump(_)) => return Err(DetectError::Unknown),
         None => {}
     }
     if lines.iter().take(5).any(|l| jsonlog::is_record(l)) {

@@ -6,6 +6,7 @@
 //! lines it hits are split, decoded and matched. Nothing here knows about
 //! sessions, clients or reports.
 
+pub mod dump;
 pub mod format;
 pub mod literal;
 pub mod mysql;

@@ -130,7 +130,7 @@ pub fn attribute(census: Census) -> Vec<(ClientKey, Attribution)> {
             plain_sessions: s.plain_sessions,
             address_clients: address_clients_of[i],
         });
-        uses_tls[i] = s.tls_sessions > 0 || consistent_of[i];
+        uses_tls[i] = s.tls_seen() || consistent_of[i];
     }
     let mut given: Vec<(usize, Finding, Attributed)> = Vec::new();
     let mut sole_client_hints: Vec<(usize, Finding, Attributed)> = Vec::new();

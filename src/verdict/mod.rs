@@ -15,7 +15,7 @@ use std::str::FromStr;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sslcensus_parsers::{Engine, Millis};
 
-use crate::census::{Census, ClientKey, UNKNOWN};
+use crate::census::{Census, ClientKey, Counts, UNKNOWN};
 use crate::evidence::fold::Evidence;
 
 use attribute::{Attribution, attribute};
@@ -243,6 +243,9 @@ pub struct ReportRow {
     pub application_names: u64,
     /// A few of them (all with `--keep-raw-names`).
     pub application_examples: Values,
+    /// The client drivers session dumps name (connect attributes, SQL
+    /// Server's client_interface_name, a driver's default application name).
+    pub drivers: Values,
 }
 
 fn group_key<'k>(key: &'k ClientKey, by: &GroupBy) -> Vec<&'k str> {
@@ -464,6 +467,14 @@ fn row(group: Group) -> ReportRow {
             seen.merge(attributed.tally.span);
         }
     }
+    let captured = stats.captured_total();
+    let union = |logged: &Counts, captured: &Counts| {
+        let mut names = Distinct::default();
+        for name in logged.keys().chain(captured.keys()) {
+            names.insert(name.to_string());
+        }
+        Values::from(names)
+    };
     let handshake_failures = group
         .findings
         .iter()
@@ -481,19 +492,23 @@ fn row(group: Group) -> ReportRow {
         first_seen: seen.first,
         last_seen: seen.last,
         // Audit-log sessions repeat those of a general log when both are
-        // read: count them only where nothing better was logged.
+        // read: count them only where nothing better was logged. A session
+        // both logged and captured is one session: the row shows the larger
+        // of the logs' and the dumps' counts (the reason gives each).
         sessions: match stats.known_transport_sessions() {
             0 => stats.sessions,
             known => known,
-        },
-        tls_sessions: stats.tls_sessions,
-        plain_sessions: stats.plain_sessions,
-        tls_versions: Values::new(stats.tls_versions.keys().map(str::to_string).collect()),
-        ciphers: Values::new(stats.ciphers.keys().map(str::to_string).collect()),
+        }
+        .max(captured.sessions),
+        tls_sessions: stats.tls_sessions.max(captured.tls_sessions),
+        plain_sessions: stats.plain_sessions.max(captured.plain_sessions),
+        tls_versions: union(&stats.tls_versions, &captured.tls_versions),
+        ciphers: union(&stats.ciphers, &captured.ciphers),
         handshake_failures,
         verification: decision.verification,
         verdict: decision.verdict,
         application_names: stats.raw_names.count(),
         application_examples: Values::new(stats.raw_names.examples().to_vec()),
+        drivers: Values::new(stats.drivers.keys().map(str::to_string).collect()),
     }
 }

@@ -130,11 +130,98 @@ fn aggregate(findings: &BTreeMap<Finding, Attributed>) -> BTreeMap<Kind<'_>, Acr
     kinds
 }
 
+/// `2026-11-29 04:01..04:31`, `2026-11-29 04:01..2026-11-30 02:10`,
+/// `at 2026-11-29 04:01`.
+fn minutes(span: Span) -> String {
+    let at = |millis: Option<i64>| {
+        millis.and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_millis)
+    };
+    match (at(span.first), at(span.last)) {
+        (Some(first), Some(last))
+            if first.format("%F %R").to_string() == last.format("%F %R").to_string() =>
+        {
+            format!("at {}", first.format("%F %R"))
+        }
+        (Some(first), Some(last)) if first.date_naive() == last.date_naive() => {
+            format!("{}..{}", first.format("%F %R"), last.format("%R"))
+        }
+        (Some(first), Some(last)) => format!("{}..{}", first.format("%F %R"), last.format("%F %R")),
+        _ => "at times unknown".to_string(),
+    }
+}
+
+/// `all 14 sessions`, `its only session`, `3 of 14 sessions`.
+fn share(n: u64, base: u64) -> String {
+    match (n == base, n) {
+        (true, 1) => "its only session".to_string(),
+        (true, _) => format!("all {n} sessions"),
+        (false, _) => format!("{n} of {}", sessions(base)),
+    }
+}
+
+/// One clause per session view: what its captures showed, each session
+/// counted once, and over which captures — a sampler sees only the
+/// sessions open at capture time.
+fn captured_clauses(group: &Group, reason: &mut Vec<String>) {
+    for (source, c) in &group.stats.captured {
+        let mut parts = Vec::new();
+        if c.tls_sessions > 0 {
+            let versions: Vec<&str> = c.tls_versions.keys().collect();
+            let tls = if versions.is_empty() {
+                "TLS".to_string()
+            } else {
+                versions.join("/")
+            };
+            parts.push(format!("{tls} in {}", share(c.tls_sessions, c.sessions)));
+        }
+        if c.plain_sessions > 0 {
+            parts.push(format!(
+                "plaintext in {}",
+                share(c.plain_sessions, c.sessions)
+            ));
+        }
+        if c.login_only_sessions > 0 {
+            parts.push(format!(
+                "encrypt_option FALSE in {} (only the login was encrypted; whether that handshake checked the certificate depends on the driver)",
+                share(c.login_only_sessions, c.sessions)
+            ));
+        }
+        if c.unknown_transport_sessions > 0 {
+            parts.push(format!(
+                "transport not shown in {} (the view has no TLS column)",
+                share(c.unknown_transport_sessions, c.sessions)
+            ));
+        }
+        let captures = match c.captures.len() {
+            1 => "1 capture".to_string(),
+            n => format!("{n} captures"),
+        };
+        reason.push(format!(
+            "{source}: {} across {captures} {} (a sampler sees only the sessions open at capture time)",
+            parts.join(", "),
+            minutes(c.span)
+        ));
+        if c.client_certificates > 0 {
+            reason.push(format!(
+                "{source}: a client certificate (client_dn) in {}: the server checked the client's certificate, which says nothing about the client checking the server's",
+                sessions(c.client_certificates)
+            ));
+        }
+    }
+    let drivers: Vec<&str> = group.stats.drivers.keys().collect();
+    if !drivers.is_empty() {
+        reason.push(format!("client driver: {}", drivers.join(", ")));
+    }
+}
+
 fn sessions_clause(group: &Group, reason: &mut Vec<String>) {
     let stats = &group.stats;
     let known = stats.known_transport_sessions();
     if stats.sessions == 0 {
-        reason.push("no session established in the logs".to_string());
+        if stats.captured.is_empty() {
+            reason.push("no session established in the logs".to_string());
+        }
+        captured_clauses(group, reason);
         return;
     }
     let window = days(stats.seen);
@@ -175,13 +262,19 @@ fn sessions_clause(group: &Group, reason: &mut Vec<String>) {
             of_all(stats.unknown_transport_sessions)
         ));
     }
-    reason.push(format!("{} {window}", parts.join(", ")));
+    let source = if stats.captured.is_empty() {
+        ""
+    } else {
+        "logs: "
+    };
+    reason.push(format!("{source}{} {window}", parts.join(", ")));
     if known > 0 && stats.unknown_transport_sessions > 0 {
         reason.push(format!(
             "the audit log recorded {} too (without transport)",
             sessions(stats.unknown_transport_sessions)
         ));
     }
+    captured_clauses(group, reason);
 }
 
 fn fallback_clauses(group: &Group, reason: &mut Vec<String>) {

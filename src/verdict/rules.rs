@@ -180,14 +180,20 @@ impl Decision {
     }
 }
 
-/// Whether the logs show the row using TLS (not just hinting at it).
+/// Whether the logs or dumps show the row using TLS (not just hinting at
+/// it).
 fn tls_seen(group: &Group, proofs: &BTreeSet<Proof>) -> bool {
-    group.stats.tls_sessions > 0 || !proofs.is_empty()
+    group.stats.tls_seen() || !proofs.is_empty()
 }
 
-/// The logs alone: proofs, hints and the verification they show.
+/// The logs and session dumps alone: proofs, hints and the verification
+/// they show. A captured plaintext session is plaintext evidence tied to
+/// its client as a logged one is; a client certificate (`client_dn`) is the
+/// server checking the client, never evidence about the client; a SQL
+/// Server session encrypted for its login only is a hint of TLS.
 fn from_logs(group: &Group) -> (Verification, BTreeSet<Proof>, bool) {
     let stats = &group.stats;
+    let captured = stats.captured_total();
     let mut proofs = BTreeSet::new();
     if group.consistent_fallbacks.count > 0 {
         proofs.insert(Proof::PreferFallback);
@@ -195,7 +201,7 @@ fn from_logs(group: &Group) -> (Verification, BTreeSet<Proof>, bool) {
     if stats.verifying_protocol_sessions > 0 {
         proofs.insert(Proof::VerifyingProtocol);
     }
-    let mut tls_hint = false;
+    let mut tls_hint = captured.login_only_sessions > 0;
     let mut plain_attempts = false;
     for (finding, attributed) in &group.findings {
         match finding {
@@ -216,9 +222,10 @@ fn from_logs(group: &Group) -> (Verification, BTreeSet<Proof>, bool) {
     }
     let logged = if !proofs.is_empty() {
         Verification::Verifies
-    } else if stats.tls_sessions > 0 || tls_hint {
+    } else if stats.tls_seen() || tls_hint {
         Verification::Unknown
-    } else if stats.known_transport_sessions() > 0 || plain_attempts {
+    } else if stats.known_transport_sessions() > 0 || captured.plain_sessions > 0 || plain_attempts
+    {
         Verification::NoTls
     } else {
         Verification::Unknown
@@ -632,6 +639,91 @@ mod tests {
             };
             assert!(!rejection_proves(FailureKind::CertificateRejected, &hint));
         }
+    }
+
+    fn captured(view: &str, edit: impl Fn(&mut crate::census::CapturedStats)) -> ClientStats {
+        let mut stats = ClientStats::default();
+        let mut c = crate::census::CapturedStats {
+            sessions: 1,
+            ..Default::default()
+        };
+        edit(&mut c);
+        stats.captured.insert(view.into(), c);
+        stats
+    }
+
+    /// Session dumps are evidence like the logs: a captured plaintext
+    /// session clears a client that never used TLS, a captured TLS one keeps
+    /// it in review; a client certificate proves nothing about the client
+    /// verifying; login-only encryption (SQL Server) and a view without a
+    /// transport (PROCESSLIST) settle nothing.
+    #[test]
+    fn captured_sessions_against_the_rules() {
+        use Verdict::*;
+        let table: Vec<(&str, ClientStats, Verdict, Verification)> = vec![
+            (
+                "captured plaintext",
+                captured("pg_stat_ssl", |c| c.plain_sessions = 1),
+                NotAffected,
+                Verification::NoTls,
+            ),
+            (
+                "captured TLS",
+                captured("pg_stat_ssl", |c| c.tls_sessions = 1),
+                Review,
+                Verification::Unknown,
+            ),
+            (
+                "captured TLS with a client certificate",
+                captured("pg_stat_ssl", |c| {
+                    c.tls_sessions = 1;
+                    c.client_certificates = 1;
+                }),
+                Review,
+                Verification::Unknown,
+            ),
+            (
+                "login-only encryption",
+                captured("sys.dm_exec_connections", |c| c.login_only_sessions = 1),
+                Review,
+                Verification::Unknown,
+            ),
+            (
+                "transport not in the view",
+                captured("information_schema.PROCESSLIST", |c| {
+                    c.unknown_transport_sessions = 1
+                }),
+                Review,
+                Verification::Unknown,
+            ),
+            (
+                "logged plaintext, captured TLS",
+                ClientStats {
+                    captured: captured("pg_stat_ssl", |c| c.tls_sessions = 1).captured,
+                    ..plain_sessions(2)
+                },
+                Review,
+                Verification::Unknown,
+            ),
+        ];
+        for (case, stats, verdict, verification) in table {
+            let decision = decide(&Group {
+                stats,
+                ..Group::default()
+            });
+            assert_eq!(
+                (decision.verdict, decision.verification),
+                (verdict, verification),
+                "{case}"
+            );
+        }
+        // A plaintext capture that a tied verifying setting disagrees with
+        // leaves the row to a person, as a logged one does.
+        let group = with_settings(
+            captured("pg_stat_ssl", |c| c.plain_sessions = 1),
+            &[(VERIFY, Tie::Sole)],
+        );
+        assert_eq!(decide(&group).verdict, Verdict::Review);
     }
 
     #[test]

@@ -1,0 +1,144 @@
+//! What the ruled forms share (psql aligned, sqlcmd): a header line, a rule
+//! of dashes under it that gives each column's extent, then rows cut at
+//! those extents.
+
+use super::{FormReader, content, is_header};
+use crate::dump::{Event, Row, cut_at, is_footer, is_rule, rule_extents};
+
+/// A rule line's joints: psql puts `+` between the dash runs, sqlcmd its
+/// column separator (a space by default, `-s` otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rules {
+    Psql,
+    Sqlcmd,
+}
+
+const SQLCMD_JOINTS: [char; 5] = [' ', ',', '|', ';', '\t'];
+
+impl Rules {
+    fn is_rule(self, line: &str) -> bool {
+        match self {
+            Rules::Psql => is_rule(line, &['+']),
+            Rules::Sqlcmd => is_rule(line, &SQLCMD_JOINTS),
+        }
+    }
+
+    /// The character between cells of the rows under this rule.
+    fn joint(self, rule: &str) -> char {
+        match self {
+            Rules::Psql => '|',
+            Rules::Sqlcmd => rule.trim_end().chars().find(|&c| c != '-').unwrap_or(' '),
+        }
+    }
+}
+
+/// Splits a line at `joint` (runs of spaces for a space), trimmed.
+fn split(line: &str, joint: char) -> Vec<String> {
+    if joint == ' ' {
+        line.split_whitespace().map(str::to_string).collect()
+    } else {
+        line.split(joint).map(|c| c.trim().to_string()).collect()
+    }
+}
+
+/// The header's cells: cut at the rule's extents, else split at the joint.
+fn header_cells(header: &str, rule: &str, joint: char) -> Vec<String> {
+    let extents = rule_extents(rule);
+    cut_at(header, &extents, joint)
+        .filter(|cells| cells.iter().all(|c| !c.is_empty()))
+        .unwrap_or_else(|| split(header, joint))
+}
+
+/// The columns of the first header a rule underlines.
+pub(super) fn header_columns(lines: &[&str], rules: Rules) -> Option<Vec<String>> {
+    let content = content(lines);
+    content.windows(2).find_map(|pair| {
+        let ((_, header), (_, rule)) = (pair[0], pair[1]);
+        let psql_joints = rule.contains('+');
+        if !rules.is_rule(rule) || psql_joints != (rules == Rules::Psql) {
+            return None;
+        }
+        let cells = header_cells(header, rule, rules.joint(rule));
+        is_header(&cells).then_some(cells)
+    })
+}
+
+pub(super) struct Ruled {
+    rules: Rules,
+    previous: Option<String>,
+    extents: Vec<std::ops::Range<usize>>,
+    joint: char,
+    columns: Option<Vec<String>>,
+    in_table: bool,
+}
+
+impl Ruled {
+    pub(super) fn new(rules: Rules) -> Ruled {
+        Ruled {
+            rules,
+            previous: None,
+            extents: Vec::new(),
+            joint: ' ',
+            columns: None,
+            in_table: false,
+        }
+    }
+}
+
+impl FormReader for Ruled {
+    fn line(&mut self, number: u64, line: &str, out: &mut Vec<Event>) {
+        if self.rules.is_rule(line)
+            && let Some(header) = self.previous.take()
+        {
+            self.joint = self.rules.joint(line);
+            self.extents = rule_extents(line);
+            self.columns = Some(header_cells(&header, line, self.joint));
+            self.in_table = true;
+            out.push(Event::Start);
+            return;
+        }
+        if is_footer(line) {
+            self.in_table = false;
+            out.push(Event::End);
+            return;
+        }
+        if line.trim().is_empty() {
+            self.in_table = false;
+            self.previous = None;
+            return;
+        }
+        // The next capture's header, with no footer before it (SET NOCOUNT
+        // ON, psql -P footer=off): held until its rule shows it is one.
+        let looks_like_header = is_header(&split(line, self.joint))
+            || is_header(&split(line, '|'))
+            || is_header(&split(line, ' '));
+        self.previous = Some(line.to_string());
+        if !self.in_table || looks_like_header {
+            return;
+        }
+        let Some(columns) = &self.columns else {
+            return;
+        };
+        let cells = cut_at(line, &self.extents, self.joint)
+            .filter(|c| c.len() == columns.len())
+            .or_else(|| Some(split(line, self.joint)).filter(|c| c.len() == columns.len()));
+        match cells {
+            Some(cells) => {
+                let mut row = Row::new(number);
+                for (name, value) in columns.iter().zip(cells) {
+                    row.push(name, Some(value));
+                }
+                out.push(Event::Row(row));
+            }
+            None => out.push(Event::Bad {
+                line: number,
+                why: "does not fit the columns its header's rule gives (a value wider than its column, or a separator inside a value)",
+            }),
+        }
+    }
+
+    fn boundary(&mut self) {
+        self.in_table = false;
+        self.previous = None;
+    }
+}

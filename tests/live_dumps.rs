@@ -1,0 +1,229 @@
+//! Session dumps end to end. `samples/dumps/postgresql.sh` and `samples/dumps/mariadb.sh`
+//! start a private PostgreSQL and MariaDB server as the log samples' scripts do (the same
+//! `server.sh`), connect clients of known behaviour from their own loopback addresses — a TLS
+//! session open across four captures, a plaintext one of the same user open across all four,
+//! two short TLS sessions each seen by one capture — and capture the session views with the
+//! real psql and mariadb clients in every form they print, with the query `sslcensus sql`
+//! recommends. The `sslcensus` binary must count each session once whatever the form, give
+//! each client its verdict, and merge the dumps with the server's log of the same run into one
+//! row per client. The committed dumps (made by the same scripts; SQL Server's typed by hand)
+//! are held to the same without a server.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+mod common;
+
+/// (application, client address, verdict, sessions, captures the client was seen in).
+type Expected = [(&'static str, &'static str, &'static str, u64, usize); 3];
+
+const POSTGRES: Expected = [
+    ("app_long", "127.0.0.51", "review", 1, 4),
+    ("app_plain", "127.0.0.52", "not_affected", 1, 4),
+    ("app_short", "127.0.0.53", "review", 2, 2),
+];
+const POSTGRES_FORMS: [&str; 5] = [
+    "psql-aligned",
+    "psql-unaligned",
+    "csv",
+    "psql-expanded",
+    "json",
+];
+
+/// The mariadb CLI always sends the connect attribute program_name=mysql: the rows are named
+/// after it.
+const MARIADB: Expected = [
+    ("mysql", "127.0.0.61", "review", 1, 4),
+    ("mysql", "127.0.0.62", "not_affected", 1, 4),
+    ("mysql", "127.0.0.63", "review", 2, 2),
+];
+const MARIADB_FORMS: [&str; 3] = ["tsv", "mysql-table", "mysql-vertical"];
+
+/// Typed from the documented layout (no SQL Server runs here): a TLS session across three
+/// captures, one encrypted for its login only, and a session id reused by another client.
+const SQLSERVER: Expected = [
+    ("orders-api", "10.0.1.5", "review", 1, 3),
+    ("legacy-batch", "10.0.1.6", "review", 1, 1),
+    ("", "10.0.1.7", "review", 1, 1),
+];
+const SQLSERVER_FORMS: [&str; 3] = ["sqlcmd", "sqlcmd-separator", "sqlcmd-headerless"];
+
+/// A committed engine's dumps: folder, forms, expected rows, the view's name, the form
+/// merged with the logs of the same run.
+type Engine = (
+    &'static str,
+    &'static [&'static str],
+    &'static Expected,
+    &'static str,
+    Option<&'static str>,
+);
+
+/// (application, client host) → [(verdict, sessions, reason)]
+type Rows = BTreeMap<(String, String), Vec<(String, u64, String)>>;
+
+fn rows(inputs: &[PathBuf]) -> Rows {
+    let mut args = vec![
+        "analyze".into(),
+        "--group-by".into(),
+        "instance,user,database,application,client_host".into(),
+    ];
+    args.extend(inputs.iter().map(|p| p.as_os_str().to_owned()));
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+    let out = common::sslcensus_os_ok(&args);
+    let err = common::text(&out.stderr);
+    assert!(
+        err.contains(" 0 connection lines skipped as malformed, 0 lines not UTF-8;"),
+        "{inputs:?}: {err}"
+    );
+    let mut rows = Rows::new();
+    for record in csv::Reader::from_reader(out.stdout.as_slice()).records() {
+        let r = record.unwrap();
+        rows.entry((r[4].to_string(), r[5].to_string()))
+            .or_default()
+            .push((r[15].to_string(), r[8].parse().unwrap(), r[16].to_string()));
+    }
+    rows
+}
+
+/// Each form of the dumps under `root` gives each client one row, its verdict, each session
+/// counted once, and the captures it was seen in.
+fn check_forms(root: &Path, forms: &[&str], expected: &Expected, source: &str) {
+    for form in forms {
+        let found = rows(&[root.join(form)]);
+        for (app, host, verdict, sessions, captures) in expected {
+            let got = &found[&(app.to_string(), host.to_string())];
+            let [(v, n, reason)] = got.as_slice() else {
+                panic!("{form}: {app}@{host}: {got:?}");
+            };
+            let seen = if *captures == 1 {
+                "across 1 capture".to_string()
+            } else {
+                format!("across {captures} captures")
+            };
+            assert_eq!(
+                (v.as_str(), n),
+                (*verdict, sessions),
+                "{form}: {app}@{host}: {reason}"
+            );
+            assert!(
+                reason.contains(&format!("{source}: ")) && reason.contains(&seen),
+                "{form}: {app}@{host}: {reason}"
+            );
+            assert!(
+                reason.contains("a sampler sees only the sessions open at capture time"),
+                "{reason}"
+            );
+        }
+    }
+}
+
+/// The dumps and the server's log of the same run: one row per client, its reason naming
+/// both sources, each session counted once.
+fn check_merged(root: &Path, form: &str, expected: &Expected, source: &str) {
+    let found = rows(&[root.join(form), root.join("logs")]);
+    for (app, host, verdict, sessions, _) in expected {
+        let got = &found[&(app.to_string(), host.to_string())];
+        let [(v, n, reason)] = got.as_slice() else {
+            panic!("{form} + logs: {app}@{host}: {got:?}");
+        };
+        assert_eq!(
+            (v.as_str(), n),
+            (*verdict, sessions),
+            "{app}@{host}: {reason}"
+        );
+        assert!(
+            reason.starts_with("logs: ") && reason.contains(&format!("; {source}: ")),
+            "{app}@{host}: {reason}"
+        );
+    }
+    // No nameless row of the logs is left beside a named one.
+    for (app, host, ..) in expected {
+        if !app.is_empty() {
+            assert!(
+                !found.contains_key(&(String::new(), host.to_string())),
+                "{host}: {found:#?}"
+            );
+        }
+    }
+}
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dumps")
+}
+
+#[test]
+fn committed_dumps_of_every_form_count_each_session_once() {
+    let root = samples();
+    // (folder, forms, expected rows, source, the form merged with the logs)
+    let engines: [Engine; 3] = [
+        (
+            "postgresql",
+            &POSTGRES_FORMS,
+            &POSTGRES,
+            "pg_stat_ssl",
+            Some("psql-aligned"),
+        ),
+        (
+            "mariadb",
+            &MARIADB_FORMS,
+            &MARIADB,
+            "performance_schema.threads",
+            Some("tsv"),
+        ),
+        (
+            "sqlserver",
+            &SQLSERVER_FORMS,
+            &SQLSERVER,
+            "sys.dm_exec_connections",
+            None,
+        ),
+    ];
+    for (engine, forms, expected, source, with_logs) in engines {
+        check_forms(&root.join(engine), forms, expected, source);
+        if let Some(form) = with_logs {
+            check_merged(&root.join(engine), form, expected, source);
+        }
+    }
+}
+
+/// Runs a dump script against its live server into a fresh folder.
+fn live(script: &str) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new("bash")
+        .arg(samples().join(script))
+        .arg(out.path())
+        .env("SSLCENSUS_BIN", env!("CARGO_BIN_EXE_sslcensus"))
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "{script} failed: are the PostgreSQL and MariaDB servers installed (tests/run-all.sh)?"
+    );
+    out
+}
+
+#[test]
+fn live_postgres_captures_of_every_psql_form() {
+    let out = live("postgresql.sh");
+    check_forms(out.path(), &POSTGRES_FORMS, &POSTGRES, "pg_stat_ssl");
+    for form in POSTGRES_FORMS {
+        check_merged(out.path(), form, &POSTGRES, "pg_stat_ssl");
+    }
+}
+
+#[test]
+fn live_mariadb_captures_of_every_mariadb_form() {
+    let out = live("mariadb.sh");
+    check_forms(
+        out.path(),
+        &MARIADB_FORMS,
+        &MARIADB,
+        "performance_schema.threads",
+    );
+    for form in MARIADB_FORMS {
+        // The general log names no application: its rows take `mysql` from the
+        // connect attributes and merge with the dumps'.
+        check_merged(out.path(), form, &MARIADB, "performance_schema.threads");
+    }
+}
