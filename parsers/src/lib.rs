@@ -6,6 +6,7 @@
 //! lines it hits are split, decoded and matched. Nothing here knows about
 //! sessions, clients or reports.
 
+pub mod envelope;
 pub mod format;
 pub mod mysql;
 pub mod observation;
