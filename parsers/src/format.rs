@@ -192,10 +192,11 @@ pub fn detect(
         return Err(DetectError::Binary);
     }
     let lines = sample_lines(head);
-    // The bare lines first: a MySQL 8 error log's own ISO time looks like
-    // a CloudWatch envelope.
-    if !recognised(&lines, forced, prefix)
-        && let Some(opened) = envelope::open_most(&lines)
+    // Behind an envelope when most lines have one and what is inside is a
+    // format's own records (a MariaDB general-log header would make the
+    // enveloped lines pass for a bare general log); a MySQL 8 error log's
+    // own ISO time looks like an envelope, but what follows it is no record.
+    if let Some(opened) = envelope::open_most(&lines)
         && recognised(&opened, forced, prefix)
     {
         let inner = detect_lines(&opened, forced, prefix)?;

@@ -319,11 +319,16 @@ mod tests {
                 Some(1_795_929_507_000),
             ),
         ];
+        // A MySQL 8 error log's own time is no envelope. (Typed from
+        // FORMATS.md: no MySQL 8 server here.)
+        let mysql8 = "2024-05-01T10:00:00.123456Z 42 [Note] [MY-010914] [Server] Aborted connection 42 to db: 'unconnected' user: 'unauthenticated' host: '10.0.1.5' (Got an error reading communication packets).\n";
+        let detected = crate::detect(mysql8.as_bytes(), None, None).unwrap();
+        assert_eq!(detected.format.to_string(), "mysql error log");
         for (line, format, time) in table {
             let head = match line {
                 // A general log is told by its header or its timed records.
                 l if l.starts_with("\t\t") => format!(
-                    "{EVENT} 261129  5:18:27\t     3 Connect\troot@localhost on  using Socket\n{EVENT} {l}\n"
+                    "{EVENT} /usr/sbin/mariadbd, Version: 10.11.19-MariaDB-0+deb12u1-log (Debian 12). started with:\n{EVENT} Time\t\t    Id Command\tArgument\n{EVENT} 261129  5:18:27\t     3 Connect\troot@localhost on  using Socket\n{EVENT} {l}\n"
                 ),
                 l => format!("{EVENT} {l}\n"),
             };
