@@ -68,7 +68,7 @@ pub enum Command {
     /// Read connection logs and judge, per client application, whether a CA
     /// rotation affects it.
     #[command(after_help = ANALYZE_EXIT_CODES)]
-    Analyze(AnalyzeArgs),
+    Analyze(Box<AnalyzeArgs>),
     /// Find database connection settings in application code and config
     /// trees, with whether each uses TLS and verifies the server certificate.
     #[command(name = "scan-config", after_help = SCAN_CONFIG_EXIT_CODES)]
@@ -364,7 +364,7 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let choose = |format: OutputFormat| if cli.csv_raw { format.raw() } else { format };
     match cli.command {
-        Command::Analyze(args) => run_analyze(args, csv, choose),
+        Command::Analyze(args) => run_analyze(*args, csv, choose),
         Command::ScanConfig(args) => run_scan_config(args, csv, choose),
         Command::Truststore(args) => run_truststore(args, choose),
     }
