@@ -32,7 +32,7 @@ Exit codes (each subcommand's --help lists its own):
 const ANALYZE_EXIT_CODES: &str = "\
 Exit codes:
   0  done: the inputs held connection records, none failed, and --fail-on (if given) matched nothing
-  1  error: an input could not be read, was truncated or is not a log (the report still covers the rest); no input held a single connection record; an evidence file (--configs, --evidence, --endpoint-map, --app-map) is bad; or the report could not be written. 1 wins over 3: an incomplete run is reported as one even when --fail-on also matched
+  1  error: an input could not be read, was truncated or is not a log, or a log group could not be read (no AWS credentials, a permission missing, no such group; the report still covers the rest); no input held a single connection record; an evidence file (--configs, --evidence, --endpoint-map, --app-map) is bad; or the report could not be written. 1 wins over 3: an incomplete run is reported as one even when --fail-on also matched
   2  usage error
   3  --fail-on matched: the report has rows at or above that verdict
 A closed output pipe (sslcensus analyze ... | head) ends quietly with 0.";
@@ -503,20 +503,17 @@ fn fetch_log_groups(
     args: &AnalyzeArgs,
     spool: &mut Option<cloudwatch::Spool>,
 ) -> cloudwatch::fetch::Fetched {
-    let spool = match spool {
-        Some(spool) => spool,
-        None => match cloudwatch::Spool::new() {
-            Ok(new) => spool.insert(new),
-            Err(e) => {
-                return cloudwatch::fetch::Fetched {
-                    errors: vec![source::InputError {
-                        input: "cloudwatch".into(),
-                        message: format!("cannot make a temporary folder: {e}"),
-                    }],
-                    ..Default::default()
-                };
-            }
-        },
+    let spool = match cloudwatch::Spool::in_slot(spool) {
+        Ok(spool) => spool,
+        Err(e) => {
+            return cloudwatch::fetch::Fetched {
+                errors: vec![source::InputError {
+                    input: "cloudwatch".into(),
+                    message: format!("cannot make a temporary folder: {e}"),
+                }],
+                ..Default::default()
+            };
+        }
     };
     let progress = Arc::new(FetchProgress::new(
         !args.quiet && std::io::stderr().is_terminal(),

@@ -238,6 +238,21 @@ fn run(args: &[&str], credentials: bool) -> Output {
     out
 }
 
+/// Runs `analyze -o -` with these arguments against the emulator at `url`.
+fn analyze_at(url: &str, args: &[&str]) -> Output {
+    let mut all = vec![
+        "analyze",
+        "-o",
+        "-",
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        url,
+    ];
+    all.extend_from_slice(args);
+    run(&all, true)
+}
+
 fn report_of(out: &Output) -> String {
     assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
     let report = common::text(&out.stdout);
@@ -317,20 +332,7 @@ fn log_groups_give_the_report_their_lines_give_as_files() {
     file_args.extend(inputs.iter().map(String::as_str));
     let from_files = report_of(&run(&file_args, false));
 
-    let out = run(
-        &[
-            "analyze",
-            "-o",
-            "-",
-            "--log-group-prefix",
-            "/aws/rds/",
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            &moto.url,
-        ],
-        true,
-    );
+    let out = analyze_at(&moto.url, &["--log-group-prefix", "/aws/rds/"]);
     assert_eq!(report_of(&out), from_files);
     let stderr = common::text(&out.stderr);
     assert!(
@@ -343,11 +345,9 @@ fn log_groups_give_the_report_their_lines_give_as_files() {
     );
 
     // Named groups read alike, alongside files.
-    let out = run(
+    let out = analyze_at(
+        &moto.url,
         &[
-            "analyze",
-            "-o",
-            "-",
             &inputs[0],
             "--log-group",
             "/aws/rds/instance/mariadb-sample-1/audit",
@@ -355,31 +355,19 @@ fn log_groups_give_the_report_their_lines_give_as_files() {
             "/aws/rds/instance/mariadb-sample-1/error",
             "--log-group",
             "/aws/rds/instance/mariadb-sample-1/general",
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            &moto.url,
         ],
-        true,
     );
     assert_eq!(report_of(&out), from_files);
 
     // A window after every event reads nothing, and says so.
-    let out = run(
+    let out = analyze_at(
+        &moto.url,
         &[
-            "analyze",
-            "-o",
-            "-",
             "--log-group",
             "/aws/rds/instance/mariadb-sample-1/general",
             "--since",
             "1h",
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            &moto.url,
         ],
-        true,
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(common::text(&out.stderr).contains("no connection record in any input"));
@@ -507,19 +495,9 @@ fn throttling_is_retried_with_backoff() {
         2,
         "ThrottlingException",
     );
-    let out = run(
-        &[
-            "analyze",
-            "-o",
-            "-",
-            "--log-group",
-            "/aws/rds/instance/mariadb-sample-1/general",
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            &proxy.url,
-        ],
-        true,
+    let out = analyze_at(
+        &proxy.url,
+        &["--log-group", "/aws/rds/instance/mariadb-sample-1/general"],
     );
     assert_eq!(report_of(&out), from_files);
     assert!(
@@ -540,20 +518,7 @@ fn a_refusal_names_the_missing_permission() {
         ("--log-group-prefix", "/aws/rds/", "logs:DescribeLogGroups"),
     ];
     for (flag, name, permission) in table {
-        let out = run(
-            &[
-                "analyze",
-                "-o",
-                "-",
-                flag,
-                name,
-                "--region",
-                "us-east-1",
-                "--endpoint-url",
-                &proxy.url,
-            ],
-            true,
-        );
+        let out = analyze_at(&proxy.url, &[flag, name]);
         assert_eq!(out.status.code(), Some(1));
         let stderr = common::text(&out.stderr);
         assert!(stderr.contains(permission), "{stderr}");

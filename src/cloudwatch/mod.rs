@@ -29,18 +29,15 @@ pub fn expand_dumps(
             out.push(file);
             continue;
         }
-        let spool = match spool {
-            Some(spool) => spool,
-            None => match Spool::new() {
-                Ok(new) => spool.insert(new),
-                Err(e) => {
-                    errors.push(InputError {
-                        input: file.display.clone(),
-                        message: format!("cannot make a temporary folder: {e}"),
-                    });
-                    continue;
-                }
-            },
+        let spool = match Spool::in_slot(spool) {
+            Ok(spool) => spool,
+            Err(e) => {
+                errors.push(InputError {
+                    input: file.display.clone(),
+                    message: format!("cannot make a temporary folder: {e}"),
+                });
+                continue;
+            }
         };
         let expanded = json::expand(&file, forced_instance, spool);
         out.extend(expanded.files);

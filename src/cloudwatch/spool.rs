@@ -36,6 +36,14 @@ impl Spool {
         })
     }
 
+    /// The spool in `slot`, made on first use.
+    pub fn in_slot(slot: &mut Option<Spool>) -> io::Result<&mut Spool> {
+        Ok(match slot {
+            Some(spool) => spool,
+            None => slot.insert(Spool::new()?),
+        })
+    }
+
     /// Writes one stream's events in time order (a stable sort: events of
     /// one millisecond keep the order the service gave them, which is the
     /// order they were written in) and returns the input reading them.
