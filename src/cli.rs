@@ -18,10 +18,10 @@ use crate::evidence::fold::{self, AppMap, ClientSetting, EndpointMap, Evidence};
 use crate::evidence::truststore::{self, RdsCa};
 use crate::evidence::walk;
 use crate::family::Families;
-use crate::progress::Progress;
+use crate::progress::{FetchProgress, Progress};
 use crate::report::{self, OutputFormat, printable};
-use crate::source;
 use crate::verdict::{self, GroupBy, Verdict, judge};
+use crate::{cloudwatch, source};
 
 const EXIT_CODES: &str = "\
 Exit codes (each subcommand's --help lists its own):
@@ -33,7 +33,7 @@ Exit codes (each subcommand's --help lists its own):
 const ANALYZE_EXIT_CODES: &str = "\
 Exit codes:
   0  done: the inputs held connection records, none failed, and --fail-on (if given) matched nothing
-  1  error: an input could not be read, was truncated or is not a log (the report still covers the rest); no input held a single connection record; an evidence file (--configs, --evidence, --endpoint-map, --app-map) is bad; or the report could not be written. 1 wins over 3: an incomplete run is reported as one even when --fail-on also matched
+  1  error: an input could not be read, was truncated or is not a log, or a log group could not be read (no AWS credentials, a permission missing, no such group; the report still covers the rest); no input held a single connection record; an evidence file (--configs, --evidence, --endpoint-map, --app-map) is bad; or the report could not be written. 1 wins over 3: an incomplete run is reported as one even when --fail-on also matched
   2  usage error
   3  --fail-on matched: the report has rows at or above that verdict
 A closed output pipe (sslcensus analyze ... | head) ends quietly with 0.";
@@ -69,7 +69,7 @@ pub enum Command {
     /// Read connection logs and judge, per client application, whether a CA
     /// rotation affects it.
     #[command(after_help = ANALYZE_EXIT_CODES)]
-    Analyze(AnalyzeArgs),
+    Analyze(Box<AnalyzeArgs>),
     /// Find database connection settings in application code and config
     /// trees, with whether each uses TLS and verifies the server certificate.
     #[command(name = "scan-config", after_help = SCAN_CONFIG_EXIT_CODES)]
@@ -321,6 +321,59 @@ pub struct AnalyzeArgs {
     /// No progress bar and no notes; errors are still printed.
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub cloudwatch: CloudWatchArgs,
+}
+
+/// Reading the log groups RDS publishes to CloudWatch Logs.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "CloudWatch Logs")]
+pub struct CloudWatchArgs {
+    /// Read this log group (repeatable), e.g. /aws/rds/instance/orders-db/postgresql.
+    /// Each stream is an instance's log: /aws/rds/instance/<id>/<type>,
+    /// or /aws/rds/cluster/<id>/<type> with the instance as the stream.
+    #[arg(long, value_name = "NAME")]
+    pub log_group: Vec<String>,
+    /// Read every log group whose name starts with this (repeatable), e.g.
+    /// /aws/rds/ for a whole account and region; kinds of log without
+    /// connection records (slowquery, upgrade, alert, …) are passed over.
+    #[arg(long, value_name = "PREFIX")]
+    pub log_group_prefix: Vec<String>,
+    /// Events from this time on: 2026-11-29T05:00:00Z, 2026-11-29, or a
+    /// time before now such as 12h or 7d.
+    #[arg(long, value_name = "TIME", value_parser = crate::cloudwatch::parse_time)]
+    pub since: Option<i64>,
+    /// Events before this time (same forms as --since).
+    #[arg(long, value_name = "TIME", value_parser = crate::cloudwatch::parse_time)]
+    pub until: Option<i64>,
+    /// The AWS profile of the shared config and credentials files (default:
+    /// AWS_PROFILE, else default).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The AWS region (default: AWS_REGION, else the profile's).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send CloudWatch Logs requests here instead (a VPC endpoint, an emulator).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+impl CloudWatchArgs {
+    fn wanted(&self) -> bool {
+        !self.log_group.is_empty() || !self.log_group_prefix.is_empty()
+    }
+
+    fn request(&self) -> crate::cloudwatch::fetch::Request {
+        crate::cloudwatch::fetch::Request {
+            groups: self.log_group.clone(),
+            prefixes: self.log_group_prefix.clone(),
+            since: self.since,
+            until: self.until,
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -377,7 +430,7 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let choose = |format: OutputFormat| if cli.csv_raw { format.raw() } else { format };
     match cli.command {
-        Command::Analyze(args) => run_analyze(args, csv, choose),
+        Command::Analyze(args) => run_analyze(*args, csv, choose),
         Command::ScanConfig(args) => run_scan_config(args, csv, choose),
         Command::Truststore(args) => run_truststore(args, choose),
         Command::Sql(args) => match print_out(&capture_sql::text(args.engine)) {
@@ -396,7 +449,7 @@ fn run_analyze(
     choose: impl Fn(OutputFormat) -> OutputFormat,
 ) -> ExitCode {
     let mut inputs = args.inputs.clone();
-    if inputs.is_empty() {
+    if inputs.is_empty() && !args.cloudwatch.wanted() {
         if std::io::stdin().is_terminal() {
             return usage_error("no input: give log files, directories, globs, or - for stdin");
         }
@@ -434,9 +487,26 @@ fn run_analyze(
             return ExitCode::from(1);
         }
     };
-    let (files, input_errors) = source::resolve(&inputs, args.instance.as_deref());
+    let (files, mut input_errors) = source::resolve(&inputs, args.instance.as_deref());
+    // CloudWatch events (JSON dumps among the files, and the log groups)
+    // become files of whole lines in a temporary folder kept until the end.
+    let mut spool = None;
+    let (mut files, dump_errors, mut notes) =
+        cloudwatch::expand_dumps(files, args.instance.as_deref(), &mut spool);
+    input_errors.extend(dump_errors);
+    if args.cloudwatch.wanted() {
+        let fetched = fetch_log_groups(&args, &mut spool);
+        files.extend(fetched.files);
+        input_errors.extend(fetched.errors);
+        notes.extend(fetched.notes);
+    }
     for e in &input_errors {
         eprintln!("sslcensus: error: {}: {}", printable(&e.input), e.message);
+    }
+    if !args.quiet {
+        for note in &notes {
+            eprintln!("sslcensus: note: {}", printable(note));
+        }
     }
     let total_bytes = files
         .iter()
@@ -495,6 +565,32 @@ fn run_analyze(
         return ExitCode::from(3);
     }
     ExitCode::SUCCESS
+}
+
+/// Pulls the requested log groups into the spool (made here if no dump
+/// made it already).
+fn fetch_log_groups(
+    args: &AnalyzeArgs,
+    spool: &mut Option<cloudwatch::Spool>,
+) -> cloudwatch::fetch::Fetched {
+    let spool = match cloudwatch::Spool::in_slot(spool) {
+        Ok(spool) => spool,
+        Err(e) => {
+            return cloudwatch::fetch::Fetched {
+                errors: vec![source::InputError {
+                    input: "cloudwatch".into(),
+                    message: format!("cannot make a temporary folder: {e}"),
+                }],
+                ..Default::default()
+            };
+        }
+    };
+    let progress = Arc::new(FetchProgress::new(
+        !args.quiet && std::io::stderr().is_terminal(),
+    ));
+    let fetched = cloudwatch::fetch::fetch(&args.cloudwatch.request(), spool, &progress);
+    progress.finish();
+    fetched
 }
 
 /// Where the report goes.

@@ -1,7 +1,7 @@
 //! sslcensus: find the client applications an Amazon RDS / Aurora
 //! certificate-authority rotation will break.
 //!
-//! Data flows one way: [`source`] (files, stdin) → format detection and
+//! Data flows one way: [`source`] (files, stdin) and [`cloudwatch`] (log groups) → format detection and
 //! parsing (the `sslcensus-parsers` crate) → [`correlate`] (sessions) →
 //! [`census`] (per-client aggregates) → [`verdict`] → [`report`].
 //! [`analyze`] runs the pipeline; [`cli`] is the command line.
@@ -11,6 +11,7 @@ pub mod capture_sql;
 pub mod captures;
 pub mod census;
 pub mod cli;
+pub mod cloudwatch;
 pub mod correlate;
 pub mod evidence;
 pub mod family;

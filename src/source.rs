@@ -6,7 +6,7 @@
 //! gzip files and stdin are decoded into a reused buffer of the same size.
 
 use std::fs::File;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use memmap2::{Mmap, MmapOptions};
@@ -63,7 +63,8 @@ fn is_rds_log_name(name: &str) -> bool {
 const KIND_FOLDERS: [&str; 6] = ["error", "general", "audit", "trace", "slowquery", "log"];
 
 /// The instance a file belongs to: its folder for RDS-named logs (skipping
-/// the kind folders RDS uses), else the file name without its log
+/// the kind folders RDS uses) and for the numbered files of a CloudWatch
+/// export to S3, else the file name without its log
 /// extensions and rotation suffixes. The path is resolved first, so
 /// `cd pg-prod && sslcensus analyze postgresql.log.*` names the same
 /// instance as the files' absolute paths do.
@@ -73,7 +74,11 @@ pub fn instance_of(path: &Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if is_rds_log_name(&name) {
+    // A CloudWatch export to S3 names its files `000000.gz`, … in a folder
+    // named after the log stream, which RDS names after the instance.
+    let stem = log_stem(&name);
+    let numbered = !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_digit());
+    if is_rds_log_name(&name) || numbered {
         let folders = resolved.ancestors().skip(1).filter_map(|p| p.file_name());
         for folder in folders {
             let folder = folder.to_string_lossy();
@@ -240,10 +245,7 @@ impl WindowReader {
             return Ok(Self::stream(Box::new(stdin), !gzip));
         };
         let mut file = File::open(path)?;
-        let mut magic = [0u8; 2];
-        let got = read_up_to(&mut file, &mut magic)?;
-        if got == 2 && magic == GZIP_MAGIC {
-            let file = File::open(path)?;
+        if starts_gzip(&mut file)? {
             return Ok(Self::stream(Box::new(file), false));
         }
         let len = file.metadata()?.len();
@@ -405,15 +407,37 @@ impl Read for FailingReader {
     }
 }
 
-fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+/// Reads until `buf` is full or the input ends; how much was read.
+pub fn read_up_to(mut reader: impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut got = 0;
     while got < buf.len() {
-        match file.read(&mut buf[got..])? {
-            0 => break,
-            n => got += n,
+        match reader.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(got)
+}
+
+/// Whether a file is gzip, by its magic bytes; the file is left at its start.
+fn starts_gzip(file: &mut File) -> io::Result<bool> {
+    let mut magic = [0u8; 2];
+    let got = read_up_to(&mut *file, &mut magic)?;
+    file.seek(io::SeekFrom::Start(0))?;
+    Ok(got == 2 && magic == GZIP_MAGIC)
+}
+
+/// A file's text as a stream, gunzipped when it is gzip (for inputs read
+/// whole rather than in windows: CloudWatch JSON dumps).
+pub fn open_text(path: &Path) -> io::Result<Box<dyn Read + Send>> {
+    let mut file = File::open(path)?;
+    Ok(if starts_gzip(&mut file)? {
+        Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(file)))
+    } else {
+        Box::new(io::BufReader::new(file))
+    })
 }
 
 #[cfg(test)]
@@ -449,6 +473,10 @@ mod tests {
                 "orders-mysql",
             ),
             ("rds/erp-ora/trace/listener.log", "erp-ora"),
+            (
+                "exports/0c5e6a7e-task/orders-db-instance-1/000000.gz",
+                "orders-db-instance-1",
+            ),
         ];
         for (path, instance) in table {
             assert_eq!(instance_of(Path::new(path)), instance, "{path}");

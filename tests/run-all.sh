@@ -25,6 +25,8 @@ command -v keytool >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless) # Java 
 for tool in openssl python3 gzip; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+# A venv for moto's emulator (Debian splits ensurepip out of python3).
+python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     say "missing: ${missing[*]} — install them (apt-get install ${missing[*]}) and run again"
@@ -47,6 +49,18 @@ fi
 # PostgreSQL 13-18 for tests/live_postgres.rs; a major that cannot be had is
 # skipped (and named), and the tests run the others.
 bash tests/pg-majors.sh
+
+# moto's CloudWatch Logs emulator for tests/cloudwatch.rs, from PyPI, in a
+# venv outside the clone (Debian's Python is externally managed); each test
+# starts its own server on a free loopback port.
+MOTO_VENV=${SSLCENSUS_CACHE:-/var/cache/sslcensus}/moto
+if ! "$MOTO_VENV/bin/python" -c 'import moto.server' >/dev/null 2>&1; then
+  say "installing moto[server] into $MOTO_VENV"
+  mkdir -p "$(dirname "$MOTO_VENV")"
+  python3 -m venv "$MOTO_VENV"
+  "$MOTO_VENV/bin/pip" install -q 'moto[server]'
+fi
+export SSLCENSUS_MOTO_SERVER=$MOTO_VENV/bin/moto_server
 
 # Builds are cached outside the clone so repeated runs on one machine reuse them.
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/sslcensus-target}

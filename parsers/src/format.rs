@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use crate::pg::stderr::{KNOWN_PREFIXES, LinePrefix};
 use crate::pg::{csvlog, jsonlog, stderr};
-use crate::{mysql, oracle};
+use crate::{envelope, mysql, oracle};
 
 /// The database engine a log came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -54,6 +54,9 @@ pub enum LogFormat {
     },
     /// Oracle `listener.log`, text or `log.xml`.
     OracleListener,
+    /// Another format, each line behind an envelope (a CloudWatch Logs
+    /// event time, a syslog header: [`crate::envelope`]).
+    Enveloped(Box<LogFormat>),
 }
 
 impl LogFormat {
@@ -66,6 +69,21 @@ impl LogFormat {
             | LogFormat::MysqlError { engine }
             | LogFormat::MysqlAudit { engine } => *engine,
             LogFormat::OracleListener => Engine::Oracle,
+            LogFormat::Enveloped(inner) => inner.engine(),
+        }
+    }
+
+    /// The `--format` choice that reads this format.
+    pub fn choice(&self) -> FormatChoice {
+        match self {
+            LogFormat::PgStderr { .. } => FormatChoice::Stderr,
+            LogFormat::PgCsvlog => FormatChoice::Csvlog,
+            LogFormat::PgJsonlog => FormatChoice::Jsonlog,
+            LogFormat::MysqlGeneral { .. } => FormatChoice::GeneralLog,
+            LogFormat::MysqlError { .. } => FormatChoice::ErrorLog,
+            LogFormat::MysqlAudit { .. } => FormatChoice::AuditLog,
+            LogFormat::OracleListener => FormatChoice::ListenerLog,
+            LogFormat::Enveloped(inner) => inner.choice(),
         }
     }
 }
@@ -85,6 +103,7 @@ impl fmt::Display for LogFormat {
             LogFormat::MysqlError { engine } => write!(f, "{} error log", engine.name()),
             LogFormat::MysqlAudit { engine } => write!(f, "{} audit log", engine.name()),
             LogFormat::OracleListener => f.write_str("Oracle listener log"),
+            LogFormat::Enveloped(inner) => write!(f, "{inner}, behind CloudWatch/syslog envelopes"),
         }
     }
 }
@@ -176,6 +195,37 @@ pub fn detect(
         return Err(DetectError::Binary);
     }
     let lines = sample_lines(head);
+    // Behind an envelope when most lines have one and what is inside is a
+    // format's own records (a MariaDB general-log header would make the
+    // enveloped lines pass for a bare general log); a MySQL 8 error log's
+    // own ISO time looks like an envelope, but what follows it is no record.
+    if let Some(opened) = envelope::open_most(&lines)
+        && recognised(&opened, forced, prefix)
+    {
+        let inner = detect_lines(&opened, forced, prefix)?;
+        return Ok(Detected {
+            format: LogFormat::Enveloped(Box::new(inner.format)),
+            caveat: inner.caveat,
+        });
+    }
+    detect_lines(&lines, forced, prefix)
+}
+
+/// Whether the lines are records of a format detection knows (of the one
+/// forced, if any), by its own shape, not by the message-only fallback.
+fn recognised(lines: &[String], forced: Option<FormatChoice>, prefix: Option<&LinePrefix>) -> bool {
+    detect_lines(lines, None, prefix).is_ok_and(|d| {
+        d.caveat.is_none()
+            && !d.format_is_message_only()
+            && forced.is_none_or(|f| d.format.choice() == f)
+    })
+}
+
+fn detect_lines(
+    lines: &[String],
+    forced: Option<FormatChoice>,
+    prefix: Option<&LinePrefix>,
+) -> Result<Detected, DetectError> {
     let plain = |format| {
         Ok(Detected {
             format,
@@ -187,17 +237,17 @@ pub fn detect(
     match forced {
         Some(FormatChoice::Csvlog) => return plain(LogFormat::PgCsvlog),
         Some(FormatChoice::Jsonlog) => return plain(LogFormat::PgJsonlog),
-        Some(FormatChoice::Stderr) => return Ok(detect_stderr(&lines, prefix, true)),
+        Some(FormatChoice::Stderr) => return Ok(detect_stderr(lines, prefix, true)),
         Some(FormatChoice::GeneralLog) => {
-            let engine = mysql_engine(mysql::general::detect(&lines));
+            let engine = mysql_engine(mysql::general::detect(lines));
             return plain(LogFormat::MysqlGeneral { engine });
         }
         Some(FormatChoice::ErrorLog) => {
-            let engine = mysql_engine(mysql::error::detect(&lines));
+            let engine = mysql_engine(mysql::error::detect(lines));
             return plain(LogFormat::MysqlError { engine });
         }
         Some(FormatChoice::AuditLog) => {
-            let engine = mysql_engine(mysql::audit::detect(&lines));
+            let engine = mysql_engine(mysql::audit::detect(lines));
             return plain(LogFormat::MysqlAudit { engine });
         }
         Some(FormatChoice::ListenerLog) => return plain(LogFormat::OracleListener),
@@ -207,16 +257,16 @@ pub fn detect(
     if lines.iter().take(5).any(|l| jsonlog::is_record(l)) {
         return plain(LogFormat::PgJsonlog);
     }
-    if let Some(engine) = mysql::general::detect(&lines) {
+    if let Some(engine) = mysql::general::detect(lines) {
         return plain(LogFormat::MysqlGeneral { engine });
     }
-    if let Some(engine) = mysql::error::detect(&lines) {
+    if let Some(engine) = mysql::error::detect(lines) {
         return plain(LogFormat::MysqlError { engine });
     }
-    if let Some(engine) = mysql::audit::detect(&lines) {
+    if let Some(engine) = mysql::audit::detect(lines) {
         return plain(LogFormat::MysqlAudit { engine });
     }
-    if oracle::listener::detect(&lines) {
+    if oracle::listener::detect(lines) {
         return plain(LogFormat::OracleListener);
     }
     let rows = lines
@@ -231,7 +281,7 @@ pub fn detect(
     if csv > 0 && csv * 2 >= total {
         return plain(LogFormat::PgCsvlog);
     }
-    let detected = detect_stderr(&lines, prefix, false);
+    let detected = detect_stderr(lines, prefix, false);
     if detected.format_is_message_only()
         && !lines
             .iter()
@@ -254,8 +304,13 @@ pub fn detect_found(
     if forced.is_some() {
         return Ok(detected);
     }
-    let lines = sample_lines(head);
-    let is_record = |line: &String| match &detected.format {
+    let mut lines = sample_lines(head);
+    let mut format = &detected.format;
+    if let LogFormat::Enveloped(inner) = format {
+        lines = envelope::open_most(&lines).unwrap_or(lines);
+        format = inner;
+    }
+    let is_record = |line: &String| match format {
         LogFormat::PgStderr { prefix: Some(p) } => {
             line.starts_with('\t') || p.split(line).is_some()
         }

@@ -7,6 +7,7 @@
 //! sessions, clients or reports.
 
 pub mod dump;
+pub mod envelope;
 pub mod format;
 pub mod literal;
 pub mod mysql;

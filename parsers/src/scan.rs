@@ -10,7 +10,7 @@ use memchr::{memchr, memrchr};
 use crate::format::LogFormat;
 use crate::observation::{LineOutcome, Malformed, Observation};
 use crate::pg::{csvlog, jsonlog, stderr};
-use crate::{mysql, oracle};
+use crate::{envelope, mysql, oracle};
 
 /// Literals every PostgreSQL message sslcensus reads contains: all but two
 /// say "connection"; those two (pg_hba and authentication failures) are
@@ -41,6 +41,7 @@ fn prefilter(format: &LogFormat) -> &'static Searcher {
         LogFormat::MysqlError { .. } => &ERROR,
         LogFormat::MysqlAudit { .. } => &AUDIT,
         LogFormat::OracleListener => &LISTENER,
+        LogFormat::Enveloped(inner) => prefilter(inner),
     }
 }
 
@@ -49,6 +50,17 @@ fn prefilter(format: &LogFormat) -> &'static Searcher {
 /// the run.
 pub const PARSER_FAULT: Malformed =
     Malformed("internal error while reading this line (a bug in sslcensus: please report it)");
+
+/// What `aws rds download-db-log-file-portion` puts where it cut a line at
+/// its 1 MB page limit: the rest of that line is lost.
+pub const RDS_CUT_MARKER: &str = " [Your log message was truncated]";
+
+/// Why a connection line cut short by the RDS download is skipped: what is
+/// left of it cannot be trusted (a cut `SSL enabled (…)` clause would read
+/// as a plaintext session).
+pub const CUT_SHORT: Malformed = Malformed(
+    "cut short by the RDS log download ([Your log message was truncated]); download the file whole to read it",
+);
 
 /// Receives what a scan finds. Offsets are byte offsets of the line start
 /// within the scanned chunk, so the caller can name the line.
@@ -135,22 +147,54 @@ fn read_line(
     memory: &mut ChunkMemory,
     sink: &mut impl Sink,
 ) {
-    let mut emit = |o: Observation<'_>| sink.observation(offset, o);
-    let outcome: LineOutcome = match format {
-        LogFormat::PgStderr { prefix } => {
-            stderr::observe(prefix.as_ref(), line).map(|parsed| parsed.map(&mut emit))
+    if let Some(cut) = line.strip_suffix(RDS_CUT_MARKER) {
+        // Skip it, counted, if it was a line this format reads.
+        let mut read = false;
+        let outcome = parse_line(format, cut, before, memory, &mut |_| read = true);
+        if read || outcome.is_some() {
+            sink.malformed(offset, CUT_SHORT);
         }
-        LogFormat::PgCsvlog => csvlog::observe(line, &mut emit),
-        LogFormat::PgJsonlog => jsonlog::observe(line, &mut emit),
-        LogFormat::MysqlGeneral { engine } => {
-            mysql::general::observe(*engine, line, before, &mut memory.lookback, &mut emit)
-        }
-        LogFormat::MysqlError { .. } => mysql::error::observe(line, &mut emit),
-        LogFormat::MysqlAudit { .. } => mysql::audit::observe(line, &mut emit),
-        LogFormat::OracleListener => oracle::listener::observe(line, &mut emit),
-    };
+        return;
+    }
+    let outcome = parse_line(format, line, before, memory, &mut |o| {
+        sink.observation(offset, o)
+    });
     if let Some(Err(why)) = outcome {
         sink.malformed(offset, why);
+    }
+}
+
+fn parse_line(
+    format: &LogFormat,
+    line: &str,
+    before: &[u8],
+    memory: &mut ChunkMemory,
+    emit: &mut dyn FnMut(Observation<'_>),
+) -> LineOutcome {
+    match format {
+        LogFormat::PgStderr { prefix } => {
+            stderr::observe(prefix.as_ref(), line).map(|parsed| parsed.map(emit))
+        }
+        LogFormat::PgCsvlog => csvlog::observe(line, emit),
+        LogFormat::PgJsonlog => jsonlog::observe(line, emit),
+        LogFormat::MysqlGeneral { engine } => {
+            mysql::general::observe(*engine, line, before, &mut memory.lookback, emit)
+        }
+        LogFormat::MysqlError { .. } => mysql::error::observe(line, emit),
+        LogFormat::MysqlAudit { .. } => mysql::audit::observe(line, emit),
+        LogFormat::OracleListener => oracle::listener::observe(line, emit),
+        LogFormat::Enveloped(inner) => match envelope::open(line) {
+            // The event's time stands in for a time the line lacks; the
+            // lines before are other events', with times of their own.
+            Some(opened) => parse_line(inner, opened.line, &[], memory, &mut |o| {
+                emit(Observation {
+                    time: o.time.or(opened.time),
+                    ..o
+                })
+            }),
+            // The second line of a multi-line event.
+            None => parse_line(inner, line, before, memory, emit),
+        },
     }
 }
 
@@ -237,5 +281,91 @@ mod tests {
         scan(&format, format!("{first}{second}").as_bytes(), &mut sink);
         assert_eq!(sink.seen, 2);
         assert_eq!(sink.malformed, [(0, PARSER_FAULT)]);
+    }
+
+    /// Real lines of each engine as a CloudWatch Logs export to S3 writes
+    /// them (`<event time> <line>`): detected behind the envelope, read as
+    /// their format, the event's time used only where the line has none.
+    #[test]
+    fn enveloped_lines_read_as_their_format() {
+        const EVENT: &str = "2026-11-29T05:18:27.345Z";
+        const EVENT_MILLIS: i64 = 1_795_929_507_345;
+        let table: [(&str, &str, Option<i64>); 5] = [
+            (
+                "2026-11-29 05:00:27 UTC:[local]:postgres@postgres:[12919]:LOG:  connection authorized: user=postgres database=postgres application_name=sample_setup",
+                "PostgreSQL stderr (log_line_prefix '%t:%r:%u@%d:[%p]:'), behind CloudWatch/syslog envelopes",
+                Some(1_795_928_427_000),
+            ),
+            // MariaDB prints no time within the same second: the event's.
+            (
+                "\t\t     5 Connect\tapp-user@127.0.0.42 on shop-db using SSL/TLS",
+                "mariadb general log, behind CloudWatch/syslog envelopes",
+                Some(EVENT_MILLIS),
+            ),
+            (
+                "2026-11-29  5:18:28 11 [Warning] Aborted connection 11 to db: 'unconnected' user: 'unauthenticated' host: '127.0.0.35' (This connection closed normally without authentication)",
+                "mariadb error log, behind CloudWatch/syslog envelopes",
+                Some(1_795_929_508_000),
+            ),
+            (
+                "20261129 05:18:27,vm,root,localhost,3,0,CONNECT,,,0",
+                "mariadb audit log, behind CloudWatch/syslog envelopes",
+                Some(1_795_929_507_000),
+            ),
+            // Typed from FORMATS.md: no Oracle server here.
+            (
+                "29-NOV-2026 05:18:27 * (CONNECT_DATA=(SERVICE_NAME=ORCL)(CID=(PROGRAM=x)(HOST=h)(USER=u))) * (ADDRESS=(PROTOCOL=tcp)(HOST=10.0.1.13)(PORT=5)) * establish * ORCL * 0",
+                "Oracle listener log, behind CloudWatch/syslog envelopes",
+                Some(1_795_929_507_000),
+            ),
+        ];
+        // A MySQL 8 error log's own time is no envelope. (Typed from
+        // FORMATS.md: no MySQL 8 server here.)
+        let mysql8 = "2024-05-01T10:00:00.123456Z 42 [Note] [MY-010914] [Server] Aborted connection 42 to db: 'unconnected' user: 'unauthenticated' host: '10.0.1.5' (Got an error reading communication packets).\n";
+        let detected = crate::detect(mysql8.as_bytes(), None, None).unwrap();
+        assert_eq!(detected.format.to_string(), "mysql error log");
+        for (line, format, time) in table {
+            let head = match line {
+                // A general log is told by its header or its timed records.
+                l if l.starts_with("\t\t") => format!(
+                    "{EVENT} /usr/sbin/mariadbd, Version: 10.11.19-MariaDB-0+deb12u1-log (Debian 12). started with:\n{EVENT} Time\t\t    Id Command\tArgument\n{EVENT} 261129  5:18:27\t     3 Connect\troot@localhost on  using Socket\n{EVENT} {l}\n"
+                ),
+                l => format!("{EVENT} {l}\n"),
+            };
+            let detected = crate::detect(head.as_bytes(), None, None).unwrap();
+            assert_eq!(detected.format.to_string(), format, "{line}");
+            let mut times = Vec::new();
+            struct Times<'t>(&'t mut Vec<Option<i64>>);
+            impl Sink for Times<'_> {
+                fn observation(&mut self, _: usize, o: Observation<'_>) {
+                    self.0.push(o.time);
+                }
+                fn malformed(&mut self, _: usize, why: Malformed) {
+                    panic!("{why:?}");
+                }
+                fn invalid_utf8(&mut self, _: usize) {}
+            }
+            scan(&detected.format, head.as_bytes(), &mut Times(&mut times));
+            assert_eq!(times.last(), Some(&time), "{line}");
+        }
+    }
+
+    /// `download-db-log-file-portion` cuts a line at its page limit and
+    /// marks it: a connection line so cut is skipped and counted, never
+    /// read (its SSL clause is gone); other cut lines are nobody's concern.
+    #[test]
+    fn lines_cut_by_the_rds_download_are_skipped() {
+        let format = LogFormat::PgStderr {
+            prefix: Some(LinePrefix::compile("%t:%r:%u@%d:[%p]:").unwrap()),
+        };
+        let log = concat!(
+            "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  connection authorized: user=u database=d SSL enabled (protocol=TLSv1.3, ciph [Your log message was truncated]\n",
+            "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  statement: select 'connection' [Your log message was truncated]\n",
+            "2026-11-29 03:52:56 UTC:10.0.0.1(6):u@d:[2]:LOG:  connection authorized: user=u database=d\n",
+        );
+        let mut sink = Collect::default();
+        scan(&format, log.as_bytes(), &mut sink);
+        assert_eq!(sink.seen.len(), 1, "{:?}", sink.seen);
+        assert_eq!(sink.malformed, [0]);
     }
 }

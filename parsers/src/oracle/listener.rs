@@ -24,7 +24,6 @@ use nom::{
 use crate::observation::{
     Authorized, LineOutcome, Malformed, Message, Millis, Observation, Remote, Transport,
 };
-use crate::time::parse_timestamp;
 
 /// Literals every line this parser reads contains: the event of the text
 /// record, which log.xml carries on its `<txt>` line too.
@@ -123,20 +122,11 @@ pub fn detect(lines: &[String]) -> bool {
     })
 }
 
-/// The listener's own text of a line: without the ISO time CloudWatch Logs
-/// and S3 exports put in front (the record's own time is preferred), and
-/// without log.xml's `<txt>` / `</txt>`, which may share the record's line
-/// or sit on lines of their own.
+/// The listener's own text of a line: without log.xml's `<txt>` /
+/// `</txt>`, which may share the record's line or sit on lines of their own.
+/// (The ISO time CloudWatch Logs puts in front is [`crate::envelope`]'s.)
 fn record_text(line: &str) -> &str {
-    let line = match line.split_once(' ') {
-        Some((first, rest))
-            if first.as_bytes().get(10) == Some(&b'T') && parse_timestamp(first).is_some() =>
-        {
-            rest
-        }
-        _ => line,
-    }
-    .trim();
+    let line = line.trim();
     let line = line.strip_prefix("<txt>").unwrap_or(line);
     line.strip_suffix("</txt>").unwrap_or(line).trim()
 }
@@ -544,13 +534,6 @@ mod tests {
                 ("u", Some("ORCL"), Some("x"), Tls(None)),
                 at("10.0.1.12", 4),
                 None,
-            ),
-            // The ISO time of a CloudWatch Logs / S3 export in front.
-            (
-                "2024-05-01T10:00:13.000Z 01-MAY-2024 10:00:13 * (CONNECT_DATA=(SERVICE_NAME=ORCL)(CID=(PROGRAM=x)(HOST=h)(USER=u))) * (ADDRESS=(PROTOCOL=tcp)(HOST=10.0.1.13)(PORT=5)) * establish * ORCL * 0",
-                ("u", Some("ORCL"), Some("x"), Plain),
-                at("10.0.1.13", 5),
-                Some(T0 + 13_000),
             ),
         ];
         for (line, (user, database, application, transport), remote, time) in table {

@@ -1,6 +1,7 @@
 //! PostgreSQL `stderr` logs: a `log_line_prefix`, the severity, two spaces,
 //! the message. The prefix is compiled into a matcher ([`super::prefix`]);
-//! the message is handed to the grammars in [`super::message`].
+//! the message is handed to the grammars in [`super::message`]. A CloudWatch
+//! or syslog envelope in front is [`crate::envelope`]'s.
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -12,13 +13,6 @@ use super::prefix::{Matcher, Slot};
 use crate::observation::{Observation, Remote};
 use crate::time::{Timestamp, parse_epoch, parse_timestamp};
 
-/// Envelopes other tools put in front of the server's own line: the ISO time
-/// CloudWatch Logs / S3 exports add, and a syslog header with the optional
-/// `[seq-part]` marker PostgreSQL adds for syslog.
-static ENVELOPE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?P<envtime>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?|\d{4}-\d\d-\d\dT\S+ \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?)")
-        .expect("envelope pattern compiles")
-});
 /// The severity and the two spaces before the message, for lines whose
 /// prefix is unknown.
 const SEVERITY: &str = r"(?P<severity>DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  ";
@@ -93,20 +87,11 @@ impl LinePrefix {
     /// Splits a line into prefix fields and message; `None` if the line does
     /// not carry this prefix.
     pub fn split<'a>(&self, line: &'a str) -> Option<PrefixedLine<'a>> {
-        let (matched, envelope_time) = match self.matcher.match_at(line, 0) {
-            Some(matched) => (matched, None),
-            None => {
-                let envelope = ENVELOPE.captures(line)?;
-                let start = envelope.get(0)?.end();
-                let time = envelope.name("envtime").map(|m| m.as_str());
-                (self.matcher.match_at(line, start)?, time)
-            }
-        };
+        let matched = self.matcher.match_at(line, 0)?;
         let text = |slot| matched.captures.get(line, slot);
         let time = text(Slot::Time)
             .and_then(parse_timestamp)
-            .or_else(|| text(Slot::Epoch).and_then(parse_epoch))
-            .or_else(|| envelope_time.and_then(parse_timestamp));
+            .or_else(|| text(Slot::Epoch).and_then(parse_epoch));
         let remote = match (text(Slot::RemoteHost), text(Slot::Host)) {
             (Some(host), _) if !host.is_empty() => Some(Remote {
                 host,
@@ -237,18 +222,6 @@ mod tests {
             let s = p.split(line).unwrap_or_else(|| panic!("{line}"));
             assert_eq!(s.remote.map(|r| (r.host, r.port)), remote, "{line}");
             assert_eq!(s.pid, Some(pid), "{line}");
-        }
-    }
-
-    #[test]
-    fn envelopes_before_the_prefix() {
-        let p = rds();
-        let cloudwatch = "2026-11-29T03:52:55.000Z 2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  connection received: host=10.0.0.1 port=5";
-        let syslog = "Nov 29 03:52:55 db1 postgres[1]: [3-1] 2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  connection received: host=10.0.0.1 port=5";
-        for line in [cloudwatch, syslog] {
-            let s = p.split(line).unwrap_or_else(|| panic!("{line}"));
-            assert_eq!(s.pid, Some(1));
-            assert_eq!(s.message, "connection received: host=10.0.0.1 port=5");
         }
     }
 

@@ -1,0 +1,329 @@
+//! The live source: FilterLogEvents over RDS log groups, every page, several
+//! groups at once, through the AWS SDK with the default credential chain and
+//! adaptive retries.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_sdk_cloudwatchlogs::Client;
+use aws_sdk_cloudwatchlogs::config::{ProvideCredentials, Region};
+use aws_sdk_cloudwatchlogs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use super::names;
+use super::spool::{Event, Spool};
+use crate::progress::FetchProgress;
+use crate::source::{InputError, InputFile};
+
+/// What to read and how to reach it.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub groups: Vec<String>,
+    pub prefixes: Vec<String>,
+    /// Milliseconds since the epoch, inclusive.
+    pub since: Option<i64>,
+    /// Milliseconds since the epoch, exclusive.
+    pub until: Option<i64>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// What the source gave.
+#[derive(Default)]
+pub struct Fetched {
+    pub files: Vec<InputFile>,
+    pub errors: Vec<InputError>,
+    pub notes: Vec<String>,
+}
+
+/// Groups read at once. FilterLogEvents has a per-account, per-region rate
+/// quota (5 to 25 requests a second depending on the region); a few requests
+/// in flight stay within it, and the adaptive retry mode slows the client
+/// down when the service throttles anyway.
+const GROUPS_AT_ONCE: usize = 4;
+/// Attempts per request (throttling and transient errors are retried with
+/// exponential backoff and jitter; the SDK's default is 3).
+const ATTEMPTS: u32 = 8;
+
+/// Reads the requested groups into `spool`.
+pub fn fetch(request: &Request, spool: &mut Spool, progress: &Arc<FetchProgress>) -> Fetched {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            return failed(format!("cannot start the network runtime: {e}"));
+        }
+    };
+    let (groups, mut fetched) = match runtime.block_on(connect_and_list(request)) {
+        Ok(listed) => listed,
+        Err(message) => return failed(message),
+    };
+    let read = runtime.block_on(read_groups(groups.client, groups.names, request, progress));
+    for (group, outcome) in read {
+        match outcome {
+            Ok(GroupEvents { streams, pages }) => {
+                let events: usize = streams.values().map(Vec::len).sum();
+                fetched.notes.push(format!(
+                    "cloudwatch:{group}: {events} events in {} streams, {pages} FilterLogEvents calls",
+                    streams.len()
+                ));
+                for (stream, events) in streams {
+                    let display = format!("cloudwatch:{group} [{stream}]");
+                    let instance = names::instance(&group, &stream);
+                    match spool.add_stream(display.clone(), instance, events) {
+                        Ok((input, untimed)) => {
+                            if untimed > 0 {
+                                fetched.notes.push(format!(
+                                    "{display}: {untimed} events with a time outside the calendar were left out"
+                                ));
+                            }
+                            fetched.files.push(input);
+                        }
+                        Err(e) => fetched.errors.push(InputError {
+                            input: display,
+                            message: format!("cannot write a temporary file: {e}"),
+                        }),
+                    }
+                }
+            }
+            Err(message) => fetched.errors.push(InputError {
+                input: format!("cloudwatch:{group}"),
+                message,
+            }),
+        }
+    }
+    fetched
+}
+
+fn failed(message: String) -> Fetched {
+    Fetched {
+        errors: vec![InputError {
+            input: "cloudwatch".into(),
+            message,
+        }],
+        ..Fetched::default()
+    }
+}
+
+struct Groups {
+    client: Client,
+    names: Vec<String>,
+}
+
+/// Loads the configuration, checks that there are credentials, and lists
+/// the groups under the prefixes.
+async fn connect_and_list(request: &Request) -> Result<(Groups, Fetched), String> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(ATTEMPTS));
+    if let Some(profile) = &request.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &request.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &request.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return Err(
+            "no AWS region: give --region, or set AWS_REGION or the profile's region".into(),
+        );
+    }
+    let Some(credentials) = config.credentials_provider() else {
+        return Err(NO_CREDENTIALS.into());
+    };
+    // Asked once up front, so that a missing login is one clear message and
+    // not one error per group. The SDK's message names the providers it
+    // tried; it never holds a key or token.
+    if let Err(e) = credentials.provide_credentials().await {
+        return Err(format!("{NO_CREDENTIALS} ({e})"));
+    }
+    let client = Client::new(&config);
+    let mut fetched = Fetched::default();
+    let mut names: BTreeSet<String> = request.groups.iter().cloned().collect();
+    for prefix in &request.prefixes {
+        let mut token: Option<String> = None;
+        let mut found = 0;
+        loop {
+            let page = client
+                .describe_log_groups()
+                .log_group_name_prefix(prefix)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "cannot list the log groups under {prefix}: {}",
+                        explain(&e, "logs:DescribeLogGroups")
+                    )
+                })?;
+            for group in page.log_groups() {
+                let Some(name) = group.log_group_name() else {
+                    continue;
+                };
+                found += 1;
+                match names::group(name).kind {
+                    Some(kind) if !kind.is_read() => fetched.notes.push(format!(
+                        "cloudwatch:{name}: passed over: a {} `{}` log holds no connection records sslcensus reads",
+                        kind.engine, kind.name
+                    )),
+                    _ => {
+                        names.insert(name.to_string());
+                    }
+                }
+            }
+            match page.next_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_string()),
+                _ => break,
+            }
+        }
+        if found == 0 {
+            fetched
+                .notes
+                .push(format!("cloudwatch: no log group starts with {prefix}"));
+        }
+    }
+    Ok((
+        Groups {
+            client,
+            names: names.into_iter().collect(),
+        },
+        fetched,
+    ))
+}
+
+const NO_CREDENTIALS: &str = "no AWS credentials found: sslcensus looks where the AWS CLI does — AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the shared config and credentials files (--profile or AWS_PROFILE), web identity (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), the ECS container role and the EC2 instance role";
+
+type Streams = BTreeMap<String, Vec<Event>>;
+
+/// One group's events by stream, and the pages it took.
+struct GroupEvents {
+    streams: Streams,
+    pages: u64,
+}
+
+/// Reads every group, a few at a time; results in group-name order.
+async fn read_groups(
+    client: Client,
+    groups: Vec<String>,
+    request: &Request,
+    progress: &Arc<FetchProgress>,
+) -> Vec<(String, Result<GroupEvents, String>)> {
+    let mut pending = groups.into_iter();
+    let mut running = tokio::task::JoinSet::new();
+    let mut done = Vec::new();
+    loop {
+        while running.len() < GROUPS_AT_ONCE {
+            let Some(group) = pending.next() else {
+                break;
+            };
+            let (client, progress) = (client.clone(), progress.clone());
+            let (since, until) = (request.since, request.until);
+            running.spawn(async move {
+                let outcome = read_group(&client, &group, since, until, &progress).await;
+                (group, outcome)
+            });
+        }
+        match running.join_next().await {
+            Some(Ok(result)) => done.push(result),
+            // A task that panicked: its group is lost, named by the panic hook.
+            Some(Err(_)) => {}
+            None => break,
+        }
+    }
+    done.sort_by(|a, b| a.0.cmp(&b.0));
+    done
+}
+
+async fn read_group(
+    client: &Client,
+    group: &str,
+    since: Option<i64>,
+    until: Option<i64>,
+    progress: &FetchProgress,
+) -> Result<GroupEvents, String> {
+    let mut bar = progress.group(group);
+    let pattern = names::group(group).kind.and_then(|k| k.filter_pattern());
+    let mut streams = Streams::new();
+    let mut pages = 0;
+    let mut token: Option<String> = None;
+    loop {
+        pages += 1;
+        let page = client
+            .filter_log_events()
+            .log_group_name(group)
+            .set_filter_pattern(pattern.clone())
+            .set_start_time(since)
+            // FilterLogEvents' end time is inclusive.
+            .set_end_time(until.map(|t| t - 1))
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| explain(&e, "logs:FilterLogEvents"))?;
+        let mut bytes = 0;
+        for event in page.events() {
+            let (Some(timestamp), Some(message)) = (event.timestamp(), event.message()) else {
+                continue;
+            };
+            bytes += message.len() as u64;
+            streams
+                .entry(event.log_stream_name().unwrap_or_default().to_string())
+                .or_default()
+                .push(Event {
+                    timestamp,
+                    message: message.to_string(),
+                });
+        }
+        bar.page(page.events().len() as u64, bytes);
+        match page.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_string()),
+            _ => break,
+        }
+    }
+    bar.finish();
+    Ok(GroupEvents { streams, pages })
+}
+
+/// Says why a request failed, naming the permission when the answer is a
+/// refusal. Never the service's own message, which may echo the request.
+fn explain<E>(e: &SdkError<E>, permission: &str) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match e {
+        SdkError::ServiceError(_) => match e.code() {
+            Some("AccessDeniedException") => format!(
+                "access denied: the credentials lack the IAM permission {permission} on this resource"
+            ),
+            Some("ResourceNotFoundException") => {
+                "no such log group in this account and region".into()
+            }
+            Some(
+                code @ ("UnrecognizedClientException"
+                | "InvalidSignatureException"
+                | "ExpiredTokenException"
+                | "IncompleteSignature"),
+            ) => format!("the service refused the credentials ({code}): check or renew them"),
+            Some(code @ ("ThrottlingException" | "ServiceUnavailableException")) => {
+                format!("{code} still after {ATTEMPTS} attempts with backoff; try again later")
+            }
+            Some(code) => format!("the service answered {code}"),
+            None => "the service answered with an error".into(),
+        },
+        SdkError::DispatchFailure(_) => {
+            format!(
+                "could not reach CloudWatch Logs: {}",
+                DisplayErrorContext(e)
+            )
+        }
+        SdkError::TimeoutError(_) => "the request timed out".into(),
+        SdkError::ResponseError(_) => "the service's answer could not be read".into(),
+        _ => format!("the request could not be made: {}", DisplayErrorContext(e)),
+    }
+}

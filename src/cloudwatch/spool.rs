@@ -1,0 +1,118 @@
+//! CloudWatch events become a log like any other: each stream's events, in
+//! time order, are written to a file of its own in a private temporary
+//! folder as a CloudWatch export to S3 writes them (`<ISO time> <message>`),
+//! and handed to the pipeline as an input of the stream's instance.
+//! Detection then finds the format behind that envelope
+//! (`sslcensus_parsers::envelope`), so an export, a JSON dump and the live
+//! source are read alike, and the event's time stands in only for lines
+//! without one of their own.
+
+use std::io::{self, BufWriter, Write};
+
+use chrono::{DateTime, SecondsFormat};
+
+use crate::source::InputFile;
+
+/// One event as CloudWatch returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Milliseconds since the epoch.
+    pub timestamp: i64,
+    pub message: String,
+}
+
+/// The temporary folder of spooled streams; removed when dropped, so it
+/// must outlive the reading.
+pub struct Spool {
+    dir: tempfile::TempDir,
+    written: usize,
+}
+
+impl Spool {
+    pub fn new() -> io::Result<Spool> {
+        Ok(Spool {
+            dir: tempfile::Builder::new().prefix("sslcensus-cw-").tempdir()?,
+            written: 0,
+        })
+    }
+
+    /// The spool in `slot`, made on first use.
+    pub fn in_slot(slot: &mut Option<Spool>) -> io::Result<&mut Spool> {
+        Ok(match slot {
+            Some(spool) => spool,
+            None => slot.insert(Spool::new()?),
+        })
+    }
+
+    /// Writes one stream's events in time order (a stable sort: events of
+    /// one millisecond keep the order the service gave them, which is the
+    /// order they were written in) and returns the input reading them.
+    /// Events whose time cannot be written are left out and counted.
+    pub fn add_stream(
+        &mut self,
+        display: String,
+        instance: String,
+        mut events: Vec<Event>,
+    ) -> io::Result<(InputFile, u64)> {
+        events.sort_by_key(|e| e.timestamp);
+        self.written += 1;
+        let path = self.dir.path().join(format!("stream-{}.log", self.written));
+        let mut out = BufWriter::new(std::fs::File::create(&path)?);
+        let mut untimed = 0;
+        for event in &events {
+            let Some(time) = DateTime::from_timestamp_millis(event.timestamp) else {
+                untimed += 1;
+                continue;
+            };
+            let message = event.message.strip_suffix('\n').unwrap_or(&event.message);
+            let message = message.strip_suffix('\r').unwrap_or(message);
+            writeln!(
+                out,
+                "{} {message}",
+                time.to_rfc3339_opts(SecondsFormat::Millis, true)
+            )?;
+        }
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        Ok((
+            InputFile {
+                path: Some(path),
+                display,
+                instance,
+                explicit: false,
+            },
+            untimed,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_are_written_in_time_order_as_export_lines() {
+        let mut spool = Spool::new().unwrap();
+        let event = |timestamp, message: &str| Event {
+            timestamp,
+            message: message.into(),
+        };
+        let (input, untimed) = spool
+            .add_stream(
+                "g [s]".into(),
+                "db".into(),
+                vec![
+                    event(1_795_929_507_001, "second\n"),
+                    event(1_795_929_507_000, "first"),
+                    event(1_795_929_507_001, "third\r\n"),
+                    event(i64::MAX, "never"),
+                ],
+            )
+            .unwrap();
+        assert_eq!(untimed, 1);
+        assert_eq!(input.instance, "db");
+        assert_eq!(
+            std::fs::read_to_string(input.path.unwrap()).unwrap(),
+            "2026-11-29T05:18:27.000Z first\n2026-11-29T05:18:27.001Z second\n2026-11-29T05:18:27.001Z third\n"
+        );
+    }
+}

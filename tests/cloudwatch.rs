@@ -1,0 +1,642 @@
+//! CloudWatch Logs through the binary. Log groups named as RDS names them
+//! hold the real lines of the samples (PostgreSQL and MariaDB) in moto's
+//! CloudWatch Logs emulator (`tests/run-all.sh` installs it under
+//! /var/cache/sslcensus/moto; `SSLCENSUS_MOTO_SERVER` names another), on
+//! loopback: the report must be the one the same lines give as files. A
+//! loopback proxy in front of it answers with throttling or refusals to
+//! prove the retries and the messages. The offline forms (JSON dumps, S3
+//! exports) need no emulator.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudwatchlogs::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_cloudwatchlogs::types::InputLogEvent;
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use regex::Regex;
+
+mod common;
+
+/// Stand-ins for secrets: they must never be printed.
+const SECRET_KEY: &str = "sEcReT-kEy-3f9a7c21-never-shown";
+const SESSION_TOKEN: &str = "sEsSiOn-ToKeN-77b2e0d4-never-shown";
+
+/// moto's server, killed when dropped.
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn moto() -> Moto {
+    let server = std::env::var_os("SSLCENSUS_MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/cache/sslcensus/moto/bin/moto_server"));
+    assert!(
+        server.exists(),
+        "{} missing: tests/run-all.sh installs moto's server (pip install 'moto[server]' in a venv)",
+        server.display()
+    );
+    let port = free_port();
+    let child = Command::new(&server)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let moto = Moto {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "moto did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    moto
+}
+
+/// A day the emulator accepts events of (the service keeps 14 days back).
+fn recent_day() -> NaiveDate {
+    Utc::now().date_naive() - chrono::Days::new(2)
+}
+
+/// A sample's text with its date moved to `day` (the times of day stay).
+fn moved(text: &str, day: NaiveDate) -> String {
+    let table = [
+        (r"(?m)^2026-11-29", day.format("%Y-%m-%d").to_string()),
+        (r"(?m)^20261129 ", day.format("%Y%m%d ").to_string()),
+        (r"(?m)^261129 ", day.format("%y%m%d ").to_string()),
+    ];
+    table.iter().fold(text.to_string(), |text, (from, to)| {
+        Regex::new(from)
+            .unwrap()
+            .replace_all(&text, to.as_str())
+            .into_owned()
+    })
+}
+
+/// The time a sample line carries (PostgreSQL, MariaDB general, error and
+/// audit log), in milliseconds.
+fn line_time(line: &str) -> Option<i64> {
+    let forms = [
+        (
+            r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC",
+            "%Y-%m-%d %H:%M:%S",
+        ),
+        (r"^(\d{6} {1,2}\d{1,2}:\d\d:\d\d)\t", "%y%m%d %H:%M:%S"),
+        (
+            r"^(\d{4}-\d\d-\d\d {1,2}\d{1,2}:\d\d:\d\d) ",
+            "%Y-%m-%d %H:%M:%S",
+        ),
+        (r"^(\d{8} \d\d:\d\d:\d\d),", "%Y%m%d %H:%M:%S"),
+    ];
+    forms.iter().find_map(|(pattern, format)| {
+        let text = Regex::new(pattern)
+            .unwrap()
+            .captures(line)?
+            .get(1)?
+            .as_str();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let time = NaiveDateTime::parse_from_str(&text, format).ok()?;
+        Some(time.and_utc().timestamp_millis())
+    })
+}
+
+/// The events RDS would publish for a log's lines: one per line, at the
+/// line's own time, or the time of the line before (MariaDB's same-second
+/// records, continuation lines), or the first time for a header.
+fn events_of(text: &str) -> Vec<(i64, String)> {
+    let first = text.lines().find_map(line_time).unwrap();
+    let mut last = first;
+    text.lines()
+        .map(|line| {
+            last = line_time(line).unwrap_or(last);
+            (last, line.to_string())
+        })
+        .collect()
+}
+
+fn client(url: &str) -> aws_sdk_cloudwatchlogs::Client {
+    let config = aws_sdk_cloudwatchlogs::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(url)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .build();
+    aws_sdk_cloudwatchlogs::Client::from_conf(config)
+}
+
+/// Creates the group (once) and the stream, and puts the events.
+fn put(url: &str, group: &str, stream: &str, events: &[(i64, String)]) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = client(url);
+        let _ = client.create_log_group().log_group_name(group).send().await;
+        client
+            .create_log_stream()
+            .log_group_name(group)
+            .log_stream_name(stream)
+            .send()
+            .await
+            .unwrap();
+        for batch in events.chunks(5_000) {
+            let batch = batch
+                .iter()
+                .map(|(t, m)| {
+                    InputLogEvent::builder()
+                        .timestamp(*t)
+                        .message(m)
+                        .build()
+                        .unwrap()
+                })
+                .collect::<Vec<_>>();
+            let out = client
+                .put_log_events()
+                .log_group_name(group)
+                .log_stream_name(stream)
+                .set_log_events(Some(batch))
+                .send()
+                .await
+                .unwrap();
+            assert!(out.rejected_log_events_info().is_none(), "{out:?}");
+        }
+    });
+}
+
+fn sample(path: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples")
+            .join(path),
+    )
+    .unwrap()
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Runs the binary with only these AWS settings in its environment.
+fn run(args: &[&str], credentials: bool) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sslcensus"));
+    command.args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", home.path().join("no-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.path().join("no-credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    if credentials {
+        command
+            .env("AWS_ACCESS_KEY_ID", "AKIATESTING")
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("AWS_SESSION_TOKEN", SESSION_TOKEN);
+    }
+    let out = command.output().unwrap();
+    for stream in [&out.stdout, &out.stderr] {
+        let text = common::text(stream);
+        assert!(
+            !text.contains(SECRET_KEY) && !text.contains(SESSION_TOKEN),
+            "{text}"
+        );
+    }
+    out
+}
+
+/// Runs `analyze -o -` with these arguments against the emulator at `url`.
+fn analyze_at(url: &str, args: &[&str]) -> Output {
+    let mut all = vec![
+        "analyze",
+        "-o",
+        "-",
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        url,
+    ];
+    all.extend_from_slice(args);
+    run(&all, true)
+}
+
+fn report_of(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    let report = common::text(&out.stdout);
+    assert!(report.lines().count() > 5, "{report}");
+    report
+}
+
+const MARIADB_LOGS: [(&str, &str); 3] = [
+    ("audit", "mariadb/audit/mariadb-sample-1/server_audit.log"),
+    ("error", "mariadb/error/mariadb-sample-1/mysql-error.log"),
+    (
+        "general",
+        "mariadb/general/mariadb-sample-1/mysql-general.log",
+    ),
+];
+
+/// The MariaDB sample's three logs, moved to a recent day: as files under
+/// `dir` and as the instance's three groups in the emulator.
+fn mariadb(url: &str, dir: &Path) -> Vec<PathBuf> {
+    let day = recent_day();
+    let mut folders = Vec::new();
+    for (kind, path) in MARIADB_LOGS {
+        let text = moved(&sample(path), day);
+        let file = dir.join(kind).join(path.split_once('/').unwrap().1);
+        write(&file, &text);
+        folders.push(dir.join(kind));
+        put(
+            url,
+            &format!("/aws/rds/instance/mariadb-sample-1/{kind}"),
+            "mariadb-sample-1",
+            &events_of(&text),
+        );
+    }
+    folders
+}
+
+#[test]
+fn log_groups_give_the_report_their_lines_give_as_files() {
+    let moto = moto();
+    let dir = tempfile::tempdir().unwrap();
+    // An Aurora-style cluster group with a stream per instance: forty
+    // instances logging the PostgreSQL sample's lines, more events than
+    // one FilterLogEvents page (10,000) holds.
+    let pg = moved(
+        &sample("postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05"),
+        recent_day(),
+    );
+    let events = events_of(&pg);
+    for n in 1..=40 {
+        let instance = format!("pg-copy-{n:02}");
+        write(
+            &dir.path()
+                .join("pg")
+                .join(&instance)
+                .join("postgresql.log.1"),
+            &pg,
+        );
+        put(
+            &moto.url,
+            "/aws/rds/cluster/pg-fleet/postgresql",
+            &instance,
+            &events,
+        );
+    }
+    let mut inputs = vec![dir.path().join("pg")];
+    inputs.extend(mariadb(&moto.url, &dir.path().join("mariadb")));
+    // A kind of log with no connection records: passed over by a prefix.
+    put(
+        &moto.url,
+        "/aws/rds/instance/mariadb-sample-1/slowquery",
+        "mariadb-sample-1",
+        &[(events[0].0, "# Query_time: 0.1".into())],
+    );
+
+    let mut file_args = vec!["analyze", "-o", "-"];
+    let inputs: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    file_args.extend(inputs.iter().map(String::as_str));
+    let from_files = report_of(&run(&file_args, false));
+
+    let out = analyze_at(&moto.url, &["--log-group-prefix", "/aws/rds/"]);
+    assert_eq!(report_of(&out), from_files);
+    let stderr = common::text(&out.stderr);
+    assert!(
+        stderr.contains("cloudwatch:/aws/rds/cluster/pg-fleet/postgresql: 13840 events in 40 streams, 2 FilterLogEvents calls"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mariadb-sample-1/slowquery: passed over"),
+        "{stderr}"
+    );
+
+    // Named groups read alike, alongside files.
+    let out = analyze_at(
+        &moto.url,
+        &[
+            &inputs[0],
+            "--log-group",
+            "/aws/rds/instance/mariadb-sample-1/audit",
+            "--log-group",
+            "/aws/rds/instance/mariadb-sample-1/error",
+            "--log-group",
+            "/aws/rds/instance/mariadb-sample-1/general",
+        ],
+    );
+    assert_eq!(report_of(&out), from_files);
+
+    // A window after every event reads nothing, and says so.
+    let out = analyze_at(
+        &moto.url,
+        &[
+            "--log-group",
+            "/aws/rds/instance/mariadb-sample-1/general",
+            "--since",
+            "1h",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(common::text(&out.stderr).contains("no connection record in any input"));
+}
+
+/// A loopback proxy: answers the first `refusals` requests with this error
+/// (`None` upstream: every request), then forwards to `upstream`.
+struct Proxy {
+    url: String,
+    /// Requests it was sent.
+    requests: Arc<AtomicUsize>,
+}
+
+fn proxy(upstream: Option<String>, refusals: usize, code: &'static str) -> Proxy {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let count = requests.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let (upstream, count) = (upstream.clone(), count.clone());
+            std::thread::spawn(move || serve(client, upstream, refusals, code, &count));
+        }
+    });
+    Proxy { url, requests }
+}
+
+fn serve(
+    client: TcpStream,
+    upstream: Option<String>,
+    refusals: usize,
+    code: &str,
+    requests: &AtomicUsize,
+) {
+    let mut reader = BufReader::new(client.try_clone().unwrap());
+    let mut client = client;
+    loop {
+        let mut head = Vec::new();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap();
+                }
+                if name.eq_ignore_ascii_case("connection") {
+                    continue;
+                }
+            }
+            head.push(line);
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let seen = requests.fetch_add(1, Ordering::SeqCst);
+        if upstream.is_none() || seen < refusals {
+            let answer = format!(r#"{{"__type":"{code}","message":"refused by the test proxy"}}"#);
+            let _ = write!(
+                client,
+                "HTTP/1.1 400 Bad Request\r\ncontent-type: application/x-amz-json-1.1\r\nx-amzn-errortype: {code}\r\ncontent-length: {}\r\n\r\n{answer}",
+                answer.len()
+            );
+            continue;
+        }
+        let mut server = TcpStream::connect(upstream.as_deref().unwrap()).unwrap();
+        server.write_all(head.concat().as_bytes()).unwrap();
+        server.write_all(b"connection: close\r\n\r\n").unwrap();
+        server.write_all(&body).unwrap();
+        let _ = client.write_all(&read_response(server));
+        return;
+    }
+}
+
+/// One HTTP response, read by its content-length (the emulator may keep
+/// the connection open whatever the request asked).
+fn read_response(server: TcpStream) -> Vec<u8> {
+    let mut reader = BufReader::new(server);
+    let mut answer = Vec::new();
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            return answer;
+        }
+        answer.extend_from_slice(line.as_bytes());
+        if line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = Some(value.trim().parse::<usize>().unwrap());
+        }
+    }
+    match length {
+        Some(length) => {
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            answer.extend_from_slice(&body);
+        }
+        None => {
+            reader.read_to_end(&mut answer).unwrap();
+        }
+    }
+    answer
+}
+
+/// Two throttled answers, then the emulator: the SDK's adaptive retry mode
+/// backs off (and slows its own sending, which makes this test take tens of
+/// seconds) and the report is whole.
+#[test]
+fn throttling_is_retried_with_backoff() {
+    let moto = moto();
+    let dir = tempfile::tempdir().unwrap();
+    let folders = mariadb(&moto.url, dir.path());
+    let general = folders[2].display().to_string();
+    let from_files = report_of(&run(&["analyze", "-o", "-", &general], false));
+    let proxy = proxy(
+        Some(moto.url.trim_start_matches("http://").to_string()),
+        2,
+        "ThrottlingException",
+    );
+    let out = analyze_at(
+        &proxy.url,
+        &["--log-group", "/aws/rds/instance/mariadb-sample-1/general"],
+    );
+    assert_eq!(report_of(&out), from_files);
+    assert!(
+        proxy.requests.load(Ordering::SeqCst) > 2,
+        "every throttled call retried"
+    );
+}
+
+#[test]
+fn a_refusal_names_the_missing_permission() {
+    let proxy = proxy(None, 0, "AccessDeniedException");
+    let table = [
+        (
+            "--log-group",
+            "/aws/rds/instance/db-1/postgresql",
+            "logs:FilterLogEvents",
+        ),
+        ("--log-group-prefix", "/aws/rds/", "logs:DescribeLogGroups"),
+    ];
+    for (flag, name, permission) in table {
+        let out = analyze_at(&proxy.url, &[flag, name]);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = common::text(&out.stderr);
+        assert!(stderr.contains(permission), "{stderr}");
+        assert!(stderr.contains("access denied"), "{stderr}");
+    }
+}
+
+#[test]
+fn no_credentials_is_one_clear_error() {
+    let out = run(
+        &[
+            "analyze",
+            "-o",
+            "-",
+            "--log-group",
+            "/aws/rds/instance/db-1/postgresql",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = common::text(&out.stderr);
+    assert!(
+        stderr.contains("sslcensus: error: cloudwatch: no AWS credentials found"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("no AWS credentials").count(), 1, "{stderr}");
+}
+
+/// `aws logs filter-log-events` output (two pages, concatenated, streams
+/// interleaved), `get-log-events` output, and an export to S3 (gzipped
+/// `<time> <message>` lines in a folder named after the stream) give the
+/// report the log file gives.
+#[test]
+fn offline_forms_read_like_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = sample("postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05");
+    let log = dir
+        .path()
+        .join("files/pg-sample-1/postgresql.log.2026-11-29-05");
+    write(&log, &pg);
+    let from_files = report_of(&run(
+        &["analyze", "-o", "-", &log.display().to_string()],
+        false,
+    ));
+
+    let events: Vec<serde_json::Value> = events_of(&pg)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (t, m))| {
+            serde_json::json!({"logStreamName": "pg-sample-1", "timestamp": t, "message": m,
+                "ingestionTime": t + 500, "eventId": format!("{i:056}")})
+        })
+        .collect();
+    let (first, second) = events.split_at(events.len() / 2);
+    let dump = format!(
+        "{}\n{}\n",
+        serde_json::to_string_pretty(
+            &serde_json::json!({"events": first, "searchedLogStreams": [], "nextToken": "x"})
+        )
+        .unwrap(),
+        serde_json::to_string_pretty(
+            &serde_json::json!({"events": second, "searchedLogStreams": []})
+        )
+        .unwrap()
+    );
+    let filtered = dir.path().join("filter-log-events.json");
+    std::fs::write(&filtered, dump).unwrap();
+    let report = report_of(&run(
+        &["analyze", "-o", "-", &filtered.display().to_string()],
+        false,
+    ));
+    assert_eq!(report, from_files);
+
+    // get-log-events names no stream: the file's instance (here given).
+    let plain: Vec<serde_json::Value> = events_of(&pg)
+        .into_iter()
+        .map(|(t, m)| serde_json::json!({"timestamp": t, "message": m, "ingestionTime": t}))
+        .collect();
+    let got = dir.path().join("pg-sample-1/get-log-events.json");
+    write(
+        &got,
+        &serde_json::to_string(&serde_json::json!({"events": plain, "nextForwardToken": "f/1", "nextBackwardToken": "b/1"})).unwrap(),
+    );
+    let report = report_of(&run(
+        &[
+            "analyze",
+            "-o",
+            "-",
+            "--instance",
+            "pg-sample-1",
+            &got.display().to_string(),
+        ],
+        false,
+    ));
+    assert_eq!(report, from_files);
+
+    let export: String = events_of(&pg)
+        .into_iter()
+        .map(|(t, m)| {
+            let time = chrono::DateTime::from_timestamp_millis(t).unwrap();
+            format!(
+                "{} {m}\n",
+                time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            )
+        })
+        .collect();
+    let gz = dir.path().join("export/task-1/pg-sample-1/000000.gz");
+    std::fs::create_dir_all(gz.parent().unwrap()).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(export.as_bytes()).unwrap();
+    std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+    let report = report_of(&run(
+        &["analyze", "-o", "-", &gz.display().to_string()],
+        false,
+    ));
+    assert_eq!(report, from_files);
+}
