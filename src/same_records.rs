@@ -53,7 +53,7 @@ fn kind(format: &LogFormat) -> Kind {
         LogFormat::MysqlError { .. } => (2, 0),
         LogFormat::MysqlAudit { .. } => (3, 0),
         LogFormat::OracleListener => (4, 0),
-        LogFormat::Enveloped(inner) => return kind(inner),
+        LogFormat::Enveloped { inner, .. } => return kind(inner),
     };
     Kind { family, richness }
 }

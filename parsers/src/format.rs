@@ -3,9 +3,10 @@
 use std::fmt;
 use std::sync::LazyLock;
 
+use crate::envelope::{self, Envelope};
 use crate::pg::stderr::{KNOWN_PREFIXES, LinePrefix};
 use crate::pg::{csvlog, jsonlog, stderr};
-use crate::{envelope, mysql, oracle};
+use crate::{mysql, oracle};
 
 /// The database engine a log came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,8 +56,11 @@ pub enum LogFormat {
     /// Oracle `listener.log`, text or `log.xml`.
     OracleListener,
     /// Another format, each line behind an envelope (a CloudWatch Logs
-    /// event time, a syslog header: [`crate::envelope`]).
-    Enveloped(Box<LogFormat>),
+    /// event time, a syslog header, a shipper's JSON: [`crate::envelope`]).
+    Enveloped {
+        envelope: &'static dyn Envelope,
+        inner: Box<LogFormat>,
+    },
 }
 
 impl LogFormat {
@@ -69,7 +73,7 @@ impl LogFormat {
             | LogFormat::MysqlError { engine }
             | LogFormat::MysqlAudit { engine } => *engine,
             LogFormat::OracleListener => Engine::Oracle,
-            LogFormat::Enveloped(inner) => inner.engine(),
+            LogFormat::Enveloped { inner, .. } => inner.engine(),
         }
     }
 
@@ -83,7 +87,7 @@ impl LogFormat {
             LogFormat::MysqlError { .. } => FormatChoice::ErrorLog,
             LogFormat::MysqlAudit { .. } => FormatChoice::AuditLog,
             LogFormat::OracleListener => FormatChoice::ListenerLog,
-            LogFormat::Enveloped(inner) => inner.choice(),
+            LogFormat::Enveloped { inner, .. } => inner.choice(),
         }
     }
 }
@@ -103,7 +107,9 @@ impl fmt::Display for LogFormat {
             LogFormat::MysqlError { engine } => write!(f, "{} error log", engine.name()),
             LogFormat::MysqlAudit { engine } => write!(f, "{} audit log", engine.name()),
             LogFormat::OracleListener => f.write_str("Oracle listener log"),
-            LogFormat::Enveloped(inner) => write!(f, "{inner}, behind CloudWatch/syslog envelopes"),
+            LogFormat::Enveloped { envelope, inner } => {
+                write!(f, "{inner}, behind {}", envelope.name())
+            }
         }
     }
 }
@@ -199,14 +205,19 @@ pub fn detect(
     // format's own records (a MariaDB general-log header would make the
     // enveloped lines pass for a bare general log); a MySQL 8 error log's
     // own ISO time looks like an envelope, but what follows it is no record.
-    if let Some(opened) = envelope::open_most(&lines)
-        && recognised(&opened, forced, prefix)
-    {
-        let inner = detect_lines(&opened, forced, prefix)?;
-        return Ok(Detected {
-            format: LogFormat::Enveloped(Box::new(inner.format)),
-            caveat: inner.caveat,
-        });
+    for &envelope in envelope::ENVELOPES {
+        if let Some(opened) = envelope::open_most(envelope, &lines)
+            && recognised(&opened, forced, prefix)
+        {
+            let inner = detect_lines(&opened, forced, prefix)?;
+            return Ok(Detected {
+                format: LogFormat::Enveloped {
+                    envelope,
+                    inner: Box::new(inner.format),
+                },
+                caveat: inner.caveat,
+            });
+        }
     }
     detect_lines(&lines, forced, prefix)
 }
@@ -306,8 +317,8 @@ pub fn detect_found(
     }
     let mut lines = sample_lines(head);
     let mut format = &detected.format;
-    if let LogFormat::Enveloped(inner) = format {
-        lines = envelope::open_most(&lines).unwrap_or(lines);
+    if let LogFormat::Enveloped { envelope, inner } = format {
+        lines = envelope::open_most(*envelope, &lines).unwrap_or(lines);
         format = inner;
     }
     let is_record = |line: &String| match format {

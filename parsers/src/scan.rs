@@ -2,7 +2,7 @@
 //! multi-literal prefilter, and hand only those lines to a format's parser.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use aho_corasick::packed::{self, Searcher};
 use memchr::{memchr, memrchr};
@@ -19,30 +19,53 @@ use crate::{envelope, mysql, oracle};
 /// matched.
 const PG_NEEDLES: [&str; 2] = ["onnection", "FATAL"];
 
+/// Each format family's needles, indexed by [`needle_set`].
+const NEEDLE_SETS: [&[&str]; 5] = [
+    &PG_NEEDLES,
+    mysql::general::NEEDLES,
+    mysql::error::NEEDLES,
+    mysql::audit::NEEDLES,
+    oracle::listener::NEEDLES,
+];
+
+/// Which needles a format's lines hold, and whether they sit in JSON
+/// strings (escaped: a general log's `\t` is `\\t` there).
+fn needle_set(format: &LogFormat) -> (usize, bool) {
+    match format {
+        LogFormat::PgStderr { .. } | LogFormat::PgCsvlog | LogFormat::PgJsonlog => (0, false),
+        LogFormat::MysqlGeneral { .. } => (1, false),
+        LogFormat::MysqlError { .. } => (2, false),
+        LogFormat::MysqlAudit { .. } => (3, false),
+        LogFormat::OracleListener => (4, false),
+        LogFormat::Enveloped { envelope, inner } => {
+            let (set, json) = needle_set(inner);
+            (set, json || envelope.is_json())
+        }
+    }
+}
+
 fn prefilter(format: &LogFormat) -> &'static Searcher {
     // Teddy, aho-corasick's SIMD multi-literal searcher: for a handful of
     // needles it runs at memchr speed, unlike the automaton's rare-byte
     // prefilter, which stalls on the bytes log lines are full of.
-    fn build(needles: &[&str]) -> Searcher {
+    fn build<N: AsRef<[u8]>>(needles: &[N]) -> Searcher {
         let mut builder = packed::Config::new()
             .match_kind(packed::MatchKind::LeftmostFirst)
             .builder();
         builder.extend(needles);
         builder.build().expect("a few short literals always build")
     }
-    static PG: LazyLock<Searcher> = LazyLock::new(|| build(&PG_NEEDLES));
-    static GENERAL: LazyLock<Searcher> = LazyLock::new(|| build(mysql::general::NEEDLES));
-    static ERROR: LazyLock<Searcher> = LazyLock::new(|| build(mysql::error::NEEDLES));
-    static AUDIT: LazyLock<Searcher> = LazyLock::new(|| build(mysql::audit::NEEDLES));
-    static LISTENER: LazyLock<Searcher> = LazyLock::new(|| build(oracle::listener::NEEDLES));
-    match format {
-        LogFormat::PgStderr { .. } | LogFormat::PgCsvlog | LogFormat::PgJsonlog => &PG,
-        LogFormat::MysqlGeneral { .. } => &GENERAL,
-        LogFormat::MysqlError { .. } => &ERROR,
-        LogFormat::MysqlAudit { .. } => &AUDIT,
-        LogFormat::OracleListener => &LISTENER,
-        LogFormat::Enveloped(inner) => prefilter(inner),
-    }
+    // Built once each, on first use: [set][in JSON].
+    static SEARCHERS: [[OnceLock<Searcher>; 2]; NEEDLE_SETS.len()] =
+        [const { [const { OnceLock::new() }; 2] }; NEEDLE_SETS.len()];
+    let (set, json) = needle_set(format);
+    SEARCHERS[set][usize::from(json)].get_or_init(|| {
+        if json {
+            build(&envelope::json_needles(NEEDLE_SETS[set]))
+        } else {
+            build(NEEDLE_SETS[set])
+        }
+    })
 }
 
 /// Why a line was skipped when reading it failed inside sslcensus: a bug,
@@ -183,10 +206,10 @@ fn parse_line(
         LogFormat::MysqlError { .. } => mysql::error::observe(line, emit),
         LogFormat::MysqlAudit { .. } => mysql::audit::observe(line, emit),
         LogFormat::OracleListener => oracle::listener::observe(line, emit),
-        LogFormat::Enveloped(inner) => match envelope::open(line) {
+        LogFormat::Enveloped { envelope, inner } => match envelope.open(line) {
             // The event's time stands in for a time the line lacks; the
             // lines before are other events', with times of their own.
-            Some(opened) => parse_line(inner, opened.line, &[], memory, &mut |o| {
+            Some(opened) => parse_line(inner, &opened.line, &[], memory, &mut |o| {
                 emit(Observation {
                     time: o.time.or(opened.time),
                     ..o

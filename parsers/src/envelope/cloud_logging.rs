@@ -1,0 +1,88 @@
+//! Google Cloud Logging `LogEntry` records, one per line (a sink to Cloud
+//! Storage, Pub/Sub, `gcloud logging read --format=json` turned into lines):
+//! the line in `textPayload` (Cloud SQL's `postgres.log`, `mysql.err`) or
+//! `jsonPayload.message`, the time in `timestamp` (RFC 3339).
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use super::{Envelope, Opened, rfc3339};
+
+#[derive(Debug)]
+pub struct CloudLogging;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry<'a> {
+    #[serde(borrow)]
+    text_payload: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    json_payload: Option<Payload<'a>>,
+    #[serde(borrow)]
+    timestamp: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Payload<'a> {
+    #[serde(borrow)]
+    message: Option<Cow<'a, str>>,
+}
+
+impl Envelope for CloudLogging {
+    fn name(&self) -> &'static str {
+        "Cloud Logging entries"
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>> {
+        let entry: Entry<'a> = super::json(line)?;
+        let text = entry
+            .text_payload
+            .or_else(|| entry.json_payload.and_then(|p| p.message))?;
+        Some(Opened::first_line(
+            rfc3339(entry.timestamp.as_deref()),
+            text,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Real-shaped entries (the LogEntry fields of Cloud Logging's
+    /// reference, a Cloud SQL `cloudsql_database` resource) holding the
+    /// samples' lines.
+    #[test]
+    fn entries_are_opened() {
+        let table = [
+            (
+                r#"{"insertId":"s=1","logName":"projects/p/logs/cloudsql.googleapis.com%2Fpostgres.log","receiveTimestamp":"2026-11-29T05:00:28.1Z","resource":{"type":"cloudsql_database","labels":{"database_id":"p:pg-sample-1","project_id":"p","region":"europe-west1"}},"severity":"INFO","textPayload":"2026-11-29 05:00:27 UTC:127.0.0.10(40000):app-user@appdb:[12919]:LOG:  connection received: host=127.0.0.10 port=40000","timestamp":"2026-11-29T05:00:27.500Z"}"#,
+                Some(1_795_928_427_500),
+                "2026-11-29 05:00:27 UTC:127.0.0.10(40000):app-user@appdb:[12919]:LOG:  connection received: host=127.0.0.10 port=40000",
+            ),
+            (
+                r#"{"jsonPayload":{"message":"\t\t     5 Connect\tapp-user@127.0.0.42 on shop-db using SSL/TLS"},"resource":{"type":"gce_instance","labels":{}},"timestamp":"2026-11-29T05:18:27.345Z"}"#,
+                Some(1_795_929_507_345),
+                "\t\t     5 Connect\tapp-user@127.0.0.42 on shop-db using SSL/TLS",
+            ),
+        ];
+        for (entry, time, line) in table {
+            let opened = CloudLogging
+                .open(entry)
+                .unwrap_or_else(|| panic!("{entry}"));
+            assert_eq!(opened.time, time, "{entry}");
+            assert_eq!(opened.line, line);
+        }
+        for other in [
+            r#"{"jsonPayload":{"other":"x"},"timestamp":"2026-11-29T05:18:27Z"}"#,
+            r#"{"log":"x"}"#,
+        ] {
+            assert_eq!(CloudLogging.open(other), None, "{other}");
+        }
+    }
+}

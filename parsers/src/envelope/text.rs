@@ -1,0 +1,90 @@
+//! Text envelopes: the ISO time of a CloudWatch Logs export to S3
+//! (`<time> <message>`, also how sslcensus's CloudWatch source writes the
+//! events it pulls) and a syslog header (with the `[seq-part]` marker
+//! PostgreSQL adds for syslog).
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Envelope, Opened};
+use crate::time::parse_timestamp;
+
+static ENVELOPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        // CloudWatch Logs: the event's ISO time and a space.
+        r"^(?:(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) ",
+        // syslog (BSD and RFC 5424-ish ISO) with the program's pid.
+        r"|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?",
+        r"|\d{4}-\d\d-\d\dT\S+ \S+ [^\s\[]+\[\d+\]: (?:\[\d+-\d+\] )?)",
+    ))
+    .expect("envelope pattern compiles")
+});
+
+/// CloudWatch export times and syslog headers (syslog's time carries no
+/// year, so it gives none).
+#[derive(Debug)]
+pub struct Text;
+
+impl Envelope for Text {
+    fn name(&self) -> &'static str {
+        "CloudWatch/syslog envelopes"
+    }
+
+    fn is_json(&self) -> bool {
+        false
+    }
+
+    fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>> {
+        let caps = ENVELOPE.captures(line)?;
+        Some(Opened {
+            time: caps
+                .name("time")
+                .and_then(|t| parse_timestamp(t.as_str()))
+                .map(|t| t.millis),
+            line: Cow::Borrowed(line.get(caps.get(0)?.end()..)?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelopes_are_opened() {
+        let table = [
+            (
+                "2026-11-29T03:52:55.000Z 2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  connection received: host=10.0.0.1 port=5",
+                Some(1_795_924_375_000),
+                "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  connection received: host=10.0.0.1 port=5",
+            ),
+            (
+                "Nov 29 03:52:55 db1 postgres[1]: [3-1] 2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+                None,
+                "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+            ),
+            (
+                "2026-11-29T05:18:27.123+01:00 \t\t     5 Connect\tapp@10.0.3.42 on shop using SSL/TLS",
+                Some(1_795_925_907_123),
+                "\t\t     5 Connect\tapp@10.0.3.42 on shop using SSL/TLS",
+            ),
+        ];
+        for (line, time, inner) in table {
+            let opened = Text.open(line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(opened.time, time, "{line}");
+            assert_eq!(opened.line, inner);
+        }
+        // A MySQL 8 error-log line starts with an ISO time too: opening it
+        // is detection's call (the bare line is tried first).
+        for bare in [
+            "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+            "261129  5:18:27\t     3 Connect\troot@localhost on  using Socket",
+            "\t\t     3 Query\tSELECT 1",
+            "{\"timestamp\":\"2026-11-29 03:52:56.043 UTC\"}",
+        ] {
+            assert_eq!(Text.open(bare), None, "{bare}");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""make-envelopes.py [OUT_DIR]
+
+Wraps the bundled real logs (../postgresql/stderr, ../mariadb/general) the way
+log shippers and consoles hand them over, one file per envelope and instance:
+
+  OUT_DIR/docker/INSTANCE/NAME         Docker/Kubernetes json-file ("log" with its "\\n",
+                                       "stream", "time" RFC 3339 with nanoseconds)
+  OUT_DIR/journald/INSTANCE/NAME       journalctl -o json (MESSAGE, __REALTIME_TIMESTAMP in
+                                       microseconds, _HOSTNAME; PostgreSQL's syslog
+                                       "[line-1] " marker; control characters as \\u0009)
+  OUT_DIR/cloud-logging/INSTANCE/NAME  Cloud Logging LogEntry lines (textPayload, timestamp,
+                                       resource.labels.database_id)
+  OUT_DIR/azure/INSTANCE/NAME          Azure diagnostic records (properties.message, time,
+                                       resourceId), PostgreSQL only
+  OUT_DIR/shipper/INSTANCE/NAME        Vector's file source with the json encoding
+                                       (message, timestamp, host, file)
+
+Each record's envelope time is the line's own time to the second (a MariaDB general-log
+record without one: the last time printed before it), so that the wrapped file must give
+the report the server's file gives. Standard library only; the lines are not edited.
+"""
+import json
+import os
+import re
+import sys
+from datetime import datetime, timezone
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = sys.argv[1] if len(sys.argv) > 1 else HERE
+
+SOURCES = [
+    # (engine, instance, file name, path under samples/)
+    ("postgres", "pg-sample-1", "postgresql.log.2026-11-29-05",
+     "postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05"),
+    ("mariadb", "mariadb-sample-1", "mysql-general.log",
+     "mariadb/general/mariadb-sample-1/mysql-general.log"),
+]
+
+PG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC")
+MARIADB_TIME = re.compile(r"^(\d{6}) +(\d{1,2}:\d\d:\d\d)\t")
+
+
+def line_time(engine, line):
+    if engine == "postgres":
+        m = PG_TIME.match(line)
+        return m and datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")
+    m = MARIADB_TIME.match(line)
+    return m and datetime.strptime(m.group(1) + " " + m.group(2), "%y%m%d %H:%M:%S")
+
+
+def timed_lines(engine, text):
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    first = next(t for t in (line_time(engine, l) for l in lines) if t)
+    last = first
+    for line in lines:
+        last = line_time(engine, line) or last
+        yield last.replace(tzinfo=timezone.utc), line
+
+
+def docker(engine, instance, t, line, n):
+    stream = "stderr"
+    return json.dumps({"log": line + "\n", "stream": stream,
+                       "time": t.strftime("%Y-%m-%dT%H:%M:%S.000000000Z")},
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def journald(engine, instance, t, line, n):
+    ident = "postgres" if engine == "postgres" else "mariadbd"
+    # PostgreSQL through syslog marks each line "[line-part] ".
+    message = f"[{n}-1] {line}" if engine == "postgres" else line
+    text = json.dumps({
+        "__CURSOR": f"s=0;i={n:x}", "__REALTIME_TIMESTAMP": str(int(t.timestamp()) * 1000000),
+        "_HOSTNAME": instance, "SYSLOG_IDENTIFIER": ident, "PRIORITY": "6",
+        "MESSAGE": message}, separators=(",", ":"), ensure_ascii=False)
+    # journalctl writes control characters as \\u00XX, not \\t (an escaped
+    # backslash before a "t" stays as it is).
+    return re.sub(r"(?<!\\)((?:\\\\)*)\\t", r"\1\\u0009", text)
+
+
+def cloud_logging(engine, instance, t, line, n):
+    log = "postgres.log" if engine == "postgres" else "mysql-general.log"
+    stamp = t.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    return json.dumps({
+        "insertId": f"s{n}", "logName": f"projects/sample/logs/cloudsql.googleapis.com%2F{log}",
+        "receiveTimestamp": stamp,
+        "resource": {"type": "cloudsql_database",
+                     "labels": {"database_id": f"sample:{instance}", "project_id": "sample",
+                                "region": "europe-west1"}},
+        "severity": "INFO", "textPayload": line, "timestamp": stamp},
+        separators=(",", ":"), ensure_ascii=False)
+
+
+def azure(engine, instance, t, line, n):
+    if engine != "postgres":
+        return None
+    return json.dumps({
+        "time": t.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "resourceId": "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/SAMPLE"
+                      f"/PROVIDERS/MICROSOFT.DBFORPOSTGRESQL/FLEXIBLESERVERS/{instance.upper()}",
+        "category": "PostgreSQLLogs", "operationName": "LogEvent",
+        "properties": {"errorLevel": "LOG", "message": line}},
+        separators=(",", ":"), ensure_ascii=False)
+
+
+def shipper(engine, instance, t, line, n):
+    return json.dumps({
+        "file": f"/var/log/{instance}/log", "host": instance, "message": line,
+        "source_type": "file", "timestamp": t.strftime("%Y-%m-%dT%H:%M:%S.000000Z")},
+        separators=(",", ":"), ensure_ascii=False)
+
+
+SHAPES = {"docker": docker, "journald": journald, "cloud-logging": cloud_logging,
+          "azure": azure, "shipper": shipper}
+
+for engine, instance, name, path in SOURCES:
+    with open(os.path.join(HERE, "..", path), encoding="utf-8") as f:
+        text = f.read()
+    for shape, wrap in SHAPES.items():
+        records = [wrap(engine, instance, t, line, n + 1)
+                   for n, (t, line) in enumerate(timed_lines(engine, text))]
+        if any(r is None for r in records):
+            continue
+        out = os.path.join(OUT, shape, instance, name)
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        with open(out, "w", encoding="utf-8") as f:
+            f.write("".join(r + "\n" for r in records))
+        print(out)
