@@ -192,6 +192,11 @@ pub struct ClientStats {
     /// Plaintext sessions that followed a certificate rejection from the same
     /// address within a second: libpq's `sslmode=prefer` fallback.
     pub prefer_fallbacks: Tally,
+    /// Plaintext PostgreSQL sessions over TCP whose line gives no time or no
+    /// client address (a log read message-only, a prefix without `%t`):
+    /// whether each was an `sslmode=prefer` fallback after a certificate
+    /// rejection cannot be told, so they prove no "no TLS".
+    pub unchecked_plaintext: u64,
     /// Sessions whose application name holds text shaped like the SSL clause.
     pub ambiguous_tls: u64,
     /// Plaintext sessions whose name imitates the SSL clause, told apart by
@@ -263,6 +268,7 @@ impl ClientStats {
         self.disconnections += other.disconnections;
         self.session_millis += other.session_millis;
         self.prefer_fallbacks.merge(other.prefer_fallbacks);
+        self.unchecked_plaintext += other.unchecked_plaintext;
         self.ambiguous_tls += other.ambiguous_tls;
         self.clause_imitations += other.clause_imitations;
         self.raw_names.merge(&other.raw_names);

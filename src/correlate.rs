@@ -358,6 +358,12 @@ impl Correlator {
                 let plaintext = a.transport == Transport::Plain;
                 let fallback =
                     plaintext && time.is_some_and(|t| self.follows_cert_rejection(&host, t));
+                // libpq never negotiates TLS over a unix socket: only TCP
+                // sessions can be fallbacks.
+                let unchecked = plaintext
+                    && self.engine == Engine::Postgres
+                    && host != "[local]"
+                    && (time.is_none() || host.is_empty());
                 let keep = self.families.examples();
                 // Look up before inserting: a known client's key is not
                 // copied again for every session.
@@ -396,6 +402,7 @@ impl Correlator {
                 }
                 stats.replication_sessions += u64::from(a.replication);
                 stats.ambiguous_tls += u64::from(a.ambiguous_tls);
+                stats.unchecked_plaintext += u64::from(unchecked);
                 if fallback {
                     stats.prefer_fallbacks.add(time);
                 } else if let (true, Some(t), Some(deferral)) =
@@ -457,6 +464,9 @@ impl Correlator {
                     stats.session_millis += d.session_millis.or(elapsed).unwrap_or(0);
                     stats.seen.see(time);
                 }
+                // Without a pid no disconnection can be joined to a session,
+                // nor said to end one that began before the logs.
+                _ if obs.pid.is_none() => {}
                 _ => self.census.unmatched.disconnections += 1,
             },
             Message::HandshakeFailed { reason, kind } => {

@@ -129,3 +129,44 @@ fn a_folder_of_mixed_forms_reads_like_the_servers_files() {
     assert!(from_mixed.contains("pg16-sample"), "{from_mixed}");
     assert_eq!(from_mixed, report(&[plain.path().to_path_buf()]));
 }
+
+/// The real sample with every prefix and severity taken off, as
+/// `journalctl -o cat` shows a syslog-fed log: read (not refused), said to
+/// be bare messages, and the client the server's file shows falling back
+/// from a stale root (`app_stale_root`, affected there) is review here,
+/// never not affected: no time or address ties its plaintext sessions to
+/// the rejections.
+#[test]
+fn bare_messages_of_the_real_sample_never_call_a_client_safe_unseen() {
+    let log = std::fs::read_to_string(
+        samples().join("postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05"),
+    )
+    .unwrap();
+    let bare: String = log
+        .lines()
+        .map(|line| match line.split_once("]:") {
+            Some((_, rest)) if !line.starts_with('\t') => {
+                let message = rest.split_once(":  ").map_or(rest, |(_, m)| m);
+                format!("{message}\n")
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pg-console.log");
+    std::fs::write(&file, bare).unwrap();
+    let out = common::sslcensus_ok(&["analyze", "-o", "-", &file.display().to_string()]);
+    let stderr = common::text(&out.stderr);
+    assert!(stderr.contains("bare PostgreSQL messages"), "{stderr}");
+    let report = common::text(&out.stdout);
+    let stale = report
+        .lines()
+        .find(|l| l.contains(",app_stale_root,"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(stale.contains(",review,"), "{stale}");
+    // Only rows whose own line names the address (pg_hba rejections) are
+    // not affected.
+    for row in report.lines().filter(|l| l.contains(",not_affected,")) {
+        assert!(row.contains("pg_hba.conf"), "{row}");
+    }
+}

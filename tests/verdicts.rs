@@ -205,6 +205,58 @@ fn the_prefer_fallback_after_a_rejection_is_affected() {
     );
 }
 
+/// The same prefer fallback read message-only (the prefix stripped, as a
+/// console or `log_line_prefix = ''` through syslog leaves it): no time, pid
+/// or address ties the plaintext sessions to the rejection, so they prove
+/// no "no TLS" — review, never not affected; the rejection stays a row of
+/// its own, given to no client, and no disconnection is said to end a
+/// session that began before the logs.
+#[test]
+fn message_only_plaintext_is_never_called_safe() {
+    // With the severity (`log_line_prefix = ''`) and bare (`journalctl -o cat`).
+    for severity in ["LOG:  ", ""] {
+        message_only_plaintext_is_never_called_safe_in(severity);
+    }
+}
+
+fn message_only_plaintext_is_never_called_safe_in(severity: &str) {
+    let log: String = [
+        unknown_ca("10:05:00", "10.0.4.4", 401),
+        session("10:05:00", "10.0.4.4", 402, "legacy-php", None),
+        session("10:06:00", "10.0.4.4", 403, "legacy-php", None),
+        session("10:07:00", "[local]", 404, "local-cron", None),
+    ]
+    .concat()
+    .lines()
+    .map(|line| {
+        let (_, message) = line.split_once("]:LOG:  ").unwrap();
+        format!("{severity}{message}\n")
+    })
+    .collect();
+    let rows = judge_log(&log);
+    let r = row(&rows, "legacy-php");
+    assert_eq!(r.verdict, Verdict::Review, "{}", r.reason);
+    assert_eq!(r.plain_sessions, 2);
+    assert!(
+        r.reason
+            .contains("2 plaintext sessions logged without a time or client address"),
+        "{}",
+        r.reason
+    );
+    assert!(r.client_hosts.is_empty(), "{:?}", r.client_hosts);
+    // Without an address, even a socket session cannot be told from TCP.
+    assert_eq!(verdict(&rows, "local-cron"), Verdict::Review);
+    let unknown = rows
+        .iter()
+        .find(|r| r.application == "[unknown]" && r.handshake_failures > 0)
+        .unwrap_or_else(|| panic!("{rows:#?}"));
+    assert_eq!(unknown.verdict, Verdict::Affected);
+    assert!(
+        rows.iter().all(|r| r.verdict != Verdict::NotAffected),
+        "{rows:#?}"
+    );
+}
+
 #[test]
 fn abandoned_handshakes_and_aborted_ones_are_hints_only() {
     let log = "\

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use crate::envelope::{self, Envelope};
 use crate::pg::stderr::{KNOWN_PREFIXES, LinePrefix};
-use crate::pg::{csvlog, jsonlog, stderr};
+use crate::pg::{csvlog, jsonlog, message, stderr};
 use crate::{mysql, oracle};
 
 /// The database engine a log came from.
@@ -163,6 +163,9 @@ pub struct Detected {
     pub caveat: Option<String>,
 }
 
+/// What the run's summary says of a file of bare PostgreSQL messages.
+pub const BARE_MESSAGES: &str = "the lines are bare PostgreSQL messages, no log_line_prefix or severity (journalctl -o cat, a log viewer's copy): time, pid and client host unknown, so a session's lines cannot be joined and a plaintext session cannot be told from an sslmode=prefer fallback";
+
 /// How many lines of the head detection looks at.
 const SAMPLE_LINES: usize = 200;
 
@@ -298,6 +301,13 @@ fn detect_lines(
             .iter()
             .any(|l| stderr::split_without_prefix(l).is_some())
     {
+        // Bare messages: connection messages at line starts, nothing before.
+        if lines.iter().any(|l| stderr::is_bare_connection_message(l)) {
+            return Ok(Detected {
+                caveat: Some(BARE_MESSAGES.to_string()),
+                ..detected
+            });
+        }
         return Err(DetectError::Unknown);
     }
     Ok(detected)
@@ -325,8 +335,12 @@ pub fn detect_found(
         LogFormat::PgStderr { prefix: Some(p) } => {
             line.starts_with('\t') || p.split(line).is_some()
         }
+        // Bare messages (no severity either) count where they are
+        // connection messages.
         LogFormat::PgStderr { prefix: None } => {
-            line.starts_with('\t') || stderr::split_without_prefix(line).is_some()
+            line.starts_with('\t')
+                || stderr::split_without_prefix(line).is_some()
+                || message::parse(line).is_some()
         }
         LogFormat::PgJsonlog => line.starts_with('{'),
         // Their detectors already want the records' own shape.
@@ -400,6 +414,36 @@ mod tests {
 
     fn kind(head: &str) -> Result<String, DetectError> {
         detect(head.as_bytes(), None, None).map(|d| d.format.to_string())
+    }
+
+    /// `journalctl -o cat` or a log viewer's copy: messages with nothing
+    /// before them, told by connection messages at line starts (the
+    /// samples' real messages), read message-only and said so; prose that
+    /// only mentions them is still no log.
+    #[test]
+    fn bare_messages_are_read_message_only() {
+        let bare = concat!(
+            "database system is ready to accept connections\n",
+            "connection received: host=127.0.0.10 port=40000\n",
+            "connection authorized: user=app-user database=appdb application_name=app_disable\n",
+            "disconnection: session time: 0:00:00.004 user=app-user database=appdb host=127.0.0.10 port=40000\n",
+        );
+        let detected = detect(bare.as_bytes(), None, None).unwrap();
+        assert!(matches!(
+            detected.format,
+            LogFormat::PgStderr { prefix: None }
+        ));
+        assert_eq!(detected.caveat.as_deref(), Some(BARE_MESSAGES));
+        for prose in [
+            "We saw a connection received: host=1.2.3.4 port=5 line.\n",
+            "- connection authorized: user=a database=b\n",
+        ] {
+            assert_eq!(
+                detect(prose.as_bytes(), None, None).map(|d| d.format.to_string()),
+                Err(DetectError::Unknown),
+                "{prose}"
+            );
+        }
     }
 
     #[test]

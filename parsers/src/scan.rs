@@ -19,9 +19,19 @@ use crate::{envelope, mysql, oracle};
 /// matched.
 const PG_NEEDLES: [&str; 2] = ["onnection", "FATAL"];
 
+/// PostgreSQL messages read without a prefix may have no severity either
+/// (bare messages): the two FATAL ones are found by their own words.
+const PG_MESSAGE_ONLY_NEEDLES: [&str; 4] = [
+    "onnection",
+    "FATAL",
+    "authentication failed for user",
+    "pg_hba.conf",
+];
+
 /// Each format family's needles, indexed by [`needle_set`].
-const NEEDLE_SETS: [&[&str]; 5] = [
+const NEEDLE_SETS: [&[&str]; 6] = [
     &PG_NEEDLES,
+    &PG_MESSAGE_ONLY_NEEDLES,
     mysql::general::NEEDLES,
     mysql::error::NEEDLES,
     mysql::audit::NEEDLES,
@@ -32,11 +42,12 @@ const NEEDLE_SETS: [&[&str]; 5] = [
 /// strings (escaped: a general log's `\t` is `\\t` there).
 fn needle_set(format: &LogFormat) -> (usize, bool) {
     match format {
+        LogFormat::PgStderr { prefix: None } => (1, false),
         LogFormat::PgStderr { .. } | LogFormat::PgCsvlog | LogFormat::PgJsonlog => (0, false),
-        LogFormat::MysqlGeneral { .. } => (1, false),
-        LogFormat::MysqlError { .. } => (2, false),
-        LogFormat::MysqlAudit { .. } => (3, false),
-        LogFormat::OracleListener => (4, false),
+        LogFormat::MysqlGeneral { .. } => (2, false),
+        LogFormat::MysqlError { .. } => (3, false),
+        LogFormat::MysqlAudit { .. } => (4, false),
+        LogFormat::OracleListener => (5, false),
         LogFormat::Enveloped { envelope, inner } => {
             let (set, json) = needle_set(inner);
             (set, json || envelope.is_json())

@@ -286,6 +286,14 @@ fn fallback_clauses(group: &Group, reason: &mut Vec<String>) {
             days(consistent.span)
         ));
     }
+    let unchecked = group.stats.unchecked_plaintext;
+    if unchecked > 0 {
+        reason.push(format!(
+            "{unchecked} plaintext session{} logged without a time or client address: whether {} an sslmode=prefer fallback after a certificate rejection cannot be told from this log",
+            if unchecked == 1 { "" } else { "s" },
+            if unchecked == 1 { "it was" } else { "they were" },
+        ));
+    }
     let chance = &group.chance_fallbacks;
     // Only patterns the rules found inconsistent land here.
     if chance.tally.count > 0 {

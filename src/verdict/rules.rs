@@ -224,6 +224,10 @@ fn from_logs(group: &Group) -> (Verification, BTreeSet<Proof>, bool) {
         Verification::Verifies
     } else if stats.tls_seen() || tls_hint {
         Verification::Unknown
+    } else if stats.unchecked_plaintext > 0 {
+        // Plaintext, but maybe a verifying client's sslmode=prefer fallback
+        // that a log without times or addresses cannot show.
+        Verification::Unknown
     } else if stats.known_transport_sessions() > 0 || captured.plain_sessions > 0 || plain_attempts
     {
         Verification::NoTls
@@ -749,5 +753,29 @@ mod tests {
         let decision = decide(&group);
         assert_eq!(decision.verdict, Verdict::NotAffected);
         assert!(decision.proofs.is_empty());
+    }
+
+    /// Plaintext sessions logged without a time or an address (a log read
+    /// message-only) may be sslmode=prefer fallbacks no line can show: they
+    /// prove no "no TLS", and a tied "no TLS" setting cannot settle them.
+    #[test]
+    fn unchecked_plaintext_is_never_no_tls() {
+        let stats = ClientStats {
+            unchecked_plaintext: 1,
+            ..plain_sessions(2)
+        };
+        let decision = decide(&Group {
+            stats: stats.clone(),
+            ..Group::default()
+        });
+        assert_eq!(
+            (decision.verdict, decision.verification),
+            (Verdict::Review, Verification::Unknown)
+        );
+        let checked = decide(&Group {
+            stats: plain_sessions(2),
+            ..Group::default()
+        });
+        assert_eq!(checked.verdict, Verdict::NotAffected);
     }
 }

@@ -133,6 +133,31 @@ pub fn split_without_prefix(line: &str) -> Option<PrefixedLine<'_>> {
     })
 }
 
+/// A line that is the message alone, no prefix and no severity before it
+/// (`journalctl -o cat`, a log viewer's copy): read as it is.
+fn bare(line: &str) -> PrefixedLine<'_> {
+    PrefixedLine {
+        time: None,
+        pid: None,
+        remote: None,
+        application: None,
+        severity: "",
+        message: line,
+    }
+}
+
+/// Whether a line starts with a connection message, nothing before it: what
+/// tells a file of bare messages (most of its lines say other things).
+pub fn is_bare_connection_message(line: &str) -> bool {
+    [
+        "connection received: ",
+        "connection authorized: ",
+        "replication connection authorized: ",
+    ]
+    .iter()
+    .any(|message| line.starts_with(message))
+}
+
 /// Reads one stderr line. `None`: not a connection line.
 pub fn observe<'a>(
     prefix: Option<&LinePrefix>,
@@ -144,7 +169,7 @@ pub fn observe<'a>(
     }
     let split = match prefix {
         Some(prefix) => prefix.split(line),
-        None => split_without_prefix(line),
+        None => Some(split_without_prefix(line).unwrap_or_else(|| bare(line))),
     };
     let Some(split) = split else {
         // Say so only when the line holds a message we would have read.
@@ -424,5 +449,32 @@ mod tests {
     fn a_connection_line_with_a_foreign_prefix_is_reported() {
         let line = "03:52:55 [1] LOG:  connection received: host=1.2.3.4 port=5";
         assert!(matches!(observe(Some(&rds()), line), Some(Err(_))));
+    }
+
+    /// Read message-only, a line may be the bare message (`journalctl -o
+    /// cat`): read as it is, with no time, pid or host; other lines are
+    /// still no connection lines.
+    #[test]
+    fn bare_messages_are_read_without_a_prefix() {
+        let table = [
+            ("connection received: host=127.0.0.10 port=40000", true),
+            ("password authentication failed for user \"app-user\"", true),
+            ("checkpoint starting: time", false),
+            ("db-7 | connection received: host=1.2.3.4 port=5", false),
+        ];
+        for (line, read) in table {
+            match observe(None, line) {
+                Some(Ok(obs)) => {
+                    assert!(read, "{line}");
+                    assert_eq!(
+                        (obs.time, obs.pid, obs.remote),
+                        (None, None, None),
+                        "{line}"
+                    );
+                }
+                None => assert!(!read, "{line}"),
+                Some(Err(why)) => panic!("{line}: {why:?}"),
+            }
+        }
     }
 }
