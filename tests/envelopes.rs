@@ -61,8 +61,9 @@ fn wrapped_files() -> Vec<PathBuf> {
 #[test]
 fn every_envelope_gives_the_report_of_the_servers_file() {
     let files = wrapped_files();
-    // docker, journald, cloud-logging, shipper: both engines; azure: PostgreSQL.
-    assert_eq!(files.len(), 9, "{files:?}");
+    // docker, journald, cloud-logging, shipper: both engines; azure:
+    // PostgreSQL; tabs-as-spaces: MariaDB's general log.
+    assert_eq!(files.len(), 10, "{files:?}");
     for wrapped in files {
         assert_eq!(
             report(std::slice::from_ref(&wrapped)),

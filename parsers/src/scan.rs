@@ -7,10 +7,11 @@ use std::sync::OnceLock;
 use aho_corasick::packed::{self, Searcher};
 use memchr::{memchr, memrchr};
 
+use crate::envelope::Needles;
 use crate::format::LogFormat;
 use crate::observation::{LineOutcome, Malformed, Observation};
 use crate::pg::{csvlog, jsonlog, stderr};
-use crate::{envelope, mysql, oracle};
+use crate::{mysql, oracle};
 
 /// Literals every PostgreSQL message sslcensus reads contains: all but two
 /// say "connection"; those two (pg_hba and authentication failures) are
@@ -38,20 +39,19 @@ const NEEDLE_SETS: [&[&str]; 6] = [
     oracle::listener::NEEDLES,
 ];
 
-/// Which needles a format's lines hold, and whether they sit in JSON
-/// strings (escaped: a general log's `\t` is `\\t` there).
-fn needle_set(format: &LogFormat) -> (usize, bool) {
+/// Which needles a format's lines hold, and how they appear behind its
+/// envelope (escaped in JSON: a general log's `\t` is `\\t` there).
+fn needle_set(format: &LogFormat) -> (usize, Needles) {
     match format {
-        LogFormat::PgStderr { prefix: None } => (1, false),
-        LogFormat::PgStderr { .. } | LogFormat::PgCsvlog | LogFormat::PgJsonlog => (0, false),
-        LogFormat::MysqlGeneral { .. } => (2, false),
-        LogFormat::MysqlError { .. } => (3, false),
-        LogFormat::MysqlAudit { .. } => (4, false),
-        LogFormat::OracleListener => (5, false),
-        LogFormat::Enveloped { envelope, inner } => {
-            let (set, json) = needle_set(inner);
-            (set, json || envelope.is_json())
+        LogFormat::PgStderr { prefix: None } => (1, Needles::AsWritten),
+        LogFormat::PgStderr { .. } | LogFormat::PgCsvlog | LogFormat::PgJsonlog => {
+            (0, Needles::AsWritten)
         }
+        LogFormat::MysqlGeneral { .. } => (2, Needles::AsWritten),
+        LogFormat::MysqlError { .. } => (3, Needles::AsWritten),
+        LogFormat::MysqlAudit { .. } => (4, Needles::AsWritten),
+        LogFormat::OracleListener => (5, Needles::AsWritten),
+        LogFormat::Enveloped { envelope, inner } => (needle_set(inner).0, envelope.needles()),
     }
 }
 
@@ -66,17 +66,11 @@ fn prefilter(format: &LogFormat) -> &'static Searcher {
         builder.extend(needles);
         builder.build().expect("a few short literals always build")
     }
-    // Built once each, on first use: [set][in JSON].
-    static SEARCHERS: [[OnceLock<Searcher>; 2]; NEEDLE_SETS.len()] =
-        [const { [const { OnceLock::new() }; 2] }; NEEDLE_SETS.len()];
-    let (set, json) = needle_set(format);
-    SEARCHERS[set][usize::from(json)].get_or_init(|| {
-        if json {
-            build(&envelope::json_needles(NEEDLE_SETS[set]))
-        } else {
-            build(NEEDLE_SETS[set])
-        }
-    })
+    // Built once each, on first use: [set][how the needles appear].
+    static SEARCHERS: [[OnceLock<Searcher>; Needles::FORMS]; NEEDLE_SETS.len()] =
+        [const { [const { OnceLock::new() }; Needles::FORMS] }; NEEDLE_SETS.len()];
+    let (set, form) = needle_set(format);
+    SEARCHERS[set][form as usize].get_or_init(|| build(&form.of(NEEDLE_SETS[set])))
 }
 
 /// Why a line was skipped when reading it failed inside sslcensus: a bug,
@@ -220,12 +214,19 @@ fn parse_line(
         LogFormat::Enveloped { envelope, inner } => match envelope.open(line) {
             // The event's time stands in for a time the line lacks; the
             // lines before are other events', with times of their own.
-            Some(opened) => parse_line(inner, &opened.line, &[], memory, &mut |o| {
-                emit(Observation {
-                    time: o.time.or(opened.time),
-                    ..o
+            Some(opened) => {
+                let before = if envelope.keeps_lines_before() {
+                    before
+                } else {
+                    &[]
+                };
+                parse_line(inner, &opened.line, before, memory, &mut |o| {
+                    emit(Observation {
+                        time: o.time.or(opened.time),
+                        ..o
+                    })
                 })
-            }),
+            }
             // The second line of a multi-line event.
             None => parse_line(inner, line, before, memory, emit),
         },

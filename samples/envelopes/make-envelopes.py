@@ -15,6 +15,9 @@ log shippers and consoles hand them over, one file per envelope and instance:
                                        resourceId), PostgreSQL only
   OUT_DIR/shipper/INSTANCE/NAME        Vector's file source with the json encoding
                                        (message, timestamp, host, file)
+  OUT_DIR/tabs-as-spaces/INSTANCE/NAME the MariaDB general log as an editor or a ticket
+                                       leaves it: tabs expanded to 8-column stops
+                                       (str.expandtabs), MariaDB only
 
 Each record's envelope time is the line's own time to the second (a MariaDB general-log
 record without one: the last time printed before it), so that the wrapped file must give
@@ -112,8 +115,14 @@ def shipper(engine, instance, t, line, n):
         separators=(",", ":"), ensure_ascii=False)
 
 
+def tabs_as_spaces(engine, instance, t, line, n):
+    if engine != "mariadb":
+        return None
+    return line.expandtabs(8)
+
+
 SHAPES = {"docker": docker, "journald": journald, "cloud-logging": cloud_logging,
-          "azure": azure, "shipper": shipper}
+          "azure": azure, "shipper": shipper, "tabs-as-spaces": tabs_as_spaces}
 
 for engine, instance, name, path in SOURCES:
     with open(os.path.join(HERE, "..", path), encoding="utf-8") as f:

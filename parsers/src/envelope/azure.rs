@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::{Envelope, Opened, rfc3339};
+use super::{Envelope, Needles, Opened, rfc3339};
 
 #[derive(Debug)]
 pub struct Azure;
@@ -34,8 +34,8 @@ impl Envelope for Azure {
         "Azure diagnostic records"
     }
 
-    fn is_json(&self) -> bool {
-        true
+    fn needles(&self) -> Needles {
+        Needles::JsonEscaped
     }
 
     fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>> {

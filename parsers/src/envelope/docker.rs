@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::{Envelope, Opened, rfc3339};
+use super::{Envelope, Needles, Opened, rfc3339};
 
 #[derive(Debug)]
 pub struct Docker;
@@ -27,8 +27,8 @@ impl Envelope for Docker {
         "Docker/Kubernetes json-file records"
     }
 
-    fn is_json(&self) -> bool {
-        true
+    fn needles(&self) -> Needles {
+        Needles::JsonEscaped
     }
 
     fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>> {

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::{Envelope, Opened};
+use super::{Envelope, Needles, Opened};
 use crate::observation::Millis;
 
 #[derive(Debug)]
@@ -29,8 +29,8 @@ impl Envelope for Journald {
         "journald JSON entries"
     }
 
-    fn is_json(&self) -> bool {
-        true
+    fn needles(&self) -> Needles {
+        Needles::JsonEscaped
     }
 
     fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>> {

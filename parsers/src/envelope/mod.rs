@@ -13,7 +13,9 @@
 //! - JSON lines with the server's line in a known field: [`docker`]
 //!   (Kubernetes/Docker json-file), [`journald`] (`journalctl -o json`),
 //!   [`cloud_logging`] (Google Cloud Logging `LogEntry`), [`azure`] (Azure
-//!   Monitor diagnostic records), [`shipper`] (Fluent Bit, Vector, Logstash).
+//!   Monitor diagnostic records), [`shipper`] (Fluent Bit, Vector, Logstash);
+//! - a copy whose tabs became runs of spaces: [`spaced`] (a MySQL/MariaDB
+//!   general log pasted into a ticket).
 //!
 //! The server's line inside JSON is escaped (`\"`, `\t`): the scan looks for
 //! the format's needles in their escaped forms ([`json_needles`]) and opens
@@ -24,6 +26,7 @@ mod cloud_logging;
 mod docker;
 mod journald;
 mod shipper;
+mod spaced;
 mod text;
 
 use std::borrow::Cow;
@@ -35,10 +38,47 @@ use crate::observation::Millis;
 pub trait Envelope: Sync + fmt::Debug {
     /// How the format's description names it (`…, behind <name>`).
     fn name(&self) -> &'static str;
-    /// Whether the server's line sits in a JSON string, escaped.
-    fn is_json(&self) -> bool;
+    /// How the format's needles appear in the enveloped bytes.
+    fn needles(&self) -> Needles;
+    /// Whether the lines before an opened line are the log's own records
+    /// (re-spaced, not wrapped), which MariaDB's look-back for the time of
+    /// a record within the same second may read.
+    fn keeps_lines_before(&self) -> bool {
+        false
+    }
     /// The line inside; `None` when this line has no such envelope.
     fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>>;
+}
+
+/// How a format's needles appear behind an envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needles {
+    AsWritten = 0,
+    /// Inside a JSON string: [`json_needles`].
+    JsonEscaped = 1,
+    /// Tabs turned into runs of spaces: [`spaced_needles`].
+    TabsAsSpaces = 2,
+}
+
+impl Needles {
+    pub const FORMS: usize = 3;
+
+    /// The needles to search for in such bytes.
+    pub fn of(self, needles: &[&str]) -> Vec<String> {
+        match self {
+            Needles::AsWritten => needles.iter().map(|n| n.to_string()).collect(),
+            Needles::JsonEscaped => json_needles(needles),
+            Needles::TabsAsSpaces => spaced_needles(needles),
+        }
+    }
+}
+
+/// Needles up to their first tab: where a tab was, any run of spaces is.
+pub fn spaced_needles(needles: &[&str]) -> Vec<String> {
+    needles
+        .iter()
+        .map(|n| n.split('\t').next().unwrap_or(n).to_string())
+        .collect()
 }
 
 /// Every envelope, in the order detection tries them: the JSON shapes that
@@ -51,6 +91,7 @@ pub static ENVELOPES: &[&dyn Envelope] = &[
     &cloud_logging::CloudLogging,
     &azure::Azure,
     &shipper::Shipper,
+    &spaced::Spaced,
 ];
 
 /// The text envelopes (CloudWatch export time, syslog header).
@@ -205,6 +246,7 @@ mod tests {
             ("cloud-logging", "Cloud Logging entries"),
             ("azure", "Azure diagnostic records"),
             ("shipper", "Fluent Bit/Vector/Logstash records"),
+            ("tabs-as-spaces", "a copy with its tabs turned into spaces"),
         ];
         for (folder, envelope) in table {
             for (file, inner) in [
@@ -216,7 +258,12 @@ mod tests {
             ] {
                 let path = root.join(folder).join(file);
                 let Ok(head) = std::fs::read(&path) else {
-                    assert_eq!(folder, "azure", "{}", path.display());
+                    // Azure's are PostgreSQL's; the spaced copy is MariaDB's.
+                    assert!(
+                        matches!(folder, "azure" | "tabs-as-spaces"),
+                        "{}",
+                        path.display()
+                    );
                     continue;
                 };
                 let detected = crate::detect(&head, None, None).unwrap();

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::{Envelope, Opened, rfc3339};
+use super::{Envelope, Needles, Opened, rfc3339};
 use crate::observation::Millis;
 
 #[derive(Debug)]
@@ -56,8 +56,8 @@ impl Envelope for Shipper {
         "Fluent Bit/Vector/Logstash records"
     }
 
-    fn is_json(&self) -> bool {
-        true
+    fn needles(&self) -> Needles {
+        Needles::JsonEscaped
     }
 
     fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>> {

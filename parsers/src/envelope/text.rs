@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Envelope, Opened};
+use super::{Envelope, Needles, Opened};
 use crate::time::parse_timestamp;
 
 static ENVELOPE: LazyLock<Regex> = LazyLock::new(|| {
@@ -32,8 +32,8 @@ impl Envelope for Text {
         "CloudWatch/syslog envelopes"
     }
 
-    fn is_json(&self) -> bool {
-        false
+    fn needles(&self) -> Needles {
+        Needles::AsWritten
     }
 
     fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>> {

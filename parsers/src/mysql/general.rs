@@ -211,8 +211,9 @@ fn nearest_timed(before: &[u8], from: usize) -> Option<Timed> {
         end = start.saturating_sub(1);
         // Untimed records start with a tab; only a timed one starts with a
         // digit (a statement's continuation might too, hence the parse).
+        // (A space instead of the tab: a copy whose tabs became spaces.)
         if line.first().is_some_and(u8::is_ascii_digit)
-            && line.get(15) == Some(&b'\t')
+            && matches!(line.get(15), Some(b'\t' | b' '))
             && let Some(millis) = std::str::from_utf8(&line[..15]).ok().and_then(short_time)
         {
             return Some(Timed {
