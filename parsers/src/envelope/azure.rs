@@ -61,16 +61,10 @@ mod tests {
             Some(1_795_928_427_500),
             "2026-11-29 05:00:27 UTC:127.0.0.10(40000):app-user@appdb:[12919]:LOG:  connection received: host=127.0.0.10 port=40000",
         )];
-        for (record, time, line) in table {
-            let opened = Azure.open(record).unwrap_or_else(|| panic!("{record}"));
-            assert_eq!(opened.time, time, "{record}");
-            assert_eq!(opened.line, line);
-        }
-        for other in [
+        let not_opened = [
             r#"{"properties":{"message":"x"}}"#,
             r#"{"resourceId":"/X","properties":{"other":"x"}}"#,
-        ] {
-            assert_eq!(Azure.open(other), None, "{other}");
-        }
+        ];
+        crate::envelope::assert_opens(&Azure, &table, &not_opened);
     }
 }

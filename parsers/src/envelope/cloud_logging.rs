@@ -71,18 +71,10 @@ mod tests {
                 "\t\t     5 Connect\tapp-user@127.0.0.42 on shop-db using SSL/TLS",
             ),
         ];
-        for (entry, time, line) in table {
-            let opened = CloudLogging
-                .open(entry)
-                .unwrap_or_else(|| panic!("{entry}"));
-            assert_eq!(opened.time, time, "{entry}");
-            assert_eq!(opened.line, line);
-        }
-        for other in [
+        let not_opened = [
             r#"{"jsonPayload":{"other":"x"},"timestamp":"2026-11-29T05:18:27Z"}"#,
             r#"{"log":"x"}"#,
-        ] {
-            assert_eq!(CloudLogging.open(other), None, "{other}");
-        }
+        ];
+        crate::envelope::assert_opens(&CloudLogging, &table, &not_opened);
     }
 }

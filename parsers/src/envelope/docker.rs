@@ -61,18 +61,12 @@ mod tests {
                 "\t\t     5 Connect\tapp-user@127.0.0.42 on shop-db using SSL/TLS",
             ),
         ];
-        for (record, time, line) in table {
-            let opened = Docker.open(record).unwrap_or_else(|| panic!("{record}"));
-            assert_eq!(opened.time, time, "{record}");
-            assert_eq!(opened.line, line);
-        }
-        for other in [
+        let not_opened = [
             r#"{"log":"x"}"#,
             r#"{"timestamp":"2026-11-29 03:52:56.043 UTC","pid":1,"message":"x"}"#,
             "2026-11-29 05:00:27 UTC::@:[12910]:LOG:  x",
             r#"{"log":"x","stream":"stderr","time":"#,
-        ] {
-            assert_eq!(Docker.open(other), None, "{other}");
-        }
+        ];
+        crate::envelope::assert_opens(&Docker, &table, &not_opened);
     }
 }

@@ -86,17 +86,11 @@ mod tests {
                 "[not-a-marker] x",
             ),
         ];
-        for (entry, time, line) in table {
-            let opened = Journald.open(entry).unwrap_or_else(|| panic!("{entry}"));
-            assert_eq!(opened.time, time, "{entry}");
-            assert_eq!(opened.line, line);
-        }
-        for other in [
+        let not_opened = [
             r#"{"MESSAGE":[104,105,255]}"#,
             r#"{"log":"x"}"#,
             "Nov 29 05:00:27 db1 postgres[1]: x",
-        ] {
-            assert_eq!(Journald.open(other), None, "{other}");
-        }
+        ];
+        crate::envelope::assert_opens(&Journald, &table, &not_opened);
     }
 }

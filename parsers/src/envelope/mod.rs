@@ -185,6 +185,23 @@ fn rfc3339(time: Option<&str>) -> Option<Millis> {
     crate::time::parse_timestamp(time?).map(|t| t.millis)
 }
 
+/// The envelope's table test: each line opens to its time and inner line,
+/// and none of `not_opened` opens.
+#[cfg(test)]
+fn assert_opens(
+    envelope: &dyn Envelope,
+    opened: &[(&str, Option<Millis>, &str)],
+    not_opened: &[&str],
+) {
+    for &(line, time, inner) in opened {
+        let got = envelope.open(line).unwrap_or_else(|| panic!("{line}"));
+        assert_eq!((got.time, got.line.as_ref()), (time, inner), "{line}");
+    }
+    for line in not_opened {
+        assert_eq!(envelope.open(line), None, "{line}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,13 +102,8 @@ mod tests {
                 Some(1_795_928_427_500),
             ),
         ];
-        for (record, time) in table {
-            let opened = Shipper.open(record).unwrap_or_else(|| panic!("{record}"));
-            assert_eq!(opened.time, time, "{record}");
-            assert_eq!(opened.line, line);
-        }
-        for other in [r#"{"other":"x"}"#, "x", r#"{"log":1}"#] {
-            assert_eq!(Shipper.open(other), None, "{other}");
-        }
+        let table = table.map(|(record, time)| (record, time, line));
+        let not_opened = [r#"{"other":"x"}"#, "x", r#"{"log":1}"#];
+        crate::envelope::assert_opens(&Shipper, &table, &not_opened);
     }
 }

@@ -99,12 +99,8 @@ mod tests {
                 "2024-05-01T10:00:00.123456Z\t42 Connect\tapp@10.0.1.5 on orders using SSL/TLS",
             ),
         ];
-        for (copy, record) in table {
-            let opened = Spaced.open(copy).unwrap_or_else(|| panic!("{copy}"));
-            assert_eq!(opened.line, record, "{copy}");
-            assert_eq!(opened.time, None);
-        }
-        for other in [
+        let table = table.map(|(copy, record)| (copy, None, record));
+        let not_opened = [
             // The real thing, tabs and all.
             "261129  5:18:27\t     3 Connect\troot@localhost on  using Socket",
             "\t\t     5 Connect\tapp-user@127.0.0.42 on shop-db using SSL/TLS",
@@ -114,8 +110,7 @@ mod tests {
             "/usr/sbin/mariadbd, Version: 10.11.19-MariaDB-0+deb12u1-log (Debian 12). started with:",
             "Time                Id Command    Argument",
             "2026-11-29 05:00:27 UTC::@:[12910]:LOG:  connection received: host=x port=1",
-        ] {
-            assert_eq!(Spaced.open(other), None, "{other}");
-        }
+        ];
+        crate::envelope::assert_opens(&Spaced, &table, &not_opened);
     }
 }

@@ -71,20 +71,14 @@ mod tests {
                 "\t\t     5 Connect\tapp@10.0.3.42 on shop using SSL/TLS",
             ),
         ];
-        for (line, time, inner) in table {
-            let opened = Text.open(line).unwrap_or_else(|| panic!("{line}"));
-            assert_eq!(opened.time, time, "{line}");
-            assert_eq!(opened.line, inner);
-        }
         // A MySQL 8 error-log line starts with an ISO time too: opening it
         // is detection's call (the bare line is tried first).
-        for bare in [
+        let bare = [
             "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
             "261129  5:18:27\t     3 Connect\troot@localhost on  using Socket",
             "\t\t     3 Query\tSELECT 1",
             "{\"timestamp\":\"2026-11-29 03:52:56.043 UTC\"}",
-        ] {
-            assert_eq!(Text.open(bare), None, "{bare}");
-        }
+        ];
+        crate::envelope::assert_opens(&Text, &table, &bare);
     }
 }
