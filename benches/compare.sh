@@ -13,19 +13,32 @@ work=${BENCH_DIR:-/var/tmp/sslcensus-bench}
 bin=$CARGO_TARGET_DIR/release/sslcensus
 echo "$(nproc) cores; $(uname -sr)"
 
-bench() { # FORMAT FILE NEEDLE
+bench() { # FORMAT FILE NEEDLE [GENLOG ARGS… [-- SSLCENSUS ARGS…]]
   local format=$1 log=$2 needle=$3
+  shift 3
+  local gen=() run=()
+  while (($#)) && [[ $1 != -- ]]; do gen+=("$1"); shift; done
+  (($#)) && shift
+  run=("$@")
   mkdir -p "$(dirname "$log")"
-  [[ -s $log ]] || "$CARGO_TARGET_DIR/release/genlog" --format "$format" --seed 42 --size "$size" -o "$log"
-  echo "== $format: $log ($(stat -Lc %s "$log") bytes)"
+  [[ -s $log ]] || "$CARGO_TARGET_DIR/release/genlog" --format "$format" --seed 42 --size "$size" "${gen[@]}" -o "$log"
+  echo "== $format ${gen[*]} ${run[*]}: $log ($(stat -Lc %s "$log") bytes)"
   cat "$log" >/dev/null # the page cache holds it for every run
   # --output=pipe: GNU grep stops at the first match when stdout is /dev/null.
   hyperfine --output=pipe --warmup 1 --runs 10 \
     "grep -F -c '$needle' $log" \
-    "$bin analyze -q $log -o $work/report-$format.csv"
+    "$bin analyze -q ${run[*]} $log -o $work/report-$format.csv"
   /usr/bin/time -f 'grep: %M KB max RSS' grep -F -c "$needle" "$log" >/dev/null
-  /usr/bin/time -f 'sslcensus: %M KB max RSS' "$bin" analyze -q "$log" -o "$work/report-$format.csv" >/dev/null
+  /usr/bin/time -f 'sslcensus: %M KB max RSS' "$bin" analyze -q "${run[@]}" "$log" -o "$work/report-$format.csv" >/dev/null
 }
 
 bench postgres "$work/bench-db/postgresql.log.2026-11-01-00" 'connection authorized'
 bench mariadb-general "$work/maria-db/mysql-general.log" ' Connect	'
+# Mostly connection lines (log_connections/log_disconnections and little else; issue #12).
+bench postgres "$work/dense-db/postgresql.log.2026-11-01-00" 'connection authorized' --share 68
+# Processes named with pids, pod suffixes and counters (issue #15): families on, then one row
+# per raw name.
+bench postgres "$work/family-db/postgresql.log.2026-11-01-00" 'connection authorized' \
+  --clients 3 --share 70 --volatile-names
+bench postgres "$work/family-db/postgresql.log.2026-11-01-00" 'connection authorized' \
+  --clients 3 --share 70 --volatile-names -- --app-families off
