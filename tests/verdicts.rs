@@ -525,11 +525,23 @@ fn a_failure_without_an_address_is_nobody_s_but_its_own() {
     let billing = row(&rows, "billing");
     assert_eq!(billing.verdict, Verdict::Review, "{}", billing.reason);
     assert_eq!(billing.handshake_failures, 0);
+    let unknown = rows
+        .iter()
+        .find(|r| r.application == "[unknown]" && r.handshake_failures == 1)
+        .unwrap_or_else(|| panic!("{rows:#?}"));
+    // Its reason never points at "this address": there is none.
     assert!(
-        rows.iter()
-            .any(|r| r.application == "[unknown]" && r.handshake_failures == 1),
-        "{rows:#?}"
+        !unknown.reason.contains("at this address"),
+        "{}",
+        unknown.reason
     );
+    if unknown.verdict == Verdict::Affected {
+        assert!(
+            unknown.reason.contains("gave no address"),
+            "{}",
+            unknown.reason
+        );
+    }
 }
 
 /// A small deterministic generator (xorshift64*), so the busy log is the

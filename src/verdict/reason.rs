@@ -471,7 +471,11 @@ fn settings_to_check(group: &Group) -> String {
 
 fn conclusion(group: &Group, decision: &Decision) -> String {
     let unknown_app = group.applications.iter().all(|a| a == UNKNOWN);
+    let no_address = group.hosts.iter().all(str::is_empty);
     let what = match (decision.verdict, unknown_app) {
+        (Verdict::Affected, true) if no_address => {
+            "verifies: some client of this instance must get the new CA in its trust store; the log gave no address to find it by (PostgreSQL: %r or %h in log_line_prefix)"
+        }
         (Verdict::Affected, true) => {
             "verifies: find the client at this address and update its trust store"
         }
