@@ -72,7 +72,8 @@ mod tests {
             ),
         ];
         // A MySQL 8 error-log line starts with an ISO time too: opening it
-        // is detection's call (the bare line is tried first).
+        // is detection's call (an envelope is kept only when what it holds
+        // reads as a known format).
         let bare = [
             "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
             "261129  5:18:27\t     3 Connect\troot@localhost on  using Socket",
