@@ -12,6 +12,7 @@ use sslcensus_parsers::pg::stderr::LinePrefix;
 use sslcensus_parsers::{Engine, FormatChoice};
 
 use crate::analyze::{Analysis, FileStatus, Settings, analyze};
+use crate::capture;
 use crate::capture_sql::{self, SqlEngine};
 use crate::correlate::Problem;
 use crate::evidence::fold::{self, AppMap, ClientSetting, EndpointMap, Evidence};
@@ -83,6 +84,54 @@ pub enum Command {
     /// engine (with its capture-time column), and a cron line and a loop
     /// that capture with the site's own client.
     Sql(SqlArgs),
+    /// Capture the session views of a PostgreSQL or MySQL/MariaDB server
+    /// every interval (the query `sslcensus sql` prints) into one CSV file
+    /// a day that `analyze` reads. Credentials: PGPASSWORD, PGPASSFILE /
+    /// ~/.pgpass, MYSQL_PWD, or -W (a prompt); never on the command line.
+    Capture(Box<CaptureArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// A connection URL without a password: postgres://USER@HOST:PORT/DB,
+    /// mysql://…, mariadb://… (the flags below override its parts).
+    pub url: Option<String>,
+    /// The engine (else the URL's scheme).
+    #[arg(long, value_enum)]
+    pub engine: Option<capture::CaptureEngine>,
+    #[arg(long, short = 'H')]
+    pub host: Option<String>,
+    #[arg(long, short = 'p')]
+    pub port: Option<u16>,
+    #[arg(long, short = 'U')]
+    pub user: Option<String>,
+    #[arg(long, short = 'd')]
+    pub database: Option<String>,
+    /// TLS to the server: libpq's sslmode words (MySQL's ssl-mode words are
+    /// aliases). Default: the engine's (PGSSLMODE, else prefer; MySQL
+    /// PREFERRED).
+    #[arg(long, alias = "sslmode", value_enum)]
+    pub ssl_mode: Option<capture::SslMode>,
+    /// CA certificates (PEM) that verify the server (sslrootcert, ssl-ca),
+    /// added to the system's.
+    #[arg(long, alias = "sslrootcert")]
+    pub ssl_ca: Option<PathBuf>,
+    /// Ask for the password (not echoed).
+    #[arg(long = "password", short = 'W')]
+    pub prompt_password: bool,
+    /// Folder the captures go to: OUT/INSTANCE/sessions.YYYY-MM-DD.csv.
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
+    /// The instance's folder name (default: the host).
+    #[arg(long)]
+    pub instance: Option<String>,
+    /// Time between captures: 30s, 5m, 1h.
+    #[arg(long, default_value = "60s", value_parser = capture::parse_span)]
+    pub interval: std::time::Duration,
+    /// Stop after this long (default: at Ctrl-C or SIGTERM, after the
+    /// capture under way is written).
+    #[arg(long, value_parser = capture::parse_span)]
+    pub duration: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -440,6 +489,32 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             _ => ExitCode::SUCCESS,
         },
+        Command::Capture(args) => run_capture(*args),
+    }
+}
+
+fn run_capture(args: CaptureArgs) -> ExitCode {
+    let request = capture::CaptureRequest {
+        engine: args.engine,
+        url: args.url,
+        host: args.host,
+        port: args.port,
+        user: args.user,
+        database: args.database,
+        ssl_mode: args.ssl_mode,
+        ssl_ca: args.ssl_ca,
+        prompt_password: args.prompt_password,
+        out: args.out,
+        instance: args.instance,
+        interval: args.interval,
+        duration: args.duration,
+    };
+    match capture::run(request) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sslcensus: capture: error: {e:#}");
+            ExitCode::from(1)
+        }
     }
 }
 

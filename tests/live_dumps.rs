@@ -187,11 +187,13 @@ fn committed_dumps_of_every_form_count_each_session_once() {
     }
 }
 
-/// Runs a dump script against its live server into a fresh folder.
-fn live(script: &str) -> tempfile::TempDir {
+/// Runs a dump script (with `args` before the folder) against its live server into a
+/// fresh folder.
+fn live(script: &str, args: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     let status = Command::new("bash")
         .arg(samples().join(script))
+        .args(args)
         .arg(out.path())
         .env("SSLCENSUS_BIN", env!("CARGO_BIN_EXE_sslcensus"))
         .status()
@@ -205,7 +207,7 @@ fn live(script: &str) -> tempfile::TempDir {
 
 #[test]
 fn live_postgres_captures_of_every_psql_form() {
-    let out = live("postgresql.sh");
+    let out = live("postgresql.sh", &[]);
     check_forms(out.path(), &POSTGRES_FORMS, &POSTGRES, "pg_stat_ssl");
     for form in POSTGRES_FORMS {
         check_merged(out.path(), form, &POSTGRES, "pg_stat_ssl");
@@ -214,7 +216,7 @@ fn live_postgres_captures_of_every_psql_form() {
 
 #[test]
 fn live_mariadb_captures_of_every_mariadb_form() {
-    let out = live("mariadb.sh");
+    let out = live("mariadb.sh", &[]);
     check_forms(
         out.path(),
         &MARIADB_FORMS,
@@ -225,5 +227,73 @@ fn live_mariadb_captures_of_every_mariadb_form() {
         // The general log names no application: its rows take `mysql` from the
         // connect attributes and merge with the dumps'.
         check_merged(out.path(), form, &MARIADB, "performance_schema.threads");
+    }
+}
+
+/// `sslcensus capture` itself (`samples/dumps/capture.sh`): every second, over TLS verified
+/// against the sample CA, with the password from the environment, while a TLS and a
+/// plaintext session stay open across every capture and two short TLS sessions come and go.
+/// `analyze` on its folder counts each session once, gives the verdicts, and no file or
+/// message holds the password.
+#[test]
+fn live_capture_counts_each_session_once() {
+    let table = [
+        (
+            "postgres",
+            "pg_stat_ssl",
+            [
+                ("app_N", "127.0.0.71", "review", 1),
+                ("app_N", "127.0.0.72", "not_affected", 1),
+                ("app_N", "127.0.0.73", "review", 2),
+            ],
+        ),
+        (
+            "mariadb",
+            "performance_schema.threads",
+            [
+                ("mysql", "127.0.0.81", "review", 1),
+                ("mysql", "127.0.0.82", "not_affected", 1),
+                ("mysql", "127.0.0.83", "review", 2),
+            ],
+        ),
+    ];
+    for (engine, source, expected) in table {
+        let out = live("capture.sh", &[engine]);
+        let err = std::fs::read_to_string(out.path().join("capture.err")).unwrap();
+        let written: usize = err
+            .lines()
+            .find_map(|l| l.strip_suffix(" captures written"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{engine}: {err}"));
+        assert!(written >= 6, "{engine}: {err}");
+        let found = rows(&[out.path().join("capture")]);
+        assert_eq!(found.len(), expected.len(), "{engine}: {found:#?}");
+        for (app, host, verdict, sessions) in expected {
+            let got = &found[&(app.to_string(), host.to_string())];
+            let [(v, n, reason)] = got.as_slice() else {
+                panic!("{engine}: {app}@{host}: {got:?}");
+            };
+            assert_eq!((v.as_str(), *n), (verdict, sessions), "{engine}: {reason}");
+            assert!(reason.starts_with(&format!("{source}: ")), "{reason}");
+            if sessions == 1 {
+                // Open across every capture: one session however many captures saw it.
+                assert!(
+                    reason.contains(&format!("across {written} captures")),
+                    "{engine}: {app}@{host}: {reason}"
+                );
+            }
+        }
+        for entry in walkdir::WalkDir::new(out.path()) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let text = std::fs::read(entry.path()).unwrap();
+                assert!(
+                    !String::from_utf8_lossy(&text).contains("capture-secret-9"),
+                    "{}",
+                    entry.path().display()
+                );
+            }
+        }
     }
 }

@@ -146,6 +146,15 @@ pub const TIME_COLUMNS: [&str; 10] = [
     "statement_timestamp",
 ];
 
+/// What starts a note `sslcensus capture` writes between captures (a gap
+/// while the server could not be reached): never a row, never a time.
+pub const NOTE_PREFIX: &str = "# sslcensus:";
+
+/// A note line of `sslcensus capture` (see [`NOTE_PREFIX`]).
+pub fn is_note(line: &str) -> bool {
+    line.starts_with(NOTE_PREFIX)
+}
+
 /// A time printed on a line of its own between captures: the output of
 /// `date -u +%FT%TZ` or `date -u` (`Sun Nov 29 04:01:12 UTC 2026`), as is
 /// or behind `--`, `#`, `==` decorations or the words `captured at`.
@@ -340,6 +349,9 @@ impl DumpReader {
     /// Feeds the next line (1-based `number`, without its newline).
     pub fn line(&mut self, number: u64, line: &str, sink: &mut impl DumpSink) {
         let line = line.strip_suffix('\r').unwrap_or(line);
+        if is_note(line) {
+            return;
+        }
         if let Some(time) = time_line(line) {
             self.line_time = Some(time);
             self.end_capture();
@@ -702,6 +714,23 @@ mod tests {
         assert_eq!(
             read_all(plain, Some((T, TimeSource::FileName))),
             ["2: #0 0s FileName pg_stat_ssl 7 app@ Plain"]
+        );
+    }
+
+    #[test]
+    fn notes_of_sslcensus_capture_are_skipped() {
+        // A gap note first in the file (detection looks past it) and between captures.
+        let text = "# sslcensus: no capture from 2026-11-29T04:00:12Z to 2026-11-29T04:01:12Z: connection refused\ncaptured_at,pid,usename,ssl\n2026-11-29 04:01:12+00,7,app,f\n# sslcensus: no capture from 2026-11-29T04:01:12Z to 2026-11-29T04:03:12Z: server closed the connection\ncaptured_at,pid,usename,ssl\n2026-11-29 04:03:12+00,7,app,f\n";
+        assert_eq!(
+            read_all(text, None),
+            [
+                "3: #0 0s Column pg_stat_ssl 7 app@ Plain",
+                "6: #1 120s Column pg_stat_ssl 7 app@ Plain",
+            ]
+        );
+        assert_eq!(
+            time_line("# sslcensus: no capture from 2026-11-29T04:00:12Z"),
+            None
         );
     }
 

@@ -72,12 +72,14 @@ fn is_header(cells: &[String]) -> bool {
 }
 
 /// The lines worth looking at, with their index: not blank, not a time
-/// line between captures.
+/// line or a note between captures.
 fn content<'a>(lines: &[&'a str]) -> Vec<(usize, &'a str)> {
     lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && super::time_line(l).is_none())
+        .filter(|(_, l)| {
+            !l.trim().is_empty() && !super::is_note(l) && super::time_line(l).is_none()
+        })
         .map(|(i, l)| (i, *l))
         .collect()
 }
