@@ -77,6 +77,18 @@ out_dir() {
   (cd -- "$1" && pwd)
 }
 
+# open_long TLS PLAIN SECONDS: a TLS and a plaintext session of the same user, open SECONDS
+# in the background, their pids appended to the caller's `long` array; returns once both are
+# open (the caller defines `hold` and `opened`, as for four_captures).
+open_long() {
+  hold "$1" "$3" tls
+  long+=($!)
+  hold "$2" "$3" plain
+  long+=($!)
+  until_open "$1"
+  until_open "$2"
+}
+
 # four_captures TLS PLAIN SHORT: the scenario both dump scripts capture. The caller defines
 # `hold OCTET SECONDS tls|plain` (a session from 127.0.0.OCTET open SECONDS in the background),
 # `opened OCTET` (true once such a session is open) and `capture`. TLS and PLAIN stay open across
@@ -84,12 +96,7 @@ out_dir() {
 four_captures() {
   local tls=$1 plain=$2 short=$3 pid long=()
   say "capture 1: a TLS session (127.0.0.$tls) and a plaintext one of the same user (127.0.0.$plain)"
-  hold "$tls" 60 tls
-  long+=($!)
-  hold "$plain" 60 plain
-  long+=($!)
-  until_open "$tls"
-  until_open "$plain"
+  open_long "$tls" "$plain" 60
   capture
   for round in 2 4; do
     say "capture $round: a short TLS session (127.0.0.$short) too"

@@ -76,12 +76,7 @@ esac
 start_relays "$PORT" "$TMP/relay.ports" "$TLS" "$PLAIN" "$SHORT"
 
 long=()
-hold "$TLS" 120 tls
-long+=($!)
-hold "$PLAIN" 120 plain
-long+=($!)
-until_open "$TLS"
-until_open "$PLAIN"
+open_long "$TLS" "$PLAIN" 120
 
 say "capturing every second for ${SECONDS_TOTAL}s"
 "${CAPTURE[@]}" --out "$OUT_DIR/capture" --instance "$INSTANCE" --interval 1s \
