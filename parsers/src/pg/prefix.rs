@@ -55,7 +55,7 @@ struct Step {
 }
 
 /// Spans (byte ranges) of what the prefix captured.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Captures {
     spans: [Option<(usize, usize)>; SLOTS],
 }
@@ -167,6 +167,37 @@ fn timestamp_ends(line: &[u8], pos: usize) -> [Option<usize>; 2] {
     [with_zone, Some(end)]
 }
 
+/// `%r`'s first candidate, in the order `Matcher::remote` tries them:
+/// `[local]`, `host(port)`, the longest bare host, nothing. Returns the host
+/// span, the port span and the end.
+type RemoteSpans = (Option<(usize, usize)>, Option<(usize, usize)>, usize);
+
+fn first_remote(line: &str, pos: usize) -> RemoteSpans {
+    let bytes = line.as_bytes();
+    if bytes[pos..].starts_with(b"[local]") {
+        return (Some((pos, pos + 7)), None, pos + 7);
+    }
+    let host = run(bytes, pos, |b| {
+        !b.is_ascii_whitespace() && b != b'(' && b != b')'
+    });
+    if host > 0 && bytes.get(pos + host) == Some(&b'(') {
+        let port_start = pos + host + 1;
+        let digits = run(bytes, port_start, |b| b.is_ascii_digit());
+        if digits > 0 && bytes.get(port_start + digits) == Some(&b')') {
+            let port = (port_start, port_start + digits);
+            return (Some((pos, pos + host)), Some(port), port.1 + 1);
+        }
+    }
+    let bare = run(bytes, pos, |b| {
+        !b.is_ascii_whitespace() && !b"():@".contains(&b)
+    });
+    // A host ends between characters, never inside one.
+    match (1..=bare).rev().find(|&n| line.is_char_boundary(pos + n)) {
+        Some(n) => (Some((pos, pos + n)), None, pos + n),
+        None => (None, None, pos),
+    }
+}
+
 impl Matcher {
     /// Compiles the escapes of a `log_line_prefix`.
     pub(crate) fn compile(escapes: &str) -> Result<Matcher, String> {
@@ -252,12 +283,132 @@ impl Matcher {
     /// Matches the prefix, the severity and its two spaces at `start`.
     pub(crate) fn match_at(&self, line: &str, start: usize) -> Option<Matched> {
         let mut captures = Captures::default();
-        let (severity, message) = self.step(line, 0, start, &mut captures)?;
+        let (severity, message) = match self.first_path(line, start, &mut captures) {
+            Some(found) => found,
+            None => {
+                captures = Captures::default();
+                self.step(line, 0, start, &mut captures)?
+            }
+        };
         Some(Matched {
             captures,
             severity,
             message,
         })
+    }
+
+    /// The path the backtracking search tries first (each piece's first
+    /// candidate end), followed without recursion. Almost every real line
+    /// matches on it, and when it does the search would have returned the
+    /// very same captures; when it does not, `None` sends the line to the
+    /// full search.
+    fn first_path(
+        &self,
+        line: &str,
+        start: usize,
+        caps: &mut Captures,
+    ) -> Option<((usize, usize), usize)> {
+        let bytes = line.as_bytes();
+        let mut pos = start;
+        for (i, step) in self.steps.iter().enumerate() {
+            let end = match &step.piece {
+                Piece::Literal(text) => {
+                    if !bytes[pos..].starts_with(text) {
+                        return None;
+                    }
+                    pos + text.len()
+                }
+                // The search goes on past `%q` first.
+                Piece::StopHere => pos,
+                Piece::Text => match self.steps.get(i + 1).map(|s| &s.piece) {
+                    Some(Piece::Literal(text)) if !text.is_empty() => {
+                        pos + memchr::memchr_iter(text[0], &bytes[pos..])
+                            .find(|&at| bytes[pos + at..].starts_with(text))?
+                    }
+                    // As short as possible: empty.
+                    _ => pos,
+                },
+                Piece::Timestamp => timestamp_ends(bytes, pos).into_iter().flatten().next()?,
+                Piece::Epoch => {
+                    let secs = run(bytes, pos, |b| b.is_ascii_digit());
+                    if secs == 0 {
+                        return None;
+                    }
+                    let mut end = pos + secs;
+                    if bytes.get(end) == Some(&b'.') {
+                        end += 1 + run(bytes, end + 1, |b| b.is_ascii_digit());
+                    }
+                    end
+                }
+                Piece::Digits { min, signed } => {
+                    let sign = usize::from(*signed && bytes.get(pos) == Some(&b'-'));
+                    let digits = run(bytes, pos + sign, |b| b.is_ascii_digit());
+                    if digits < *min {
+                        return None;
+                    }
+                    pos + sign + digits
+                }
+                Piece::SessionId => {
+                    let hex = |b: u8| b.is_ascii_hexdigit() && !b.is_ascii_uppercase();
+                    let first = run(bytes, pos, hex);
+                    let dot = pos + first;
+                    if first == 0 || bytes.get(dot) != Some(&b'.') {
+                        return None;
+                    }
+                    let second = run(bytes, dot + 1, hex);
+                    if second == 0 {
+                        return None;
+                    }
+                    dot + 1 + second
+                }
+                Piece::Vxid => {
+                    let backend = run(bytes, pos, |b| b.is_ascii_digit());
+                    let slash = pos + backend;
+                    let local = if backend > 0 && bytes.get(slash) == Some(&b'/') {
+                        run(bytes, slash + 1, |b| b.is_ascii_digit())
+                    } else {
+                        0
+                    };
+                    if local > 0 { slash + 1 + local } else { pos }
+                }
+                Piece::Sqlstate => {
+                    let ok = bytes.len() >= pos + 5
+                        && bytes[pos..pos + 5]
+                            .iter()
+                            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+                    if !ok {
+                        return None;
+                    }
+                    pos + 5
+                }
+                Piece::Host => {
+                    if bytes[pos..].starts_with(b"[local]") {
+                        pos + 7
+                    } else {
+                        pos + run(bytes, pos, |b| {
+                            b.is_ascii_alphanumeric() || b".:%_-".contains(&b)
+                        })
+                    }
+                }
+                Piece::Remote => {
+                    let (host, port, end) = first_remote(line, pos);
+                    let port_slot = step.slot.map(|_| Slot::RemotePort);
+                    match host {
+                        Some((from, to)) => caps.set(step.slot, from, to),
+                        None => caps.clear(step.slot),
+                    }
+                    match port {
+                        Some((from, to)) => caps.set(port_slot, from, to),
+                        None => caps.clear(port_slot),
+                    }
+                    pos = end;
+                    continue;
+                }
+            };
+            caps.set(step.slot, pos, end);
+            pos = end;
+        }
+        severity(bytes, pos)
     }
 
     /// Tries the pieces from step `i` at byte `pos`, first success wins.
@@ -425,5 +576,113 @@ impl Matcher {
         caps.clear(slot);
         caps.clear(port_slot);
         self.step(line, i + 1, pos, caps)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The search without its fast path.
+    fn full_search(m: &Matcher, line: &str) -> Option<(Captures, (usize, usize), usize)> {
+        let mut caps = Captures::default();
+        let (severity, message) = m.step(line, 0, 0, &mut caps)?;
+        Some((caps, severity, message))
+    }
+
+    #[test]
+    fn the_first_path_finds_what_the_search_finds() {
+        // (log_line_prefix, line): lines the first path takes, and lines
+        // where it must give up and leave them to the search.
+        let table = [
+            (
+                "%t:%r:%u@%d:[%p]:",
+                "2026-11-29 03:52:55 UTC:127.0.0.1(53004):postgres@postgres:[6504]:LOG:  connection received: host=127.0.0.1 port=53004",
+            ),
+            (
+                "%t:%r:%u@%d:[%p]:",
+                "2026-11-02 09:14:07 UTC:::1(40522):ops@cron@Sales DW:[8812]:LOG:  connection authorized: user=ops@cron database=Sales DW",
+            ),
+            (
+                "%t:%r:%u@%d:[%p]:",
+                "2026-11-02 09:14:07 UTC:[local]:postgres@postgres:[77]:LOG:  connection authorized: user=postgres database=postgres",
+            ),
+            (
+                "%t:%r:%u@%d:[%p]:",
+                "2026-11-02 09:14:07 UTC::@:[6504]:LOG:  checkpoint starting: time",
+            ),
+            (
+                "%t:%r:%u@%d:[%p]:",
+                "2026-11-02 09:14:07 UTC:10.0.0.1(5):a@b:[c]:[9]:LOG:  database name holds the next literal",
+            ),
+            (
+                "%t:%r:%u@%d:[%p]:",
+                "2026-11-02 09:14:07 UTC:10.0.0.1(5):a@b:[9]:LOG  no severity marker",
+            ),
+            (
+                "%m [%p] ",
+                "2026-11-29 03:52:55.964 UTC [6504] LOG:  connection received: host=::1 port=1",
+            ),
+            (
+                "%m [%p] %q%u@%d ",
+                "2026-11-29 03:52:55.964 UTC [6504] app@orders LOG:  disconnection: session time: 0:00:01.000 user=app database=orders host=::1 port=1",
+            ),
+            (
+                "%m [%p] %q%u@%d ",
+                "2026-11-29 03:52:55.964 UTC [6504] LOG:  checkpoint starting: time",
+            ),
+            (
+                "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+                "2026-11-29 03:52:55 UTC [6504]: [3-1] user=app,db=orders,app=billing api,client=10.1.1.1 LOG:  disconnection: session time: 0:00:01.000 user=app database=orders host=10.1.1.1 port=1",
+            ),
+            (
+                "%n|%p|%h|",
+                "1795924375.123|42|10.1.1.1|FATAL:  password authentication failed for user \"x\"",
+            ),
+            (
+                "%m %c %v %e %x %%%p%% ",
+                "2026-11-29 03:52:55.964 UTC 6b0ba197.1968 3/1 08P01 0 %17% LOG:  connection received: host=::1 port=1",
+            ),
+            (
+                "%m %c %v %e %x %%%p%% ",
+                "2026-11-29 03:52:55.964 UTC 6b0ba197.1968  08P01 0 %17% LOG:  connection received: host=::1 port=1",
+            ),
+            (
+                "%t [%p] %q[%a] ",
+                "2026-11-29 03:52:55 UTC [5] [app: [x] y] LOG:  disconnection: session time: 0:00:01.000 user=u database=d host=h",
+            ),
+            (
+                "%t [%p] %q[%a] ",
+                "2026-11-29 03:52:55 UTC [5] LOG:  checkpoint starting: time",
+            ),
+            (
+                "%t %r %a%u ",
+                "2026-11-29 03:52:55 UTC 10.0.0.1 psqlapp LOG:  x",
+            ),
+            ("%t %r ", "2026-11-29 03:52:55 UTC host(12)x LOG:  x"),
+            ("%t %h%p ", "2026-11-29 03:52:55 UTC 10.0.0.12345 LOG:  x"),
+            (
+                "%m %Q:%P:%a ",
+                "2026-11-29 03:52:55.964 +05:30 -12::a LOG:  x",
+            ),
+            ("%t:%r:%u@%d:[%p]:", "not a log line at all"),
+        ];
+        let (mut taken, mut searched) = (0, 0);
+        for (escapes, line) in table {
+            let m = Matcher::compile(escapes).unwrap();
+            let full = full_search(&m, line);
+            let mut caps = Captures::default();
+            if let Some((severity, message)) = m.first_path(line, 0, &mut caps) {
+                assert_eq!(Some((caps, severity, message)), full, "{escapes} / {line}");
+                taken += 1;
+            } else if full.is_some() {
+                searched += 1;
+            }
+            let matched = m
+                .match_at(line, 0)
+                .map(|m| (m.captures, m.severity, m.message));
+            assert_eq!(matched, full, "{escapes} / {line}");
+        }
+        assert!(taken >= 12 && searched >= 3, "{taken} {searched}");
     }
 }
