@@ -47,7 +47,13 @@ const SQLSERVER: Expected = [
     ("legacy-batch", "10.0.1.6", "review", 1, 1),
     ("", "10.0.1.7", "review", 1, 1),
 ];
-const SQLSERVER_FORMS: [&str; 3] = ["sqlcmd", "sqlcmd-separator", "sqlcmd-headerless"];
+const SQLSERVER_FORMS: [&str; 5] = [
+    "sqlcmd",
+    "sqlcmd-separator",
+    "sqlcmd-trimmed",
+    "sqlcmd-headerless",
+    "sqlcmd-headerless-spaced",
+];
 
 /// A committed engine's dumps: folder, forms, expected rows, the view's name, the form
 /// merged with the logs of the same run.

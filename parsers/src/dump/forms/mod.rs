@@ -15,6 +15,7 @@ mod ruled;
 mod sqlcmd;
 mod sqlcmd_headerless;
 mod tsv;
+mod words;
 
 use super::Event;
 

@@ -2,8 +2,8 @@
 //! of dashes under it that gives each column's extent, then rows cut at
 //! those extents.
 
-use super::{FormReader, content, is_header};
-use crate::dump::{Event, Row, cut_at, is_footer, is_rule, rule_extents};
+use super::{FormReader, content, is_header, words};
+use crate::dump::{Event, Row, column_name, cut_at, is_footer, is_rule, rule_extents};
 
 /// A rule line's joints: psql puts `+` between the dash runs, sqlcmd its
 /// column separator (a space by default, `-s` otherwise).
@@ -63,8 +63,19 @@ pub(super) fn header_columns(lines: &[&str], rules: Rules) -> Option<Vec<String>
     })
 }
 
+/// sqlcmd `-W` without `-s`: the header is its names joined by single
+/// spaces and the rule underlines each name only, so the rule says nothing
+/// of where the values are (they are cut by [`words`]).
+fn is_trimmed(header: &str, rule: &str, joint: char, columns: &[String]) -> bool {
+    let runs: Vec<usize> = rule_extents(rule).iter().map(|r| r.len()).collect();
+    let names: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+    joint == ' ' && runs == names && header.trim_end() == columns.join(" ")
+}
+
 pub(super) struct Ruled {
     rules: Rules,
+    /// Rows cut by their values' shapes (sqlcmd `-W` without `-s`).
+    trimmed: bool,
     previous: Option<String>,
     extents: Vec<std::ops::Range<usize>>,
     joint: char,
@@ -76,6 +87,7 @@ impl Ruled {
     pub(super) fn new(rules: Rules) -> Ruled {
         Ruled {
             rules,
+            trimmed: false,
             previous: None,
             extents: Vec::new(),
             joint: ' ',
@@ -92,7 +104,10 @@ impl FormReader for Ruled {
         {
             self.joint = self.rules.joint(line);
             self.extents = rule_extents(line);
-            self.columns = Some(header_cells(&header, line, self.joint));
+            let columns = header_cells(&header, line, self.joint);
+            self.trimmed =
+                self.rules == Rules::Sqlcmd && is_trimmed(&header, line, self.joint, &columns);
+            self.columns = Some(columns);
             self.in_table = true;
             out.push(Event::Start);
             return;
@@ -119,6 +134,20 @@ impl FormReader for Ruled {
         let Some(columns) = &self.columns else {
             return;
         };
+        if self.trimmed {
+            let names: Vec<String> = columns.iter().map(|c| column_name(c)).collect();
+            match words::cut(line, &names) {
+                Ok(cells) => {
+                    let mut row = Row::new(number);
+                    for (name, value) in columns.iter().zip(cells) {
+                        row.push(name, Some(value));
+                    }
+                    out.push(Event::Row(row));
+                }
+                Err(why) => out.push(Event::Bad { line: number, why }),
+            }
+            return;
+        }
         let cells = cut_at(line, &self.extents, self.joint)
             .filter(|c| c.len() == columns.len())
             .or_else(|| Some(split(line, self.joint)).filter(|c| c.len() == columns.len()));
