@@ -18,17 +18,22 @@ mod common;
 /// (application, client address, verdict, sessions, captures the client was seen in).
 type Expected = [(&'static str, &'static str, &'static str, u64, usize); 3];
 
+/// Long enough that psql's wrapped form cuts it over lines.
+const APP_LONG: &str = "app_long_running_orders_service_with_a_long_application_name";
+
 const POSTGRES: Expected = [
-    ("app_long", "127.0.0.51", "review", 1, 4),
+    (APP_LONG, "127.0.0.51", "review", 1, 4),
     ("app_plain", "127.0.0.52", "not_affected", 1, 4),
     ("app_short", "127.0.0.53", "review", 2, 2),
 ];
-const POSTGRES_FORMS: [&str; 5] = [
+const POSTGRES_FORMS: [&str; 7] = [
     "psql-aligned",
     "psql-unaligned",
     "csv",
     "psql-expanded",
     "json",
+    "psql-wrapped",
+    "psql-wrapped-old-ascii",
 ];
 
 /// The mariadb CLI always sends the connect attribute program_name=mysql: the rows are named

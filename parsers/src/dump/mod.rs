@@ -353,9 +353,11 @@ impl DumpReader {
             return;
         }
         if let Some(time) = time_line(line) {
+            // Rows held back belong to the capture before the time line.
+            self.reader.boundary(&mut self.events);
+            self.drain(sink);
             self.line_time = Some(time);
             self.end_capture();
-            self.reader.boundary();
             return;
         }
         self.reader.line(number, line, &mut self.events);

@@ -2,6 +2,7 @@
 //! of dashes under it that gives each column's extent, then rows cut at
 //! those extents.
 
+use super::psql_wrap::PsqlRow;
 use super::{FormReader, content, is_header, words};
 use crate::dump::{Event, Row, column_name, cut_at, is_footer, is_rule, rule_extents};
 
@@ -81,6 +82,9 @@ pub(super) struct Ruled {
     joint: char,
     columns: Option<Vec<String>>,
     in_table: bool,
+    /// A psql row whose next line may continue it (a newline in a value,
+    /// `\pset format wrapped`): given out once a line shows it is whole.
+    pending: Option<PsqlRow>,
 }
 
 impl Ruled {
@@ -93,12 +97,40 @@ impl Ruled {
             joint: ' ',
             columns: None,
             in_table: false,
+            pending: None,
+        }
+    }
+
+    fn flush(&mut self, out: &mut Vec<Event>) {
+        if let (Some(row), Some(columns)) = (self.pending.take(), &self.columns) {
+            let mut cells = Row::new(row.line);
+            for (name, value) in columns.iter().zip(row.values()) {
+                cells.push(name, Some(value));
+            }
+            out.push(Event::Row(cells));
         }
     }
 }
 
 impl FormReader for Ruled {
     fn line(&mut self, number: u64, line: &str, out: &mut Vec<Event>) {
+        let may_continue = !is_footer(line) && !self.rules.is_rule(line);
+        if let Some(row) = &mut self.pending
+            && may_continue
+        {
+            match row.continue_with(line, &self.extents) {
+                Ok(true) => return,
+                Ok(false) => self.flush(out),
+                Err(()) => {
+                    out.push(Event::Bad {
+                        line: row.line,
+                        why: "a psql row whose cell says it goes on (+ or . at its edge) and whose next line does not fit: skipped",
+                    });
+                    self.pending = None;
+                }
+            }
+        }
+        self.flush(out);
         if self.rules.is_rule(line)
             && let Some(header) = self.previous.take()
         {
@@ -148,6 +180,13 @@ impl FormReader for Ruled {
             }
             return;
         }
+        if self.rules == Rules::Psql
+            && let Some(row) = PsqlRow::start(number, line, &self.extents)
+            && row.values_fit(columns.len())
+        {
+            self.pending = Some(row);
+            return;
+        }
         let cells = cut_at(line, &self.extents, self.joint)
             .filter(|c| c.len() == columns.len())
             .or_else(|| Some(split(line, self.joint)).filter(|c| c.len() == columns.len()));
@@ -166,8 +205,13 @@ impl FormReader for Ruled {
         }
     }
 
-    fn boundary(&mut self) {
+    fn boundary(&mut self, out: &mut Vec<Event>) {
+        self.flush(out);
         self.in_table = false;
         self.previous = None;
+    }
+
+    fn finish(&mut self, out: &mut Vec<Event>) {
+        self.flush(out);
     }
 }
