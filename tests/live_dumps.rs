@@ -308,3 +308,40 @@ fn live_capture_counts_each_session_once() {
         }
     }
 }
+
+/// The gaps `sslcensus capture` noted in its file (`# sslcensus: no capture from … to …`) are
+/// counted and said with the file's coverage: how many, how long in all.
+#[test]
+fn gaps_noted_by_capture_are_said_with_the_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("pg-gaps-1");
+    std::fs::create_dir(&folder).unwrap();
+    let file = folder.join("sessions.2026-11-29.csv");
+    std::fs::write(
+        &file,
+        "captured_at,pid,usename,datname,application_name,client_addr,client_port,backend_start,ssl,version\n\
+         2026-11-29 04:00:00+00,7,app,db,orders,10.0.0.5,50000,2026-11-29 03:00:00+00,t,TLSv1.3\n\
+         # sslcensus: no capture from 2026-11-29T04:00:00Z to 2026-11-29T04:02:00Z: connection refused\n\
+         captured_at,pid,usename,datname,application_name,client_addr,client_port,backend_start,ssl,version\n\
+         2026-11-29 04:02:00+00,7,app,db,orders,10.0.0.5,50000,2026-11-29 03:00:00+00,t,TLSv1.3\n\
+         # sslcensus: no capture from 2026-11-29T04:02:00Z to 2026-11-29T04:03:00Z: server closed the connection\n\
+         captured_at,pid,usename,datname,application_name,client_addr,client_port,backend_start,ssl,version\n\
+         2026-11-29 04:03:00+00,7,app,db,orders,10.0.0.5,50000,2026-11-29 03:00:00+00,t,TLSv1.3\n",
+    )
+    .unwrap();
+    let out = common::sslcensus_os_ok(&[std::ffi::OsStr::new("analyze"), folder.as_os_str()]);
+    let err = common::text(&out.stderr);
+    assert!(
+        err.contains("3 captures") && err.contains("; 2 gaps with no capture (sslcensus capture could not reach the server), 3 min in all: sessions that began and ended within them are not seen"),
+        "{err}"
+    );
+    assert!(
+        err.contains(" 0 connection lines skipped as malformed"),
+        "{err}"
+    );
+    let stdout = common::text(&out.stdout);
+    assert!(
+        stdout.contains("in its only session across 3 captures"),
+        "{stdout}"
+    );
+}
