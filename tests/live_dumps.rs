@@ -201,12 +201,18 @@ fn committed_dumps_of_every_form_count_each_session_once() {
 /// Runs a dump script (with `args` before the folder) against its live server into a
 /// fresh folder.
 fn live(script: &str, args: &[&str]) -> tempfile::TempDir {
+    live_with(script, args, &[])
+}
+
+/// [`live`], with these environment variables for the script.
+fn live_with(script: &str, args: &[&str], envs: &[(&str, &str)]) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     let status = Command::new("bash")
         .arg(samples().join(script))
         .args(args)
         .arg(out.path())
         .env("SSLCENSUS_BIN", env!("CARGO_BIN_EXE_sslcensus"))
+        .envs(envs.iter().copied())
         .status()
         .unwrap();
     assert!(
@@ -241,6 +247,71 @@ fn live_mariadb_captures_of_every_mariadb_form() {
     }
 }
 
+/// (application, client address, verdict, sessions) of a capture run's rows.
+type CaptureExpected = [(&'static str, &'static str, &'static str, u64); 3];
+
+const PG_CAPTURE: CaptureExpected = [
+    ("app_N", "127.0.0.71", "review", 1),
+    ("app_N", "127.0.0.72", "not_affected", 1),
+    ("app_N", "127.0.0.73", "review", 2),
+];
+const MARIADB_CAPTURE: CaptureExpected = [
+    ("mysql", "127.0.0.81", "review", 1),
+    ("mysql", "127.0.0.82", "not_affected", 1),
+    ("mysql", "127.0.0.83", "review", 2),
+];
+
+/// Runs `samples/dumps/capture.sh ENGINE` with `envs` and holds `analyze` of its folder to
+/// `expected`: each session once (the long ones across every capture written, by one run or
+/// two), the verdicts, and no file or message holding the password.
+fn check_capture(engine: &str, envs: &[(&str, &str)], source: &str, expected: &CaptureExpected) {
+    let out = live_with("capture.sh", &[engine], envs);
+    let err = std::fs::read_to_string(out.path().join("capture.err")).unwrap();
+    // Every run says how many captures it wrote.
+    let runs: Vec<usize> = err
+        .lines()
+        .filter_map(|l| l.strip_suffix(" captures written"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse().ok())
+        .collect();
+    let written: usize = runs.iter().sum();
+    assert!(!runs.is_empty() && written >= 4, "{engine} {envs:?}: {err}");
+    let found = rows(&[out.path().join("capture")]);
+    assert_eq!(found.len(), expected.len(), "{engine} {envs:?}: {found:#?}");
+    for (app, host, verdict, sessions) in expected {
+        let got = &found[&(app.to_string(), host.to_string())];
+        let [(v, n, reason)] = got.as_slice() else {
+            panic!("{engine}: {app}@{host}: {got:?}");
+        };
+        assert_eq!((v.as_str(), n), (*verdict, sessions), "{engine}: {reason}");
+        assert!(reason.starts_with(&format!("{source}: ")), "{reason}");
+        if *sessions == 1 {
+            // Open across every capture: one session however many captures (and runs) saw it.
+            assert!(
+                reason.contains(&format!("across {written} captures")),
+                "{engine} {envs:?}: {app}@{host}: {reason}"
+            );
+        }
+    }
+    for entry in walkdir::WalkDir::new(out.path()) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let text = std::fs::read(entry.path()).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&text).contains("capture-secret-9"),
+                "{}",
+                entry.path().display()
+            );
+        }
+    }
+    assert_eq!(
+        runs.len(),
+        envs.iter()
+            .any(|(k, v)| *k == "CAPTURE_RESTART" && *v == "1") as usize
+            + 1,
+        "{err}"
+    );
+}
+
 /// `sslcensus capture` itself (`samples/dumps/capture.sh`): every second, over TLS verified
 /// against the sample CA, with the password from the environment, while a TLS and a
 /// plaintext session stay open across every capture and two short TLS sessions come and go.
@@ -248,65 +319,46 @@ fn live_mariadb_captures_of_every_mariadb_form() {
 /// message holds the password.
 #[test]
 fn live_capture_counts_each_session_once() {
-    let table = [
-        (
-            "postgres",
-            "pg_stat_ssl",
-            [
-                ("app_N", "127.0.0.71", "review", 1),
-                ("app_N", "127.0.0.72", "not_affected", 1),
-                ("app_N", "127.0.0.73", "review", 2),
-            ],
-        ),
-        (
+    check_capture("postgres", &[], "pg_stat_ssl", &PG_CAPTURE);
+    check_capture(
+        "mariadb",
+        &[],
+        "performance_schema.threads",
+        &MARIADB_CAPTURE,
+    );
+}
+
+/// The MySQL/MariaDB credentials from an option file, as the mysql client reads them:
+/// `--defaults-file FILE` (its `[client]` group; the `[mysqld]` one is another program's)
+/// and `~/.my.cnf` (`[mysql]`), with no MYSQL_PWD and no --user.
+#[test]
+fn live_capture_reads_mysql_option_files() {
+    for credentials in ["defaults-file", "home"] {
+        check_capture(
             "mariadb",
+            &[("CAPTURE_CREDENTIALS", credentials)],
             "performance_schema.threads",
-            [
-                ("mysql", "127.0.0.81", "review", 1),
-                ("mysql", "127.0.0.82", "not_affected", 1),
-                ("mysql", "127.0.0.83", "review", 2),
-            ],
-        ),
-    ];
-    for (engine, source, expected) in table {
-        let out = live("capture.sh", &[engine]);
-        let err = std::fs::read_to_string(out.path().join("capture.err")).unwrap();
-        let written: usize = err
-            .lines()
-            .find_map(|l| l.strip_suffix(" captures written"))
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("{engine}: {err}"));
-        assert!(written >= 6, "{engine}: {err}");
-        let found = rows(&[out.path().join("capture")]);
-        assert_eq!(found.len(), expected.len(), "{engine}: {found:#?}");
-        for (app, host, verdict, sessions) in expected {
-            let got = &found[&(app.to_string(), host.to_string())];
-            let [(v, n, reason)] = got.as_slice() else {
-                panic!("{engine}: {app}@{host}: {got:?}");
-            };
-            assert_eq!((v.as_str(), *n), (verdict, sessions), "{engine}: {reason}");
-            assert!(reason.starts_with(&format!("{source}: ")), "{reason}");
-            if sessions == 1 {
-                // Open across every capture: one session however many captures saw it.
-                assert!(
-                    reason.contains(&format!("across {written} captures")),
-                    "{engine}: {app}@{host}: {reason}"
-                );
-            }
-        }
-        for entry in walkdir::WalkDir::new(out.path()) {
-            let entry = entry.unwrap();
-            if entry.file_type().is_file() {
-                let text = std::fs::read(entry.path()).unwrap();
-                assert!(
-                    !String::from_utf8_lossy(&text).contains("capture-secret-9"),
-                    "{}",
-                    entry.path().display()
-                );
-            }
-        }
+            &MARIADB_CAPTURE,
+        );
     }
+}
+
+/// `sslcensus capture` stopped (SIGTERM) and started again on the same folder while the long
+/// sessions stay open: `analyze` counts each of them once, across the captures of both runs.
+#[test]
+fn live_capture_restarted_on_the_same_folder() {
+    check_capture(
+        "postgres",
+        &[("CAPTURE_RESTART", "1")],
+        "pg_stat_ssl",
+        &PG_CAPTURE,
+    );
+    check_capture(
+        "mariadb",
+        &[("CAPTURE_RESTART", "1")],
+        "performance_schema.threads",
+        &MARIADB_CAPTURE,
+    );
 }
 
 /// The gaps `sslcensus capture` noted in its file (`# sslcensus: no capture from … to …`) are
