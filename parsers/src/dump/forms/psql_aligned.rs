@@ -125,5 +125,8 @@ mod tests {
         // A `+` whose next line does not go on: the row is skipped, counted.
         let broken = " pid | client_dn | ssl \n-----+-----------+-----\n   1 | CN=a     +| t\n   2 | x         | f\n";
         assert_eq!(read(&PsqlAligned, broken).1, "SBR");
+        let cut =
+            " pid | client_dn | ssl \n-----+-----------+-----\n   1 | CN=a     +| t\n(1 row)\n";
+        assert_eq!(read(&PsqlAligned, cut).1, "SBE");
     }
 }

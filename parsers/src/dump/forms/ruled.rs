@@ -73,6 +73,9 @@ fn is_trimmed(header: &str, rule: &str, joint: char, columns: &[String]) -> bool
     joint == ' ' && runs == names && header.trim_end() == columns.join(" ")
 }
 
+/// A psql row whose markers promise more than the next line gives.
+const BROKEN: &str = "a psql row whose cell says it goes on (+ or . at its edge) and whose next line does not fit: skipped";
+
 pub(super) struct Ruled {
     rules: Rules,
     /// Rows cut by their values' shapes (sqlcmd `-W` without `-s`).
@@ -101,7 +104,15 @@ impl Ruled {
         }
     }
 
+    /// Gives out the held row; a row whose markers promised more than came
+    /// (a footer, a rule, a time line or the end next) is skipped, counted.
     fn flush(&mut self, out: &mut Vec<Event>) {
+        if let Some(row) = self.pending.take_if(|row| row.goes_on()) {
+            out.push(Event::Bad {
+                line: row.line,
+                why: BROKEN,
+            });
+        }
         if let (Some(row), Some(columns)) = (self.pending.take(), &self.columns) {
             let mut cells = Row::new(row.line);
             for (name, value) in columns.iter().zip(row.values()) {
@@ -124,7 +135,7 @@ impl FormReader for Ruled {
                 Err(()) => {
                     out.push(Event::Bad {
                         line: row.line,
-                        why: "a psql row whose cell says it goes on (+ or . at its edge) and whose next line does not fit: skipped",
+                        why: BROKEN,
                     });
                     self.pending = None;
                 }
