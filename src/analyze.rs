@@ -390,6 +390,11 @@ struct DumpFile {
     span: Span,
     times: std::collections::BTreeSet<TimeSource>,
     rows: u64,
+    /// Gaps `sslcensus capture` noted: how many, how long in all (those
+    /// with both ends known), how many have no known start.
+    gaps: u64,
+    gap_millis: i64,
+    gaps_from_start: u64,
 }
 
 /// What a dump's rows go to while one window is read.
@@ -430,6 +435,15 @@ impl DumpSink for DumpRows<'_> {
         self.captures.attribute(id, name, value);
     }
 
+    fn gap(&mut self, _line: u64, from: Option<Millis>, to: Millis) {
+        let file = &mut *self.dump_file;
+        file.gaps += 1;
+        match from {
+            Some(from) => file.gap_millis += (to - from).max(0),
+            None => file.gaps_from_start += 1,
+        }
+    }
+
     fn malformed(&mut self, line: u64, why: &'static str) {
         self.summary.skipped_lines += 1;
         if self.summary.skipped_lines + self.summary.invalid_utf8_lines
@@ -445,6 +459,31 @@ impl DumpSink for DumpRows<'_> {
 }
 
 impl DumpFile {
+    /// The gaps `sslcensus capture` noted, said for the file's note: `; 2
+    /// gaps with no capture (sslcensus capture could not reach the server),
+    /// 3 min in all: sessions that began and ended within them are not
+    /// seen`.
+    fn gaps_said(&self) -> String {
+        if self.gaps == 0 {
+            return String::new();
+        }
+        let count = match self.gaps {
+            1 => "1 gap".to_string(),
+            n => format!("{n} gaps"),
+        };
+        let length = match (self.gap_millis, self.gaps_from_start) {
+            (_, n) if n == self.gaps => "of unknown length".to_string(),
+            (ms, 0) => format!("{} in all", duration_said(ms)),
+            (ms, n) => format!(
+                "{} in all and {n} of unknown length (from the start of a capture run)",
+                duration_said(ms)
+            ),
+        };
+        format!(
+            "; {count} with no capture (sslcensus capture could not reach the server), {length}: sessions that began and ended within them are not seen"
+        )
+    }
+
     fn new(format: DumpFormat, fallback: Option<(Millis, TimeSource)>) -> DumpFile {
         DumpFile {
             format,
@@ -453,6 +492,9 @@ impl DumpFile {
             span: Span::default(),
             times: Default::default(),
             rows: 0,
+            gaps: 0,
+            gap_millis: 0,
+            gaps_from_start: 0,
         }
     }
 
@@ -516,10 +558,27 @@ impl DumpFile {
             format!("capture times from {}", sources.join(" and "))
         };
         summary.caveat = Some(format!(
-            "{}: {} captures{span}, {} rows; {from}; a sampler sees only the sessions open at capture time",
+            "{}: {} captures{span}, {} rows; {from}; a sampler sees only the sessions open at capture time{}",
             self.format,
             self.captures.len(),
-            self.rows
+            self.rows,
+            self.gaps_said()
         ));
+    }
+}
+
+/// A length of time as a person says it: `40 s`, `3 min`, `2 h 5 min`.
+fn duration_said(millis: i64) -> String {
+    let seconds = (millis + 500) / 1000;
+    match seconds {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", (s + 30) / 60),
+        s => {
+            let minutes = (s + 30) / 60;
+            match minutes % 60 {
+                0 => format!("{} h", minutes / 60),
+                m => format!("{} h {m} min", minutes / 60),
+            }
+        }
     }
 }

@@ -10,8 +10,10 @@
 //! Credentials are the drivers' and the engines' usual ones, never a flag:
 //! sqlx-postgres reads PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD,
 //! PGSSLMODE, PGSSLROOTCERT and PGPASSFILE / ~/.pgpass; for MySQL and
-//! MariaDB MYSQL_HOST, MYSQL_TCP_PORT and MYSQL_PWD are read here; `-W`
-//! prompts without echo. A password is never printed nor written.
+//! MariaDB the option file (`~/.my.cnf`, or `--defaults-file`: see
+//! [`crate::mysql_options`]), then MYSQL_HOST, MYSQL_TCP_PORT and MYSQL_PWD
+//! are read here; `-W` prompts without echo. A password is never printed
+//! nor written.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -29,6 +31,7 @@ use sqlx::{Column, Connection, Row};
 use sslcensus_parsers::dump::NOTE_PREFIX;
 
 use crate::capture_sql::{MYSQL_QUERY, POSTGRES_QUERY, PROCESSLIST_QUERY};
+use crate::mysql_options;
 
 /// An engine `sslcensus capture` connects to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,6 +86,8 @@ pub struct CaptureRequest {
     pub ssl_mode: Option<SslMode>,
     pub ssl_ca: Option<PathBuf>,
     pub prompt_password: bool,
+    /// MySQL/MariaDB: the only option file read (else `~/.my.cnf`).
+    pub defaults_file: Option<PathBuf>,
     pub out: PathBuf,
     pub instance: Option<String>,
     pub interval: Duration,
@@ -165,6 +170,11 @@ impl Target {
         } else {
             None
         };
+        if engine == CaptureEngine::Postgres && req.defaults_file.is_some() {
+            bail!(
+                "--defaults-file is a MySQL/MariaDB option file; PostgreSQL reads PGPASSFILE / ~/.pgpass"
+            );
+        }
         match engine {
             CaptureEngine::Postgres => {
                 // From a URL so that ~/.pgpass is looked up with the host, port,
@@ -203,22 +213,34 @@ impl Target {
                 let mut options = MySqlConnectOptions::from_str(url.as_str())
                     .map_err(|e| anyhow::anyhow!("connection settings: {e}"))?;
                 // What the mysql and mariadb clients read (their manuals,
-                // "Environment Variables"); the user defaults to the login name.
+                // "Using Option Files", "Environment Variables"): the
+                // command line first, then the option file, then the
+                // environment; the user defaults to the login name.
+                if let Some(path) = &req.defaults_file {
+                    mysql_options::check_defaults_file(path)?;
+                }
+                let file = match mysql_options::option_file(req.defaults_file.as_deref()) {
+                    Some(path) => mysql_options::read(&path, engine == CaptureEngine::Mariadb)?,
+                    None => Default::default(),
+                };
                 let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
                 if url.host_str().is_none_or(str::is_empty) {
-                    options = options.host(&env("MYSQL_HOST").unwrap_or("localhost".into()));
+                    let host = file.host.or_else(|| env("MYSQL_HOST"));
+                    options = options.host(&host.unwrap_or("localhost".into()));
                 }
                 if url.port().is_none()
-                    && let Some(port) = env("MYSQL_TCP_PORT").and_then(|p| p.parse().ok())
+                    && let Some(port) = file
+                        .port
+                        .or_else(|| env("MYSQL_TCP_PORT").and_then(|p| p.parse().ok()))
                 {
                     options = options.port(port);
                 }
                 if url.username().is_empty()
-                    && let Some(user) = env("USER")
+                    && let Some(user) = file.user.or_else(|| env("USER"))
                 {
                     options = options.username(&user);
                 }
-                if let Some(p) = password.or_else(|| env("MYSQL_PWD")) {
+                if let Some(p) = password.or(file.password).or_else(|| env("MYSQL_PWD")) {
                     options = options.password(&p);
                 }
                 if let Some(ca) = &req.ssl_ca {

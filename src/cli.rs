@@ -119,6 +119,11 @@ pub struct CaptureArgs {
     /// Ask for the password (not echoed).
     #[arg(long = "password", short = 'W')]
     pub prompt_password: bool,
+    /// MySQL/MariaDB: read only this option file, as `mysql
+    /// --defaults-file` does (default: ~/.my.cnf; groups [client] and
+    /// [mysql], user, password, host, port).
+    #[arg(long)]
+    pub defaults_file: Option<PathBuf>,
     /// Folder the captures go to: OUT/INSTANCE/sessions.YYYY-MM-DD.csv.
     #[arg(long, short = 'o')]
     pub out: PathBuf,
@@ -237,9 +242,9 @@ pub enum FormatArg {
     MysqlVertical,
     /// Session dump: JSON (json_agg, row_to_json)
     Json,
-    /// Session dump: sqlcmd (default fixed width, -s, -W)
+    /// Session dump: sqlcmd (default fixed width, -s, -W with or without -s)
     Sqlcmd,
-    /// Session dump: sqlcmd -h -1 -s, over the capture query of `sslcensus sql sqlserver`
+    /// Session dump: sqlcmd -h -1 (with -s, or joined by spaces), over the capture query of `sslcensus sql sqlserver`
     SqlcmdHeaderless,
 }
 
@@ -504,6 +509,7 @@ fn run_capture(args: CaptureArgs) -> ExitCode {
         ssl_mode: args.ssl_mode,
         ssl_ca: args.ssl_ca,
         prompt_password: args.prompt_password,
+        defaults_file: args.defaults_file,
         out: args.out,
         instance: args.instance,
         interval: args.interval,

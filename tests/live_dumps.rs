@@ -18,17 +18,22 @@ mod common;
 /// (application, client address, verdict, sessions, captures the client was seen in).
 type Expected = [(&'static str, &'static str, &'static str, u64, usize); 3];
 
+/// Long enough that psql's wrapped form cuts it over lines.
+const APP_LONG: &str = "app_long_running_orders_service_with_a_long_application_name";
+
 const POSTGRES: Expected = [
-    ("app_long", "127.0.0.51", "review", 1, 4),
+    (APP_LONG, "127.0.0.51", "review", 1, 4),
     ("app_plain", "127.0.0.52", "not_affected", 1, 4),
     ("app_short", "127.0.0.53", "review", 2, 2),
 ];
-const POSTGRES_FORMS: [&str; 5] = [
+const POSTGRES_FORMS: [&str; 7] = [
     "psql-aligned",
     "psql-unaligned",
     "csv",
     "psql-expanded",
     "json",
+    "psql-wrapped",
+    "psql-wrapped-old-ascii",
 ];
 
 /// The mariadb CLI always sends the connect attribute program_name=mysql: the rows are named
@@ -47,7 +52,13 @@ const SQLSERVER: Expected = [
     ("legacy-batch", "10.0.1.6", "review", 1, 1),
     ("", "10.0.1.7", "review", 1, 1),
 ];
-const SQLSERVER_FORMS: [&str; 3] = ["sqlcmd", "sqlcmd-separator", "sqlcmd-headerless"];
+const SQLSERVER_FORMS: [&str; 5] = [
+    "sqlcmd",
+    "sqlcmd-separator",
+    "sqlcmd-trimmed",
+    "sqlcmd-headerless",
+    "sqlcmd-headerless-spaced",
+];
 
 /// A committed engine's dumps: folder, forms, expected rows, the view's name, the form
 /// merged with the logs of the same run.
@@ -190,12 +201,18 @@ fn committed_dumps_of_every_form_count_each_session_once() {
 /// Runs a dump script (with `args` before the folder) against its live server into a
 /// fresh folder.
 fn live(script: &str, args: &[&str]) -> tempfile::TempDir {
+    live_with(script, args, &[])
+}
+
+/// [`live`], with these environment variables for the script.
+fn live_with(script: &str, args: &[&str], envs: &[(&str, &str)]) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     let status = Command::new("bash")
         .arg(samples().join(script))
         .args(args)
         .arg(out.path())
         .env("SSLCENSUS_BIN", env!("CARGO_BIN_EXE_sslcensus"))
+        .envs(envs.iter().copied())
         .status()
         .unwrap();
     assert!(
@@ -230,6 +247,71 @@ fn live_mariadb_captures_of_every_mariadb_form() {
     }
 }
 
+/// (application, client address, verdict, sessions) of a capture run's rows.
+type CaptureExpected = [(&'static str, &'static str, &'static str, u64); 3];
+
+const PG_CAPTURE: CaptureExpected = [
+    ("app_N", "127.0.0.71", "review", 1),
+    ("app_N", "127.0.0.72", "not_affected", 1),
+    ("app_N", "127.0.0.73", "review", 2),
+];
+const MARIADB_CAPTURE: CaptureExpected = [
+    ("mysql", "127.0.0.81", "review", 1),
+    ("mysql", "127.0.0.82", "not_affected", 1),
+    ("mysql", "127.0.0.83", "review", 2),
+];
+
+/// Runs `samples/dumps/capture.sh ENGINE` with `envs` and holds `analyze` of its folder to
+/// `expected`: each session once (the long ones across every capture written, by one run or
+/// two), the verdicts, and no file or message holding the password.
+fn check_capture(engine: &str, envs: &[(&str, &str)], source: &str, expected: &CaptureExpected) {
+    let out = live_with("capture.sh", &[engine], envs);
+    let err = std::fs::read_to_string(out.path().join("capture.err")).unwrap();
+    // Every run says how many captures it wrote.
+    let runs: Vec<usize> = err
+        .lines()
+        .filter_map(|l| l.strip_suffix(" captures written"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse().ok())
+        .collect();
+    let written: usize = runs.iter().sum();
+    assert!(!runs.is_empty() && written >= 4, "{engine} {envs:?}: {err}");
+    let found = rows(&[out.path().join("capture")]);
+    assert_eq!(found.len(), expected.len(), "{engine} {envs:?}: {found:#?}");
+    for (app, host, verdict, sessions) in expected {
+        let got = &found[&(app.to_string(), host.to_string())];
+        let [(v, n, reason)] = got.as_slice() else {
+            panic!("{engine}: {app}@{host}: {got:?}");
+        };
+        assert_eq!((v.as_str(), n), (*verdict, sessions), "{engine}: {reason}");
+        assert!(reason.starts_with(&format!("{source}: ")), "{reason}");
+        if *sessions == 1 {
+            // Open across every capture: one session however many captures (and runs) saw it.
+            assert!(
+                reason.contains(&format!("across {written} captures")),
+                "{engine} {envs:?}: {app}@{host}: {reason}"
+            );
+        }
+    }
+    for entry in walkdir::WalkDir::new(out.path()) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let text = std::fs::read(entry.path()).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&text).contains("capture-secret-9"),
+                "{}",
+                entry.path().display()
+            );
+        }
+    }
+    assert_eq!(
+        runs.len(),
+        envs.iter()
+            .any(|(k, v)| *k == "CAPTURE_RESTART" && *v == "1") as usize
+            + 1,
+        "{err}"
+    );
+}
+
 /// `sslcensus capture` itself (`samples/dumps/capture.sh`): every second, over TLS verified
 /// against the sample CA, with the password from the environment, while a TLS and a
 /// plaintext session stay open across every capture and two short TLS sessions come and go.
@@ -237,63 +319,81 @@ fn live_mariadb_captures_of_every_mariadb_form() {
 /// message holds the password.
 #[test]
 fn live_capture_counts_each_session_once() {
-    let table = [
-        (
-            "postgres",
-            "pg_stat_ssl",
-            [
-                ("app_N", "127.0.0.71", "review", 1),
-                ("app_N", "127.0.0.72", "not_affected", 1),
-                ("app_N", "127.0.0.73", "review", 2),
-            ],
-        ),
-        (
+    check_capture("postgres", &[], "pg_stat_ssl", &PG_CAPTURE);
+    check_capture(
+        "mariadb",
+        &[],
+        "performance_schema.threads",
+        &MARIADB_CAPTURE,
+    );
+}
+
+/// The MySQL/MariaDB credentials from an option file, as the mysql client reads them:
+/// `--defaults-file FILE` (its `[client]` group; the `[mysqld]` one is another program's)
+/// and `~/.my.cnf` (`[mysql]`), with no MYSQL_PWD and no --user.
+#[test]
+fn live_capture_reads_mysql_option_files() {
+    for credentials in ["defaults-file", "home"] {
+        check_capture(
             "mariadb",
+            &[("CAPTURE_CREDENTIALS", credentials)],
             "performance_schema.threads",
-            [
-                ("mysql", "127.0.0.81", "review", 1),
-                ("mysql", "127.0.0.82", "not_affected", 1),
-                ("mysql", "127.0.0.83", "review", 2),
-            ],
-        ),
-    ];
-    for (engine, source, expected) in table {
-        let out = live("capture.sh", &[engine]);
-        let err = std::fs::read_to_string(out.path().join("capture.err")).unwrap();
-        let written: usize = err
-            .lines()
-            .find_map(|l| l.strip_suffix(" captures written"))
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("{engine}: {err}"));
-        assert!(written >= 6, "{engine}: {err}");
-        let found = rows(&[out.path().join("capture")]);
-        assert_eq!(found.len(), expected.len(), "{engine}: {found:#?}");
-        for (app, host, verdict, sessions) in expected {
-            let got = &found[&(app.to_string(), host.to_string())];
-            let [(v, n, reason)] = got.as_slice() else {
-                panic!("{engine}: {app}@{host}: {got:?}");
-            };
-            assert_eq!((v.as_str(), *n), (verdict, sessions), "{engine}: {reason}");
-            assert!(reason.starts_with(&format!("{source}: ")), "{reason}");
-            if sessions == 1 {
-                // Open across every capture: one session however many captures saw it.
-                assert!(
-                    reason.contains(&format!("across {written} captures")),
-                    "{engine}: {app}@{host}: {reason}"
-                );
-            }
-        }
-        for entry in walkdir::WalkDir::new(out.path()) {
-            let entry = entry.unwrap();
-            if entry.file_type().is_file() {
-                let text = std::fs::read(entry.path()).unwrap();
-                assert!(
-                    !String::from_utf8_lossy(&text).contains("capture-secret-9"),
-                    "{}",
-                    entry.path().display()
-                );
-            }
-        }
+            &MARIADB_CAPTURE,
+        );
     }
+}
+
+/// `sslcensus capture` stopped (SIGTERM) and started again on the same folder while the long
+/// sessions stay open: `analyze` counts each of them once, across the captures of both runs.
+#[test]
+fn live_capture_restarted_on_the_same_folder() {
+    check_capture(
+        "postgres",
+        &[("CAPTURE_RESTART", "1")],
+        "pg_stat_ssl",
+        &PG_CAPTURE,
+    );
+    check_capture(
+        "mariadb",
+        &[("CAPTURE_RESTART", "1")],
+        "performance_schema.threads",
+        &MARIADB_CAPTURE,
+    );
+}
+
+/// The gaps `sslcensus capture` noted in its file (`# sslcensus: no capture from … to …`) are
+/// counted and said with the file's coverage: how many, how long in all.
+#[test]
+fn gaps_noted_by_capture_are_said_with_the_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("pg-gaps-1");
+    std::fs::create_dir(&folder).unwrap();
+    let file = folder.join("sessions.2026-11-29.csv");
+    std::fs::write(
+        &file,
+        "captured_at,pid,usename,datname,application_name,client_addr,client_port,backend_start,ssl,version\n\
+         2026-11-29 04:00:00+00,7,app,db,orders,10.0.0.5,50000,2026-11-29 03:00:00+00,t,TLSv1.3\n\
+         # sslcensus: no capture from 2026-11-29T04:00:00Z to 2026-11-29T04:02:00Z: connection refused\n\
+         captured_at,pid,usename,datname,application_name,client_addr,client_port,backend_start,ssl,version\n\
+         2026-11-29 04:02:00+00,7,app,db,orders,10.0.0.5,50000,2026-11-29 03:00:00+00,t,TLSv1.3\n\
+         # sslcensus: no capture from 2026-11-29T04:02:00Z to 2026-11-29T04:03:00Z: server closed the connection\n\
+         captured_at,pid,usename,datname,application_name,client_addr,client_port,backend_start,ssl,version\n\
+         2026-11-29 04:03:00+00,7,app,db,orders,10.0.0.5,50000,2026-11-29 03:00:00+00,t,TLSv1.3\n",
+    )
+    .unwrap();
+    let out = common::sslcensus_os_ok(&[std::ffi::OsStr::new("analyze"), folder.as_os_str()]);
+    let err = common::text(&out.stderr);
+    assert!(
+        err.contains("3 captures") && err.contains("; 2 gaps with no capture (sslcensus capture could not reach the server), 3 min in all: sessions that began and ended within them are not seen"),
+        "{err}"
+    );
+    assert!(
+        err.contains(" 0 connection lines skipped as malformed"),
+        "{err}"
+    );
+    let stdout = common::text(&out.stdout);
+    assert!(
+        stdout.contains("in its only session across 3 captures"),
+        "{stdout}"
+    );
 }

@@ -12,6 +12,10 @@
 #
 # Output: OUT_DIR/capture/INSTANCE/sessions.YYYY-MM-DD.csv (what capture writes) and
 # OUT_DIR/capture.err (its stderr); INSTANCE is pg-capture-1 or mariadb-capture-1.
+# CAPTURE_RESTART=1: capture is stopped (SIGTERM) after the first short session and started
+# again on the same folder while the long sessions stay open.
+# CAPTURE_CREDENTIALS (mariadb): env (MYSQL_PWD, the default), defaults-file (a temporary
+# option file given with --defaults-file) or home (a temporary HOME with .my.cnf).
 # SSLCENSUS_BIN: the sslcensus binary (required). Loopback only; leaves no process behind.
 set -euo pipefail
 
@@ -67,8 +71,23 @@ case $ENGINE in
     opened() {
       [[ $("${M[@]}" -S "$SOCK" -u root --skip-ssl -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE HOST LIKE '127.0.0.$1:%' AND COMMAND = 'Query'") -ge 1 ]]
     }
-    CAPTURE=(env "MYSQL_PWD=$SECRET" "$SSLCENSUS_BIN" capture --engine mariadb
-      --host localhost --port "$PORT" --user capture
+    # CAPTURE_CREDENTIALS: env (MYSQL_PWD), defaults-file (--defaults-file FILE) or home
+    # (~/.my.cnf): the user and password from where the mysql client would take them.
+    case ${CAPTURE_CREDENTIALS:-env} in
+      env) CREDENTIALS=(env "MYSQL_PWD=$SECRET") ; WHO=(--user capture) ;;
+      defaults-file)
+        printf '[client]\nuser = capture\npassword = "%s"\n[mysqld]\nuser = nobody\n' "$SECRET" > "$TMP/capture.cnf"
+        chmod 600 "$TMP/capture.cnf"
+        CREDENTIALS=(env -u MYSQL_PWD) ; WHO=(--defaults-file "$TMP/capture.cnf") ;;
+      home)
+        mkdir -p "$TMP/home"
+        printf '[mysql]\nuser=capture\npassword=%s\n' "$SECRET" > "$TMP/home/.my.cnf"
+        chmod 600 "$TMP/home/.my.cnf"
+        CREDENTIALS=(env -u MYSQL_PWD "HOME=$TMP/home") ; WHO=() ;;
+      *) die "CAPTURE_CREDENTIALS is env, defaults-file or home" ;;
+    esac
+    CAPTURE=("${CREDENTIALS[@]}" "$SSLCENSUS_BIN" capture --engine mariadb
+      --host localhost --port "$PORT" "${WHO[@]}"
       --ssl-mode verify-full --ssl-ca "$DB/ca.crt")
     ;;
   *) echo "usage: $0 postgres|mariadb OUT_DIR" >&2; exit 2 ;;
@@ -78,17 +97,39 @@ start_relays "$PORT" "$TMP/relay.ports" "$TLS" "$PLAIN" "$SHORT"
 long=()
 open_long "$TLS" "$PLAIN" 120
 
-say "capturing every second for ${SECONDS_TOTAL}s"
-"${CAPTURE[@]}" --out "$OUT_DIR/capture" --instance "$INSTANCE" --interval 1s \
-  --duration "${SECONDS_TOTAL}s" 2>"$OUT_DIR/capture.err" &
-capture_pid=$!
-for _ in 1 2; do
+# start_capture ARGS...: sslcensus capture in the background (capture_pid), its stderr
+# appended to OUT_DIR/capture.err.
+start_capture() {
+  "${CAPTURE[@]}" --out "$OUT_DIR/capture" --instance "$INSTANCE" --interval 1s "$@" \
+    2>>"$OUT_DIR/capture.err" &
+  capture_pid=$!
+}
+short_session() {
   sleep 1.5
   hold "$SHORT" 2.5 tls
   pid=$!
   until_open "$SHORT"
   wait "$pid"
-done
-wait "$capture_pid" || { cat "$OUT_DIR/capture.err" >&2; die "sslcensus capture failed"; }
+}
+finished() { wait "$capture_pid" || { cat "$OUT_DIR/capture.err" >&2; die "sslcensus capture failed"; }; }
+: > "$OUT_DIR/capture.err"
+if [[ ${CAPTURE_RESTART:-0} == 1 ]]; then
+  # Stopped (SIGTERM) after the first short session and started again on the same folder,
+  # while the long sessions stay open: analyze must still count each once.
+  say "capturing every second, stopped and started again on the same folder"
+  start_capture
+  short_session
+  kill -TERM "$capture_pid"
+  finished
+  start_capture --duration "$((SECONDS_TOTAL / 2))s"
+  short_session
+  finished
+else
+  say "capturing every second for ${SECONDS_TOTAL}s"
+  start_capture --duration "${SECONDS_TOTAL}s"
+  short_session
+  short_session
+  finished
+fi
 for pid in "${long[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
 say "wrote $OUT_DIR/capture/$INSTANCE: $(cat "$OUT_DIR"/capture/"$INSTANCE"/*.csv | wc -l) lines"

@@ -5,7 +5,8 @@
 # postgres` prints), in every form psql prints, from a private PostgreSQL server
 # (../postgresql/server.sh) while clients of known behaviour connect and disconnect, each from
 # its own loopback address through ../postgresql/relay.py:
-#   127.0.0.51 app_long   sslmode=require, one session open across all four captures
+#   127.0.0.51 app_long…  sslmode=require, one session open across all four captures (its
+#                         application_name is long, so that psql's wrapped form wraps it)
 #   127.0.0.52 app_plain  sslmode=disable, the same user, open across all four captures
 #   127.0.0.53 app_short  sslmode=require, two short sessions, each seen by one capture
 #
@@ -14,6 +15,9 @@
 #   OUT_DIR/psql-unaligned/pg-dumps-1/sessions.txt   psql -A
 #   OUT_DIR/csv/pg-dumps-1/sessions.csv              psql --csv
 #   OUT_DIR/psql-expanded/pg-dumps-1/sessions.txt    psql -x
+#   OUT_DIR/psql-wrapped/pg-dumps-1/sessions.txt     psql -P format=wrapped -P columns=180 (cells
+#                                                    cut over lines, `.` markers)
+#   OUT_DIR/psql-wrapped-old-ascii/pg-dumps-1/sessions.txt  the same with -P linestyle=old-ascii
 #   OUT_DIR/json/pg-dumps-1/sessions.json            psql -At, SELECT json_agg(t) FROM (query) t
 #   OUT_DIR/logs/pg-dumps-1/postgresql.log.*          the server's stderr log of the same run
 #
@@ -26,6 +30,7 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/../common.sh"
 
 OUT_DIR=$(out_dir "$@")
 INSTANCE=pg-dumps-1
+APP_LONG=app_long_running_orders_service_with_a_long_application_name
 QUERY=$(capture_query postgres)
 [[ $QUERY == *pg_stat_ssl* ]] || die "no capture query from sslcensus sql postgres"
 
@@ -37,7 +42,7 @@ start_relays "$PORT" "$TMP/relay.ports" 51 52 53
 hold() {
   local mode=require app=app_short
   [[ $3 == plain ]] && mode=disable
-  [[ $1 == 51 ]] && app=app_long
+  [[ $1 == 51 ]] && app=$APP_LONG
   [[ $1 == 52 ]] && app=app_plain
   "$PSQL" -X -q -w -At -c "SELECT pg_sleep($2)" \
     -d "host=127.0.0.1 port=${RPORT[$1]} user=app-user dbname=appdb sslmode=$mode application_name=$app" \
@@ -49,6 +54,7 @@ opened() {
 }
 
 F_ALIGNED=$TMP/aligned F_UNALIGNED=$TMP/unaligned F_CSV=$TMP/csv F_EXPANDED=$TMP/expanded F_JSON=$TMP/json
+F_WRAPPED=$TMP/wrapped F_OLD_ASCII=$TMP/old-ascii
 capture() {
   stamp "$F_ALIGNED"
   "$PSQL" "${SU[@]}" -c "$QUERY" >> "$F_ALIGNED"
@@ -56,6 +62,8 @@ capture() {
   "$PSQL" "${SU[@]}" --csv -c "$QUERY" >> "$F_CSV"
   "$PSQL" "${SU[@]}" -x -c "$QUERY" >> "$F_EXPANDED"
   "$PSQL" "${SU[@]}" -At -c "SELECT json_agg(t) FROM (${QUERY%;}) t" >> "$F_JSON"
+  "$PSQL" "${SU[@]}" -P format=wrapped -P columns=180 -c "$QUERY" >> "$F_WRAPPED"
+  "$PSQL" "${SU[@]}" -P format=wrapped -P columns=180 -P linestyle=old-ascii -c "$QUERY" >> "$F_OLD_ASCII"
 }
 four_captures 51 52 53
 
@@ -69,6 +77,9 @@ for f in "$F_ALIGNED" "$F_UNALIGNED" "$F_CSV" "$F_EXPANDED" "$F_JSON"; do
     || die "$f: app_long and app_plain are not in every capture"
 done
 grep -q sample-pass "$F_ALIGNED" "$F_CSV" && die "a password reached a capture"
+for f in "$F_WRAPPED" "$F_OLD_ASCII"; do
+  grep -q "$APP_LONG" "$f" && die "$f: psql did not wrap the long application_name"
+done
 
 write() { mkdir -p "$OUT_DIR/$1/$INSTANCE"; rm -f "$OUT_DIR/$1/$INSTANCE"/*; cat "$2" > "$OUT_DIR/$1/$INSTANCE/$3"; }
 write psql-aligned "$F_ALIGNED" sessions.txt
@@ -76,9 +87,11 @@ write psql-unaligned "$F_UNALIGNED" sessions.txt
 write csv "$F_CSV" sessions.csv
 write psql-expanded "$F_EXPANDED" sessions.txt
 write json "$F_JSON" sessions.json
+write psql-wrapped "$F_WRAPPED" sessions.txt
+write psql-wrapped-old-ascii "$F_OLD_ASCII" sessions.txt
 mkdir -p "$OUT_DIR/logs/$INSTANCE"
 rm -f "$OUT_DIR/logs/$INSTANCE"/*
 for log in "$PGDATA"/log/postgresql.log.????-??-??-??; do
   as_pg cat "$log" > "$OUT_DIR/logs/$INSTANCE/$(basename -- "$log")"
 done
-say "wrote $OUT_DIR/{psql-aligned,psql-unaligned,csv,psql-expanded,json,logs}/$INSTANCE with $SERVER_VERSION, $("$PSQL" --version)"
+say "wrote $OUT_DIR/{psql-aligned,psql-unaligned,csv,psql-expanded,json,psql-wrapped,psql-wrapped-old-ascii,logs}/$INSTANCE with $SERVER_VERSION, $("$PSQL" --version)"

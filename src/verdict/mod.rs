@@ -4,6 +4,7 @@
 //! the rules (`rules`, a pure function) and word its reason (`reason`).
 
 mod attribute;
+pub mod drivers;
 pub mod reason;
 pub mod rules;
 

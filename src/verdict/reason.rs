@@ -8,11 +8,12 @@
 
 use std::collections::BTreeMap;
 
+use sslcensus_parsers::dump::schemas::driver_of_application;
 use sslcensus_parsers::observation::FailureKind;
 
 use super::attribute::{Attributed, Finding};
 use super::rules::{Claim, Decision, Group, Proof, SettingUse, Tie, claim, rejection_proves};
-use super::{Verdict, Verification, sessions};
+use super::{Verdict, Verification, drivers, sessions};
 use crate::census::{Rejection, Span, Tally, TransportKey, UNKNOWN};
 use crate::evidence::fold::ClientSetting;
 
@@ -469,6 +470,16 @@ fn settings_to_check(group: &Group) -> String {
     format!(" ({})", names.join("; "))
 }
 
+/// The drivers the sessions name: the dumps' (connect attributes,
+/// client_interface_name) and a driver's default application_name.
+fn named_drivers(group: &Group) -> Vec<&str> {
+    let mut names: Vec<&str> = group.stats.drivers.keys().collect();
+    for application in group.applications.iter() {
+        names.extend(driver_of_application(application));
+    }
+    names
+}
+
 fn conclusion(group: &Group, decision: &Decision) -> String {
     let unknown_app = group.applications.iter().all(|a| a == UNKNOWN);
     let no_address = group.hosts.iter().all(str::is_empty);
@@ -528,6 +539,9 @@ pub fn write(group: &Group, decision: &Decision) -> String {
     }
     analyst_clause(group, &mut reason);
     settings_clause(group, decision, &mut reason);
+    if decision.verdict == Verdict::Review {
+        reason.extend(drivers::to_check(&named_drivers(group)));
+    }
     reason.push(conclusion(group, decision));
     reason.join("; ")
 }

@@ -778,4 +778,45 @@ mod tests {
         });
         assert_eq!(checked.verdict, Verdict::NotAffected);
     }
+
+    /// Driver identity (connect attributes, client_interface_name, a
+    /// driver's default application_name) is cited, never a verdict: the
+    /// application may override the driver's default, even one that does
+    /// not verify (go-mssqldb, PyMySQL with ssl_ca alone).
+    #[test]
+    fn driver_identity_never_moves_a_row() {
+        for hint in crate::verdict::drivers::HINTS {
+            let mut stats = captured("sys.dm_exec_connections", |c| c.tls_sessions = 1);
+            stats.drivers.add(hint.prefix, 1);
+            let mut group = Group {
+                stats,
+                ..Group::default()
+            };
+            group
+                .applications
+                .insert("PostgreSQL JDBC Driver".to_string());
+            let decision = decide(&group);
+            assert_eq!(
+                (decision.verdict, decision.verification),
+                (Verdict::Review, Verification::Unknown),
+                "{}",
+                hint.prefix
+            );
+            let reason = super::super::reason::write(&group, &decision);
+            assert!(
+                reason.contains(&format!(
+                    "the sessions name the driver {}: check its {}",
+                    hint.prefix, hint.settings
+                )) && reason
+                    .contains("the sessions name the driver pgjdbc: check its ssl, sslmode"),
+                "{reason}"
+            );
+            // Without the driver the verdict is the same.
+            let bare = Group {
+                stats: captured("sys.dm_exec_connections", |c| c.tls_sessions = 1),
+                ..Group::default()
+            };
+            assert_eq!(decide(&bare).verdict, decision.verdict);
+        }
+    }
 }

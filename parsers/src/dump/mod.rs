@@ -155,6 +155,19 @@ pub fn is_note(line: &str) -> bool {
     line.starts_with(NOTE_PREFIX)
 }
 
+/// A gap `sslcensus capture` noted (`# sslcensus: no capture from FROM to
+/// TO: why`, FROM an RFC 3339 time or `the start`): when it began, if
+/// known, and when it ended.
+pub fn gap(line: &str) -> Option<(Option<Millis>, Millis)> {
+    let text = line.strip_prefix(NOTE_PREFIX)?.trim_start();
+    let text = text.strip_prefix("no capture from ")?;
+    let (from, rest) = text.split_once(" to ")?;
+    let to = rest.split_whitespace().next()?.trim_end_matches(':');
+    let to = parse_timestamp(to)?.millis;
+    let from = parse_timestamp(from).map(|t| t.millis);
+    Some((from, to))
+}
+
 /// A time printed on a line of its own between captures: the output of
 /// `date -u +%FT%TZ` or `date -u` (`Sun Nov 29 04:01:12 UTC 2026`), as is
 /// or behind `--`, `#`, `==` decorations or the words `captured at`.
@@ -313,6 +326,8 @@ pub trait DumpSink {
     /// `session_connect_attrs` row).
     fn attribute(&mut self, line: u64, processlist_id: u64, name: &str, value: &str);
     fn malformed(&mut self, line: u64, why: &'static str);
+    /// A gap `sslcensus capture` noted (see [`gap`]).
+    fn gap(&mut self, _line: u64, _from: Option<Millis>, _to: Millis) {}
 }
 
 /// Reads one dump file line by line.
@@ -350,12 +365,17 @@ impl DumpReader {
     pub fn line(&mut self, number: u64, line: &str, sink: &mut impl DumpSink) {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if is_note(line) {
+            if let Some((from, to)) = gap(line) {
+                sink.gap(number, from, to);
+            }
             return;
         }
         if let Some(time) = time_line(line) {
+            // Rows held back belong to the capture before the time line.
+            self.reader.boundary(&mut self.events);
+            self.drain(sink);
             self.line_time = Some(time);
             self.end_capture();
-            self.reader.boundary();
             return;
         }
         self.reader.line(number, line, &mut self.events);
@@ -732,6 +752,24 @@ mod tests {
             time_line("# sslcensus: no capture from 2026-11-29T04:00:12Z"),
             None
         );
+        let table = [
+            (
+                "# sslcensus: no capture from 2026-11-29T04:00:12Z to 2026-11-29T04:01:12Z: connection refused",
+                Some((Some(T - 60_000), T)),
+            ),
+            (
+                "# sslcensus: no capture from the start to 2026-11-29T04:01:12Z (stopped): refused",
+                Some((None, T)),
+            ),
+            ("# sslcensus: something else", None),
+            (
+                "no capture from 2026-11-29T04:00:12Z to 2026-11-29T04:01:12Z",
+                None,
+            ),
+        ];
+        for (line, want) in table {
+            assert_eq!(gap(line), want, "{line}");
+        }
     }
 
     #[test]

@@ -148,7 +148,7 @@ impl FormReader for JsonReader {
         self.in_string = false;
     }
 
-    fn boundary(&mut self) {
+    fn boundary(&mut self, _out: &mut Vec<Event>) {
         *self = JsonReader::default();
     }
 

@@ -10,11 +10,13 @@ mod mysql_vertical;
 mod psql_aligned;
 mod psql_expanded;
 mod psql_unaligned;
+mod psql_wrap;
 mod records;
 mod ruled;
 mod sqlcmd;
 mod sqlcmd_headerless;
 mod tsv;
+mod words;
 
 use super::Event;
 
@@ -33,8 +35,9 @@ pub trait DumpForm: Sync {
 /// Reads one file of a form, line by line.
 pub trait FormReader: Send {
     fn line(&mut self, number: u64, line: &str, out: &mut Vec<Event>);
-    /// A time line came between captures: what follows starts afresh.
-    fn boundary(&mut self) {}
+    /// A time line came between captures: what is held is given out, and
+    /// what follows starts afresh.
+    fn boundary(&mut self, _out: &mut Vec<Event>) {}
     fn finish(&mut self, _out: &mut Vec<Event>) {}
 }
 

@@ -109,7 +109,7 @@ impl FormReader for Table {
         }
     }
 
-    fn boundary(&mut self) {
+    fn boundary(&mut self, _out: &mut Vec<Event>) {
         self.state = State::Outside;
     }
 }

@@ -69,4 +69,64 @@ mod tests {
             ["pid=1 ssl=t", "pid=2 ssl=f"]
         );
     }
+
+    /// psql 15 with `-P format=wrapped -P columns=180`, in the default
+    /// (`ascii`) and the `old-ascii` line styles: the first capture of
+    /// samples/dumps/postgresql/psql-wrapped{,-old-ascii}, cut to five
+    /// columns; and a value holding a newline (`+`, then `:`).
+    #[test]
+    fn wrapped_and_multi_line_cells_are_put_back_together() {
+        let table = [
+            (
+                "     captured_at      | pid  | usename | application_name | ssl \n\
+                 ----------------------+------+---------+------------------+-----\n\
+                 \x202026-12-03 13:04:18..| 1613.| app-use.| app_long_running.| t   \n\
+                 .532101+00            |.   5 |.r       |._orders_service_.|     \n\
+                 \x20                     |      |         |.with_a_long_appl.|     \n\
+                 \x20                     |      |         |.ication_name     |     \n\
+                 \x202026-12-03 13:04:18..| 1613.| app-use.| app_plain        | f   \n\
+                 .532101+00            |.   0 |.r       |                  |     \n\
+                 (2 rows)\n",
+                "SRRE",
+            ),
+            (
+                "     captured_at      | pid  | usename | application_name | ssl \n\
+                 ----------------------+------+---------+------------------+-----\n\
+                 \x202026-12-03 13:04:18. | 1613 | app-use | app_long_running | t   \n\
+                 \x20532101+00            ;    5 ; r       ; _orders_service_        \n\
+                 \x20                                      ; with_a_long_appl        \n\
+                 \x20                                      ; ication_name            \n\
+                 \x202026-12-03 13:04:18. | 1613 | app-use | app_plain        | f   \n\
+                 \x20532101+00            ;    0 ; r                               \n\
+                 (2 rows)\n",
+                "SRRE",
+            ),
+        ];
+        for (text, shape) in table {
+            let (rows, got) = read(&PsqlAligned, text);
+            assert_eq!(got, shape, "{text}");
+            assert_eq!(
+                cells(&rows[0]),
+                "captured_at=2026-12-03 13:04:18.532101+00 pid=16135 usename=app-user application_name=app_long_running_orders_service_with_a_long_application_name ssl=t",
+                "{text}"
+            );
+            assert_eq!(rows[1].get("pid"), Some("16130"));
+        }
+        let newline = " pid | client_dn | ssl \n-----+-----------+-----\n   1 | CN=a     +| t\n     | O=b       | \n   2 | x         | f\n";
+        let (rows, shape) = read(&PsqlAligned, newline);
+        assert_eq!(shape, "SRR");
+        assert_eq!(rows[0].get("client_dn"), Some("CN=a\nO=b"));
+        let old = newline
+            .replace("+|", " |")
+            .replace("     | O=b       | ", "     : O=b         ");
+        let (rows, shape) = read(&PsqlAligned, &old);
+        assert_eq!(shape, "SRR");
+        assert_eq!(rows[0].get("client_dn"), Some("CN=a\nO=b"));
+        // A `+` whose next line does not go on: the row is skipped, counted.
+        let broken = " pid | client_dn | ssl \n-----+-----------+-----\n   1 | CN=a     +| t\n   2 | x         | f\n";
+        assert_eq!(read(&PsqlAligned, broken).1, "SBR");
+        let cut =
+            " pid | client_dn | ssl \n-----+-----------+-----\n   1 | CN=a     +| t\n(1 row)\n";
+        assert_eq!(read(&PsqlAligned, cut).1, "SBE");
+    }
 }

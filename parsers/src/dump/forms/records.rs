@@ -89,8 +89,8 @@ impl FormReader for RecordReader {
         }
     }
 
-    fn boundary(&mut self) {
-        self.records = Records::default();
+    fn boundary(&mut self, out: &mut Vec<Event>) {
+        self.records.flush(out);
     }
 
     fn finish(&mut self, out: &mut Vec<Event>) {

@@ -2,8 +2,9 @@
 //! of dashes under it that gives each column's extent, then rows cut at
 //! those extents.
 
-use super::{FormReader, content, is_header};
-use crate::dump::{Event, Row, cut_at, is_footer, is_rule, rule_extents};
+use super::psql_wrap::PsqlRow;
+use super::{FormReader, content, is_header, words};
+use crate::dump::{Event, Row, column_name, cut_at, is_footer, is_rule, rule_extents};
 
 /// A rule line's joints: psql puts `+` between the dash runs, sqlcmd its
 /// column separator (a space by default, `-s` otherwise).
@@ -63,36 +64,93 @@ pub(super) fn header_columns(lines: &[&str], rules: Rules) -> Option<Vec<String>
     })
 }
 
+/// sqlcmd `-W` without `-s`: the header is its names joined by single
+/// spaces and the rule underlines each name only, so the rule says nothing
+/// of where the values are (they are cut by [`words`]).
+fn is_trimmed(header: &str, rule: &str, joint: char, columns: &[String]) -> bool {
+    let runs: Vec<usize> = rule_extents(rule).iter().map(|r| r.len()).collect();
+    let names: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+    joint == ' ' && runs == names && header.trim_end() == columns.join(" ")
+}
+
+/// A psql row whose markers promise more than the next line gives.
+const BROKEN: &str = "a psql row whose cell says it goes on (+ or . at its edge) and whose next line does not fit: skipped";
+
 pub(super) struct Ruled {
     rules: Rules,
+    /// Rows cut by their values' shapes (sqlcmd `-W` without `-s`).
+    trimmed: bool,
     previous: Option<String>,
     extents: Vec<std::ops::Range<usize>>,
     joint: char,
     columns: Option<Vec<String>>,
     in_table: bool,
+    /// A psql row whose next line may continue it (a newline in a value,
+    /// `\pset format wrapped`): given out once a line shows it is whole.
+    pending: Option<PsqlRow>,
 }
 
 impl Ruled {
     pub(super) fn new(rules: Rules) -> Ruled {
         Ruled {
             rules,
+            trimmed: false,
             previous: None,
             extents: Vec::new(),
             joint: ' ',
             columns: None,
             in_table: false,
+            pending: None,
+        }
+    }
+
+    /// Gives out the held row; a row whose markers promised more than came
+    /// (a footer, a rule, a time line or the end next) is skipped, counted.
+    fn flush(&mut self, out: &mut Vec<Event>) {
+        if let Some(row) = self.pending.take_if(|row| row.goes_on()) {
+            out.push(Event::Bad {
+                line: row.line,
+                why: BROKEN,
+            });
+        }
+        if let (Some(row), Some(columns)) = (self.pending.take(), &self.columns) {
+            let mut cells = Row::new(row.line);
+            for (name, value) in columns.iter().zip(row.values()) {
+                cells.push(name, Some(value));
+            }
+            out.push(Event::Row(cells));
         }
     }
 }
 
 impl FormReader for Ruled {
     fn line(&mut self, number: u64, line: &str, out: &mut Vec<Event>) {
+        let may_continue = !is_footer(line) && !self.rules.is_rule(line);
+        if let Some(row) = &mut self.pending
+            && may_continue
+        {
+            match row.continue_with(line, &self.extents) {
+                Ok(true) => return,
+                Ok(false) => self.flush(out),
+                Err(()) => {
+                    out.push(Event::Bad {
+                        line: row.line,
+                        why: BROKEN,
+                    });
+                    self.pending = None;
+                }
+            }
+        }
+        self.flush(out);
         if self.rules.is_rule(line)
             && let Some(header) = self.previous.take()
         {
             self.joint = self.rules.joint(line);
             self.extents = rule_extents(line);
-            self.columns = Some(header_cells(&header, line, self.joint));
+            let columns = header_cells(&header, line, self.joint);
+            self.trimmed =
+                self.rules == Rules::Sqlcmd && is_trimmed(&header, line, self.joint, &columns);
+            self.columns = Some(columns);
             self.in_table = true;
             out.push(Event::Start);
             return;
@@ -119,6 +177,27 @@ impl FormReader for Ruled {
         let Some(columns) = &self.columns else {
             return;
         };
+        if self.trimmed {
+            let names: Vec<String> = columns.iter().map(|c| column_name(c)).collect();
+            match words::cut(line, &names) {
+                Ok(cells) => {
+                    let mut row = Row::new(number);
+                    for (name, value) in columns.iter().zip(cells) {
+                        row.push(name, Some(value));
+                    }
+                    out.push(Event::Row(row));
+                }
+                Err(why) => out.push(Event::Bad { line: number, why }),
+            }
+            return;
+        }
+        if self.rules == Rules::Psql
+            && let Some(row) = PsqlRow::start(number, line, &self.extents)
+            && row.values_fit(columns.len())
+        {
+            self.pending = Some(row);
+            return;
+        }
         let cells = cut_at(line, &self.extents, self.joint)
             .filter(|c| c.len() == columns.len())
             .or_else(|| Some(split(line, self.joint)).filter(|c| c.len() == columns.len()));
@@ -137,8 +216,13 @@ impl FormReader for Ruled {
         }
     }
 
-    fn boundary(&mut self) {
+    fn boundary(&mut self, out: &mut Vec<Event>) {
+        self.flush(out);
         self.in_table = false;
         self.previous = None;
+    }
+
+    fn finish(&mut self, out: &mut Vec<Event>) {
+        self.flush(out);
     }
 }

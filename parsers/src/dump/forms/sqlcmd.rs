@@ -1,8 +1,10 @@
 //! sqlcmd's default form: a header padded to each column's display width, a
 //! rule of dashes per column (joined by a space, or by the `-s` separator),
 //! fixed-width rows, `(N rows affected)` unless `SET NOCOUNT ON`. With `-W`
-//! the padding goes and rows are split at the separator: give `-s` then,
-//! since a space also sits inside `connect_time`.
+//! the padding goes: with `-s` rows are split at the separator; without it
+//! the header is its names joined by single spaces, the rule underlines
+//! each name only, and rows are cut by their values' shapes (a row more
+//! than one cut fits is skipped and counted: give `-s` to keep such rows).
 
 use super::ruled::{Ruled, Rules, header_columns};
 use super::{DumpForm, FormReader};
@@ -64,5 +66,27 @@ mod tests {
             assert_eq!(got, shape, "{text}");
             assert_eq!(cells(&rows[0]), first);
         }
+    }
+
+    /// Typed from the documented layout of `sqlcmd -W` without `-s` (no SQL
+    /// Server runs here): the dashes underline the names only.
+    #[test]
+    fn sqlcmd_trimmed_without_separator() {
+        let text = "captured_at session_id connect_time encrypt_option client_net_address program_name login_name client_interface_name\n\
+                    ----------- ---------- ------------ -------------- ------------------ ------------ ---------- ---------------------\n\
+                    2026-11-29 04:01:12.0000000 52 2026-11-29 03:58:40.117 TRUE 10.0.1.5 orders-api app Microsoft JDBC Driver 12.4\n\
+                    2026-11-29 04:01:12.0000000 53 2026-11-29 04:00:02.530 FALSE 10.0.1.6 Report Builder svc ODBC\n\
+                    2026-11-29 04:01:12.0000000 54 2026-11-29 04:00:03.000 MAYBE 10.0.1.6 x svc ODBC\n\
+                    \n\
+                    (3 rows affected)\n";
+        assert!(Sqlcmd.columns(&lines(text)).is_some());
+        let (rows, shape) = read(&Sqlcmd, text);
+        // The second row: `Report Builder svc` is a program and a login in
+        // two ways. The third: MAYBE is no encrypt_option.
+        assert_eq!(shape, "SRBBE");
+        assert_eq!(
+            cells(&rows[0]),
+            "captured_at=2026-11-29 04:01:12.0000000 session_id=52 connect_time=2026-11-29 03:58:40.117 encrypt_option=TRUE client_net_address=10.0.1.5 program_name=orders-api login_name=app client_interface_name=Microsoft JDBC Driver 12.4"
+        );
     }
 }

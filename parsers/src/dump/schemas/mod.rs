@@ -7,6 +7,7 @@ mod mysql_processlist;
 mod mysql_ssl_status;
 mod mysql_threads;
 mod postgres;
+pub use postgres::driver_of_application;
 pub mod sqlserver;
 
 use std::borrow::Cow;

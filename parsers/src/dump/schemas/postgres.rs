@@ -38,6 +38,15 @@ const DRIVER_NAMES: [(&str, &str); 2] = [
     ("psql", "psql (libpq)"),
 ];
 
+/// The driver whose default application_name this is (`PostgreSQL JDBC
+/// Driver` → `pgjdbc`), logs and dumps alike.
+pub fn driver_of_application(name: &str) -> Option<&'static str> {
+    DRIVER_NAMES
+        .iter()
+        .find(|(default, _)| *default == name)
+        .map(|(_, driver)| *driver)
+}
+
 impl DumpSchema for PgStatSsl {
     fn name(&self) -> &'static str {
         "pg_stat_ssl"
@@ -92,12 +101,9 @@ impl DumpSchema for PgStatSsl {
             host,
             transport,
             client_certificate: row.any(&["client_dn", "clientdn"]).is_some(),
-            driver: application.and_then(|a| {
-                DRIVER_NAMES
-                    .iter()
-                    .find(|(name, _)| *name == a)
-                    .map(|(_, driver)| driver.to_string())
-            }),
+            driver: application
+                .and_then(driver_of_application)
+                .map(str::to_string),
             ..CapturedSession::new(self.name(), Engine::Postgres, id, user)
         }))
     }
