@@ -238,7 +238,7 @@ impl Captures {
                 application: self.families.of(raw).into_owned(),
                 client_host: record.who.host.clone(),
             };
-            let stats = census.clients.entry(key).or_default();
+            let stats = census.clients.entry(Arc::new(key)).or_default();
             stats.raw_names.see(raw, keep);
             stats.seen.merge(record.span);
             if let Some(driver) = &record.driver {
@@ -302,7 +302,7 @@ pub fn name_from_attributes(census: &mut Census) {
                 .insert(key.application.clone());
         }
     }
-    let nameless: Vec<ClientKey> = census
+    let nameless: Vec<Arc<ClientKey>> = census
         .clients
         .keys()
         .filter(|k| matches!(k.engine, Engine::Mysql | Engine::Mariadb) && k.application.is_empty())
@@ -326,9 +326,13 @@ pub fn name_from_attributes(census: &mut Census) {
         stats.raw_names = Default::default();
         let renamed = ClientKey {
             application: name.clone(),
-            ..key
+            ..Arc::unwrap_or_clone(key)
         };
-        census.clients.entry(renamed).or_default().merge(&stats);
+        census
+            .clients
+            .entry(Arc::new(renamed))
+            .or_default()
+            .merge(&stats);
     }
 }
 
@@ -482,7 +486,7 @@ mod tests {
         ] {
             census
                 .clients
-                .insert(key(user, host, app), Box::new(stats.clone()));
+                .insert(Arc::new(key(user, host, app)), Box::new(stats.clone()));
         }
         name_from_attributes(&mut census);
         assert_eq!(

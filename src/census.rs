@@ -3,8 +3,9 @@
 //! with the number of distinct clients, never with the input.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use sslcensus_parsers::observation::{FailureKind, HbaTransport};
 use sslcensus_parsers::{Engine, Millis};
@@ -19,6 +20,60 @@ pub struct ClientKey {
     pub application: String,
     pub client_host: String,
 }
+
+/// A [`ClientKey`] of borrowed text, to look a client up without copying
+/// its key. Its fields are in `ClientKey`'s order, so both hash alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientKeyRef<'a> {
+    pub instance: &'a str,
+    pub engine: Engine,
+    pub user: &'a str,
+    pub database: &'a str,
+    pub application: &'a str,
+    pub client_host: &'a str,
+}
+
+impl ClientKey {
+    /// The key as borrowed text.
+    pub fn as_ref_key(&self) -> ClientKeyRef<'_> {
+        ClientKeyRef {
+            instance: &self.instance,
+            engine: self.engine,
+            user: &self.user,
+            database: &self.database,
+            application: &self.application,
+            client_host: &self.client_host,
+        }
+    }
+}
+
+impl ClientKeyRef<'_> {
+    pub fn to_key(self) -> ClientKey {
+        ClientKey {
+            instance: self.instance.to_string(),
+            engine: self.engine,
+            user: self.user.to_string(),
+            database: self.database.to_string(),
+            application: self.application.to_string(),
+            client_host: self.client_host.to_string(),
+        }
+    }
+}
+
+impl hashbrown::Equivalent<Arc<ClientKey>> for ClientKeyRef<'_> {
+    fn equivalent(&self, key: &Arc<ClientKey>) -> bool {
+        self.instance == key.instance
+            && self.engine == key.engine
+            && self.user == key.user
+            && self.database == key.database
+            && self.application == key.application
+            && self.client_host == key.client_host
+    }
+}
+
+/// The clients, by key. Keys are shared (`Arc`): a session in progress
+/// holds its client's key without a copy of its text.
+pub type Clients = hashbrown::HashMap<Arc<ClientKey>, Box<ClientStats>, FxBuildHasher>;
 
 /// Shown where the logs cannot tell a field (a failed handshake happens
 /// before the client names its user, database or application).
@@ -382,7 +437,7 @@ pub struct Unmatched {
 pub struct Census {
     /// Boxed: a table of 100,000s of clients moves only keys and pointers
     /// when it grows, and its empty slots cost a pointer, not a record.
-    pub clients: FxHashMap<ClientKey, Box<ClientStats>>,
+    pub clients: Clients,
     pub addresses: FxHashMap<AddressKey, AddressStats>,
     pub unmatched: Unmatched,
 }
@@ -450,6 +505,36 @@ mod tests {
     }
 
     #[test]
+    fn a_borrowed_key_finds_its_client() {
+        let key = ClientKey {
+            instance: "db".into(),
+            engine: Engine::Mysql,
+            user: "u".into(),
+            database: "d".into(),
+            application: "app".into(),
+            client_host: "10.0.0.1".into(),
+        };
+        let borrowed = ClientKeyRef {
+            instance: "db",
+            engine: Engine::Mysql,
+            user: "u",
+            database: "d",
+            application: "app",
+            client_host: "10.0.0.1",
+        };
+        let mut clients = Clients::default();
+        clients.insert(Arc::new(key.clone()), Box::default());
+        assert!(clients.get(&borrowed).is_some());
+        assert!(clients.get(&key).is_some());
+        assert_eq!(borrowed.to_key(), key);
+        let other = ClientKeyRef {
+            user: "v",
+            ..borrowed
+        };
+        assert!(clients.get(&other).is_none());
+    }
+
+    #[test]
     fn merging_either_way_gives_the_same_census() {
         let census = |clients: &[(&str, u64)]| {
             let mut c = Census::default();
@@ -466,7 +551,7 @@ mod tests {
                     sessions: *sessions,
                     ..ClientStats::default()
                 };
-                c.clients.insert(key, Box::new(stats));
+                c.clients.insert(Arc::new(key), Box::new(stats));
             }
             c
         };

@@ -20,7 +20,8 @@ use sslcensus_parsers::observation::{FailureKind, Gss, Message, Observation, Tra
 use sslcensus_parsers::{Engine, Millis, Sink};
 
 use crate::census::{
-    AddressKey, Census, ClientKey, RejectedAttempt, Rejection, Span, TransportKey, UNKNOWN,
+    AddressKey, Census, ClientKey, ClientKeyRef, ClientStats, Clients, RejectedAttempt, Rejection,
+    Span, TransportKey, UNKNOWN,
 };
 use crate::family::Families;
 
@@ -68,7 +69,7 @@ pub enum Pending {
     Rejected,
     /// Authorized; waiting for its `disconnection`.
     Session {
-        key: ClientKey,
+        key: Arc<ClientKey>,
         start: Option<Millis>,
         transport: TransportKey,
         /// Set when the line also reads as a plaintext session whose name
@@ -101,7 +102,19 @@ pub enum Problem {
 pub struct EarlyPlaintext {
     host: String,
     time: Millis,
-    key: ClientKey,
+    key: Arc<ClientKey>,
+}
+
+/// The client of a key, added if new: only a new client's key is copied.
+fn client<'c>(
+    clients: &'c mut Clients,
+    key: ClientKeyRef<'_>,
+) -> (Arc<ClientKey>, &'c mut ClientStats) {
+    let (shared, stats) = clients
+        .raw_entry_mut()
+        .from_key(&key)
+        .or_insert_with(|| (Arc::new(key.to_key()), Box::default()));
+    (Arc::clone(shared), stats)
 }
 
 /// How much of what a log holds was connection records: what tells a log
@@ -345,19 +358,16 @@ impl Correlator {
             }
             Message::Authorized(a) => {
                 let received = obs.pid.and_then(|pid| self.pending.remove(&pid));
-                let host = Self::host_of(&obs, received.as_ref());
-                let raw = stored_name(a.application.unwrap_or_default());
-                let key = ClientKey {
-                    instance: self.instance.clone(),
-                    engine: self.engine,
-                    user: a.user.to_string(),
-                    database: a.database.unwrap_or_default().to_string(),
-                    application: self.application(raw),
-                    client_host: host.clone(),
+                // Borrowed: a known client costs no copy of its address.
+                let host = match (obs.remote, &received) {
+                    (Some(remote), _) => remote.host,
+                    (None, Some(Pending::Received { host, .. })) => host.as_str(),
+                    _ => "",
                 };
+                let raw = stored_name(a.application.unwrap_or_default());
                 let plaintext = a.transport == Transport::Plain;
                 let fallback =
-                    plaintext && time.is_some_and(|t| self.follows_cert_rejection(&host, t));
+                    plaintext && time.is_some_and(|t| self.follows_cert_rejection(host, t));
                 // libpq never negotiates TLS over a unix socket: only TCP
                 // sessions can be fallbacks.
                 let unchecked = plaintext
@@ -365,14 +375,18 @@ impl Correlator {
                     && host != "[local]"
                     && (time.is_none() || host.is_empty());
                 let keep = self.families.examples();
-                // Look up before inserting: a known client's key is not
-                // copied again for every session.
-                let clients = &mut self.census.clients;
-                let stats = if clients.contains_key(&key) {
-                    clients.get_mut(&key).expect("just found")
-                } else {
-                    clients.entry(key.clone()).or_default()
-                };
+                let application = self.families.of(raw);
+                let (key, stats) = client(
+                    &mut self.census.clients,
+                    ClientKeyRef {
+                        instance: &self.instance,
+                        engine: self.engine,
+                        user: a.user,
+                        database: a.database.unwrap_or_default(),
+                        application: &application,
+                        client_host: host,
+                    },
+                );
                 stats.raw_names.see(raw, keep);
                 stats.sessions += 1;
                 stats.seen.see(time);
@@ -411,7 +425,7 @@ impl Correlator {
                     let chunk_start = deferral.first_time.unwrap_or(t);
                     if t - chunk_start <= FALLBACK_WINDOW_MS {
                         deferral.early_plaintext.push(EarlyPlaintext {
-                            host,
+                            host: host.to_string(),
                             time: t,
                             key: key.clone(),
                         });
@@ -533,6 +547,7 @@ impl Correlator {
         match obs.pid.and_then(|pid| self.pending.remove(&pid)) {
             Some(Pending::Session { key, transport, .. }) => {
                 self.unsession(&key, transport);
+                let key = Arc::unwrap_or_clone(key);
                 let attempt = RejectedAttempt {
                     user: key.user,
                     database: key.database,
@@ -559,21 +574,24 @@ impl Correlator {
     /// Moves it from its TLS reading to that one.
     fn reread_as_plaintext(
         &mut self,
-        key: ClientKey,
+        key: Arc<ClientKey>,
         reading: PlaintextReading,
         start: Option<Millis>,
-    ) -> ClientKey {
+    ) -> Arc<ClientKey> {
         if let Some(stats) = self.census.clients.get_mut(&key) {
             stats.tls_versions.take_one(&reading.protocol);
             stats.ciphers.take_one(&reading.cipher);
         }
         self.unsession(&key, TransportKey::Tls);
-        let plaintext = ClientKey {
-            application: self.application(&reading.name),
-            ..key
-        };
+        let application = self.families.of(&reading.name);
+        let (plaintext, stats) = client(
+            &mut self.census.clients,
+            ClientKeyRef {
+                application: &application,
+                ..key.as_ref_key()
+            },
+        );
         let keep = self.families.examples();
-        let stats = self.census.clients.entry(plaintext.clone()).or_default();
         stats.raw_names.see(&reading.name, keep);
         stats.sessions += 1;
         stats.plain_sessions += 1;

@@ -1,23 +1,41 @@
 //! Fixed field labels searched in every connection line. `str::split_once`
 //! with a `&str` pattern builds a two-way searcher on each call, which costs
-//! more than the search on short lines; a `Literal` builds its forward and
-//! reverse searchers once.
+//! more than the search on short lines; a `Literal` builds its forward
+//! searcher once, and searches backwards from its rarest byte.
 
-use memchr::memmem::{Finder, FinderRev};
+use memchr::memmem::Finder;
 
 /// A label with its searchers, built on first use (`static` + `LazyLock`).
 pub struct Literal {
+    text: &'static [u8],
     forward: Finder<'static>,
-    reverse: FinderRev<'static>,
-    len: usize,
+    /// Where in the label its rarest byte is: the backward search jumps
+    /// between occurrences of that byte (memrchr) and compares there.
+    anchor: usize,
+}
+
+/// How common a byte is in log text, lowest first: punctuation but the
+/// space, then capitals and digits, then lower case, then the space.
+fn commonness(b: u8) -> u8 {
+    match b {
+        b' ' => 4,
+        b'a'..=b'z' => 3,
+        b'A'..=b'Z' | b'0'..=b'9' => 2,
+        b'=' | b'.' | b',' | b':' | b'_' | b'-' => 1,
+        _ => 0,
+    }
 }
 
 impl Literal {
     pub fn new(text: &'static str) -> Literal {
+        let bytes = text.as_bytes();
+        let anchor = (0..bytes.len())
+            .min_by_key(|&i| commonness(bytes[i]))
+            .unwrap_or(0);
         Literal {
+            text: bytes,
             forward: Finder::new(text),
-            reverse: FinderRev::new(text),
-            len: text.len(),
+            anchor,
         }
     }
 
@@ -26,17 +44,26 @@ impl Literal {
         self.forward.find(hay.as_bytes())
     }
 
+    /// Where the label last occurs.
+    pub fn rfind(&self, hay: &str) -> Option<usize> {
+        let hay = hay.as_bytes();
+        let (&rare, len) = (self.text.get(self.anchor)?, self.text.len());
+        memchr::memrchr_iter(rare, hay)
+            .filter_map(|at| at.checked_sub(self.anchor))
+            .find(|&start| hay.get(start..start + len) == Some(self.text))
+    }
+
     /// Text before and after the first occurrence.
     pub fn split_once<'a>(&self, hay: &'a str) -> Option<(&'a str, &'a str)> {
         let at = self.find(hay)?;
         // The label is whole UTF-8, so both cuts are character boundaries.
-        Some((hay.get(..at)?, hay.get(at + self.len..)?))
+        Some((hay.get(..at)?, hay.get(at + self.text.len()..)?))
     }
 
     /// Text before and after the last occurrence.
     pub fn rsplit_once<'a>(&self, hay: &'a str) -> Option<(&'a str, &'a str)> {
-        let at = self.reverse.rfind(hay.as_bytes())?;
-        Some((hay.get(..at)?, hay.get(at + self.len..)?))
+        let at = self.rfind(hay)?;
+        Some((hay.get(..at)?, hay.get(at + self.text.len()..)?))
     }
 
     pub fn is_in(&self, hay: &str) -> bool {
@@ -66,6 +93,15 @@ mod tests {
             ("é", "aébéc"),
             (" port=", "no label here"),
             (" port=", ""),
+            // Overlapping and repeated occurrences, the anchor near either end.
+            ("aa(", "aa(aa(a(aa("),
+            (
+                " SSL enabled (protocol=",
+                "x SSL enabled (protocol= SSL enabled (protocol=y",
+            ),
+            ("\" method=", "a\" method=b\" method=c"),
+            ("=", "=="),
+            ("ab", "b"),
         ];
         for (label, text) in table {
             let literal = Literal::new(label);

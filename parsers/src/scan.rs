@@ -141,7 +141,7 @@ fn read_line_at(
     // A line is read or skipped and counted, never a panic that ends the run
     // (issue #19). Only the sink and the look-back memory outlive the unwind:
     // the sink has seen part of this line at most, and the memory restarts.
-    let read = catch_unwind(AssertUnwindSafe(|| match std::str::from_utf8(raw) {
+    let read = catch_unwind(AssertUnwindSafe(|| match simdutf8::basic::from_utf8(raw) {
         Ok(line) => read_line(format, line, before, start, memory, sink),
         Err(_) => {
             sink.invalid_utf8(start);

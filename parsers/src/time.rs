@@ -1,5 +1,7 @@
 //! Timestamps as PostgreSQL prints them (`%t`, `%m`, `%n`, csvlog, jsonlog).
 
+use std::cell::Cell;
+
 use chrono::NaiveDate;
 
 use crate::observation::Millis;
@@ -38,11 +40,11 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(
-        digits(&b[0..4])? as i32,
-        digits(&b[5..7])?,
-        digits(&b[8..10])?,
-    )?;
+    let minute = minute_millis(b)?;
+    let seconds = digits(&b[17..19])?;
+    if seconds > 59 {
+        return None;
+    }
     let mut rest = &b[19..];
     let mut millis = 0;
     if let Some(fraction) = rest.strip_prefix(b".") {
@@ -55,18 +57,39 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
             .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
         rest = &fraction[len..];
     }
-    let time = date.and_hms_milli_opt(
-        digits(&b[11..13])?,
-        digits(&b[14..16])?,
-        digits(&b[17..19])?,
-        millis,
-    )?;
     let spaces = rest.iter().take_while(|&&c| c == b' ').count();
     let (offset_secs, zone_known) = parse_zone(&rest[spaces..])?;
     Some(Timestamp {
-        millis: time.and_utc().timestamp_millis() - i64::from(offset_secs) * 1000,
+        millis: minute + i64::from(seconds * 1000 + millis) - i64::from(offset_secs) * 1000,
         zone_known,
     })
+}
+
+thread_local! {
+    /// The last `YYYY-MM-DD HH:MM` read on this thread and its millis: the
+    /// lines of a log share their minute, and the calendar is the costly part.
+    static LAST_MINUTE: Cell<([u8; 16], i64)> = const { Cell::new(([0; 16], 0)) };
+}
+
+/// Milliseconds since the epoch of the minute `b` starts with (date, `T` or
+/// space, hours and minutes; shape already checked), as if in UTC.
+fn minute_millis(b: &[u8]) -> Option<i64> {
+    let key: [u8; 16] = b.get(..16)?.try_into().ok()?;
+    let (cached, millis) = LAST_MINUTE.get();
+    if cached == key {
+        return Some(millis);
+    }
+    let date = NaiveDate::from_ymd_opt(
+        digits(&b[0..4])? as i32,
+        digits(&b[5..7])?,
+        digits(&b[8..10])?,
+    )?;
+    let millis = date
+        .and_hms_opt(digits(&b[11..13])?, digits(&b[14..16])?, 0)?
+        .and_utc()
+        .timestamp_millis();
+    LAST_MINUTE.set((key, millis));
+    Some(millis)
 }
 
 /// A zone suffix: empty, `UTC`/`GMT`/`Z`, `+03`, `-0330`, `+05:30`, or an

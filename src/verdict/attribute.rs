@@ -101,7 +101,8 @@ pub fn attribute(census: Census) -> Vec<(ClientKey, Attribution)> {
                 stats,
                 ..Attribution::default()
             };
-            (key, attribution)
+            // The last holder of the key: no copy.
+            (std::sync::Arc::unwrap_or_clone(key), attribution)
         })
         .collect();
     // Clients by address, as indices into `clients`.

@@ -195,7 +195,13 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
 
 /// `date`'s default output in the C locale: `Sun Nov 29 04:01:12 UTC 2026`.
 fn date_output(text: &str) -> Option<Millis> {
-    let parts: Vec<&str> = text.split_whitespace().collect();
+    // Six words at most: detection runs this on every sampled line, and a
+    // log line has dozens.
+    let mut words = text.split_whitespace();
+    let parts: Vec<&str> = words.by_ref().take(6).collect();
+    if words.next().is_some() {
+        return None;
+    }
     let [_, month, day, time, zone, year] = parts.as_slice() else {
         return None;
     };

@@ -36,6 +36,7 @@ literal!(HOST = " host=");
 literal!(PORT = " port=");
 literal!(CIPHER = ", cipher=");
 literal!(BITS = ", bits=");
+literal!(METHOD = "\" method=");
 
 /// Parses a message body. `None`: not a message sslcensus reads (statements,
 /// checkpoints, …). `Some(Err)`: it starts like one but does not parse.
@@ -201,7 +202,7 @@ fn authenticated(rest: &str) -> Result<Message<'_>, Malformed> {
         Some(quoted) => (quoted, true),
         None => (rest.strip_prefix("user=\"").ok_or(err)?, false),
     };
-    let (name, after) = quoted.rsplit_once("\" method=").ok_or(err)?;
+    let (name, after) = METHOD.rsplit_once(quoted).ok_or(err)?;
     let method = after.split(' ').next().unwrap_or(after);
     Ok(Message::Authenticated {
         identity: is_identity.then_some(name),

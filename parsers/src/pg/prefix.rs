@@ -92,26 +92,31 @@ pub(crate) struct Matcher {
     steps: Vec<Step>,
 }
 
-const SEVERITIES: [&[u8]; 18] = [
-    b"DEBUG1",
-    b"DEBUG2",
-    b"DEBUG3",
-    b"DEBUG4",
-    b"DEBUG5",
-    b"LOG",
-    b"INFO",
-    b"NOTICE",
-    b"WARNING",
-    b"ERROR",
-    b"FATAL",
-    b"PANIC",
-    b"DETAIL",
-    b"HINT",
-    b"STATEMENT",
-    b"CONTEXT",
-    b"QUERY",
-    b"LOCATION",
-];
+/// The severities PostgreSQL writes (`error_severity` in elog.c), as a match
+/// the compiler turns into a length switch, not a loop of memcmp calls.
+fn is_severity(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"DEBUG1"
+            | b"DEBUG2"
+            | b"DEBUG3"
+            | b"DEBUG4"
+            | b"DEBUG5"
+            | b"LOG"
+            | b"INFO"
+            | b"NOTICE"
+            | b"WARNING"
+            | b"ERROR"
+            | b"FATAL"
+            | b"PANIC"
+            | b"DETAIL"
+            | b"HINT"
+            | b"STATEMENT"
+            | b"CONTEXT"
+            | b"QUERY"
+            | b"LOCATION"
+    )
+}
 
 /// `SEVERITY:  ` at `pos`: the severity's span and the message start.
 fn severity(line: &[u8], pos: usize) -> Option<((usize, usize), usize)> {
@@ -120,8 +125,16 @@ fn severity(line: &[u8], pos: usize) -> Option<((usize, usize), usize)> {
         .iter()
         .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         .count();
-    (SEVERITIES.contains(&&rest[..len]) && rest[len..].starts_with(b":  "))
+    (is_severity(&rest[..len]) && has_at(rest, len, b":  "))
         .then_some(((pos, pos + len), pos + len + 3))
+}
+
+/// Whether `text` occurs in `bytes` at `pos`. Prefix literals are a byte or
+/// three: compared inline, where `starts_with` calls memcmp.
+fn has_at(bytes: &[u8], pos: usize, text: &[u8]) -> bool {
+    bytes
+        .get(pos..pos + text.len())
+        .is_some_and(|here| here.iter().zip(text).all(|(a, b)| a == b))
 }
 
 fn run(line: &[u8], pos: usize, accept: impl Fn(u8) -> bool) -> usize {
@@ -174,7 +187,7 @@ type RemoteSpans = (Option<(usize, usize)>, Option<(usize, usize)>, usize);
 
 fn first_remote(line: &str, pos: usize) -> RemoteSpans {
     let bytes = line.as_bytes();
-    if bytes[pos..].starts_with(b"[local]") {
+    if has_at(bytes, pos, b"[local]") {
         return (Some((pos, pos + 7)), None, pos + 7);
     }
     let host = run(bytes, pos, |b| {
@@ -313,7 +326,7 @@ impl Matcher {
         for (i, step) in self.steps.iter().enumerate() {
             let end = match &step.piece {
                 Piece::Literal(text) => {
-                    if !bytes[pos..].starts_with(text) {
+                    if !has_at(bytes, pos, text) {
                         return None;
                     }
                     pos + text.len()
@@ -323,7 +336,7 @@ impl Matcher {
                 Piece::Text => match self.steps.get(i + 1).map(|s| &s.piece) {
                     Some(Piece::Literal(text)) if !text.is_empty() => {
                         pos + memchr::memchr_iter(text[0], &bytes[pos..])
-                            .find(|&at| bytes[pos + at..].starts_with(text))?
+                            .find(|&at| has_at(bytes, pos + at, text))?
                     }
                     // As short as possible: empty.
                     _ => pos,
@@ -382,7 +395,7 @@ impl Matcher {
                     pos + 5
                 }
                 Piece::Host => {
-                    if bytes[pos..].starts_with(b"[local]") {
+                    if has_at(bytes, pos, b"[local]") {
                         pos + 7
                     } else {
                         pos + run(bytes, pos, |b| {
@@ -429,7 +442,7 @@ impl Matcher {
         };
         match &step.piece {
             Piece::Literal(text) => {
-                if bytes[pos..].starts_with(text) {
+                if has_at(bytes, pos, text) {
                     self.step(line, i + 1, pos + text.len(), caps)
                 } else {
                     None
@@ -449,7 +462,7 @@ impl Matcher {
                 // searcher built per line.
                 Some(Piece::Literal(text)) if !text.is_empty() => {
                     memchr::memchr_iter(text[0], &bytes[pos..])
-                        .filter(|&at| bytes[pos + at..].starts_with(text))
+                        .filter(|&at| has_at(bytes, pos + at, text))
                         .find_map(|at| next(caps, pos + at))
                 }
                 _ => (pos..=bytes.len())
@@ -509,7 +522,7 @@ impl Matcher {
                 ok.then_some(()).and_then(|()| next(caps, pos + 5))
             }
             Piece::Host => {
-                if bytes[pos..].starts_with(b"[local]")
+                if has_at(bytes, pos, b"[local]")
                     && let Some(found) = next(caps, pos + 7)
                 {
                     return Some(found);
@@ -546,7 +559,7 @@ impl Matcher {
             }
             self.step(line, i + 1, end, caps)
         };
-        if bytes[pos..].starts_with(b"[local]")
+        if has_at(bytes, pos, b"[local]")
             && let Some(found) = attempt(caps, (pos, pos + 7), None, pos + 7)
         {
             return Some(found);
