@@ -575,6 +575,9 @@ fn run_analyze(
         input_errors.extend(fetched.errors);
         notes.extend(fetched.notes);
     }
+    if args.instance.is_none() {
+        crate::analyze::name_instances_from_envelopes(&mut files, &settings);
+    }
     for e in &input_errors {
         eprintln!("sslcensus: error: {}: {}", printable(&e.input), e.message);
     }

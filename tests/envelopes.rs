@@ -171,3 +171,36 @@ fn bare_messages_of_the_real_sample_never_call_a_client_safe_unseen() {
         assert!(row.contains("pg_hba.conf"), "{row}");
     }
 }
+
+/// Envelopes that name their instance (Cloud SQL's `database_id`
+/// `sample:pg-sample-1`, Azure's `resourceId` `…/FLEXIBLESERVERS/PG-SAMPLE-1`)
+/// give it to the rows, whatever the file is called; `--instance` wins.
+#[test]
+fn an_envelope_that_names_the_instance_names_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    for shape in ["cloud-logging", "azure"] {
+        let file = dir.path().join(format!("{shape}-export.json"));
+        std::fs::copy(
+            samples()
+                .join("envelopes")
+                .join(shape)
+                .join("pg-sample-1/postgresql.log.2026-11-29-05"),
+            &file,
+        )
+        .unwrap();
+        let file = file.display().to_string();
+        for (flag, instance) in [(None, "pg-sample-1"), (Some("given-db"), "given-db")] {
+            let mut args = vec!["analyze", "-o", "-"];
+            if let Some(flag) = flag {
+                args.extend(["--instance", flag]);
+            }
+            args.push(&file);
+            let report = common::text(&common::sslcensus_ok(&args).stdout);
+            let rows: Vec<&str> = report.lines().skip(1).collect();
+            assert!(rows.len() > 5, "{report}");
+            for row in rows {
+                assert!(row.starts_with(&format!("{instance},")), "{shape}: {row}");
+            }
+        }
+    }
+}

@@ -48,6 +48,31 @@ pub trait Envelope: Sync + fmt::Debug {
     }
     /// The line inside; `None` when this line has no such envelope.
     fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>>;
+    /// The instance this record names (a Cloud SQL `database_id`, an Azure
+    /// `resourceId`, a Kubernetes pod), if its envelope names one. Asked of
+    /// the head's records once per file ([`crate::format::named_instance`]),
+    /// never per line.
+    fn instance(&self, _line: &str) -> Option<String> {
+        None
+    }
+}
+
+/// A Kubernetes pod as Fluent Bit's `kubernetes` filter and Vector's
+/// `kubernetes_logs` source attach it to a record: a database pod runs one
+/// server (a StatefulSet's `pg-0`, CloudNativePG's `cluster-example-1`).
+#[derive(serde::Deserialize)]
+struct Kubernetes<'a> {
+    #[serde(borrow)]
+    pod_name: Option<Cow<'a, str>>,
+}
+
+impl Kubernetes<'_> {
+    fn pod(this: Option<Self>) -> Option<String> {
+        this?
+            .pod_name
+            .filter(|p| !p.is_empty())
+            .map(Cow::into_owned)
+    }
 }
 
 /// How a format's needles appear behind an envelope.
