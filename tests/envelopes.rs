@@ -30,7 +30,10 @@ fn report(inputs: &[PathBuf]) -> String {
 /// The server's file each wrapped file was made from.
 fn original(wrapped: &Path) -> PathBuf {
     let instance = wrapped.parent().unwrap().file_name().unwrap();
-    let kind = if instance == "pg-sample-1" {
+    let csv = wrapped.extension().is_some_and(|e| e == "csv");
+    let kind = if csv {
+        "postgresql/csvlog"
+    } else if instance == "pg-sample-1" {
         "postgresql/stderr"
     } else {
         "mariadb/general"
@@ -62,8 +65,9 @@ fn wrapped_files() -> Vec<PathBuf> {
 fn every_envelope_gives_the_report_of_the_servers_file() {
     let files = wrapped_files();
     // docker, journald, cloud-logging, shipper: both engines; azure:
-    // PostgreSQL; tabs-as-spaces: MariaDB's general log.
-    assert_eq!(files.len(), 10, "{files:?}");
+    // PostgreSQL; tabs-as-spaces: MariaDB's general log; cloudnative-pg:
+    // PostgreSQL's csvlog.
+    assert_eq!(files.len(), 11, "{files:?}");
     for wrapped in files {
         assert_eq!(
             report(std::slice::from_ref(&wrapped)),
@@ -173,18 +177,24 @@ fn bare_messages_of_the_real_sample_never_call_a_client_safe_unseen() {
 }
 
 /// Envelopes that name their instance (Cloud SQL's `database_id`
-/// `sample:pg-sample-1`, Azure's `resourceId` `…/FLEXIBLESERVERS/PG-SAMPLE-1`)
+/// `sample:pg-sample-1`, Azure's `resourceId` `…/FLEXIBLESERVERS/PG-SAMPLE-1`,
+/// CloudNativePG's `logging_pod`)
 /// give it to the rows, whatever the file is called; `--instance` wins.
 #[test]
 fn an_envelope_that_names_the_instance_names_the_rows() {
     let dir = tempfile::tempdir().unwrap();
-    for shape in ["cloud-logging", "azure"] {
+    for (shape, name) in [
+        ("cloud-logging", "postgresql.log.2026-11-29-05"),
+        ("azure", "postgresql.log.2026-11-29-05"),
+        ("cloudnative-pg", "postgresql.log.2026-11-29-05.csv"),
+    ] {
         let file = dir.path().join(format!("{shape}-export.json"));
         std::fs::copy(
             samples()
                 .join("envelopes")
                 .join(shape)
-                .join("pg-sample-1/postgresql.log.2026-11-29-05"),
+                .join("pg-sample-1")
+                .join(name),
             &file,
         )
         .unwrap();

@@ -13,7 +13,9 @@
 //! - JSON lines with the server's line in a known field: [`docker`]
 //!   (Kubernetes/Docker json-file), [`journald`] (`journalctl -o json`),
 //!   [`cloud_logging`] (Google Cloud Logging `LogEntry`), [`azure`] (Azure
-//!   Monitor diagnostic records), [`shipper`] (Fluent Bit, Vector, Logstash);
+//!   Monitor diagnostic records), [`cloudnative_pg`] (CloudNativePG's
+//!   csvlog rows by column name, put back into rows), [`shipper`] (Fluent
+//!   Bit, Vector, Logstash);
 //! - a copy whose tabs became runs of spaces: [`spaced`] (a MySQL/MariaDB
 //!   general log pasted into a ticket).
 //!
@@ -23,6 +25,7 @@
 
 mod azure;
 mod cloud_logging;
+mod cloudnative_pg;
 mod docker;
 mod journald;
 mod shipper;
@@ -115,6 +118,7 @@ pub static ENVELOPES: &[&dyn Envelope] = &[
     &journald::Journald,
     &cloud_logging::CloudLogging,
     &azure::Azure,
+    &cloudnative_pg::CloudNativePg,
     &shipper::Shipper,
     &spaced::Spaced,
 ];
@@ -262,6 +266,10 @@ mod tests {
                 "azure",
                 r#"{"time":"2026-11-29T05:00:27Z","resourceId":"/SUBSCRIPTIONS/X","properties":{"message":"x"}}"#,
             ),
+            (
+                "cloudnative_pg",
+                r#"{"level":"info","ts":"2026-11-29T05:00:27Z","logger":"postgres","msg":"record","record":{"log_time":"2026-11-29 05:00:27.500 UTC","message":"x"}}"#,
+            ),
         ];
         for (i, (name, record)) in records.iter().enumerate() {
             let openers: Vec<usize> = ENVELOPES
@@ -318,5 +326,16 @@ mod tests {
                 assert!(detected.caveat.is_none(), "{}", path.display());
             }
         }
+        let path = root.join("cloudnative-pg/pg-sample-1/postgresql.log.2026-11-29-05.csv");
+        let head = std::fs::read(&path).unwrap();
+        let detected = crate::detect(&head, None, None).unwrap();
+        assert_eq!(
+            detected.format.to_string(),
+            "PostgreSQL csvlog, behind CloudNativePG JSON records"
+        );
+        assert_eq!(
+            crate::format::named_instance(&detected.format, &head).as_deref(),
+            Some("pg-sample-1")
+        );
     }
 }
