@@ -107,7 +107,15 @@ pub fn scan(format: &LogFormat, chunk: &[u8], sink: &mut impl Sink) {
         if hit.start() < next_line {
             continue; // another needle on a line already read
         }
-        let start = memrchr(b'\n', &chunk[..hit.start()]).map_or(0, |i| i + 1);
+        let mut start = memrchr(b'\n', &chunk[..hit.start()]).map_or(0, |i| i + 1);
+        if let LogFormat::Enveloped { envelope, .. } = format {
+            // A record's part (CRI `P`) is read with the line that ends it.
+            while let Some(end) = memchr(b'\n', &chunk[start..]).map(|i| start + i)
+                && envelope.is_partial(&chunk[start..end])
+            {
+                start = end + 1;
+            }
+        }
         next_line = read_line_at(format, chunk, start, &mut memory, sink) + 1;
     }
 }
@@ -211,7 +219,7 @@ fn parse_line(
         LogFormat::MysqlError { .. } => mysql::error::observe(line, emit),
         LogFormat::MysqlAudit { .. } => mysql::audit::observe(line, emit),
         LogFormat::OracleListener => oracle::listener::observe(line, emit),
-        LogFormat::Enveloped { envelope, inner } => match envelope.open(line) {
+        LogFormat::Enveloped { envelope, inner } => match envelope.open_after(line, before) {
             // The event's time stands in for a time the line lacks; the
             // lines before are other events', with times of their own.
             Some(opened) => {

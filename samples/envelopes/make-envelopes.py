@@ -18,6 +18,11 @@ log shippers and consoles hand them over, one file per envelope and instance:
   OUT_DIR/tabs-as-spaces/INSTANCE/NAME the MariaDB general log as an editor or a ticket
                                        leaves it: tabs expanded to 8-column stops
                                        (str.expandtabs), MariaDB only
+  OUT_DIR/cri/INSTANCE/NAME            CRI container log lines as containerd writes them under
+                                       /var/log/pods ("<time> stderr F <line>"), with a
+                                       max_container_log_line_size of 100 bytes (containerd's
+                                       CRI setting; 16 KiB by default), so that the longer
+                                       lines are cut into "P" parts before their "F" part
   OUT_DIR/cloudnative-pg/INSTANCE/NAME CloudNativePG's JSON log of the PostgreSQL csvlog
                                        sample (../postgresql/csvlog): each row as its
                                        instance manager prints it ("logger":"postgres",
@@ -121,6 +126,18 @@ def shipper(engine, instance, t, line, n):
         separators=(",", ":"), ensure_ascii=False)
 
 
+CRI_LINE_SIZE = 100
+
+
+def cri(engine, instance, t, line, n):
+    stamp = t.strftime("%Y-%m-%dT%H:%M:%S.000000000Z")
+    data = line.encode("utf-8")
+    parts = [data[i:i + CRI_LINE_SIZE] for i in range(0, len(data), CRI_LINE_SIZE)] or [b""]
+    # containerd cuts bytes, not characters; the samples' lines are ASCII.
+    return "\n".join(f"{stamp} stderr {'F' if i == len(parts) - 1 else 'P'} "
+                     + part.decode("utf-8") for i, part in enumerate(parts))
+
+
 def tabs_as_spaces(engine, instance, t, line, n):
     if engine != "mariadb":
         return None
@@ -128,7 +145,7 @@ def tabs_as_spaces(engine, instance, t, line, n):
 
 
 SHAPES = {"docker": docker, "journald": journald, "cloud-logging": cloud_logging,
-          "azure": azure, "shipper": shipper, "tabs-as-spaces": tabs_as_spaces}
+          "azure": azure, "shipper": shipper, "tabs-as-spaces": tabs_as_spaces, "cri": cri}
 
 # CloudNativePG reads the csvlog PostgreSQL writes (logpipe, encoding/csv) and
 # prints each row through zap: level, ts (RFC 3339 with nanoseconds), logger,
