@@ -11,6 +11,10 @@ log shippers and consoles hand them over, one file per envelope and instance:
                                        "[line-1] " marker; control characters as \\u0009)
   OUT_DIR/cloud-logging/INSTANCE/NAME  Cloud Logging LogEntry lines (textPayload, timestamp,
                                        resource.labels.database_id)
+  OUT_DIR/cloud-logging-array/INSTANCE/NAME
+                                       the same entries as `gcloud logging read --format=json`
+                                       prints them: one JSON array, newest first, indent 2,
+                                       keys sorted
   OUT_DIR/azure/INSTANCE/NAME          Azure diagnostic records (properties.message, time,
                                        resourceId), PostgreSQL only
   OUT_DIR/shipper/INSTANCE/NAME        Vector's file source with the json encoding
@@ -196,3 +200,10 @@ for engine, instance, name, path in SOURCES:
         with open(out, "w", encoding="utf-8") as f:
             f.write("".join(r + "\n" for r in records))
         print(out)
+        if shape == "cloud-logging":
+            out = os.path.join(OUT, "cloud-logging-array", instance, name)
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            entries = [json.loads(r) for r in reversed(records)]
+            with open(out, "w", encoding="utf-8") as f:
+                f.write(json.dumps(entries, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+            print(out)

@@ -73,10 +73,14 @@ impl Envelope for CloudLogging {
 
     fn instance(&self, line: &str) -> Option<String> {
         let named: Named<'_> = super::json(line)?;
-        let id = named.resource.labels.database_id?;
-        let instance = id.rsplit_once(':').map_or(id.as_ref(), |(_, i)| i);
-        (!instance.is_empty()).then(|| instance.to_string())
+        instance_of_database_id(&named.resource.labels.database_id?).map(str::to_string)
     }
+}
+
+/// The instance a Cloud SQL `database_id` (`project:instance`) names.
+pub fn instance_of_database_id(id: &str) -> Option<&str> {
+    let instance = id.rsplit_once(':').map_or(id, |(_, i)| i);
+    (!instance.is_empty()).then_some(instance)
 }
 
 #[cfg(test)]

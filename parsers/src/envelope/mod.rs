@@ -38,6 +38,8 @@ mod text;
 use std::borrow::Cow;
 use std::fmt;
 
+pub use cloud_logging::instance_of_database_id;
+
 use crate::observation::Millis;
 
 /// What other tools put around the server's line.
