@@ -199,10 +199,11 @@ pub fn expand(
     if let Some(e) = write_failed {
         return Err(write_error(e));
     }
-    let unsorted = unsorted
-        .into_inner()
-        .map_err(|e| write_error(e.into_error()))?;
-    drop(unsorted);
+    drop(
+        unsorted
+            .into_inner()
+            .map_err(|e| write_error(e.into_error()))?,
+    );
     // Time order (stable: entries of one millisecond keep the order gcloud
     // gave, reversed when it printed newest first).
     let newest_first = placed
@@ -213,7 +214,15 @@ pub fn expand(
         placed.reverse();
     }
     placed.sort_by_key(|p| (p.instance, p.time));
-    let bytes = std::fs::read(&unsorted_path).map_err(write_error)?;
+    // Mapped, not read: the kernel pages it in and out as it is copied.
+    let unsorted = std::fs::File::open(&unsorted_path).map_err(write_error)?;
+    let bytes = match written {
+        0 => None,
+        // SAFETY: the file is the spool's own, written above and not changed
+        // while mapped.
+        _ => Some(unsafe { memmap2::Mmap::map(&unsorted) }.map_err(write_error)?),
+    };
+    let bytes: &[u8] = bytes.as_deref().unwrap_or(&[]);
     let mut files = Vec::new();
     for (index, instance) in instances.iter().enumerate() {
         let out_path = spool.new_path("gcloud");
@@ -234,6 +243,7 @@ pub fn expand(
             explicit: file.explicit,
         });
     }
+    drop(unsorted);
     let _ = std::fs::remove_file(&unsorted_path);
     Ok(Expanded {
         files,
