@@ -170,6 +170,17 @@ fn txt_parts_before(before: &[u8]) -> Option<Vec<&[u8]>> {
         }
         parts.push(part);
         rest = &rest[..start - 1];
+        // A part that starts a record follows its `<txt>` tag at once; in a
+        // text listener.log, the record before ends the look-back here.
+        let starts =
+            std::str::from_utf8(trimmed).is_ok_and(|t| t.starts_with('(') || starts_with_time(t));
+        if starts {
+            let tag = memchr::memrchr(b'\n', rest).map_or(rest, |i| &rest[i + 1..]);
+            return tag.trim_ascii().starts_with(b"<txt>").then(|| {
+                parts.push(tag);
+                parts
+            });
+        }
     }
     None
 }
