@@ -143,13 +143,14 @@ impl Analysis {
 pub fn name_instances_from_envelopes(files: &mut [InputFile], settings: &Settings) {
     for file in files {
         let Some(path) = &file.path else { continue };
-        let mut head = vec![0; DETECT_BYTES];
+        let mut first = [0u8; 256];
         let got = crate::source::open_text(path)
-            .and_then(|text| crate::source::read_up_to(text, &mut head[..256]))
+            .and_then(|text| crate::source::read_up_to(text, &mut first))
             .unwrap_or(0);
-        if !head[..got].trim_ascii_start().starts_with(b"{") {
+        if !first[..got].trim_ascii_start().starts_with(b"{") {
             continue;
         }
+        let mut head = vec![0; DETECT_BYTES];
         let Ok(got) = crate::source::open_text(path)
             .and_then(|text| crate::source::read_up_to(text, &mut head))
         else {
