@@ -42,3 +42,11 @@ bench postgres "$work/family-db/postgresql.log.2026-11-01-00" 'connection author
   --clients 3 --share 70 --volatile-names
 bench postgres "$work/family-db/postgresql.log.2026-11-01-00" 'connection authorized' \
   --clients 3 --share 70 --volatile-names -- --app-families off
+# An envelope (issue #11): the first PostgreSQL log as Kubernetes' json-file driver writes it
+# (every line a JSON object; only records holding a needle are opened).
+docker_log=$work/docker-db/postgresql.log.2026-11-01-00
+if [[ ! -s $docker_log ]]; then
+  mkdir -p "$(dirname "$docker_log")"
+  python3 benches/wrap-docker.py <"$work/bench-db/postgresql.log.2026-11-01-00" >"$docker_log"
+fi
+bench postgres "$docker_log" 'connection authorized'

@@ -13,8 +13,8 @@ use sslcensus_parsers::dump::{
 use sslcensus_parsers::observation::Malformed;
 use sslcensus_parsers::pg::stderr::LinePrefix;
 use sslcensus_parsers::{
-    DetectError, Engine, FormatChoice, LogFormat, Millis, count_lines, detect, detect_found, scan,
-    scan_line,
+    DetectError, Engine, FormatChoice, LogFormat, Millis, count_lines, detect, detect_found,
+    named_instance, scan, scan_line,
 };
 
 use crate::captures::{self, Captures};
@@ -132,6 +132,39 @@ impl Analysis {
             entry.1 += 1;
         }
         by
+    }
+}
+
+/// Gives each file whose envelope names its instance (a Cloud SQL
+/// `database_id`, an Azure `resourceId`, a Kubernetes pod) that instance;
+/// for when `--instance` is not given. Only a file starting with `{` (a
+/// JSON envelope's record) has its head read and detected here; a plain
+/// file costs one read of its first bytes, as the CloudWatch dump check.
+pub fn name_instances_from_envelopes(files: &mut [InputFile], settings: &Settings) {
+    for file in files {
+        let Some(path) = &file.path else { continue };
+        let mut first = [0u8; 256];
+        let got = crate::source::open_text(path)
+            .and_then(|text| crate::source::read_up_to(text, &mut first))
+            .unwrap_or(0);
+        if !first[..got].trim_ascii_start().starts_with(b"{") {
+            continue;
+        }
+        let mut head = vec![0; DETECT_BYTES];
+        let Ok(got) = crate::source::open_text(path)
+            .and_then(|text| crate::source::read_up_to(text, &mut head))
+        else {
+            continue;
+        };
+        let head = &head[..got];
+        let detected = if file.explicit {
+            detect(head, settings.forced, settings.prefix.as_ref())
+        } else {
+            detect_found(head, settings.forced, settings.prefix.as_ref())
+        };
+        if let Some(instance) = detected.ok().and_then(|d| named_instance(&d.format, head)) {
+            file.instance = instance;
+        }
     }
 }
 

@@ -572,14 +572,22 @@ fn run_analyze(
     // CloudWatch events (JSON dumps among the files, and the log groups)
     // become files of whole lines in a temporary folder kept until the end.
     let mut spool = None;
-    let (mut files, dump_errors, mut notes) =
+    let (files, dump_errors, mut notes) =
         cloudwatch::expand_dumps(files, args.instance.as_deref(), &mut spool);
     input_errors.extend(dump_errors);
+    // `gcloud logging read --format=json` arrays become JSON lines alike.
+    let (mut files, array_errors, array_notes) =
+        crate::gcloud::expand_arrays(files, args.instance.as_deref(), &mut spool);
+    input_errors.extend(array_errors);
+    notes.extend(array_notes);
     if args.cloudwatch.wanted() {
         let fetched = fetch_log_groups(&args, &mut spool);
         files.extend(fetched.files);
         input_errors.extend(fetched.errors);
         notes.extend(fetched.notes);
+    }
+    if args.instance.is_none() {
+        crate::analyze::name_instances_from_envelopes(&mut files, &settings);
     }
     for e in &input_errors {
         eprintln!("sslcensus: error: {}: {}", printable(&e.input), e.message);

@@ -16,6 +16,7 @@ pub mod cloudwatch;
 pub mod correlate;
 pub mod evidence;
 pub mod family;
+pub mod gcloud;
 pub mod mysql_options;
 pub mod progress;
 pub mod report;

@@ -74,6 +74,9 @@ pub fn instance_of(path: &Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if let Some(pod) = kubernetes_pod(&resolved, &name) {
+        return pod;
+    }
     // A CloudWatch export to S3 names its files `000000.gz`, … in a folder
     // named after the log stream, which RDS names after the instance.
     let stem = log_stem(&name);
@@ -88,6 +91,33 @@ pub fn instance_of(path: &Path) -> String {
         }
     }
     log_stem(&name).to_string()
+}
+
+/// The pod a node's container log belongs to (CRI lines, or Docker's json
+/// lines behind the same paths): `pods/<namespace>_<pod>_<uid>/<container>/0.log`
+/// (and its rotations), or the kubelet's link
+/// `containers/<pod>_<namespace>_<container>-<id>.log`. The file is named
+/// after the restart count or the container, never the server, and a
+/// database pod runs one server. Kubernetes names hold no `_`.
+fn kubernetes_pod(path: &Path, name: &str) -> Option<String> {
+    fn folder(p: Option<&Path>) -> Option<String> {
+        p.and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+    }
+    let parent = path.parent();
+    let pod_folder = parent.and_then(Path::parent);
+    let three = |text: &str| {
+        let parts: Vec<&str> = text.splitn(3, '_').collect();
+        (parts.len() == 3 && parts.iter().all(|p| !p.is_empty()))
+            .then(|| parts.iter().map(|p| p.to_string()).collect::<Vec<String>>())
+    };
+    if folder(pod_folder.and_then(Path::parent)).as_deref() == Some("pods") {
+        return three(&folder(pod_folder)?).map(|parts| parts[1].clone());
+    }
+    if folder(parent).as_deref() == Some("containers") {
+        return three(name.strip_suffix(".log")?).map(|parts| parts[0].clone());
+    }
+    None
 }
 
 /// A log's name without its extensions and rotation suffixes:
@@ -477,6 +507,21 @@ mod tests {
                 "exports/0c5e6a7e-task/orders-db-instance-1/000000.gz",
                 "orders-db-instance-1",
             ),
+            // A node's container logs: the pod, not the container or the
+            // restart count.
+            (
+                "var/log/pods/db_pg-sample-0_0c5e6a7e-1b2c/postgres/0.log",
+                "pg-sample-0",
+            ),
+            (
+                "var/log/pods/db_pg-sample-0_0c5e6a7e-1b2c/postgres/1.log.20261129-051827.gz",
+                "pg-sample-0",
+            ),
+            (
+                "var/log/containers/pg-sample-0_db_postgres-4f1d2c.log",
+                "pg-sample-0",
+            ),
+            ("x/containers/app.log", "app"),
         ];
         for (path, instance) in table {
             assert_eq!(instance_of(Path::new(path)), instance, "{path}");

@@ -30,7 +30,10 @@ fn report(inputs: &[PathBuf]) -> String {
 /// The server's file each wrapped file was made from.
 fn original(wrapped: &Path) -> PathBuf {
     let instance = wrapped.parent().unwrap().file_name().unwrap();
-    let kind = if instance == "pg-sample-1" {
+    let csv = wrapped.extension().is_some_and(|e| e == "csv");
+    let kind = if csv {
+        "postgresql/csvlog"
+    } else if instance == "pg-sample-1" {
         "postgresql/stderr"
     } else {
         "mariadb/general"
@@ -61,9 +64,11 @@ fn wrapped_files() -> Vec<PathBuf> {
 #[test]
 fn every_envelope_gives_the_report_of_the_servers_file() {
     let files = wrapped_files();
-    // docker, journald, cloud-logging, shipper: both engines; azure:
-    // PostgreSQL; tabs-as-spaces: MariaDB's general log.
-    assert_eq!(files.len(), 10, "{files:?}");
+    // docker, journald, cloud-logging (lines and gcloud's array), shipper,
+    // cri: both engines; azure:
+    // PostgreSQL; tabs-as-spaces: MariaDB's general log; cloudnative-pg:
+    // PostgreSQL's csvlog.
+    assert_eq!(files.len(), 15, "{files:?}");
     for wrapped in files {
         assert_eq!(
             report(std::slice::from_ref(&wrapped)),
@@ -169,5 +174,44 @@ fn bare_messages_of_the_real_sample_never_call_a_client_safe_unseen() {
     // not affected.
     for row in report.lines().filter(|l| l.contains(",not_affected,")) {
         assert!(row.contains("pg_hba.conf"), "{row}");
+    }
+}
+
+/// Envelopes that name their instance (Cloud SQL's `database_id`
+/// `sample:pg-sample-1`, Azure's `resourceId` `…/FLEXIBLESERVERS/PG-SAMPLE-1`,
+/// CloudNativePG's `logging_pod`)
+/// give it to the rows, whatever the file is called; `--instance` wins.
+#[test]
+fn an_envelope_that_names_the_instance_names_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shape, name) in [
+        ("cloud-logging", "postgresql.log.2026-11-29-05"),
+        ("azure", "postgresql.log.2026-11-29-05"),
+        ("cloudnative-pg", "postgresql.log.2026-11-29-05.csv"),
+    ] {
+        let file = dir.path().join(format!("{shape}-export.json"));
+        std::fs::copy(
+            samples()
+                .join("envelopes")
+                .join(shape)
+                .join("pg-sample-1")
+                .join(name),
+            &file,
+        )
+        .unwrap();
+        let file = file.display().to_string();
+        for (flag, instance) in [(None, "pg-sample-1"), (Some("given-db"), "given-db")] {
+            let mut args = vec!["analyze", "-o", "-"];
+            if let Some(flag) = flag {
+                args.extend(["--instance", flag]);
+            }
+            args.push(&file);
+            let report = common::text(&common::sslcensus_ok(&args).stdout);
+            let rows: Vec<&str> = report.lines().skip(1).collect();
+            assert!(rows.len() > 5, "{report}");
+            for row in rows {
+                assert!(row.starts_with(&format!("{instance},")), "{shape}: {row}");
+            }
+        }
     }
 }

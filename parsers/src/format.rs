@@ -353,6 +353,22 @@ pub fn detect_found(
     Ok(detected)
 }
 
+/// The instance a file's envelope names ([`Envelope::instance`]): the one
+/// the head's records that name one all agree on. `None` for a plain file,
+/// an envelope that names none, or records naming several instances (a
+/// project's whole export: its lines stay the file's instance, for one
+/// file is one stream to correlation).
+pub fn named_instance(format: &LogFormat, head: &[u8]) -> Option<String> {
+    let LogFormat::Enveloped { envelope, .. } = format else {
+        return None;
+    };
+    let mut named = sample_lines(head)
+        .into_iter()
+        .filter_map(|line| envelope.instance(&line));
+    let first = named.next()?;
+    named.all(|other| other == first).then_some(first)
+}
+
 impl Detected {
     fn format_is_message_only(&self) -> bool {
         matches!(self.format, LogFormat::PgStderr { prefix: None })

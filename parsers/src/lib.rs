@@ -17,6 +17,8 @@ pub mod pg;
 pub mod scan;
 pub mod time;
 
-pub use format::{DetectError, Detected, Engine, FormatChoice, LogFormat, detect, detect_found};
+pub use format::{
+    DetectError, Detected, Engine, FormatChoice, LogFormat, detect, detect_found, named_instance,
+};
 pub use observation::{Millis, Observation};
 pub use scan::{PARSER_FAULT, Sink, count_lines, scan, scan_line};

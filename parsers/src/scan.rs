@@ -108,8 +108,37 @@ pub fn scan(format: &LogFormat, chunk: &[u8], sink: &mut impl Sink) {
             continue; // another needle on a line already read
         }
         let start = memrchr(b'\n', &chunk[..hit.start()]).map_or(0, |i| i + 1);
+        let start = record_last_line(format, chunk, start);
         next_line = read_line_at(format, chunk, start, &mut memory, sink) + 1;
     }
+}
+
+/// Where the record holding the line at `start` ends: a record cut over
+/// lines (a CRI `P` part, a wrapped log.xml `<txt>`) is read at its last
+/// line, which puts the parts before it back in front.
+fn record_last_line(format: &LogFormat, chunk: &[u8], mut start: usize) -> usize {
+    if !matches!(
+        format,
+        LogFormat::Enveloped { .. } | LogFormat::OracleListener
+    ) {
+        return start;
+    }
+    while let Some(end) = memchr(b'\n', &chunk[start..]).map(|i| start + i) {
+        let line = &chunk[start..end];
+        let continues = match format {
+            LogFormat::Enveloped { envelope, .. } => envelope.is_partial(line),
+            _ => {
+                let next = &chunk[end + 1..];
+                let next = &next[..memchr(b'\n', next).unwrap_or(next.len())];
+                oracle::listener::continues(line, next, &chunk[..start])
+            }
+        };
+        if !continues {
+            break;
+        }
+        start = end + 1;
+    }
+    start
 }
 
 /// Reads the one line of `chunk` starting at `offset` (as [`scan`] would);
@@ -210,8 +239,8 @@ fn parse_line(
         }
         LogFormat::MysqlError { .. } => mysql::error::observe(line, emit),
         LogFormat::MysqlAudit { .. } => mysql::audit::observe(line, emit),
-        LogFormat::OracleListener => oracle::listener::observe(line, emit),
-        LogFormat::Enveloped { envelope, inner } => match envelope.open(line) {
+        LogFormat::OracleListener => oracle::listener::observe_after(line, before, emit),
+        LogFormat::Enveloped { envelope, inner } => match envelope.open_after(line, before) {
             // The event's time stands in for a time the line lacks; the
             // lines before are other events', with times of their own.
             Some(opened) => {

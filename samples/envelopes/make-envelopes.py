@@ -11,6 +11,10 @@ log shippers and consoles hand them over, one file per envelope and instance:
                                        "[line-1] " marker; control characters as \\u0009)
   OUT_DIR/cloud-logging/INSTANCE/NAME  Cloud Logging LogEntry lines (textPayload, timestamp,
                                        resource.labels.database_id)
+  OUT_DIR/cloud-logging-array/INSTANCE/NAME
+                                       the same entries as `gcloud logging read --format=json`
+                                       prints them: one JSON array, newest first, indent 2,
+                                       keys sorted
   OUT_DIR/azure/INSTANCE/NAME          Azure diagnostic records (properties.message, time,
                                        resourceId), PostgreSQL only
   OUT_DIR/shipper/INSTANCE/NAME        Vector's file source with the json encoding
@@ -18,6 +22,17 @@ log shippers and consoles hand them over, one file per envelope and instance:
   OUT_DIR/tabs-as-spaces/INSTANCE/NAME the MariaDB general log as an editor or a ticket
                                        leaves it: tabs expanded to 8-column stops
                                        (str.expandtabs), MariaDB only
+  OUT_DIR/cri/INSTANCE/NAME            CRI container log lines as containerd writes them under
+                                       /var/log/pods ("<time> stderr F <line>"), with a
+                                       max_container_log_line_size of 100 bytes (containerd's
+                                       CRI setting; 16 KiB by default), so that the longer
+                                       lines are cut into "P" parts before their "F" part
+  OUT_DIR/cloudnative-pg/INSTANCE/NAME CloudNativePG's JSON log of the PostgreSQL csvlog
+                                       sample (../postgresql/csvlog): each row as its
+                                       instance manager prints it ("logger":"postgres",
+                                       "msg":"record", "logging_pod", "record" holding the
+                                       columns by name, empty ones left out, as
+                                       logpipe's LoggingRecord with omitempty)
 
 Each record's envelope time is the line's own time to the second (a MariaDB general-log
 record without one: the last time printed before it), so that the wrapped file must give
@@ -115,6 +130,18 @@ def shipper(engine, instance, t, line, n):
         separators=(",", ":"), ensure_ascii=False)
 
 
+CRI_LINE_SIZE = 100
+
+
+def cri(engine, instance, t, line, n):
+    stamp = t.strftime("%Y-%m-%dT%H:%M:%S.000000000Z")
+    data = line.encode("utf-8")
+    parts = [data[i:i + CRI_LINE_SIZE] for i in range(0, len(data), CRI_LINE_SIZE)] or [b""]
+    # containerd cuts bytes, not characters; the samples' lines are ASCII.
+    return "\n".join(f"{stamp} stderr {'F' if i == len(parts) - 1 else 'P'} "
+                     + part.decode("utf-8") for i, part in enumerate(parts))
+
+
 def tabs_as_spaces(engine, instance, t, line, n):
     if engine != "mariadb":
         return None
@@ -122,7 +149,43 @@ def tabs_as_spaces(engine, instance, t, line, n):
 
 
 SHAPES = {"docker": docker, "journald": journald, "cloud-logging": cloud_logging,
-          "azure": azure, "shipper": shipper, "tabs-as-spaces": tabs_as_spaces}
+          "azure": azure, "shipper": shipper, "tabs-as-spaces": tabs_as_spaces, "cri": cri}
+
+# CloudNativePG reads the csvlog PostgreSQL writes (logpipe, encoding/csv) and
+# prints each row through zap: level, ts (RFC 3339 with nanoseconds), logger,
+# msg, then the fields logged with it.
+CSVLOG = ("pg-sample-1", "postgresql.log.2026-11-29-05.csv",
+          "postgresql/csvlog/pg-sample-1/postgresql.log.2026-11-29-05.csv")
+CSV_COLUMNS = ["log_time", "user_name", "database_name", "process_id", "connection_from",
+               "session_id", "session_line_num", "command_tag", "session_start_time",
+               "virtual_transaction_id", "transaction_id", "error_severity", "sql_state_code",
+               "message", "detail", "hint", "internal_query", "internal_query_pos", "context",
+               "query", "query_pos", "location", "application_name", "backend_type",
+               "leader_pid", "query_id"]
+
+
+def cloudnative_pg(instance, row):
+    record = {k: v for k, v in zip(CSV_COLUMNS, row) if v != ""}
+    t = datetime.strptime(row[0], "%Y-%m-%d %H:%M:%S.%f UTC")
+    return json.dumps({
+        "level": "info", "ts": t.strftime("%Y-%m-%dT%H:%M:%S.%f000Z"), "logger": "postgres",
+        "msg": "record", "logging_pod": instance, "record": record},
+        separators=(",", ":"), ensure_ascii=False)
+
+
+def write_cloudnative_pg():
+    import csv
+    instance, name, path = CSVLOG
+    with open(os.path.join(HERE, "..", path), encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    out = os.path.join(OUT, "cloudnative-pg", instance, name)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("".join(cloudnative_pg(instance, row) + "\n" for row in rows))
+    print(out)
+
+
+write_cloudnative_pg()
 
 for engine, instance, name, path in SOURCES:
     with open(os.path.join(HERE, "..", path), encoding="utf-8") as f:
@@ -137,3 +200,10 @@ for engine, instance, name, path in SOURCES:
         with open(out, "w", encoding="utf-8") as f:
             f.write("".join(r + "\n" for r in records))
         print(out)
+        if shape == "cloud-logging":
+            out = os.path.join(OUT, "cloud-logging-array", instance, name)
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            entries = [json.loads(r) for r in reversed(records)]
+            with open(out, "w", encoding="utf-8") as f:
+                f.write(json.dumps(entries, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+            print(out)

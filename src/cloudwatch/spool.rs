@@ -44,6 +44,12 @@ impl Spool {
         })
     }
 
+    /// A new file's path in the spool, for a reader writing its own lines.
+    pub fn new_path(&mut self, name: &str) -> std::path::PathBuf {
+        self.written += 1;
+        self.dir.path().join(format!("{name}-{}.log", self.written))
+    }
+
     /// Writes one stream's events in time order (a stable sort: events of
     /// one millisecond keep the order the service gave them, which is the
     /// order they were written in) and returns the input reading them.

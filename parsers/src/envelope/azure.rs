@@ -1,7 +1,8 @@
 //! Azure Monitor diagnostic records (a diagnostic setting's storage account
 //! or Event Hub, one record per line): the server's line in
 //! `properties.message`, the time in `time` (RFC 3339), the server in
-//! `resourceId`.
+//! `resourceId`. The instance is `resourceId`'s last segment, the server's
+//! name, in lower case as Azure names servers (`resourceId` is upper case).
 
 use std::borrow::Cow;
 
@@ -46,6 +47,12 @@ impl Envelope for Azure {
             record.properties.message,
         ))
     }
+
+    fn instance(&self, line: &str) -> Option<String> {
+        let record: Record<'_> = super::json(line)?;
+        let server = record.resource_id.rsplit('/').next()?;
+        (!server.is_empty()).then(|| server.to_lowercase())
+    }
 }
 
 #[cfg(test)]
@@ -66,5 +73,6 @@ mod tests {
             r#"{"resourceId":"/X","properties":{"other":"x"}}"#,
         ];
         crate::envelope::assert_opens(&Azure, &table, &not_opened);
+        assert_eq!(Azure.instance(table[0].0).as_deref(), Some("pg-sample-1"));
     }
 }

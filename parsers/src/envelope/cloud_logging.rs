@@ -1,7 +1,11 @@
 //! Google Cloud Logging `LogEntry` records, one per line (a sink to Cloud
 //! Storage, Pub/Sub, `gcloud logging read --format=json` turned into lines):
 //! the line in `textPayload` (Cloud SQL's `postgres.log`, `mysql.err`) or
-//! `jsonPayload.message`, the time in `timestamp` (RFC 3339).
+//! `jsonPayload.message`, the time in `timestamp` (RFC 3339). A Cloud SQL
+//! entry names its instance in `resource.labels.database_id`
+//! (`project:instance`): the instance is the part after the project, the
+//! name the console, `gcloud sql` and `--instance` use (the project adds
+//! nothing within one census).
 
 use std::borrow::Cow;
 
@@ -21,6 +25,24 @@ struct Entry<'a> {
     json_payload: Option<Payload<'a>>,
     #[serde(borrow)]
     timestamp: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Named<'a> {
+    #[serde(borrow)]
+    resource: Resource<'a>,
+}
+
+#[derive(Deserialize)]
+struct Resource<'a> {
+    #[serde(borrow)]
+    labels: Labels<'a>,
+}
+
+#[derive(Deserialize)]
+struct Labels<'a> {
+    #[serde(borrow)]
+    database_id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +70,17 @@ impl Envelope for CloudLogging {
             text,
         ))
     }
+
+    fn instance(&self, line: &str) -> Option<String> {
+        let named: Named<'_> = super::json(line)?;
+        instance_of_database_id(&named.resource.labels.database_id?).map(str::to_string)
+    }
+}
+
+/// The instance a Cloud SQL `database_id` (`project:instance`) names.
+pub fn instance_of_database_id(id: &str) -> Option<&str> {
+    let instance = id.rsplit_once(':').map_or(id, |(_, i)| i);
+    (!instance.is_empty()).then_some(instance)
 }
 
 #[cfg(test)]
@@ -76,5 +109,15 @@ mod tests {
             r#"{"log":"x"}"#,
         ];
         crate::envelope::assert_opens(&CloudLogging, &table, &not_opened);
+        let named = [Some("pg-sample-1"), None];
+        for ((line, ..), instance) in table.iter().zip(named) {
+            assert_eq!(CloudLogging.instance(line).as_deref(), instance, "{line}");
+        }
+        assert_eq!(
+            CloudLogging
+                .instance(r#"{"resource":{"labels":{"database_id":"orders-db"}}}"#)
+                .as_deref(),
+            Some("orders-db")
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Kubernetes/Docker `json-file` logs (`/var/lib/docker/containers/*/*-json.log`,
 //! `kubectl logs` of a node's files): one object per line, the container's
 //! line in `log` with its newline, `stream`, and the time the runtime read
-//! it (RFC 3339 with nanoseconds) in `time`.
+//! it (RFC 3339 with nanoseconds) in `time`. Fluent Bit's `kubernetes`
+//! filter keeps that shape and adds `kubernetes.pod_name`, the instance.
 
 use std::borrow::Cow;
 
@@ -20,6 +21,8 @@ struct Record<'a> {
     stream: Cow<'a, str>,
     #[serde(borrow)]
     time: Cow<'a, str>,
+    #[serde(borrow)]
+    kubernetes: Option<super::Kubernetes<'a>>,
 }
 
 impl Envelope for Docker {
@@ -38,6 +41,11 @@ impl Envelope for Docker {
         // the shape.
         let _ = record.stream;
         Some(Opened::first_line(rfc3339(Some(&record.time)), record.log))
+    }
+
+    fn instance(&self, line: &str) -> Option<String> {
+        let record: Record<'_> = super::json(line)?;
+        super::Kubernetes::pod(record.kubernetes)
     }
 }
 
@@ -68,5 +76,9 @@ mod tests {
             r#"{"log":"x","stream":"stderr","time":"#,
         ];
         crate::envelope::assert_opens(&Docker, &table, &not_opened);
+        assert_eq!(Docker.instance(table[0].0), None);
+        // Fluent Bit's kubernetes filter: the pod is the instance.
+        let enriched = r#"{"log":"x\n","stream":"stderr","time":"2026-11-29T05:00:27Z","kubernetes":{"pod_name":"pg-0","namespace_name":"db","container_name":"postgres"}}"#;
+        assert_eq!(Docker.instance(enriched).as_deref(), Some("pg-0"));
     }
 }

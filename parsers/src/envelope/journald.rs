@@ -5,6 +5,10 @@
 //!
 //! journalctl writes a `MESSAGE` that is not printable UTF-8 as an array of
 //! byte values: such an entry is not opened (its bytes hold no needle).
+//!
+//! `_HOSTNAME` names a machine, not an instance (a host may run several
+//! clusters: Debian's `postgresql@15-main`, `@16-main`), so the instance
+//! stays the file's.
 
 use std::borrow::Cow;
 

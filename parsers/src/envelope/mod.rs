@@ -13,7 +13,11 @@
 //! - JSON lines with the server's line in a known field: [`docker`]
 //!   (Kubernetes/Docker json-file), [`journald`] (`journalctl -o json`),
 //!   [`cloud_logging`] (Google Cloud Logging `LogEntry`), [`azure`] (Azure
-//!   Monitor diagnostic records), [`shipper`] (Fluent Bit, Vector, Logstash);
+//!   Monitor diagnostic records), [`cloudnative_pg`] (CloudNativePG's
+//!   csvlog rows by column name, put back into rows), [`shipper`] (Fluent
+//!   Bit, Vector, Logstash);
+//! - [`cri`]: containerd's and CRI-O's `<time> <stream> P|F <line>`, a long
+//!   line's `P` parts joined to its `F` line;
 //! - a copy whose tabs became runs of spaces: [`spaced`] (a MySQL/MariaDB
 //!   general log pasted into a ticket).
 //!
@@ -23,6 +27,8 @@
 
 mod azure;
 mod cloud_logging;
+mod cloudnative_pg;
+mod cri;
 mod docker;
 mod journald;
 mod shipper;
@@ -31,6 +37,8 @@ mod text;
 
 use std::borrow::Cow;
 use std::fmt;
+
+pub use cloud_logging::instance_of_database_id;
 
 use crate::observation::Millis;
 
@@ -48,6 +56,41 @@ pub trait Envelope: Sync + fmt::Debug {
     }
     /// The line inside; `None` when this line has no such envelope.
     fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>>;
+    /// [`Envelope::open`] for the scan, which also has the chunk's bytes
+    /// before the line: where a record's first parts are (CRI `P` lines).
+    fn open_after<'a>(&self, line: &'a str, _before: &[u8]) -> Option<Opened<'a>> {
+        self.open(line)
+    }
+    /// Whether this line is a part of a record whose last part is on a
+    /// following line (CRI `P`): the scan reads the record there.
+    fn is_partial(&self, _line: &[u8]) -> bool {
+        false
+    }
+    /// The instance this record names (a Cloud SQL `database_id`, an Azure
+    /// `resourceId`, a Kubernetes pod), if its envelope names one. Asked of
+    /// the head's records once per file ([`crate::format::named_instance`]),
+    /// never per line.
+    fn instance(&self, _line: &str) -> Option<String> {
+        None
+    }
+}
+
+/// A Kubernetes pod as Fluent Bit's `kubernetes` filter and Vector's
+/// `kubernetes_logs` source attach it to a record: a database pod runs one
+/// server (a StatefulSet's `pg-0`, CloudNativePG's `cluster-example-1`).
+#[derive(serde::Deserialize)]
+struct Kubernetes<'a> {
+    #[serde(borrow)]
+    pod_name: Option<Cow<'a, str>>,
+}
+
+impl Kubernetes<'_> {
+    fn pod(this: Option<Self>) -> Option<String> {
+        this?
+            .pod_name
+            .filter(|p| !p.is_empty())
+            .map(Cow::into_owned)
+    }
 }
 
 /// How a format's needles appear behind an envelope.
@@ -58,10 +101,13 @@ pub enum Needles {
     JsonEscaped = 1,
     /// Tabs turned into runs of spaces: [`spaced_needles`].
     TabsAsSpaces = 2,
+    /// As written, and every CRI `P` line: a needle may be cut in two
+    /// where the runtime cut the line (rare: only lines over its buffer).
+    WithCriParts = 3,
 }
 
 impl Needles {
-    pub const FORMS: usize = 3;
+    pub const FORMS: usize = 4;
 
     /// The needles to search for in such bytes.
     pub fn of(self, needles: &[&str]) -> Vec<String> {
@@ -69,6 +115,11 @@ impl Needles {
             Needles::AsWritten => needles.iter().map(|n| n.to_string()).collect(),
             Needles::JsonEscaped => json_needles(needles),
             Needles::TabsAsSpaces => spaced_needles(needles),
+            Needles::WithCriParts => needles
+                .iter()
+                .map(|n| n.to_string())
+                .chain(cri::PART_NEEDLES.iter().map(|n| n.to_string()))
+                .collect(),
         }
     }
 }
@@ -81,15 +132,18 @@ pub fn spaced_needles(needles: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// Every envelope, in the order detection tries them: the JSON shapes that
-/// name their fields particularly before Fluent Bit's and Vector's generic
-/// `log` and `message`.
+/// Every envelope, in the order detection tries them: CRI's lines before
+/// the text envelopes (its time would pass for a CloudWatch export's), the
+/// JSON shapes that name their fields particularly before Fluent Bit's and
+/// Vector's generic `log` and `message`.
 pub static ENVELOPES: &[&dyn Envelope] = &[
+    &cri::Cri,
     &text::Text,
     &docker::Docker,
     &journald::Journald,
     &cloud_logging::CloudLogging,
     &azure::Azure,
+    &cloudnative_pg::CloudNativePg,
     &shipper::Shipper,
     &spaced::Spaced,
 ];
@@ -127,7 +181,17 @@ impl<'a> Opened<'a> {
 
 /// The sample lines without their envelopes, when most of them have one.
 pub fn open_most(envelope: &dyn Envelope, lines: &[String]) -> Option<Vec<String>> {
-    let opened: Vec<Option<Opened<'_>>> = lines.iter().map(|l| envelope.open(l)).collect();
+    // The lines before each, for envelopes that join a record's parts.
+    let mut before = String::new();
+    let opened: Vec<Option<Opened<'_>>> = lines
+        .iter()
+        .map(|line| {
+            let opened = envelope.open_after(line, before.as_bytes());
+            before.push_str(line);
+            before.push('\n');
+            opened
+        })
+        .collect();
     let enveloped = opened.iter().filter(|o| o.is_some()).count();
     (enveloped > 0 && enveloped * 2 >= lines.len()).then(|| {
         lines
@@ -237,6 +301,10 @@ mod tests {
                 "azure",
                 r#"{"time":"2026-11-29T05:00:27Z","resourceId":"/SUBSCRIPTIONS/X","properties":{"message":"x"}}"#,
             ),
+            (
+                "cloudnative_pg",
+                r#"{"level":"info","ts":"2026-11-29T05:00:27Z","logger":"postgres","msg":"record","record":{"log_time":"2026-11-29 05:00:27.500 UTC","message":"x"}}"#,
+            ),
         ];
         for (i, (name, record)) in records.iter().enumerate() {
             let openers: Vec<usize> = ENVELOPES
@@ -245,9 +313,9 @@ mod tests {
                 .filter(|(_, e)| e.open(record).is_some())
                 .map(|(j, _)| j)
                 .collect();
-            // Its own shape, first among the JSON ones (the text envelope
-            // is index 0).
-            assert_eq!(openers.first(), Some(&(i + 1)), "{name}: {openers:?}");
+            // Its own shape, first among the JSON ones (CRI and the text
+            // envelope are indexes 0 and 1).
+            assert_eq!(openers.first(), Some(&(i + 2)), "{name}: {openers:?}");
         }
     }
 
@@ -264,6 +332,7 @@ mod tests {
             ("azure", "Azure diagnostic records"),
             ("shipper", "Fluent Bit/Vector/Logstash records"),
             ("tabs-as-spaces", "a copy with its tabs turned into spaces"),
+            ("cri", "CRI container log lines"),
         ];
         for (folder, envelope) in table {
             for (file, inner) in [
@@ -293,5 +362,16 @@ mod tests {
                 assert!(detected.caveat.is_none(), "{}", path.display());
             }
         }
+        let path = root.join("cloudnative-pg/pg-sample-1/postgresql.log.2026-11-29-05.csv");
+        let head = std::fs::read(&path).unwrap();
+        let detected = crate::detect(&head, None, None).unwrap();
+        assert_eq!(
+            detected.format.to_string(),
+            "PostgreSQL csvlog, behind CloudNativePG JSON records"
+        );
+        assert_eq!(
+            crate::format::named_instance(&detected.format, &head).as_deref(),
+            Some("pg-sample-1")
+        );
     }
 }

@@ -4,7 +4,10 @@
 //! `@timestamp`). Tried last: any object with a `log` or `message` string
 //! is one, so the shapes that name their fields particularly go first, and
 //! PostgreSQL's own jsonlog (whose `message` is a bare message, no format's
-//! record) is told by detection.
+//! record) is told by detection. Vector's `kubernetes_logs` source and
+//! Fluent Bit's `kubernetes` filter name the pod (`kubernetes.pod_name`),
+//! the instance; a `host` is a machine, which may run several servers, so
+//! it names none.
 
 use std::borrow::Cow;
 
@@ -24,6 +27,8 @@ struct Record<'a> {
     message: Option<Field<'a>>,
     #[serde(borrow, alias = "@timestamp", alias = "time", alias = "date")]
     timestamp: Option<Time<'a>>,
+    #[serde(borrow)]
+    kubernetes: Option<super::Kubernetes<'a>>,
 }
 
 /// Logstash's ECS fields make `log` an object (`log.file.path`): only a
@@ -75,6 +80,11 @@ impl Envelope for Shipper {
                 .or_else(|| record.message.and_then(Field::text))?,
         ))
     }
+
+    fn instance(&self, line: &str) -> Option<String> {
+        let record: Record<'_> = super::json(line)?;
+        super::Kubernetes::pod(record.kubernetes)
+    }
 }
 
 #[cfg(test)]
@@ -105,5 +115,9 @@ mod tests {
         let table = table.map(|(record, time)| (record, time, line));
         let not_opened = [r#"{"other":"x"}"#, "x", r#"{"log":1}"#];
         crate::envelope::assert_opens(&Shipper, &table, &not_opened);
+        assert_eq!(Shipper.instance(table[1].0), None, "a host is no instance");
+        // Vector's kubernetes_logs source.
+        let vector = r#"{"file":"/var/log/pods/db_pg-1_0/postgres/0.log","kubernetes":{"container_name":"postgres","pod_name":"pg-1","pod_namespace":"db"},"message":"x","source_type":"kubernetes_logs","stream":"stderr","timestamp":"2026-11-29T05:00:27.5Z"}"#;
+        assert_eq!(Shipper.instance(vector).as_deref(), Some("pg-1"));
     }
 }

@@ -26,8 +26,10 @@ use crate::observation::{
 };
 
 /// Literals every line this parser reads contains: the event of the text
-/// record, which log.xml carries on its `<txt>` line too.
-pub const NEEDLES: &[&str] = &["establish"];
+/// record, which log.xml carries on its `<txt>` line too; and log.xml's
+/// `<txt>` tag, for a copy that wrapped a record may have cut the event in
+/// two (the scan then reads the record at its last line).
+pub const NEEDLES: &[&str] = &["establish", "<txt>"];
 
 const EVENT: &str = "establish";
 
@@ -104,6 +106,83 @@ pub fn observe(line: &str, emit: &mut dyn FnMut(Observation<'_>)) -> LineOutcome
         message,
     });
     Some(Ok(()))
+}
+
+/// How many lines one wrapped log.xml `<txt>` record may span.
+const WRAPPED_LINES: usize = 16;
+
+/// [`observe`] for the scan, which also has the bytes before the line: a
+/// log.xml `<txt>` record whose text a copy wrapped onto following lines
+/// (`fold`, an editor, a ticket) is read whole at its last line, its
+/// earlier parts put in front as they were (a wrap cuts anywhere, so
+/// nothing is put between). A line that starts a record is read alone.
+pub fn observe_after(
+    line: &str,
+    before: &[u8],
+    emit: &mut dyn FnMut(Observation<'_>),
+) -> LineOutcome {
+    let text = record_text(line);
+    if text.starts_with('(') || starts_with_time(text) {
+        return observe(line, emit);
+    }
+    let Some(parts) = txt_parts_before(before) else {
+        return observe(line, emit);
+    };
+    let mut joined = String::new();
+    for part in parts.iter().rev() {
+        joined.push_str(&String::from_utf8_lossy(part));
+    }
+    joined.push_str(line);
+    let joined = joined.trim_start();
+    let joined = joined.strip_prefix("<txt>").unwrap_or(joined);
+    observe(joined, emit)
+}
+
+/// Whether the scan should read `line`'s record at a following line: it is
+/// a log.xml `<txt>` record's text (its `<txt>` line, or one after it) not
+/// closed on this line, and the next line goes on with text.
+pub fn continues(line: &[u8], next: &[u8], before: &[u8]) -> bool {
+    let line = line.trim_ascii();
+    let next = next.trim_ascii();
+    !line.ends_with(b"</txt>")
+        && !next.is_empty()
+        && !next.starts_with(b"<")
+        && (line.starts_with(b"<txt>") || txt_parts_before(before).is_some())
+}
+
+/// The text lines since the last `<txt>` tag in `before`, newest first, the
+/// tag's line included; `None` when `before` is not inside a `<txt>`
+/// element within [`WRAPPED_LINES`] lines.
+fn txt_parts_before(before: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut parts = Vec::new();
+    let mut rest = before.strip_suffix(b"\n")?;
+    for _ in 0..WRAPPED_LINES {
+        let start = memchr::memrchr(b'\n', rest).map_or(0, |i| i + 1);
+        let part = &rest[start..];
+        let part = part.strip_suffix(b"\r").unwrap_or(part);
+        let trimmed = part.trim_ascii();
+        if trimmed.starts_with(b"<txt>") {
+            parts.push(part);
+            return Some(parts);
+        }
+        if trimmed.starts_with(b"<") || trimmed.ends_with(b"</txt>") || start == 0 {
+            return None;
+        }
+        parts.push(part);
+        rest = &rest[..start - 1];
+        // A part that starts a record follows its `<txt>` tag at once; in a
+        // text listener.log, the record before ends the look-back here.
+        let starts =
+            std::str::from_utf8(trimmed).is_ok_and(|t| t.starts_with('(') || starts_with_time(t));
+        if starts {
+            let tag = memchr::memrchr(b'\n', rest).map_or(rest, |i| &rest[i + 1..]);
+            return tag.trim_ascii().starts_with(b"<txt>").then(|| {
+                parts.push(tag);
+                parts
+            });
+        }
+    }
+    None
 }
 
 /// Whether the head of a file is a listener log: text records, a log.xml of
@@ -703,6 +782,73 @@ mod tests {
 
     fn owned(lines: &[&str]) -> Vec<String> {
         lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    /// A log.xml whose long `<txt>` lines a copy wrapped (`fold -w 80`, a
+    /// ticket): each record read whole, wherever `establish` fell, and a
+    /// text listener.log's next line is never joined to a record.
+    #[test]
+    fn wrapped_txt_records_are_read_whole() {
+        let record = "01-MAY-2024 10:00:00 * (CONNECT_DATA=(SERVICE_NAME=ORCL)(CID=(PROGRAM=JDBC Thin Client)(HOST=__jdbc__)(USER=app))) * (ADDRESS=(PROTOCOL=tcps)(HOST=10.0.1.5)(PORT=53122)) * establish * ORCL * 0";
+        let msg = "<msg time='2024-05-01T10:00:00.123+00:00' org_id='oracle' comp_id='tnslsnr' type='UNKNOWN' level='16' host_id='db1' host_addr='10.0.0.1' pid='1234'>\n";
+        let fold = |text: &str, width: usize| -> String {
+            text.as_bytes()
+                .chunks(width)
+                .map(|c| std::str::from_utf8(c).unwrap().to_string() + "\n")
+                .collect()
+        };
+        // (the log.xml text, records read)
+        let table = [
+            // `<txt>` and the record on one line, wrapped at 80 columns:
+            // `establish` on the last part.
+            (
+                format!(
+                    "{msg}{} </txt>\n</msg>\n",
+                    fold(&format!(" <txt>{record}"), 80)
+                ),
+                1,
+            ),
+            // Wrapped so that `establish` is on the first part, the tail
+            // (service, code) on the next.
+            (
+                format!(
+                    "{msg} <txt>{}\n </txt>\n</msg>\n",
+                    record.replacen(" * ORCL", "\n * ORCL", 1)
+                ),
+                1,
+            ),
+            // `<txt>` on its own line, the record after it wrapped at 60,
+            // `</txt>` on the last part.
+            (
+                format!(
+                    "{msg} <txt>\n{}</msg>\n",
+                    fold(&format!("{record} </txt>"), 60)
+                ),
+                1,
+            ),
+            // Two records, the second unwrapped.
+            (
+                format!(
+                    "{msg}{} </txt>\n</msg>\n{msg} <txt>{record}\n </txt>\n</msg>\n",
+                    fold(&format!(" <txt>{record}"), 100)
+                ),
+                2,
+            ),
+            // A text listener.log: the TNS error line after a record is no
+            // part of it.
+            (
+                format!(
+                    "{record}\nTNS-12514: TNS:listener does not currently know of service\n{record}\n"
+                ),
+                2,
+            ),
+        ];
+        for (log, records) in table {
+            let mut sink = Collect::default();
+            scan(&LogFormat::OracleListener, log.as_bytes(), &mut sink);
+            assert_eq!(sink.seen, vec![Some(T0); records], "{log}");
+            assert_eq!(sink.malformed, 0, "{log}");
+        }
     }
 
     #[test]
