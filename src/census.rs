@@ -130,7 +130,12 @@ impl Counts {
     pub fn add(&mut self, text: &str, n: u64) {
         match self.0.binary_search_by(|(t, _)| t.as_ref().cmp(text)) {
             Ok(at) => self.0[at].1 += n,
-            Err(at) => self.0.insert(at, (text.into(), n)),
+            Err(at) => {
+                // One slot at a time: a client has one or two of each, and
+                // a growing vector's spare room would be most of its memory.
+                self.0.reserve_exact(1);
+                self.0.insert(at, (text.into(), n));
+            }
         }
     }
 
@@ -202,6 +207,7 @@ impl RawNames {
         if let Err(at) = self.examples.binary_search_by(|e| e.as_str().cmp(name))
             && at < self.keep
         {
+            self.examples.reserve_exact(1);
             self.examples.insert(at, name.to_string());
             self.examples.truncate(self.keep);
         }

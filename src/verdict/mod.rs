@@ -152,31 +152,48 @@ impl FromStr for GroupBy {
 /// instances, users, addresses…), sorted. CSV and the terminal show them
 /// `;`-separated and capped; JSON and Parquet write them whole, as lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Values {
-    items: Vec<String>,
-    /// The `;`-joined text, kept only for two or more values: most rows
-    /// hold one value per column, and a copy of it would double the
-    /// report's memory.
-    joined: Option<String>,
+pub struct Values(ValueList);
+
+/// Most rows hold one value per column: that one is kept as it is, with no
+/// list around it (a row has a dozen such columns, and 100,000s of rows are
+/// held until the report is written).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum ValueList {
+    #[default]
+    None,
+    One(String),
+    /// Two or more, with their `;`-joined text.
+    Many(Box<(Vec<String>, String)>),
 }
 
 impl Values {
-    pub fn new(items: Vec<String>) -> Values {
-        let joined = (items.len() > 1).then(|| items.join(";"));
-        Values { items, joined }
+    pub fn new(mut items: Vec<String>) -> Values {
+        Values(match items.len() {
+            0 => ValueList::None,
+            1 => ValueList::One(items.pop().expect("one item")),
+            _ => {
+                items.shrink_to_fit();
+                let joined = items.join(";");
+                ValueList::Many(Box::new((items, joined)))
+            }
+        })
     }
 
     /// All values, `;`-separated.
     pub fn as_str(&self) -> &str {
-        match (&self.joined, self.items.first()) {
-            (Some(joined), _) => joined,
-            (None, Some(only)) => only,
-            (None, None) => "",
+        match &self.0 {
+            ValueList::None => "",
+            ValueList::One(only) => only,
+            ValueList::Many(many) => &many.1,
         }
     }
 
     pub fn items(&self) -> &[String] {
-        &self.items
+        match &self.0 {
+            ValueList::None => &[],
+            ValueList::One(only) => std::slice::from_ref(only),
+            ValueList::Many(many) => &many.0,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -185,13 +202,14 @@ impl Values {
 
     /// At most `n` values, `;`-separated, then how many more there are.
     pub fn capped(&self, n: usize) -> Cow<'_, str> {
-        if self.items.len() <= n {
+        let items = self.items();
+        if items.len() <= n {
             return Cow::Borrowed(self.as_str());
         }
         Cow::Owned(format!(
             "{};… and {} more",
-            self.items[..n].join(";"),
-            self.items.len() - n
+            items[..n].join(";"),
+            items.len() - n
         ))
     }
 }
@@ -335,7 +353,12 @@ pub fn judge(census: Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRow
         .zip(settings_of)
         .map(Some)
         .collect();
-    let mut rows: Vec<ReportRow> = Vec::new();
+    // Sized once: doubling a vector of 100,000s of rows would, for a moment,
+    // hold up to twice their memory.
+    let groups = order
+        .chunk_by(|&a, &b| group_of[a as usize] == group_of[b as usize])
+        .count();
+    let mut rows: Vec<ReportRow> = Vec::with_capacity(groups);
     for members in order.chunk_by(|&a, &b| group_of[a as usize] == group_of[b as usize]) {
         let mut group = Group::default();
         for (n, &i) in members.iter().enumerate() {
@@ -511,5 +534,30 @@ fn row(group: Group) -> ReportRow {
         application_names: stats.raw_names.count(),
         application_examples: Values::new(stats.raw_names.examples().to_vec()),
         drivers: Values::new(stats.drivers.keys().map(str::to_string).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_keep_one_value_bare_and_join_several() {
+        // (items, as_str, capped at 2)
+        let table: [(&[&str], &str, &str); 5] = [
+            (&[], "", ""),
+            (&[""], "", ""),
+            (&["a"], "a", "a"),
+            (&["a", "b"], "a;b", "a;b"),
+            (&["a", "b", "c"], "a;b;c", "a;b;… and 1 more"),
+        ];
+        for (items, joined, capped) in table {
+            let owned: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+            let values = Values::new(owned.clone());
+            assert_eq!(values.as_str(), joined, "{items:?}");
+            assert_eq!(values.items(), owned.as_slice(), "{items:?}");
+            assert_eq!(values.capped(2), capped, "{items:?}");
+            assert_eq!(values.is_empty(), joined.is_empty(), "{items:?}");
+        }
     }
 }
