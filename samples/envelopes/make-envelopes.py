@@ -27,6 +27,14 @@ log shippers and consoles hand them over, one file per envelope and instance:
                                        max_container_log_line_size of 100 bytes (containerd's
                                        CRI setting; 16 KiB by default), so that the longer
                                        lines are cut into "P" parts before their "F" part
+  OUT_DIR/syslog/INSTANCE/NAME         PostgreSQL's syslog output as rsyslog writes it to a
+                                       file (BSD header with the host name, postgres[PID],
+                                       "[line-1] "), PostgreSQL only
+  OUT_DIR/syslog-received/INSTANCE/NAME
+                                       the same as a collector stores what it received:
+                                       "<134>" priority, no host name
+  OUT_DIR/syslog-rfc5424/INSTANCE/NAME the same in RFC 5424 ("<134>1 TIME HOST postgres PID
+                                       - - ...")
   OUT_DIR/cloudnative-pg/INSTANCE/NAME CloudNativePG's JSON log of the PostgreSQL csvlog
                                        sample (../postgresql/csvlog): each row as its
                                        instance manager prints it ("logger":"postgres",
@@ -142,6 +150,50 @@ def cri(engine, instance, t, line, n):
                      + part.decode("utf-8") for i, part in enumerate(parts))
 
 
+PG_PID = re.compile(r":\[(\d+)\]:")
+
+
+def syslog_parts(engine, line, n):
+    """PostgreSQL's own syslog output (log_destination = syslog): the backend's
+    pid, and each message's "[line-part] " marker."""
+    if engine != "postgres":
+        return None
+    pid = PG_PID.search(line)
+    return (pid.group(1) if pid else "1"), f"[{n}-1] {line}"
+
+
+def syslog(engine, instance, t, line, n):
+    # As rsyslog writes /var/log/postgresql.log: BSD header, host name.
+    parts = syslog_parts(engine, line, n)
+    if parts is None:
+        return None
+    pid, message = parts
+    stamp = f"{t.strftime('%b')} {t.day:2d} {t.strftime('%H:%M:%S')}"
+    return f"{stamp} {instance} postgres[{pid}]: {message}"
+
+
+def syslog_received(engine, instance, t, line, n):
+    # As a collector stores what arrived over the network: <PRI> (local0.info),
+    # BSD header without a host name.
+    parts = syslog_parts(engine, line, n)
+    if parts is None:
+        return None
+    pid, message = parts
+    stamp = f"{t.strftime('%b')} {t.day:2d} {t.strftime('%H:%M:%S')}"
+    return f"<134>{stamp} postgres[{pid}]: {message}"
+
+
+def syslog_rfc5424(engine, instance, t, line, n):
+    # RFC 5424 (rsyslog's RSYSLOG_SyslogProtocol23Format): <PRI>1 TIME HOST
+    # APP PROCID MSGID STRUCTURED-DATA MSG.
+    parts = syslog_parts(engine, line, n)
+    if parts is None:
+        return None
+    pid, message = parts
+    stamp = t.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00")
+    return f"<134>1 {stamp} {instance} postgres {pid} - - {message}"
+
+
 def tabs_as_spaces(engine, instance, t, line, n):
     if engine != "mariadb":
         return None
@@ -149,7 +201,9 @@ def tabs_as_spaces(engine, instance, t, line, n):
 
 
 SHAPES = {"docker": docker, "journald": journald, "cloud-logging": cloud_logging,
-          "azure": azure, "shipper": shipper, "tabs-as-spaces": tabs_as_spaces, "cri": cri}
+          "azure": azure, "shipper": shipper, "tabs-as-spaces": tabs_as_spaces, "cri": cri,
+          "syslog": syslog, "syslog-received": syslog_received,
+          "syslog-rfc5424": syslog_rfc5424}
 
 # CloudNativePG reads the csvlog PostgreSQL writes (logpipe, encoding/csv) and
 # prints each row through zap: level, ts (RFC 3339 with nanoseconds), logger,

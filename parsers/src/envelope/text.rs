@@ -1,7 +1,8 @@
 //! Text envelopes: the ISO time of a CloudWatch Logs export to S3
 //! (`<time> <message>`, also how sslcensus's CloudWatch source writes the
-//! events it pulls) and a syslog header (with the `[seq-part]` marker
-//! PostgreSQL adds for syslog).
+//! events it pulls) and a syslog header — BSD (RFC 3164, with or without a
+//! host name and `<PRI>`), rsyslog's ISO file format, RFC 5424 — with the
+//! `[seq-part]` marker PostgreSQL adds for syslog.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -17,15 +18,21 @@ static ENVELOPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         // CloudWatch Logs: the event's ISO time and a space.
         r"^(?:(?P<time>[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9](?:\.[0-9]+)?(?:Z|[+-][0-9][0-9]:?[0-9][0-9])) ",
-        // syslog (BSD and RFC 5424-ish ISO) with the program's pid.
-        r"|[A-Z][a-z]{2} [ 0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] \S+ [^\s\[]+\[[0-9]+\]: (?:\[[0-9]+-[0-9]+\] )?",
-        r"|[0-9]{4}-[0-9][0-9]-[0-9][0-9]T\S+ \S+ [^\s\[]+\[[0-9]+\]: (?:\[[0-9]+-[0-9]+\] )?)",
+        // BSD syslog (RFC 3164) with the program's pid: as a syslog daemon
+        // writes its files (a host name, no priority) or as a collector
+        // keeps what it received (`<PRI>`, the host name left out).
+        r"|(?:<[0-9]{1,3}>)?[A-Z][a-z]{2} [ 0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] (?:[^\s\[]+ )?[^\s\[]+\[[0-9]+\]: (?:\[[0-9]+-[0-9]+\] )?",
+        // rsyslog's ISO-time file format: time, host, program[pid].
+        r"|[0-9]{4}-[0-9][0-9]-[0-9][0-9]T\S+ \S+ [^\s\[]+\[[0-9]+\]: (?:\[[0-9]+-[0-9]+\] )?",
+        // RFC 5424: <PRI>1 TIME HOST APP PROCID MSGID STRUCTURED-DATA, the
+        // message maybe after a byte-order mark; `-` for what is not known.
+        r"|<[0-9]{1,3}>1 (?P<time5424>\S+) \S+ \S+ \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) \x{FEFF}?(?:\[[0-9]+-[0-9]+\] )?)",
     ))
     .expect("envelope pattern compiles")
 });
 
-/// CloudWatch export times and syslog headers (syslog's time carries no
-/// year, so it gives none).
+/// CloudWatch export times and syslog headers (BSD syslog's time carries no
+/// year, so it gives none; RFC 5424's does).
 #[derive(Debug)]
 pub struct Text;
 
@@ -43,6 +50,7 @@ impl Envelope for Text {
         Some(Opened {
             time: caps
                 .name("time")
+                .or_else(|| caps.name("time5424"))
                 .and_then(|t| parse_timestamp(t.as_str()))
                 .map(|t| t.millis),
             line: Cow::Borrowed(line.get(caps.get(0)?.end()..)?),
@@ -71,6 +79,32 @@ mod tests {
                 "2026-11-29T05:18:27.123+01:00 \t\t     5 Connect\tapp@10.0.3.42 on shop using SSL/TLS",
                 Some(1_795_925_907_123),
                 "\t\t     5 Connect\tapp@10.0.3.42 on shop using SSL/TLS",
+            ),
+            (
+                "<134>Nov 29 03:52:55 postgres[1]: [3-1] 2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+                None,
+                "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+            ),
+            (
+                "Nov  9 03:52:55 db1.example.com postgres[12919]: [3-1] 2026-11-09 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+                None,
+                "2026-11-09 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+            ),
+            (
+                "<134>1 2026-11-29T03:52:55.000Z db1 postgres 12919 - - [3-1] 2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+                Some(1_795_924_375_000),
+                "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+            ),
+            (
+                // Structured data (with an escaped bracket), a nil host.
+                "<134>1 2026-11-29T03:52:55+00:00 - postgres 12919 - [origin ip=\"10.0.0.9\" x=\"a\\]b\"][meta seq=\"4\"] [3-1] 2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+                Some(1_795_924_375_000),
+                "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+            ),
+            (
+                "<134>1 2026-11-29T03:52:55.000Z db1 postgres 12919 - - \u{FEFF}[3-1] 2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
+                Some(1_795_924_375_000),
+                "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  x",
             ),
         ];
         // A MySQL 8 error-log line starts with an ISO time too: opening it
