@@ -42,6 +42,9 @@ bench postgres "$work/family-db/postgresql.log.2026-11-01-00" 'connection author
   --clients 3 --share 70 --volatile-names
 bench postgres "$work/family-db/postgresql.log.2026-11-01-00" 'connection authorized' \
   --clients 3 --share 70 --volatile-names -- --app-families off
+# More logins per megabyte (about 1.3 per kB): the issue's 226,000-name case, one row per name.
+bench postgres "$work/family90-db/postgresql.log.2026-11-01-00" 'connection authorized' \
+  --clients 3 --share 90 --volatile-names -- --app-families off
 # An envelope (issue #11): the first PostgreSQL log as Kubernetes' json-file driver writes it
 # (every line a JSON object; only records holding a needle are opened).
 docker_log=$work/docker-db/postgresql.log.2026-11-01-00
