@@ -982,7 +982,7 @@ fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
         eprintln!("sslcensus: {}:{}: {what}", printable(&p.file), p.line);
     }
     let held = analysis.held_records();
-    let (mut lines, mut skipped, mut invalid, mut read) = (0, 0, 0, 0);
+    let (mut lines, mut skipped, mut invalid, mut read, mut in_part) = (0, 0, 0, 0, 0);
     for f in &analysis.files {
         lines += f.lines;
         skipped += f.skipped_lines;
@@ -998,6 +998,8 @@ fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
         match &f.status {
             FileStatus::Read => read += 1,
             FileStatus::Failed(why) => {
+                // A file cut short was read up to the damage: in part.
+                in_part += u64::from(f.lines > 0);
                 eprintln!("sslcensus: error: {}: {why}", printable(&f.display))
             }
             FileStatus::NotALog(why) if !quiet => {
@@ -1037,10 +1039,12 @@ fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
             .iter()
             .filter(|f| std::path::Path::new(&f.display).starts_with(input))
             .collect();
-        if std::path::Path::new(input).is_dir()
-            && !under.is_empty()
-            && under.iter().all(|f| f.status != FileStatus::Read)
-        {
+        // A log that failed part-way (a cut-short gzip) is a log all the same.
+        let is_log = |f: &&crate::analyze::FileSummary| {
+            f.status == FileStatus::Read
+                || (matches!(f.status, FileStatus::Failed(_)) && f.lines > 0)
+        };
+        if std::path::Path::new(input).is_dir() && !under.is_empty() && !under.iter().any(is_log) {
             eprintln!(
                 "sslcensus: warning: {input}: no log in it ({} files passed over); an application tree goes to --scan",
                 under.len()
@@ -1087,6 +1091,11 @@ fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
             );
         }
     }
+    let read = if in_part > 0 {
+        format!("{read} (and {in_part} in part)")
+    } else {
+        read.to_string()
+    };
     eprintln!(
         "sslcensus: read {read} of {} files, {lines} lines; {skipped} connection lines skipped as malformed, {invalid} lines not UTF-8; {} disconnections of sessions that began before the logs",
         analysis.files.len(),

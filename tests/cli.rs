@@ -161,6 +161,35 @@ fn usage_errors_exit_2() {
     }
 }
 
+/// A folder whose one log is a gzip file cut short: its lines up to the cut
+/// are used, the run fails naming the file, and the folder is not said to
+/// hold no log (it was a log, read in part).
+#[test]
+fn a_folder_of_one_cut_short_gzip_is_a_log_read_in_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = gzip(TLS_SESSION.repeat(2000).as_bytes());
+    let cut = write(
+        dir.path(),
+        "db1/postgresql.log.1.gz",
+        &bytes[..bytes.len() / 2],
+    );
+    let folder = cut.parent().unwrap();
+    let out = sslcensus(&["analyze", arg(folder), "-o", "-"], None);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("error: {}: read error after line", cut.display())),
+        "{err}"
+    );
+    assert!(err.contains("read 0 (and 1 in part) of 1 files"), "{err}");
+    assert!(!err.contains("no log in it"), "{err}");
+    assert!(
+        text(&out.stdout).contains("10.0.3.7"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
 #[test]
 fn bad_inputs_are_named_counted_and_never_crash() {
     let dir = tempfile::tempdir().unwrap();
