@@ -12,6 +12,7 @@ use sslcensus_parsers::pg::stderr::LinePrefix;
 use sslcensus_parsers::{Engine, FormatChoice};
 
 use crate::analyze::{Analysis, FileStatus, Settings, analyze};
+use crate::atomic::AtomicFile;
 use crate::capture;
 use crate::capture_sql::{self, SqlEngine};
 use crate::correlate::Problem;
@@ -616,7 +617,9 @@ fn run_analyze(
     );
     let written = match target {
         OutputTarget::File { path, file, format } => {
-            report::write(&rows, format, std::io::BufWriter::new(file))
+            let mut out = std::io::BufWriter::new(file);
+            report::write(&rows, format, &mut out)
+                .and_then(|()| Ok(out.into_inner().map_err(|e| e.into_error())?.commit()?))
                 .with_context(|| format!("writing {}", path.display()))
                 .and_then(|()| {
                     if !args.quiet {
@@ -687,7 +690,8 @@ enum OutputTarget {
     /// A file, created before reading starts: report there, summary on stdout.
     File {
         path: PathBuf,
-        file: std::fs::File,
+        /// Written beside the path, renamed onto it once whole.
+        file: AtomicFile,
         format: OutputFormat,
     },
     /// The report on stdout.
@@ -715,7 +719,7 @@ fn output_target(
                     .map(choose)
                     .map_err(|e| Failure::Usage(e.to_string()))?,
             };
-            let file = std::fs::File::create(path)
+            let file = AtomicFile::create(path)
                 .map_err(|e| Failure::Run(format!("cannot create {}: {e}", path.display())))?;
             Ok(OutputTarget::File {
                 path: path.to_path_buf(),
@@ -826,9 +830,13 @@ fn run_scan_config(
     let (found, summary) = walk::scan(&args.paths);
     report_scan(&summary, args.quiet);
     let written = match (&args.output, format) {
-        (Some(path), Some(format)) => std::fs::File::create(path)
+        (Some(path), Some(format)) => AtomicFile::create(path)
             .map_err(anyhow::Error::from)
-            .and_then(|f| report::write_settings(&found, format, std::io::BufWriter::new(f)))
+            .and_then(|f| {
+                let mut out = std::io::BufWriter::new(f);
+                report::write_settings(&found, format, &mut out)?;
+                Ok(out.into_inner().map_err(|e| e.into_error())?.commit()?)
+            })
             .map(|()| {
                 if !args.quiet {
                     eprintln!(
@@ -953,9 +961,13 @@ fn run_truststore(args: TruststoreArgs, choose: impl Fn(OutputFormat) -> OutputF
         }
     }
     if let (Some(path), Some(format)) = (&args.output, format) {
-        let written = std::fs::File::create(path)
+        let written = AtomicFile::create(path)
             .map_err(anyhow::Error::from)
-            .and_then(|f| report::write_certificates(&stores, format, std::io::BufWriter::new(f)));
+            .and_then(|f| {
+                let mut out = std::io::BufWriter::new(f);
+                report::write_certificates(&stores, format, &mut out)?;
+                Ok(out.into_inner().map_err(|e| e.into_error())?.commit()?)
+            });
         if let Err(e) = written {
             eprintln!("sslcensus: error: {}: {e:#}", path.display());
             return ExitCode::from(1);

@@ -7,6 +7,7 @@
 //! [`analyze`] runs the pipeline; [`cli`] is the command line.
 
 pub mod analyze;
+pub mod atomic;
 pub mod capture;
 pub mod capture_sql;
 pub mod captures;

@@ -417,3 +417,66 @@ fn a_custom_log_line_prefix_is_compiled() {
         "{csv}"
     );
 }
+
+/// A run killed before it finishes leaves the last report as it was, not a
+/// half one; a run that finishes replaces it whole and leaves no temporary
+/// file. The kill comes while the run waits on an input that never ends
+/// (stdin held open), its output already staged.
+#[test]
+fn a_killed_run_never_leaves_a_half_report() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let report = write(dir.path(), "report.csv", b"the last good report\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sslcensus"))
+        .args(["analyze", "-q", "-", "-o", arg(&report)])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(TLS_SESSION.repeat(1000).as_bytes())
+        .unwrap();
+    stdin.flush().unwrap();
+    let staged = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+    };
+    let started = std::time::Instant::now();
+    while !staged() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the output was never staged"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(
+        std::fs::read_to_string(&report).unwrap(),
+        "the last good report\n"
+    );
+
+    let out = sslcensus(
+        &["analyze", "-q", "-", "-o", arg(&report)],
+        Some(TLS_SESSION.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("billing")
+    );
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "report.csv")
+        .collect();
+    // Only the killed run's staging file can be left (a kill gives no
+    // chance to clean up); the finished run leaves nothing.
+    assert!(left.len() <= 1, "{left:?}");
+}
