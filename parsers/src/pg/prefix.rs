@@ -180,35 +180,49 @@ fn timestamp_ends(line: &[u8], pos: usize) -> [Option<usize>; 2] {
     [with_zone, Some(end)]
 }
 
-/// `%r`'s first candidate, in the order `Matcher::remote` tries them:
-/// `[local]`, `host(port)`, the longest bare host, nothing. Returns the host
-/// span, the port span and the end.
+/// Captures a span, or forgets the slot when there is none.
+fn set_or_clear(caps: &mut Captures, slot: Option<Slot>, span: Option<(usize, usize)>) {
+    match span {
+        Some((start, end)) => caps.set(slot, start, end),
+        None => caps.clear(slot),
+    }
+}
+
+/// A `%r` candidate: host span, port span, where it ends.
 type RemoteSpans = (Option<(usize, usize)>, Option<(usize, usize)>, usize);
 
-fn first_remote(line: &str, pos: usize) -> RemoteSpans {
+/// `%r`'s candidates in the order a regex would try them: `[local]`,
+/// `host(port)`, a bare host (longest first), nothing.
+fn remote_candidates(line: &str, pos: usize) -> impl Iterator<Item = RemoteSpans> + '_ {
     let bytes = line.as_bytes();
-    if has_at(bytes, pos, b"[local]") {
-        return (Some((pos, pos + 7)), None, pos + 7);
-    }
+    let local = has_at(bytes, pos, b"[local]").then_some((Some((pos, pos + 7)), None, pos + 7));
     let host = run(bytes, pos, |b| {
         !b.is_ascii_whitespace() && b != b'(' && b != b')'
     });
-    if host > 0 && bytes.get(pos + host) == Some(&b'(') {
+    let with_port = if host > 0 && bytes.get(pos + host) == Some(&b'(') {
         let port_start = pos + host + 1;
         let digits = run(bytes, port_start, |b| b.is_ascii_digit());
-        if digits > 0 && bytes.get(port_start + digits) == Some(&b')') {
-            let port = (port_start, port_start + digits);
-            return (Some((pos, pos + host)), Some(port), port.1 + 1);
-        }
-    }
+        (digits > 0 && bytes.get(port_start + digits) == Some(&b')')).then_some((
+            Some((pos, pos + host)),
+            Some((port_start, port_start + digits)),
+            port_start + digits + 1,
+        ))
+    } else {
+        None
+    };
     let bare = run(bytes, pos, |b| {
         !b.is_ascii_whitespace() && !b"():@".contains(&b)
     });
     // A host ends between characters, never inside one.
-    match (1..=bare).rev().find(|&n| line.is_char_boundary(pos + n)) {
-        Some(n) => (Some((pos, pos + n)), None, pos + n),
-        None => (None, None, pos),
-    }
+    let bare_hosts = (1..=bare)
+        .rev()
+        .filter(move |&n| line.is_char_boundary(pos + n))
+        .map(move |n| (Some((pos, pos + n)), None, pos + n));
+    local
+        .into_iter()
+        .chain(with_port)
+        .chain(bare_hosts)
+        .chain(std::iter::once((None, None, pos)))
 }
 
 impl Matcher {
@@ -404,16 +418,11 @@ impl Matcher {
                     }
                 }
                 Piece::Remote => {
-                    let (host, port, end) = first_remote(line, pos);
-                    let port_slot = step.slot.map(|_| Slot::RemotePort);
-                    match host {
-                        Some((from, to)) => caps.set(step.slot, from, to),
-                        None => caps.clear(step.slot),
-                    }
-                    match port {
-                        Some((from, to)) => caps.set(port_slot, from, to),
-                        None => caps.clear(port_slot),
-                    }
+                    let (host, port, end) = remote_candidates(line, pos)
+                        .next()
+                        .expect("nothing is always a candidate");
+                    set_or_clear(caps, step.slot, host);
+                    set_or_clear(caps, step.slot.map(|_| Slot::RemotePort), port);
                     pos = end;
                     continue;
                 }
@@ -536,8 +545,7 @@ impl Matcher {
         }
     }
 
-    /// `%r`, in the order a regex would try it: `[local]`, `host(port)`, a
-    /// bare host (longest first), nothing.
+    /// `%r`: each candidate in turn, first success wins.
     fn remote(
         &self,
         line: &str,
@@ -545,50 +553,13 @@ impl Matcher {
         pos: usize,
         caps: &mut Captures,
     ) -> Option<((usize, usize), usize)> {
-        let bytes = line.as_bytes();
         let slot = self.steps[i].slot;
         let port_slot = slot.map(|_| Slot::RemotePort);
-        let attempt = |caps: &mut Captures,
-                       host: (usize, usize),
-                       port: Option<(usize, usize)>,
-                       end: usize| {
-            caps.set(slot, host.0, host.1);
-            match port {
-                Some((start, stop)) => caps.set(port_slot, start, stop),
-                None => caps.clear(port_slot),
-            }
+        remote_candidates(line, pos).find_map(|(host, port, end)| {
+            set_or_clear(caps, slot, host);
+            set_or_clear(caps, port_slot, port);
             self.step(line, i + 1, end, caps)
-        };
-        if has_at(bytes, pos, b"[local]")
-            && let Some(found) = attempt(caps, (pos, pos + 7), None, pos + 7)
-        {
-            return Some(found);
-        }
-        let host = run(bytes, pos, |b| {
-            !b.is_ascii_whitespace() && b != b'(' && b != b')'
-        });
-        if host > 0 && bytes.get(pos + host) == Some(&b'(') {
-            let port_start = pos + host + 1;
-            let digits = run(bytes, port_start, |b| b.is_ascii_digit());
-            if digits > 0 && bytes.get(port_start + digits) == Some(&b')') {
-                let port = (port_start, port_start + digits);
-                if let Some(found) = attempt(caps, (pos, pos + host), Some(port), port.1 + 1) {
-                    return Some(found);
-                }
-            }
-        }
-        let bare = run(bytes, pos, |b| {
-            !b.is_ascii_whitespace() && !b"():@".contains(&b)
-        });
-        // A host ends between characters, never inside one.
-        for n in (1..=bare).rev().filter(|&n| line.is_char_boundary(pos + n)) {
-            if let Some(found) = attempt(caps, (pos, pos + n), None, pos + n) {
-                return Some(found);
-            }
-        }
-        caps.clear(slot);
-        caps.clear(port_slot);
-        self.step(line, i + 1, pos, caps)
+        })
     }
 }
 
