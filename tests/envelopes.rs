@@ -64,12 +64,12 @@ fn wrapped_files() -> Vec<PathBuf> {
 #[test]
 fn every_envelope_gives_the_report_of_the_servers_file() {
     let files = wrapped_files();
-    // docker, journald, cloud-logging (lines and gcloud's array), shipper,
-    // cri: both engines; azure and the three syslog forms (a daemon's file,
+    // docker, journald, cloud-logging (lines and gcloud's array), shipper
+    // (Vector), fluent-bit, logstash, cri: both engines; azure and the three syslog forms (a daemon's file,
     // a collector's <PRI> without host name, RFC 5424): PostgreSQL;
     // tabs-as-spaces: MariaDB's general log; cloudnative-pg: PostgreSQL's
     // csvlog.
-    assert_eq!(files.len(), 18, "{files:?}");
+    assert_eq!(files.len(), 22, "{files:?}");
     for wrapped in files {
         assert_eq!(
             report(std::slice::from_ref(&wrapped)),

@@ -19,6 +19,10 @@ log shippers and consoles hand them over, one file per envelope and instance:
                                        resourceId), PostgreSQL only
   OUT_DIR/shipper/INSTANCE/NAME        Vector's file source with the json encoding
                                        (message, timestamp, host, file)
+  OUT_DIR/fluent-bit/INSTANCE/NAME     Fluent Bit's tail input written as JSON lines ("date" in
+                                       seconds, "log")
+  OUT_DIR/logstash/INSTANCE/NAME       Logstash's file input with ECS fields ("@timestamp",
+                                       "message"; "log" an object, "event.original")
   OUT_DIR/tabs-as-spaces/INSTANCE/NAME the MariaDB general log as an editor or a ticket
                                        leaves it: tabs expanded to 8-column stops
                                        (str.expandtabs), MariaDB only
@@ -138,6 +142,23 @@ def shipper(engine, instance, t, line, n):
         separators=(",", ":"), ensure_ascii=False)
 
 
+def fluent_bit(engine, instance, t, line, n):
+    # Fluent Bit's tail input through its file output (format json_lines):
+    # the time as "date", seconds since the epoch with a fraction.
+    return json.dumps({"date": t.timestamp(), "log": line},
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def logstash(engine, instance, t, line, n):
+    # Logstash's file input with ECS compatibility, through its file output:
+    # "log" is an object there (log.file.path), the line is "message".
+    return json.dumps({
+        "@timestamp": t.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "@version": "1",
+        "event": {"original": line}, "host": {"name": instance},
+        "log": {"file": {"path": f"/var/log/{instance}/log"}}, "message": line},
+        separators=(",", ":"), ensure_ascii=False)
+
+
 CRI_LINE_SIZE = 100
 
 
@@ -202,6 +223,7 @@ def tabs_as_spaces(engine, instance, t, line, n):
 
 SHAPES = {"docker": docker, "journald": journald, "cloud-logging": cloud_logging,
           "azure": azure, "shipper": shipper, "tabs-as-spaces": tabs_as_spaces, "cri": cri,
+          "fluent-bit": fluent_bit, "logstash": logstash,
           "syslog": syslog, "syslog-received": syslog_received,
           "syslog-rfc5424": syslog_rfc5424}
 
