@@ -26,7 +26,7 @@ const POSTGRES: Expected = [
     ("app_plain", "127.0.0.52", "not_affected", 1, 4),
     ("app_short", "127.0.0.53", "review", 2, 2),
 ];
-const POSTGRES_FORMS: [&str; 7] = [
+const POSTGRES_FORMS: [&str; 10] = [
     "psql-aligned",
     "psql-unaligned",
     "csv",
@@ -34,6 +34,9 @@ const POSTGRES_FORMS: [&str; 7] = [
     "json",
     "psql-wrapped",
     "psql-wrapped-old-ascii",
+    "psql-unicode",
+    "psql-unicode-expanded",
+    "psql-unicode-wrapped",
 ];
 
 /// The mariadb CLI always sends the connect attribute program_name=mysql: the rows are named

@@ -18,6 +18,11 @@
 #   OUT_DIR/psql-wrapped/pg-dumps-1/sessions.txt     psql -P format=wrapped -P columns=180 (cells
 #                                                    cut over lines, `.` markers)
 #   OUT_DIR/psql-wrapped-old-ascii/pg-dumps-1/sessions.txt  the same with -P linestyle=old-ascii
+#   OUT_DIR/psql-unicode/pg-dumps-1/sessions.txt     psql -P linestyle=unicode -P border=2 (a
+#                                                    .psqlrc's `\pset linestyle unicode`: box lines)
+#   OUT_DIR/psql-unicode-expanded/pg-dumps-1/sessions.txt  psql -x -P linestyle=unicode
+#   OUT_DIR/psql-unicode-wrapped/pg-dumps-1/sessions.txt   psql -P format=wrapped -P columns=180
+#                                                    -P linestyle=unicode (`…` and `↵` markers)
 #   OUT_DIR/json/pg-dumps-1/sessions.json            psql -At, SELECT json_agg(t) FROM (query) t
 #   OUT_DIR/logs/pg-dumps-1/postgresql.log.*          the server's stderr log of the same run
 #
@@ -55,6 +60,7 @@ opened() {
 
 F_ALIGNED=$TMP/aligned F_UNALIGNED=$TMP/unaligned F_CSV=$TMP/csv F_EXPANDED=$TMP/expanded F_JSON=$TMP/json
 F_WRAPPED=$TMP/wrapped F_OLD_ASCII=$TMP/old-ascii
+F_UNICODE=$TMP/unicode F_UNICODE_X=$TMP/unicode-expanded F_UNICODE_WRAPPED=$TMP/unicode-wrapped
 capture() {
   stamp "$F_ALIGNED"
   "$PSQL" "${SU[@]}" -c "$QUERY" >> "$F_ALIGNED"
@@ -64,6 +70,9 @@ capture() {
   "$PSQL" "${SU[@]}" -At -c "SELECT json_agg(t) FROM (${QUERY%;}) t" >> "$F_JSON"
   "$PSQL" "${SU[@]}" -P format=wrapped -P columns=180 -c "$QUERY" >> "$F_WRAPPED"
   "$PSQL" "${SU[@]}" -P format=wrapped -P columns=180 -P linestyle=old-ascii -c "$QUERY" >> "$F_OLD_ASCII"
+  "$PSQL" "${SU[@]}" -P linestyle=unicode -P border=2 -c "$QUERY" >> "$F_UNICODE"
+  "$PSQL" "${SU[@]}" -x -P linestyle=unicode -c "$QUERY" >> "$F_UNICODE_X"
+  "$PSQL" "${SU[@]}" -P format=wrapped -P columns=180 -P linestyle=unicode -c "$QUERY" >> "$F_UNICODE_WRAPPED"
 }
 four_captures 51 52 53
 
@@ -72,12 +81,12 @@ wait "$RELAY_PID" 2>/dev/null || true
 RELAY_PID=""
 as_pg "${SERVER_ENV[@]}" "$PG_CTL" -D "$PGDATA" -m fast -w -t 30 stop >/dev/null || die "pg_ctl stop failed"
 
-for f in "$F_ALIGNED" "$F_UNALIGNED" "$F_CSV" "$F_EXPANDED" "$F_JSON"; do
+for f in "$F_ALIGNED" "$F_UNALIGNED" "$F_CSV" "$F_EXPANDED" "$F_JSON" "$F_UNICODE" "$F_UNICODE_X"; do
   [[ $(grep -c app_long "$f") -ge 4 && $(grep -c app_plain "$f") -ge 4 ]] \
     || die "$f: app_long and app_plain are not in every capture"
 done
 grep -q sample-pass "$F_ALIGNED" "$F_CSV" && die "a password reached a capture"
-for f in "$F_WRAPPED" "$F_OLD_ASCII"; do
+for f in "$F_WRAPPED" "$F_OLD_ASCII" "$F_UNICODE_WRAPPED"; do
   grep -q "$APP_LONG" "$f" && die "$f: psql did not wrap the long application_name"
 done
 
@@ -89,9 +98,12 @@ write psql-expanded "$F_EXPANDED" sessions.txt
 write json "$F_JSON" sessions.json
 write psql-wrapped "$F_WRAPPED" sessions.txt
 write psql-wrapped-old-ascii "$F_OLD_ASCII" sessions.txt
+write psql-unicode "$F_UNICODE" sessions.txt
+write psql-unicode-expanded "$F_UNICODE_X" sessions.txt
+write psql-unicode-wrapped "$F_UNICODE_WRAPPED" sessions.txt
 mkdir -p "$OUT_DIR/logs/$INSTANCE"
 rm -f "$OUT_DIR/logs/$INSTANCE"/*
 for log in "$PGDATA"/log/postgresql.log.????-??-??-??; do
   as_pg cat "$log" > "$OUT_DIR/logs/$INSTANCE/$(basename -- "$log")"
 done
-say "wrote $OUT_DIR/{psql-aligned,psql-unaligned,csv,psql-expanded,json,psql-wrapped,psql-wrapped-old-ascii,logs}/$INSTANCE with $SERVER_VERSION, $("$PSQL" --version)"
+say "wrote $OUT_DIR/{psql-aligned,psql-unaligned,csv,psql-expanded,json,psql-wrapped,psql-wrapped-old-ascii,psql-unicode,psql-unicode-expanded,psql-unicode-wrapped,logs}/$INSTANCE with $SERVER_VERSION, $("$PSQL" --version)"

@@ -19,6 +19,7 @@
 pub mod forms;
 pub mod schemas;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::observation::Millis;
@@ -258,6 +259,9 @@ pub fn time_in_name(name: &str) -> Option<Millis> {
 pub struct DumpFormat {
     pub form: &'static dyn DumpForm,
     pub schema: &'static dyn DumpSchema,
+    /// Drawn with box characters (psql's `linestyle=unicode`): each line is
+    /// read as the ASCII line style would print it.
+    pub boxes: bool,
 }
 
 impl fmt::Debug for DumpFormat {
@@ -268,7 +272,13 @@ impl fmt::Debug for DumpFormat {
 
 impl fmt::Display for DumpFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} dump ({})", self.schema.name(), self.form.name())
+        let boxes = if self.boxes { ", unicode lines" } else { "" };
+        write!(
+            f,
+            "{} dump ({}{boxes})",
+            self.schema.name(),
+            self.form.name()
+        )
     }
 }
 
@@ -292,7 +302,11 @@ pub fn detect(head: &[u8], forced: Option<&str>) -> Option<DumpFormat> {
     if memchr::memchr(0, &head[..head.len().min(8192)]).is_some() {
         return None;
     }
-    let lines = head_lines(head);
+    let mut lines = head_lines(head);
+    let boxes = lines.iter().any(|l| is_box_rule(l));
+    if boxes {
+        lines = lines.iter().map(|l| ascii_lines(l).into_owned()).collect();
+    }
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     for form in FORMS {
         if forced.is_some_and(|id| id != form.id()) {
@@ -306,10 +320,45 @@ pub fn detect(head: &[u8], forced: Option<&str>) -> Option<DumpFormat> {
             return Some(DumpFormat {
                 form: *form,
                 schema,
+                boxes,
             });
         }
     }
     None
+}
+
+/// A rule drawn with box characters: psql's `linestyle=unicode` header
+/// rule (`──┼──`), a border-2 frame (`┌──┬`), an expanded record's header
+/// (`─[ RECORD 1 ]──┬──`).
+fn is_box_rule(line: &str) -> bool {
+    line.trim_start()
+        .chars()
+        .next()
+        .is_some_and(|c| ('\u{2500}'..='\u{257F}').contains(&c))
+}
+
+/// A line of a box-drawn table as psql's ASCII line style prints it:
+/// horizontal lines `-`, vertical ones `|`, joints and corners `+`, the
+/// wrapped form's `…` and `↵` markers `.` and `+` (psql lays out both
+/// styles alike, one character for one). A value holding these characters
+/// is changed the same way.
+fn ascii_lines(line: &str) -> Cow<'_, str> {
+    let drawn = |c: char| ('\u{2500}'..='\u{257F}').contains(&c) || c == '…' || c == '↵';
+    if !line.chars().any(drawn) {
+        return Cow::Borrowed(line);
+    }
+    Cow::Owned(
+        line.chars()
+            .map(|c| match c {
+                '─' | '━' | '═' | '┄' | '┅' | '┈' | '┉' | '╌' | '╍' => '-',
+                '│' | '┃' | '║' | '┆' | '┇' | '┊' | '┋' | '╎' | '╏' => '|',
+                '…' => '.',
+                '↵' => '+',
+                c if drawn(c) => '+',
+                c => c,
+            })
+            .collect(),
+    )
 }
 
 /// The form ids `--format` takes.
@@ -370,6 +419,13 @@ impl DumpReader {
     /// Feeds the next line (1-based `number`, without its newline).
     pub fn line(&mut self, number: u64, line: &str, sink: &mut impl DumpSink) {
         let line = line.strip_suffix('\r').unwrap_or(line);
+        let ascii;
+        let line = if self.format.boxes {
+            ascii = ascii_lines(line);
+            ascii.as_ref()
+        } else {
+            line
+        };
         if is_note(line) {
             if let Some((from, to)) = gap(line) {
                 sink.gap(number, from, to);
@@ -592,6 +648,42 @@ mod tests {
     use super::*;
 
     const T: Millis = 1_795_924_872_000; // 2026-11-29 04:01:12 UTC
+
+    /// psql 15's output of one query in `linestyle=unicode` and in `ascii`
+    /// (aligned, border 2, expanded, wrapped with `…` and `↵`): the first
+    /// read as the second, character for character.
+    #[test]
+    fn box_drawn_tables_read_as_their_ascii_style() {
+        let table = [
+            (" pid  │ usename  │ ssl ", " pid  | usename  | ssl "),
+            ("──────┼──────────┼─────", "------+----------+-----"),
+            (" 4243 │ x        │ a|b", " 4243 | x        | a|b"),
+            ("┌──────┬──────────┐", "+------+----------+"),
+            ("├──────┼──────────┤", "+------+----------+"),
+            ("└──────┴──────────┘", "+------+----------+"),
+            ("│ 4242 │ app-user │", "| 4242 | app-user |"),
+            ("─[ RECORD 1 ]────┬─────────", "-[ RECORD 1 ]----+---------"),
+            ("application_name │ y", "application_name | y"),
+            (
+                " 4242 │ app-user │ app_long_running_orders_service_…│ multi↵",
+                " 4242 | app-user | app_long_running_orders_service_.| multi+",
+            ),
+            (
+                "      │          │…with_a_long_application_name     │ line",
+                "      |          |.with_a_long_application_name     | line",
+            ),
+            ("(2 rows)", "(2 rows)"),
+        ];
+        for (unicode, ascii) in table {
+            assert_eq!(ascii_lines(unicode), ascii, "{unicode}");
+        }
+        assert!(matches!(ascii_lines("(2 rows)"), Cow::Borrowed(_)));
+        assert!(is_box_rule("──────┼─────"));
+        assert!(is_box_rule("─[ RECORD 1 ]────┬─────────"));
+        assert!(is_box_rule("┌──────┬───┐"));
+        assert!(!is_box_rule(" pid  │ usename"));
+        assert!(!is_box_rule("------+-----"));
+    }
 
     #[test]
     fn time_lines_between_captures() {
