@@ -46,6 +46,12 @@ Exit codes:
   1  error: a file or folder could not be read (the output still covers the rest), or the output could not be written
   2  usage error";
 
+const PLAN_EXIT_CODES: &str = "\
+Exit codes:
+  0  done
+  1  error: a report or inventory could not be read, or -o could not be written
+  2  usage error";
+
 const TRUSTSTORE_EXIT_CODES: &str = "\
 Exit codes:
   0  done; with --require, every store holds every required CA
@@ -90,6 +96,28 @@ pub enum Command {
     /// a day that `analyze` reads. Credentials: PGPASSWORD, PGPASSFILE /
     /// ~/.pgpass, MYSQL_PWD, or -W (a prompt); never on the command line.
     Capture(Box<CaptureArgs>),
+    /// The rotation plan per instance: an RDS inventory (`aws rds
+    /// describe-db-instances` JSON) joined with sslcensus CSV reports — CA now,
+    /// client rows per verdict, the next step, the modify command.
+    #[command(after_help = PLAN_EXIT_CODES)]
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// sslcensus CSV reports (`analyze -o report.csv`), one or many.
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// `aws rds describe-db-instances` output (JSON; pages one after another
+    /// are fine). Repeatable.
+    #[arg(long = "instances", value_name = "FILE", required = true)]
+    pub instances: Vec<PathBuf>,
+    /// The CA to rotate to.
+    #[arg(long, value_name = "CA", default_value = crate::plan::DEFAULT_TARGET_CA)]
+    pub target_ca: String,
+    /// Write the plan here as CSV (else a table on the terminal).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -496,6 +524,62 @@ pub fn run(cli: Cli) -> ExitCode {
             _ => ExitCode::SUCCESS,
         },
         Command::Capture(args) => run_capture(*args),
+        Command::Plan(args) => run_plan(args),
+    }
+}
+
+fn run_plan(args: PlanArgs) -> ExitCode {
+    let result = (|| -> anyhow::Result<String> {
+        let mut inventory = Vec::new();
+        for path in &args.instances {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            inventory.extend(crate::plan::read_inventory(
+                &text,
+                &path.display().to_string(),
+            )?);
+        }
+        let reports: Vec<&std::path::Path> = args.reports.iter().map(PathBuf::as_path).collect();
+        let counts = crate::plan::read_reports(&reports)?;
+        let rows = crate::plan::plan(&inventory, &counts, &args.target_ca);
+        match &args.output {
+            Some(path) => {
+                let mut out = std::io::BufWriter::new(
+                    AtomicFile::create(path)
+                        .with_context(|| format!("cannot create {}", path.display()))?,
+                );
+                crate::plan::write_csv(&rows, &args.target_ca, &mut out)
+                    .and_then(|()| Ok(out.into_inner().map_err(|e| e.into_error())?.commit()?))
+                    .with_context(|| format!("writing {}", path.display()))?;
+                Ok(format!(
+                    "sslcensus: wrote the plan of {} instances to {}\n",
+                    rows.len(),
+                    path.display()
+                ))
+            }
+            None => Ok(crate::plan::table(&rows)),
+        }
+    })();
+    match result {
+        Ok(text) => {
+            let printed = if args.output.is_some() {
+                eprint!("{text}");
+                Ok(())
+            } else {
+                print_out(&text)
+            };
+            match printed {
+                Err(e) if !is_broken_pipe(&e) => {
+                    eprintln!("sslcensus: error: {e:#}");
+                    ExitCode::from(1)
+                }
+                _ => ExitCode::SUCCESS,
+            }
+        }
+        Err(e) => {
+            eprintln!("sslcensus: error: {e:#}");
+            ExitCode::from(1)
+        }
     }
 }
 
