@@ -615,6 +615,19 @@ fn run_analyze(
     choose: impl Fn(OutputFormat) -> OutputFormat,
 ) -> ExitCode {
     let mut inputs = args.inputs.clone();
+    // The window is CloudWatch's server-side time range: files, stdin and
+    // dumps are read whole. Said, so that nobody takes a file's report for
+    // a window's.
+    if (args.cloudwatch.since.is_some() || args.cloudwatch.until.is_some()) && !inputs.is_empty() {
+        eprintln!(
+            "sslcensus: warning: --since/--until select CloudWatch events only: {} read whole",
+            if args.cloudwatch.wanted() {
+                "the files given are"
+            } else {
+                "no log group is read, and the files given are"
+            }
+        );
+    }
     if inputs.is_empty() && !args.cloudwatch.wanted() {
         if std::io::stdin().is_terminal() {
             return usage_error("no input: give log files, directories, globs, or - for stdin");

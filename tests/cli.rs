@@ -480,3 +480,27 @@ fn a_killed_run_never_leaves_a_half_report() {
     // chance to clean up); the finished run leaves nothing.
     assert!(left.len() <= 1, "{left:?}");
 }
+
+/// `--since` selects CloudWatch events; files are read whole, and the run
+/// says so rather than let a file's report pass for a window's.
+#[test]
+fn a_window_with_files_says_the_files_are_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "db1/postgresql.log.1", TLS_SESSION.as_bytes());
+    let out = sslcensus(
+        &["analyze", "--since", "2026-11-03", arg(&log), "-o", "-"],
+        None,
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("--since/--until select CloudWatch events only"),
+        "{err}"
+    );
+    // The session of 2026-11-02 is in the report all the same.
+    assert!(
+        text(&out.stdout).contains("billing"),
+        "{}",
+        text(&out.stdout)
+    );
+}
