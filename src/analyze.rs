@@ -36,6 +36,8 @@ pub struct Settings {
     /// The capture time of session dumps that carry none and whose file
     /// name holds none (`--captured-at`).
     pub captured_at: Option<Millis>,
+    /// `--since`/`--until`: only records in it are read.
+    pub window: crate::correlate::Window,
 }
 
 /// How reading one input ended.
@@ -282,7 +284,11 @@ fn read_instance(
                     match dump::detect(head, forced) {
                         Some(found) => {
                             summary.format = Some(found.to_string());
-                            dump = Some(DumpFile::new(found, fallback_time(file, settings)));
+                            dump = Some(DumpFile::new(
+                                found,
+                                fallback_time(file, settings),
+                                settings.window,
+                            ));
                         }
                         None if forced.is_some() => {
                             summary.status = FileStatus::Failed(format!(
@@ -337,6 +343,7 @@ fn read_instance(
             let stream = stream.get_or_insert_with(|| {
                 Correlator::for_stream(instance, format.engine())
                     .with_families(settings.families.clone())
+                    .with_window(settings.window)
             });
             let ranges = chunk_ranges(window);
             let outcomes: Vec<(ChunkOutcome, u64)> = ranges
@@ -344,7 +351,8 @@ fn read_instance(
                 .map(|range| {
                     let chunk = &window[range.clone()];
                     let mut local = Correlator::for_chunk(instance, format.engine())
-                        .with_families(settings.families.clone());
+                        .with_families(settings.families.clone())
+                        .with_window(settings.window);
                     scan(format, chunk, &mut local);
                     (local.into_chunk_outcome(), count_lines(chunk))
                 })
@@ -418,6 +426,8 @@ fn fallback_time(file: &InputFile, settings: &Settings) -> Option<(Millis, TimeS
 struct DumpFile {
     format: DumpFormat,
     reader: DumpReader,
+    /// `--since`/`--until`: rows of captures outside it are passed over.
+    window: crate::correlate::Window,
     /// Captures of this file that held a session, and when.
     captures: std::collections::BTreeSet<u32>,
     span: Span,
@@ -433,6 +443,7 @@ struct DumpFile {
 /// What a dump's rows go to while one window is read.
 struct DumpRows<'a> {
     file: usize,
+    window: crate::correlate::Window,
     dump_file: &'a mut DumpFile,
     captures: &'a mut Captures,
     summary: &'a mut FileSummary,
@@ -447,6 +458,10 @@ impl DumpSink for DumpRows<'_> {
         time: Option<(Millis, TimeSource)>,
         session: CapturedSession<'_>,
     ) {
+        if !self.window.contains(time.map(|(t, _)| t)) {
+            self.summary.coverage.outside_window += 1;
+            return;
+        }
         let file = &mut *self.dump_file;
         file.rows += 1;
         file.captures.insert(capture);
@@ -517,10 +532,15 @@ impl DumpFile {
         )
     }
 
-    fn new(format: DumpFormat, fallback: Option<(Millis, TimeSource)>) -> DumpFile {
+    fn new(
+        format: DumpFormat,
+        fallback: Option<(Millis, TimeSource)>,
+        window: crate::correlate::Window,
+    ) -> DumpFile {
         DumpFile {
             format,
             reader: DumpReader::new(format, fallback),
+            window,
             captures: Default::default(),
             span: Span::default(),
             times: Default::default(),
@@ -544,6 +564,7 @@ impl DumpFile {
         let mut reader = std::mem::replace(&mut self.reader, DumpReader::new(self.format, None));
         let mut rows = DumpRows {
             file,
+            window: self.window,
             dump_file: self,
             captures,
             summary,
@@ -574,6 +595,7 @@ impl DumpFile {
         let mut reader = std::mem::replace(&mut self.reader, DumpReader::new(self.format, None));
         reader.finish(&mut DumpRows {
             file,
+            window: self.window,
             dump_file: self,
             captures,
             summary,

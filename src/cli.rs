@@ -615,19 +615,6 @@ fn run_analyze(
     choose: impl Fn(OutputFormat) -> OutputFormat,
 ) -> ExitCode {
     let mut inputs = args.inputs.clone();
-    // The window is CloudWatch's server-side time range: files, stdin and
-    // dumps are read whole. Said, so that nobody takes a file's report for
-    // a window's.
-    if (args.cloudwatch.since.is_some() || args.cloudwatch.until.is_some()) && !inputs.is_empty() {
-        eprintln!(
-            "sslcensus: warning: --since/--until select CloudWatch events only: {} read whole",
-            if args.cloudwatch.wanted() {
-                "the files given are"
-            } else {
-                "no log group is read, and the files given are"
-            }
-        );
-    }
     if inputs.is_empty() && !args.cloudwatch.wanted() {
         if std::io::stdin().is_terminal() {
             return usage_error("no input: give log files, directories, globs, or - for stdin");
@@ -657,6 +644,10 @@ fn run_analyze(
         prefix,
         families: Arc::new(args.families()),
         captured_at: args.captured_at,
+        window: crate::correlate::Window {
+            since: args.cloudwatch.since,
+            until: args.cloudwatch.until,
+        },
     };
 
     let (evidence, scan_failed) = match load_evidence(&args, &settings.families) {
@@ -704,7 +695,7 @@ fn run_analyze(
     let progress = Progress::new(total_bytes, !args.quiet && std::io::stderr().is_terminal());
     let mut analysis = analyze(&files, &settings, &progress);
     progress.finish();
-    report_inputs(&analysis, &args.inputs, args.quiet);
+    report_inputs(&analysis, &args.inputs, args.quiet, settings.window);
     let nothing_usable = !analysis.held_records();
 
     let rows = judge(
@@ -1082,7 +1073,12 @@ fn run_truststore(args: TruststoreArgs, choose: impl Fn(OutputFormat) -> OutputF
 /// Says on stderr what happened to each input: errors always, warnings
 /// and notes unless quiet. Line contents are never printed (they may hold
 /// secrets); files and line numbers are.
-fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
+fn report_inputs(
+    analysis: &Analysis,
+    inputs: &[String],
+    quiet: bool,
+    window: crate::correlate::Window,
+) {
     for p in &analysis.problems {
         let what = match p.problem {
             Problem::Malformed(why) => format!("skipped: {}", why.0),
@@ -1160,12 +1156,33 @@ fn report_inputs(analysis: &Analysis, inputs: &[String], quiet: bool) {
             );
         }
     }
-    if !held {
+    let outside: u64 = analysis
+        .files
+        .iter()
+        .map(|f| f.coverage.outside_window)
+        .sum();
+    let window_text = || {
+        let end = |t: Option<i64>| t.map_or("(open)".to_string(), verdict::rfc3339);
+        format!("{} .. {}", end(window.since), end(window.until))
+    };
+    if !held && outside > 0 {
+        eprintln!(
+            "sslcensus: error: all {outside} connection records read are outside the window {}: nothing to judge",
+            window_text()
+        );
+    } else if !held {
         eprintln!(
             "sslcensus: error: no connection record in any input ({} of {} files read, {lines} lines): nothing to judge. Check --format and --log-line-prefix, and that the server logged connections{}",
             read,
             analysis.files.len(),
             logging_hint(None)
+        );
+    }
+    if window.is_set() {
+        // Said even with -q: the report covers this window only.
+        eprintln!(
+            "sslcensus: window {}: {outside} connection records outside it passed over",
+            window_text()
         );
     }
     if quiet {

@@ -124,6 +124,8 @@ fn client<'c>(
 pub struct Coverage {
     /// Connection records read (any connection message).
     pub records: u64,
+    /// Connection records outside `--since`/`--until`, passed over.
+    pub outside_window: u64,
     /// Of those, logins (`connection authorized`, `Connect`, `establish`):
     /// none means connection logging was off or not in this log.
     pub logins: u64,
@@ -134,6 +136,7 @@ pub struct Coverage {
 impl Coverage {
     pub fn merge(&mut self, other: Coverage) {
         self.records += other.records;
+        self.outside_window += other.outside_window;
         self.logins += other.logins;
         self.span.merge(other.span);
     }
@@ -142,6 +145,25 @@ impl Coverage {
         self.records += 1;
         self.logins += u64::from(matches!(obs.message, Message::Authorized(_)));
         self.span.see(obs.time);
+    }
+}
+
+/// The time window of `--since`/`--until`: `[since, until)`, either end
+/// open. A record without a time cannot be placed, and is kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub since: Option<Millis>,
+    pub until: Option<Millis>,
+}
+
+impl Window {
+    pub fn contains(&self, time: Option<Millis>) -> bool {
+        let Some(t) = time else { return true };
+        self.since.is_none_or(|since| t >= since) && self.until.is_none_or(|until| t < until)
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
     }
 }
 
@@ -185,6 +207,8 @@ pub struct Correlator {
     replaying: bool,
     /// Application names become their families as sessions are counted.
     families: Arc<Families>,
+    /// Records outside it are passed over (counted in the coverage).
+    window: Window,
 }
 
 impl Correlator {
@@ -209,12 +233,19 @@ impl Correlator {
             deferral: None,
             replaying: false,
             families: Arc::new(Families::off()),
+            window: Window::default(),
         }
     }
 
     /// The engine whose logs this correlator reads.
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+
+    /// Reads only the records of this window.
+    pub fn with_window(mut self, window: Window) -> Correlator {
+        self.window = window;
+        self
     }
 
     /// Counts applications by family (default: raw names).
@@ -627,6 +658,12 @@ impl Correlator {
 
 impl Sink for Correlator {
     fn observation(&mut self, offset: usize, obs: Observation<'_>) {
+        if !self.window.contains(obs.time) {
+            if !self.replaying {
+                self.coverage.outside_window += 1;
+            }
+            return;
+        }
         if !self.replaying {
             self.coverage.see(&obs);
         }
@@ -663,6 +700,31 @@ impl Sink for Correlator {
         if !self.replaying {
             self.problems.push((offset, Problem::InvalidUtf8));
         }
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::Window;
+
+    #[test]
+    fn a_window_holds_since_and_not_until() {
+        let w = Window {
+            since: Some(10),
+            until: Some(20),
+        };
+        // (time, inside)
+        for (time, inside) in [
+            (Some(9), false),
+            (Some(10), true),
+            (Some(19), true),
+            (Some(20), false),
+            (None, true),
+        ] {
+            assert_eq!(w.contains(time), inside, "{time:?}");
+        }
+        assert!(Window::default().contains(Some(i64::MIN)));
+        assert!(!Window::default().is_set());
     }
 }
 

@@ -481,12 +481,20 @@ fn a_killed_run_never_leaves_a_half_report() {
     assert!(left.len() <= 1, "{left:?}");
 }
 
-/// `--since` selects CloudWatch events; files are read whole, and the run
-/// says so rather than let a file's report pass for a window's.
+/// `--since`/`--until` apply to files too: records outside the window are
+/// passed over, counted and said, and the window is stated.
 #[test]
-fn a_window_with_files_says_the_files_are_read_whole() {
+fn a_window_reads_only_its_records() {
     let dir = tempfile::tempdir().unwrap();
-    let log = write(dir.path(), "db1/postgresql.log.1", TLS_SESSION.as_bytes());
+    let later = TLS_SESSION
+        .replace("2026-11-02", "2026-11-04")
+        .replace("billing", "invoicing")
+        .replace("[101]", "[201]");
+    let log = write(
+        dir.path(),
+        "db1/postgresql.log.1",
+        format!("{TLS_SESSION}{later}").as_bytes(),
+    );
     let out = sslcensus(
         &["analyze", "--since", "2026-11-03", arg(&log), "-o", "-"],
         None,
@@ -494,12 +502,55 @@ fn a_window_with_files_says_the_files_are_read_whole() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("--since/--until select CloudWatch events only"),
+        err.contains(
+            "window 2026-11-03T00:00:00Z .. (open): 2 connection records outside it passed over"
+        ),
         "{err}"
     );
-    // The session of 2026-11-02 is in the report all the same.
+    let report = text(&out.stdout);
+    assert!(report.contains("invoicing"), "{report}");
+    assert!(!report.contains("billing"), "{report}");
+
+    // Nothing in the window: said as such, exit 1 (nothing to judge).
+    let out = sslcensus(
+        &["analyze", "--until", "2026-11-01", arg(&log), "-o", "-"],
+        None,
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        text(&out.stdout).contains("billing"),
+        err.contains("all 4 connection records read are outside the window"),
+        "{err}"
+    );
+}
+
+/// Session dumps honour the window by capture time.
+#[test]
+fn a_window_applies_to_session_dumps() {
+    let dump =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dumps/postgresql/csv/pg-dumps-1");
+    let out = sslcensus(
+        &["analyze", "--until", "2026-11-01", arg(&dump), "-o", "-"],
+        None,
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("connection records read are outside the window"),
+        "{err}"
+    );
+    let out = sslcensus(
+        &["analyze", "--since", "2026-11-01", arg(&dump), "-o", "-"],
+        None,
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(": 0 connection records outside it passed over"),
+        "{err}"
+    );
+    assert!(
+        text(&out.stdout).contains("app_plain"),
         "{}",
         text(&out.stdout)
     );
