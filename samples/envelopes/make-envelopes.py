@@ -183,25 +183,26 @@ def syslog_parts(engine, line, n):
     return (pid.group(1) if pid else "1"), f"[{n}-1] {line}"
 
 
-def syslog(engine, instance, t, line, n):
-    # As rsyslog writes /var/log/postgresql.log: BSD header, host name.
+def bsd_syslog(head, engine, line, n, t):
+    """A BSD (RFC 3164) syslog line: `head` gets the time stamp (the day
+    space-padded) and returns what goes before "postgres[PID]: "."""
     parts = syslog_parts(engine, line, n)
     if parts is None:
         return None
     pid, message = parts
     stamp = f"{t.strftime('%b')} {t.day:2d} {t.strftime('%H:%M:%S')}"
-    return f"{stamp} {instance} postgres[{pid}]: {message}"
+    return f"{head(stamp)}postgres[{pid}]: {message}"
+
+
+def syslog(engine, instance, t, line, n):
+    # As rsyslog writes /var/log/postgresql.log: BSD header, host name.
+    return bsd_syslog(lambda stamp: f"{stamp} {instance} ", engine, line, n, t)
 
 
 def syslog_received(engine, instance, t, line, n):
     # As a collector stores what arrived over the network: <PRI> (local0.info),
     # BSD header without a host name.
-    parts = syslog_parts(engine, line, n)
-    if parts is None:
-        return None
-    pid, message = parts
-    stamp = f"{t.strftime('%b')} {t.day:2d} {t.strftime('%H:%M:%S')}"
-    return f"<134>{stamp} postgres[{pid}]: {message}"
+    return bsd_syslog(lambda stamp: f"<134>{stamp} ", engine, line, n, t)
 
 
 def syslog_rfc5424(engine, instance, t, line, n):

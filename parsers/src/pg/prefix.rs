@@ -180,6 +180,99 @@ fn timestamp_ends(line: &[u8], pos: usize) -> [Option<usize>; 2] {
     [with_zone, Some(end)]
 }
 
+/// Where a field piece starting at `pos` may end, in the order the search
+/// tries them (a regex's greedy choices first): up to two single ends, then
+/// a run of ends counting down. The first path takes the first; the search
+/// tries each in turn.
+struct FieldEnds {
+    single: [Option<usize>; 2],
+    /// From the second end down to the first, both included.
+    down: Option<(usize, usize)>,
+}
+
+impl Iterator for FieldEnds {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        for end in &mut self.single {
+            if let Some(end) = end.take() {
+                return Some(end);
+            }
+        }
+        let (low, high) = self.down?;
+        self.down = (high > low).then(|| (low, high - 1));
+        Some(high)
+    }
+}
+
+fn field_ends(piece: &Piece, bytes: &[u8], pos: usize) -> FieldEnds {
+    let one = |end: Option<usize>| FieldEnds {
+        single: [end, None],
+        down: None,
+    };
+    match piece {
+        Piece::Timestamp => FieldEnds {
+            single: timestamp_ends(bytes, pos),
+            down: None,
+        },
+        Piece::Epoch => {
+            let secs = run(bytes, pos, |b| b.is_ascii_digit());
+            let mut end = pos + secs;
+            if secs > 0 && bytes.get(end) == Some(&b'.') {
+                end += 1 + run(bytes, end + 1, |b| b.is_ascii_digit());
+            }
+            one((secs > 0).then_some(end))
+        }
+        Piece::Digits { min, signed } => {
+            let sign = usize::from(*signed && bytes.get(pos) == Some(&b'-'));
+            let digits = run(bytes, pos + sign, |b| b.is_ascii_digit());
+            FieldEnds {
+                single: [None, None],
+                down: (digits >= *min).then_some((pos + sign + min, pos + sign + digits)),
+            }
+        }
+        Piece::SessionId => {
+            let hex = |b: u8| b.is_ascii_hexdigit() && !b.is_ascii_uppercase();
+            let first = run(bytes, pos, hex);
+            let dot = pos + first;
+            let second = if first > 0 && bytes.get(dot) == Some(&b'.') {
+                run(bytes, dot + 1, hex)
+            } else {
+                0
+            };
+            one((second > 0).then_some(dot + 1 + second))
+        }
+        Piece::Vxid => {
+            let backend = run(bytes, pos, |b| b.is_ascii_digit());
+            let slash = pos + backend;
+            let local = if backend > 0 && bytes.get(slash) == Some(&b'/') {
+                run(bytes, slash + 1, |b| b.is_ascii_digit())
+            } else {
+                0
+            };
+            FieldEnds {
+                single: [(local > 0).then_some(slash + 1 + local), Some(pos)],
+                down: None,
+            }
+        }
+        Piece::Sqlstate => one((bytes.len() >= pos + 5
+            && bytes[pos..pos + 5]
+                .iter()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()))
+        .then_some(pos + 5)),
+        Piece::Host => {
+            let len = run(bytes, pos, |b| {
+                b.is_ascii_alphanumeric() || b".:%_-".contains(&b)
+            });
+            FieldEnds {
+                single: [has_at(bytes, pos, b"[local]").then_some(pos + 7), None],
+                down: Some((pos, pos + len)),
+            }
+        }
+        Piece::Literal(_) | Piece::Text | Piece::Remote | Piece::StopHere => one(None),
+    }
+}
+
 /// Captures a span, or forgets the slot when there is none.
 fn set_or_clear(caps: &mut Captures, slot: Option<Slot>, span: Option<(usize, usize)>) {
     match span {
@@ -355,68 +448,13 @@ impl Matcher {
                     // As short as possible: empty.
                     _ => pos,
                 },
-                Piece::Timestamp => timestamp_ends(bytes, pos).into_iter().flatten().next()?,
-                Piece::Epoch => {
-                    let secs = run(bytes, pos, |b| b.is_ascii_digit());
-                    if secs == 0 {
-                        return None;
-                    }
-                    let mut end = pos + secs;
-                    if bytes.get(end) == Some(&b'.') {
-                        end += 1 + run(bytes, end + 1, |b| b.is_ascii_digit());
-                    }
-                    end
-                }
-                Piece::Digits { min, signed } => {
-                    let sign = usize::from(*signed && bytes.get(pos) == Some(&b'-'));
-                    let digits = run(bytes, pos + sign, |b| b.is_ascii_digit());
-                    if digits < *min {
-                        return None;
-                    }
-                    pos + sign + digits
-                }
-                Piece::SessionId => {
-                    let hex = |b: u8| b.is_ascii_hexdigit() && !b.is_ascii_uppercase();
-                    let first = run(bytes, pos, hex);
-                    let dot = pos + first;
-                    if first == 0 || bytes.get(dot) != Some(&b'.') {
-                        return None;
-                    }
-                    let second = run(bytes, dot + 1, hex);
-                    if second == 0 {
-                        return None;
-                    }
-                    dot + 1 + second
-                }
-                Piece::Vxid => {
-                    let backend = run(bytes, pos, |b| b.is_ascii_digit());
-                    let slash = pos + backend;
-                    let local = if backend > 0 && bytes.get(slash) == Some(&b'/') {
-                        run(bytes, slash + 1, |b| b.is_ascii_digit())
-                    } else {
-                        0
-                    };
-                    if local > 0 { slash + 1 + local } else { pos }
-                }
-                Piece::Sqlstate => {
-                    let ok = bytes.len() >= pos + 5
-                        && bytes[pos..pos + 5]
-                            .iter()
-                            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
-                    if !ok {
-                        return None;
-                    }
-                    pos + 5
-                }
-                Piece::Host => {
-                    if has_at(bytes, pos, b"[local]") {
-                        pos + 7
-                    } else {
-                        pos + run(bytes, pos, |b| {
-                            b.is_ascii_alphanumeric() || b".:%_-".contains(&b)
-                        })
-                    }
-                }
+                Piece::Timestamp
+                | Piece::Epoch
+                | Piece::Digits { .. }
+                | Piece::SessionId
+                | Piece::Vxid
+                | Piece::Sqlstate
+                | Piece::Host => field_ends(&step.piece, bytes, pos).next()?,
                 Piece::Remote => {
                     let (host, port, end) = remote_candidates(line, pos)
                         .next()
@@ -478,69 +516,13 @@ impl Matcher {
                     .filter(|&end| line.is_char_boundary(end))
                     .find_map(|end| next(caps, end)),
             },
-            Piece::Timestamp => timestamp_ends(bytes, pos)
-                .into_iter()
-                .flatten()
-                .find_map(|end| next(caps, end)),
-            Piece::Epoch => {
-                let secs = run(bytes, pos, |b| b.is_ascii_digit());
-                let mut end = pos + secs;
-                if secs > 0 && bytes.get(end) == Some(&b'.') {
-                    end += 1 + run(bytes, end + 1, |b| b.is_ascii_digit());
-                }
-                (secs > 0).then_some(()).and_then(|()| next(caps, end))
-            }
-            Piece::Digits { min, signed } => {
-                let sign = usize::from(*signed && bytes.get(pos) == Some(&b'-'));
-                let digits = run(bytes, pos + sign, |b| b.is_ascii_digit());
-                (*min..=digits)
-                    .rev()
-                    .find_map(|n| next(caps, pos + sign + n))
-            }
-            Piece::SessionId => {
-                let hex = |b: u8| b.is_ascii_hexdigit() && !b.is_ascii_uppercase();
-                let first = run(bytes, pos, hex);
-                let dot = pos + first;
-                let second = if first > 0 && bytes.get(dot) == Some(&b'.') {
-                    run(bytes, dot + 1, hex)
-                } else {
-                    0
-                };
-                (second > 0)
-                    .then_some(())
-                    .and_then(|()| next(caps, dot + 1 + second))
-            }
-            Piece::Vxid => {
-                let backend = run(bytes, pos, |b| b.is_ascii_digit());
-                let slash = pos + backend;
-                let local = if backend > 0 && bytes.get(slash) == Some(&b'/') {
-                    run(bytes, slash + 1, |b| b.is_ascii_digit())
-                } else {
-                    0
-                };
-                let full = (local > 0).then_some(slash + 1 + local);
-                full.into_iter()
-                    .chain([pos])
-                    .find_map(|end| next(caps, end))
-            }
-            Piece::Sqlstate => {
-                let ok = bytes.len() >= pos + 5
-                    && bytes[pos..pos + 5]
-                        .iter()
-                        .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
-                ok.then_some(()).and_then(|()| next(caps, pos + 5))
-            }
-            Piece::Host => {
-                if has_at(bytes, pos, b"[local]")
-                    && let Some(found) = next(caps, pos + 7)
-                {
-                    return Some(found);
-                }
-                let len = run(bytes, pos, |b| {
-                    b.is_ascii_alphanumeric() || b".:%_-".contains(&b)
-                });
-                (0..=len).rev().find_map(|n| next(caps, pos + n))
-            }
+            Piece::Timestamp
+            | Piece::Epoch
+            | Piece::Digits { .. }
+            | Piece::SessionId
+            | Piece::Vxid
+            | Piece::Sqlstate
+            | Piece::Host => field_ends(&step.piece, bytes, pos).find_map(|end| next(caps, end)),
             Piece::Remote => self.remote(line, i, pos, caps),
         }
     }

@@ -179,16 +179,7 @@ impl FormReader for Ruled {
         };
         if self.trimmed {
             let names: Vec<String> = columns.iter().map(|c| column_name(c)).collect();
-            match words::cut(line, &names) {
-                Ok(cells) => {
-                    let mut row = Row::new(number);
-                    for (name, value) in columns.iter().zip(cells) {
-                        row.push(name, Some(value));
-                    }
-                    out.push(Event::Row(row));
-                }
-                Err(why) => out.push(Event::Bad { line: number, why }),
-            }
+            out.push(words::row_event(number, line, columns, &names));
             return;
         }
         if self.rules == Rules::Psql

@@ -8,7 +8,7 @@
 use super::delimited::Delimited;
 use super::{DumpForm, FormReader, content, words};
 use crate::dump::schemas::sqlserver::CAPTURE_COLUMNS;
-use crate::dump::{Event, Row, is_footer};
+use crate::dump::{Event, is_footer};
 use crate::time::parse_timestamp;
 
 pub struct SqlcmdHeaderless;
@@ -82,16 +82,7 @@ impl FormReader for Headerless {
             Headerless::Spaced if is_footer(line) => out.push(Event::End),
             Headerless::Spaced => {
                 let columns: Vec<String> = CAPTURE_COLUMNS.iter().map(|c| c.to_string()).collect();
-                match words::cut(line, &columns) {
-                    Ok(cells) => {
-                        let mut row = Row::new(number);
-                        for (name, value) in columns.iter().zip(cells) {
-                            row.push(name, Some(value));
-                        }
-                        out.push(Event::Row(row));
-                    }
-                    Err(why) => out.push(Event::Bad { line: number, why }),
-                }
+                out.push(words::row_event(number, line, &columns, &columns));
             }
             Headerless::Unknown => out.push(Event::Bad {
                 line: number,

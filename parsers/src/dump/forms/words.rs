@@ -6,6 +6,7 @@
 //! hold, and taken only when exactly one cut fits: a row two cuts fit is
 //! skipped and counted, never guessed.
 
+use crate::dump::{Event, Row};
 use crate::time::parse_timestamp;
 
 /// What a column's cell can hold, in words.
@@ -168,6 +169,21 @@ pub(super) fn cut(line: &str, columns: &[String]) -> Result<Vec<String>, &'stati
         from += take;
     }
     Ok(cells)
+}
+
+/// The event of a space-joined row: its cells under `columns` (as printed;
+/// `names` are their lower-case forms the cut goes by), or why it is skipped.
+pub(super) fn row_event(number: u64, line: &str, columns: &[String], names: &[String]) -> Event {
+    match cut(line, names) {
+        Ok(cells) => {
+            let mut row = Row::new(number);
+            for (name, value) in columns.iter().zip(cells) {
+                row.push(name, Some(value));
+            }
+            Event::Row(row)
+        }
+        Err(why) => Event::Bad { line: number, why },
+    }
 }
 
 #[cfg(test)]
