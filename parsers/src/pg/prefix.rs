@@ -193,6 +193,7 @@ struct FieldEnds {
 impl Iterator for FieldEnds {
     type Item = usize;
 
+    #[inline]
     fn next(&mut self) -> Option<usize> {
         for end in &mut self.single {
             if let Some(end) = end.take() {
@@ -205,6 +206,9 @@ impl Iterator for FieldEnds {
     }
 }
 
+// Inlined: each path's outer match then knows the piece, and the common
+// line's prefix costs no call per field.
+#[inline(always)]
 fn field_ends(piece: &Piece, bytes: &[u8], pos: usize) -> FieldEnds {
     let one = |end: Option<usize>| FieldEnds {
         single: [end, None],
@@ -303,14 +307,20 @@ fn remote_candidates(line: &str, pos: usize) -> impl Iterator<Item = RemoteSpans
     } else {
         None
     };
-    let bare = run(bytes, pos, |b| {
-        !b.is_ascii_whitespace() && !b"():@".contains(&b)
+    // The bare hosts are scanned only if `[local]` and `host(port)` fail:
+    // the common line never gets there.
+    let bare_hosts = std::iter::once_with(move || {
+        run(bytes, pos, |b| {
+            !b.is_ascii_whitespace() && !b"():@".contains(&b)
+        })
+    })
+    .flat_map(move |bare| {
+        // A host ends between characters, never inside one.
+        (1..=bare)
+            .rev()
+            .filter(move |&n| line.is_char_boundary(pos + n))
+            .map(move |n| (Some((pos, pos + n)), None, pos + n))
     });
-    // A host ends between characters, never inside one.
-    let bare_hosts = (1..=bare)
-        .rev()
-        .filter(move |&n| line.is_char_boundary(pos + n))
-        .map(move |n| (Some((pos, pos + n)), None, pos + n));
     local
         .into_iter()
         .chain(with_port)
