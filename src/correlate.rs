@@ -332,6 +332,28 @@ impl Correlator {
             .add(time);
     }
 
+    /// Whether a record outside the window is read all the same for what it
+    /// says of the window's first second (outside the window's coverage
+    /// count; a rejection is also evidence in the report): a `connection
+    /// received` gives its session, authorized within the window, its
+    /// address; a certificate rejection makes a plaintext session right
+    /// after `since` a prefer fallback (a verifying client), never a client
+    /// without TLS.
+    fn opens_the_window(&self, obs: &Observation<'_>) -> bool {
+        let (Some(since), Some(t)) = (self.window.since, obs.time) else {
+            return false;
+        };
+        (since - FALLBACK_WINDOW_MS..since).contains(&t)
+            && matches!(
+                obs.message,
+                Message::Received(_)
+                    | Message::HandshakeFailed {
+                        kind: FailureKind::CertificateRejected,
+                        ..
+                    }
+            )
+    }
+
     fn follows_cert_rejection(&self, host: &str, time: Millis) -> bool {
         self.cert_rejections
             .get(host)
@@ -658,13 +680,14 @@ impl Correlator {
 
 impl Sink for Correlator {
     fn observation(&mut self, offset: usize, obs: Observation<'_>) {
-        if !self.window.contains(obs.time) {
-            if !self.replaying {
-                self.coverage.outside_window += 1;
-            }
+        let inside = self.window.contains(obs.time);
+        if !inside && !self.replaying {
+            self.coverage.outside_window += 1;
+        }
+        if !inside && !self.opens_the_window(&obs) {
             return;
         }
-        if !self.replaying {
+        if inside && !self.replaying {
             self.coverage.see(&obs);
         }
         if let Some(deferral) = &mut self.deferral {

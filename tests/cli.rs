@@ -555,3 +555,46 @@ fn a_window_applies_to_session_dumps() {
         text(&out.stdout)
     );
 }
+
+/// The dangerous direction at the window's edge: a certificate rejection
+/// just before `--since`, then a plaintext session from the same address
+/// just after, is a verifying client falling back (sslmode=prefer), and must
+/// not come out not_affected because the rejection was cut off.
+#[test]
+fn a_window_never_cuts_a_fallback_into_no_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let rejection = "2026-11-02 10:04:59 UTC:10.0.3.8(4101):[unknown]@[unknown]:[301]:LOG:  connection received: host=10.0.3.8 port=4101\n\
+2026-11-02 10:04:59 UTC:10.0.3.8(4101):[unknown]@[unknown]:[301]:LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n";
+    let plaintext = "2026-11-02 10:05:00 UTC:10.0.3.8(4102):[unknown]@[unknown]:[302]:LOG:  connection received: host=10.0.3.8 port=4102\n\
+2026-11-02 10:05:00 UTC:10.0.3.8(4102):app@orders:[302]:LOG:  connection authorized: user=app database=orders application_name=stale_root\n";
+    let verdict = |log: &Path| {
+        let out = sslcensus(
+            &[
+                "analyze",
+                "--since",
+                "2026-11-02T10:05:00Z",
+                arg(log),
+                "-o",
+                "-",
+            ],
+            None,
+        );
+        let report = text(&out.stdout);
+        report
+            .lines()
+            .find(|l| l.contains("stale_root"))
+            .unwrap_or_else(|| panic!("{report}{}", text(&out.stderr)))
+            .to_string()
+    };
+    let with = write(
+        dir.path(),
+        "a/postgresql.log.1",
+        format!("{rejection}{plaintext}").as_bytes(),
+    );
+    let row = verdict(&with);
+    assert!(!row.contains(",not_affected,"), "{row}");
+    assert!(row.contains(",affected,"), "{row}");
+    // Without the rejection the same session is plaintext: not affected.
+    let without = write(dir.path(), "b/postgresql.log.1", plaintext.as_bytes());
+    assert!(verdict(&without).contains(",not_affected,"));
+}
