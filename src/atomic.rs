@@ -43,6 +43,18 @@ impl AtomicFile {
         })
     }
 
+    /// Writes the file through a buffer with `write`, then commits it: the
+    /// one way every `-o` file is written.
+    pub fn fill(
+        self,
+        write: impl FnOnce(&mut io::BufWriter<AtomicFile>) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut out = io::BufWriter::new(self);
+        write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.commit()?;
+        Ok(())
+    }
+
     /// Flushes the file to disk and renames it onto its path.
     pub fn commit(self) -> io::Result<()> {
         match self {

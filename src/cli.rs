@@ -544,12 +544,9 @@ fn run_plan(args: PlanArgs) -> ExitCode {
         let rows = crate::plan::plan(&inventory, &counts, &args.target_ca);
         match &args.output {
             Some(path) => {
-                let mut out = std::io::BufWriter::new(
-                    AtomicFile::create(path)
-                        .with_context(|| format!("cannot create {}", path.display()))?,
-                );
-                crate::plan::write_csv(&rows, &args.target_ca, &mut out)
-                    .and_then(|()| Ok(out.into_inner().map_err(|e| e.into_error())?.commit()?))
+                AtomicFile::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?
+                    .fill(|out| crate::plan::write_csv(&rows, &args.target_ca, out))
                     .with_context(|| format!("writing {}", path.display()))?;
                 Ok(format!(
                     "sslcensus: wrote the plan of {} instances to {}\n",
@@ -704,18 +701,15 @@ fn run_analyze(
         &evidence,
     );
     let written = match target {
-        OutputTarget::File { path, file, format } => {
-            let mut out = std::io::BufWriter::new(file);
-            report::write(&rows, format, &mut out)
-                .and_then(|()| Ok(out.into_inner().map_err(|e| e.into_error())?.commit()?))
-                .with_context(|| format!("writing {}", path.display()))
-                .and_then(|()| {
-                    if !args.quiet {
-                        eprintln!("sslcensus: wrote {} rows to {}", rows.len(), path.display());
-                    }
-                    print_out(&report::summary(&rows, Some(&path)))
-                })
-        }
+        OutputTarget::File { path, file, format } => file
+            .fill(|out| report::write(&rows, format, out))
+            .with_context(|| format!("writing {}", path.display()))
+            .and_then(|()| {
+                if !args.quiet {
+                    eprintln!("sslcensus: wrote {} rows to {}", rows.len(), path.display());
+                }
+                print_out(&report::summary(&rows, Some(&path)))
+            }),
         OutputTarget::Stdout(format) => report::write(&rows, format, std::io::stdout().lock()),
         OutputTarget::Summary => print_out(&report::summary(&rows, None)),
     };
@@ -920,11 +914,7 @@ fn run_scan_config(
     let written = match (&args.output, format) {
         (Some(path), Some(format)) => AtomicFile::create(path)
             .map_err(anyhow::Error::from)
-            .and_then(|f| {
-                let mut out = std::io::BufWriter::new(f);
-                report::write_settings(&found, format, &mut out)?;
-                Ok(out.into_inner().map_err(|e| e.into_error())?.commit()?)
-            })
+            .and_then(|f| f.fill(|out| report::write_settings(&found, format, out)))
             .map(|()| {
                 if !args.quiet {
                     eprintln!(
@@ -1051,11 +1041,7 @@ fn run_truststore(args: TruststoreArgs, choose: impl Fn(OutputFormat) -> OutputF
     if let (Some(path), Some(format)) = (&args.output, format) {
         let written = AtomicFile::create(path)
             .map_err(anyhow::Error::from)
-            .and_then(|f| {
-                let mut out = std::io::BufWriter::new(f);
-                report::write_certificates(&stores, format, &mut out)?;
-                Ok(out.into_inner().map_err(|e| e.into_error())?.commit()?)
-            });
+            .and_then(|f| f.fill(|out| report::write_certificates(&stores, format, out)));
         if let Err(e) = written {
             eprintln!("sslcensus: error: {}: {e:#}", path.display());
             return ExitCode::from(1);

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -104,11 +103,8 @@ pub struct RowCounts {
 pub fn read_reports(paths: &[&Path]) -> Result<BTreeMap<String, RowCounts>> {
     let mut counts: BTreeMap<String, RowCounts> = BTreeMap::new();
     for path in paths {
-        let mut text = String::new();
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_string(&mut text))
+        let mut reader = csv::Reader::from_path(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
         let headers = reader
             .headers()
             .with_context(|| format!("{}: not a CSV report", path.display()))?

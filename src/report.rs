@@ -453,11 +453,9 @@ pub fn write_certificates<W: Write>(
 /// Writes the report to a file named after its format.
 pub fn write_file(rows: &[ReportRow], path: &Path) -> Result<()> {
     let format = OutputFormat::for_path(path)?;
-    let file = crate::atomic::AtomicFile::create(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    write(rows, format, &mut out)
-        .and_then(|()| Ok(out.into_inner().map_err(|e| e.into_error())?.commit()?))
+    crate::atomic::AtomicFile::create(path)
+        .with_context(|| format!("cannot create {}", path.display()))?
+        .fill(|out| write(rows, format, out))
         .with_context(|| format!("writing {}", path.display()))
 }
 

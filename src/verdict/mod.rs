@@ -325,7 +325,8 @@ pub fn judge(census: Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRow
     }
     // Each client's group, by index: the keys are borrowed while grouping.
     let mut group_of: Vec<u32> = Vec::with_capacity(attributions.len());
-    {
+    // Groups are numbered 0..groups.
+    let groups = {
         let mut index: rustc_hash::FxHashMap<Vec<&str>, u32> = Default::default();
         for (key, _) in &attributions {
             let next = index.len() as u32;
@@ -342,7 +343,8 @@ pub fn judge(census: Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRow
         for g in &mut group_of {
             *g = rank[*g as usize];
         }
-    }
+        rank.len()
+    };
     // Groups are built and judged one at a time, their clients moved in:
     // memory holds the clients and the finished rows, never every group
     // at once.
@@ -355,9 +357,6 @@ pub fn judge(census: Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRow
         .collect();
     // Sized once: doubling a vector of 100,000s of rows would, for a moment,
     // hold up to twice their memory.
-    let groups = order
-        .chunk_by(|&a, &b| group_of[a as usize] == group_of[b as usize])
-        .count();
     let mut rows: Vec<ReportRow> = Vec::with_capacity(groups);
     for members in order.chunk_by(|&a, &b| group_of[a as usize] == group_of[b as usize]) {
         let mut group = Group::default();
