@@ -388,6 +388,16 @@ pub struct AnalyzeArgs {
     /// It wins over everything else and is cited.
     #[arg(long, value_name = "CSV")]
     pub evidence: Option<PathBuf>,
+    /// An RDS inventory: `aws rds describe-db-instances`, `describe-db-clusters`
+    /// (and `describe-db-engine-versions`) JSON, repeatable. The report gains
+    /// each instance's engine, version, CA, certificate expiry and whether
+    /// the rotation concerns it; an inventory instance no log showed gets a
+    /// `review` row of its own ([not observed]).
+    #[arg(long = "instances", value_name = "FILE")]
+    pub instances: Vec<PathBuf>,
+    /// The CA the rotation goes to (with --instances).
+    #[arg(long, value_name = "CA", default_value = crate::inventory::DEFAULT_TARGET_CA)]
+    pub target_ca: String,
     /// Application families: a row per application, its pids, counters,
     /// pod suffixes and hashes made placeholders (`puma: cluster worker N:
     /// N [shop]`, `orders-api-<rs>-<pod>`); off gives a row per raw name.
@@ -528,17 +538,49 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// What joining the inventory found, on stderr.
+fn report_inventory(joined: &crate::inventory::Joined, quiet: bool) {
+    let list = |ids: &[String]| {
+        let shown: Vec<String> = ids
+            .iter()
+            .take(10)
+            .map(|i| printable(i).into_owned())
+            .collect();
+        match ids.len() {
+            n if n > 10 => format!("{} and {} more", shown.join(", "), n - 10),
+            _ => shown.join(", "),
+        }
+    };
+    // Instances without logs are a gap in the census: said even with -q.
+    if !joined.not_observed.is_empty() {
+        eprintln!(
+            "sslcensus: warning: {} inventory instances have no log among the inputs (a review row each, [not observed]): {}",
+            joined.not_observed.len(),
+            list(&joined.not_observed)
+        );
+    }
+    if quiet {
+        return;
+    }
+    if !joined.not_in_inventory.is_empty() {
+        eprintln!(
+            "sslcensus: note: {} instances of the logs are not in the inventory (check their names, or --instance): {}",
+            joined.not_in_inventory.len(),
+            list(&joined.not_in_inventory)
+        );
+    }
+    if !joined.not_concerned.is_empty() {
+        eprintln!(
+            "sslcensus: note: {} inventory instances without logs are not concerned (already on the target CA, or Aurora Serverless v1): {}",
+            joined.not_concerned.len(),
+            list(&joined.not_concerned)
+        );
+    }
+}
+
 fn run_plan(args: PlanArgs) -> ExitCode {
     let result = (|| -> anyhow::Result<String> {
-        let mut inventory = Vec::new();
-        for path in &args.instances {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            inventory.extend(crate::plan::read_inventory(
-                &text,
-                &path.display().to_string(),
-            )?);
-        }
+        let inventory = crate::inventory::Inventory::read_files(&args.instances)?;
         let reports: Vec<&std::path::Path> = args.reports.iter().map(PathBuf::as_path).collect();
         let counts = crate::plan::read_reports(&reports)?;
         let rows = crate::plan::plan(&inventory, &counts, &args.target_ca);
@@ -654,6 +696,17 @@ fn run_analyze(
             return ExitCode::from(1);
         }
     };
+    // The inventory is read before minutes of reading logs, too.
+    let inventory = match (!args.instances.is_empty())
+        .then(|| crate::inventory::Inventory::read_files(&args.instances))
+        .transpose()
+    {
+        Ok(inventory) => inventory,
+        Err(e) => {
+            eprintln!("sslcensus: error: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
     let (files, mut input_errors) = source::resolve(&inputs, args.instance.as_deref());
     // CloudWatch events (JSON dumps among the files, and the log groups)
     // become files of whole lines in a temporary folder kept until the end.
@@ -695,11 +748,15 @@ fn run_analyze(
     report_inputs(&analysis, &args.inputs, args.quiet, settings.window);
     let nothing_usable = !analysis.held_records();
 
-    let rows = judge(
+    let mut rows = judge(
         std::mem::take(&mut analysis.census),
         &args.group_by,
         &evidence,
     );
+    if let Some(inventory) = &inventory {
+        let joined = crate::inventory::join(&mut rows, inventory, &args.target_ca);
+        report_inventory(&joined, args.quiet);
+    }
     let written = match target {
         OutputTarget::File { path, file, format } => file
             .fill(|out| report::write(&rows, format, out))

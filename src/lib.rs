@@ -18,6 +18,7 @@ pub mod correlate;
 pub mod evidence;
 pub mod family;
 pub mod gcloud;
+pub mod inventory;
 pub mod mysql_options;
 pub mod plan;
 pub mod progress;

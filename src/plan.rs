@@ -1,5 +1,5 @@
 //! The action plan per instance (`sslcensus plan`): an RDS inventory
-//! (`aws rds describe-db-instances` JSON) joined with sslcensus reports, so
+//! ([`crate::inventory`]) joined with sslcensus reports, so
 //! that each instance says its CA now, what its client rows say, and the next
 //! step in order. Instances of the inventory that no report covers are listed
 //! as not observed, never left out.
@@ -9,86 +9,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use serde::Deserialize;
 
+use crate::inventory::{Inventory, Kind, NOT_OBSERVED, Node};
 use crate::report::unguard_cell;
 
-/// The CA new instances get since January 2024 (docs/FORMATS.md).
-pub const DEFAULT_TARGET_CA: &str = "rds-ca-rsa2048-g1";
-
-/// One instance of the inventory, as `describe-db-instances` gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instance {
-    pub id: String,
-    pub engine: String,
-    pub engine_version: String,
-    /// `CACertificateIdentifier`.
-    pub ca: String,
-    /// `CertificateDetails.ValidTill`: the server certificate's expiry.
-    pub server_certificate_valid_till: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Page {
-    #[serde(rename = "DBInstances", default)]
-    db_instances: Vec<DbInstance>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct DbInstance {
-    #[serde(rename = "DBInstanceIdentifier")]
-    db_instance_identifier: String,
-    #[serde(default)]
-    engine: String,
-    #[serde(default)]
-    engine_version: String,
-    #[serde(rename = "CACertificateIdentifier", default)]
-    ca_certificate_identifier: Option<String>,
-    #[serde(default)]
-    certificate_details: Option<CertificateDetails>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct CertificateDetails {
-    #[serde(rename = "CAIdentifier", default)]
-    ca_identifier: Option<String>,
-    #[serde(default)]
-    valid_till: Option<String>,
-}
-
-/// Reads `describe-db-instances` output: one page or several pages one after
-/// the other (`--no-paginate` runs appended to one file).
-pub fn read_inventory(text: &str, name: &str) -> Result<Vec<Instance>> {
-    let mut instances = Vec::new();
-    let pages = serde_json::Deserializer::from_str(text).into_iter::<Page>();
-    for (n, page) in pages.enumerate() {
-        let page = page
-            .with_context(|| format!("{name}: page {} is not describe-db-instances JSON", n + 1))?;
-        for db in page.db_instances {
-            let details = db.certificate_details;
-            let ca = db
-                .ca_certificate_identifier
-                .or_else(|| details.as_ref().and_then(|d| d.ca_identifier.clone()))
-                .unwrap_or_default();
-            instances.push(Instance {
-                id: db.db_instance_identifier,
-                engine: db.engine,
-                engine_version: db.engine_version,
-                ca,
-                server_certificate_valid_till: details
-                    .and_then(|d| d.valid_till)
-                    .unwrap_or_default(),
-            });
-        }
-    }
-    if instances.is_empty() {
-        bail!("{name}: no DBInstances in it (describe-db-instances JSON expected)");
-    }
-    Ok(instances)
-}
+pub use crate::inventory::DEFAULT_TARGET_CA;
 
 /// Client rows per verdict, for one instance.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -118,8 +43,14 @@ pub fn read_reports(paths: &[&Path]) -> Result<BTreeMap<String, RowCounts>> {
             })
         };
         let (instance, verdict) = (column("instance")?, column("verdict")?);
+        let application = headers.iter().position(|h| h == "application");
         for (n, record) in reader.records().enumerate() {
             let record = record.with_context(|| format!("{}:{}", path.display(), n + 2))?;
+            // `analyze --instances` lists an inventory instance no log
+            // showed as a row of its own: no client of it is known.
+            if application.and_then(|a| record.get(a)) == Some(NOT_OBSERVED) {
+                continue;
+            }
             let row = counts
                 .entry(unguard_cell(record.get(instance).unwrap_or_default()).to_string())
                 .or_default();
@@ -147,6 +78,9 @@ pub enum Status {
     Ready,
     /// Already on the target CA.
     OnTarget,
+    /// Aurora Serverless v1: an ACM certificate, the rotation does not
+    /// apply.
+    NotConcerned,
     /// In a report, not in the inventory.
     NotInInventory,
 }
@@ -159,6 +93,7 @@ impl Status {
             Status::NotObserved => "not_observed",
             Status::Ready => "ready",
             Status::OnTarget => "on_target_ca",
+            Status::NotConcerned => "acm_certificate",
             Status::NotInInventory => "not_in_inventory",
         }
     }
@@ -168,7 +103,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanRow {
     pub instance: String,
-    pub inventory: Option<Instance>,
+    pub inventory: Option<Node>,
     pub counts: Option<RowCounts>,
     pub status: Status,
     pub next_step: String,
@@ -176,9 +111,10 @@ pub struct PlanRow {
 }
 
 /// The status, from the CA and the counts: a pure function, worded apart.
-pub fn status(inventory: Option<&Instance>, counts: Option<RowCounts>, target: &str) -> Status {
+pub fn status(inventory: Option<&Node>, counts: Option<RowCounts>, target: &str) -> Status {
     match (inventory, counts) {
         (None, _) => Status::NotInInventory,
+        (Some(i), _) if i.kind == Kind::ServerlessV1 => Status::NotConcerned,
         (Some(i), _) if i.ca == target => Status::OnTarget,
         (Some(_), None) => Status::NotObserved,
         (Some(_), Some(c)) if c.affected > 0 => Status::ActionNeeded,
@@ -205,6 +141,7 @@ fn next_step(status: Status, counts: Option<RowCounts>, target: &str) -> String 
         // window is unknown, so the window is part of the step.
         Status::Ready => "rotate: every client row the logs show is not affected (clients that did not connect within the logs' window are not known: check that window covers monthly jobs)".into(),
         Status::OnTarget => format!("nothing: already on {target}"),
+        Status::NotConcerned => "nothing: Aurora Serverless v1 presents an ACM certificate, which the RDS CA rotation does not change".into(),
         Status::NotInInventory => {
             "not in the inventory: check the instance name, or add its describe-db-instances output"
                 .into()
@@ -212,27 +149,47 @@ fn next_step(status: Status, counts: Option<RowCounts>, target: &str) -> String 
     }
 }
 
-fn command(inventory: Option<&Instance>, status: Status, target: &str) -> String {
-    match (inventory, status) {
-        // Not for an instance nothing is known of: its step is to look first.
-        (Some(i), Status::ActionNeeded | Status::Review | Status::Ready) => {
-            format!(
-                "aws rds modify-db-instance --db-instance-identifier {} --ca-certificate-identifier {target} --apply-immediately",
-                i.id
-            )
-        }
-        _ => String::new(),
+/// The modify command. A Multi-AZ DB cluster's CA is changed on the
+/// cluster (its instances cannot be modified); `--no-certificate-rotation-restart`
+/// only where `describe-db-engine-versions` said the engine version loads
+/// the new certificate without a restart — elsewhere the instance restarts
+/// (RDS's default), since without one it would keep the old certificate.
+fn command(inventory: &Inventory, node: Option<&Node>, status: Status, target: &str) -> String {
+    let Some(n) = node else {
+        return String::new();
+    };
+    // Not for an instance nothing is known of: its step is to look first.
+    if !matches!(
+        status,
+        Status::ActionNeeded | Status::Review | Status::Ready
+    ) {
+        return String::new();
+    }
+    let restart = if inventory.rotates_without_restart(n) == Some(true) {
+        " --no-certificate-rotation-restart"
+    } else {
+        ""
+    };
+    match &n.kind {
+        Kind::MultiAz { cluster } => format!(
+            "aws rds modify-db-cluster --db-cluster-identifier {cluster} --ca-certificate-identifier {target} --apply-immediately"
+        ),
+        _ => format!(
+            "aws rds modify-db-instance --db-instance-identifier {} --ca-certificate-identifier {target}{restart} --apply-immediately",
+            n.id
+        ),
     }
 }
 
 /// The plan: every inventory instance, then report instances the inventory
 /// lacks; most urgent first.
 pub fn plan(
-    inventory: &[Instance],
+    inventory: &Inventory,
     counts: &BTreeMap<String, RowCounts>,
     target: &str,
 ) -> Vec<PlanRow> {
     let mut rows: Vec<PlanRow> = inventory
+        .nodes
         .iter()
         .map(|i| {
             let c = counts.get(&i.id).copied();
@@ -243,12 +200,12 @@ pub fn plan(
                 counts: c,
                 status: s,
                 next_step: next_step(s, c, target),
-                command: command(Some(i), s, target),
+                command: command(inventory, Some(i), s, target),
             }
         })
         .collect();
     for (instance, c) in counts {
-        if !inventory.iter().any(|i| &i.id == instance) {
+        if inventory.node(instance).is_none() {
             let s = Status::NotInInventory;
             rows.push(PlanRow {
                 instance: instance.clone(),
@@ -337,13 +294,14 @@ pub fn table(rows: &[PlanRow]) -> String {
 mod tests {
     use super::*;
 
-    fn instance(id: &str, ca: &str) -> Instance {
-        Instance {
+    fn instance(id: &str, ca: &str) -> Node {
+        Node {
             id: id.into(),
             engine: "postgres".into(),
             engine_version: "15.5".into(),
             ca: ca.into(),
             server_certificate_valid_till: String::new(),
+            kind: Kind::Instance,
         }
     }
 
@@ -352,6 +310,10 @@ mod tests {
         let t = DEFAULT_TARGET_CA;
         let old = instance("db", "rds-ca-2019");
         let on = instance("db", t);
+        let v1 = Node {
+            kind: Kind::ServerlessV1,
+            ..instance("db", "")
+        };
         let counts = |affected, review, not_affected| {
             Some(RowCounts {
                 affected,
@@ -367,6 +329,8 @@ mod tests {
             (Some(&old), None, Status::NotObserved),
             (Some(&on), counts(1, 0, 0), Status::OnTarget),
             (None, counts(0, 0, 1), Status::NotInInventory),
+            (Some(&v1), counts(1, 0, 0), Status::NotConcerned),
+            (Some(&v1), None, Status::NotConcerned),
         ];
         for (inventory, c, want) in table {
             assert_eq!(status(inventory, c, t), want, "{inventory:?} {c:?}");
@@ -374,18 +338,28 @@ mod tests {
     }
 
     #[test]
-    fn pages_one_after_another_are_one_inventory() {
-        let text = r#"{"DBInstances":[{"DBInstanceIdentifier":"a","Engine":"postgres","EngineVersion":"15.5","CACertificateIdentifier":"rds-ca-2019","CertificateDetails":{"CAIdentifier":"rds-ca-2019","ValidTill":"2024-08-22T17:08:50+00:00"}}],"NextToken":"x"}
-{"DBInstances":[{"DBInstanceIdentifier":"b","Engine":"mariadb","EngineVersion":"10.11.6","CertificateDetails":{"CAIdentifier":"rds-ca-ecc384-g1"}}]}"#;
-        let got = read_inventory(text, "inv.json").unwrap();
-        assert_eq!(got.len(), 2);
-        assert_eq!(got[0].ca, "rds-ca-2019");
+    fn commands_follow_the_kind_and_the_engine_version() {
+        let text = r#"{"DBInstances":[
+ {"DBInstanceIdentifier":"solo","Engine":"postgres","EngineVersion":"15.5","CACertificateIdentifier":"rds-ca-2019"},
+ {"DBInstanceIdentifier":"old","Engine":"postgres","EngineVersion":"11.22","CACertificateIdentifier":"rds-ca-2019"},
+ {"DBInstanceIdentifier":"maz-1","Engine":"mysql","EngineVersion":"8.0.35","DBClusterIdentifier":"maz","CACertificateIdentifier":"rds-ca-2019"}]}
+{"DBEngineVersions":[{"Engine":"postgres","EngineVersion":"15.5","SupportsCertificateRotationWithoutRestart":true},
+ {"Engine":"postgres","EngineVersion":"11.22","SupportsCertificateRotationWithoutRestart":false}]}"#;
+        let inv = Inventory::from_text(text, "inv.json").unwrap();
+        let t = DEFAULT_TARGET_CA;
+        let cmd = |id: &str| command(&inv, inv.node(id), Status::Ready, t);
         assert_eq!(
-            got[0].server_certificate_valid_till,
-            "2024-08-22T17:08:50+00:00"
+            cmd("solo"),
+            "aws rds modify-db-instance --db-instance-identifier solo --ca-certificate-identifier rds-ca-rsa2048-g1 --no-certificate-rotation-restart --apply-immediately"
         );
-        assert_eq!(got[1].ca, "rds-ca-ecc384-g1");
-        assert!(read_inventory("{}", "x.json").is_err());
-        assert!(read_inventory("not json", "x.json").is_err());
+        assert_eq!(
+            cmd("old"),
+            "aws rds modify-db-instance --db-instance-identifier old --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately"
+        );
+        assert_eq!(
+            cmd("maz-1"),
+            "aws rds modify-db-cluster --db-cluster-identifier maz --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately"
+        );
+        assert_eq!(command(&inv, inv.node("solo"), Status::NotObserved, t), "");
     }
 }

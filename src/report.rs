@@ -77,22 +77,25 @@ fn text_cells<'r>(name: &str, cells: impl Iterator<Item = Cow<'r, str>>) -> Colu
 
 /// A list column: whole lists for JSON and Parquet, capped `;`-separated
 /// text for CSV.
-fn values(name: &str, rows: &[ReportRow], f: fn(&ReportRow) -> &Values, csv: bool) -> Column {
+fn list_column<'v>(name: &str, cells: impl Iterator<Item = &'v Values>, csv: bool) -> Column {
     if csv {
-        text_cells(
-            name,
-            rows.iter().map(|r| fit_cell(f(r).capped(CSV_LIST_CAP))),
-        )
+        text_cells(name, cells.map(|v| fit_cell(v.capped(CSV_LIST_CAP))))
     } else {
-        let lists = rows
-            .iter()
-            .map(|r| Series::new("".into(), f(r).items()))
+        let lists = cells
+            .map(|v| Series::new("".into(), v.items()))
             .collect::<Vec<Series>>();
         Column::new(name.into(), lists)
     }
 }
 
-fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
+/// A list column of one of the row's own fields.
+fn values(name: &str, rows: &[ReportRow], f: fn(&ReportRow) -> &Values, csv: bool) -> Column {
+    list_column(name, rows.iter().map(f), csv)
+}
+
+/// `inventory`: add [`crate::inventory::COLUMNS`] (decided for the whole
+/// report, so every batch has the same columns).
+fn frame(rows: &[ReportRow], format: OutputFormat, inventory: bool) -> PolarsResult<DataFrame> {
     let csv = format.is_csv();
     let strings = |name: &str, f: fn(&ReportRow) -> &str| {
         text_cells(
@@ -122,7 +125,7 @@ fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
         }
     };
     let count = |f: fn(&ReportRow) -> u64| rows.iter().map(f).collect::<Vec<u64>>();
-    let columns = vec![
+    let mut columns = vec![
         values(COLUMNS[0], rows, |r| &r.instance, csv),
         values(COLUMNS[1], rows, |r| &r.engine, csv),
         values(COLUMNS[2], rows, |r| &r.user, csv),
@@ -144,6 +147,15 @@ fn frame(rows: &[ReportRow], format: OutputFormat) -> PolarsResult<DataFrame> {
         values(COLUMNS[18], rows, |r| &r.application_examples, csv),
         values(COLUMNS[19], rows, |r| &r.drivers, csv),
     ];
+    if inventory {
+        let none = crate::inventory::InventoryCells::default();
+        for (i, name) in crate::inventory::COLUMNS.iter().enumerate() {
+            let cells = rows
+                .iter()
+                .map(|r| r.inventory.as_deref().unwrap_or(&none).cells()[i]);
+            columns.push(list_column(name, cells, csv));
+        }
+    }
     DataFrame::new(rows.len(), columns)
 }
 
@@ -196,7 +208,9 @@ const WRITE_BATCH_ROWS: usize = 16_384;
 /// Writes the report in `format`. CSV and Parquet are written a batch of
 /// rows at a time; JSON (one array) whole.
 pub fn write<W: Write>(rows: &[ReportRow], format: OutputFormat, mut out: W) -> Result<()> {
-    let batch = |part: &[ReportRow]| frame(part, format).context("building the report table");
+    let inventory = rows.iter().any(|r| r.inventory.is_some());
+    let batch =
+        |part: &[ReportRow]| frame(part, format, inventory).context("building the report table");
     match format {
         OutputFormat::Json => return write_frame(&mut batch(rows)?, format, out),
         OutputFormat::Csv | OutputFormat::CsvRaw => {
@@ -599,6 +613,7 @@ mod tests {
             application_names: 1,
             application_examples: one("x"),
             drivers: Values::default(),
+            inventory: None,
         }
     }
 

@@ -265,6 +265,8 @@ pub struct ReportRow {
     /// The client drivers session dumps name (connect attributes, SQL
     /// Server's client_interface_name, a driver's default application name).
     pub drivers: Values,
+    /// The RDS inventory's facts of the row's instances (`--instances`).
+    pub inventory: Option<Box<crate::inventory::InventoryCells>>,
 }
 
 fn group_key<'k>(key: &'k ClientKey, by: &GroupBy) -> Vec<&'k str> {
@@ -533,6 +535,7 @@ fn row(group: Group) -> ReportRow {
         application_names: stats.raw_names.count(),
         application_examples: Values::new(stats.raw_names.examples().to_vec()),
         drivers: Values::new(stats.drivers.keys().map(str::to_string).collect()),
+        inventory: None,
     }
 }
 
