@@ -258,6 +258,9 @@ pub struct ClientStats {
     /// whether each was an `sslmode=prefer` fallback after a certificate
     /// rejection cannot be told, so they prove no "no TLS".
     pub unchecked_plaintext: u64,
+    /// Sessions counted by CloudWatch Logs Insights (`--insights`): lines
+    /// counted, not tied by pid (counted in `sessions` too).
+    pub pushdown_sessions: u64,
     /// Sessions whose application name holds text shaped like the SSL clause.
     pub ambiguous_tls: u64,
     /// Plaintext sessions whose name imitates the SSL clause, told apart by
@@ -330,6 +333,7 @@ impl ClientStats {
         self.session_millis += other.session_millis;
         self.prefer_fallbacks.merge(other.prefer_fallbacks);
         self.unchecked_plaintext += other.unchecked_plaintext;
+        self.pushdown_sessions += other.pushdown_sessions;
         self.ambiguous_tls += other.ambiguous_tls;
         self.clause_imitations += other.clause_imitations;
         self.raw_names.merge(&other.raw_names);

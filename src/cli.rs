@@ -449,6 +449,12 @@ pub struct CloudWatchArgs {
     /// Send CloudWatch Logs requests here instead (a VPC endpoint, an emulator).
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Aggregate PostgreSQL log groups inside CloudWatch Logs Insights
+    /// (StartQuery): counts per client come back instead of every line.
+    /// Lines are not tied by pid, so sslmode=prefer fallbacks cannot be
+    /// seen; FilterLogEvents (the default) is the reference.
+    #[arg(long)]
+    pub insights: bool,
 }
 
 impl CloudWatchArgs {
@@ -465,6 +471,7 @@ impl CloudWatchArgs {
             profile: self.profile.clone(),
             region: self.region.clone(),
             endpoint_url: self.endpoint_url.clone(),
+            insights: self.insights,
         }
     }
 }
@@ -535,6 +542,23 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         Command::Capture(args) => run_capture(*args),
         Command::Plan(args) => run_plan(args),
+    }
+}
+
+/// What Logs Insights counted, on stderr; skipped rows even with -q.
+fn report_pushdown(pushed: &cloudwatch::insights::Folded, quiet: bool) {
+    if pushed.skipped > 0 {
+        eprintln!(
+            "sslcensus: warning: {} Logs Insights result rows were not connection counts and were skipped (the first: {})",
+            pushed.skipped,
+            pushed.first_skipped.as_deref().unwrap_or_default()
+        );
+    }
+    if !quiet {
+        eprintln!(
+            "sslcensus: note: Logs Insights counted {} sessions and {} handshake failures (pushdown: lines not tied by pid, so sslmode=prefer fallbacks cannot be seen)",
+            pushed.sessions, pushed.handshake_failures
+        );
     }
 }
 
@@ -719,11 +743,19 @@ fn run_analyze(
         crate::gcloud::expand_arrays(files, args.instance.as_deref(), &mut spool);
     input_errors.extend(array_errors);
     notes.extend(array_notes);
+    let mut pushed_rows = Vec::new();
     if args.cloudwatch.wanted() {
         let fetched = fetch_log_groups(&args, &mut spool);
+        if fetched.interrupted {
+            eprintln!(
+                "sslcensus: interrupted: the running Logs Insights queries were stopped (StopQuery)"
+            );
+            return ExitCode::from(130);
+        }
         files.extend(fetched.files);
         input_errors.extend(fetched.errors);
         notes.extend(fetched.notes);
+        pushed_rows = fetched.insights_rows;
     }
     if args.instance.is_none() {
         crate::analyze::name_instances_from_envelopes(&mut files, &settings);
@@ -746,7 +778,16 @@ fn run_analyze(
     let mut analysis = analyze(&files, &settings, &progress);
     progress.finish();
     report_inputs(&analysis, &args.inputs, args.quiet, settings.window);
-    let nothing_usable = !analysis.held_records();
+    let pushed = (!pushed_rows.is_empty()).then(|| {
+        cloudwatch::insights::fold(&pushed_rows, &settings.families, &mut analysis.census)
+    });
+    if let Some(pushed) = &pushed {
+        report_pushdown(pushed, args.quiet);
+    }
+    let nothing_usable = !analysis.held_records()
+        && pushed
+            .as_ref()
+            .is_none_or(|p| p.sessions + p.handshake_failures == 0);
 
     let mut rows = judge(
         std::mem::take(&mut analysis.census),

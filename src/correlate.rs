@@ -106,7 +106,7 @@ pub struct EarlyPlaintext {
 }
 
 /// The client of a key, added if new: only a new client's key is copied.
-fn client<'c>(
+pub(crate) fn client<'c>(
     clients: &'c mut Clients,
     key: ClientKeyRef<'_>,
 ) -> (Arc<ClientKey>, &'c mut ClientStats) {

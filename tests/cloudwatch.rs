@@ -640,3 +640,39 @@ fn offline_forms_read_like_the_log() {
     ));
     assert_eq!(report, from_files);
 }
+
+/// `--insights` against the emulator: the queries are started and polled
+/// to the end. moto ignores `parse` and `stats` (its rows are the raw
+/// events), so the rows are not connection counts: they are counted and
+/// said, never read as clients, and a run that got nothing else fails. The
+/// query text and the folding of real result rows are unit-tested
+/// (src/cloudwatch/insights.rs).
+#[test]
+fn insights_pushdown_queries_and_says_what_it_could_not_read() {
+    let moto = moto();
+    let pg = moved(
+        &sample("postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05"),
+        recent_day(),
+    );
+    let group = "/aws/rds/instance/pg-sample-1/postgresql";
+    put(&moto.url, group, "pg-sample-1.0", &events_of(&pg));
+    let out = analyze_at(
+        &moto.url,
+        &["--log-group", group, "--insights", "--since", "5d"],
+    );
+    let err = common::text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "cloudwatch:{group}: {} Logs Insights rows from 1 queries (pushdown)",
+            pg.lines().count()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("Logs Insights result rows were not connection counts and were skipped (the first: fields @"),
+        "{err}"
+    );
+    // Values are never echoed: a row may hold any log line.
+    assert!(!err.contains("connection authorized"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+}

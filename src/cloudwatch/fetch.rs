@@ -28,6 +28,8 @@ pub struct Request {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// Aggregate PostgreSQL groups inside Logs Insights ([`super::insights`]).
+    pub insights: bool,
 }
 
 /// What the source gave.
@@ -36,6 +38,10 @@ pub struct Fetched {
     pub files: Vec<InputFile>,
     pub errors: Vec<InputError>,
     pub notes: Vec<String>,
+    /// Logs Insights result rows (`--insights`), for [`super::insights::fold`].
+    pub insights_rows: Vec<super::insights::Row>,
+    /// Ctrl-C during pushdown: its queries were stopped.
+    pub interrupted: bool,
 }
 
 /// Groups read at once. FilterLogEvents has a per-account, per-region rate
@@ -63,7 +69,38 @@ pub fn fetch(request: &Request, spool: &mut Spool, progress: &Arc<FetchProgress>
         Ok(listed) => listed,
         Err(message) => return failed(message),
     };
-    let read = runtime.block_on(read_groups(groups.client, groups.names, request, progress));
+    let mut names = groups.names;
+    if request.insights {
+        let (pushed, rest): (Vec<String>, Vec<String>) =
+            names.into_iter().partition(|g| super::insights::reads(g));
+        names = rest;
+        if !names.is_empty() {
+            fetched.notes.push(format!(
+                "--insights reads PostgreSQL groups; {} others are read with FilterLogEvents",
+                names.len()
+            ));
+        }
+        let now = chrono::Utc::now().timestamp_millis();
+        let window = super::insights::Window::of(request.since, request.until, now);
+        let out = runtime.block_on(super::insights::push_down(
+            &groups.client,
+            &pushed,
+            window,
+            progress,
+        ));
+        fetched.notes.extend(out.notes);
+        fetched.errors.extend(
+            out.errors
+                .into_iter()
+                .map(|(input, message)| InputError { input, message }),
+        );
+        fetched.insights_rows = out.rows;
+        if out.interrupted {
+            fetched.interrupted = true;
+            return fetched;
+        }
+    }
+    let read = runtime.block_on(read_groups(groups.client, names, request, progress));
     for (group, outcome) in read {
         match outcome {
             Ok(GroupEvents { streams, pages }) => {
@@ -292,7 +329,7 @@ async fn read_group(
 
 /// Says why a request failed, naming the permission when the answer is a
 /// refusal. Never the service's own message, which may echo the request.
-fn explain<E>(e: &SdkError<E>, permission: &str) -> String
+pub(super) fn explain<E>(e: &SdkError<E>, permission: &str) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {

@@ -6,6 +6,7 @@
 //! behind the envelope.)
 
 pub mod fetch;
+pub mod insights;
 pub mod json;
 pub mod names;
 pub mod spool;

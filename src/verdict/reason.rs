@@ -290,9 +290,21 @@ fn fallback_clauses(group: &Group, reason: &mut Vec<String>) {
     let unchecked = group.stats.unchecked_plaintext;
     if unchecked > 0 {
         reason.push(format!(
-            "{unchecked} plaintext session{} logged without a time or client address: whether {} an sslmode=prefer fallback after a certificate rejection cannot be told from this log",
+            "{unchecked} plaintext session{} {}: whether {} an sslmode=prefer fallback after a certificate rejection cannot be told from this log",
             if unchecked == 1 { "" } else { "s" },
+            if group.stats.pushdown_sessions > 0 {
+                "logged without a time or client address, or counted by Logs Insights from an address with certificate rejections"
+            } else {
+                "logged without a time or client address"
+            },
             if unchecked == 1 { "it was" } else { "they were" },
+        ));
+    }
+    let pushed = group.stats.pushdown_sessions;
+    if pushed > 0 {
+        reason.push(format!(
+            "{pushed} session{} counted by CloudWatch Logs Insights (--insights): lines counted, not tied by pid, so an sslmode=prefer fallback cannot be seen",
+            if pushed == 1 { "" } else { "s" },
         ));
     }
     let chance = &group.chance_fallbacks;
