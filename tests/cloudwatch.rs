@@ -676,3 +676,76 @@ fn insights_pushdown_queries_and_says_what_it_could_not_read() {
     assert!(!err.contains("connection authorized"), "{err}");
     assert_eq!(out.status.code(), Some(1), "{err}");
 }
+
+/// The credential chain as the AWS CLI has it beyond static keys: a
+/// profile whose `credential_process` prints the keys (the secret never
+/// shown), and an IAM Identity Center (SSO) profile without a cached login,
+/// which is one clear message naming `aws sso login`.
+#[test]
+fn credential_process_and_sso_profiles() {
+    let moto = moto();
+    let pg = moved(
+        &sample("postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05"),
+        recent_day(),
+    );
+    let group = "/aws/rds/instance/pg-sample-1/postgresql";
+    put(&moto.url, group, "pg-sample-1", &events_of(&pg));
+    let home = tempfile::tempdir().unwrap();
+    let helper = home.path().join("creds.sh");
+    write(
+        &helper,
+        &format!(
+            "#!/bin/sh\necho '{{\"Version\": 1, \"AccessKeyId\": \"AKIAPROCESS\", \"SecretAccessKey\": \"{SECRET_KEY}\", \"SessionToken\": \"{SESSION_TOKEN}\"}}'\n"
+        ),
+    );
+    std::fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let config = home.path().join("config");
+    write(
+        &config,
+        &format!(
+            "[profile audit]\ncredential_process = {}\nregion = us-east-1\n\n[profile sso-user]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = ReadLogs\nregion = us-east-1\n",
+            helper.display()
+        ),
+    );
+    let run_profile = |profile: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sslcensus"));
+        command.args([
+            "analyze",
+            "-o",
+            "-",
+            "--log-group",
+            group,
+            "--profile",
+            profile,
+            "--endpoint-url",
+            &moto.url,
+        ]);
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("AWS_") {
+                command.env_remove(key);
+            }
+        }
+        let out = command
+            .env("HOME", home.path())
+            .env("AWS_CONFIG_FILE", &config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap();
+        for stream in [&out.stdout, &out.stderr] {
+            let text = common::text(stream);
+            assert!(
+                !text.contains(SECRET_KEY) && !text.contains(SESSION_TOKEN),
+                "{text}"
+            );
+        }
+        out
+    };
+    let out = run_profile("audit");
+    assert!(report_of(&out).contains("app_prefer"));
+    let out = run_profile("sso-user");
+    assert_eq!(out.status.code(), Some(1));
+    let err = common::text(&out.stderr);
+    assert!(err.contains("no AWS credentials found"), "{err}");
+    assert!(err.contains("aws sso login"), "{err}");
+}

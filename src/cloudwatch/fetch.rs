@@ -235,7 +235,7 @@ async fn connect_and_list(request: &Request) -> Result<(Groups, Fetched), String
     ))
 }
 
-const NO_CREDENTIALS: &str = "no AWS credentials found: sslcensus looks where the AWS CLI does — AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the shared config and credentials files (--profile or AWS_PROFILE), web identity (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), the ECS container role and the EC2 instance role";
+const NO_CREDENTIALS: &str = "no AWS credentials found: sslcensus looks where the AWS CLI does — AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the shared config and credentials files (--profile or AWS_PROFILE: keys, roles, credential_process, IAM Identity Center after `aws sso login`), web identity (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), the ECS container role and the EC2 instance role";
 
 type Streams = BTreeMap<String, Vec<Event>>;
 
