@@ -395,6 +395,19 @@ pub struct AnalyzeArgs {
     /// `review` row of its own ([not observed]).
     #[arg(long = "instances", value_name = "FILE")]
     pub instances: Vec<PathBuf>,
+    /// Replace client addresses, user names and application names by keyed
+    /// hashes (h:…) in every output, for reports that leave the DBA team.
+    #[arg(long)]
+    pub redact: bool,
+    /// The key of --redact's hashes (implies --redact): the same key gives
+    /// the same tokens in every run. Default: a random key per run.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "SSLCENSUS_REDACT_KEY",
+        hide_env_values = true
+    )]
+    pub redact_key: Option<String>,
     /// The CA the rotation goes to (with --instances).
     #[arg(long, value_name = "CA", default_value = crate::inventory::DEFAULT_TARGET_CA)]
     pub target_ca: String,
@@ -789,6 +802,10 @@ fn run_analyze(
             .as_ref()
             .is_none_or(|p| p.sessions + p.handshake_failures == 0);
 
+    // Names are collected before the verdicts and replaced after them, so
+    // that settings tied by name still apply.
+    let redaction = (args.redact || args.redact_key.is_some())
+        .then(|| crate::redact::Redactor::new(args.redact_key.as_deref()).table(&analysis.census));
     let mut rows = judge(
         std::mem::take(&mut analysis.census),
         &args.group_by,
@@ -797,6 +814,9 @@ fn run_analyze(
     if let Some(inventory) = &inventory {
         let joined = crate::inventory::join(&mut rows, inventory, &args.target_ca);
         report_inventory(&joined, args.quiet);
+    }
+    if let Some(table) = &redaction {
+        table.rows(&mut rows);
     }
     let written = match target {
         OutputTarget::File { path, file, format } => file

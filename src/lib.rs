@@ -17,11 +17,14 @@ pub mod cloudwatch;
 pub mod correlate;
 pub mod evidence;
 pub mod family;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gcloud;
 pub mod inventory;
 pub mod mysql_options;
 pub mod plan;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod same_records;
 pub mod source;

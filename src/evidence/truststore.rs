@@ -338,6 +338,19 @@ pub fn read(path: &Path, password: Option<&str>) -> Result<TrustStore, TrustStor
         problem,
     };
     let bytes = read_bounded(path).map_err(fail)?;
+    read_bytes(path, bytes, password)
+}
+
+/// Reads a trust store's bytes (`path` names it in the result and errors).
+pub fn read_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    password: Option<&str>,
+) -> Result<TrustStore, TrustStoreError> {
+    let fail = |problem| TrustStoreError {
+        path: path.to_path_buf(),
+        problem,
+    };
     let format = sniff(&bytes).ok_or_else(|| fail(Problem::NotATrustStore))?;
     let certificates = certificates(format, &bytes, password).map_err(fail)?;
     Ok(TrustStore {
