@@ -1174,6 +1174,42 @@ fn run_truststore(args: TruststoreArgs, choose: impl Fn(OutputFormat) -> OutputF
     }
 }
 
+/// How many lines of one kind stderr names before it only counts them.
+const NAMED_ON_STDERR: u64 = 20;
+
+/// Lines of one kind said so far.
+#[derive(Default)]
+struct Said {
+    named: u64,
+    more: u64,
+}
+
+impl Said {
+    /// Whether this one is still named (else it is counted).
+    fn name(&mut self) -> bool {
+        if self.named < NAMED_ON_STDERR {
+            self.named += 1;
+            true
+        } else {
+            self.more += 1;
+            false
+        }
+    }
+
+    fn rest(&self, what: &str) {
+        if self.more > 0 {
+            eprintln!("sslcensus: … and {} {what}", self.more);
+        }
+    }
+}
+
+#[derive(Default)]
+struct SaidCounts {
+    errors: Said,
+    notes: Said,
+    warnings: Said,
+}
+
 /// Says on stderr what happened to each input: errors always, warnings
 /// and notes unless quiet. Line contents are never printed (they may hold
 /// secrets); files and line numbers are.
@@ -1192,6 +1228,9 @@ fn report_inputs(
     }
     let held = analysis.held_records();
     let (mut lines, mut skipped, mut invalid, mut read, mut in_part) = (0, 0, 0, 0, 0);
+    // A folder of 100,000 files must not print 100,000 lines: the first
+    // few of each kind are named, the rest counted.
+    let mut said = SaidCounts::default();
     for f in &analysis.files {
         lines += f.lines;
         skipped += f.skipped_lines;
@@ -1209,30 +1248,46 @@ fn report_inputs(
             FileStatus::Failed(why) => {
                 // A file cut short was read up to the damage: in part.
                 in_part += u64::from(f.lines > 0);
-                eprintln!("sslcensus: error: {}: {why}", printable(&f.display))
+                if said.errors.name() {
+                    eprintln!("sslcensus: error: {}: {why}", printable(&f.display))
+                }
             }
             FileStatus::NotALog(why) if !quiet => {
-                eprintln!(
-                    "sslcensus: note: {}: not read: {why}",
-                    printable(&f.display)
-                )
+                if said.notes.name() {
+                    eprintln!(
+                        "sslcensus: note: {}: not read: {why}",
+                        printable(&f.display)
+                    )
+                }
             }
             FileStatus::Empty if !quiet => {
-                eprintln!("sslcensus: note: {}: empty", printable(&f.display))
+                if said.notes.name() {
+                    eprintln!("sslcensus: note: {}: empty", printable(&f.display))
+                }
             }
-            FileStatus::SameAs(other) if !quiet => eprintln!(
-                "sslcensus: note: {}: not read: the same records as {}, which was read",
-                printable(&f.display),
-                printable(other)
-            ),
+            FileStatus::SameAs(other) if !quiet => {
+                if said.notes.name() {
+                    eprintln!(
+                        "sslcensus: note: {}: not read: the same records as {}, which was read",
+                        printable(&f.display),
+                        printable(other)
+                    )
+                }
+            }
             _ => {}
         }
-        if let (Some(caveat), false) = (&f.caveat, quiet) {
+        if let (Some(caveat), false) = (&f.caveat, quiet)
+            && said.notes.name()
+        {
             eprintln!("sslcensus: note: {}: {caveat}", printable(&f.display));
         }
         // A log read to its end without one connection record: a wrong
         // format or prefix, or connection logging off while it was written.
-        if f.status == FileStatus::Read && f.lines > 0 && f.coverage.records == 0 {
+        if f.status == FileStatus::Read
+            && f.lines > 0
+            && f.coverage.records == 0
+            && said.warnings.name()
+        {
             eprintln!(
                 "sslcensus: warning: {}: {} lines read as {}, not one connection record in them{}",
                 printable(&f.display),
@@ -1242,6 +1297,11 @@ fn report_inputs(
             );
         }
     }
+    said.errors.rest("more files could not be read (each counts in the exit code)");
+    if !quiet {
+        said.notes.rest("more notes on files passed over or read with a caveat");
+    }
+    said.warnings.rest("more logs without a connection record");
     for input in inputs {
         let under: Vec<_> = analysis
             .files
@@ -1292,8 +1352,23 @@ fn report_inputs(
     if quiet {
         return;
     }
+    let mut instances = Said::default();
+    let mut logins_not_named = 0;
     for (instance, (coverage, files)) in analysis.coverage_by_instance() {
         if coverage.records == 0 {
+            continue;
+        }
+        if coverage.backwards > 0 {
+            eprintln!(
+                "sslcensus: note: {}: the time steps back by more than 2 s {} times (first to {} after {}): a clock stepped back, or files of one instance out of order; sessions are still tied by pid, but the 1 s sslmode=prefer timing may miss pairs there",
+                printable(instance),
+                coverage.backwards,
+                coverage.first_backwards.map_or("?".into(), |(to, _)| verdict::rfc3339(to)),
+                coverage.first_backwards.map_or("?".into(), |(_, from)| verdict::rfc3339(from)),
+            );
+        }
+        if !instances.name() {
+            logins_not_named += coverage.logins;
             continue;
         }
         let span = match (coverage.span.first, coverage.span.last) {
@@ -1320,6 +1395,12 @@ fn report_inputs(
                 logging_hint(engine)
             );
         }
+    }
+    if instances.more > 0 {
+        eprintln!(
+            "sslcensus: … and {} more instances with connection records ({logins_not_named} logins)",
+            instances.more
+        );
     }
     let read = if in_part > 0 {
         format!("{read} (and {in_part} in part)")

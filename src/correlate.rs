@@ -131,20 +131,62 @@ pub struct Coverage {
     pub logins: u64,
     /// When the connection records were written.
     pub span: Span,
+    /// Steps back in time: a record more than [`BACKWARDS_SLACK_MS`]
+    /// before the record read just before it (in file order).
+    pub backwards: u64,
+    /// The first such step: (the time it went back to, the time before).
+    pub first_backwards: Option<(Millis, Millis)>,
+    /// The first and the latest time in file order, for merging in order.
+    in_order: Option<(Millis, Millis)>,
 }
 
+/// Lines of different backends reach the log a little out of order; a
+/// step back of more than this is a clock or a file order problem.
+pub const BACKWARDS_SLACK_MS: Millis = 2_000;
+
 impl Coverage {
+    /// `other` comes after `self` in file order.
     pub fn merge(&mut self, other: Coverage) {
         self.records += other.records;
         self.outside_window += other.outside_window;
         self.logins += other.logins;
         self.span.merge(other.span);
+        if let Some((first, latest)) = other.in_order {
+            // The step at the boundary comes before any inside `other`.
+            self.step_to(first);
+            if let Some((_, mine)) = &mut self.in_order {
+                *mine = latest;
+            }
+        }
+        if self.first_backwards.is_none() {
+            self.first_backwards = other.first_backwards;
+        }
+        self.backwards += other.backwards;
     }
 
     fn see(&mut self, obs: &Observation<'_>) {
         self.records += 1;
         self.logins += u64::from(matches!(obs.message, Message::Authorized(_)));
         self.span.see(obs.time);
+        if let Some(t) = obs.time {
+            self.step_to(t);
+        }
+    }
+
+    /// Notes a time read after the ones before it.
+    fn step_to(&mut self, t: Millis) {
+        match &mut self.in_order {
+            None => self.in_order = Some((t, t)),
+            Some((_, last)) => {
+                if t < *last - BACKWARDS_SLACK_MS {
+                    self.backwards += 1;
+                    if self.first_backwards.is_none() {
+                        self.first_backwards = Some((t, *last));
+                    }
+                }
+                *last = t;
+            }
+        }
     }
 }
 

@@ -192,6 +192,23 @@ fn sample_lines(head: &[u8]) -> Vec<String> {
 
 /// Tells the format from the head of a file. `forced` skips detection of the
 /// kind; `prefix` is the user's `--log-line-prefix`.
+/// Binary: NUL bytes in most lines of the head. A text log with a few
+/// (a crash's zeroed block, a NUL a client put in a name) is still a log,
+/// read line by line.
+fn looks_binary(head: &[u8]) -> bool {
+    if memchr::memchr(0, head).is_none() {
+        return false;
+    }
+    let (mut lines, mut clean) = (0, 0);
+    for line in head.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        lines += 1;
+        if memchr::memchr(0, line).is_none() {
+            clean += 1;
+        }
+    }
+    clean < 2 || clean * 2 < lines
+}
+
 pub fn detect(
     head: &[u8],
     forced: Option<FormatChoice>,
@@ -200,7 +217,7 @@ pub fn detect(
     if head.iter().all(u8::is_ascii_whitespace) {
         return Err(DetectError::Empty);
     }
-    if memchr::memchr(0, &head[..head.len().min(8192)]).is_some() {
+    if looks_binary(&head[..head.len().min(8192)]) {
         return Err(DetectError::Binary);
     }
     let lines = sample_lines(head);
@@ -491,6 +508,13 @@ mod tests {
         assert_eq!(kind("").unwrap_err(), DetectError::Empty);
         assert_eq!(kind("\n \n").unwrap_err(), DetectError::Empty);
         assert_eq!(kind("abc\0def\n").unwrap_err(), DetectError::Binary);
+        assert_eq!(
+            kind("\0\0\0\0\nabc\0\ndef\0\n").unwrap_err(),
+            DetectError::Binary
+        );
+        // A log with a NUL in one line (a crash's zeroes, a name) is a log.
+        let damaged = "2026-11-29 05:00:28 UTC:10.0.0.1(5):u@d:[1]:LOG:  connection received: host=10.0.0.1 port=5\n\0\0\0\0\n2026-11-29 05:00:28 UTC:10.0.0.1(5):u@d:[1]:LOG:  connection authorized: user=u database=d application_name=a\0b\n2026-11-29 05:00:29 UTC:10.0.0.2(6):u@d:[2]:LOG:  connection received: host=10.0.0.2 port=6\n2026-11-29 05:00:29 UTC:10.0.0.2(6):u@d:[2]:LOG:  connection authorized: user=u database=d\n";
+        assert!(kind(damaged).is_ok(), "{:?}", kind(damaged));
         assert_eq!(
             kind("hello world\nsecond line\n").unwrap_err(),
             DetectError::Unknown
