@@ -24,4 +24,5 @@ pub mod progress;
 pub mod report;
 pub mod same_records;
 pub mod source;
+pub mod state;
 pub mod verdict;
