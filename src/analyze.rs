@@ -447,7 +447,9 @@ fn read_instance(
         } else if format.is_none() && summary.status == FileStatus::Read {
             summary.status = FileStatus::Empty;
         }
-        if let (Some(_), Some(format), Some(correlator)) = (&resumed, format, stream.take()) {
+        if resumed.is_some()
+            && let (Some(format), Some(correlator)) = (format, stream.take())
+        {
             streams.push((file.display.clone(), format, summary.coverage, correlator));
         }
         analysis.files.push(summary);

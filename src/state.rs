@@ -70,7 +70,11 @@ impl Position {
     /// Whether an event was read already.
     pub fn has_read(&self, time: Millis, id: &str) -> bool {
         time < self.last_time
-            || time == self.last_time && self.ids_at_last_time.binary_search_by(|i| i.as_str().cmp(id)).is_ok()
+            || time == self.last_time
+                && self
+                    .ids_at_last_time
+                    .binary_search_by(|i| i.as_str().cmp(id))
+                    .is_ok()
     }
 
     /// The position after also reading these events (time, id).
@@ -83,7 +87,9 @@ impl Position {
                 next.ids_at_last_time.clear();
             }
             if time == next.last_time
-                && let Err(at) = next.ids_at_last_time.binary_search_by(|i| i.as_str().cmp(id))
+                && let Err(at) = next
+                    .ids_at_last_time
+                    .binary_search_by(|i| i.as_str().cmp(id))
             {
                 next.ids_at_last_time.insert(at, id.to_string());
             }
@@ -111,14 +117,25 @@ impl PartialEq for OpenState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FormatState {
-    PgStderr { log_line_prefix: Option<String> },
+    PgStderr {
+        log_line_prefix: Option<String>,
+    },
     PgCsvlog,
     PgJsonlog,
-    MysqlGeneral { engine: Engine },
-    MysqlError { engine: Engine },
-    MysqlAudit { engine: Engine },
+    MysqlGeneral {
+        engine: Engine,
+    },
+    MysqlError {
+        engine: Engine,
+    },
+    MysqlAudit {
+        engine: Engine,
+    },
     OracleListener,
-    Enveloped { envelope: String, inner: Box<FormatState> },
+    Enveloped {
+        envelope: String,
+        inner: Box<FormatState>,
+    },
 }
 
 impl FormatState {
@@ -206,7 +223,11 @@ impl State {
                     "{shown}: a state file of schema {n}; this sslcensus reads schema {SCHEMA} (use the sslcensus that wrote it, or remove the file to read everything again from --since)"
                 ));
             }
-            None => return Err(damaged("no schema number: not an sslcensus state file".into())),
+            None => {
+                return Err(damaged(
+                    "no schema number: not an sslcensus state file".into(),
+                ));
+            }
         }
         let state: State = serde_json::from_value(value).map_err(|e| damaged(e.to_string()))?;
         for streams in state.groups.values() {
@@ -224,7 +245,8 @@ impl State {
         let gzip = path.extension().is_some_and(|e| e == "gz");
         AtomicFile::create(path)?.fill(|out| {
             if gzip {
-                let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+                let mut encoder =
+                    flate2::write::GzEncoder::new(out, flate2::Compression::default());
                 serde_json::to_writer(&mut encoder, self)?;
                 encoder.finish()?.flush()?;
             } else {

@@ -258,8 +258,7 @@ async fn read_groups(
             let (since, until) = (request.since, request.until);
             let positions = request.positions.get(&group).cloned();
             running.spawn(async move {
-                let outcome =
-                    read_group(&client, &group, since, until, positions, &progress).await;
+                let outcome = read_group(&client, &group, since, until, positions, &progress).await;
                 (group, outcome)
             });
         }
@@ -290,11 +289,7 @@ async fn read_group(
     // With positions (--state): from the earliest stream's last time, that
     // time included (events of that millisecond not read yet are read).
     let positions = positions.unwrap_or_default();
-    let start = positions
-        .values()
-        .map(|p| p.last_time)
-        .min()
-        .or(since);
+    let start = positions.values().map(|p| p.last_time).min().or(since);
     let mut read: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
     let mut already_read = 0;
     loop {
