@@ -448,7 +448,7 @@ pub struct CloudWatchArgs {
     pub state: Option<PathBuf>,
     /// With --state: events of the last DURATION are left for the next run,
     /// as CloudWatch may still be taking in events of that time (0s: none).
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = capture::parse_span)]
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_settle)]
     pub settle: std::time::Duration,
 }
 
@@ -481,6 +481,14 @@ fn parse_time(text: &str) -> Result<i64, String> {
     sslcensus_parsers::time::parse_timestamp(text)
         .map(|t| t.millis)
         .ok_or_else(|| format!("`{text}` is not a time like 2026-11-29T04:01:12Z"))
+}
+
+/// `--settle`: a span as `capture --interval` takes it, or none at all.
+fn parse_settle(text: &str) -> Result<std::time::Duration, String> {
+    match text.trim() {
+        "0" | "0s" | "0m" => Ok(std::time::Duration::ZERO),
+        _ => capture::parse_span(text),
+    }
 }
 
 fn parse_family_rule(text: &str) -> Result<(regex::Regex, String), String> {
