@@ -210,7 +210,9 @@ fn analyze_streams(
     for file in files {
         let part = by_instance.entry(&file.instance).or_default();
         part.0.push(file);
-        part.1 = resumed.as_ref().map(|_| BTreeMap::new());
+        if resumed.is_some() {
+            part.1.get_or_insert_default();
+        }
     }
     for (display, stream) in resumed.iter().flatten() {
         let part = by_instance.entry(&stream.instance).or_default();
@@ -221,12 +223,23 @@ fn analyze_streams(
     let per_instance: Vec<(Analysis, BTreeMap<String, Resumed>)> = by_instance
         .into_par_iter()
         .map(|(instance, (files, resumed))| {
+            // Under --state, a stream lost is a failed input, so that the
+            // state keeping it is not written without it.
+            let carried: Vec<InputFile> = resumed
+                .iter()
+                .flat_map(BTreeMap::keys)
+                .filter(|display| !files.iter().any(|f| &f.display == *display))
+                .map(|display| kept_stream(display, instance))
+                .collect();
             // The last line of defence (a line that fails is already skipped
             // by the scan): a bug costs this instance's report, not the run's.
             catch_unwind(AssertUnwindSafe(|| {
                 read_instance(instance, &files, settings, progress, resumed)
             }))
-            .unwrap_or_else(|_| (lost_instance(instance, &files), BTreeMap::new()))
+            .unwrap_or_else(|_| {
+                let lost: Vec<&InputFile> = files.iter().copied().chain(&carried).collect();
+                (lost_instance(instance, &lost), BTreeMap::new())
+            })
         })
         .collect();
     let mut all = Analysis::default();
@@ -461,15 +474,7 @@ fn read_instance(
                 format: Some(carried.format.to_string()),
                 engine: Some(carried.format.engine()),
                 coverage: carried.coverage,
-                ..FileSummary::new(
-                    &InputFile {
-                        path: None,
-                        display: display.clone(),
-                        instance: instance.to_string(),
-                        explicit: false,
-                    },
-                    instance,
-                )
+                ..FileSummary::new(&kept_stream(&display, instance), instance)
             });
             let correlator = resume(instance, &carried, settings);
             streams.push((display, carried.format, carried.coverage, correlator));
@@ -499,6 +504,16 @@ fn read_instance(
     captures::name_from_attributes(&mut census);
     analysis.census = census;
     (analysis, BTreeMap::new())
+}
+
+/// A stream the state holds, as an input of this run with no new line.
+fn kept_stream(display: &str, instance: &str) -> InputFile {
+    InputFile {
+        path: None,
+        display: display.to_string(),
+        instance: instance.to_string(),
+        explicit: false,
+    }
 }
 
 /// A stream's correlator where the last run left it.

@@ -444,7 +444,7 @@ pub struct Unmatched {
 
 /// The aggregate of everything read (written in the `--state` file as
 /// sorted lists of key and value).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Census {
     /// Boxed: a table of 100,000s of clients moves only keys and pointers
     /// when it grows, and its empty slots cost a pointer, not a record.

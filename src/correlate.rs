@@ -190,7 +190,7 @@ pub struct ChunkOutcome {
 /// latest certificate rejection per address that the prefer-fallback rule
 /// looks back at. Resumed, the next run's lines continue exactly where the
 /// last one stopped.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OpenState {
     #[serde(with = "crate::state::pairs")]
     pending: HashMap<u32, Pending>,

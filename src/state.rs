@@ -107,12 +107,6 @@ pub struct Reading {
     pub correlator: OpenState,
 }
 
-impl PartialEq for OpenState {
-    fn eq(&self, other: &OpenState) -> bool {
-        serde_json::to_value(self).ok() == serde_json::to_value(other).ok()
-    }
-}
-
 /// A [`LogFormat`] as the state file names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
