@@ -33,8 +33,46 @@ pub const SCHEMA: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
     pub schema: u32,
-    /// By log group, then stream.
-    pub groups: BTreeMap<String, BTreeMap<String, StreamState>>,
+    /// By log group.
+    pub groups: BTreeMap<String, GroupState>,
+}
+
+/// What was read of one log group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupState {
+    /// The end (exclusive) of the last run's request: now less --settle,
+    /// or --until.
+    pub read_until: Option<Millis>,
+    /// By stream.
+    pub streams: BTreeMap<String, StreamState>,
+}
+
+/// How far a group was read, for the next request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupPositions {
+    pub read_until: Option<Millis>,
+    /// By stream.
+    pub streams: BTreeMap<String, Position>,
+}
+
+/// How far back before the last run's end a group is asked again for a
+/// stream whose last event is older (an instance deleted or idle): the
+/// cost of a quiet stream is bounded, and only an event of it arriving
+/// more than this late is missed.
+pub const QUIET_STREAM_LOOKBACK: Millis = 7 * 86_400_000;
+
+impl GroupPositions {
+    /// The group's request starts at its earliest stream's last time (that
+    /// millisecond included), at most [`QUIET_STREAM_LOOKBACK`] before the
+    /// last run's end; `since` without positions.
+    pub fn start(&self, since: Option<Millis>) -> Option<Millis> {
+        let earliest = self.streams.values().map(|p| p.last_time).min();
+        match (earliest, self.read_until) {
+            (Some(t), Some(end)) => Some(t.max(end - QUIET_STREAM_LOOKBACK)),
+            (Some(t), None) => Some(t),
+            (None, _) => since,
+        }
+    }
 }
 
 impl Default for State {
@@ -224,8 +262,8 @@ impl State {
             }
         }
         let state: State = serde_json::from_value(value).map_err(|e| damaged(e.to_string()))?;
-        for streams in state.groups.values() {
-            for stream in streams.values() {
+        for group in state.groups.values() {
+            for stream in group.streams.values() {
                 if let Some(reading) = &stream.reading {
                     reading.format.format().map_err(damaged)?;
                 }
@@ -252,14 +290,18 @@ impl State {
     }
 
     /// The positions to ask each group from.
-    pub fn positions(&self) -> BTreeMap<String, BTreeMap<String, Position>> {
+    pub fn positions(&self) -> BTreeMap<String, GroupPositions> {
         self.groups
             .iter()
-            .map(|(group, streams)| {
-                let positions = streams
-                    .iter()
-                    .map(|(stream, s)| (stream.clone(), s.position.clone()))
-                    .collect();
+            .map(|(group, g)| {
+                let positions = GroupPositions {
+                    read_until: g.read_until,
+                    streams: g
+                        .streams
+                        .iter()
+                        .map(|(stream, s)| (stream.clone(), s.position.clone()))
+                        .collect(),
+                };
                 (group.clone(), positions)
             })
             .collect()
@@ -268,8 +310,8 @@ impl State {
     /// The streams' readings for `analyze`, by display name.
     pub fn resumed(&self) -> BTreeMap<String, Resumed> {
         let mut resumed = BTreeMap::new();
-        for (group, streams) in &self.groups {
-            for (stream, s) in streams {
+        for (group, g) in &self.groups {
+            for (stream, s) in &g.streams {
                 if let Some(reading) = &s.reading {
                     resumed.insert(
                         display(group, stream),
@@ -291,25 +333,23 @@ impl State {
     /// keep theirs) and what `analyze` left of every stream.
     pub fn after(
         &self,
-        positions: BTreeMap<String, BTreeMap<String, Position>>,
+        positions: BTreeMap<String, GroupPositions>,
         mut left: BTreeMap<String, Resumed>,
     ) -> State {
         let mut next = State::default();
         let mut all = self.positions();
-        for (group, streams) in positions {
-            all.entry(group).or_default().extend(streams);
-        }
-        for (group, streams) in all {
-            for (stream, position) in streams {
+        all.extend(positions);
+        for (group, positions) in all {
+            let kept = next.groups.entry(group.clone()).or_default();
+            kept.read_until = positions.read_until;
+            for (stream, position) in positions.streams {
                 let reading = left.remove(&display(&group, &stream)).map(|r| Reading {
                     instance: r.instance,
                     format: FormatState::of(&r.format),
                     coverage: r.coverage,
                     correlator: r.open,
                 });
-                next.groups
-                    .entry(group.clone())
-                    .or_default()
+                kept.streams
                     .insert(stream, StreamState { position, reading });
             }
         }
@@ -391,6 +431,41 @@ mod tests {
         assert_eq!(q.after([(13, "e")]).ids_at_last_time, ["e"]);
     }
 
+    /// A group is asked from its earliest stream's last event, but a
+    /// stream quiet for long holds it back no further than a week before
+    /// the last run's end.
+    #[test]
+    fn a_group_is_asked_from_its_earliest_stream_within_a_week() {
+        let day = 86_400_000;
+        let group = |read_until, times: &[Millis]| GroupPositions {
+            read_until,
+            streams: times
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| (format!("s{i}"), Position::default().after([(t, "id")])))
+                .collect(),
+        };
+        // (group, --since, start)
+        let table = [
+            (group(None, &[]), Some(3), Some(3)),
+            (group(Some(30 * day), &[]), None, None),
+            (group(None, &[20 * day, 29 * day]), Some(3), Some(20 * day)),
+            (
+                group(Some(30 * day), &[25 * day, 29 * day]),
+                None,
+                Some(25 * day),
+            ),
+            (
+                group(Some(30 * day), &[2 * day, 29 * day]),
+                Some(3),
+                Some(23 * day),
+            ),
+        ];
+        for (positions, since, start) in table {
+            assert_eq!(positions.start(since), start, "{positions:?}");
+        }
+    }
+
     #[test]
     fn formats_are_named_and_found_again() {
         let formats = [
@@ -423,7 +498,13 @@ mod tests {
         let saved = State::default().after(
             BTreeMap::from([(
                 "/aws/rds/instance/db/postgresql".to_string(),
-                BTreeMap::from([("db".to_string(), Position::default().after([(5, "id")]))]),
+                GroupPositions {
+                    read_until: Some(9),
+                    streams: BTreeMap::from([(
+                        "db".to_string(),
+                        Position::default().after([(5, "id")]),
+                    )]),
+                },
             )]),
             BTreeMap::new(),
         );

@@ -15,7 +15,7 @@ use super::names;
 use super::spool::{Event, Spool};
 use crate::progress::FetchProgress;
 use crate::source::{InputError, InputFile};
-use crate::state::{self, Position};
+use crate::state::{self, GroupPositions};
 
 /// What to read and how to reach it.
 #[derive(Debug, Clone, Default)]
@@ -30,14 +30,11 @@ pub struct Request {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     /// `--state`: how far each group's streams were read. A group with
-    /// positions is asked from the earliest of them, and each stream's
-    /// events are skipped up to its own; `since` applies to streams with
-    /// none.
-    pub positions: BTreeMap<String, Positions>,
+    /// positions is asked from the earliest of them
+    /// ([`GroupPositions::start`]), and each stream's events are skipped up
+    /// to its own; `since` applies to streams with none.
+    pub positions: BTreeMap<String, GroupPositions>,
 }
-
-/// Stream positions of one group, by stream.
-pub type Positions = BTreeMap<String, Position>;
 
 /// What the source gave.
 #[derive(Default)]
@@ -47,7 +44,7 @@ pub struct Fetched {
     pub notes: Vec<String>,
     /// The position of every stream of the groups read (read now or
     /// before), for `--state`.
-    pub positions: BTreeMap<String, Positions>,
+    pub positions: BTreeMap<String, GroupPositions>,
     /// Events read, and events skipped as read by an earlier run.
     pub events: u64,
     pub already_read: u64,
@@ -235,7 +232,7 @@ type Streams = BTreeMap<String, Vec<Event>>;
 struct GroupEvents {
     streams: Streams,
     pages: u64,
-    positions: Positions,
+    positions: GroupPositions,
     already_read: u64,
 }
 
@@ -278,7 +275,7 @@ async fn read_group(
     group: &str,
     since: Option<i64>,
     until: Option<i64>,
-    positions: Option<Positions>,
+    positions: Option<GroupPositions>,
     progress: &FetchProgress,
 ) -> Result<GroupEvents, String> {
     let mut bar = progress.group(group);
@@ -289,7 +286,7 @@ async fn read_group(
     // With positions (--state): from the earliest stream's last time, that
     // time included (events of that millisecond not read yet are read).
     let positions = positions.unwrap_or_default();
-    let start = positions.values().map(|p| p.last_time).min().or(since);
+    let start = positions.start(since);
     let mut read: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
     let mut already_read = 0;
     loop {
@@ -312,7 +309,7 @@ async fn read_group(
             };
             let stream = event.log_stream_name().unwrap_or_default();
             let id = event.event_id().unwrap_or_default();
-            match positions.get(stream) {
+            match positions.streams.get(stream) {
                 Some(position) if position.has_read(timestamp, id) => {
                     already_read += 1;
                     continue;
@@ -338,10 +335,11 @@ async fn read_group(
     }
     bar.finish();
     let mut next = positions;
+    next.read_until = until;
     for (stream, events) in read {
-        let position = next.remove(&stream).unwrap_or_default();
+        let position = next.streams.remove(&stream).unwrap_or_default();
         let position = position.after(events.iter().map(|(t, id)| (*t, id.as_str())));
-        next.insert(stream, position);
+        next.streams.insert(stream, position);
     }
     Ok(GroupEvents {
         streams,
