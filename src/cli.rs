@@ -35,7 +35,7 @@ Exit codes (each subcommand's --help lists its own):
 const ANALYZE_EXIT_CODES: &str = "\
 Exit codes:
   0  done: the inputs held connection records, none failed, and --fail-on (if given) matched nothing
-  1  error: an input could not be read, was truncated or is not a log, or a log group could not be read (no AWS credentials, a permission missing, no such group; the report still covers the rest); no input held a single connection record; the --state file is damaged or of another schema (nothing is read); an evidence file (--configs, --evidence, --endpoint-map, --app-map) is bad; or the report could not be written. 1 wins over 3: an incomplete run is reported as one even when --fail-on also matched
+  1  error: an input could not be read, was truncated or is not a log, or a log group could not be read (no AWS credentials, a permission missing, no such group; the report still covers the rest); no input held a single connection record; the --state file is damaged or of another schema (nothing is read), or could not be written; an evidence file (--configs, --evidence, --endpoint-map, --app-map) is bad; or the report could not be written. 1 wins over 3: an incomplete run is reported as one even when --fail-on also matched
   2  usage error
   3  --fail-on matched: the report has rows at or above that verdict
 A closed output pipe (sslcensus analyze ... | head) ends quietly with 0.";
