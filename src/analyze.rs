@@ -19,7 +19,7 @@ use sslcensus_parsers::{
 
 use crate::captures::{self, Captures};
 use crate::census::{Census, Span};
-use crate::correlate::{ChunkOutcome, Correlator, Coverage, Problem};
+use crate::correlate::{ChunkOutcome, Correlator, Coverage, OpenState, Problem};
 use crate::family::Families;
 use crate::progress::Progress;
 use crate::same_records;
@@ -137,6 +137,16 @@ impl Analysis {
     }
 }
 
+/// A stream read across runs (`--state`): its instance, how its lines are
+/// read, what they held so far, and its correlator's open state.
+#[derive(Debug, Clone)]
+pub struct Resumed {
+    pub instance: String,
+    pub format: LogFormat,
+    pub coverage: Coverage,
+    pub open: OpenState,
+}
+
 /// Gives each file whose envelope names its instance (a Cloud SQL
 /// `database_id`, an Azure `resourceId`, a Kubernetes pod) that instance;
 /// for when `--instance` is not given. Only a file starting with `{` (a
@@ -173,28 +183,74 @@ pub fn name_instances_from_envelopes(files: &mut [InputFile], settings: &Setting
 /// Reads every input. Instances run in parallel; the files of one instance
 /// are read in order, so sessions spanning a log rotation are tied together.
 pub fn analyze(files: &[InputFile], settings: &Settings, progress: &Progress) -> Analysis {
-    let mut by_instance: BTreeMap<&str, Vec<&InputFile>> = BTreeMap::new();
+    analyze_streams(files, settings, progress, None).0
+}
+
+/// `--state`: reads every input (each a CloudWatch stream, by display
+/// name) with a correlator of its own, resumed from `resumed` where the
+/// stream has one; streams without new lines still count with what they
+/// held. Returns what each stream leaves for the next run.
+pub fn analyze_resuming(
+    files: &[InputFile],
+    settings: &Settings,
+    progress: &Progress,
+    resumed: BTreeMap<String, Resumed>,
+) -> (Analysis, BTreeMap<String, Resumed>) {
+    analyze_streams(files, settings, progress, Some(resumed))
+}
+
+fn analyze_streams(
+    files: &[InputFile],
+    settings: &Settings,
+    progress: &Progress,
+    resumed: Option<BTreeMap<String, Resumed>>,
+) -> (Analysis, BTreeMap<String, Resumed>) {
+    type Part<'a> = (Vec<&'a InputFile>, Option<BTreeMap<String, Resumed>>);
+    let mut by_instance: BTreeMap<&str, Part> = BTreeMap::new();
     for file in files {
-        by_instance.entry(&file.instance).or_default().push(file);
+        let part = by_instance.entry(&file.instance).or_default();
+        part.0.push(file);
+        if resumed.is_some() {
+            part.1.get_or_insert_default();
+        }
     }
-    let per_instance: Vec<Analysis> = by_instance
+    for (display, stream) in resumed.iter().flatten() {
+        let part = by_instance.entry(&stream.instance).or_default();
+        part.1
+            .get_or_insert_default()
+            .insert(display.clone(), stream.clone());
+    }
+    let per_instance: Vec<(Analysis, BTreeMap<String, Resumed>)> = by_instance
         .into_par_iter()
-        .map(|(instance, files)| {
+        .map(|(instance, (files, resumed))| {
+            // Under --state, a stream lost is a failed input, so that the
+            // state keeping it is not written without it.
+            let carried: Vec<InputFile> = resumed
+                .iter()
+                .flat_map(BTreeMap::keys)
+                .filter(|display| !files.iter().any(|f| &f.display == *display))
+                .map(|display| kept_stream(display, instance))
+                .collect();
             // The last line of defence (a line that fails is already skipped
             // by the scan): a bug costs this instance's report, not the run's.
             catch_unwind(AssertUnwindSafe(|| {
-                read_instance(instance, &files, settings, progress)
+                read_instance(instance, &files, settings, progress, resumed)
             }))
-            .unwrap_or_else(|_| lost_instance(instance, &files))
+            .unwrap_or_else(|_| {
+                let lost: Vec<&InputFile> = files.iter().copied().chain(&carried).collect();
+                (lost_instance(instance, &lost), BTreeMap::new())
+            })
         })
         .collect();
     let mut all = Analysis::default();
-    for part in per_instance {
+    let mut left = BTreeMap::new();
+    for (part, streams) in per_instance {
         all.census.merge(part.census);
         all.files.extend(part.files);
         all.problems.extend(part.problems);
+        left.extend(streams);
     }
-    all
+    (all, left)
 }
 
 /// An instance whose reading failed inside sslcensus: each file an error.
@@ -237,8 +293,12 @@ fn read_instance(
     files: &[&InputFile],
     settings: &Settings,
     progress: &Progress,
-) -> Analysis {
+    mut resumed: Option<BTreeMap<String, Resumed>>,
+) -> (Analysis, BTreeMap<String, Resumed>) {
     let mut stream: Option<Correlator> = None;
+    // Under --state each stream has a correlator of its own, carried from
+    // run to run: (display, format, coverage, correlator).
+    let mut streams: Vec<(String, LogFormat, Coverage, Correlator)> = Vec::new();
     let mut captures = Captures::new(instance, settings.families.clone());
     let mut analysis = Analysis::default();
     let same = same_records::find(files, settings);
@@ -249,6 +309,17 @@ fn read_instance(
             analysis.files.push(summary);
             continue;
         }
+        let mut format: Option<LogFormat> = None;
+        if let Some(resumed) = &mut resumed {
+            stream = None;
+            if let Some(carried) = resumed.remove(&file.display) {
+                summary.format = Some(carried.format.to_string());
+                summary.engine = Some(carried.format.engine());
+                summary.coverage = carried.coverage;
+                stream = Some(resume(instance, &carried, settings));
+                format = Some(carried.format);
+            }
+        }
         let mut reader = match WindowReader::open(file) {
             Ok(reader) => reader,
             Err(e) => {
@@ -257,7 +328,6 @@ fn read_instance(
                 continue;
             }
         };
-        let mut format: Option<LogFormat> = None;
         let mut dump: Option<DumpFile> = None;
         let mut consumed = 0;
         loop {
@@ -390,14 +460,67 @@ fn read_instance(
         } else if format.is_none() && summary.status == FileStatus::Read {
             summary.status = FileStatus::Empty;
         }
+        if resumed.is_some()
+            && let (Some(format), Some(correlator)) = (format, stream.take())
+        {
+            streams.push((file.display.clone(), format, summary.coverage, correlator));
+        }
         analysis.files.push(summary);
+    }
+    if let Some(resumed) = resumed {
+        // Streams with no new event: what they held still counts.
+        for (display, carried) in resumed {
+            analysis.files.push(FileSummary {
+                format: Some(carried.format.to_string()),
+                engine: Some(carried.format.engine()),
+                coverage: carried.coverage,
+                ..FileSummary::new(&kept_stream(&display, instance), instance)
+            });
+            let correlator = resume(instance, &carried, settings);
+            streams.push((display, carried.format, carried.coverage, correlator));
+        }
+        let mut left = BTreeMap::new();
+        for (display, format, coverage, correlator) in streams {
+            let open = correlator.open_state();
+            analysis.census.merge(correlator.finish());
+            let instance = instance.to_string();
+            left.insert(
+                display,
+                Resumed {
+                    instance,
+                    format,
+                    coverage,
+                    open,
+                },
+            );
+        }
+        analysis.census.merge(captures.finish(None));
+        captures::name_from_attributes(&mut analysis.census);
+        return (analysis, left);
     }
     let log_engine = stream.as_ref().map(Correlator::engine);
     let mut census = stream.map(Correlator::finish).unwrap_or_default();
     census.merge(captures.finish(log_engine));
     captures::name_from_attributes(&mut census);
     analysis.census = census;
-    analysis
+    (analysis, BTreeMap::new())
+}
+
+/// A stream the state holds, as an input of this run with no new line.
+fn kept_stream(display: &str, instance: &str) -> InputFile {
+    InputFile {
+        path: None,
+        display: display.to_string(),
+        instance: instance.to_string(),
+        explicit: false,
+    }
+}
+
+/// A stream's correlator where the last run left it.
+fn resume(instance: &str, carried: &Resumed, settings: &Settings) -> Correlator {
+    Correlator::resume(instance, carried.format.engine(), carried.open.clone())
+        .with_families(settings.families.clone())
+        .with_window(settings.window)
 }
 
 /// The capture time of a dump's captures that carry none: the file's name,

@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
+use serde::{Deserialize, Serialize};
 
 use sslcensus_parsers::observation::{FailureKind, HbaTransport};
 use sslcensus_parsers::{Engine, Millis};
 
 /// The finest grain sslcensus keeps; reports group these (`--group-by`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ClientKey {
     pub instance: String,
     pub engine: Engine,
@@ -80,7 +81,7 @@ pub type Clients = hashbrown::HashMap<Arc<ClientKey>, Box<ClientStats>, FxBuildH
 pub const UNKNOWN: &str = "[unknown]";
 
 /// A first/last time window.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
     pub first: Option<Millis>,
     pub last: Option<Millis>,
@@ -101,7 +102,7 @@ impl Span {
 }
 
 /// A count of events and when they happened.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     pub count: u64,
     pub span: Span,
@@ -123,7 +124,7 @@ impl Tally {
 /// methods: a client uses one or two), sorted by text. A sorted vector,
 /// because a map's node costs hundreds of bytes per client and a count
 /// is looked up by `&str` without building a key.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts(Vec<(Box<str>, u64)>);
 
 impl Counts {
@@ -181,8 +182,9 @@ fn merge_tallies<K: Ord + Clone>(into: &mut BTreeMap<K, Tally>, from: &BTreeMap<
 /// The raw application names behind a family: how many distinct ones (by
 /// hash, so memory stays at a few bytes per name) and a few examples for
 /// the analyst to find the processes by.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RawNames {
+    #[serde(with = "crate::state::sorted_set")]
     hashes: rustc_hash::FxHashSet<u64>,
     examples: Vec<String>,
     /// How many examples to keep (`--keep-raw-names`: all).
@@ -231,7 +233,7 @@ impl RawNames {
 }
 
 /// Everything seen of one client's sessions.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClientStats {
     pub seen: Span,
     pub sessions: u64,
@@ -281,7 +283,7 @@ pub struct ClientStats {
 
 /// The sessions of one client that one view showed, each counted once
 /// however many captures it was open in.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CapturedStats {
     pub sessions: u64,
     pub tls_sessions: u64,
@@ -367,7 +369,7 @@ impl ClientStats {
 }
 
 /// Why a connection attempt was turned away before a session existed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Rejection {
     /// pg_hba.conf had no entry for this transport.
     Hba,
@@ -378,7 +380,7 @@ pub enum Rejection {
 }
 
 /// How an attempt or session travelled, as a map key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum TransportKey {
     Tls,
     Gss,
@@ -400,7 +402,7 @@ impl From<HbaTransport> for TransportKey {
 /// Rejected attempts carry a user (and usually a database); the
 /// application only where the record names it (Oracle `PROGRAM`), else
 /// [`UNKNOWN`].
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct RejectedAttempt {
     pub user: String,
     pub database: String,
@@ -410,12 +412,14 @@ pub struct RejectedAttempt {
 }
 
 /// What was seen of one client address before any session existed.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AddressStats {
     /// Failed TLS handshakes by kind and the server's reason text.
+    #[serde(with = "crate::state::pairs")]
     pub handshake_failures: BTreeMap<(FailureKind, String), Tally>,
     /// `connection received` with nothing after it from the same backend.
     pub abandoned: Tally,
+    #[serde(with = "crate::state::pairs")]
     pub rejections: BTreeMap<RejectedAttempt, Tally>,
 }
 
@@ -428,7 +432,7 @@ impl AddressStats {
 }
 
 /// Identifies a client address on one instance.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AddressKey {
     pub instance: String,
     pub engine: Engine,
@@ -436,18 +440,21 @@ pub struct AddressKey {
 }
 
 /// Counts that belong to no client.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unmatched {
     /// `disconnection` lines whose session started before the logs begin.
     pub disconnections: u64,
 }
 
-/// The aggregate of everything read.
-#[derive(Debug, Clone, Default)]
+/// The aggregate of everything read (written in the `--state` file as
+/// sorted lists of key and value).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Census {
     /// Boxed: a table of 100,000s of clients moves only keys and pointers
     /// when it grows, and its empty slots cost a pointer, not a record.
+    #[serde(with = "crate::state::pairs")]
     pub clients: Clients,
+    #[serde(with = "crate::state::pairs")]
     pub addresses: FxHashMap<AddressKey, AddressStats>,
     pub unmatched: Unmatched,
 }

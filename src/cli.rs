@@ -35,7 +35,7 @@ Exit codes (each subcommand's --help lists its own):
 const ANALYZE_EXIT_CODES: &str = "\
 Exit codes:
   0  done: the inputs held connection records, none failed, and --fail-on (if given) matched nothing
-  1  error: an input could not be read, was truncated or is not a log, or a log group could not be read (no AWS credentials, a permission missing, no such group; the report still covers the rest); no input held a single connection record; an evidence file (--configs, --evidence, --endpoint-map, --app-map) is bad; or the report could not be written. 1 wins over 3: an incomplete run is reported as one even when --fail-on also matched
+  1  error: an input could not be read, was truncated or is not a log, or a log group could not be read (no AWS credentials, a permission missing, no such group; the report still covers the rest); no input held a single connection record; the --state file is damaged or of another schema (nothing is read), or could not be written; an evidence file (--configs, --evidence, --endpoint-map, --app-map) is bad; or the report could not be written. 1 wins over 3: an incomplete run is reported as one even when --fail-on also matched
   2  usage error
   3  --fail-on matched: the report has rows at or above that verdict
 A closed output pipe (sslcensus analyze ... | head) ends quietly with 0.";
@@ -468,6 +468,17 @@ pub struct CloudWatchArgs {
     /// seen; FilterLogEvents (the default) is the reference.
     #[arg(long)]
     pub insights: bool,
+    /// Keep what was read here (JSON, gzipped if FILE ends in .gz) and read
+    /// only new events next time: a scheduled run's report covers every run
+    /// before it. Log groups only, no files. Written after the report; an
+    /// interrupted run leaves it as it was. --since applies to streams not
+    /// in it yet.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// With --state: events of the last DURATION are left for the next run,
+    /// as CloudWatch may still be taking in events of that time (0s: none).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_settle)]
+    pub settle: std::time::Duration,
 }
 
 impl CloudWatchArgs {
@@ -485,6 +496,7 @@ impl CloudWatchArgs {
             region: self.region.clone(),
             endpoint_url: self.endpoint_url.clone(),
             insights: self.insights,
+            positions: Default::default(),
         }
     }
 }
@@ -499,6 +511,14 @@ fn parse_time(text: &str) -> Result<i64, String> {
     sslcensus_parsers::time::parse_timestamp(text)
         .map(|t| t.millis)
         .ok_or_else(|| format!("`{text}` is not a time like 2026-11-29T04:01:12Z"))
+}
+
+/// `--settle`: a span as `capture --interval` takes it, or none at all.
+fn parse_settle(text: &str) -> Result<std::time::Duration, String> {
+    match text.trim() {
+        "0" | "0s" | "0m" => Ok(std::time::Duration::ZERO),
+        _ => capture::parse_span(text),
+    }
 }
 
 fn parse_family_rule(text: &str) -> Result<(regex::Regex, String), String> {
@@ -706,6 +726,24 @@ fn run_analyze(
         Ok(prefix) => prefix,
         Err(e) => return usage_error(&e.to_string()),
     };
+    if args.cloudwatch.state.is_some() && (!args.inputs.is_empty() || !args.cloudwatch.wanted()) {
+        return usage_error(
+            "--state reads live CloudWatch log groups only (--log-group, --log-group-prefix): files are read whole by every run and would be counted again on top of what the state keeps",
+        );
+    }
+    if args.cloudwatch.state.is_some() && args.cloudwatch.insights {
+        return usage_error(
+            "--insights cannot go with --state: Logs Insights returns counts, not events, so there is no stream position or open session to resume from",
+        );
+    }
+    // What earlier runs read (--state), checked before any reading.
+    let state = match args.cloudwatch.state.as_deref().map(load_state).transpose() {
+        Ok(state) => state,
+        Err(message) => {
+            eprintln!("sslcensus: error: {message}");
+            return ExitCode::from(1);
+        }
+    };
     // Where the report goes, checked before minutes of reading.
     let target = match output_target(&args, csv, &choose) {
         Ok(target) => target,
@@ -721,7 +759,10 @@ fn run_analyze(
         families: Arc::new(args.families()),
         captured_at: args.captured_at,
         window: crate::correlate::Window {
-            since: args.cloudwatch.since,
+            // With --state, --since applies to streams without a position,
+            // where the events are asked; the lines of the others go on
+            // from theirs.
+            since: args.cloudwatch.since.filter(|_| state.is_none()),
             until: args.cloudwatch.until,
         },
     };
@@ -757,14 +798,16 @@ fn run_analyze(
     input_errors.extend(array_errors);
     notes.extend(array_notes);
     let mut pushed_rows = Vec::new();
+    let mut read_now = None;
     if args.cloudwatch.wanted() {
-        let fetched = fetch_log_groups(&args, &mut spool);
+        let fetched = fetch_log_groups(&args, state.as_ref(), &mut spool);
         if fetched.interrupted {
             eprintln!(
                 "sslcensus: interrupted: the running Logs Insights queries were stopped (StopQuery)"
             );
             return ExitCode::from(130);
         }
+        read_now = Some((fetched.positions, fetched.events, fetched.files.len()));
         files.extend(fetched.files);
         input_errors.extend(fetched.errors);
         notes.extend(fetched.notes);
@@ -788,7 +831,12 @@ fn run_analyze(
         .map(|m| m.len())
         .sum();
     let progress = Progress::new(total_bytes, !args.quiet && std::io::stderr().is_terminal());
-    let mut analysis = analyze(&files, &settings, &progress);
+    let (mut analysis, streams_left) = match &state {
+        Some(state) => {
+            crate::analyze::analyze_resuming(&files, &settings, &progress, state.resumed())
+        }
+        None => (analyze(&files, &settings, &progress), Default::default()),
+    };
     progress.finish();
     report_inputs(&analysis, &args.inputs, args.quiet, settings.window);
     let pushed = (!pushed_rows.is_empty()).then(|| {
@@ -839,6 +887,31 @@ fn run_analyze(
         eprintln!("sslcensus: error: {e:#}");
         return ExitCode::from(1);
     }
+    // The state goes last, once the report is out: a run stopped before
+    // here leaves the last one, and the next run reads the same events.
+    if let (Some(path), Some(state), Some((positions, events, streams))) =
+        (&args.cloudwatch.state, &state, read_now)
+    {
+        if analysis.failed() {
+            eprintln!(
+                "sslcensus: error: {}: state not updated, as a stream could not be read whole; the next run reads the same events again",
+                path.display()
+            );
+            return ExitCode::from(1);
+        }
+        if let Err(e) = state.after(positions, streams_left).save(path) {
+            eprintln!(
+                "sslcensus: error: {}: cannot write the state: {e:#}",
+                path.display()
+            );
+            return ExitCode::from(1);
+        }
+        // Said even with -q: what this run added to the kept aggregates.
+        eprintln!(
+            "sslcensus: read {events} new events from {streams} streams (state {})",
+            path.display()
+        );
+    }
     let threshold = match args.fail_on {
         Some(FailOn::Affected) => Some(Verdict::Affected),
         Some(FailOn::Review) => Some(Verdict::Review),
@@ -859,12 +932,43 @@ fn run_analyze(
     ExitCode::SUCCESS
 }
 
+/// Reads the `--state` file; a missing one is a first run, said.
+fn load_state(path: &std::path::Path) -> Result<crate::state::State, String> {
+    match crate::state::State::load(path)? {
+        Some(state) => Ok(state),
+        None => {
+            eprintln!(
+                "sslcensus: note: {}: no state yet: a first run, reading every event (from --since, if given)",
+                path.display()
+            );
+            Ok(crate::state::State::default())
+        }
+    }
+}
+
 /// Pulls the requested log groups into the spool (made here if no dump
-/// made it already).
+/// made it already); with a state, from its positions and up to now less
+/// --settle.
 fn fetch_log_groups(
     args: &AnalyzeArgs,
+    state: Option<&crate::state::State>,
     spool: &mut Option<cloudwatch::Spool>,
 ) -> cloudwatch::fetch::Fetched {
+    let mut request = args.cloudwatch.request();
+    if let Some(state) = state {
+        request.positions = state.positions();
+        let settled = chrono::Utc::now().timestamp_millis()
+            - i64::try_from(args.cloudwatch.settle.as_millis()).unwrap_or(i64::MAX);
+        if request.until.is_none_or(|until| until > settled) {
+            request.until = Some(settled);
+            if !args.quiet {
+                eprintln!(
+                    "sslcensus: note: reading events before {} (--settle): later ones are left for the next run",
+                    verdict::rfc3339(settled)
+                );
+            }
+        }
+    }
     let spool = match cloudwatch::Spool::in_slot(spool) {
         Ok(spool) => spool,
         Err(e) => {
@@ -880,7 +984,7 @@ fn fetch_log_groups(
     let progress = Arc::new(FetchProgress::new(
         !args.quiet && std::io::stderr().is_terminal(),
     ));
-    let fetched = cloudwatch::fetch::fetch(&args.cloudwatch.request(), spool, &progress);
+    let fetched = cloudwatch::fetch::fetch(&request, spool, &progress);
     progress.finish();
     fetched
 }
@@ -1252,27 +1356,22 @@ fn report_inputs(
                     eprintln!("sslcensus: error: {}: {why}", printable(&f.display))
                 }
             }
-            FileStatus::NotALog(why) if !quiet => {
-                if said.notes.name() {
-                    eprintln!(
-                        "sslcensus: note: {}: not read: {why}",
-                        printable(&f.display)
-                    )
-                }
+            // The guard counts what it does not name.
+            FileStatus::NotALog(why) if !quiet && said.notes.name() => {
+                eprintln!(
+                    "sslcensus: note: {}: not read: {why}",
+                    printable(&f.display)
+                )
             }
-            FileStatus::Empty if !quiet => {
-                if said.notes.name() {
-                    eprintln!("sslcensus: note: {}: empty", printable(&f.display))
-                }
+            FileStatus::Empty if !quiet && said.notes.name() => {
+                eprintln!("sslcensus: note: {}: empty", printable(&f.display))
             }
-            FileStatus::SameAs(other) if !quiet => {
-                if said.notes.name() {
-                    eprintln!(
-                        "sslcensus: note: {}: not read: the same records as {}, which was read",
-                        printable(&f.display),
-                        printable(other)
-                    )
-                }
+            FileStatus::SameAs(other) if !quiet && said.notes.name() => {
+                eprintln!(
+                    "sslcensus: note: {}: not read: the same records as {}, which was read",
+                    printable(&f.display),
+                    printable(other)
+                )
             }
             _ => {}
         }
@@ -1297,9 +1396,11 @@ fn report_inputs(
             );
         }
     }
-    said.errors.rest("more files could not be read (each counts in the exit code)");
+    said.errors
+        .rest("more files could not be read (each counts in the exit code)");
     if !quiet {
-        said.notes.rest("more notes on files passed over or read with a caveat");
+        said.notes
+            .rest("more notes on files passed over or read with a caveat");
     }
     said.warnings.rest("more logs without a connection record");
     for input in inputs {
@@ -1363,8 +1464,12 @@ fn report_inputs(
                 "sslcensus: note: {}: the time steps back by more than 2 s {} times (first to {} after {}): a clock stepped back, or files of one instance out of order; sessions are still tied by pid, but the 1 s sslmode=prefer timing may miss pairs there",
                 printable(instance),
                 coverage.backwards,
-                coverage.first_backwards.map_or("?".into(), |(to, _)| verdict::rfc3339(to)),
-                coverage.first_backwards.map_or("?".into(), |(_, from)| verdict::rfc3339(from)),
+                coverage
+                    .first_backwards
+                    .map_or("?".into(), |(to, _)| verdict::rfc3339(to)),
+                coverage
+                    .first_backwards
+                    .map_or("?".into(), |(_, from)| verdict::rfc3339(from)),
             );
         }
         if !instances.name() {

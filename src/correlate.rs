@@ -14,6 +14,7 @@
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::{Deserialize, Serialize};
 
 use sslcensus_parsers::observation::Malformed;
 use sslcensus_parsers::observation::{FailureKind, Gss, Message, Observation, Transport};
@@ -56,7 +57,7 @@ fn transport_key(transport: Transport<'_>, gss: Option<&Gss>) -> TransportKey {
 }
 
 /// What a backend pid is waiting for.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Pending {
     /// `connection received` seen; the outcome not yet.
     Received {
@@ -80,7 +81,7 @@ pub enum Pending {
 
 /// The other reading of a TLS `connection authorized` line: no TLS, and a
 /// name that runs on through the clause.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlaintextReading {
     /// That name as the server stores it (cut at 63 bytes).
     name: String,
@@ -120,7 +121,7 @@ pub(crate) fn client<'c>(
 /// How much of what a log holds was connection records: what tells a log
 /// that shows its clients from one that cannot (wrong format, wrong prefix,
 /// connection logging off).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
     /// Connection records read (any connection message).
     pub records: u64,
@@ -224,6 +225,22 @@ pub struct ChunkOutcome {
     pub problems: Vec<(usize, Problem)>,
 }
 
+/// What a stream's correlator holds between two runs (`--state`): the
+/// census so far, before [`Correlator::finish`] calls a pending `connection
+/// received` abandoned, the pids still waiting (open sessions, a
+/// `connection received` awaiting its next line, pids turned away), and the
+/// latest certificate rejection per address that the prefer-fallback rule
+/// looks back at. Resumed, the next run's lines continue exactly where the
+/// last one stopped.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OpenState {
+    #[serde(with = "crate::state::pairs")]
+    pending: HashMap<u32, Pending>,
+    #[serde(with = "crate::state::pairs")]
+    cert_rejections: HashMap<String, Millis>,
+    census: Census,
+}
+
 #[derive(Debug, Default)]
 struct Deferral {
     reset: HashSet<u32>,
@@ -276,6 +293,26 @@ impl Correlator {
             replaying: false,
             families: Arc::new(Families::off()),
             window: Window::default(),
+        }
+    }
+
+    /// A stream's correlator resumed where [`Correlator::open_state`] left it.
+    pub fn resume(instance: &str, engine: Engine, open: OpenState) -> Correlator {
+        Correlator {
+            pending: open.pending,
+            cert_rejections: open.cert_rejections,
+            census: open.census,
+            ..Correlator::for_stream(instance, engine)
+        }
+    }
+
+    /// What the next run needs to go on from here (a copy: the census is
+    /// still finished for this run's report).
+    pub fn open_state(&self) -> OpenState {
+        OpenState {
+            pending: self.pending.clone(),
+            cert_rejections: self.cert_rejections.clone(),
+            census: self.census.clone(),
         }
     }
 
@@ -899,6 +936,30 @@ mod tests {
         }];
         assert_eq!(silent.abandoned.count, 1);
         assert_eq!(census.unmatched.disconnections, 1);
+    }
+
+    /// `--state`: the stream read in two runs, its open state written as
+    /// JSON and read back between them, at every line boundary, gives the
+    /// census of one run (sessions received in run 1 and authorized in run
+    /// 2, open across the boundary, fallbacks just after it).
+    #[test]
+    fn a_stream_resumed_from_its_saved_state_at_any_line_gives_one_runs_census() {
+        let format = format();
+        let mut whole = Correlator::for_stream("db", Engine::Postgres);
+        sslcensus_parsers::scan(&format, SESSIONS.as_bytes(), &mut whole);
+        let expected = whole.finish();
+        for (cut, _) in SESSIONS.match_indices('\n') {
+            let (first, second) = SESSIONS.split_at(cut + 1);
+            let mut run = Correlator::for_stream("db", Engine::Postgres);
+            sslcensus_parsers::scan(&format, first.as_bytes(), &mut run);
+            let saved = serde_json::to_string(&run.open_state()).unwrap();
+            let open: OpenState = serde_json::from_str(&saved).unwrap();
+            let mut resumed = Correlator::resume("db", Engine::Postgres, open);
+            sslcensus_parsers::scan(&format, second.as_bytes(), &mut resumed);
+            let census = resumed.finish();
+            assert_eq!(sorted(&census), sorted(&expected), "cut at byte {cut}");
+            assert_eq!(census.unmatched, expected.unmatched, "cut at byte {cut}");
+        }
     }
 
     #[test]

@@ -28,4 +28,5 @@ pub mod redact;
 pub mod report;
 pub mod same_records;
 pub mod source;
+pub mod state;
 pub mod verdict;

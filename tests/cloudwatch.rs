@@ -149,7 +149,7 @@ fn client(url: &str) -> aws_sdk_cloudwatchlogs::Client {
     aws_sdk_cloudwatchlogs::Client::from_conf(config)
 }
 
-/// Creates the group (once) and the stream, and puts the events.
+/// Creates the group and the stream (once), and puts the events.
 fn put(url: &str, group: &str, stream: &str, events: &[(i64, String)]) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -158,13 +158,12 @@ fn put(url: &str, group: &str, stream: &str, events: &[(i64, String)]) {
     runtime.block_on(async {
         let client = client(url);
         let _ = client.create_log_group().log_group_name(group).send().await;
-        client
+        let _ = client
             .create_log_stream()
             .log_group_name(group)
             .log_stream_name(stream)
             .send()
-            .await
-            .unwrap();
+            .await;
         for batch in events.chunks(5_000) {
             let batch = batch
                 .iter()
@@ -206,28 +205,7 @@ fn write(path: &Path, text: &str) {
 /// Runs the binary with only these AWS settings in its environment.
 fn run(args: &[&str], credentials: bool) -> Output {
     let home = tempfile::tempdir().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sslcensus"));
-    command.args(args);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AWS_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env("HOME", home.path())
-        .env("AWS_CONFIG_FILE", home.path().join("no-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            home.path().join("no-credentials"),
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    if credentials {
-        command
-            .env("AWS_ACCESS_KEY_ID", "AKIATESTING")
-            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-            .env("AWS_SESSION_TOKEN", SESSION_TOKEN);
-    }
-    let out = command.output().unwrap();
+    let out = command(args, credentials, home.path()).output().unwrap();
     for stream in [&out.stdout, &out.stderr] {
         let text = common::text(stream);
         assert!(
@@ -238,8 +216,36 @@ fn run(args: &[&str], credentials: bool) -> Output {
     out
 }
 
+/// The binary with only these AWS settings in its environment, `home` its
+/// home folder.
+fn command(args: &[&str], credentials: bool, home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sslcensus"));
+    command.args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("HOME", home)
+        .env("AWS_CONFIG_FILE", home.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    if credentials {
+        command
+            .env("AWS_ACCESS_KEY_ID", "AKIATESTING")
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("AWS_SESSION_TOKEN", SESSION_TOKEN);
+    }
+    command
+}
+
 /// Runs `analyze -o -` with these arguments against the emulator at `url`.
 fn analyze_at(url: &str, args: &[&str]) -> Output {
+    run(&analyze_args(url, args), true)
+}
+
+fn analyze_args<'a>(url: &'a str, args: &[&'a str]) -> Vec<&'a str> {
     let mut all = vec![
         "analyze",
         "-o",
@@ -250,13 +256,17 @@ fn analyze_at(url: &str, args: &[&str]) -> Output {
         url,
     ];
     all.extend_from_slice(args);
-    run(&all, true)
+    all
 }
 
 fn report_of(out: &Output) -> String {
     assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
     let report = common::text(&out.stdout);
-    assert!(report.lines().count() > 5, "{report}");
+    assert!(
+        report.lines().count() > 5,
+        "{report}\n{}",
+        common::text(&out.stderr)
+    );
     report
 }
 
@@ -382,26 +392,58 @@ struct Proxy {
 }
 
 fn proxy(upstream: Option<String>, refusals: usize, code: &'static str) -> Proxy {
+    let forwards = upstream.is_some();
+    proxy_by(
+        upstream,
+        Arc::new(move |seen| {
+            if !forwards || seen < refusals {
+                Answer::Refuse(code)
+            } else {
+                Answer::Forward
+            }
+        }),
+    )
+}
+
+/// A loopback proxy that forwards the first `forwarded` requests to
+/// `upstream` and then answers none: a run stopped mid-read, to be killed.
+fn stalling_proxy(upstream: String, forwarded: usize) -> Proxy {
+    proxy_by(
+        Some(upstream),
+        Arc::new(move |seen| {
+            if seen < forwarded {
+                Answer::Forward
+            } else {
+                Answer::Stall
+            }
+        }),
+    )
+}
+
+/// What the proxy does with its n-th request.
+enum Answer {
+    Refuse(&'static str),
+    Forward,
+    Stall,
+}
+
+type Plan = Arc<dyn Fn(usize) -> Answer + Send + Sync>;
+
+fn proxy_by(upstream: Option<String>, plan: Plan) -> Proxy {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let requests = Arc::new(AtomicUsize::new(0));
     let count = requests.clone();
     std::thread::spawn(move || {
         for client in listener.incoming().flatten() {
-            let (upstream, count) = (upstream.clone(), count.clone());
-            std::thread::spawn(move || serve(client, upstream, refusals, code, &count));
+            let (upstream, count, plan) = (upstream.clone(), count.clone(), plan.clone());
+            std::thread::spawn(move || serve(client, upstream, &plan, &count));
         }
     });
     Proxy { url, requests }
 }
 
-fn serve(
-    client: TcpStream,
-    upstream: Option<String>,
-    refusals: usize,
-    code: &str,
-    requests: &AtomicUsize,
-) {
+fn serve(client: TcpStream, upstream: Option<String>, plan: &Plan, requests: &AtomicUsize) {
     let mut reader = BufReader::new(client.try_clone().unwrap());
     let mut client = client;
     loop {
@@ -428,7 +470,16 @@ fn serve(
         let mut body = vec![0; length];
         reader.read_exact(&mut body).unwrap();
         let seen = requests.fetch_add(1, Ordering::SeqCst);
-        if upstream.is_none() || seen < refusals {
+        let code = match plan(seen) {
+            Answer::Refuse(code) => code,
+            Answer::Forward => "",
+            Answer::Stall => {
+                // Held open until the client is killed.
+                std::thread::sleep(Duration::from_secs(600));
+                return;
+            }
+        };
+        if !code.is_empty() {
             let answer = format!(r#"{{"__type":"{code}","message":"refused by the test proxy"}}"#);
             let _ = write!(
                 client,
@@ -748,4 +799,368 @@ fn credential_process_and_sso_profiles() {
     let err = common::text(&out.stderr);
     assert!(err.contains("no AWS credentials found"), "{err}");
     assert!(err.contains("aws sso login"), "{err}");
+}
+
+/// A stream's events and where a test cuts them in two.
+struct Cut {
+    group: String,
+    stream: String,
+    events: Vec<(i64, String)>,
+    at: usize,
+}
+
+impl Cut {
+    /// Cuts after the first event past the middle that holds `after`; with
+    /// `same_millisecond`, one whose next event has its time, so that the
+    /// cut falls inside a millisecond as well as inside a session.
+    fn new(
+        group: &str,
+        stream: &str,
+        events: Vec<(i64, String)>,
+        after: &str,
+        same_millisecond: bool,
+    ) -> Cut {
+        let at = (events.len() / 2..events.len() - 1)
+            .find(|&i| {
+                events[i].1.contains(after) && (!same_millisecond || events[i + 1].0 == events[i].0)
+            })
+            .unwrap_or_else(|| panic!("no `{after}` past the middle of {group} [{stream}]"))
+            + 1;
+        Cut {
+            group: group.into(),
+            stream: stream.into(),
+            events,
+            at,
+        }
+    }
+
+    fn put_first(&self, url: &str) {
+        put(url, &self.group, &self.stream, &self.events[..self.at]);
+    }
+
+    fn put_second(&self, url: &str) {
+        put(url, &self.group, &self.stream, &self.events[self.at..]);
+    }
+}
+
+const PG_FLEET: &str = "/aws/rds/cluster/pg-fleet/postgresql";
+
+/// Streams of the PostgreSQL sample cut where a session is received but
+/// not authorized, authorized but not ended, and right after a certificate
+/// rejection whose prefer fallback follows; the MariaDB instance's three
+/// logs cut after a login.
+fn cut_streams() -> Vec<Cut> {
+    let day = recent_day();
+    let pg = events_of(&moved(
+        &sample("postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05"),
+        day,
+    ));
+    let mut cuts = vec![
+        Cut::new(PG_FLEET, "pg-a", pg.clone(), "connection received", true),
+        Cut::new(PG_FLEET, "pg-b", pg.clone(), "connection authorized", true),
+        Cut::new(
+            PG_FLEET,
+            "pg-c",
+            pg,
+            "[13154]:LOG:  could not accept SSL",
+            true,
+        ),
+    ];
+    for (kind, path, after) in [
+        (MARIADB_LOGS[0].0, MARIADB_LOGS[0].1, ",CONNECT,"),
+        (MARIADB_LOGS[1].0, MARIADB_LOGS[1].1, ""),
+        (MARIADB_LOGS[2].0, MARIADB_LOGS[2].1, " Connect\t"),
+    ] {
+        cuts.push(Cut::new(
+            &format!("/aws/rds/instance/mariadb-sample-1/{kind}"),
+            "mariadb-sample-1",
+            events_of(&moved(&sample(path), day)),
+            after,
+            false,
+        ));
+    }
+    cuts
+}
+
+/// `--log-group` for each group of the cuts.
+fn group_args(cuts: &[Cut]) -> Vec<&str> {
+    let mut groups: Vec<&str> = cuts.iter().map(|c| c.group.as_str()).collect();
+    groups.dedup();
+    groups.iter().flat_map(|g| ["--log-group", g]).collect()
+}
+
+/// What a run with --state says it read: (events, streams).
+fn read_new(out: &Output) -> (u64, u64) {
+    let stderr = common::text(&out.stderr);
+    let found = Regex::new(r"sslcensus: read (\d+) new events from (\d+) streams \(state ")
+        .unwrap()
+        .captures(&stderr)
+        .unwrap_or_else(|| panic!("{stderr}"));
+    (found[1].parse().unwrap(), found[2].parse().unwrap())
+}
+
+/// The events a run pulled, by its notes.
+fn events_pulled(out: &Output) -> u64 {
+    let stderr = common::text(&out.stderr);
+    Regex::new(r"(?m)^sslcensus: note: cloudwatch:\S+: (\d+) events in ")
+        .unwrap()
+        .captures_iter(&stderr)
+        .map(|c| c[1].parse::<u64>().unwrap())
+        .sum()
+}
+
+/// A scheduled job: run 1 reads the first part of every stream; events
+/// later in time arrive (sessions straddling the cut: received in run 1
+/// and authorized in run 2, open across it and ended in run 2, a
+/// certificate rejection in run 1 and its prefer fallback in run 2; events
+/// of one millisecond on both sides); run 2 with the state reads only
+/// those, and its report is the one a single run over all events gives
+/// without state. Run 3, with nothing new, reads nothing and reports the
+/// same.
+#[test]
+fn a_scheduled_run_reads_only_new_events_and_reports_as_one_run() {
+    let moto = moto();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("census-state.json");
+    let state_arg = state.display().to_string();
+    let cuts = cut_streams();
+    let mut with_state = group_args(&cuts);
+    let groups = with_state.clone();
+    with_state.extend(["--state", &state_arg]);
+
+    for cut in &cuts {
+        cut.put_first(&moto.url);
+    }
+    let first = analyze_at(&moto.url, &with_state);
+    let stderr = common::text(&first.stderr);
+    assert!(stderr.contains("no state yet: a first run"), "{stderr}");
+    let first_part = analyze_at(&moto.url, &groups);
+    assert_eq!(report_of(&first), report_of(&first_part));
+    let (read_first, streams) = read_new(&first);
+    assert_eq!((read_first, streams), (events_pulled(&first_part), 6));
+
+    for cut in &cuts {
+        cut.put_second(&moto.url);
+    }
+    let second = analyze_at(&moto.url, &with_state);
+    let one_run = analyze_at(&moto.url, &groups);
+    let expected = report_of(&one_run);
+    assert_eq!(report_of(&second), expected);
+    let (read_second, streams) = read_new(&second);
+    assert_eq!(streams, 6);
+    // Only the new events: together the runs read each event once.
+    assert_eq!(read_first + read_second, events_pulled(&one_run));
+    let second_part: usize = cuts.iter().map(|c| c.events.len() - c.at).sum();
+    assert!(read_second <= second_part as u64, "{read_second}");
+    let stderr = common::text(&second.stderr);
+    assert!(
+        stderr.contains("read by an earlier run skipped"),
+        "{stderr}"
+    );
+    // A session open across the cut ends in run 2 as one of run 2's own.
+    assert_eq!(unmatched(&second), unmatched(&one_run));
+    let kept = state_read(&state);
+
+    let third = analyze_at(&moto.url, &with_state);
+    assert_eq!(report_of(&third), expected);
+    assert_eq!(read_new(&third), (0, 0));
+    assert_eq!(state_read(&state), kept);
+}
+
+/// What a state file holds but the ends of the runs' requests (now less
+/// --settle: the clock of each run).
+fn state_read(path: &Path) -> serde_json::Value {
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    assert_eq!(state["schema"], 1);
+    for group in state["groups"].as_object_mut().unwrap().values_mut() {
+        assert!(group["read_until"].is_i64(), "{group}");
+        group["read_until"] = serde_json::Value::Null;
+    }
+    state
+}
+
+/// How many disconnections a run found without their session.
+fn unmatched(out: &Output) -> u64 {
+    let stderr = common::text(&out.stderr);
+    Regex::new(r"(\d+) disconnections of sessions that began before the logs")
+        .unwrap()
+        .captures(&stderr)
+        .unwrap_or_else(|| panic!("{stderr}"))[1]
+        .parse()
+        .unwrap()
+}
+
+fn as_strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Runs `analyze` with these arguments through `proxy`, and kills it once
+/// the proxy holds a request it will not answer (the first page read, the
+/// second asked for).
+fn kill_mid_run(proxy: &Proxy, args: &[&str], held: usize) {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = command(&analyze_args(&proxy.url, args), true, home.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while proxy.requests.load(Ordering::SeqCst) < held {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was stopped"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no request came"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SIGKILL: nothing of the run's own shutdown runs.
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// A run killed mid-read (after the first page of FilterLogEvents) leaves
+/// no state on a first run and the previous state untouched on a later
+/// one; run again, the same events are read and the report and the state
+/// are those of a run never interrupted.
+#[test]
+fn an_interrupted_run_leaves_the_state_and_a_rerun_is_exact() {
+    let moto = moto();
+    let dir = tempfile::tempdir().unwrap();
+    let upstream = moto.url.trim_start_matches("http://").to_string();
+    // Enough streams that either half is more than one page (10,000 events).
+    let pg = events_of(&moved(
+        &sample("postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05"),
+        recent_day(),
+    ));
+    let cuts: Vec<Cut> = (1..=60)
+        .map(|n| {
+            Cut::new(
+                PG_FLEET,
+                &format!("pg-{n:02}"),
+                pg.clone(),
+                "connection received",
+                true,
+            )
+        })
+        .collect();
+    let state = dir.path().join("state.json");
+    let reference = dir.path().join("reference.json");
+    let args = |path: &Path| -> Vec<String> {
+        [
+            "--log-group",
+            PG_FLEET,
+            "--state",
+            &path.display().to_string(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let (state_args, reference_args) = (args(&state), args(&reference));
+    let listing = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+
+    for cut in &cuts {
+        cut.put_first(&moto.url);
+    }
+    // A first run killed: no state, and no part of one.
+    kill_mid_run(
+        &stalling_proxy(upstream.clone(), 1),
+        &as_strs(&state_args),
+        2,
+    );
+    assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
+    let first = analyze_at(&moto.url, &as_strs(&state_args));
+    assert_eq!(read_new(&first).0, (cuts[0].at * cuts.len()) as u64);
+    std::fs::copy(&state, &reference).unwrap();
+
+    for cut in &cuts {
+        cut.put_second(&moto.url);
+    }
+    let kept = std::fs::read(&state).unwrap();
+    kill_mid_run(&stalling_proxy(upstream, 1), &as_strs(&state_args), 2);
+    assert_eq!(
+        std::fs::read(&state).unwrap(),
+        kept,
+        "the state was touched"
+    );
+    assert_eq!(listing(dir.path()), ["reference.json", "state.json"]);
+
+    let rerun = analyze_at(&moto.url, &as_strs(&state_args));
+    let uninterrupted = analyze_at(&moto.url, &as_strs(&reference_args));
+    let one_run = analyze_at(&moto.url, &["--log-group", PG_FLEET]);
+    assert_eq!(report_of(&rerun), report_of(&uninterrupted));
+    assert_eq!(report_of(&rerun), report_of(&one_run));
+    assert_eq!(read_new(&rerun), read_new(&uninterrupted));
+    assert_eq!(
+        read_new(&first).0 + read_new(&rerun).0,
+        events_pulled(&one_run)
+    );
+    assert_eq!(state_read(&state), state_read(&reference));
+}
+
+/// `--state` takes log groups only (files would be counted again by every
+/// run); a damaged state file or one of another schema stops the run
+/// before anything is read, naming the file, and is left as it was.
+#[test]
+fn a_state_needs_log_groups_and_a_state_file_it_can_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let state_arg = state.display().to_string();
+    let log = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples/postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05");
+    let out = run(
+        &[
+            "analyze",
+            "-o",
+            "-",
+            "--state",
+            &state_arg,
+            &log.display().to_string(),
+        ],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = common::text(&out.stderr);
+    assert!(
+        stderr.contains("--state reads live CloudWatch log groups only"),
+        "{stderr}"
+    );
+    assert!(!state.exists());
+
+    // (contents, words the message must hold)
+    let table = [
+        ("{\"schema\":1,\"groups\":", "damaged"),
+        ("{\"schema\":99,\"groups\":{}}", "schema 99"),
+        ("not json", "damaged"),
+    ];
+    for (contents, words) in table {
+        std::fs::write(&state, contents).unwrap();
+        let out = analyze_at(
+            "http://127.0.0.1:9",
+            &[
+                "--log-group",
+                "/aws/rds/instance/db-1/postgresql",
+                "--state",
+                &state_arg,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = common::text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("sslcensus: error: {state_arg}: ")) && stderr.contains(words),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("could not reach"), "{stderr}");
+        assert_eq!(std::fs::read_to_string(&state).unwrap(), contents);
+    }
 }

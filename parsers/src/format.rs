@@ -9,7 +9,9 @@ use crate::pg::{csvlog, jsonlog, message, stderr};
 use crate::{mysql, oracle};
 
 /// The database engine a log came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Engine {
     Postgres,
     Mysql,

@@ -187,7 +187,9 @@ pub enum HbaTransport {
 }
 
 /// What a failed TLS handshake says about the client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum FailureKind {
     /// The client sent a certificate alert (`unknown ca`, `bad certificate`,
     /// `certificate unknown`, `certificate expired`, …): it verifies the chain.

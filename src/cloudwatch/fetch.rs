@@ -15,6 +15,7 @@ use super::names;
 use super::spool::{Event, Spool};
 use crate::progress::FetchProgress;
 use crate::source::{InputError, InputFile};
+use crate::state::{self, GroupPositions};
 
 /// What to read and how to reach it.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +31,11 @@ pub struct Request {
     pub endpoint_url: Option<String>,
     /// Aggregate PostgreSQL groups inside Logs Insights ([`super::insights`]).
     pub insights: bool,
+    /// `--state`: how far each group's streams were read. A group with
+    /// positions is asked from the earliest of them
+    /// ([`GroupPositions::start`]), and each stream's events are skipped up
+    /// to its own; `since` applies to streams with none.
+    pub positions: BTreeMap<String, GroupPositions>,
 }
 
 /// What the source gave.
@@ -42,6 +48,12 @@ pub struct Fetched {
     pub insights_rows: Vec<super::insights::Row>,
     /// Ctrl-C during pushdown: its queries were stopped.
     pub interrupted: bool,
+    /// The position of every stream of the groups read (read now or
+    /// before), for `--state`.
+    pub positions: BTreeMap<String, GroupPositions>,
+    /// Events read, and events skipped as read by an earlier run.
+    pub events: u64,
+    pub already_read: u64,
 }
 
 /// Groups read at once. FilterLogEvents has a per-account, per-region rate
@@ -103,14 +115,27 @@ pub fn fetch(request: &Request, spool: &mut Spool, progress: &Arc<FetchProgress>
     let read = runtime.block_on(read_groups(groups.client, names, request, progress));
     for (group, outcome) in read {
         match outcome {
-            Ok(GroupEvents { streams, pages }) => {
+            Ok(GroupEvents {
+                streams,
+                pages,
+                positions,
+                already_read,
+            }) => {
                 let events: usize = streams.values().map(Vec::len).sum();
+                let skipped = if already_read > 0 {
+                    format!(" ({already_read} read by an earlier run skipped)")
+                } else {
+                    String::new()
+                };
                 fetched.notes.push(format!(
-                    "cloudwatch:{group}: {events} events in {} streams, {pages} FilterLogEvents calls",
+                    "cloudwatch:{group}: {events} events in {} streams, {pages} FilterLogEvents calls{skipped}",
                     streams.len()
                 ));
+                fetched.events += events as u64;
+                fetched.already_read += already_read;
+                fetched.positions.insert(group.clone(), positions);
                 for (stream, events) in streams {
-                    let display = format!("cloudwatch:{group} [{stream}]");
+                    let display = state::display(&group, &stream);
                     let instance = names::instance(&group, &stream);
                     match spool.add_stream(display.clone(), instance, events) {
                         Ok((input, untimed)) => {
@@ -239,10 +264,13 @@ const NO_CREDENTIALS: &str = "no AWS credentials found: sslcensus looks where th
 
 type Streams = BTreeMap<String, Vec<Event>>;
 
-/// One group's events by stream, and the pages it took.
+/// One group's events by stream, the pages it took, and its streams'
+/// positions after them.
 struct GroupEvents {
     streams: Streams,
     pages: u64,
+    positions: GroupPositions,
+    already_read: u64,
 }
 
 /// Reads every group, a few at a time; results in group-name order.
@@ -262,8 +290,9 @@ async fn read_groups(
             };
             let (client, progress) = (client.clone(), progress.clone());
             let (since, until) = (request.since, request.until);
+            let positions = request.positions.get(&group).cloned();
             running.spawn(async move {
-                let outcome = read_group(&client, &group, since, until, &progress).await;
+                let outcome = read_group(&client, &group, since, until, positions, &progress).await;
                 (group, outcome)
             });
         }
@@ -283,6 +312,7 @@ async fn read_group(
     group: &str,
     since: Option<i64>,
     until: Option<i64>,
+    positions: Option<GroupPositions>,
     progress: &FetchProgress,
 ) -> Result<GroupEvents, String> {
     let mut bar = progress.group(group);
@@ -290,13 +320,19 @@ async fn read_group(
     let mut streams = Streams::new();
     let mut pages = 0;
     let mut token: Option<String> = None;
+    // With positions (--state): from the earliest stream's last time, that
+    // time included (events of that millisecond not read yet are read).
+    let positions = positions.unwrap_or_default();
+    let start = positions.start(since);
+    let mut read: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+    let mut already_read = 0;
     loop {
         pages += 1;
         let page = client
             .filter_log_events()
             .log_group_name(group)
             .set_filter_pattern(pattern.clone())
-            .set_start_time(since)
+            .set_start_time(start)
             // FilterLogEvents' end time is inclusive.
             .set_end_time(until.map(|t| t - 1))
             .set_next_token(token.take())
@@ -308,14 +344,25 @@ async fn read_group(
             let (Some(timestamp), Some(message)) = (event.timestamp(), event.message()) else {
                 continue;
             };
+            let stream = event.log_stream_name().unwrap_or_default();
+            let id = event.event_id().unwrap_or_default();
+            match positions.streams.get(stream) {
+                Some(position) if position.has_read(timestamp, id) => {
+                    already_read += 1;
+                    continue;
+                }
+                // A stream new since the last run starts at --since.
+                None if since.is_some_and(|since| timestamp < since) => continue,
+                _ => {}
+            }
             bytes += message.len() as u64;
-            streams
-                .entry(event.log_stream_name().unwrap_or_default().to_string())
+            streams.entry(stream.to_string()).or_default().push(Event {
+                timestamp,
+                message: message.to_string(),
+            });
+            read.entry(stream.to_string())
                 .or_default()
-                .push(Event {
-                    timestamp,
-                    message: message.to_string(),
-                });
+                .push((timestamp, id.to_string()));
         }
         bar.page(page.events().len() as u64, bytes);
         match page.next_token() {
@@ -324,7 +371,19 @@ async fn read_group(
         }
     }
     bar.finish();
-    Ok(GroupEvents { streams, pages })
+    let mut next = positions;
+    next.read_until = until;
+    for (stream, events) in read {
+        let position = next.streams.remove(&stream).unwrap_or_default();
+        let position = position.after(events.iter().map(|(t, id)| (*t, id.as_str())));
+        next.streams.insert(stream, position);
+    }
+    Ok(GroupEvents {
+        streams,
+        pages,
+        positions: next,
+        already_read,
+    })
 }
 
 /// Says why a request failed, naming the permission when the answer is a
