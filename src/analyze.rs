@@ -333,7 +333,19 @@ fn read_instance(
         loop {
             let window = match reader.next_window() {
                 Ok(Some(window)) => window,
-                Ok(None) => break,
+                Ok(None) => {
+                    let grew = reader.grew();
+                    if grew > 0 {
+                        let note = format!(
+                            "grew by {grew} bytes while it was read (a log still being written): what was written after the read began is not in this report"
+                        );
+                        summary.caveat = Some(match summary.caveat.take() {
+                            Some(before) => format!("{before}; {note}"),
+                            None => note,
+                        });
+                    }
+                    break;
+                }
                 Err(e) => {
                     summary.status = FileStatus::Failed(format!(
                         "read error after line {}: {e}; the lines before it were used",

@@ -21,6 +21,7 @@ pub mod family;
 pub mod fuzzing;
 pub mod gcloud;
 pub mod inventory;
+pub mod mapguard;
 pub mod mysql_options;
 pub mod plan;
 pub mod progress;

@@ -9,7 +9,9 @@ use std::fs::File;
 use std::io::{self, BufRead, Read, Seek};
 use std::path::{Path, PathBuf};
 
-use memmap2::{Mmap, MmapOptions};
+use memmap2::MmapOptions;
+
+use crate::mapguard::Guarded;
 
 /// Bytes per window. Two windows' worth of pages stays well inside the
 /// memory budget, and a window holds enough chunks to keep every core busy.
@@ -249,7 +251,7 @@ pub enum WindowReader {
         file: File,
         len: u64,
         pos: u64,
-        map: Option<Mmap>,
+        map: Option<Guarded>,
     },
     Stream {
         inner: Box<dyn Read + Send>,
@@ -310,6 +312,17 @@ impl WindowReader {
         }
     }
 
+    /// Bytes a mapped file gained after it was opened (a log still being
+    /// written): they are not read.
+    pub fn grew(&self) -> u64 {
+        match self {
+            WindowReader::Mapped { file, len, .. } => {
+                file.metadata().map_or(0, |m| m.len().saturating_sub(*len))
+            }
+            WindowReader::Stream { .. } => 0,
+        }
+    }
+
     /// Input bytes consumed so far (compressed bytes for gzip).
     pub fn consumed(&self) -> u64 {
         match self {
@@ -332,7 +345,17 @@ impl WindowReader {
                 // Unmap what was read, off the critical path: tearing down
                 // a window's page tables is serial kernel work.
                 if let Some(done) = map.take() {
+                    let shrank = done.shrank();
                     rayon::spawn(move || drop(done));
+                    if shrank {
+                        // What the window held past the new end read as
+                        // zeros: no line of it was taken.
+                        let at = *pos;
+                        *pos = *len;
+                        return Err(io::Error::other(format!(
+                            "the file shrank while it was read (truncated, or rotated with copytruncate) before byte {at}"
+                        )));
+                    }
                 }
                 if *pos >= *len {
                     return Ok(None);
@@ -340,9 +363,9 @@ impl WindowReader {
                 let mut size = WINDOW_BYTES as u64;
                 loop {
                     let take = size.min(*len - *pos);
-                    // SAFETY: the file is only read; a log rotated or
-                    // truncated underneath us is the one risk of any mmap
-                    // reader, accepted here as ripgrep does.
+                    // SAFETY: the file is only read; a log truncated
+                    // underneath us would raise SIGBUS, which the window's
+                    // guard turns into zeros and an error (mapguard.rs).
                     let mapped = unsafe {
                         MmapOptions::new()
                             .offset(*pos)
@@ -357,7 +380,7 @@ impl WindowReader {
                     };
                     if let Some(cut) = cut {
                         *pos += cut as u64;
-                        let window: &Mmap = map.insert(mapped);
+                        let window: &Guarded = map.insert(Guarded::new(mapped));
                         return Ok(Some(&window[..cut]));
                     }
                     size *= 2; // a line longer than the window
@@ -589,5 +612,68 @@ mod tests {
         assert_eq!(files[2].path, None);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].input, "missing");
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use std::io::Write;
+
+    fn input(path: &Path) -> InputFile {
+        InputFile {
+            path: Some(path.to_path_buf()),
+            display: path.display().to_string(),
+            instance: "db".into(),
+            explicit: true,
+        }
+    }
+
+    #[test]
+    fn a_file_that_grows_while_read_says_by_how_much() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        std::fs::write(&path, "one\ntwo\n").unwrap();
+        let mut reader = WindowReader::open(&input(&path)).unwrap();
+        assert_eq!(reader.next_window().unwrap(), Some(&b"one\ntwo\n"[..]));
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"three\n")
+            .unwrap();
+        assert_eq!(reader.next_window().unwrap(), None);
+        assert_eq!(reader.grew(), 6);
+    }
+
+    #[test]
+    fn a_file_truncated_while_read_stops_with_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.log");
+        let line = b"x".repeat(99);
+        let mut file = std::fs::File::create(&path).unwrap();
+        for _ in 0..(WINDOW_BYTES / 100 + 5_000) {
+            file.write_all(&line).unwrap();
+            file.write_all(b"\n").unwrap();
+        }
+        drop(file);
+        let mut reader = WindowReader::open(&input(&path)).unwrap();
+        let window = reader.next_window().unwrap().unwrap();
+        let len = window.len();
+        assert_eq!(window[len - 2], b'x');
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(1 << 20)
+            .unwrap();
+        // Reading past the new end: zeros, not SIGBUS.
+        assert_eq!(window[len - 2], 0);
+        assert_eq!(window[10], b'x');
+        let err = reader.next_window().unwrap_err();
+        assert!(
+            err.to_string().contains("shrank while it was read"),
+            "{err}"
+        );
     }
 }
