@@ -15,11 +15,14 @@ use crate::analyze::{Analysis, FileStatus, Settings, analyze};
 use crate::atomic::AtomicFile;
 use crate::capture;
 use crate::capture_sql::{self, SqlEngine};
+use crate::census::Census;
+use crate::correlate::Coverage;
 use crate::correlate::Problem;
 use crate::evidence::fold::{self, AppMap, ClientSetting, EndpointMap, Evidence};
 use crate::evidence::truststore::{self, RdsCa};
 use crate::evidence::walk;
 use crate::family::Families;
+use crate::partial::Partial;
 use crate::progress::{FetchProgress, Progress};
 use crate::report::{self, OutputFormat, printable};
 use crate::verdict::{self, GroupBy, Verdict, judge};
@@ -30,7 +33,7 @@ Exit codes (each subcommand's --help lists its own):
   0  done
   1  error: an input could not be read or is not what it should be, nothing usable was read, or the output could not be written
   2  usage error
-  3  analyze --fail-on matched, or truststore --require not met";
+  3  analyze or merge --fail-on matched, or truststore --require not met";
 
 const ANALYZE_EXIT_CODES: &str = "\
 Exit codes:
@@ -39,6 +42,13 @@ Exit codes:
   2  usage error
   3  --fail-on matched: the report has rows at or above that verdict
 A closed output pipe (sslcensus analyze ... | head) ends quietly with 0.";
+
+const MERGE_EXIT_CODES: &str = "\
+Exit codes:
+  0  done: the partials' runs held connection records, none of them was incomplete, and --fail-on (if given) matched nothing
+  1  error: a partial could not be read, is not an sslcensus partial or has another schema version (nothing is written); a run merged was incomplete (its own exit code was 1); no run held a single connection record; an evidence file is bad; or the report or the merged partial could not be written. 1 wins over 3
+  2  usage error
+  3  --fail-on matched: the report has rows at or above that verdict";
 
 const SCAN_CONFIG_EXIT_CODES: &str = "\
 Exit codes:
@@ -78,6 +88,10 @@ pub enum Command {
     /// rotation affects it.
     #[command(after_help = ANALYZE_EXIT_CODES)]
     Analyze(Box<AnalyzeArgs>),
+    /// Merge the partials of runs over shards of a fleet (`analyze
+    /// --partial`) and judge them as one run over all their inputs.
+    #[command(after_help = MERGE_EXIT_CODES)]
+    Merge(Box<MergeArgs>),
     /// Find database connection settings in application code and config
     /// trees, with whether each uses TLS and verifies the server certificate.
     #[command(name = "scan-config", after_help = SCAN_CONFIG_EXIT_CODES)]
@@ -348,6 +362,24 @@ pub struct AnalyzeArgs {
     /// sits in, else the file name).
     #[arg(long)]
     pub instance: Option<String>,
+    #[command(flatten)]
+    pub judging: JudgeArgs,
+    /// Also write this run's per-client aggregates here (Parquet) for
+    /// `sslcensus merge`: shards of a fleet (by instance) read apart and
+    /// judged together. Checked before reading starts.
+    #[arg(long, value_name = "FILE.parquet")]
+    pub partial: Option<PathBuf>,
+    /// JSON and Parquet list every raw application name of a family in
+    /// application_examples (default: a few, as in the CSV).
+    #[arg(long)]
+    pub keep_raw_names: bool,
+    #[command(flatten)]
+    pub cloudwatch: CloudWatchArgs,
+}
+
+/// How a census is judged and reported: what `analyze` and `merge` share.
+#[derive(Debug, Args)]
+pub struct JudgeArgs {
     /// Comma-separated fields that make one report row: instance, engine,
     /// user, database, application, client_host.
     #[arg(long, default_value = "instance,user,database,application", value_parser = clap::value_parser!(GroupBy))]
@@ -397,15 +429,22 @@ pub struct AnalyzeArgs {
     /// matches belong to family NAME (repeatable).
     #[arg(long, value_name = "REGEX=NAME", value_parser = parse_family_rule)]
     pub app_family: Vec<(regex::Regex, String)>,
-    /// JSON and Parquet list every raw application name of a family in
-    /// application_examples (default: a few, as in the CSV).
-    #[arg(long)]
-    pub keep_raw_names: bool,
     /// No progress bar and no notes; errors are still printed.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partials written by `analyze --partial` (or merged ones, or README's
+    /// SQL query's result).
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
     #[command(flatten)]
-    pub cloudwatch: CloudWatchArgs,
+    pub judging: JudgeArgs,
+    /// Also write the merged partial here, to merge again later.
+    #[arg(long, value_name = "FILE.parquet")]
+    pub partial: Option<PathBuf>,
 }
 
 /// Reading the log groups RDS publishes to CloudWatch Logs.
@@ -475,7 +514,7 @@ fn parse_family_rule(text: &str) -> Result<(regex::Regex, String), String> {
     Families::parse_rule(text)
 }
 
-impl AnalyzeArgs {
+impl JudgeArgs {
     fn families(&self) -> Families {
         let mut families = match self.app_families {
             Switch::On => Families::default(),
@@ -484,10 +523,18 @@ impl AnalyzeArgs {
         for (regex, name) in &self.app_family {
             families = families.with_rule(regex.clone(), name.clone());
         }
-        if self.keep_raw_names {
-            families = families.keeping_all_names();
-        }
         families
+    }
+}
+
+impl AnalyzeArgs {
+    fn families(&self) -> Families {
+        let families = self.judging.families();
+        if self.keep_raw_names {
+            families.keeping_all_names()
+        } else {
+            families
+        }
     }
 }
 
@@ -514,6 +561,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let choose = |format: OutputFormat| if cli.csv_raw { format.raw() } else { format };
     match cli.command {
         Command::Analyze(args) => run_analyze(*args, csv, choose),
+        Command::Merge(args) => run_merge(*args, csv, choose),
         Command::ScanConfig(args) => run_scan_config(args, csv, choose),
         Command::Truststore(args) => run_truststore(args, choose),
         Command::Sql(args) => match print_out(&capture_sql::text(args.engine)) {
@@ -627,9 +675,11 @@ fn run_analyze(
         Ok(prefix) => prefix,
         Err(e) => return usage_error(&e.to_string()),
     };
-    // Where the report goes, checked before minutes of reading.
-    let target = match output_target(&args, csv, &choose) {
-        Ok(target) => target,
+    // Where the report and the partial go, checked before minutes of reading.
+    let (target, partial_file) = match output_target(&args.judging, csv, &choose)
+        .and_then(|target| Ok((target, partial_target(args.partial.as_deref())?)))
+    {
+        Ok(targets) => targets,
         Err(Failure::Usage(message)) => return usage_error(&message),
         Err(Failure::Run(message)) => {
             eprintln!("sslcensus: error: {message}");
@@ -647,7 +697,7 @@ fn run_analyze(
         },
     };
 
-    let (evidence, scan_failed) = match load_evidence(&args, &settings.families) {
+    let (evidence, scan_failed) = match load_evidence(&args.judging, &settings.families) {
         Ok(loaded) => loaded,
         Err(e) => {
             eprintln!("sslcensus: error: {e:#}");
@@ -678,7 +728,8 @@ fn run_analyze(
     for e in &input_errors {
         eprintln!("sslcensus: error: {}: {}", printable(&e.input), e.message);
     }
-    if !args.quiet {
+    let quiet = args.judging.quiet;
+    if !quiet {
         for note in &notes {
             eprintln!("sslcensus: note: {}", printable(note));
         }
@@ -689,17 +740,39 @@ fn run_analyze(
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let progress = Progress::new(total_bytes, !args.quiet && std::io::stderr().is_terminal());
+    let progress = Progress::new(total_bytes, !quiet && std::io::stderr().is_terminal());
     let mut analysis = analyze(&files, &settings, &progress);
     progress.finish();
-    report_inputs(&analysis, &args.inputs, args.quiet, settings.window);
+    report_inputs(&analysis, &args.inputs, quiet, settings.window);
     let nothing_usable = !analysis.held_records();
-
-    let rows = judge(
-        std::mem::take(&mut analysis.census),
-        &args.group_by,
+    let incomplete = analysis.failed() || !input_errors.is_empty();
+    let mut census = std::mem::take(&mut analysis.census);
+    let mut partial_failed = false;
+    if let (Some(path), Some(file)) = (&args.partial, partial_file) {
+        let partial = Partial::of_run(census, &analysis.files, incomplete);
+        partial_failed = !write_partial(&partial, path, file, quiet);
+        census = partial.census;
+    }
+    judge_and_report(
+        census,
+        &args.judging,
         &evidence,
-    );
+        target,
+        nothing_usable || incomplete || scan_failed || partial_failed,
+    )
+}
+
+/// Judges a census, writes the report and the summary, and says how the
+/// run ends: what `analyze` and `merge` do once they hold a census.
+/// `failed`: the run is incomplete already (exit 1, which wins over 3).
+fn judge_and_report(
+    census: Census,
+    args: &JudgeArgs,
+    evidence: &Evidence,
+    target: OutputTarget,
+    failed: bool,
+) -> ExitCode {
+    let rows = judge(census, &args.group_by, evidence);
     let written = match target {
         OutputTarget::File { path, file, format } => file
             .fill(|out| report::write(&rows, format, out))
@@ -727,7 +800,7 @@ fn run_analyze(
         None => None,
     };
     let matched = threshold.is_some_and(|t| rows.iter().any(|r| r.verdict <= t));
-    if nothing_usable || analysis.failed() || !input_errors.is_empty() || scan_failed {
+    if failed {
         if matched {
             eprintln!(
                 "sslcensus: --fail-on matched too; exit 1 (an incomplete run) takes precedence over 3"
@@ -760,7 +833,7 @@ fn fetch_log_groups(
         }
     };
     let progress = Arc::new(FetchProgress::new(
-        !args.quiet && std::io::stderr().is_terminal(),
+        !args.judging.quiet && std::io::stderr().is_terminal(),
     ));
     let fetched = cloudwatch::fetch::fetch(&args.cloudwatch.request(), spool, &progress);
     progress.finish();
@@ -788,7 +861,7 @@ enum Failure {
 }
 
 fn output_target(
-    args: &AnalyzeArgs,
+    args: &JudgeArgs,
     csv: OutputFormat,
     choose: &impl Fn(OutputFormat) -> OutputFormat,
 ) -> Result<OutputTarget, Failure> {
@@ -813,6 +886,118 @@ fn output_target(
         None if forced.is_none() && std::io::stdout().is_terminal() => Ok(OutputTarget::Summary),
         None => stdout_target(forced.unwrap_or(csv)),
     }
+}
+
+/// The partial's file (`--partial`), staged before reading starts.
+fn partial_target(path: Option<&std::path::Path>) -> Result<Option<AtomicFile>, Failure> {
+    let Some(path) = path else { return Ok(None) };
+    if OutputFormat::for_path(path).ok() != Some(OutputFormat::Parquet) {
+        return Err(Failure::Usage(format!(
+            "--partial {}: a partial is Parquet; name it .parquet",
+            path.display()
+        )));
+    }
+    AtomicFile::create(path)
+        .map(Some)
+        .map_err(|e| Failure::Run(format!("cannot create {}: {e}", path.display())))
+}
+
+/// Writes a partial; false (said) when it could not be.
+fn write_partial(partial: &Partial, path: &std::path::Path, file: AtomicFile, quiet: bool) -> bool {
+    match file.fill(|out| crate::partial::write(partial, out)) {
+        Ok(()) => {
+            if !quiet {
+                eprintln!(
+                    "sslcensus: wrote the partial of {} clients to {}",
+                    partial.census.clients.len(),
+                    path.display()
+                );
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!("sslcensus: error: writing {}: {e:#}", path.display());
+            false
+        }
+    }
+}
+
+fn run_merge(
+    args: MergeArgs,
+    csv: OutputFormat,
+    choose: impl Fn(OutputFormat) -> OutputFormat,
+) -> ExitCode {
+    let (target, partial_file) = match output_target(&args.judging, csv, &choose)
+        .and_then(|target| Ok((target, partial_target(args.partial.as_deref())?)))
+    {
+        Ok(targets) => targets,
+        Err(Failure::Usage(message)) => return usage_error(&message),
+        Err(Failure::Run(message)) => {
+            eprintln!("sslcensus: error: {message}");
+            return ExitCode::from(1);
+        }
+    };
+    let (evidence, scan_failed) = match load_evidence(&args.judging, &args.judging.families()) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("sslcensus: error: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
+    let (merged, errors) = crate::partial::read_all(&args.partials);
+    if !errors.is_empty() {
+        // A shard missing is a fleet judged in part: nothing is written.
+        for e in &errors {
+            eprintln!("sslcensus: error: {}", printable(&format!("{e:#}")));
+        }
+        eprintln!(
+            "sslcensus: error: {} of {} partials could not be merged; nothing written",
+            errors.len(),
+            args.partials.len()
+        );
+        return ExitCode::from(1);
+    }
+    let quiet = args.judging.quiet;
+    if !quiet {
+        let mut by_instance: std::collections::BTreeMap<&str, (Coverage, u64, Option<Engine>)> =
+            Default::default();
+        for ((instance, engine), c) in &merged.coverage {
+            let entry = by_instance.entry(instance).or_default();
+            entry.0.merge(c.coverage);
+            entry.1 += c.files;
+            entry.2 = entry.2.or(*engine);
+        }
+        report_coverage(by_instance);
+        eprintln!(
+            "sslcensus: merged {} partials of {} runs: {} clients, {} client addresses; {} disconnections of sessions that began before the logs",
+            args.partials.len(),
+            merged.runs,
+            merged.census.clients.len(),
+            merged.census.addresses.len(),
+            merged.census.unmatched.disconnections
+        );
+    }
+    if merged.incomplete_runs > 0 {
+        eprintln!(
+            "sslcensus: error: {} of the {} runs merged were incomplete (an input could not be read: see their own messages); the report covers the rest",
+            merged.incomplete_runs, merged.runs
+        );
+    }
+    let nothing_usable = !merged.held_records();
+    if nothing_usable {
+        eprintln!("sslcensus: error: no connection record in any run merged: nothing to judge");
+    }
+    let mut partial_failed = false;
+    if let (Some(path), Some(file)) = (&args.partial, partial_file) {
+        partial_failed = !write_partial(&merged, path, file, quiet);
+    }
+    judge_and_report(
+        merged.census,
+        &args.judging,
+        &evidence,
+        target,
+        nothing_usable || merged.incomplete_runs > 0 || scan_failed || partial_failed,
+    )
 }
 
 fn stdout_target(format: OutputFormat) -> Result<OutputTarget, Failure> {
@@ -848,7 +1033,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// Reads --configs, --scan, --endpoint-map, --app-map and --evidence. A file the scan
 /// could not read is reported (and fails the run at the end); a bad
 /// evidence file stops it here.
-fn load_evidence(args: &AnalyzeArgs, families: &Families) -> anyhow::Result<(Evidence, bool)> {
+fn load_evidence(args: &JudgeArgs, families: &Families) -> anyhow::Result<(Evidence, bool)> {
     let mut settings = Vec::new();
     for path in &args.configs {
         settings.extend(fold::read_settings(path)?);
@@ -1174,7 +1359,35 @@ fn report_inputs(
     if quiet {
         return;
     }
-    for (instance, (coverage, files)) in analysis.coverage_by_instance() {
+    report_coverage(analysis.coverage_by_instance().into_iter().map(
+        |(instance, (coverage, files))| {
+            let engine = analysis
+                .files
+                .iter()
+                .find(|f| f.instance == instance)
+                .and_then(|f| f.engine);
+            (instance, (coverage, files as u64, engine))
+        },
+    ));
+    let read = if in_part > 0 {
+        format!("{read} (and {in_part} in part)")
+    } else {
+        read.to_string()
+    };
+    eprintln!(
+        "sslcensus: read {read} of {} files, {lines} lines; {skipped} connection lines skipped as malformed, {invalid} lines not UTF-8; {} disconnections of sessions that began before the logs",
+        analysis.files.len(),
+        analysis.census.unmatched.disconnections
+    );
+}
+
+/// Per instance (its files' coverage together, how many files, the engine
+/// their format names): when its connection records were written, and a
+/// warning where no login was logged.
+fn report_coverage<'a>(
+    by_instance: impl IntoIterator<Item = (&'a str, (Coverage, u64, Option<Engine>))>,
+) {
+    for (instance, (coverage, files, engine)) in by_instance {
         if coverage.records == 0 {
             continue;
         }
@@ -1191,11 +1404,6 @@ fn report_inputs(
             coverage.records
         );
         if coverage.logins == 0 {
-            let engine = analysis
-                .files
-                .iter()
-                .find(|f| f.instance == instance)
-                .and_then(|f| f.engine);
             eprintln!(
                 "sslcensus: warning: {}: no login was logged (only failures or disconnections): connection logging looks off, so clients that connected are missing{}",
                 printable(instance),
@@ -1203,16 +1411,6 @@ fn report_inputs(
             );
         }
     }
-    let read = if in_part > 0 {
-        format!("{read} (and {in_part} in part)")
-    } else {
-        read.to_string()
-    };
-    eprintln!(
-        "sslcensus: read {read} of {} files, {lines} lines; {skipped} connection lines skipped as malformed, {invalid} lines not UTF-8; {} disconnections of sessions that began before the logs",
-        analysis.files.len(),
-        analysis.census.unmatched.disconnections
-    );
 }
 
 /// The server setting that makes logins appear in its logs.

@@ -19,6 +19,7 @@ pub mod evidence;
 pub mod family;
 pub mod gcloud;
 pub mod mysql_options;
+pub mod partial;
 pub mod plan;
 pub mod progress;
 pub mod report;
