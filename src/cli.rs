@@ -546,8 +546,12 @@ impl clap::builder::ValueParserFactory for GroupBy {
 }
 
 fn usage_error(message: &str) -> ExitCode {
+    usage_error_of("analyze", message)
+}
+
+fn usage_error_of(command: &str, message: &str) -> ExitCode {
     eprintln!("sslcensus: {message}");
-    eprintln!("Try 'sslcensus analyze --help'.");
+    eprintln!("Try 'sslcensus {command} --help'.");
     ExitCode::from(2)
 }
 
@@ -931,7 +935,7 @@ fn run_merge(
         .and_then(|target| Ok((target, partial_target(args.partial.as_deref())?)))
     {
         Ok(targets) => targets,
-        Err(Failure::Usage(message)) => return usage_error(&message),
+        Err(Failure::Usage(message)) => return usage_error_of("merge", &message),
         Err(Failure::Run(message)) => {
             eprintln!("sslcensus: error: {message}");
             return ExitCode::from(1);

@@ -342,9 +342,48 @@ fn counts_rows<'a>(
     }
 }
 
-/// The rows of a partial, sorted.
-fn rows(partial: &Partial) -> Vec<Row<'_>> {
+/// Rows turned into one table at a time: the table's copy of the text
+/// costs a batch, not the whole census.
+const WRITE_BATCH_ROWS: usize = 16_384;
+
+/// The partial's rows, a batch at a time to `flush`, in a fixed order:
+/// runs and coverage, then clients and addresses by key.
+fn each_batch<'a>(
+    partial: &'a Partial,
+    mut flush: impl FnMut(&[Row<'a>]) -> Result<()>,
+) -> Result<()> {
     let mut rows = Vec::new();
+    run_rows(partial, &mut rows);
+    let mut clients: Vec<_> = partial.census.clients.iter().collect();
+    clients.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut addresses: Vec<_> = partial.census.addresses.iter().collect();
+    addresses.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let clients = clients.into_iter().map(|(k, s)| Part::Client(k, s));
+    let addresses = addresses.into_iter().map(|(k, s)| Part::Address(k, s));
+    for part in clients.chain(addresses) {
+        match part {
+            Part::Client(key, stats) => client_rows(key, stats, &mut rows),
+            Part::Address(key, stats) => address_rows(key, stats, &mut rows),
+        }
+        if rows.len() >= WRITE_BATCH_ROWS {
+            flush(&rows)?;
+            rows.clear();
+        }
+    }
+    if !rows.is_empty() {
+        flush(&rows)?;
+    }
+    Ok(())
+}
+
+/// A client or an address, in the order their rows are written.
+enum Part<'a> {
+    Client(&'a ClientKey, &'a ClientStats),
+    Address(&'a AddressKey, &'a AddressStats),
+}
+
+/// The rows of the runs, the unmatched and the coverage.
+fn run_rows<'a>(partial: &'a Partial, rows: &mut Vec<Row<'a>>) {
     let run = Row {
         record: "run".into(),
         ..Row::default()
@@ -384,105 +423,123 @@ fn rows(partial: &Partial) -> Vec<Row<'_>> {
         }
         rows.push(base.count(c.coverage.records).span(c.coverage.span));
     }
-    for (key, stats) in &partial.census.clients {
-        let base = Row::of_client("client", key);
-        rows.push(base.clone().count(stats.sessions).span(stats.seen));
-        let with = |record: &'static str| Row {
+}
+
+/// A client's rows.
+fn client_rows<'a>(key: &'a ClientKey, stats: &'a ClientStats, rows: &mut Vec<Row<'a>>) {
+    let base = Row::of_client("client", key);
+    rows.push(base.clone().count(stats.sessions).span(stats.seen));
+    let with = |record: &'static str| Row {
+        record: record.into(),
+        ..base.clone()
+    };
+    for (name, get, _) in CLIENT_COUNTS {
+        if get(stats) > 0 {
+            rows.push(with("client_count").item(name).count(get(stats)));
+        }
+    }
+    if stats.prefer_fallbacks != Tally::default() {
+        rows.push(with("prefer_fallbacks").tally(stats.prefer_fallbacks));
+    }
+    counts_rows(rows, &base, "tls_version", &stats.tls_versions);
+    counts_rows(rows, &base, "cipher", &stats.ciphers);
+    counts_rows(rows, &base, "auth_method", &stats.auth_methods);
+    counts_rows(rows, &base, "driver", &stats.drivers);
+    let names = &stats.raw_names;
+    if names.keep() > 0 {
+        rows.push(with("raw_names_keep").count(names.keep() as u64));
+    }
+    let mut hashes: Vec<u64> = names.hashes().collect();
+    hashes.sort_unstable();
+    for hash in hashes {
+        rows.push(with("raw_name").item(format!("{hash:016x}")).count(1));
+    }
+    for example in names.examples() {
+        rows.push(with("raw_name_example").item(example.as_str()).count(1));
+    }
+    for (view, captured) in &stats.captured {
+        let view_row = with("captured").item(view.as_str());
+        rows.push(
+            view_row
+                .clone()
+                .count(captured.sessions)
+                .span(captured.span),
+        );
+        let with_view = |record: &'static str| Row {
             record: record.into(),
-            ..base.clone()
+            ..view_row.clone()
         };
-        for (name, get, _) in CLIENT_COUNTS {
-            if get(stats) > 0 {
-                rows.push(with("client_count").item(name).count(get(stats)));
-            }
-        }
-        if stats.prefer_fallbacks != Tally::default() {
-            rows.push(with("prefer_fallbacks").tally(stats.prefer_fallbacks));
-        }
-        counts_rows(&mut rows, &base, "tls_version", &stats.tls_versions);
-        counts_rows(&mut rows, &base, "cipher", &stats.ciphers);
-        counts_rows(&mut rows, &base, "auth_method", &stats.auth_methods);
-        counts_rows(&mut rows, &base, "driver", &stats.drivers);
-        let names = &stats.raw_names;
-        if names.keep() > 0 {
-            rows.push(with("raw_names_keep").count(names.keep() as u64));
-        }
-        for hash in names.hashes() {
-            rows.push(with("raw_name").item(format!("{hash:016x}")).count(1));
-        }
-        for example in names.examples() {
-            rows.push(with("raw_name_example").item(example.as_str()).count(1));
-        }
-        for (view, captured) in &stats.captured {
-            let view_row = with("captured").item(view.as_str());
-            rows.push(
-                view_row
-                    .clone()
-                    .count(captured.sessions)
-                    .span(captured.span),
-            );
-            let with_view = |record: &'static str| Row {
-                record: record.into(),
-                ..view_row.clone()
-            };
-            for (name, get, _) in CAPTURED_COUNTS {
-                if get(captured) > 0 {
-                    rows.push(
-                        with_view("captured_count")
-                            .detail(name)
-                            .count(get(captured)),
-                    );
-                }
-            }
-            for (text, n) in captured.tls_versions.iter() {
-                rows.push(with_view("captured_tls_version").detail(text).count(n));
-            }
-            for (text, n) in captured.ciphers.iter() {
-                rows.push(with_view("captured_cipher").detail(text).count(n));
-            }
-            for (tag, number) in &captured.captures {
+        for (name, get, _) in CAPTURED_COUNTS {
+            if get(captured) > 0 {
                 rows.push(
-                    with_view("captured_capture")
-                        .detail(format!("{tag:016x}/{number}"))
-                        .count(1),
+                    with_view("captured_count")
+                        .detail(name)
+                        .count(get(captured)),
                 );
             }
         }
-    }
-    for (key, stats) in &partial.census.addresses {
-        rows.push(Row::of_address("address", key).tally(stats.abandoned));
-        for ((kind, reason), tally) in &stats.handshake_failures {
+        for (text, n) in captured.tls_versions.iter() {
+            rows.push(with_view("captured_tls_version").detail(text).count(n));
+        }
+        for (text, n) in captured.ciphers.iter() {
+            rows.push(with_view("captured_cipher").detail(text).count(n));
+        }
+        for (tag, number) in &captured.captures {
             rows.push(
-                Row::of_address("handshake_failure", key)
-                    .item(name_of(&FAILURE_KINDS, *kind))
-                    .detail(reason.as_str())
-                    .tally(*tally),
+                with_view("captured_capture")
+                    .detail(format!("{tag:016x}/{number}"))
+                    .count(1),
             );
         }
-        for (attempt, tally) in &stats.rejections {
-            let (record, detail) = match &attempt.rejection {
-                Rejection::Hba => ("rejection_hba", ""),
-                Rejection::Authentication(method) => ("rejection_authentication", method.as_str()),
-                Rejection::Refused(why) => ("rejection_refused", why.as_str()),
-            };
-            rows.push(Row {
-                user: attempt.user.as_str().into(),
-                database: attempt.database.as_str().into(),
-                application: attempt.application.as_str().into(),
-                ..Row::of_address(record, key)
-                    .item(name_of(&TRANSPORTS, attempt.transport))
-                    .detail(detail)
-                    .tally(*tally)
-            });
-        }
     }
-    rows.sort_unstable();
-    rows
+}
+
+/// An address's rows.
+fn address_rows<'a>(key: &'a AddressKey, stats: &'a AddressStats, rows: &mut Vec<Row<'a>>) {
+    rows.push(Row::of_address("address", key).tally(stats.abandoned));
+    for ((kind, reason), tally) in &stats.handshake_failures {
+        rows.push(
+            Row::of_address("handshake_failure", key)
+                .item(name_of(&FAILURE_KINDS, *kind))
+                .detail(reason.as_str())
+                .tally(*tally),
+        );
+    }
+    for (attempt, tally) in &stats.rejections {
+        let (record, detail) = match &attempt.rejection {
+            Rejection::Hba => ("rejection_hba", ""),
+            Rejection::Authentication(method) => ("rejection_authentication", method.as_str()),
+            Rejection::Refused(why) => ("rejection_refused", why.as_str()),
+        };
+        rows.push(Row {
+            user: attempt.user.as_str().into(),
+            database: attempt.database.as_str().into(),
+            application: attempt.application.as_str().into(),
+            ..Row::of_address(record, key)
+                .item(name_of(&TRANSPORTS, attempt.transport))
+                .detail(detail)
+                .tally(*tally)
+        });
+    }
 }
 
 /// Writes `partial` as Parquet.
 pub fn write<W: Write>(partial: &Partial, mut out: W) -> Result<()> {
-    let rows = rows(partial);
+    let mut writer = ParquetWriter::new(&mut out)
+        .batched(frame(&[])?.schema())
+        .context("writing the partial")?;
+    each_batch(partial, |rows| {
+        writer
+            .write_batch(&frame(rows)?)
+            .context("writing the partial")
+    })?;
+    writer.finish().context("writing the partial")?;
+    out.flush().context("writing the partial")?;
+    Ok(())
+}
+
+/// A batch of rows as a table.
+fn frame(rows: &[Row<'_>]) -> Result<DataFrame> {
     let text = |name: &str, f: for<'r> fn(&'r Row<'_>) -> &'r str| {
         Column::new(name.into(), rows.iter().map(f).collect::<Vec<&str>>())
     };
@@ -512,12 +569,7 @@ pub fn write<W: Write>(partial: &Partial, mut out: W) -> Result<()> {
         time(COLUMNS[11], |r| r.first)?,
         time(COLUMNS[12], |r| r.last)?,
     ];
-    let mut df = DataFrame::new(rows.len(), columns).context("building the partial table")?;
-    ParquetWriter::new(&mut out)
-        .finish(&mut df)
-        .context("writing the partial")?;
-    out.flush().context("writing the partial")?;
-    Ok(())
+    DataFrame::new(rows.len(), columns).context("building the partial table")
 }
 
 fn time_type() -> DataType {
@@ -579,10 +631,9 @@ fn read_file(path: &Path) -> Result<Partial> {
     let lasts = column("last_seen", &time_type())?;
     let firsts = firsts.datetime()?.physical();
     let lasts = lasts.datetime()?.physical();
-    let mut all = Vec::with_capacity(df.height());
-    for i in 0..df.height() {
+    let row_at = |i: usize| {
         let cell = |c: usize| Cow::Borrowed(texts[c].get(i).unwrap_or(""));
-        all.push(Row {
+        Row {
             record: cell(0),
             instance: cell(1),
             engine: cell(2),
@@ -592,21 +643,27 @@ fn read_file(path: &Path) -> Result<Partial> {
             client_host: cell(6),
             item: cell(7),
             detail: cell(8),
-            count: counts
-                .get(i)
-                .ok_or_else(|| anyhow!("row {}: no count", i + 1))?,
+            count: counts.get(i).unwrap_or(0),
             first: firsts.get(i),
             last: lasts.get(i),
-        });
+        }
+    };
+    if counts.null_count() > 0 {
+        bail!("a row without a count");
     }
     let mut partial = Partial::default();
     // A client's number of examples first: examples past it are dropped
     // as they are added.
-    let (keeps, others): (Vec<&Row>, Vec<&Row>) =
-        all.iter().partition(|r| r.record == "raw_names_keep");
-    for (i, row) in keeps.into_iter().chain(others).enumerate() {
-        add(&mut partial, row)
-            .with_context(|| format!("a `{}` row ({} of {})", row.record, i + 1, all.len()))?;
+    let is_keep = |i: &usize| texts[0].get(*i) == Some("raw_names_keep");
+    let rows = 0..df.height();
+    let order = rows
+        .clone()
+        .filter(is_keep)
+        .chain(rows.filter(|i| !is_keep(i)));
+    for i in order {
+        let row = row_at(i);
+        add(&mut partial, &row)
+            .with_context(|| format!("row {} (a `{}` row)", i + 1, row.record))?;
     }
     Ok(partial)
 }
@@ -1006,12 +1063,66 @@ mod tests {
     }
 
     #[test]
+    fn partial_of_many_batches_round_trips() {
+        let mut many = Partial::default();
+        for i in 0..WRITE_BATCH_ROWS + 10 {
+            let stats = ClientStats {
+                sessions: i as u64,
+                ..ClientStats::default()
+            };
+            many.census
+                .clients
+                .insert(Arc::new(key(&format!("app {i}"), "h")), Box::new(stats));
+        }
+        assert_eq!(flat(&round_trip(&many)), flat(&many));
+    }
+
+    #[test]
+    fn partial_rows_sslcensus_does_not_know_are_refused_by_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            ("client", "db2", "", "unknown engine `db2`"),
+            (
+                "client_count",
+                "postgres",
+                "sessions_2",
+                "unknown count `sessions_2`",
+            ),
+            ("hosts", "postgres", "", "unknown record `hosts`"),
+            ("raw_name", "postgres", "xyz", "`xyz` is not a hash"),
+        ];
+        for (record, engine, item, why) in cases {
+            let row = Row {
+                record: record.into(),
+                engine: engine.into(),
+                item: item.into(),
+                ..Row::default()
+            };
+            let path = dir.path().join("bad.parquet");
+            let mut df = frame(&[row]).unwrap();
+            ParquetWriter::new(std::fs::File::create(&path).unwrap())
+                .finish(&mut df)
+                .unwrap();
+            let e = format!("{:#}", read(&path).unwrap_err());
+            assert_eq!(
+                e,
+                format!("{}: row 1 (a `{record}` row): {why}", path.display())
+            );
+        }
+    }
+
+    #[test]
     fn partial_rows_of_nothing_but_a_run() {
         let run = Partial {
             runs: 1,
             ..Partial::default()
         };
-        let rows = rows(&run);
+        let mut rows = Vec::new();
+        each_batch(&run, |batch| {
+            rows.extend_from_slice(batch);
+            Ok(())
+        })
+        .unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].record, "run");
     }
