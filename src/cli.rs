@@ -679,17 +679,6 @@ fn run_analyze(
         Ok(prefix) => prefix,
         Err(e) => return usage_error(&e.to_string()),
     };
-    // Where the report and the partial go, checked before minutes of reading.
-    let (target, partial_file) = match output_target(&args.judging, csv, &choose)
-        .and_then(|target| Ok((target, partial_target(args.partial.as_deref())?)))
-    {
-        Ok(targets) => targets,
-        Err(Failure::Usage(message)) => return usage_error(&message),
-        Err(Failure::Run(message)) => {
-            eprintln!("sslcensus: error: {message}");
-            return ExitCode::from(1);
-        }
-    };
     let settings = Settings {
         forced: args.format.map(FormatArg::choice),
         prefix,
@@ -700,13 +689,21 @@ fn run_analyze(
             until: args.cloudwatch.until,
         },
     };
-
-    let (evidence, scan_failed) = match load_evidence(&args.judging, &settings.families) {
-        Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("sslcensus: error: {e:#}");
-            return ExitCode::from(1);
-        }
+    let Prepared {
+        target,
+        partial_file,
+        evidence,
+        scan_failed,
+    } = match prepare(
+        "analyze",
+        &args.judging,
+        args.partial.as_deref(),
+        &settings.families,
+        csv,
+        &choose,
+    ) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
     };
     let (files, mut input_errors) = source::resolve(&inputs, args.instance.as_deref());
     // CloudWatch events (JSON dumps among the files, and the log groups)
@@ -892,6 +889,45 @@ fn output_target(
     }
 }
 
+/// What `analyze` and `merge` settle before minutes of reading: where the
+/// report and the partial go, and the evidence.
+struct Prepared {
+    target: OutputTarget,
+    partial_file: Option<AtomicFile>,
+    evidence: Evidence,
+    /// A tree given to --scan could not be read (the run fails at the end).
+    scan_failed: bool,
+}
+
+fn prepare(
+    command: &str,
+    judging: &JudgeArgs,
+    partial: Option<&std::path::Path>,
+    families: &Families,
+    csv: OutputFormat,
+    choose: &impl Fn(OutputFormat) -> OutputFormat,
+) -> Result<Prepared, ExitCode> {
+    let (target, partial_file) = output_target(judging, csv, choose)
+        .and_then(|target| Ok((target, partial_target(partial)?)))
+        .map_err(|failure| match failure {
+            Failure::Usage(message) => usage_error_of(command, &message),
+            Failure::Run(message) => {
+                eprintln!("sslcensus: error: {message}");
+                ExitCode::from(1)
+            }
+        })?;
+    let (evidence, scan_failed) = load_evidence(judging, families).map_err(|e| {
+        eprintln!("sslcensus: error: {e:#}");
+        ExitCode::from(1)
+    })?;
+    Ok(Prepared {
+        target,
+        partial_file,
+        evidence,
+        scan_failed,
+    })
+}
+
 /// The partial's file (`--partial`), staged before reading starts.
 fn partial_target(path: Option<&std::path::Path>) -> Result<Option<AtomicFile>, Failure> {
     let Some(path) = path else { return Ok(None) };
@@ -931,22 +967,21 @@ fn run_merge(
     csv: OutputFormat,
     choose: impl Fn(OutputFormat) -> OutputFormat,
 ) -> ExitCode {
-    let (target, partial_file) = match output_target(&args.judging, csv, &choose)
-        .and_then(|target| Ok((target, partial_target(args.partial.as_deref())?)))
-    {
-        Ok(targets) => targets,
-        Err(Failure::Usage(message)) => return usage_error_of("merge", &message),
-        Err(Failure::Run(message)) => {
-            eprintln!("sslcensus: error: {message}");
-            return ExitCode::from(1);
-        }
-    };
-    let (evidence, scan_failed) = match load_evidence(&args.judging, &args.judging.families()) {
-        Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("sslcensus: error: {e:#}");
-            return ExitCode::from(1);
-        }
+    let Prepared {
+        target,
+        partial_file,
+        evidence,
+        scan_failed,
+    } = match prepare(
+        "merge",
+        &args.judging,
+        args.partial.as_deref(),
+        &args.judging.families(),
+        csv,
+        &choose,
+    ) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
     };
     let (merged, errors) = crate::partial::read_all(&args.partials);
     if !errors.is_empty() {
