@@ -144,6 +144,36 @@ fn merged_shards_give_the_report_of_one_run() {
     }
     run(&args, 0);
     assert_eq!(read(&json), read(&one_json));
+    // The evidence and grouping flags judge a merge as they judge a run.
+    let configs = samples().join("configs");
+    let app_map = configs.join("app-map.csv");
+    let flags: [&dyn AsRef<std::ffi::OsStr>; 6] = [
+        &"--scan",
+        &configs,
+        &"--app-map",
+        &app_map,
+        &"--group-by",
+        &"instance,application",
+    ];
+    let judged = dir.join("one-run-judged.csv");
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"analyze", &"-q", &"-o", &judged];
+    args.extend(flags);
+    for input in &all {
+        args.push(input);
+    }
+    run(&args, 0);
+    let merged_judged = dir.join("merged-judged.csv");
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+        vec![&"merge", &"-q", &"-o", &merged_judged, &p[0], &p[1], &p[2]];
+    args.extend(flags);
+    run(&args, 0);
+    let judged = read(&judged);
+    assert_eq!(read(&merged_judged), judged);
+    assert!(
+        judged.contains("storefront") || judged.contains("billing"),
+        "{judged}"
+    );
+    assert_ne!(judged, one_run);
 }
 
 #[test]
