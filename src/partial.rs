@@ -578,7 +578,11 @@ fn time_type() -> DataType {
 
 /// Reads a partial; every error names the file.
 pub fn read(path: &Path) -> Result<Partial> {
-    read_file(path).with_context(|| format!("{}", path.display()))
+    // polars' Parquet reader can panic on a damaged file (an assertion in
+    // a page decoder, tests/mutation.rs): that file fails, not the merge.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_file(path)))
+        .unwrap_or_else(|_| Err(anyhow!("damaged: the Parquet reader failed inside")))
+        .with_context(|| format!("{}", path.display()))
 }
 
 fn read_file(path: &Path) -> Result<Partial> {
@@ -664,6 +668,18 @@ fn read_file(path: &Path) -> Result<Partial> {
         let row = row_at(i);
         add(&mut partial, &row)
             .with_context(|| format!("row {} (a `{}` row)", i + 1, row.record))?;
+    }
+    // What the verdicts subtract must add up (a damaged or hand-made file).
+    for (key, stats) in &partial.census.clients {
+        if stats.unknown_transport_sessions > stats.sessions {
+            bail!(
+                "client {}/{}@{} from {}: more sessions of unknown transport than sessions",
+                key.instance,
+                key.user,
+                key.database,
+                key.client_host
+            );
+        }
     }
     Ok(partial)
 }
@@ -1091,6 +1107,24 @@ mod tests {
             ("hosts", "postgres", "", "unknown record `hosts`"),
             ("raw_name", "postgres", "xyz", "`xyz` is not a hash"),
         ];
+        let dir2 = tempfile::tempdir().unwrap();
+        let path = dir2.path().join("inconsistent.parquet");
+        let row = Row {
+            record: "client_count".into(),
+            engine: "postgres".into(),
+            item: "unknown_transport_sessions".into(),
+            count: 2,
+            ..Row::default()
+        };
+        let mut df = frame(&[row]).unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        let e = format!("{:#}", read(&path).unwrap_err());
+        assert!(
+            e.ends_with("more sessions of unknown transport than sessions"),
+            "{e}"
+        );
         for (record, engine, item, why) in cases {
             let row = Row {
                 record: record.into(),
