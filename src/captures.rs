@@ -270,11 +270,11 @@ impl Captures {
     }
 }
 
-/// A number of this run's own, in every capture tag: each run numbers its
-/// captures from 0, and the partials of several runs (`sslcensus merge`,
-/// an instance read in time slices) must not take one run's capture 3 for
-/// another's.
-fn run_id() -> u64 {
+/// A random number of this run's own: in every capture tag (each run
+/// numbers its captures from 0, and the partials of several runs —
+/// `sslcensus merge`, an instance read in time slices — must not take one
+/// run's capture 3 for another's), and the id of its partial.
+pub fn run_id() -> u64 {
     use std::hash::Hasher;
     static ID: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     *ID.get_or_init(|| {

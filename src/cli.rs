@@ -1010,16 +1010,17 @@ fn run_merge(
         eprintln!(
             "sslcensus: merged {} partials of {} runs: {} clients, {} client addresses; {} disconnections of sessions that began before the logs",
             args.partials.len(),
-            merged.runs,
+            merged.runs.len(),
             merged.census.clients.len(),
             merged.census.addresses.len(),
             merged.census.unmatched.disconnections
         );
     }
-    if merged.incomplete_runs > 0 {
+    let incomplete = merged.incomplete_runs();
+    if incomplete > 0 {
         eprintln!(
-            "sslcensus: error: {} of the {} runs merged were incomplete (an input could not be read: see their own messages); the report covers the rest",
-            merged.incomplete_runs, merged.runs
+            "sslcensus: error: {incomplete} of the {} runs merged were incomplete (an input could not be read: see their own messages); the report covers the rest",
+            merged.runs.len()
         );
     }
     let nothing_usable = !merged.held_records();
@@ -1035,7 +1036,7 @@ fn run_merge(
         &args.judging,
         &evidence,
         target,
-        nothing_usable || merged.incomplete_runs > 0 || scan_failed || partial_failed,
+        nothing_usable || incomplete > 0 || scan_failed || partial_failed,
     )
 }
 

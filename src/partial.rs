@@ -76,11 +76,20 @@ pub struct Partial {
     pub census: Census,
     /// By instance and the engine its files' format names (none: dumps).
     pub coverage: BTreeMap<(String, Option<Engine>), FilesCoverage>,
-    /// The runs merged into it.
-    pub runs: u64,
-    /// Of those, runs that ended incomplete (an input unreadable, a log
-    /// group refused: their own exit code was 1).
-    pub incomplete_runs: u64,
+    /// The runs merged into it, by their random id
+    /// ([`crate::captures::run_id`]).
+    pub runs: BTreeMap<u64, Run>,
+}
+
+/// One run of `analyze` in a partial.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    /// How many times it was merged: more than once counts its clients
+    /// twice, which [`read_all`] refuses.
+    pub times: u64,
+    /// It ended incomplete (an input unreadable, a log group refused: its
+    /// own exit code was 1).
+    pub incomplete: bool,
 }
 
 /// The coverage of an instance's files that were read.
@@ -102,8 +111,13 @@ impl Partial {
         Partial {
             census,
             coverage,
-            runs: 1,
-            incomplete_runs: u64::from(incomplete),
+            runs: BTreeMap::from([(
+                crate::captures::run_id(),
+                Run {
+                    times: 1,
+                    incomplete,
+                },
+            )]),
         }
     }
 
@@ -114,8 +128,16 @@ impl Partial {
             entry.coverage.merge(c.coverage);
             entry.files += c.files;
         }
-        self.runs += other.runs;
-        self.incomplete_runs += other.incomplete_runs;
+        for (id, run) in other.runs {
+            let mine = self.runs.entry(id).or_default();
+            mine.times += run.times;
+            mine.incomplete |= run.incomplete;
+        }
+    }
+
+    /// How many runs ended incomplete.
+    pub fn incomplete_runs(&self) -> usize {
+        self.runs.values().filter(|r| r.incomplete).count()
     }
 
     /// Whether any run read a connection record.
@@ -384,13 +406,16 @@ enum Part<'a> {
 
 /// The rows of the runs, the unmatched and the coverage.
 fn run_rows<'a>(partial: &'a Partial, rows: &mut Vec<Row<'a>>) {
-    let run = Row {
-        record: "run".into(),
-        ..Row::default()
-    };
-    rows.push(run.clone().count(partial.runs));
-    if partial.incomplete_runs > 0 {
-        rows.push(run.item("incomplete").count(partial.incomplete_runs));
+    for (id, run) in &partial.runs {
+        rows.push(
+            Row {
+                record: "run".into(),
+                ..Row::default()
+            }
+            .item(format!("{id:016x}"))
+            .detail(if run.incomplete { "incomplete" } else { "" })
+            .count(run.times),
+        );
     }
     if partial.census.unmatched.disconnections > 0 {
         rows.push(
@@ -669,6 +694,12 @@ fn read_file(path: &Path) -> Result<Partial> {
         add(&mut partial, &row)
             .with_context(|| format!("row {} (a `{}` row)", i + 1, row.record))?;
     }
+    if let Some((id, run)) = partial.runs.iter().find(|(_, r)| r.times > 1) {
+        bail!(
+            "it holds run {id:016x} {} times: a run merged more than once counts its clients more than once",
+            run.times
+        );
+    }
     // What the verdicts subtract must add up (a damaged or hand-made file).
     for (key, stats) in &partial.census.clients {
         if stats.unknown_transport_sessions > stats.sessions {
@@ -734,11 +765,18 @@ fn address<'p>(partial: &'p mut Partial, row: &Row) -> Result<&'p mut AddressSta
 /// Adds one row to what was read: every row is a merge of its part.
 fn add(partial: &mut Partial, row: &Row) -> Result<()> {
     match row.record.as_ref() {
-        "run" => match row.item.as_ref() {
-            "" => partial.runs += row.count,
-            "incomplete" => partial.incomplete_runs += row.count,
-            other => bail!("unknown item `{other}`"),
-        },
+        "run" => {
+            let id = u64::from_str_radix(&row.item, 16)
+                .map_err(|_| anyhow!("`{}` is not a run id", row.item))?;
+            let incomplete = match row.detail.as_ref() {
+                "" => false,
+                "incomplete" => true,
+                other => bail!("unknown detail `{other}`"),
+            };
+            let run = partial.runs.entry(id).or_default();
+            run.times += row.count;
+            run.incomplete |= incomplete;
+        }
         "unmatched" => match row.item.as_ref() {
             "disconnections" => partial.census.unmatched.disconnections += row.count,
             other => bail!("unknown item `{other}`"),
@@ -854,9 +892,32 @@ fn add(partial: &mut Partial, row: &Row) -> Result<()> {
 pub fn read_all(paths: &[impl AsRef<Path>]) -> (Partial, Vec<anyhow::Error>) {
     let mut merged = Partial::default();
     let mut errors = Vec::new();
+    // Which file each run came from: a shard given twice (a retried job's
+    // upload, a merged partial beside its parts) is refused, not summed.
+    let mut run_files: BTreeMap<u64, &Path> = BTreeMap::new();
     for path in paths {
-        match read(path.as_ref()) {
-            Ok(partial) => merged.merge(partial),
+        let path = path.as_ref();
+        match read(path) {
+            Ok(partial) => {
+                let twice: Vec<String> = partial
+                    .runs
+                    .keys()
+                    .filter_map(|id| {
+                        run_files.insert(*id, path).map(|other| {
+                            format!("run {id:016x}, which {} holds too", other.display())
+                        })
+                    })
+                    .collect();
+                if twice.is_empty() {
+                    merged.merge(partial);
+                } else {
+                    errors.push(anyhow!(
+                        "{}: holds {}: merging a run twice would count its clients twice",
+                        path.display(),
+                        twice.join(", ")
+                    ));
+                }
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -1007,8 +1068,13 @@ mod tests {
         Partial {
             census,
             coverage,
-            runs: 1,
-            incomplete_runs: 1,
+            runs: BTreeMap::from([(
+                salt,
+                Run {
+                    times: 1,
+                    incomplete: salt == 0,
+                },
+            )]),
         }
     }
 
@@ -1018,8 +1084,7 @@ mod tests {
         BTreeMap<AddressKey, AddressStats>,
         u64,
         BTreeMap<(String, Option<Engine>), FilesCoverage>,
-        u64,
-        u64,
+        BTreeMap<u64, Run>,
     );
 
     fn flat(p: &Partial) -> Flat {
@@ -1035,8 +1100,7 @@ mod tests {
             p.census.addresses.clone().into_iter().collect(),
             p.census.unmatched.disconnections,
             p.coverage.clone(),
-            p.runs,
-            p.incomplete_runs,
+            p.runs.clone(),
         )
     }
 
@@ -1073,7 +1137,8 @@ mod tests {
         let mut merged = round_trip(&a);
         merged.merge(round_trip(&b));
         assert_eq!(flat(&merged), flat(&expected));
-        assert_eq!(expected.runs, 2);
+        assert_eq!(expected.runs.len(), 2);
+        assert_eq!(expected.incomplete_runs(), 1);
         // Written again, the same rows as the merge of the rows.
         assert_eq!(flat(&round_trip(&merged)), flat(&expected));
     }
@@ -1125,6 +1190,19 @@ mod tests {
             e.ends_with("more sessions of unknown transport than sessions"),
             "{e}"
         );
+        // A run merged twice into one file (the SQL over a shard given twice).
+        let row = Row {
+            record: "run".into(),
+            item: "00000000000000ff".into(),
+            count: 2,
+            ..Row::default()
+        };
+        let mut df = frame(&[row]).unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        let e = format!("{:#}", read(&path).unwrap_err());
+        assert!(e.contains("it holds run 00000000000000ff 2 times"), "{e}");
         for (record, engine, item, why) in cases {
             let row = Row {
                 record: record.into(),
@@ -1147,10 +1225,7 @@ mod tests {
 
     #[test]
     fn partial_rows_of_nothing_but_a_run() {
-        let run = Partial {
-            runs: 1,
-            ..Partial::default()
-        };
+        let run = Partial::of_run(Census::default(), &[], false);
         let mut rows = Vec::new();
         each_batch(&run, |batch| {
             rows.extend_from_slice(batch);

@@ -208,6 +208,19 @@ fn merging_is_order_free_and_associative() {
             "{other} differs from abc.parquet"
         );
     }
+    // A shard given twice (a retried job's upload, a merged partial beside
+    // its parts) is refused, not counted twice.
+    let out = dir.join("twice.csv");
+    for twice in [[a, a], [&dir.join("ab.parquet"), b]] {
+        let err = run(&[&"merge", &"-o", &out, &twice[0], &twice[1]], 1);
+        assert!(
+            err.contains(&format!("{}: holds run ", twice[1].display()))
+                && err.contains(&format!("which {} holds too", twice[0].display()))
+                && err.contains("1 of 2 partials could not be merged; nothing written"),
+            "{err}"
+        );
+        assert!(!out.exists());
+    }
     // A merge of one partial writes it back row for row.
     merge(&[a], &dir.join("a.csv"), Some(&dir.join("a-again.parquet")));
     assert!(frame(&dir.join("a-again.parquet")).equals_missing(&frame(a)));
