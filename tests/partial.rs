@@ -390,6 +390,10 @@ fn readme_query(partials: &[PathBuf]) -> String {
         .iter()
         .map(|p| format!("'{}'", p.display()))
         .collect();
+    // The records merged by max are the ones the reader treats as sets.
+    for record in sslcensus::partial::SET_RECORDS {
+        assert!(query.contains(&format!("'{record}'")), "{record}: {query}");
+    }
     let from = "read_parquet('partials/*.parquet')";
     assert!(query.contains(from), "{query}");
     query.replace(from, &format!("read_parquet([{}])", files.join(", ")))
