@@ -46,7 +46,7 @@ A closed output pipe (sslcensus analyze ... | head) ends quietly with 0.";
 const MERGE_EXIT_CODES: &str = "\
 Exit codes:
   0  done: the partials' runs held connection records, none of them was incomplete, and --fail-on (if given) matched nothing
-  1  error: a partial could not be read, is not an sslcensus partial or has another schema version (nothing is written); a run merged was incomplete (its own exit code was 1); no run held a single connection record; an evidence file is bad; or the report or the merged partial could not be written. 1 wins over 3
+  1  error: a partial could not be read, is not an sslcensus partial, has another schema version, or holds a run another partial holds (nothing is written); a run merged was incomplete (its own exit code was 1); no run held a single connection record; an evidence file is bad; or the report or the merged partial could not be written. 1 wins over 3
   2  usage error
   3  --fail-on matched: the report has rows at or above that verdict";
 
