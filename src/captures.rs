@@ -116,7 +116,7 @@ impl Captures {
     pub fn new(instance: &str, families: Arc<Families>) -> Captures {
         Captures {
             instance: instance.to_string(),
-            tag: rustc_hash::FxBuildHasher.hash_one(instance),
+            tag: rustc_hash::FxBuildHasher.hash_one((instance, run_id())),
             families,
             sessions: HashMap::new(),
             attributes: HashMap::new(),
@@ -268,6 +268,21 @@ impl Captures {
         }
         census
     }
+}
+
+/// A random number of this run's own: in every capture tag (each run
+/// numbers its captures from 0, and the partials of several runs —
+/// `sslcensus merge`, an instance read in time slices — must not take one
+/// run's capture 3 for another's), and the id of its partial.
+pub fn run_id() -> u64 {
+    use std::hash::Hasher;
+    static ID: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *ID.get_or_init(|| {
+        // RandomState's keys are random per process.
+        let mut hasher = std::hash::RandomState::new().build_hasher();
+        hasher.write_u32(std::process::id());
+        hasher.finish()
+    })
 }
 
 fn apply(record: &mut Record, attributes: &Attributes) {

@@ -157,6 +157,11 @@ impl Counts {
             .map(|at| self.0[at].1)
     }
 
+    /// The texts and their counts, sorted by text.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.0.iter().map(|(t, n)| (t.as_ref(), *n))
+    }
+
     /// The texts, sorted.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(t, _)| t.as_ref())
@@ -216,11 +221,36 @@ impl RawNames {
     }
 
     pub fn merge(&mut self, other: &RawNames) {
-        self.keep = self.keep.max(other.keep);
-        self.hashes.extend(other.hashes.iter().copied());
-        for name in &other.examples {
+        self.merge_parts(
+            other.keep,
+            other.hashes.iter().copied(),
+            other.examples.iter().map(String::as_str),
+        );
+    }
+
+    /// Merges a `RawNames` given by its parts ([`Self::keep`],
+    /// [`Self::hashes`], [`Self::examples`]), as a partial file holds them.
+    pub fn merge_parts<'a>(
+        &mut self,
+        keep: usize,
+        hashes: impl IntoIterator<Item = u64>,
+        examples: impl IntoIterator<Item = &'a str>,
+    ) {
+        self.keep = self.keep.max(keep);
+        self.hashes.extend(hashes);
+        for name in examples {
             self.add_example(name);
         }
+    }
+
+    /// How many examples are kept.
+    pub fn keep(&self) -> usize {
+        self.keep
+    }
+
+    /// The names' hashes (FxHash of the raw name), in no order.
+    pub fn hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.hashes.iter().copied()
     }
 
     pub fn count(&self) -> u64 {

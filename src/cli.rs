@@ -15,11 +15,14 @@ use crate::analyze::{Analysis, FileStatus, Settings, analyze};
 use crate::atomic::AtomicFile;
 use crate::capture;
 use crate::capture_sql::{self, SqlEngine};
+use crate::census::Census;
+use crate::correlate::Coverage;
 use crate::correlate::Problem;
 use crate::evidence::fold::{self, AppMap, ClientSetting, EndpointMap, Evidence};
 use crate::evidence::truststore::{self, RdsCa};
 use crate::evidence::walk;
 use crate::family::Families;
+use crate::partial::Partial;
 use crate::progress::{FetchProgress, Progress};
 use crate::report::{self, OutputFormat, printable};
 use crate::verdict::{self, GroupBy, Verdict, judge};
@@ -30,7 +33,7 @@ Exit codes (each subcommand's --help lists its own):
   0  done
   1  error: an input could not be read or is not what it should be, nothing usable was read, or the output could not be written
   2  usage error
-  3  analyze --fail-on matched, or truststore --require not met";
+  3  analyze or merge --fail-on matched, or truststore --require not met";
 
 const ANALYZE_EXIT_CODES: &str = "\
 Exit codes:
@@ -39,6 +42,13 @@ Exit codes:
   2  usage error
   3  --fail-on matched: the report has rows at or above that verdict
 A closed output pipe (sslcensus analyze ... | head) ends quietly with 0.";
+
+const MERGE_EXIT_CODES: &str = "\
+Exit codes:
+  0  done: the partials' runs held connection records, none of them was incomplete, and --fail-on (if given) matched nothing
+  1  error: a partial could not be read, is not an sslcensus partial, has another schema version, or holds a run another partial holds (nothing is written); a run merged was incomplete (its own exit code was 1); no run held a single connection record; an evidence file is bad; or the report or the merged partial could not be written. 1 wins over 3
+  2  usage error
+  3  --fail-on matched: the report has rows at or above that verdict";
 
 const SCAN_CONFIG_EXIT_CODES: &str = "\
 Exit codes:
@@ -78,6 +88,10 @@ pub enum Command {
     /// rotation affects it.
     #[command(after_help = ANALYZE_EXIT_CODES)]
     Analyze(Box<AnalyzeArgs>),
+    /// Merge the partials of runs over shards of a fleet (`analyze
+    /// --partial`) and judge them as one run over all their inputs.
+    #[command(after_help = MERGE_EXIT_CODES)]
+    Merge(Box<MergeArgs>),
     /// Find database connection settings in application code and config
     /// trees, with whether each uses TLS and verifies the server certificate.
     #[command(name = "scan-config", after_help = SCAN_CONFIG_EXIT_CODES)]
@@ -348,6 +362,24 @@ pub struct AnalyzeArgs {
     /// sits in, else the file name).
     #[arg(long)]
     pub instance: Option<String>,
+    #[command(flatten)]
+    pub judging: JudgeArgs,
+    /// Also write this run's per-client aggregates here (Parquet) for
+    /// `sslcensus merge`: shards of a fleet (by instance) read apart and
+    /// judged together. Checked before reading starts.
+    #[arg(long, value_name = "FILE.parquet")]
+    pub partial: Option<PathBuf>,
+    /// JSON and Parquet list every raw application name of a family in
+    /// application_examples (default: a few, as in the CSV).
+    #[arg(long)]
+    pub keep_raw_names: bool,
+    #[command(flatten)]
+    pub cloudwatch: CloudWatchArgs,
+}
+
+/// How a census is judged and reported: what `analyze` and `merge` share.
+#[derive(Debug, Args)]
+pub struct JudgeArgs {
     /// Comma-separated fields that make one report row: instance, engine,
     /// user, database, application, client_host.
     #[arg(long, default_value = "instance,user,database,application", value_parser = clap::value_parser!(GroupBy))]
@@ -420,15 +452,22 @@ pub struct AnalyzeArgs {
     /// matches belong to family NAME (repeatable).
     #[arg(long, value_name = "REGEX=NAME", value_parser = parse_family_rule)]
     pub app_family: Vec<(regex::Regex, String)>,
-    /// JSON and Parquet list every raw application name of a family in
-    /// application_examples (default: a few, as in the CSV).
-    #[arg(long)]
-    pub keep_raw_names: bool,
     /// No progress bar and no notes; errors are still printed.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partials written by `analyze --partial` (or merged ones, or README's
+    /// SQL query's result).
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
     #[command(flatten)]
-    pub cloudwatch: CloudWatchArgs,
+    pub judging: JudgeArgs,
+    /// Also write the merged partial here, to merge again later.
+    #[arg(long, value_name = "FILE.parquet")]
+    pub partial: Option<PathBuf>,
 }
 
 /// Reading the log groups RDS publishes to CloudWatch Logs.
@@ -525,7 +564,7 @@ fn parse_family_rule(text: &str) -> Result<(regex::Regex, String), String> {
     Families::parse_rule(text)
 }
 
-impl AnalyzeArgs {
+impl JudgeArgs {
     fn families(&self) -> Families {
         let mut families = match self.app_families {
             Switch::On => Families::default(),
@@ -534,10 +573,18 @@ impl AnalyzeArgs {
         for (regex, name) in &self.app_family {
             families = families.with_rule(regex.clone(), name.clone());
         }
-        if self.keep_raw_names {
-            families = families.keeping_all_names();
-        }
         families
+    }
+}
+
+impl AnalyzeArgs {
+    fn families(&self) -> Families {
+        let families = self.judging.families();
+        if self.keep_raw_names {
+            families.keeping_all_names()
+        } else {
+            families
+        }
     }
 }
 
@@ -549,8 +596,12 @@ impl clap::builder::ValueParserFactory for GroupBy {
 }
 
 fn usage_error(message: &str) -> ExitCode {
+    usage_error_of("analyze", message)
+}
+
+fn usage_error_of(command: &str, message: &str) -> ExitCode {
     eprintln!("sslcensus: {message}");
-    eprintln!("Try 'sslcensus analyze --help'.");
+    eprintln!("Try 'sslcensus {command} --help'.");
     ExitCode::from(2)
 }
 
@@ -564,6 +615,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let choose = |format: OutputFormat| if cli.csv_raw { format.raw() } else { format };
     match cli.command {
         Command::Analyze(args) => run_analyze(*args, csv, choose),
+        Command::Merge(args) => run_merge(*args, csv, choose),
         Command::ScanConfig(args) => run_scan_config(args, csv, choose),
         Command::Truststore(args) => run_truststore(args, choose),
         Command::Sql(args) => match print_out(&capture_sql::text(args.engine)) {
@@ -744,15 +796,6 @@ fn run_analyze(
             return ExitCode::from(1);
         }
     };
-    // Where the report goes, checked before minutes of reading.
-    let target = match output_target(&args, csv, &choose) {
-        Ok(target) => target,
-        Err(Failure::Usage(message)) => return usage_error(&message),
-        Err(Failure::Run(message)) => {
-            eprintln!("sslcensus: error: {message}");
-            return ExitCode::from(1);
-        }
-    };
     let settings = Settings {
         forced: args.format.map(FormatArg::choice),
         prefix,
@@ -766,24 +809,22 @@ fn run_analyze(
             until: args.cloudwatch.until,
         },
     };
-
-    let (evidence, scan_failed) = match load_evidence(&args, &settings.families) {
-        Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("sslcensus: error: {e:#}");
-            return ExitCode::from(1);
-        }
-    };
-    // The inventory is read before minutes of reading logs, too.
-    let inventory = match (!args.instances.is_empty())
-        .then(|| crate::inventory::Inventory::read_files(&args.instances))
-        .transpose()
-    {
-        Ok(inventory) => inventory,
-        Err(e) => {
-            eprintln!("sslcensus: error: {e:#}");
-            return ExitCode::from(1);
-        }
+    let Prepared {
+        target,
+        partial_file,
+        evidence,
+        inventory,
+        scan_failed,
+    } = match prepare(
+        "analyze",
+        &args.judging,
+        args.partial.as_deref(),
+        &settings.families,
+        csv,
+        &choose,
+    ) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
     };
     let (files, mut input_errors) = source::resolve(&inputs, args.instance.as_deref());
     // CloudWatch events (JSON dumps among the files, and the log groups)
@@ -819,7 +860,8 @@ fn run_analyze(
     for e in &input_errors {
         eprintln!("sslcensus: error: {}: {}", printable(&e.input), e.message);
     }
-    if !args.quiet {
+    let quiet = args.judging.quiet;
+    if !quiet {
         for note in &notes {
             eprintln!("sslcensus: note: {}", printable(note));
         }
@@ -830,7 +872,7 @@ fn run_analyze(
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let progress = Progress::new(total_bytes, !args.quiet && std::io::stderr().is_terminal());
+    let progress = Progress::new(total_bytes, !quiet && std::io::stderr().is_terminal());
     let (mut analysis, streams_left) = match &state {
         Some(state) => {
             crate::analyze::analyze_resuming(&files, &settings, &progress, state.resumed())
@@ -838,28 +880,86 @@ fn run_analyze(
         None => (analyze(&files, &settings, &progress), Default::default()),
     };
     progress.finish();
-    report_inputs(&analysis, &args.inputs, args.quiet, settings.window);
+    report_inputs(&analysis, &args.inputs, quiet, settings.window);
     let pushed = (!pushed_rows.is_empty()).then(|| {
         cloudwatch::insights::fold(&pushed_rows, &settings.families, &mut analysis.census)
     });
     if let Some(pushed) = &pushed {
-        report_pushdown(pushed, args.quiet);
+        report_pushdown(pushed, quiet);
     }
     let nothing_usable = !analysis.held_records()
         && pushed
             .as_ref()
             .is_none_or(|p| p.sessions + p.handshake_failures == 0);
+    let incomplete = analysis.failed() || !input_errors.is_empty();
+    let mut census = std::mem::take(&mut analysis.census);
+    let mut partial_failed = false;
+    if let (Some(path), Some(file)) = (&args.partial, partial_file) {
+        let partial = Partial::of_run(census, &analysis.files, incomplete);
+        partial_failed = !write_partial(&partial, path, file, quiet);
+        census = partial.census;
+    }
+    // The state goes last, once the report is out: a run stopped before
+    // here leaves the last one, and the next run reads the same events.
+    let streams_failed = analysis.failed();
+    let save_state = || -> bool {
+        let (Some(path), Some(state), Some((positions, events, streams))) =
+            (&args.cloudwatch.state, &state, read_now)
+        else {
+            return true;
+        };
+        if streams_failed {
+            eprintln!(
+                "sslcensus: error: {}: state not updated, as a stream could not be read whole; the next run reads the same events again",
+                path.display()
+            );
+            return false;
+        }
+        if let Err(e) = state.after(positions, streams_left).save(path) {
+            eprintln!(
+                "sslcensus: error: {}: cannot write the state: {e:#}",
+                path.display()
+            );
+            return false;
+        }
+        // Said even with -q: what this run added to the kept aggregates.
+        eprintln!(
+            "sslcensus: read {events} new events from {streams} streams (state {})",
+            path.display()
+        );
+        true
+    };
+    judge_and_report(
+        census,
+        &args.judging,
+        &evidence,
+        inventory.as_ref(),
+        target,
+        nothing_usable || incomplete || scan_failed || partial_failed,
+        save_state,
+    )
+}
 
+/// Judges a census, writes the report and the summary, and says how the
+/// run ends: what `analyze` and `merge` do once they hold a census.
+/// `failed`: the run is incomplete already (exit 1, which wins over 3).
+/// `after_report`: what must wait for the report (the `--state` file);
+/// false when it failed (exit 1).
+fn judge_and_report(
+    census: Census,
+    args: &JudgeArgs,
+    evidence: &Evidence,
+    inventory: Option<&crate::inventory::Inventory>,
+    target: OutputTarget,
+    failed: bool,
+    after_report: impl FnOnce() -> bool,
+) -> ExitCode {
     // Names are collected before the verdicts and replaced after them, so
     // that settings tied by name still apply.
     let redaction = (args.redact || args.redact_key.is_some())
-        .then(|| crate::redact::Redactor::new(args.redact_key.as_deref()).table(&analysis.census));
-    let mut rows = judge(
-        std::mem::take(&mut analysis.census),
-        &args.group_by,
-        &evidence,
-    );
-    if let Some(inventory) = &inventory {
+        .then(|| crate::redact::Redactor::new(args.redact_key.as_deref()).table(&census));
+    let mut rows = judge(census, &args.group_by, evidence);
+    if let Some(inventory) = inventory {
         let joined = crate::inventory::join(&mut rows, inventory, &args.target_ca);
         report_inventory(&joined, args.quiet);
     }
@@ -887,30 +987,8 @@ fn run_analyze(
         eprintln!("sslcensus: error: {e:#}");
         return ExitCode::from(1);
     }
-    // The state goes last, once the report is out: a run stopped before
-    // here leaves the last one, and the next run reads the same events.
-    if let (Some(path), Some(state), Some((positions, events, streams))) =
-        (&args.cloudwatch.state, &state, read_now)
-    {
-        if analysis.failed() {
-            eprintln!(
-                "sslcensus: error: {}: state not updated, as a stream could not be read whole; the next run reads the same events again",
-                path.display()
-            );
-            return ExitCode::from(1);
-        }
-        if let Err(e) = state.after(positions, streams_left).save(path) {
-            eprintln!(
-                "sslcensus: error: {}: cannot write the state: {e:#}",
-                path.display()
-            );
-            return ExitCode::from(1);
-        }
-        // Said even with -q: what this run added to the kept aggregates.
-        eprintln!(
-            "sslcensus: read {events} new events from {streams} streams (state {})",
-            path.display()
-        );
+    if !after_report() {
+        return ExitCode::from(1);
     }
     let threshold = match args.fail_on {
         Some(FailOn::Affected) => Some(Verdict::Affected),
@@ -918,7 +996,7 @@ fn run_analyze(
         None => None,
     };
     let matched = threshold.is_some_and(|t| rows.iter().any(|r| r.verdict <= t));
-    if nothing_usable || analysis.failed() || !input_errors.is_empty() || scan_failed {
+    if failed {
         if matched {
             eprintln!(
                 "sslcensus: --fail-on matched too; exit 1 (an incomplete run) takes precedence over 3"
@@ -961,7 +1039,7 @@ fn fetch_log_groups(
             - i64::try_from(args.cloudwatch.settle.as_millis()).unwrap_or(i64::MAX);
         if request.until.is_none_or(|until| until > settled) {
             request.until = Some(settled);
-            if !args.quiet {
+            if !args.judging.quiet {
                 eprintln!(
                     "sslcensus: note: reading events before {} (--settle): later ones are left for the next run",
                     verdict::rfc3339(settled)
@@ -982,7 +1060,7 @@ fn fetch_log_groups(
         }
     };
     let progress = Arc::new(FetchProgress::new(
-        !args.quiet && std::io::stderr().is_terminal(),
+        !args.judging.quiet && std::io::stderr().is_terminal(),
     ));
     let fetched = cloudwatch::fetch::fetch(&request, spool, &progress);
     progress.finish();
@@ -1010,7 +1088,7 @@ enum Failure {
 }
 
 fn output_target(
-    args: &AnalyzeArgs,
+    args: &JudgeArgs,
     csv: OutputFormat,
     choose: &impl Fn(OutputFormat) -> OutputFormat,
 ) -> Result<OutputTarget, Failure> {
@@ -1035,6 +1113,178 @@ fn output_target(
         None if forced.is_none() && std::io::stdout().is_terminal() => Ok(OutputTarget::Summary),
         None => stdout_target(forced.unwrap_or(csv)),
     }
+}
+
+/// What `analyze` and `merge` settle before minutes of reading: where the
+/// report and the partial go, and the evidence.
+struct Prepared {
+    target: OutputTarget,
+    partial_file: Option<AtomicFile>,
+    evidence: Evidence,
+    /// `--instances`: the RDS inventory joined to the rows.
+    inventory: Option<crate::inventory::Inventory>,
+    /// A tree given to --scan could not be read (the run fails at the end).
+    scan_failed: bool,
+}
+
+fn prepare(
+    command: &str,
+    judging: &JudgeArgs,
+    partial: Option<&std::path::Path>,
+    families: &Families,
+    csv: OutputFormat,
+    choose: &impl Fn(OutputFormat) -> OutputFormat,
+) -> Result<Prepared, ExitCode> {
+    if partial.is_some() && (judging.redact || judging.redact_key.is_some()) {
+        // Merge ties client settings by name: a partial keeps the names,
+        // and --redact is given to merge, whose report leaves the team.
+        return Err(usage_error_of(
+            command,
+            "--redact applies to reports, not to --partial: a partial keeps the names merge needs to tie settings; give --redact to merge",
+        ));
+    }
+    let (target, partial_file) = output_target(judging, csv, choose)
+        .and_then(|target| Ok((target, partial_target(partial)?)))
+        .map_err(|failure| match failure {
+            Failure::Usage(message) => usage_error_of(command, &message),
+            Failure::Run(message) => {
+                eprintln!("sslcensus: error: {message}");
+                ExitCode::from(1)
+            }
+        })?;
+    let (evidence, scan_failed) = load_evidence(judging, families).map_err(|e| {
+        eprintln!("sslcensus: error: {e:#}");
+        ExitCode::from(1)
+    })?;
+    let inventory = (!judging.instances.is_empty())
+        .then(|| crate::inventory::Inventory::read_files(&judging.instances))
+        .transpose()
+        .map_err(|e| {
+            eprintln!("sslcensus: error: {e:#}");
+            ExitCode::from(1)
+        })?;
+    Ok(Prepared {
+        target,
+        partial_file,
+        evidence,
+        inventory,
+        scan_failed,
+    })
+}
+
+/// The partial's file (`--partial`), staged before reading starts.
+fn partial_target(path: Option<&std::path::Path>) -> Result<Option<AtomicFile>, Failure> {
+    let Some(path) = path else { return Ok(None) };
+    if OutputFormat::for_path(path).ok() != Some(OutputFormat::Parquet) {
+        return Err(Failure::Usage(format!(
+            "--partial {}: a partial is Parquet; name it .parquet",
+            path.display()
+        )));
+    }
+    AtomicFile::create(path)
+        .map(Some)
+        .map_err(|e| Failure::Run(format!("cannot create {}: {e}", path.display())))
+}
+
+/// Writes a partial; false (said) when it could not be.
+fn write_partial(partial: &Partial, path: &std::path::Path, file: AtomicFile, quiet: bool) -> bool {
+    match file.fill(|out| crate::partial::write(partial, out)) {
+        Ok(()) => {
+            if !quiet {
+                eprintln!(
+                    "sslcensus: wrote the partial of {} clients to {}",
+                    partial.census.clients.len(),
+                    path.display()
+                );
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!("sslcensus: error: writing {}: {e:#}", path.display());
+            false
+        }
+    }
+}
+
+fn run_merge(
+    args: MergeArgs,
+    csv: OutputFormat,
+    choose: impl Fn(OutputFormat) -> OutputFormat,
+) -> ExitCode {
+    let Prepared {
+        target,
+        partial_file,
+        evidence,
+        inventory,
+        scan_failed,
+    } = match prepare(
+        "merge",
+        &args.judging,
+        args.partial.as_deref(),
+        &args.judging.families(),
+        csv,
+        &choose,
+    ) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
+    let (merged, errors) = crate::partial::read_all(&args.partials);
+    if !errors.is_empty() {
+        // A shard missing is a fleet judged in part: nothing is written.
+        for e in &errors {
+            eprintln!("sslcensus: error: {}", printable(&format!("{e:#}")));
+        }
+        eprintln!(
+            "sslcensus: error: {} of {} partials could not be merged; nothing written",
+            errors.len(),
+            args.partials.len()
+        );
+        return ExitCode::from(1);
+    }
+    let quiet = args.judging.quiet;
+    if !quiet {
+        let mut by_instance: std::collections::BTreeMap<&str, (Coverage, u64, Option<Engine>)> =
+            Default::default();
+        for ((instance, engine), c) in &merged.coverage {
+            let entry = by_instance.entry(instance).or_default();
+            entry.0.merge(c.coverage);
+            entry.1 += c.files;
+            entry.2 = entry.2.or(*engine);
+        }
+        report_coverage(by_instance);
+        eprintln!(
+            "sslcensus: merged {} partials of {} runs: {} clients, {} client addresses; {} disconnections of sessions that began before the logs",
+            args.partials.len(),
+            merged.runs.len(),
+            merged.census.clients.len(),
+            merged.census.addresses.len(),
+            merged.census.unmatched.disconnections
+        );
+    }
+    let incomplete = merged.incomplete_runs();
+    if incomplete > 0 {
+        eprintln!(
+            "sslcensus: error: {incomplete} of the {} runs merged were incomplete (an input could not be read: see their own messages); the report covers the rest",
+            merged.runs.len()
+        );
+    }
+    let nothing_usable = !merged.held_records();
+    if nothing_usable {
+        eprintln!("sslcensus: error: no connection record in any run merged: nothing to judge");
+    }
+    let mut partial_failed = false;
+    if let (Some(path), Some(file)) = (&args.partial, partial_file) {
+        partial_failed = !write_partial(&merged, path, file, quiet);
+    }
+    judge_and_report(
+        merged.census,
+        &args.judging,
+        &evidence,
+        inventory.as_ref(),
+        target,
+        nothing_usable || incomplete > 0 || scan_failed || partial_failed,
+        || true,
+    )
 }
 
 fn stdout_target(format: OutputFormat) -> Result<OutputTarget, Failure> {
@@ -1070,7 +1320,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// Reads --configs, --scan, --endpoint-map, --app-map and --evidence. A file the scan
 /// could not read is reported (and fails the run at the end); a bad
 /// evidence file stops it here.
-fn load_evidence(args: &AnalyzeArgs, families: &Families) -> anyhow::Result<(Evidence, bool)> {
+fn load_evidence(args: &JudgeArgs, families: &Families) -> anyhow::Result<(Evidence, bool)> {
     let mut settings = Vec::new();
     for path in &args.configs {
         settings.extend(fold::read_settings(path)?);
@@ -1453,9 +1703,37 @@ fn report_inputs(
     if quiet {
         return;
     }
+    report_coverage(analysis.coverage_by_instance().into_iter().map(
+        |(instance, (coverage, files))| {
+            let engine = analysis
+                .files
+                .iter()
+                .find(|f| f.instance == instance)
+                .and_then(|f| f.engine);
+            (instance, (coverage, files as u64, engine))
+        },
+    ));
+    let read = if in_part > 0 {
+        format!("{read} (and {in_part} in part)")
+    } else {
+        read.to_string()
+    };
+    eprintln!(
+        "sslcensus: read {read} of {} files, {lines} lines; {skipped} connection lines skipped as malformed, {invalid} lines not UTF-8; {} disconnections of sessions that began before the logs",
+        analysis.files.len(),
+        analysis.census.unmatched.disconnections
+    );
+}
+
+/// Per instance (its files' coverage together, how many files, the engine
+/// their format names): when its connection records were written, and a
+/// warning where no login was logged.
+fn report_coverage<'a>(
+    by_instance: impl IntoIterator<Item = (&'a str, (Coverage, u64, Option<Engine>))>,
+) {
     let mut instances = Said::default();
     let mut logins_not_named = 0;
-    for (instance, (coverage, files)) in analysis.coverage_by_instance() {
+    for (instance, (coverage, files, engine)) in by_instance {
         if coverage.records == 0 {
             continue;
         }
@@ -1489,11 +1767,6 @@ fn report_inputs(
             coverage.records
         );
         if coverage.logins == 0 {
-            let engine = analysis
-                .files
-                .iter()
-                .find(|f| f.instance == instance)
-                .and_then(|f| f.engine);
             eprintln!(
                 "sslcensus: warning: {}: no login was logged (only failures or disconnections): connection logging looks off, so clients that connected are missing{}",
                 printable(instance),
@@ -1507,16 +1780,6 @@ fn report_inputs(
             instances.more
         );
     }
-    let read = if in_part > 0 {
-        format!("{read} (and {in_part} in part)")
-    } else {
-        read.to_string()
-    };
-    eprintln!(
-        "sslcensus: read {read} of {} files, {lines} lines; {skipped} connection lines skipped as malformed, {invalid} lines not UTF-8; {} disconnections of sessions that began before the logs",
-        analysis.files.len(),
-        analysis.census.unmatched.disconnections
-    );
 }
 
 /// The server setting that makes logins appear in its logs.

@@ -138,7 +138,7 @@ pub struct Coverage {
     /// The first such step: (the time it went back to, the time before).
     pub first_backwards: Option<(Millis, Millis)>,
     /// The first and the latest time in file order, for merging in order.
-    in_order: Option<(Millis, Millis)>,
+    pub(crate) in_order: Option<(Millis, Millis)>,
 }
 
 /// Lines of different backends reach the log a little out of order; a

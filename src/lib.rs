@@ -4,7 +4,9 @@
 //! Data flows one way: [`source`] (files, stdin) and [`cloudwatch`] (log groups) → format detection and
 //! parsing (the `sslcensus-parsers` crate) → [`correlate`] (sessions) →
 //! [`census`] (per-client aggregates) → [`verdict`] → [`report`].
-//! [`analyze`] runs the pipeline; [`cli`] is the command line.
+//! [`analyze`] runs the pipeline; [`partial`] writes a run's census as
+//! mergeable Parquet and reads it back (`merge`); [`cli`] is the command
+//! line.
 
 pub mod analyze;
 pub mod atomic;
@@ -23,6 +25,7 @@ pub mod gcloud;
 pub mod inventory;
 pub mod mapguard;
 pub mod mysql_options;
+pub mod partial;
 pub mod plan;
 pub mod progress;
 pub mod redact;

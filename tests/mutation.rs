@@ -19,6 +19,7 @@ use sslcensus::analyze::{FileStatus, Settings, analyze};
 use sslcensus::correlate::Problem;
 use sslcensus::evidence::fold::{self, Evidence};
 use sslcensus::evidence::{SourceFile, detect_all, walk};
+use sslcensus::partial::Partial;
 use sslcensus::progress::Progress;
 use sslcensus::report::{self, OutputFormat};
 use sslcensus::source::resolve;
@@ -695,5 +696,50 @@ fn evidence_readers_survive_damaged_csv() {
             &sslcensus::family::Families::default(),
         );
         let _ = evidence.untied_settings;
+    });
+}
+
+/// Partials (`merge`'s input), damaged anywhere — the Parquet footer,
+/// pages, dictionaries, the rows' text: an error naming the file, or a
+/// census that judges and writes back.
+#[test]
+fn merge_survives_damaged_partials() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus: Vec<(String, Vec<u8>)> = [
+        "postgresql/stderr",
+        "mariadb/general",
+        "dumps/postgresql/csv",
+    ]
+    .iter()
+    .map(|input| {
+        let (files, _) = resolve(
+            &[repo().join("samples").join(input).display().to_string()],
+            None,
+        );
+        let analysis = analyze(&files, &Settings::default(), &Progress::new(0, false));
+        let partial = Partial::of_run(analysis.census, &analysis.files, false);
+        let mut bytes = Vec::new();
+        sslcensus::partial::write(&partial, &mut bytes).unwrap();
+        (format!("{input}.parquet"), bytes)
+    })
+    .collect();
+    assert!(
+        corpus.iter().all(|(_, b)| b.len() <= EXCERPT_BYTES),
+        "every byte of a partial may be damaged"
+    );
+    let path = dir.path().join("partial.parquet");
+    sweep("partials", &corpus, |_, _, bytes| {
+        std::fs::write(&path, bytes).unwrap();
+        match sslcensus::partial::read(&path) {
+            Ok(partial) => {
+                let mut again = Vec::new();
+                sslcensus::partial::write(&partial, &mut again).unwrap();
+                judge(partial.census, &GroupBy::default(), &Evidence::default());
+            }
+            Err(e) => assert!(
+                format!("{e:#}").starts_with(&path.display().to_string()),
+                "{e:#}"
+            ),
+        }
     });
 }

@@ -62,6 +62,17 @@ if ! "$MOTO_VENV/bin/python" -c 'import moto.server' >/dev/null 2>&1; then
 fi
 export SSLCENSUS_MOTO_SERVER=$MOTO_VENV/bin/moto_server
 
+# DuckDB for tests/partial.rs (README's SQL merge against `sslcensus merge`),
+# from PyPI, in a venv beside moto's.
+DUCKDB_VENV=${SSLCENSUS_CACHE:-/var/cache/sslcensus}/duckdb
+if ! "$DUCKDB_VENV/bin/python" -c 'import duckdb' >/dev/null 2>&1; then
+  say "installing duckdb into $DUCKDB_VENV"
+  mkdir -p "$(dirname "$DUCKDB_VENV")"
+  python3 -m venv "$DUCKDB_VENV"
+  "$DUCKDB_VENV/bin/pip" install -q duckdb
+fi
+export SSLCENSUS_DUCKDB_PYTHON=$DUCKDB_VENV/bin/python
+
 # Builds are cached outside the clone so repeated runs on one machine reuse them.
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/sslcensus-target}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
