@@ -934,6 +934,9 @@ fn run_analyze(
         &args.judging,
         &evidence,
         inventory.as_ref(),
+        report::RunFacts {
+            window: settings.window,
+        },
         target,
         nothing_usable || incomplete || scan_failed || partial_failed,
         save_state,
@@ -950,6 +953,7 @@ fn judge_and_report(
     args: &JudgeArgs,
     evidence: &Evidence,
     inventory: Option<&crate::inventory::Inventory>,
+    context: report::RunFacts,
     target: OutputTarget,
     failed: bool,
     after_report: impl FnOnce() -> bool,
@@ -968,16 +972,18 @@ fn judge_and_report(
     }
     let written = match target {
         OutputTarget::File { path, file, format } => file
-            .fill(|out| report::write(&rows, format, out))
+            .fill(|out| report::write_with(&rows, &context, format, out))
             .with_context(|| format!("writing {}", path.display()))
             .and_then(|()| {
                 if !args.quiet {
                     eprintln!("sslcensus: wrote {} rows to {}", rows.len(), path.display());
                 }
-                print_out(&report::summary(&rows, Some(&path)))
+                print_out(&report::summary_with(&rows, &context, Some(&path)))
             }),
-        OutputTarget::Stdout(format) => report::write(&rows, format, std::io::stdout().lock()),
-        OutputTarget::Summary => print_out(&report::summary(&rows, None)),
+        OutputTarget::Stdout(format) => {
+            report::write_with(&rows, &context, format, std::io::stdout().lock())
+        }
+        OutputTarget::Summary => print_out(&report::summary_with(&rows, &context, None)),
     };
     if let Err(e) = written {
         if is_broken_pipe(&e) {
@@ -1281,6 +1287,8 @@ fn run_merge(
         &args.judging,
         &evidence,
         inventory.as_ref(),
+        // Shards' windows are their own: a partial does not keep them.
+        report::RunFacts::default(),
         target,
         nothing_usable || incomplete > 0 || scan_failed || partial_failed,
         || true,

@@ -93,9 +93,23 @@ fn values(name: &str, rows: &[ReportRow], f: fn(&ReportRow) -> &Values, csv: boo
     list_column(name, rows.iter().map(f), csv)
 }
 
+/// What a report says of the run as a whole.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunFacts {
+    /// `--since`/`--until`: when set, every row carries it
+    /// (`window_since`, `window_until`), so that a report read alone says
+    /// what time it covers.
+    pub window: crate::correlate::Window,
+}
+
 /// `inventory`: add [`crate::inventory::COLUMNS`] (decided for the whole
 /// report, so every batch has the same columns).
-fn frame(rows: &[ReportRow], format: OutputFormat, inventory: bool) -> PolarsResult<DataFrame> {
+fn frame(
+    rows: &[ReportRow],
+    context: &RunFacts,
+    format: OutputFormat,
+    inventory: bool,
+) -> PolarsResult<DataFrame> {
     let csv = format.is_csv();
     let strings = |name: &str, f: fn(&ReportRow) -> &str| {
         text_cells(
@@ -147,6 +161,11 @@ fn frame(rows: &[ReportRow], format: OutputFormat, inventory: bool) -> PolarsRes
         values(COLUMNS[18], rows, |r| &r.application_examples, csv),
         values(COLUMNS[19], rows, |r| &r.drivers, csv),
     ];
+    if context.window.is_set() {
+        let (since, until) = (context.window.since, context.window.until);
+        columns.push(constant_time("window_since", since, rows.len(), format)?);
+        columns.push(constant_time("window_until", until, rows.len(), format)?);
+    }
     if inventory {
         let none = crate::inventory::InventoryCells::default();
         for (i, name) in crate::inventory::COLUMNS.iter().enumerate() {
@@ -157,6 +176,26 @@ fn frame(rows: &[ReportRow], format: OutputFormat, inventory: bool) -> PolarsRes
         }
     }
     DataFrame::new(rows.len(), columns)
+}
+
+/// A column of one time on every row: RFC 3339 text, a typed UTC
+/// timestamp in Parquet.
+fn constant_time(
+    name: &str,
+    at: Option<i64>,
+    rows: usize,
+    format: OutputFormat,
+) -> PolarsResult<Column> {
+    if format == OutputFormat::Parquet {
+        Ok(Series::new(name.into(), vec![at; rows])
+            .cast(&DataType::Datetime(
+                TimeUnit::Milliseconds,
+                Some(TimeZone::UTC),
+            ))?
+            .into())
+    } else {
+        Ok(Column::new(name.into(), vec![at.map(rfc3339); rows]))
+    }
 }
 
 /// Output formats, chosen by the output path's extension.
@@ -207,10 +246,21 @@ const WRITE_BATCH_ROWS: usize = 16_384;
 
 /// Writes the report in `format`. CSV and Parquet are written a batch of
 /// rows at a time; JSON (one array) whole.
-pub fn write<W: Write>(rows: &[ReportRow], format: OutputFormat, mut out: W) -> Result<()> {
+pub fn write<W: Write>(rows: &[ReportRow], format: OutputFormat, out: W) -> Result<()> {
+    write_with(rows, &RunFacts::default(), format, out)
+}
+
+/// [`write`], with what the report says of the run as a whole.
+pub fn write_with<W: Write>(
+    rows: &[ReportRow],
+    context: &RunFacts,
+    format: OutputFormat,
+    mut out: W,
+) -> Result<()> {
     let inventory = rows.iter().any(|r| r.inventory.is_some());
-    let batch =
-        |part: &[ReportRow]| frame(part, format, inventory).context("building the report table");
+    let batch = |part: &[ReportRow]| {
+        frame(part, context, format, inventory).context("building the report table")
+    };
     match format {
         OutputFormat::Json => return write_frame(&mut batch(rows)?, format, out),
         OutputFormat::Csv | OutputFormat::CsvRaw => {
@@ -481,6 +531,11 @@ pub fn counts(rows: &[ReportRow]) -> [(Verdict, usize); 3] {
 /// The terminal summary: counts per verdict, then the rows that need action
 /// (affected, then review) with their reasons.
 pub fn summary(rows: &[ReportRow], full_report: Option<&Path>) -> String {
+    summary_with(rows, &RunFacts::default(), full_report)
+}
+
+/// [`summary`], with what the report says of the run as a whole.
+pub fn summary_with(rows: &[ReportRow], context: &RunFacts, full_report: Option<&Path>) -> String {
     let mut out = String::new();
     let [(_, affected), (_, review), (_, not_affected)] = counts(rows);
     let _ = writeln!(
@@ -488,6 +543,15 @@ pub fn summary(rows: &[ReportRow], full_report: Option<&Path>) -> String {
         "{} client groups: {affected} affected, {review} to review, {not_affected} not affected",
         rows.len()
     );
+    if context.window.is_set() {
+        let end = |t: Option<i64>| t.map_or("(open)".to_string(), rfc3339);
+        let _ = writeln!(
+            out,
+            "window: {} .. {} (only connection records in it were read)",
+            end(context.window.since),
+            end(context.window.until)
+        );
+    }
     // A screenful: affected rows first, then review rows by sessions.
     let mut action: Vec<&ReportRow> = rows
         .iter()

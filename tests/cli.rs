@@ -510,6 +510,64 @@ fn a_window_reads_only_its_records() {
     let report = text(&out.stdout);
     assert!(report.contains("invoicing"), "{report}");
     assert!(!report.contains("billing"), "{report}");
+    // Every output says the window: CSV and JSON columns, typed Parquet
+    // timestamps, the summary.
+    let header = report.lines().next().unwrap();
+    assert!(header.ends_with(",window_since,window_until"), "{header}");
+    assert!(
+        report
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(",2026-11-03T00:00:00Z,"),
+        "{report}"
+    );
+    let json = text(
+        &sslcensus(
+            &[
+                "analyze",
+                "-q",
+                "--since",
+                "2026-11-03",
+                arg(&log),
+                "-o",
+                "-",
+                "--output-format",
+                "json",
+            ],
+            None,
+        )
+        .stdout,
+    );
+    assert!(
+        json.contains("\"window_since\":\"2026-11-03T00:00:00Z\""),
+        "{json}"
+    );
+    let parquet = dir.path().join("r.parquet");
+    let out = sslcensus(
+        &[
+            "analyze",
+            "--since",
+            "2026-11-03",
+            arg(&log),
+            "-o",
+            arg(&parquet),
+        ],
+        None,
+    );
+    assert!(
+        text(&out.stdout).contains("window: 2026-11-03T00:00:00Z .. (open)"),
+        "{}",
+        text(&out.stdout)
+    );
+    use polars::prelude::{DataType, ParquetReader, SerReader};
+    let df = ParquetReader::new(std::fs::File::open(&parquet).unwrap())
+        .finish()
+        .unwrap();
+    assert!(matches!(
+        df.column("window_since").unwrap().dtype(),
+        DataType::Datetime(_, _)
+    ));
 
     // Nothing in the window: said as such, exit 1 (nothing to judge).
     let out = sslcensus(
