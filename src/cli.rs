@@ -932,15 +932,24 @@ fn run_analyze(
     judge_and_report(
         census,
         &args.judging,
-        &evidence,
-        inventory.as_ref(),
-        report::RunFacts {
-            window: settings.window,
+        Grounds {
+            evidence: &evidence,
+            inventory: inventory.as_ref(),
+            facts: report::RunFacts {
+                window: settings.window,
+            },
         },
         target,
         nothing_usable || incomplete || scan_failed || partial_failed,
         save_state,
     )
+}
+
+/// What rows are judged and joined with besides the census.
+struct Grounds<'a> {
+    evidence: &'a Evidence,
+    inventory: Option<&'a crate::inventory::Inventory>,
+    facts: report::RunFacts,
 }
 
 /// Judges a census, writes the report and the summary, and says how the
@@ -951,13 +960,16 @@ fn run_analyze(
 fn judge_and_report(
     census: Census,
     args: &JudgeArgs,
-    evidence: &Evidence,
-    inventory: Option<&crate::inventory::Inventory>,
-    context: report::RunFacts,
+    grounds: Grounds<'_>,
     target: OutputTarget,
     failed: bool,
     after_report: impl FnOnce() -> bool,
 ) -> ExitCode {
+    let Grounds {
+        evidence,
+        inventory,
+        facts: context,
+    } = grounds;
     // Names are collected before the verdicts and replaced after them, so
     // that settings tied by name still apply.
     let redaction = (args.redact || args.redact_key.is_some())
@@ -1285,10 +1297,12 @@ fn run_merge(
     judge_and_report(
         merged.census,
         &args.judging,
-        &evidence,
-        inventory.as_ref(),
-        // Shards' windows are their own: a partial does not keep them.
-        report::RunFacts::default(),
+        Grounds {
+            evidence: &evidence,
+            inventory: inventory.as_ref(),
+            // Shards' windows are their own: a partial does not keep them.
+            facts: report::RunFacts::default(),
+        },
         target,
         nothing_usable || incomplete > 0 || scan_failed || partial_failed,
         || true,
