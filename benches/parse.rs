@@ -54,7 +54,11 @@ fn connection_lines(bytes: &[u8]) -> u64 {
 /// and connection lines per second (criterion's "elem/s"; ns per connection
 /// line is 1e9 over it).
 fn benches(c: &mut Criterion) {
-    for (name, share) in [("sparse_3pct", 3.0), ("mix_8pct", 8.0), ("dense_68pct", 68.0)] {
+    for (name, share) in [
+        ("sparse_3pct", 3.0),
+        ("mix_8pct", 8.0),
+        ("dense_68pct", 68.0),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let instance = dir.path().join("bench-db");
         std::fs::create_dir(&instance).unwrap();

@@ -16,8 +16,8 @@ use sslcensus_parsers::{
 };
 
 /// Reads every field of what parsers give; a line a parser's guard had to
-/// skip is a bug the fuzzer must report.
-struct Check;
+/// skip is a bug the fuzzer (and tests/mutation.rs) must report.
+pub struct Check;
 
 impl Sink for Check {
     fn observation(&mut self, _: usize, o: Observation<'_>) {

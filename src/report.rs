@@ -123,20 +123,8 @@ fn frame(
             }),
         )
     };
-    // Times: RFC 3339 text in CSV and JSON, typed UTC timestamps in Parquet.
-    let time = |name: &str, f: fn(&ReportRow) -> Option<i64>| -> PolarsResult<Column> {
-        if format == OutputFormat::Parquet {
-            let millis = rows.iter().map(f).collect::<Vec<Option<i64>>>();
-            Ok(Series::new(name.into(), millis)
-                .cast(&DataType::Datetime(
-                    TimeUnit::Milliseconds,
-                    Some(TimeZone::UTC),
-                ))?
-                .into())
-        } else {
-            let text = rows.iter().map(|r| f(r).map(rfc3339)).collect::<Vec<_>>();
-            Ok(Column::new(name.into(), text))
-        }
+    let time = |name: &str, f: fn(&ReportRow) -> Option<i64>| {
+        time_column(name, rows.iter().map(f).collect(), format)
     };
     let count = |f: fn(&ReportRow) -> u64| rows.iter().map(f).collect::<Vec<u64>>();
     let mut columns = vec![
@@ -163,8 +151,16 @@ fn frame(
     ];
     if context.window.is_set() {
         let (since, until) = (context.window.since, context.window.until);
-        columns.push(constant_time("window_since", since, rows.len(), format)?);
-        columns.push(constant_time("window_until", until, rows.len(), format)?);
+        columns.push(time_column(
+            "window_since",
+            vec![since; rows.len()],
+            format,
+        )?);
+        columns.push(time_column(
+            "window_until",
+            vec![until; rows.len()],
+            format,
+        )?);
     }
     if inventory {
         let none = crate::inventory::InventoryCells::default();
@@ -178,23 +174,21 @@ fn frame(
     DataFrame::new(rows.len(), columns)
 }
 
-/// A column of one time on every row: RFC 3339 text, a typed UTC
-/// timestamp in Parquet.
-fn constant_time(
-    name: &str,
-    at: Option<i64>,
-    rows: usize,
-    format: OutputFormat,
-) -> PolarsResult<Column> {
+/// Times: RFC 3339 text in CSV and JSON, typed UTC timestamps in Parquet.
+fn time_column(name: &str, millis: Vec<Option<i64>>, format: OutputFormat) -> PolarsResult<Column> {
     if format == OutputFormat::Parquet {
-        Ok(Series::new(name.into(), vec![at; rows])
+        Ok(Series::new(name.into(), millis)
             .cast(&DataType::Datetime(
                 TimeUnit::Milliseconds,
                 Some(TimeZone::UTC),
             ))?
             .into())
     } else {
-        Ok(Column::new(name.into(), vec![at.map(rfc3339); rows]))
+        let text = millis
+            .into_iter()
+            .map(|t| t.map(rfc3339))
+            .collect::<Vec<_>>();
+        Ok(Column::new(name.into(), text))
     }
 }
 

@@ -692,6 +692,17 @@ fn offline_forms_read_like_the_log() {
     assert_eq!(report, from_files);
 }
 
+/// The PostgreSQL sample, moved to a recent day, as one stream of `group`;
+/// its text.
+fn put_pg_sample(url: &str, group: &str, stream: &str) -> String {
+    let pg = moved(
+        &sample("postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05"),
+        recent_day(),
+    );
+    put(url, group, stream, &events_of(&pg));
+    pg
+}
+
 /// `--insights` against the emulator: the queries are started and polled
 /// to the end. moto ignores `parse` and `stats` (its rows are the raw
 /// events), so the rows are not connection counts: they are counted and
@@ -701,12 +712,8 @@ fn offline_forms_read_like_the_log() {
 #[test]
 fn insights_pushdown_queries_and_says_what_it_could_not_read() {
     let moto = moto();
-    let pg = moved(
-        &sample("postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05"),
-        recent_day(),
-    );
     let group = "/aws/rds/instance/pg-sample-1/postgresql";
-    put(&moto.url, group, "pg-sample-1.0", &events_of(&pg));
+    let pg = put_pg_sample(&moto.url, group, "pg-sample-1.0");
     let out = analyze_at(
         &moto.url,
         &["--log-group", group, "--insights", "--since", "5d"],
@@ -735,12 +742,8 @@ fn insights_pushdown_queries_and_says_what_it_could_not_read() {
 #[test]
 fn credential_process_and_sso_profiles() {
     let moto = moto();
-    let pg = moved(
-        &sample("postgresql/stderr/pg-sample-1/postgresql.log.2026-11-29-05"),
-        recent_day(),
-    );
     let group = "/aws/rds/instance/pg-sample-1/postgresql";
-    put(&moto.url, group, "pg-sample-1", &events_of(&pg));
+    put_pg_sample(&moto.url, group, "pg-sample-1");
     let home = tempfile::tempdir().unwrap();
     let helper = home.path().join("creds.sh");
     write(

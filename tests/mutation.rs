@@ -19,17 +19,15 @@ use sslcensus::analyze::{FileStatus, Settings, analyze};
 use sslcensus::correlate::Problem;
 use sslcensus::evidence::fold::{self, Evidence};
 use sslcensus::evidence::{SourceFile, detect_all, walk};
+use sslcensus::fuzzing::{Check, every_format};
 use sslcensus::partial::Partial;
 use sslcensus::progress::Progress;
 use sslcensus::report::{self, OutputFormat};
 use sslcensus::source::resolve;
 use sslcensus::verdict::{GroupBy, judge};
-use sslcensus_parsers::dump::{self, CapturedSession, DumpReader, DumpSink, TimeSource};
-use sslcensus_parsers::observation::Malformed;
+use sslcensus_parsers::dump::{self, DumpReader, TimeSource};
 use sslcensus_parsers::pg::stderr::{KNOWN_PREFIXES, LinePrefix};
-use sslcensus_parsers::{
-    Engine, FormatChoice, LogFormat, Observation, PARSER_FAULT, Sink, detect, scan, scan_line,
-};
+use sslcensus_parsers::{FormatChoice, LogFormat, PARSER_FAULT, detect, scan, scan_line};
 
 /// Mutants per sample file in CI: enough for every operator to hit every
 /// kind of line many times, small enough for a debug build on two cores.
@@ -312,39 +310,6 @@ fn log_corpus() -> Vec<(String, Vec<u8>)> {
     corpus
 }
 
-/// Takes what a scan reports (every field of an observation is read). A
-/// line the scan's guard had to skip is a parser bug: it fails the sweep.
-struct Check;
-
-impl Sink for Check {
-    fn observation(&mut self, _: usize, o: Observation<'_>) {
-        std::hint::black_box(format!("{o:?}"));
-    }
-    fn malformed(&mut self, offset: usize, why: Malformed) {
-        assert_ne!(
-            why, PARSER_FAULT,
-            "a parser failed on the line at byte {offset}"
-        );
-    }
-    fn invalid_utf8(&mut self, _: usize) {}
-}
-
-impl DumpSink for Check {
-    fn session(
-        &mut self,
-        _: u64,
-        _: u32,
-        time: Option<(i64, TimeSource)>,
-        session: CapturedSession<'_>,
-    ) {
-        std::hint::black_box(format!("{time:?} {session:?}"));
-    }
-    fn attribute(&mut self, _: u64, id: u64, name: &str, value: &str) {
-        std::hint::black_box(format!("{id} {name} {value}"));
-    }
-    fn malformed(&mut self, _: u64, _: &'static str) {}
-}
-
 /// Session dumps: detected as they are and in a form picked at random,
 /// then read line by line as `analyze` reads them.
 fn parse_dumps(rng: &mut Rng, bytes: &[u8]) {
@@ -362,27 +327,6 @@ fn parse_dumps(rng: &mut Rng, bytes: &[u8]) {
         }
         reader.finish(&mut Check);
     }
-}
-
-/// Every format a parser exists for, including stderr under each known
-/// prefix and with none.
-fn every_format() -> Vec<LogFormat> {
-    let mut formats: Vec<LogFormat> = KNOWN_PREFIXES
-        .iter()
-        .map(|p| LogFormat::PgStderr {
-            prefix: Some(LinePrefix::compile(p).unwrap()),
-        })
-        .collect();
-    formats.push(LogFormat::PgStderr { prefix: None });
-    formats.push(LogFormat::PgCsvlog);
-    formats.push(LogFormat::PgJsonlog);
-    for engine in [Engine::Mysql, Engine::Mariadb] {
-        formats.push(LogFormat::MysqlGeneral { engine });
-        formats.push(LogFormat::MysqlError { engine });
-        formats.push(LogFormat::MysqlAudit { engine });
-    }
-    formats.push(LogFormat::OracleListener);
-    formats
 }
 
 const CHOICES: [FormatChoice; 7] = [
