@@ -320,6 +320,7 @@ pub enum OutputFormatArg {
     Csv,
     Json,
     Parquet,
+    Html,
 }
 
 impl From<OutputFormatArg> for OutputFormat {
@@ -328,6 +329,7 @@ impl From<OutputFormatArg> for OutputFormat {
             OutputFormatArg::Csv => OutputFormat::Csv,
             OutputFormatArg::Json => OutputFormat::Json,
             OutputFormatArg::Parquet => OutputFormat::Parquet,
+            OutputFormatArg::Html => OutputFormat::Html,
         }
     }
 }
@@ -937,11 +939,51 @@ fn run_analyze(
             inventory: inventory.as_ref(),
             facts: report::RunFacts {
                 window: settings.window,
+                command: Some(command_line()),
+                read: Some(read_in_words(&analysis)),
             },
         },
         target,
         nothing_usable || incomplete || scan_failed || partial_failed,
         save_state,
+    )
+}
+
+/// The command line as a report may show it: a key's value masked.
+fn command_line() -> String {
+    let mut masked = Vec::new();
+    let mut secret_next = false;
+    for arg in std::env::args() {
+        let shown = if secret_next {
+            "****".to_string()
+        } else if let Some((flag, _)) = arg.split_once('=')
+            && flag == "--redact-key"
+        {
+            format!("{flag}=****")
+        } else if arg.contains(char::is_whitespace) {
+            format!("'{arg}'")
+        } else {
+            arg.clone()
+        };
+        secret_next = arg == "--redact-key";
+        masked.push(shown);
+    }
+    printable(&masked.join(" ")).into_owned()
+}
+
+/// What a run read and skipped, in a line.
+fn read_in_words(analysis: &crate::analyze::Analysis) -> String {
+    let read = analysis
+        .files
+        .iter()
+        .filter(|f| f.status == crate::analyze::FileStatus::Read)
+        .count();
+    let (lines, skipped, invalid) = analysis.files.iter().fold((0, 0, 0), |(l, s, i), f| {
+        (l + f.lines, s + f.skipped_lines, i + f.invalid_utf8_lines)
+    });
+    format!(
+        "{read} of {} files, {lines} lines; {skipped} connection lines skipped as malformed, {invalid} lines not UTF-8",
+        analysis.files.len()
     )
 }
 

@@ -22,6 +22,7 @@ pub mod family;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gcloud;
+pub mod html;
 pub mod inventory;
 pub mod mapguard;
 pub mod mysql_options;

@@ -94,12 +94,16 @@ fn values(name: &str, rows: &[ReportRow], f: fn(&ReportRow) -> &Values, csv: boo
 }
 
 /// What a report says of the run as a whole.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RunFacts {
     /// `--since`/`--until`: when set, every row carries it
     /// (`window_since`, `window_until`), so that a report read alone says
     /// what time it covers.
     pub window: crate::correlate::Window,
+    /// The command line, secrets masked (the HTML report says it).
+    pub command: Option<String>,
+    /// What was read and skipped, in words (the HTML report says it).
+    pub read: Option<String>,
 }
 
 /// `inventory`: add [`crate::inventory::COLUMNS`] (decided for the whole
@@ -201,6 +205,8 @@ pub enum OutputFormat {
     CsvRaw,
     Json,
     Parquet,
+    /// One self-contained page ([`crate::html`]).
+    Html,
 }
 
 impl OutputFormat {
@@ -226,8 +232,9 @@ impl OutputFormat {
             Some("csv") => Ok(OutputFormat::Csv),
             Some("json") => Ok(OutputFormat::Json),
             Some("parquet") => Ok(OutputFormat::Parquet),
+            Some("html" | "htm") => Ok(OutputFormat::Html),
             _ => bail!(
-                "cannot tell the report format of {}: name it .csv, .json or .parquet",
+                "cannot tell the report format of {}: name it .csv, .json, .parquet or .html",
                 path.display()
             ),
         }
@@ -256,6 +263,7 @@ pub fn write_with<W: Write>(
         frame(part, context, format, inventory).context("building the report table")
     };
     match format {
+        OutputFormat::Html => return crate::html::write(rows, context, out),
         OutputFormat::Json => return write_frame(&mut batch(rows)?, format, out),
         OutputFormat::Csv | OutputFormat::CsvRaw => {
             // A header even when there are no rows.
@@ -367,6 +375,11 @@ fn write_frame<W: Write>(df: &mut DataFrame, format: OutputFormat, mut out: W) -
             .with_json_format(JsonFormat::Json)
             .finish(df),
         OutputFormat::Parquet => ParquetWriter::new(&mut out).finish(df).map(|_| ()),
+        OutputFormat::Html => {
+            return Err(anyhow::anyhow!(
+                "HTML is the analyze report's format: write this as .csv, .json or .parquet"
+            ));
+        }
     }
     .context("writing the report")?;
     out.flush().context("writing the report")?;

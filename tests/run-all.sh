@@ -22,6 +22,7 @@ command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v mariadbd >/dev/null 2>&1 || [[ -x /usr/sbin/mariadbd ]] || missing+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || missing+=(mariadb-client)
 command -v keytool >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless) # Java keystores in tests
+command -v chromium >/dev/null 2>&1 || missing+=(chromium) # the HTML report in a real browser
 for tool in openssl python3 gzip; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done

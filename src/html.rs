@@ -1,0 +1,232 @@
+//! The report people look at: one self-contained HTML file (`-o
+//! report.html`) — styles and script inline, nothing fetched at view time —
+//! with a board per instance, the rows as a sortable, filterable table that
+//! opens each row to its evidence and reason, and how the report was made.
+//! The page is a minijinja template (`html/report.html`, escaped as HTML);
+//! this module only turns rows into the template's values.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::report::RunFacts;
+use crate::verdict::{ReportRow, Verdict, rfc3339};
+
+const TEMPLATE: &str = include_str!("html/report.html");
+
+/// List cells show this many values, then how many more (as the CSV).
+const LIST_CAP: usize = 20;
+
+#[derive(Serialize, Default)]
+struct Counts {
+    affected: usize,
+    review: usize,
+    not_affected: usize,
+}
+
+impl Counts {
+    fn add(&mut self, verdict: Verdict) {
+        match verdict {
+            Verdict::Affected => self.affected += 1,
+            Verdict::Review => self.review += 1,
+            Verdict::NotAffected => self.not_affected += 1,
+        }
+    }
+}
+
+#[derive(Serialize, Default)]
+struct Board {
+    instance: String,
+    affected: usize,
+    review: usize,
+    not_affected: usize,
+    ca: String,
+    valid_till: String,
+    rotation: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    verdict: &'static str,
+    verdict_text: String,
+    verification: &'static str,
+    instance: String,
+    engine: String,
+    user: String,
+    database: String,
+    application: String,
+    hosts: String,
+    sessions: u64,
+    tls_sessions: u64,
+    plain_sessions: u64,
+    tls_share: String,
+    tls_versions: String,
+    ciphers: String,
+    handshake_failures: u64,
+    first_seen: String,
+    last_seen: String,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct Page {
+    counts: Counts,
+    boards: Vec<Board>,
+    rows: Vec<Row>,
+    window: Option<String>,
+    version: &'static str,
+    written: String,
+    command: Option<String>,
+    read: Option<String>,
+}
+
+fn page(rows: &[ReportRow], facts: &RunFacts) -> Page {
+    let mut counts = Counts::default();
+    let mut boards: BTreeMap<String, Board> = BTreeMap::new();
+    for row in rows {
+        counts.add(row.verdict);
+        for instance in row.instance.items() {
+            let board = boards.entry(instance.clone()).or_insert_with(|| Board {
+                instance: instance.clone(),
+                ..Board::default()
+            });
+            match row.verdict {
+                Verdict::Affected => board.affected += 1,
+                Verdict::Review => board.review += 1,
+                Verdict::NotAffected => board.not_affected += 1,
+            }
+            if let Some(cells) = row.inventory.as_deref()
+                && board.ca.is_empty()
+            {
+                board.ca = cells.ca.to_string();
+                board.valid_till = cells.server_certificate_valid_till.to_string();
+                board.rotation = cells.rotation.to_string();
+            }
+        }
+    }
+    // `2026-11-29 05:00:28`: a table cell's width (UTC, as the header says).
+    let time = |t: Option<i64>| {
+        t.map(|t| {
+            rfc3339(t)
+                .replace('T', " ")
+                .trim_end_matches('Z')
+                .to_string()
+        })
+        .unwrap_or_default()
+    };
+    let rows = rows
+        .iter()
+        .map(|r| Row {
+            verdict: r.verdict.as_str(),
+            verdict_text: r.verdict.as_str().replace('_', " "),
+            verification: r.verification.as_str(),
+            instance: r.instance.capped(LIST_CAP).into_owned(),
+            engine: r.engine.capped(LIST_CAP).into_owned(),
+            user: r.user.capped(LIST_CAP).into_owned(),
+            database: r.database.capped(LIST_CAP).into_owned(),
+            application: if r.application.is_empty() {
+                "(no application_name)".into()
+            } else {
+                r.application.capped(LIST_CAP).into_owned()
+            },
+            hosts: r.client_hosts.capped(LIST_CAP).into_owned(),
+            sessions: r.sessions,
+            tls_sessions: r.tls_sessions,
+            plain_sessions: r.plain_sessions,
+            tls_share: match r.sessions {
+                0 => "—".into(),
+                n => format!("{}%", r.tls_sessions * 100 / n),
+            },
+            tls_versions: r.tls_versions.capped(LIST_CAP).into_owned(),
+            ciphers: r.ciphers.capped(LIST_CAP).into_owned(),
+            handshake_failures: r.handshake_failures,
+            first_seen: time(r.first_seen),
+            last_seen: time(r.last_seen),
+            reason: r.reason.clone(),
+        })
+        .collect();
+    let end = |t: Option<i64>| t.map_or("(open)".to_string(), rfc3339);
+    Page {
+        counts,
+        boards: boards.into_values().collect(),
+        rows,
+        window: facts
+            .window
+            .is_set()
+            .then(|| format!("{} .. {}", end(facts.window.since), end(facts.window.until))),
+        version: env!("CARGO_PKG_VERSION"),
+        written: rfc3339(chrono::Utc::now().timestamp_millis()),
+        command: facts.command.clone(),
+        read: facts.read.clone(),
+    }
+}
+
+/// Writes the report as one HTML page.
+pub fn write(rows: &[ReportRow], facts: &RunFacts, mut out: impl Write) -> Result<()> {
+    let mut env = minijinja::Environment::new();
+    // The name's `.html` turns HTML escaping on for every value.
+    env.add_template("report.html", TEMPLATE)
+        .context("the report template")?;
+    let html = env
+        .get_template("report.html")
+        .and_then(|t| t.render(page(rows, facts)))
+        .context("rendering the HTML report")?;
+    out.write_all(html.as_bytes())
+        .and_then(|()| out.flush())
+        .context("writing the report")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::{Values, Verification};
+
+    fn row(app: &str, verdict: Verdict) -> ReportRow {
+        let one = |s: &str| Values::new(vec![s.to_string()]);
+        ReportRow {
+            instance: one("db1"),
+            engine: one("postgres"),
+            user: one("app"),
+            database: one("orders"),
+            application: one(app),
+            client_hosts: one("10.0.0.1"),
+            first_seen: Some(1_700_000_000_000),
+            last_seen: None,
+            sessions: 4,
+            tls_sessions: 3,
+            plain_sessions: 1,
+            tls_versions: one("TLSv1.3"),
+            ciphers: Values::default(),
+            handshake_failures: 0,
+            verification: Verification::Unknown,
+            verdict,
+            reason: "because <b>".into(),
+            application_names: 1,
+            application_examples: Values::default(),
+            drivers: Values::default(),
+            inventory: None,
+        }
+    }
+
+    #[test]
+    fn names_are_escaped_and_counts_add_up() {
+        let rows = [
+            row("<script>alert(1)</script>", Verdict::Affected),
+            row("billing", Verdict::Review),
+        ];
+        let mut out = Vec::new();
+        write(&rows, &RunFacts::default(), &mut out).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(!html.contains("<script>alert(1)"), "a name became markup");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;"));
+        assert!(html.contains("because &lt;b&gt;"));
+        assert!(html.contains("1 affected") && html.contains("1 to review"));
+        assert!(html.contains("75%"));
+        // Self-contained: nothing fetched at view time.
+        for fetch in ["src=\"http", "href=\"http", "@import", "url(http"] {
+            assert!(!html.contains(fetch), "{fetch}");
+        }
+    }
+}
