@@ -120,6 +120,93 @@ impl Tally {
     }
 }
 
+/// What happened per UTC day (the HTML report's timelines): a sorted
+/// vector of (day since the epoch, counts), since most clients are seen on
+/// a few days and a map's node would cost more than the counts. Memory
+/// grows with clients × days, never with input.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Days(Vec<(i32, DayCounts)>);
+
+/// One day's counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCounts {
+    pub tls: u64,
+    pub plain: u64,
+    /// Failed TLS handshakes (addresses only).
+    pub failures: u64,
+}
+
+impl DayCounts {
+    fn merge(&mut self, other: DayCounts) {
+        self.tls += other.tls;
+        self.plain += other.plain;
+        self.failures += other.failures;
+    }
+}
+
+const DAY_MS: Millis = 86_400_000;
+
+impl Days {
+    /// Adds to the day of `time` (nothing without a time).
+    pub fn add(&mut self, time: Option<Millis>, counts: DayCounts) {
+        if let Some(t) = time {
+            self.add_day(t.div_euclid(DAY_MS) as i32, counts);
+        }
+    }
+
+    pub fn add_day(&mut self, day: i32, counts: DayCounts) {
+        match self.0.binary_search_by_key(&day, |(d, _)| *d) {
+            Ok(at) => self.0[at].1.merge(counts),
+            Err(at) => {
+                self.0.reserve_exact(1);
+                self.0.insert(at, (day, counts));
+            }
+        }
+    }
+
+    /// Takes back one session counted on the day of `time` (a MySQL
+    /// `Connect` turned away, a TLS reading that was a name).
+    pub fn take_one(&mut self, time: Option<Millis>, tls: bool) {
+        let Some(t) = time else { return };
+        let day = t.div_euclid(DAY_MS) as i32;
+        if let Ok(at) = self.0.binary_search_by_key(&day, |(d, _)| *d) {
+            let counts = &mut self.0[at].1;
+            let slot = if tls {
+                &mut counts.tls
+            } else {
+                &mut counts.plain
+            };
+            *slot = slot.saturating_sub(1);
+            if *counts == DayCounts::default() {
+                self.0.remove(at);
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &Days) {
+        for &(day, counts) in &other.0 {
+            self.add_day(day, counts);
+        }
+    }
+
+    /// (day since the epoch, counts), in day order.
+    pub fn iter(&self) -> impl Iterator<Item = (i32, DayCounts)> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// The midnight of a day, in milliseconds.
+    pub fn midnight(day: i32) -> Millis {
+        Millis::from(day) * DAY_MS
+    }
+}
+
+/// A day since the epoch as `YYYY-MM-DD`.
+pub fn day_text(day: i32) -> String {
+    chrono::DateTime::from_timestamp_millis(Days::midnight(day))
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
 /// Counts of a few distinct texts (TLS versions, ciphers, authentication
 /// methods: a client uses one or two), sorted by text. A sorted vector,
 /// because a map's node costs hundreds of bytes per client and a count
@@ -309,6 +396,8 @@ pub struct ClientStats {
     /// client_interface_name, a driver's default application_name), by
     /// sessions.
     pub drivers: Counts,
+    /// Sessions per day, TLS and plaintext (logs only).
+    pub days: Days,
 }
 
 /// The sessions of one client that one view showed, each counted once
@@ -376,6 +465,7 @@ impl ClientStats {
                 .merge(captured);
         }
         self.drivers.merge(&other.drivers);
+        self.days.merge(&other.days);
     }
 
     /// Every view's captured sessions together.
@@ -451,6 +541,8 @@ pub struct AddressStats {
     pub abandoned: Tally,
     #[serde(with = "crate::state::pairs")]
     pub rejections: BTreeMap<RejectedAttempt, Tally>,
+    /// Failed TLS handshakes per day.
+    pub failure_days: Days,
 }
 
 impl AddressStats {
@@ -458,6 +550,7 @@ impl AddressStats {
         merge_tallies(&mut self.handshake_failures, &other.handshake_failures);
         self.abandoned.merge(other.abandoned);
         merge_tallies(&mut self.rejections, &other.rejections);
+        self.failure_days.merge(&other.failure_days);
     }
 }
 

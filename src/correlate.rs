@@ -21,8 +21,8 @@ use sslcensus_parsers::observation::{FailureKind, Gss, Message, Observation, Tra
 use sslcensus_parsers::{Engine, Millis, Sink};
 
 use crate::census::{
-    AddressKey, Census, ClientKey, ClientKeyRef, ClientStats, Clients, RejectedAttempt, Rejection,
-    Span, TransportKey, UNKNOWN,
+    AddressKey, Census, ClientKey, ClientKeyRef, ClientStats, Clients, DayCounts, RejectedAttempt,
+    Rejection, Span, TransportKey, UNKNOWN,
 };
 use crate::family::Families;
 
@@ -532,6 +532,13 @@ impl Correlator {
                 match (a.transport, &a.gss) {
                     (Transport::Tls(details), _) => {
                         stats.tls_sessions += 1;
+                        stats.days.add(
+                            time,
+                            DayCounts {
+                                tls: 1,
+                                ..DayCounts::default()
+                            },
+                        );
                         if let Some(tls) = details {
                             stats.tls_versions.add(tls.protocol, 1);
                             stats.ciphers.add(tls.cipher, 1);
@@ -543,7 +550,16 @@ impl Correlator {
                         }
                     }
                     (Transport::Plain, Some(gss)) if gss.encrypted => stats.gss_sessions += 1,
-                    (Transport::Plain, _) => stats.plain_sessions += 1,
+                    (Transport::Plain, _) => {
+                        stats.plain_sessions += 1;
+                        stats.days.add(
+                            time,
+                            DayCounts {
+                                plain: 1,
+                                ..DayCounts::default()
+                            },
+                        );
+                    }
                     (Transport::Unknown, _) => stats.unknown_transport_sessions += 1,
                 }
                 stats.replication_sessions += u64::from(a.replication);
@@ -629,6 +645,13 @@ impl Correlator {
                     .entry((*kind, reason.to_string()))
                     .or_default()
                     .add(time);
+                address.failure_days.add(
+                    time,
+                    DayCounts {
+                        failures: 1,
+                        ..DayCounts::default()
+                    },
+                );
             }
             Message::HbaRejected(h) => {
                 if let Some(pid) = obs.pid {
@@ -677,8 +700,13 @@ impl Correlator {
     /// existed, and its identity and transport describe the attempt.
     fn turn_away(&mut self, obs: &Observation<'_>, attempt: RejectedAttempt) {
         match obs.pid.and_then(|pid| self.pending.remove(&pid)) {
-            Some(Pending::Session { key, transport, .. }) => {
-                self.unsession(&key, transport);
+            Some(Pending::Session {
+                key,
+                transport,
+                start,
+                ..
+            }) => {
+                self.unsession(&key, transport, start);
                 let key = Arc::unwrap_or_clone(key);
                 let attempt = RejectedAttempt {
                     user: key.user,
@@ -714,7 +742,7 @@ impl Correlator {
             stats.tls_versions.take_one(&reading.protocol);
             stats.ciphers.take_one(&reading.cipher);
         }
-        self.unsession(&key, TransportKey::Tls);
+        self.unsession(&key, TransportKey::Tls, start);
         let application = self.families.of(&reading.name);
         let (plaintext, stats) = client(
             &mut self.census.clients,
@@ -729,15 +757,27 @@ impl Correlator {
         stats.plain_sessions += 1;
         stats.clause_imitations += 1;
         stats.seen.see(start);
+        stats.days.add(
+            start,
+            DayCounts {
+                plain: 1,
+                ..DayCounts::default()
+            },
+        );
         plaintext
     }
 
     /// Takes back a session counted at its `Connect`.
-    fn unsession(&mut self, key: &ClientKey, transport: TransportKey) {
+    fn unsession(&mut self, key: &ClientKey, transport: TransportKey, start: Option<Millis>) {
         let Some(stats) = self.census.clients.get_mut(key) else {
             return;
         };
         stats.sessions = stats.sessions.saturating_sub(1);
+        match transport {
+            TransportKey::Tls => stats.days.take_one(start, true),
+            TransportKey::Plain => stats.days.take_one(start, false),
+            TransportKey::Gss | TransportKey::Unknown => {}
+        }
         let counter = match transport {
             TransportKey::Tls => &mut stats.tls_sessions,
             TransportKey::Gss => &mut stats.gss_sessions,

@@ -68,6 +68,80 @@ struct Row {
     first_seen: String,
     last_seen: String,
     reason: String,
+    timeline: Option<Timeline>,
+}
+
+/// A row's sessions per day as bars: TLS (up), plaintext (stacked on it),
+/// and a mark on days with failed handshakes. Drawn by the template as
+/// inline SVG.
+#[derive(Serialize)]
+struct Timeline {
+    width: u32,
+    height: u32,
+    bars: Vec<Bar>,
+    first: String,
+    last: String,
+    peak: u64,
+}
+
+#[derive(Serialize)]
+struct Bar {
+    x: u32,
+    tls_y: u32,
+    tls_h: u32,
+    plain_y: u32,
+    plain_h: u32,
+    failures: u64,
+    title: String,
+}
+
+/// Days shown at most (the latest).
+const TIMELINE_DAYS: i32 = 120;
+const BAR: u32 = 6;
+const CHART_H: u32 = 60;
+
+fn timeline(days: &crate::census::Days) -> Option<Timeline> {
+    let all: Vec<(i32, crate::census::DayCounts)> = days.iter().collect();
+    let (&(first, _), &(last, _)) = (all.first()?, all.last()?);
+    let first = first.max(last - TIMELINE_DAYS + 1);
+    let shown: Vec<_> = all.into_iter().filter(|(d, _)| *d >= first).collect();
+    let peak = shown
+        .iter()
+        .map(|(_, c)| c.tls + c.plain)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let scale = |n: u64| ((n * u64::from(CHART_H - 8)).div_ceil(peak)) as u32;
+    let bars = shown
+        .iter()
+        .map(|&(day, c)| {
+            let x = (day - first) as u32 * (BAR + 1);
+            let (tls_h, plain_h) = (scale(c.tls), scale(c.plain));
+            Bar {
+                x,
+                tls_y: CHART_H - tls_h,
+                tls_h,
+                plain_y: CHART_H - tls_h - plain_h,
+                plain_h,
+                failures: c.failures,
+                title: format!(
+                    "{}: {} TLS, {} plaintext, {} failed handshakes",
+                    crate::census::day_text(day),
+                    c.tls,
+                    c.plain,
+                    c.failures
+                ),
+            }
+        })
+        .collect();
+    Some(Timeline {
+        width: ((last - first + 1) as u32) * (BAR + 1),
+        height: CHART_H,
+        bars,
+        first: crate::census::day_text(first),
+        last: crate::census::day_text(last),
+        peak,
+    })
 }
 
 #[derive(Serialize)]
@@ -145,6 +219,7 @@ fn page(rows: &[ReportRow], facts: &RunFacts) -> Page {
             first_seen: time(r.first_seen),
             last_seen: time(r.last_seen),
             reason: r.reason.clone(),
+            timeline: timeline(&r.days),
         })
         .collect();
     let end = |t: Option<i64>| t.map_or("(open)".to_string(), rfc3339);
@@ -207,6 +282,7 @@ mod tests {
             application_examples: Values::default(),
             drivers: Values::default(),
             inventory: None,
+            days: Default::default(),
         }
     }
 

@@ -539,6 +539,7 @@ fn not_observed_row(node: &Node) -> ReportRow {
         application_examples: Values::default(),
         drivers: Values::default(),
         inventory: None,
+        days: Default::default(),
     }
 }
 

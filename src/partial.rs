@@ -34,7 +34,7 @@ use sslcensus_parsers::observation::FailureKind;
 use crate::analyze::{FileStatus, FileSummary};
 use crate::census::{
     AddressKey, AddressStats, CapturedStats, Census, ClientKey, ClientKeyRef, ClientStats, Counts,
-    RejectedAttempt, Rejection, Span, Tally, TransportKey,
+    DayCounts, RejectedAttempt, Rejection, Span, Tally, TransportKey,
 };
 use crate::correlate::Coverage;
 
@@ -455,6 +455,14 @@ fn run_rows<'a>(partial: &'a Partial, rows: &mut Vec<Row<'a>>) {
     }
 }
 
+/// A `YYYY-MM-DD` day back to days since the epoch.
+fn day_of(text: &str) -> Result<i32> {
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| anyhow!("`{text}` is not a day (YYYY-MM-DD)"))?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch");
+    i32::try_from((date - epoch).num_days()).map_err(|_| anyhow!("`{text}` is out of range"))
+}
+
 /// A client's rows.
 fn client_rows<'a>(key: &'a ClientKey, stats: &'a ClientStats, rows: &mut Vec<Row<'a>>) {
     let base = Row::of_client("client", key);
@@ -475,6 +483,18 @@ fn client_rows<'a>(key: &'a ClientKey, stats: &'a ClientStats, rows: &mut Vec<Ro
     counts_rows(rows, &base, "cipher", &stats.ciphers);
     counts_rows(rows, &base, "auth_method", &stats.auth_methods);
     counts_rows(rows, &base, "driver", &stats.drivers);
+    for (day, c) in stats.days.iter() {
+        for (detail, n) in [("tls", c.tls), ("plain", c.plain)] {
+            if n > 0 {
+                rows.push(
+                    with("client_day")
+                        .item(crate::census::day_text(day))
+                        .detail(detail)
+                        .count(n),
+                );
+            }
+        }
+    }
     let names = &stats.raw_names;
     if names.keep() > 0 {
         rows.push(with("raw_names_keep").count(names.keep() as u64));
@@ -527,6 +547,13 @@ fn client_rows<'a>(key: &'a ClientKey, stats: &'a ClientStats, rows: &mut Vec<Ro
 /// An address's rows.
 fn address_rows<'a>(key: &'a AddressKey, stats: &'a AddressStats, rows: &mut Vec<Row<'a>>) {
     rows.push(Row::of_address("address", key).tally(stats.abandoned));
+    for (day, c) in stats.failure_days.iter() {
+        rows.push(
+            Row::of_address("address_failure_day", key)
+                .item(crate::census::day_text(day))
+                .count(c.failures),
+        );
+    }
     for ((kind, reason), tally) in &stats.handshake_failures {
         rows.push(
             Row::of_address("handshake_failure", key)
@@ -816,6 +843,31 @@ fn add(partial: &mut Partial, row: &Row) -> Result<()> {
         "cipher" => client(partial, row)?.ciphers.add(&row.item, row.count),
         "auth_method" => client(partial, row)?.auth_methods.add(&row.item, row.count),
         "driver" => client(partial, row)?.drivers.add(&row.item, row.count),
+        "client_day" => {
+            let day = day_of(&row.item)?;
+            let counts = match row.detail.as_ref() {
+                "tls" => DayCounts {
+                    tls: row.count,
+                    ..DayCounts::default()
+                },
+                "plain" => DayCounts {
+                    plain: row.count,
+                    ..DayCounts::default()
+                },
+                other => return Err(anyhow!("`{other}` is not tls or plain")),
+            };
+            client(partial, row)?.days.add_day(day, counts);
+        }
+        "address_failure_day" => {
+            let day = day_of(&row.item)?;
+            address(partial, row)?.failure_days.add_day(
+                day,
+                DayCounts {
+                    failures: row.count,
+                    ..DayCounts::default()
+                },
+            );
+        }
         "raw_names_keep" => {
             let keep = usize::try_from(row.count).unwrap_or(usize::MAX);
             client(partial, row)?.raw_names.merge_parts(keep, [], []);
@@ -977,6 +1029,14 @@ mod tests {
         };
         stats.tls_versions.add("TLSv1.3", 4);
         stats.tls_versions.add("TLSv1.2", 1);
+        stats.days.add(
+            Some(86_400_000 * 20_000 + 5),
+            DayCounts {
+                tls: 4,
+                plain: 1,
+                failures: 0,
+            },
+        );
         stats.ciphers.add("TLS_AES_256_GCM_SHA384", 5);
         stats.auth_methods.add("scram-sha-256", 7);
         stats.drivers.add("pgjdbc 42.7", 2);

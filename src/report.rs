@@ -42,6 +42,11 @@ pub const COLUMNS: [&str; 20] = [
 
 /// Values a CSV list cell shows before counting the rest.
 pub const CSV_LIST_CAP: usize = 20;
+
+/// JSON and Parquet's timeline columns, after [`COLUMNS`]: lists, one
+/// element per UTC day the row was seen (`YYYY-MM-DD`, then its counts).
+pub const TIMELINE_COLUMNS: [&str; 4] =
+    ["days", "tls_per_day", "plain_per_day", "failures_per_day"];
 /// Spreadsheets cut cells past 32,767 characters; stay well below.
 pub const CSV_CELL_CHARS: usize = 32_000;
 /// Addresses the terminal summary names per row.
@@ -153,6 +158,38 @@ fn frame(
         values(COLUMNS[18], rows, |r| &r.application_examples, csv),
         values(COLUMNS[19], rows, |r| &r.drivers, csv),
     ];
+    if !csv {
+        // The timeline behind the HTML report's charts: per UTC day, TLS
+        // and plaintext sessions and failed handshakes (JSON and Parquet;
+        // a CSV cell would not hold it).
+        let dates = rows
+            .iter()
+            .map(|r| {
+                let days: Vec<String> = r
+                    .days
+                    .iter()
+                    .map(|(d, _)| crate::census::day_text(d))
+                    .collect();
+                Series::new("".into(), days)
+            })
+            .collect::<Vec<Series>>();
+        columns.push(Column::new(TIMELINE_COLUMNS[0].into(), dates));
+        let per_day = |name: &str, f: fn(crate::census::DayCounts) -> u64| {
+            let lists = rows
+                .iter()
+                .map(|r| {
+                    Series::new(
+                        "".into(),
+                        r.days.iter().map(|(_, c)| f(c)).collect::<Vec<u64>>(),
+                    )
+                })
+                .collect::<Vec<Series>>();
+            Column::new(name.into(), lists)
+        };
+        columns.push(per_day(TIMELINE_COLUMNS[1], |c| c.tls));
+        columns.push(per_day(TIMELINE_COLUMNS[2], |c| c.plain));
+        columns.push(per_day(TIMELINE_COLUMNS[3], |c| c.failures));
+    }
     if context.window.is_set() {
         let (since, until) = (context.window.since, context.window.until);
         columns.push(time_column(
@@ -685,6 +722,7 @@ mod tests {
             application_examples: one("x"),
             drivers: Values::default(),
             inventory: None,
+            days: Default::default(),
         }
     }
 
@@ -716,7 +754,7 @@ mod tests {
                 .finish()
                 .unwrap();
             assert_eq!(df.height(), n);
-            assert_eq!(df.width(), COLUMNS.len());
+            assert_eq!(df.width(), COLUMNS.len() + TIMELINE_COLUMNS.len());
         }
     }
 

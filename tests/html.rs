@@ -87,6 +87,40 @@ fn the_samples_report_works_in_a_browser() {
         assert!(page.contains(part), "{part}");
     }
 
+    // Each row's timeline: an inline SVG of sessions per day, whose
+    // counts JSON (and Parquet) give as lists.
+    assert!(page.contains("<svg") && page.contains("sessions per day (UTC)"));
+    let json = dir.path().join("report.json");
+    let mut args = vec!["analyze".to_string(), "-q".into()];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    args.extend(["-o".into(), json.display().to_string()]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    common::sslcensus_ok(&argv);
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let sum = |row: &serde_json::Value, key: &str| -> u64 {
+        row[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .sum()
+    };
+    let mut with_days = 0;
+    for row in report.as_array().unwrap() {
+        if row["instance"][0] == "pg-dumps-1" {
+            continue; // sampled sessions are no log lines: no days
+        }
+        let days = row["days"].as_array().unwrap();
+        assert_eq!(days.len(), row["tls_per_day"].as_array().unwrap().len());
+        assert_eq!(
+            sum(row, "tls_per_day") + sum(row, "plain_per_day"),
+            row["tls_sessions"].as_u64().unwrap() + row["plain_sessions"].as_u64().unwrap(),
+            "{row}"
+        );
+        with_days += usize::from(!days.is_empty());
+    }
+    assert!(with_days > 10, "{with_days}");
+
     let url = format!("file://{}#selftest", html.display());
     let dom = browse(
         &chromium,

@@ -267,6 +267,8 @@ pub struct ReportRow {
     pub drivers: Values,
     /// The RDS inventory's facts of the row's instances (`--instances`).
     pub inventory: Option<Box<crate::inventory::InventoryCells>>,
+    /// Sessions (TLS, plaintext) and failed handshakes per day.
+    pub days: crate::census::Days,
 }
 
 fn group_key<'k>(key: &'k ClientKey, by: &GroupBy) -> Vec<&'k str> {
@@ -309,6 +311,13 @@ fn application_identity(key: &ClientKey) -> String {
 /// Consumes the census: each stage moves what it keeps into the next, so
 /// memory holds one copy of the clients at a time.
 pub fn judge(census: Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRow> {
+    // Failed handshakes per day and address, for the rows' timelines.
+    let failure_days: HashMap<(String, String), crate::census::Days> = census
+        .addresses
+        .iter()
+        .filter(|(_, a)| a.failure_days.iter().next().is_some())
+        .map(|(k, a)| ((k.instance.clone(), k.host.clone()), a.failure_days.clone()))
+        .collect();
     let attributions = attribute(census);
     // Which applications each setting matched, over the whole census: a
     // setting that names no application and matches several can be any
@@ -377,7 +386,7 @@ pub fn judge(census: Census, by: &GroupBy, evidence: &Evidence) -> Vec<ReportRow
                 evidence,
             );
         }
-        rows.push(row(group));
+        rows.push(row(group, &failure_days));
     }
     drop(clients);
     rows.sort_by(|a, b| {
@@ -482,9 +491,21 @@ pub fn sessions(n: u64) -> String {
     }
 }
 
-fn row(group: Group) -> ReportRow {
+fn row(group: Group, failure_days: &HashMap<(String, String), crate::census::Days>) -> ReportRow {
     let decision = decide(&group);
     let stats = &group.stats;
+    // The row's timeline: its sessions per day, and the failed handshakes
+    // of the addresses its handshake findings came from.
+    let mut days = stats.days.clone();
+    for finding in group.findings.keys() {
+        if let attribute::Finding::Handshake { host, .. } = finding {
+            for instance in group.instances.iter() {
+                if let Some(d) = failure_days.get(&(instance.to_string(), host.clone())) {
+                    days.merge(d);
+                }
+            }
+        }
+    }
     // A row of failures only is seen when its failures happened.
     let mut seen = stats.seen;
     if seen.first.is_none() {
@@ -536,6 +557,7 @@ fn row(group: Group) -> ReportRow {
         application_examples: Values::new(stats.raw_names.examples().to_vec()),
         drivers: Values::new(stats.drivers.keys().map(str::to_string).collect()),
         inventory: None,
+        days,
     }
 }
 
