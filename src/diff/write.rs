@@ -114,7 +114,7 @@ pub fn table(changes: &[Change], sides: (&str, &str)) -> String {
     let n = |s: Severity| changes.iter().filter(|c| c.severity == s).count();
     let _ = writeln!(
         out,
-        "{} clients changed from {} to {}: {} affected, {} to review, {} for information",
+        "{} clients changed ({} → {}): {} affected, {} to review, {} for information",
         changes.len(),
         printable(sides.0),
         printable(sides.1),
@@ -191,7 +191,7 @@ mod tests {
         write_csv(&changes, false, &mut out).unwrap();
         assert!(String::from_utf8(out).unwrap().contains(",=cmd,"));
         let shown = table(&changes, ("a.csv", "b.csv"));
-        assert!(shown.starts_with("1 clients changed from a.csv to b.csv: 1 affected"));
+        assert!(shown.starts_with("1 clients changed (a.csv → b.csv): 1 affected"));
         assert!(shown.contains("AFFECTED staging app@appdb \"=cmd\" from 10.0.0.1"));
     }
 }
