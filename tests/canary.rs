@@ -277,3 +277,51 @@ fn exit_codes_and_fail_on_levels() {
         "{text}"
     );
 }
+
+/// The seam at T: a prefer client whose rejection is logged in the second
+/// before T and whose plaintext retry comes at T is read by the after side
+/// as a fallback (the window rule at `since`), and its rejection, on both
+/// sides, keeps it affected. (Hand-typed lines of the shape canary.sh's
+/// server writes, to place the rejection exactly.)
+#[test]
+fn a_prefer_client_rejected_just_before_t_is_affected() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("staging/postgresql.log.1");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::write(
+        &log,
+        "\
+2026-11-02 10:04:50 UTC:10.0.3.8(4100):[unknown]@[unknown]:[300]:LOG:  connection received: host=10.0.3.8 port=4100
+2026-11-02 10:04:50 UTC:10.0.3.8(4100):app@orders:[300]:LOG:  connection authorized: user=app database=orders application_name=stale_root SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)
+2026-11-02 10:04:50 UTC:10.0.3.8(4100):app@orders:[300]:LOG:  disconnection: session time: 0:00:00.010 user=app database=orders host=10.0.3.8 port=4100
+2026-11-02 10:04:59 UTC:10.0.3.8(4101):[unknown]@[unknown]:[301]:LOG:  connection received: host=10.0.3.8 port=4101
+2026-11-02 10:04:59 UTC:10.0.3.8(4101):[unknown]@[unknown]:[301]:LOG:  could not accept SSL connection: tlsv1 alert unknown ca
+2026-11-02 10:05:00 UTC:10.0.3.8(4102):[unknown]@[unknown]:[302]:LOG:  connection received: host=10.0.3.8 port=4102
+2026-11-02 10:05:00 UTC:10.0.3.8(4102):app@orders:[302]:LOG:  connection authorized: user=app database=orders application_name=stale_root
+2026-11-02 10:05:00 UTC:10.0.3.8(4102):app@orders:[302]:LOG:  disconnection: session time: 0:00:00.010 user=app database=orders host=10.0.3.8 port=4102
+",
+    )
+    .unwrap();
+    let out = sslcensus(&[
+        "diff",
+        "-q",
+        "--at",
+        "2026-11-02T10:05:00Z",
+        "--fail-on",
+        "affected",
+        log.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    let rows = changes(&out.stdout);
+    assert_eq!(
+        rows.get("10.0.3.8"),
+        Some(&vec![(
+            "affected".to_string(),
+            "still_failing;tls_to_plaintext".to_string(),
+            "stale_root".to_string()
+        )]),
+        "{rows:#?}"
+    );
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+}
