@@ -52,7 +52,7 @@ impl Counts {
         self.verifies |= other.verifies;
     }
 
-    /// Turned away at the handshake, or proven to verify.
+    /// Turned away at the handshake.
     fn rejects(&self) -> bool {
         self.handshake_failures > 0
     }
@@ -139,42 +139,49 @@ fn is_nameless(row: &ClientRow) -> bool {
 }
 
 type Key = (String, String, String, String, String);
+type Name<'r> = (&'r str, &'r str, &'r str, &'r str);
 
-/// The row key: instance, user, database, application, and the hosts
-/// where they tell rows apart (nameless rows, or reports grouped by
-/// client_host: a name seen twice on one side).
-fn keys(rows: &[&ClientRow], by_host: bool) -> Vec<Key> {
-    rows.iter()
-        .map(|r| {
-            let hosts = if by_host || is_nameless(r) {
-                r.hosts.join(";")
-            } else {
-                String::new()
-            };
-            (
-                r.instance.clone(),
-                r.user.clone(),
-                r.database.clone(),
-                r.application.clone(),
-                hosts,
-            )
-        })
-        .collect()
+fn name(row: &ClientRow) -> Name<'_> {
+    (&row.instance, &row.user, &row.database, &row.application)
 }
 
-fn names_repeat(rows: &[ClientRow]) -> bool {
-    let mut seen = BTreeSet::new();
-    rows.iter()
-        .filter(|r| !is_nameless(r))
-        .any(|r| !seen.insert((&r.instance, &r.user, &r.database, &r.application)))
+/// Names that hold several rows on one side: a report grouped by
+/// client_host (or engine) lists a client once per address.
+fn repeated_names<'r>(sides: [&'r [ClientRow]; 2]) -> BTreeSet<Name<'r>> {
+    let mut repeated = BTreeSet::new();
+    for rows in sides {
+        let mut seen = BTreeSet::new();
+        for row in rows.iter().filter(|r| !is_nameless(r)) {
+            if !seen.insert(name(row)) {
+                repeated.insert(name(row));
+            }
+        }
+    }
+    repeated
+}
+
+/// The row key: instance, user, database, application, and the hosts
+/// where they tell rows apart (nameless rows, and names that repeat).
+fn key(row: &ClientRow, repeated: &BTreeSet<Name<'_>>) -> Key {
+    let hosts = if is_nameless(row) || repeated.contains(&name(row)) {
+        row.hosts.join(";")
+    } else {
+        String::new()
+    };
+    (
+        row.instance.clone(),
+        row.user.clone(),
+        row.database.clone(),
+        row.application.clone(),
+        hosts,
+    )
 }
 
 /// One side's rows by key, repeated keys summed.
-fn by_key(rows: &[ClientRow], by_host: bool) -> BTreeMap<Key, ClientRow> {
-    let refs: Vec<&ClientRow> = rows.iter().collect();
+fn by_key(rows: &[ClientRow], repeated: &BTreeSet<Name<'_>>) -> BTreeMap<Key, ClientRow> {
     let mut map: BTreeMap<Key, ClientRow> = BTreeMap::new();
-    for (key, row) in keys(&refs, by_host).into_iter().zip(rows) {
-        match map.get_mut(&key) {
+    for row in rows {
+        match map.get_mut(&key(row, repeated)) {
             Some(held) => {
                 held.counts.add(&row.counts);
                 for h in &row.hosts {
@@ -184,7 +191,7 @@ fn by_key(rows: &[ClientRow], by_host: bool) -> BTreeMap<Key, ClientRow> {
                 }
             }
             None => {
-                map.insert(key, row.clone());
+                map.insert(key(row, repeated), row.clone());
             }
         }
     }
@@ -198,9 +205,9 @@ fn shares_address(a: &ClientRow, b: &ClientRow) -> bool {
 /// The changes from `before` to `after`, unchanged clients left out;
 /// sorted by severity, then client.
 pub fn diff(before: &[ClientRow], after: &[ClientRow]) -> Vec<Change> {
-    let by_host = names_repeat(before) || names_repeat(after);
-    let before = by_key(before, by_host);
-    let after = by_key(after, by_host);
+    let repeated = repeated_names([before, after]);
+    let before = by_key(before, &repeated);
+    let after = by_key(after, &repeated);
 
     // After-only nameless rows with failed handshakes, tied to the
     // clients of their address that used TLS before and none after.

@@ -78,8 +78,8 @@ impl Cell {
     }
 }
 
-/// Reads a report: `what` names it in messages (its path, and the line or
-/// row of a bad cell).
+/// Reads a report, by its extension; messages name the file, and the
+/// line or row of a bad cell.
 pub fn read_report(path: &Path) -> Result<Vec<ClientRow>> {
     let format = OutputFormat::for_path(path)?;
     let rows = match format {

@@ -191,6 +191,28 @@ fn rows_whose_hosts_change_are_the_same_client_by_name() {
     let before = vec![row("api", "10.0.0.1", 5, 0, 0, false)];
     let after = vec![row("api", "10.0.0.9", 5, 0, 0, false)];
     assert!(diff(&before, &after).is_empty());
+    // Only a name listed once per address is told apart by its addresses.
+    let before = vec![
+        row("api", "10.0.0.1", 5, 0, 0, false),
+        row("api", "10.0.0.2", 5, 0, 0, false),
+        row("web", "10.0.0.5", 5, 0, 0, false),
+    ];
+    let after = vec![
+        row("api", "10.0.0.1", 5, 0, 0, false),
+        row("api", "10.0.0.3", 5, 0, 0, false),
+        row("web", "10.0.0.9", 5, 0, 0, false),
+    ];
+    let changed: Vec<(Vec<Kind>, Vec<String>)> = diff(&before, &after)
+        .into_iter()
+        .map(|c| (c.kinds, c.client.hosts))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            (vec![Kind::GoneClient], vec!["10.0.0.2".to_string()]),
+            (vec![Kind::NewClient], vec!["10.0.0.3".to_string()]),
+        ]
+    );
 }
 
 #[test]
