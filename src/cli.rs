@@ -33,7 +33,7 @@ Exit codes (each subcommand's --help lists its own):
   0  done
   1  error: an input could not be read or is not what it should be, nothing usable was read, or the output could not be written
   2  usage error
-  3  analyze or merge --fail-on matched, or truststore --require not met";
+  3  analyze, merge or diff --fail-on matched, or truststore --require not met";
 
 const ANALYZE_EXIT_CODES: &str = "\
 Exit codes:
@@ -49,6 +49,13 @@ Exit codes:
   1  error: a partial could not be read, is not an sslcensus partial, has another schema version, or holds a run another partial holds (nothing is written); a run merged was incomplete (its own exit code was 1); no run held a single connection record; an evidence file is bad; or the report or the merged partial could not be written. 1 wins over 3
   2  usage error
   3  --fail-on matched: the report has rows at or above that verdict";
+
+const DIFF_EXIT_CODES: &str = "\
+Exit codes:
+  0  done, and --fail-on (if given) matched nothing
+  1  error: a report could not be read or is not an sslcensus report; with --at, a log could not be read or a side of T held no connection record; or -o could not be written. 1 wins over 3
+  2  usage error
+  3  --fail-on matched: a change at or above that severity (affected: started or still failing, TLS dropped after a rejection; review: also stopped connecting, gone, TLS dropped)";
 
 const SCAN_CONFIG_EXIT_CODES: &str = "\
 Exit codes:
@@ -115,6 +122,63 @@ pub enum Command {
     /// client rows per verdict, the next step, the modify command.
     #[command(after_help = PLAN_EXIT_CODES)]
     Plan(PlanArgs),
+    /// What changed per client between two reports, or two windows of the
+    /// same logs split at --at T (a staging instance rotated to a new CA at
+    /// T): started failing handshakes, TLS dropped for plaintext, stopped
+    /// connecting, new and gone clients.
+    #[command(after_help = DIFF_EXIT_CODES)]
+    Diff(Box<DiffArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// BEFORE AFTER: two reports of `analyze -o` (.csv, .json or .parquet).
+    /// With --at: log files, directories or globs, read twice (before T,
+    /// from T on).
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Compare the logs before this time with the logs from it on (the
+    /// time the server certificate changed): 2026-11-29T05:00:00Z.
+    #[arg(long, value_name = "TIME", value_parser = crate::cloudwatch::parse_time)]
+    pub at: Option<i64>,
+    /// With --at: the before side starts here.
+    #[arg(long, value_name = "TIME", requires = "at", value_parser = crate::cloudwatch::parse_time)]
+    pub since: Option<i64>,
+    /// With --at: the after side ends before this.
+    #[arg(long, value_name = "TIME", requires = "at", value_parser = crate::cloudwatch::parse_time)]
+    pub until: Option<i64>,
+    /// With --at: as analyze's.
+    #[arg(long, value_enum, requires = "at")]
+    pub format: Option<FormatArg>,
+    /// With --at: as analyze's.
+    #[arg(long, value_name = "ESCAPES", requires = "at")]
+    pub log_line_prefix: Option<String>,
+    /// With --at: as analyze's.
+    #[arg(long, requires = "at")]
+    pub instance: Option<String>,
+    /// With --at: the fields of a client row, as analyze's (reports are
+    /// compared by the rows they hold: make both with the same --group-by).
+    #[arg(long, default_value = "instance,user,database,application", value_parser = clap::value_parser!(GroupBy))]
+    pub group_by: GroupBy,
+    /// Write the changes here as CSV, and the table on stdout. Default:
+    /// the table on a terminal, else CSV on stdout.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// What stdout gets (without -o, or with -o -).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output_format: Option<DiffFormat>,
+    /// Exit with code 3 when changes at or above this severity exist.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// No notes; errors are still printed.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Csv,
+    Table,
 }
 
 #[derive(Debug, Args)]
@@ -629,6 +693,7 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         Command::Capture(args) => run_capture(*args),
         Command::Plan(args) => run_plan(args),
+        Command::Diff(args) => run_diff(*args, cli.csv_raw),
     }
 }
 
@@ -733,6 +798,202 @@ fn run_plan(args: PlanArgs) -> ExitCode {
     }
 }
 
+fn run_diff(args: DiffArgs, csv_raw: bool) -> ExitCode {
+    let usage = |message: &str| {
+        eprintln!("sslcensus: {message}");
+        eprintln!("Try 'sslcensus diff --help'.");
+        ExitCode::from(2)
+    };
+    if args.at.is_none() && args.inputs.len() != 2 {
+        return usage("give two reports, BEFORE AFTER, or log inputs with --at TIME");
+    }
+    if args.at.is_some() && args.inputs.iter().any(|i| i == "-") {
+        return usage("--at reads the logs twice: stdin cannot be one of them");
+    }
+    if let (Some(at), window) = (args.at, (args.since, args.until))
+        && (window.0.is_some_and(|since| since >= at) || window.1.is_some_and(|until| until <= at))
+    {
+        return usage("--at must fall between --since and --until");
+    }
+    if let Some(path) = args.output.as_deref().filter(|p| p.as_os_str() != "-")
+        && !matches!(OutputFormat::for_path(path), Ok(OutputFormat::Csv))
+    {
+        return usage("diff writes CSV: name the output .csv");
+    }
+    let prefix = match args
+        .log_line_prefix
+        .as_deref()
+        .map(LinePrefix::compile)
+        .transpose()
+    {
+        Ok(prefix) => prefix,
+        Err(e) => return usage(&e.to_string()),
+    };
+    // The output is made before the reading, as analyze does.
+    let file = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
+        Some(path) => match AtomicFile::create(path) {
+            Ok(file) => Some((path.to_path_buf(), file)),
+            Err(e) => {
+                eprintln!("sslcensus: error: cannot create {}: {e}", path.display());
+                return ExitCode::from(1);
+            }
+        },
+        None => None,
+    };
+    let (sides, before, after, incomplete) = match args.at {
+        None => {
+            let read = |path: &str| crate::diff::read::read_report(std::path::Path::new(path));
+            match (read(&args.inputs[0]), read(&args.inputs[1])) {
+                (Ok(before), Ok(after)) => (
+                    (args.inputs[0].clone(), args.inputs[1].clone()),
+                    before,
+                    after,
+                    false,
+                ),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("sslcensus: error: {e:#}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+        Some(at) => {
+            let settings = Settings {
+                forced: args.format.map(FormatArg::choice),
+                prefix,
+                families: Arc::new(Families::default()),
+                captured_at: None,
+                window: Default::default(),
+            };
+            let (before, after, incomplete) = diff_windows(&args, settings, at);
+            let at = verdict::rfc3339(at);
+            (
+                (format!("before {at}"), format!("from {at} on")),
+                before,
+                after,
+                incomplete,
+            )
+        }
+    };
+    let changes = crate::diff::diff(&before, &after);
+    let table = || crate::diff::write::table(&changes, (&sides.0, &sides.1));
+    let to_stdout = match args.output_format {
+        Some(DiffFormat::Csv) => true,
+        Some(DiffFormat::Table) => false,
+        None => file.is_none() && !std::io::stdout().is_terminal(),
+    };
+    let written = match file {
+        Some((path, file)) => file
+            .fill(|out| crate::diff::write::write_csv(&changes, !csv_raw, out))
+            .with_context(|| format!("writing {}", path.display()))
+            .and_then(|()| {
+                if !args.quiet {
+                    eprintln!(
+                        "sslcensus: wrote {} changes to {}",
+                        changes.len(),
+                        path.display()
+                    );
+                }
+                if to_stdout {
+                    crate::diff::write::write_csv(&changes, !csv_raw, std::io::stdout().lock())
+                } else {
+                    print_out(&table())
+                }
+            }),
+        None if to_stdout => {
+            crate::diff::write::write_csv(&changes, !csv_raw, std::io::stdout().lock())
+        }
+        None => print_out(&table()),
+    };
+    if let Err(e) = written
+        && !is_broken_pipe(&e)
+    {
+        eprintln!("sslcensus: error: {e:#}");
+        return ExitCode::from(1);
+    }
+    let threshold = match args.fail_on {
+        Some(FailOn::Affected) => Some(crate::diff::Severity::Affected),
+        Some(FailOn::Review) => Some(crate::diff::Severity::Review),
+        None => None,
+    };
+    let matched = threshold.is_some_and(|t| changes.iter().any(|c| c.severity <= t));
+    if incomplete {
+        if matched {
+            eprintln!(
+                "sslcensus: --fail-on matched too; exit 1 (an incomplete run) takes precedence over 3"
+            );
+        }
+        return ExitCode::from(1);
+    }
+    if matched {
+        return ExitCode::from(3);
+    }
+    ExitCode::SUCCESS
+}
+
+/// `diff --at T`: the logs read twice through analyze's pipeline, the
+/// window [since, T) and [T, until), each judged into client rows. The
+/// window rule holds at T as at any --since: the after side also reads the
+/// certificate rejections of the second before T, so a prefer client's
+/// plaintext retry just after T is its fallback. Returns the two sides and
+/// whether the run is incomplete (an input failed, a side held nothing).
+fn diff_windows(
+    args: &DiffArgs,
+    settings: Settings,
+    at: i64,
+) -> (
+    Vec<crate::diff::ClientRow>,
+    Vec<crate::diff::ClientRow>,
+    bool,
+) {
+    let mut spool = None;
+    let (mut files, input_errors, notes) =
+        log_files(&args.inputs, args.instance.as_deref(), &mut spool);
+    if args.instance.is_none() {
+        crate::analyze::name_instances_from_envelopes(&mut files, &settings);
+    }
+    for e in &input_errors {
+        eprintln!("sslcensus: error: {}: {}", printable(&e.input), e.message);
+    }
+    if !args.quiet {
+        for note in &notes {
+            eprintln!("sslcensus: note: {}", printable(note));
+        }
+    }
+    let mut incomplete = !input_errors.is_empty();
+    let mut side = |window: crate::correlate::Window, quiet: bool| {
+        let settings = Settings {
+            window,
+            ..settings.clone()
+        };
+        let progress = Progress::new(0, false);
+        let mut analysis = analyze(&files, &settings, &progress);
+        report_inputs(&analysis, &args.inputs, quiet, window);
+        incomplete |= analysis.failed() || !analysis.held_records();
+        let rows = judge(
+            std::mem::take(&mut analysis.census),
+            &args.group_by,
+            &Evidence::default(),
+        );
+        crate::diff::read::from_report_rows(&rows)
+    };
+    let before = side(
+        crate::correlate::Window {
+            since: args.since,
+            until: Some(at),
+        },
+        args.quiet,
+    );
+    // The second reading's notes would repeat the first's.
+    let after = side(
+        crate::correlate::Window {
+            since: Some(at),
+            until: args.until,
+        },
+        true,
+    );
+    (before, after, incomplete)
+}
+
 fn run_capture(args: CaptureArgs) -> ExitCode {
     let request = capture::CaptureRequest {
         engine: args.engine,
@@ -828,18 +1089,9 @@ fn run_analyze(
         Ok(prepared) => prepared,
         Err(code) => return code,
     };
-    let (files, mut input_errors) = source::resolve(&inputs, args.instance.as_deref());
-    // CloudWatch events (JSON dumps among the files, and the log groups)
-    // become files of whole lines in a temporary folder kept until the end.
     let mut spool = None;
-    let (files, dump_errors, mut notes) =
-        cloudwatch::expand_dumps(files, args.instance.as_deref(), &mut spool);
-    input_errors.extend(dump_errors);
-    // `gcloud logging read --format=json` arrays become JSON lines alike.
-    let (mut files, array_errors, array_notes) =
-        crate::gcloud::expand_arrays(files, args.instance.as_deref(), &mut spool);
-    input_errors.extend(array_errors);
-    notes.extend(array_notes);
+    let (mut files, mut input_errors, mut notes) =
+        log_files(&inputs, args.instance.as_deref(), &mut spool);
     let mut pushed_rows = Vec::new();
     let mut read_now = None;
     if args.cloudwatch.wanted() {
@@ -1068,6 +1320,23 @@ fn judge_and_report(
         return ExitCode::from(3);
     }
     ExitCode::SUCCESS
+}
+
+/// The files the inputs name, CloudWatch JSON dumps and `gcloud logging
+/// read` arrays among them turned into files of whole lines in `spool` (a
+/// temporary folder kept until the end); errors and notes for stderr.
+fn log_files(
+    inputs: &[String],
+    instance: Option<&str>,
+    spool: &mut Option<cloudwatch::Spool>,
+) -> (Vec<source::InputFile>, Vec<source::InputError>, Vec<String>) {
+    let (files, mut input_errors) = source::resolve(inputs, instance);
+    let (files, dump_errors, mut notes) = cloudwatch::expand_dumps(files, instance, spool);
+    input_errors.extend(dump_errors);
+    let (files, array_errors, array_notes) = crate::gcloud::expand_arrays(files, instance, spool);
+    input_errors.extend(array_errors);
+    notes.extend(array_notes);
+    (files, input_errors, notes)
 }
 
 /// Reads the `--state` file; a missing one is a first run, said.

@@ -433,6 +433,41 @@ impl Correlator {
             )
     }
 
+    /// Whether a record of the window's first second before `since` ends
+    /// a session attempt there (authorized, turned away, closed): a
+    /// `connection received` read for that second is then no abandoned
+    /// handshake, and no session of the window.
+    fn settles_before_the_window(&self, obs: &Observation<'_>) -> bool {
+        let (Some(since), Some(t), Some(_)) = (self.window.since, obs.time, obs.pid) else {
+            return false;
+        };
+        (since - FALLBACK_WINDOW_MS..since).contains(&t)
+            && matches!(
+                obs.message,
+                Message::Authorized(_)
+                    | Message::Disconnected(_)
+                    | Message::HandshakeFailed { .. }
+                    | Message::HbaRejected(_)
+                    | Message::AuthenticationFailed { .. }
+                    | Message::Refused { .. }
+            )
+    }
+
+    /// Drops the pid's pending `connection received`; a chunk that did not
+    /// see it leaves the line to the stream, which holds it.
+    fn forget_received(&mut self, offset: usize, obs: &Observation<'_>) {
+        let Some(pid) = obs.pid else { return };
+        if let Some(deferral) = &mut self.deferral
+            && !deferral.reset.contains(&pid)
+        {
+            deferral.head.push(offset);
+            return;
+        }
+        if matches!(self.pending.get(&pid), Some(Pending::Received { .. })) {
+            self.pending.remove(&pid);
+        }
+    }
+
     fn follows_cert_rejection(&self, host: &str, time: Millis) -> bool {
         self.cert_rejections
             .get(host)
@@ -804,6 +839,9 @@ impl Sink for Correlator {
             self.coverage.outside_window += 1;
         }
         if !inside && !self.opens_the_window(&obs) {
+            if self.settles_before_the_window(&obs) {
+                self.forget_received(offset, &obs);
+            }
             return;
         }
         if inside && !self.replaying {
@@ -889,15 +927,19 @@ mod tests {
     }
 
     fn census_any_split_as(format: &LogFormat, log: &str) -> Census {
-        let mut whole = Correlator::for_stream("db", Engine::Postgres);
+        census_any_split_in(format, log, Window::default())
+    }
+
+    fn census_any_split_in(format: &LogFormat, log: &str, window: Window) -> Census {
+        let mut whole = Correlator::for_stream("db", Engine::Postgres).with_window(window);
         sslcensus_parsers::scan(format, log.as_bytes(), &mut whole);
         let expected = whole.finish();
         let boundaries: Vec<usize> = log.match_indices('\n').map(|(i, _)| i + 1).collect();
         for &cut in &boundaries {
-            let mut stream = Correlator::for_stream("db", Engine::Postgres);
+            let mut stream = Correlator::for_stream("db", Engine::Postgres).with_window(window);
             for (start, end) in [(0, cut), (cut, log.len())] {
                 let chunk = &log.as_bytes()[start..end];
-                let mut local = Correlator::for_chunk("db", Engine::Postgres);
+                let mut local = Correlator::for_chunk("db", Engine::Postgres).with_window(window);
                 sslcensus_parsers::scan(format, chunk, &mut local);
                 stream.absorb(local.into_chunk_outcome(), |c, offset| {
                     sslcensus_parsers::scan_line(format, chunk, offset, c);
@@ -976,6 +1018,57 @@ mod tests {
         }];
         assert_eq!(silent.abandoned.count, 1);
         assert_eq!(census.unmatched.disconnections, 1);
+    }
+
+    /// A window opening at 03:52:56 reads the second before it for
+    /// `connection received` lines and certificate rejections; a session
+    /// authorized in that second belongs before the window: its received
+    /// line is no abandoned handshake (`diff --at` splits logs so, right
+    /// after a round of sessions).
+    #[test]
+    fn a_session_settled_in_the_second_before_the_window_is_no_abandoned_handshake() {
+        let since = sslcensus_parsers::time::parse_timestamp("2026-11-29T03:52:56Z")
+            .unwrap()
+            .millis;
+        let window = Window {
+            since: Some(since),
+            until: None,
+        };
+        // billing's session closes in that second too: nothing of it is
+        // inside the window.
+        let closed = "2026-11-29 03:52:55 UTC:10.0.0.5(5001):app@orders:[100]:LOG:  disconnection: session time: 0:00:00.100 user=app database=orders host=10.0.0.5 port=5001\n";
+        let log: String = SESSIONS
+            .lines()
+            .filter(|l| !l.contains("[100]:LOG:  disconnection"))
+            .enumerate()
+            .flat_map(|(i, l)| {
+                let extra = if i == 2 { closed } else { "" };
+                [format!("{l}\n"), extra.to_string()]
+            })
+            .collect();
+        let census = census_any_split_in(&format(), &log, window);
+        assert!(census.clients.keys().all(|k| k.application != "billing"));
+        let before = AddressKey {
+            instance: "db".into(),
+            engine: Engine::Postgres,
+            host: "10.0.0.5".into(),
+        };
+        assert!(
+            census
+                .addresses
+                .get(&before)
+                .is_none_or(|a| a.abandoned.count == 0),
+            "{:?}",
+            census.addresses.get(&before)
+        );
+        let silent = &census.addresses[&AddressKey {
+            instance: "db".into(),
+            engine: Engine::Postgres,
+            host: "10.0.0.7".into(),
+        }];
+        assert_eq!(silent.abandoned.count, 1);
+        let etl = client(&census, "nightly etl");
+        assert_eq!((etl.plain_sessions, etl.prefer_fallbacks.count), (1, 1));
     }
 
     /// `--state`: the stream read in two runs, its open state written as

@@ -17,6 +17,7 @@ pub mod census;
 pub mod cli;
 pub mod cloudwatch;
 pub mod correlate;
+pub mod diff;
 pub mod evidence;
 pub mod family;
 #[doc(hidden)]
