@@ -2,7 +2,8 @@
 //! Chromium (Debian package; `tests/run-all.sh` installs it) loads the page
 //! with no network, its own self-test (`#selftest`: the filters, the
 //! sorting, a row opening to its reason) writes what it found into the
-//! page, and the test reads the DOM back: no script error, every row of the
+//! page, and the test reads the DOM back: no console message or script
+//! error, every row of the
 //! CSV report in the page, the filters counting what the CSV counts. A
 //! screenshot is kept as an artifact under the target directory.
 
@@ -28,8 +29,9 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
-/// Runs headless Chromium on `url` with these flags; its stdout.
-fn browse(chromium: &Path, profile: &Path, flags: &[&str], url: &str) -> String {
+/// Runs headless Chromium on `url` with these flags; its stdout and the
+/// page's console messages (Chromium logs them to stderr as `CONSOLE`).
+fn browse(chromium: &Path, profile: &Path, flags: &[&str], url: &str) -> (String, Vec<String>) {
     let out = Command::new(chromium)
         .args([
             "--headless",
@@ -40,14 +42,22 @@ fn browse(chromium: &Path, profile: &Path, flags: &[&str], url: &str) -> String 
             // No network at view time: the page must need none.
             "--proxy-server=127.0.0.1:9",
             "--virtual-time-budget=5000",
+            "--enable-logging=stderr",
+            "--v=0",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(flags)
         .arg(url)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", common::text(&out.stderr));
-    common::text(&out.stdout)
+    let stderr = common::text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let console = stderr
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect();
+    (common::text(&out.stdout), console)
 }
 
 #[test]
@@ -122,12 +132,14 @@ fn the_samples_report_works_in_a_browser() {
     assert!(with_days > 10, "{with_days}");
 
     let url = format!("file://{}#selftest", html.display());
-    let dom = browse(
+    let (dom, console) = browse(
         &chromium,
         &dir.path().join("profile"),
         &["--dump-dom"],
         &url,
     );
+    // The page writes nothing to the console: any message is an error.
+    assert!(console.is_empty(), "{console:?}");
     let selftest = dom
         .split("<output id=\"selftest\">")
         .nth(1)
@@ -177,7 +189,7 @@ fn the_samples_report_works_in_a_browser() {
     let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-report");
     std::fs::create_dir_all(&artifacts).unwrap();
     let shot = artifacts.join("samples-report.png");
-    browse(
+    let (_, console) = browse(
         &chromium,
         &dir.path().join("profile"),
         &[
@@ -187,6 +199,7 @@ fn the_samples_report_works_in_a_browser() {
         ],
         &format!("file://{}", html.display()),
     );
+    assert!(console.is_empty(), "{console:?}");
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG"), "no screenshot");
     eprintln!("screenshot: {}", shot.display());
