@@ -13,15 +13,20 @@ use crate::{mysql, oracle};
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 pub enum Engine {
+    /// PostgreSQL (RDS and Aurora alike).
     Postgres,
+    /// MySQL (RDS and Aurora alike).
     Mysql,
+    /// MariaDB.
     Mariadb,
+    /// Oracle Database.
     Oracle,
     /// Only from client settings so far: no SQL Server log is read.
     SqlServer,
 }
 
 impl Engine {
+    /// The engine's name in reports and messages (`postgres`, `mysql`, …).
     pub fn name(self) -> &'static str {
         match self {
             Engine::Postgres => "postgres",
@@ -39,20 +44,27 @@ pub enum LogFormat {
     /// `stderr` output; `None` when the `log_line_prefix` could not be made
     /// out, in which case only the messages are read.
     PgStderr {
+        /// The prefix compiled from `log_line_prefix`.
         prefix: Option<LinePrefix>,
     },
+    /// PostgreSQL `csvlog` output.
     PgCsvlog,
+    /// PostgreSQL `jsonlog` output (PG 15+).
     PgJsonlog,
     /// The general query log (MySQL, MariaDB, Aurora MySQL).
     MysqlGeneral {
+        /// MySQL or MariaDB, as the log's lines tell (MySQL when they do not).
         engine: Engine,
     },
     /// The error log.
     MysqlError {
+        /// MySQL or MariaDB, as the log's lines tell (MySQL when they do not).
         engine: Engine,
     },
     /// The MariaDB Audit Plugin / Aurora Advanced Auditing CSV.
     MysqlAudit {
+        /// MySQL for Aurora's epoch timestamps, else MariaDB (whose plugin
+        /// RDS MySQL also runs).
         engine: Engine,
     },
     /// Oracle `listener.log`, text or `log.xml`.
@@ -60,12 +72,15 @@ pub enum LogFormat {
     /// Another format, each line behind an envelope (a CloudWatch Logs
     /// event time, a syslog header, a shipper's JSON: [`crate::envelope`]).
     Enveloped {
+        /// The envelope around each line.
         envelope: &'static dyn Envelope,
+        /// The format of the lines inside it.
         inner: Box<LogFormat>,
     },
 }
 
 impl LogFormat {
+    /// The engine whose log this is.
     pub fn engine(&self) -> Engine {
         match self {
             LogFormat::PgStderr { .. } | LogFormat::PgCsvlog | LogFormat::PgJsonlog => {
@@ -119,13 +134,20 @@ impl fmt::Display for LogFormat {
 /// The format a user can force with `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormatChoice {
+    /// PostgreSQL `stderr` (`--format stderr`).
     Stderr,
+    /// PostgreSQL csvlog.
     Csvlog,
+    /// PostgreSQL jsonlog.
     Jsonlog,
     /// MySQL/MariaDB general log (the engine is still read from its header).
     GeneralLog,
+    /// MySQL/MariaDB error log.
     ErrorLog,
+    /// MySQL/MariaDB audit log (MariaDB Audit Plugin, Aurora Advanced
+    /// Auditing).
     AuditLog,
+    /// Oracle `listener.log`.
     ListenerLog,
     /// A session dump of this form (its id, `--format psql-aligned`): not a
     /// log at all, read by [`crate::dump`].
@@ -135,8 +157,11 @@ pub enum FormatChoice {
 /// Why a file's format could not be told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DetectError {
+    /// The file is empty or only whitespace.
     Empty,
+    /// The file holds NUL bytes in most lines: not a text log.
     Binary,
+    /// No format sslcensus knows reads its lines.
     Unknown,
     /// Found in a folder, it reads as prose that quotes a few log lines (a
     /// README, a ticket), not as a log.
@@ -161,7 +186,10 @@ impl fmt::Display for DetectError {
 /// A detected format, with a caveat for the user where one applies.
 #[derive(Debug, Clone)]
 pub struct Detected {
+    /// The format found (or forced).
     pub format: LogFormat,
+    /// What the user should know about reading it (bare messages: time, pid
+    /// and host unknown); `None` when nothing.
     pub caveat: Option<String>,
 }
 
@@ -192,8 +220,6 @@ fn sample_lines(head: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// Tells the format from the head of a file. `forced` skips detection of the
-/// kind; `prefix` is the user's `--log-line-prefix`.
 /// Binary: NUL bytes in most lines of the head. A text log with a few
 /// (a crash's zeroed block, a NUL a client put in a name) is still a log,
 /// read line by line.
@@ -211,6 +237,8 @@ fn looks_binary(head: &[u8]) -> bool {
     clean < 2 || clean * 2 < lines
 }
 
+/// Tells the format from the head of a file. `forced` skips detection of the
+/// kind; `prefix` is the user's `--log-line-prefix`.
 pub fn detect(
     head: &[u8],
     forced: Option<FormatChoice>,

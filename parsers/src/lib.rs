@@ -2,9 +2,11 @@
 //! [`Observation`]s out.
 //!
 //! Parsers borrow from the input bytes and never allocate for lines they do
-//! not read: [`scan`] runs a multi-literal prefilter over a chunk and only the
+//! not read: [`scan()`] runs a multi-literal prefilter over a chunk and only the
 //! lines it hits are split, decoded and matched. Nothing here knows about
 //! sessions, clients or reports.
+
+#![warn(missing_docs)]
 
 pub mod dump;
 pub mod envelope;

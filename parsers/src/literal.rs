@@ -27,6 +27,8 @@ fn commonness(b: u8) -> u8 {
 }
 
 impl Literal {
+    /// Builds the searchers for a label; its rarest byte anchors the
+    /// backward search.
     pub fn new(text: &'static str) -> Literal {
         let bytes = text.as_bytes();
         let anchor = (0..bytes.len())
@@ -66,6 +68,7 @@ impl Literal {
         Some((hay.get(..at)?, hay.get(at + self.text.len()..)?))
     }
 
+    /// Whether the label occurs at all.
     pub fn is_in(&self, hay: &str) -> bool {
         self.find(hay).is_some()
     }

@@ -27,6 +27,7 @@ pub struct Observation<'a> {
     /// The session's stored application_name (`%a`, csvlog/jsonlog column):
     /// cut at 63 bytes by the server and empty on the connection lines.
     pub stored_application: Option<&'a str>,
+    /// What the line says.
     pub message: Message<'a>,
 }
 
@@ -34,7 +35,10 @@ pub struct Observation<'a> {
 /// unix socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Remote<'a> {
+    /// The host name or IP address, as printed.
     pub host: &'a str,
+    /// The client's port; absent for the unix socket and where the log
+    /// leaves it out (`%h`).
     pub port: Option<u16>,
 }
 
@@ -49,7 +53,9 @@ pub enum Message<'a> {
     /// `None` for `user="…"` instead, which PG 17+ logs for a method that
     /// establishes no identity (trust).
     Authenticated {
+        /// The authenticated identity; `None` for the `user="…"` form.
         identity: Option<&'a str>,
+        /// The authentication method (`scram-sha-256`, `md5`, `cert`, `trust`).
         method: &'a str,
     },
     /// `connection ready: setup total=… ms, fork=… ms, authentication=… ms`
@@ -60,21 +66,35 @@ pub enum Message<'a> {
     Disconnected(Disconnected<'a>),
     /// `could not accept SSL connection: …` and `SSL error: …` (no host in the
     /// message; the prefix or an earlier line of the same pid has it).
-    HandshakeFailed { reason: &'a str, kind: FailureKind },
+    HandshakeFailed {
+        /// The server's words (the OpenSSL reason or socket error).
+        reason: &'a str,
+        /// What the reason says about the client ([`FailureKind::classify`]).
+        kind: FailureKind,
+    },
     /// `no pg_hba.conf entry for …` / `pg_hba.conf rejects …`.
     HbaRejected(HbaRejected<'a>),
     /// `<method> authentication failed for user "…"`, MySQL `Access denied`.
-    AuthenticationFailed { method: &'a str, user: &'a str },
+    AuthenticationFailed {
+        /// The method the line names (PostgreSQL `password`, `md5`, `cert`);
+        /// `password` for MySQL's `Access denied`, `login` in its audit log.
+        method: &'a str,
+        /// The user the client named.
+        user: &'a str,
+    },
     /// A connection refused for another reason (an Oracle TNS error, a
     /// MySQL database denied).
     Refused {
+        /// The user the client named.
         user: Option<&'a str>,
+        /// The database the client asked for.
         database: Option<&'a str>,
         /// The program the client named (Oracle CID `PROGRAM`).
         application: Option<&'a str>,
         /// How the attempt travelled, where the record says (Oracle
         /// `PROTOCOL`: a refused `tcp` attempt is a plaintext one).
         transport: Transport<'a>,
+        /// The server's words, as logged.
         reason: &'a str,
     },
 }
@@ -82,8 +102,11 @@ pub enum Message<'a> {
 /// What PostgreSQL 18 says a session's setup took, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SetupDurations {
+    /// The whole setup, from accepting the connection to ready.
     pub total: f64,
+    /// Forking the backend process.
     pub fork: f64,
+    /// Authenticating the client.
     pub authentication: f64,
 }
 
@@ -102,20 +125,27 @@ pub(crate) const PG18_SAMPLE_READY: SetupDurations = SetupDurations {
 pub enum Transport<'a> {
     /// TLS, with the details where the log gives them.
     Tls(Option<Tls<'a>>),
+    /// No TLS: the bytes went in the clear.
     Plain,
     /// The log does not say (audit logs, old MySQL general logs).
     Unknown,
 }
 
+/// A `connection authorized` line (PostgreSQL) or its counterpart in the
+/// other engines' logs: a session was established.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Authorized<'a> {
+    /// A `replication connection authorized` line (a walsender).
     pub replication: bool,
+    /// The user the session logged in as.
     pub user: &'a str,
     /// Absent for walsenders.
     pub database: Option<&'a str>,
     /// As the client sent it (not cut at 63 bytes); absent when not sent.
     pub application: Option<&'a str>,
+    /// Whether the session used TLS, plaintext, or the log does not say.
     pub transport: Transport<'a>,
+    /// The GSSAPI clause, when the line has one.
     pub gss: Option<Gss>,
     /// The application name itself holds text shaped like the SSL clause, so
     /// the TLS reading of this line alone is not certain.
@@ -140,8 +170,11 @@ impl<'a> Authorized<'a> {
 /// The `SSL enabled (…)` clause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tls<'a> {
+    /// The TLS version (`TLSv1.3`).
     pub protocol: &'a str,
+    /// The cipher suite (`TLS_AES_256_GCM_SHA384`).
     pub cipher: &'a str,
+    /// The cipher's key length in bits.
     pub bits: u32,
     /// PG 12–13 only.
     pub compression: Option<bool>,
@@ -150,7 +183,9 @@ pub struct Tls<'a> {
 /// The `GSS (authenticated=…, encrypted=…)` clause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gss {
+    /// GSSAPI authenticated the client.
     pub authenticated: bool,
+    /// GSSAPI encrypts the session.
     pub encrypted: bool,
 }
 
@@ -158,18 +193,27 @@ pub struct Gss {
 /// names the thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disconnected<'a> {
+    /// How long the session lasted, where the log says.
     pub session_millis: Option<u64>,
+    /// The session's user, where the log says.
     pub user: Option<&'a str>,
+    /// The session's database, where the log says.
     pub database: Option<&'a str>,
+    /// The client address, where the log says.
     pub remote: Option<Remote<'a>>,
 }
 
+/// A connection pg_hba.conf refused (`no pg_hba.conf entry for …`,
+/// `pg_hba.conf rejects …`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HbaRejected<'a> {
+    /// The client's host or address.
     pub host: &'a str,
+    /// The user the client named.
     pub user: &'a str,
     /// Absent for replication connections.
     pub database: Option<&'a str>,
+    /// How the connection came in, as pg_hba saw it.
     pub transport: HbaTransport,
 }
 

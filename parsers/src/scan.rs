@@ -93,7 +93,9 @@ pub const CUT_SHORT: Malformed = Malformed(
 /// Receives what a scan finds. Offsets are byte offsets of the line start
 /// within the scanned chunk, so the caller can name the line.
 pub trait Sink {
+    /// A connection-related line read into an observation.
     fn observation(&mut self, offset: usize, observation: Observation<'_>);
+    /// A line that announced a connection message and does not parse.
     fn malformed(&mut self, offset: usize, why: Malformed);
     /// The line was not UTF-8; it was read with replacement characters.
     fn invalid_utf8(&mut self, offset: usize);

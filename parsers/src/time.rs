@@ -9,6 +9,7 @@ use crate::observation::Millis;
 /// A parsed time and whether its zone was one we can convert exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timestamp {
+    /// The time, in milliseconds since the Unix epoch (UTC).
     pub millis: Millis,
     /// False when the zone was an abbreviation other than UTC/GMT (`CET`,
     /// `EST`, …): the time was then read as UTC, and callers should say so.

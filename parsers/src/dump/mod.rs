@@ -34,6 +34,9 @@ pub use schemas::{Captured, CapturedSession, DumpSchema, DumpTransport, SCHEMAS}
 pub struct Row {
     /// The line the row starts on (1-based, in the file).
     pub line: u64,
+    /// The cells in the order the form gave them: the column name as
+    /// [`column_name`] spells it, and the text (`None` where the form marks
+    /// no value).
     pub cells: Vec<(String, Option<String>)>,
 }
 
@@ -42,6 +45,7 @@ pub struct Row {
 const NULLS: [&str; 5] = ["", "NULL", "\\N", "(null)", "<null>"];
 
 impl Row {
+    /// An empty row starting on `line`.
     pub fn new(line: u64) -> Row {
         Row {
             line,
@@ -49,6 +53,7 @@ impl Row {
         }
     }
 
+    /// Adds a cell; the name is spelt as schemas look it up ([`column_name`]).
     pub fn push(&mut self, name: &str, value: Option<String>) {
         self.cells.push((column_name(name), value));
     }
@@ -69,10 +74,12 @@ impl Row {
         names.iter().find_map(|n| self.get(n))
     }
 
+    /// Whether the row has this column, NULL or not.
     pub fn has(&self, name: &str) -> bool {
         self.cells.iter().any(|(n, _)| n == name)
     }
 
+    /// The row's column names, in order.
     pub fn columns(&self) -> Vec<String> {
         self.cells.iter().map(|(n, _)| n.clone()).collect()
     }
@@ -96,10 +103,13 @@ pub enum Event {
     Start,
     /// A capture ends (a `(N rows)` footer).
     End,
+    /// A row of the capture under way.
     Row(Row),
     /// A line that should have been part of a table and does not fit it.
     Bad {
+        /// The line it is on (1-based).
         line: u64,
+        /// What is wrong with it, for the skipped-line message.
         why: &'static str,
     },
 }
@@ -120,6 +130,7 @@ pub enum TimeSource {
 }
 
 impl TimeSource {
+    /// How the report names this source.
     pub fn describe(self) -> &'static str {
         match self {
             TimeSource::Column => "a time column of the capture query",
@@ -257,7 +268,9 @@ pub fn time_in_name(name: &str) -> Option<Millis> {
 /// A form and the schema of its first capture, as detected or forced.
 #[derive(Clone, Copy)]
 pub struct DumpFormat {
+    /// How the client printed the table.
     pub form: &'static dyn DumpForm,
+    /// Which engine view the first capture's columns are.
     pub schema: &'static dyn DumpSchema,
     /// Drawn with box characters (psql's `linestyle=unicode`): each line is
     /// read as the ASCII line style would print it.
@@ -380,6 +393,8 @@ pub trait DumpSink {
     /// A connect attribute of a MySQL-family session (a
     /// `session_connect_attrs` row).
     fn attribute(&mut self, line: u64, processlist_id: u64, name: &str, value: &str);
+    /// A line or row that cannot be read, and why: it does not fit the
+    /// table, no session view has its columns, or a value does not parse.
     fn malformed(&mut self, line: u64, why: &'static str);
     /// A gap `sslcensus capture` noted (see [`gap`]).
     fn gap(&mut self, _line: u64, _from: Option<Millis>, _to: Millis) {}
@@ -403,6 +418,9 @@ pub struct DumpReader {
 }
 
 impl DumpReader {
+    /// A reader of a file in `format`; `fallback` is the time for captures
+    /// that carry none (the file name's, the user's, the file's modification
+    /// time).
     pub fn new(format: DumpFormat, fallback: Option<(Millis, TimeSource)>) -> DumpReader {
         DumpReader {
             reader: format.form.reader(),

@@ -9,16 +9,16 @@
 //!
 //! An envelope is a small [`Envelope`] in a file of its own with its table of
 //! real-shaped records, and an entry in [`ENVELOPES`]:
-//! - [`text`]: a CloudWatch Logs export time, a syslog header;
-//! - JSON lines with the server's line in a known field: [`docker`]
-//!   (Kubernetes/Docker json-file), [`journald`] (`journalctl -o json`),
-//!   [`cloud_logging`] (Google Cloud Logging `LogEntry`), [`azure`] (Azure
-//!   Monitor diagnostic records), [`cloudnative_pg`] (CloudNativePG's
-//!   csvlog rows by column name, put back into rows), [`shipper`] (Fluent
+//! - `text`: a CloudWatch Logs export time, a syslog header;
+//! - JSON lines with the server's line in a known field: `docker`
+//!   (Kubernetes/Docker json-file), `journald` (`journalctl -o json`),
+//!   `cloud_logging` (Google Cloud Logging `LogEntry`), `azure` (Azure
+//!   Monitor diagnostic records), `cloudnative_pg` (CloudNativePG's
+//!   csvlog rows by column name, put back into rows), `shipper` (Fluent
 //!   Bit, Vector, Logstash);
-//! - [`cri`]: containerd's and CRI-O's `<time> <stream> P|F <line>`, a long
+//! - `cri`: containerd's and CRI-O's `<time> <stream> P|F <line>`, a long
 //!   line's `P` parts joined to its `F` line;
-//! - a copy whose tabs became runs of spaces: [`spaced`] (a MySQL/MariaDB
+//! - a copy whose tabs became runs of spaces: `spaced` (a MySQL/MariaDB
 //!   general log pasted into a ticket).
 //!
 //! The server's line inside JSON is escaped (`\"`, `\t`): the scan looks for
@@ -96,6 +96,7 @@ impl Kubernetes<'_> {
 /// How a format's needles appear behind an envelope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Needles {
+    /// As the server wrote them: the envelope keeps the line as it is.
     AsWritten = 0,
     /// Inside a JSON string: [`json_needles`].
     JsonEscaped = 1,
@@ -107,6 +108,8 @@ pub enum Needles {
 }
 
 impl Needles {
+    /// How many variants there are: the size of the per-form tables of
+    /// searchers.
     pub const FORMS: usize = 4;
 
     /// The needles to search for in such bytes.
@@ -155,7 +158,11 @@ pub static TEXT: &dyn Envelope = &text::Text;
 /// line (unescaped, so owned when it had escapes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened<'a> {
+    /// The envelope's own time (a CloudWatch event time, a runtime's
+    /// timestamp), if it gives one.
     pub time: Option<Millis>,
+    /// The server's own line inside the envelope: borrowed from the input,
+    /// owned when unescaping changed it.
     pub line: Cow<'a, str>,
 }
 

@@ -1,5 +1,5 @@
 //! PostgreSQL `stderr` logs: a `log_line_prefix`, the severity, two spaces,
-//! the message. The prefix is compiled into a matcher ([`super::prefix`]);
+//! the message. The prefix is compiled into a matcher (`super::prefix`);
 //! the message is handed to the grammars in [`super::message`]. A CloudWatch
 //! or syslog envelope in front is [`crate::envelope`]'s.
 
@@ -61,11 +61,17 @@ impl std::error::Error for PrefixError {}
 /// What a line's prefix said, and its message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrefixedLine<'a> {
+    /// `%t`, `%m` or `%n`, if the prefix has one.
     pub time: Option<Timestamp>,
+    /// `%p`, the backend process id.
     pub pid: Option<u32>,
+    /// `%r` or `%h`, the client address.
     pub remote: Option<Remote<'a>>,
+    /// `%a`, the stored application_name; `None` when empty or `[unknown]`.
     pub application: Option<&'a str>,
+    /// The severity word (`LOG`, `FATAL`).
     pub severity: &'a str,
+    /// The message after the severity.
     pub message: &'a str,
 }
 

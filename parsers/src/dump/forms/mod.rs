@@ -29,15 +29,20 @@ pub trait DumpForm: Sync {
     /// The column names of the first capture, if the head has this form's
     /// shape.
     fn columns(&self, lines: &[&str]) -> Option<Vec<String>>;
+    /// A reader for one file of this form.
     fn reader(&self) -> Box<dyn FormReader>;
 }
 
 /// Reads one file of a form, line by line.
 pub trait FormReader: Send {
+    /// Reads the next line (1-based `number`, without its newline) and
+    /// adds what it makes of it to `out`.
     fn line(&mut self, number: u64, line: &str, out: &mut Vec<Event>);
     /// A time line came between captures: what is held is given out, and
     /// what follows starts afresh.
     fn boundary(&mut self, _out: &mut Vec<Event>) {}
+    /// The file ended: what is held is given out (a last record, a cut
+    /// JSON array as [`Event::Bad`]).
     fn finish(&mut self, _out: &mut Vec<Event>) {}
 }
 

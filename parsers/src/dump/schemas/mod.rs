@@ -53,11 +53,15 @@ pub fn is_known_column(name: &str) -> bool {
 /// What one row of a capture holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Captured<'r> {
+    /// A client session.
     Session(CapturedSession<'r>),
     /// A `session_connect_attrs` row.
     Attribute {
+        /// The MySQL session it belongs to.
         processlist_id: u64,
+        /// The attribute's name (`program_name`, `_client_name`).
         name: &'r str,
+        /// The attribute's value.
         value: &'r str,
     },
     /// A background process, a replication thread, a system session.
@@ -69,9 +73,14 @@ pub enum Captured<'r> {
 pub enum DumpTransport<'r> {
     /// TLS, with the protocol and cipher where the view gives them.
     Tls {
+        /// The TLS version (pg_stat_ssl `version`, performance_schema
+        /// `ssl_version`).
         protocol: Option<&'r str>,
+        /// The cipher suite (pg_stat_ssl `cipher`, performance_schema
+        /// `ssl_cipher`).
         cipher: Option<&'r str>,
     },
+    /// The view says the session has no TLS.
     Plain,
     /// SQL Server `encrypt_option = FALSE`: only the login packet went
     /// through TLS, and whether that handshake checked the certificate is
@@ -86,6 +95,7 @@ pub enum DumpTransport<'r> {
 pub struct CapturedSession<'r> {
     /// The view's name (`pg_stat_ssl`).
     pub source: &'static str,
+    /// The engine the view belongs to.
     pub engine: Engine,
     /// False when the view leaves the MySQL family's engine open (no
     /// server version column): the instance's logs decide.
@@ -95,13 +105,17 @@ pub struct CapturedSession<'r> {
     /// backend_start / connect_time: with the id, what makes a session one
     /// across captures.
     pub started: Option<Millis>,
+    /// The login name (usename, `USER`, processlist_user, login_name).
     pub user: &'r str,
+    /// The database the session is connected to (datname, `DB`,
+    /// database_name); empty when the row has none.
     pub database: &'r str,
     /// application_name, the `program_name` connect attribute, program_name.
     pub application: Option<&'r str>,
     /// The client address as the engine's logs write it (`[local]` for
     /// PostgreSQL's unix socket, `localhost` for MySQL's).
     pub host: Cow<'r, str>,
+    /// Whether the session uses TLS, as far as the view says.
     pub transport: DumpTransport<'r>,
     /// A client certificate (PostgreSQL `client_dn`): the server checked the
     /// client, which says nothing about the client checking the server.

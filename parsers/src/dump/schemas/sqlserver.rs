@@ -10,6 +10,8 @@ use super::{Captured, CapturedSession, DumpSchema, DumpTransport, boolean, numbe
 use crate::dump::Row;
 use crate::format::Engine;
 
+/// SQL Server `sys.dm_exec_connections` joined with
+/// `sys.dm_exec_sessions`.
 pub struct DmExecConnections;
 
 /// The columns it reads: the documented capture query's (`sslcensus sql
