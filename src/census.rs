@@ -122,10 +122,11 @@ impl Tally {
 
 /// What happened per UTC day (the HTML report's timelines): a sorted
 /// vector of (day since the epoch, counts), since most clients are seen on
-/// a few days and a map's node would cost more than the counts. Memory
+/// a few days and a map's node would cost more than the counts; the first
+/// day is held inline, so a client of one day costs no allocation. Memory
 /// grows with clients × days, never with input.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Days(Vec<(i32, DayCounts)>);
+pub struct Days(smallvec::SmallVec<[(i32, DayCounts); 1]>);
 
 /// One day's counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
