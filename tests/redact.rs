@@ -48,7 +48,8 @@ fn parquet_strings(path: &Path) -> Vec<String> {
     for column in df.columns() {
         let series = column.as_materialized_series();
         match series.dtype() {
-            DataType::List(_) => {
+            // Text lists only (the timeline's counts are numbers).
+            DataType::List(inner) if **inner == DataType::String => {
                 let lists = series.list().unwrap();
                 for i in 0..lists.len() {
                     if let Some(items) = lists.get_as_series(i) {
