@@ -916,7 +916,13 @@ fn run_diff(args: DiffArgs, csv_raw: bool) -> ExitCode {
         None => None,
     };
     let matched = threshold.is_some_and(|t| changes.iter().any(|c| c.severity <= t));
-    if incomplete {
+    exit_code(incomplete, matched)
+}
+
+/// How a run ends: 1 when it is incomplete, which wins over 3 (and says
+/// so when --fail-on matched too); 3 when --fail-on matched.
+fn exit_code(failed: bool, matched: bool) -> ExitCode {
+    if failed {
         if matched {
             eprintln!(
                 "sslcensus: --fail-on matched too; exit 1 (an incomplete run) takes precedence over 3"
@@ -1308,18 +1314,7 @@ fn judge_and_report(
         None => None,
     };
     let matched = threshold.is_some_and(|t| rows.iter().any(|r| r.verdict <= t));
-    if failed {
-        if matched {
-            eprintln!(
-                "sslcensus: --fail-on matched too; exit 1 (an incomplete run) takes precedence over 3"
-            );
-        }
-        return ExitCode::from(1);
-    }
-    if matched {
-        return ExitCode::from(3);
-    }
-    ExitCode::SUCCESS
+    exit_code(failed, matched)
 }
 
 /// The files the inputs name, CloudWatch JSON dumps and `gcloud logging
