@@ -717,3 +717,34 @@ fn a_rejection_beside_the_only_client_of_an_address_keeps_that_client_in_review(
     // A plaintext client on an address with no rejection stays cleared.
     assert_eq!(verdict(&rows, "cron-disable"), Verdict::NotAffected);
 }
+
+/// A row's timeline: its sessions per day, and its address's failed
+/// handshakes per day counted once, however many kinds of failure the
+/// address had (each kind is a finding of its own).
+#[test]
+fn a_rows_days_count_each_failure_once() {
+    let eof = "2026-11-03 09:00:00 UTC:10.0.3.7(59):[unknown]@[unknown]:[209]:LOG:  connection received: host=10.0.3.7 port=59\n\
+               2026-11-03 09:00:00 UTC:10.0.3.7(59):[unknown]@[unknown]:[209]:LOG:  could not accept SSL connection: EOF detected\n";
+    let log = [
+        session("10:00:00", "10.0.3.7", 201, "payments", Some("TLSv1.3")),
+        session("10:00:01", "10.0.3.7", 203, "payments", None),
+        unknown_ca("10:05:00", "10.0.3.7", 202),
+        eof.to_string(),
+    ]
+    .concat();
+    let rows = judge_log(&log);
+    let payments = row(&rows, "payments");
+    assert_eq!(payments.handshake_failures, 2);
+    let days: Vec<(String, u64, u64, u64)> = payments
+        .days
+        .iter()
+        .map(|(d, c)| (sslcensus::census::day_text(d), c.tls, c.plain, c.failures))
+        .collect();
+    assert_eq!(
+        days,
+        [
+            ("2026-11-02".to_string(), 1, 1, 1),
+            ("2026-11-03".to_string(), 0, 0, 1)
+        ]
+    );
+}

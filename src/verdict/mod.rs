@@ -496,13 +496,21 @@ fn row(group: Group, failure_days: &HashMap<(String, String), crate::census::Day
     let stats = &group.stats;
     // The row's timeline: its sessions per day, and the failed handshakes
     // of the addresses its handshake findings came from.
+    // An address with failures of several kinds or reasons is several
+    // findings, but its days are counted once.
+    let failing: BTreeSet<&str> = group
+        .findings
+        .keys()
+        .filter_map(|finding| match finding {
+            attribute::Finding::Handshake { host, .. } => Some(host.as_str()),
+            _ => None,
+        })
+        .collect();
     let mut days = stats.days.clone();
-    for finding in group.findings.keys() {
-        if let attribute::Finding::Handshake { host, .. } = finding {
-            for instance in group.instances.iter() {
-                if let Some(d) = failure_days.get(&(instance.to_string(), host.clone())) {
-                    days.merge(d);
-                }
+    for host in failing {
+        for instance in group.instances.iter() {
+            if let Some(d) = failure_days.get(&(instance.to_string(), host.to_string())) {
+                days.merge(d);
             }
         }
     }
