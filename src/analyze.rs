@@ -111,7 +111,54 @@ pub struct Analysis {
     pub problems: Vec<LineProblem>,
 }
 
+/// What a run's files gave, counted: the closing line on stderr and the
+/// HTML report's "read" say it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub files: usize,
+    /// Files read to their end.
+    pub read: u64,
+    /// Files that failed part-way (a gzip cut short): read in part.
+    pub in_part: u64,
+    pub lines: u64,
+    pub skipped: u64,
+    pub invalid_utf8: u64,
+}
+
+impl std::fmt::Display for Totals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.read)?;
+        if self.in_part > 0 {
+            write!(f, " (and {} in part)", self.in_part)?;
+        }
+        write!(
+            f,
+            " of {} files, {} lines; {} connection lines skipped as malformed, {} lines not UTF-8",
+            self.files, self.lines, self.skipped, self.invalid_utf8
+        )
+    }
+}
+
 impl Analysis {
+    /// The files' counts together.
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals {
+            files: self.files.len(),
+            ..Totals::default()
+        };
+        for f in &self.files {
+            t.lines += f.lines;
+            t.skipped += f.skipped_lines;
+            t.invalid_utf8 += f.invalid_utf8_lines;
+            match f.status {
+                FileStatus::Read => t.read += 1,
+                FileStatus::Failed(_) => t.in_part += u64::from(f.lines > 0),
+                _ => {}
+            }
+        }
+        t
+    }
+
     pub fn failed(&self) -> bool {
         self.files
             .iter()

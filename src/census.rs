@@ -138,6 +138,30 @@ pub struct DayCounts {
 }
 
 impl DayCounts {
+    /// `n` TLS sessions.
+    pub fn tls(n: u64) -> DayCounts {
+        DayCounts {
+            tls: n,
+            ..DayCounts::default()
+        }
+    }
+
+    /// `n` plaintext sessions.
+    pub fn plain(n: u64) -> DayCounts {
+        DayCounts {
+            plain: n,
+            ..DayCounts::default()
+        }
+    }
+
+    /// `n` failed handshakes.
+    pub fn failures(n: u64) -> DayCounts {
+        DayCounts {
+            failures: n,
+            ..DayCounts::default()
+        }
+    }
+
     fn merge(&mut self, other: DayCounts) {
         self.tls += other.tls;
         self.plain += other.plain;

@@ -450,8 +450,8 @@ pub struct JudgeArgs {
     /// user, database, application, client_host.
     #[arg(long, default_value = "instance,user,database,application", value_parser = clap::value_parser!(GroupBy))]
     pub group_by: GroupBy,
-    /// Write the report here (.csv, .json or .parquet) and print the summary
-    /// on stdout; - for the report on stdout. Default: the summary on a
+    /// Write the report here (.csv, .json, .parquet or .html) and print the
+    /// summary on stdout; - for the report on stdout. Default: the summary on a
     /// terminal, else CSV on stdout. Checked before reading starts.
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
@@ -1198,7 +1198,7 @@ fn run_analyze(
             facts: report::RunFacts {
                 window: settings.window,
                 command: Some(command_line()),
-                read: Some(read_in_words(&analysis)),
+                read: Some(analysis.totals().to_string()),
             },
         },
         target,
@@ -1227,22 +1227,6 @@ fn command_line() -> String {
         masked.push(shown);
     }
     printable(&masked.join(" ")).into_owned()
-}
-
-/// What a run read and skipped, in a line.
-fn read_in_words(analysis: &crate::analyze::Analysis) -> String {
-    let read = analysis
-        .files
-        .iter()
-        .filter(|f| f.status == crate::analyze::FileStatus::Read)
-        .count();
-    let (lines, skipped, invalid) = analysis.files.iter().fold((0, 0, 0), |(l, s, i), f| {
-        (l + f.lines, s + f.skipped_lines, i + f.invalid_utf8_lines)
-    });
-    format!(
-        "{read} of {} files, {lines} lines; {skipped} connection lines skipped as malformed, {invalid} lines not UTF-8",
-        analysis.files.len()
-    )
 }
 
 /// What rows are judged and joined with besides the census.
@@ -1909,14 +1893,11 @@ fn report_inputs(
         eprintln!("sslcensus: {}:{}: {what}", printable(&p.file), p.line);
     }
     let held = analysis.held_records();
-    let (mut lines, mut skipped, mut invalid, mut read, mut in_part) = (0, 0, 0, 0, 0);
+    let totals = analysis.totals();
     // A folder of 100,000 files must not print 100,000 lines: the first
     // few of each kind are named, the rest counted.
     let mut said = SaidCounts::default();
     for f in &analysis.files {
-        lines += f.lines;
-        skipped += f.skipped_lines;
-        invalid += f.invalid_utf8_lines;
         let shown = (f.skipped_lines + f.invalid_utf8_lines).min(10);
         if f.skipped_lines + f.invalid_utf8_lines > shown {
             eprintln!(
@@ -1926,15 +1907,10 @@ fn report_inputs(
             );
         }
         match &f.status {
-            FileStatus::Read => read += 1,
-            FileStatus::Failed(why) => {
-                // A file cut short was read up to the damage: in part.
-                in_part += u64::from(f.lines > 0);
-                if said.errors.name() {
-                    eprintln!("sslcensus: error: {}: {why}", printable(&f.display))
-                }
+            // The guards count what they do not name.
+            FileStatus::Failed(why) if said.errors.name() => {
+                eprintln!("sslcensus: error: {}: {why}", printable(&f.display))
             }
-            // The guard counts what it does not name.
             FileStatus::NotALog(why) if !quiet && said.notes.name() => {
                 eprintln!(
                     "sslcensus: note: {}: not read: {why}",
@@ -2015,9 +1991,10 @@ fn report_inputs(
         );
     } else if !held {
         eprintln!(
-            "sslcensus: error: no connection record in any input ({} of {} files read, {lines} lines): nothing to judge. Check --format and --log-line-prefix, and that the server logged connections{}",
-            read,
-            analysis.files.len(),
+            "sslcensus: error: no connection record in any input ({} of {} files read, {} lines): nothing to judge. Check --format and --log-line-prefix, and that the server logged connections{}",
+            totals.read,
+            totals.files,
+            totals.lines,
             logging_hint(None)
         );
     }
@@ -2041,14 +2018,8 @@ fn report_inputs(
             (instance, (coverage, files as u64, engine))
         },
     ));
-    let read = if in_part > 0 {
-        format!("{read} (and {in_part} in part)")
-    } else {
-        read.to_string()
-    };
     eprintln!(
-        "sslcensus: read {read} of {} files, {lines} lines; {skipped} connection lines skipped as malformed, {invalid} lines not UTF-8; {} disconnections of sessions that began before the logs",
-        analysis.files.len(),
+        "sslcensus: read {totals}; {} disconnections of sessions that began before the logs",
         analysis.census.unmatched.disconnections
     );
 }

@@ -567,13 +567,7 @@ impl Correlator {
                 match (a.transport, &a.gss) {
                     (Transport::Tls(details), _) => {
                         stats.tls_sessions += 1;
-                        stats.days.add(
-                            time,
-                            DayCounts {
-                                tls: 1,
-                                ..DayCounts::default()
-                            },
-                        );
+                        stats.days.add(time, DayCounts::tls(1));
                         if let Some(tls) = details {
                             stats.tls_versions.add(tls.protocol, 1);
                             stats.ciphers.add(tls.cipher, 1);
@@ -587,13 +581,7 @@ impl Correlator {
                     (Transport::Plain, Some(gss)) if gss.encrypted => stats.gss_sessions += 1,
                     (Transport::Plain, _) => {
                         stats.plain_sessions += 1;
-                        stats.days.add(
-                            time,
-                            DayCounts {
-                                plain: 1,
-                                ..DayCounts::default()
-                            },
-                        );
+                        stats.days.add(time, DayCounts::plain(1));
                     }
                     (Transport::Unknown, _) => stats.unknown_transport_sessions += 1,
                 }
@@ -680,13 +668,7 @@ impl Correlator {
                     .entry((*kind, reason.to_string()))
                     .or_default()
                     .add(time);
-                address.failure_days.add(
-                    time,
-                    DayCounts {
-                        failures: 1,
-                        ..DayCounts::default()
-                    },
-                );
+                address.failure_days.add(time, DayCounts::failures(1));
             }
             Message::HbaRejected(h) => {
                 if let Some(pid) = obs.pid {
@@ -792,13 +774,7 @@ impl Correlator {
         stats.plain_sessions += 1;
         stats.clause_imitations += 1;
         stats.seen.see(start);
-        stats.days.add(
-            start,
-            DayCounts {
-                plain: 1,
-                ..DayCounts::default()
-            },
-        );
+        stats.days.add(start, DayCounts::plain(1));
         plaintext
     }
 

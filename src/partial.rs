@@ -846,27 +846,17 @@ fn add(partial: &mut Partial, row: &Row) -> Result<()> {
         "client_day" => {
             let day = day_of(&row.item)?;
             let counts = match row.detail.as_ref() {
-                "tls" => DayCounts {
-                    tls: row.count,
-                    ..DayCounts::default()
-                },
-                "plain" => DayCounts {
-                    plain: row.count,
-                    ..DayCounts::default()
-                },
+                "tls" => DayCounts::tls(row.count),
+                "plain" => DayCounts::plain(row.count),
                 other => return Err(anyhow!("`{other}` is not tls or plain")),
             };
             client(partial, row)?.days.add_day(day, counts);
         }
         "address_failure_day" => {
             let day = day_of(&row.item)?;
-            address(partial, row)?.failure_days.add_day(
-                day,
-                DayCounts {
-                    failures: row.count,
-                    ..DayCounts::default()
-                },
-            );
+            address(partial, row)?
+                .failure_days
+                .add_day(day, DayCounts::failures(row.count));
         }
         "raw_names_keep" => {
             let keep = usize::try_from(row.count).unwrap_or(usize::MAX);
