@@ -25,7 +25,6 @@ use sslcensus::progress::Progress;
 use sslcensus::report::{self, OutputFormat};
 use sslcensus::source::resolve;
 use sslcensus::verdict::{GroupBy, judge};
-use sslcensus_parsers::dump::{self, DumpReader, TimeSource};
 use sslcensus_parsers::pg::stderr::{KNOWN_PREFIXES, LinePrefix};
 use sslcensus_parsers::{FormatChoice, LogFormat, PARSER_FAULT, detect, scan, scan_line};
 
@@ -310,23 +309,14 @@ fn log_corpus() -> Vec<(String, Vec<u8>)> {
     corpus
 }
 
-/// Session dumps: detected as they are and in a form picked at random,
-/// then read line by line as `analyze` reads them.
+/// Session dumps, as the `dumps` fuzz target reads them: detected as they
+/// are and in a form picked at random, then read line by line as `analyze`
+/// reads them.
 fn parse_dumps(rng: &mut Rng, bytes: &[u8]) {
-    let head = &bytes[..bytes.len().min(64 << 10)];
-    let forms = dump::form_ids();
-    let forced = *rng.pick(&forms);
-    let text = String::from_utf8_lossy(bytes);
-    for format in dump::detect(head, None)
-        .into_iter()
-        .chain(dump::detect(head, Some(forced)))
-    {
-        let mut reader = DumpReader::new(format, Some((0, TimeSource::Given)));
-        for (i, line) in text.split('\n').enumerate() {
-            reader.line(i as u64 + 1, line, &mut Check);
-        }
-        reader.finish(&mut Check);
-    }
+    let mut data = Vec::with_capacity(bytes.len() + 1);
+    data.push(rng.below(256) as u8);
+    data.extend_from_slice(bytes);
+    sslcensus::fuzzing::dumps(&data);
 }
 
 const CHOICES: [FormatChoice; 7] = [

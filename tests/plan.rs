@@ -102,29 +102,26 @@ fn a_file_that_is_no_inventory_is_an_error() {
     let report = dir.path().join("report.csv");
     std::fs::write(&report, "instance,verdict\ndb,review\n").unwrap();
     let bad = dir.path().join("inv.json");
-    std::fs::write(&bad, "{\"DBClusters\": []}").unwrap();
-    let out = common::sslcensus(&[
-        "plan",
-        report.to_str().unwrap(),
-        "--instances",
-        bad.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no DB instances or clusters"), "{err}");
-    std::fs::write(&bad, "{\"Certificates\": []}").unwrap();
-    let out = common::sslcensus(&[
-        "plan",
-        report.to_str().unwrap(),
-        "--instances",
-        bad.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("inv.json: page 1 has no DBInstances, DBClusters or DBEngineVersions"),
-        "{err}"
-    );
+    // (contents, what the message says)
+    let table = [
+        ("{\"DBClusters\": []}", "no DB instances or clusters"),
+        (
+            "{\"Certificates\": []}",
+            "inv.json: page 1 has no DBInstances, DBClusters or DBEngineVersions",
+        ),
+    ];
+    for (contents, message) in table {
+        std::fs::write(&bad, contents).unwrap();
+        let out = common::sslcensus(&[
+            "plan",
+            report.to_str().unwrap(),
+            "--instances",
+            bad.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{err}");
+    }
 }
 
 /// The CSV's rows as maps of column → cell.

@@ -333,11 +333,11 @@ pub fn fold(rows: &[Row], families: &Families, census: &mut Census) -> Folded {
     }
     // Addresses with certificate rejections: their plaintext sessions may be
     // prefer fallbacks, which pushdown cannot tell.
-    let mut rejecting: BTreeSet<(String, &str)> = BTreeSet::new();
+    let mut rejecting: BTreeSet<(&str, &str)> = BTreeSet::new();
     for p in &parsed {
         if let Message::HandshakeFailed { reason, kind } = &p.message {
             if *kind == FailureKind::CertificateRejected {
-                rejecting.insert((p.instance.clone(), p.host));
+                rejecting.insert((p.instance.as_str(), p.host));
             }
             folded.handshake_failures += p.tally.count;
             census
@@ -391,7 +391,7 @@ pub fn fold(rows: &[Row], families: &Families, census: &mut Census) -> Folded {
             (Transport::Plain, Some(gss)) if gss.encrypted => stats.gss_sessions += n,
             (Transport::Plain, _) => {
                 stats.plain_sessions += n;
-                if rejecting.contains(&(p.instance.clone(), p.host)) {
+                if rejecting.contains(&(p.instance.as_str(), p.host)) {
                     stats.unchecked_plaintext += n;
                 }
             }
@@ -611,6 +611,21 @@ mod tests {
         let (_, etl) = client("etl");
         assert_eq!((etl.plain_sessions, etl.unchecked_plaintext), (3, 0));
         let failures = &census.addresses.values().next().unwrap().handshake_failures;
+        // The dangerous direction: plaintext that may be a verifying
+        // client's prefer fallback is never judged "no TLS".
+        let rows = crate::verdict::judge(
+            census.clone(),
+            &crate::verdict::GroupBy::default(),
+            &crate::evidence::fold::Evidence::default(),
+        );
+        let verdict = |user: &str| {
+            rows.iter()
+                .find(|r| r.user == user)
+                .map(|r| r.verdict)
+                .unwrap()
+        };
+        assert_ne!(verdict("report"), crate::verdict::Verdict::NotAffected);
+        assert_eq!(verdict("etl"), crate::verdict::Verdict::NotAffected);
         assert_eq!(
             failures[&(
                 FailureKind::CertificateRejected,
