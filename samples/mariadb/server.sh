@@ -42,6 +42,10 @@ TMP=$(mktemp -d /tmp/mariadbsamples.XXXXXX)
 chmod 755 "$TMP"
 DB=$TMP/db              # owned by the server's OS user: data, socket, logs
 DATADIR=$DB/data
+# Private temp dir: bootstraps run side by side (the tests do) otherwise share /tmp for their
+# internal temporary tables, and one run's cleanup removes another's ("Unknown table
+# 'mysql.tmp_user_sys'", seen failing 4 of 24 runs four at a time).
+DBTMP=$DB/tmp
 SOCK=$DB/mysqld.sock
 LOGS=$DB/logs
 CERTS=$TMP/certs        # client-side files (world-readable; keys are throwaway)
@@ -85,7 +89,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cd "$TMP"   # a directory every user involved can enter
-mkdir -p "$DB" "$DATADIR" "$LOGS" "$CERTS" "$TMP/home"
+mkdir -p "$DB" "$DATADIR" "$DBTMP" "$LOGS" "$CERTS" "$TMP/home"
 [[ $(id -u) -eq 0 ]] && chown -R "$DB_OS_USER" "$DB"
 [[ ${#SOCK} -lt 100 ]] || die "socket path too long: $SOCK"
 export HOME=$TMP/home   # no ~/.my.cnf of the caller's (the clients also use --no-defaults)
@@ -100,13 +104,13 @@ install -m 600 "$CERTS/server.key" "$DB/server.key"
 # ---------------------------------------------------------------- 2. server
 say "mariadb-install-db ($("$MARIADBD" --version | awk '{print $3}')) into $DATADIR"
 mariadb-install-db --no-defaults "${USER_OPT[@]}" --datadir="$DATADIR" \
-  --auth-root-authentication-method=normal --skip-test-db --cross-bootstrap \
+  --auth-root-authentication-method=normal --skip-test-db --cross-bootstrap --tmpdir="$DBTMP" \
   >"$TMP/install-db.log" 2>&1 || { cat "$TMP/install-db.log" >&2; die "mariadb-install-db failed"; }
 
 PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 say "starting mariadbd on 127.0.0.1:$PORT (socket $SOCK) as OS user $DB_OS_USER"
 "$MARIADBD" --no-defaults "${USER_OPT[@]}" \
-  --datadir="$DATADIR" --pid-file="$DB/mysqld.pid" --socket="$SOCK" \
+  --datadir="$DATADIR" --tmpdir="$DBTMP" --pid-file="$DB/mysqld.pid" --socket="$SOCK" \
   --bind-address=127.0.0.1 --port="$PORT" --skip-name-resolve \
   --max-connections=40 --table-open-cache=200 --open-files-limit=1024 \
   --innodb-buffer-pool-size=16M --skip-innodb-doublewrite --innodb-flush-log-at-trx-commit=0 \
