@@ -19,8 +19,9 @@ use sslcensus_parsers::{
 
 use crate::captures::{self, Captures};
 use crate::census::{Census, Span};
-use crate::correlate::{ChunkOutcome, Correlator, Coverage, OpenState, Problem};
+use crate::correlate::{Correlator, Coverage, OpenState, Problem};
 use crate::family::Families;
+use crate::in_order::map_fold_in_order;
 use crate::progress::Progress;
 use crate::same_records;
 use crate::source::{InputFile, WindowReader};
@@ -475,41 +476,43 @@ fn read_instance(
                     .with_window(settings.window)
             });
             let ranges = chunk_ranges(window);
-            let outcomes: Vec<(ChunkOutcome, u64)> = ranges
-                .par_iter()
-                .map(|range| {
+            let mut folded = (&mut *stream, &mut summary, &mut analysis.problems);
+            map_fold_in_order(
+                &ranges,
+                &mut folded,
+                |range| {
                     let chunk = &window[range.clone()];
                     let mut local = Correlator::for_chunk(instance, format.engine())
                         .with_families(settings.families.clone())
                         .with_window(settings.window);
                     scan(format, chunk, &mut local);
                     (local.into_chunk_outcome(), count_lines(chunk))
-                })
-                .collect();
-            for (range, (mut outcome, lines)) in ranges.into_iter().zip(outcomes) {
-                let chunk = &window[range];
-                for (offset, problem) in outcome.problems.drain(..) {
-                    match problem {
-                        Problem::Malformed(_) => summary.skipped_lines += 1,
-                        Problem::InvalidUtf8 => summary.invalid_utf8_lines += 1,
+                },
+                |(stream, summary, problems), index, (mut outcome, lines)| {
+                    let chunk = &window[ranges[index].clone()];
+                    for (offset, problem) in outcome.problems.drain(..) {
+                        match problem {
+                            Problem::Malformed(_) => summary.skipped_lines += 1,
+                            Problem::InvalidUtf8 => summary.invalid_utf8_lines += 1,
+                        }
+                        if summary.skipped_lines + summary.invalid_utf8_lines
+                            <= PROBLEMS_SHOWN_PER_FILE as u64
+                        {
+                            problems.push(LineProblem {
+                                file: file.display.clone(),
+                                line: summary.lines + count_lines(&chunk[..offset]) + 1,
+                                problem,
+                            });
+                        }
                     }
-                    if summary.skipped_lines + summary.invalid_utf8_lines
-                        <= PROBLEMS_SHOWN_PER_FILE as u64
-                    {
-                        analysis.problems.push(LineProblem {
-                            file: file.display.clone(),
-                            line: summary.lines + count_lines(&chunk[..offset]) + 1,
-                            problem,
-                        });
-                    }
-                }
-                summary.coverage.merge(outcome.coverage);
-                stream.absorb(outcome, |correlator, offset| {
-                    scan_line(format, chunk, offset, correlator)
-                });
-                summary.lines += lines;
-                progress.add_lines(lines);
-            }
+                    summary.coverage.merge(outcome.coverage);
+                    stream.absorb(outcome, |correlator, offset| {
+                        scan_line(format, chunk, offset, correlator)
+                    });
+                    summary.lines += lines;
+                    progress.add_lines(lines);
+                },
+            );
             let now = reader.consumed();
             progress.add_bytes(now - consumed);
             consumed = now;

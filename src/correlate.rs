@@ -13,6 +13,7 @@
 
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
@@ -61,9 +62,10 @@ fn transport_key(transport: Transport<'_>, gss: Option<&Gss>) -> TransportKey {
 pub enum Pending {
     /// `connection received` seen; the outcome not yet.
     Received {
-        host: String,
+        // Inline (an address, a method name fit): one is made per session.
+        host: CompactString,
         time: Option<Millis>,
-        method: Option<String>,
+        method: Option<CompactString>,
     },
     /// Turned away; its closing line (MySQL `Quit`, audit `DISCONNECT`) is
     /// not a session's end.
@@ -75,7 +77,7 @@ pub enum Pending {
         transport: TransportKey,
         /// Set when the line also reads as a plaintext session whose name
         /// imitates the SSL clause; the stored name at the end decides.
-        plaintext_reading: Option<PlaintextReading>,
+        plaintext_reading: Option<Box<PlaintextReading>>,
     },
 }
 
@@ -275,6 +277,9 @@ impl Correlator {
     pub fn for_chunk(instance: &str, engine: Engine) -> Correlator {
         Correlator {
             deferral: Some(Deferral::default()),
+            // A chunk of a busy log opens thousands of sessions: growing
+            // from empty rehashed each one several times.
+            pending: HashMap::with_capacity_and_hasher(4096, Default::default()),
             ..Correlator::for_stream(instance, engine)
         }
     }
@@ -401,8 +406,8 @@ impl Correlator {
         }
     }
 
-    fn abandoned(&mut self, host: String, time: Option<Millis>) {
-        let key = self.address_key(host);
+    fn abandoned(&mut self, host: CompactString, time: Option<Millis>) {
+        let key = self.address_key(host.into_string());
         self.census
             .addresses
             .entry(key)
@@ -479,7 +484,7 @@ impl Correlator {
     fn host_of(obs: &Observation<'_>, received: Option<&Pending>) -> String {
         match (obs.remote, received) {
             (Some(remote), _) => remote.host.to_string(),
-            (None, Some(Pending::Received { host, .. })) => host.clone(),
+            (None, Some(Pending::Received { host, .. })) => host.to_string(),
             _ => String::new(),
         }
     }
@@ -505,7 +510,7 @@ impl Correlator {
             Message::Received(remote) => {
                 let Some(pid) = obs.pid else { return };
                 let fresh = Pending::Received {
-                    host: remote.host.to_string(),
+                    host: remote.host.into(),
                     time,
                     method: None,
                 };
@@ -520,7 +525,7 @@ impl Correlator {
                 if let Some(Pending::Received { method: slot, .. }) =
                     obs.pid.and_then(|pid| self.pending.get_mut(&pid))
                 {
-                    *slot = Some(method.to_string());
+                    *slot = Some((*method).into());
                 }
             }
             Message::Authorized(a) => {
@@ -606,11 +611,11 @@ impl Correlator {
                     let transport = transport_key(a.transport, a.gss.as_ref());
                     let plaintext_reading = match (a.application_with_clause, a.tls()) {
                         (Some(whole), Some(tls)) if stored_name(whole) != raw => {
-                            Some(PlaintextReading {
+                            Some(Box::new(PlaintextReading {
                                 name: stored_name(whole).to_string(),
                                 protocol: tls.protocol.to_string(),
                                 cipher: tls.cipher.to_string(),
-                            })
+                            }))
                         }
                         _ => None,
                     };
@@ -635,7 +640,7 @@ impl Correlator {
                 }) => {
                     let key = match (plaintext_reading, obs.stored_application) {
                         (Some(reading), Some(stored)) if stored == reading.name => {
-                            self.reread_as_plaintext(key, reading, start)
+                            self.reread_as_plaintext(key, *reading, start)
                         }
                         _ => key,
                     };

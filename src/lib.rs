@@ -24,6 +24,7 @@ pub mod family;
 pub mod fuzzing;
 pub mod gcloud;
 pub mod html;
+pub mod in_order;
 pub mod inventory;
 pub mod mapguard;
 pub mod mysql_options;
