@@ -3,7 +3,8 @@
 # (issue #12): `cat`, `grep -F -c` of the login phrase (into a pipe: GNU grep
 # stops at the first match when its output is /dev/null), pgBadger (Debian
 # package; `-j 2`, stderr with the RDS prefix) and sslcensus — MB/s, the
-# ratio to grep and to pgBadger, peak RSS. Then sslcensus alone at 1 and 2
+# ratio to grep and to pgBadger, peak RSS — and the bare scan limit
+# (`bare-scan`: mmap + memchr over every line, one thread). Then sslcensus alone at 1 and 2
 # threads and at several sizes. Prints Markdown tables for BENCHMARKS.md.
 #
 #   benches/peers.sh                 # 1G logs; pgBadger on a 100 MB slice, scaled
@@ -18,11 +19,12 @@ sizes=${SIZES:-100M $size}
 slice_mb=${PGBADGER_SLICE_MB:-100}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/sslcensus-target}
 cargo build --release --locked -p sslcensus --bin sslcensus
-cargo build --release --locked -p genlog
+cargo build --release --locked -p genlog --bins
 work=${BENCH_DIR:-/var/tmp/sslcensus-bench}/peers
 mkdir -p "$work"
 bin=$CARGO_TARGET_DIR/release/sslcensus
 genlog=$CARGO_TARGET_DIR/release/genlog
+bare=$CARGO_TARGET_DIR/release/bare-scan
 prefix='%t:%r:%u@%d:[%p]:'
 echo "$(nproc) cores; $(uname -sr); pgBadger $(pgbadger --version 2>&1 | grep -o '[0-9.]*' | head -1)"
 
@@ -46,8 +48,8 @@ log_of() { # NAME FORMAT SIZE GENLOG-ARGS…
 }
 
 echo
-echo "| log | size | cat | grep -F -c | pgBadger -j 2 | sslcensus | sslcensus vs grep | sslcensus vs pgBadger | RSS grep / pgBadger / sslcensus |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| log | size | cat | mmap + memchr | grep -F -c | pgBadger -j 2 | sslcensus | sslcensus vs grep | sslcensus vs pgBadger | RSS grep / pgBadger / sslcensus |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 row() { # LABEL NAME FORMAT NEEDLE GENLOG-ARGS…
   local label=$1 name=$2 format=$3 needle=$4
   shift 4
@@ -57,8 +59,9 @@ row() { # LABEL NAME FORMAT NEEDLE GENLOG-ARGS…
   bytes=$(stat -Lc %s "$log")
   mb=$(python3 -c "print($bytes/1048576)")
   cat "$log" >/dev/null
-  local t_cat t_grep t_ssl t_badger badger_note=""
-  t_cat=$(seconds "cat $log")
+  local t_cat t_bare t_grep t_ssl t_badger badger_note=""
+  t_cat=$(seconds "cat $log >/dev/null")
+  t_bare=$(seconds "$bare $log")
   t_grep=$(seconds "grep -F -c '$needle' $log")
   t_ssl=$(seconds "$bin analyze -q $log -o $work/report.csv")
   local r_grep r_ssl r_badger="—"
@@ -86,17 +89,18 @@ row() { # LABEL NAME FORMAT NEEDLE GENLOG-ARGS…
   else
     t_badger=""
   fi
-  python3 - "$label" "$mb" "$t_cat" "$t_grep" "$t_badger" "$t_ssl" "$r_grep" "$r_badger" "$r_ssl" "$badger_note" <<'EOF'
+  python3 - "$label" "$mb" "$t_cat" "$t_bare" "$t_grep" "$t_badger" "$t_ssl" "$r_grep" "$r_badger" "$r_ssl" "$badger_note" <<'EOF'
 import sys
-label, mb, t_cat, t_grep, t_badger, t_ssl, r_grep, r_badger, r_ssl, note = sys.argv[1:]
-mb, t_cat, t_grep, t_ssl = float(mb), float(t_cat), float(t_grep), float(t_ssl)
+label, mb, t_cat, t_bare, t_grep, t_badger, t_ssl, r_grep, r_badger, r_ssl, note = sys.argv[1:]
+mb, t_cat, t_bare, t_grep, t_ssl = float(mb), float(t_cat), float(t_bare), float(t_grep), float(t_ssl)
 cell = lambda t: f"{t:.2f} s ({mb / t:,.0f} MB/s)"
 badger = f"{cell(float(t_badger))}{note}" if t_badger else "— (PostgreSQL only)"
 vs_badger = f"{float(t_badger) / t_ssl:,.0f}× faster" if t_badger else "—"
-print(f"| {label} | {mb:,.0f} MB | {cell(t_cat)} | {cell(t_grep)} | {badger} | {cell(t_ssl)} | {t_ssl / t_grep:.2f}× grep's time | {vs_badger} | {r_grep} / {r_badger} / {r_ssl} MB |")
+print(f"| {label} | {mb:,.0f} MB | {cell(t_cat)} | {cell(t_bare)} | {cell(t_grep)} | {badger} | {cell(t_ssl)} | {t_ssl / t_grep:.2f}× grep's time | {vs_badger} | {r_grep} / {r_badger} / {r_ssl} MB |")
 EOF
 }
 row "PostgreSQL, 3 % connection lines" sparse postgres 'connection authorized'
+row "PostgreSQL, 8 % connection lines" mix8 postgres 'connection authorized' --share 8
 row "PostgreSQL, 68 % connection lines" dense postgres 'connection authorized' --share 68
 row "MariaDB general log" maria mariadb-general ' Connect	'
 
