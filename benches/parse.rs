@@ -7,9 +7,9 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sslcensus::analyze::{Settings, analyze};
 use sslcensus::progress::Progress;
 use sslcensus::source::resolve;
+use sslcensus_parsers::LinePrefix;
+use sslcensus_parsers::observation::Malformed;
 use sslcensus_parsers::observation::Observation;
-use sslcensus_parsers::pg::message::Malformed;
-use sslcensus_parsers::pg::stderr::LinePrefix;
 use sslcensus_parsers::{LogFormat, Sink, scan};
 
 const BYTES: u64 = 32 << 20;

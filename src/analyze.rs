@@ -7,11 +7,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use sslcensus_parsers::LinePrefix;
 use sslcensus_parsers::dump::{
     self, CapturedSession, DumpFormat, DumpReader, DumpSink, TimeSource,
 };
 use sslcensus_parsers::observation::Malformed;
-use sslcensus_parsers::pg::stderr::LinePrefix;
 use sslcensus_parsers::{
     DetectError, Engine, FormatChoice, LogFormat, Millis, count_lines, detect, detect_found,
     named_instance, scan, scan_line,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use polars::prelude::PolarsError;
-use sslcensus_parsers::pg::stderr::LinePrefix;
+use sslcensus_parsers::LinePrefix;
 use sslcensus_parsers::{Engine, FormatChoice};
 
 use crate::analyze::{Analysis, FileStatus, Settings, analyze};
@@ -613,7 +613,7 @@ pub enum Switch {
 }
 
 fn parse_time(text: &str) -> Result<i64, String> {
-    sslcensus_parsers::time::parse_timestamp(text)
+    sslcensus_parsers::parse_timestamp(text)
         .map(|t| t.millis)
         .ok_or_else(|| format!("`{text}` is not a time like 2026-11-29T04:01:12Z"))
 }

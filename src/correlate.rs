@@ -892,8 +892,8 @@ mod window_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sslcensus_parsers::LinePrefix;
     use sslcensus_parsers::LogFormat;
-    use sslcensus_parsers::pg::stderr::LinePrefix;
 
     fn format() -> LogFormat {
         LogFormat::PgStderr {
@@ -1008,7 +1008,7 @@ mod tests {
     /// after a round of sessions).
     #[test]
     fn a_session_settled_in_the_second_before_the_window_is_no_abandoned_handshake() {
-        let since = sslcensus_parsers::time::parse_timestamp("2026-11-29T03:52:56Z")
+        let since = sslcensus_parsers::parse_timestamp("2026-11-29T03:52:56Z")
             .unwrap()
             .millis;
         let window = Window {

@@ -10,10 +10,10 @@ use std::path::Path;
 
 use sslcensus_parsers::dump::{self, CapturedSession, DumpReader, DumpSink, TimeSource};
 use sslcensus_parsers::observation::Malformed;
-use sslcensus_parsers::pg::stderr::{KNOWN_PREFIXES, LinePrefix};
 use sslcensus_parsers::{
     Engine, LogFormat, Observation, PARSER_FAULT, Sink, detect, scan, scan_line,
 };
+use sslcensus_parsers::{KNOWN_PREFIXES, LinePrefix};
 
 /// Reads every field of what parsers give; a line a parser's guard had to
 /// skip is a bug the fuzzer (and tests/mutation.rs) must report.

@@ -18,8 +18,8 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use sslcensus_parsers::LinePrefix;
 use sslcensus_parsers::envelope::ENVELOPES;
-use sslcensus_parsers::pg::stderr::LinePrefix;
 use sslcensus_parsers::{Engine, LogFormat, Millis};
 
 use crate::analyze::Resumed;

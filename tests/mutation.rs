@@ -25,8 +25,8 @@ use sslcensus::progress::Progress;
 use sslcensus::report::{self, OutputFormat};
 use sslcensus::source::resolve;
 use sslcensus::verdict::{GroupBy, judge};
-use sslcensus_parsers::pg::stderr::{KNOWN_PREFIXES, LinePrefix};
 use sslcensus_parsers::{FormatChoice, LogFormat, PARSER_FAULT, detect, scan, scan_line};
+use sslcensus_parsers::{KNOWN_PREFIXES, LinePrefix};
 
 /// Mutants per sample file in CI: enough for every operator to hit every
 /// kind of line many times, small enough for a debug build on two cores.

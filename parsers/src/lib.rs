@@ -8,19 +8,26 @@
 
 #![warn(missing_docs)]
 
+// Public modules have a surface of their own (session-view dumps and their
+// schemas, the envelope table, the observation types); the line grammars
+// are private and reached through the `pub use` list below.
 pub mod dump;
 pub mod envelope;
-pub mod format;
-pub mod literal;
-pub mod mysql;
 pub mod observation;
-pub mod oracle;
-pub mod pg;
-pub mod scan;
-pub mod time;
+
+mod format;
+mod literal;
+mod mysql;
+mod oracle;
+mod pg;
+mod scan;
+mod time;
 
 pub use format::{
     DetectError, Detected, Engine, FormatChoice, LogFormat, detect, detect_found, named_instance,
 };
 pub use observation::{Millis, Observation};
+pub use pg::message::parse as parse_pg_message;
+pub use pg::stderr::{KNOWN_PREFIXES, LinePrefix, PrefixError};
 pub use scan::{PARSER_FAULT, Sink, count_lines, scan, scan_line};
+pub use time::parse_timestamp;

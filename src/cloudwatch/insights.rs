@@ -305,7 +305,7 @@ pub fn fold(rows: &[Row], families: &Families, census: &mut Census) -> Folded {
             tally
                 .span
                 .see(field(row, "last_seen").and_then(insights_time));
-            let message = sslcensus_parsers::pg::message::parse(field(row, "msg")?)?.ok()?;
+            let message = sslcensus_parsers::parse_pg_message(field(row, "msg")?)?.ok()?;
             Some(Parsed {
                 instance: super::names::instance(group, stream),
                 host: field(row, "host").unwrap_or_default(),
