@@ -1167,3 +1167,42 @@ fn a_state_needs_log_groups_and_a_state_file_it_can_read() {
         assert_eq!(std::fs::read_to_string(&state).unwrap(), contents);
     }
 }
+
+/// A run killed (SIGKILL, the OOM killer, a batch job's time limit) leaves
+/// its spool of pulled events in the temporary folder: the next run removes
+/// the spools of runs whose process is gone, and its own when it ends, and
+/// leaves a live run's alone.
+#[test]
+fn spools_of_killed_runs_are_removed_by_the_next_run() {
+    let moto = moto();
+    let group = "/aws/rds/instance/pg-sample-1/postgresql";
+    put_pg_sample(&moto.url, group, "pg-sample-1.0");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let killed = tmp.path().join(format!("sslcensus-cw-{dead}-a1b2c3"));
+    std::fs::create_dir(&killed).unwrap();
+    std::fs::write(killed.join("stream-1.log"), "2026-11-29T05:00:00.000Z x\n").unwrap();
+    let live = tmp
+        .path()
+        .join(format!("sslcensus-cw-{}-d4e5f6", std::process::id()));
+    std::fs::create_dir(&live).unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let out = command(
+        &analyze_args(&moto.url, &["--log-group", group, "--since", "5d"]),
+        true,
+        home.path(),
+    )
+    .env("TMPDIR", tmp.path())
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    let mut left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, [live.file_name().unwrap().to_string_lossy()]);
+}

@@ -8,6 +8,8 @@
 //! without one of their own.
 
 use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat};
 
@@ -28,10 +30,18 @@ pub struct Spool {
     written: usize,
 }
 
+/// Spool folders are named `sslcensus-cw-<pid>-<random>` in the temporary
+/// folder, so a later run can tell whose they are.
+const SPOOL_PREFIX: &str = "sslcensus-cw-";
+
 impl Spool {
     pub fn new() -> io::Result<Spool> {
+        let tmp = std::env::temp_dir();
+        sweep_abandoned(&tmp);
         Ok(Spool {
-            dir: tempfile::Builder::new().prefix("sslcensus-cw-").tempdir()?,
+            dir: tempfile::Builder::new()
+                .prefix(&format!("{SPOOL_PREFIX}{}-", std::process::id()))
+                .tempdir_in(&tmp)?,
             written: 0,
         })
     }
@@ -91,9 +101,74 @@ impl Spool {
     }
 }
 
+/// Removes the spools of runs that died without removing their own
+/// (SIGKILL, the OOM killer, a batch job's time limit): a scheduled job that
+/// is killed now and then would otherwise fill the temporary folder with
+/// pulled events. Only this user's folders whose process is gone are
+/// touched; one whose pid now names another process is left alone.
+fn sweep_abandoned(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    // SAFETY: geteuid cannot fail.
+    let me = unsafe { libc::geteuid() };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(SPOOL_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<libc::pid_t>().ok())
+        else {
+            continue;
+        };
+        let ours = entry.metadata().is_ok_and(|m| m.is_dir() && m.uid() == me);
+        if ours && pid > 0 && !alive(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether a process `pid` exists (one of another user's counts).
+fn alive(pid: libc::pid_t) -> bool {
+    // SAFETY: signal 0 only checks that the process exists.
+    let found = unsafe { libc::kill(pid, 0) } == 0;
+    found || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spools_of_dead_runs_are_swept_others_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let live = sleeper.id();
+        let dirs = [
+            (format!("sslcensus-cw-{dead}-abc"), false),
+            (format!("sslcensus-cw-{live}-def"), true),
+            (format!("sslcensus-cw-{}-own", std::process::id()), true),
+            ("sslcensus-cw-xyz".to_string(), true),
+            (format!("other-{dead}-abc"), true),
+        ];
+        for (dir, _) in &dirs {
+            std::fs::create_dir(tmp.path().join(dir)).unwrap();
+            std::fs::write(tmp.path().join(dir).join("stream-1.log"), "x\n").unwrap();
+        }
+        sweep_abandoned(tmp.path());
+        sleeper.kill().unwrap();
+        sleeper.wait().unwrap();
+        for (dir, kept) in dirs {
+            assert_eq!(tmp.path().join(&dir).exists(), kept, "{dir}");
+        }
+    }
 
     #[test]
     fn streams_are_written_in_time_order_as_export_lines() {
