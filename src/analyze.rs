@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -281,9 +280,9 @@ fn analyze_streams(
                 .collect();
             // The last line of defence (a line that fails is already skipped
             // by the scan): a bug costs this instance's report, not the run's.
-            catch_unwind(AssertUnwindSafe(|| {
+            sslcensus_parsers::caught::catch(|| {
                 read_instance(instance, &files, settings, progress, resumed)
-            }))
+            })
             .unwrap_or_else(|_| {
                 let lost: Vec<&InputFile> = files.iter().copied().chain(&carried).collect();
                 (lost_instance(instance, &lost), BTreeMap::new())

@@ -637,7 +637,7 @@ fn time_type() -> DataType {
 pub fn read(path: &Path) -> Result<Partial> {
     // polars' Parquet reader can panic on a damaged file (an assertion in
     // a page decoder, tests/mutation.rs): that file fails, not the merge.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_file(path)))
+    sslcensus_parsers::caught::catch(|| read_file(path))
         .unwrap_or_else(|_| Err(anyhow!("damaged: the Parquet reader failed inside")))
         .with_context(|| format!("{}", path.display()))
 }

@@ -11,6 +11,7 @@
 // Public modules have a surface of their own (session-view dumps and their
 // schemas, the envelope table, the observation types); the line grammars
 // are private and reached through the `pub use` list below.
+pub mod caught;
 pub mod dump;
 pub mod envelope;
 pub mod observation;

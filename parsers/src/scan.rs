@@ -1,12 +1,12 @@
 //! The scanning core: find connection lines in a chunk of bytes with a
 //! multi-literal prefilter, and hand only those lines to a format's parser.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
 use aho_corasick::packed::{self, Searcher};
 use memchr::{memchr, memrchr};
 
+use crate::caught;
 use crate::envelope::Needles;
 use crate::format::LogFormat;
 use crate::observation::{LineOutcome, Malformed, Observation};
@@ -172,7 +172,7 @@ fn read_line_at(
     // A line is read or skipped and counted, never a panic that ends the run
     // (issue #19). Only the sink and the look-back memory outlive the unwind:
     // the sink has seen part of this line at most, and the memory restarts.
-    let read = catch_unwind(AssertUnwindSafe(|| match simdutf8::basic::from_utf8(raw) {
+    let read = caught::catch(|| match simdutf8::basic::from_utf8(raw) {
         Ok(line) => read_line(format, line, before, start, memory, sink),
         Err(_) => {
             sink.invalid_utf8(start);
@@ -185,7 +185,7 @@ fn read_line_at(
                 sink,
             );
         }
-    }));
+    });
     if read.is_err() {
         *memory = ChunkMemory::default();
         sink.malformed(start, PARSER_FAULT);
