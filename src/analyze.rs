@@ -73,6 +73,29 @@ pub struct FileSummary {
 }
 
 impl FileSummary {
+    /// What a report lists of this input.
+    pub fn fact(&self) -> crate::report::InputFact {
+        let mut status = match &self.status {
+            FileStatus::Read => "read".to_string(),
+            FileStatus::Empty => "empty".to_string(),
+            FileStatus::NotALog(why) => format!("not read: {why}"),
+            FileStatus::SameAs(other) => format!("not read: the same records as {other}"),
+            FileStatus::Failed(why) => format!("error: {why}"),
+        };
+        if let Some(caveat) = &self.caveat {
+            status = format!("{status}; {caveat}");
+        }
+        crate::report::InputFact {
+            file: self.display.clone(),
+            instance: self.instance.clone(),
+            format: self.format.clone().unwrap_or_default(),
+            lines: self.lines,
+            skipped: self.skipped_lines + self.invalid_utf8_lines,
+            status,
+            failed: matches!(self.status, FileStatus::Failed(_)),
+        }
+    }
+
     /// Nothing read yet.
     fn new(file: &InputFile, instance: &str) -> FileSummary {
         FileSummary {

@@ -1199,6 +1199,7 @@ fn run_analyze(
                 window: settings.window,
                 command: Some(command_line()),
                 read: Some(analysis.totals().to_string()),
+                inputs: analysis.files.iter().map(|f| f.fact()).collect(),
             },
         },
         target,

@@ -19,6 +19,10 @@ const TEMPLATE: &str = include_str!("html/report.html");
 /// List cells show this many values, then how many more (as the CSV).
 const LIST_CAP: usize = 20;
 
+/// Inputs listed at most (a directory of 100,000 small files stays a page):
+/// failed ones and those with skipped lines first.
+const INPUTS_SHOWN: usize = 500;
+
 #[derive(Serialize, Default)]
 struct Counts {
     affected: usize,
@@ -154,6 +158,9 @@ struct Page {
     written: String,
     command: Option<String>,
     read: Option<String>,
+    inputs: Vec<crate::report::InputFact>,
+    inputs_more: usize,
+    inputs_more_failed: usize,
 }
 
 fn page(rows: &[ReportRow], facts: &RunFacts) -> Page {
@@ -235,7 +242,23 @@ fn page(rows: &[ReportRow], facts: &RunFacts) -> Page {
         written: rfc3339(chrono::Utc::now().timestamp_millis()),
         command: facts.command.clone(),
         read: facts.read.clone(),
+        inputs: shown_inputs(&facts.inputs),
+        inputs_more: facts.inputs.len().saturating_sub(INPUTS_SHOWN),
+        inputs_more_failed: facts
+            .inputs
+            .iter()
+            .filter(|i| i.failed)
+            .count()
+            .saturating_sub(INPUTS_SHOWN),
     }
+}
+
+/// The inputs the page lists: errors, then inputs with skipped lines, then
+/// the rest, each group in the order read.
+fn shown_inputs(inputs: &[crate::report::InputFact]) -> Vec<crate::report::InputFact> {
+    let mut order: Vec<&crate::report::InputFact> = inputs.iter().collect();
+    order.sort_by_key(|i| (!i.failed, i.skipped == 0));
+    order.into_iter().take(INPUTS_SHOWN).cloned().collect()
 }
 
 /// Writes the report as one HTML page.
@@ -284,6 +307,41 @@ mod tests {
             inventory: None,
             days: Default::default(),
         }
+    }
+
+    #[test]
+    fn inputs_are_listed_errors_first_and_capped() {
+        let input = |n: usize, failed: bool, skipped: u64| crate::report::InputFact {
+            file: format!("f{n}.log"),
+            instance: "db1".into(),
+            format: "PostgreSQL stderr".into(),
+            lines: 10,
+            skipped,
+            status: if failed {
+                "error: <cut>".into()
+            } else {
+                "read".into()
+            },
+            failed,
+        };
+        let mut inputs: Vec<_> = (0..INPUTS_SHOWN + 3).map(|n| input(n, false, 0)).collect();
+        inputs.push(input(9001, false, 2));
+        inputs.push(input(9002, true, 0));
+        let facts = RunFacts {
+            inputs,
+            ..RunFacts::default()
+        };
+        let shown = shown_inputs(&facts.inputs);
+        assert_eq!(shown.len(), INPUTS_SHOWN);
+        assert_eq!(
+            (shown[0].file.as_str(), shown[1].file.as_str()),
+            ("f9002.log", "f9001.log")
+        );
+        let mut out = Vec::new();
+        write(&[row("billing", Verdict::Review)], &facts, &mut out).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(html.contains("error: &lt;cut&gt;"), "escaped");
+        assert!(html.contains("… and 5 more inputs, read without error."));
     }
 
     #[test]

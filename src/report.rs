@@ -109,6 +109,25 @@ pub struct RunFacts {
     pub command: Option<String>,
     /// What was read and skipped, in words (the HTML report says it).
     pub read: Option<String>,
+    /// Each input and what became of it (the HTML report lists them).
+    pub inputs: Vec<InputFact>,
+}
+
+/// One input as a report lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct InputFact {
+    pub file: String,
+    pub instance: String,
+    /// The format detected, or empty.
+    pub format: String,
+    pub lines: u64,
+    /// Lines skipped as malformed or not UTF-8.
+    pub skipped: u64,
+    /// `read`, or what else happened (failed, not a log, empty, the same
+    /// records as another input), with any caveat.
+    pub status: String,
+    /// Whether the status is an error.
+    pub failed: bool,
 }
 
 /// `inventory`: add [`crate::inventory::COLUMNS`] (decided for the whole

@@ -93,6 +93,10 @@ fn the_samples_report_works_in_a_browser() {
         "How this report was made",
         "Window: 2026-11-01T00:00:00Z .. (open)",
         "analyze -q",
+        // Each input and what became of it.
+        "<h3>Inputs</h3>",
+        "postgresql.log.2026-11-29-05",
+        "pg-dumps-1",
     ] {
         assert!(page.contains(part), "{part}");
     }
