@@ -16,8 +16,8 @@ use crate::atomic::AtomicFile;
 use crate::capture;
 use crate::capture_sql::{self, SqlEngine};
 use crate::census::Census;
-use crate::correlate::Coverage;
 use crate::correlate::Problem;
+use crate::correlate::{Coverage, Window};
 use crate::evidence::fold::{self, AppMap, ClientSetting, EndpointMap, Evidence};
 use crate::evidence::truststore::{self, RdsCa};
 use crate::evidence::walk;
@@ -1155,7 +1155,7 @@ fn run_analyze(
     let mut census = std::mem::take(&mut analysis.census);
     let mut partial_failed = false;
     if let (Some(path), Some(file)) = (&args.partial, partial_file) {
-        let partial = Partial::of_run(census, &analysis.files, incomplete);
+        let partial = Partial::of_run(census, &analysis.files, incomplete, settings.window);
         partial_failed = !write_partial(&partial, path, file, quiet);
         census = partial.census;
     }
@@ -1570,6 +1570,15 @@ fn run_merge(
             merged.census.unmatched.disconnections
         );
     }
+    // Shards of one fleet share a window: the report says it. Runs of other
+    // windows may be merged (a month from four weekly runs), but then the
+    // report cannot name one.
+    let window = merged.common_window().unwrap_or_else(|| {
+        eprintln!(
+            "sslcensus: note: the runs merged had different --since/--until windows: the report names none"
+        );
+        Window::default()
+    });
     let incomplete = merged.incomplete_runs();
     if incomplete > 0 {
         eprintln!(
@@ -1591,8 +1600,10 @@ fn run_merge(
         Grounds {
             evidence: &evidence,
             inventory: inventory.as_ref(),
-            // Shards' windows are their own: a partial does not keep them.
-            facts: report::RunFacts::default(),
+            facts: report::RunFacts {
+                window,
+                ..report::RunFacts::default()
+            },
         },
         target,
         nothing_usable || incomplete > 0 || scan_failed || partial_failed,

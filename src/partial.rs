@@ -36,7 +36,7 @@ use crate::census::{
     AddressKey, AddressStats, CapturedStats, Census, ClientKey, ClientKeyRef, ClientStats, Counts,
     DayCounts, RejectedAttempt, Rejection, Span, Tally, TransportKey,
 };
-use crate::correlate::Coverage;
+use crate::correlate::{Coverage, Window};
 
 /// The partial schema this sslcensus writes and reads (the
 /// `partial_version` column of every row).
@@ -90,6 +90,8 @@ pub struct Run {
     /// It ended incomplete (an input unreadable, a log group refused: its
     /// own exit code was 1).
     pub incomplete: bool,
+    /// Its `--since`/`--until`: a merge of runs with one window says it.
+    pub window: Window,
 }
 
 /// The coverage of an instance's files that were read.
@@ -101,7 +103,12 @@ pub struct FilesCoverage {
 
 impl Partial {
     /// One run's partial: its census and the coverage of the files it read.
-    pub fn of_run(census: Census, files: &[FileSummary], incomplete: bool) -> Partial {
+    pub fn of_run(
+        census: Census,
+        files: &[FileSummary],
+        incomplete: bool,
+        window: Window,
+    ) -> Partial {
         let mut coverage: BTreeMap<(String, Option<Engine>), FilesCoverage> = BTreeMap::new();
         for f in files.iter().filter(|f| f.status == FileStatus::Read) {
             let entry = coverage.entry((f.instance.clone(), f.engine)).or_default();
@@ -116,9 +123,18 @@ impl Partial {
                 Run {
                     times: 1,
                     incomplete,
+                    window,
                 },
             )]),
         }
+    }
+
+    /// The `--since`/`--until` of the runs merged when they all had the
+    /// same; `None` when they differ (a report then says no window).
+    pub fn common_window(&self) -> Option<Window> {
+        let mut windows = self.runs.values().map(|r| r.window);
+        let first = windows.next().unwrap_or_default();
+        windows.all(|w| w == first).then_some(first)
     }
 
     pub fn merge(&mut self, other: Partial) {
@@ -132,6 +148,7 @@ impl Partial {
             let mine = self.runs.entry(id).or_default();
             mine.times += run.times;
             mine.incomplete |= run.incomplete;
+            mine.window = merged_window(mine.window, run.window);
         }
     }
 
@@ -409,6 +426,14 @@ enum Part<'a> {
     Address(&'a AddressKey, &'a AddressStats),
 }
 
+/// One run's window as its rows may come: either bound from either part.
+fn merged_window(a: Window, b: Window) -> Window {
+    Window {
+        since: a.since.or(b.since),
+        until: a.until.or(b.until),
+    }
+}
+
 /// The rows of the runs, the unmatched and the coverage.
 fn run_rows<'a>(partial: &'a Partial, rows: &mut Vec<Row<'a>>) {
     for (id, run) in &partial.runs {
@@ -421,6 +446,23 @@ fn run_rows<'a>(partial: &'a Partial, rows: &mut Vec<Row<'a>>) {
             .detail(if run.incomplete { "incomplete" } else { "" })
             .count(run.times),
         );
+        for (bound, time) in [("since", run.window.since), ("until", run.window.until)] {
+            if let Some(time) = time {
+                rows.push(
+                    Row {
+                        record: "run_window".into(),
+                        ..Row::default()
+                    }
+                    .item(format!("{id:016x}"))
+                    .detail(bound)
+                    .count(1)
+                    .span(Span {
+                        first: Some(time),
+                        last: Some(time),
+                    }),
+                );
+            }
+        }
     }
     if partial.census.unmatched.disconnections > 0 {
         rows.push(
@@ -809,6 +851,19 @@ fn add(partial: &mut Partial, row: &Row) -> Result<()> {
             run.times += row.count;
             run.incomplete |= incomplete;
         }
+        "run_window" => {
+            let id = u64::from_str_radix(&row.item, 16)
+                .map_err(|_| anyhow!("`{}` is not a run id", row.item))?;
+            let time = row
+                .first
+                .ok_or_else(|| anyhow!("a run's window bound without a time"))?;
+            let window = &mut partial.runs.entry(id).or_default().window;
+            match row.detail.as_ref() {
+                "since" => window.since = Some(time),
+                "until" => window.until = Some(time),
+                other => bail!("unknown detail `{other}`"),
+            }
+        }
         "unmatched" => match row.item.as_ref() {
             "disconnections" => partial.census.unmatched.disconnections += row.count,
             other => bail!("unknown item `{other}`"),
@@ -1130,6 +1185,11 @@ mod tests {
                 Run {
                     times: 1,
                     incomplete: salt == 0,
+                    // A window on some runs, so that its rows go round too.
+                    window: Window {
+                        since: (salt % 2 == 1).then_some(1_795_000_000_000 + salt as i64),
+                        until: (salt % 3 == 1).then_some(1_796_000_000_000),
+                    },
                 },
             )]),
         }
@@ -1282,7 +1342,7 @@ mod tests {
 
     #[test]
     fn partial_rows_of_nothing_but_a_run() {
-        let run = Partial::of_run(Census::default(), &[], false);
+        let run = Partial::of_run(Census::default(), &[], false, Window::default());
         let mut rows = Vec::new();
         each_batch(&run, |batch| {
             rows.extend_from_slice(batch);

@@ -651,7 +651,11 @@ fn merge_survives_damaged_partials() {
             None,
         );
         let analysis = analyze(&files, &Settings::default(), &Progress::new(0, false));
-        let partial = Partial::of_run(analysis.census, &analysis.files, false);
+        let window = sslcensus::correlate::Window {
+            since: Some(1_795_000_000_000),
+            until: None,
+        };
+        let partial = Partial::of_run(analysis.census, &analysis.files, false, window);
         let mut bytes = Vec::new();
         sslcensus::partial::write(&partial, &mut bytes).unwrap();
         (format!("{input}.parquet"), bytes)

@@ -176,6 +176,74 @@ fn merged_shards_give_the_report_of_one_run() {
     assert_ne!(judged, one_run);
 }
 
+/// Shards of one window merge into a report that names it, as one run's
+/// does; runs of different windows merge, and the report names none.
+#[test]
+fn a_merge_says_the_window_its_runs_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let inputs = shard_inputs();
+    let shard = |i: usize, since: &str, name: &str| -> PathBuf {
+        let partial = d.join(format!("{name}.parquet"));
+        let report = d.join(format!("{name}.csv"));
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
+            &"analyze",
+            &"-q",
+            &"--since",
+            &since,
+            &"-o",
+            &report,
+            &"--partial",
+            &partial,
+        ];
+        for input in &inputs[i] {
+            args.push(input);
+        }
+        run(&args, 0);
+        partial
+    };
+    let a = shard(0, "2026-11-01", "a");
+    let b = shard(1, "2026-11-01", "b");
+    let c = shard(1, "2026-11-02", "c");
+
+    let one_run = d.join("one-run.csv");
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
+        &"analyze",
+        &"-q",
+        &"--since",
+        &"2026-11-01",
+        &"-o",
+        &one_run,
+    ];
+    let both: Vec<PathBuf> = inputs[..2].concat();
+    for input in &both {
+        args.push(input);
+    }
+    run(&args, 0);
+    let err = merge(&[&a, &b], &d.join("same.csv"), None);
+    assert!(!err.contains("different --since"), "{err}");
+    let same = read(&d.join("same.csv"));
+    assert!(
+        same.lines().next().unwrap().contains("window_since"),
+        "{same}"
+    );
+    assert!(same.contains("2026-11-01T00:00:00Z"), "{same}");
+    assert_eq!(same, read(&one_run));
+
+    let err = merge(&[&a, &c], &d.join("mixed.csv"), None);
+    assert!(
+        err.contains(
+            "the runs merged had different --since/--until windows: the report names none"
+        ),
+        "{err}"
+    );
+    let mixed = read(&d.join("mixed.csv"));
+    assert!(
+        !mixed.lines().next().unwrap().contains("window_since"),
+        "{mixed}"
+    );
+}
+
 #[test]
 fn merging_is_order_free_and_associative() {
     let shards = analyze_shards();
