@@ -2049,16 +2049,20 @@ fn report_coverage<'a>(
             continue;
         }
         if coverage.backwards > 0 {
+            // A merge of partials keeps the count, not where the first was.
+            let first = coverage
+                .first_backwards
+                .map_or(String::new(), |(to, from)| {
+                    format!(
+                        " (first to {} after {})",
+                        verdict::rfc3339(to),
+                        verdict::rfc3339(from)
+                    )
+                });
             eprintln!(
-                "sslcensus: note: {}: the time steps back by more than 2 s {} times (first to {} after {}): a clock stepped back, or files of one instance out of order; sessions are still tied by pid, but the 1 s sslmode=prefer timing may miss pairs there",
+                "sslcensus: note: {}: the time steps back by more than 2 s {} times{first}: a clock stepped back, or files of one instance out of order; sessions are still tied by pid, but the 1 s sslmode=prefer timing may miss pairs there",
                 printable(instance),
                 coverage.backwards,
-                coverage
-                    .first_backwards
-                    .map_or("?".into(), |(to, _)| verdict::rfc3339(to)),
-                coverage
-                    .first_backwards
-                    .map_or("?".into(), |(_, from)| verdict::rfc3339(from)),
             );
         }
         if !instances.name() {

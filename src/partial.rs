@@ -329,12 +329,18 @@ const CAPTURED_COUNTS: [Field<CapturedStats>; 5] = [
     ),
 ];
 
-const COVERAGE_COUNTS: [Field<FilesCoverage>; 3] = [
+const COVERAGE_COUNTS: [Field<FilesCoverage>; 4] = [
     ("logins", |c| c.coverage.logins, |c| &mut c.coverage.logins),
     (
         "outside_window",
         |c| c.coverage.outside_window,
         |c| &mut c.coverage.outside_window,
+    ),
+    // Counted, without where the first step was: a merge cannot say.
+    (
+        "backwards",
+        |c| c.coverage.backwards,
+        |c| &mut c.coverage.backwards,
     ),
     ("files", |c| c.files, |c| &mut c.files),
 ];
@@ -1169,6 +1175,7 @@ mod tests {
                 coverage: Coverage {
                     records: 40,
                     outside_window: 2,
+                    backwards: 3,
                     logins: 7,
                     span: tally(0, 5, 2500).span,
                     ..Coverage::default()

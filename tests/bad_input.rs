@@ -209,6 +209,27 @@ fn time_stepping_back_is_said() {
         stderr.contains("db: the time steps back by more than 2 s 1 times (first to 2026-11-29T05:00:27Z after 2026-11-29T06:00:29Z)"),
         "{stderr}"
     );
+    // A partial keeps the count (not where the first step was): merged, it is said too.
+    let partial = dir.path().join("run.parquet");
+    let (log, partial_arg) = (log.display().to_string(), partial.display().to_string());
+    let run = common::sslcensus(&[
+        "analyze",
+        "--instance",
+        "db",
+        "-q",
+        "-o",
+        "-",
+        "--partial",
+        &partial_arg,
+        &log,
+    ]);
+    assert_eq!(run.status.code(), Some(0));
+    let merged = common::sslcensus(&["merge", "-o", "-", &partial_arg]);
+    let stderr = common::text(&merged.stderr);
+    assert!(
+        stderr.contains("db: the time steps back by more than 2 s 1 times: a clock stepped back"),
+        "{stderr}"
+    );
 }
 
 #[test]
