@@ -15,8 +15,9 @@ use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{DriverVersion, Package, Versions, eras};
+use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::text::{cut_short, is_placeholder};
-use super::{ConfigHit, Given, SourceFile, agree, given, unsettled};
+use super::{ConfigHit, Given, SourceFile, given};
 
 /// Finds MySQL-family connection settings in one file.
 pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
@@ -85,11 +86,11 @@ impl SslMode {
     /// the server: `Unknown`.
     fn facts(self) -> Facts {
         match self {
-            SslMode::Disabled => NO_TLS,
-            SslMode::Preferred => (Unknown, No, No),
-            SslMode::Required => (Yes, No, No),
-            SslMode::VerifyCa => (Yes, Yes, No),
-            SslMode::VerifyIdentity => (Yes, Yes, Yes),
+            SslMode::Disabled => PLAIN,
+            SslMode::Preferred => OPPORTUNISTIC,
+            SslMode::Required => NO_VERIFY,
+            SslMode::VerifyCa => CA_ONLY,
+            SslMode::VerifyIdentity => FULL,
         }
     }
 }
@@ -134,7 +135,7 @@ fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<
             )
         };
         let facts = if cut_short(text, end) {
-            unsettled(facts)
+            facts.unsettled()
         } else {
             facts
         };
@@ -198,7 +199,7 @@ fn connector_j(
     } else {
         eras(version, &CONNECTOR_J_ERAS)
     };
-    let facts = agree(
+    let facts = Facts::agree(
         eras.into_iter()
             .map(|era| Some(connector_j_era(params, era))),
     );
@@ -231,10 +232,10 @@ fn connector_j_era(params: &[(String, String)], era: ConnectorJEra) -> Facts {
     match era {
         ConnectorJEra::Legacy => match (use_ssl, read(verify, true), read(require, false)) {
             (Given::Unreadable, _, _) | (_, None, _) | (_, _, None) => UNKNOWN,
-            (Given::Value(false), _, _) => NO_TLS,
+            (Given::Value(false), _, _) => PLAIN,
             // Connector/J 5.1 checks the chain, never the host name.
             (Given::Value(true), Some(verify), Some(require)) => {
-                (if require { Yes } else { Unknown }, fact(verify), No)
+                Facts::new(if require { Yes } else { Unknown }, Fact::from(verify), No)
             }
             // TLS against a 5.7+ server, verification off whatever
             // `verifyServerCertificate` says; none against an older one.
@@ -248,7 +249,7 @@ fn connector_j_era(params: &[(String, String)], era: ConnectorJEra) -> Facts {
             ) {
                 (None, _, _) | (_, None, _) | (_, _, None) => UNKNOWN,
                 _ if !explicit => SslMode::Preferred.facts(),
-                (Some(false), _, _) => NO_TLS,
+                (Some(false), _, _) => PLAIN,
                 (_, Some(true), _) => SslMode::VerifyCa.facts(),
                 (_, _, Some(true)) => SslMode::Required.facts(),
                 _ => SslMode::Preferred.facts(),
@@ -267,10 +268,10 @@ fn mariadb_connector_j(params: &[(String, String)]) -> (Facts, Option<String>) {
     // SslMode.from: the value, the enum name, or an alias, any case.
     let mode = param(params, "sslmode").map(|v| unquote(v).to_ascii_lowercase().replace('_', "-"));
     let facts = match mode.as_deref() {
-        Some("disable" | "disabled" | "0" | "false") => NO_TLS,
-        Some("trust" | "required") => (Yes, No, No),
-        Some("verify-ca") => (Yes, Yes, No),
-        Some("verify-full" | "verify-identity" | "1" | "true") => (Yes, Yes, Yes),
+        Some("disable" | "disabled" | "0" | "false") => PLAIN,
+        Some("trust" | "required") => NO_VERIFY,
+        Some("verify-ca") => CA_ONLY,
+        Some("verify-full" | "verify-identity" | "1" | "true") => FULL,
         Some(_) => UNKNOWN,
         None => {
             let set = |key: &str| {
@@ -280,17 +281,17 @@ fn mariadb_connector_j(params: &[(String, String)]) -> (Facts, Option<String>) {
                 param(params, "credentialtype").is_some_and(|v| v.eq_ignore_ascii_case("aws-iam"));
             if set("usessl") {
                 if set("trustservercertificate") {
-                    (Yes, No, No)
+                    NO_VERIFY
                 } else if set("disablesslhostnameverification") {
-                    (Yes, Yes, No)
+                    CA_ONLY
                 } else {
-                    (Yes, Yes, Yes)
+                    FULL
                 }
             } else if iam {
                 // IAM authentication forces verify-full.
-                (Yes, Yes, Yes)
+                FULL
             } else {
-                NO_TLS
+                PLAIN
             }
         }
     };
@@ -335,7 +336,7 @@ fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         let params = query_params(parts.query);
         let (stack, facts) = url_facts(&scheme, driver.as_deref(), &params);
         let facts = if cut_short(text, end) {
-            unsettled(facts)
+            facts.unsettled()
         } else {
             facts
         };
@@ -393,9 +394,9 @@ fn url_facts(
                 let host = param(params, "sslcheckhostname")
                     .and_then(parse_bool)
                     .unwrap_or(true);
-                (Yes, Yes, fact(host))
+                Facts::new(Yes, Yes, Fact::from(host))
             } else {
-                PYMYSQL_DEFAULT
+                OPPORTUNISTIC
             };
             ("SQLAlchemy mysql+pymysql URL", facts)
         }
@@ -431,9 +432,9 @@ fn url_facts(
                 // Rails' `sslverify` / libmysqlclient's
                 // `ssl-verify-server-cert`: VERIFY_IDENTITY.
                 if verify {
-                    (Yes, Yes, Yes)
+                    FULL
                 } else {
-                    (if ca { Yes } else { Unknown }, No, No)
+                    Facts::new(if ca { Yes } else { Unknown }, No, No)
                 }
             } else if let Some(ssl) = param(params, "ssl") {
                 // Node mysql2 JSON-parses URL parameters: `ssl={"rejectUnauthorized":false}`.
@@ -441,16 +442,16 @@ fn url_facts(
             } else if let Some(accept) = param(params, "sslaccept") {
                 // Prisma: `strict` (the default) verifies, `accept_invalid_certs` does not.
                 if accept.eq_ignore_ascii_case("accept_invalid_certs") {
-                    (Unknown, No, No)
+                    OPPORTUNISTIC
                 } else {
-                    (Unknown, Yes, Yes)
+                    Facts::new(Unknown, Yes, Yes)
                 }
             } else if ca {
                 // The mysql CLI and MySQL Shell take a CA alone as VERIFY_CA;
                 // the C API (mysql2 gem, mysqlclient) stays PREFERRED without
                 // verification; MariaDB Connector/C ≥ 3.4 verifies. The URL
                 // does not say which client reads it.
-                (Unknown, Unknown, Unknown)
+                UNKNOWN
             } else {
                 SslMode::Preferred.facts()
             };
@@ -504,20 +505,20 @@ fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .map(str::to_string);
         let facts = match param(&params, "tls").map(unquote) {
             // `tls=` (empty) is the default: no TLS.
-            None | Some("") => NO_TLS,
+            None | Some("") => PLAIN,
             Some(v) if is_placeholder(v) => UNKNOWN,
             Some(v) => match parse_bool(v) {
-                Some(false) => NO_TLS,
-                Some(true) => (Yes, Yes, Yes),
-                None if v.eq_ignore_ascii_case("skip-verify") => (Yes, No, No),
-                None if v.eq_ignore_ascii_case("preferred") => (Unknown, No, No),
+                Some(false) => PLAIN,
+                Some(true) => FULL,
+                None if v.eq_ignore_ascii_case("skip-verify") => NO_VERIFY,
+                None if v.eq_ignore_ascii_case("preferred") => OPPORTUNISTIC,
                 // A name registered with mysql.RegisterTLSConfig: its
                 // tls.Config (RootCAs, InsecureSkipVerify) decides.
-                None => (Yes, Unknown, Unknown),
+                None => Facts::new(Yes, Unknown, Unknown),
             },
         };
         let facts = if cut_short(text, end) {
-            unsettled(facts)
+            facts.unsettled()
         } else {
             facts
         };
@@ -630,14 +631,14 @@ fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         } else if mode == Given::Unreadable {
             UNKNOWN
         } else if ssl == Some(false) {
-            NO_TLS
+            PLAIN
         } else if mariadb {
             // MariaDB clients: `ssl-ca` or `ssl` turn TLS on; up to 11.3 the
             // certificate is checked only with `ssl-verify-server-cert`,
             // from 11.4 (Connector/C 3.4) by default [unconfirmed].
             match verify {
-                Some(true) => (Yes, Yes, Yes),
-                Some(false) => (
+                Some(true) => FULL,
+                Some(false) => Facts::new(
                     if ssl == Some(true) || ca.is_some() {
                         Yes
                     } else {
@@ -646,7 +647,7 @@ fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
                     No,
                     No,
                 ),
-                None if ssl == Some(true) || ca.is_some() => (Yes, Unknown, Unknown),
+                None if ssl == Some(true) || ca.is_some() => Facts::new(Yes, Unknown, Unknown),
                 None => UNKNOWN,
             }
         } else if verify == Some(true) {
@@ -663,7 +664,7 @@ fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             SslMode::Preferred.facts()
         };
         let facts = if includes && mode == Given::Absent && ssl.is_none() && verify.is_none() {
-            unsettled(facts)
+            facts.unsettled()
         } else {
             facts
         };
@@ -747,13 +748,15 @@ fn rails_yaml(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
             };
             match verify {
                 // mysql2 maps `sslverify: true` to VERIFY_IDENTITY.
-                Some(true) => (Yes, Yes, Yes),
-                Some(false) => (if ca.is_some() { Yes } else { Unknown }, No, No),
+                Some(true) => FULL,
+                Some(false) => Facts::new(if ca.is_some() { Yes } else { Unknown }, No, No),
                 // A CA alone: libmysqlclient stays PREFERRED and does not
                 // verify; MariaDB Connector/C (which the gem may be built
                 // against) turns TLS on and, from 3.4, verifies.
                 None if ca.is_some() => UNKNOWN,
-                None if get("ssl").and_then(parse_bool) == Some(true) => (Yes, Unknown, Unknown),
+                None if get("ssl").and_then(parse_bool) == Some(true) => {
+                    Facts::new(Yes, Unknown, Unknown)
+                }
                 None => SslMode::Preferred.facts(),
             }
         };
@@ -944,7 +947,7 @@ fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit
         let (facts, trust) = match get("ssl") {
             // The URI may carry `?ssl=…`.
             None if spread || get("uri").is_some() => (UNKNOWN, None),
-            None => (NO_TLS, None),
+            None => (PLAIN, None),
             Some(ssl) => node_ssl(ssl),
         };
         let stack = if trust.as_deref() == Some("Amazon RDS") {
@@ -1014,15 +1017,15 @@ fn node_ssl(ssl: &str) -> (Facts, Option<String>) {
                 Some(l) => l.fact(),
             }
         };
-        return ((Yes, chain, host), trust);
+        return (Facts::new(Yes, chain, host), trust);
     }
     let lit = unquote(v);
     if lit != v && !lit.is_empty() {
         // A profile name.
-        return ((Yes, Yes, No), Some(lit.to_string()));
+        return (CA_ONLY, Some(lit.to_string()));
     }
     match parse_bool(v) {
-        Some(false) => (NO_TLS, None),
+        Some(false) => (PLAIN, None),
         // `ssl: true` is rejected by mysql2 ("SSL profile must be an
         // object"); anything else is an expression.
         _ => (UNKNOWN, None),
@@ -1053,10 +1056,6 @@ static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("Python pattern compiles")
 });
-
-/// PyMySQL without SSL options: no TLS up to 1.1, PREFERRED (TLS when the
-/// server offers it, no verification) from 1.2.
-const PYMYSQL_DEFAULT: Facts = (Unknown, No, No);
 
 fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for m in PY_CALL.captures_iter(text) {
@@ -1103,7 +1102,7 @@ fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             let facts = match given(get("ssl_mode"), SslMode::parse) {
                 Given::Value(mode) => mode.facts(),
                 Given::Unreadable => UNKNOWN,
-                Given::Absent if get("ssl").is_some() => (Yes, Unknown, Unknown),
+                Given::Absent if get("ssl").is_some() => Facts::new(Yes, Unknown, Unknown),
                 Given::Absent => SslMode::Preferred.facts(),
             };
             let dict_ca = get("ssl")
@@ -1145,7 +1144,7 @@ fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 /// - the host is never checked without a CA.
 fn pymysql(lit: &dyn Fn(&str) -> Option<Literal>, ssl: Option<&str>) -> (Facts, Option<String>) {
     if lit("ssl_disabled").is_some_and(|l| l == Literal::True) {
-        return (NO_TLS, None);
+        return (PLAIN, None);
     }
     let kwargs = [
         "ssl_ca",
@@ -1167,28 +1166,28 @@ fn pymysql(lit: &dyn Fn(&str) -> Option<Literal>, ssl: Option<&str>) -> (Facts, 
             Some(l) => l.fact(),
         };
         let host = if chain == No { No } else { host };
-        return ((Yes, chain, host), None);
+        return (Facts::new(Yes, chain, host), None);
     }
     let Some(ssl) = ssl.map(str::trim) else {
-        return (PYMYSQL_DEFAULT, None);
+        return (OPPORTUNISTIC, None);
     };
     if !ssl.starts_with('{') {
         // An ssl.SSLContext (or a variable): its settings decide.
         return if matches!(Literal::of(ssl), Literal::None | Literal::False) {
-            (PYMYSQL_DEFAULT, None)
+            (OPPORTUNISTIC, None)
         } else {
-            ((Yes, Unknown, Unknown), None)
+            (Facts::new(Yes, Unknown, Unknown), None)
         };
     }
     let ca = dict_get(ssl, "ca").or_else(|| dict_get(ssl, "capath"));
     let inner = strip_brackets(ssl).trim();
     if inner.is_empty() {
-        return (PYMYSQL_DEFAULT, None);
+        return (OPPORTUNISTIC, None);
     }
     let verify_mode = dict_get(ssl, "verify_mode").map(Literal::of);
     let check_hostname = dict_get(ssl, "check_hostname").map(Literal::of);
     let chain = match verify_mode {
-        None => fact(ca.is_some()),
+        None => Fact::from(ca.is_some()),
         Some(l) => l.fact(),
     };
     let host = if ca.is_none() || chain == No {
@@ -1196,7 +1195,7 @@ fn pymysql(lit: &dyn Fn(&str) -> Option<Literal>, ssl: Option<&str>) -> (Facts, 
     } else {
         check_hostname.map_or(Yes, Literal::fact)
     };
-    ((Yes, chain, host), ca.map(str::to_string))
+    (Facts::new(Yes, chain, host), ca.map(str::to_string))
 }
 
 /// mysql-connector-python: TLS when the server offers it unless
@@ -1209,7 +1208,7 @@ fn connector_python(
     ca: bool,
 ) -> Facts {
     if disabled == Some(Literal::True) {
-        return NO_TLS;
+        return PLAIN;
     }
     let host = verify_identity.map_or(No, Literal::fact);
     let chain = match (verify_cert.map_or(No, Literal::fact), host) {
@@ -1217,7 +1216,7 @@ fn connector_python(
         (c, _) => c,
     };
     let tls = if chain == Yes || ca { Yes } else { Unknown };
-    (tls, chain, host)
+    Facts::new(tls, chain, host)
 }
 
 // ---------------------------------------------------------------------------
@@ -1315,17 +1314,17 @@ fn pdo_facts(options: &[(String, &str)], filtered: bool) -> (Facts, Option<Strin
         .iter()
         .any(|a| attr(a).is_some());
     let facts = if !any_ssl {
-        NO_TLS
+        PLAIN
     } else if filtered && ca.is_some_and(|v| unquote(v) == v.trim()) {
         // `env('MYSQL_ATTR_SSL_CA')`: unset means no TLS options at all.
         UNKNOWN
     } else {
         match attr("SSL_VERIFY_SERVER_CERT").map(Literal::of) {
-            Some(Literal::False) => (Yes, No, No),
-            Some(Literal::True) => (Yes, Yes, Unknown),
-            Some(_) => (Yes, Unknown, Unknown),
-            None if ca.is_some() => (Yes, Yes, Unknown),
-            None => (Yes, Unknown, Unknown),
+            Some(Literal::False) => NO_VERIFY,
+            Some(Literal::True) => Facts::new(Yes, Yes, Unknown),
+            Some(_) => Facts::new(Yes, Unknown, Unknown),
+            None if ca.is_some() => Facts::new(Yes, Yes, Unknown),
+            None => Facts::new(Yes, Unknown, Unknown),
         }
     };
     (facts, ca.map(|v| unquote(v).to_string()))
@@ -1459,7 +1458,7 @@ fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             let facts = match given(opt("ssl_mode"), SslMode::parse) {
                 Given::Value(mode) => mode.facts(),
                 Given::Unreadable => UNKNOWN,
-                Given::Absent if opt("ssl").is_some() => (Yes, Unknown, Unknown),
+                Given::Absent if opt("ssl").is_some() => Facts::new(Yes, Unknown, Unknown),
                 Given::Absent => SslMode::Preferred.facts(),
             };
             let ca = opt("ssl")
@@ -1490,16 +1489,6 @@ fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 // Helpers shared with sqlserver.rs and oracle.rs
 // ===========================================================================
 
-pub(super) use super::Facts;
-
-/// Plaintext: nothing to verify.
-pub(super) const NO_TLS: Facts = (No, No, No);
-pub(super) const UNKNOWN: Facts = (Unknown, Unknown, Unknown);
-
-pub(super) fn fact(b: bool) -> Fact {
-    if b { Yes } else { No }
-}
-
 /// A hit with the facts set and the setting masked; the caller fills in
 /// host, port, user, database and trust store.
 pub(super) fn new_hit(
@@ -1518,9 +1507,9 @@ pub(super) fn new_hit(
         user: None,
         database: None,
         application: None,
-        uses_tls: facts.0,
-        verifies_chain: facts.1,
-        verifies_hostname: facts.2,
+        uses_tls: facts.uses_tls,
+        verifies_chain: facts.verifies_chain,
+        verifies_hostname: facts.verifies_hostname,
         trust_store: None,
         driver_version: None,
         setting: shown_setting(raw),
@@ -2138,6 +2127,10 @@ fn strip_inline_comment(v: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // The facts of MySQL's ssl-modes, as the tables call them.
+    use crate::evidence::facts::{
+        CA_ONLY as V_CA, FULL as V_ID, NO_VERIFY as REQ, OPPORTUNISTIC as PREF,
+    };
     use crate::evidence::testing;
 
     fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
@@ -2200,10 +2193,6 @@ mod tests {
 
     const CJ: &str = "JDBC MySQL Connector/J";
     const MJ: &str = "JDBC MariaDB Connector/J";
-    const V_ID: Facts = (Yes, Yes, Yes);
-    const V_CA: Facts = (Yes, Yes, No);
-    const REQ: Facts = (Yes, No, No);
-    const PREF: Facts = (Unknown, No, No);
 
     /// Connector/J's defaults by version (docs/FORMATS.md, "MySQL"), and
     /// every stack's TLS value taken from elsewhere, registered, pulled in
@@ -2212,7 +2201,6 @@ mod tests {
     #[test]
     fn versions_and_values_from_elsewhere() {
         use crate::evidence::deps::Package::ConnectorJ;
-        const UNK: Facts = UNKNOWN;
         let table: &[testing::FactsRow<'_>] = &[
             // Connector/J 8.0.13+: useSSL is true by default, so
             // verifyServerCertificate=true alone is VERIFY_CA. Before, an
@@ -2233,19 +2221,19 @@ mod tests {
                 "app.properties",
                 "url=jdbc:mysql://shop-db/shop?verifyServerCertificate=true",
                 &[],
-                (Unknown, Unknown, No),
+                Facts::new(Unknown, Unknown, No),
             ),
             (
                 "app.properties",
                 "url=jdbc:mysql://shop-db/shop?useSSL=true",
                 &[(ConnectorJ, "5.1.49")],
-                (Unknown, Yes, No),
+                Facts::new(Unknown, Yes, No),
             ),
             (
                 "app.properties",
                 "url=jdbc:mysql://shop-db/shop?useSSL=true",
                 &[(ConnectorJ, "8.0.12")],
-                (Unknown, Yes, No),
+                Facts::new(Unknown, Yes, No),
             ),
             (
                 "app.properties",
@@ -2271,88 +2259,88 @@ mod tests {
                 "app.properties",
                 "url=jdbc:mysql://shop-db/shop?sslMode=${MYSQL_SSL_MODE}",
                 &[],
-                UNK,
+                UNKNOWN,
             ),
             (
                 "app.properties",
                 "url=jdbc:mysql://shop-db/shop?useSSL=${USE_SSL}",
                 &[(ConnectorJ, "8.0.33")],
-                UNK,
+                UNKNOWN,
             ),
             (
                 ".env",
                 "DATABASE_URL=mysql://app@shop-db/shop?ssl-mode=${MYSQL_SSL_MODE}",
                 &[],
-                UNK,
+                UNKNOWN,
             ),
             (
                 "database.yml",
                 "production:\n  adapter: mysql2\n  host: shop-db\n  ssl_mode: <%= ENV['DB_SSL_MODE'] %>\n",
                 &[],
-                UNK,
+                UNKNOWN,
             ),
             (
                 "my.cnf",
                 "[client]\nhost=shop-db\nssl-mode=$MYSQL_SSL_MODE\n",
                 &[],
-                UNK,
+                UNKNOWN,
             ),
             (
                 "db.py",
                 "import MySQLdb\ndb = MySQLdb.connect(host='shop-db', ssl_mode=os.environ['SSL_MODE'])\n",
                 &[],
-                UNK,
+                UNKNOWN,
             ),
             (
                 "settings.py",
                 "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'HOST': 'shop-db', 'OPTIONS': {'ssl_mode': env('DB_SSL_MODE')}}}\n",
                 &[],
-                UNK,
+                UNKNOWN,
             ),
             (
                 "db.js",
                 "const mysql = require('mysql2');\nmysql.createPool({ host: 'shop-db', ssl: process.env.DB_SSL });\n",
                 &[],
-                UNK,
+                UNKNOWN,
             ),
             // A registered tls.Config decides.
             (
                 "main.go",
                 "dsn := \"app@tcp(shop-db:3306)/shop?tls=custom\"",
                 &[],
-                (Yes, Unknown, Unknown),
+                Facts::new(Yes, Unknown, Unknown),
             ),
             // Cut short: the rest may set TLS.
             (
                 "Db.java",
                 "String url = \"jdbc:mysql://shop-db:3306/shop\" + props;",
                 &[],
-                UNK,
+                UNKNOWN,
             ),
             (
                 "main.go",
                 "dsn := \"app@tcp(shop-db:3306)/shop?tls=\" + tlsName",
                 &[],
-                UNK,
+                UNKNOWN,
             ),
             (
                 "db.php",
                 "$url = 'mysql://app@shop-db/shop?' . $query;",
                 &[],
-                UNK,
+                UNKNOWN,
             ),
             // A file pulled in may hold the TLS options.
             (
                 "my.cnf",
                 "[client]\nhost=shop-db\n\n!includedir /etc/mysql/conf.d/\n",
                 &[],
-                UNK,
+                UNKNOWN,
             ),
             (
                 "my.cnf",
                 "[client]\nhost=shop-db\nssl-mode=DISABLED\n!include /etc/mysql/extra.cnf\n",
                 &[],
-                NO_TLS,
+                PLAIN,
             ),
         ];
         testing::assert_facts(detect, table);
@@ -2406,13 +2394,13 @@ mod tests {
                     None,
                     None,
                     Some("app"),
-                    (Yes, Unknown, No),
+                    Facts::new(Yes, Unknown, No),
                     None,
                 ),
             ),
             (
                 "url: jdbc:mysql://db/app?useSSL=false",
-                (CJ, m, Some("db"), None, None, Some("app"), NO_TLS, None),
+                (CJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
             ),
             (
                 "url: jdbc:mysql://db:3306/app",
@@ -2428,7 +2416,7 @@ mod tests {
             ),
             (
                 "url: jdbc:mysql://db/app?sslMode=DISABLED",
-                (CJ, m, Some("db"), None, None, Some("app"), NO_TLS, None),
+                (CJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
             ),
             (
                 "String url = \"jdbc:mysql://app:hunter2@[::1]:3307/app?sslMode=VERIFY_CA\";",
@@ -2557,11 +2545,11 @@ mod tests {
             ),
             (
                 "jdbc:mariadb://db/app?sslMode=disable",
-                (MJ, m, Some("db"), None, None, Some("app"), NO_TLS, None),
+                (MJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
             ),
             (
                 "jdbc:mariadb://db/app",
-                (MJ, m, Some("db"), None, None, Some("app"), NO_TLS, None),
+                (MJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
             ),
             (
                 "jdbc:mariadb://db/app?useSsl=true&trustServerCertificate=true",
@@ -2650,7 +2638,7 @@ mod tests {
                     None,
                     Some("app"),
                     Some("app"),
-                    NO_TLS,
+                    PLAIN,
                     None,
                 ),
             ),
@@ -2754,7 +2742,7 @@ mod tests {
                     Some(3306),
                     Some("app"),
                     Some("app"),
-                    (Unknown, Yes, Yes),
+                    Facts::new(Unknown, Yes, Yes),
                     Some("./rds.pem"),
                 ),
             ),
@@ -2843,7 +2831,7 @@ mod tests {
                     Some(3306),
                     Some("app"),
                     Some("app"),
-                    (Yes, Unknown, Unknown),
+                    Facts::new(Yes, Unknown, Unknown),
                     None,
                 ),
             ),
@@ -2856,7 +2844,7 @@ mod tests {
                     Some(3306),
                     Some("app"),
                     Some("app"),
-                    NO_TLS,
+                    PLAIN,
                     None,
                 ),
             ),
@@ -2882,7 +2870,7 @@ mod tests {
                     Some(3306),
                     Some("app"),
                     Some("app"),
-                    NO_TLS,
+                    PLAIN,
                     None,
                 ),
             ),
@@ -2895,13 +2883,13 @@ mod tests {
                     Some(3306),
                     Some("app"),
                     Some("app"),
-                    NO_TLS,
+                    PLAIN,
                     None,
                 ),
             ),
             (
                 "dsn: \"app@unix(/var/run/mysqld/mysqld.sock)/app\"",
-                (go, m, None, None, Some("app"), Some("app"), NO_TLS, None),
+                (go, m, None, None, Some("app"), Some("app"), PLAIN, None),
             ),
             (
                 r#"exec.Command("migrate", "-database", "mysql://app:hunter2@tcp(db:3306)/app?tls=true", "up")"#,
@@ -2985,7 +2973,7 @@ host=db2
                     V_ID,
                     Some("/etc/ssl/global-bundle.pem"),
                 ),
-                (opt, m, None, None, None, None, NO_TLS, None),
+                (opt, m, None, None, None, None, PLAIN, None),
                 (opt, Engine::Mariadb, None, None, None, None, V_ID, None),
                 (
                     opt,
@@ -2994,7 +2982,7 @@ host=db2
                     None,
                     None,
                     None,
-                    (Yes, Unknown, Unknown),
+                    Facts::new(Yes, Unknown, Unknown),
                     Some("/x.pem"),
                 ),
                 (opt, m, None, None, None, None, REQ, None),
@@ -3135,7 +3123,7 @@ ci:
                     Some(3306),
                     Some("app"),
                     Some("orders"),
-                    NO_TLS,
+                    PLAIN,
                     None,
                 ),
             ),
@@ -3294,7 +3282,7 @@ ci:
             ),
             (
                 "conn = pymysql.connect(host='db', ssl_disabled=True, ssl_ca='/c.pem')",
-                (pm, m, Some("db"), None, None, None, NO_TLS, Some("/c.pem")),
+                (pm, m, Some("db"), None, None, None, PLAIN, Some("/c.pem")),
             ),
             (
                 "cnx = mysql.connector.connect(host='db', user='app', password='hunter2', ssl_ca='/c.pem', ssl_verify_cert=True, ssl_verify_identity=True)",
@@ -3323,7 +3311,7 @@ ci:
             ),
             (
                 "cnx = mysql.connector.connect(host='db', ssl_disabled=True)",
-                (mc, m, Some("db"), None, None, None, NO_TLS, None),
+                (mc, m, Some("db"), None, None, None, PLAIN, None),
             ),
             (
                 "cnx = mysql.connector.connect(**config)",
@@ -3366,7 +3354,7 @@ ci:
                     Some(3306),
                     Some("app"),
                     Some("shop"),
-                    (Yes, Yes, Unknown),
+                    Facts::new(Yes, Yes, Unknown),
                     Some("/etc/ssl/rds.pem"),
                 ),
             ),
@@ -3392,7 +3380,7 @@ ci:
                     None,
                     Some("app"),
                     Some("shop"),
-                    NO_TLS,
+                    PLAIN,
                     None,
                 ),
             ),
@@ -3407,7 +3395,7 @@ ci:
                 None,
                 Some("$u"),
                 None,
-                (Yes, Yes, Unknown),
+                Facts::new(Yes, Yes, Unknown),
                 Some("getenv('CA')"),
             )],
         );
@@ -3472,7 +3460,7 @@ return [
                     REQ,
                     Some("/etc/ssl/rds.pem"),
                 ),
-                (lv, m, Some("db2"), None, None, None, NO_TLS, None),
+                (lv, m, Some("db2"), None, None, None, PLAIN, None),
             ],
         );
         let lines: Vec<usize> = scan("database.php", laravel)
@@ -3523,7 +3511,7 @@ DATABASES = {
                     None,
                     None,
                     None,
-                    (Yes, Unknown, Unknown),
+                    Facts::new(Yes, Unknown, Unknown),
                     Some("/c.pem"),
                 ),
                 (dj, m, Some("db3"), None, None, None, PREF, None),

@@ -39,10 +39,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 use sslcensus_parsers::Engine;
 
-use super::Fact::{self, No as N, Unknown as U, Yes as Y};
+use super::Fact::{No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, eras};
+use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::text::{cut_short, is_placeholder, mask};
-use super::{ConfigHit, SourceFile, agree, unsettled};
+use super::{ConfigHit, SourceFile};
 
 /// Finds postgres connection settings in one file.
 pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
@@ -72,36 +73,6 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
 
 // ---------------------------------------------------------------------------
 // Facts per driver (docs/FORMATS.md, "Driver defaults")
-
-/// TLS used, chain verified, hostname verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Facts {
-    tls: Fact,
-    chain: Fact,
-    host: Fact,
-}
-
-const fn facts(tls: Fact, chain: Fact, host: Fact) -> Facts {
-    Facts { tls, chain, host }
-}
-
-const PLAIN: Facts = facts(N, N, N);
-const UNKNOWN: Facts = facts(U, U, U);
-const FULL: Facts = facts(Y, Y, Y);
-const CA_ONLY: Facts = facts(Y, Y, N);
-const NO_VERIFY: Facts = facts(Y, N, N);
-/// TLS if the server offers it, never verified.
-const OPPORTUNISTIC: Facts = facts(U, N, N);
-
-/// [`agree`] over this module's facts.
-fn agree_facts(candidates: impl IntoIterator<Item = Option<Facts>>) -> Facts {
-    let (tls, chain, host) = agree(
-        candidates
-            .into_iter()
-            .map(|c| c.map(|f| (f.tls, f.chain, f.host))),
-    );
-    facts(tls, chain, host)
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -182,7 +153,7 @@ fn system_store(mode: Option<&str>) -> Option<Facts> {
 /// fact is unknown.
 fn libpq_facts(mode: Option<&str>, root: Option<&str>) -> Facts {
     if is_system_store(root) {
-        return agree_facts([
+        return Facts::agree([
             system_store(mode),
             Some(libpq_rules(mode, root, Mode::Prefer)),
         ]);
@@ -199,8 +170,8 @@ fn libpq_rules(mode: Option<&str>, root: Option<&str>, default: Mode) -> Facts {
     let rooted = if names_root_file(root) { Y } else { U };
     match mode {
         Mode::Disable => PLAIN,
-        Mode::Allow | Mode::Prefer => facts(U, rooted, N),
-        Mode::Require => facts(Y, rooted, N),
+        Mode::Allow | Mode::Prefer => Facts::new(U, rooted, N),
+        Mode::Require => Facts::new(Y, rooted, N),
         Mode::VerifyCa => CA_ONLY,
         Mode::VerifyFull => FULL,
         // Not a libpq mode: the connection attempt fails.
@@ -231,7 +202,7 @@ const PQ_ERAS: [((u32, u32, u32), PqEra); 3] = [
 /// connection). lib/pq applies the root-cert rule, with the
 /// `~/.postgresql/root.crt` default since v1.12.0.
 fn go_pq_facts(mode: Option<&str>, root: Option<&str>, eras: &[PqEra]) -> Facts {
-    agree_facts(eras.iter().map(|&era| {
+    Facts::agree(eras.iter().map(|&era| {
         let default = if era == PqEra::Prefer {
             Mode::Prefer
         } else {
@@ -263,7 +234,7 @@ fn prefer_skips_facts(mode: Option<&str>, root: Option<&str>) -> Facts {
 /// read and the configuration is refused.
 fn pgx_facts(mode: Option<&str>, root: Option<&str>, system_store_read: &[bool]) -> Facts {
     if is_system_store(root) {
-        return agree_facts(system_store_read.iter().map(|&read| read.then_some(FULL)));
+        return Facts::agree(system_store_read.iter().map(|&read| read.then_some(FULL)));
     }
     prefer_skips_facts(mode, root)
 }
@@ -311,16 +282,16 @@ fn pgjdbc_facts(c: &Conn) -> Facts {
         Some(Mode::VerifyCa) => CA_ONLY,
         Some(Mode::VerifyFull) => FULL,
     };
-    let host = match (&c.hostname_verifier, base.host) {
+    let host = match (&c.hostname_verifier, base.verifies_hostname) {
         (Some(_), Y) => U,
         (_, host) => host,
     };
     match c.sslfactory.as_deref().map(factory_kind) {
-        None | Some(Factory::LibPq) => facts(base.tls, base.chain, host),
-        Some(Factory::NonValidating) => facts(base.tls, N, host),
+        None | Some(Factory::LibPq) => Facts::new(base.uses_tls, base.verifies_chain, host),
+        Some(Factory::NonValidating) => Facts::new(base.uses_tls, N, host),
         // Verifies against the JVM truststore whatever the sslmode.
-        Some(Factory::DefaultJava) => facts(base.tls, Y, host),
-        Some(Factory::Other) => facts(base.tls, U, if host == Y { Y } else { U }),
+        Some(Factory::DefaultJava) => Facts::new(base.uses_tls, Y, host),
+        Some(Factory::Other) => Facts::new(base.uses_tls, U, if host == Y { Y } else { U }),
     }
 }
 
@@ -392,9 +363,9 @@ fn node_url_era(c: &Conn, era: PgEra) -> Facts {
         (true, Some("no-verify")) => NO_VERIFY,
         (true, Some(_)) => on,
     };
-    if era == PgEra::V7 && fx.tls != N && fx != UNKNOWN {
+    if era == PgEra::V7 && fx.uses_tls != N && fx != UNKNOWN {
         // A URL cannot set `rejectUnauthorized: true`.
-        return facts(fx.tls, N, N);
+        return Facts::new(fx.uses_tls, N, N);
     }
     fx
 }
@@ -460,10 +431,10 @@ fn npgsql_era(
                 Some(_) => return None,
             };
             Some(match trust {
-                None => facts(tls, U, U),
-                Some(true) => facts(tls, N, N),
-                Some(false) if names_root_file(root) => facts(tls, Y, N),
-                Some(false) => facts(tls, Y, U),
+                None => Facts::new(tls, U, U),
+                Some(true) => Facts::new(tls, N, N),
+                Some(false) if names_root_file(root) => Facts::new(tls, Y, N),
+                Some(false) => Facts::new(tls, Y, U),
             })
         }
         NpgsqlEra::V6 => Some(match mode_or(mode, Mode::Prefer) {
@@ -499,8 +470,7 @@ impl Driver {
             && c.sslmode.is_none()
             && matches!(self, Driver::Libpq | Driver::GoLibPq | Driver::Pgx)
         {
-            let (tls, chain, host) = unsettled((fx.tls, fx.chain, fx.host));
-            return facts(tls, chain, host);
+            return fx.unsettled();
         }
         fx
     }
@@ -518,12 +488,12 @@ impl Driver {
             // asyncpg DSNs take `ssl=` as well as `sslmode=`.
             Driver::Asyncpg => prefer_skips_facts(mode.or(c.ssl.as_deref()), root),
             Driver::Pgjdbc => pgjdbc_facts(c),
-            Driver::NodePg => agree_facts(
+            Driver::NodePg => Facts::agree(
                 cx.eras(Package::NodePg, &PG_ERAS)
                     .into_iter()
                     .map(|era| Some(node_url_era(c, era))),
             ),
-            Driver::Npgsql => agree_facts(
+            Driver::Npgsql => Facts::agree(
                 cx.eras(Package::Npgsql, &NPGSQL_ERAS)
                     .into_iter()
                     .map(|era| npgsql_era(mode, c.trust_server.as_deref(), root, era)),
@@ -699,8 +669,7 @@ impl Found {
     fn unless_cut_at(mut self, cx: &Ctx<'_>, end: usize) -> Found {
         if cut_short(cx.text, end) {
             let f = self.facts;
-            let (tls, chain, host) = unsettled((f.tls, f.chain, f.host));
-            self.facts = facts(tls, chain, host);
+            self.facts = f.unsettled();
         }
         self
     }
@@ -754,9 +723,9 @@ impl Out {
                 user: nonempty(f.conn.user),
                 database: nonempty(f.conn.database),
                 application: nonempty(f.conn.application),
-                uses_tls: f.facts.tls,
-                verifies_chain: f.facts.chain,
-                verifies_hostname: f.facts.host,
+                uses_tls: f.facts.uses_tls,
+                verifies_chain: f.facts.verifies_chain,
+                verifies_hostname: f.facts.verifies_hostname,
                 trust_store: f.trust,
                 driver_version: f.driver_version,
                 setting: mask(&f.setting),
@@ -2229,7 +2198,7 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
         );
         if driver == Driver::NodePg {
             let mode = f.conn.sslmode.as_deref();
-            f.facts = agree_facts(
+            f.facts = Facts::agree(
                 cx.eras(Package::NodePg, &PG_ERAS)
                     .into_iter()
                     .map(|era| Some(node_env_era(mode, era))),
@@ -2763,9 +2732,11 @@ fn node_object(
 /// `rejectUnauthorized: true` verifies (CHANGELOG.md, pg@8.0.0).
 fn node_ssl(cx: &Ctx<'_>, lex: &Lex, value: (usize, usize)) -> (Facts, Option<String>) {
     let (fx, ca, reject_set) = node_ssl_v8(cx, lex, value);
-    let fx = agree_facts(cx.eras(Package::NodePg, &PG_ERAS).into_iter().map(|era| {
+    let fx = Facts::agree(cx.eras(Package::NodePg, &PG_ERAS).into_iter().map(|era| {
         Some(match era {
-            PgEra::V7 if fx.tls != N && fx != UNKNOWN && !reject_set => facts(fx.tls, N, N),
+            PgEra::V7 if fx.uses_tls != N && fx != UNKNOWN && !reject_set => {
+                Facts::new(fx.uses_tls, N, N)
+            }
             _ => fx,
         })
     }));
@@ -2823,7 +2794,7 @@ fn node_ssl_v8(cx: &Ctx<'_>, lex: &Lex, (s, e): (usize, usize)) -> (Facts, Optio
         } else if chain == U && host == Y {
             host = U;
         }
-        return (facts(Y, chain, host), ca, reject_set);
+        return (Facts::new(Y, chain, host), ca, reject_set);
     }
     // A conditional or computed value.
     if REJECT_FALSE.is_match(v) {
@@ -3016,7 +2987,7 @@ fn asyncpg_ssl(
                 .ok()
                 .and_then(|re| re.captures(ctx).map(|c| c[1].to_string()));
         } else {
-            fx = facts(Y, U, U);
+            fx = Facts::new(Y, U, U);
         }
     }
     if is_ident(v) {
@@ -3027,7 +2998,7 @@ fn asyncpg_ssl(
         if set(r"verify_mode\s*=\s*ssl\.CERT_NONE") {
             fx = NO_VERIFY;
         } else if set(r"check_hostname\s*=\s*False") {
-            fx = facts(Y, fx.chain, N);
+            fx = Facts::new(Y, fx.verifies_chain, N);
         }
         if let Some(c) = Regex::new(&format!(
             r#"(?-u:\b){name}\.load_verify_locations\(\s*(?:cafile\s*=\s*)?["']([^"']+)["']"#
@@ -3036,16 +3007,16 @@ fn asyncpg_ssl(
         .and_then(|re| re.captures(cx.text))
         {
             cafile = Some(c[1].to_string());
-            if fx.chain == U {
-                fx = facts(Y, Y, fx.host);
+            if fx.verifies_chain == U {
+                fx = Facts::new(Y, Y, fx.verifies_hostname);
             }
         }
     }
-    if fx.tls == U && context_args.is_none() && !is_ident(v) {
+    if fx.uses_tls == U && context_args.is_none() && !is_ident(v) {
         return (UNKNOWN, trust);
     }
-    if fx.tls == U {
-        fx = facts(Y, U, U);
+    if fx.uses_tls == U {
+        fx = Facts::new(Y, U, U);
     }
     (fx, cafile.or(trust))
 }
@@ -3174,17 +3145,10 @@ mod tests {
         }
     }
 
-    type Facts3 = (Fact, Fact, Fact);
-    const FULLV: Facts3 = (Y, Y, Y);
-    const CA: Facts3 = (Y, Y, N);
-    const NOV: Facts3 = (Y, N, N);
-    const OFF: Facts3 = (N, N, N);
-    const OPP: Facts3 = (U, N, N);
-    const UNK: Facts3 = (U, U, U);
     /// libpq prefer, no sslrootcert: a ~/.postgresql/root.crt is unknowable.
-    const PREFER: Facts3 = (U, U, N);
+    const PREFER: Facts = Facts::new(U, U, N);
     /// libpq require, no sslrootcert.
-    const REQUIRE: Facts3 = (Y, U, N);
+    const REQUIRE: Facts = Facts::new(Y, U, N);
 
     /// A snippet that yields exactly one hit, and that hit.
     struct Case {
@@ -3195,7 +3159,7 @@ mod tests {
         port: Option<u16>,
         user: Option<&'static str>,
         db: Option<&'static str>,
-        facts: Facts3,
+        facts: Facts,
         trust: Option<&'static str>,
         /// Driver versions in the project's dependency files.
         versions: &'static [(Package, &'static str)],
@@ -3211,7 +3175,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("appdb"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/etc/ssl/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3236,7 +3200,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("/certs/rds-combined-ca-bundle.pem"),
             versions: &[],
         },
@@ -3260,7 +3224,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: OFF,
+            facts: PLAIN,
             trust: None,
             versions: &[],
         },
@@ -3272,7 +3236,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: None,
             versions: &[],
         },
@@ -3284,7 +3248,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: (U, Y, N),
+            facts: Facts::new(U, Y, N),
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3297,7 +3261,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("system"),
             versions: &[],
         },
@@ -3347,7 +3311,7 @@ mod tests {
             port: Some(5433),
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: None,
             versions: &[],
         },
@@ -3359,7 +3323,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[],
         },
@@ -3372,7 +3336,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3385,7 +3349,7 @@ mod tests {
             port: Some(5432),
             user: Some("${DB_USER}"),
             db: Some("${DB_NAME}"),
-            facts: UNK,
+            facts: UNKNOWN,
             trust: None,
             versions: &[],
         },
@@ -3422,7 +3386,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: OPP,
+            facts: OPPORTUNISTIC,
             trust: Some("/certs/ca.pem"),
             versions: &[],
         },
@@ -3434,7 +3398,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: UNK,
+            facts: UNKNOWN,
             trust: None,
             versions: &[],
         },
@@ -3447,7 +3411,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3459,7 +3423,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3471,7 +3435,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3483,7 +3447,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3495,7 +3459,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: OFF,
+            facts: PLAIN,
             trust: None,
             versions: &[],
         },
@@ -3507,7 +3471,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3545,7 +3509,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3557,7 +3521,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[],
         },
@@ -3570,7 +3534,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: OPP,
+            facts: OPPORTUNISTIC,
             trust: Some("/certs/ca.pem"),
             versions: &[],
         },
@@ -3595,7 +3559,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("my db"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3619,7 +3583,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: Some("shop"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/etc/ssl/rds.pem"),
             versions: &[],
         },
@@ -3631,7 +3595,7 @@ mod tests {
             port: Some(5432),
             user: Some("reader"),
             db: Some("reports"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3644,7 +3608,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[],
         },
@@ -3657,7 +3621,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: Some("app"),
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: Some("/certs/ca.pem"),
             versions: &[],
         },
@@ -3671,7 +3635,7 @@ mod tests {
             db: Some("app"),
             // verify-full (ssl=true) checks the host name whatever the
             // factory.
-            facts: (Y, N, Y),
+            facts: Facts::new(Y, N, Y),
             trust: None,
             versions: &[],
         },
@@ -3683,7 +3647,7 @@ mod tests {
             port: None,
             user: None,
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("org.postgresql.ssl.DefaultJavaSSLFactory"),
             versions: &[],
         },
@@ -3695,7 +3659,7 @@ mod tests {
             port: None,
             user: None,
             db: Some("app"),
-            facts: OPP,
+            facts: OPPORTUNISTIC,
             trust: None,
             versions: &[],
         },
@@ -3707,7 +3671,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3719,7 +3683,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: None,
             versions: &[],
         },
@@ -3731,7 +3695,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: Some("app"),
-            facts: OFF,
+            facts: PLAIN,
             trust: None,
             versions: &[],
         },
@@ -3744,7 +3708,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("orders"),
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[],
         },
@@ -3756,7 +3720,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("orders"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3768,7 +3732,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("orders"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: None,
             versions: &[],
         },
@@ -3780,7 +3744,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("orders"),
-            facts: OPP,
+            facts: OPPORTUNISTIC,
             trust: None,
             versions: &[],
         },
@@ -3793,7 +3757,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3817,7 +3781,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: CA,
+            facts: CA_ONLY,
             trust: None,
             versions: &[],
         },
@@ -3829,7 +3793,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: OFF,
+            facts: PLAIN,
             trust: None,
             versions: &[],
         },
@@ -3841,7 +3805,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/etc/rds/global-bundle.pem"),
             versions: &[],
         },
@@ -3854,7 +3818,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: UNK,
+            facts: UNKNOWN,
             trust: None,
             versions: &[],
         },
@@ -3878,7 +3842,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("$HOME/rds-ca-2019-root.pem"),
             versions: &[],
         },
@@ -3890,7 +3854,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3940,7 +3904,7 @@ mod tests {
             port: None,
             user: None,
             db: Some("geo"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("config/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3953,7 +3917,7 @@ mod tests {
             port: Some(5432),
             user: Some("shop"),
             db: Some("shop"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3991,7 +3955,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -4003,7 +3967,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[],
         },
@@ -4015,7 +3979,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: None,
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -4028,7 +3992,7 @@ mod tests {
             port: Some(5432),
             user: Some("postgres"),
             db: Some("postgres"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -4040,7 +4004,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: UNK,
+            facts: UNKNOWN,
             trust: None,
             versions: &[],
         },
@@ -4052,7 +4016,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[],
         },
@@ -4064,7 +4028,7 @@ mod tests {
             port: None,
             user: None,
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("process.env.RDS_CA"),
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -4076,7 +4040,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: None,
-            facts: OPP,
+            facts: OPPORTUNISTIC,
             trust: None,
             versions: &[],
         },
@@ -4089,7 +4053,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[],
         },
@@ -4102,7 +4066,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -4138,7 +4102,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[],
         },
@@ -4150,7 +4114,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[],
         },
@@ -4162,7 +4126,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -4174,7 +4138,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -4240,14 +4204,7 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:#?}");
         assert_eq!(hits[0].stack, "Rails database.yml");
         assert_eq!(hits[0].host.as_deref(), Some("db.example.com"));
-        assert_eq!(
-            (
-                hits[0].uses_tls,
-                hits[0].verifies_chain,
-                hits[0].verifies_hostname
-            ),
-            CA
-        );
+        assert_eq!(hits[0].facts(), CA_ONLY);
         // In a template: reported once, through the block merging it.
         let yml = "default: &default\n  adapter: postgresql\n  url: postgres://app@db/app?sslmode=verify-full\nproduction:\n  <<: *default\n";
         let hits = scan("database.yml", yml);
@@ -4270,14 +4227,7 @@ mod tests {
         let engine = "engine = create_engine('postgresql+asyncpg://app@db/app', connect_args={'ssl': 'verify-full'})\n";
         let hits = scan("db.py", engine);
         assert_eq!(hits.len(), 1, "{hits:#?}");
-        assert_eq!(
-            (
-                hits[0].uses_tls,
-                hits[0].verifies_chain,
-                hits[0].verifies_hostname
-            ),
-            FULLV
-        );
+        assert_eq!(hits[0].facts(), FULL);
     }
 
     #[test]
@@ -4460,155 +4410,155 @@ mod tests {
         use crate::evidence::deps::Package::{GoPq, NodePg, Npgsql, Pgx};
         const NPGSQL: &str = "appsettings.json";
         let pg = "const { Pool } = require('pg');\n";
-        type Row<'a> = (&'a str, String, &'a [(Package, &'a str)], Facts3);
+        type Row<'a> = (&'a str, String, &'a [(Package, &'a str)], Facts);
         let table: &[Row<'_>] = &[
             // ---- Npgsql: 5.x validated Prefer/Require unless Trust Server
             // Certificate; default Disable. 6+: libpq's modes, default Prefer.
-            (NPGSQL, npgsql("SSL Mode=Require"), &[(Npgsql, "5.0.18")], (Y, Y, U)),
-            (NPGSQL, npgsql("SSL Mode=Require"), &[(Npgsql, "8.0.3")], NOV),
-            (NPGSQL, npgsql("SSL Mode=Require"), &[], (Y, U, U)),
-            (NPGSQL, npgsql("SSL Mode=Prefer"), &[(Npgsql, "5.0.18")], (U, Y, U)),
-            (NPGSQL, npgsql("SSL Mode=Prefer"), &[(Npgsql, "6.0.0")], OPP),
-            (NPGSQL, npgsql("SSL Mode=Prefer"), &[], UNK),
-            (NPGSQL, npgsql("Pooling=true"), &[(Npgsql, "5.0.18")], OFF),
-            (NPGSQL, npgsql("Pooling=true"), &[(Npgsql, "8.0.3")], OPP),
+            (NPGSQL, npgsql("SSL Mode=Require"), &[(Npgsql, "5.0.18")], Facts::new(Y, Y, U)),
+            (NPGSQL, npgsql("SSL Mode=Require"), &[(Npgsql, "8.0.3")], NO_VERIFY),
+            (NPGSQL, npgsql("SSL Mode=Require"), &[], Facts::new(Y, U, U)),
+            (NPGSQL, npgsql("SSL Mode=Prefer"), &[(Npgsql, "5.0.18")], Facts::new(U, Y, U)),
+            (NPGSQL, npgsql("SSL Mode=Prefer"), &[(Npgsql, "6.0.0")], OPPORTUNISTIC),
+            (NPGSQL, npgsql("SSL Mode=Prefer"), &[], UNKNOWN),
+            (NPGSQL, npgsql("Pooling=true"), &[(Npgsql, "5.0.18")], PLAIN),
+            (NPGSQL, npgsql("Pooling=true"), &[(Npgsql, "8.0.3")], OPPORTUNISTIC),
             // Neither default verifies; whether TLS is used differs.
-            (NPGSQL, npgsql("Pooling=true"), &[], OPP),
+            (NPGSQL, npgsql("Pooling=true"), &[], OPPORTUNISTIC),
             (
                 NPGSQL,
                 npgsql("SSL Mode=Require;Trust Server Certificate=true"),
                 &[],
-                NOV,
+                NO_VERIFY,
             ),
             (
                 NPGSQL,
                 npgsql("SSL Mode=Require;Root Certificate=/certs/rds.pem"),
                 &[(Npgsql, "5.0.18")],
-                CA,
+                CA_ONLY,
             ),
             // 5.x refuses VerifyFull: only 6+ can connect with it.
-            (NPGSQL, npgsql("SSL Mode=VerifyFull"), &[], FULLV),
-            (NPGSQL, npgsql("SSL Mode=VerifyFull"), &[(Npgsql, "5.0.18")], UNK),
-            (NPGSQL, npgsql("SSL Mode=VerifyCA"), &[(Npgsql, "^8.0.0")], CA),
+            (NPGSQL, npgsql("SSL Mode=VerifyFull"), &[], FULL),
+            (NPGSQL, npgsql("SSL Mode=VerifyFull"), &[(Npgsql, "5.0.18")], UNKNOWN),
+            (NPGSQL, npgsql("SSL Mode=VerifyCA"), &[(Npgsql, "^8.0.0")], CA_ONLY),
             // ---- node-postgres: pg 7 verified only with an explicit
             // rejectUnauthorized: true.
-            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[(NodePg, "^7.18.2")], NOV),
-            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[(NodePg, "8.11.3")], FULLV),
-            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[], (Y, U, U)),
+            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[(NodePg, "^7.18.2")], NO_VERIFY),
+            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[(NodePg, "8.11.3")], FULL),
+            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[], Facts::new(Y, U, U)),
             (
                 "db.js",
                 format!("{pg}new Pool({{ host: 'db', ssl: {{ ca: fs.readFileSync('/certs/rds.pem') }} }});\n"),
                 &[(NodePg, "7.4.0")],
-                NOV,
+                NO_VERIFY,
             ),
             (
                 "db.js",
                 format!("{pg}new Pool({{ host: 'db', ssl: {{ rejectUnauthorized: true }} }});\n"),
                 &[(NodePg, "7.4.0")],
-                FULLV,
+                FULL,
             ),
             (
                 "db.js",
                 format!("{pg}new Pool({{ host: 'db', ssl: {{ rejectUnauthorized: false }} }});\n"),
                 &[],
-                NOV,
+                NO_VERIFY,
             ),
             // URLs read `sslmode` from 8.4; 8.0–8.3 ignore it.
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[(NodePg, "8.11.3")], FULLV),
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[(NodePg, "8.2.0")], OFF),
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[], UNK),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[(NodePg, "8.11.3")], FULL),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[(NodePg, "8.2.0")], PLAIN),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[], UNKNOWN),
             // Case-sensitive: `Disable` is not `disable`, so TLS with
             // verification.
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=Disable';\n".into(), &[(NodePg, "8.11.3")], FULLV),
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=disable';\n".into(), &[], OFF),
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=no-verify';\n".into(), &[(NodePg, "^8.4.0")], NOV),
-            ("db.js", "const url = 'postgres://app@db/app?ssl=no-verify';\n".into(), &[(NodePg, "^8.4.0")], NOV),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=Disable';\n".into(), &[(NodePg, "8.11.3")], FULL),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=disable';\n".into(), &[], PLAIN),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=no-verify';\n".into(), &[(NodePg, "^8.4.0")], NO_VERIFY),
+            ("db.js", "const url = 'postgres://app@db/app?ssl=no-verify';\n".into(), &[(NodePg, "^8.4.0")], NO_VERIFY),
             // The libpq compatibility switch (8.15+) has no `no-verify`: the
             // `ssl: {}` object stays, and verifies.
             (
                 "db.js",
                 "const url = 'postgres://app@db/app?uselibpqcompat=true&sslmode=no-verify';\n".into(),
                 &[(NodePg, "8.16.0")],
-                FULLV,
+                FULL,
             ),
             (
                 "db.js",
                 "const url = 'postgres://app@db/app?uselibpqcompat=true&sslmode=require';\n".into(),
                 &[(NodePg, "8.16.0")],
-                NOV,
+                NO_VERIFY,
             ),
             // Before 8.15 the switch is ignored.
             (
                 "db.js",
                 "const url = 'postgres://app@db/app?uselibpqcompat=true&sslmode=require';\n".into(),
                 &[(NodePg, "8.11.3")],
-                FULLV,
+                FULL,
             ),
             // PGSSLMODE: `allow` (and any word not in pg's switch) is no TLS.
-            ("db.js", "process.env.PGSSLMODE = 'allow';\n".into(), &[], OFF),
-            ("db.js", "process.env.PGSSLMODE = 'Require';\n".into(), &[], OFF),
-            ("db.js", "process.env.PGSSLMODE = 'require';\n".into(), &[(NodePg, "7.18.2")], NOV),
-            ("db.js", "process.env.PGSSLMODE = 'require';\n".into(), &[(NodePg, "8.11.3")], FULLV),
-            ("db.js", "process.env.PGSSLMODE = 'no-verify';\n".into(), &[(NodePg, "8.0.0")], OFF),
-            ("db.js", "process.env.PGSSLMODE = 'no-verify';\n".into(), &[(NodePg, "8.11.3")], NOV),
+            ("db.js", "process.env.PGSSLMODE = 'allow';\n".into(), &[], PLAIN),
+            ("db.js", "process.env.PGSSLMODE = 'Require';\n".into(), &[], PLAIN),
+            ("db.js", "process.env.PGSSLMODE = 'require';\n".into(), &[(NodePg, "7.18.2")], NO_VERIFY),
+            ("db.js", "process.env.PGSSLMODE = 'require';\n".into(), &[(NodePg, "8.11.3")], FULL),
+            ("db.js", "process.env.PGSSLMODE = 'no-verify';\n".into(), &[(NodePg, "8.0.0")], PLAIN),
+            ("db.js", "process.env.PGSSLMODE = 'no-verify';\n".into(), &[(NodePg, "8.11.3")], NO_VERIFY),
             // ---- sslrootcert=system. libpq 16+: verify-full by default;
             // before 16 a file named `system`; libpq's version is never in
             // sight.
-            ("app.conf", "url postgresql://app@db/app?sslrootcert=system\n".into(), &[], UNK),
-            ("app.conf", "url postgresql://app@db/app?sslmode=verify-full&sslrootcert=system\n".into(), &[], FULLV),
+            ("app.conf", "url postgresql://app@db/app?sslrootcert=system\n".into(), &[], UNKNOWN),
+            ("app.conf", "url postgresql://app@db/app?sslmode=verify-full&sslrootcert=system\n".into(), &[], FULL),
             // pgx 5.7+: verify-full whatever the sslmode; older pgx cannot
             // read the file `system`.
             (
                 "main.go",
                 pgx("postgres://app@db/app?sslmode=prefer&sslrootcert=system"),
                 &[(Pgx, "v5.7.1")],
-                FULLV,
+                FULL,
             ),
             (
                 "main.go",
                 pgx("postgres://app@db/app?sslmode=prefer&sslrootcert=system"),
                 &[],
-                FULLV,
+                FULL,
             ),
             (
                 "main.go",
                 pgx("postgres://app@db/app?sslmode=prefer&sslrootcert=system"),
                 &[(Pgx, "v5.5.5")],
-                UNK,
+                UNKNOWN,
             ),
             // lib/pq 1.12+: verify-full by default with it, weaker refused.
-            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[(GoPq, "v1.12.3")], FULLV),
-            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[], FULLV),
-            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[(GoPq, "v1.10.9")], UNK),
-            ("main.go", pq("host=db dbname=app sslmode=require sslrootcert=system"), &[(GoPq, "v1.12.3")], UNK),
+            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[(GoPq, "v1.12.3")], FULL),
+            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[], FULL),
+            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[(GoPq, "v1.10.9")], UNKNOWN),
+            ("main.go", pq("host=db dbname=app sslmode=require sslrootcert=system"), &[(GoPq, "v1.12.3")], UNKNOWN),
             // lib/pq's default: require up to v1.12.3, prefer after.
             ("main.go", pq("host=db dbname=app"), &[(GoPq, "v1.10.9")], REQUIRE),
-            ("main.go", pq("host=db dbname=app"), &[], (U, U, N)),
+            ("main.go", pq("host=db dbname=app"), &[], Facts::new(U, U, N)),
             // ---- pgjdbc: verify-full checks the host name whatever the
             // factory.
             (
                 "app.properties",
                 "url=jdbc:postgresql://db/app?sslmode=verify-full&sslfactory=org.postgresql.ssl.NonValidatingFactory\n".into(),
                 &[],
-                (Y, N, Y),
+                Facts::new(Y, N, Y),
             ),
             (
                 "app.properties",
                 "url=jdbc:postgresql://db/app?sslmode=verify-full&sslfactory=com.example.TrustAll\n".into(),
                 &[],
-                (Y, U, Y),
+                Facts::new(Y, U, Y),
             ),
             (
                 "app.properties",
                 "url=jdbc:postgresql://db/app?sslmode=verify-full&sslhostnameverifier=com.example.AnyHost\n".into(),
                 &[],
-                (Y, Y, U),
+                Facts::new(Y, Y, U),
             ),
             (
                 "app.properties",
                 "url=jdbc:postgresql://db/app?sslmode=require&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory\n".into(),
                 &[],
-                CA,
+                CA_ONLY,
             ),
         ];
         let rows: Vec<crate::evidence::testing::FactsRow<'_>> = table
@@ -4623,91 +4573,91 @@ mod tests {
     /// cut short is unknown, never "no".
     #[test]
     fn values_from_elsewhere_are_unknown() {
-        let table: &[(&str, &str, Facts3)] = &[
+        let table: &[(&str, &str, Facts)] = &[
             (
                 "compose.yml",
                 "DATABASE_URL: postgres://app@db/app?sslmode=${DB_SSLMODE}\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "db.py",
                 "conninfo = \"host=db dbname=app sslmode=%(mode)s\"\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "db.py",
                 "import psycopg2\nconn = psycopg2.connect(host='db', dbname='app', sslmode=mode)\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "db.py",
                 "import os\nos.environ[\"PGSSLMODE\"] = mode\nos.environ[\"PGHOST\"] = \"db\"\n",
-                UNK,
+                UNKNOWN,
             ),
-            ("db.js", "process.env.PGSSLMODE = mode;\n", UNK),
+            ("db.js", "process.env.PGSSLMODE = mode;\n", UNKNOWN),
             (
                 "db.js",
                 "const { Pool } = require('pg');\nnew Pool({ host: 'db', ssl: process.env.DB_SSL });\n",
-                UNK,
+                UNKNOWN,
             ),
             // A spread object may carry `ssl`.
             (
                 "db.js",
                 "const { Pool } = require('pg');\nnew Pool({ ...base, host: 'db' });\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "settings.py",
                 "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'HOST': 'db', 'OPTIONS': {'sslmode': os.environ['PGSSLMODE']}}}\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "database.yml",
                 "production:\n  adapter: postgresql\n  host: db\n  sslmode: <%= ENV['DB_SSLMODE'] %>\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "app.properties",
                 "url=jdbc:postgresql://db/app?sslmode=${PG_SSLMODE}\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "appsettings.json",
                 "{\"Db\": \"Host=db;Database=app;Username=app;SSL Mode=${SSL_MODE}\"}\n",
-                UNK,
+                UNKNOWN,
             ),
             // A registered tls.Config (lib/pq `pqgo-` modes).
             (
                 "main.go",
                 "import _ \"github.com/lib/pq\"\nsql.Open(\"postgres\", \"host=db dbname=app sslmode=pqgo-custom\")\n",
-                UNK,
+                UNKNOWN,
             ),
             // pg_service.conf may set the sslmode.
             (
                 "deploy.sh",
                 "psql \"service=orders dbname=app host=db\"\n",
-                UNK,
+                UNKNOWN,
             ),
             // Cut short: the rest may carry the TLS parameters.
             (
                 "Db.java",
                 "String url = \"jdbc:postgresql://\" + host + \"/app\";\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "main.go",
                 "import \"github.com/jackc/pgx/v5\"\nconn, err := pgx.Connect(ctx, \"postgres://app@db/app?\" + params)\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "db.js",
                 "const url = `postgres://app@db/app${query}`;\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "Program.cs",
                 "var cs = \"Host=db;Database=app;Username=app;\" + extra; // Npgsql\n",
-                UNK,
+                UNKNOWN,
             ),
         ];
         let rows: Vec<crate::evidence::testing::FactsRow<'_>> = table
