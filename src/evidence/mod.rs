@@ -15,6 +15,7 @@ pub mod oracle;
 pub mod postgres;
 pub mod source_text;
 pub mod sqlserver;
+pub mod syntax;
 pub mod text;
 pub mod truststore;
 pub mod walk;

@@ -16,6 +16,8 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
+use super::syntax::kv::{norm_key, param};
+use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
 use super::text::{cut_short, is_placeholder};
 use super::{ConfigHit, Given, SourceFile, given};
 
@@ -1602,241 +1604,6 @@ pub(super) fn commented(text: &str, at: usize) -> bool {
         (Some(_), None) => true,
         _ => false,
     }
-}
-
-/// Where a URL that starts at `start` ends (scanning from `from`). Inside
-/// quotes: at the closing quote or whitespace. Elsewhere: at whitespace, a
-/// quote, `<`, `>`, `\`, or a `)` that closes nothing inside it, without
-/// trailing `.,;:` (prose).
-pub(super) fn url_end(text: &str, start: usize, from: usize) -> usize {
-    let bytes = text.as_bytes();
-    let quote = start
-        .checked_sub(1)
-        .map(|i| bytes[i])
-        .filter(|b| matches!(b, b'"' | b'\'' | b'`'));
-    let mut depth = 0usize;
-    let mut braces = 0usize;
-    let mut end = from;
-    while end < bytes.len() {
-        match (bytes[end], quote) {
-            (b, _) if b.is_ascii_whitespace() => break,
-            (b, Some(q)) if b == q => break,
-            // `${URL:jdbc:mysql://h/db}`: the placeholder's brace.
-            (b'{', _) => braces += 1,
-            (b'}', _) if braces == 0 => break,
-            (b'}', _) => braces -= 1,
-            (_, Some(_)) => {}
-            (b'"' | b'\'' | b'`' | b'<' | b'>' | b'\\', None) => break,
-            (b'(', None) => depth += 1,
-            (b')', None) if depth == 0 => break,
-            (b')', None) => depth -= 1,
-            _ => {}
-        }
-        end += 1;
-    }
-    if quote.is_none() {
-        while end > from && matches!(bytes[end - 1], b'.' | b',' | b';' | b':') {
-            end -= 1;
-        }
-    }
-    end
-}
-
-/// `[user[:password]@]host[:port][,host…][/database][?query]`.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(super) struct UrlParts<'a> {
-    pub(super) user: Option<String>,
-    pub(super) host: Option<String>,
-    pub(super) port: Option<u16>,
-    pub(super) database: Option<String>,
-    pub(super) query: &'a str,
-    /// Where the userinfo password is in the parsed text.
-    password: Option<std::ops::Range<usize>>,
-}
-
-impl<'a> UrlParts<'a> {
-    /// `rest` is what follows `scheme://`.
-    pub(super) fn parse(rest: &'a str) -> UrlParts<'a> {
-        let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let auth_end = authority_end(before_query);
-        let (authority, path) = before_query.split_at(auth_end);
-        let (userinfo, hostlist) = match authority.rsplit_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, authority),
-        };
-        let password = userinfo.and_then(|u| u.find(':').map(|colon| colon + 1..u.len()));
-        let user = userinfo
-            .and_then(|u| u.split(':').next())
-            .filter(|u| !u.is_empty())
-            .map(percent_decode);
-        let first = first_host(hostlist);
-        let (host, port) = if first.starts_with("address=") || first.starts_with('(') {
-            address_equals(first)
-        } else {
-            split_host_port(first)
-        };
-        let database = path
-            .trim_start_matches('/')
-            .split(['/', ';', '#'])
-            .next()
-            .filter(|d| !d.is_empty())
-            .map(percent_decode);
-        UrlParts {
-            user,
-            host,
-            port,
-            database,
-            query,
-            password,
-        }
-    }
-
-    /// `rest` (as given to [`UrlParts::parse`]) with the userinfo password
-    /// replaced by `****`, whatever characters it holds.
-    pub(super) fn masked(&self, rest: &str) -> String {
-        match &self.password {
-            Some(range) if range.end <= rest.len() => {
-                format!("{}****{}", &rest[..range.start], &rest[range.end..])
-            }
-            _ => rest.to_string(),
-        }
-    }
-}
-
-/// The authority ends at the first `/` outside `${…}` placeholders and
-/// Connector/J's `address=(…)` groups.
-fn authority_end(s: &str) -> usize {
-    let mut depth = 0i32;
-    for (i, b) in s.bytes().enumerate() {
-        match b {
-            b'{' | b'(' => depth += 1,
-            b'}' | b')' => depth -= 1,
-            b'/' if depth <= 0 => return i,
-            _ => {}
-        }
-    }
-    s.len()
-}
-
-/// The first of `host1:3306,host2:3306`, ignoring commas in placeholders.
-fn first_host(list: &str) -> &str {
-    let mut depth = 0i32;
-    for (i, b) in list.bytes().enumerate() {
-        match b {
-            b'{' | b'(' | b'[' => depth += 1,
-            b'}' | b')' | b']' => depth -= 1,
-            b',' if depth <= 0 => return &list[..i],
-            _ => {}
-        }
-    }
-    list
-}
-
-/// Connector/J `address=(host=db)(port=3306)` and `(host=db,port=3306)`.
-fn address_equals(s: &str) -> (Option<String>, Option<u16>) {
-    static KV: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?-u:\b)(host|port)=([^)(,]+)").expect("address pattern compiles")
-    });
-    let mut host = None;
-    let mut port = None;
-    for c in KV.captures_iter(s) {
-        if c[1].eq_ignore_ascii_case("host") {
-            host.get_or_insert_with(|| c[2].trim().to_string());
-        } else {
-            port = port.or_else(|| c[2].trim().parse().ok());
-        }
-    }
-    (host, port)
-}
-
-/// `host:port`, `[v6]:port`, `${HOST:default}:${PORT}`, a bare IPv6
-/// address; an unreadable port (`%d`, `${PORT}`) is dropped.
-pub(super) fn split_host_port(s: &str) -> (Option<String>, Option<u16>) {
-    let s = s.trim();
-    if s.is_empty() {
-        return (None, None);
-    }
-    if let Some(rest) = s.strip_prefix('[')
-        && let Some((h, after)) = rest.split_once(']')
-    {
-        let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
-        return (Some(h.to_string()), port);
-    }
-    let mut depth = 0i32;
-    let mut colons = Vec::new();
-    for (i, b) in s.bytes().enumerate() {
-        match b {
-            b'{' | b'(' => depth += 1,
-            b'}' | b')' => depth -= 1,
-            b':' if depth == 0 => colons.push(i),
-            _ => {}
-        }
-    }
-    if colons.len() == 1 {
-        let (h, p) = (&s[..colons[0]], &s[colons[0] + 1..]);
-        if !h.is_empty() {
-            if let Ok(port) = p.parse() {
-                return (Some(h.to_string()), Some(port));
-            }
-            if p.starts_with(['$', '%', '{', '<']) {
-                return (Some(h.to_string()), None);
-            }
-        }
-    }
-    (Some(s.to_string()), None)
-}
-
-/// `a=b&c=d` (also `&amp;`), keys lowercased without `-`, `_`, `.` and
-/// spaces, values percent-decoded.
-pub(super) fn query_params(query: &str) -> Vec<(String, String)> {
-    query
-        .replace("&amp;", "&")
-        .split(['&', ';'])
-        .filter_map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            let k = norm_key(k);
-            (!k.is_empty()).then(|| (k, percent_decode(v.trim())))
-        })
-        .collect()
-}
-
-pub(super) fn norm_key(k: &str) -> String {
-    k.chars()
-        .filter(|c| !matches!(c, '-' | '_' | '.' | ' ' | '\t'))
-        .collect::<String>()
-        .to_ascii_lowercase()
-}
-
-/// The last value of a normalized key.
-pub(super) fn param<'p>(params: &'p [(String, String)], key: &str) -> Option<&'p str> {
-    params
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-pub(super) fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
 }
 
 /// `true/false`, `yes/no`, `on/off`, `1/0` (any case, quoted or not).
@@ -3589,28 +3356,14 @@ DATABASES = {
 
     #[test]
     fn helpers() {
-        assert_eq!(split_host_port("db:3306"), (Some("db".into()), Some(3306)));
-        assert_eq!(
-            split_host_port("[fe80::1]:5"),
-            (Some("fe80::1".into()), Some(5))
-        );
-        assert_eq!(split_host_port("fe80::1"), (Some("fe80::1".into()), None));
-        assert_eq!(split_host_port("${H}:${P}"), (Some("${H}".into()), None));
-        assert_eq!(
-            split_host_port("${H:x}:33"),
-            (Some("${H:x}".into()), Some(33))
-        );
         assert_eq!(Lines::new("a\nb\nc").line(2), 2);
         assert_eq!(Lines::new("a\nb\nc").line(0), 1);
         assert_eq!(
             split_top_level("a, f(b, c), 'd,e', {x: 1, y: 2}", b',', false),
             ["a", "f(b, c)", "'d,e'", "{x: 1, y: 2}"]
         );
-        assert_eq!(percent_decode("%2Fa%20b%zz"), "/a b%zz");
         assert_eq!(unquote(r#" \"db\" "#), "db");
         assert_eq!(unquote("'db'"), "db");
         assert_eq!(unquote("db"), "db");
-        assert_eq!(url_end("mysql://h/d). more", 0, 0), 11);
-        assert_eq!(url_end("'mysql://h/d?a={\"b\":1}' x", 1, 1), 22);
     }
 }

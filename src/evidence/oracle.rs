@@ -16,10 +16,9 @@ use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
 use super::facts::{Facts, PLAIN, UNKNOWN};
-use super::mysql::{
-    Lines, commented, matching_close, new_hit, norm_key, pairs, parse_bool, query_params,
-    split_host_port, unquote, url_end,
-};
+use super::mysql::{Lines, commented, matching_close, new_hit, pairs, parse_bool, unquote};
+use super::syntax::kv::norm_key;
+use super::syntax::url::{query_params, split_host_port, url_end};
 use super::{ConfigHit, SourceFile};
 
 /// Finds Oracle connection settings in one file.

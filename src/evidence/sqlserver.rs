@@ -22,10 +22,9 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::mysql::{
-    IniSection, Lines, UrlParts, commented, ini_sections, new_hit, norm_key, param, parse_bool,
-    query_params, split_host_port, unquote, url_end,
-};
+use super::mysql::{IniSection, Lines, commented, ini_sections, new_hit, parse_bool, unquote};
+use super::syntax::kv::{norm_key, param};
+use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
 use super::text::cut_short;
 use super::{ConfigHit, Given, SourceFile, given};
 
