@@ -17,6 +17,7 @@ use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::syntax::kv::{norm_key, param};
+use super::syntax::quote::{Literal, parse_bool, unquote};
 use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
 use super::text::{cut_short, is_placeholder};
 use super::{ConfigHit, Given, SourceFile, given};
@@ -1603,66 +1604,6 @@ pub(super) fn commented(text: &str, at: usize) -> bool {
         (Some(open), Some(close)) => open > close,
         (Some(_), None) => true,
         _ => false,
-    }
-}
-
-/// `true/false`, `yes/no`, `on/off`, `1/0` (any case, quoted or not).
-pub(super) fn parse_bool(v: &str) -> Option<bool> {
-    match unquote(v).to_ascii_lowercase().as_str() {
-        "true" | "yes" | "on" | "1" | "y" => Some(true),
-        "false" | "no" | "off" | "0" | "n" => Some(false),
-        _ => None,
-    }
-}
-
-/// Strips one pair of matching quotes (after trimming), also `\"…\"` as
-/// found in JSON-escaped code (notebooks).
-pub(super) fn unquote(v: &str) -> &str {
-    let v = v.trim();
-    if v.len() >= 4 && v.starts_with("\\\"") && v.ends_with("\\\"") {
-        return &v[2..v.len() - 2];
-    }
-    for q in ['"', '\'', '`'] {
-        if v.len() >= 2 && v.starts_with(q) && v.ends_with(q) {
-            return &v[1..v.len() - 1];
-        }
-    }
-    v
-}
-
-/// A literal in code, as far as a detector needs one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Literal {
-    True,
-    False,
-    None,
-    /// A string, number or expression.
-    Other,
-}
-
-impl Literal {
-    pub(super) fn of(v: &str) -> Literal {
-        let v = v.trim();
-        match v {
-            "None" | "null" | "undefined" | "nil" => return Literal::None,
-            "0" => return Literal::False,
-            "1" => return Literal::True,
-            _ => {}
-        }
-        // Only bare booleans: `'false'` is a truthy string in Python and JS.
-        match v.to_ascii_lowercase().as_str() {
-            "true" => Literal::True,
-            "false" => Literal::False,
-            _ => Literal::Other,
-        }
-    }
-
-    pub(super) fn fact(self) -> Fact {
-        match self {
-            Literal::True => Yes,
-            Literal::False | Literal::None => No,
-            Literal::Other => Unknown,
-        }
     }
 }
 
@@ -3362,8 +3303,5 @@ DATABASES = {
             split_top_level("a, f(b, c), 'd,e', {x: 1, y: 2}", b',', false),
             ["a", "f(b, c)", "'d,e'", "{x: 1, y: 2}"]
         );
-        assert_eq!(unquote(r#" \"db\" "#), "db");
-        assert_eq!(unquote("'db'"), "db");
-        assert_eq!(unquote("db"), "db");
     }
 }

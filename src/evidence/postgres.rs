@@ -42,6 +42,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
+use super::syntax::quote::unquote;
 use super::syntax::url::percent_decode;
 use super::text::{cut_short, is_placeholder, mask};
 use super::{ConfigHit, SourceFile};
@@ -1000,17 +1001,6 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
 
 // ---------------------------------------------------------------------------
 // Small text helpers
-
-/// `s` without surrounding whitespace and one pair of matching quotes.
-fn unquote(s: &str) -> &str {
-    let s = s.trim();
-    for q in ['"', '\'', '`'] {
-        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
-            return &s[1..s.len() - 1];
-        }
-    }
-    s
-}
 
 /// The text of a string literal (`'…'`, `"…"`, `` `…` ``, `"""…"""`, with
 /// Python prefixes such as `f` or `r`), or None when `v` is not one.

@@ -2,6 +2,7 @@
 //! detectors: one file a reader, each with its table tests.
 
 pub mod kv;
+pub mod quote;
 pub mod url;
 
 /// What the readers' table tests share.
