@@ -17,6 +17,7 @@ use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::syntax::kv::{norm_key, param};
+use super::syntax::lines::Lines;
 use super::syntax::quote::{Literal, parse_bool, unquote};
 use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
 use super::text::{cut_short, is_placeholder};
@@ -1554,23 +1555,6 @@ pub(super) fn shown_lines(block: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// Byte offset → 1-based line number.
-pub(super) struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    pub(super) fn new(text: &str) -> Lines {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Lines { starts }
-    }
-
-    pub(super) fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset)
-    }
 }
 
 /// How far back an open `<!--` is looked for.
@@ -3297,8 +3281,6 @@ DATABASES = {
 
     #[test]
     fn helpers() {
-        assert_eq!(Lines::new("a\nb\nc").line(2), 2);
-        assert_eq!(Lines::new("a\nb\nc").line(0), 1);
         assert_eq!(
             split_top_level("a, f(b, c), 'd,e', {x: 1, y: 2}", b',', false),
             ["a", "f(b, c)", "'d,e'", "{x: 1, y: 2}"]

@@ -16,8 +16,9 @@ use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
 use super::facts::{Facts, PLAIN, UNKNOWN};
-use super::mysql::{Lines, commented, matching_close, new_hit, pairs};
+use super::mysql::{commented, matching_close, new_hit, pairs};
 use super::syntax::kv::norm_key;
+use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{query_params, split_host_port, url_end};
 use super::{ConfigHit, SourceFile};

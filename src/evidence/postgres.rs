@@ -42,6 +42,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
+use super::syntax::lines::Lines;
 use super::syntax::quote::unquote;
 use super::syntax::url::percent_decode;
 use super::text::{cut_short, is_placeholder, mask};
@@ -819,8 +820,7 @@ struct Ctx<'a> {
     name: &'a str,
     text: &'a str,
     lang: Lang,
-    /// Byte offset where each line starts.
-    lines: Vec<usize>,
+    lines: Lines,
     /// Strings, comments and brackets, for the languages whose configs are
     /// read as objects (JavaScript, JSON, Python, PHP).
     lex: OnceCell<Lex>,
@@ -838,9 +838,7 @@ impl<'a> Ctx<'a> {
     fn new(file: &SourceFile<'a>) -> Self {
         let text = file.text;
         let lang = Lang::of(file.name);
-        let lines = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-            .collect();
+        let lines = Lines::new(text);
         let go = if lang == Lang::Go {
             (
                 text.contains("github.com/lib/pq") || GO_PQ_CALL.is_match(text),
@@ -888,16 +886,12 @@ impl<'a> Ctx<'a> {
     }
 
     fn line_of(&self, at: usize) -> usize {
-        self.lines.partition_point(|&s| s <= at)
+        self.lines.line(at)
     }
 
     /// Line `n` (1-based), without its newline.
     fn line_text(&self, n: usize) -> &'a str {
-        let Some(&start) = self.lines.get(n.wrapping_sub(1)) else {
-            return "";
-        };
-        let end = self.lines.get(n).map_or(self.text.len(), |&e| e - 1);
-        self.text[start..end.max(start)].trim_end_matches('\r')
+        self.lines.text(self.text, n)
     }
 
     /// Built on first use: only files where an anchor pattern matched pay
@@ -1749,7 +1743,7 @@ fn pg_service(cx: &Ctx<'_>, out: &mut Out) {
     for (i, line) in cx.text.lines().enumerate() {
         let t = line.trim();
         if let Some(name) = t.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
-            sections.push((cx.lines[i], name, Conn::default(), Vec::new()));
+            sections.push((cx.lines.starts()[i], name, Conn::default(), Vec::new()));
         } else if let (Some((k, v)), Some(s)) = (t.split_once('='), sections.last_mut()) {
             let (k, v) = (k.trim(), v.trim());
             if !t.starts_with('#') && k != "password" {
@@ -2095,7 +2089,7 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
         let whole = m.get(0).expect("match");
         // The value: on the same line or one of the next three.
         let n = cx.line_of(whole.end());
-        let window_end = cx.lines.get(n + 3).map_or(cx.text.len(), |&e| e);
+        let window_end = cx.lines.starts().get(n + 3).map_or(cx.text.len(), |&e| e);
         let window = &cx.text[whole.end()..window_end];
         let Some(v) = ENV_VALUE.captures(window) else {
             continue;
@@ -2232,7 +2226,7 @@ fn rails(cx: &Ctx<'_>, out: &mut Out) {
                 indent,
                 key,
                 value,
-                at: cx.lines[i] + indent,
+                at: cx.lines.starts()[i] + indent,
             });
         }
     }
