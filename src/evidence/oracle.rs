@@ -16,8 +16,9 @@ use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
 use super::facts::{Facts, PLAIN, UNKNOWN};
-use super::mysql::{commented, matching_close, new_hit, pairs};
+use super::mysql::{commented, new_hit};
 use super::syntax::kv::norm_key;
+use super::syntax::lex::{matching_close, pairs, split_top_level};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{query_params, split_host_port, url_end};
@@ -684,7 +685,7 @@ fn python_calls(
             continue; // `oracledb.connect()` in prose, or all from the environment
         }
         let kwargs = pairs(args, "=", true);
-        let all_args = super::mysql::split_top_level(args, b',', true);
+        let all_args = split_top_level(args, b',', true);
         let spread = all_args.iter().any(|a| a.starts_with("**"));
         let get = |k: &str| {
             kwargs

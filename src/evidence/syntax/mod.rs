@@ -2,6 +2,7 @@
 //! detectors: one file a reader, each with its table tests.
 
 pub mod kv;
+pub mod lex;
 pub mod lines;
 pub mod quote;
 pub mod url;
