@@ -78,6 +78,27 @@ pub struct ConfigHit {
 }
 
 impl ConfigHit {
+    /// A hit with the facts set and the setting masked; the caller fills in
+    /// host, port, user, database and trust store.
+    pub fn new(line: usize, stack: &'static str, engine: Engine, facts: Facts, raw: &str) -> Self {
+        Self {
+            line,
+            stack,
+            engine,
+            host: None,
+            port: None,
+            user: None,
+            database: None,
+            application: None,
+            uses_tls: facts.uses_tls,
+            verifies_chain: facts.verifies_chain,
+            verifies_hostname: facts.verifies_hostname,
+            trust_store: None,
+            driver_version: None,
+            setting: text::shown_setting(raw),
+        }
+    }
+
     pub fn facts(&self) -> Facts {
         Facts::new(self.uses_tls, self.verifies_chain, self.verifies_hostname)
     }

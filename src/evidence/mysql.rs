@@ -16,12 +16,14 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::syntax::kv::{norm_key, param};
+use super::syntax::comment::{commented, strip_inline_comment};
+use super::syntax::ini::ini_sections;
+use super::syntax::kv::param;
 use super::syntax::lex::{dict_get, enclosing_open, matching_close, pairs, split_top_level};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{Literal, parse_bool, unquote};
 use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
-use super::text::{cut_short, is_placeholder};
+use super::text::{cut_short, is_placeholder, shown_lines};
 use super::{ConfigHit, Given, SourceFile, given};
 
 /// Finds MySQL-family connection settings in one file.
@@ -144,7 +146,7 @@ fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<
         } else {
             facts
         };
-        let mut hit = new_hit(lines.line(whole.start()), stack, engine, facts, &url);
+        let mut hit = ConfigHit::new(lines.line(whole.start()), stack, engine, facts, &url);
         if !mariadb {
             hit.driver_version = connector_j_version().as_ref().map(DriverVersion::shown);
         }
@@ -351,7 +353,7 @@ fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             Engine::Mysql
         };
         let raw = format!("{}{}", whole.as_str(), parts.masked(rest));
-        let mut hit = new_hit(lines.line(whole.start()), stack, engine, facts, &raw);
+        let mut hit = ConfigHit::new(lines.line(whole.start()), stack, engine, facts, &raw);
         hit.host = parts.host;
         hit.port = parts.port;
         hit.user = parts.user;
@@ -532,7 +534,7 @@ fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             Some((user, _)) => format!("{user}:****{}", &text[at..end]),
             None => text[start..end].to_string(),
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(start),
             "Go go-sql-driver/mysql DSN",
             Engine::Mysql,
@@ -679,7 +681,7 @@ fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             Engine::Mysql
         };
         let shown = section.shown(text);
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(section.start),
             "MySQL option file",
             engine,
@@ -770,7 +772,7 @@ fn rails_yaml(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
         } else {
             "Rails database.yml (mysql2)"
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(block.start),
             stack,
             Engine::Mysql,
@@ -964,7 +966,7 @@ fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit
         } else {
             stack
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(whole.start()),
             stack,
             Engine::Mysql,
@@ -1122,7 +1124,7 @@ fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .map(|a| if a.contains('=') { a } else { "…" })
             .collect();
         let raw = format!("{}({})", &text[whole.start()..open], shown.join(", "));
-        let mut hit = new_hit(lines.line(whole.start()), stack, Engine::Mysql, facts, &raw);
+        let mut hit = ConfigHit::new(lines.line(whole.start()), stack, Engine::Mysql, facts, &raw);
         hit.host = get("host").map(|v| unquote(v).to_string());
         hit.port = get("port").and_then(|v| unquote(v).parse().ok());
         hit.user = get("user").map(|v| unquote(v).to_string());
@@ -1259,7 +1261,7 @@ fn php_pdo(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .map(|(i, a)| if i == 2 { "****" } else { a })
             .collect();
         let raw = format!("new PDO({})", shown.join(", "));
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(m.start()),
             "PHP PDO_MYSQL",
             Engine::Mysql,
@@ -1389,7 +1391,7 @@ fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         } else {
             Engine::Mysql
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(open),
             "Laravel database.php",
             engine,
@@ -1456,7 +1458,7 @@ fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             ("Django settings (mysqlclient)", facts, ca)
         };
         let facts = if spread { UNKNOWN } else { facts };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(open),
             stack,
             Engine::Mysql,
@@ -1471,108 +1473,6 @@ fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         hit.database = get("NAME").map(|v| unquote(v).to_string());
         hit.trust_store = trust;
         hits.push(hit);
-    }
-}
-
-// ===========================================================================
-// Helpers shared with sqlserver.rs and oracle.rs
-// ===========================================================================
-
-/// A hit with the facts set and the setting masked; the caller fills in
-/// host, port, user, database and trust store.
-pub(super) fn new_hit(
-    line: usize,
-    stack: &'static str,
-    engine: Engine,
-    facts: Facts,
-    raw: &str,
-) -> ConfigHit {
-    ConfigHit {
-        line,
-        stack,
-        engine,
-        host: None,
-        port: None,
-        user: None,
-        database: None,
-        application: None,
-        uses_tls: facts.uses_tls,
-        verifies_chain: facts.verifies_chain,
-        verifies_hostname: facts.verifies_hostname,
-        trust_store: None,
-        driver_version: None,
-        setting: shown_setting(raw),
-    }
-}
-
-/// Longest setting a report shows.
-const MAX_SETTING: usize = 400;
-
-/// One line, secrets masked, at most [`MAX_SETTING`] bytes.
-pub(super) fn shown_setting(raw: &str) -> String {
-    let one_line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut masked = super::text::mask(&one_line);
-    if masked.len() > MAX_SETTING {
-        let mut cut = MAX_SETTING;
-        while !masked.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        masked.truncate(cut);
-        masked.push('…');
-    }
-    masked
-}
-
-/// The non-comment lines of a block, joined with `; `, without the lines
-/// that hold secrets (a block format's secrets are not always `key=value`).
-pub(super) fn shown_lines(block: &str) -> String {
-    block
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with(['#', ';']))
-        .filter(|l| {
-            let key = l
-                .split(['=', ':'])
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            !(key.contains("pass") || key.contains("pwd") || key.contains("secret"))
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// How far back an open `<!--` is looked for.
-const XML_COMMENT_LOOKBACK: usize = 16 * 1024;
-
-/// Whether `at` is inside a comment: a line starting with `#`, `//`, `;`,
-/// `--␠`, `*`, `/*`, `REM`, or an open `<!--`.
-pub(super) fn commented(text: &str, at: usize) -> bool {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let prefix = text[line_start..at].trim_start();
-    let lower = prefix.get(..4).unwrap_or(prefix).to_ascii_lowercase();
-    if prefix.starts_with(['#', ';'])
-        || prefix.starts_with("//")
-        || prefix.starts_with("/*")
-        || prefix == "--"
-        || prefix.starts_with("-- ")
-        || prefix == "*"
-        || prefix.starts_with("* ")
-        || lower.starts_with("rem ")
-    {
-        return true;
-    }
-    // Inside an XML comment (looking back a bounded distance, so that a
-    // file with many candidates stays linear).
-    let mut from = at.saturating_sub(XML_COMMENT_LOOKBACK);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let window = &text[from..at];
-    match (window.rfind("<!--"), window.rfind("-->")) {
-        (Some(open), Some(close)) => open > close,
-        (Some(_), None) => true,
-        _ => false,
     }
 }
 
@@ -1598,77 +1498,6 @@ fn has_spread(body: &str, marker: &str) -> bool {
     split_top_level(body, b',', marker == "**")
         .iter()
         .any(|entry| entry.starts_with(marker))
-}
-
-/// One `[section]` of an INI-style file (`my.cnf`, `odbc.ini`, `freetds.conf`).
-pub(super) struct IniSection<'a> {
-    pub(super) name: &'a str,
-    /// Byte offset of the `[name]` line.
-    pub(super) start: usize,
-    pub(super) end: usize,
-    pub(super) entries: Vec<IniEntry<'a>>,
-}
-
-pub(super) struct IniEntry<'a> {
-    pub(super) key: &'a str,
-    /// `None` for a bare option (`ssl`, `skip-ssl`).
-    pub(super) value: Option<&'a str>,
-}
-
-impl IniSection<'_> {
-    pub(super) fn get(&self, key: &str) -> Option<&str> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|e| norm_key(e.key) == norm_key(key))
-            .map(|e| e.value.map_or("", unquote))
-    }
-
-    pub(super) fn shown(&self, text: &str) -> String {
-        shown_lines(&text[self.start..self.end])
-    }
-}
-
-/// Sections of an INI-style file; `#`/`;` comments, `key = value` or bare keys.
-pub(super) fn ini_sections(text: &str) -> Vec<IniSection<'_>> {
-    let mut sections: Vec<IniSection<'_>> = Vec::new();
-    let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
-        let line = raw.trim();
-        let line_end = offset + raw.trim_end_matches(['\n', '\r']).len();
-        if let Some(header) = line.strip_prefix('[') {
-            let name = header.split(']').next().unwrap_or(header);
-            sections.push(IniSection {
-                name: name.trim(),
-                start: offset,
-                end: line_end,
-                entries: Vec::new(),
-            });
-        } else if !line.is_empty()
-            && !line.starts_with(['#', ';', '!'])
-            && let Some(section) = sections.last_mut()
-        {
-            let (key, value) = match line.split_once('=') {
-                Some((k, v)) => (k.trim(), Some(strip_inline_comment(v.trim()))),
-                None => (line, None),
-            };
-            section.entries.push(IniEntry { key, value });
-            section.end = line_end;
-        }
-        offset += raw.len();
-    }
-    sections
-}
-
-/// `value  # comment` → `value` (a `#` after whitespace, outside quotes).
-fn strip_inline_comment(v: &str) -> &str {
-    if v.starts_with(['"', '\'']) {
-        return v;
-    }
-    match v.find(" #").or_else(|| v.find("\t#")) {
-        Some(i) => v[..i].trim_end(),
-        None => v,
-    }
 }
 
 #[cfg(test)]

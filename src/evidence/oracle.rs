@@ -16,7 +16,7 @@ use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
 use super::facts::{Facts, PLAIN, UNKNOWN};
-use super::mysql::{commented, new_hit};
+use super::syntax::comment::commented;
 use super::syntax::kv::norm_key;
 use super::syntax::lex::{matching_close, pairs, split_top_level};
 use super::syntax::lines::Lines;
@@ -65,7 +65,7 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
         && let Some((offset, raw)) = &props.first
     {
         // Properties for a URL defined elsewhere.
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(*offset),
             "Oracle JDBC properties",
             Engine::Oracle,
@@ -98,7 +98,7 @@ fn mask_oracle_userpass(raw: &str) -> String {
 }
 
 fn oracle_hit(line: usize, stack: &'static str, facts: Facts, raw: &str) -> ConfigHit {
-    new_hit(
+    ConfigHit::new(
         line,
         stack,
         Engine::Oracle,

@@ -22,7 +22,8 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::mysql::{IniSection, commented, ini_sections, new_hit};
+use super::syntax::comment::commented;
+use super::syntax::ini::{IniSection, ini_sections};
 use super::syntax::kv::{norm_key, param};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
@@ -495,7 +496,7 @@ fn connection_strings(
             facts
         };
         let line_at = span_start + first.offset;
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(line_at),
             stack,
             Engine::SqlServer,
@@ -791,7 +792,7 @@ fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<
         } else {
             facts
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(whole.start()),
             stack,
             Engine::SqlServer,
@@ -935,7 +936,7 @@ fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         } else {
             facts
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(whole.start()),
             stack,
             Engine::SqlServer,
@@ -1006,7 +1007,7 @@ fn odbc_ini(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             ),
             OdbcDriver::Other => unreachable!("skipped above"),
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(section.start),
             stack,
             Engine::SqlServer,
@@ -1074,7 +1075,7 @@ fn freetds_conf(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             let chain = Fact::from(ca.is_some());
             Facts::new(tls, chain, Fact::from(chain == Yes && check_host))
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(section.start),
             "freetds.conf",
             Engine::SqlServer,

@@ -1,6 +1,8 @@
 //! Readers of the syntaxes settings are written in, shared by the
 //! detectors: one file a reader, each with its table tests.
 
+pub mod comment;
+pub mod ini;
 pub mod kv;
 pub mod lex;
 pub mod lines;
