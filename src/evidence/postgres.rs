@@ -42,6 +42,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
+use super::syntax::lex::Lex;
 use super::syntax::lines::Lines;
 use super::syntax::quote::unquote;
 use super::syntax::url::percent_decode;
@@ -1036,272 +1037,6 @@ fn is_ident(v: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-}
-
-// ---------------------------------------------------------------------------
-// Strings, comments and brackets (for reading code objects)
-
-/// Where the string literals, comments and bracket pairs of a source file
-/// are. Strings end at a newline unless triple-quoted or backquoted, so a
-/// stray apostrophe spoils one line, not the file.
-struct Lex {
-    /// Start → (end, is a comment) of each string literal and comment.
-    skips: HashMap<usize, (usize, bool)>,
-    /// Comment ranges, ordered.
-    comments: Vec<(usize, usize)>,
-    /// Open → close index of each bracket pair.
-    close_of: HashMap<usize, usize>,
-    /// Bracket pairs ordered by the opening index.
-    pairs: Vec<(usize, usize)>,
-}
-
-/// One `key: value` / `key => value` / `key=value` item of an object, dict,
-/// array or argument list; `key` is None for positional items.
-#[derive(Debug)]
-struct Entry {
-    key: Option<String>,
-    value: (usize, usize),
-}
-
-impl Entry {
-    fn text<'t>(&self, text: &'t str) -> &'t str {
-        &text[self.value.0..self.value.1]
-    }
-
-    fn key_lower(&self) -> Option<String> {
-        self.key.as_deref().map(str::to_ascii_lowercase)
-    }
-}
-
-impl Lex {
-    fn new(text: &str, hash_comments: bool, slash_comments: bool) -> Lex {
-        let b = text.as_bytes();
-        let mut lex = Lex {
-            skips: HashMap::new(),
-            comments: Vec::new(),
-            close_of: HashMap::new(),
-            pairs: Vec::new(),
-        };
-        let mut stack: Vec<usize> = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            let c = b[i];
-            let next = b.get(i + 1).copied();
-            let skip = match c {
-                b'"' | b'\'' | b'`' => Some((string_end(b, i), false)),
-                b'#' if hash_comments => Some((line_end(b, i), true)),
-                b'/' if slash_comments && next == Some(b'/') => Some((line_end(b, i), true)),
-                b'/' if slash_comments && next == Some(b'*') => Some((
-                    memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2),
-                    true,
-                )),
-                _ => None,
-            };
-            if let Some((end, comment)) = skip {
-                lex.skips.insert(i, (end, comment));
-                if comment {
-                    lex.comments.push((i, end));
-                }
-                i = end.max(i + 1);
-                continue;
-            }
-            match c {
-                b'(' | b'[' | b'{' => stack.push(i),
-                b')' | b']' | b'}' => {
-                    let want = match c {
-                        b')' => b'(',
-                        b']' => b'[',
-                        _ => b'{',
-                    };
-                    if let Some(k) = stack.iter().rposition(|&o| b[o] == want) {
-                        let open = stack[k];
-                        stack.truncate(k);
-                        lex.pairs.push((open, i));
-                        lex.close_of.insert(open, i);
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        lex.pairs.sort_unstable();
-        lex
-    }
-
-    fn in_comment(&self, at: usize) -> bool {
-        let k = self.comments.partition_point(|&(s, _)| s <= at);
-        k > 0 && at < self.comments[k - 1].1
-    }
-
-    /// The innermost bracket pair around `at` opened by one of `opens`.
-    fn enclosing(&self, text: &str, at: usize, opens: &[u8]) -> Option<(usize, usize)> {
-        let b = text.as_bytes();
-        self.pairs
-            .iter()
-            .filter(|&&(o, c)| o < at && at < c && opens.contains(&b[o]))
-            .max_by_key(|&&(o, _)| o)
-            .copied()
-    }
-
-    /// The index after the token at `i`: past a whole string, comment or
-    /// bracket group.
-    fn step(&self, i: usize) -> usize {
-        if let Some(&(end, _)) = self.skips.get(&i) {
-            end.max(i + 1)
-        } else if let Some(&close) = self.close_of.get(&i) {
-            close + 1
-        } else {
-            i + 1
-        }
-    }
-
-    fn skip_blank(&self, b: &[u8], mut i: usize, end: usize) -> usize {
-        loop {
-            while i < end && b[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            match self.skips.get(&i) {
-                Some(&(e, true)) if i < end => i = e,
-                _ => return i,
-            }
-        }
-    }
-
-    /// The end of a value starting at `start`: before trailing comments and
-    /// whitespace.
-    fn value_end(&self, b: &[u8], start: usize, end: usize) -> usize {
-        let (mut i, mut last) = (start, start);
-        while i < end {
-            if let Some(&(_, true)) = self.skips.get(&i) {
-                break;
-            }
-            let next = self.step(i).min(end);
-            if !b[i].is_ascii_whitespace() {
-                last = next;
-            }
-            i = next;
-        }
-        last
-    }
-
-    /// The items between the brackets at `open` and `close`.
-    fn entries(&self, text: &str, open: usize, close: usize) -> Vec<Entry> {
-        let b = text.as_bytes();
-        let mut out = Vec::new();
-        let mut i = open + 1;
-        while i < close {
-            let mut j = i;
-            while j < close && b[j] != b',' {
-                j = self.step(j);
-            }
-            let end = j.min(close);
-            if let Some(e) = self.entry(text, i, end) {
-                out.push(e);
-            }
-            i = end + 1;
-        }
-        out
-    }
-
-    fn entry(&self, text: &str, start: usize, end: usize) -> Option<Entry> {
-        let b = text.as_bytes();
-        let at = self.skip_blank(b, start, end);
-        if at >= end {
-            return None;
-        }
-        let mut k = at;
-        let key = if matches!(b[k], b'"' | b'\'') {
-            let &(e, _) = self.skips.get(&k)?;
-            let e = e.min(end);
-            let key = text.get(k + 1..e.saturating_sub(1).max(k + 1));
-            k = e;
-            key
-        } else {
-            while k < end
-                && (b[k].is_ascii_alphanumeric() || matches!(b[k], b'_' | b'$' | b'.' | b'-'))
-            {
-                k += 1;
-            }
-            (k > at).then(|| &text[at..k])
-        };
-        let mut s = k;
-        while s < end && b[s].is_ascii_whitespace() {
-            s += 1;
-        }
-        let sep = if text[s..end].starts_with("=>") {
-            Some(2)
-        } else if s < end && (b[s] == b':' || b[s] == b'=') && b.get(s + 1) != Some(&b[s]) {
-            Some(1)
-        } else {
-            None
-        };
-        Some(match (key, sep) {
-            (Some(key), Some(n)) => {
-                let vs = self.skip_blank(b, s + n, end);
-                Entry {
-                    key: Some(key.to_string()),
-                    value: (vs, self.value_end(b, vs, end).max(vs)),
-                }
-            }
-            _ => Entry {
-                key: None,
-                value: (at, self.value_end(b, at, end).max(at)),
-            },
-        })
-    }
-
-    /// The object/dict/array a value opens (`{…}`, `[…]`, `dict(…)`,
-    /// `array(…)`), as its bracket pair.
-    fn object_at(&self, text: &str, at: usize) -> Option<(usize, usize)> {
-        let rest = &text[at..];
-        let open = if rest.starts_with(['{', '[']) {
-            at
-        } else if rest.starts_with("dict(") {
-            at + 4
-        } else if rest.starts_with("array(") {
-            at + 5
-        } else {
-            return None;
-        };
-        self.close_of.get(&open).map(|&c| (open, c))
-    }
-
-    /// The object literal assigned to `ident` in this file
-    /// (`const ident = {…}`, `ident: Type = {…}`, Python `ident = {…}`).
-    fn object_named(&self, text: &str, ident: &str) -> Option<(usize, usize)> {
-        let re = Regex::new(&format!(
-            r"(?-u:\b){}\s*(?::\s*[\w.<>\[\]| ]+)?=\s*(?:dict\(|\{{)",
-            regex::escape(ident)
-        ))
-        .ok()?;
-        re.find_iter(text)
-            .filter(|m| !self.in_comment(m.start()))
-            .find_map(|m| {
-                let open = m.end() - 1;
-                self.close_of.get(&open).map(|&c| (open, c))
-            })
-    }
-}
-
-fn line_end(b: &[u8], i: usize) -> usize {
-    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |e| i + e)
-}
-
-fn string_end(b: &[u8], i: usize) -> usize {
-    let q = b[i];
-    if q != b'`' && b[i..].starts_with(&[q, q, q]) {
-        return memchr::memmem::find(&b[i + 3..], &[q, q, q]).map_or(b.len(), |e| i + 3 + e + 3);
-    }
-    let mut j = i + 1;
-    while j < b.len() {
-        match b[j] {
-            b'\\' => j += 2,
-            c if c == q => return j + 1,
-            b'\n' if q != b'`' => return j,
-            _ => j += 1,
-        }
-    }
-    b.len()
 }
 
 // ---------------------------------------------------------------------------
@@ -2530,7 +2265,7 @@ fn node_objects(cx: &Ctx<'_>, out: &mut Out) {
             if lex.in_comment(m.start()) {
                 continue;
             }
-            let Some(&close) = lex.close_of.get(&paren) else {
+            let Some(close) = lex.closing(paren) else {
                 continue;
             };
             let arg = lex.skip_blank(b, paren + 1, close);
@@ -2623,7 +2358,7 @@ fn node_object(
     open: usize,
     stack: &'static str,
 ) {
-    let Some(&close) = lex.close_of.get(&open) else {
+    let Some(close) = lex.closing(open) else {
         return;
     };
     let mut cfg = NodeConfig::default();
@@ -2819,7 +2554,7 @@ fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
             continue;
         }
         let paren = whole.end() - 1;
-        let Some(&close) = lex.close_of.get(&paren) else {
+        let Some(close) = lex.closing(paren) else {
             continue;
         };
         if out.is_claimed(whole.start()) {
@@ -2994,7 +2729,7 @@ fn sqlalchemy(cx: &Ctx<'_>, out: &mut Out) {
     let lex = cx.lex();
     for m in SA_CALL.find_iter(cx.text) {
         let paren = m.end() - 1;
-        let Some(&close) = lex.close_of.get(&paren) else {
+        let Some(close) = lex.closing(paren) else {
             continue;
         };
         if lex.in_comment(m.start()) || out.is_claimed(m.start()) {

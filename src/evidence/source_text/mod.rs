@@ -62,6 +62,8 @@ mod syntax;
 pub use syntax::Syntax;
 use syntax::{At, Block, Heredoc, Join, Lines, Quote, QuoteStart, Rules};
 
+use super::syntax::lex::line_end;
+
 /// The text of the file named `name` as detectors read it: comments
 /// blanked, concatenated literals joined, same length and line count.
 pub fn live_text<'t>(name: &str, text: &'t str) -> Cow<'t, str> {
@@ -189,10 +191,6 @@ fn starts_with_ignore_case(b: &[u8], i: usize, s: &str) -> bool {
 
 fn line_start(b: &[u8], i: usize) -> usize {
     memchr::memrchr(b'\n', &b[..i]).map_or(0, |n| n + 1)
-}
-
-fn line_end(b: &[u8], i: usize) -> usize {
-    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n)
 }
 
 fn blank_before(b: &[u8], i: usize) -> bool {

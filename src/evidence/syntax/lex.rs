@@ -1,8 +1,284 @@
 //! Code read without a parser: the bracket around a place, the bracket
 //! that closes one, top-level items split at a separator and `key: value`
-//! entries, skipping string literals and comments.
+//! entries, skipping string literals and comments. Two readers, still
+//! (issue #13): [`Lex`], a file's strings, comments and bracket pairs found
+//! once, and the functions below it, which scan a slice each time (and
+//! find the enclosing bracket without tracking strings).
+
+use std::collections::HashMap;
+
+use regex::Regex;
 
 use super::quote::unquote;
+
+/// Where the string literals, comments and bracket pairs of a source file
+/// are. Strings end at a newline unless triple-quoted or backquoted, so a
+/// stray apostrophe spoils one line, not the file.
+pub(crate) struct Lex {
+    /// Start → (end, is a comment) of each string literal and comment.
+    skips: HashMap<usize, (usize, bool)>,
+    /// Comment ranges, ordered.
+    comments: Vec<(usize, usize)>,
+    /// Open → close index of each bracket pair.
+    close_of: HashMap<usize, usize>,
+    /// Bracket pairs ordered by the opening index.
+    pairs: Vec<(usize, usize)>,
+}
+
+/// One `key: value` / `key => value` / `key=value` item of an object, dict,
+/// array or argument list; `key` is None for positional items.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) key: Option<String>,
+    pub(crate) value: (usize, usize),
+}
+
+impl Entry {
+    pub(crate) fn text<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.value.0..self.value.1]
+    }
+
+    pub(crate) fn key_lower(&self) -> Option<String> {
+        self.key.as_deref().map(str::to_ascii_lowercase)
+    }
+}
+
+impl Lex {
+    pub(crate) fn new(text: &str, hash_comments: bool, slash_comments: bool) -> Lex {
+        let b = text.as_bytes();
+        let mut lex = Lex {
+            skips: HashMap::new(),
+            comments: Vec::new(),
+            close_of: HashMap::new(),
+            pairs: Vec::new(),
+        };
+        let mut stack: Vec<usize> = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            let next = b.get(i + 1).copied();
+            let skip = match c {
+                b'"' | b'\'' | b'`' => Some((string_end(b, i), false)),
+                b'#' if hash_comments => Some((line_end(b, i), true)),
+                b'/' if slash_comments && next == Some(b'/') => Some((line_end(b, i), true)),
+                b'/' if slash_comments && next == Some(b'*') => Some((
+                    memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2),
+                    true,
+                )),
+                _ => None,
+            };
+            if let Some((end, comment)) = skip {
+                lex.skips.insert(i, (end, comment));
+                if comment {
+                    lex.comments.push((i, end));
+                }
+                i = end.max(i + 1);
+                continue;
+            }
+            match c {
+                b'(' | b'[' | b'{' => stack.push(i),
+                b')' | b']' | b'}' => {
+                    let want = match c {
+                        b')' => b'(',
+                        b']' => b'[',
+                        _ => b'{',
+                    };
+                    if let Some(k) = stack.iter().rposition(|&o| b[o] == want) {
+                        let open = stack[k];
+                        stack.truncate(k);
+                        lex.pairs.push((open, i));
+                        lex.close_of.insert(open, i);
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        lex.pairs.sort_unstable();
+        lex
+    }
+
+    /// The bracket that closes the one at `open`.
+    pub(crate) fn closing(&self, open: usize) -> Option<usize> {
+        self.close_of.get(&open).copied()
+    }
+
+    pub(crate) fn in_comment(&self, at: usize) -> bool {
+        let k = self.comments.partition_point(|&(s, _)| s <= at);
+        k > 0 && at < self.comments[k - 1].1
+    }
+
+    /// The innermost bracket pair around `at` opened by one of `opens`.
+    pub(crate) fn enclosing(&self, text: &str, at: usize, opens: &[u8]) -> Option<(usize, usize)> {
+        let b = text.as_bytes();
+        self.pairs
+            .iter()
+            .filter(|&&(o, c)| o < at && at < c && opens.contains(&b[o]))
+            .max_by_key(|&&(o, _)| o)
+            .copied()
+    }
+
+    /// The index after the token at `i`: past a whole string, comment or
+    /// bracket group.
+    pub(crate) fn step(&self, i: usize) -> usize {
+        if let Some(&(end, _)) = self.skips.get(&i) {
+            end.max(i + 1)
+        } else if let Some(&close) = self.close_of.get(&i) {
+            close + 1
+        } else {
+            i + 1
+        }
+    }
+
+    pub(crate) fn skip_blank(&self, b: &[u8], mut i: usize, end: usize) -> usize {
+        loop {
+            while i < end && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            match self.skips.get(&i) {
+                Some(&(e, true)) if i < end => i = e,
+                _ => return i,
+            }
+        }
+    }
+
+    /// The end of a value starting at `start`: before trailing comments and
+    /// whitespace.
+    pub(crate) fn value_end(&self, b: &[u8], start: usize, end: usize) -> usize {
+        let (mut i, mut last) = (start, start);
+        while i < end {
+            if let Some(&(_, true)) = self.skips.get(&i) {
+                break;
+            }
+            let next = self.step(i).min(end);
+            if !b[i].is_ascii_whitespace() {
+                last = next;
+            }
+            i = next;
+        }
+        last
+    }
+
+    /// The items between the brackets at `open` and `close`.
+    pub(crate) fn entries(&self, text: &str, open: usize, close: usize) -> Vec<Entry> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = open + 1;
+        while i < close {
+            let mut j = i;
+            while j < close && b[j] != b',' {
+                j = self.step(j);
+            }
+            let end = j.min(close);
+            if let Some(e) = self.entry(text, i, end) {
+                out.push(e);
+            }
+            i = end + 1;
+        }
+        out
+    }
+
+    fn entry(&self, text: &str, start: usize, end: usize) -> Option<Entry> {
+        let b = text.as_bytes();
+        let at = self.skip_blank(b, start, end);
+        if at >= end {
+            return None;
+        }
+        let mut k = at;
+        let key = if matches!(b[k], b'"' | b'\'') {
+            let &(e, _) = self.skips.get(&k)?;
+            let e = e.min(end);
+            let key = text.get(k + 1..e.saturating_sub(1).max(k + 1));
+            k = e;
+            key
+        } else {
+            while k < end
+                && (b[k].is_ascii_alphanumeric() || matches!(b[k], b'_' | b'$' | b'.' | b'-'))
+            {
+                k += 1;
+            }
+            (k > at).then(|| &text[at..k])
+        };
+        let mut s = k;
+        while s < end && b[s].is_ascii_whitespace() {
+            s += 1;
+        }
+        let sep = if text[s..end].starts_with("=>") {
+            Some(2)
+        } else if s < end && (b[s] == b':' || b[s] == b'=') && b.get(s + 1) != Some(&b[s]) {
+            Some(1)
+        } else {
+            None
+        };
+        Some(match (key, sep) {
+            (Some(key), Some(n)) => {
+                let vs = self.skip_blank(b, s + n, end);
+                Entry {
+                    key: Some(key.to_string()),
+                    value: (vs, self.value_end(b, vs, end).max(vs)),
+                }
+            }
+            _ => Entry {
+                key: None,
+                value: (at, self.value_end(b, at, end).max(at)),
+            },
+        })
+    }
+
+    /// The object/dict/array a value opens (`{…}`, `[…]`, `dict(…)`,
+    /// `array(…)`), as its bracket pair.
+    pub(crate) fn object_at(&self, text: &str, at: usize) -> Option<(usize, usize)> {
+        let rest = &text[at..];
+        let open = if rest.starts_with(['{', '[']) {
+            at
+        } else if rest.starts_with("dict(") {
+            at + 4
+        } else if rest.starts_with("array(") {
+            at + 5
+        } else {
+            return None;
+        };
+        self.close_of.get(&open).map(|&c| (open, c))
+    }
+
+    /// The object literal assigned to `ident` in this file
+    /// (`const ident = {…}`, `ident: Type = {…}`, Python `ident = {…}`).
+    pub(crate) fn object_named(&self, text: &str, ident: &str) -> Option<(usize, usize)> {
+        let re = Regex::new(&format!(
+            r"(?-u:\b){}\s*(?::\s*[\w.<>\[\]| ]+)?=\s*(?:dict\(|\{{)",
+            regex::escape(ident)
+        ))
+        .ok()?;
+        re.find_iter(text)
+            .filter(|m| !self.in_comment(m.start()))
+            .find_map(|m| {
+                let open = m.end() - 1;
+                self.close_of.get(&open).map(|&c| (open, c))
+            })
+    }
+}
+
+/// Where the line holding `i` ends: its newline, or the end.
+pub(crate) fn line_end(b: &[u8], i: usize) -> usize {
+    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |e| i + e)
+}
+
+fn string_end(b: &[u8], i: usize) -> usize {
+    let q = b[i];
+    if q != b'`' && b[i..].starts_with(&[q, q, q]) {
+        return memchr::memmem::find(&b[i + 3..], &[q, q, q]).map_or(b.len(), |e| i + 3 + e + 3);
+    }
+    let mut j = i + 1;
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 2,
+            c if c == q => return j + 1,
+            b'\n' if q != b'`' => return j,
+            _ => j += 1,
+        }
+    }
+    b.len()
+}
 
 /// The `[`, `(` or `{` that opens the container around `at`, by bracket
 /// counting (strings are not tracked backwards: settings files rarely
@@ -235,5 +511,79 @@ mod tests {
             let seen: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (k.as_str(), *v)).collect();
             assert_eq!(seen, expected, "{body}");
         }
+    }
+
+    /// (source, where to look) → the `{…}` around it, as text.
+    #[test]
+    fn lex_the_object_around_a_place() {
+        let enclosing = |text: &'static str| {
+            let lex = Lex::new(text, true, true);
+            let at = text.find("HOST").expect("a place");
+            lex.enclosing(text, at, b"{")
+                .map(|(open, close)| &text[open..=close])
+        };
+        assert_rows(
+            enclosing,
+            &[
+                ("x = {'HOST': 'db'}", Some("{'HOST': 'db'}")),
+                ("{'a': {'HOST': 'db'}}", Some("{'HOST': 'db'}")),
+                // A bracket in a string or a comment is not one.
+                ("{'a': '}', 'HOST': 'db'}", Some("{'a': '}', 'HOST': 'db'}")),
+                ("{# }\n'HOST': 'db'}", Some("{# }\n'HOST': 'db'}")),
+                ("'{' HOST", None),
+            ],
+        );
+    }
+
+    /// An object's entries: (key, value as written).
+    #[test]
+    fn lex_entries() {
+        let entries = |text: &'static str| {
+            let lex = Lex::new(text, true, true);
+            let (open, close) = lex.object_at(text, 0).expect("an object");
+            lex.entries(text, open, close)
+                .iter()
+                .map(|e| (e.key.clone(), e.text(text)))
+                .collect::<Vec<_>>()
+        };
+        let key = |k: &str| Some(k.to_string());
+        assert_rows(
+            entries,
+            &[
+                (
+                    "{'HOST': 'db', \"PORT\": 5432}",
+                    vec![(key("HOST"), "'db'"), (key("PORT"), "5432")],
+                ),
+                (
+                    "['host' => env('DB_HOST', 'x'), 'port' => 5432 /* pg */]",
+                    vec![(key("host"), "env('DB_HOST', 'x')"), (key("port"), "5432")],
+                ),
+                (
+                    "{ host: 'a,b', ssl: { ca }, // c\n}",
+                    vec![(key("host"), "'a,b'"), (key("ssl"), "{ ca }")],
+                ),
+                ("dict(host='db')", vec![(key("host"), "'db'")]),
+                ("{'it\\'s': 1}", vec![(key("it\\'s"), "1")]),
+                ("[1, x == y]", vec![(None, "1"), (None, "x == y")]),
+            ],
+        );
+    }
+
+    #[test]
+    fn lex_comments() {
+        let text = "a # b\n'#' c // d\n/* e */ f";
+        let lex = Lex::new(text, true, true);
+        assert_rows(
+            |needle: &str| lex.in_comment(text.find(needle).expect("a place")),
+            &[
+                ("a", false),
+                ("b", true),
+                ("'#'", false),
+                ("c", false),
+                ("d", true),
+                ("e", true),
+                ("f", false),
+            ],
+        );
     }
 }
