@@ -19,7 +19,7 @@ use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOW
 use super::syntax::comment::{commented, strip_inline_comment};
 use super::syntax::ini::ini_sections;
 use super::syntax::kv::param;
-use super::syntax::lex::{dict_get, enclosing_open, matching_close, pairs, split_top_level};
+use super::syntax::lex::{Lex, dict_get, matching_close, pairs, split_top_level};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{Literal, parse_bool, unquote};
 use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
@@ -1352,12 +1352,20 @@ static DJANGO: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    // The bracket around a match, strings and comments (PHP's, Python's)
+    // skipped: a bracket inside a string is not one.
+    let lex = std::cell::OnceCell::new();
+    let enclosing_open = |at: usize| {
+        lex.get_or_init(|| Lex::new(text, true, true))
+            .enclosing(text, at, b"[({")
+            .map(|(open, _)| open)
+    };
     for m in LARAVEL.captures_iter(text) {
         let whole = m.get(0).expect("match");
         if commented(text, whole.start()) {
             continue;
         }
-        let Some(open) = enclosing_open(text, whole.start()) else {
+        let Some(open) = enclosing_open(whole.start()) else {
             continue;
         };
         let Some(close) = matching_close(text, open, true) else {
@@ -1410,7 +1418,7 @@ fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         if commented(text, whole.start()) {
             continue;
         }
-        let Some(open) = enclosing_open(text, whole.start()) else {
+        let Some(open) = enclosing_open(whole.start()) else {
             continue;
         };
         let Some(close) = matching_close(text, open, true) else {
@@ -2749,6 +2757,19 @@ ci:
         for (text, expected) in table {
             check("db.php", text, std::slice::from_ref(expected));
         }
+    }
+
+    /// A bracket inside a string is not the one around the settings (the
+    /// enclosing bracket was found by counting brackets backwards, strings
+    /// and all: `'('` was taken for it and nothing found).
+    #[test]
+    fn framework_settings_after_a_bracket_in_a_string() {
+        let php = "<?php\nreturn ['mysql' => [\n    'prefix' => '(',\n    'driver' => 'mysql',\n    'host' => 'db',\n]];\n";
+        let found: Vec<_> = scan("database.php", php)
+            .iter()
+            .map(|h| (h.stack, h.line, h.host.clone()))
+            .collect();
+        assert_eq!(found, [("Laravel database.php", 2, Some("db".to_string()))]);
     }
 
     #[test]

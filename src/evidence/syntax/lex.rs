@@ -2,8 +2,7 @@
 //! that closes one, top-level items split at a separator and `key: value`
 //! entries, skipping string literals and comments. Two readers, still
 //! (issue #13): [`Lex`], a file's strings, comments and bracket pairs found
-//! once, and the functions below it, which scan a slice each time (and
-//! find the enclosing bracket without tracking strings).
+//! once, and the functions below it, which scan a slice each time.
 
 use std::collections::HashMap;
 
@@ -280,22 +279,6 @@ fn string_end(b: &[u8], i: usize) -> usize {
     b.len()
 }
 
-/// The `[`, `(` or `{` that opens the container around `at`, by bracket
-/// counting (strings are not tracked backwards: settings files rarely
-/// hold brackets in strings).
-pub(crate) fn enclosing_open(text: &str, at: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, b) in text.as_bytes()[..at].iter().enumerate().rev() {
-        match b {
-            b']' | b')' | b'}' => depth += 1,
-            b'[' | b'(' | b'{' if depth == 0 => return Some(i),
-            b'[' | b'(' | b'{' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
-}
-
 /// Calls `f(i)` for each byte index of `s` outside string literals,
 /// comments (`//`, `/* */`, and `#` when `hash_comments`) and nested
 /// brackets; stops when `f` returns false or a bracket closes below the
@@ -459,15 +442,6 @@ mod tests {
                 (("[a # ]\n]", true), Some(7)),
                 (("(never closed", false), None),
             ],
-        );
-    }
-
-    #[test]
-    fn the_open_bracket_around_a_place() {
-        let text = "f(a, [b, c], d)";
-        assert_rows(
-            |at| enclosing_open(text, at),
-            &[(3, Some(1)), (7, Some(5)), (13, Some(1)), (0, None)],
         );
     }
 
