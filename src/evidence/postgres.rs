@@ -936,7 +936,7 @@ impl<'a> Ctx<'a> {
             (false, true) => Driver::Pgx,
             (true, true) => {
                 let line = self.line_text(self.line_of(at));
-                let before = &self.text[floor_boundary(self.text, at.saturating_sub(400))..at];
+                let before = &self.text[self.text.floor_char_boundary(at.saturating_sub(400))..at];
                 for window in [line, before] {
                     let pq = GO_PQ_CALL.find_iter(window).last().map(|m| m.start());
                     let pgx = GO_PGX_CALL.find_iter(window).last().map(|m| m.start());
@@ -985,13 +985,6 @@ impl<'a> Ctx<'a> {
             Driver::Libpq
         }
     }
-}
-
-fn floor_boundary(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 // ---------------------------------------------------------------------------
@@ -1772,7 +1765,7 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
         }) {
             return;
         }
-        let end = floor_boundary(cx.text, end.min(cx.text.len()));
+        let end = cx.text.floor_char_boundary(end.min(cx.text.len()));
         let text = collapse(&cx.text[at..end.max(at)]);
         vars.push(EnvVar {
             name: name.to_string(),

@@ -109,11 +109,7 @@ pub fn shown_setting(raw: &str) -> String {
     let one_line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut masked = mask(&one_line);
     if masked.len() > MAX_SETTING {
-        let mut cut = MAX_SETTING;
-        while !masked.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        masked.truncate(cut);
+        masked.truncate(masked.floor_char_boundary(MAX_SETTING));
         masked.push('…');
     }
     masked

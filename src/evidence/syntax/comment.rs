@@ -23,10 +23,7 @@ pub(crate) fn commented(text: &str, at: usize) -> bool {
     }
     // Inside an XML comment (looking back a bounded distance, so that a
     // file with many candidates stays linear).
-    let mut from = at.saturating_sub(XML_COMMENT_LOOKBACK);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
+    let from = text.ceil_char_boundary(at.saturating_sub(XML_COMMENT_LOOKBACK));
     let window = &text[from..at];
     match (window.rfind("<!--"), window.rfind("-->")) {
         (Some(open), Some(close)) => open > close,
