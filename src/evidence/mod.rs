@@ -13,7 +13,6 @@ pub mod fold;
 pub mod mysql;
 pub mod oracle;
 pub mod postgres;
-pub mod source_text;
 pub mod sqlserver;
 pub mod syntax;
 pub mod text;
@@ -118,10 +117,10 @@ pub struct SourceFile<'a> {
 }
 
 /// Every detector's hits in one file, in line order. Detectors read the
-/// file's live text ([`source_text::live_text`]): comments blanked,
+/// file's live text ([`syntax::live_text::live_text`]): comments blanked,
 /// concatenated literals joined, offsets and lines kept.
 pub fn detect_all(file: &SourceFile<'_>) -> Vec<ConfigHit> {
-    let live = source_text::live_text(file.name, file.text);
+    let live = syntax::live_text::live_text(file.name, file.text);
     let file = &SourceFile {
         text: &live,
         ..*file
@@ -145,7 +144,7 @@ pub(crate) mod testing {
     use std::path::Path;
 
     use super::deps::{Package, Versions};
-    use super::source_text::live_text;
+    use super::syntax::live_text::live_text;
     use super::{ConfigHit, Facts, SourceFile};
 
     /// A detector's hits in `text`, as if read from a file named `name`

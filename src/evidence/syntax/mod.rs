@@ -1,11 +1,14 @@
 //! Readers of the syntaxes settings are written in, shared by the
-//! detectors: one file a reader, each with its table tests.
+//! detectors: one file a reader, each with its table tests; `live_text/`,
+//! the pass that blanks comments and joins literals before any detector
+//! reads a file.
 
 pub mod comment;
 pub mod ini;
 pub mod kv;
 pub mod lex;
 pub mod lines;
+pub mod live_text;
 pub mod quote;
 pub mod url;
 

@@ -1,7 +1,7 @@
 //! One file's text as the detectors read it: comments blanked out and the
 //! string literals a language concatenates joined, so that `scan-config`
 //! reports only live settings. Built once per file in
-//! [`super::detect_all`]; every detector reads the result, never the file.
+//! [`crate::evidence::detect_all`]; every detector reads the result, never the file.
 //!
 //! The syntax is chosen by the file's name (see [`Syntax::of`]); a name no
 //! rule knows is read as it is. What each syntax blanks:
@@ -57,12 +57,12 @@
 
 use std::borrow::Cow;
 
-mod syntax;
+mod rules;
 
-pub use syntax::Syntax;
-use syntax::{At, Block, Heredoc, Join, Lines, Quote, QuoteStart, Rules};
+pub use rules::Syntax;
+use rules::{At, Block, Heredoc, Join, Lines, Quote, QuoteStart, Rules};
 
-use super::syntax::lex::line_end;
+use super::lex::line_end;
 
 /// The text of the file named `name` as detectors read it: comments
 /// blanked, concatenated literals joined, same length and line count.
