@@ -8,12 +8,13 @@
 //! driver defaults applied (FORMATS.md, "Client-side settings").
 
 pub mod deps;
+pub mod facts;
 pub mod fold;
 pub mod mysql;
 pub mod oracle;
 pub mod postgres;
-pub mod source_text;
 pub mod sqlserver;
+pub mod syntax;
 pub mod text;
 pub mod truststore;
 pub mod walk;
@@ -24,39 +25,7 @@ use sslcensus_parsers::Engine;
 
 use deps::Versions;
 
-/// Yes, no, or not decidable from the settings found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Fact {
-    Yes,
-    No,
-    Unknown,
-}
-
-impl Fact {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Fact::Yes => "yes",
-            Fact::No => "no",
-            Fact::Unknown => "unknown",
-        }
-    }
-}
-
-/// (uses TLS, verifies chain, verifies hostname).
-pub type Facts = (Fact, Fact, Fact);
-
-/// The facts a setting has under every driver version that may read it
-/// (see [`deps::eras`]): where the versions disagree, unknown. A version
-/// that refuses the setting (`None`: it cannot connect with it at all) is
-/// left out; when every version refuses it, all three are unknown.
-pub fn agree(candidates: impl IntoIterator<Item = Option<Facts>>) -> Facts {
-    let one = |a: Fact, b: Fact| if a == b { a } else { Fact::Unknown };
-    candidates
-        .into_iter()
-        .flatten()
-        .reduce(|a, b| (one(a.0, b.0), one(a.1, b.1), one(a.2, b.2)))
-        .unwrap_or((Fact::Unknown, Fact::Unknown, Fact::Unknown))
-}
+pub use facts::{Fact, Facts};
 
 /// A setting as a file gives it: absent, a value, or present but not
 /// readable here (`${ENCRYPT}`, `$(Encrypt)`, an expression).
@@ -73,14 +42,6 @@ pub fn given<T>(raw: Option<&str>, parse: impl Fn(&str) -> Option<T>) -> Given<T
         None => Given::Absent,
         Some(v) => parse(v).map_or(Given::Unreadable, Given::Value),
     }
-}
-
-/// The facts of a setting the file does not show whole (cut short, see
-/// [`text::cut_short`]): what it is silent on may be set in the rest, so a
-/// `no` becomes unknown.
-pub fn unsettled(facts: Facts) -> Facts {
-    let open = |f: Fact| if f == Fact::No { Fact::Unknown } else { f };
-    (open(facts.0), open(facts.1), open(facts.2))
 }
 
 /// What one connection setting in one file says.
@@ -115,6 +76,33 @@ pub struct ConfigHit {
     pub setting: String,
 }
 
+impl ConfigHit {
+    /// A hit with the facts set and the setting masked; the caller fills in
+    /// host, port, user, database and trust store.
+    pub fn new(line: usize, stack: &'static str, engine: Engine, facts: Facts, raw: &str) -> Self {
+        Self {
+            line,
+            stack,
+            engine,
+            host: None,
+            port: None,
+            user: None,
+            database: None,
+            application: None,
+            uses_tls: facts.uses_tls,
+            verifies_chain: facts.verifies_chain,
+            verifies_hostname: facts.verifies_hostname,
+            trust_store: None,
+            driver_version: None,
+            setting: text::shown_setting(raw),
+        }
+    }
+
+    pub fn facts(&self) -> Facts {
+        Facts::new(self.uses_tls, self.verifies_chain, self.verifies_hostname)
+    }
+}
+
 /// One file's text, as a detector sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct SourceFile<'a> {
@@ -129,10 +117,10 @@ pub struct SourceFile<'a> {
 }
 
 /// Every detector's hits in one file, in line order. Detectors read the
-/// file's live text ([`source_text::live_text`]): comments blanked,
+/// file's live text ([`syntax::live_text::live_text`]): comments blanked,
 /// concatenated literals joined, offsets and lines kept.
 pub fn detect_all(file: &SourceFile<'_>) -> Vec<ConfigHit> {
-    let live = source_text::live_text(file.name, file.text);
+    let live = syntax::live_text::live_text(file.name, file.text);
     let file = &SourceFile {
         text: &live,
         ..*file
@@ -156,8 +144,8 @@ pub(crate) mod testing {
     use std::path::Path;
 
     use super::deps::{Package, Versions};
-    use super::source_text::live_text;
-    use super::{ConfigHit, Fact, Facts, SourceFile};
+    use super::syntax::live_text::live_text;
+    use super::{ConfigHit, Facts, SourceFile};
 
     /// A detector's hits in `text`, as if read from a file named `name`
     /// (through [`live_text`], as [`super::detect_all`] reads files) with
@@ -198,7 +186,7 @@ pub(crate) mod testing {
         Option<u16>,
         Option<&'a str>,
         Option<&'a str>,
-        (Fact, Fact, Fact),
+        Facts,
         Option<&'a str>,
     );
 
@@ -209,7 +197,7 @@ pub(crate) mod testing {
             h.port,
             h.user.as_deref(),
             h.database.as_deref(),
-            (h.uses_tls, h.verifies_chain, h.verifies_hostname),
+            h.facts(),
             h.trust_store.as_deref(),
         )
     }
@@ -224,10 +212,7 @@ pub(crate) mod testing {
         let mut failures = Vec::new();
         for &(file, text, versions, want) in rows {
             let hits = scan_with(detect, file, text, versions);
-            let got: Vec<Facts> = hits
-                .iter()
-                .map(|h| (h.uses_tls, h.verifies_chain, h.verifies_hostname))
-                .collect();
+            let got: Vec<Facts> = hits.iter().map(ConfigHit::facts).collect();
             if got != [want] {
                 failures.push(format!(
                     "{file} {versions:?}\n{text}\n got  {got:?}\n want {want:?}"

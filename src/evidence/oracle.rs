@@ -15,10 +15,13 @@ use regex::Regex;
 use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
-use super::mysql::{
-    Facts, Lines, NO_TLS, UNKNOWN, commented, matching_close, new_hit, norm_key, pairs, parse_bool,
-    query_params, split_host_port, unquote, url_end,
-};
+use super::facts::{Facts, PLAIN, UNKNOWN};
+use super::syntax::comment::commented;
+use super::syntax::kv::norm_key;
+use super::syntax::lex::{matching_close, pairs, split_top_level};
+use super::syntax::lines::Lines;
+use super::syntax::quote::{parse_bool, unquote};
+use super::syntax::url::{query_params, split_host_port, url_end};
 use super::{ConfigHit, SourceFile};
 
 /// Finds Oracle connection settings in one file.
@@ -62,11 +65,11 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
         && let Some((offset, raw)) = &props.first
     {
         // Properties for a URL defined elsewhere.
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(*offset),
             "Oracle JDBC properties",
             Engine::Oracle,
-            (Unknown, Yes, dn_fact(props.dn_match, No)),
+            Facts::new(Unknown, Yes, dn_fact(props.dn_match, No)),
             raw,
         );
         hit.trust_store = props.wallet.clone().or_else(|| props.trust_store.clone());
@@ -95,7 +98,7 @@ fn mask_oracle_userpass(raw: &str) -> String {
 }
 
 fn oracle_hit(line: usize, stack: &'static str, facts: Facts, raw: &str) -> ConfigHit {
-    new_hit(
+    ConfigHit::new(
         line,
         stack,
         Engine::Oracle,
@@ -257,9 +260,9 @@ fn read_descriptor(node: &Node, dn_default: Fact) -> Descriptor {
             .or_else(|| s.value_of("WALLET_LOCATION"))
     });
     let facts = if tls == No {
-        NO_TLS
+        PLAIN
     } else {
-        (tls, Yes, dn_fact(dn_match, dn_default))
+        Facts::new(tls, Yes, dn_fact(dn_match, dn_default))
     };
     let connect = node.find("CONNECT_DATA");
     Descriptor {
@@ -505,11 +508,11 @@ fn jdbc_urls(
             .and_then(|(_, v)| parse_bool(v))
             .or(props.dn_match);
         let facts = match ez.protocol.as_deref() {
-            Some("tcps") => (Yes, Yes, dn_fact(dn_match, No)),
-            Some(_) => NO_TLS,
+            Some("tcps") => Facts::new(Yes, Yes, dn_fact(dn_match, No)),
+            Some(_) => PLAIN,
             // `@alias`: the protocol is in a tnsnames.ora elsewhere.
-            None if ez.alias => (Unknown, Unknown, Unknown),
-            None => NO_TLS,
+            None if ez.alias => UNKNOWN,
+            None => PLAIN,
         };
         let wallet = params
             .iter()
@@ -624,9 +627,9 @@ fn ez_connect(text: &str, lines: &Lines, consumed: &[(usize, usize)], hits: &mut
             .find(|(k, _)| k.ends_with("sslserverdnmatch"))
             .and_then(|(_, v)| parse_bool(v));
         let facts = if ez.protocol.as_deref() == Some("tcps") {
-            (Yes, Yes, dn_fact(dn, No))
+            Facts::new(Yes, Yes, dn_fact(dn, No))
         } else {
-            NO_TLS
+            PLAIN
         };
         let mut hit = oracle_hit(
             lines.line(start),
@@ -682,7 +685,7 @@ fn python_calls(
             continue; // `oracledb.connect()` in prose, or all from the environment
         }
         let kwargs = pairs(args, "=", true);
-        let all_args = super::mysql::split_top_level(args, b',', true);
+        let all_args = split_top_level(args, b',', true);
         let spread = all_args.iter().any(|a| a.starts_with("**"));
         let get = |k: &str| {
             kwargs
@@ -691,7 +694,7 @@ fn python_calls(
                 .map(|(_, v)| unquote(v))
         };
         let thin = &m[1] == "oracledb" && !thick;
-        let dn_default = if thin { Yes } else { No };
+        let dn_default = Fact::from(thin);
         // The DSN: `dsn=`, positional (user, password, dsn), or one
         // positional "user/pass@dsn" / "dsn" string.
         let positional: Vec<&str> = all_args
@@ -739,8 +742,8 @@ fn python_calls(
             ),
         };
         let facts = match protocol.as_deref() {
-            Some("tcps") => (Yes, Yes, dn_fact(dn_kw, dn_default)),
-            Some("tcp" | "ipc" | "beq") => NO_TLS,
+            Some("tcps") => Facts::new(Yes, Yes, dn_fact(dn_kw, dn_default)),
+            Some("tcp" | "ipc" | "beq") => PLAIN,
             // `protocol=os.environ["DB_PROTOCOL"]`.
             Some(_) | None => UNKNOWN,
         };
@@ -813,8 +816,8 @@ fn node_calls(
         let dn = get("sslServerDNMatch").and_then(parse_bool);
         let facts = match ez.protocol.as_deref() {
             _ if ez.alias => UNKNOWN,
-            Some("tcps") => (Yes, Yes, dn_fact(dn, if thick { No } else { Yes })),
-            _ => NO_TLS,
+            Some("tcps") => Facts::new(Yes, Yes, dn_fact(dn, if thick { No } else { Yes })),
+            _ => PLAIN,
         };
         consumed.push((m.start(), close));
         let mut hit = oracle_hit(
@@ -893,7 +896,7 @@ fn sqlnet_ora(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     let mut hit = oracle_hit(
         lines.line(first.0),
         "sqlnet.ora",
-        (Unknown, Yes, dn_fact(dn, No)),
+        Facts::new(Unknown, Yes, dn_fact(dn, No)),
         &shown.join("; "),
     );
     hit.trust_store = get("WALLET_LOCATION").map(wallet_directory);
@@ -903,6 +906,7 @@ fn sqlnet_ora(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::facts::{CA_ONLY, FULL};
     use crate::evidence::testing;
 
     fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
@@ -919,8 +923,6 @@ mod tests {
         testing::assert_masked(&hits, "hunter2");
     }
 
-    const TCPS: Facts = (Yes, Yes, No);
-    const TCPS_DN: Facts = (Yes, Yes, Yes);
     const TNS: &str = "tnsnames.ora entry";
     const THIN: &str = "JDBC Oracle thin";
 
@@ -967,7 +969,7 @@ ORCL_HA =
                     Some(2484),
                     None,
                     Some("ORCL"),
-                    TCPS_DN,
+                    FULL,
                     Some("/opt/oracle/wallet"),
                 ),
                 (
@@ -976,17 +978,25 @@ ORCL_HA =
                     Some(1521),
                     None,
                     Some("ORCL"),
-                    NO_TLS,
+                    PLAIN,
                     None,
                 ),
-                (TNS, Some("::1"), Some(2484), None, Some("svc"), TCPS, None),
+                (
+                    TNS,
+                    Some("::1"),
+                    Some(2484),
+                    None,
+                    Some("svc"),
+                    CA_ONLY,
+                    None,
+                ),
                 (
                     TNS,
                     Some("a"),
                     Some(1521),
                     None,
                     Some("HA"),
-                    (Unknown, Yes, No),
+                    Facts::new(Unknown, Yes, No),
                     None,
                 ),
             ],
@@ -1022,7 +1032,7 @@ ORCL_HA =
                     Some(1521),
                     None,
                     Some("S"),
-                    (Unknown, Yes, No),
+                    Facts::new(Unknown, Yes, No),
                     None,
                 ),
             ),
@@ -1035,14 +1045,14 @@ ORCL_HA =
                     Some(2484),
                     Some("app"),
                     Some("S"),
-                    TCPS,
+                    CA_ONLY,
                     None,
                 ),
             ),
             (
                 "application.properties",
                 "spring.datasource.url=jdbc:oracle:thin:@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=o)(PORT=2484))(CONNECT_DATA=(SERVICE_NAME=S))(SECURITY=(SSL_SERVER_DN_MATCH=TRUE)))",
-                (THIN, Some("o"), Some(2484), None, Some("S"), TCPS_DN, None),
+                (THIN, Some("o"), Some(2484), None, Some("S"), FULL, None),
             ),
             (
                 "db.py",
@@ -1053,7 +1063,7 @@ ORCL_HA =
                     Some(1521),
                     None,
                     Some("S"),
-                    NO_TLS,
+                    PLAIN,
                     None,
                 ),
             ),
@@ -1074,7 +1084,7 @@ ORCL_HA =
                     Some(2484),
                     None,
                     Some("ORCL"),
-                    TCPS,
+                    CA_ONLY,
                     None,
                 ),
             ),
@@ -1086,29 +1096,21 @@ ORCL_HA =
                     Some(2484),
                     None,
                     Some("S"),
-                    TCPS_DN,
+                    FULL,
                     Some("/w"),
                 ),
             ),
             (
                 "url=jdbc:oracle:thin:@o:1521:ORCL",
-                (
-                    THIN,
-                    Some("o"),
-                    Some(1521),
-                    None,
-                    Some("ORCL"),
-                    NO_TLS,
-                    None,
-                ),
+                (THIN, Some("o"), Some(1521), None, Some("ORCL"), PLAIN, None),
             ),
             (
                 "url=jdbc:oracle:thin:@//o:1521/svc",
-                (THIN, Some("o"), Some(1521), None, Some("svc"), NO_TLS, None),
+                (THIN, Some("o"), Some(1521), None, Some("svc"), PLAIN, None),
             ),
             (
                 "url=jdbc:oracle:thin:@o:1521/svc",
-                (THIN, Some("o"), Some(1521), None, Some("svc"), NO_TLS, None),
+                (THIN, Some("o"), Some(1521), None, Some("svc"), PLAIN, None),
             ),
             (
                 "url=\"jdbc:oracle:thin:scott/hunter2@o:1521:ORCL\"",
@@ -1118,7 +1120,7 @@ ORCL_HA =
                     Some(1521),
                     Some("scott"),
                     Some("ORCL"),
-                    NO_TLS,
+                    PLAIN,
                     None,
                 ),
             ),
@@ -1132,7 +1134,15 @@ ORCL_HA =
             ),
             (
                 "url=jdbc:oracle:thin:@tcps://[::1]:2484/S",
-                (THIN, Some("::1"), Some(2484), None, Some("S"), TCPS, None),
+                (
+                    THIN,
+                    Some("::1"),
+                    Some(2484),
+                    None,
+                    Some("S"),
+                    CA_ONLY,
+                    None,
+                ),
             ),
         ];
         for (text, expected) in table {
@@ -1161,7 +1171,7 @@ spring.datasource.hikari.data-source-properties.javax.net.ssl.trustStorePassword
                 Some(2484),
                 None,
                 Some("S"),
-                TCPS_DN,
+                FULL,
                 Some("/etc/ssl/rds.jks"),
             )],
         );
@@ -1176,7 +1186,7 @@ spring.datasource.hikari.data-source-properties.javax.net.ssl.trustStorePassword
                 None,
                 None,
                 None,
-                (Unknown, Yes, No),
+                Facts::new(Unknown, Yes, No),
                 Some("/w"),
             )],
         );
@@ -1205,7 +1215,7 @@ SSL_SERVER_DN_MATCH = ON
                 None,
                 None,
                 None,
-                (Unknown, Yes, Yes),
+                Facts::new(Unknown, Yes, Yes),
                 Some("/u01/app/oracle/wallet"),
             )],
         );
@@ -1220,7 +1230,7 @@ SSL_SERVER_DN_MATCH = ON
                 None,
                 None,
                 None,
-                (Unknown, Yes, No),
+                Facts::new(Unknown, Yes, No),
                 None,
             )],
         );
@@ -1237,7 +1247,7 @@ SSL_SERVER_DN_MATCH = ON
                     Some(2484),
                     Some("app"),
                     Some("S"),
-                    TCPS_DN,
+                    FULL,
                     None,
                 ),
             ),
@@ -1249,7 +1259,7 @@ SSL_SERVER_DN_MATCH = ON
                     Some(2484),
                     Some("app"),
                     Some("S"),
-                    TCPS,
+                    CA_ONLY,
                     Some("/w"),
                 ),
             ),
@@ -1261,7 +1271,7 @@ SSL_SERVER_DN_MATCH = ON
                     Some(1521),
                     Some("app"),
                     Some("S"),
-                    NO_TLS,
+                    PLAIN,
                     None,
                 ),
             ),
@@ -1273,7 +1283,7 @@ SSL_SERVER_DN_MATCH = ON
                     Some(2484),
                     Some("app"),
                     Some("S"),
-                    TCPS,
+                    CA_ONLY,
                     None,
                 ),
             ),
@@ -1285,7 +1295,7 @@ SSL_SERVER_DN_MATCH = ON
                     Some(2484),
                     Some("app"),
                     Some("S"),
-                    TCPS,
+                    CA_ONLY,
                     None,
                 ),
             ),
@@ -1302,7 +1312,7 @@ SSL_SERVER_DN_MATCH = ON
                 Some(2484),
                 Some("app"),
                 Some("S"),
-                TCPS,
+                CA_ONLY,
                 None,
             )],
         );
@@ -1332,7 +1342,7 @@ SSL_SERVER_DN_MATCH = ON
                 Some(2484),
                 Some("app"),
                 Some("S"),
-                TCPS_DN,
+                FULL,
                 None,
             )],
         );
@@ -1345,7 +1355,7 @@ SSL_SERVER_DN_MATCH = ON
                 Some(1521),
                 None,
                 Some("S"),
-                NO_TLS,
+                PLAIN,
                 Some("/w"),
             )],
         );
@@ -1359,7 +1369,7 @@ SSL_SERVER_DN_MATCH = ON
                 Some(2484),
                 Some("app"),
                 Some("S"),
-                TCPS,
+                CA_ONLY,
                 None,
             )],
         );
@@ -1389,7 +1399,7 @@ SSL_SERVER_DN_MATCH = ON
             (
                 "db.py",
                 "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=1521, service_name='ERP')\n",
-                NO_TLS,
+                PLAIN,
             ),
         ];
         let rows: Vec<testing::FactsRow<'_>> = table

@@ -39,10 +39,15 @@ use std::sync::LazyLock;
 use regex::Regex;
 use sslcensus_parsers::Engine;
 
-use super::Fact::{self, No as N, Unknown as U, Yes as Y};
+use super::Fact::{No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, eras};
+use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
+use super::syntax::lex::Lex;
+use super::syntax::lines::Lines;
+use super::syntax::quote::unquote;
+use super::syntax::url::percent_decode;
 use super::text::{cut_short, is_placeholder, mask};
-use super::{ConfigHit, SourceFile, agree, unsettled};
+use super::{ConfigHit, SourceFile};
 
 /// Finds postgres connection settings in one file.
 pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
@@ -72,36 +77,6 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
 
 // ---------------------------------------------------------------------------
 // Facts per driver (docs/FORMATS.md, "Driver defaults")
-
-/// TLS used, chain verified, hostname verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Facts {
-    tls: Fact,
-    chain: Fact,
-    host: Fact,
-}
-
-const fn facts(tls: Fact, chain: Fact, host: Fact) -> Facts {
-    Facts { tls, chain, host }
-}
-
-const PLAIN: Facts = facts(N, N, N);
-const UNKNOWN: Facts = facts(U, U, U);
-const FULL: Facts = facts(Y, Y, Y);
-const CA_ONLY: Facts = facts(Y, Y, N);
-const NO_VERIFY: Facts = facts(Y, N, N);
-/// TLS if the server offers it, never verified.
-const OPPORTUNISTIC: Facts = facts(U, N, N);
-
-/// [`agree`] over this module's facts.
-fn agree_facts(candidates: impl IntoIterator<Item = Option<Facts>>) -> Facts {
-    let (tls, chain, host) = agree(
-        candidates
-            .into_iter()
-            .map(|c| c.map(|f| (f.tls, f.chain, f.host))),
-    );
-    facts(tls, chain, host)
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -182,7 +157,7 @@ fn system_store(mode: Option<&str>) -> Option<Facts> {
 /// fact is unknown.
 fn libpq_facts(mode: Option<&str>, root: Option<&str>) -> Facts {
     if is_system_store(root) {
-        return agree_facts([
+        return Facts::agree([
             system_store(mode),
             Some(libpq_rules(mode, root, Mode::Prefer)),
         ]);
@@ -199,8 +174,8 @@ fn libpq_rules(mode: Option<&str>, root: Option<&str>, default: Mode) -> Facts {
     let rooted = if names_root_file(root) { Y } else { U };
     match mode {
         Mode::Disable => PLAIN,
-        Mode::Allow | Mode::Prefer => facts(U, rooted, N),
-        Mode::Require => facts(Y, rooted, N),
+        Mode::Allow | Mode::Prefer => Facts::new(U, rooted, N),
+        Mode::Require => Facts::new(Y, rooted, N),
         Mode::VerifyCa => CA_ONLY,
         Mode::VerifyFull => FULL,
         // Not a libpq mode: the connection attempt fails.
@@ -231,7 +206,7 @@ const PQ_ERAS: [((u32, u32, u32), PqEra); 3] = [
 /// connection). lib/pq applies the root-cert rule, with the
 /// `~/.postgresql/root.crt` default since v1.12.0.
 fn go_pq_facts(mode: Option<&str>, root: Option<&str>, eras: &[PqEra]) -> Facts {
-    agree_facts(eras.iter().map(|&era| {
+    Facts::agree(eras.iter().map(|&era| {
         let default = if era == PqEra::Prefer {
             Mode::Prefer
         } else {
@@ -263,7 +238,7 @@ fn prefer_skips_facts(mode: Option<&str>, root: Option<&str>) -> Facts {
 /// read and the configuration is refused.
 fn pgx_facts(mode: Option<&str>, root: Option<&str>, system_store_read: &[bool]) -> Facts {
     if is_system_store(root) {
-        return agree_facts(system_store_read.iter().map(|&read| read.then_some(FULL)));
+        return Facts::agree(system_store_read.iter().map(|&read| read.then_some(FULL)));
     }
     prefer_skips_facts(mode, root)
 }
@@ -311,16 +286,16 @@ fn pgjdbc_facts(c: &Conn) -> Facts {
         Some(Mode::VerifyCa) => CA_ONLY,
         Some(Mode::VerifyFull) => FULL,
     };
-    let host = match (&c.hostname_verifier, base.host) {
+    let host = match (&c.hostname_verifier, base.verifies_hostname) {
         (Some(_), Y) => U,
         (_, host) => host,
     };
     match c.sslfactory.as_deref().map(factory_kind) {
-        None | Some(Factory::LibPq) => facts(base.tls, base.chain, host),
-        Some(Factory::NonValidating) => facts(base.tls, N, host),
+        None | Some(Factory::LibPq) => Facts::new(base.uses_tls, base.verifies_chain, host),
+        Some(Factory::NonValidating) => Facts::new(base.uses_tls, N, host),
         // Verifies against the JVM truststore whatever the sslmode.
-        Some(Factory::DefaultJava) => facts(base.tls, Y, host),
-        Some(Factory::Other) => facts(base.tls, U, if host == Y { Y } else { U }),
+        Some(Factory::DefaultJava) => Facts::new(base.uses_tls, Y, host),
+        Some(Factory::Other) => Facts::new(base.uses_tls, U, if host == Y { Y } else { U }),
     }
 }
 
@@ -392,9 +367,9 @@ fn node_url_era(c: &Conn, era: PgEra) -> Facts {
         (true, Some("no-verify")) => NO_VERIFY,
         (true, Some(_)) => on,
     };
-    if era == PgEra::V7 && fx.tls != N && fx != UNKNOWN {
+    if era == PgEra::V7 && fx.uses_tls != N && fx != UNKNOWN {
         // A URL cannot set `rejectUnauthorized: true`.
-        return facts(fx.tls, N, N);
+        return Facts::new(fx.uses_tls, N, N);
     }
     fx
 }
@@ -460,10 +435,10 @@ fn npgsql_era(
                 Some(_) => return None,
             };
             Some(match trust {
-                None => facts(tls, U, U),
-                Some(true) => facts(tls, N, N),
-                Some(false) if names_root_file(root) => facts(tls, Y, N),
-                Some(false) => facts(tls, Y, U),
+                None => Facts::new(tls, U, U),
+                Some(true) => Facts::new(tls, N, N),
+                Some(false) if names_root_file(root) => Facts::new(tls, Y, N),
+                Some(false) => Facts::new(tls, Y, U),
             })
         }
         NpgsqlEra::V6 => Some(match mode_or(mode, Mode::Prefer) {
@@ -499,8 +474,7 @@ impl Driver {
             && c.sslmode.is_none()
             && matches!(self, Driver::Libpq | Driver::GoLibPq | Driver::Pgx)
         {
-            let (tls, chain, host) = unsettled((fx.tls, fx.chain, fx.host));
-            return facts(tls, chain, host);
+            return fx.unsettled();
         }
         fx
     }
@@ -518,12 +492,12 @@ impl Driver {
             // asyncpg DSNs take `ssl=` as well as `sslmode=`.
             Driver::Asyncpg => prefer_skips_facts(mode.or(c.ssl.as_deref()), root),
             Driver::Pgjdbc => pgjdbc_facts(c),
-            Driver::NodePg => agree_facts(
+            Driver::NodePg => Facts::agree(
                 cx.eras(Package::NodePg, &PG_ERAS)
                     .into_iter()
                     .map(|era| Some(node_url_era(c, era))),
             ),
-            Driver::Npgsql => agree_facts(
+            Driver::Npgsql => Facts::agree(
                 cx.eras(Package::Npgsql, &NPGSQL_ERAS)
                     .into_iter()
                     .map(|era| npgsql_era(mode, c.trust_server.as_deref(), root, era)),
@@ -699,8 +673,7 @@ impl Found {
     fn unless_cut_at(mut self, cx: &Ctx<'_>, end: usize) -> Found {
         if cut_short(cx.text, end) {
             let f = self.facts;
-            let (tls, chain, host) = unsettled((f.tls, f.chain, f.host));
-            self.facts = facts(tls, chain, host);
+            self.facts = f.unsettled();
         }
         self
     }
@@ -754,9 +727,9 @@ impl Out {
                 user: nonempty(f.conn.user),
                 database: nonempty(f.conn.database),
                 application: nonempty(f.conn.application),
-                uses_tls: f.facts.tls,
-                verifies_chain: f.facts.chain,
-                verifies_hostname: f.facts.host,
+                uses_tls: f.facts.uses_tls,
+                verifies_chain: f.facts.verifies_chain,
+                verifies_hostname: f.facts.verifies_hostname,
                 trust_store: f.trust,
                 driver_version: f.driver_version,
                 setting: mask(&f.setting),
@@ -848,8 +821,7 @@ struct Ctx<'a> {
     name: &'a str,
     text: &'a str,
     lang: Lang,
-    /// Byte offset where each line starts.
-    lines: Vec<usize>,
+    lines: Lines,
     /// Strings, comments and brackets, for the languages whose configs are
     /// read as objects (JavaScript, JSON, Python, PHP).
     lex: OnceCell<Lex>,
@@ -867,9 +839,7 @@ impl<'a> Ctx<'a> {
     fn new(file: &SourceFile<'a>) -> Self {
         let text = file.text;
         let lang = Lang::of(file.name);
-        let lines = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-            .collect();
+        let lines = Lines::new(text);
         let go = if lang == Lang::Go {
             (
                 text.contains("github.com/lib/pq") || GO_PQ_CALL.is_match(text),
@@ -917,16 +887,12 @@ impl<'a> Ctx<'a> {
     }
 
     fn line_of(&self, at: usize) -> usize {
-        self.lines.partition_point(|&s| s <= at)
+        self.lines.line(at)
     }
 
     /// Line `n` (1-based), without its newline.
     fn line_text(&self, n: usize) -> &'a str {
-        let Some(&start) = self.lines.get(n.wrapping_sub(1)) else {
-            return "";
-        };
-        let end = self.lines.get(n).map_or(self.text.len(), |&e| e - 1);
-        self.text[start..end.max(start)].trim_end_matches('\r')
+        self.lines.text(self.text, n)
     }
 
     /// Built on first use: only files where an anchor pattern matched pay
@@ -970,7 +936,7 @@ impl<'a> Ctx<'a> {
             (false, true) => Driver::Pgx,
             (true, true) => {
                 let line = self.line_text(self.line_of(at));
-                let before = &self.text[floor_boundary(self.text, at.saturating_sub(400))..at];
+                let before = &self.text[self.text.floor_char_boundary(at.saturating_sub(400))..at];
                 for window in [line, before] {
                     let pq = GO_PQ_CALL.find_iter(window).last().map(|m| m.start());
                     let pgx = GO_PGX_CALL.find_iter(window).last().map(|m| m.start());
@@ -1021,26 +987,8 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn floor_boundary(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 // ---------------------------------------------------------------------------
 // Small text helpers
-
-/// `s` without surrounding whitespace and one pair of matching quotes.
-fn unquote(s: &str) -> &str {
-    let s = s.trim();
-    for q in ['"', '\'', '`'] {
-        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
-            return &s[1..s.len() - 1];
-        }
-    }
-    s
-}
 
 /// The text of a string literal (`'…'`, `"…"`, `` `…` ``, `"""…"""`, with
 /// Python prefixes such as `f` or `r`), or None when `v` is not one.
@@ -1076,299 +1024,12 @@ fn collapse(v: &str) -> String {
     v.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Decodes `%XX` escapes (invalid UTF-8 replaced).
-fn pct_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        // Bytes, not text: what follows a `%` may be any character.
-        if b[i] == b'%'
-            && let Some(&[hi, lo]) = b.get(i + 1..i + 3)
-            && let (Some(hi), Some(lo)) = (char::from(hi).to_digit(16), char::from(lo).to_digit(16))
-        {
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn is_ident(v: &str) -> bool {
     let mut chars = v.chars();
     chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-}
-
-// ---------------------------------------------------------------------------
-// Strings, comments and brackets (for reading code objects)
-
-/// Where the string literals, comments and bracket pairs of a source file
-/// are. Strings end at a newline unless triple-quoted or backquoted, so a
-/// stray apostrophe spoils one line, not the file.
-struct Lex {
-    /// Start → (end, is a comment) of each string literal and comment.
-    skips: HashMap<usize, (usize, bool)>,
-    /// Comment ranges, ordered.
-    comments: Vec<(usize, usize)>,
-    /// Open → close index of each bracket pair.
-    close_of: HashMap<usize, usize>,
-    /// Bracket pairs ordered by the opening index.
-    pairs: Vec<(usize, usize)>,
-}
-
-/// One `key: value` / `key => value` / `key=value` item of an object, dict,
-/// array or argument list; `key` is None for positional items.
-#[derive(Debug)]
-struct Entry {
-    key: Option<String>,
-    value: (usize, usize),
-}
-
-impl Entry {
-    fn text<'t>(&self, text: &'t str) -> &'t str {
-        &text[self.value.0..self.value.1]
-    }
-
-    fn key_lower(&self) -> Option<String> {
-        self.key.as_deref().map(str::to_ascii_lowercase)
-    }
-}
-
-impl Lex {
-    fn new(text: &str, hash_comments: bool, slash_comments: bool) -> Lex {
-        let b = text.as_bytes();
-        let mut lex = Lex {
-            skips: HashMap::new(),
-            comments: Vec::new(),
-            close_of: HashMap::new(),
-            pairs: Vec::new(),
-        };
-        let mut stack: Vec<usize> = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            let c = b[i];
-            let next = b.get(i + 1).copied();
-            let skip = match c {
-                b'"' | b'\'' | b'`' => Some((string_end(b, i), false)),
-                b'#' if hash_comments => Some((line_end(b, i), true)),
-                b'/' if slash_comments && next == Some(b'/') => Some((line_end(b, i), true)),
-                b'/' if slash_comments && next == Some(b'*') => Some((
-                    memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2),
-                    true,
-                )),
-                _ => None,
-            };
-            if let Some((end, comment)) = skip {
-                lex.skips.insert(i, (end, comment));
-                if comment {
-                    lex.comments.push((i, end));
-                }
-                i = end.max(i + 1);
-                continue;
-            }
-            match c {
-                b'(' | b'[' | b'{' => stack.push(i),
-                b')' | b']' | b'}' => {
-                    let want = match c {
-                        b')' => b'(',
-                        b']' => b'[',
-                        _ => b'{',
-                    };
-                    if let Some(k) = stack.iter().rposition(|&o| b[o] == want) {
-                        let open = stack[k];
-                        stack.truncate(k);
-                        lex.pairs.push((open, i));
-                        lex.close_of.insert(open, i);
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        lex.pairs.sort_unstable();
-        lex
-    }
-
-    fn in_comment(&self, at: usize) -> bool {
-        let k = self.comments.partition_point(|&(s, _)| s <= at);
-        k > 0 && at < self.comments[k - 1].1
-    }
-
-    /// The innermost bracket pair around `at` opened by one of `opens`.
-    fn enclosing(&self, text: &str, at: usize, opens: &[u8]) -> Option<(usize, usize)> {
-        let b = text.as_bytes();
-        self.pairs
-            .iter()
-            .filter(|&&(o, c)| o < at && at < c && opens.contains(&b[o]))
-            .max_by_key(|&&(o, _)| o)
-            .copied()
-    }
-
-    /// The index after the token at `i`: past a whole string, comment or
-    /// bracket group.
-    fn step(&self, i: usize) -> usize {
-        if let Some(&(end, _)) = self.skips.get(&i) {
-            end.max(i + 1)
-        } else if let Some(&close) = self.close_of.get(&i) {
-            close + 1
-        } else {
-            i + 1
-        }
-    }
-
-    fn skip_blank(&self, b: &[u8], mut i: usize, end: usize) -> usize {
-        loop {
-            while i < end && b[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            match self.skips.get(&i) {
-                Some(&(e, true)) if i < end => i = e,
-                _ => return i,
-            }
-        }
-    }
-
-    /// The end of a value starting at `start`: before trailing comments and
-    /// whitespace.
-    fn value_end(&self, b: &[u8], start: usize, end: usize) -> usize {
-        let (mut i, mut last) = (start, start);
-        while i < end {
-            if let Some(&(_, true)) = self.skips.get(&i) {
-                break;
-            }
-            let next = self.step(i).min(end);
-            if !b[i].is_ascii_whitespace() {
-                last = next;
-            }
-            i = next;
-        }
-        last
-    }
-
-    /// The items between the brackets at `open` and `close`.
-    fn entries(&self, text: &str, open: usize, close: usize) -> Vec<Entry> {
-        let b = text.as_bytes();
-        let mut out = Vec::new();
-        let mut i = open + 1;
-        while i < close {
-            let mut j = i;
-            while j < close && b[j] != b',' {
-                j = self.step(j);
-            }
-            let end = j.min(close);
-            if let Some(e) = self.entry(text, i, end) {
-                out.push(e);
-            }
-            i = end + 1;
-        }
-        out
-    }
-
-    fn entry(&self, text: &str, start: usize, end: usize) -> Option<Entry> {
-        let b = text.as_bytes();
-        let at = self.skip_blank(b, start, end);
-        if at >= end {
-            return None;
-        }
-        let mut k = at;
-        let key = if matches!(b[k], b'"' | b'\'') {
-            let &(e, _) = self.skips.get(&k)?;
-            let e = e.min(end);
-            let key = text.get(k + 1..e.saturating_sub(1).max(k + 1));
-            k = e;
-            key
-        } else {
-            while k < end
-                && (b[k].is_ascii_alphanumeric() || matches!(b[k], b'_' | b'$' | b'.' | b'-'))
-            {
-                k += 1;
-            }
-            (k > at).then(|| &text[at..k])
-        };
-        let mut s = k;
-        while s < end && b[s].is_ascii_whitespace() {
-            s += 1;
-        }
-        let sep = if text[s..end].starts_with("=>") {
-            Some(2)
-        } else if s < end && (b[s] == b':' || b[s] == b'=') && b.get(s + 1) != Some(&b[s]) {
-            Some(1)
-        } else {
-            None
-        };
-        Some(match (key, sep) {
-            (Some(key), Some(n)) => {
-                let vs = self.skip_blank(b, s + n, end);
-                Entry {
-                    key: Some(key.to_string()),
-                    value: (vs, self.value_end(b, vs, end).max(vs)),
-                }
-            }
-            _ => Entry {
-                key: None,
-                value: (at, self.value_end(b, at, end).max(at)),
-            },
-        })
-    }
-
-    /// The object/dict/array a value opens (`{…}`, `[…]`, `dict(…)`,
-    /// `array(…)`), as its bracket pair.
-    fn object_at(&self, text: &str, at: usize) -> Option<(usize, usize)> {
-        let rest = &text[at..];
-        let open = if rest.starts_with(['{', '[']) {
-            at
-        } else if rest.starts_with("dict(") {
-            at + 4
-        } else if rest.starts_with("array(") {
-            at + 5
-        } else {
-            return None;
-        };
-        self.close_of.get(&open).map(|&c| (open, c))
-    }
-
-    /// The object literal assigned to `ident` in this file
-    /// (`const ident = {…}`, `ident: Type = {…}`, Python `ident = {…}`).
-    fn object_named(&self, text: &str, ident: &str) -> Option<(usize, usize)> {
-        let re = Regex::new(&format!(
-            r"(?-u:\b){}\s*(?::\s*[\w.<>\[\]| ]+)?=\s*(?:dict\(|\{{)",
-            regex::escape(ident)
-        ))
-        .ok()?;
-        re.find_iter(text)
-            .filter(|m| !self.in_comment(m.start()))
-            .find_map(|m| {
-                let open = m.end() - 1;
-                self.close_of.get(&open).map(|&c| (open, c))
-            })
-    }
-}
-
-fn line_end(b: &[u8], i: usize) -> usize {
-    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |e| i + e)
-}
-
-fn string_end(b: &[u8], i: usize) -> usize {
-    let q = b[i];
-    if q != b'`' && b[i..].starts_with(&[q, q, q]) {
-        return memchr::memmem::find(&b[i + 3..], &[q, q, q]).map_or(b.len(), |e| i + 3 + e + 3);
-    }
-    let mut j = i + 1;
-    while j < b.len() {
-        match b[j] {
-            b'\\' => j += 2,
-            c if c == q => return j + 1,
-            b'\n' if q != b'`' => return j,
-            _ => j += 1,
-        }
-    }
-    b.len()
 }
 
 // ---------------------------------------------------------------------------
@@ -1425,7 +1086,7 @@ fn parse_uri(rest: &str) -> Conn {
         Some(i) => {
             let user = auth_path[..i].split(':').next().unwrap_or("");
             if !user.is_empty() {
-                c.user = Some(pct_decode(user));
+                c.user = Some(percent_decode(user));
             }
             &auth_path[i + 1..]
         }
@@ -1436,7 +1097,7 @@ fn parse_uri(rest: &str) -> Conn {
         None => (hostpath, ""),
     };
     if !path.is_empty() {
-        c.database = Some(pct_decode(path));
+        c.database = Some(percent_decode(path));
     }
     let (host, port) = parse_hosts(hostspec);
     c.host = host;
@@ -1446,7 +1107,7 @@ fn parse_uri(rest: &str) -> Conn {
         if let Some((k, v)) = pair.split_once('=')
             && !k.eq_ignore_ascii_case("password")
         {
-            c.set(k, pct_decode(v));
+            c.set(k, percent_decode(v));
         }
     }
     c
@@ -1481,7 +1142,7 @@ fn parse_hosts(spec: &str) -> (Option<String>, Option<String>) {
             }
         };
         if !host.is_empty() {
-            hosts.push(pct_decode(host));
+            hosts.push(percent_decode(host));
         }
         if first_port.is_none() {
             first_port = port.filter(|p| !p.is_empty()).map(str::to_string);
@@ -1810,7 +1471,7 @@ fn pg_service(cx: &Ctx<'_>, out: &mut Out) {
     for (i, line) in cx.text.lines().enumerate() {
         let t = line.trim();
         if let Some(name) = t.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
-            sections.push((cx.lines[i], name, Conn::default(), Vec::new()));
+            sections.push((cx.lines.starts()[i], name, Conn::default(), Vec::new()));
         } else if let (Some((k, v)), Some(s)) = (t.split_once('='), sections.last_mut()) {
             let (k, v) = (k.trim(), v.trim());
             if !t.starts_with('#') && k != "password" {
@@ -2104,7 +1765,7 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
         }) {
             return;
         }
-        let end = floor_boundary(cx.text, end.min(cx.text.len()));
+        let end = cx.text.floor_char_boundary(end.min(cx.text.len()));
         let text = collapse(&cx.text[at..end.max(at)]);
         vars.push(EnvVar {
             name: name.to_string(),
@@ -2156,7 +1817,7 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
         let whole = m.get(0).expect("match");
         // The value: on the same line or one of the next three.
         let n = cx.line_of(whole.end());
-        let window_end = cx.lines.get(n + 3).map_or(cx.text.len(), |&e| e);
+        let window_end = cx.lines.starts().get(n + 3).map_or(cx.text.len(), |&e| e);
         let window = &cx.text[whole.end()..window_end];
         let Some(v) = ENV_VALUE.captures(window) else {
             continue;
@@ -2229,7 +1890,7 @@ fn env(cx: &Ctx<'_>, out: &mut Out) {
         );
         if driver == Driver::NodePg {
             let mode = f.conn.sslmode.as_deref();
-            f.facts = agree_facts(
+            f.facts = Facts::agree(
                 cx.eras(Package::NodePg, &PG_ERAS)
                     .into_iter()
                     .map(|era| Some(node_env_era(mode, era))),
@@ -2293,7 +1954,7 @@ fn rails(cx: &Ctx<'_>, out: &mut Out) {
                 indent,
                 key,
                 value,
-                at: cx.lines[i] + indent,
+                at: cx.lines.starts()[i] + indent,
             });
         }
     }
@@ -2597,7 +2258,7 @@ fn node_objects(cx: &Ctx<'_>, out: &mut Out) {
             if lex.in_comment(m.start()) {
                 continue;
             }
-            let Some(&close) = lex.close_of.get(&paren) else {
+            let Some(close) = lex.closing(paren) else {
                 continue;
             };
             let arg = lex.skip_blank(b, paren + 1, close);
@@ -2690,7 +2351,7 @@ fn node_object(
     open: usize,
     stack: &'static str,
 ) {
-    let Some(&close) = lex.close_of.get(&open) else {
+    let Some(close) = lex.closing(open) else {
         return;
     };
     let mut cfg = NodeConfig::default();
@@ -2763,9 +2424,11 @@ fn node_object(
 /// `rejectUnauthorized: true` verifies (CHANGELOG.md, pg@8.0.0).
 fn node_ssl(cx: &Ctx<'_>, lex: &Lex, value: (usize, usize)) -> (Facts, Option<String>) {
     let (fx, ca, reject_set) = node_ssl_v8(cx, lex, value);
-    let fx = agree_facts(cx.eras(Package::NodePg, &PG_ERAS).into_iter().map(|era| {
+    let fx = Facts::agree(cx.eras(Package::NodePg, &PG_ERAS).into_iter().map(|era| {
         Some(match era {
-            PgEra::V7 if fx.tls != N && fx != UNKNOWN && !reject_set => facts(fx.tls, N, N),
+            PgEra::V7 if fx.uses_tls != N && fx != UNKNOWN && !reject_set => {
+                Facts::new(fx.uses_tls, N, N)
+            }
             _ => fx,
         })
     }));
@@ -2823,7 +2486,7 @@ fn node_ssl_v8(cx: &Ctx<'_>, lex: &Lex, (s, e): (usize, usize)) -> (Facts, Optio
         } else if chain == U && host == Y {
             host = U;
         }
-        return (facts(Y, chain, host), ca, reject_set);
+        return (Facts::new(Y, chain, host), ca, reject_set);
     }
     // A conditional or computed value.
     if REJECT_FALSE.is_match(v) {
@@ -2884,7 +2547,7 @@ fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
             continue;
         }
         let paren = whole.end() - 1;
-        let Some(&close) = lex.close_of.get(&paren) else {
+        let Some(close) = lex.closing(paren) else {
             continue;
         };
         if out.is_claimed(whole.start()) {
@@ -3016,7 +2679,7 @@ fn asyncpg_ssl(
                 .ok()
                 .and_then(|re| re.captures(ctx).map(|c| c[1].to_string()));
         } else {
-            fx = facts(Y, U, U);
+            fx = Facts::new(Y, U, U);
         }
     }
     if is_ident(v) {
@@ -3027,7 +2690,7 @@ fn asyncpg_ssl(
         if set(r"verify_mode\s*=\s*ssl\.CERT_NONE") {
             fx = NO_VERIFY;
         } else if set(r"check_hostname\s*=\s*False") {
-            fx = facts(Y, fx.chain, N);
+            fx = Facts::new(Y, fx.verifies_chain, N);
         }
         if let Some(c) = Regex::new(&format!(
             r#"(?-u:\b){name}\.load_verify_locations\(\s*(?:cafile\s*=\s*)?["']([^"']+)["']"#
@@ -3036,16 +2699,16 @@ fn asyncpg_ssl(
         .and_then(|re| re.captures(cx.text))
         {
             cafile = Some(c[1].to_string());
-            if fx.chain == U {
-                fx = facts(Y, Y, fx.host);
+            if fx.verifies_chain == U {
+                fx = Facts::new(Y, Y, fx.verifies_hostname);
             }
         }
     }
-    if fx.tls == U && context_args.is_none() && !is_ident(v) {
+    if fx.uses_tls == U && context_args.is_none() && !is_ident(v) {
         return (UNKNOWN, trust);
     }
-    if fx.tls == U {
-        fx = facts(Y, U, U);
+    if fx.uses_tls == U {
+        fx = Facts::new(Y, U, U);
     }
     (fx, cafile.or(trust))
 }
@@ -3059,7 +2722,7 @@ fn sqlalchemy(cx: &Ctx<'_>, out: &mut Out) {
     let lex = cx.lex();
     for m in SA_CALL.find_iter(cx.text) {
         let paren = m.end() - 1;
-        let Some(&close) = lex.close_of.get(&paren) else {
+        let Some(close) = lex.closing(paren) else {
             continue;
         };
         if lex.in_comment(m.start()) || out.is_claimed(m.start()) {
@@ -3155,36 +2818,10 @@ mod tests {
         })
     }
 
-    /// Found by the mutation test: a `%` before a multi-byte character was
-    /// decoded by slicing the text inside that character.
-    #[test]
-    fn percent_escapes_decode_bytes_and_leave_the_rest() {
-        let table = [
-            ("p%40ss%2Fw0rd", "p@ss/w0rd"),
-            ("caf%C3%A9", "café"),
-            ("%1\u{e9}", "%1\u{e9}"),
-            ("%\u{e9}", "%\u{e9}"),
-            ("100%", "100%"),
-            ("%zz%4", "%zz%4"),
-            ("%+1", "%+1"),
-            ("%FF", "\u{fffd}"),
-        ];
-        for (text, decoded) in table {
-            assert_eq!(pct_decode(text), decoded, "{text}");
-        }
-    }
-
-    type Facts3 = (Fact, Fact, Fact);
-    const FULLV: Facts3 = (Y, Y, Y);
-    const CA: Facts3 = (Y, Y, N);
-    const NOV: Facts3 = (Y, N, N);
-    const OFF: Facts3 = (N, N, N);
-    const OPP: Facts3 = (U, N, N);
-    const UNK: Facts3 = (U, U, U);
     /// libpq prefer, no sslrootcert: a ~/.postgresql/root.crt is unknowable.
-    const PREFER: Facts3 = (U, U, N);
+    const PREFER: Facts = Facts::new(U, U, N);
     /// libpq require, no sslrootcert.
-    const REQUIRE: Facts3 = (Y, U, N);
+    const REQUIRE: Facts = Facts::new(Y, U, N);
 
     /// A snippet that yields exactly one hit, and that hit.
     struct Case {
@@ -3195,7 +2832,7 @@ mod tests {
         port: Option<u16>,
         user: Option<&'static str>,
         db: Option<&'static str>,
-        facts: Facts3,
+        facts: Facts,
         trust: Option<&'static str>,
         /// Driver versions in the project's dependency files.
         versions: &'static [(Package, &'static str)],
@@ -3211,7 +2848,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("appdb"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/etc/ssl/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3236,7 +2873,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("/certs/rds-combined-ca-bundle.pem"),
             versions: &[],
         },
@@ -3260,7 +2897,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: OFF,
+            facts: PLAIN,
             trust: None,
             versions: &[],
         },
@@ -3272,7 +2909,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: None,
             versions: &[],
         },
@@ -3284,7 +2921,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: (U, Y, N),
+            facts: Facts::new(U, Y, N),
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3297,7 +2934,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("system"),
             versions: &[],
         },
@@ -3347,7 +2984,7 @@ mod tests {
             port: Some(5433),
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: None,
             versions: &[],
         },
@@ -3359,7 +2996,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[],
         },
@@ -3372,7 +3009,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3385,7 +3022,7 @@ mod tests {
             port: Some(5432),
             user: Some("${DB_USER}"),
             db: Some("${DB_NAME}"),
-            facts: UNK,
+            facts: UNKNOWN,
             trust: None,
             versions: &[],
         },
@@ -3422,7 +3059,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: OPP,
+            facts: OPPORTUNISTIC,
             trust: Some("/certs/ca.pem"),
             versions: &[],
         },
@@ -3434,7 +3071,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: UNK,
+            facts: UNKNOWN,
             trust: None,
             versions: &[],
         },
@@ -3447,7 +3084,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3459,7 +3096,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3471,7 +3108,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3483,7 +3120,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3495,7 +3132,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: OFF,
+            facts: PLAIN,
             trust: None,
             versions: &[],
         },
@@ -3507,7 +3144,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3545,7 +3182,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3557,7 +3194,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[],
         },
@@ -3570,7 +3207,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: OPP,
+            facts: OPPORTUNISTIC,
             trust: Some("/certs/ca.pem"),
             versions: &[],
         },
@@ -3595,7 +3232,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("my db"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3619,7 +3256,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: Some("shop"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/etc/ssl/rds.pem"),
             versions: &[],
         },
@@ -3631,7 +3268,7 @@ mod tests {
             port: Some(5432),
             user: Some("reader"),
             db: Some("reports"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3644,7 +3281,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[],
         },
@@ -3657,7 +3294,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: Some("app"),
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: Some("/certs/ca.pem"),
             versions: &[],
         },
@@ -3671,7 +3308,7 @@ mod tests {
             db: Some("app"),
             // verify-full (ssl=true) checks the host name whatever the
             // factory.
-            facts: (Y, N, Y),
+            facts: Facts::new(Y, N, Y),
             trust: None,
             versions: &[],
         },
@@ -3683,7 +3320,7 @@ mod tests {
             port: None,
             user: None,
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("org.postgresql.ssl.DefaultJavaSSLFactory"),
             versions: &[],
         },
@@ -3695,7 +3332,7 @@ mod tests {
             port: None,
             user: None,
             db: Some("app"),
-            facts: OPP,
+            facts: OPPORTUNISTIC,
             trust: None,
             versions: &[],
         },
@@ -3707,7 +3344,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3719,7 +3356,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: None,
             versions: &[],
         },
@@ -3731,7 +3368,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: Some("app"),
-            facts: OFF,
+            facts: PLAIN,
             trust: None,
             versions: &[],
         },
@@ -3744,7 +3381,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("orders"),
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[],
         },
@@ -3756,7 +3393,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("orders"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3768,7 +3405,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("orders"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: None,
             versions: &[],
         },
@@ -3780,7 +3417,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("orders"),
-            facts: OPP,
+            facts: OPPORTUNISTIC,
             trust: None,
             versions: &[],
         },
@@ -3793,7 +3430,7 @@ mod tests {
             port: Some(5432),
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3817,7 +3454,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: CA,
+            facts: CA_ONLY,
             trust: None,
             versions: &[],
         },
@@ -3829,7 +3466,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: OFF,
+            facts: PLAIN,
             trust: None,
             versions: &[],
         },
@@ -3841,7 +3478,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/etc/rds/global-bundle.pem"),
             versions: &[],
         },
@@ -3854,7 +3491,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: UNK,
+            facts: UNKNOWN,
             trust: None,
             versions: &[],
         },
@@ -3878,7 +3515,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("$HOME/rds-ca-2019-root.pem"),
             versions: &[],
         },
@@ -3890,7 +3527,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -3940,7 +3577,7 @@ mod tests {
             port: None,
             user: None,
             db: Some("geo"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("config/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3953,7 +3590,7 @@ mod tests {
             port: Some(5432),
             user: Some("shop"),
             db: Some("shop"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -3991,7 +3628,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -4003,7 +3640,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[],
         },
@@ -4015,7 +3652,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: None,
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -4028,7 +3665,7 @@ mod tests {
             port: Some(5432),
             user: Some("postgres"),
             db: Some("postgres"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -4040,7 +3677,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: UNK,
+            facts: UNKNOWN,
             trust: None,
             versions: &[],
         },
@@ -4052,7 +3689,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[],
         },
@@ -4064,7 +3701,7 @@ mod tests {
             port: None,
             user: None,
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("process.env.RDS_CA"),
             versions: &[(Package::NodePg, "8.16.0")],
         },
@@ -4076,7 +3713,7 @@ mod tests {
             port: Some(5432),
             user: None,
             db: None,
-            facts: OPP,
+            facts: OPPORTUNISTIC,
             trust: None,
             versions: &[],
         },
@@ -4089,7 +3726,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[],
         },
@@ -4102,7 +3739,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -4138,7 +3775,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: FULLV,
+            facts: FULL,
             trust: None,
             versions: &[],
         },
@@ -4150,7 +3787,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: NOV,
+            facts: NO_VERIFY,
             trust: None,
             versions: &[],
         },
@@ -4162,7 +3799,7 @@ mod tests {
             port: None,
             user: None,
             db: None,
-            facts: FULLV,
+            facts: FULL,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -4174,7 +3811,7 @@ mod tests {
             port: None,
             user: Some("app"),
             db: Some("app"),
-            facts: CA,
+            facts: CA_ONLY,
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
@@ -4240,14 +3877,7 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:#?}");
         assert_eq!(hits[0].stack, "Rails database.yml");
         assert_eq!(hits[0].host.as_deref(), Some("db.example.com"));
-        assert_eq!(
-            (
-                hits[0].uses_tls,
-                hits[0].verifies_chain,
-                hits[0].verifies_hostname
-            ),
-            CA
-        );
+        assert_eq!(hits[0].facts(), CA_ONLY);
         // In a template: reported once, through the block merging it.
         let yml = "default: &default\n  adapter: postgresql\n  url: postgres://app@db/app?sslmode=verify-full\nproduction:\n  <<: *default\n";
         let hits = scan("database.yml", yml);
@@ -4270,14 +3900,7 @@ mod tests {
         let engine = "engine = create_engine('postgresql+asyncpg://app@db/app', connect_args={'ssl': 'verify-full'})\n";
         let hits = scan("db.py", engine);
         assert_eq!(hits.len(), 1, "{hits:#?}");
-        assert_eq!(
-            (
-                hits[0].uses_tls,
-                hits[0].verifies_chain,
-                hits[0].verifies_hostname
-            ),
-            FULLV
-        );
+        assert_eq!(hits[0].facts(), FULL);
     }
 
     #[test]
@@ -4460,155 +4083,155 @@ mod tests {
         use crate::evidence::deps::Package::{GoPq, NodePg, Npgsql, Pgx};
         const NPGSQL: &str = "appsettings.json";
         let pg = "const { Pool } = require('pg');\n";
-        type Row<'a> = (&'a str, String, &'a [(Package, &'a str)], Facts3);
+        type Row<'a> = (&'a str, String, &'a [(Package, &'a str)], Facts);
         let table: &[Row<'_>] = &[
             // ---- Npgsql: 5.x validated Prefer/Require unless Trust Server
             // Certificate; default Disable. 6+: libpq's modes, default Prefer.
-            (NPGSQL, npgsql("SSL Mode=Require"), &[(Npgsql, "5.0.18")], (Y, Y, U)),
-            (NPGSQL, npgsql("SSL Mode=Require"), &[(Npgsql, "8.0.3")], NOV),
-            (NPGSQL, npgsql("SSL Mode=Require"), &[], (Y, U, U)),
-            (NPGSQL, npgsql("SSL Mode=Prefer"), &[(Npgsql, "5.0.18")], (U, Y, U)),
-            (NPGSQL, npgsql("SSL Mode=Prefer"), &[(Npgsql, "6.0.0")], OPP),
-            (NPGSQL, npgsql("SSL Mode=Prefer"), &[], UNK),
-            (NPGSQL, npgsql("Pooling=true"), &[(Npgsql, "5.0.18")], OFF),
-            (NPGSQL, npgsql("Pooling=true"), &[(Npgsql, "8.0.3")], OPP),
+            (NPGSQL, npgsql("SSL Mode=Require"), &[(Npgsql, "5.0.18")], Facts::new(Y, Y, U)),
+            (NPGSQL, npgsql("SSL Mode=Require"), &[(Npgsql, "8.0.3")], NO_VERIFY),
+            (NPGSQL, npgsql("SSL Mode=Require"), &[], Facts::new(Y, U, U)),
+            (NPGSQL, npgsql("SSL Mode=Prefer"), &[(Npgsql, "5.0.18")], Facts::new(U, Y, U)),
+            (NPGSQL, npgsql("SSL Mode=Prefer"), &[(Npgsql, "6.0.0")], OPPORTUNISTIC),
+            (NPGSQL, npgsql("SSL Mode=Prefer"), &[], UNKNOWN),
+            (NPGSQL, npgsql("Pooling=true"), &[(Npgsql, "5.0.18")], PLAIN),
+            (NPGSQL, npgsql("Pooling=true"), &[(Npgsql, "8.0.3")], OPPORTUNISTIC),
             // Neither default verifies; whether TLS is used differs.
-            (NPGSQL, npgsql("Pooling=true"), &[], OPP),
+            (NPGSQL, npgsql("Pooling=true"), &[], OPPORTUNISTIC),
             (
                 NPGSQL,
                 npgsql("SSL Mode=Require;Trust Server Certificate=true"),
                 &[],
-                NOV,
+                NO_VERIFY,
             ),
             (
                 NPGSQL,
                 npgsql("SSL Mode=Require;Root Certificate=/certs/rds.pem"),
                 &[(Npgsql, "5.0.18")],
-                CA,
+                CA_ONLY,
             ),
             // 5.x refuses VerifyFull: only 6+ can connect with it.
-            (NPGSQL, npgsql("SSL Mode=VerifyFull"), &[], FULLV),
-            (NPGSQL, npgsql("SSL Mode=VerifyFull"), &[(Npgsql, "5.0.18")], UNK),
-            (NPGSQL, npgsql("SSL Mode=VerifyCA"), &[(Npgsql, "^8.0.0")], CA),
+            (NPGSQL, npgsql("SSL Mode=VerifyFull"), &[], FULL),
+            (NPGSQL, npgsql("SSL Mode=VerifyFull"), &[(Npgsql, "5.0.18")], UNKNOWN),
+            (NPGSQL, npgsql("SSL Mode=VerifyCA"), &[(Npgsql, "^8.0.0")], CA_ONLY),
             // ---- node-postgres: pg 7 verified only with an explicit
             // rejectUnauthorized: true.
-            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[(NodePg, "^7.18.2")], NOV),
-            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[(NodePg, "8.11.3")], FULLV),
-            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[], (Y, U, U)),
+            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[(NodePg, "^7.18.2")], NO_VERIFY),
+            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[(NodePg, "8.11.3")], FULL),
+            ("db.js", format!("{pg}new Pool({{ host: 'db', ssl: true }});\n"), &[], Facts::new(Y, U, U)),
             (
                 "db.js",
                 format!("{pg}new Pool({{ host: 'db', ssl: {{ ca: fs.readFileSync('/certs/rds.pem') }} }});\n"),
                 &[(NodePg, "7.4.0")],
-                NOV,
+                NO_VERIFY,
             ),
             (
                 "db.js",
                 format!("{pg}new Pool({{ host: 'db', ssl: {{ rejectUnauthorized: true }} }});\n"),
                 &[(NodePg, "7.4.0")],
-                FULLV,
+                FULL,
             ),
             (
                 "db.js",
                 format!("{pg}new Pool({{ host: 'db', ssl: {{ rejectUnauthorized: false }} }});\n"),
                 &[],
-                NOV,
+                NO_VERIFY,
             ),
             // URLs read `sslmode` from 8.4; 8.0–8.3 ignore it.
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[(NodePg, "8.11.3")], FULLV),
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[(NodePg, "8.2.0")], OFF),
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[], UNK),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[(NodePg, "8.11.3")], FULL),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[(NodePg, "8.2.0")], PLAIN),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=require';\n".into(), &[], UNKNOWN),
             // Case-sensitive: `Disable` is not `disable`, so TLS with
             // verification.
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=Disable';\n".into(), &[(NodePg, "8.11.3")], FULLV),
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=disable';\n".into(), &[], OFF),
-            ("db.js", "const url = 'postgres://app@db/app?sslmode=no-verify';\n".into(), &[(NodePg, "^8.4.0")], NOV),
-            ("db.js", "const url = 'postgres://app@db/app?ssl=no-verify';\n".into(), &[(NodePg, "^8.4.0")], NOV),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=Disable';\n".into(), &[(NodePg, "8.11.3")], FULL),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=disable';\n".into(), &[], PLAIN),
+            ("db.js", "const url = 'postgres://app@db/app?sslmode=no-verify';\n".into(), &[(NodePg, "^8.4.0")], NO_VERIFY),
+            ("db.js", "const url = 'postgres://app@db/app?ssl=no-verify';\n".into(), &[(NodePg, "^8.4.0")], NO_VERIFY),
             // The libpq compatibility switch (8.15+) has no `no-verify`: the
             // `ssl: {}` object stays, and verifies.
             (
                 "db.js",
                 "const url = 'postgres://app@db/app?uselibpqcompat=true&sslmode=no-verify';\n".into(),
                 &[(NodePg, "8.16.0")],
-                FULLV,
+                FULL,
             ),
             (
                 "db.js",
                 "const url = 'postgres://app@db/app?uselibpqcompat=true&sslmode=require';\n".into(),
                 &[(NodePg, "8.16.0")],
-                NOV,
+                NO_VERIFY,
             ),
             // Before 8.15 the switch is ignored.
             (
                 "db.js",
                 "const url = 'postgres://app@db/app?uselibpqcompat=true&sslmode=require';\n".into(),
                 &[(NodePg, "8.11.3")],
-                FULLV,
+                FULL,
             ),
             // PGSSLMODE: `allow` (and any word not in pg's switch) is no TLS.
-            ("db.js", "process.env.PGSSLMODE = 'allow';\n".into(), &[], OFF),
-            ("db.js", "process.env.PGSSLMODE = 'Require';\n".into(), &[], OFF),
-            ("db.js", "process.env.PGSSLMODE = 'require';\n".into(), &[(NodePg, "7.18.2")], NOV),
-            ("db.js", "process.env.PGSSLMODE = 'require';\n".into(), &[(NodePg, "8.11.3")], FULLV),
-            ("db.js", "process.env.PGSSLMODE = 'no-verify';\n".into(), &[(NodePg, "8.0.0")], OFF),
-            ("db.js", "process.env.PGSSLMODE = 'no-verify';\n".into(), &[(NodePg, "8.11.3")], NOV),
+            ("db.js", "process.env.PGSSLMODE = 'allow';\n".into(), &[], PLAIN),
+            ("db.js", "process.env.PGSSLMODE = 'Require';\n".into(), &[], PLAIN),
+            ("db.js", "process.env.PGSSLMODE = 'require';\n".into(), &[(NodePg, "7.18.2")], NO_VERIFY),
+            ("db.js", "process.env.PGSSLMODE = 'require';\n".into(), &[(NodePg, "8.11.3")], FULL),
+            ("db.js", "process.env.PGSSLMODE = 'no-verify';\n".into(), &[(NodePg, "8.0.0")], PLAIN),
+            ("db.js", "process.env.PGSSLMODE = 'no-verify';\n".into(), &[(NodePg, "8.11.3")], NO_VERIFY),
             // ---- sslrootcert=system. libpq 16+: verify-full by default;
             // before 16 a file named `system`; libpq's version is never in
             // sight.
-            ("app.conf", "url postgresql://app@db/app?sslrootcert=system\n".into(), &[], UNK),
-            ("app.conf", "url postgresql://app@db/app?sslmode=verify-full&sslrootcert=system\n".into(), &[], FULLV),
+            ("app.conf", "url postgresql://app@db/app?sslrootcert=system\n".into(), &[], UNKNOWN),
+            ("app.conf", "url postgresql://app@db/app?sslmode=verify-full&sslrootcert=system\n".into(), &[], FULL),
             // pgx 5.7+: verify-full whatever the sslmode; older pgx cannot
             // read the file `system`.
             (
                 "main.go",
                 pgx("postgres://app@db/app?sslmode=prefer&sslrootcert=system"),
                 &[(Pgx, "v5.7.1")],
-                FULLV,
+                FULL,
             ),
             (
                 "main.go",
                 pgx("postgres://app@db/app?sslmode=prefer&sslrootcert=system"),
                 &[],
-                FULLV,
+                FULL,
             ),
             (
                 "main.go",
                 pgx("postgres://app@db/app?sslmode=prefer&sslrootcert=system"),
                 &[(Pgx, "v5.5.5")],
-                UNK,
+                UNKNOWN,
             ),
             // lib/pq 1.12+: verify-full by default with it, weaker refused.
-            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[(GoPq, "v1.12.3")], FULLV),
-            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[], FULLV),
-            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[(GoPq, "v1.10.9")], UNK),
-            ("main.go", pq("host=db dbname=app sslmode=require sslrootcert=system"), &[(GoPq, "v1.12.3")], UNK),
+            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[(GoPq, "v1.12.3")], FULL),
+            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[], FULL),
+            ("main.go", pq("host=db dbname=app sslrootcert=system"), &[(GoPq, "v1.10.9")], UNKNOWN),
+            ("main.go", pq("host=db dbname=app sslmode=require sslrootcert=system"), &[(GoPq, "v1.12.3")], UNKNOWN),
             // lib/pq's default: require up to v1.12.3, prefer after.
             ("main.go", pq("host=db dbname=app"), &[(GoPq, "v1.10.9")], REQUIRE),
-            ("main.go", pq("host=db dbname=app"), &[], (U, U, N)),
+            ("main.go", pq("host=db dbname=app"), &[], Facts::new(U, U, N)),
             // ---- pgjdbc: verify-full checks the host name whatever the
             // factory.
             (
                 "app.properties",
                 "url=jdbc:postgresql://db/app?sslmode=verify-full&sslfactory=org.postgresql.ssl.NonValidatingFactory\n".into(),
                 &[],
-                (Y, N, Y),
+                Facts::new(Y, N, Y),
             ),
             (
                 "app.properties",
                 "url=jdbc:postgresql://db/app?sslmode=verify-full&sslfactory=com.example.TrustAll\n".into(),
                 &[],
-                (Y, U, Y),
+                Facts::new(Y, U, Y),
             ),
             (
                 "app.properties",
                 "url=jdbc:postgresql://db/app?sslmode=verify-full&sslhostnameverifier=com.example.AnyHost\n".into(),
                 &[],
-                (Y, Y, U),
+                Facts::new(Y, Y, U),
             ),
             (
                 "app.properties",
                 "url=jdbc:postgresql://db/app?sslmode=require&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory\n".into(),
                 &[],
-                CA,
+                CA_ONLY,
             ),
         ];
         let rows: Vec<crate::evidence::testing::FactsRow<'_>> = table
@@ -4623,91 +4246,91 @@ mod tests {
     /// cut short is unknown, never "no".
     #[test]
     fn values_from_elsewhere_are_unknown() {
-        let table: &[(&str, &str, Facts3)] = &[
+        let table: &[(&str, &str, Facts)] = &[
             (
                 "compose.yml",
                 "DATABASE_URL: postgres://app@db/app?sslmode=${DB_SSLMODE}\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "db.py",
                 "conninfo = \"host=db dbname=app sslmode=%(mode)s\"\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "db.py",
                 "import psycopg2\nconn = psycopg2.connect(host='db', dbname='app', sslmode=mode)\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "db.py",
                 "import os\nos.environ[\"PGSSLMODE\"] = mode\nos.environ[\"PGHOST\"] = \"db\"\n",
-                UNK,
+                UNKNOWN,
             ),
-            ("db.js", "process.env.PGSSLMODE = mode;\n", UNK),
+            ("db.js", "process.env.PGSSLMODE = mode;\n", UNKNOWN),
             (
                 "db.js",
                 "const { Pool } = require('pg');\nnew Pool({ host: 'db', ssl: process.env.DB_SSL });\n",
-                UNK,
+                UNKNOWN,
             ),
             // A spread object may carry `ssl`.
             (
                 "db.js",
                 "const { Pool } = require('pg');\nnew Pool({ ...base, host: 'db' });\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "settings.py",
                 "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'HOST': 'db', 'OPTIONS': {'sslmode': os.environ['PGSSLMODE']}}}\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "database.yml",
                 "production:\n  adapter: postgresql\n  host: db\n  sslmode: <%= ENV['DB_SSLMODE'] %>\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "app.properties",
                 "url=jdbc:postgresql://db/app?sslmode=${PG_SSLMODE}\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "appsettings.json",
                 "{\"Db\": \"Host=db;Database=app;Username=app;SSL Mode=${SSL_MODE}\"}\n",
-                UNK,
+                UNKNOWN,
             ),
             // A registered tls.Config (lib/pq `pqgo-` modes).
             (
                 "main.go",
                 "import _ \"github.com/lib/pq\"\nsql.Open(\"postgres\", \"host=db dbname=app sslmode=pqgo-custom\")\n",
-                UNK,
+                UNKNOWN,
             ),
             // pg_service.conf may set the sslmode.
             (
                 "deploy.sh",
                 "psql \"service=orders dbname=app host=db\"\n",
-                UNK,
+                UNKNOWN,
             ),
             // Cut short: the rest may carry the TLS parameters.
             (
                 "Db.java",
                 "String url = \"jdbc:postgresql://\" + host + \"/app\";\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "main.go",
                 "import \"github.com/jackc/pgx/v5\"\nconn, err := pgx.Connect(ctx, \"postgres://app@db/app?\" + params)\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "db.js",
                 "const url = `postgres://app@db/app${query}`;\n",
-                UNK,
+                UNKNOWN,
             ),
             (
                 "Program.cs",
                 "var cs = \"Host=db;Database=app;Username=app;\" + extra; // Npgsql\n",
-                UNK,
+                UNKNOWN,
             ),
         ];
         let rows: Vec<crate::evidence::testing::FactsRow<'_>> = table

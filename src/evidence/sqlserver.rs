@@ -19,14 +19,17 @@ use std::sync::LazyLock;
 use regex::Regex;
 use sslcensus_parsers::Engine;
 
-use super::Fact::{No, Unknown, Yes};
+use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{Package, Versions, eras};
-use super::mysql::{
-    Facts, IniSection, Lines, NO_TLS, UNKNOWN, UrlParts, commented, ini_sections, new_hit,
-    norm_key, param, parse_bool, query_params, split_host_port, unquote, url_end,
-};
+use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
+use super::syntax::comment::commented;
+use super::syntax::ini::{IniSection, ini_sections};
+use super::syntax::kv::{norm_key, param};
+use super::syntax::lines::Lines;
+use super::syntax::quote::{parse_bool, unquote};
+use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
 use super::text::cut_short;
-use super::{ConfigHit, Given, SourceFile, agree, given, unsettled};
+use super::{ConfigHit, Given, SourceFile, given};
 
 /// Finds SQL Server connection settings in one file.
 pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
@@ -117,7 +120,7 @@ impl Encryption {
             Given::Value(false) => &[Some(false)],
             Given::Unreadable => &[Some(true), Some(false)],
         };
-        agree(
+        Facts::agree(
             trust
                 .iter()
                 .flat_map(|&t| eras.iter().map(move |&era| (t, era)))
@@ -125,14 +128,6 @@ impl Encryption {
         )
     }
 }
-
-/// Login packet only, or a server-forced encryption, never validated.
-const UNVALIDATED: Facts = (Unknown, No, No);
-/// Login packet only, or, when the server forces encryption, full TLS with
-/// the certificate validated: it depends on the server.
-const SERVER_DECIDES: Facts = UNKNOWN;
-const FULL_TLS: Facts = (Yes, Yes, Yes);
-const TRUSTING_TLS: Facts = (Yes, No, No);
 
 /// SqlClient releases whose encryption handling differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,10 +168,10 @@ fn tds_facts(
     };
     Some(match encrypt.unwrap_or(default) {
         Encrypt::Disable => return None,
-        Encrypt::Off if trust => UNVALIDATED,
+        Encrypt::Off if trust => OPPORTUNISTIC,
         Encrypt::Off => off,
-        Encrypt::On if trust => TRUSTING_TLS,
-        Encrypt::On | Encrypt::Strict => FULL_TLS,
+        Encrypt::On if trust => NO_VERIFY,
+        Encrypt::On | Encrypt::Strict => FULL,
     })
 }
 
@@ -189,9 +184,9 @@ fn sqlclient_facts(
     era: SqlClientEra,
 ) -> Option<Facts> {
     let off = if era == SqlClientEra::V1 {
-        UNVALIDATED
+        OPPORTUNISTIC
     } else {
-        SERVER_DECIDES
+        UNKNOWN
     };
     tds_facts(encrypt, trust, era == SqlClientEra::V4, off)
 }
@@ -209,7 +204,7 @@ fn odbc_facts(
     authentication: bool,
 ) -> Option<Facts> {
     let modern = major >= 18 || authentication;
-    let off = if modern { SERVER_DECIDES } else { UNVALIDATED };
+    let off = if modern { UNKNOWN } else { OPPORTUNISTIC };
     tds_facts(encrypt, trust, modern, off)
 }
 
@@ -226,9 +221,9 @@ fn oledb_facts(
     authentication: bool,
 ) -> Option<Facts> {
     let off = match (v19, authentication) {
-        (true, _) => SERVER_DECIDES,
-        (false, true) => (Unknown, Yes, Yes),
-        (false, false) => UNVALIDATED,
+        (true, _) => UNKNOWN,
+        (false, true) => Facts::new(Unknown, Yes, Yes),
+        (false, false) => OPPORTUNISTIC,
     };
     tds_facts(encrypt, trust, v19 || authentication, off)
 }
@@ -245,9 +240,9 @@ fn mssql_jdbc(
     encrypt_default_on: bool,
     trust_manager: bool,
 ) -> Option<Facts> {
-    let facts = tds_facts(encrypt, trust, encrypt_default_on, SERVER_DECIDES)?;
-    Some(if trust_manager && facts == FULL_TLS {
-        (Yes, Unknown, Unknown)
+    let facts = tds_facts(encrypt, trust, encrypt_default_on, UNKNOWN)?;
+    Some(if trust_manager && facts == FULL {
+        Facts::new(Yes, Unknown, Unknown)
     } else {
         facts
     })
@@ -260,12 +255,12 @@ fn mssql_jdbc(
 fn go_mssqldb(encrypt: Option<Encrypt>, trust: Option<bool>) -> Option<Facts> {
     let trust = trust.unwrap_or(encrypt.is_none());
     Some(match encrypt {
-        Some(Encrypt::Disable) => NO_TLS,
-        Some(Encrypt::Strict) => FULL_TLS,
-        None | Some(Encrypt::Off) if trust => UNVALIDATED,
-        None | Some(Encrypt::Off) => (Unknown, Yes, Yes),
-        Some(Encrypt::On) if trust => TRUSTING_TLS,
-        Some(Encrypt::On) => FULL_TLS,
+        Some(Encrypt::Disable) => PLAIN,
+        Some(Encrypt::Strict) => FULL,
+        None | Some(Encrypt::Off) if trust => OPPORTUNISTIC,
+        None | Some(Encrypt::Off) => Facts::new(Unknown, Yes, Yes),
+        Some(Encrypt::On) if trust => NO_VERIFY,
+        Some(Encrypt::On) => FULL,
     })
 }
 
@@ -274,10 +269,10 @@ fn go_mssqldb(encrypt: Option<Encrypt>, trust: Option<bool>) -> Option<Facts> {
 /// validated, and a missing `Encrypt` depends on the version.
 fn undocumented(encrypt: Option<Encrypt>, trust: Option<bool>) -> Option<Facts> {
     Some(match (encrypt, trust) {
-        (Some(Encrypt::Disable), _) => NO_TLS,
-        (Some(Encrypt::Off) | None, Some(true)) => UNVALIDATED,
-        (Some(Encrypt::On), Some(true)) => TRUSTING_TLS,
-        (Some(Encrypt::On | Encrypt::Strict), _) => FULL_TLS,
+        (Some(Encrypt::Disable), _) => PLAIN,
+        (Some(Encrypt::Off) | None, Some(true)) => OPPORTUNISTIC,
+        (Some(Encrypt::On), Some(true)) => NO_VERIFY,
+        (Some(Encrypt::On | Encrypt::Strict), _) => FULL,
         (Some(Encrypt::Off) | None, _) => UNKNOWN,
     })
 }
@@ -496,12 +491,12 @@ fn connection_strings(
             _ => None,
         };
         let facts = if cut_short(text, span_end) {
-            unsettled(facts)
+            facts.unsettled()
         } else {
             facts
         };
         let line_at = span_start + first.offset;
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(line_at),
             stack,
             Engine::SqlServer,
@@ -569,11 +564,11 @@ fn odbc_driver(driver: &str) -> OdbcDriver {
 /// file`) lives in freetds.conf, so the chain is unknown whenever TLS is on.
 fn freetds_string(encryption: Option<&str>, tds_version: Option<&str>) -> Facts {
     if tds_version.is_some_and(tds_without_tls) {
-        return NO_TLS;
+        return PLAIN;
     }
     match encryption.map(|e| e.to_ascii_lowercase()).as_deref() {
-        Some("off") => NO_TLS,
-        Some("require" | "required" | "strict") => (Yes, Unknown, Unknown),
+        Some("off") => PLAIN,
+        Some("require" | "required" | "strict") => Facts::new(Yes, Unknown, Unknown),
         _ => UNKNOWN,
     }
 }
@@ -793,11 +788,11 @@ fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<
             )
         };
         let facts = if cut_short(text, end) {
-            unsettled(facts)
+            facts.unsettled()
         } else {
             facts
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(whole.start()),
             stack,
             Engine::SqlServer,
@@ -844,10 +839,10 @@ fn jdbc_props(props: &str) -> (Vec<(String, String)>, String) {
 /// `authenticate` (validates the chain; jTDS does no host-name check).
 fn jtds_facts(ssl: Option<&str>) -> Facts {
     match ssl.map(|s| s.to_ascii_lowercase()).as_deref() {
-        None | Some("off") => NO_TLS,
-        Some("request") => (Unknown, No, No),
-        Some("require") => (Yes, No, No),
-        Some("authenticate") => (Yes, Yes, No),
+        None | Some("off") => PLAIN,
+        Some("request") => OPPORTUNISTIC,
+        Some("require") => NO_VERIFY,
+        Some("authenticate") => CA_ONLY,
         Some(_) => UNKNOWN,
     }
 }
@@ -937,11 +932,11 @@ fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             ),
         };
         let facts = if cut_short(text, end) {
-            unsettled(facts)
+            facts.unsettled()
         } else {
             facts
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(whole.start()),
             stack,
             Engine::SqlServer,
@@ -1012,7 +1007,7 @@ fn odbc_ini(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             ),
             OdbcDriver::Other => unreachable!("skipped above"),
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(section.start),
             stack,
             Engine::SqlServer,
@@ -1075,16 +1070,12 @@ fn freetds_conf(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             _ => Unknown,
         };
         let facts = if tls == No {
-            NO_TLS
+            PLAIN
         } else {
-            let chain = if ca.is_some() { Yes } else { No };
-            (
-                tls,
-                chain,
-                if chain == Yes && check_host { Yes } else { No },
-            )
+            let chain = Fact::from(ca.is_some());
+            Facts::new(tls, chain, Fact::from(chain == Yes && check_host))
         };
-        let mut hit = new_hit(
+        let mut hit = ConfigHit::new(
             lines.line(section.start),
             "freetds.conf",
             Engine::SqlServer,
@@ -1125,11 +1116,6 @@ mod tests {
         testing::assert_masked(hits, "hunter2");
     }
 
-    const FULL: Facts = (Yes, Yes, Yes);
-    const TRUSTING: Facts = (Yes, No, No);
-    const LOGIN_ONLY: Facts = (Unknown, No, No);
-    /// Validated only if the server forces encryption.
-    const SERVER_DECIDES: Facts = (Unknown, Unknown, Unknown);
     const ADO: &str = "ADO.NET SqlClient connection string";
     const ODBC: &str = "ODBC connection string";
 
@@ -1159,7 +1145,7 @@ mod tests {
                     None,
                     Some("app"),
                     Some("Shop"),
-                    TRUSTING,
+                    NO_VERIFY,
                     None,
                 ),
             ),
@@ -1172,7 +1158,7 @@ mod tests {
                     Some(1433),
                     Some("app"),
                     Some("x"),
-                    SERVER_DECIDES,
+                    UNKNOWN,
                     None,
                 ),
             ),
@@ -1184,7 +1170,7 @@ mod tests {
             (
                 "appsettings.json",
                 r#""Db": "Server=db;Initial Catalog=x;Encrypt=Optional""#,
-                (ADO, Some("db"), None, None, Some("x"), SERVER_DECIDES, None),
+                (ADO, Some("db"), None, None, Some("x"), UNKNOWN, None),
             ),
             // No Encrypt: SqlClient < 4 does not encrypt, ≥ 4 does.
             (
@@ -1209,7 +1195,7 @@ mod tests {
                     Some(1433),
                     None,
                     Some("x"),
-                    LOGIN_ONLY,
+                    OPPORTUNISTIC,
                     None,
                 ),
             ),
@@ -1276,38 +1262,38 @@ mod tests {
                 "appsettings.json",
                 "Encrypt=false",
                 &[(SqlClient, "1.1.4")],
-                LOGIN_ONLY,
+                OPPORTUNISTIC,
             ),
             (
                 "appsettings.json",
                 "Encrypt=false",
                 &[(SqlClient, "2.1.7")],
-                SERVER_DECIDES,
+                UNKNOWN,
             ),
             (
                 "appsettings.json",
                 "Encrypt=false",
                 &[(SqlClient, "5.2.1")],
-                SERVER_DECIDES,
+                UNKNOWN,
             ),
-            ("appsettings.json", "Encrypt=false", &[], SERVER_DECIDES),
+            ("appsettings.json", "Encrypt=false", &[], UNKNOWN),
             (
                 "appsettings.json",
                 "Encrypt=false;TrustServerCertificate=true",
                 &[],
-                LOGIN_ONLY,
+                OPPORTUNISTIC,
             ),
             (
                 "appsettings.json",
                 "User ID=app",
                 &[(SqlClient, "1.1.4")],
-                LOGIN_ONLY,
+                OPPORTUNISTIC,
             ),
             (
                 "appsettings.json",
                 "User ID=app",
                 &[(SqlClient, "3.1.0")],
-                SERVER_DECIDES,
+                UNKNOWN,
             ),
             (
                 "appsettings.json",
@@ -1320,14 +1306,14 @@ mod tests {
                 "appsettings.json",
                 "TrustServerCertificate=true",
                 &[(SqlClient, "5.2.1")],
-                TRUSTING,
+                NO_VERIFY,
             ),
             // System.Data.SqlClient behaves as 1.x.
             (
                 "appsettings.json",
                 "Encrypt=false",
                 &[(SystemDataSqlClient, "4.8.6")],
-                LOGIN_ONLY,
+                OPPORTUNISTIC,
             ),
             // Values from elsewhere.
             (
@@ -1340,7 +1326,7 @@ mod tests {
                 "appsettings.json",
                 "Encrypt=true;TrustServerCertificate=$(TrustCert)",
                 &[(SqlClient, "5.2.1")],
-                (Yes, Unknown, Unknown),
+                Facts::new(Yes, Unknown, Unknown),
             ),
             // mssql-jdbc: encrypt=false negotiates a server-required
             // encryption and validates it; encrypt true by default from 10.1.
@@ -1348,19 +1334,19 @@ mod tests {
                 "application.properties",
                 "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false",
                 &[],
-                SERVER_DECIDES,
+                UNKNOWN,
             ),
             (
                 "application.properties",
                 "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false;trustServerCertificate=true",
                 &[],
-                LOGIN_ONLY,
+                OPPORTUNISTIC,
             ),
             (
                 "application.properties",
                 "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger",
                 &[(MssqlJdbc, "9.4.1.jre8")],
-                SERVER_DECIDES,
+                UNKNOWN,
             ),
             (
                 "application.properties",
@@ -1372,32 +1358,32 @@ mod tests {
                 "application.properties",
                 "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger",
                 &[],
-                SERVER_DECIDES,
+                UNKNOWN,
             ),
             (
                 "application.properties",
                 "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=true;trustManagerClass=com.example.PinnedTrustManager",
                 &[],
-                (Yes, Unknown, Unknown),
+                Facts::new(Yes, Unknown, Unknown),
             ),
             // ODBC: 18 validates whenever it encrypts; 17 only when asked.
             (
                 "db.py",
                 "cs = 'Driver={ODBC Driver 18 for SQL Server};Server=ledger-db;Encrypt=no'",
                 &[],
-                SERVER_DECIDES,
+                UNKNOWN,
             ),
             (
                 "db.py",
                 "cs = 'Driver={ODBC Driver 18 for SQL Server};Server=ledger-db;Encrypt=no;TrustServerCertificate=yes'",
                 &[],
-                LOGIN_ONLY,
+                OPPORTUNISTIC,
             ),
             (
                 "db.py",
                 "cs = 'Driver={ODBC Driver 17 for SQL Server};Server=ledger-db;Encrypt=no'",
                 &[],
-                LOGIN_ONLY,
+                OPPORTUNISTIC,
             ),
             // 17 with an Authentication method encrypts by default.
             (
@@ -1412,13 +1398,13 @@ mod tests {
                 "db.py",
                 "cs = 'Provider=MSOLEDBSQL;Data Source=ledger-db;Authentication=ActiveDirectoryPassword;Use Encryption for Data=false'",
                 &[],
-                (Unknown, Yes, Yes),
+                Facts::new(Unknown, Yes, Yes),
             ),
             (
                 "db.py",
                 "cs = 'Provider=MSOLEDBSQL;Data Source=ledger-db;Initial Catalog=ledger'",
                 &[],
-                LOGIN_ONLY,
+                OPPORTUNISTIC,
             ),
             // go-mssqldb: an explicit encrypt=false still validates the login
             // handshake; without encrypt the certificate is trusted.
@@ -1426,19 +1412,19 @@ mod tests {
                 "main.go",
                 "db, _ := sql.Open(\"sqlserver\", \"sqlserver://sa@ledger-db?database=ledger&encrypt=false\")",
                 &[],
-                (Unknown, Yes, Yes),
+                Facts::new(Unknown, Yes, Yes),
             ),
             (
                 "main.go",
                 "db, _ := sql.Open(\"sqlserver\", \"sqlserver://sa@ledger-db?database=ledger\")",
                 &[],
-                LOGIN_ONLY,
+                OPPORTUNISTIC,
             ),
             (
                 "main.go",
                 "db, _ := sql.Open(\"sqlserver\", \"server=ledger-db;user id=sa;encrypt=false\")",
                 &[],
-                (Unknown, Yes, Yes),
+                Facts::new(Unknown, Yes, Yes),
             ),
             // Drivers that do not document a server-forced encryption.
             (
@@ -1500,7 +1486,7 @@ mod tests {
                 None,
                 Some("app"),
                 Some("ledger"),
-                SERVER_DECIDES,
+                UNKNOWN,
                 None,
             )],
             text,
@@ -1520,7 +1506,7 @@ mod tests {
                 None,
                 Some("u"),
                 Some("x"),
-                LOGIN_ONLY,
+                OPPORTUNISTIC,
                 None,
             )],
         );
@@ -1543,7 +1529,7 @@ mod tests {
             ),
             (
                 r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;Encrypt=yes;TrustServerCertificate=yes")"#,
-                (ODBC, Some("db"), None, None, None, TRUSTING, None),
+                (ODBC, Some("db"), None, None, None, NO_VERIFY, None),
             ),
             (
                 r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Database=x;Uid=app;Pwd={hunter2}')"#,
@@ -1553,7 +1539,7 @@ mod tests {
                     None,
                     Some("app"),
                     Some("x"),
-                    LOGIN_ONLY,
+                    OPPORTUNISTIC,
                     None,
                 ),
             ),
@@ -1567,7 +1553,7 @@ mod tests {
             ),
             (
                 r#"cs = "Driver={SQL Server};Server=db;Database=x;Trusted_Connection=yes;""#,
-                (ODBC, Some("db"), None, None, Some("x"), LOGIN_ONLY, None),
+                (ODBC, Some("db"), None, None, Some("x"), OPPORTUNISTIC, None),
             ),
             (
                 r#"cs = "Driver=FreeTDS;Server=db;Port=1433;Database=x;TDS_Version=7.4;Encryption=require""#,
@@ -1577,7 +1563,7 @@ mod tests {
                     Some(1433),
                     None,
                     Some("x"),
-                    (Yes, Unknown, Unknown),
+                    Facts::new(Yes, Unknown, Unknown),
                     None,
                 ),
             ),
@@ -1589,7 +1575,7 @@ mod tests {
                     None,
                     None,
                     Some("x"),
-                    SERVER_DECIDES,
+                    UNKNOWN,
                     None,
                 ),
             ),
@@ -1634,7 +1620,7 @@ mod tests {
                     None,
                     Some("app"),
                     Some("x"),
-                    TRUSTING,
+                    NO_VERIFY,
                     None,
                 ),
             ),
@@ -1646,7 +1632,7 @@ mod tests {
                     Some(1433),
                     None,
                     Some("x"),
-                    SERVER_DECIDES,
+                    UNKNOWN,
                     None,
                 ),
             ),
@@ -1706,7 +1692,7 @@ mod tests {
                     Some(1433),
                     None,
                     Some("x"),
-                    TRUSTING,
+                    NO_VERIFY,
                     None,
                 ),
             ),
@@ -1718,13 +1704,13 @@ mod tests {
                     None,
                     None,
                     Some("x"),
-                    (Yes, Yes, No),
+                    CA_ONLY,
                     None,
                 ),
             ),
             (
                 "url=jdbc:jtds:sqlserver://db/x",
-                ("JDBC jTDS", Some("db"), None, None, Some("x"), NO_TLS, None),
+                ("JDBC jTDS", Some("db"), None, None, Some("x"), PLAIN, None),
             ),
         ];
         for (text, expected) in table {
@@ -1759,7 +1745,7 @@ mod tests {
                     Some(1433),
                     Some("app"),
                     Some("x"),
-                    LOGIN_ONLY,
+                    OPPORTUNISTIC,
                     None,
                 ),
             ),
@@ -1771,7 +1757,7 @@ mod tests {
                     None,
                     Some("app"),
                     None,
-                    NO_TLS,
+                    PLAIN,
                     None,
                 ),
             ),
@@ -1795,7 +1781,7 @@ mod tests {
                     Some(1433),
                     Some("app"),
                     Some("x"),
-                    TRUSTING,
+                    NO_VERIFY,
                     None,
                 ),
             ),
@@ -1807,7 +1793,7 @@ mod tests {
                     None,
                     Some("app"),
                     Some("x"),
-                    LOGIN_ONLY,
+                    OPPORTUNISTIC,
                     None,
                 ),
             ),
@@ -1875,7 +1861,7 @@ Servername = pg
                     None,
                     None,
                     None,
-                    TRUSTING,
+                    NO_VERIFY,
                     None,
                 ),
                 (
@@ -1936,24 +1922,16 @@ Servername = pg
                     FULL,
                     ca,
                 ),
-                (
-                    "freetds.conf",
-                    Some("db2"),
-                    None,
-                    None,
-                    None,
-                    (Yes, Yes, No),
-                    ca,
-                ),
-                ("freetds.conf", Some("db3"), None, None, None, NO_TLS, None),
-                ("freetds.conf", Some("db4"), None, None, None, NO_TLS, None),
+                ("freetds.conf", Some("db2"), None, None, None, CA_ONLY, ca),
+                ("freetds.conf", Some("db3"), None, None, None, PLAIN, None),
+                ("freetds.conf", Some("db4"), None, None, None, PLAIN, None),
                 (
                     "freetds.conf",
                     Some("db5"),
                     None,
                     None,
                     None,
-                    LOGIN_ONLY,
+                    OPPORTUNISTIC,
                     None,
                 ),
             ],
@@ -1962,7 +1940,15 @@ Servername = pg
         check(
             "freetds.conf",
             "[global]\nencryption = require\n[s]\nhost = db\n",
-            &[("freetds.conf", Some("db"), None, None, None, TRUSTING, None)],
+            &[(
+                "freetds.conf",
+                Some("db"),
+                None,
+                None,
+                None,
+                NO_VERIFY,
+                None,
+            )],
         );
     }
 

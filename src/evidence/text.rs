@@ -101,6 +101,39 @@ pub fn cut_short(text: &str, end: usize) -> bool {
     rest.starts_with('+') && !rest.starts_with("++") || rest.starts_with("..") || php_dot
 }
 
+/// Longest setting a report shows.
+const MAX_SETTING: usize = 400;
+
+/// One line, secrets masked, at most [`MAX_SETTING`] bytes.
+pub fn shown_setting(raw: &str) -> String {
+    let one_line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut masked = mask(&one_line);
+    if masked.len() > MAX_SETTING {
+        masked.truncate(masked.floor_char_boundary(MAX_SETTING));
+        masked.push('…');
+    }
+    masked
+}
+
+/// The non-comment lines of a block, joined with `; `, without the lines
+/// that hold secrets (a block format's secrets are not always `key=value`).
+pub fn shown_lines(block: &str) -> String {
+    block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with(['#', ';']))
+        .filter(|l| {
+            let key = l
+                .split(['=', ':'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            !(key.contains("pass") || key.contains("pwd") || key.contains("secret"))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::{cut_short, mask};

@@ -1,7 +1,7 @@
 //! One file's text as the detectors read it: comments blanked out and the
 //! string literals a language concatenates joined, so that `scan-config`
 //! reports only live settings. Built once per file in
-//! [`super::detect_all`]; every detector reads the result, never the file.
+//! [`crate::evidence::detect_all`]; every detector reads the result, never the file.
 //!
 //! The syntax is chosen by the file's name (see [`Syntax::of`]); a name no
 //! rule knows is read as it is. What each syntax blanks:
@@ -57,10 +57,12 @@
 
 use std::borrow::Cow;
 
-mod syntax;
+mod rules;
 
-pub use syntax::Syntax;
-use syntax::{At, Block, Heredoc, Join, Lines, Quote, QuoteStart, Rules};
+pub use rules::Syntax;
+use rules::{At, Block, Heredoc, Join, Lines, Quote, QuoteStart, Rules};
+
+use super::lex::line_end;
 
 /// The text of the file named `name` as detectors read it: comments
 /// blanked, concatenated literals joined, same length and line count.
@@ -189,10 +191,6 @@ fn starts_with_ignore_case(b: &[u8], i: usize, s: &str) -> bool {
 
 fn line_start(b: &[u8], i: usize) -> usize {
     memchr::memrchr(b'\n', &b[..i]).map_or(0, |n| n + 1)
-}
-
-fn line_end(b: &[u8], i: usize) -> usize {
-    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n)
 }
 
 fn blank_before(b: &[u8], i: usize) -> bool {
