@@ -90,6 +90,28 @@ pub(crate) struct Matched {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Matcher {
     steps: Vec<Step>,
+    /// The steps are Amazon RDS's `%t:%r:%u@%d:[%p]:` (or with `%m`), each
+    /// capturing: [`Matcher::rds_path`] reads it first.
+    rds: bool,
+}
+
+/// The shape of RDS's prefix, `%t:%r:%u@%d:[%p]:`.
+fn is_rds_shape(steps: &[Step]) -> bool {
+    let lit = |s: &Step, text: &[u8]| s.piece == Piece::Literal(text.to_vec());
+    matches!(
+        steps,
+        [t, c1, r, c2, u, at, d, open, p, close]
+            if t.piece == Piece::Timestamp && t.slot == Some(Slot::Time)
+                && lit(c1, b":")
+                && r.piece == Piece::Remote && r.slot == Some(Slot::RemoteHost)
+                && lit(c2, b":")
+                && u.piece == Piece::Text && u.slot.is_none()
+                && lit(at, b"@")
+                && d.piece == Piece::Text && d.slot.is_none()
+                && lit(open, b":[")
+                && p.piece == (Piece::Digits { min: 1, signed: false }) && p.slot == Some(Slot::Pid)
+                && lit(close, b"]:")
+    )
 }
 
 /// The severities PostgreSQL writes (`error_severity` in elog.c), as a match
@@ -328,6 +350,70 @@ fn remote_candidates(line: &str, pos: usize) -> impl Iterator<Item = RemoteSpans
         .chain(std::iter::once((None, None, pos)))
 }
 
+/// The first path (see [`Matcher::first_path`]) through RDS's
+/// `%t:%r:%u@%d:[%p]:` written out: nearly every line sslcensus reads has
+/// this prefix, and the general loop over pieces cost as much as the rest
+/// of the line's parsing. It takes the same first choices (the timestamp
+/// with its zone, `host(port)` or `[local]`, the user up to the first `@`,
+/// the database up to the first `:[`, all the pid's digits), so where it
+/// matches it captures what the first path would (tested against it); any
+/// other line goes to the general matcher.
+fn rds_path(bytes: &[u8]) -> Option<Matched> {
+    let mut captures = Captures::default();
+    let [with_zone, without] = timestamp_ends(bytes, 0);
+    let time_end = with_zone.or(without)?;
+    captures.set(Some(Slot::Time), 0, time_end);
+    let mut pos = time_end;
+    if bytes.get(pos) != Some(&b':') {
+        return None;
+    }
+    pos += 1;
+    // `%r`: `[local]` or `host(port)`; a bare host goes the general way.
+    if has_at(bytes, pos, b"[local]") {
+        captures.set(Some(Slot::RemoteHost), pos, pos + 7);
+        pos += 7;
+    } else {
+        let host = run(bytes, pos, |b| {
+            !b.is_ascii_whitespace() && b != b'(' && b != b')'
+        });
+        let port_start = pos + host + 1;
+        let digits = run(bytes, port_start, |b| b.is_ascii_digit());
+        if host == 0
+            || bytes.get(pos + host) != Some(&b'(')
+            || digits == 0
+            || bytes.get(port_start + digits) != Some(&b')')
+        {
+            return None;
+        }
+        captures.set(Some(Slot::RemoteHost), pos, pos + host);
+        captures.set(Some(Slot::RemotePort), port_start, port_start + digits);
+        pos = port_start + digits + 1;
+    }
+    if bytes.get(pos) != Some(&b':') {
+        return None;
+    }
+    pos += 1;
+    pos += memchr::memchr(b'@', &bytes[pos..])? + 1;
+    pos += memchr::memchr_iter(b':', &bytes[pos..])
+        .find(|&at| bytes.get(pos + at + 1) == Some(&b'['))?
+        + 2;
+    let digits = run(bytes, pos, |b| b.is_ascii_digit());
+    if digits == 0 {
+        return None;
+    }
+    captures.set(Some(Slot::Pid), pos, pos + digits);
+    pos += digits;
+    if !has_at(bytes, pos, b"]:") {
+        return None;
+    }
+    let (severity, message) = severity(bytes, pos + 2)?;
+    Some(Matched {
+        captures,
+        severity,
+        message,
+    })
+}
+
 impl Matcher {
     /// Compiles the escapes of a `log_line_prefix`.
     pub(crate) fn compile(escapes: &str) -> Result<Matcher, String> {
@@ -407,11 +493,18 @@ impl Matcher {
                 slot: slot.filter(|_| first),
             });
         }
-        Ok(Matcher { steps })
+        let rds = is_rds_shape(&steps);
+        Ok(Matcher { steps, rds })
     }
 
     /// Matches the prefix, the severity and its two spaces at `start`.
     pub(crate) fn match_at(&self, line: &str, start: usize) -> Option<Matched> {
+        if self.rds
+            && start == 0
+            && let Some(matched) = rds_path(line.as_bytes())
+        {
+            return Some(matched);
+        }
         let mut captures = Captures::default();
         let (severity, message) = match self.first_path(line, start, &mut captures) {
             Some(found) => found,
@@ -564,6 +657,84 @@ mod tests {
         let mut caps = Captures::default();
         let (severity, message) = m.step(line, 0, 0, &mut caps)?;
         Some((caps, severity, message))
+    }
+
+    /// RDS's written-out path matches what the first path (and so the
+    /// search) matches, on every line of the table below, the first path's
+    /// table and the repository's RDS-prefixed samples.
+    #[test]
+    fn the_rds_path_finds_what_the_first_path_finds() {
+        let mut lines: Vec<String> = [
+            "2026-11-29 03:52:55 UTC:127.0.0.1(53004):postgres@postgres:[6504]:LOG:  connection received: host=127.0.0.1 port=53004",
+            "2026-11-29 03:52:55 UTC:[local]:postgres@postgres:[6504]:LOG:  connection authorized: user=postgres",
+            "2026-11-29 03:52:55 UTC:[local](5):u@d:[1]:LOG:  x",
+            "2026-11-02 09:14:07 UTC:::1(40522):ops@cron@Sales DW:[8812]:LOG:  connection authorized: user=ops@cron database=Sales DW",
+            "2026-11-02 09:14:07 UTC:2600:1f18::1(40522):u@d:[8812]:FATAL:  no pg_hba.conf entry",
+            "2026-11-02 09:14:07 UTC:10.0.0.1(5):u@d:[]:LOG:  x",
+            "2026-11-02 09:14:07 UTC:10.0.0.1(5):u@d:[12a]:LOG:  x",
+            "2026-11-02 09:14:07 UTC:10.0.0.1(5):u@d:[12]:NOTASEVERITY:  x",
+            "2026-11-02 09:14:07 UTC:10.0.0.1:u@d:[12]:LOG:  bare host",
+            "2026-11-02 09:14:07 UTC::u@d:[12]:LOG:  no host",
+            "2026-11-02 09:14:07 UTC:10.0.0.1():u@d:[12]:LOG:  x",
+            "2026-11-02 09:14:07 UTC:h(1):user:[x]@db:[3]:LOG:  colon-bracket in the user",
+            "2026-11-02 09:14:07 UTC:h(1):u@d:[3]x:[4]:LOG:  a second :[",
+            "2026-11-02 09:14:07.123 UTC:h(1):u@d:[3]:LOG:  millis",
+            "2026-11-02 09:14:07 +05:30:h(1):u@d:[3]:LOG:  offset zone",
+            "2026-11-02 09:14:07:h(1):u@d:[3]:LOG:  no zone",
+            "2026-11-02 09:14:07 UTC:h(1):u@d:[3]:LOG: one space",
+            "2026-11-02 09:14:07 UTC:h(1):u@d:[3]",
+            "2026-11-02 09:14",
+            "",
+        ]
+        .map(String::from)
+        .to_vec();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/postgresql");
+        for entry in walk(&root) {
+            if let Ok(text) = std::fs::read_to_string(&entry) {
+                lines.extend(
+                    text.lines()
+                        .filter(|l| l.contains(" UTC:"))
+                        .map(String::from),
+                );
+            }
+        }
+        assert!(lines.len() > 200, "{}", lines.len());
+        for escapes in ["%t:%r:%u@%d:[%p]:", "%m:%r:%u@%d:[%p]:"] {
+            let m = Matcher::compile(escapes).unwrap();
+            assert!(m.rds, "{escapes}");
+            let mut taken = 0;
+            for line in &lines {
+                let mut caps = Captures::default();
+                let first = m
+                    .first_path(line, 0, &mut caps)
+                    .map(|(severity, message)| (caps, severity, message));
+                let fast = rds_path(line.as_bytes()).map(|m| (m.captures, m.severity, m.message));
+                if fast.is_some() {
+                    taken += 1;
+                    assert_eq!(fast, first, "{escapes} / {line}");
+                }
+                let matched = m
+                    .match_at(line, 0)
+                    .map(|m| (m.captures, m.severity, m.message));
+                assert_eq!(matched, full_search(&m, line), "{escapes} / {line}");
+            }
+            assert!(taken > 200, "{taken}");
+        }
+        assert!(!Matcher::compile("%t:%r:%u@%d:[%p]: %a").unwrap().rds);
+        assert!(!Matcher::compile("%m [%p] %q%u@%d ").unwrap().rds);
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files.extend(walk(&path));
+            } else {
+                files.push(path);
+            }
+        }
+        files
     }
 
     #[test]
