@@ -11,8 +11,8 @@ use nom::{
     IResult, Parser,
     branch::alt,
     bytes::complete::tag,
-    character::complete::{char, digit1, u32 as dec_u32},
-    combinator::{all_consuming, map, map_opt, map_res, opt, rest, value},
+    character::complete::{char, u32 as dec_u32},
+    combinator::{all_consuming, map, opt, rest, value},
     error::ErrorKind,
     number::complete::double,
     sequence::{preceded, terminated},
@@ -231,36 +231,39 @@ fn ready(rest: &str) -> Result<Message<'_>, Malformed> {
     })
 }
 
-fn session_time(input: &str) -> IResult<&str, u64> {
-    let number = |i| map_res(digit1, str::parse::<u64>).parse(i);
-    // Checked: a damaged line may hold any number of digits.
-    map_opt(
-        (
-            number,
-            char(':'),
-            number,
-            char(':'),
-            number,
-            char('.'),
-            number,
-        ),
-        |(h, _, m, _, s, _, ms)| {
-            h.checked_mul(60)?
-                .checked_add(m)?
-                .checked_mul(60)?
-                .checked_add(s)?
-                .checked_mul(1000)?
-                .checked_add(ms)
-        },
-    )
-    .parse(input)
+/// `H:MM:SS.mmm` as PostgreSQL's `log_disconnections` writes it, in
+/// milliseconds, and the rest. Written out (it runs on every disconnection
+/// line); checked: a damaged line may hold any number of digits.
+fn session_time(input: &str) -> Option<(&str, u64)> {
+    fn number(input: &str) -> Option<(u64, &str)> {
+        let digits = input.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        // ASCII digits end on a character boundary.
+        let (number, rest) = input.split_at_checked(digits)?;
+        Some((number.parse().ok()?, rest))
+    }
+    let (h, rest) = number(input)?;
+    let (m, rest) = number(rest.strip_prefix(':')?)?;
+    let (s, rest) = number(rest.strip_prefix(':')?)?;
+    let (ms, rest) = number(rest.strip_prefix('.')?)?;
+    let millis = h
+        .checked_mul(60)?
+        .checked_add(m)?
+        .checked_mul(60)?
+        .checked_add(s)?
+        .checked_mul(1000)?
+        .checked_add(ms)?;
+    Some((rest, millis))
 }
 
 fn disconnected(rest: &str) -> Result<Message<'_>, Malformed> {
     let err = Malformed("disconnection: expected session time: … user=… database=… host=…");
-    let (rest, session_millis) = preceded(tag("session time: "), session_time)
-        .parse(rest)
-        .map_err(|_: nom::Err<nom::error::Error<&str>>| err)?;
+    let (rest, session_millis) = rest
+        .strip_prefix("session time: ")
+        .and_then(session_time)
+        .ok_or(err)?;
     let rest = rest.strip_prefix(" user=").ok_or(err)?;
     let (user, rest) = DATABASE.split_once(rest).ok_or(err)?;
     let (database, host_port) = HOST.rsplit_once(rest).ok_or(err)?;
