@@ -24,12 +24,12 @@ use super::syntax::lines::Lines;
 use super::syntax::quote::{Literal, parse_bool, unquote};
 use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
 use super::text::{cut_short, is_placeholder, shown_lines};
-use super::{ConfigHit, Given, SourceFile, given};
+use super::{ConfigHit, FileCtx, Given, given};
 
 /// Finds MySQL-family connection settings in one file.
-pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
+pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     let text = file.text;
-    let lower = text.to_ascii_lowercase();
+    let lower = file.lower();
     let option_file = is_option_file(file.name);
     let go_dsn = lower.contains("@tcp(") || lower.contains("@tcp6(") || lower.contains("@unix(");
     let mentions =
@@ -37,22 +37,22 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
     if !(mentions || go_dsn || option_file) {
         return Vec::new();
     }
-    let lines = Lines::new(text);
+    let lines = file.lines();
     let mut hits = Vec::new();
     if mentions {
-        jdbc_urls(text, &lines, &file.versions, &mut hits);
-        plain_urls(text, &lines, &mut hits);
-        rails_yaml(text, &lower, &lines, &mut hits);
-        node_configs(text, &lower, &lines, &mut hits);
-        python_calls(text, &lines, &mut hits);
-        php_pdo(text, &lines, &mut hits);
-        framework_settings(text, &lines, &mut hits);
+        jdbc_urls(text, lines, &file.versions, &mut hits);
+        plain_urls(text, lines, &mut hits);
+        rails_yaml(text, lower, lines, &mut hits);
+        node_configs(text, lower, lines, &mut hits);
+        python_calls(text, lines, &mut hits);
+        php_pdo(text, lines, &mut hits);
+        framework_settings(text, lines, &mut hits);
     }
     if go_dsn {
-        go_dsns(text, &lines, &mut hits);
+        go_dsns(text, lines, &mut hits);
     }
     if option_file {
-        option_groups(text, &lines, &mut hits);
+        option_groups(text, lines, &mut hits);
     }
     hits.sort_by_key(|h| h.line);
     hits

@@ -22,12 +22,12 @@ use super::syntax::lex::{matching_close, pairs, split_top_level};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{query_params, split_host_port, url_end};
-use super::{ConfigHit, SourceFile};
+use super::{ConfigHit, FileCtx};
 
 /// Finds Oracle connection settings in one file.
-pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
+pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     let text = file.text;
-    let lower = text.to_ascii_lowercase();
+    let lower = file.lower();
     let sqlnet = file.name == "sqlnet.ora";
     let interesting = [
         "description",
@@ -43,23 +43,23 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
     if !(interesting || sqlnet) {
         return Vec::new();
     }
-    let lines = Lines::new(text);
+    let lines = file.lines();
     let mut hits = Vec::new();
     let props = JdbcProps::find(text);
     let mut consumed: Vec<(usize, usize)> = Vec::new();
-    jdbc_urls(text, &lines, &props, &mut consumed, &mut hits);
-    python_calls(text, &lower, &lines, &mut consumed, &mut hits);
-    node_calls(text, &lower, &lines, &mut consumed, &mut hits);
+    jdbc_urls(text, lines, &props, &mut consumed, &mut hits);
+    python_calls(text, lower, lines, &mut consumed, &mut hits);
+    node_calls(text, lower, lines, &mut consumed, &mut hits);
     descriptors(
         text,
         file.name.ends_with(".ora"),
-        &lines,
+        lines,
         &consumed,
         &mut hits,
     );
-    ez_connect(text, &lines, &consumed, &mut hits);
+    ez_connect(text, lines, &consumed, &mut hits);
     if sqlnet {
-        sqlnet_ora(text, &lines, &mut hits);
+        sqlnet_ora(text, lines, &mut hits);
     } else if hits.is_empty()
         && (props.dn_match.is_some() || props.wallet.is_some())
         && let Some((offset, raw)) = &props.first

@@ -47,10 +47,10 @@ use super::syntax::lines::Lines;
 use super::syntax::quote::unquote;
 use super::syntax::url::percent_decode;
 use super::text::{cut_short, is_placeholder, mask};
-use super::{ConfigHit, SourceFile};
+use super::{ConfigHit, FileCtx};
 
 /// Finds postgres connection settings in one file.
-pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
+pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     let cx = Ctx::new(file);
     let mut out = Out::default();
     // Structured settings first: they claim the URLs and strings inside them.
@@ -817,11 +817,12 @@ static GO_PGX_CALL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 struct Ctx<'a> {
+    file: &'a FileCtx<'a>,
     path: &'a Path,
     name: &'a str,
     text: &'a str,
     lang: Lang,
-    lines: Lines,
+    lines: &'a Lines,
     /// Strings, comments and brackets, for the languages whose configs are
     /// read as objects (JavaScript, JSON, Python, PHP).
     lex: OnceCell<Lex>,
@@ -836,10 +837,10 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(file: &SourceFile<'a>) -> Self {
+    fn new(file: &'a FileCtx<'a>) -> Self {
         let text = file.text;
         let lang = Lang::of(file.name);
-        let lines = Lines::new(text);
+        let lines = file.lines();
         let go = if lang == Lang::Go {
             (
                 text.contains("github.com/lib/pq") || GO_PQ_CALL.is_match(text),
@@ -854,6 +855,7 @@ impl<'a> Ctx<'a> {
             && (text.contains("import asyncpg") || text.contains("from asyncpg"))
             && !text.contains("psycopg");
         Ctx {
+            file,
             path: file.path,
             name: file.name,
             text,
@@ -1572,7 +1574,7 @@ fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
     if !cx.text.contains(';') {
         return;
     }
-    let mentions_npgsql = cx.text.to_ascii_lowercase().contains("npgsql");
+    let mentions_npgsql = cx.file.lower().contains("npgsql");
     for m in npgsql_runs(cx.text) {
         if out.is_claimed(m.start()) {
             continue;
@@ -2799,6 +2801,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+    use crate::evidence::SourceFile;
     use crate::evidence::deps::Versions;
 
     /// Scans `text` as a file called `name`, in a directory that does not
@@ -2810,12 +2813,12 @@ mod tests {
             .unwrap()
             .to_string_lossy()
             .to_ascii_lowercase();
-        detect(&SourceFile {
+        detect(&FileCtx::new(&SourceFile {
             path: &path,
             name: &lower,
             text,
             versions: Versions::None,
-        })
+        }))
     }
 
     /// libpq prefer, no sslrootcert: a ~/.postgresql/root.crt is unknowable.
@@ -4049,12 +4052,12 @@ mod tests {
             dir: dir.path(),
             stop: dir.path(),
         };
-        let hits = detect(&SourceFile {
+        let hits = detect(&FileCtx::new(&SourceFile {
             path: &env,
             name: ".env",
             text,
             versions,
-        });
+        }));
         let got: Vec<_> = hits.iter().map(|h| (h.stack, h.verifies_chain)).collect();
         assert_eq!(
             got,
@@ -4065,12 +4068,12 @@ mod tests {
         );
         // A Rails app with a front-end package.json is not a node project.
         std::fs::write(dir.path().join("Gemfile"), "").unwrap();
-        let hits = detect(&SourceFile {
+        let hits = detect(&FileCtx::new(&SourceFile {
             path: &env,
             name: ".env",
             text,
             versions: Versions::None,
-        });
+        }));
         let got: Vec<_> = hits.iter().map(|h| (h.stack, h.verifies_chain)).collect();
         assert_eq!(got, [("libpq URI", U), ("PGSSLMODE env", U)]);
     }

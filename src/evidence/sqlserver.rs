@@ -29,28 +29,28 @@ use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
 use super::text::cut_short;
-use super::{ConfigHit, Given, SourceFile, given};
+use super::{ConfigHit, FileCtx, Given, given};
 
 /// Finds SQL Server connection settings in one file.
-pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
+pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     let text = file.text;
-    let lower = text.to_ascii_lowercase();
-    let lines = Lines::new(text);
+    let lower = file.lower();
+    let lines = file.lines();
     let mut hits = Vec::new();
     let versions = &file.versions;
     if lower.contains("jdbc:sqlserver:") || lower.contains("jdbc:jtds:sqlserver:") {
-        jdbc_urls(text, &lines, versions, &mut hits);
+        jdbc_urls(text, lines, versions, &mut hits);
     }
     if lower.contains("sqlserver://") || lower.contains("mssql") {
-        urls(text, &lines, &mut hits);
+        urls(text, lines, &mut hits);
     }
     let go_file = file.name.ends_with(".go");
-    connection_strings(text, &lower, &lines, versions, go_file, &mut hits);
+    connection_strings(text, lower, lines, versions, go_file, &mut hits);
     if file.name.ends_with("odbc.ini") {
-        odbc_ini(text, &lines, &mut hits);
+        odbc_ini(text, lines, &mut hits);
     }
     if file.name.ends_with("freetds.conf") {
-        freetds_conf(text, &lines, &mut hits);
+        freetds_conf(text, lines, &mut hits);
     }
     hits.sort_by_key(|h| h.line);
     hits
