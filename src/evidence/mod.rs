@@ -15,6 +15,7 @@ pub mod mysql;
 pub mod oracle;
 pub mod postgres;
 pub mod sqlserver;
+pub mod stack;
 pub mod syntax;
 pub mod text;
 pub mod truststore;

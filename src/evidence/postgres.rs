@@ -42,6 +42,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
+use super::stack::{self, Reading, Stack};
 use super::syntax::lex::Lex;
 use super::syntax::lines::Lines;
 use super::syntax::quote::unquote;
@@ -53,26 +54,35 @@ use super::{ConfigHit, FileCtx};
 pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     let cx = Ctx::new(file);
     let mut out = Out::default();
-    // Structured settings first: they claim the URLs and strings inside them.
-    let steps: [fn(&Ctx<'_>, &mut Out); 13] = [
-        rails,
-        django,
-        laravel,
-        node_objects,
-        python_calls,
-        sqlalchemy,
-        jdbc_urls,
-        uris,
-        pdo,
-        npgsql,
-        keyword_strings,
-        env,
-        pg_service,
-    ];
-    for step in steps {
-        step(&cx, &mut out);
-    }
+    stack::run(STACKS, file, &cx, &mut out);
     out.hits(&cx)
+}
+
+/// PostgreSQL's stacks, in the order they run: structured settings first,
+/// as they claim the URLs and strings inside them.
+static STACKS: &[&dyn Stack<Pg>] = &[
+    &Rails,
+    &Django,
+    &Laravel,
+    &NodeObjects,
+    &PythonCalls,
+    &SqlAlchemy,
+    &JdbcUrls,
+    &Uris,
+    &Pdo,
+    &Npgsql,
+    &KeywordStrings,
+    &Env,
+    &PgService,
+];
+
+/// What PostgreSQL's stacks share while reading a file: its [`Ctx`], and
+/// the hits and claimed ranges in [`Out`].
+struct Pg;
+
+impl Reading for Pg {
+    type Cx<'a> = Ctx<'a>;
+    type Hits = Out;
 }
 
 // ---------------------------------------------------------------------------
@@ -1166,6 +1176,23 @@ fn plausible(rest: &str) -> bool {
         .any(|c| c.is_ascii_alphanumeric() || b"$/{%[".contains(&c))
 }
 
+struct Uris;
+
+impl Stack<Pg> for Uris {
+    fn name(&self) -> &'static str {
+        "postgres:// URIs"
+    }
+
+    /// Every file: the URL pattern is as cheap a test as any needle.
+    fn wants(&self, _: &FileCtx<'_>) -> bool {
+        true
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        uris(cx, out)
+    }
+}
+
 fn uris(cx: &Ctx<'_>, out: &mut Out) {
     for m in URI.captures_iter(cx.text) {
         let whole = m.get(0).expect("match");
@@ -1202,6 +1229,23 @@ fn sqlalchemy_driver(suffix: &str) -> Driver {
         "asyncpg" => Driver::Asyncpg,
         "psycopg2" | "psycopg" | "psycopg2cffi" | "psycopg_async" => Driver::Libpq,
         _ => Driver::Other,
+    }
+}
+
+struct JdbcUrls;
+
+impl Stack<Pg> for JdbcUrls {
+    fn name(&self) -> &'static str {
+        "JDBC URLs"
+    }
+
+    /// Every file: the URL pattern is as cheap a test as any needle.
+    fn wants(&self, _: &FileCtx<'_>) -> bool {
+        true
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        jdbc_urls(cx, out)
     }
 }
 
@@ -1355,10 +1399,23 @@ struct Token {
     value: String,
 }
 
-fn keyword_strings(cx: &Ctx<'_>, out: &mut Out) {
-    if !KV_HINT.is_match(cx.text) {
-        return;
+struct KeywordStrings;
+
+impl Stack<Pg> for KeywordStrings {
+    fn name(&self) -> &'static str {
+        "libpq keyword/value strings"
     }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        KV_HINT.is_match(file.text)
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        keyword_strings(cx, out)
+    }
+}
+
+fn keyword_strings(cx: &Ctx<'_>, out: &mut Out) {
     let b = cx.text.as_bytes();
     let mut runs: Vec<Vec<Token>> = Vec::new();
     let mut run: Vec<Token> = Vec::new();
@@ -1433,6 +1490,23 @@ static PDO_DSN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("PDO pattern compiles")
 });
 
+struct Pdo;
+
+impl Stack<Pg> for Pdo {
+    fn name(&self) -> &'static str {
+        "PDO DSNs"
+    }
+
+    /// Every file: the URL pattern is as cheap a test as any needle.
+    fn wants(&self, _: &FileCtx<'_>) -> bool {
+        true
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        pdo(cx, out)
+    }
+}
+
 /// PHP PDO `pgsql:host=…;port=…;dbname=…;sslmode=…` (libpq underneath).
 fn pdo(cx: &Ctx<'_>, out: &mut Out) {
     for m in PDO_DSN.captures_iter(cx.text) {
@@ -1464,11 +1538,24 @@ fn pdo(cx: &Ctx<'_>, out: &mut Out) {
     }
 }
 
+struct PgService;
+
+impl Stack<Pg> for PgService {
+    fn name(&self) -> &'static str {
+        "pg_service.conf"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        file.name.ends_with("pg_service.conf")
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        pg_service(cx, out)
+    }
+}
+
 /// `pg_service.conf`: one hit per `[service]` naming a host or database.
 fn pg_service(cx: &Ctx<'_>, out: &mut Out) {
-    if !cx.name.ends_with("pg_service.conf") {
-        return;
-    }
     let mut sections: Vec<(usize, &str, Conn, Vec<String>)> = Vec::new();
     for (i, line) in cx.text.lines().enumerate() {
         let t = line.trim();
@@ -1570,10 +1657,23 @@ const NOT_NPGSQL: [&str; 20] = [
     "networklibrary",
 ];
 
-fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
-    if !cx.text.contains(';') {
-        return;
+struct Npgsql;
+
+impl Stack<Pg> for Npgsql {
+    fn name(&self) -> &'static str {
+        "Npgsql connection strings"
     }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        file.text.contains(';')
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        npgsql(cx, out)
+    }
+}
+
+fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
     let mentions_npgsql = cx.file.lower().contains("npgsql");
     for m in npgsql_runs(cx.text) {
         if out.is_claimed(m.start()) {
@@ -1754,10 +1854,23 @@ fn env_value(rest: &str) -> (String, usize) {
     (v.to_string(), skipped + v.len())
 }
 
-fn env(cx: &Ctx<'_>, out: &mut Out) {
-    if !cx.text.contains("PG") {
-        return;
+struct Env;
+
+impl Stack<Pg> for Env {
+    fn name(&self) -> &'static str {
+        "PG* environment variables"
     }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        file.text.contains("PG")
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        env(cx, out)
+    }
+}
+
+fn env(cx: &Ctx<'_>, out: &mut Out) {
     let b = cx.text.as_bytes();
     let mut vars: Vec<EnvVar> = Vec::new();
     let mut push = |name: &str, value: Option<String>, at: usize, end: usize| {
@@ -1937,11 +2050,24 @@ fn yaml_scalar(v: &str) -> &str {
     v.find(" #").map_or(v, |i| v[..i].trim_end())
 }
 
-fn rails(cx: &Ctx<'_>, out: &mut Out) {
-    if !(cx.name.contains(".yml") || cx.name.contains(".yaml")) || !RAILS_ADAPTER.is_match(cx.text)
-    {
-        return;
+struct Rails;
+
+impl Stack<Pg> for Rails {
+    fn name(&self) -> &'static str {
+        "Rails database.yml"
     }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        (file.name.contains(".yml") || file.name.contains(".yaml"))
+            && RAILS_ADAPTER.is_match(file.text)
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        rails(cx, out)
+    }
+}
+
+fn rails(cx: &Ctx<'_>, out: &mut Out) {
     let mut ys: Vec<YLine<'_>> = Vec::new();
     for (i, line) in cx.text.split('\n').enumerate() {
         let line = line.trim_end_matches('\r');
@@ -2098,10 +2224,23 @@ static DJANGO_ENGINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("Django pattern compiles")
 });
 
-fn django(cx: &Ctx<'_>, out: &mut Out) {
-    if cx.lang != Lang::Python || !DJANGO_ENGINE.is_match(cx.text) {
-        return;
+struct Django;
+
+impl Stack<Pg> for Django {
+    fn name(&self) -> &'static str {
+        "Django settings"
     }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        Lang::of(file.name) == Lang::Python && DJANGO_ENGINE.is_match(file.text)
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        django(cx, out)
+    }
+}
+
+fn django(cx: &Ctx<'_>, out: &mut Out) {
     let lex = cx.lex();
     for m in DJANGO_ENGINE.find_iter(cx.text) {
         if lex.in_comment(m.start()) {
@@ -2165,12 +2304,25 @@ static LARAVEL_DRIVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"['"]driver['"]\s*=>\s*['"]pgsql['"]"#).expect("Laravel pattern compiles")
 });
 
+struct Laravel;
+
+impl Stack<Pg> for Laravel {
+    fn name(&self) -> &'static str {
+        "Laravel settings"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        Lang::of(file.name) == Lang::Php && LARAVEL_DRIVER.is_match(file.text)
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        laravel(cx, out)
+    }
+}
+
 /// Laravel `config/database.php`: `'driver' => 'pgsql'` with `'host'`,
 /// `'port'`, `'database'`, `'username'`, `'sslmode'` beside it.
 fn laravel(cx: &Ctx<'_>, out: &mut Out) {
-    if cx.lang != Lang::Php || !LARAVEL_DRIVER.is_match(cx.text) {
-        return;
-    }
     let lex = cx.lex();
     for m in LARAVEL_DRIVER.find_iter(cx.text) {
         if lex.in_comment(m.start()) {
@@ -2246,9 +2398,25 @@ struct NodeConfig {
     spread: bool,
 }
 
+struct NodeObjects;
+
+impl Stack<Pg> for NodeObjects {
+    fn name(&self) -> &'static str {
+        "node-postgres, Sequelize, knex, TypeORM objects"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        matches!(Lang::of(file.name), Lang::Js | Lang::Json)
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        node_objects(cx, out)
+    }
+}
+
 fn node_objects(cx: &Ctx<'_>, out: &mut Out) {
     let pool = cx.lang == Lang::Js && PG_IMPORT.is_match(cx.text) && NEW_POOL.is_match(cx.text);
-    if !matches!(cx.lang, Lang::Js | Lang::Json) || !(pool || NODE_DIALECT.is_match(cx.text)) {
+    if !(pool || NODE_DIALECT.is_match(cx.text)) {
         return;
     }
     let lex = cx.lex();
@@ -2532,10 +2700,23 @@ fn parse_dsn(s: &str) -> Option<Conn> {
     }
 }
 
-fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
-    if cx.lang != Lang::Python || !PY_CALL.is_match(cx.text) {
-        return;
+struct PythonCalls;
+
+impl Stack<Pg> for PythonCalls {
+    fn name(&self) -> &'static str {
+        "psycopg and asyncpg calls"
     }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        Lang::of(file.name) == Lang::Python && PY_CALL.is_match(file.text)
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        python_calls(cx, out)
+    }
+}
+
+fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
     let lex = cx.lex();
     for m in PY_CALL.captures_iter(cx.text) {
         let whole = m.get(0).expect("match");
@@ -2715,12 +2896,25 @@ fn asyncpg_ssl(
     (fx, cafile.or(trust))
 }
 
+struct SqlAlchemy;
+
+impl Stack<Pg> for SqlAlchemy {
+    fn name(&self) -> &'static str {
+        "SQLAlchemy create_engine"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        Lang::of(file.name) == Lang::Python && SA_CALL.is_match(file.text)
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        sqlalchemy(cx, out)
+    }
+}
+
 /// SQLAlchemy `create_engine("postgresql+driver://…", connect_args={…})`:
 /// `connect_args` reach the driver's connect call.
 fn sqlalchemy(cx: &Ctx<'_>, out: &mut Out) {
-    if cx.lang != Lang::Python || !SA_CALL.is_match(cx.text) {
-        return;
-    }
     let lex = cx.lex();
     for m in SA_CALL.find_iter(cx.text) {
         let paren = m.end() - 1;
