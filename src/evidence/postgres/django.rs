@@ -145,3 +145,52 @@ pub(super) fn laravel(cx: &Ctx<'_>, out: &mut Out) {
         ));
     }
 }
+
+#[cfg(test)]
+pub(super) mod cases {
+    use super::super::tests::*;
+    use super::*;
+
+    /// This file's stacks, one hit per case, as the table test in
+    /// [`super::super::tests`] reads them.
+    pub(in super::super) const CASES: &[Case] = &[
+        // ---- Django
+        Case {
+            file: "settings.py",
+            text: "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n        'NAME': 'shop',\n        'USER': 'shop',\n        'PASSWORD': os.environ['DB_PASSWORD'],\n        'HOST': os.environ.get('DB_HOST', 'localhost'),\n        'PORT': '5432',\n        'OPTIONS': {\n            'sslmode': 'verify-full',\n            'sslrootcert': '/certs/global-bundle.pem',\n        },\n    }\n}\n",
+            stack: "Django settings",
+            host: Some("os.environ.get('DB_HOST', 'localhost')"),
+            port: Some(5432),
+            user: Some("shop"),
+            db: Some("shop"),
+            facts: FULL,
+            trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
+        },
+        Case {
+            file: "settings.py",
+            text: "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql_psycopg2\", \"NAME\": \"app\", \"HOST\": \"db\", \"PORT\": 5432}}\n",
+            stack: "Django settings",
+            host: Some("db"),
+            port: Some(5432),
+            user: None,
+            db: Some("app"),
+            facts: PREFER,
+            trust: None,
+            versions: &[],
+        },
+        // ---- Laravel
+        Case {
+            file: "database.php",
+            text: "'pgsql' => [\n    'driver' => 'pgsql',\n    'host' => env('DB_HOST', '127.0.0.1'),\n    'port' => env('DB_PORT', '5432'),\n    'database' => env('DB_DATABASE', 'forge'),\n    'username' => env('DB_USERNAME', 'forge'),\n    'password' => env('DB_PASSWORD', ''),\n    'sslmode' => 'require',\n],\n",
+            stack: "Laravel database.php",
+            host: Some("env('DB_HOST', '127.0.0.1')"),
+            port: None,
+            user: Some("env('DB_USERNAME', 'forge')"),
+            db: Some("env('DB_DATABASE', 'forge')"),
+            facts: REQUIRE,
+            trust: None,
+            versions: &[],
+        },
+    ];
+}

@@ -305,3 +305,125 @@ pub(super) fn node_ssl_v8(
         (UNKNOWN, None, false)
     }
 }
+
+#[cfg(test)]
+pub(super) mod cases {
+    use super::super::tests::*;
+    use super::*;
+
+    /// This file's stacks, one hit per case, as the table test in
+    /// [`super::super::tests`] reads them.
+    pub(in super::super) const CASES: &[Case] = &[
+        // ---- node-postgres, Sequelize, knex, TypeORM
+        Case {
+            file: "db.js",
+            text: "const { Pool } = require('pg');\nconst pool = new Pool({\n  host: process.env.PGHOST,\n  port: 5432,\n  database: 'app',\n  ssl: true,\n});\n",
+            stack: "node-postgres config",
+            host: Some("process.env.PGHOST"),
+            port: Some(5432),
+            user: None,
+            db: Some("app"),
+            facts: FULL,
+            trust: None,
+            versions: &[(Package::NodePg, "8.16.0")],
+        },
+        Case {
+            file: "db.ts",
+            text: "import { Pool } from 'pg';\nexport const pool = new Pool({\n  connectionString: process.env.DATABASE_URL,\n  ssl: { rejectUnauthorized: false },\n});\n",
+            stack: "node-postgres config",
+            host: None,
+            port: None,
+            user: None,
+            db: None,
+            facts: NO_VERIFY,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "db.js",
+            text: "const pg = require('pg');\nconst fs = require('fs');\nconst client = new pg.Client({\n  host: 'db.example.com',\n  user: 'app',\n  ssl: {\n    ca: fs.readFileSync('/certs/global-bundle.pem').toString(),\n  },\n});\n",
+            stack: "node-postgres config",
+            host: Some("db.example.com"),
+            port: None,
+            user: Some("app"),
+            db: None,
+            facts: FULL,
+            trust: Some("/certs/global-bundle.pem"),
+            versions: &[(Package::NodePg, "8.16.0")],
+        },
+        // The URL's sslmode overrides the object's ssl (pg merges it over).
+        Case {
+            file: "db.js",
+            text: "const { Client } = require('pg')\nconst config = {\n  connectionString: 'postgres://postgres:password@localhost:5432/postgres?sslmode=require',\n  ssl: { rejectUnauthorized: false },\n}\nconst client = new Client(config)\n",
+            stack: "node-postgres config",
+            host: Some("localhost"),
+            port: Some(5432),
+            user: Some("postgres"),
+            db: Some("postgres"),
+            facts: FULL,
+            trust: None,
+            versions: &[(Package::NodePg, "8.16.0")],
+        },
+        Case {
+            file: "db.js",
+            text: "const { Pool } = require('pg');\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL });\n",
+            stack: "node-postgres config",
+            host: None,
+            port: None,
+            user: None,
+            db: None,
+            facts: UNKNOWN,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "config.json",
+            text: "{\n  \"production\": {\n    \"username\": \"app\",\n    \"password\": \"secret\",\n    \"database\": \"app\",\n    \"host\": \"db.example.com\",\n    \"dialect\": \"postgres\",\n    \"dialectOptions\": {\n      \"ssl\": { \"require\": true, \"rejectUnauthorized\": false }\n    }\n  }\n}\n",
+            stack: "Sequelize config",
+            host: Some("db.example.com"),
+            port: None,
+            user: Some("app"),
+            db: Some("app"),
+            facts: NO_VERIFY,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "knexfile.js",
+            text: "module.exports = {\n  production: {\n    client: 'pg',\n    connection: {\n      host: 'db.example.com',\n      database: 'app',\n      ssl: { ca: process.env.RDS_CA },\n    },\n  },\n};\n",
+            stack: "knex config",
+            host: Some("db.example.com"),
+            port: None,
+            user: None,
+            db: Some("app"),
+            facts: FULL,
+            trust: Some("process.env.RDS_CA"),
+            versions: &[(Package::NodePg, "8.16.0")],
+        },
+        Case {
+            file: "data-source.ts",
+            text: "export const AppDataSource = new DataSource({\n  type: 'postgres',\n  host: 'db',\n  port: 5432,\n  ssl: process.env.NODE_ENV === 'production' ? { rejectUnauthorized: false } : false,\n});\n",
+            stack: "TypeORM config",
+            host: Some("db"),
+            port: Some(5432),
+            user: None,
+            db: None,
+            facts: OPPORTUNISTIC,
+            trust: None,
+            versions: &[],
+        },
+        // ES shorthand, the ssl object defined beside it.
+        Case {
+            file: "pool.js",
+            text: "import pg from 'pg';\nconst ssl = { rejectUnauthorized: false };\nexport const pool = new pg.Pool({ host, ssl });\n",
+            stack: "node-postgres config",
+            host: Some("host"),
+            port: None,
+            user: None,
+            db: None,
+            facts: NO_VERIFY,
+            trust: None,
+            versions: &[],
+        },
+    ];
+}

@@ -204,3 +204,63 @@ pub(super) fn is_npgsql_key(key: &str) -> bool {
             | "applicationname"
     )
 }
+
+#[cfg(test)]
+pub(super) mod cases {
+    use super::super::tests::*;
+    use super::*;
+
+    /// This file's stacks, one hit per case, as the table test in
+    /// [`super::super::tests`] reads them.
+    pub(in super::super) const CASES: &[Case] = &[
+        // ---- Npgsql
+        Case {
+            file: "appsettings.json",
+            text: "{\n  \"ConnectionStrings\": {\n    \"Default\": \"Host=db.example.com;Port=5432;Database=orders;Username=app;Password=secret;SSL Mode=Require;Trust Server Certificate=true\"\n  }\n}\n",
+            stack: "Npgsql connection string",
+            host: Some("db.example.com"),
+            port: Some(5432),
+            user: Some("app"),
+            db: Some("orders"),
+            facts: NO_VERIFY,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "Startup.cs",
+            text: "options.UseNpgsql(\"Host=db;Database=orders;Username=app;SslMode=VerifyFull;Root Certificate=/certs/global-bundle.pem\");\n",
+            stack: "Npgsql connection string",
+            host: Some("db"),
+            port: None,
+            user: Some("app"),
+            db: Some("orders"),
+            facts: FULL,
+            trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
+        },
+        Case {
+            file: ".env",
+            text: "ConnectionStrings__Default=Server=db;Port=5432;Database=orders;User Id=app;sslmode=verify-ca\n",
+            stack: "Npgsql connection string",
+            host: Some("db"),
+            port: Some(5432),
+            user: Some("app"),
+            db: Some("orders"),
+            facts: CA_ONLY,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "web.config",
+            text: "<add name=\"Pg\" connectionString=\"Host=db;Port=5432;Database=orders;Username=app\" providerName=\"Npgsql\" />\n",
+            stack: "Npgsql connection string",
+            host: Some("db"),
+            port: Some(5432),
+            user: Some("app"),
+            db: Some("orders"),
+            facts: OPPORTUNISTIC,
+            trust: None,
+            versions: &[],
+        },
+    ];
+}

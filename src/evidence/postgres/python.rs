@@ -322,3 +322,99 @@ pub(super) fn sqlalchemy(cx: &Ctx<'_>, out: &mut Out) {
         out.found.push(f);
     }
 }
+
+#[cfg(test)]
+pub(super) mod cases {
+    use super::super::tests::*;
+    use super::*;
+
+    /// This file's stacks, one hit per case, as the table test in
+    /// [`super::super::tests`] reads them.
+    pub(in super::super) const CASES: &[Case] = &[
+        // ---- Python drivers
+        Case {
+            file: "db.py",
+            text: "import psycopg2\nconn = psycopg2.connect(\n    host=\"db.example.com\",\n    dbname=\"app\",\n    user=\"app\",\n    password=os.environ[\"PGPASSWORD\"],\n    sslmode=\"verify-full\",\n    sslrootcert=\"/certs/global-bundle.pem\",\n)\n",
+            stack: "psycopg connect()",
+            host: Some("db.example.com"),
+            port: None,
+            user: Some("app"),
+            db: Some("app"),
+            facts: FULL,
+            trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
+        },
+        Case {
+            file: "db.py",
+            text: "import psycopg\nwith psycopg.connect(\"host=db dbname=app user=app sslmode=require\") as conn:\n    pass\n",
+            stack: "psycopg connect()",
+            host: Some("db"),
+            port: None,
+            user: Some("app"),
+            db: Some("app"),
+            facts: REQUIRE,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "db.py",
+            text: "import asyncpg\nconn = await asyncpg.connect(host='db', database='app', user='app', ssl='require')\n",
+            stack: "asyncpg connect()",
+            host: Some("db"),
+            port: None,
+            user: Some("app"),
+            db: Some("app"),
+            facts: REQUIRE,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "db.py",
+            text: "pool = await asyncpg.create_pool('postgresql://app@db/app', ssl=True)\n",
+            stack: "asyncpg connect()",
+            host: Some("db"),
+            port: None,
+            user: Some("app"),
+            db: Some("app"),
+            facts: FULL,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "db.py",
+            text: "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\nctx.verify_mode = ssl.CERT_NONE\nconn = await asyncpg.connect(dsn, ssl=ctx)\n",
+            stack: "asyncpg connect()",
+            host: None,
+            port: None,
+            user: None,
+            db: None,
+            facts: NO_VERIFY,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "db.py",
+            text: "ctx = ssl.create_default_context(cafile='/certs/global-bundle.pem')\npool = await asyncpg.create_pool(host='db', ssl=ctx)\n",
+            stack: "asyncpg connect()",
+            host: Some("db"),
+            port: None,
+            user: None,
+            db: None,
+            facts: FULL,
+            trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
+        },
+        Case {
+            file: "db.py",
+            text: "engine = create_engine(\n    \"postgresql+psycopg2://app@db/app\",\n    connect_args={\"sslmode\": \"verify-ca\", \"sslrootcert\": \"/certs/global-bundle.pem\"},\n)\n",
+            stack: "SQLAlchemy create_engine()",
+            host: Some("db"),
+            port: None,
+            user: Some("app"),
+            db: Some("app"),
+            facts: CA_ONLY,
+            trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
+        },
+    ];
+}

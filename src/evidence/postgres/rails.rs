@@ -196,3 +196,39 @@ pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
         ));
     }
 }
+
+#[cfg(test)]
+pub(super) mod cases {
+    use super::super::tests::*;
+    use super::*;
+
+    /// This file's stacks, one hit per case, as the table test in
+    /// [`super::super::tests`] reads them.
+    pub(in super::super) const CASES: &[Case] = &[
+        // ---- Rails
+        Case {
+            file: "database.yml",
+            text: "production:\n  adapter: postgresql\n  host: db.example.com\n  port: 5432\n  database: shop\n  username: shop\n  password: <%= ENV['DB_PASSWORD'] %>\n",
+            stack: "Rails database.yml",
+            host: Some("db.example.com"),
+            port: Some(5432),
+            user: Some("shop"),
+            db: Some("shop"),
+            facts: PREFER,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "database.yml",
+            text: "production:\n  adapter: postgis\n  host: <%= ENV.fetch(\"DB_HOST\") %>\n  database: geo\n  sslmode: verify-full\n  sslrootcert: config/certs/global-bundle.pem\n",
+            stack: "Rails database.yml",
+            host: Some("<%= ENV.fetch(\"DB_HOST\") %>"),
+            port: None,
+            user: None,
+            db: Some("geo"),
+            facts: FULL,
+            trust: Some("config/certs/global-bundle.pem"),
+            versions: &[],
+        },
+    ];
+}
