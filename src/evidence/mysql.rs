@@ -16,6 +16,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
+use super::stack::{self, Reading, Stack};
 use super::syntax::comment::{commented, strip_inline_comment};
 use super::syntax::ini::ini_sections;
 use super::syntax::kv::param;
@@ -28,34 +29,47 @@ use super::{ConfigHit, FileCtx, Given, given};
 
 /// Finds MySQL-family connection settings in one file.
 pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
-    let text = file.text;
-    let lower = file.lower();
-    let option_file = is_option_file(file.name);
-    let go_dsn = lower.contains("@tcp(") || lower.contains("@tcp6(") || lower.contains("@unix(");
-    let mentions =
-        lower.contains("mysql") || lower.contains("mariadb") || lower.contains("trilogy");
-    if !(mentions || go_dsn || option_file) {
+    if !(mentions(file) || go_dsn(file) || is_option_file(file.name)) {
         return Vec::new();
     }
-    let lines = file.lines();
     let mut hits = Vec::new();
-    if mentions {
-        jdbc_urls(text, lines, &file.versions, &mut hits);
-        plain_urls(text, lines, &mut hits);
-        rails_yaml(text, lower, lines, &mut hits);
-        node_configs(text, lower, lines, &mut hits);
-        python_calls(text, lines, &mut hits);
-        php_pdo(text, lines, &mut hits);
-        framework_settings(text, lines, &mut hits);
-    }
-    if go_dsn {
-        go_dsns(text, lines, &mut hits);
-    }
-    if option_file {
-        option_groups(text, lines, &mut hits);
-    }
+    stack::run(STACKS, file, file, &mut hits);
     hits.sort_by_key(|h| h.line);
     hits
+}
+
+/// MySQL's and MariaDB's stacks, in the order they run.
+static STACKS: &[&dyn Stack<My>] = &[
+    &JdbcUrls,
+    &PlainUrls,
+    &RailsYaml,
+    &NodeConfigs,
+    &PythonCalls,
+    &PhpPdo,
+    &FrameworkSettings,
+    &GoDsns,
+    &OptionGroups,
+];
+
+/// What MySQL's stacks share while reading a file: the file, and the hits
+/// (they claim nothing).
+struct My;
+
+impl Reading for My {
+    type Cx<'a> = FileCtx<'a>;
+    type Hits = Vec<ConfigHit>;
+}
+
+/// The file names MySQL or MariaDB (or Rails' trilogy adapter).
+fn mentions(file: &FileCtx<'_>) -> bool {
+    let lower = file.lower();
+    lower.contains("mysql") || lower.contains("mariadb") || lower.contains("trilogy")
+}
+
+/// The file holds a Go DSN's `@tcp(` / `@tcp6(` / `@unix(`.
+fn go_dsn(file: &FileCtx<'_>) -> bool {
+    let lower = file.lower();
+    lower.contains("@tcp(") || lower.contains("@tcp6(") || lower.contains("@unix(")
 }
 
 /// The libmysqlclient `--ssl-mode` ladder, which most MySQL clients copy.
@@ -110,6 +124,22 @@ static JDBC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)jdbc:(?:aws-wrapper:)?(mysql|mariadb)(?:\+srv)?(?::[a-z]+)?://")
         .expect("JDBC pattern compiles")
 });
+
+struct JdbcUrls;
+
+impl Stack<My> for JdbcUrls {
+    fn name(&self) -> &'static str {
+        "JDBC URLs"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        jdbc_urls(file.text, file.lines(), &file.versions, hits)
+    }
+}
 
 fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<ConfigHit>) {
     let version = std::cell::OnceCell::new();
@@ -314,6 +344,22 @@ static PLAIN_URL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("URL pattern compiles")
 });
 
+struct PlainUrls;
+
+impl Stack<My> for PlainUrls {
+    fn name(&self) -> &'static str {
+        "mysql:// URLs"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        plain_urls(file.text, file.lines(), hits)
+    }
+}
+
 fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for m in PLAIN_URL.captures_iter(text) {
         let whole = m.get(0).expect("match");
@@ -475,6 +521,22 @@ fn url_facts(
 static GO_NET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)@(tcp6?|unix)\(").expect("Go DSN pattern compiles"));
 
+struct GoDsns;
+
+impl Stack<My> for GoDsns {
+    fn name(&self) -> &'static str {
+        "Go DSNs"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        go_dsn(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        go_dsns(file.text, file.lines(), hits)
+    }
+}
+
 fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for m in GO_NET.captures_iter(text) {
         let at = m.get(0).expect("match").start();
@@ -574,6 +636,22 @@ const CLIENT_GROUPS: [&str; 12] = [
     "mariadb-dump",
     "mysqlsh",
 ];
+
+struct OptionGroups;
+
+impl Stack<My> for OptionGroups {
+    fn name(&self) -> &'static str {
+        "option files"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        is_option_file(file.name)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        option_groups(file.text, file.lines(), hits)
+    }
+}
 
 fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     // `!include` / `!includedir` pull in files that may set the TLS options.
@@ -711,6 +789,22 @@ static ADAPTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?im)^\s*adapter:\s*["']?[a-z0-9_]*(mysql|trilogy)"#)
         .expect("adapter pattern compiles")
 });
+
+struct RailsYaml;
+
+impl Stack<My> for RailsYaml {
+    fn name(&self) -> &'static str {
+        "Rails database.yml"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        rails_yaml(file.text, file.lower(), file.lines(), hits)
+    }
+}
 
 fn rails_yaml(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     if !ADAPTER.is_match(lower) {
@@ -898,6 +992,22 @@ static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("Node pattern compiles")
 });
 
+struct NodeConfigs;
+
+impl Stack<My> for NodeConfigs {
+    fn name(&self) -> &'static str {
+        "Node mysql/mysql2 configs"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        node_configs(file.text, file.lower(), file.lines(), hits)
+    }
+}
+
 fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     if !NODE_CALL.is_match(text) {
         return;
@@ -1063,6 +1173,22 @@ static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("Python pattern compiles")
 });
+
+struct PythonCalls;
+
+impl Stack<My> for PythonCalls {
+    fn name(&self) -> &'static str {
+        "Python calls"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        python_calls(file.text, file.lines(), hits)
+    }
+}
 
 fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for m in PY_CALL.captures_iter(text) {
@@ -1234,6 +1360,22 @@ static PDO_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)new\s+\\?PDO\s*\(\s*["']mysql:"#).expect("PDO pattern compiles")
 });
 
+struct PhpPdo;
+
+impl Stack<My> for PhpPdo {
+    fn name(&self) -> &'static str {
+        "PHP PDO"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        php_pdo(file.text, file.lines(), hits)
+    }
+}
+
 fn php_pdo(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for m in PDO_CALL.find_iter(text) {
         if commented(text, m.start()) {
@@ -1350,6 +1492,22 @@ static DJANGO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"['"]ENGINE['"]\s*:\s*['"]([A-Za-z0-9_.]*mysql[A-Za-z0-9_.]*)['"]"#)
         .expect("Django pattern compiles")
 });
+
+struct FrameworkSettings;
+
+impl Stack<My> for FrameworkSettings {
+    fn name(&self) -> &'static str {
+        "Laravel and Django settings"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        framework_settings(file.text, file.lines(), hits)
+    }
+}
 
 fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     // The bracket around a match, strings and comments (PHP's, Python's)
