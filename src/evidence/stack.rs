@@ -38,3 +38,14 @@ pub fn run<R: Reading>(
         }
     }
 }
+
+/// Fails unless every stack in `stacks` has a name of its own (engines'
+/// tests call it on their tables).
+#[cfg(test)]
+pub fn assert_distinct_names<R: Reading>(stacks: &[&dyn Stack<R>]) {
+    let mut names: Vec<&str> = stacks.iter().map(|s| s.name()).collect();
+    let count = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), count, "{names:?}");
+}

@@ -264,9 +264,5 @@ fn helpers() {}
 
 #[test]
 fn each_stack_has_its_own_name() {
-    let mut names: Vec<&str> = STACKS.iter().map(|s| s.name()).collect();
-    let count = names.len();
-    names.sort_unstable();
-    names.dedup();
-    assert_eq!(names.len(), count, "{names:?}");
+    stack::assert_distinct_names(STACKS);
 }
