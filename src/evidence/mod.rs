@@ -7,6 +7,7 @@
 //! [`ConfigHit`]s with the three facts that decide a CA rotation's effect,
 //! driver defaults applied (FORMATS.md, "Client-side settings").
 
+pub mod ctx;
 pub mod deps;
 pub mod facts;
 pub mod fold;
@@ -14,6 +15,7 @@ pub mod mysql;
 pub mod oracle;
 pub mod postgres;
 pub mod sqlserver;
+pub mod stack;
 pub mod syntax;
 pub mod text;
 pub mod truststore;
@@ -25,6 +27,7 @@ use sslcensus_parsers::Engine;
 
 use deps::Versions;
 
+pub use ctx::FileCtx;
 pub use facts::{Fact, Facts};
 
 /// A setting as a file gives it: absent, a value, or present but not
@@ -121,10 +124,14 @@ pub struct SourceFile<'a> {
 /// concatenated literals joined, offsets and lines kept.
 pub fn detect_all(file: &SourceFile<'_>) -> Vec<ConfigHit> {
     let live = syntax::live_text::live_text(file.name, file.text);
-    let file = &SourceFile {
+    detect_file(&FileCtx::new(&SourceFile {
         text: &live,
         ..*file
-    };
+    }))
+}
+
+/// Every detector's hits in one file already read into its context.
+fn detect_file(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     let mut hits: Vec<ConfigHit> = [
         postgres::detect,
         mysql::detect,
@@ -145,13 +152,13 @@ pub(crate) mod testing {
 
     use super::deps::{Package, Versions};
     use super::syntax::live_text::live_text;
-    use super::{ConfigHit, Facts, SourceFile};
+    use super::{ConfigHit, Facts, FileCtx, SourceFile};
 
     /// A detector's hits in `text`, as if read from a file named `name`
     /// (through [`live_text`], as [`super::detect_all`] reads files) with
     /// no dependency file in sight.
     pub fn scan(
-        detect: fn(&SourceFile<'_>) -> Vec<ConfigHit>,
+        detect: fn(&FileCtx<'_>) -> Vec<ConfigHit>,
         name: &str,
         text: &str,
     ) -> Vec<ConfigHit> {
@@ -161,12 +168,12 @@ pub(crate) mod testing {
     /// The same, with these driver versions in the project's dependency
     /// files.
     pub fn scan_with(
-        detect: fn(&SourceFile<'_>) -> Vec<ConfigHit>,
+        detect: fn(&FileCtx<'_>) -> Vec<ConfigHit>,
         name: &str,
         text: &str,
         versions: &[(Package, &str)],
     ) -> Vec<ConfigHit> {
-        detect(&SourceFile {
+        detect(&FileCtx::new(&SourceFile {
             path: Path::new(name),
             name,
             text: &live_text(name, text),
@@ -175,7 +182,7 @@ pub(crate) mod testing {
             } else {
                 Versions::Given(versions)
             },
-        })
+        }))
     }
 
     /// What detector tables compare: stack, host, port, user, database,
@@ -208,7 +215,7 @@ pub(crate) mod testing {
 
     /// Each row yields exactly one hit, with those facts; every failing row
     /// is listed.
-    pub fn assert_facts(detect: fn(&SourceFile<'_>) -> Vec<ConfigHit>, rows: &[FactsRow<'_>]) {
+    pub fn assert_facts(detect: fn(&FileCtx<'_>) -> Vec<ConfigHit>, rows: &[FactsRow<'_>]) {
         let mut failures = Vec::new();
         for &(file, text, versions, want) in rows {
             let hits = scan_with(detect, file, text, versions);
@@ -334,7 +341,7 @@ mod tests {
             ),
         ];
         for (name, text, want) in table {
-            let hits = testing::scan(detect_all, name, text);
+            let hits = testing::scan(detect_file, name, text);
             assert_eq!(hits.len(), 1, "{name}: {text}\n{hits:#?}");
             assert_eq!(hits[0].application.as_deref(), *want, "{name}: {text}");
         }

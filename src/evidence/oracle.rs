@@ -16,18 +16,19 @@ use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
 use super::facts::{Facts, PLAIN, UNKNOWN};
+use super::stack::{self, Reading, Stack};
 use super::syntax::comment::commented;
 use super::syntax::kv::norm_key;
 use super::syntax::lex::{matching_close, pairs, split_top_level};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{query_params, split_host_port, url_end};
-use super::{ConfigHit, SourceFile};
+use super::{ConfigHit, FileCtx};
 
 /// Finds Oracle connection settings in one file.
-pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
+pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     let text = file.text;
-    let lower = text.to_ascii_lowercase();
+    let lower = file.lower();
     let sqlnet = file.name == "sqlnet.ora";
     let interesting = [
         "description",
@@ -43,24 +44,16 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
     if !(interesting || sqlnet) {
         return Vec::new();
     }
-    let lines = Lines::new(text);
-    let mut hits = Vec::new();
-    let props = JdbcProps::find(text);
-    let mut consumed: Vec<(usize, usize)> = Vec::new();
-    jdbc_urls(text, &lines, &props, &mut consumed, &mut hits);
-    python_calls(text, &lower, &lines, &mut consumed, &mut hits);
-    node_calls(text, &lower, &lines, &mut consumed, &mut hits);
-    descriptors(
-        text,
-        file.name.ends_with(".ora"),
-        &lines,
-        &consumed,
-        &mut hits,
-    );
-    ez_connect(text, &lines, &consumed, &mut hits);
-    if sqlnet {
-        sqlnet_ora(text, &lines, &mut hits);
-    } else if hits.is_empty()
+    let lines = file.lines();
+    let cx = OraCx {
+        file,
+        props: JdbcProps::find(text),
+    };
+    let mut found = Found::default();
+    stack::run(STACKS, file, &cx, &mut found);
+    let (props, mut hits) = (cx.props, found.hits);
+    if !sqlnet
+        && hits.is_empty()
         && (props.dn_match.is_some() || props.wallet.is_some())
         && let Some((offset, raw)) = &props.first
     {
@@ -78,6 +71,38 @@ pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
     }
     hits.sort_by_key(|h| h.line);
     hits
+}
+
+/// Oracle's stacks, in the order they run: the calls first, as they
+/// consume the descriptors and EZConnect strings inside them.
+static STACKS: &[&dyn Stack<Ora>] = &[
+    &JdbcUrls,
+    &PythonCalls,
+    &NodeCalls,
+    &Descriptors,
+    &EzConnectStrings,
+    &SqlnetOra,
+];
+
+/// What Oracle's stacks share while reading a file: the file and the JDBC
+/// properties in it, and the hits with the ranges consumed.
+struct Ora;
+
+impl Reading for Ora {
+    type Cx<'a> = OraCx<'a>;
+    type Hits = Found;
+}
+
+struct OraCx<'a> {
+    file: &'a FileCtx<'a>,
+    props: JdbcProps,
+}
+
+#[derive(Default)]
+struct Found {
+    hits: Vec<ConfigHit>,
+    /// Byte ranges a call reported, which later stacks pass over.
+    consumed: Vec<(usize, usize)>,
 }
 
 fn dn_fact(dn_match: Option<bool>, default: Fact) -> Fact {
@@ -297,6 +322,30 @@ fn descriptor_at(text: &str, open: usize) -> Option<(usize, Node)> {
     (node.key == "DESCRIPTION" && !addresses.is_empty()).then_some((i, node))
 }
 
+struct Descriptors;
+
+impl Stack<Ora> for Descriptors {
+    fn name(&self) -> &'static str {
+        "connect descriptors"
+    }
+
+    /// Every file `detect` lets through.
+    fn wants(&self, _: &FileCtx<'_>) -> bool {
+        true
+    }
+
+    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+        let file = cx.file;
+        descriptors(
+            file.text,
+            file.name.ends_with(".ora"),
+            file.lines(),
+            &found.consumed,
+            &mut found.hits,
+        )
+    }
+}
+
 fn descriptors(
     text: &str,
     ora_file: bool,
@@ -448,6 +497,30 @@ fn wallet_directory(value: &str) -> String {
         }
     }
     unquote(v).to_string()
+}
+
+struct JdbcUrls;
+
+impl Stack<Ora> for JdbcUrls {
+    fn name(&self) -> &'static str {
+        "JDBC URLs"
+    }
+
+    /// Every file `detect` lets through.
+    fn wants(&self, _: &FileCtx<'_>) -> bool {
+        true
+    }
+
+    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+        let file = cx.file;
+        jdbc_urls(
+            file.text,
+            file.lines(),
+            &cx.props,
+            &mut found.consumed,
+            &mut found.hits,
+        )
+    }
 }
 
 fn jdbc_urls(
@@ -607,6 +680,24 @@ impl<'a> EzConnect<'a> {
     }
 }
 
+struct EzConnectStrings;
+
+impl Stack<Ora> for EzConnectStrings {
+    fn name(&self) -> &'static str {
+        "EZConnect strings"
+    }
+
+    /// Every file `detect` lets through.
+    fn wants(&self, _: &FileCtx<'_>) -> bool {
+        true
+    }
+
+    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+        let file = cx.file;
+        ez_connect(file.text, file.lines(), &found.consumed, &mut found.hits)
+    }
+}
+
 /// `sqlplus app/…@tcps://host:2484/svc` and the like outside JDBC URLs.
 fn ez_connect(text: &str, lines: &Lines, consumed: &[(usize, usize)], hits: &mut Vec<ConfigHit>) {
     static EZ: LazyLock<Regex> =
@@ -659,6 +750,30 @@ static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("Python pattern compiles")
 });
+
+struct PythonCalls;
+
+impl Stack<Ora> for PythonCalls {
+    fn name(&self) -> &'static str {
+        "python-oracledb and cx_Oracle calls"
+    }
+
+    /// Every file `detect` lets through.
+    fn wants(&self, _: &FileCtx<'_>) -> bool {
+        true
+    }
+
+    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+        let file = cx.file;
+        python_calls(
+            file.text,
+            file.lower(),
+            file.lines(),
+            &mut found.consumed,
+            &mut found.hits,
+        )
+    }
+}
 
 fn python_calls(
     text: &str,
@@ -780,6 +895,30 @@ static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\boracledb\.(getConnection|createPool)\s*\(\s*\{").expect("Node pattern compiles")
 });
 
+struct NodeCalls;
+
+impl Stack<Ora> for NodeCalls {
+    fn name(&self) -> &'static str {
+        "node-oracledb calls"
+    }
+
+    /// Every file `detect` lets through.
+    fn wants(&self, _: &FileCtx<'_>) -> bool {
+        true
+    }
+
+    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+        let file = cx.file;
+        node_calls(
+            file.text,
+            file.lower(),
+            file.lines(),
+            &mut found.consumed,
+            &mut found.hits,
+        )
+    }
+}
+
 /// node-oracledb: thin mode (the default unless `initOracleClient()` is
 /// called) checks the DN by default (`sslServerDNMatch`), thick mode reads
 /// sqlnet.ora.
@@ -865,6 +1004,23 @@ fn ora_params(text: &str) -> Vec<(usize, String, String)> {
     params
 }
 
+struct SqlnetOra;
+
+impl Stack<Ora> for SqlnetOra {
+    fn name(&self) -> &'static str {
+        "sqlnet.ora"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        file.name == "sqlnet.ora"
+    }
+
+    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+        let file = cx.file;
+        sqlnet_ora(file.text, file.lines(), &mut found.hits)
+    }
+}
+
 fn sqlnet_ora(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     let params = ora_params(text);
     let relevant: Vec<&(usize, String, String)> = params
@@ -908,6 +1064,11 @@ mod tests {
     use super::*;
     use crate::evidence::facts::{CA_ONLY, FULL};
     use crate::evidence::testing;
+
+    #[test]
+    fn each_stack_has_its_own_name() {
+        stack::assert_distinct_names(STACKS);
+    }
 
     fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
         testing::scan(detect, name, text)

@@ -22,6 +22,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
+use super::stack::{self, Reading, Stack};
 use super::syntax::comment::commented;
 use super::syntax::ini::{IniSection, ini_sections};
 use super::syntax::kv::{norm_key, param};
@@ -29,31 +30,26 @@ use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
 use super::text::cut_short;
-use super::{ConfigHit, Given, SourceFile, given};
+use super::{ConfigHit, FileCtx, Given, given};
 
 /// Finds SQL Server connection settings in one file.
-pub fn detect(file: &SourceFile<'_>) -> Vec<ConfigHit> {
-    let text = file.text;
-    let lower = text.to_ascii_lowercase();
-    let lines = Lines::new(text);
+pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     let mut hits = Vec::new();
-    let versions = &file.versions;
-    if lower.contains("jdbc:sqlserver:") || lower.contains("jdbc:jtds:sqlserver:") {
-        jdbc_urls(text, &lines, versions, &mut hits);
-    }
-    if lower.contains("sqlserver://") || lower.contains("mssql") {
-        urls(text, &lines, &mut hits);
-    }
-    let go_file = file.name.ends_with(".go");
-    connection_strings(text, &lower, &lines, versions, go_file, &mut hits);
-    if file.name.ends_with("odbc.ini") {
-        odbc_ini(text, &lines, &mut hits);
-    }
-    if file.name.ends_with("freetds.conf") {
-        freetds_conf(text, &lines, &mut hits);
-    }
+    stack::run(STACKS, file, file, &mut hits);
     hits.sort_by_key(|h| h.line);
     hits
+}
+
+/// SQL Server's stacks, in the order they run.
+static STACKS: &[&dyn Stack<Ms>] = &[&JdbcUrls, &Urls, &ConnectionStrings, &OdbcIni, &FreetdsConf];
+
+/// What SQL Server's stacks share while reading a file: the file, and the
+/// hits (they claim nothing).
+struct Ms;
+
+impl Reading for Ms {
+    type Cx<'a> = FileCtx<'a>;
+    type Hits = Vec<ConfigHit>;
 }
 
 /// `Encrypt=` / `encrypt=` values.
@@ -343,6 +339,31 @@ const FOREIGN_KEYS: [&str; 12] = [
     "journalmode",
     "cache",
 ];
+
+struct ConnectionStrings;
+
+impl Stack<Ms> for ConnectionStrings {
+    fn name(&self) -> &'static str {
+        "connection strings"
+    }
+
+    /// Every file: a string's keys are the test.
+    fn wants(&self, _: &FileCtx<'_>) -> bool {
+        true
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        let go_file = file.name.ends_with(".go");
+        connection_strings(
+            file.text,
+            file.lower(),
+            file.lines(),
+            &file.versions,
+            go_file,
+            hits,
+        )
+    }
+}
 
 fn connection_strings(
     text: &str,
@@ -741,6 +762,22 @@ static JDBC: LazyLock<Regex> = LazyLock::new(|| {
         .expect("JDBC pattern compiles")
 });
 
+struct JdbcUrls;
+
+impl Stack<Ms> for JdbcUrls {
+    fn name(&self) -> &'static str {
+        "JDBC URLs"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        file.lower().contains("jdbc:sqlserver:") || file.lower().contains("jdbc:jtds:sqlserver:")
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        jdbc_urls(file.text, file.lines(), &file.versions, hits)
+    }
+}
+
 fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<ConfigHit>) {
     let version = versions.of(Package::MssqlJdbc);
     let encrypt_by_default = eras(version.as_ref(), &[((0, 0, 0), false), ((10, 1, 0), true)]);
@@ -855,6 +892,22 @@ static URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(sqlserver|mssql)(?:\+([a-z0-9_]+))?://")
         .expect("URL pattern compiles")
 });
+
+struct Urls;
+
+impl Stack<Ms> for Urls {
+    fn name(&self) -> &'static str {
+        "sqlserver:// URLs"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        file.lower().contains("sqlserver://") || file.lower().contains("mssql")
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        urls(file.text, file.lines(), hits)
+    }
+}
 
 fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for m in URL.captures_iter(text) {
@@ -973,6 +1026,22 @@ fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 // odbc.ini and freetds.conf
 // ---------------------------------------------------------------------------
 
+struct OdbcIni;
+
+impl Stack<Ms> for OdbcIni {
+    fn name(&self) -> &'static str {
+        "odbc.ini"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        file.name.ends_with("odbc.ini")
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        odbc_ini(file.text, file.lines(), hits)
+    }
+}
+
 fn odbc_ini(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for section in ini_sections(text) {
         let name = section.name.to_ascii_lowercase();
@@ -1027,6 +1096,22 @@ fn odbc_ini(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .map(str::to_string);
         hit.trust_store = section.get("servercertificate").map(str::to_string);
         hits.push(hit);
+    }
+}
+
+struct FreetdsConf;
+
+impl Stack<Ms> for FreetdsConf {
+    fn name(&self) -> &'static str {
+        "freetds.conf"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        file.name.ends_with("freetds.conf")
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        freetds_conf(file.text, file.lines(), hits)
     }
 }
 
@@ -1095,6 +1180,11 @@ mod tests {
     use crate::evidence::Fact;
     use crate::evidence::deps::Package;
     use crate::evidence::testing;
+
+    #[test]
+    fn each_stack_has_its_own_name() {
+        stack::assert_distinct_names(STACKS);
+    }
 
     fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
         testing::scan(detect, name, text)

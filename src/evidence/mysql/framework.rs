@@ -1,0 +1,306 @@
+//! Framework settings: Laravel config/database.php, Django DATABASES.
+
+use super::*;
+
+pub(super) static LARAVEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"]driver['"]\s*=>\s*['"](mysql|mariadb)['"]"#)
+        .expect("Laravel pattern compiles")
+});
+
+pub(super) static DJANGO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"]ENGINE['"]\s*:\s*['"]([A-Za-z0-9_.]*mysql[A-Za-z0-9_.]*)['"]"#)
+        .expect("Django pattern compiles")
+});
+
+pub(super) struct FrameworkSettings;
+
+impl Stack<My> for FrameworkSettings {
+    fn name(&self) -> &'static str {
+        "Laravel and Django settings"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        framework_settings(file.text, file.lines(), hits)
+    }
+}
+
+pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    // The bracket around a match, strings and comments (PHP's, Python's)
+    // skipped: a bracket inside a string is not one.
+    let lex = std::cell::OnceCell::new();
+    let enclosing_open = |at: usize| {
+        lex.get_or_init(|| Lex::new(text, true, true))
+            .enclosing(text, at, b"[({")
+            .map(|(open, _)| open)
+    };
+    for m in LARAVEL.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        if commented(text, whole.start()) {
+            continue;
+        }
+        let Some(open) = enclosing_open(whole.start()) else {
+            continue;
+        };
+        let Some(close) = matching_close(text, open, true) else {
+            continue;
+        };
+        let entries = pairs(&text[open + 1..close], "=>", true);
+        let get = |k: &str| {
+            entries
+                .iter()
+                .find(|(key, _)| key.as_str() == k)
+                .map(|(_, v)| *v)
+        };
+        let (options, filtered) = match get("options") {
+            Some(v) => {
+                let start = v.find(['[']).or_else(|| v.find("array("));
+                match start {
+                    Some(s) => {
+                        let body = &v[s..];
+                        let open_at = s + body.find(['[', '(']).unwrap_or(0);
+                        let inner = matching_close(v, open_at, true).map_or(&v[s..], |e| &v[s..=e]);
+                        (pdo_options(inner), v.contains("array_filter"))
+                    }
+                    None => (Vec::new(), false),
+                }
+            }
+            None => (Vec::new(), false),
+        };
+        let (facts, ca) = pdo_facts(&options, filtered);
+        let engine = if m[1].eq_ignore_ascii_case("mariadb") {
+            Engine::Mariadb
+        } else {
+            Engine::Mysql
+        };
+        let mut hit = ConfigHit::new(
+            lines.line(open),
+            "Laravel database.php",
+            engine,
+            facts,
+            &format!("[{}]", shown_entries(&entries, " => ")),
+        );
+        hit.host = get("host").map(|v| unquote(v).to_string());
+        hit.port = get("port").and_then(|v| unquote(v).parse().ok());
+        hit.user = get("username").map(|v| unquote(v).to_string());
+        hit.database = get("database").map(|v| unquote(v).to_string());
+        hit.trust_store = ca;
+        hits.push(hit);
+    }
+    for m in DJANGO.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        if commented(text, whole.start()) {
+            continue;
+        }
+        let Some(open) = enclosing_open(whole.start()) else {
+            continue;
+        };
+        let Some(close) = matching_close(text, open, true) else {
+            continue;
+        };
+        let entries = pairs(&text[open + 1..close], ":", true);
+        let get = |k: &str| {
+            entries
+                .iter()
+                .find(|(key, _)| key.as_str() == k)
+                .map(|(_, v)| *v)
+        };
+        let options = get("OPTIONS").filter(|o| o.trim_start().starts_with('{'));
+        let opts = options
+            .map(|o| pairs(strip_brackets(o), ":", true))
+            .unwrap_or_default();
+        let opt = |k: &str| {
+            opts.iter()
+                .find(|(key, _)| key.as_str() == k)
+                .map(|(_, v)| *v)
+        };
+        let spread = get("OPTIONS").is_some() && options.is_none();
+        let connector = m[1].contains("connector");
+        let (stack, facts, trust) = if connector {
+            let lit = |k: &str| opt(k).map(Literal::of);
+            let ca = opt("ssl_ca").map(|v| unquote(v).to_string());
+            let facts = connector_python(
+                lit("ssl_disabled"),
+                lit("ssl_verify_cert"),
+                lit("ssl_verify_identity"),
+                ca.is_some(),
+            );
+            ("Django settings (mysql-connector)", facts, ca)
+        } else {
+            // django.db.backends.mysql → mysqlclient.
+            let facts = match given(opt("ssl_mode"), SslMode::parse) {
+                Given::Value(mode) => mode.facts(),
+                Given::Unreadable => UNKNOWN,
+                Given::Absent if opt("ssl").is_some() => Facts::new(Yes, Unknown, Unknown),
+                Given::Absent => SslMode::Preferred.facts(),
+            };
+            let ca = opt("ssl")
+                .and_then(|d| dict_get(d, "ca"))
+                .map(str::to_string);
+            ("Django settings (mysqlclient)", facts, ca)
+        };
+        let facts = if spread { UNKNOWN } else { facts };
+        let mut hit = ConfigHit::new(
+            lines.line(open),
+            stack,
+            Engine::Mysql,
+            facts,
+            &format!("{{{}}}", shown_entries(&entries, ": ")),
+        );
+        hit.host = get("HOST")
+            .map(|v| unquote(v).to_string())
+            .filter(|h| !h.is_empty());
+        hit.port = get("PORT").and_then(|v| unquote(v).parse().ok());
+        hit.user = get("USER").map(|v| unquote(v).to_string());
+        hit.database = get("NAME").map(|v| unquote(v).to_string());
+        hit.trust_store = trust;
+        hits.push(hit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    /// A bracket inside a string is not the one around the settings (the
+    /// enclosing bracket was found by counting brackets backwards, strings
+    /// and all: `'('` was taken for it and nothing found).
+    #[test]
+    fn framework_settings_after_a_bracket_in_a_string() {
+        let php = "<?php\nreturn ['mysql' => [\n    'prefix' => '(',\n    'driver' => 'mysql',\n    'host' => 'db',\n]];\n";
+        let found: Vec<_> = scan("database.php", php)
+            .iter()
+            .map(|h| (h.stack, h.line, h.host.clone()))
+            .collect();
+        assert_eq!(found, [("Laravel database.php", 2, Some("db".to_string()))]);
+    }
+
+    #[test]
+    fn framework_settings() {
+        let m = Engine::Mysql;
+        let laravel = r#"<?php
+return [
+    'connections' => [
+        'sqlite' => [
+            'driver' => 'sqlite',
+        ],
+        'mysql' => [
+            'driver' => 'mysql',
+            'url' => env('DB_URL'),
+            'host' => env('DB_HOST', '127.0.0.1'),
+            'port' => env('DB_PORT', '3306'),
+            'database' => env('DB_DATABASE', 'laravel'),
+            'username' => env('DB_USERNAME', 'root'),
+            'password' => env('DB_PASSWORD', 'hunter2'),
+            'options' => extension_loaded('pdo_mysql') ? array_filter([
+                (PHP_VERSION_ID >= 80500 ? \Pdo\Mysql::ATTR_SSL_CA : \PDO::MYSQL_ATTR_SSL_CA) => env('MYSQL_ATTR_SSL_CA'),
+            ]) : [],
+        ],
+        'mariadb' => [
+            'driver' => 'mariadb',
+            'host' => 'db.example.com',
+            'password' => 'hunter2',
+            'options' => [PDO::MYSQL_ATTR_SSL_CA => '/etc/ssl/rds.pem', PDO::MYSQL_ATTR_SSL_VERIFY_SERVER_CERT => false],
+        ],
+        'plain' => ['driver' => 'mysql', 'host' => 'db2'],
+    ],
+];
+"#;
+        let lv = "Laravel database.php";
+        check(
+            "database.php",
+            laravel,
+            &[
+                (
+                    lv,
+                    m,
+                    Some("env('DB_HOST', '127.0.0.1')"),
+                    None,
+                    Some("env('DB_USERNAME', 'root')"),
+                    Some("env('DB_DATABASE', 'laravel')"),
+                    UNKNOWN,
+                    Some("env('MYSQL_ATTR_SSL_CA')"),
+                ),
+                (
+                    lv,
+                    Engine::Mariadb,
+                    Some("db.example.com"),
+                    None,
+                    None,
+                    None,
+                    REQ,
+                    Some("/etc/ssl/rds.pem"),
+                ),
+                (lv, m, Some("db2"), None, None, None, PLAIN, None),
+            ],
+        );
+        let lines: Vec<usize> = scan("database.php", laravel)
+            .iter()
+            .map(|h| h.line)
+            .collect();
+        assert_eq!(lines, [7, 19, 25]);
+
+        let django = r#"
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": "shop",
+        "USER": "app",
+        "PASSWORD": "hunter2",
+        "HOST": "shop.abc.us-east-1.rds.amazonaws.com",
+        "PORT": "3306",
+        "OPTIONS": {
+            "ssl_mode": "VERIFY_IDENTITY",
+            "ssl": {"ca": "/etc/ssl/global-bundle.pem"},
+        },
+    },
+    "legacy": {"ENGINE": "django.db.backends.mysql", "HOST": "old", "OPTIONS": {"ssl": {"ca": "/c.pem"}}},
+    "plain": {"ENGINE": "django.db.backends.mysql", "HOST": "db3"},
+    "cpy": {"ENGINE": "mysql.connector.django", "HOST": "db4", "OPTIONS": {"ssl_ca": "/c.pem", "ssl_verify_cert": True}},
+    "pg": {"ENGINE": "django.db.backends.postgresql", "HOST": "pg"},
+}
+"#;
+        let dj = "Django settings (mysqlclient)";
+        check(
+            "settings.py",
+            django,
+            &[
+                (
+                    dj,
+                    m,
+                    Some("shop.abc.us-east-1.rds.amazonaws.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("shop"),
+                    V_ID,
+                    Some("/etc/ssl/global-bundle.pem"),
+                ),
+                (
+                    dj,
+                    m,
+                    Some("old"),
+                    None,
+                    None,
+                    None,
+                    Facts::new(Yes, Unknown, Unknown),
+                    Some("/c.pem"),
+                ),
+                (dj, m, Some("db3"), None, None, None, PREF, None),
+                (
+                    "Django settings (mysql-connector)",
+                    m,
+                    Some("db4"),
+                    None,
+                    None,
+                    None,
+                    V_CA,
+                    Some("/c.pem"),
+                ),
+            ],
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! Go go-sql-driver/mysql DSNs.
+
+use super::*;
+
+pub(super) static GO_NET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)@(tcp6?|unix)\(").expect("Go DSN pattern compiles"));
+
+pub(super) struct GoDsns;
+
+impl Stack<My> for GoDsns {
+    fn name(&self) -> &'static str {
+        "Go DSNs"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        go_dsn(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        go_dsns(file.text, file.lines(), hits)
+    }
+}
+
+pub(super) fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in GO_NET.captures_iter(text) {
+        let at = m.get(0).expect("match").start();
+        let open = m.get(0).expect("match").end() - 1;
+        // userinfo: back to a delimiter.
+        let start = text[..at]
+            .rfind(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '=' | '/' | ',' | '>')
+            })
+            .map_or(0, |i| i + 1);
+        if commented(text, start) {
+            continue;
+        }
+        let Some(close) = text[open..].find(')').map(|i| open + i) else {
+            continue;
+        };
+        let addr = &text[open + 1..close];
+        if addr.contains(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`')) {
+            continue; // not a DSN: an unclosed `tcp(` in code or prose
+        }
+        let after = &text[close + 1..];
+        let Some(after) = after.strip_prefix('/') else {
+            continue;
+        };
+        let end = close + 2 + url_end(after, 0, 0);
+        let (path, query) = text[close + 2..end]
+            .split_once('?')
+            .unwrap_or((&text[close + 2..end], ""));
+        let params = query_params(query);
+        let userinfo = &text[start..at];
+        let user = userinfo
+            .split(':')
+            .next()
+            .filter(|u| !u.is_empty())
+            .map(str::to_string);
+        let facts = match param(&params, "tls").map(unquote) {
+            // `tls=` (empty) is the default: no TLS.
+            None | Some("") => PLAIN,
+            Some(v) if is_placeholder(v) => UNKNOWN,
+            Some(v) => match parse_bool(v) {
+                Some(false) => PLAIN,
+                Some(true) => FULL,
+                None if v.eq_ignore_ascii_case("skip-verify") => NO_VERIFY,
+                None if v.eq_ignore_ascii_case("preferred") => OPPORTUNISTIC,
+                // A name registered with mysql.RegisterTLSConfig: its
+                // tls.Config (RootCAs, InsecureSkipVerify) decides.
+                None => Facts::new(Yes, Unknown, Unknown),
+            },
+        };
+        let facts = if cut_short(text, end) {
+            facts.unsettled()
+        } else {
+            facts
+        };
+        // The password may hold `@`, `(` or quotes: masked here, not by pattern.
+        let raw = match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:****{}", &text[at..end]),
+            None => text[start..end].to_string(),
+        };
+        let mut hit = ConfigHit::new(
+            lines.line(start),
+            "Go go-sql-driver/mysql DSN",
+            Engine::Mysql,
+            facts,
+            &raw,
+        );
+        if m[1].to_ascii_lowercase().starts_with("tcp") {
+            (hit.host, hit.port) = split_host_port(addr);
+        }
+        hit.user = user;
+        hit.database = Some(path.to_string()).filter(|p| !p.is_empty());
+        hit.application = attribute_program(&params);
+        hits.push(hit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    #[test]
+    fn go_dsns() {
+        let m = Engine::Mysql;
+        let go = "Go go-sql-driver/mysql DSN";
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                r#"db, err := sql.Open("mysql", "app:hunter2@tcp(orders.abc.us-east-1.rds.amazonaws.com:3306)/orders?tls=true&parseTime=true")"#,
+                (
+                    go,
+                    m,
+                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("orders"),
+                    V_ID,
+                    None,
+                ),
+            ),
+            (
+                "DSN=app:hunter2@tcp(db:3306)/app?parseTime=true&tls=skip-verify",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    REQ,
+                    None,
+                ),
+            ),
+            (
+                "dsn: 'app@tcp(db)/app?tls=preferred'",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    PREF,
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app@tcp([::1]:3306)/app?tls=rds\"",
+                (
+                    go,
+                    m,
+                    Some("::1"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    Facts::new(Yes, Unknown, Unknown),
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app@tcp(db:3306)/app?tls=\"",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    PLAIN,
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app:p@ss(hunter2)@tcp(db:3306)/app?tls=true\"",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    V_ID,
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app@tcp(db:3306)/app?tls=false\"",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    PLAIN,
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app@tcp(db:3306)/app\"",
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    PLAIN,
+                    None,
+                ),
+            ),
+            (
+                "dsn: \"app@unix(/var/run/mysqld/mysqld.sock)/app\"",
+                (go, m, None, None, Some("app"), Some("app"), PLAIN, None),
+            ),
+            (
+                r#"exec.Command("migrate", "-database", "mysql://app:hunter2@tcp(db:3306)/app?tls=true", "up")"#,
+                (
+                    go,
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    V_ID,
+                    None,
+                ),
+            ),
+            (
+                r#"fmt.Sprintf("%s:%s@tcp(%s:%d)/%s?tls=true", user, pass, host, port, db)"#,
+                (go, m, Some("%s"), None, Some("%s"), Some("%s"), V_ID, None),
+            ),
+        ];
+        for (text, expected) in table {
+            check("main.go", text, std::slice::from_ref(expected));
+        }
+    }
+}

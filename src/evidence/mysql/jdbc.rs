@@ -1,0 +1,446 @@
+//! JDBC: MySQL Connector/J and MariaDB Connector/J.
+
+use super::*;
+
+pub(super) static JDBC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)jdbc:(?:aws-wrapper:)?(mysql|mariadb)(?:\+srv)?(?::[a-z]+)?://")
+        .expect("JDBC pattern compiles")
+});
+
+pub(super) struct JdbcUrls;
+
+impl Stack<My> for JdbcUrls {
+    fn name(&self) -> &'static str {
+        "JDBC URLs"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        jdbc_urls(file.text, file.lines(), &file.versions, hits)
+    }
+}
+
+pub(super) fn jdbc_urls(
+    text: &str,
+    lines: &Lines,
+    versions: &Versions<'_>,
+    hits: &mut Vec<ConfigHit>,
+) {
+    let version = std::cell::OnceCell::new();
+    let connector_j_version = || version.get_or_init(|| versions.of(Package::ConnectorJ));
+    for m in JDBC.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        if commented(text, whole.start()) {
+            continue;
+        }
+        let end = url_end(text, whole.start(), whole.end());
+        let rest = &text[whole.end()..end];
+        if rest.is_empty() {
+            continue; // `"jdbc:mysql://" + host + …`
+        }
+        let parts = UrlParts::parse(rest);
+        let url = format!("{}{}", whole.as_str(), parts.masked(rest));
+        let params = query_params(parts.query);
+        let mariadb = m[1].eq_ignore_ascii_case("mariadb");
+        let (stack, engine, (facts, trust)) = if mariadb {
+            (
+                "JDBC MariaDB Connector/J",
+                Engine::Mariadb,
+                mariadb_connector_j(&params),
+            )
+        } else {
+            (
+                "JDBC MySQL Connector/J",
+                Engine::Mysql,
+                connector_j(&params, connector_j_version().as_ref()),
+            )
+        };
+        let facts = if cut_short(text, end) {
+            facts.unsettled()
+        } else {
+            facts
+        };
+        let mut hit = ConfigHit::new(lines.line(whole.start()), stack, engine, facts, &url);
+        if !mariadb {
+            hit.driver_version = connector_j_version().as_ref().map(DriverVersion::shown);
+        }
+        hit.host = parts.host;
+        hit.port = parts.port;
+        hit.user = parts
+            .user
+            .or_else(|| param(&params, "user").map(str::to_string));
+        hit.database = parts.database;
+        hit.trust_store = trust;
+        hit.application = attribute_program(&params);
+        hits.push(hit);
+    }
+}
+
+/// The `program_name` connection attribute (`connectionAttributes=
+/// program_name:billing,…` in Connector/J, MariaDB Connector/J and
+/// go-sql-driver), the application name MySQL records for the session.
+pub(super) fn attribute_program(params: &[(String, String)]) -> Option<String> {
+    param(params, "connectionattributes")?
+        .split(',')
+        .filter_map(|kv| kv.split_once(':'))
+        .find(|(k, _)| k.trim() == "program_name")
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Connector/J releases whose TLS options differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ConnectorJEra {
+    /// 5.1 to 8.0.12: `useSSL` false, `verifyServerCertificate` true by
+    /// default; against a 5.7+ server an unset `useSSL` becomes true with
+    /// verification off (5.1.49 MysqlIO, 8.0.12
+    /// NativeAuthenticationProvider); `sslMode` does not exist.
+    Legacy,
+    /// 8.0.13: `sslMode` (PREFERRED by default); `useSSL` true and
+    /// `verifyServerCertificate` false by default, translated when set
+    /// (DefaultPropertySet: `verifyServerCertificate=true` → VERIFY_CA).
+    SslMode,
+}
+
+pub(super) const CONNECTOR_J_ERAS: [((u32, u32, u32), ConnectorJEra); 2] = [
+    ((0, 0, 0), ConnectorJEra::Legacy),
+    ((8, 0, 13), ConnectorJEra::SslMode),
+];
+
+/// MySQL Connector/J, under every release its version in sight may be.
+pub(super) fn connector_j(
+    params: &[(String, String)],
+    version: Option<&DriverVersion>,
+) -> (Facts, Option<String>) {
+    let trust = param(params, "trustcertificatekeystoreurl").map(str::to_string);
+    // `sslMode` exists only from 8.0.13: a setting that names it is taken as
+    // written for that driver.
+    let eras = if param(params, "sslmode").is_some() {
+        vec![ConnectorJEra::SslMode]
+    } else {
+        eras(version, &CONNECTOR_J_ERAS)
+    };
+    let facts = Facts::agree(
+        eras.into_iter()
+            .map(|era| Some(connector_j_era(params, era))),
+    );
+    (facts, trust)
+}
+
+pub(super) fn connector_j_era(params: &[(String, String)], era: ConnectorJEra) -> Facts {
+    let flag = |key: &str| given(param(params, key), parse_bool);
+    let (use_ssl, verify, require) = (
+        flag("usessl"),
+        flag("verifyservercertificate"),
+        flag("requiressl"),
+    );
+    let mode = given(param(params, "sslmode"), SslMode::parse);
+    if era == ConnectorJEra::SslMode {
+        match mode {
+            Given::Value(mode) => return mode.facts(),
+            Given::Unreadable => return UNKNOWN,
+            Given::Absent => {}
+        }
+    }
+    let read = |g: Given<bool>, default: bool| match g {
+        Given::Absent => Some(default),
+        Given::Value(v) => Some(v),
+        Given::Unreadable => None,
+    };
+    let explicit = [use_ssl, verify, require]
+        .iter()
+        .any(|g| *g != Given::Absent);
+    match era {
+        ConnectorJEra::Legacy => match (use_ssl, read(verify, true), read(require, false)) {
+            (Given::Unreadable, _, _) | (_, None, _) | (_, _, None) => UNKNOWN,
+            (Given::Value(false), _, _) => PLAIN,
+            // Connector/J 5.1 checks the chain, never the host name.
+            (Given::Value(true), Some(verify), Some(require)) => {
+                Facts::new(if require { Yes } else { Unknown }, Fact::from(verify), No)
+            }
+            // TLS against a 5.7+ server, verification off whatever
+            // `verifyServerCertificate` says; none against an older one.
+            (Given::Absent, _, _) => SslMode::Preferred.facts(),
+        },
+        ConnectorJEra::SslMode => {
+            match (
+                read(use_ssl, true),
+                read(verify, false),
+                read(require, false),
+            ) {
+                (None, _, _) | (_, None, _) | (_, _, None) => UNKNOWN,
+                _ if !explicit => SslMode::Preferred.facts(),
+                (Some(false), _, _) => PLAIN,
+                (_, Some(true), _) => SslMode::VerifyCa.facts(),
+                (_, _, Some(true)) => SslMode::Required.facts(),
+                _ => SslMode::Preferred.facts(),
+            }
+        }
+    }
+}
+
+/// MariaDB Connector/J 3.x `sslMode` (`disable` by default) and the 2.x
+/// `useSsl` + `trustServerCertificate` / `disableSslHostnameVerification`
+/// options, mapped the way 3.x maps them (`Configuration.handleLegacySslSettings`).
+pub(super) fn mariadb_connector_j(params: &[(String, String)]) -> (Facts, Option<String>) {
+    let trust = param(params, "serversslcert")
+        .or_else(|| param(params, "truststore"))
+        .map(str::to_string);
+    // SslMode.from: the value, the enum name, or an alias, any case.
+    let mode = param(params, "sslmode").map(|v| unquote(v).to_ascii_lowercase().replace('_', "-"));
+    let facts = match mode.as_deref() {
+        Some("disable" | "disabled" | "0" | "false") => PLAIN,
+        Some("trust" | "required") => NO_VERIFY,
+        Some("verify-ca") => CA_ONLY,
+        Some("verify-full" | "verify-identity" | "1" | "true") => FULL,
+        Some(_) => UNKNOWN,
+        None => {
+            let set = |key: &str| {
+                param(params, key).is_some_and(|v| v.is_empty() || parse_bool(v) == Some(true))
+            };
+            let iam =
+                param(params, "credentialtype").is_some_and(|v| v.eq_ignore_ascii_case("aws-iam"));
+            if set("usessl") {
+                if set("trustservercertificate") {
+                    NO_VERIFY
+                } else if set("disablesslhostnameverification") {
+                    CA_ONLY
+                } else {
+                    FULL
+                }
+            } else if iam {
+                // IAM authentication forces verify-full.
+                FULL
+            } else {
+                PLAIN
+            }
+        }
+    };
+    (facts, trust)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    #[test]
+    fn connector_j_urls() {
+        let m = Engine::Mysql;
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "spring.datasource.url=jdbc:mysql://orders.abc123.us-east-1.rds.amazonaws.com:3306/orders?sslMode=VERIFY_IDENTITY&trustCertificateKeyStoreUrl=file:/etc/ssl/rds-truststore.jks",
+                (
+                    CJ,
+                    m,
+                    Some("orders.abc123.us-east-1.rds.amazonaws.com"),
+                    Some(3306),
+                    None,
+                    Some("orders"),
+                    V_ID,
+                    Some("file:/etc/ssl/rds-truststore.jks"),
+                ),
+            ),
+            (
+                r#"<property name="url" value="jdbc:mysql://db:3306/app?useSSL=true&amp;requireSSL=true&amp;verifyServerCertificate=true"/>"#,
+                (CJ, m, Some("db"), Some(3306), None, Some("app"), V_CA, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true&verifyServerCertificate=false",
+                (CJ, m, Some("db"), None, None, Some("app"), REQ, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?USESSL=TRUE&VerifyServerCertificate=False",
+                (CJ, m, Some("db"), None, None, Some("app"), PREF, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true",
+                (
+                    CJ,
+                    m,
+                    Some("db"),
+                    None,
+                    None,
+                    Some("app"),
+                    Facts::new(Yes, Unknown, No),
+                    None,
+                ),
+            ),
+            (
+                "url: jdbc:mysql://db/app?useSSL=false",
+                (CJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
+            ),
+            (
+                "url: jdbc:mysql://db:3306/app",
+                (CJ, m, Some("db"), Some(3306), None, Some("app"), PREF, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?sslmode=verify_ca&useSSL=false",
+                (CJ, m, Some("db"), None, None, Some("app"), V_CA, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?sslMode=REQUIRED",
+                (CJ, m, Some("db"), None, None, Some("app"), REQ, None),
+            ),
+            (
+                "url: jdbc:mysql://db/app?sslMode=DISABLED",
+                (CJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
+            ),
+            (
+                "String url = \"jdbc:mysql://app:hunter2@[::1]:3307/app?sslMode=VERIFY_CA\";",
+                (
+                    CJ,
+                    m,
+                    Some("::1"),
+                    Some(3307),
+                    Some("app"),
+                    Some("app"),
+                    V_CA,
+                    None,
+                ),
+            ),
+            (
+                "spring.datasource.url=${MYSQL_URL:jdbc:mysql://localhost/petclinic}",
+                (
+                    CJ,
+                    m,
+                    Some("localhost"),
+                    None,
+                    None,
+                    Some("petclinic"),
+                    PREF,
+                    None,
+                ),
+            ),
+            (
+                "String url = \"jdbc:mysql://app:hunter2@db@x/app\";",
+                (CJ, m, Some("x"), None, Some("app"), Some("app"), PREF, None),
+            ),
+            (
+                "url=jdbc:mysql://${DB_HOST:localhost}:${DB_PORT:3306}/${DB_NAME}?sslMode=VERIFY_IDENTITY",
+                (
+                    CJ,
+                    m,
+                    Some("${DB_HOST:localhost}"),
+                    None,
+                    None,
+                    Some("${DB_NAME}"),
+                    V_ID,
+                    None,
+                ),
+            ),
+            (
+                "jdbc:mysql:replication://primary:3306,replica:3306/app?user=svc&password=hunter2&sslMode=PREFERRED",
+                (
+                    CJ,
+                    m,
+                    Some("primary"),
+                    Some(3306),
+                    Some("svc"),
+                    Some("app"),
+                    PREF,
+                    None,
+                ),
+            ),
+            (
+                "jdbc:mysql://address=(host=db1)(port=3310)(key=v)/app?sslMode=VERIFY_CA",
+                (
+                    CJ,
+                    m,
+                    Some("db1"),
+                    Some(3310),
+                    None,
+                    Some("app"),
+                    V_CA,
+                    None,
+                ),
+            ),
+            (
+                "jdbc:aws-wrapper:mysql://cluster.cluster-xyz.eu-west-1.rds.amazonaws.com/app?sslMode=VERIFY_IDENTITY",
+                (
+                    CJ,
+                    m,
+                    Some("cluster.cluster-xyz.eu-west-1.rds.amazonaws.com"),
+                    None,
+                    None,
+                    Some("app"),
+                    V_ID,
+                    None,
+                ),
+            ),
+        ];
+        for (text, expected) in table {
+            check(
+                "application.properties",
+                text,
+                std::slice::from_ref(expected),
+            );
+        }
+    }
+
+    #[test]
+    fn mariadb_connector_j_urls() {
+        let m = Engine::Mariadb;
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "jdbc:mariadb://db:3306/app?sslMode=verify-full",
+                (MJ, m, Some("db"), Some(3306), None, Some("app"), V_ID, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?sslMode=VERIFY-CA&serverSslCert=/etc/ssl/global-bundle.pem",
+                (
+                    MJ,
+                    m,
+                    Some("db"),
+                    None,
+                    None,
+                    Some("app"),
+                    V_CA,
+                    Some("/etc/ssl/global-bundle.pem"),
+                ),
+            ),
+            (
+                "jdbc:mariadb://db/app?sslMode=VERIFY_FULL",
+                (MJ, m, Some("db"), None, None, Some("app"), V_ID, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?sslMode=REQUIRED",
+                (MJ, m, Some("db"), None, None, Some("app"), REQ, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?sslMode=trust",
+                (MJ, m, Some("db"), None, None, Some("app"), REQ, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?sslMode=disable",
+                (MJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
+            ),
+            (
+                "jdbc:mariadb://db/app",
+                (MJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?useSsl=true&trustServerCertificate=true",
+                (MJ, m, Some("db"), None, None, Some("app"), REQ, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?useSSL=true",
+                (MJ, m, Some("db"), None, None, Some("app"), V_ID, None),
+            ),
+            (
+                "jdbc:mariadb://db/app?useSsl&disableSslHostnameVerification=true",
+                (MJ, m, Some("db"), None, None, Some("app"), V_CA, None),
+            ),
+            (
+                "jdbc:mariadb:aurora://db/app?credentialType=AWS-IAM",
+                (MJ, m, Some("db"), None, None, Some("app"), V_ID, None),
+            ),
+        ];
+        for (text, expected) in table {
+            check("application.yml", text, std::slice::from_ref(expected));
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Connection settings of MySQL-protocol clients (MySQL, Aurora MySQL,
+//! MariaDB): JDBC URLs (Connector/J, MariaDB Connector/J), `mysql://`-style
+//! URLs, Go go-sql-driver DSNs, option files (`my.cnf`), Rails
+//! `database.yml`, Node mysql/mysql2, Python PyMySQL / Connector/Python /
+//! mysqlclient, and PHP PDO.
+//!
+//! Semantics follow FORMATS.md §2.3, corrected where the drivers' own source
+//! says otherwise (each such place says so). One file per stack (`jdbc.rs`,
+//! `uri.rs`, `go.rs`, `option_file.rs`, `rails.rs`, `node.rs`, `python.rs`,
+//! `pdo.rs`, `framework.rs`), each with its tests; `STACKS` runs them.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use sslcensus_parsers::Engine;
+
+use super::Fact::{self, No, Unknown, Yes};
+use super::deps::{DriverVersion, Package, Versions, eras};
+use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
+use super::stack::{self, Reading, Stack};
+use super::syntax::comment::{commented, strip_inline_comment};
+use super::syntax::ini::ini_sections;
+use super::syntax::kv::param;
+use super::syntax::lex::{Lex, dict_get, matching_close, pairs, split_top_level};
+use super::syntax::lines::Lines;
+use super::syntax::quote::{Literal, parse_bool, unquote};
+use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
+use super::text::{cut_short, is_placeholder, shown_lines};
+use super::{ConfigHit, FileCtx, Given, given};
+
+mod framework;
+mod go;
+mod jdbc;
+mod node;
+mod option_file;
+mod pdo;
+mod python;
+mod rails;
+#[cfg(test)]
+mod tests;
+mod uri;
+
+use framework::*;
+use go::*;
+use jdbc::*;
+use node::*;
+use option_file::*;
+use pdo::*;
+use python::*;
+use rails::*;
+use uri::*;
+
+/// Finds MySQL-family connection settings in one file.
+pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
+    if !(mentions(file) || go_dsn(file) || is_option_file(file.name)) {
+        return Vec::new();
+    }
+    let mut hits = Vec::new();
+    stack::run(STACKS, file, file, &mut hits);
+    hits.sort_by_key(|h| h.line);
+    hits
+}
+
+/// MySQL's and MariaDB's stacks, in the order they run.
+static STACKS: &[&dyn Stack<My>] = &[
+    &JdbcUrls,
+    &PlainUrls,
+    &RailsYaml,
+    &NodeConfigs,
+    &PythonCalls,
+    &PhpPdo,
+    &FrameworkSettings,
+    &GoDsns,
+    &OptionGroups,
+];
+
+/// What MySQL's stacks share while reading a file: the file, and the hits
+/// (they claim nothing).
+struct My;
+
+impl Reading for My {
+    type Cx<'a> = FileCtx<'a>;
+    type Hits = Vec<ConfigHit>;
+}
+
+/// The file names MySQL or MariaDB (or Rails' trilogy adapter).
+fn mentions(file: &FileCtx<'_>) -> bool {
+    let lower = file.lower();
+    lower.contains("mysql") || lower.contains("mariadb") || lower.contains("trilogy")
+}
+
+/// The file holds a Go DSN's `@tcp(` / `@tcp6(` / `@unix(`.
+fn go_dsn(file: &FileCtx<'_>) -> bool {
+    let lower = file.lower();
+    lower.contains("@tcp(") || lower.contains("@tcp6(") || lower.contains("@unix(")
+}
+
+/// The libmysqlclient `--ssl-mode` ladder, which most MySQL clients copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SslMode {
+    Disabled,
+    Preferred,
+    Required,
+    VerifyCa,
+    VerifyIdentity,
+}
+
+impl SslMode {
+    /// `VERIFY_IDENTITY`, `verify-identity`, `:verify_identity`,
+    /// `SSL_MODE_VERIFY_IDENTITY`, `VerifyFull`, … (any case).
+    fn parse(value: &str) -> Option<SslMode> {
+        let v: String = unquote(value)
+            .trim_start_matches(':')
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let v = v.strip_prefix("sslmode").unwrap_or(&v);
+        Some(match v {
+            "disabled" | "disable" | "none" | "off" | "false" | "0" => SslMode::Disabled,
+            "preferred" | "prefer" | "preferrednoverify" => SslMode::Preferred,
+            "required" | "require" | "requirednoverify" => SslMode::Required,
+            "verifyca" => SslMode::VerifyCa,
+            "verifyidentity" | "verifyfull" => SslMode::VerifyIdentity,
+            _ => return None,
+        })
+    }
+
+    /// PREFERRED falls back to plaintext, so whether TLS is used depends on
+    /// the server: `Unknown`.
+    fn facts(self) -> Facts {
+        match self {
+            SslMode::Disabled => PLAIN,
+            SslMode::Preferred => OPPORTUNISTIC,
+            SslMode::Required => NO_VERIFY,
+            SslMode::VerifyCa => CA_ONLY,
+            SslMode::VerifyIdentity => FULL,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Shared by the Node, Python and framework stacks
+// ---------------------------------------------------------------------------
+
+/// `key<sep>value, …` with the values of secret keys replaced by `****`
+/// (`env('DB_PASSWORD', 'default')` defeats a pattern).
+fn shown_entries(entries: &[(String, &str)], sep: &str) -> String {
+    entries
+        .iter()
+        .map(|(k, v)| {
+            let lower = k.to_ascii_lowercase();
+            let secret = ["pass", "pwd", "secret", "token"]
+                .iter()
+                .any(|s| lower.contains(s));
+            format!("{k}{sep}{}", if secret { "****" } else { v })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether an argument list or object literal spreads another one in
+/// (`**config`, `...base`).
+fn has_spread(body: &str, marker: &str) -> bool {
+    split_top_level(body, b',', marker == "**")
+        .iter()
+        .any(|entry| entry.starts_with(marker))
+}

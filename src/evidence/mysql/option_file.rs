@@ -1,0 +1,262 @@
+//! Option files: my.cnf, .my.cnf, conf.d/*.cnf, my.ini.
+
+use super::*;
+
+pub(super) fn is_option_file(name: &str) -> bool {
+    name.ends_with(".cnf") || name == "my.ini"
+}
+
+/// Groups read by client programs (not the server's `[mysqld]`, `[mariadb]`).
+pub(super) const CLIENT_GROUPS: [&str; 12] = [
+    "client",
+    "mysql",
+    "mysqldump",
+    "mysqladmin",
+    "mysqlimport",
+    "mysqlshow",
+    "mysqlcheck",
+    "mariadb-client",
+    "client-mariadb",
+    "client-server",
+    "mariadb-dump",
+    "mysqlsh",
+];
+
+pub(super) struct OptionGroups;
+
+impl Stack<My> for OptionGroups {
+    fn name(&self) -> &'static str {
+        "option files"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        is_option_file(file.name)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        option_groups(file.text, file.lines(), hits)
+    }
+}
+
+pub(super) fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    // `!include` / `!includedir` pull in files that may set the TLS options.
+    let includes = text.lines().any(|l| l.trim_start().starts_with("!include"));
+    for section in ini_sections(text) {
+        let group = section.name.to_ascii_lowercase();
+        if !CLIENT_GROUPS.contains(&group.as_str()) {
+            continue;
+        }
+        // `loose-` prefixes and `_` spellings are the same options.
+        let opts: Vec<(String, Option<&str>)> = section
+            .entries
+            .iter()
+            .map(|e| {
+                let k = e.key.to_ascii_lowercase().replace('_', "-");
+                let k = k.strip_prefix("loose-").unwrap_or(&k).to_string();
+                (k, e.value)
+            })
+            .collect();
+        let get = |key: &str| {
+            opts.iter()
+                .rev()
+                .find(|(k, _)| k.as_str() == key)
+                .map(|(_, v)| v.unwrap_or(""))
+        };
+        let relevant = opts
+            .iter()
+            .any(|(k, _)| k.contains("ssl") || k == "host" || k.starts_with("tls"));
+        if !relevant {
+            continue;
+        }
+        let switch = |name: &str| -> Option<bool> {
+            // `name`, `name=1|0|ON|OFF`, `enable-name`, `skip-name`, `disable-name`.
+            let mut state = None;
+            for (k, v) in &opts {
+                let v = v.unwrap_or("");
+                if k == name {
+                    state = if v.is_empty() {
+                        Some(true)
+                    } else {
+                        parse_bool(v)
+                    };
+                } else if k.strip_prefix("enable-") == Some(name) {
+                    state = Some(true);
+                } else if k.strip_prefix("skip-") == Some(name)
+                    || k.strip_prefix("disable-") == Some(name)
+                {
+                    state = Some(false);
+                }
+            }
+            state
+        };
+        let ca = get("ssl-ca")
+            .or_else(|| get("ssl-capath"))
+            .filter(|v| !v.is_empty());
+        let mode = given(get("ssl-mode"), SslMode::parse);
+        let ssl = switch("ssl");
+        let verify = switch("ssl-verify-server-cert");
+        let mariadb = group.contains("mariadb");
+        let facts = if let Given::Value(mode) = mode {
+            mode.facts()
+        } else if mode == Given::Unreadable {
+            UNKNOWN
+        } else if ssl == Some(false) {
+            PLAIN
+        } else if mariadb {
+            // MariaDB clients: `ssl-ca` or `ssl` turn TLS on; up to 11.3 the
+            // certificate is checked only with `ssl-verify-server-cert`,
+            // from 11.4 (Connector/C 3.4) by default [unconfirmed].
+            match verify {
+                Some(true) => FULL,
+                Some(false) => Facts::new(
+                    if ssl == Some(true) || ca.is_some() {
+                        Yes
+                    } else {
+                        Unknown
+                    },
+                    No,
+                    No,
+                ),
+                None if ssl == Some(true) || ca.is_some() => Facts::new(Yes, Unknown, Unknown),
+                None => UNKNOWN,
+            }
+        } else if verify == Some(true) {
+            // MySQL 5.7 maps it to VERIFY_IDENTITY; MariaDB clients verify too.
+            SslMode::VerifyIdentity.facts()
+        } else if ca.is_some() {
+            // mysql client programs: a CA without --ssl-mode means VERIFY_CA
+            // (include/sslopt-case.h).
+            SslMode::VerifyCa.facts()
+        } else if ssl == Some(true) {
+            // MySQL 5.7's deprecated --ssl: REQUIRED.
+            SslMode::Required.facts()
+        } else {
+            SslMode::Preferred.facts()
+        };
+        let facts = if includes && mode == Given::Absent && ssl.is_none() && verify.is_none() {
+            facts.unsettled()
+        } else {
+            facts
+        };
+        let engine = if mariadb {
+            Engine::Mariadb
+        } else {
+            Engine::Mysql
+        };
+        let shown = section.shown(text);
+        let mut hit = ConfigHit::new(
+            lines.line(section.start),
+            "MySQL option file",
+            engine,
+            facts,
+            &shown,
+        );
+        hit.host = get("host")
+            .map(|v| unquote(v).to_string())
+            .filter(|v| !v.is_empty());
+        hit.port = get("port").and_then(|p| unquote(p).parse().ok());
+        hit.user = get("user")
+            .map(|v| unquote(v).to_string())
+            .filter(|v| !v.is_empty());
+        hit.database = get("database")
+            .map(|v| unquote(v).to_string())
+            .filter(|v| !v.is_empty());
+        hit.trust_store = ca.map(|v| unquote(v).to_string());
+        hits.push(hit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    #[test]
+    fn option_files() {
+        let text = "\
+# client settings
+[mysqld]
+ssl-ca=/etc/mysql/server-ca.pem
+
+[client]
+host = orders.abc.us-east-1.rds.amazonaws.com
+user = app
+password = hunter2
+ssl-ca = /etc/ssl/rds-combined-ca-bundle.pem
+
+[mysql]
+ssl_mode=VERIFY_IDENTITY
+loose-ssl-ca=\"/etc/ssl/global-bundle.pem\"
+
+[mysqldump]
+skip-ssl
+
+[client-mariadb]
+ssl
+ssl-verify-server-cert
+
+[mariadb-client]
+ssl-ca=/x.pem
+
+[mysqladmin]
+ssl=1
+
+[mysqlshow]
+host=db2
+";
+        let m = Engine::Mysql;
+        let opt = "MySQL option file";
+        check(
+            "my.cnf",
+            text,
+            &[
+                (
+                    opt,
+                    m,
+                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
+                    None,
+                    Some("app"),
+                    None,
+                    V_CA,
+                    Some("/etc/ssl/rds-combined-ca-bundle.pem"),
+                ),
+                (
+                    opt,
+                    m,
+                    None,
+                    None,
+                    None,
+                    None,
+                    V_ID,
+                    Some("/etc/ssl/global-bundle.pem"),
+                ),
+                (opt, m, None, None, None, None, PLAIN, None),
+                (opt, Engine::Mariadb, None, None, None, None, V_ID, None),
+                (
+                    opt,
+                    Engine::Mariadb,
+                    None,
+                    None,
+                    None,
+                    None,
+                    Facts::new(Yes, Unknown, Unknown),
+                    Some("/x.pem"),
+                ),
+                (opt, m, None, None, None, None, REQ, None),
+                (opt, m, Some("db2"), None, None, None, PREF, None),
+            ],
+        );
+        let hits = scan("my.cnf", text);
+        assert_eq!(
+            hits.iter().map(|h| h.line).collect::<Vec<_>>(),
+            [5, 11, 15, 18, 22, 25, 28]
+        );
+        assert!(
+            hits[0].setting.starts_with("[client]; host = orders"),
+            "{}",
+            hits[0].setting
+        );
+        // The same text in a file that is not an option file.
+        assert!(scan("notes.txt", "[client]\nssl-ca=/x.pem\nhost=db\n").is_empty());
+    }
+}

@@ -1,0 +1,196 @@
+//! PHP PDO.
+
+use super::*;
+
+pub(super) static PDO_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)new\s+\\?PDO\s*\(\s*["']mysql:"#).expect("PDO pattern compiles")
+});
+
+pub(super) struct PhpPdo;
+
+impl Stack<My> for PhpPdo {
+    fn name(&self) -> &'static str {
+        "PHP PDO"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        php_pdo(file.text, file.lines(), hits)
+    }
+}
+
+pub(super) fn php_pdo(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in PDO_CALL.find_iter(text) {
+        if commented(text, m.start()) {
+            continue;
+        }
+        let open = m.start() + text[m.start()..].find('(').expect("pattern has a paren");
+        let Some(close) = matching_close(text, open, true) else {
+            continue;
+        };
+        let args = split_top_level(&text[open + 1..close], b',', true);
+        let dsn = unquote(args.first().copied().unwrap_or(""));
+        let dsn_params: Vec<(String, &str)> = dsn
+            .trim_start_matches("mysql:")
+            .split(';')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim()))
+            .collect();
+        let dsn_get = |k: &str| dsn_params.iter().find(|(key, _)| key == k).map(|(_, v)| *v);
+        let options = args.get(3).map(|o| pdo_options(o)).unwrap_or_default();
+        let (facts, ca) = pdo_facts(&options, false);
+        // The third argument is the password.
+        let shown: Vec<&str> = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| if i == 2 { "****" } else { a })
+            .collect();
+        let raw = format!("new PDO({})", shown.join(", "));
+        let mut hit = ConfigHit::new(
+            lines.line(m.start()),
+            "PHP PDO_MYSQL",
+            Engine::Mysql,
+            facts,
+            &raw,
+        );
+        hit.host = dsn_get("host").map(str::to_string);
+        hit.port = dsn_get("port").and_then(|p| p.parse().ok());
+        hit.database = dsn_get("dbname").map(str::to_string);
+        hit.user = args
+            .get(1)
+            .map(|u| unquote(u).to_string())
+            .filter(|u| !u.is_empty());
+        hit.trust_store = ca;
+        hits.push(hit);
+    }
+}
+
+/// `[K => v, …]` or `array(K => v, …)` → its entries.
+pub(super) fn pdo_options(o: &str) -> Vec<(String, &str)> {
+    let o = o.trim();
+    let o = o.strip_prefix("array").map(str::trim_start).unwrap_or(o);
+    pairs(strip_brackets(o), "=>", true)
+}
+
+/// `{…}`, `[…]` or `(…)` → its inside (one pair only); anything else as is.
+pub(super) fn strip_brackets(v: &str) -> &str {
+    let v = v.trim();
+    for (open, close) in [('{', '}'), ('[', ']'), ('(', ')')] {
+        if let Some(inner) = v.strip_prefix(open).and_then(|x| x.strip_suffix(close)) {
+            return inner;
+        }
+    }
+    v
+}
+
+/// PDO_MYSQL options (`PDO::MYSQL_ATTR_SSL_*`, PHP 8.4's
+/// `Pdo\Mysql::ATTR_SSL_*`): TLS once any SSL attribute is set; mysqlnd
+/// verifies the peer once a CA is given, unless
+/// `MYSQL_ATTR_SSL_VERIFY_SERVER_CERT` is false [unconfirmed]; whether it
+/// also checks the name is not settled, hence Unknown. `filtered`: the
+/// options pass through `array_filter` (Laravel), so a CA from `env()` may
+/// be dropped.
+pub(super) fn pdo_facts(options: &[(String, &str)], filtered: bool) -> (Facts, Option<String>) {
+    let attr = |name: &str| {
+        options
+            .iter()
+            .find(|(k, _)| {
+                let k = k.to_ascii_uppercase();
+                k.contains(&format!("MYSQL_ATTR_{name}"))
+                    || k.contains(&format!("MYSQL::ATTR_{name}"))
+            })
+            .map(|(_, v)| *v)
+    };
+    let ca = attr("SSL_CAPATH").or_else(|| attr("SSL_CA"));
+    let any_ssl = ["SSL_CA", "SSL_CAPATH", "SSL_CERT", "SSL_KEY", "SSL_CIPHER"]
+        .iter()
+        .any(|a| attr(a).is_some());
+    let facts = if !any_ssl {
+        PLAIN
+    } else if filtered && ca.is_some_and(|v| unquote(v) == v.trim()) {
+        // `env('MYSQL_ATTR_SSL_CA')`: unset means no TLS options at all.
+        UNKNOWN
+    } else {
+        match attr("SSL_VERIFY_SERVER_CERT").map(Literal::of) {
+            Some(Literal::False) => NO_VERIFY,
+            Some(Literal::True) => Facts::new(Yes, Yes, Unknown),
+            Some(_) => Facts::new(Yes, Unknown, Unknown),
+            None if ca.is_some() => Facts::new(Yes, Yes, Unknown),
+            None => Facts::new(Yes, Unknown, Unknown),
+        }
+    };
+    (facts, ca.map(|v| unquote(v).to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    #[test]
+    fn php_pdo() {
+        let m = Engine::Mysql;
+        let pdo = "PHP PDO_MYSQL";
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "$pdo = new PDO('mysql:host=db.example.com;port=3306;dbname=shop;charset=utf8mb4', 'app', 'hunter2', [\n  PDO::MYSQL_ATTR_SSL_CA => '/etc/ssl/rds.pem',\n]);",
+                (
+                    pdo,
+                    m,
+                    Some("db.example.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("shop"),
+                    Facts::new(Yes, Yes, Unknown),
+                    Some("/etc/ssl/rds.pem"),
+                ),
+            ),
+            (
+                "$pdo = new PDO(\"mysql:host=$host;dbname=shop\", $user, $pass, array(PDO::MYSQL_ATTR_SSL_CA => $ca, PDO::MYSQL_ATTR_SSL_VERIFY_SERVER_CERT => false));",
+                (
+                    pdo,
+                    m,
+                    Some("$host"),
+                    None,
+                    Some("$user"),
+                    Some("shop"),
+                    REQ,
+                    Some("$ca"),
+                ),
+            ),
+            (
+                "$pdo = new \\PDO('mysql:host=db;dbname=shop', 'app', 'hunter2');",
+                (
+                    pdo,
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("shop"),
+                    PLAIN,
+                    None,
+                ),
+            ),
+        ];
+        check(
+            "db.php",
+            "$pdo = new PDO('mysql:host=db', $u, $p, [PDO::MYSQL_ATTR_SSL_CA => getenv('CA')]);",
+            &[(
+                pdo,
+                m,
+                Some("db"),
+                None,
+                Some("$u"),
+                None,
+                Facts::new(Yes, Yes, Unknown),
+                Some("getenv('CA')"),
+            )],
+        );
+        for (text, expected) in table {
+            check("db.php", text, std::slice::from_ref(expected));
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Python: PyMySQL, mysql-connector-python, mysqlclient (MySQLdb).
+
+use super::*;
+
+pub(super) static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?-u:\b)(pymysql(?:\.connections)?\.(?:connect|Connect|Connection)|aiomysql\.(?:connect|create_pool)|mysql\.connector\.(?:connect|pooling\.MySQLConnectionPool|aio\.connect)|MySQLdb\.(?:connect|Connect|Connection))\s*\(",
+    )
+    .expect("Python pattern compiles")
+});
+
+pub(super) struct PythonCalls;
+
+impl Stack<My> for PythonCalls {
+    fn name(&self) -> &'static str {
+        "Python calls"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        python_calls(file.text, file.lines(), hits)
+    }
+}
+
+pub(super) fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in PY_CALL.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        if commented(text, whole.start()) {
+            continue;
+        }
+        let open = whole.end() - 1;
+        let Some(close) = matching_close(text, open, true) else {
+            continue;
+        };
+        let kwargs = pairs(&text[open + 1..close], "=", true);
+        let get = |k: &str| {
+            kwargs
+                .iter()
+                .find(|(key, _)| key.as_str() == k)
+                .map(|(_, v)| *v)
+        };
+        // `connect(**config)`: the TLS options may be in the dict.
+        let spread = has_spread(&text[open + 1..close], "**")
+            && !kwargs.iter().any(|(k, _)| k.starts_with("ssl"));
+        let lit = |k: &str| get(k).map(Literal::of);
+        let func = m[1].to_ascii_lowercase();
+        let ssl_ca = get("ssl_ca").map(|v| unquote(v).to_string());
+        let (stack, facts, trust) = if func.starts_with("pymysql") || func.starts_with("aiomysql") {
+            let (facts, dict_ca) = pymysql(&lit, get("ssl"));
+            let stack = if func.starts_with("aiomysql") {
+                "Python aiomysql"
+            } else {
+                "Python PyMySQL"
+            };
+            (stack, facts, ssl_ca.or(dict_ca))
+        } else if func.starts_with("mysql.connector") {
+            let facts = connector_python(
+                lit("ssl_disabled"),
+                lit("ssl_verify_cert"),
+                lit("ssl_verify_identity"),
+                ssl_ca.is_some(),
+            );
+            ("Python mysql-connector", facts, ssl_ca)
+        } else {
+            // mysqlclient: ssl_mode is libmysqlclient's; an `ssl` dict alone
+            // goes to mysql_ssl_set, whose effect depends on the C library.
+            let facts = match given(get("ssl_mode"), SslMode::parse) {
+                Given::Value(mode) => mode.facts(),
+                Given::Unreadable => UNKNOWN,
+                Given::Absent if get("ssl").is_some() => Facts::new(Yes, Unknown, Unknown),
+                Given::Absent => SslMode::Preferred.facts(),
+            };
+            let dict_ca = get("ssl")
+                .and_then(|d| dict_get(d, "ca"))
+                .map(str::to_string);
+            ("Python mysqlclient (MySQLdb)", facts, dict_ca)
+        };
+        let facts = if spread { UNKNOWN } else { facts };
+        // Positional arguments may hold the password: not shown.
+        let shown: Vec<&str> = split_top_level(&text[open + 1..close], b',', true)
+            .into_iter()
+            .map(|a| if a.contains('=') { a } else { "…" })
+            .collect();
+        let raw = format!("{}({})", &text[whole.start()..open], shown.join(", "));
+        let mut hit = ConfigHit::new(lines.line(whole.start()), stack, Engine::Mysql, facts, &raw);
+        hit.host = get("host").map(|v| unquote(v).to_string());
+        hit.port = get("port").and_then(|v| unquote(v).parse().ok());
+        hit.user = get("user").map(|v| unquote(v).to_string());
+        hit.database = get("database")
+            .or_else(|| get("db"))
+            .map(|v| unquote(v).to_string());
+        hit.trust_store = trust;
+        // PyMySQL's `program_name=`, mysql-connector's `conn_attrs={…}`.
+        hit.application = get("program_name")
+            .map(unquote)
+            .or_else(|| get("conn_attrs").and_then(|a| dict_get(a, "program_name")))
+            .map(str::to_string);
+        hits.push(hit);
+    }
+}
+
+/// PyMySQL ≥ 1.0 (`Connection.__init__`, `_create_ssl_ctx`):
+/// - any of `ssl_ca`/`ssl_cert`/`ssl_key`/`ssl_verify_cert`/`ssl_verify_identity`
+///   builds `{"ca": ssl_ca, "check_hostname": bool(ssl_verify_identity),
+///   "verify_mode": ssl_verify_cert or False}`, so `ssl_ca` **alone does not
+///   verify** (FORMATS.md assumed it did);
+/// - an `ssl={"ca": …}` dict verifies the chain, and the host unless
+///   `"check_hostname": False`; a dict without a CA does not verify;
+/// - the host is never checked without a CA.
+pub(super) fn pymysql(
+    lit: &dyn Fn(&str) -> Option<Literal>,
+    ssl: Option<&str>,
+) -> (Facts, Option<String>) {
+    if lit("ssl_disabled").is_some_and(|l| l == Literal::True) {
+        return (PLAIN, None);
+    }
+    let kwargs = [
+        "ssl_ca",
+        "ssl_cert",
+        "ssl_key",
+        "ssl_verify_cert",
+        "ssl_verify_identity",
+    ];
+    let given: Vec<Literal> = kwargs.iter().filter_map(|k| lit(k)).collect();
+    if given
+        .iter()
+        .any(|l| *l != Literal::False && *l != Literal::None)
+    {
+        let has_ca = lit("ssl_ca").is_some_and(|l| l != Literal::None);
+        let chain = lit("ssl_verify_cert").map_or(No, Literal::fact);
+        let host = match lit("ssl_verify_identity") {
+            _ if !has_ca => No,
+            None => No,
+            Some(l) => l.fact(),
+        };
+        let host = if chain == No { No } else { host };
+        return (Facts::new(Yes, chain, host), None);
+    }
+    let Some(ssl) = ssl.map(str::trim) else {
+        return (OPPORTUNISTIC, None);
+    };
+    if !ssl.starts_with('{') {
+        // An ssl.SSLContext (or a variable): its settings decide.
+        return if matches!(Literal::of(ssl), Literal::None | Literal::False) {
+            (OPPORTUNISTIC, None)
+        } else {
+            (Facts::new(Yes, Unknown, Unknown), None)
+        };
+    }
+    let ca = dict_get(ssl, "ca").or_else(|| dict_get(ssl, "capath"));
+    let inner = strip_brackets(ssl).trim();
+    if inner.is_empty() {
+        return (OPPORTUNISTIC, None);
+    }
+    let verify_mode = dict_get(ssl, "verify_mode").map(Literal::of);
+    let check_hostname = dict_get(ssl, "check_hostname").map(Literal::of);
+    let chain = match verify_mode {
+        None => Fact::from(ca.is_some()),
+        Some(l) => l.fact(),
+    };
+    let host = if ca.is_none() || chain == No {
+        No
+    } else {
+        check_hostname.map_or(Yes, Literal::fact)
+    };
+    (Facts::new(Yes, chain, host), ca.map(str::to_string))
+}
+
+/// mysql-connector-python: TLS when the server offers it unless
+/// `ssl_disabled=True`; the chain is checked only with `ssl_verify_cert=True`
+/// (or `ssl_verify_identity=True`), the host only with `ssl_verify_identity=True`.
+pub(super) fn connector_python(
+    disabled: Option<Literal>,
+    verify_cert: Option<Literal>,
+    verify_identity: Option<Literal>,
+    ca: bool,
+) -> Facts {
+    if disabled == Some(Literal::True) {
+        return PLAIN;
+    }
+    let host = verify_identity.map_or(No, Literal::fact);
+    let chain = match (verify_cert.map_or(No, Literal::fact), host) {
+        (_, Yes) => Yes,
+        (c, _) => c,
+    };
+    let tls = if chain == Yes || ca { Yes } else { Unknown };
+    Facts::new(tls, chain, host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    #[test]
+    fn python_calls() {
+        let m = Engine::Mysql;
+        let pm = "Python PyMySQL";
+        let mc = "Python mysql-connector";
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "conn = pymysql.connect(host='db', user='app', password='hunter2', database='orders', ssl={'ca': '/certs/global-bundle.pem'})",
+                (
+                    pm,
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("orders"),
+                    V_ID,
+                    Some("/certs/global-bundle.pem"),
+                ),
+            ),
+            (
+                "conn = pymysql.connect(host='db', ssl={'ca': CA, 'check_hostname': False})",
+                (pm, m, Some("db"), None, None, None, V_CA, Some("CA")),
+            ),
+            // ssl_ca alone: verify_mode False, check_hostname False.
+            (
+                "conn = pymysql.connect(host='db', ssl_ca='/c.pem')",
+                (pm, m, Some("db"), None, None, None, REQ, Some("/c.pem")),
+            ),
+            (
+                "conn = pymysql.connect(\n    host=\"db\",\n    port=3307,\n    ssl_ca=\"/c.pem\",\n    ssl_verify_cert=True,\n    ssl_verify_identity=True,\n)",
+                (
+                    pm,
+                    m,
+                    Some("db"),
+                    Some(3307),
+                    None,
+                    None,
+                    V_ID,
+                    Some("/c.pem"),
+                ),
+            ),
+            (
+                "conn = pymysql.connect(host='db', ssl_verify_cert=True)",
+                (pm, m, Some("db"), None, None, None, V_CA, None),
+            ),
+            (
+                "conn = pymysql.connect(host='db', ssl={})",
+                (pm, m, Some("db"), None, None, None, PREF, None),
+            ),
+            (
+                "conn = pymysql.connect(host='db', db='x')",
+                (pm, m, Some("db"), None, None, Some("x"), PREF, None),
+            ),
+            (
+                "conn = pymysql.connect(host='db', ssl_disabled=True, ssl_ca='/c.pem')",
+                (pm, m, Some("db"), None, None, None, PLAIN, Some("/c.pem")),
+            ),
+            (
+                "cnx = mysql.connector.connect(host='db', user='app', password='hunter2', ssl_ca='/c.pem', ssl_verify_cert=True, ssl_verify_identity=True)",
+                (
+                    mc,
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    None,
+                    V_ID,
+                    Some("/c.pem"),
+                ),
+            ),
+            (
+                "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem', ssl_verify_cert=True)",
+                (mc, m, Some("db"), None, None, None, V_CA, Some("/c.pem")),
+            ),
+            (
+                "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem')",
+                (mc, m, Some("db"), None, None, None, REQ, Some("/c.pem")),
+            ),
+            (
+                "cnx = mysql.connector.connect(host='db')",
+                (mc, m, Some("db"), None, None, None, PREF, None),
+            ),
+            (
+                "cnx = mysql.connector.connect(host='db', ssl_disabled=True)",
+                (mc, m, Some("db"), None, None, None, PLAIN, None),
+            ),
+            (
+                "cnx = mysql.connector.connect(**config)",
+                (mc, m, None, None, None, None, UNKNOWN, None),
+            ),
+            (
+                "conn = pymysql.connect(host='db', **ssl_kwargs)",
+                (pm, m, Some("db"), None, None, None, UNKNOWN, None),
+            ),
+            (
+                "db = MySQLdb.connect(host='db', ssl_mode='VERIFY_IDENTITY', ssl={'ca': '/c.pem'})",
+                (
+                    "Python mysqlclient (MySQLdb)",
+                    m,
+                    Some("db"),
+                    None,
+                    None,
+                    None,
+                    V_ID,
+                    Some("/c.pem"),
+                ),
+            ),
+        ];
+        for (text, expected) in table {
+            check("db.py", text, std::slice::from_ref(expected));
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! mysql:// URLs (DATABASE_URL, SQLAlchemy, Prisma, MySQL Shell, …).
+
+use super::*;
+
+pub(super) static PLAIN_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(mysql2|mysqlx|mysql|mariadb|trilogy)(?:\+([a-z0-9_]+))?://")
+        .expect("URL pattern compiles")
+});
+
+pub(super) struct PlainUrls;
+
+impl Stack<My> for PlainUrls {
+    fn name(&self) -> &'static str {
+        "mysql:// URLs"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        mentions(file)
+    }
+
+    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+        plain_urls(file.text, file.lines(), hits)
+    }
+}
+
+pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in PLAIN_URL.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        // `jdbc:mysql://`, `jdbc:mysql:loadbalance://` are Connector/J's.
+        let before = text[..whole.start()].bytes().next_back();
+        if matches!(before, Some(b':' | b'-' | b'+' | b'.' | b'_'))
+            || commented(text, whole.start())
+        {
+            continue;
+        }
+        let end = url_end(text, whole.start(), whole.end());
+        let rest = &text[whole.end()..end];
+        if rest.is_empty() {
+            continue;
+        }
+        let parts = UrlParts::parse(rest);
+        // golang-migrate style `mysql://user:pass@tcp(host)/db`: the Go DSN
+        // detector reports it.
+        if parts.host.as_deref().is_some_and(|h| {
+            let h = h.to_ascii_lowercase();
+            h.starts_with("tcp(") || h.starts_with("tcp6(") || h.starts_with("unix(")
+        }) {
+            continue;
+        }
+        let scheme = m[1].to_ascii_lowercase();
+        let driver = m.get(2).map(|d| d.as_str().to_ascii_lowercase());
+        let params = query_params(parts.query);
+        let (stack, facts) = url_facts(&scheme, driver.as_deref(), &params);
+        let facts = if cut_short(text, end) {
+            facts.unsettled()
+        } else {
+            facts
+        };
+        let engine = if scheme == "mariadb" {
+            Engine::Mariadb
+        } else {
+            Engine::Mysql
+        };
+        let raw = format!("{}{}", whole.as_str(), parts.masked(rest));
+        let mut hit = ConfigHit::new(lines.line(whole.start()), stack, engine, facts, &raw);
+        hit.host = parts.host;
+        hit.port = parts.port;
+        hit.user = parts.user;
+        hit.database = parts.database;
+        hit.trust_store = ["sslca", "sslcapath", "sslcert", "sslrootcert"]
+            .iter()
+            .find_map(|k| param(&params, k))
+            .map(|v| unquote(v).trim_matches(['(', ')']).to_string());
+        hits.push(hit);
+    }
+}
+
+/// Which client reads the URL decides the defaults; the scheme and the
+/// SQLAlchemy `+driver` say which.
+pub(super) fn url_facts(
+    scheme: &str,
+    driver: Option<&str>,
+    params: &[(String, String)],
+) -> (&'static str, Facts) {
+    let mode = param(params, "sslmode").and_then(SslMode::parse);
+    // A TLS parameter from a variable: whatever it holds decides.
+    let from_elsewhere = [
+        "sslmode",
+        "sslverify",
+        "sslverifyservercert",
+        "sslaccept",
+        "ssldisabled",
+        "sslverifycert",
+        "sslverifyidentity",
+    ]
+    .iter()
+    .any(|k| param(params, k).is_some_and(is_placeholder));
+    let ca = param(params, "sslca")
+        .or_else(|| param(params, "sslcapath"))
+        .is_some();
+    let verify = param(params, "sslverify")
+        .or_else(|| param(params, "sslverifyservercert"))
+        .and_then(parse_bool);
+    let (stack, facts) = match (scheme, driver) {
+        ("mysql" | "mariadb", Some("pymysql" | "aiomysql" | "asyncmy")) => {
+            // SQLAlchemy turns `ssl_ca=…` into PyMySQL's `ssl={"ca": …}`,
+            // which verifies the chain and (unless `ssl_check_hostname=false`)
+            // the host.
+            let facts = if ca {
+                let host = param(params, "sslcheckhostname")
+                    .and_then(parse_bool)
+                    .unwrap_or(true);
+                Facts::new(Yes, Yes, Fact::from(host))
+            } else {
+                OPPORTUNISTIC
+            };
+            ("SQLAlchemy mysql+pymysql URL", facts)
+        }
+        ("mysql" | "mariadb", Some("mysqlconnector")) => {
+            let facts = connector_python(
+                param(params, "ssldisabled").map(Literal::of),
+                param(params, "sslverifycert").map(Literal::of),
+                param(params, "sslverifyidentity").map(Literal::of),
+                ca,
+            );
+            ("SQLAlchemy mysql+mysqlconnector URL", facts)
+        }
+        ("mysqlx", _) => {
+            // X DevAPI / MySQL Shell: ssl-mode defaults to REQUIRED, and a CA
+            // alone means VERIFY_CA (as in the mysql CLI).
+            let mode = mode.unwrap_or(if ca {
+                SslMode::VerifyCa
+            } else {
+                SslMode::Required
+            });
+            ("mysqlx URI", mode.facts())
+        }
+        _ => {
+            let stack = match scheme {
+                "mysql2" => "mysql2 URL (Rails)",
+                "trilogy" => "trilogy URL (Rails)",
+                "mariadb" => "mariadb URL",
+                _ => "mysql URL",
+            };
+            let facts = if let Some(mode) = mode {
+                mode.facts()
+            } else if let Some(verify) = verify {
+                // Rails' `sslverify` / libmysqlclient's
+                // `ssl-verify-server-cert`: VERIFY_IDENTITY.
+                if verify {
+                    FULL
+                } else {
+                    Facts::new(if ca { Yes } else { Unknown }, No, No)
+                }
+            } else if let Some(ssl) = param(params, "ssl") {
+                // Node mysql2 JSON-parses URL parameters: `ssl={"rejectUnauthorized":false}`.
+                node_ssl(unquote(ssl)).0
+            } else if let Some(accept) = param(params, "sslaccept") {
+                // Prisma: `strict` (the default) verifies, `accept_invalid_certs` does not.
+                if accept.eq_ignore_ascii_case("accept_invalid_certs") {
+                    OPPORTUNISTIC
+                } else {
+                    Facts::new(Unknown, Yes, Yes)
+                }
+            } else if ca {
+                // The mysql CLI and MySQL Shell take a CA alone as VERIFY_CA;
+                // the C API (mysql2 gem, mysqlclient) stays PREFERRED without
+                // verification; MariaDB Connector/C ≥ 3.4 verifies. The URL
+                // does not say which client reads it.
+                UNKNOWN
+            } else {
+                SslMode::Preferred.facts()
+            };
+            (stack, facts)
+        }
+    };
+    (stack, if from_elsewhere { UNKNOWN } else { facts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    #[test]
+    fn mysql_urls() {
+        let m = Engine::Mysql;
+        let table: &[(&str, Expect<'_>)] = &[
+            (
+                "DATABASE_URL=mysql2://app:hunter2@db.example.com:3306/app_production?sslca=/etc/ssl/certs/rds.pem&sslverify=true",
+                (
+                    "mysql2 URL (Rails)",
+                    m,
+                    Some("db.example.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app_production"),
+                    V_ID,
+                    Some("/etc/ssl/certs/rds.pem"),
+                ),
+            ),
+            (
+                "DATABASE_URL=\"mysql://app:hunter2@db/app\"",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    PREF,
+                    None,
+                ),
+            ),
+            (
+                "url = mysql://app@db/app?ssl-mode=VERIFY_IDENTITY",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    V_ID,
+                    None,
+                ),
+            ),
+            (
+                "url = mysql://app@db/app?ssl_mode=required",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    REQ,
+                    None,
+                ),
+            ),
+            (
+                "url = mysql://app@db/app?sslMode=DISABLED",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    PLAIN,
+                    None,
+                ),
+            ),
+            (
+                "url = mysql://app@db/app?ssl-ca=%2Fetc%2Fssl%2Frds.pem",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    UNKNOWN,
+                    Some("/etc/ssl/rds.pem"),
+                ),
+            ),
+            (
+                "create_engine(\"mysql+pymysql://app:hunter2@db:3306/app?ssl_ca=/certs/global-bundle.pem\")",
+                (
+                    "SQLAlchemy mysql+pymysql URL",
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    V_ID,
+                    Some("/certs/global-bundle.pem"),
+                ),
+            ),
+            (
+                "create_engine('mysql+pymysql://app@db/app?ssl_ca=/c.pem&ssl_check_hostname=false')",
+                (
+                    "SQLAlchemy mysql+pymysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    V_CA,
+                    Some("/c.pem"),
+                ),
+            ),
+            (
+                "create_engine('mysql+pymysql://app@db/app')",
+                (
+                    "SQLAlchemy mysql+pymysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    PREF,
+                    None,
+                ),
+            ),
+            (
+                "create_engine('mysql+mysqlconnector://app@db/app?ssl_ca=/c.pem&ssl_verify_cert=true')",
+                (
+                    "SQLAlchemy mysql+mysqlconnector URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    V_CA,
+                    Some("/c.pem"),
+                ),
+            ),
+            (
+                "DATABASE_URL=mariadb://app@[2001:db8::5]:3306/app?ssl-mode=VERIFY_CA",
+                (
+                    "mariadb URL",
+                    Engine::Mariadb,
+                    Some("2001:db8::5"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    V_CA,
+                    None,
+                ),
+            ),
+            (
+                r#"mysql.createConnection('mysql://app@db/app?ssl={"rejectUnauthorized":false}')"#,
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    REQ,
+                    None,
+                ),
+            ),
+            (
+                "DATABASE_URL=\"mysql://app@db:3306/app?sslaccept=strict&sslcert=./rds.pem\"",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    Facts::new(Unknown, Yes, Yes),
+                    Some("./rds.pem"),
+                ),
+            ),
+            (
+                "shell.connect('mysqlx://app@db:33060/app')",
+                (
+                    "mysqlx URI",
+                    m,
+                    Some("db"),
+                    Some(33060),
+                    Some("app"),
+                    Some("app"),
+                    REQ,
+                    None,
+                ),
+            ),
+            (
+                "[link](mysql://db/app).",
+                (
+                    "mysql URL",
+                    m,
+                    Some("db"),
+                    None,
+                    None,
+                    Some("app"),
+                    PREF,
+                    None,
+                ),
+            ),
+        ];
+        for (text, expected) in table {
+            check(".env", text, std::slice::from_ref(expected));
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Django and Laravel settings.
+
+use super::*;
+
+pub(super) static DJANGO_ENGINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"]ENGINE['"]\s*:\s*['"]django(?:\.contrib\.gis)?\.db\.backends\.(?:postgresql(?:_psycopg2)?|postgis)['"]"#)
+        .expect("Django pattern compiles")
+});
+
+pub(super) struct Django;
+
+impl Stack<Pg> for Django {
+    fn name(&self) -> &'static str {
+        "Django settings"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        Lang::of(file.name) == Lang::Python && DJANGO_ENGINE.is_match(file.text)
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        django(cx, out)
+    }
+}
+
+pub(super) fn django(cx: &Ctx<'_>, out: &mut Out) {
+    let lex = cx.lex();
+    for m in DJANGO_ENGINE.find_iter(cx.text) {
+        if lex.in_comment(m.start()) {
+            continue;
+        }
+        let Some((open, close)) = lex.enclosing(cx.text, m.start(), b"{") else {
+            continue;
+        };
+        if out.is_claimed(open) {
+            continue;
+        }
+        let mut conn = Conn::default();
+        let mut parts = Vec::new();
+        for e in lex.entries(cx.text, open, close) {
+            let Some(key) = e.key.as_deref().map(str::to_ascii_uppercase) else {
+                continue;
+            };
+            let v = e.text(cx.text);
+            let name = match key.as_str() {
+                "ENGINE" => "",
+                "HOST" => "host",
+                "PORT" => "port",
+                "NAME" => "dbname",
+                "USER" => "user",
+                "OPTIONS" => {
+                    let Some((o, c)) = lex.object_at(cx.text, e.value.0) else {
+                        continue;
+                    };
+                    for opt in lex.entries(cx.text, o, c) {
+                        if let Some(k @ ("sslmode" | "sslrootcert" | "application_name")) =
+                            opt.key_lower().as_deref()
+                        {
+                            let v = as_written(opt.text(cx.text));
+                            parts.push(format!("OPTIONS.{k}: {v}"));
+                            conn.set(k, v);
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            let v = as_written(v);
+            parts.push(format!("{key}: {v}"));
+            if !name.is_empty() {
+                conn.set(name, v);
+            }
+        }
+        out.claim(open, close + 1);
+        out.found.push(found(
+            cx,
+            open,
+            "Django settings",
+            Driver::Libpq,
+            conn,
+            parts.join("; "),
+        ));
+    }
+}
+
+pub(super) static LARAVEL_DRIVER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"]driver['"]\s*=>\s*['"]pgsql['"]"#).expect("Laravel pattern compiles")
+});
+
+pub(super) struct Laravel;
+
+impl Stack<Pg> for Laravel {
+    fn name(&self) -> &'static str {
+        "Laravel settings"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        Lang::of(file.name) == Lang::Php && LARAVEL_DRIVER.is_match(file.text)
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        laravel(cx, out)
+    }
+}
+
+/// Laravel `config/database.php`: `'driver' => 'pgsql'` with `'host'`,
+/// `'port'`, `'database'`, `'username'`, `'sslmode'` beside it.
+pub(super) fn laravel(cx: &Ctx<'_>, out: &mut Out) {
+    let lex = cx.lex();
+    for m in LARAVEL_DRIVER.find_iter(cx.text) {
+        if lex.in_comment(m.start()) {
+            continue;
+        }
+        let Some((open, close)) = lex.enclosing(cx.text, m.start(), b"[(") else {
+            continue;
+        };
+        let mut conn = Conn::default();
+        let mut parts = Vec::new();
+        for e in lex.entries(cx.text, open, close) {
+            let Some(key) = e.key_lower() else { continue };
+            let name = match key.as_str() {
+                "driver" => "",
+                "host" => "host",
+                "port" => "port",
+                "database" => "dbname",
+                "username" => "user",
+                "sslmode" => "sslmode",
+                "sslrootcert" => "sslrootcert",
+                _ => continue,
+            };
+            let v = as_written(e.text(cx.text));
+            parts.push(format!("{key}: {v}"));
+            if !name.is_empty() {
+                conn.set(name, v);
+            }
+        }
+        out.claim(open, close + 1);
+        out.found.push(found(
+            cx,
+            open,
+            "Laravel database.php",
+            Driver::Libpq,
+            conn,
+            parts.join("; "),
+        ));
+    }
+}
+
+#[cfg(test)]
+pub(super) mod cases {
+    use super::super::tests::*;
+    use super::*;
+
+    /// This file's stacks, one hit per case, as the table test in
+    /// [`super::super::tests`] reads them.
+    pub(in super::super) const CASES: &[Case] = &[
+        // ---- Django
+        Case {
+            file: "settings.py",
+            text: "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n        'NAME': 'shop',\n        'USER': 'shop',\n        'PASSWORD': os.environ['DB_PASSWORD'],\n        'HOST': os.environ.get('DB_HOST', 'localhost'),\n        'PORT': '5432',\n        'OPTIONS': {\n            'sslmode': 'verify-full',\n            'sslrootcert': '/certs/global-bundle.pem',\n        },\n    }\n}\n",
+            stack: "Django settings",
+            host: Some("os.environ.get('DB_HOST', 'localhost')"),
+            port: Some(5432),
+            user: Some("shop"),
+            db: Some("shop"),
+            facts: FULL,
+            trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
+        },
+        Case {
+            file: "settings.py",
+            text: "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql_psycopg2\", \"NAME\": \"app\", \"HOST\": \"db\", \"PORT\": 5432}}\n",
+            stack: "Django settings",
+            host: Some("db"),
+            port: Some(5432),
+            user: None,
+            db: Some("app"),
+            facts: PREFER,
+            trust: None,
+            versions: &[],
+        },
+        // ---- Laravel
+        Case {
+            file: "database.php",
+            text: "'pgsql' => [\n    'driver' => 'pgsql',\n    'host' => env('DB_HOST', '127.0.0.1'),\n    'port' => env('DB_PORT', '5432'),\n    'database' => env('DB_DATABASE', 'forge'),\n    'username' => env('DB_USERNAME', 'forge'),\n    'password' => env('DB_PASSWORD', ''),\n    'sslmode' => 'require',\n],\n",
+            stack: "Laravel database.php",
+            host: Some("env('DB_HOST', '127.0.0.1')"),
+            port: None,
+            user: Some("env('DB_USERNAME', 'forge')"),
+            db: Some("env('DB_DATABASE', 'forge')"),
+            facts: REQUIRE,
+            trust: None,
+            versions: &[],
+        },
+    ];
+}

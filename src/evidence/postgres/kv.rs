@@ -1,0 +1,330 @@
+//! libpq keyword/value strings, PDO DSNs, pg_service.conf.
+
+use super::*;
+
+/// libpq connection keywords (libpq-connect.html, PostgreSQL 17).
+pub(super) const LIBPQ_KEYS: [&str; 44] = [
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "passfile",
+    "require_auth",
+    "channel_binding",
+    "connect_timeout",
+    "client_encoding",
+    "options",
+    "application_name",
+    "fallback_application_name",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+    "replication",
+    "gssencmode",
+    "sslmode",
+    "requiressl",
+    "sslnegotiation",
+    "sslcompression",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "sslcertmode",
+    "sslrootcert",
+    "sslcrl",
+    "sslcrldir",
+    "sslsni",
+    "requirepeer",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+    "krbsrvname",
+    "gsslib",
+    "gssdelegation",
+    "service",
+    "target_session_attrs",
+    "load_balance_hosts",
+    "min_protocol_version",
+    "max_protocol_version",
+];
+
+pub(super) static KV_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"([a-z_]+)[ \t]*=[ \t]*('(?:[^'\\\n]|\\.)*'|[^\s'"`;,)&]+(?:,[^\s'"`;,)&]+)*)"#)
+        .expect("keyword pattern compiles")
+});
+pub(super) static KV_HINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(?:host|hostaddr|dbname)[ \t]*=").expect("keyword hint compiles")
+});
+
+/// A keyword value: single quotes removed, `\'` and `\\` unescaped.
+pub(super) fn kv_value(v: &str) -> String {
+    match v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+        Some(inner) => inner.replace("\\'", "'").replace("\\\\", "\\"),
+        None => v.to_string(),
+    }
+}
+
+/// Every `key=value` of a conninfo string (lenient: no run rules).
+pub(super) fn parse_conninfo(s: &str) -> Conn {
+    let mut c = Conn::default();
+    for t in KV_TOKEN.captures_iter(s) {
+        if &t[1] != "password" {
+            c.set(&t[1], kv_value(&t[2]));
+        }
+    }
+    c
+}
+
+pub(super) struct Token {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) key: String,
+    pub(super) value: String,
+}
+
+pub(super) struct KeywordStrings;
+
+impl Stack<Pg> for KeywordStrings {
+    fn name(&self) -> &'static str {
+        "libpq keyword/value strings"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        KV_HINT.is_match(file.text)
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        keyword_strings(cx, out)
+    }
+}
+
+pub(super) fn keyword_strings(cx: &Ctx<'_>, out: &mut Out) {
+    let b = cx.text.as_bytes();
+    let mut runs: Vec<Vec<Token>> = Vec::new();
+    let mut run: Vec<Token> = Vec::new();
+    for t in KV_TOKEN.captures_iter(cx.text) {
+        let whole = t.get(0).expect("match");
+        let (start, end) = (whole.start(), whole.end());
+        // `--host=` flags, `ansible_host=`, `$host=`, URL query parameters.
+        let glued = start > 0
+            && (b[start - 1].is_ascii_alphanumeric() || b"_.-$@:/?&".contains(&b[start - 1]));
+        let follows = run.last().is_some_and(|p: &Token| {
+            start > p.end
+                && cx.text[p.end..start]
+                    .bytes()
+                    .all(|c| c == b' ' || c == b'\t')
+        });
+        if !follows && !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+        if glued {
+            continue;
+        }
+        run.push(Token {
+            start,
+            end,
+            key: t[1].to_string(),
+            value: kv_value(&t[2]),
+        });
+    }
+    runs.push(run);
+    for run in runs {
+        let (Some(first), Some(last)) = (run.first(), run.last()) else {
+            continue;
+        };
+        // Python keyword arguments (`host=h, user=u`) and URL queries.
+        if matches!(b.get(last.end), Some(b',' | b'&' | b'(')) {
+            continue;
+        }
+        let known = run
+            .iter()
+            .filter(|t| LIBPQ_KEYS.contains(&t.key.as_str()))
+            .count();
+        let anchored = run
+            .iter()
+            .any(|t| matches!(t.key.as_str(), "host" | "hostaddr" | "dbname"));
+        if known < 2 || !anchored || out.is_claimed(first.start) {
+            continue;
+        }
+        let mut conn = Conn::default();
+        for t in &run {
+            if t.key != "password" {
+                conn.set(&t.key, t.value.clone());
+            }
+        }
+        let driver = cx.keyword_driver(first.start);
+        let setting = cx.text[first.start..last.end].to_string();
+        out.found.push(
+            found(
+                cx,
+                first.start,
+                driver.keyword_stack(),
+                driver,
+                conn,
+                setting,
+            )
+            .unless_cut_at(cx, last.end),
+        );
+    }
+}
+
+pub(super) static PDO_DSN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)pgsql:((?:[ \t]*[a-z_]+[ \t]*=[^;\x22'\s]*;?)+)")
+        .expect("PDO pattern compiles")
+});
+
+pub(super) struct Pdo;
+
+impl Stack<Pg> for Pdo {
+    fn name(&self) -> &'static str {
+        "PDO DSNs"
+    }
+
+    /// Every file: the URL pattern is as cheap a test as any needle.
+    fn wants(&self, _: &FileCtx<'_>) -> bool {
+        true
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        pdo(cx, out)
+    }
+}
+
+/// PHP PDO `pgsql:host=…;port=…;dbname=…;sslmode=…` (libpq underneath).
+pub(super) fn pdo(cx: &Ctx<'_>, out: &mut Out) {
+    for m in PDO_DSN.captures_iter(cx.text) {
+        let whole = m.get(0).expect("match");
+        if out.is_claimed(whole.start()) {
+            continue;
+        }
+        let mut conn = Conn::default();
+        for pair in m[1].split(';') {
+            if let Some((k, v)) = pair.split_once('=')
+                && !k.trim().eq_ignore_ascii_case("password")
+            {
+                conn.set(k.trim(), v.trim().to_string());
+            }
+        }
+        if conn.host.is_none() && conn.database.is_none() {
+            continue;
+        }
+        out.claim(whole.start(), whole.end());
+        let setting = whole.as_str().trim_end_matches(';').to_string();
+        out.found.push(found(
+            cx,
+            whole.start(),
+            "PDO pgsql DSN",
+            Driver::Libpq,
+            conn,
+            setting,
+        ));
+    }
+}
+
+pub(super) struct PgService;
+
+impl Stack<Pg> for PgService {
+    fn name(&self) -> &'static str {
+        "pg_service.conf"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        file.name.ends_with("pg_service.conf")
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        pg_service(cx, out)
+    }
+}
+
+/// `pg_service.conf`: one hit per `[service]` naming a host or database.
+pub(super) fn pg_service(cx: &Ctx<'_>, out: &mut Out) {
+    let mut sections: Vec<(usize, &str, Conn, Vec<String>)> = Vec::new();
+    for (i, line) in cx.text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+            sections.push((cx.lines.starts()[i], name, Conn::default(), Vec::new()));
+        } else if let (Some((k, v)), Some(s)) = (t.split_once('='), sections.last_mut()) {
+            let (k, v) = (k.trim(), v.trim());
+            if !t.starts_with('#') && k != "password" {
+                s.2.set(k, v.to_string());
+                s.3.push(format!("{k}={v}"));
+            }
+        }
+    }
+    for (at, name, conn, parts) in sections {
+        if conn.host.is_some() || conn.database.is_some() {
+            let setting = format!("[{name}] {}", parts.join(" "));
+            out.found.push(found(
+                cx,
+                at,
+                "pg_service.conf",
+                Driver::Libpq,
+                conn,
+                setting,
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+pub(super) mod cases {
+    use super::super::tests::*;
+    use super::*;
+
+    /// This file's stacks, one hit per case, as the table test in
+    /// [`super::super::tests`] reads them.
+    pub(in super::super) const CASES: &[Case] = &[
+        // ---- libpq keyword/value strings
+        Case {
+            file: "backup.sh",
+            text: "psql \"host=db.example.com port=5432 dbname='my db' user=app sslmode=verify-full sslrootcert=/certs/global-bundle.pem\" -f dump.sql\n",
+            stack: "libpq keyword/value",
+            host: Some("db.example.com"),
+            port: Some(5432),
+            user: Some("app"),
+            db: Some("my db"),
+            facts: FULL,
+            trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
+        },
+        Case {
+            file: "worker.py",
+            text: "conninfo = \"host=%s port=%s dbname=%s user=%s password=%s\" % (h, p, d, u, pw)\n",
+            stack: "libpq keyword/value",
+            host: Some("%s"),
+            port: None,
+            user: Some("%s"),
+            db: Some("%s"),
+            facts: PREFER,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "index.php",
+            text: "$db = new PDO('pgsql:host=db.example.com;port=5432;dbname=shop;sslmode=verify-full;sslrootcert=/etc/ssl/rds.pem', $user, $pass);\n",
+            stack: "PDO pgsql DSN",
+            host: Some("db.example.com"),
+            port: Some(5432),
+            user: None,
+            db: Some("shop"),
+            facts: FULL,
+            trust: Some("/etc/ssl/rds.pem"),
+            versions: &[],
+        },
+        Case {
+            file: "pg_service.conf",
+            text: "# services\n[reports]\nhost=reports.example.com\nport=5432\ndbname=reports\nuser=reader\nsslmode=verify-ca\nsslrootcert=/certs/global-bundle.pem\n",
+            stack: "pg_service.conf",
+            host: Some("reports.example.com"),
+            port: Some(5432),
+            user: Some("reader"),
+            db: Some("reports"),
+            facts: CA_ONLY,
+            trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
+        },
+    ];
+}

@@ -1,0 +1,266 @@
+//! Npgsql connection strings.
+
+use super::*;
+
+pub(super) static NPGSQL_RUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(?:[a-z][a-z0-9 _]{0,40}=[^;"'<>\n]*;[ \t]*){2,}(?:[a-z][a-z0-9 _]{0,40}=[^;"'<>\n]*)?"#)
+        .expect("Npgsql pattern compiles")
+});
+
+/// A connection string's span in the file's text.
+pub(super) struct Run<'a> {
+    pub(super) start: usize,
+    pub(super) text: &'a str,
+}
+
+impl<'a> Run<'a> {
+    pub(super) fn start(&self) -> usize {
+        self.start
+    }
+    pub(super) fn end(&self) -> usize {
+        self.start + self.text.len()
+    }
+    pub(super) fn as_str(&self) -> &'a str {
+        self.text
+    }
+}
+
+/// `key=value;` runs, searched line by line (a run never spans lines) and
+/// only on lines that could hold one: over a whole source file the pattern's
+/// counted repetitions overflow regex's DFA cache, and it falls back to a
+/// hundred times slower engine.
+pub(super) fn npgsql_runs(text: &str) -> impl Iterator<Item = Run<'_>> {
+    let mut line_start = 0;
+    text.split_inclusive('\n').flat_map(move |line| {
+        let start = line_start;
+        line_start += line.len();
+        let candidate = line.contains(';') && line.bytes().filter(|&b| b == b'=').count() >= 2;
+        candidate
+            .then(|| {
+                NPGSQL_RUN.find_iter(line).map(move |m| Run {
+                    start: start + m.start(),
+                    text: m.as_str(),
+                })
+            })
+            .into_iter()
+            .flatten()
+    })
+}
+
+/// Keys other drivers' connection strings use and Npgsql's do not
+/// (SqlClient, ODBC, OLE DB, MySQL Connector/NET), spaces and `_` removed.
+pub(super) const NOT_NPGSQL: [&str; 20] = [
+    "uid",
+    "pwd",
+    "datasource",
+    "initialcatalog",
+    "encrypt",
+    "integratedsecurity",
+    "trustedconnection",
+    "multipleactiveresultsets",
+    "driver",
+    "provider",
+    "dsn",
+    "sslca",
+    "allowpublickeyretrieval",
+    "charset",
+    "allowuservariables",
+    "persistsecurityinfo",
+    "applicationintent",
+    "multisubnetfailover",
+    "attachdbfilename",
+    "networklibrary",
+];
+
+pub(super) struct Npgsql;
+
+impl Stack<Pg> for Npgsql {
+    fn name(&self) -> &'static str {
+        "Npgsql connection strings"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        file.text.contains(';')
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        npgsql(cx, out)
+    }
+}
+
+pub(super) fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
+    let mentions_npgsql = cx.file.lower().contains("npgsql");
+    for m in npgsql_runs(cx.text) {
+        if out.is_claimed(m.start()) {
+            continue;
+        }
+        let mut pairs: Vec<(String, &str)> = Vec::new();
+        let mut start = m.start();
+        for (i, piece) in m.as_str().split(';').enumerate() {
+            let Some((k, v)) = piece.split_once('=') else {
+                continue;
+            };
+            let mut key: String = k
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '_'))
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let mut value = v.trim();
+            if i == 0 {
+                // `ConnectionStrings__Default=Host=…` in an env file, or
+                // prose before the first key.
+                if let (Some((k2, v2)), false) = (value.split_once('='), is_npgsql_key(&key)) {
+                    key = k2.trim().to_ascii_lowercase().replace([' ', '_'], "");
+                    value = v2.trim();
+                    start += piece.find(k2.trim()).unwrap_or(0);
+                } else if !is_npgsql_key(&key)
+                    && let Some(last) = k.split_whitespace().last()
+                {
+                    key = last.to_ascii_lowercase();
+                    start += piece.rfind(last).unwrap_or(0);
+                }
+            }
+            pairs.push((key, value));
+        }
+        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+        let mode = get("sslmode");
+        let port = get("port");
+        let has = |name: &str| get(name).is_some();
+        let foreign = pairs.iter().any(|(k, _)| NOT_NPGSQL.contains(&k.as_str()))
+            || mode.is_some_and(|m| {
+                matches!(
+                    m.to_ascii_lowercase().as_str(),
+                    "required" | "preferred" | "none"
+                )
+            })
+            || port.is_some_and(|p| matches!(p.trim(), "3306" | "1433" | "1521"));
+        let line = cx.line_text(cx.line_of(m.start())).to_ascii_lowercase();
+        let postgres_only = mode.is_some_and(|m| {
+            matches!(
+                m.to_ascii_lowercase().replace(['-', ' '], "").as_str(),
+                "disable" | "allow" | "prefer" | "require"
+            )
+        }) || has("rootcertificate")
+            || has("searchpath")
+            || port.is_some_and(|p| p.trim() == "5432")
+            || (has("host") && has("username"))
+            || line.contains("postgres")
+            || line.contains("npgsql")
+            || mentions_npgsql;
+        if foreign || !postgres_only || !(has("host") || has("server")) {
+            continue;
+        }
+        let mut conn = Conn::default();
+        for (k, v) in &pairs {
+            let v = v.to_string();
+            match k.as_str() {
+                "host" | "server" => conn.host = Some(v),
+                "port" => conn.port = Some(v),
+                "database" | "db" => conn.database = Some(v),
+                "username" | "userid" | "user" => conn.user = Some(v),
+                "applicationname" => conn.application = Some(v),
+                "sslmode" => conn.sslmode = Some(v),
+                "rootcertificate" => conn.sslrootcert = Some(v),
+                "trustservercertificate" => conn.trust_server = Some(v),
+                _ => {}
+            }
+        }
+        let setting = cx.text[start..m.end()]
+            .trim_end_matches([';', ' ', '\t'])
+            .to_string();
+        out.found.push(
+            found(
+                cx,
+                start,
+                "Npgsql connection string",
+                Driver::Npgsql,
+                conn,
+                setting,
+            )
+            .unless_cut_at(cx, m.end()),
+        );
+    }
+}
+
+pub(super) fn is_npgsql_key(key: &str) -> bool {
+    matches!(
+        key,
+        "host"
+            | "server"
+            | "port"
+            | "database"
+            | "db"
+            | "username"
+            | "userid"
+            | "user"
+            | "password"
+            | "sslmode"
+            | "rootcertificate"
+            | "trustservercertificate"
+            | "searchpath"
+            | "pooling"
+            | "timeout"
+            | "commandtimeout"
+            | "applicationname"
+    )
+}
+
+#[cfg(test)]
+pub(super) mod cases {
+    use super::super::tests::*;
+    use super::*;
+
+    /// This file's stacks, one hit per case, as the table test in
+    /// [`super::super::tests`] reads them.
+    pub(in super::super) const CASES: &[Case] = &[
+        // ---- Npgsql
+        Case {
+            file: "appsettings.json",
+            text: "{\n  \"ConnectionStrings\": {\n    \"Default\": \"Host=db.example.com;Port=5432;Database=orders;Username=app;Password=secret;SSL Mode=Require;Trust Server Certificate=true\"\n  }\n}\n",
+            stack: "Npgsql connection string",
+            host: Some("db.example.com"),
+            port: Some(5432),
+            user: Some("app"),
+            db: Some("orders"),
+            facts: NO_VERIFY,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "Startup.cs",
+            text: "options.UseNpgsql(\"Host=db;Database=orders;Username=app;SslMode=VerifyFull;Root Certificate=/certs/global-bundle.pem\");\n",
+            stack: "Npgsql connection string",
+            host: Some("db"),
+            port: None,
+            user: Some("app"),
+            db: Some("orders"),
+            facts: FULL,
+            trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
+        },
+        Case {
+            file: ".env",
+            text: "ConnectionStrings__Default=Server=db;Port=5432;Database=orders;User Id=app;sslmode=verify-ca\n",
+            stack: "Npgsql connection string",
+            host: Some("db"),
+            port: Some(5432),
+            user: Some("app"),
+            db: Some("orders"),
+            facts: CA_ONLY,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "web.config",
+            text: "<add name=\"Pg\" connectionString=\"Host=db;Port=5432;Database=orders;Username=app\" providerName=\"Npgsql\" />\n",
+            stack: "Npgsql connection string",
+            host: Some("db"),
+            port: Some(5432),
+            user: Some("app"),
+            db: Some("orders"),
+            facts: OPPORTUNISTIC,
+            trust: None,
+            versions: &[],
+        },
+    ];
+}

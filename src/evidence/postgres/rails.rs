@@ -1,0 +1,234 @@
+//! Rails database.yml.
+
+use super::*;
+
+pub(super) static YAML_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^( *)([A-Za-z0-9_.<\-]+|"[^"]*"|'[^']*')[ \t]*:(?:[ \t]+(.*?))?[ \t]*$"#)
+        .expect("YAML pattern compiles")
+});
+pub(super) static RAILS_ADAPTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^\s*adapter:\s*["']?(?:postgresql|postgis)(?-u:\b)"#)
+        .expect("adapter pattern compiles")
+});
+
+pub(super) struct YLine<'a> {
+    pub(super) indent: usize,
+    pub(super) key: &'a str,
+    pub(super) value: &'a str,
+    pub(super) at: usize,
+}
+
+/// A mapping: the lines of its direct children.
+pub(super) struct YNode {
+    pub(super) kids: Vec<usize>,
+}
+
+pub(super) fn yaml_scalar(v: &str) -> &str {
+    let v = v.trim();
+    if v.starts_with(['"', '\'']) {
+        return unquote(v);
+    }
+    v.find(" #").map_or(v, |i| v[..i].trim_end())
+}
+
+pub(super) struct Rails;
+
+impl Stack<Pg> for Rails {
+    fn name(&self) -> &'static str {
+        "Rails database.yml"
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        (file.name.contains(".yml") || file.name.contains(".yaml"))
+            && RAILS_ADAPTER.is_match(file.text)
+    }
+
+    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
+        rails(cx, out)
+    }
+}
+
+pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
+    let mut ys: Vec<YLine<'_>> = Vec::new();
+    for (i, line) in cx.text.split('\n').enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        if let Some(c) = YAML_KEY.captures(line) {
+            let indent = c[1].len();
+            let key = unquote(c.get(2).expect("key").as_str());
+            let value = c.get(3).map_or("", |v| yaml_scalar(v.as_str()));
+            ys.push(YLine {
+                indent,
+                key,
+                value,
+                at: cx.lines.starts()[i] + indent,
+            });
+        }
+    }
+    let mut nodes: Vec<YNode> = Vec::new();
+    let mut anchors: HashMap<&str, usize> = HashMap::new();
+    for (i, y) in ys.iter().enumerate() {
+        if !(y.value.is_empty() || y.value.starts_with('&')) {
+            continue;
+        }
+        let mut kids = Vec::new();
+        let mut child_indent = None;
+        for (j, k) in ys.iter().enumerate().skip(i + 1) {
+            if k.indent <= y.indent {
+                break;
+            }
+            if k.indent == *child_indent.get_or_insert(k.indent) {
+                kids.push(j);
+            }
+        }
+        if kids.is_empty() {
+            continue;
+        }
+        let anchor = y
+            .value
+            .strip_prefix('&')
+            .and_then(|a| a.split_whitespace().next());
+        if let Some(a) = anchor {
+            anchors.insert(a, nodes.len());
+        }
+        nodes.push(YNode { kids });
+    }
+    let merged_from = |n: &YNode| -> Vec<usize> {
+        n.kids
+            .iter()
+            .filter(|&&k| ys[k].key == "<<")
+            .flat_map(|&k| {
+                ys[k]
+                    .value
+                    .trim_matches(['[', ']'])
+                    .split(',')
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+            })
+            .filter_map(|r| r.strip_prefix('*').and_then(|a| anchors.get(a).copied()))
+            .collect()
+    };
+    let referenced: HashSet<usize> = nodes.iter().flat_map(merged_from).collect();
+    // key → line index, merges first, own keys override.
+    fn resolve<'y>(
+        i: usize,
+        nodes: &[YNode],
+        ys: &[YLine<'y>],
+        merged_from: &dyn Fn(&YNode) -> Vec<usize>,
+        depth: usize,
+        map: &mut HashMap<&'y str, usize>,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        for m in merged_from(&nodes[i]) {
+            resolve(m, nodes, ys, merged_from, depth + 1, map);
+        }
+        for &k in &nodes[i].kids {
+            if ys[k].key != "<<" && !ys[k].value.is_empty() {
+                map.insert(ys[k].key, k);
+            }
+        }
+    }
+    for (i, node) in nodes.iter().enumerate() {
+        let mut map: HashMap<&str, usize> = HashMap::new();
+        resolve(i, &nodes, &ys, &merged_from, 0, &mut map);
+        let get = |k: &str| map.get(k).map(|&j| ys[j].value);
+        if !get("adapter")
+            .is_some_and(|a| matches!(a.to_ascii_lowercase().as_str(), "postgresql" | "postgis"))
+        {
+            continue;
+        }
+        // The `url:` is part of this block (and of those merging it).
+        for &j in map.values() {
+            if ys[j].key == "url" {
+                out.claim(ys[j].at, ys[j].at + ys[j].key.len() + ys[j].value.len() + 8);
+            }
+        }
+        // Templates (`default: &default`) are reported through the blocks
+        // that merge them.
+        if referenced.contains(&i) {
+            continue;
+        }
+        let mut conn = Conn::default();
+        for (key, name) in [
+            ("host", "host"),
+            ("port", "port"),
+            ("database", "dbname"),
+            ("username", "user"),
+            ("sslmode", "sslmode"),
+            ("sslrootcert", "sslrootcert"),
+            ("application_name", "application_name"),
+        ] {
+            if let Some(v) = get(key) {
+                conn.set(name, v.to_string());
+            }
+        }
+        if let Some(url) = get("url").filter(|u| is_pg_uri(u)) {
+            // ActiveRecord merges `url:` over the other keys.
+            conn.overlay(parse_uri(after_scheme(url)));
+        }
+        let own_sslmode = node.kids.iter().find(|&&k| ys[k].key == "sslmode");
+        let at = ys[*own_sslmode.unwrap_or(&node.kids[0])].at;
+        let setting = [
+            "adapter",
+            "host",
+            "port",
+            "database",
+            "username",
+            "sslmode",
+            "sslrootcert",
+            "url",
+        ]
+        .iter()
+        .filter_map(|k| get(k).map(|v| format!("{k}: {v}")))
+        .collect::<Vec<_>>()
+        .join("; ");
+        out.found.push(found(
+            cx,
+            at,
+            "Rails database.yml",
+            Driver::Libpq,
+            conn,
+            setting,
+        ));
+    }
+}
+
+#[cfg(test)]
+pub(super) mod cases {
+    use super::super::tests::*;
+    use super::*;
+
+    /// This file's stacks, one hit per case, as the table test in
+    /// [`super::super::tests`] reads them.
+    pub(in super::super) const CASES: &[Case] = &[
+        // ---- Rails
+        Case {
+            file: "database.yml",
+            text: "production:\n  adapter: postgresql\n  host: db.example.com\n  port: 5432\n  database: shop\n  username: shop\n  password: <%= ENV['DB_PASSWORD'] %>\n",
+            stack: "Rails database.yml",
+            host: Some("db.example.com"),
+            port: Some(5432),
+            user: Some("shop"),
+            db: Some("shop"),
+            facts: PREFER,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "database.yml",
+            text: "production:\n  adapter: postgis\n  host: <%= ENV.fetch(\"DB_HOST\") %>\n  database: geo\n  sslmode: verify-full\n  sslrootcert: config/certs/global-bundle.pem\n",
+            stack: "Rails database.yml",
+            host: Some("<%= ENV.fetch(\"DB_HOST\") %>"),
+            port: None,
+            user: None,
+            db: Some("geo"),
+            facts: FULL,
+            trust: Some("config/certs/global-bundle.pem"),
+            versions: &[],
+        },
+    ];
+}

@@ -1,0 +1,51 @@
+//! One settings stack (Rails' `database.yml`, libpq URIs, Npgsql strings,
+//! …) of one engine: a name, a cheap test of whether a file may hold its
+//! settings, and the reader. Each engine keeps its stacks in one table,
+//! run in order over each file (earlier stacks claim the text they report,
+//! so later ones do not report it again).
+
+use super::FileCtx;
+
+/// What the stacks of one engine share while reading one file.
+pub trait Reading {
+    /// The engine's view of the file, built once from its [`FileCtx`].
+    type Cx<'a>;
+    /// What the stacks found so far, with the text they claimed.
+    type Hits;
+}
+
+/// One stack of the engine `R`.
+pub trait Stack<R: Reading>: Sync {
+    /// What the stack is, for tables and tests.
+    fn name(&self) -> &'static str;
+    /// Whether the file may hold this stack's settings, on its name and a
+    /// few needles: a file that fails it costs the stack nothing more.
+    fn wants(&self, file: &FileCtx<'_>) -> bool;
+    /// Reports the stack's settings in the file into `hits`.
+    fn detect(&self, cx: &R::Cx<'_>, hits: &mut R::Hits);
+}
+
+/// Runs `stacks` in order over one file.
+pub fn run<R: Reading>(
+    stacks: &[&dyn Stack<R>],
+    file: &FileCtx<'_>,
+    cx: &R::Cx<'_>,
+    hits: &mut R::Hits,
+) {
+    for stack in stacks {
+        if stack.wants(file) {
+            stack.detect(cx, hits);
+        }
+    }
+}
+
+/// Fails unless every stack in `stacks` has a name of its own (engines'
+/// tests call it on their tables).
+#[cfg(test)]
+pub fn assert_distinct_names<R: Reading>(stacks: &[&dyn Stack<R>]) {
+    let mut names: Vec<&str> = stacks.iter().map(|s| s.name()).collect();
+    let count = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), count, "{names:?}");
+}
