@@ -376,13 +376,13 @@ fn rds_path(bytes: &[u8]) -> Option<Matched> {
         let host = run(bytes, pos, |b| {
             !b.is_ascii_whitespace() && b != b'(' && b != b')'
         });
+        // The host may run to the end of the line: no port to read then.
+        if host == 0 || bytes.get(pos + host) != Some(&b'(') {
+            return None;
+        }
         let port_start = pos + host + 1;
         let digits = run(bytes, port_start, |b| b.is_ascii_digit());
-        if host == 0
-            || bytes.get(pos + host) != Some(&b'(')
-            || digits == 0
-            || bytes.get(port_start + digits) != Some(&b')')
-        {
+        if digits == 0 || bytes.get(port_start + digits) != Some(&b')') {
             return None;
         }
         captures.set(Some(Slot::RemoteHost), pos, pos + host);
@@ -684,6 +684,15 @@ mod tests {
             "2026-11-02 09:14:07 UTC:h(1):u@d:[3]:LOG: one space",
             "2026-11-02 09:14:07 UTC:h(1):u@d:[3]",
             "2026-11-02 09:14",
+            // The host runs to the end of the line (found by the fuzz corpus).
+            "2026-11-02 09:14:07 UTC:10.0.0.1",
+            "2026-11-02 09:14:07 UTC:10.0.0.1(",
+            "2026-11-02 09:14:07 UTC:10.0.0.1(5",
+            "2026-11-02 09:14:07 UTC:10.0.0.1(5)",
+            "2026-11-02 09:14:07 UTC:10.0.0.1(5):u",
+            "2026-11-02 09:14:07 UTC:10.0.0.1(5):u@d:",
+            "2026-11-02 09:14:07 UTC:10.0.0.1(5):u@d:[",
+            "2026-11-02 09:14:07 UTC:10.0.0.1(5):u@d:[1]",
             "",
         ]
         .map(String::from)
