@@ -16,7 +16,7 @@ use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
 use super::facts::{Facts, PLAIN, UNKNOWN};
-use super::stack::{self, Reading, Stack};
+use super::stack::{self, Reading, Row, Stack};
 use super::syntax::comment::commented;
 use super::syntax::kv::norm_key;
 use super::syntax::lex::{matching_close, pairs, split_top_level};
@@ -76,12 +76,12 @@ pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
 /// Oracle's stacks, in the order they run: the calls first, as they
 /// consume the descriptors and EZConnect strings inside them.
 static STACKS: &[&dyn Stack<Ora>] = &[
-    &JdbcUrls,
-    &PythonCalls,
-    &NodeCalls,
-    &Descriptors,
-    &EzConnectStrings,
-    &SqlnetOra,
+    &JDBC_URLS,
+    &PYTHON_CALLS,
+    &NODE_CALLS,
+    &DESCRIPTORS,
+    &EZ_CONNECT_STRINGS,
+    &SQLNET_ORA,
 ];
 
 /// What Oracle's stacks share while reading a file: the file and the JDBC
@@ -322,19 +322,11 @@ fn descriptor_at(text: &str, open: usize) -> Option<(usize, Node)> {
     (node.key == "DESCRIPTION" && !addresses.is_empty()).then_some((i, node))
 }
 
-struct Descriptors;
-
-impl Stack<Ora> for Descriptors {
-    fn name(&self) -> &'static str {
-        "connect descriptors"
-    }
-
-    /// Every file `detect` lets through.
-    fn wants(&self, _: &FileCtx<'_>) -> bool {
-        true
-    }
-
-    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+static DESCRIPTORS: Row<Ora> = Row {
+    name: "connect descriptors",
+    // Every file `detect` lets through.
+    wants: |_| true,
+    detect: |cx, found| {
         let file = cx.file;
         descriptors(
             file.text,
@@ -343,8 +335,8 @@ impl Stack<Ora> for Descriptors {
             &found.consumed,
             &mut found.hits,
         )
-    }
-}
+    },
+};
 
 fn descriptors(
     text: &str,
@@ -499,19 +491,11 @@ fn wallet_directory(value: &str) -> String {
     unquote(v).to_string()
 }
 
-struct JdbcUrls;
-
-impl Stack<Ora> for JdbcUrls {
-    fn name(&self) -> &'static str {
-        "JDBC URLs"
-    }
-
-    /// Every file `detect` lets through.
-    fn wants(&self, _: &FileCtx<'_>) -> bool {
-        true
-    }
-
-    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+static JDBC_URLS: Row<Ora> = Row {
+    name: "JDBC URLs",
+    // Every file `detect` lets through.
+    wants: |_| true,
+    detect: |cx, found| {
         let file = cx.file;
         jdbc_urls(
             file.text,
@@ -520,8 +504,8 @@ impl Stack<Ora> for JdbcUrls {
             &mut found.consumed,
             &mut found.hits,
         )
-    }
-}
+    },
+};
 
 fn jdbc_urls(
     text: &str,
@@ -680,23 +664,15 @@ impl<'a> EzConnect<'a> {
     }
 }
 
-struct EzConnectStrings;
-
-impl Stack<Ora> for EzConnectStrings {
-    fn name(&self) -> &'static str {
-        "EZConnect strings"
-    }
-
-    /// Every file `detect` lets through.
-    fn wants(&self, _: &FileCtx<'_>) -> bool {
-        true
-    }
-
-    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+static EZ_CONNECT_STRINGS: Row<Ora> = Row {
+    name: "EZConnect strings",
+    // Every file `detect` lets through.
+    wants: |_| true,
+    detect: |cx, found| {
         let file = cx.file;
         ez_connect(file.text, file.lines(), &found.consumed, &mut found.hits)
-    }
-}
+    },
+};
 
 /// `sqlplus app/…@tcps://host:2484/svc` and the like outside JDBC URLs.
 fn ez_connect(text: &str, lines: &Lines, consumed: &[(usize, usize)], hits: &mut Vec<ConfigHit>) {
@@ -751,19 +727,11 @@ static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("Python pattern compiles")
 });
 
-struct PythonCalls;
-
-impl Stack<Ora> for PythonCalls {
-    fn name(&self) -> &'static str {
-        "python-oracledb and cx_Oracle calls"
-    }
-
-    /// Every file `detect` lets through.
-    fn wants(&self, _: &FileCtx<'_>) -> bool {
-        true
-    }
-
-    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+static PYTHON_CALLS: Row<Ora> = Row {
+    name: "python-oracledb and cx_Oracle calls",
+    // Every file `detect` lets through.
+    wants: |_| true,
+    detect: |cx, found| {
         let file = cx.file;
         python_calls(
             file.text,
@@ -772,8 +740,8 @@ impl Stack<Ora> for PythonCalls {
             &mut found.consumed,
             &mut found.hits,
         )
-    }
-}
+    },
+};
 
 fn python_calls(
     text: &str,
@@ -895,19 +863,11 @@ static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\boracledb\.(getConnection|createPool)\s*\(\s*\{").expect("Node pattern compiles")
 });
 
-struct NodeCalls;
-
-impl Stack<Ora> for NodeCalls {
-    fn name(&self) -> &'static str {
-        "node-oracledb calls"
-    }
-
-    /// Every file `detect` lets through.
-    fn wants(&self, _: &FileCtx<'_>) -> bool {
-        true
-    }
-
-    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+static NODE_CALLS: Row<Ora> = Row {
+    name: "node-oracledb calls",
+    // Every file `detect` lets through.
+    wants: |_| true,
+    detect: |cx, found| {
         let file = cx.file;
         node_calls(
             file.text,
@@ -916,8 +876,8 @@ impl Stack<Ora> for NodeCalls {
             &mut found.consumed,
             &mut found.hits,
         )
-    }
-}
+    },
+};
 
 /// node-oracledb: thin mode (the default unless `initOracleClient()` is
 /// called) checks the DN by default (`sslServerDNMatch`), thick mode reads
@@ -1004,22 +964,14 @@ fn ora_params(text: &str) -> Vec<(usize, String, String)> {
     params
 }
 
-struct SqlnetOra;
-
-impl Stack<Ora> for SqlnetOra {
-    fn name(&self) -> &'static str {
-        "sqlnet.ora"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        file.name == "sqlnet.ora"
-    }
-
-    fn detect(&self, cx: &OraCx<'_>, found: &mut Found) {
+static SQLNET_ORA: Row<Ora> = Row {
+    name: "sqlnet.ora",
+    wants: |file| file.name == "sqlnet.ora",
+    detect: |cx, found| {
         let file = cx.file;
         sqlnet_ora(file.text, file.lines(), &mut found.hits)
-    }
-}
+    },
+};
 
 fn sqlnet_ora(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     let params = ora_params(text);

@@ -22,7 +22,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::stack::{self, Reading, Stack};
+use super::stack::{self, Reading, Row, Stack};
 use super::syntax::comment::commented;
 use super::syntax::ini::{IniSection, ini_sections};
 use super::syntax::kv::{norm_key, param};
@@ -41,7 +41,13 @@ pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
 }
 
 /// SQL Server's stacks, in the order they run.
-static STACKS: &[&dyn Stack<Ms>] = &[&JdbcUrls, &Urls, &ConnectionStrings, &OdbcIni, &FreetdsConf];
+static STACKS: &[&dyn Stack<Ms>] = &[
+    &JDBC_URLS,
+    &URLS,
+    &CONNECTION_STRINGS,
+    &ODBC_INI,
+    &FREETDS_CONF,
+];
 
 /// What SQL Server's stacks share while reading a file: the file, and the
 /// hits (they claim nothing).
@@ -340,19 +346,11 @@ const FOREIGN_KEYS: [&str; 12] = [
     "cache",
 ];
 
-struct ConnectionStrings;
-
-impl Stack<Ms> for ConnectionStrings {
-    fn name(&self) -> &'static str {
-        "connection strings"
-    }
-
-    /// Every file: a string's keys are the test.
-    fn wants(&self, _: &FileCtx<'_>) -> bool {
-        true
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+static CONNECTION_STRINGS: Row<Ms> = Row {
+    name: "connection strings",
+    // Every file: a string's keys are the test.
+    wants: |_| true,
+    detect: |file, hits| {
         let go_file = file.name.ends_with(".go");
         connection_strings(
             file.text,
@@ -362,8 +360,8 @@ impl Stack<Ms> for ConnectionStrings {
             go_file,
             hits,
         )
-    }
-}
+    },
+};
 
 fn connection_strings(
     text: &str,
@@ -762,21 +760,13 @@ static JDBC: LazyLock<Regex> = LazyLock::new(|| {
         .expect("JDBC pattern compiles")
 });
 
-struct JdbcUrls;
-
-impl Stack<Ms> for JdbcUrls {
-    fn name(&self) -> &'static str {
-        "JDBC URLs"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
+static JDBC_URLS: Row<Ms> = Row {
+    name: "JDBC URLs",
+    wants: |file| {
         file.lower().contains("jdbc:sqlserver:") || file.lower().contains("jdbc:jtds:sqlserver:")
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        jdbc_urls(file.text, file.lines(), &file.versions, hits)
-    }
-}
+    },
+    detect: |file, hits| jdbc_urls(file.text, file.lines(), &file.versions, hits),
+};
 
 fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, hits: &mut Vec<ConfigHit>) {
     let version = versions.of(Package::MssqlJdbc);
@@ -893,21 +883,11 @@ static URL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("URL pattern compiles")
 });
 
-struct Urls;
-
-impl Stack<Ms> for Urls {
-    fn name(&self) -> &'static str {
-        "sqlserver:// URLs"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        file.lower().contains("sqlserver://") || file.lower().contains("mssql")
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        urls(file.text, file.lines(), hits)
-    }
-}
+static URLS: Row<Ms> = Row {
+    name: "sqlserver:// URLs",
+    wants: |file| file.lower().contains("sqlserver://") || file.lower().contains("mssql"),
+    detect: |file, hits| urls(file.text, file.lines(), hits),
+};
 
 fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for m in URL.captures_iter(text) {
@@ -1026,21 +1006,11 @@ fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 // odbc.ini and freetds.conf
 // ---------------------------------------------------------------------------
 
-struct OdbcIni;
-
-impl Stack<Ms> for OdbcIni {
-    fn name(&self) -> &'static str {
-        "odbc.ini"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        file.name.ends_with("odbc.ini")
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        odbc_ini(file.text, file.lines(), hits)
-    }
-}
+static ODBC_INI: Row<Ms> = Row {
+    name: "odbc.ini",
+    wants: |file| file.name.ends_with("odbc.ini"),
+    detect: |file, hits| odbc_ini(file.text, file.lines(), hits),
+};
 
 fn odbc_ini(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for section in ini_sections(text) {
@@ -1099,21 +1069,11 @@ fn odbc_ini(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     }
 }
 
-struct FreetdsConf;
-
-impl Stack<Ms> for FreetdsConf {
-    fn name(&self) -> &'static str {
-        "freetds.conf"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        file.name.ends_with("freetds.conf")
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        freetds_conf(file.text, file.lines(), hits)
-    }
-}
+static FREETDS_CONF: Row<Ms> = Row {
+    name: "freetds.conf",
+    wants: |file| file.name.ends_with("freetds.conf"),
+    detect: |file, hits| freetds_conf(file.text, file.lines(), hits),
+};
 
 /// freetds.conf: `[global]` settings apply to every server section.
 /// FreeTDS validates the certificate only when `ca file` is set, and then

@@ -25,6 +25,28 @@ pub trait Stack<R: Reading>: Sync {
     fn detect(&self, cx: &R::Cx<'_>, hits: &mut R::Hits);
 }
 
+/// A stack as a row of its engine's table: the name, the cheap test and
+/// the reader, with nothing to write but the three.
+pub struct Row<R: Reading> {
+    pub name: &'static str,
+    pub wants: fn(&FileCtx<'_>) -> bool,
+    pub detect: for<'a> fn(&R::Cx<'a>, &mut R::Hits),
+}
+
+impl<R: Reading> Stack<R> for Row<R> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn wants(&self, file: &FileCtx<'_>) -> bool {
+        (self.wants)(file)
+    }
+
+    fn detect(&self, cx: &R::Cx<'_>, hits: &mut R::Hits) {
+        (self.detect)(cx, hits)
+    }
+}
+
 /// Runs `stacks` in order over one file.
 pub fn run<R: Reading>(
     stacks: &[&dyn Stack<R>],

@@ -12,21 +12,11 @@ pub(super) static DJANGO: LazyLock<Regex> = LazyLock::new(|| {
         .expect("Django pattern compiles")
 });
 
-pub(super) struct FrameworkSettings;
-
-impl Stack<My> for FrameworkSettings {
-    fn name(&self) -> &'static str {
-        "Laravel and Django settings"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        mentions(file)
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        framework_settings(file.text, file.lines(), hits)
-    }
-}
+pub(super) static FRAMEWORK_SETTINGS: Row<My> = Row {
+    name: "Laravel and Django settings",
+    wants: |file| mentions(file),
+    detect: |file, hits| framework_settings(file.text, file.lines(), hits),
+};
 
 pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     // The bracket around a match, strings and comments (PHP's, Python's)

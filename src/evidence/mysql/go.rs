@@ -5,21 +5,11 @@ use super::*;
 pub(super) static GO_NET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)@(tcp6?|unix)\(").expect("Go DSN pattern compiles"));
 
-pub(super) struct GoDsns;
-
-impl Stack<My> for GoDsns {
-    fn name(&self) -> &'static str {
-        "Go DSNs"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        go_dsn(file)
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        go_dsns(file.text, file.lines(), hits)
-    }
-}
+pub(super) static GO_DSNS: Row<My> = Row {
+    name: "Go DSNs",
+    wants: |file| go_dsn(file),
+    detect: |file, hits| go_dsns(file.text, file.lines(), hits),
+};
 
 pub(super) fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for m in GO_NET.captures_iter(text) {

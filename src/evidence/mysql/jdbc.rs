@@ -7,21 +7,11 @@ pub(super) static JDBC: LazyLock<Regex> = LazyLock::new(|| {
         .expect("JDBC pattern compiles")
 });
 
-pub(super) struct JdbcUrls;
-
-impl Stack<My> for JdbcUrls {
-    fn name(&self) -> &'static str {
-        "JDBC URLs"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        mentions(file)
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        jdbc_urls(file.text, file.lines(), &file.versions, hits)
-    }
-}
+pub(super) static JDBC_URLS: Row<My> = Row {
+    name: "JDBC URLs",
+    wants: |file| mentions(file),
+    detect: |file, hits| jdbc_urls(file.text, file.lines(), &file.versions, hits),
+};
 
 pub(super) fn jdbc_urls(
     text: &str,

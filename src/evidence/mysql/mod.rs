@@ -17,7 +17,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::stack::{self, Reading, Stack};
+use super::stack::{self, Reading, Row, Stack};
 use super::syntax::comment::{commented, strip_inline_comment};
 use super::syntax::ini::ini_sections;
 use super::syntax::kv::param;
@@ -63,15 +63,15 @@ pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
 
 /// MySQL's and MariaDB's stacks, in the order they run.
 static STACKS: &[&dyn Stack<My>] = &[
-    &JdbcUrls,
-    &PlainUrls,
-    &RailsYaml,
-    &NodeConfigs,
-    &PythonCalls,
-    &PhpPdo,
-    &FrameworkSettings,
-    &GoDsns,
-    &OptionGroups,
+    &JDBC_URLS,
+    &PLAIN_URLS,
+    &RAILS_YAML,
+    &NODE_CONFIGS,
+    &PYTHON_CALLS,
+    &PHP_PDO,
+    &FRAMEWORK_SETTINGS,
+    &GO_DSNS,
+    &OPTION_GROUPS,
 ];
 
 /// What MySQL's stacks share while reading a file: the file, and the hits

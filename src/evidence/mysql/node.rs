@@ -7,21 +7,11 @@ pub(super) static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("Node pattern compiles")
 });
 
-pub(super) struct NodeConfigs;
-
-impl Stack<My> for NodeConfigs {
-    fn name(&self) -> &'static str {
-        "Node mysql/mysql2 configs"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        mentions(file)
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        node_configs(file.text, file.lower(), file.lines(), hits)
-    }
-}
+pub(super) static NODE_CONFIGS: Row<My> = Row {
+    name: "Node mysql/mysql2 configs",
+    wants: |file| mentions(file),
+    detect: |file, hits| node_configs(file.text, file.lower(), file.lines(), hits),
+};
 
 pub(super) fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     if !NODE_CALL.is_match(text) {

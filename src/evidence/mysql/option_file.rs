@@ -22,21 +22,11 @@ pub(super) const CLIENT_GROUPS: [&str; 12] = [
     "mysqlsh",
 ];
 
-pub(super) struct OptionGroups;
-
-impl Stack<My> for OptionGroups {
-    fn name(&self) -> &'static str {
-        "option files"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        is_option_file(file.name)
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        option_groups(file.text, file.lines(), hits)
-    }
-}
+pub(super) static OPTION_GROUPS: Row<My> = Row {
+    name: "option files",
+    wants: |file| is_option_file(file.name),
+    detect: |file, hits| option_groups(file.text, file.lines(), hits),
+};
 
 pub(super) fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     // `!include` / `!includedir` pull in files that may set the TLS options.

@@ -6,21 +6,11 @@ pub(super) static PDO_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)new\s+\\?PDO\s*\(\s*["']mysql:"#).expect("PDO pattern compiles")
 });
 
-pub(super) struct PhpPdo;
-
-impl Stack<My> for PhpPdo {
-    fn name(&self) -> &'static str {
-        "PHP PDO"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        mentions(file)
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        php_pdo(file.text, file.lines(), hits)
-    }
-}
+pub(super) static PHP_PDO: Row<My> = Row {
+    name: "PHP PDO",
+    wants: |file| mentions(file),
+    detect: |file, hits| php_pdo(file.text, file.lines(), hits),
+};
 
 pub(super) fn php_pdo(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for m in PDO_CALL.find_iter(text) {

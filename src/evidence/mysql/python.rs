@@ -9,21 +9,11 @@ pub(super) static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("Python pattern compiles")
 });
 
-pub(super) struct PythonCalls;
-
-impl Stack<My> for PythonCalls {
-    fn name(&self) -> &'static str {
-        "Python calls"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        mentions(file)
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        python_calls(file.text, file.lines(), hits)
-    }
-}
+pub(super) static PYTHON_CALLS: Row<My> = Row {
+    name: "Python calls",
+    wants: |file| mentions(file),
+    detect: |file, hits| python_calls(file.text, file.lines(), hits),
+};
 
 pub(super) fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for m in PY_CALL.captures_iter(text) {

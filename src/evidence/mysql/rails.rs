@@ -7,21 +7,11 @@ pub(super) static ADAPTER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("adapter pattern compiles")
 });
 
-pub(super) struct RailsYaml;
-
-impl Stack<My> for RailsYaml {
-    fn name(&self) -> &'static str {
-        "Rails database.yml"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        mentions(file)
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        rails_yaml(file.text, file.lower(), file.lines(), hits)
-    }
-}
+pub(super) static RAILS_YAML: Row<My> = Row {
+    name: "Rails database.yml",
+    wants: |file| mentions(file),
+    detect: |file, hits| rails_yaml(file.text, file.lower(), file.lines(), hits),
+};
 
 pub(super) fn rails_yaml(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     if !ADAPTER.is_match(lower) {

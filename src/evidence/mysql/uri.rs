@@ -7,21 +7,11 @@ pub(super) static PLAIN_URL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("URL pattern compiles")
 });
 
-pub(super) struct PlainUrls;
-
-impl Stack<My> for PlainUrls {
-    fn name(&self) -> &'static str {
-        "mysql:// URLs"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        mentions(file)
-    }
-
-    fn detect(&self, file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
-        plain_urls(file.text, file.lines(), hits)
-    }
-}
+pub(super) static PLAIN_URLS: Row<My> = Row {
+    name: "mysql:// URLs",
+    wants: |file| mentions(file),
+    detect: |file, hits| plain_urls(file.text, file.lines(), hits),
+};
 
 pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     for m in PLAIN_URL.captures_iter(text) {

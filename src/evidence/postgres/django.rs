@@ -7,21 +7,11 @@ pub(super) static DJANGO_ENGINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("Django pattern compiles")
 });
 
-pub(super) struct Django;
-
-impl Stack<Pg> for Django {
-    fn name(&self) -> &'static str {
-        "Django settings"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        Lang::of(file.name) == Lang::Python && DJANGO_ENGINE.is_match(file.text)
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        django(cx, out)
-    }
-}
+pub(super) static DJANGO: Row<Pg> = Row {
+    name: "Django settings",
+    wants: |file| Lang::of(file.name) == Lang::Python && DJANGO_ENGINE.is_match(file.text),
+    detect: |cx, out| django(cx, out),
+};
 
 pub(super) fn django(cx: &Ctx<'_>, out: &mut Out) {
     let lex = cx.lex();
@@ -87,21 +77,11 @@ pub(super) static LARAVEL_DRIVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"['"]driver['"]\s*=>\s*['"]pgsql['"]"#).expect("Laravel pattern compiles")
 });
 
-pub(super) struct Laravel;
-
-impl Stack<Pg> for Laravel {
-    fn name(&self) -> &'static str {
-        "Laravel settings"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        Lang::of(file.name) == Lang::Php && LARAVEL_DRIVER.is_match(file.text)
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        laravel(cx, out)
-    }
-}
+pub(super) static LARAVEL: Row<Pg> = Row {
+    name: "Laravel settings",
+    wants: |file| Lang::of(file.name) == Lang::Php && LARAVEL_DRIVER.is_match(file.text),
+    detect: |cx, out| laravel(cx, out),
+};
 
 /// Laravel `config/database.php`: `'driver' => 'pgsql'` with `'host'`,
 /// `'port'`, `'database'`, `'username'`, `'sslmode'` beside it.

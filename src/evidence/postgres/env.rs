@@ -63,21 +63,11 @@ pub(super) fn env_value(rest: &str) -> (String, usize) {
     (v.to_string(), skipped + v.len())
 }
 
-pub(super) struct Env;
-
-impl Stack<Pg> for Env {
-    fn name(&self) -> &'static str {
-        "PG* environment variables"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        file.text.contains("PG")
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        env(cx, out)
-    }
-}
+pub(super) static ENV: Row<Pg> = Row {
+    name: "PG* environment variables",
+    wants: |file| file.text.contains("PG"),
+    detect: |cx, out| env(cx, out),
+};
 
 pub(super) fn env(cx: &Ctx<'_>, out: &mut Out) {
     let b = cx.text.as_bytes();

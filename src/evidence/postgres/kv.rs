@@ -84,21 +84,11 @@ pub(super) struct Token {
     pub(super) value: String,
 }
 
-pub(super) struct KeywordStrings;
-
-impl Stack<Pg> for KeywordStrings {
-    fn name(&self) -> &'static str {
-        "libpq keyword/value strings"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        KV_HINT.is_match(file.text)
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        keyword_strings(cx, out)
-    }
-}
+pub(super) static KEYWORD_STRINGS: Row<Pg> = Row {
+    name: "libpq keyword/value strings",
+    wants: |file| KV_HINT.is_match(file.text),
+    detect: |cx, out| keyword_strings(cx, out),
+};
 
 pub(super) fn keyword_strings(cx: &Ctx<'_>, out: &mut Out) {
     let b = cx.text.as_bytes();
@@ -175,22 +165,12 @@ pub(super) static PDO_DSN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("PDO pattern compiles")
 });
 
-pub(super) struct Pdo;
-
-impl Stack<Pg> for Pdo {
-    fn name(&self) -> &'static str {
-        "PDO DSNs"
-    }
-
-    /// Every file: the URL pattern is as cheap a test as any needle.
-    fn wants(&self, _: &FileCtx<'_>) -> bool {
-        true
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        pdo(cx, out)
-    }
-}
+pub(super) static PDO: Row<Pg> = Row {
+    name: "PDO DSNs",
+    // Every file: the URL pattern is as cheap a test as any needle.
+    wants: |_| true,
+    detect: |cx, out| pdo(cx, out),
+};
 
 /// PHP PDO `pgsql:host=…;port=…;dbname=…;sslmode=…` (libpq underneath).
 pub(super) fn pdo(cx: &Ctx<'_>, out: &mut Out) {
@@ -223,21 +203,11 @@ pub(super) fn pdo(cx: &Ctx<'_>, out: &mut Out) {
     }
 }
 
-pub(super) struct PgService;
-
-impl Stack<Pg> for PgService {
-    fn name(&self) -> &'static str {
-        "pg_service.conf"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        file.name.ends_with("pg_service.conf")
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        pg_service(cx, out)
-    }
-}
+pub(super) static PG_SERVICE: Row<Pg> = Row {
+    name: "pg_service.conf",
+    wants: |file| file.name.ends_with("pg_service.conf"),
+    detect: |cx, out| pg_service(cx, out),
+};
 
 /// `pg_service.conf`: one hit per `[service]` naming a host or database.
 pub(super) fn pg_service(cx: &Ctx<'_>, out: &mut Out) {

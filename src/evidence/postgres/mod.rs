@@ -42,7 +42,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::stack::{self, Reading, Stack};
+use super::stack::{self, Reading, Row, Stack};
 use super::syntax::lex::Lex;
 use super::syntax::lines::Lines;
 use super::syntax::quote::unquote;
@@ -83,19 +83,19 @@ pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
 /// PostgreSQL's stacks, in the order they run: structured settings first,
 /// as they claim the URLs and strings inside them.
 static STACKS: &[&dyn Stack<Pg>] = &[
-    &Rails,
-    &Django,
-    &Laravel,
-    &NodeObjects,
-    &PythonCalls,
-    &SqlAlchemy,
-    &JdbcUrls,
-    &Uris,
-    &Pdo,
-    &Npgsql,
-    &KeywordStrings,
-    &Env,
-    &PgService,
+    &RAILS,
+    &DJANGO,
+    &LARAVEL,
+    &NODE_OBJECTS,
+    &PYTHON_CALLS,
+    &SQL_ALCHEMY,
+    &JDBC_URLS,
+    &URIS,
+    &PDO,
+    &NPGSQL,
+    &KEYWORD_STRINGS,
+    &ENV,
+    &PG_SERVICE,
 ];
 
 /// What PostgreSQL's stacks share while reading a file: its [`Ctx`], and

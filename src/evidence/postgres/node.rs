@@ -34,21 +34,11 @@ pub(super) struct NodeConfig {
     pub(super) spread: bool,
 }
 
-pub(super) struct NodeObjects;
-
-impl Stack<Pg> for NodeObjects {
-    fn name(&self) -> &'static str {
-        "node-postgres, Sequelize, knex, TypeORM objects"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        matches!(Lang::of(file.name), Lang::Js | Lang::Json)
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        node_objects(cx, out)
-    }
-}
+pub(super) static NODE_OBJECTS: Row<Pg> = Row {
+    name: "node-postgres, Sequelize, knex, TypeORM objects",
+    wants: |file| matches!(Lang::of(file.name), Lang::Js | Lang::Json),
+    detect: |cx, out| node_objects(cx, out),
+};
 
 pub(super) fn node_objects(cx: &Ctx<'_>, out: &mut Out) {
     let pool = cx.lang == Lang::Js && PG_IMPORT.is_match(cx.text) && NEW_POOL.is_match(cx.text);

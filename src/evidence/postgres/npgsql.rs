@@ -72,21 +72,11 @@ pub(super) const NOT_NPGSQL: [&str; 20] = [
     "networklibrary",
 ];
 
-pub(super) struct Npgsql;
-
-impl Stack<Pg> for Npgsql {
-    fn name(&self) -> &'static str {
-        "Npgsql connection strings"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        file.text.contains(';')
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        npgsql(cx, out)
-    }
-}
+pub(super) static NPGSQL: Row<Pg> = Row {
+    name: "Npgsql connection strings",
+    wants: |file| file.text.contains(';'),
+    detect: |cx, out| npgsql(cx, out),
+};
 
 pub(super) fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
     let mentions_npgsql = cx.file.lower().contains("npgsql");

@@ -33,21 +33,11 @@ pub(super) fn parse_dsn(s: &str) -> Option<Conn> {
     }
 }
 
-pub(super) struct PythonCalls;
-
-impl Stack<Pg> for PythonCalls {
-    fn name(&self) -> &'static str {
-        "psycopg and asyncpg calls"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        Lang::of(file.name) == Lang::Python && PY_CALL.is_match(file.text)
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        python_calls(cx, out)
-    }
-}
+pub(super) static PYTHON_CALLS: Row<Pg> = Row {
+    name: "psycopg and asyncpg calls",
+    wants: |file| Lang::of(file.name) == Lang::Python && PY_CALL.is_match(file.text),
+    detect: |cx, out| python_calls(cx, out),
+};
 
 pub(super) fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
     let lex = cx.lex();
@@ -229,21 +219,11 @@ pub(super) fn asyncpg_ssl(
     (fx, cafile.or(trust))
 }
 
-pub(super) struct SqlAlchemy;
-
-impl Stack<Pg> for SqlAlchemy {
-    fn name(&self) -> &'static str {
-        "SQLAlchemy create_engine"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
-        Lang::of(file.name) == Lang::Python && SA_CALL.is_match(file.text)
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        sqlalchemy(cx, out)
-    }
-}
+pub(super) static SQL_ALCHEMY: Row<Pg> = Row {
+    name: "SQLAlchemy create_engine",
+    wants: |file| Lang::of(file.name) == Lang::Python && SA_CALL.is_match(file.text),
+    detect: |cx, out| sqlalchemy(cx, out),
+};
 
 /// SQLAlchemy `create_engine("postgresql+driver://…", connect_args={…})`:
 /// `connect_args` reach the driver's connect call.

@@ -31,22 +31,14 @@ pub(super) fn yaml_scalar(v: &str) -> &str {
     v.find(" #").map_or(v, |i| v[..i].trim_end())
 }
 
-pub(super) struct Rails;
-
-impl Stack<Pg> for Rails {
-    fn name(&self) -> &'static str {
-        "Rails database.yml"
-    }
-
-    fn wants(&self, file: &FileCtx<'_>) -> bool {
+pub(super) static RAILS: Row<Pg> = Row {
+    name: "Rails database.yml",
+    wants: |file| {
         (file.name.contains(".yml") || file.name.contains(".yaml"))
             && RAILS_ADAPTER.is_match(file.text)
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        rails(cx, out)
-    }
-}
+    },
+    detect: |cx, out| rails(cx, out),
+};
 
 pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
     let mut ys: Vec<YLine<'_>> = Vec::new();

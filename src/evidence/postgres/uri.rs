@@ -131,22 +131,12 @@ pub(super) fn plausible(rest: &str) -> bool {
         .any(|c| c.is_ascii_alphanumeric() || b"$/{%[".contains(&c))
 }
 
-pub(super) struct Uris;
-
-impl Stack<Pg> for Uris {
-    fn name(&self) -> &'static str {
-        "postgres:// URIs"
-    }
-
-    /// Every file: the URL pattern is as cheap a test as any needle.
-    fn wants(&self, _: &FileCtx<'_>) -> bool {
-        true
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        uris(cx, out)
-    }
-}
+pub(super) static URIS: Row<Pg> = Row {
+    name: "postgres:// URIs",
+    // Every file: the URL pattern is as cheap a test as any needle.
+    wants: |_| true,
+    detect: |cx, out| uris(cx, out),
+};
 
 pub(super) fn uris(cx: &Ctx<'_>, out: &mut Out) {
     for m in URI.captures_iter(cx.text) {
@@ -187,22 +177,12 @@ pub(super) fn sqlalchemy_driver(suffix: &str) -> Driver {
     }
 }
 
-pub(super) struct JdbcUrls;
-
-impl Stack<Pg> for JdbcUrls {
-    fn name(&self) -> &'static str {
-        "JDBC URLs"
-    }
-
-    /// Every file: the URL pattern is as cheap a test as any needle.
-    fn wants(&self, _: &FileCtx<'_>) -> bool {
-        true
-    }
-
-    fn detect(&self, cx: &Ctx<'_>, out: &mut Out) {
-        jdbc_urls(cx, out)
-    }
-}
+pub(super) static JDBC_URLS: Row<Pg> = Row {
+    name: "JDBC URLs",
+    // Every file: the URL pattern is as cheap a test as any needle.
+    wants: |_| true,
+    detect: |cx, out| jdbc_urls(cx, out),
+};
 
 pub(super) fn jdbc_urls(cx: &Ctx<'_>, out: &mut Out) {
     for m in JDBC.find_iter(cx.text) {
