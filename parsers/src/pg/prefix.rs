@@ -354,11 +354,12 @@ fn remote_candidates(line: &str, pos: usize) -> impl Iterator<Item = RemoteSpans
 /// `%t:%r:%u@%d:[%p]:` written out: nearly every line sslcensus reads has
 /// this prefix, and the general loop over pieces cost as much as the rest
 /// of the line's parsing. It takes the same first choices (the timestamp
-/// with its zone, `host(port)` or `[local]`, the user up to the first `@`,
+/// with its zone, `%r`'s first candidate, the user up to the first `@`,
 /// the database up to the first `:[`, all the pid's digits), so where it
 /// matches it captures what the first path would (tested against it); any
 /// other line goes to the general matcher.
-fn rds_path(bytes: &[u8]) -> Option<Matched> {
+fn rds_path(line: &str) -> Option<Matched> {
+    let bytes = line.as_bytes();
     let mut captures = Captures::default();
     let [with_zone, without] = timestamp_ends(bytes, 0);
     let time_end = with_zone.or(without)?;
@@ -368,27 +369,17 @@ fn rds_path(bytes: &[u8]) -> Option<Matched> {
         return None;
     }
     pos += 1;
-    // `%r`: `[local]` or `host(port)`; a bare host goes the general way.
-    if has_at(bytes, pos, b"[local]") {
-        captures.set(Some(Slot::RemoteHost), pos, pos + 7);
-        pos += 7;
-    } else {
-        let host = run(bytes, pos, |b| {
-            !b.is_ascii_whitespace() && b != b'(' && b != b')'
-        });
-        // The host may run to the end of the line: no port to read then.
-        if host == 0 || bytes.get(pos + host) != Some(&b'(') {
-            return None;
-        }
-        let port_start = pos + host + 1;
-        let digits = run(bytes, port_start, |b| b.is_ascii_digit());
-        if digits == 0 || bytes.get(port_start + digits) != Some(&b')') {
-            return None;
-        }
-        captures.set(Some(Slot::RemoteHost), pos, pos + host);
-        captures.set(Some(Slot::RemotePort), port_start, port_start + digits);
-        pos = port_start + digits + 1;
+    // `%r`: the general matcher's first candidate, as the first path takes it.
+    let (host, port, end) = remote_candidates(line, pos)
+        .next()
+        .expect("nothing is always a candidate");
+    if let Some((start, end)) = host {
+        captures.set(Some(Slot::RemoteHost), start, end);
     }
+    if let Some((start, end)) = port {
+        captures.set(Some(Slot::RemotePort), start, end);
+    }
+    pos = end;
     if bytes.get(pos) != Some(&b':') {
         return None;
     }
@@ -501,7 +492,7 @@ impl Matcher {
     pub(crate) fn match_at(&self, line: &str, start: usize) -> Option<Matched> {
         if self.rds
             && start == 0
-            && let Some(matched) = rds_path(line.as_bytes())
+            && let Some(matched) = rds_path(line)
         {
             return Some(matched);
         }
@@ -717,7 +708,7 @@ mod tests {
                 let first = m
                     .first_path(line, 0, &mut caps)
                     .map(|(severity, message)| (caps, severity, message));
-                let fast = rds_path(line.as_bytes()).map(|m| (m.captures, m.severity, m.message));
+                let fast = rds_path(line).map(|m| (m.captures, m.severity, m.message));
                 if fast.is_some() {
                     taken += 1;
                     assert_eq!(fast, first, "{escapes} / {line}");
