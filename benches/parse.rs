@@ -4,9 +4,9 @@
 //! the ≥ 1 GB end-to-end comparison with grep (benches/compare.sh).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sslcensus::analyze::{Settings, analyze};
-use sslcensus::progress::Progress;
-use sslcensus::source::resolve;
+use sslcensus::Progress;
+use sslcensus::resolve;
+use sslcensus::{Settings, analyze};
 use sslcensus_parsers::LinePrefix;
 use sslcensus_parsers::observation::Malformed;
 use sslcensus_parsers::observation::Observation;

@@ -262,6 +262,7 @@ impl Counts {
         }
     }
 
+    #[cfg(test)]
     pub fn get(&self, text: &str) -> Option<u64> {
         self.0
             .binary_search_by(|(t, _)| t.as_ref().cmp(text))
@@ -279,6 +280,7 @@ impl Counts {
         self.0.iter().map(|(t, _)| t.as_ref())
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -1,39 +1,71 @@
 //! sslcensus: find the client applications an Amazon RDS / Aurora
 //! certificate-authority rotation will break.
 //!
-//! Data flows one way: [`source`] (files, stdin) and [`cloudwatch`] (log groups) → format detection and
-//! parsing (the `sslcensus-parsers` crate) → [`correlate`] (sessions) →
-//! [`census`] (per-client aggregates) → [`verdict`] → [`report`].
-//! [`analyze`] runs the pipeline; [`partial`] writes a run's census as
-//! mergeable Parquet and reads it back (`merge`); [`cli`] is the command
-//! line.
+//! Data flows one way: `source` (files, stdin) and `cloudwatch` (log
+//! groups) → format detection and parsing (the `sslcensus-parsers` crate) →
+//! `correlate` (sessions) → `census` (per-client aggregates) → `verdict` →
+//! `report`. `analyze` runs the pipeline; `partial` writes a run's census as
+//! mergeable Parquet and reads it back (`merge`); `cli` is the command line.
+//!
+//! The modules are private: the list of `pub use` below is the library's
+//! surface (what the binary, the integration tests, the benches and the
+//! fuzz targets use), so a change inside a module cannot widen it unseen.
 
-pub mod analyze;
-pub mod atomic;
-pub mod capture;
-pub mod capture_sql;
-pub mod captures;
-pub mod census;
-pub mod cli;
-pub mod cloudwatch;
-pub mod correlate;
-pub mod diff;
-pub mod evidence;
-pub mod family;
+mod analyze;
+mod atomic;
+mod capture;
+mod capture_sql;
+mod captures;
+mod census;
+mod cli;
+mod cloudwatch;
+mod correlate;
+mod diff;
+mod evidence;
+mod family;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod gcloud;
-pub mod html;
-pub mod in_order;
-pub mod inventory;
-pub mod mapguard;
-pub mod mysql_options;
-pub mod partial;
-pub mod plan;
-pub mod progress;
-pub mod redact;
-pub mod report;
-pub mod same_records;
-pub mod source;
-pub mod state;
-pub mod verdict;
+mod gcloud;
+mod html;
+mod in_order;
+mod inventory;
+mod mapguard;
+mod mysql_options;
+mod partial;
+mod plan;
+mod progress;
+mod redact;
+mod report;
+mod same_records;
+mod source;
+mod state;
+mod verdict;
+
+pub use analyze::{FileStatus, Settings, analyze};
+pub use census::day_text;
+pub use cli::{Cli, run};
+pub use correlate::{Problem, Window};
+pub use diff::write::COLUMNS as DIFF_COLUMNS;
+pub use family::{Families, family};
+pub use partial::{Partial, SET_RECORDS, read as read_partial, write as write_partial};
+pub use progress::Progress;
+pub use report::{OutputFormat, RunFacts, summary_with, write as write_report, write_settings};
+pub use source::resolve;
+pub use verdict::{GroupBy, ReportRow, Verdict, judge};
+
+/// Application settings as evidence: the scanner over a tree, one file's
+/// detectors, and the files that tie settings to clients.
+pub mod settings {
+    pub use crate::evidence::deps::Versions;
+    pub use crate::evidence::fold::{AppMap, EndpointMap, Evidence, read_overrides, read_settings};
+    pub use crate::evidence::walk::scan;
+    pub use crate::evidence::{SourceFile, detect_all};
+}
+
+/// Trust stores: reading them and what they say of the RDS CAs.
+pub mod truststore {
+    pub use crate::evidence::truststore::{
+        KeyKind, Problem, RdsCa, RdsCoverage, RdsMatch, Standing, StoreFormat, rds_coverage, read,
+        read_all,
+    };
+}

@@ -17,5 +17,5 @@ fn main() -> ExitCode {
             .map_or_else(String::new, |l| format!(" at {l}"));
         eprintln!("sslcensus: internal error{at} (a bug: please report it)");
     }));
-    sslcensus::cli::run(sslcensus::cli::Cli::parse())
+    sslcensus::run(sslcensus::Cli::parse())
 }

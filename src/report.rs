@@ -577,27 +577,14 @@ pub fn write_certificates<W: Write>(
     write_frame(&mut df, format, out)
 }
 
-/// Writes the report to a file named after its format.
-pub fn write_file(rows: &[ReportRow], path: &Path) -> Result<()> {
-    let format = OutputFormat::for_path(path)?;
-    crate::atomic::AtomicFile::create(path)
-        .with_context(|| format!("cannot create {}", path.display()))?
-        .fill(|out| write(rows, format, out))
-        .with_context(|| format!("writing {}", path.display()))
-}
-
 /// Counts per verdict.
 pub fn counts(rows: &[ReportRow]) -> [(Verdict, usize); 3] {
     Verdict::ALL.map(|v| (v, rows.iter().filter(|r| r.verdict == v).count()))
 }
 
 /// The terminal summary: counts per verdict, then the rows that need action
-/// (affected, then review) with their reasons.
-pub fn summary(rows: &[ReportRow], full_report: Option<&Path>) -> String {
-    summary_with(rows, &RunFacts::default(), full_report)
-}
-
-/// [`summary`], with what the report says of the run as a whole.
+/// (affected, then review) with their reasons, with what the report says of
+/// the run as a whole.
 pub fn summary_with(rows: &[ReportRow], context: &RunFacts, full_report: Option<&Path>) -> String {
     let mut out = String::new();
     let [(_, affected), (_, review), (_, not_affected)] = counts(rows);

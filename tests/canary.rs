@@ -40,7 +40,7 @@ fn changes(csv: &[u8]) -> BTreeMap<String, Vec<(String, String, String)>> {
     let mut reader = csv::Reader::from_reader(csv);
     assert_eq!(
         reader.headers().unwrap().iter().collect::<Vec<_>>(),
-        sslcensus::diff::write::COLUMNS
+        sslcensus::DIFF_COLUMNS
     );
     for record in reader.records() {
         let r = record.unwrap();

@@ -15,16 +15,16 @@ use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use sslcensus::analyze::{FileStatus, Settings, analyze};
-use sslcensus::correlate::Problem;
-use sslcensus::evidence::fold::{self, Evidence};
-use sslcensus::evidence::{SourceFile, detect_all, walk};
+use sslcensus::OutputFormat;
+use sslcensus::Partial;
+use sslcensus::Problem;
+use sslcensus::Progress;
 use sslcensus::fuzzing::{Check, every_format};
-use sslcensus::partial::Partial;
-use sslcensus::progress::Progress;
-use sslcensus::report::{self, OutputFormat};
-use sslcensus::source::resolve;
-use sslcensus::verdict::{GroupBy, judge};
+use sslcensus::resolve;
+use sslcensus::settings::{self as fold, Evidence};
+use sslcensus::settings::{self as walk, SourceFile, detect_all};
+use sslcensus::{FileStatus, Settings, analyze};
+use sslcensus::{GroupBy, judge};
 use sslcensus_parsers::{FormatChoice, LogFormat, PARSER_FAULT, detect, scan, scan_line};
 use sslcensus_parsers::{KNOWN_PREFIXES, LinePrefix};
 
@@ -407,9 +407,9 @@ fn run_pipeline(rng: &mut Rng, dir: &Path, name: &str, bytes: &[u8], gzipped: bo
             &Evidence::default(),
         );
         for format in [OutputFormat::Csv, OutputFormat::Json] {
-            report::write(&rows, format, Vec::new()).unwrap();
+            sslcensus::write_report(&rows, format, Vec::new()).unwrap();
         }
-        let _ = report::summary(&rows, None);
+        let _ = sslcensus::summary_with(&rows, &sslcensus::RunFacts::default(), None);
     }
 }
 
@@ -583,7 +583,7 @@ fn detectors_survive_damaged_settings() {
                 path: Path::new(path),
                 name,
                 text: &text,
-                versions: sslcensus::evidence::deps::Versions::None,
+                versions: sslcensus::settings::Versions::None,
             });
         }
         if rng.one_in(8) {
@@ -602,7 +602,7 @@ fn evidence_readers_survive_damaged_csv() {
     let (found, _) = walk::scan(&[repo().join("samples/configs")]);
     assert!(!found.is_empty(), "the bundled app settings are found");
     let mut settings = Vec::new();
-    report::write_settings(&found, OutputFormat::Csv, &mut settings).unwrap();
+    sslcensus::write_settings(&found, OutputFormat::Csv, &mut settings).unwrap();
     let corpus = vec![
         ("settings.csv".to_string(), settings),
         (
@@ -627,7 +627,7 @@ fn evidence_readers_survive_damaged_csv() {
             &map,
             &apps,
             overrides,
-            &sslcensus::family::Families::default(),
+            &sslcensus::Families::default(),
         );
         let _ = evidence.untied_settings;
     });
@@ -651,13 +651,13 @@ fn merge_survives_damaged_partials() {
             None,
         );
         let analysis = analyze(&files, &Settings::default(), &Progress::new(0, false));
-        let window = sslcensus::correlate::Window {
+        let window = sslcensus::Window {
             since: Some(1_795_000_000_000),
             until: None,
         };
         let partial = Partial::of_run(analysis.census, &analysis.files, false, window);
         let mut bytes = Vec::new();
-        sslcensus::partial::write(&partial, &mut bytes).unwrap();
+        sslcensus::write_partial(&partial, &mut bytes).unwrap();
         (format!("{input}.parquet"), bytes)
     })
     .collect();
@@ -668,10 +668,10 @@ fn merge_survives_damaged_partials() {
     let path = dir.path().join("partial.parquet");
     sweep("partials", &corpus, |_, _, bytes| {
         std::fs::write(&path, bytes).unwrap();
-        match sslcensus::partial::read(&path) {
+        match sslcensus::read_partial(&path) {
             Ok(partial) => {
                 let mut again = Vec::new();
-                sslcensus::partial::write(&partial, &mut again).unwrap();
+                sslcensus::write_partial(&partial, &mut again).unwrap();
                 judge(partial.census, &GroupBy::default(), &Evidence::default());
             }
             Err(e) => assert!(

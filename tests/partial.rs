@@ -459,7 +459,7 @@ fn readme_query(partials: &[PathBuf]) -> String {
         .map(|p| format!("'{}'", p.display()))
         .collect();
     // The records merged by max are the ones the reader treats as sets.
-    for record in sslcensus::partial::SET_RECORDS {
+    for record in sslcensus::SET_RECORDS {
         assert!(query.contains(&format!("'{record}'")), "{record}: {query}");
     }
     let from = "read_parquet('partials/*.parquet')";

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair, date_time_ymd,
 };
-use sslcensus::evidence::truststore::{
+use sslcensus::truststore::{
     KeyKind, Problem, RdsCa, RdsCoverage, RdsMatch, Standing, StoreFormat, rds_coverage, read,
     read_all,
 };

@@ -2,11 +2,11 @@
 //! PostgreSQL lines are real (RDS prefix); lines of engines no server here
 //! can run are typed by hand from FORMATS.md and say so.
 
-use sslcensus::analyze::{Settings, analyze};
-use sslcensus::evidence::fold::Evidence;
-use sslcensus::progress::Progress;
-use sslcensus::source::resolve;
-use sslcensus::verdict::{GroupBy, ReportRow, Verdict, judge};
+use sslcensus::Progress;
+use sslcensus::resolve;
+use sslcensus::settings::Evidence;
+use sslcensus::{GroupBy, ReportRow, Verdict, judge};
+use sslcensus::{Settings, analyze};
 
 mod common;
 
@@ -437,7 +437,7 @@ fn the_stored_name_unmasks_a_plaintext_session_whose_name_imitates_the_ssl_claus
         (1, 1, Verdict::Review)
     );
     // Its row is its name's family (the version digits are placeholders).
-    let imitation = row(&rows, &sslcensus::family::family(stored_fake));
+    let imitation = row(&rows, &sslcensus::family(stored_fake));
     assert_eq!(
         (
             imitation.sessions,
@@ -633,7 +633,7 @@ fn chance_rejections_on_a_busy_instance_make_nothing_affected_and_cells_stay_rea
         }
 
         let mut csv = Vec::new();
-        sslcensus::report::write(&rows, sslcensus::report::OutputFormat::Csv, &mut csv).unwrap();
+        sslcensus::write_report(&rows, sslcensus::OutputFormat::Csv, &mut csv).unwrap();
         let mut longest = 0;
         for record in csv::Reader::from_reader(csv.as_slice()).records() {
             for cell in record.unwrap().iter() {
@@ -738,7 +738,7 @@ fn a_rows_days_count_each_failure_once() {
     let days: Vec<(String, u64, u64, u64)> = payments
         .days
         .iter()
-        .map(|(d, c)| (sslcensus::census::day_text(d), c.tls, c.plain, c.failures))
+        .map(|(d, c)| (sslcensus::day_text(d), c.tls, c.plain, c.failures))
         .collect();
     assert_eq!(
         days,

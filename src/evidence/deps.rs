@@ -141,7 +141,9 @@ impl DriverVersion {
         }
     }
 
-    /// The major version, when every allowed version shares it.
+    /// The major version, when every allowed version shares it (what the
+    /// parsing tests compare).
+    #[cfg(test)]
     pub fn major(&self) -> Option<u32> {
         let next = (self.low.0 + 1, 0, 0);
         (self.exact || self.high.is_some_and(|h| h <= next)).then_some(self.low.0)
@@ -180,6 +182,7 @@ pub enum Versions<'a> {
     /// No dependency file in sight (a lone text).
     None,
     /// Versions given outright, as written (tests).
+    #[cfg(test)]
     Given(&'a [(Package, &'a str)]),
     /// The dependency files from `dir` up to `stop`, read through `deps`.
     Tree {
@@ -192,13 +195,14 @@ pub enum Versions<'a> {
 impl Versions<'_> {
     /// The version of `package` in sight, if any.
     pub fn of(&self, package: Package) -> Option<DriverVersion> {
-        let (ecosystem, names, shown) = package.names();
+        let (ecosystem, names, _) = package.names();
         match *self {
             Versions::None => None,
+            #[cfg(test)]
             Versions::Given(given) => given
                 .iter()
                 .find(|(p, _)| *p == package)
-                .and_then(|(_, written)| version(shown, written, None)),
+                .and_then(|(_, written)| version(package.names().2, written, None)),
             Versions::Tree { deps, dir, stop } => {
                 for folder in dir.ancestors() {
                     let found = deps.in_folder(folder, ecosystem, names);

@@ -101,6 +101,7 @@ impl ConfigHit {
         }
     }
 
+    #[cfg(test)]
     pub fn facts(&self) -> Facts {
         Facts::new(self.uses_tls, self.verifies_chain, self.verifies_hostname)
     }

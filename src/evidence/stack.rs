@@ -17,6 +17,7 @@ pub trait Reading {
 /// One stack of the engine `R`.
 pub trait Stack<R: Reading>: Sync {
     /// What the stack is, for tables and tests.
+    #[cfg_attr(not(test), expect(dead_code, reason = "read by the tables' tests"))]
     fn name(&self) -> &'static str;
     /// Whether the file may hold this stack's settings, on its name and a
     /// few needles: a file that fails it costs the stack nothing more.

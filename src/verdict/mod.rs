@@ -20,7 +20,7 @@ use crate::census::{Census, ClientKey, Counts, UNKNOWN};
 use crate::evidence::fold::Evidence;
 
 use attribute::{Attribution, attribute};
-pub use rules::{Decision, Distinct, Group, Tie, decide};
+pub use rules::{Distinct, Group, Tie, decide};
 
 /// What an RDS CA rotation does to a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

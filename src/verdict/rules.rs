@@ -15,10 +15,9 @@ use crate::evidence::fold::{ClientSetting, Override};
 /// How a client setting is tied to the row it matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Tie {
-    /// The setting names the application (`application_name`, …).
+    /// The setting names the application (`application_name`, …), or
+    /// `--app-map` ties its file to the application.
     Named,
-    /// `--app-map` ties the setting's file to the application.
-    Mapped,
     /// It matched this one application and no other.
     Sole,
     /// It matched this many applications (sharing the user or address):
