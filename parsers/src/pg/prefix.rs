@@ -6,6 +6,8 @@
 //! semantics as a regex with lazy fields, at a fraction of its cost on the
 //! hot path.
 
+use super::stderr::PrefixError;
+
 /// What a prefix can tell; only the first occurrence of an escape captures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Slot {
@@ -407,7 +409,7 @@ fn rds_path(line: &str) -> Option<Matched> {
 
 impl Matcher {
     /// Compiles the escapes of a `log_line_prefix`.
-    pub(crate) fn compile(escapes: &str) -> Result<Matcher, String> {
+    pub(crate) fn compile(escapes: &str) -> Result<Matcher, PrefixError> {
         let mut steps: Vec<Step> = Vec::new();
         let mut seen: Vec<char> = Vec::new();
         let mut chars = escapes.chars();
@@ -428,9 +430,9 @@ impl Matcher {
                 }
                 continue;
             }
-            let escape = chars
-                .next()
-                .ok_or_else(|| format!("log_line_prefix {escapes:?} ends in a lone %"))?;
+            let escape = chars.next().ok_or_else(|| PrefixError::LonePercent {
+                prefix: escapes.to_string(),
+            })?;
             let first = !seen.contains(&escape);
             seen.push(escape);
             let (piece, slot) = match escape {
@@ -474,9 +476,10 @@ impl Matcher {
                 'e' => (Piece::Sqlstate, None),
                 'q' => (Piece::StopHere, None),
                 other => {
-                    return Err(format!(
-                        "log_line_prefix {escapes:?}: unknown escape %{other}"
-                    ));
+                    return Err(PrefixError::UnknownEscape {
+                        prefix: escapes.to_string(),
+                        escape: other,
+                    });
                 }
             };
             steps.push(Step {

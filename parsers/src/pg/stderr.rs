@@ -48,11 +48,31 @@ impl fmt::Debug for LinePrefix {
 
 /// A `log_line_prefix` that cannot be compiled.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrefixError(pub String);
+pub enum PrefixError {
+    /// The escapes end in a `%` with nothing after it.
+    LonePercent {
+        /// The escapes as given.
+        prefix: String,
+    },
+    /// A `%` escape PostgreSQL does not have.
+    UnknownEscape {
+        /// The escapes as given.
+        prefix: String,
+        /// The character after the `%`.
+        escape: char,
+    },
+}
 
 impl fmt::Display for PrefixError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            PrefixError::LonePercent { prefix } => {
+                write!(f, "log_line_prefix {prefix:?} ends in a lone %")
+            }
+            PrefixError::UnknownEscape { prefix, escape } => {
+                write!(f, "log_line_prefix {prefix:?}: unknown escape %{escape}")
+            }
+        }
     }
 }
 
@@ -81,7 +101,7 @@ impl LinePrefix {
     pub fn compile(escapes: &str) -> Result<LinePrefix, PrefixError> {
         Ok(LinePrefix {
             escapes: escapes.to_string(),
-            matcher: Matcher::compile(escapes).map_err(PrefixError)?,
+            matcher: Matcher::compile(escapes)?,
         })
     }
 
