@@ -86,10 +86,11 @@ pub enum Pending {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlaintextReading {
     /// That name as the server stores it (cut at 63 bytes).
-    name: String,
-    /// The clause's protocol and cipher, counted for the TLS reading.
-    protocol: String,
-    cipher: String,
+    name: CompactString,
+    /// The clause's protocol and cipher, counted for the TLS reading
+    /// (inline: one reading is made per TLS session with a name).
+    protocol: CompactString,
+    cipher: CompactString,
 }
 
 /// A line the scanner could not use, by byte offset in its chunk.
@@ -612,9 +613,9 @@ impl Correlator {
                     let plaintext_reading = match (a.application_with_clause, a.tls()) {
                         (Some(whole), Some(tls)) if stored_name(whole) != raw => {
                             Some(Box::new(PlaintextReading {
-                                name: stored_name(whole).to_string(),
-                                protocol: tls.protocol.to_string(),
-                                cipher: tls.cipher.to_string(),
+                                name: stored_name(whole).into(),
+                                protocol: tls.protocol.into(),
+                                cipher: tls.cipher.into(),
                             }))
                         }
                         _ => None,

@@ -78,6 +78,17 @@ export SSLCENSUS_DUCKDB_PYTHON=$DUCKDB_VENV/bin/python
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/sslcensus-target}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
+# A full disk shows up as a linker killed by SIGBUS ("ld terminated with
+# signal 7"), which says nothing of the cause: check the room first. A cold
+# debug build with every test binary takes about 9 GB.
+mkdir -p "$CARGO_TARGET_DIR"
+need_gb=${SSLCENSUS_MIN_FREE_GB:-12}
+free_gb=$(df -Pk "$CARGO_TARGET_DIR" | awk 'NR==2 { print int($4 / 1048576) }')
+if ((free_gb < need_gb)); then
+  say "only ${free_gb} GB free for $CARGO_TARGET_DIR; the build needs about ${need_gb} GB (free some, or set CARGO_TARGET_DIR elsewhere)"
+  exit 1
+fi
+
 say "cargo fmt --check"
 cargo fmt --all -- --check
 say "cargo clippy"

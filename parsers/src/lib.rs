@@ -19,6 +19,7 @@ pub mod observation;
 mod format;
 mod literal;
 mod mysql;
+mod number;
 mod oracle;
 mod pg;
 mod scan;

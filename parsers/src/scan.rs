@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use aho_corasick::Span;
 use aho_corasick::packed::{self, Searcher};
 use memchr::{memchr, memrchr};
 
@@ -104,11 +105,14 @@ pub trait Sink {
 /// Scans `chunk` (whole lines) and reports every connection line to `sink`.
 pub fn scan(format: &LogFormat, chunk: &[u8], sink: &mut impl Sink) {
     let mut memory = ChunkMemory::default();
+    let searcher = prefilter(format);
     let mut next_line = 0;
-    for hit in prefilter(format).find_iter(chunk) {
-        if hit.start() < next_line {
-            continue; // another needle on a line already read
-        }
+    // The search resumes at the next line: the rest of a line just read
+    // (most of a connection line lies after its needle) is not searched.
+    while next_line < chunk.len() {
+        let Some(hit) = searcher.find_in(chunk, Span::from(next_line..chunk.len())) else {
+            break;
+        };
         let start = memrchr(b'\n', &chunk[..hit.start()]).map_or(0, |i| i + 1);
         let start = record_last_line(format, chunk, start);
         next_line = read_line_at(format, chunk, start, &mut memory, sink) + 1;

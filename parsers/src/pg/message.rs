@@ -20,6 +20,7 @@ use nom::{
 
 use crate::literal;
 use crate::literal::Literal;
+use crate::number::decimal;
 pub use crate::observation::Malformed;
 use crate::observation::{
     Authorized, Disconnected, FailureKind, Gss, HbaRejected, HbaTransport, Message, Remote,
@@ -80,7 +81,7 @@ fn received(body: &str) -> Result<Message<'_>, Malformed> {
         let port = digits
             .bytes()
             .all(|b| b.is_ascii_digit())
-            .then(|| digits.parse::<u16>().ok())??;
+            .then(|| decimal::<u16>(digits))??;
         Some(Remote {
             host,
             port: Some(port),
@@ -270,7 +271,7 @@ fn disconnected(rest: &str) -> Result<Message<'_>, Malformed> {
     let remote = match PORT.split_once(host_port) {
         Some((host, port)) => Remote {
             host,
-            port: Some(port.parse().map_err(|_| err)?),
+            port: Some(decimal(port).ok_or(err)?),
         },
         None => Remote {
             host: host_port,

@@ -3,6 +3,7 @@
 //! the message is handed to the grammars in [`super::message`]. A CloudWatch
 //! or syslog envelope in front is [`crate::envelope`]'s.
 
+use std::cell::Cell;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -10,6 +11,7 @@ use regex::Regex;
 
 use super::message::{self, Malformed};
 use super::prefix::{Matcher, Slot};
+use crate::number::decimal;
 use crate::observation::{Observation, Remote};
 use crate::time::{Timestamp, parse_epoch, parse_timestamp};
 
@@ -116,12 +118,12 @@ impl LinePrefix {
         let matched = self.matcher.match_at(line, 0)?;
         let text = |slot| matched.captures.get(line, slot);
         let time = text(Slot::Time)
-            .and_then(parse_timestamp)
+            .and_then(timestamp_of_line)
             .or_else(|| text(Slot::Epoch).and_then(parse_epoch));
         let remote = match (text(Slot::RemoteHost), text(Slot::Host)) {
             (Some(host), _) if !host.is_empty() => Some(Remote {
                 host,
-                port: text(Slot::RemotePort).and_then(|p| p.parse().ok()),
+                port: text(Slot::RemotePort).and_then(decimal),
             }),
             (_, Some(host)) if !host.is_empty() => Some(Remote { host, port: None }),
             _ => None,
@@ -129,13 +131,40 @@ impl LinePrefix {
         let (severity_start, severity_end) = matched.severity;
         Some(PrefixedLine {
             time,
-            pid: text(Slot::Pid).and_then(|p| p.parse().ok()),
+            pid: text(Slot::Pid).and_then(decimal),
             remote,
             application: text(Slot::Application).filter(|a| !a.is_empty() && *a != "[unknown]"),
             severity: line.get(severity_start..severity_end)?,
             message: line.get(matched.message..)?,
         })
     }
+}
+
+/// [`parse_timestamp`], remembering the last text read on this thread:
+/// lines come in time order, many to a second (`%t`) or to a millisecond
+/// under load (`%m`), so most lines repeat the text before them.
+fn timestamp_of_line(text: &str) -> Option<Timestamp> {
+    /// Longer texts (a zone name spelt out) are parsed every time.
+    const KEPT: usize = 32;
+    thread_local! {
+        static LAST: Cell<(usize, [u8; KEPT], Option<Timestamp>)> =
+            const { Cell::new((usize::MAX, [0; KEPT], None)) };
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() > KEPT {
+        return parse_timestamp(text);
+    }
+    LAST.with(|last| {
+        let (len, kept, parsed) = last.get();
+        if len == bytes.len() && kept[..len] == *bytes {
+            return parsed;
+        }
+        let parsed = parse_timestamp(text);
+        let mut kept = [0; KEPT];
+        kept[..bytes.len()].copy_from_slice(bytes);
+        last.set((bytes.len(), kept, parsed));
+        parsed
+    })
 }
 
 /// Where a prefix cannot be made out, the message itself still carries user,
@@ -218,6 +247,28 @@ pub fn observe<'a>(
 mod tests {
     use super::*;
     use crate::observation::{FailureKind, Message};
+
+    #[test]
+    fn the_remembered_timestamp_is_the_parsed_one() {
+        let texts = [
+            "2026-11-01 00:00:00 UTC",
+            "2026-11-01 00:00:00 UTC",
+            "2026-11-01 00:00:01 UTC",
+            "2026-11-01 00:00:01.123 UTC",
+            "2026-11-01 00:00:01 CET",
+            "2026-11-01 00:00:01",
+            "2026-11-01 00:00:01 UTC",
+            "2026-11-01 00:00:01.123456789 Europe/Amsterdam",
+            "2026-11-01 00:00:01.123456789 Europe/Amsterdam",
+            "not a time",
+            "not a time",
+            "2026-11-01 00:00:00 UTC",
+            "",
+        ];
+        for text in texts {
+            assert_eq!(timestamp_of_line(text), parse_timestamp(text), "{text:?}");
+        }
+    }
 
     fn rds() -> LinePrefix {
         LinePrefix::compile(KNOWN_PREFIXES[0]).unwrap()
