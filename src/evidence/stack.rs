@@ -48,6 +48,24 @@ impl<R: Reading> Stack<R> for Row<R> {
     }
 }
 
+/// The byte ranges of a file that stacks have reported: a later stack
+/// passes over what an earlier one read (a URL inside a Rails block, a
+/// connection string inside a call), so one setting is one hit.
+#[derive(Debug, Default)]
+pub struct Claimed(Vec<(usize, usize)>);
+
+impl Claimed {
+    /// Marks `start..end` as reported.
+    pub fn claim(&mut self, start: usize, end: usize) {
+        self.0.push((start, end));
+    }
+
+    /// Whether the byte at `at` lies in a reported range.
+    pub fn holds(&self, at: usize) -> bool {
+        self.0.iter().any(|&(s, e)| s <= at && at < e)
+    }
+}
+
 /// Runs `stacks` in order over one file.
 pub fn run<R: Reading>(
     stacks: &[&dyn Stack<R>],
@@ -71,4 +89,27 @@ pub fn assert_distinct_names<R: Reading>(stacks: &[&dyn Stack<R>]) {
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), count, "{names:?}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Claimed;
+
+    #[test]
+    fn claimed_ranges_hold_their_start_not_their_end() {
+        let mut claimed = Claimed::default();
+        claimed.claim(10, 20);
+        claimed.claim(30, 31);
+        let table = [
+            (9, false),
+            (10, true),
+            (19, true),
+            (20, false),
+            (30, true),
+            (31, false),
+        ];
+        for (at, held) in table {
+            assert_eq!(claimed.holds(at), held, "{at}");
+        }
+    }
 }

@@ -42,7 +42,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::stack::{self, Reading, Row, Stack};
+use super::stack::{self, Claimed, Reading, Row, Stack};
 use super::syntax::lex::Lex;
 use super::syntax::lines::Lines;
 use super::syntax::quote::unquote;
@@ -246,16 +246,16 @@ fn found(
 struct Out {
     found: Vec<Found>,
     /// Byte ranges already reported by a structured detector.
-    claimed: Vec<(usize, usize)>,
+    claimed: Claimed,
 }
 
 impl Out {
     fn is_claimed(&self, at: usize) -> bool {
-        self.claimed.iter().any(|&(s, e)| s <= at && at < e)
+        self.claimed.holds(at)
     }
 
     fn claim(&mut self, start: usize, end: usize) {
-        self.claimed.push((start, end));
+        self.claimed.claim(start, end);
     }
 
     fn hits(mut self, cx: &Ctx<'_>) -> Vec<ConfigHit> {
