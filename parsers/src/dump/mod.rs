@@ -207,8 +207,12 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
 
 /// `date`'s default output in the C locale: `Sun Nov 29 04:01:12 UTC 2026`.
 fn date_output(text: &str) -> Option<Millis> {
-    // Six words at most: detection runs this on every sampled line, and a
-    // log line has dozens.
+    // `date` prints 28 bytes (`Sun Nov 29 04:01:12 UTC 2026`); detection
+    // runs this on every sampled line of every file, and a log line is long:
+    // turn it away before splitting it. Six words at most, for the same reason.
+    if text.len() > 40 {
+        return None;
+    }
     let mut words = text.split_whitespace();
     let parts: Vec<&str> = words.by_ref().take(6).collect();
     if words.next().is_some() {

@@ -18,10 +18,12 @@ pub struct Spaced;
 /// The commands a general log names (MySQL's and MariaDB's
 /// `command_name`), the two-word ones first so that `Connect Out` is not
 /// `Connect` with an argument.
+/// (ASCII digits: a Unicode `\d` makes the automaton, compiled on first
+/// use, several times larger.)
 static RECORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"^(?:(?P<time>\d{6} [ \d]\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) +| {2,})",
-        r" *(?P<id>\d+) ",
+        r"^(?:(?P<time>[0-9]{6} [ 0-9][0-9]:[0-9][0-9]:[0-9][0-9]|[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9](?:\.[0-9]+)?(?:Z|[+-][0-9][0-9]:[0-9][0-9])) +| {2,})",
+        r" *(?P<id>[0-9]+) ",
         r"(?P<command>Init DB|Field List|Create DB|Drop DB|Delayed insert|Change user|Binlog Dump|Table Dump",
         r"|Connect Out|Register Slave|Long Data|Close stmt|Reset stmt|Set option|Reset Connection",
         r"|Sleep|Quit|Query|Refresh|Shutdown|Statistics|Processlist|Connect|Kill|Debug|Ping|Time",
@@ -45,7 +47,7 @@ impl Envelope for Spaced {
     }
 
     fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>> {
-        if line.contains('\t') {
+        if line.contains('\t') || !may_open(line.as_bytes()) {
             return None;
         }
         let caps = RECORD.captures(line)?;
@@ -60,6 +62,22 @@ impl Envelope for Spaced {
             time: None,
             line: Cow::Owned(line),
         })
+    }
+}
+
+/// Whether `line` starts as a [`RECORD`] can: a MySQL time (`YYMMDD `), an
+/// ISO time (`YYYY-MM-DDT`) or the spaces of a record without one. Other
+/// logs' lines (a PostgreSQL `YYYY-MM-DD hh:mm`) are turned away here, and
+/// the pattern is never compiled for them.
+fn may_open(line: &[u8]) -> bool {
+    let digits = |bytes: &[u8]| bytes.iter().all(u8::is_ascii_digit);
+    match line {
+        [b' ', b' ', ..] => true,
+        _ if line.len() > 10 && line[10] == b'T' => {
+            digits(&line[..4]) && line[4] == b'-' && digits(&line[5..7]) && line[7] == b'-'
+        }
+        _ if line.len() > 6 && line[6] == b' ' => digits(&line[..6]),
+        _ => false,
     }
 }
 

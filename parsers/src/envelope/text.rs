@@ -46,6 +46,9 @@ impl Envelope for Text {
     }
 
     fn open<'a>(&self, line: &'a str) -> Option<Opened<'a>> {
+        if !may_open(line.as_bytes()) {
+            return None;
+        }
         let caps = ENVELOPE.captures(line)?;
         Some(Opened {
             time: caps
@@ -55,6 +58,20 @@ impl Envelope for Text {
                 .map(|t| t.millis),
             line: Cow::Borrowed(line.get(caps.get(0)?.end()..)?),
         })
+    }
+}
+
+/// Whether `line` starts as one of [`ENVELOPE`]'s alternatives can: an
+/// ISO time (`YYYY-` with a `T` at byte 10), a `<PRI>` or BSD syslog's
+/// capitalised month. Most files are no such export: their lines are turned
+/// away here, and the pattern is never compiled for them.
+fn may_open(line: &[u8]) -> bool {
+    match line {
+        [b'<' | b'A'..=b'Z', ..] => true,
+        [a, b, c, d, b'-', _, _, _, _, _, b'T', ..] => {
+            [a, b, c, d].iter().all(|x| x.is_ascii_digit())
+        }
+        _ => false,
     }
 }
 
