@@ -1,0 +1,116 @@
+//! node-oracledb.
+
+use super::*;
+
+pub(super) static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\boracledb\.(getConnection|createPool)\s*\(\s*\{").expect("Node pattern compiles")
+});
+
+pub(super) static NODE_CALLS: Row<Ora> = Row {
+    name: "node-oracledb calls",
+    // Every file `detect` lets through.
+    wants: |_| true,
+    detect: |cx, found| {
+        let file = cx.file;
+        node_calls(
+            file.text,
+            file.lower(),
+            file.lines(),
+            &mut found.consumed,
+            &mut found.hits,
+        )
+    },
+};
+
+/// node-oracledb: thin mode (the default unless `initOracleClient()` is
+/// called) checks the DN by default (`sslServerDNMatch`), thick mode reads
+/// sqlnet.ora.
+pub(super) fn node_calls(
+    text: &str,
+    lower: &str,
+    lines: &Lines,
+    consumed: &mut Vec<(usize, usize)>,
+    hits: &mut Vec<ConfigHit>,
+) {
+    let thick = lower.contains("initoracleclient");
+    for m in NODE_CALL.find_iter(text) {
+        if commented(text, m.start()) {
+            continue;
+        }
+        let open = m.end() - 1;
+        let Some(close) = matching_close(text, open, false) else {
+            continue;
+        };
+        let entries = pairs(&text[open + 1..close], ":", false);
+        let get = |k: &str| {
+            entries
+                .iter()
+                .find(|(key, _)| key.as_str() == k)
+                .map(|(_, v)| unquote(v))
+        };
+        let Some(cs) = get("connectString").or_else(|| get("connectionString")) else {
+            continue;
+        };
+        if cs.to_ascii_uppercase().contains("(DESCRIPTION") {
+            continue; // the descriptor detector reports it
+        }
+        let ez = EzConnect::parse(cs);
+        let dn = get("sslServerDNMatch").and_then(parse_bool);
+        let facts = match ez.protocol.as_deref() {
+            _ if ez.alias => UNKNOWN,
+            Some("tcps") => Facts::new(Yes, Yes, dn_fact(dn, if thick { No } else { Yes })),
+            _ => PLAIN,
+        };
+        consumed.push((m.start(), close));
+        let mut hit = oracle_hit(
+            lines.line(m.start()),
+            "Node oracledb",
+            facts,
+            &text[m.start()..=close],
+        );
+        hit.host = ez.host;
+        hit.port = ez.port;
+        hit.database = ez.service;
+        hit.user = get("user").map(str::to_string);
+        hit.trust_store = get("walletLocation")
+            .or_else(|| get("configDir"))
+            .map(str::to_string);
+        hits.push(hit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    #[test]
+    fn node_calls() {
+        check(
+            "db.js",
+            "const c = await oracledb.getConnection({ user: 'app', password: 'hunter2', connectString: 'tcps://o:2484/S' });",
+            &[(
+                "Node oracledb",
+                Some("o"),
+                Some(2484),
+                Some("app"),
+                Some("S"),
+                FULL,
+                None,
+            )],
+        );
+        check(
+            "db.js",
+            "oracledb.initOracleClient();\nconst p = await oracledb.createPool({ connectString: 'o:1521/S', walletLocation: '/w' });",
+            &[(
+                "Node oracledb",
+                Some("o"),
+                Some(1521),
+                None,
+                Some("S"),
+                PLAIN,
+                Some("/w"),
+            )],
+        );
+    }
+}
