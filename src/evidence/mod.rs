@@ -151,6 +151,8 @@ fn detect_file(file: &FileCtx<'_>) -> Vec<ConfigHit> {
 pub(crate) mod testing {
     use std::path::Path;
 
+    use sslcensus_parsers::Engine;
+
     use super::deps::{Package, Versions};
     use super::syntax::live_text::live_text;
     use super::{ConfigHit, Facts, FileCtx, SourceFile};
@@ -242,6 +244,107 @@ pub(crate) mod testing {
             assert!(!h.setting.contains(secret), "password shown: {}", h.setting);
         }
     }
+
+    /// `hits` are of `engine`, are `expected` and show no `hunter2`.
+    pub fn assert_hits(hits: &[ConfigHit], engine: Engine, expected: &[Seen<'_>], context: &str) {
+        assert!(hits.iter().all(|h| h.engine == engine), "{hits:#?}");
+        let got: Vec<Seen<'_>> = hits.iter().map(seen).collect();
+        assert_eq!(got, expected, "\n{context}");
+        assert_masked(hits, "hunter2");
+    }
+
+    /// One row of a hit table: file name, text, the one hit it gives.
+    pub type Case<'a> = (&'a str, &'a str, Seen<'a>);
+
+    /// Each row's text gives exactly its hit, of `engine`; every failing
+    /// row is listed.
+    pub fn assert_cases(
+        detect: fn(&FileCtx<'_>) -> Vec<ConfigHit>,
+        engine: Engine,
+        rows: &[Case<'_>],
+    ) {
+        let mut failures = Vec::new();
+        for &(file, text, want) in rows {
+            let hits = scan(detect, file, text);
+            let got: Vec<Seen<'_>> = hits.iter().map(seen).collect();
+            if got != [want] || hits.iter().any(|h| h.engine != engine) {
+                failures.push(format!("{file}\n{text}\n got  {got:?}\n want {want:?}"));
+            }
+            assert_masked(&hits, "hunter2");
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} rows failed:\n\n{}",
+            failures.len(),
+            rows.len(),
+            failures.join("\n\n")
+        );
+    }
+
+    /// `_` → `None`, anything else → `Some(it)`: the optional fields of
+    /// [`cases!`].
+    macro_rules! opt {
+        (_) => {
+            None
+        };
+        ($v:expr) => {
+            Some($v)
+        };
+    }
+    pub(crate) use opt;
+
+    /// [`Case`] rows, one a line:
+    /// `file, text => stack, host, port, user, database, facts, trust store;`
+    /// with `_` for a field the hit leaves empty.
+    macro_rules! cases {
+        ($($file:expr, $text:expr => $stack:expr, $host:tt, $port:tt, $user:tt, $db:tt, $facts:expr, $trust:tt;)*) => {
+            [$((
+                $file,
+                $text,
+                (
+                    $stack,
+                    $crate::evidence::testing::opt!($host),
+                    $crate::evidence::testing::opt!($port),
+                    $crate::evidence::testing::opt!($user),
+                    $crate::evidence::testing::opt!($db),
+                    $facts,
+                    $crate::evidence::testing::opt!($trust),
+                ),
+            )),*]
+        };
+    }
+    pub(crate) use cases;
+
+    /// Expected hits ([`Seen`]), one a line:
+    /// `stack, host, port, user, database, facts, trust store;` with `_` for
+    /// a field the hit leaves empty.
+    macro_rules! hits {
+        ($($stack:expr, $host:tt, $port:tt, $user:tt, $db:tt, $facts:expr, $trust:tt;)*) => {
+            [$((
+                $stack,
+                $crate::evidence::testing::opt!($host),
+                $crate::evidence::testing::opt!($port),
+                $crate::evidence::testing::opt!($user),
+                $crate::evidence::testing::opt!($db),
+                $facts,
+                $crate::evidence::testing::opt!($trust),
+            )),*]
+        };
+    }
+    pub(crate) use hits;
+
+    /// [`FactsRow`]s, one a line: `file, text, [(Package, "version"), …] => facts;`.
+    macro_rules! facts_rows {
+        ($($file:expr, $text:expr, [$(($pkg:ident, $version:literal)),*] => $facts:expr;)*) => {
+            [$((
+                $file,
+                $text,
+                &[$(($crate::evidence::deps::Package::$pkg, $version)),*][..],
+                $facts,
+            )),*]
+        };
+    }
+    pub(crate) use facts_rows;
 }
 
 #[cfg(test)]

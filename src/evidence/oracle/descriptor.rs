@@ -311,44 +311,12 @@ ORCL_HA =
         check(
             "tnsnames.ora",
             text,
-            &[
-                (
-                    TNS,
-                    Some("orcl.abc.us-east-1.rds.amazonaws.com"),
-                    Some(2484),
-                    None,
-                    Some("ORCL"),
-                    FULL,
-                    Some("/opt/oracle/wallet"),
-                ),
-                (
-                    TNS,
-                    Some("orcl"),
-                    Some(1521),
-                    None,
-                    Some("ORCL"),
-                    PLAIN,
-                    None,
-                ),
-                (
-                    TNS,
-                    Some("::1"),
-                    Some(2484),
-                    None,
-                    Some("svc"),
-                    CA_ONLY,
-                    None,
-                ),
-                (
-                    TNS,
-                    Some("a"),
-                    Some(1521),
-                    None,
-                    Some("HA"),
-                    Facts::new(Unknown, Yes, No),
-                    None,
-                ),
-            ],
+            &hits! {
+                TNS, "orcl.abc.us-east-1.rds.amazonaws.com", 2484, _, "ORCL", FULL, "/opt/oracle/wallet";
+                TNS, "orcl", 1521, _, "ORCL", PLAIN, _;
+                TNS, "::1", 2484, _, "svc", CA_ONLY, _;
+                TNS, "a", 1521, _, "HA", Facts::new(Unknown, Yes, No), _;
+            },
         );
         let hits = scan("tnsnames.ora", text);
         assert_eq!(
@@ -371,54 +339,15 @@ ORCL_HA =
 
     #[test]
     fn descriptors_elsewhere() {
-        let table: &[(&str, &str, Expect<'_>)] = &[
-            (
-                "connect.js",
-                "const cs = '(DESCRIPTION=(ADDRESS=(PROTOCOL=' + protocol + ')(HOST=' + host + ')(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=S)))';",
-                (
-                    "Oracle connect descriptor",
-                    None,
-                    Some(1521),
-                    None,
-                    Some("S"),
-                    Facts::new(Unknown, Yes, No),
-                    None,
-                ),
-            ),
-            (
-                "appsettings.json",
-                r#""Ora": "Data Source=(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=o)(PORT=2484))(CONNECT_DATA=(SERVICE_NAME=S)));User Id=app;Password=hunter2""#,
-                (
-                    "Oracle connect descriptor",
-                    Some("o"),
-                    Some(2484),
-                    Some("app"),
-                    Some("S"),
-                    CA_ONLY,
-                    None,
-                ),
-            ),
-            (
-                "application.properties",
-                "spring.datasource.url=jdbc:oracle:thin:@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=o)(PORT=2484))(CONNECT_DATA=(SERVICE_NAME=S))(SECURITY=(SSL_SERVER_DN_MATCH=TRUE)))",
-                (THIN, Some("o"), Some(2484), None, Some("S"), FULL, None),
-            ),
-            (
-                "db.py",
-                "conn = oracledb.connect(user='app', password='hunter2', dsn='(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=o)(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=S)))')",
-                (
-                    "Oracle connect descriptor",
-                    Some("o"),
-                    Some(1521),
-                    None,
-                    Some("S"),
-                    PLAIN,
-                    None,
-                ),
-            ),
-        ];
-        for (name, text, expected) in table {
-            check(name, text, std::slice::from_ref(expected));
-        }
+        testing::assert_cases(
+            detect,
+            Engine::Oracle,
+            &cases! {
+                "connect.js", "const cs = '(DESCRIPTION=(ADDRESS=(PROTOCOL=' + protocol + ')(HOST=' + host + ')(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=S)))';" => "Oracle connect descriptor", _, 1521, _, "S", Facts::new(Unknown, Yes, No), _;
+                "appsettings.json", r#""Ora": "Data Source=(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=o)(PORT=2484))(CONNECT_DATA=(SERVICE_NAME=S)));User Id=app;Password=hunter2""# => "Oracle connect descriptor", "o", 2484, "app", "S", CA_ONLY, _;
+                "application.properties", "spring.datasource.url=jdbc:oracle:thin:@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=o)(PORT=2484))(CONNECT_DATA=(SERVICE_NAME=S))(SECURITY=(SSL_SERVER_DN_MATCH=TRUE)))" => THIN, "o", 2484, _, "S", FULL, _;
+                "db.py", "conn = oracledb.connect(user='app', password='hunter2', dsn='(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=o)(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=S)))')" => "Oracle connect descriptor", "o", 1521, _, "S", PLAIN, _;
+            },
+        );
     }
 }

@@ -144,15 +144,9 @@ mod tests {
         check(
             "run.py",
             "sqlplus -s app/hunter2@tcps://o:2484/S @report.sql",
-            &[(
-                "Oracle EZConnect",
-                Some("o"),
-                Some(2484),
-                Some("app"),
-                Some("S"),
-                CA_ONLY,
-                None,
-            )],
+            &hits! {
+                "Oracle EZConnect", "o", 2484, "app", "S", CA_ONLY, _;
+            },
         );
     }
 }

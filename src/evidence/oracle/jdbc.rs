@@ -191,83 +191,21 @@ mod tests {
 
     #[test]
     fn jdbc_thin_urls() {
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                "url=jdbc:oracle:thin:@tcps://orcl.abc.us-east-1.rds.amazonaws.com:2484/ORCL",
-                (
-                    THIN,
-                    Some("orcl.abc.us-east-1.rds.amazonaws.com"),
-                    Some(2484),
-                    None,
-                    Some("ORCL"),
-                    CA_ONLY,
-                    None,
-                ),
-            ),
-            (
-                "url=jdbc:oracle:thin:@tcps://o:2484/S?oracle.net.ssl_server_dn_match=true&wallet_location=/w",
-                (
-                    THIN,
-                    Some("o"),
-                    Some(2484),
-                    None,
-                    Some("S"),
-                    FULL,
-                    Some("/w"),
-                ),
-            ),
-            (
-                "url=jdbc:oracle:thin:@o:1521:ORCL",
-                (THIN, Some("o"), Some(1521), None, Some("ORCL"), PLAIN, None),
-            ),
-            (
-                "url=jdbc:oracle:thin:@//o:1521/svc",
-                (THIN, Some("o"), Some(1521), None, Some("svc"), PLAIN, None),
-            ),
-            (
-                "url=jdbc:oracle:thin:@o:1521/svc",
-                (THIN, Some("o"), Some(1521), None, Some("svc"), PLAIN, None),
-            ),
-            (
-                "url=\"jdbc:oracle:thin:scott/hunter2@o:1521:ORCL\"",
-                (
-                    THIN,
-                    Some("o"),
-                    Some(1521),
-                    Some("scott"),
-                    Some("ORCL"),
-                    PLAIN,
-                    None,
-                ),
-            ),
-            (
-                "url=jdbc:oracle:thin:@orcl_tls?TNS_ADMIN=/opt/tns",
-                (THIN, None, None, None, None, UNKNOWN, None),
-            ),
-            (
-                "url=jdbc:oracle:thin:@config-azure://myappconfig?key=/sales/",
-                (THIN, None, None, None, None, UNKNOWN, None),
-            ),
-            (
-                "url=jdbc:oracle:thin:@tcps://[::1]:2484/S",
-                (
-                    THIN,
-                    Some("::1"),
-                    Some(2484),
-                    None,
-                    Some("S"),
-                    CA_ONLY,
-                    None,
-                ),
-            ),
-        ];
-        for (text, expected) in table {
-            check(
-                "application.properties",
-                text,
-                std::slice::from_ref(expected),
-            );
-        }
+        testing::assert_cases(
+            detect,
+            Engine::Oracle,
+            &cases! {
+                "application.properties", "url=jdbc:oracle:thin:@tcps://orcl.abc.us-east-1.rds.amazonaws.com:2484/ORCL" => THIN, "orcl.abc.us-east-1.rds.amazonaws.com", 2484, _, "ORCL", CA_ONLY, _;
+                "application.properties", "url=jdbc:oracle:thin:@tcps://o:2484/S?oracle.net.ssl_server_dn_match=true&wallet_location=/w" => THIN, "o", 2484, _, "S", FULL, "/w";
+                "application.properties", "url=jdbc:oracle:thin:@o:1521:ORCL" => THIN, "o", 1521, _, "ORCL", PLAIN, _;
+                "application.properties", "url=jdbc:oracle:thin:@//o:1521/svc" => THIN, "o", 1521, _, "svc", PLAIN, _;
+                "application.properties", "url=jdbc:oracle:thin:@o:1521/svc" => THIN, "o", 1521, _, "svc", PLAIN, _;
+                "application.properties", "url=\"jdbc:oracle:thin:scott/hunter2@o:1521:ORCL\"" => THIN, "o", 1521, "scott", "ORCL", PLAIN, _;
+                "application.properties", "url=jdbc:oracle:thin:@orcl_tls?TNS_ADMIN=/opt/tns" => THIN, _, _, _, _, UNKNOWN, _;
+                "application.properties", "url=jdbc:oracle:thin:@config-azure://myappconfig?key=/sales/" => THIN, _, _, _, _, UNKNOWN, _;
+                "application.properties", "url=jdbc:oracle:thin:@tcps://[::1]:2484/S" => THIN, "::1", 2484, _, "S", CA_ONLY, _;
+            },
+        );
     }
 
     #[test]
@@ -281,30 +219,18 @@ spring.datasource.hikari.data-source-properties.javax.net.ssl.trustStorePassword
         check(
             "application.properties",
             text,
-            &[(
-                THIN,
-                Some("o"),
-                Some(2484),
-                None,
-                Some("S"),
-                FULL,
-                Some("/etc/ssl/rds.jks"),
-            )],
+            &hits! {
+                THIN, "o", 2484, _, "S", FULL, "/etc/ssl/rds.jks";
+            },
         );
         // Properties without a URL: a hit of their own.
         let props = "JAVA_OPTS=\"-Doracle.net.ssl_server_dn_match=false -Doracle.net.wallet_location=(SOURCE=(METHOD=FILE)(METHOD_DATA=(DIRECTORY=/w)))\"";
         check(
             "setenv.sh",
             props,
-            &[(
-                "Oracle JDBC properties",
-                None,
-                None,
-                None,
-                None,
-                Facts::new(Unknown, Yes, No),
-                Some("/w"),
-            )],
+            &hits! {
+                "Oracle JDBC properties", _, _, _, _, Facts::new(Unknown, Yes, No), "/w";
+            },
         );
     }
 }

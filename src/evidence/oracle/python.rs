@@ -144,102 +144,39 @@ mod tests {
 
     #[test]
     fn python_calls() {
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                "conn = oracledb.connect(user='app', password='hunter2', dsn='tcps://o:2484/S')",
-                (
-                    "Python oracledb",
-                    Some("o"),
-                    Some(2484),
-                    Some("app"),
-                    Some("S"),
-                    FULL,
-                    None,
-                ),
-            ),
-            (
-                "conn = oracledb.connect(user='app', password='hunter2', host='o', port=2484, service_name='S', protocol='tcps', ssl_server_dn_match=False, wallet_location='/w')",
-                (
-                    "Python oracledb",
-                    Some("o"),
-                    Some(2484),
-                    Some("app"),
-                    Some("S"),
-                    CA_ONLY,
-                    Some("/w"),
-                ),
-            ),
-            (
-                "conn = oracledb.connect(user='app', password='hunter2', dsn='o:1521/S')",
-                (
-                    "Python oracledb",
-                    Some("o"),
-                    Some(1521),
-                    Some("app"),
-                    Some("S"),
-                    PLAIN,
-                    None,
-                ),
-            ),
-            (
-                "conn = cx_Oracle.connect('app/hunter2@tcps://o:2484/S')",
-                (
-                    "Python cx_Oracle",
-                    Some("o"),
-                    Some(2484),
-                    Some("app"),
-                    Some("S"),
-                    CA_ONLY,
-                    None,
-                ),
-            ),
-        ];
-        for (text, expected) in table {
-            check("run.py", text, std::slice::from_ref(expected));
-        }
+        testing::assert_cases(
+            detect,
+            Engine::Oracle,
+            &cases! {
+                "run.py", "conn = oracledb.connect(user='app', password='hunter2', dsn='tcps://o:2484/S')" => "Python oracledb", "o", 2484, "app", "S", FULL, _;
+                "run.py", "conn = oracledb.connect(user='app', password='hunter2', host='o', port=2484, service_name='S', protocol='tcps', ssl_server_dn_match=False, wallet_location='/w')" => "Python oracledb", "o", 2484, "app", "S", CA_ONLY, "/w";
+                "run.py", "conn = oracledb.connect(user='app', password='hunter2', dsn='o:1521/S')" => "Python oracledb", "o", 1521, "app", "S", PLAIN, _;
+                "run.py", "conn = cx_Oracle.connect('app/hunter2@tcps://o:2484/S')" => "Python cx_Oracle", "o", 2484, "app", "S", CA_ONLY, _;
+            },
+        );
         check(
             "run.py",
             "conn = cx_Oracle.connect('app', 'hunter2', 'tcps://o:2484/S')",
-            &[(
-                "Python cx_Oracle",
-                Some("o"),
-                Some(2484),
-                Some("app"),
-                Some("S"),
-                CA_ONLY,
-                None,
-            )],
+            &hits! {
+                "Python cx_Oracle", "o", 2484, "app", "S", CA_ONLY, _;
+            },
         );
         check(
             "run.py",
             "conn = oracledb.connect(**params)\npool = oracledb.create_pool(user=u, password=p, dsn=dsn)",
-            &[
-                ("Python oracledb", None, None, None, None, UNKNOWN, None),
-                (
-                    "Python oracledb",
-                    None,
-                    None,
-                    Some("u"),
-                    None,
-                    UNKNOWN,
-                    None,
-                ),
-            ],
+            &hits! {
+                "Python oracledb", _, _, _, _, UNKNOWN, _;
+                "Python oracledb", _, _, "u", _, UNKNOWN, _;
+            },
         );
         assert!(scan("notes.md", "Call `oracledb.connect()` first.").is_empty());
         // Thick mode reads sqlnet.ora: DN match off by default.
         check(
             "run.py",
             "oracledb.init_oracle_client()\nconn = oracledb.connect(user='app', dsn='tcps://o:2484/S')",
-            &[(
-                "Python oracledb",
-                Some("o"),
-                Some(2484),
-                Some("app"),
-                Some("S"),
-                CA_ONLY,
-                None,
-            )],
+            &hits! {
+                "Python oracledb", "o", 2484, "app", "S", CA_ONLY, _;
+            },
         );
     }
 }

@@ -95,30 +95,18 @@ SSL_SERVER_DN_MATCH = ON
         check(
             "sqlnet.ora",
             text,
-            &[(
-                "sqlnet.ora",
-                None,
-                None,
-                None,
-                None,
-                Facts::new(Unknown, Yes, Yes),
-                Some("/u01/app/oracle/wallet"),
-            )],
+            &hits! {
+                "sqlnet.ora", _, _, _, _, Facts::new(Unknown, Yes, Yes), "/u01/app/oracle/wallet";
+            },
         );
         assert_eq!(scan("sqlnet.ora", text)[0].line, 2);
         assert!(scan("sqlnet.ora", "NAMES.DIRECTORY_PATH = (TNSNAMES)\n").is_empty());
         check(
             "sqlnet.ora",
             "SQLNET.AUTHENTICATION_SERVICES = (TCPS, NTS)\n",
-            &[(
-                "sqlnet.ora",
-                None,
-                None,
-                None,
-                None,
-                Facts::new(Unknown, Yes, No),
-                None,
-            )],
+            &hits! {
+                "sqlnet.ora", _, _, _, _, Facts::new(Unknown, Yes, No), _;
+            },
         );
     }
 }

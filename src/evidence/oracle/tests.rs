@@ -4,6 +4,7 @@
 use super::*;
 pub(super) use crate::evidence::facts::{CA_ONLY, FULL};
 pub(super) use crate::evidence::testing;
+pub(super) use crate::evidence::testing::{cases, facts_rows, hits};
 
 #[test]
 fn each_stack_has_its_own_name() {
@@ -18,10 +19,7 @@ pub(super) type Expect<'a> = testing::Seen<'a>;
 
 pub(super) fn check(name: &str, text: &str, expected: &[Expect<'_>]) {
     let hits = scan(name, text);
-    assert!(hits.iter().all(|h| h.engine == Engine::Oracle), "{hits:#?}");
-    let got: Vec<Expect<'_>> = hits.iter().map(testing::seen).collect();
-    assert_eq!(got, expected, "\n{name}:\n{text}");
-    testing::assert_masked(&hits, "hunter2");
+    testing::assert_hits(&hits, Engine::Oracle, expected, &format!("{name}:\n{text}"));
 }
 
 pub(super) const TNS: &str = "tnsnames.ora entry";
@@ -31,34 +29,16 @@ pub(super) const THIN: &str = "JDBC Oracle thin";
 /// tnsnames.ora is not in the file — is unknown.
 #[test]
 fn values_from_elsewhere_are_unknown() {
-    let table: &[(&str, &str, Facts)] = &[
-        (
-            "db.properties",
-            "url=jdbc:oracle:thin:@${ORACLE_URL}",
-            UNKNOWN,
-        ),
-        ("db.properties", "url=jdbc:oracle:thin:@ERP_TLS", UNKNOWN),
-        (
-            "db.py",
-            "import oracledb\nconn = oracledb.connect(user='erp', dsn=os.environ['ORACLE_DSN'])\n",
-            UNKNOWN,
-        ),
-        (
-            "db.py",
-            "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=2484, protocol=os.environ['DB_PROTOCOL'], service_name='ERP')\n",
-            UNKNOWN,
-        ),
-        (
-            "db.py",
-            "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=1521, service_name='ERP')\n",
-            PLAIN,
-        ),
-    ];
-    let rows: Vec<testing::FactsRow<'_>> = table
-        .iter()
-        .map(|&(file, text, want)| (file, text, &[][..], want))
-        .collect();
-    testing::assert_facts(detect, &rows);
+    testing::assert_facts(
+        detect,
+        &facts_rows! {
+            "db.properties", "url=jdbc:oracle:thin:@${ORACLE_URL}", [] => UNKNOWN;
+            "db.properties", "url=jdbc:oracle:thin:@ERP_TLS", [] => UNKNOWN;
+            "db.py", "import oracledb\nconn = oracledb.connect(user='erp', dsn=os.environ['ORACLE_DSN'])\n", [] => UNKNOWN;
+            "db.py", "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=2484, protocol=os.environ['DB_PROTOCOL'], service_name='ERP')\n", [] => UNKNOWN;
+            "db.py", "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=1521, service_name='ERP')\n", [] => PLAIN;
+        },
+    );
 }
 
 #[test]

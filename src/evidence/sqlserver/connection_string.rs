@@ -248,127 +248,23 @@ mod tests {
 
     #[test]
     fn ado_net_connection_strings() {
-        let rds = Some("orders.abc123.us-east-1.rds.amazonaws.com");
-        let table: &[(&str, &str, Expect<'_>)] = &[
-            (
-                "appsettings.json",
-                r#"  "DefaultConnection": "Server=tcp:orders.abc123.us-east-1.rds.amazonaws.com,1433;Database=orders;User ID=app;Password=hunter2;Encrypt=True;TrustServerCertificate=False;""#,
-                (
-                    ADO,
-                    rds,
-                    Some(1433),
-                    Some("app"),
-                    Some("orders"),
-                    FULL,
-                    None,
-                ),
-            ),
-            (
-                "web.config",
-                r#"<add name="Db" connectionString="Data Source=db.example.com\SQLEXPRESS;Initial Catalog=Shop;UID=app;PWD=hunter2;Encrypt=Mandatory;TrustServerCertificate=True" />"#,
-                (
-                    ADO,
-                    Some("db.example.com\\SQLEXPRESS"),
-                    None,
-                    Some("app"),
-                    Some("Shop"),
-                    NO_VERIFY,
-                    None,
-                ),
-            ),
-            (
-                "appsettings.json",
-                r#"{"ConnectionStrings": {"Db": "server=db,1433;initial catalog=x;user id=app;password=hunter2;encrypt=false"}}"#,
-                (
-                    ADO,
-                    Some("db"),
-                    Some(1433),
-                    Some("app"),
-                    Some("x"),
-                    UNKNOWN,
-                    None,
-                ),
-            ),
-            (
-                "appsettings.json",
-                r#""Db": "Server=db;Initial Catalog=x;Integrated Security=true;Encrypt=Strict;TrustServerCertificate=true""#,
-                (ADO, Some("db"), None, None, Some("x"), FULL, None),
-            ),
-            (
-                "appsettings.json",
-                r#""Db": "Server=db;Initial Catalog=x;Encrypt=Optional""#,
-                (ADO, Some("db"), None, None, Some("x"), UNKNOWN, None),
-            ),
-            // No Encrypt: SqlClient < 4 does not encrypt, ≥ 4 does.
-            (
-                "appsettings.json",
-                r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;User Id=app;Password=hunter2""#,
-                (
-                    ADO,
-                    Some("db"),
-                    Some(1433),
-                    Some("app"),
-                    Some("x"),
-                    UNKNOWN,
-                    None,
-                ),
-            ),
-            (
-                "appsettings.json",
-                r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;TrustServerCertificate=yes""#,
-                (
-                    ADO,
-                    Some("db"),
-                    Some(1433),
-                    None,
-                    Some("x"),
-                    OPPORTUNISTIC,
-                    None,
-                ),
-            ),
-            (
-                ".env",
-                "ConnectionStrings__Default=Server=tcp:[2001:db8::7],1433;Database=x;Encrypt=yes;HostNameInCertificate=*.example.com",
-                (
-                    ADO,
-                    Some("2001:db8::7"),
-                    Some(1433),
-                    None,
-                    Some("x"),
-                    FULL,
-                    None,
-                ),
-            ),
-            (
-                "appsettings.yaml",
-                "connectionString: Address=db;Trusted_Connection=True;Encrypt=True;ServerCertificate=/certs/db.cer",
-                (
-                    ADO,
-                    Some("db"),
-                    None,
-                    None,
-                    None,
-                    FULL,
-                    Some("/certs/db.cer"),
-                ),
-            ),
-            (
-                "Program.cs",
-                "var cs = @\"Server=db;Database=orders;User Id=sa;Password=hunter2;\"; var c = new SqlConnection(cs);",
-                (
-                    ADO,
-                    Some("db"),
-                    None,
-                    Some("sa"),
-                    Some("orders"),
-                    UNKNOWN,
-                    None,
-                ),
-            ),
-        ];
-        for (name, text, expected) in table {
-            check(name, text, std::slice::from_ref(expected));
-        }
+        testing::assert_cases(
+            detect,
+            Engine::SqlServer,
+            &cases! {
+                "appsettings.json", r#"  "DefaultConnection": "Server=tcp:orders.abc123.us-east-1.rds.amazonaws.com,1433;Database=orders;User ID=app;Password=hunter2;Encrypt=True;TrustServerCertificate=False;""# => ADO, "orders.abc123.us-east-1.rds.amazonaws.com", 1433, "app", "orders", FULL, _;
+                "web.config", r#"<add name="Db" connectionString="Data Source=db.example.com\SQLEXPRESS;Initial Catalog=Shop;UID=app;PWD=hunter2;Encrypt=Mandatory;TrustServerCertificate=True" />"# => ADO, "db.example.com\\SQLEXPRESS", _, "app", "Shop", NO_VERIFY, _;
+                "appsettings.json", r#"{"ConnectionStrings": {"Db": "server=db,1433;initial catalog=x;user id=app;password=hunter2;encrypt=false"}}"# => ADO, "db", 1433, "app", "x", UNKNOWN, _;
+                "appsettings.json", r#""Db": "Server=db;Initial Catalog=x;Integrated Security=true;Encrypt=Strict;TrustServerCertificate=true""# => ADO, "db", _, _, "x", FULL, _;
+                "appsettings.json", r#""Db": "Server=db;Initial Catalog=x;Encrypt=Optional""# => ADO, "db", _, _, "x", UNKNOWN, _;
+                // No Encrypt: SqlClient < 4 does not encrypt, ≥ 4 does.
+                "appsettings.json", r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;User Id=app;Password=hunter2""# => ADO, "db", 1433, "app", "x", UNKNOWN, _;
+                "appsettings.json", r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;TrustServerCertificate=yes""# => ADO, "db", 1433, _, "x", OPPORTUNISTIC, _;
+                ".env", "ConnectionStrings__Default=Server=tcp:[2001:db8::7],1433;Database=x;Encrypt=yes;HostNameInCertificate=*.example.com" => ADO, "2001:db8::7", 1433, _, "x", FULL, _;
+                "appsettings.yaml", "connectionString: Address=db;Trusted_Connection=True;Encrypt=True;ServerCertificate=/certs/db.cer" => ADO, "db", _, _, _, FULL, "/certs/db.cer";
+                "Program.cs", "var cs = @\"Server=db;Database=orders;User Id=sa;Password=hunter2;\"; var c = new SqlConnection(cs);" => ADO, "db", _, "sa", "orders", UNKNOWN, _;
+            },
+        );
     }
 
     /// A Microsoft.Data.SqlClient 3.1 project's connection string with no
@@ -384,17 +280,12 @@ mod tests {
             text,
             &[(Package::SqlClient, "3.1.0")],
         );
-        check_hits(
+        testing::assert_hits(
             &hits,
-            &[(
-                ADO,
-                Some("ledger-db"),
-                None,
-                Some("app"),
-                Some("ledger"),
-                UNKNOWN,
-                None,
-            )],
+            Engine::SqlServer,
+            &hits! {
+                ADO, "ledger-db", _, "app", "ledger", UNKNOWN, _;
+            },
             text,
         );
         assert_eq!(
@@ -406,100 +297,28 @@ mod tests {
         check(
             "web.config",
             old,
-            &[(
-                ADO,
-                Some("db"),
-                None,
-                Some("u"),
-                Some("x"),
-                OPPORTUNISTIC,
-                None,
-            )],
+            &hits! {
+                ADO, "db", _, "u", "x", OPPORTUNISTIC, _;
+            },
         );
     }
 
     #[test]
     fn odbc_and_ole_db_strings() {
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:db,1433;DATABASE=x;UID=app;PWD=hunter2")"#,
-                (
-                    ODBC,
-                    Some("db"),
-                    Some(1433),
-                    Some("app"),
-                    Some("x"),
-                    FULL,
-                    None,
-                ),
-            ),
-            (
-                r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;Encrypt=yes;TrustServerCertificate=yes")"#,
-                (ODBC, Some("db"), None, None, None, NO_VERIFY, None),
-            ),
-            (
-                r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Database=x;Uid=app;Pwd={hunter2}')"#,
-                (
-                    ODBC,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("x"),
-                    OPPORTUNISTIC,
-                    None,
-                ),
-            ),
-            (
-                r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Encrypt=yes')"#,
-                (ODBC, Some("db"), None, None, None, FULL, None),
-            ),
-            (
-                r#"ODBC_DSN=Driver={ODBC Driver 18 for SQL Server};Server=db;Encrypt=Strict"#,
-                (ODBC, Some("db"), None, None, None, FULL, None),
-            ),
-            (
-                r#"cs = "Driver={SQL Server};Server=db;Database=x;Trusted_Connection=yes;""#,
-                (ODBC, Some("db"), None, None, Some("x"), OPPORTUNISTIC, None),
-            ),
-            (
-                r#"cs = "Driver=FreeTDS;Server=db;Port=1433;Database=x;TDS_Version=7.4;Encryption=require""#,
-                (
-                    "FreeTDS ODBC connection string",
-                    Some("db"),
-                    Some(1433),
-                    None,
-                    Some("x"),
-                    Facts::new(Yes, Unknown, Unknown),
-                    None,
-                ),
-            ),
-            (
-                r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x;Use Encryption for Data=Optional""#,
-                (
-                    "OLE DB connection string",
-                    Some("db"),
-                    None,
-                    None,
-                    Some("x"),
-                    UNKNOWN,
-                    None,
-                ),
-            ),
-            (
-                r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x""#,
-                (
-                    "OLE DB connection string",
-                    Some("db"),
-                    None,
-                    None,
-                    Some("x"),
-                    FULL,
-                    None,
-                ),
-            ),
-        ];
-        for (text, expected) in table {
-            check("db.py", text, std::slice::from_ref(expected));
-        }
+        testing::assert_cases(
+            detect,
+            Engine::SqlServer,
+            &cases! {
+                "db.py", r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:db,1433;DATABASE=x;UID=app;PWD=hunter2")"# => ODBC, "db", 1433, "app", "x", FULL, _;
+                "db.py", r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;Encrypt=yes;TrustServerCertificate=yes")"# => ODBC, "db", _, _, _, NO_VERIFY, _;
+                "db.py", r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Database=x;Uid=app;Pwd={hunter2}')"# => ODBC, "db", _, "app", "x", OPPORTUNISTIC, _;
+                "db.py", r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Encrypt=yes')"# => ODBC, "db", _, _, _, FULL, _;
+                "db.py", r#"ODBC_DSN=Driver={ODBC Driver 18 for SQL Server};Server=db;Encrypt=Strict"# => ODBC, "db", _, _, _, FULL, _;
+                "db.py", r#"cs = "Driver={SQL Server};Server=db;Database=x;Trusted_Connection=yes;""# => ODBC, "db", _, _, "x", OPPORTUNISTIC, _;
+                "db.py", r#"cs = "Driver=FreeTDS;Server=db;Port=1433;Database=x;TDS_Version=7.4;Encryption=require""# => "FreeTDS ODBC connection string", "db", 1433, _, "x", Facts::new(Yes, Unknown, Unknown), _;
+                "db.py", r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x;Use Encryption for Data=Optional""# => "OLE DB connection string", "db", _, _, "x", UNKNOWN, _;
+                "db.py", r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x""# => "OLE DB connection string", "db", _, _, "x", FULL, _;
+            },
+        );
     }
 }

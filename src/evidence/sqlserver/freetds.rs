@@ -101,47 +101,24 @@ mod tests {
     host = db5
     encryption = request
 ";
-        let ca = Some("/etc/ssl/certs/global-bundle.pem");
         check(
             "freetds.conf",
             text,
-            &[
-                (
-                    "freetds.conf",
-                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
-                    Some(1433),
-                    None,
-                    None,
-                    FULL,
-                    ca,
-                ),
-                ("freetds.conf", Some("db2"), None, None, None, CA_ONLY, ca),
-                ("freetds.conf", Some("db3"), None, None, None, PLAIN, None),
-                ("freetds.conf", Some("db4"), None, None, None, PLAIN, None),
-                (
-                    "freetds.conf",
-                    Some("db5"),
-                    None,
-                    None,
-                    None,
-                    OPPORTUNISTIC,
-                    None,
-                ),
-            ],
+            &hits! {
+                "freetds.conf", "orders.abc.us-east-1.rds.amazonaws.com", 1433, _, _, FULL, "/etc/ssl/certs/global-bundle.pem";
+                "freetds.conf", "db2", _, _, _, CA_ONLY, "/etc/ssl/certs/global-bundle.pem";
+                "freetds.conf", "db3", _, _, _, PLAIN, _;
+                "freetds.conf", "db4", _, _, _, PLAIN, _;
+                "freetds.conf", "db5", _, _, _, OPPORTUNISTIC, _;
+            },
         );
         // encryption=require inherited, no CA: encrypted, unverified.
         check(
             "freetds.conf",
             "[global]\nencryption = require\n[s]\nhost = db\n",
-            &[(
-                "freetds.conf",
-                Some("db"),
-                None,
-                None,
-                None,
-                NO_VERIFY,
-                None,
-            )],
+            &hits! {
+                "freetds.conf", "db", _, _, _, NO_VERIFY, _;
+            },
         );
     }
 }

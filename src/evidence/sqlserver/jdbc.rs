@@ -120,126 +120,21 @@ mod tests {
 
     #[test]
     fn jdbc_urls() {
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                "spring.datasource.url=jdbc:sqlserver://orders.abc.us-east-1.rds.amazonaws.com:1433;databaseName=orders;encrypt=true;trustServerCertificate=false;hostNameInCertificate=*.abc.us-east-1.rds.amazonaws.com;trustStore=/etc/ssl/rds.jks;trustStorePassword=hunter2",
-                (
-                    "JDBC mssql-jdbc",
-                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
-                    Some(1433),
-                    None,
-                    Some("orders"),
-                    FULL,
-                    Some("/etc/ssl/rds.jks"),
-                ),
-            ),
-            (
-                "url: \"jdbc:sqlserver://db;databaseName=x;user=app;password=hunter2;encrypt=true;trustServerCertificate=true\"",
-                (
-                    "JDBC mssql-jdbc",
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("x"),
-                    NO_VERIFY,
-                    None,
-                ),
-            ),
-            (
-                "url=jdbc:sqlserver://db:1433;DatabaseName=x;ENCRYPT=false",
-                (
-                    "JDBC mssql-jdbc",
-                    Some("db"),
-                    Some(1433),
-                    None,
-                    Some("x"),
-                    UNKNOWN,
-                    None,
-                ),
-            ),
-            (
-                "url=jdbc:sqlserver://db:1433;databaseName=x",
-                (
-                    "JDBC mssql-jdbc",
-                    Some("db"),
-                    Some(1433),
-                    None,
-                    Some("x"),
-                    UNKNOWN,
-                    None,
-                ),
-            ),
-            (
-                "url=jdbc:sqlserver://db;encrypt=strict;serverCertificate=/c/db.cer",
-                (
-                    "JDBC mssql-jdbc",
-                    Some("db"),
-                    None,
-                    None,
-                    None,
-                    FULL,
-                    Some("/c/db.cer"),
-                ),
-            ),
-            (
-                "url=jdbc:sqlserver://;serverName=db;portNumber=1444;databaseName={x};encrypt=true",
-                (
-                    "JDBC mssql-jdbc",
-                    Some("db"),
-                    Some(1444),
-                    None,
-                    Some("x"),
-                    FULL,
-                    None,
-                ),
-            ),
-            (
-                "url=jdbc:sqlserver://[::1]:1433;encrypt=true",
-                (
-                    "JDBC mssql-jdbc",
-                    Some("::1"),
-                    Some(1433),
-                    None,
-                    None,
-                    FULL,
-                    None,
-                ),
-            ),
-            (
-                "url=jdbc:jtds:sqlserver://db:1433/x;ssl=require",
-                (
-                    "JDBC jTDS",
-                    Some("db"),
-                    Some(1433),
-                    None,
-                    Some("x"),
-                    NO_VERIFY,
-                    None,
-                ),
-            ),
-            (
-                "url=jdbc:jtds:sqlserver://db/x;ssl=authenticate",
-                (
-                    "JDBC jTDS",
-                    Some("db"),
-                    None,
-                    None,
-                    Some("x"),
-                    CA_ONLY,
-                    None,
-                ),
-            ),
-            (
-                "url=jdbc:jtds:sqlserver://db/x",
-                ("JDBC jTDS", Some("db"), None, None, Some("x"), PLAIN, None),
-            ),
-        ];
-        for (text, expected) in table {
-            check(
-                "application.properties",
-                text,
-                std::slice::from_ref(expected),
-            );
-        }
+        testing::assert_cases(
+            detect,
+            Engine::SqlServer,
+            &cases! {
+                "application.properties", "spring.datasource.url=jdbc:sqlserver://orders.abc.us-east-1.rds.amazonaws.com:1433;databaseName=orders;encrypt=true;trustServerCertificate=false;hostNameInCertificate=*.abc.us-east-1.rds.amazonaws.com;trustStore=/etc/ssl/rds.jks;trustStorePassword=hunter2" => "JDBC mssql-jdbc", "orders.abc.us-east-1.rds.amazonaws.com", 1433, _, "orders", FULL, "/etc/ssl/rds.jks";
+                "application.properties", "url: \"jdbc:sqlserver://db;databaseName=x;user=app;password=hunter2;encrypt=true;trustServerCertificate=true\"" => "JDBC mssql-jdbc", "db", _, "app", "x", NO_VERIFY, _;
+                "application.properties", "url=jdbc:sqlserver://db:1433;DatabaseName=x;ENCRYPT=false" => "JDBC mssql-jdbc", "db", 1433, _, "x", UNKNOWN, _;
+                "application.properties", "url=jdbc:sqlserver://db:1433;databaseName=x" => "JDBC mssql-jdbc", "db", 1433, _, "x", UNKNOWN, _;
+                "application.properties", "url=jdbc:sqlserver://db;encrypt=strict;serverCertificate=/c/db.cer" => "JDBC mssql-jdbc", "db", _, _, _, FULL, "/c/db.cer";
+                "application.properties", "url=jdbc:sqlserver://;serverName=db;portNumber=1444;databaseName={x};encrypt=true" => "JDBC mssql-jdbc", "db", 1444, _, "x", FULL, _;
+                "application.properties", "url=jdbc:sqlserver://[::1]:1433;encrypt=true" => "JDBC mssql-jdbc", "::1", 1433, _, _, FULL, _;
+                "application.properties", "url=jdbc:jtds:sqlserver://db:1433/x;ssl=require" => "JDBC jTDS", "db", 1433, _, "x", NO_VERIFY, _;
+                "application.properties", "url=jdbc:jtds:sqlserver://db/x;ssl=authenticate" => "JDBC jTDS", "db", _, _, "x", CA_ONLY, _;
+                "application.properties", "url=jdbc:jtds:sqlserver://db/x" => "JDBC jTDS", "db", _, _, "x", PLAIN, _;
+            },
+        );
     }
 }

@@ -100,35 +100,11 @@ Servername = pg
         check(
             "odbc.ini",
             text,
-            &[
-                (
-                    "odbc.ini DSN",
-                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
-                    Some(1433),
-                    None,
-                    Some("orders"),
-                    FULL,
-                    None,
-                ),
-                (
-                    "odbc.ini DSN",
-                    Some("db2"),
-                    None,
-                    None,
-                    None,
-                    NO_VERIFY,
-                    None,
-                ),
-                (
-                    "odbc.ini DSN (FreeTDS)",
-                    None,
-                    None,
-                    None,
-                    None,
-                    UNKNOWN,
-                    None,
-                ),
-            ],
+            &hits! {
+                "odbc.ini DSN", "orders.abc.us-east-1.rds.amazonaws.com", 1433, _, "orders", FULL, _;
+                "odbc.ini DSN", "db2", _, _, _, NO_VERIFY, _;
+                "odbc.ini DSN (FreeTDS)", _, _, _, _, UNKNOWN, _;
+            },
         );
         let lines: Vec<usize> = scan("odbc.ini", text).iter().map(|h| h.line).collect();
         assert_eq!(lines, [4, 10, 16]);

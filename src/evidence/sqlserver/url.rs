@@ -133,94 +133,18 @@ mod tests {
 
     #[test]
     fn urls() {
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                "dsn := \"sqlserver://app:hunter2@db:1433?database=x&encrypt=true&certificate=/etc/ssl/rds.pem\"",
-                (
-                    "go-mssqldb URL",
-                    Some("db"),
-                    Some(1433),
-                    Some("app"),
-                    Some("x"),
-                    FULL,
-                    Some("/etc/ssl/rds.pem"),
-                ),
-            ),
-            (
-                "dsn := \"sqlserver://app:hunter2@db:1433?database=x\"",
-                (
-                    "go-mssqldb URL",
-                    Some("db"),
-                    Some(1433),
-                    Some("app"),
-                    Some("x"),
-                    OPPORTUNISTIC,
-                    None,
-                ),
-            ),
-            (
-                "dsn := \"sqlserver://app@db?encrypt=disable\"",
-                (
-                    "go-mssqldb URL",
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    None,
-                    PLAIN,
-                    None,
-                ),
-            ),
-            (
-                "DATABASE_URL=\"sqlserver://db:1433;database=x;user=sa;password=hunter2;encrypt=true\"",
-                (
-                    "Prisma sqlserver URL",
-                    Some("db"),
-                    Some(1433),
-                    Some("sa"),
-                    Some("x"),
-                    FULL,
-                    None,
-                ),
-            ),
-            (
-                "engine = create_engine(\"mssql+pyodbc://app:hunter2@db:1433/x?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes\")",
-                (
-                    "SQLAlchemy mssql+pyodbc URL",
-                    Some("db"),
-                    Some(1433),
-                    Some("app"),
-                    Some("x"),
-                    NO_VERIFY,
-                    None,
-                ),
-            ),
-            (
-                "engine = create_engine(\"mssql+pyodbc://app@db/x?driver=ODBC+Driver+17+for+SQL+Server\")",
-                (
-                    "SQLAlchemy mssql+pyodbc URL",
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("x"),
-                    OPPORTUNISTIC,
-                    None,
-                ),
-            ),
-            (
-                "const pool = await sql.connect(\"mssql://app:hunter2@db/x?encrypt=true\")",
-                (
-                    "mssql URL",
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("x"),
-                    FULL,
-                    None,
-                ),
-            ),
-        ];
-        for (text, expected) in table {
-            check("db.go", text, std::slice::from_ref(expected));
-        }
+        testing::assert_cases(
+            detect,
+            Engine::SqlServer,
+            &cases! {
+                "db.go", "dsn := \"sqlserver://app:hunter2@db:1433?database=x&encrypt=true&certificate=/etc/ssl/rds.pem\"" => "go-mssqldb URL", "db", 1433, "app", "x", FULL, "/etc/ssl/rds.pem";
+                "db.go", "dsn := \"sqlserver://app:hunter2@db:1433?database=x\"" => "go-mssqldb URL", "db", 1433, "app", "x", OPPORTUNISTIC, _;
+                "db.go", "dsn := \"sqlserver://app@db?encrypt=disable\"" => "go-mssqldb URL", "db", _, "app", _, PLAIN, _;
+                "db.go", "DATABASE_URL=\"sqlserver://db:1433;database=x;user=sa;password=hunter2;encrypt=true\"" => "Prisma sqlserver URL", "db", 1433, "sa", "x", FULL, _;
+                "db.go", "engine = create_engine(\"mssql+pyodbc://app:hunter2@db:1433/x?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes\")" => "SQLAlchemy mssql+pyodbc URL", "db", 1433, "app", "x", NO_VERIFY, _;
+                "db.go", "engine = create_engine(\"mssql+pyodbc://app@db/x?driver=ODBC+Driver+17+for+SQL+Server\")" => "SQLAlchemy mssql+pyodbc URL", "db", _, "app", "x", OPPORTUNISTIC, _;
+                "db.go", "const pool = await sql.connect(\"mssql://app:hunter2@db/x?encrypt=true\")" => "mssql URL", "db", _, "app", "x", FULL, _;
+            },
+        );
     }
 }
