@@ -253,6 +253,19 @@ pub(crate) mod testing {
         assert_masked(hits, "hunter2");
     }
 
+    /// `detect`'s hits in `text`, read as a file named `name`, are of
+    /// `engine`, are `expected` and show no `hunter2`.
+    pub fn check(
+        detect: fn(&FileCtx<'_>) -> Vec<ConfigHit>,
+        engine: Engine,
+        name: &str,
+        text: &str,
+        expected: &[Seen<'_>],
+    ) {
+        let hits = scan(detect, name, text);
+        assert_hits(&hits, engine, expected, &format!("{name}:\n{text}"));
+    }
+
     /// One row of a hit table: file name, text, the one hit it gives.
     pub type Case<'a> = (&'a str, &'a str, Seen<'a>);
 

@@ -193,25 +193,13 @@ pub(super) static DESCRIPTORS: Row<Ora> = Row {
     name: "connect descriptors",
     // Every file `detect` lets through.
     wants: |_| true,
-    detect: |cx, found| {
-        let file = cx.file;
-        descriptors(
-            file.text,
-            file.name.ends_with(".ora"),
-            file.lines(),
-            &found.consumed,
-            &mut found.hits,
-        )
-    },
+    detect: descriptors,
 };
 
-pub(super) fn descriptors(
-    text: &str,
-    ora_file: bool,
-    lines: &Lines,
-    consumed: &[(usize, usize)],
-    hits: &mut Vec<ConfigHit>,
-) {
+pub(super) fn descriptors(cx: &OraCx<'_>, found: &mut Found) {
+    let (text, lines) = (cx.file.text, cx.file.lines());
+    let ora_file = cx.file.name.ends_with(".ora");
+    let Found { hits, consumed } = found;
     let mut done_until = 0;
     for m in DESCRIPTION.find_iter(text) {
         let at = m.start();

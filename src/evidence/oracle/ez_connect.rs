@@ -16,6 +16,10 @@ pub(super) struct EzConnect<'a> {
 }
 
 impl<'a> EzConnect<'a> {
+    pub(super) fn address(self) -> Address {
+        (self.host, self.port, self.service)
+    }
+
     pub(super) fn parse(s: &'a str) -> EzConnect<'a> {
         let (body, query) = s.split_once('?').unwrap_or((s, ""));
         let (protocol, body) = match body.split_once("://") {
@@ -82,19 +86,13 @@ pub(super) static EZ_CONNECT_STRINGS: Row<Ora> = Row {
     name: "EZConnect strings",
     // Every file `detect` lets through.
     wants: |_| true,
-    detect: |cx, found| {
-        let file = cx.file;
-        ez_connect(file.text, file.lines(), &found.consumed, &mut found.hits)
-    },
+    detect: ez_connect,
 };
 
 /// `sqlplus app/…@tcps://host:2484/svc` and the like outside JDBC URLs.
-pub(super) fn ez_connect(
-    text: &str,
-    lines: &Lines,
-    consumed: &[(usize, usize)],
-    hits: &mut Vec<ConfigHit>,
-) {
+pub(super) fn ez_connect(cx: &OraCx<'_>, found: &mut Found) {
+    let (text, lines) = (cx.file.text, cx.file.lines());
+    let Found { hits, consumed } = found;
     static EZ: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?i)@(tcps?)://").expect("EZConnect pattern compiles"));
     for m in EZ.find_iter(text) {
@@ -117,21 +115,19 @@ pub(super) fn ez_connect(
         } else {
             PLAIN
         };
-        let mut hit = oracle_hit(
-            lines.line(start),
-            "Oracle EZConnect",
-            facts,
-            &text[start..end],
-        );
-        hit.host = ez.host;
-        hit.port = ez.port;
-        hit.database = ez.service;
-        hit.user = text[start..at]
+        let user = text[start..at]
             .split('/')
             .next()
             .filter(|u| !u.is_empty())
             .map(str::to_string);
-        hits.push(hit);
+        hits.push(hit_at(
+            lines.line(start),
+            ("Oracle EZConnect", facts),
+            &text[start..end],
+            ez.address(),
+            user,
+            None,
+        ));
     }
 }
 

@@ -22,6 +22,11 @@ pub(super) struct JdbcProps {
 }
 
 impl JdbcProps {
+    /// The wallet, else the trust store, the properties name.
+    pub(super) fn trust(&self) -> Option<String> {
+        self.wallet.clone().or_else(|| self.trust_store.clone())
+    }
+
     pub(super) fn find(text: &str) -> JdbcProps {
         static PROP: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(
@@ -86,29 +91,19 @@ pub(super) fn wallet_directory(value: &str) -> String {
     unquote(v).to_string()
 }
 
+/// The JDBC URLs' stack, as hits name it.
+pub(super) const THIN: &str = "JDBC Oracle thin";
+
 pub(super) static JDBC_URLS: Row<Ora> = Row {
     name: "JDBC URLs",
     // Every file `detect` lets through.
     wants: |_| true,
-    detect: |cx, found| {
-        let file = cx.file;
-        jdbc_urls(
-            file.text,
-            file.lines(),
-            &cx.props,
-            &mut found.consumed,
-            &mut found.hits,
-        )
-    },
+    detect: jdbc_urls,
 };
 
-pub(super) fn jdbc_urls(
-    text: &str,
-    lines: &Lines,
-    props: &JdbcProps,
-    consumed: &mut Vec<(usize, usize)>,
-    hits: &mut Vec<ConfigHit>,
-) {
+pub(super) fn jdbc_urls(cx: &OraCx<'_>, found: &mut Found) {
+    let (text, lines, props) = (cx.file.text, cx.file.lines(), &cx.props);
+    let Found { hits, consumed } = found;
     for m in JDBC.find_iter(text) {
         if commented(text, m.start()) {
             continue;
@@ -136,15 +131,15 @@ pub(super) fn jdbc_urls(
             };
             consumed.push((m.start(), end));
             let d = read_descriptor(&node, dn_fact(props.dn_match, No));
-            let mut hit = oracle_hit(line, "JDBC Oracle thin", d.facts, &text[m.start()..end]);
-            hit.host = d.host;
-            hit.port = d.port;
-            hit.user = user;
-            hit.database = d.database;
-            hit.trust_store = d
-                .wallet
-                .or_else(|| props.wallet.clone())
-                .or_else(|| props.trust_store.clone());
+            let trust = d.wallet.or_else(|| props.trust());
+            let mut hit = hit_at(
+                line,
+                (THIN, d.facts),
+                &text[m.start()..end],
+                (d.host, d.port, d.database),
+                user,
+                trust,
+            );
             hit.application = props.program.clone();
             hits.push(hit);
             continue;
@@ -171,14 +166,15 @@ pub(super) fn jdbc_urls(
             .rev()
             .find(|(k, _)| k.ends_with("walletlocation") || k.ends_with("truststore"))
             .map(|(_, v)| wallet_directory(v));
-        let mut hit = oracle_hit(line, "JDBC Oracle thin", facts, &text[m.start()..end]);
-        hit.host = ez.host;
-        hit.port = ez.port;
-        hit.user = user;
-        hit.database = ez.service;
-        hit.trust_store = wallet
-            .or_else(|| props.wallet.clone())
-            .or_else(|| props.trust_store.clone());
+        let trust = wallet.or_else(|| props.trust());
+        let mut hit = hit_at(
+            line,
+            (THIN, facts),
+            &text[m.start()..end],
+            ez.address(),
+            user,
+            trust,
+        );
         hit.application = props.program.clone();
         hits.push(hit);
     }

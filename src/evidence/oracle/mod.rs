@@ -23,7 +23,6 @@ use super::stack::{self, Reading, Row, Stack};
 use super::syntax::comment::commented;
 use super::syntax::kv::norm_key;
 use super::syntax::lex::{matching_close, pairs, split_top_level};
-use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{query_params, split_host_port, url_end};
 use super::{ConfigHit, FileCtx};
@@ -84,7 +83,7 @@ pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
             Facts::new(Unknown, Yes, dn_fact(props.dn_match, No)),
             raw,
         );
-        hit.trust_store = props.wallet.clone().or_else(|| props.trust_store.clone());
+        hit.trust_store = props.trust();
         hit.application = props.program.clone();
         hits.push(hit);
     }
@@ -149,4 +148,24 @@ fn oracle_hit(line: usize, stack: &'static str, facts: Facts, raw: &str) -> Conf
         facts,
         &mask_oracle_userpass(raw),
     )
+}
+
+/// Host, port and service (or SID) of a setting.
+type Address = (Option<String>, Option<u16>, Option<String>);
+
+/// The hit of a setting at `address`, connecting as `user`, whose wallet
+/// or trust store is `trust`.
+fn hit_at(
+    line: usize,
+    (stack, facts): (&'static str, Facts),
+    raw: &str,
+    (host, port, database): Address,
+    user: Option<String>,
+    trust: Option<String>,
+) -> ConfigHit {
+    let mut hit = oracle_hit(line, stack, facts, raw);
+    (hit.host, hit.port, hit.database) = (host, port, database);
+    hit.user = user;
+    hit.trust_store = trust;
+    hit
 }

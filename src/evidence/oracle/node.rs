@@ -10,28 +10,15 @@ pub(super) static NODE_CALLS: Row<Ora> = Row {
     name: "node-oracledb calls",
     // Every file `detect` lets through.
     wants: |_| true,
-    detect: |cx, found| {
-        let file = cx.file;
-        node_calls(
-            file.text,
-            file.lower(),
-            file.lines(),
-            &mut found.consumed,
-            &mut found.hits,
-        )
-    },
+    detect: node_calls,
 };
 
 /// node-oracledb: thin mode (the default unless `initOracleClient()` is
 /// called) checks the DN by default (`sslServerDNMatch`), thick mode reads
 /// sqlnet.ora.
-pub(super) fn node_calls(
-    text: &str,
-    lower: &str,
-    lines: &Lines,
-    consumed: &mut Vec<(usize, usize)>,
-    hits: &mut Vec<ConfigHit>,
-) {
+pub(super) fn node_calls(cx: &OraCx<'_>, found: &mut Found) {
+    let (text, lower, lines) = (cx.file.text, cx.file.lower(), cx.file.lines());
+    let Found { hits, consumed } = found;
     let thick = lower.contains("initoracleclient");
     for m in NODE_CALL.find_iter(text) {
         if commented(text, m.start()) {
@@ -62,20 +49,16 @@ pub(super) fn node_calls(
             _ => PLAIN,
         };
         consumed.push((m.start(), close));
-        let mut hit = oracle_hit(
+        hits.push(hit_at(
             lines.line(m.start()),
-            "Node oracledb",
-            facts,
+            ("Node oracledb", facts),
             &text[m.start()..=close],
-        );
-        hit.host = ez.host;
-        hit.port = ez.port;
-        hit.database = ez.service;
-        hit.user = get("user").map(str::to_string);
-        hit.trust_store = get("walletLocation")
-            .or_else(|| get("configDir"))
-            .map(str::to_string);
-        hits.push(hit);
+            ez.address(),
+            get("user").map(str::to_string),
+            get("walletLocation")
+                .or_else(|| get("configDir"))
+                .map(str::to_string),
+        ));
     }
 }
 

@@ -13,25 +13,12 @@ pub(super) static PYTHON_CALLS: Row<Ora> = Row {
     name: "python-oracledb and cx_Oracle calls",
     // Every file `detect` lets through.
     wants: |_| true,
-    detect: |cx, found| {
-        let file = cx.file;
-        python_calls(
-            file.text,
-            file.lower(),
-            file.lines(),
-            &mut found.consumed,
-            &mut found.hits,
-        )
-    },
+    detect: python_calls,
 };
 
-pub(super) fn python_calls(
-    text: &str,
-    lower: &str,
-    lines: &Lines,
-    consumed: &mut Vec<(usize, usize)>,
-    hits: &mut Vec<ConfigHit>,
-) {
+pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
+    let (text, lower, lines) = (cx.file.text, cx.file.lower(), cx.file.lines());
+    let Found { hits, consumed } = found;
     // python-oracledb runs in thin mode unless init_oracle_client() is called;
     // thin mode checks the DN by default, thick mode (and cx_Oracle) reads
     // sqlnet.ora, whose default is no.
@@ -125,15 +112,16 @@ pub(super) fn python_calls(
             .map(|(i, a)| if i == 0 || a.contains('=') { *a } else { "…" })
             .collect();
         let raw = format!("{}({})", &text[whole.start()..open], shown.join(", "));
-        let mut hit = oracle_hit(lines.line(whole.start()), stack, facts, &raw);
-        hit.host = host;
-        hit.port = port;
-        hit.database = service;
-        hit.user = get("user").or(positional_user).map(str::to_string);
-        hit.trust_store = get("wallet_location")
-            .or_else(|| get("config_dir"))
-            .map(str::to_string);
-        hits.push(hit);
+        hits.push(hit_at(
+            lines.line(whole.start()),
+            (stack, facts),
+            &raw,
+            (host, port, service),
+            get("user").or(positional_user).map(str::to_string),
+            get("wallet_location")
+                .or_else(|| get("config_dir"))
+                .map(str::to_string),
+        ));
     }
 }
 

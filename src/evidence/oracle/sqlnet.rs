@@ -29,13 +29,12 @@ pub(super) fn ora_params(text: &str) -> Vec<(usize, String, String)> {
 pub(super) static SQLNET_ORA: Row<Ora> = Row {
     name: "sqlnet.ora",
     wants: |file| file.name == "sqlnet.ora",
-    detect: |cx, found| {
-        let file = cx.file;
-        sqlnet_ora(file.text, file.lines(), &mut found.hits)
-    },
+    detect: sqlnet_ora,
 };
 
-pub(super) fn sqlnet_ora(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn sqlnet_ora(cx: &OraCx<'_>, found: &mut Found) {
+    let (text, lines) = (cx.file.text, cx.file.lines());
+    let hits = &mut found.hits;
     let params = ora_params(text);
     let relevant: Vec<&(usize, String, String)> = params
         .iter()

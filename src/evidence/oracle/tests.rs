@@ -15,15 +15,11 @@ pub(super) fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
     testing::scan(detect, name, text)
 }
 
-pub(super) type Expect<'a> = testing::Seen<'a>;
-
-pub(super) fn check(name: &str, text: &str, expected: &[Expect<'_>]) {
-    let hits = scan(name, text);
-    testing::assert_hits(&hits, Engine::Oracle, expected, &format!("{name}:\n{text}"));
+pub(super) fn check(name: &str, text: &str, expected: &[testing::Seen<'_>]) {
+    testing::check(detect, Engine::Oracle, name, text, expected);
 }
 
 pub(super) const TNS: &str = "tnsnames.ora entry";
-pub(super) const THIN: &str = "JDBC Oracle thin";
 
 /// A TLS value from elsewhere — a variable, a connect alias whose
 /// tnsnames.ora is not in the file — is unknown.

@@ -205,16 +205,11 @@ pub(super) fn connection_strings(
             (None, false, false) => sqlclient().0.as_ref().map(|v| v.shown()),
             _ => None,
         };
-        let facts = if cut_short(text, span_end) {
-            facts.unsettled()
-        } else {
-            facts
-        };
+        let facts = unless_cut(facts, text, span_end);
         let line_at = span_start + first.offset;
-        let mut hit = ConfigHit::new(
+        let mut hit = ms_hit(
             lines.line(line_at),
             stack,
-            Engine::SqlServer,
             facts,
             &masked_from(span, &pairs, first.offset),
         );

@@ -53,10 +53,9 @@ pub(super) fn freetds_conf(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
             let chain = Fact::from(ca.is_some());
             Facts::new(tls, chain, Fact::from(chain == Yes && check_host))
         };
-        let mut hit = ConfigHit::new(
+        let mut hit = ms_hit(
             lines.line(section.start),
             "freetds.conf",
-            Engine::SqlServer,
             facts,
             &section.shown(text),
         );

@@ -66,15 +66,10 @@ pub(super) fn jdbc_urls(
                 }),
             )
         };
-        let facts = if cut_short(text, end) {
-            facts.unsettled()
-        } else {
-            facts
-        };
-        let mut hit = ConfigHit::new(
+        let facts = unless_cut(facts, text, end);
+        let mut hit = ms_hit(
             lines.line(whole.start()),
             stack,
-            Engine::SqlServer,
             facts,
             &format!("{}{server};{masked_props}", whole.as_str()),
         );

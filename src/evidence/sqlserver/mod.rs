@@ -33,7 +33,7 @@ use super::syntax::kv::{norm_key, param};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
-use super::text::cut_short;
+use super::text::unless_cut;
 use super::{ConfigHit, FileCtx, Given, given};
 
 mod connection_string;
@@ -54,10 +54,7 @@ use url::*;
 
 /// Finds SQL Server connection settings in one file.
 pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
-    let mut hits = Vec::new();
-    stack::run(STACKS, file, file, &mut hits);
-    hits.sort_by_key(|h| h.line);
-    hits
+    stack::hits(STACKS, file, file)
 }
 
 /// SQL Server's stacks, in the order they run.
@@ -297,6 +294,11 @@ fn undocumented(encrypt: Option<Encrypt>, trust: Option<bool>) -> Option<Facts> 
         (Some(Encrypt::On | Encrypt::Strict), _) => FULL,
         (Some(Encrypt::Off) | None, _) => UNKNOWN,
     })
+}
+
+/// A SQL Server hit at `line`.
+fn ms_hit(line: usize, stack: &'static str, facts: Facts, raw: &str) -> ConfigHit {
+    ConfigHit::new(line, stack, Engine::SqlServer, facts, raw)
 }
 
 /// `tcp:host,1433`, `host\INSTANCE`, `[::1],1433`, `np:…` → (host, port).

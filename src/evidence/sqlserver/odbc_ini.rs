@@ -42,10 +42,9 @@ pub(super) fn odbc_ini(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             ),
             OdbcDriver::Other => unreachable!("skipped above"),
         };
-        let mut hit = ConfigHit::new(
+        let mut hit = ms_hit(
             lines.line(section.start),
             stack,
-            Engine::SqlServer,
             facts,
             &section.shown(text),
         );

@@ -15,16 +15,8 @@ pub(super) fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
     testing::scan(detect, name, text)
 }
 
-pub(super) type Expect<'a> = testing::Seen<'a>;
-
-pub(super) fn check(name: &str, text: &str, expected: &[Expect<'_>]) {
-    let hits = scan(name, text);
-    testing::assert_hits(
-        &hits,
-        Engine::SqlServer,
-        expected,
-        &format!("{name}:\n{text}"),
-    );
+pub(super) fn check(name: &str, text: &str, expected: &[testing::Seen<'_>]) {
+    testing::check(detect, Engine::SqlServer, name, text, expected);
 }
 
 pub(super) const ADO: &str = "ADO.NET SqlClient connection string";

@@ -88,15 +88,10 @@ pub(super) fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
                 encryption.facts(&[()], |e, t, ()| undocumented(e, t)),
             ),
         };
-        let facts = if cut_short(text, end) {
-            facts.unsettled()
-        } else {
-            facts
-        };
-        let mut hit = ConfigHit::new(
+        let facts = unless_cut(facts, text, end);
+        let mut hit = ms_hit(
             lines.line(whole.start()),
             stack,
-            Engine::SqlServer,
             facts,
             &format!("{}{shown}", whole.as_str()),
         );
