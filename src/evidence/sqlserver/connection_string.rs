@@ -316,4 +316,89 @@ mod tests {
             },
         );
     }
+
+    /// .NET configuration files: `<connectionStrings>` of App.config and
+    /// Web.config, `"ConnectionStrings"` of appsettings*.json (any key),
+    /// read by the SqlClient in sight: Microsoft.Data.SqlClient 4+ encrypts
+    /// by default, System.Data.SqlClient does not, an unknown one is unknown.
+    #[test]
+    fn dotnet_configuration_files() {
+        const APP_CONFIG: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <connectionStrings>
+    <add name="Ledger" connectionString="Server=tcp:ledger-db,1433;Initial Catalog=ledger;User ID=app;Password=hunter2;Encrypt=True;TrustServerCertificate=False" providerName="Microsoft.Data.SqlClient" />
+    <!-- <add name="Old" connectionString="Server=tcp:old-db,1433;Encrypt=False" /> -->
+    <add name="Reports" connectionString="Data Source=tcp:reports-db,1433;Initial Catalog=reports;Integrated Security=True" />
+  </connectionStrings>
+</configuration>
+"#;
+        const APPSETTINGS: &str = r#"{
+  "Logging": { "LogLevel": { "Default": "Information" } },
+  "ConnectionStrings": {
+    "Orders": "Server=tcp:orders-db,1433;Database=orders;User Id=app;Password=hunter2;Encrypt=True;TrustServerCertificate=True",
+    "AuditDb": "Server=audit-db;Database=audit;Integrated Security=true;Encrypt=false"
+  }
+}
+"#;
+        check(
+            "App.config",
+            APP_CONFIG,
+            &hits! {
+                ADO, "ledger-db", 1433, "app", "ledger", FULL, _;
+                ADO, "reports-db", 1433, _, "reports", UNKNOWN, _;
+            },
+        );
+        check(
+            "appsettings.Production.json",
+            APPSETTINGS,
+            &hits! {
+                ADO, "orders-db", 1433, "app", "orders", NO_VERIFY, _;
+                ADO, "audit-db", _, _, "audit", UNKNOWN, _;
+            },
+        );
+        let web = |tail: &str| {
+            format!(
+                r#"<connectionStrings><add name="Db" connectionString="Server=tcp:ledger-db,1433;Initial Catalog=ledger;{tail}" /></connectionStrings>"#
+            )
+        };
+        let json = |tail: &str| {
+            format!(
+                r#"{{"ConnectionStrings": {{"Main": "Data Source=tcp:ledger-db,1433;Initial Catalog=ledger;{tail}"}}}}"#
+            )
+        };
+        let table = facts_rows! {
+            // No Encrypt: 4+ encrypts and validates, System.Data.SqlClient
+            // and 1.x do not ask for encryption, an unknown SqlClient is
+            // unknown.
+            "Web.config", "User ID=app", [(SqlClient, "5.2.1")] => FULL;
+            "Web.config", "User ID=app", [(SqlClient, "3.1.0")] => UNKNOWN;
+            "Web.config", "User ID=app", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
+            "Web.config", "User ID=app", [] => UNKNOWN;
+            "App.config", "Encrypt=True;TrustServerCertificate=False", [] => FULL;
+            "App.config", "Encrypt=True;TrustServerCertificate=True", [] => NO_VERIFY;
+            "App.config", "Encrypt=False", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
+            "App.config", "Encrypt=False", [(SqlClient, "5.2.1")] => UNKNOWN;
+            "appsettings.Development.json", "User Id=app", [(SqlClient, "5.2.1")] => FULL;
+            "appsettings.Development.json", "User Id=app", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
+            "appsettings.Development.json", "User Id=app", [] => UNKNOWN;
+            "appsettings.json", "Encrypt=Strict", [] => FULL;
+            "appsettings.json", "Encrypt=False;TrustServerCertificate=True", [] => OPPORTUNISTIC;
+        };
+        let texts: Vec<String> = table
+            .iter()
+            .map(|&(file, tail, _, _)| {
+                if file.ends_with(".json") {
+                    json(tail)
+                } else {
+                    web(tail)
+                }
+            })
+            .collect();
+        let rows: Vec<testing::FactsRow<'_>> = table
+            .iter()
+            .zip(&texts)
+            .map(|(&(file, _, versions, want), text)| (file, text.as_str(), versions, want))
+            .collect();
+        testing::assert_facts(detect, &rows);
+    }
 }

@@ -15,7 +15,7 @@
 //! the server.
 //!
 //! One file per stack (`jdbc.rs`, `url.rs`, `connection_string.rs`,
-//! `odbc_ini.rs`, `freetds.rs`), each with its tests; `pairs.rs` reads the
+//! `odbc_ini.rs`, `freetds.rs`, `sqlcmd.rs`), each with its tests; `pairs.rs` reads the
 //! `key=value;` pairs they share; `STACKS` runs them.
 
 use std::sync::LazyLock;
@@ -33,7 +33,7 @@ use super::syntax::kv::{norm_key, param};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
-use super::text::unless_cut;
+use super::text::{is_placeholder, unless_cut};
 use super::{ConfigHit, FileCtx, Given, given};
 
 mod connection_string;
@@ -41,6 +41,7 @@ mod freetds;
 mod jdbc;
 mod odbc_ini;
 mod pairs;
+mod sqlcmd;
 #[cfg(test)]
 mod tests;
 mod url;
@@ -50,6 +51,7 @@ use freetds::*;
 use jdbc::*;
 use odbc_ini::*;
 use pairs::*;
+use sqlcmd::*;
 use url::*;
 
 /// Finds SQL Server connection settings in one file.
@@ -61,6 +63,7 @@ pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
 static STACKS: &[&dyn Stack<Ms>] = &[
     &JDBC_URLS,
     &URLS,
+    &SQLCMD_CALLS,
     &CONNECTION_STRINGS,
     &ODBC_INI,
     &FREETDS_CONF,
