@@ -12,7 +12,7 @@ const PLANTED: &str = "PLANTED-s3cret";
 
 /// (file under tests/fixtures/apps, engine, host's first label, uses TLS,
 /// verifies chain, verifies hostname)
-const EXPECTED: [(&str, &str, &str, &str, &str, &str); 16] = [
+const EXPECTED: [(&str, &str, &str, &str, &str, &str); 17] = [
     ("cnf/my.cnf", "mysql", "warehouse-db", "yes", "no", "no"), // ssl-mode=REQUIRED
     (
         "compose/docker-compose.yml",

@@ -229,11 +229,15 @@ pub(crate) mod testing {
                 ));
             }
         }
+        assert_no_failures(&failures, rows.len());
+    }
+
+    /// Fails listing `failures`, if any, of a table of `rows` rows.
+    fn assert_no_failures(failures: &[String], rows: usize) {
         assert!(
             failures.is_empty(),
-            "{} of {} rows failed:\n\n{}",
+            "{} of {rows} rows failed:\n\n{}",
             failures.len(),
-            rows.len(),
             failures.join("\n\n")
         );
     }
@@ -285,13 +289,7 @@ pub(crate) mod testing {
             }
             assert_masked(&hits, "hunter2");
         }
-        assert!(
-            failures.is_empty(),
-            "{} of {} rows failed:\n\n{}",
-            failures.len(),
-            rows.len(),
-            failures.join("\n\n")
-        );
+        assert_no_failures(&failures, rows.len());
     }
 
     /// `_` → `None`, anything else → `Some(it)`: the optional fields of
@@ -306,45 +304,80 @@ pub(crate) mod testing {
     }
     pub(crate) use opt;
 
-    /// [`Case`] rows, one a line:
-    /// `file, text => stack, host, port, user, database, facts, trust store;`
-    /// with `_` for a field the hit leaves empty.
+    /// One expected hit ([`Seen`]):
+    /// `stack, host, port, user, database, facts, trust store` with `_` for
+    /// a field the hit leaves empty.
+    macro_rules! hit {
+        ($stack:expr, $host:tt, $port:tt, $user:tt, $db:tt, $facts:expr, $trust:tt) => {{
+            use $crate::evidence::testing::opt;
+            (
+                $stack,
+                opt!($host),
+                opt!($port),
+                opt!($user),
+                opt!($db),
+                $facts,
+                opt!($trust),
+            )
+        }};
+    }
+    pub(crate) use hit;
+
+    /// [`Case`] rows, one a line: `file, text => ` and a [`hit!`]`;`.
     macro_rules! cases {
         ($($file:expr, $text:expr => $stack:expr, $host:tt, $port:tt, $user:tt, $db:tt, $facts:expr, $trust:tt;)*) => {
-            [$((
-                $file,
-                $text,
-                (
-                    $stack,
-                    $crate::evidence::testing::opt!($host),
-                    $crate::evidence::testing::opt!($port),
-                    $crate::evidence::testing::opt!($user),
-                    $crate::evidence::testing::opt!($db),
-                    $facts,
-                    $crate::evidence::testing::opt!($trust),
-                ),
-            )),*]
+            [$(($file, $text, $crate::evidence::testing::hit!($stack, $host, $port, $user, $db, $facts, $trust))),*]
         };
     }
     pub(crate) use cases;
 
-    /// Expected hits ([`Seen`]), one a line:
-    /// `stack, host, port, user, database, facts, trust store;` with `_` for
-    /// a field the hit leaves empty.
+    /// Expected hits, one [`hit!`] a line, each ending in `;`.
     macro_rules! hits {
         ($($stack:expr, $host:tt, $port:tt, $user:tt, $db:tt, $facts:expr, $trust:tt;)*) => {
-            [$((
-                $stack,
-                $crate::evidence::testing::opt!($host),
-                $crate::evidence::testing::opt!($port),
-                $crate::evidence::testing::opt!($user),
-                $crate::evidence::testing::opt!($db),
-                $facts,
-                $crate::evidence::testing::opt!($trust),
-            )),*]
+            [$($crate::evidence::testing::hit!($stack, $host, $port, $user, $db, $facts, $trust)),*]
         };
     }
     pub(crate) use hits;
+
+    /// An engine's test helpers, in its `tests.rs`: `scan` and `check`
+    /// through its `detect`, and the test that its `STACKS` have names of
+    /// their own.
+    macro_rules! engine_helpers {
+        ($engine:expr) => {
+            pub(super) fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
+                testing::scan(detect, name, text)
+            }
+
+            pub(super) fn check(name: &str, text: &str, expected: &[testing::Seen<'_>]) {
+                testing::check(detect, $engine, name, text, expected);
+            }
+
+            #[test]
+            fn each_stack_has_its_own_name() {
+                stack::assert_distinct_names(STACKS);
+            }
+        };
+    }
+    pub(crate) use engine_helpers;
+
+    /// [`assert_facts`] over rows whose text `wrap` puts in a file of
+    /// their file's kind.
+    pub fn assert_facts_wrapped(
+        detect: fn(&FileCtx<'_>) -> Vec<ConfigHit>,
+        rows: &[FactsRow<'_>],
+        wrap: impl Fn(&str, &str) -> String,
+    ) {
+        let texts: Vec<String> = rows
+            .iter()
+            .map(|&(file, text, _, _)| wrap(file, text))
+            .collect();
+        let wrapped: Vec<FactsRow<'_>> = rows
+            .iter()
+            .zip(&texts)
+            .map(|(&(file, _, versions, want), text)| (file, text.as_str(), versions, want))
+            .collect();
+        assert_facts(detect, &wrapped);
+    }
 
     /// [`FactsRow`]s, one a line: `file, text, [(Package, "version"), …] => facts;`.
     macro_rules! facts_rows {

@@ -6,18 +6,7 @@ pub(super) use crate::evidence::facts::{CA_ONLY, FULL};
 pub(super) use crate::evidence::testing;
 pub(super) use crate::evidence::testing::{cases, facts_rows, hits};
 
-#[test]
-fn each_stack_has_its_own_name() {
-    stack::assert_distinct_names(STACKS);
-}
-
-pub(super) fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
-    testing::scan(detect, name, text)
-}
-
-pub(super) fn check(name: &str, text: &str, expected: &[testing::Seen<'_>]) {
-    testing::check(detect, Engine::Oracle, name, text, expected);
-}
+testing::engine_helpers!(Engine::Oracle);
 
 pub(super) const TNS: &str = "tnsnames.ora entry";
 

@@ -384,21 +384,12 @@ mod tests {
             "appsettings.json", "Encrypt=Strict", [] => FULL;
             "appsettings.json", "Encrypt=False;TrustServerCertificate=True", [] => OPPORTUNISTIC;
         };
-        let texts: Vec<String> = table
-            .iter()
-            .map(|&(file, tail, _, _)| {
-                if file.ends_with(".json") {
-                    json(tail)
-                } else {
-                    web(tail)
-                }
-            })
-            .collect();
-        let rows: Vec<testing::FactsRow<'_>> = table
-            .iter()
-            .zip(&texts)
-            .map(|(&(file, _, versions, want), text)| (file, text.as_str(), versions, want))
-            .collect();
-        testing::assert_facts(detect, &rows);
+        testing::assert_facts_wrapped(detect, &table, |file, tail| {
+            if file.ends_with(".json") {
+                json(tail)
+            } else {
+                web(tail)
+            }
+        });
     }
 }

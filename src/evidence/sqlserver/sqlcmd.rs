@@ -181,6 +181,10 @@ impl<'a> SqlcmdLine<'a> {
         for secret in secrets.into_iter().rev() {
             shown.replace_range(secret, "****");
         }
+        // The lines a `\` or `` ` `` continues, shown as one.
+        for continued in ["\\\r\n", "\\\n", "`\r\n", "`\n"] {
+            shown = shown.replace(continued, " ");
+        }
         out.shown = shown;
         out
     }
@@ -335,5 +339,11 @@ mod tests {
             shown,
             ["sqlcmd -S db -U sa -P**** -N -C", "sqlcmd -S db -P **** -N"]
         );
+        // Continued lines shown as one.
+        let hits = scan(
+            "deploy.sh",
+            "sqlcmd -S db \\\n  -U sa -P hunter2 -N \\\n  -i x.sql\n",
+        );
+        assert_eq!(hits[0].setting, "sqlcmd -S db -U sa -P **** -N -i x.sql");
     }
 }

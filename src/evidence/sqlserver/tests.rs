@@ -6,18 +6,7 @@ pub(super) use crate::evidence::Fact;
 pub(super) use crate::evidence::testing;
 pub(super) use crate::evidence::testing::{cases, facts_rows, hits};
 
-#[test]
-fn each_stack_has_its_own_name() {
-    stack::assert_distinct_names(STACKS);
-}
-
-pub(super) fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
-    testing::scan(detect, name, text)
-}
-
-pub(super) fn check(name: &str, text: &str, expected: &[testing::Seen<'_>]) {
-    testing::check(detect, Engine::SqlServer, name, text, expected);
-}
+testing::engine_helpers!(Engine::SqlServer);
 
 pub(super) const ADO: &str = "ADO.NET SqlClient connection string";
 pub(super) const ODBC: &str = "ODBC connection string";
@@ -79,22 +68,13 @@ fn driver_defaults_follow_the_version_in_sight() {
         "Program.cs", "var cs = \"Server=tcp:ledger-db,1433;Initial Catalog=ledger;Encrypt=false;TrustServerCertificate=true;\" + extra; // SqlConnection", [] => UNKNOWN;
         "Db.java", "String url = \"jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false;trustServerCertificate=true\" + props;", [] => UNKNOWN;
     };
-    let texts: Vec<String> = table
-        .iter()
-        .map(|&(file, setting, _, _)| {
-            if file == "appsettings.json" {
-                ado(setting)
-            } else {
-                setting.to_string()
-            }
-        })
-        .collect();
-    let rows: Vec<testing::FactsRow<'_>> = table
-        .iter()
-        .zip(&texts)
-        .map(|(&(file, _, versions, want), text)| (file, text.as_str(), versions, want))
-        .collect();
-    testing::assert_facts(detect, &rows);
+    testing::assert_facts_wrapped(detect, &table, |file, setting| {
+        if file == "appsettings.json" {
+            ado(setting)
+        } else {
+            setting.to_string()
+        }
+    });
 }
 
 #[test]
