@@ -21,7 +21,7 @@ use super::stack::{self, Reading, Row, Stack};
 use super::syntax::comment::{commented, strip_inline_comment};
 use super::syntax::ini::ini_sections;
 use super::syntax::kv::param;
-use super::syntax::lex::{Lex, dict_get, matching_close, pairs, split_top_level};
+use super::syntax::lex::{Lex, dict_get, entry, matching_close, pairs, split_top_level};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{Literal, parse_bool, unquote};
 use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};

@@ -22,7 +22,7 @@ use super::facts::{Facts, PLAIN, UNKNOWN};
 use super::stack::{self, Reading, Row, Stack};
 use super::syntax::comment::commented;
 use super::syntax::kv::norm_key;
-use super::syntax::lex::{matching_close, pairs, split_top_level};
+use super::syntax::lex::{entry, matching_close, pairs, split_top_level};
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{query_params, split_host_port, url_end};
 use super::{ConfigHit, FileCtx};

@@ -29,12 +29,7 @@ pub(super) fn node_calls(cx: &OraCx<'_>, found: &mut Found) {
             continue;
         };
         let entries = pairs(&text[open + 1..close], ":", false);
-        let get = |k: &str| {
-            entries
-                .iter()
-                .find(|(key, _)| key.as_str() == k)
-                .map(|(_, v)| unquote(v))
-        };
+        let get = |k: &str| entry(&entries, k).map(unquote);
         let Some(cs) = get("connectString").or_else(|| get("connectionString")) else {
             continue;
         };

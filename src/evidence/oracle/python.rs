@@ -39,12 +39,7 @@ pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
         let kwargs = pairs(args, "=", true);
         let all_args = split_top_level(args, b',', true);
         let spread = all_args.iter().any(|a| a.starts_with("**"));
-        let get = |k: &str| {
-            kwargs
-                .iter()
-                .find(|(key, _)| key.as_str() == k)
-                .map(|(_, v)| unquote(v))
-        };
+        let get = |k: &str| entry(&kwargs, k).map(unquote);
         let thin = &m[1] == "oracledb" && !thick;
         let dn_default = Fact::from(thin);
         // The DSN: `dsn=`, positional (user, password, dsn), or one
