@@ -12,7 +12,7 @@ const PLANTED: &str = "PLANTED-s3cret";
 
 /// (file under tests/fixtures/apps, engine, host's first label, uses TLS,
 /// verifies chain, verifies hostname)
-const EXPECTED: [(&str, &str, &str, &str, &str, &str); 16] = [
+const EXPECTED: [(&str, &str, &str, &str, &str, &str); 17] = [
     ("cnf/my.cnf", "mysql", "warehouse-db", "yes", "no", "no"), // ssl-mode=REQUIRED
     (
         "compose/docker-compose.yml",
@@ -96,6 +96,14 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 16] = [
         "unknown",
     ), // SSL Mode=Require, and Orders.csproj says Npgsql 5
     ("php/db.php", "mysql", "crm-db", "yes", "no", "no"), // SSL_VERIFY_SERVER_CERT => false
+    (
+        "sqlcmd/export.sh",
+        "sqlserver",
+        "export-db",
+        "yes",
+        "no",
+        "no",
+    ), // mssql-tools18's sqlcmd -N -C
     ("py-mysql/app.py", "mysql", "audit-db", "yes", "yes", "yes"), // ssl={"ca": …}
     (
         "rails-pg/config/database.yml",

@@ -151,6 +151,8 @@ fn detect_file(file: &FileCtx<'_>) -> Vec<ConfigHit> {
 pub(crate) mod testing {
     use std::path::Path;
 
+    use sslcensus_parsers::Engine;
+
     use super::deps::{Package, Versions};
     use super::syntax::live_text::live_text;
     use super::{ConfigHit, Facts, FileCtx, SourceFile};
@@ -227,11 +229,15 @@ pub(crate) mod testing {
                 ));
             }
         }
+        assert_no_failures(&failures, rows.len());
+    }
+
+    /// Fails listing `failures`, if any, of a table of `rows` rows.
+    fn assert_no_failures(failures: &[String], rows: usize) {
         assert!(
             failures.is_empty(),
-            "{} of {} rows failed:\n\n{}",
+            "{} of {rows} rows failed:\n\n{}",
             failures.len(),
-            rows.len(),
             failures.join("\n\n")
         );
     }
@@ -242,6 +248,149 @@ pub(crate) mod testing {
             assert!(!h.setting.contains(secret), "password shown: {}", h.setting);
         }
     }
+
+    /// `hits` are of `engine`, are `expected` and show no `hunter2`.
+    pub fn assert_hits(hits: &[ConfigHit], engine: Engine, expected: &[Seen<'_>], context: &str) {
+        assert!(hits.iter().all(|h| h.engine == engine), "{hits:#?}");
+        let got: Vec<Seen<'_>> = hits.iter().map(seen).collect();
+        assert_eq!(got, expected, "\n{context}");
+        assert_masked(hits, "hunter2");
+    }
+
+    /// `detect`'s hits in `text`, read as a file named `name`, are of
+    /// `engine`, are `expected` and show no `hunter2`.
+    pub fn check(
+        detect: fn(&FileCtx<'_>) -> Vec<ConfigHit>,
+        engine: Engine,
+        name: &str,
+        text: &str,
+        expected: &[Seen<'_>],
+    ) {
+        let hits = scan(detect, name, text);
+        assert_hits(&hits, engine, expected, &format!("{name}:\n{text}"));
+    }
+
+    /// One row of a hit table: file name, text, the one hit it gives.
+    pub type Case<'a> = (&'a str, &'a str, Seen<'a>);
+
+    /// Each row's text gives exactly its hit, of `engine`; every failing
+    /// row is listed.
+    pub fn assert_cases(
+        detect: fn(&FileCtx<'_>) -> Vec<ConfigHit>,
+        engine: Engine,
+        rows: &[Case<'_>],
+    ) {
+        let mut failures = Vec::new();
+        for &(file, text, want) in rows {
+            let hits = scan(detect, file, text);
+            let got: Vec<Seen<'_>> = hits.iter().map(seen).collect();
+            if got != [want] || hits.iter().any(|h| h.engine != engine) {
+                failures.push(format!("{file}\n{text}\n got  {got:?}\n want {want:?}"));
+            }
+            assert_masked(&hits, "hunter2");
+        }
+        assert_no_failures(&failures, rows.len());
+    }
+
+    /// `_` → `None`, anything else → `Some(it)`: the optional fields of
+    /// [`cases!`].
+    macro_rules! opt {
+        (_) => {
+            None
+        };
+        ($v:expr) => {
+            Some($v)
+        };
+    }
+    pub(crate) use opt;
+
+    /// One expected hit ([`Seen`]):
+    /// `stack, host, port, user, database, facts, trust store` with `_` for
+    /// a field the hit leaves empty.
+    macro_rules! hit {
+        ($stack:expr, $host:tt, $port:tt, $user:tt, $db:tt, $facts:expr, $trust:tt) => {{
+            use $crate::evidence::testing::opt;
+            (
+                $stack,
+                opt!($host),
+                opt!($port),
+                opt!($user),
+                opt!($db),
+                $facts,
+                opt!($trust),
+            )
+        }};
+    }
+    pub(crate) use hit;
+
+    /// [`Case`] rows, one a line: `file, text => ` and a [`hit!`]`;`.
+    macro_rules! cases {
+        ($($file:expr, $text:expr => $stack:expr, $host:tt, $port:tt, $user:tt, $db:tt, $facts:expr, $trust:tt;)*) => {
+            [$(($file, $text, $crate::evidence::testing::hit!($stack, $host, $port, $user, $db, $facts, $trust))),*]
+        };
+    }
+    pub(crate) use cases;
+
+    /// Expected hits, one [`hit!`] a line, each ending in `;`.
+    macro_rules! hits {
+        ($($stack:expr, $host:tt, $port:tt, $user:tt, $db:tt, $facts:expr, $trust:tt;)*) => {
+            [$($crate::evidence::testing::hit!($stack, $host, $port, $user, $db, $facts, $trust)),*]
+        };
+    }
+    pub(crate) use hits;
+
+    /// An engine's test helpers, in its `tests.rs`: `scan` and `check`
+    /// through its `detect`, and the test that its `STACKS` have names of
+    /// their own.
+    macro_rules! engine_helpers {
+        ($engine:expr) => {
+            pub(super) fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
+                testing::scan(detect, name, text)
+            }
+
+            pub(super) fn check(name: &str, text: &str, expected: &[testing::Seen<'_>]) {
+                testing::check(detect, $engine, name, text, expected);
+            }
+
+            #[test]
+            fn each_stack_has_its_own_name() {
+                stack::assert_distinct_names(STACKS);
+            }
+        };
+    }
+    pub(crate) use engine_helpers;
+
+    /// [`assert_facts`] over rows whose text `wrap` puts in a file of
+    /// their file's kind.
+    pub fn assert_facts_wrapped(
+        detect: fn(&FileCtx<'_>) -> Vec<ConfigHit>,
+        rows: &[FactsRow<'_>],
+        wrap: impl Fn(&str, &str) -> String,
+    ) {
+        let texts: Vec<String> = rows
+            .iter()
+            .map(|&(file, text, _, _)| wrap(file, text))
+            .collect();
+        let wrapped: Vec<FactsRow<'_>> = rows
+            .iter()
+            .zip(&texts)
+            .map(|(&(file, _, versions, want), text)| (file, text.as_str(), versions, want))
+            .collect();
+        assert_facts(detect, &wrapped);
+    }
+
+    /// [`FactsRow`]s, one a line: `file, text, [(Package, "version"), …] => facts;`.
+    macro_rules! facts_rows {
+        ($($file:expr, $text:expr, [$(($pkg:ident, $version:literal)),*] => $facts:expr;)*) => {
+            [$((
+                $file,
+                $text,
+                &[$(($crate::evidence::deps::Package::$pkg, $version)),*][..],
+                $facts,
+            )),*]
+        };
+    }
+    pub(crate) use facts_rows;
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! run in order over each file (earlier stacks claim the text they report,
 //! so later ones do not report it again).
 
-use super::FileCtx;
+use super::{ConfigHit, FileCtx};
 
 /// What the stacks of one engine share while reading one file.
 pub trait Reading {
@@ -78,6 +78,19 @@ pub fn run<R: Reading>(
             stack.detect(cx, hits);
         }
     }
+}
+
+/// The hits of `stacks` in one file, in line order, for an engine whose
+/// stacks only add hits.
+pub fn hits<R: Reading<Hits = Vec<ConfigHit>>>(
+    stacks: &[&dyn Stack<R>],
+    file: &FileCtx<'_>,
+    cx: &R::Cx<'_>,
+) -> Vec<ConfigHit> {
+    let mut hits = Vec::new();
+    run(stacks, file, cx, &mut hits);
+    hits.sort_by_key(|h| h.line);
+    hits
 }
 
 /// Fails unless every stack in `stacks` has a name of its own (engines'

@@ -4,6 +4,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::facts::Facts;
+
 /// `key = value`, `key: value`, `'key': 'value'`, `key => value`,
 /// `key=value;` and `&key=value` where the key names a secret.
 static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -99,6 +101,16 @@ pub fn cut_short(text: &str, end: usize) -> bool {
             .strip_prefix('.')
             .is_some_and(|r| r.trim_start_matches(' ').starts_with(['$', '\'', '"']));
     rest.starts_with('+') && !rest.starts_with("++") || rest.starts_with("..") || php_dot
+}
+
+/// `facts` of a setting whose text ends at `end`: no `no` when the text is
+/// [`cut_short`] there, as the rest may settle it.
+pub fn unless_cut(facts: Facts, text: &str, end: usize) -> Facts {
+    if cut_short(text, end) {
+        facts.unsettled()
+    } else {
+        facts
+    }
 }
 
 /// Longest setting a report shows.

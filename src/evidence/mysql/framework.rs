@@ -39,12 +39,7 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
             continue;
         };
         let entries = pairs(&text[open + 1..close], "=>", true);
-        let get = |k: &str| {
-            entries
-                .iter()
-                .find(|(key, _)| key.as_str() == k)
-                .map(|(_, v)| *v)
-        };
+        let get = |k: &str| entry(&entries, k);
         let (options, filtered) = match get("options") {
             Some(v) => {
                 let start = v.find(['[']).or_else(|| v.find("array("));
@@ -92,21 +87,12 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
             continue;
         };
         let entries = pairs(&text[open + 1..close], ":", true);
-        let get = |k: &str| {
-            entries
-                .iter()
-                .find(|(key, _)| key.as_str() == k)
-                .map(|(_, v)| *v)
-        };
+        let get = |k: &str| entry(&entries, k);
         let options = get("OPTIONS").filter(|o| o.trim_start().starts_with('{'));
         let opts = options
             .map(|o| pairs(strip_brackets(o), ":", true))
             .unwrap_or_default();
-        let opt = |k: &str| {
-            opts.iter()
-                .find(|(key, _)| key.as_str() == k)
-                .map(|(_, v)| *v)
-        };
+        let opt = |k: &str| entry(&opts, k);
         let spread = get("OPTIONS").is_some() && options.is_none();
         let connector = m[1].contains("connector");
         let (stack, facts, trust) = if connector {

@@ -60,11 +60,7 @@ pub(super) fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
                 None => Facts::new(Yes, Unknown, Unknown),
             },
         };
-        let facts = if cut_short(text, end) {
-            facts.unsettled()
-        } else {
-            facts
-        };
+        let facts = unless_cut(facts, text, end);
         // The password may hold `@`, `(` or quotes: masked here, not by pattern.
         let raw = match userinfo.split_once(':') {
             Some((user, _)) => format!("{user}:****{}", &text[at..end]),

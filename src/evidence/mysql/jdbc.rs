@@ -48,11 +48,7 @@ pub(super) fn jdbc_urls(
                 connector_j(&params, connector_j_version().as_ref()),
             )
         };
-        let facts = if cut_short(text, end) {
-            facts.unsettled()
-        } else {
-            facts
-        };
+        let facts = unless_cut(facts, text, end);
         let mut hit = ConfigHit::new(lines.line(whole.start()), stack, engine, facts, &url);
         if !mariadb {
             hit.driver_version = connector_j_version().as_ref().map(DriverVersion::shown);

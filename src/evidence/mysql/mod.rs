@@ -21,11 +21,11 @@ use super::stack::{self, Reading, Row, Stack};
 use super::syntax::comment::{commented, strip_inline_comment};
 use super::syntax::ini::ini_sections;
 use super::syntax::kv::param;
-use super::syntax::lex::{Lex, dict_get, matching_close, pairs, split_top_level};
+use super::syntax::lex::{Lex, dict_get, entry, matching_close, pairs, split_top_level};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{Literal, parse_bool, unquote};
 use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
-use super::text::{cut_short, is_placeholder, shown_lines};
+use super::text::{is_placeholder, shown_lines, unless_cut};
 use super::{ConfigHit, FileCtx, Given, given};
 
 mod framework;
@@ -55,10 +55,7 @@ pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     if !(mentions(file) || go_dsn(file) || is_option_file(file.name)) {
         return Vec::new();
     }
-    let mut hits = Vec::new();
-    stack::run(STACKS, file, file, &mut hits);
-    hits.sort_by_key(|h| h.line);
-    hits
+    stack::hits(STACKS, file, file)
 }
 
 /// MySQL's and MariaDB's stacks, in the order they run.

@@ -26,12 +26,7 @@ pub(super) fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
             continue;
         };
         let kwargs = pairs(&text[open + 1..close], "=", true);
-        let get = |k: &str| {
-            kwargs
-                .iter()
-                .find(|(key, _)| key.as_str() == k)
-                .map(|(_, v)| *v)
-        };
+        let get = |k: &str| entry(&kwargs, k);
         // `connect(**config)`: the TLS options may be in the dict.
         let spread = has_spread(&text[open + 1..close], "**")
             && !kwargs.iter().any(|(k, _)| k.starts_with("ssl"));

@@ -41,11 +41,7 @@ pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         let driver = m.get(2).map(|d| d.as_str().to_ascii_lowercase());
         let params = query_params(parts.query);
         let (stack, facts) = url_facts(&scheme, driver.as_deref(), &params);
-        let facts = if cut_short(text, end) {
-            facts.unsettled()
-        } else {
-            facts
-        };
+        let facts = unless_cut(facts, text, end);
         let engine = if scheme == "mariadb" {
             Engine::Mariadb
         } else {

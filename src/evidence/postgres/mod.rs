@@ -47,7 +47,7 @@ use super::syntax::lex::Lex;
 use super::syntax::lines::Lines;
 use super::syntax::quote::unquote;
 use super::syntax::url::percent_decode;
-use super::text::{cut_short, is_placeholder, mask};
+use super::text::{is_placeholder, mask, unless_cut};
 use super::{ConfigHit, FileCtx};
 
 mod django;
@@ -215,10 +215,7 @@ impl Found {
     /// The setting goes on past `end` in the file (concatenated, or open
     /// where parameters go): what it is silent on is unknown.
     fn unless_cut_at(mut self, cx: &Ctx<'_>, end: usize) -> Found {
-        if cut_short(cx.text, end) {
-            let f = self.facts;
-            self.facts = f.unsettled();
-        }
+        self.facts = unless_cut(self.facts, cx.text, end);
         self
     }
 }

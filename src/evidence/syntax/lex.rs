@@ -400,19 +400,41 @@ pub(crate) fn pairs<'a>(body: &'a str, sep: &str, hash_comments: bool) -> Vec<(S
         .collect()
 }
 
+/// The value of the first of [`pairs`]' entries named `key`, as written.
+pub(crate) fn entry<'a>(entries: &[(String, &'a str)], key: &str) -> Option<&'a str> {
+    entries
+        .iter()
+        .find(|(k, _)| k.as_str() == key)
+        .map(|(_, v)| *v)
+}
+
 /// A value in a Python dict / JS object literal: `{'ca': '/x.pem'}` → `/x.pem`.
 pub(crate) fn dict_get<'a>(dict: &'a str, key: &str) -> Option<&'a str> {
     let inner = dict.trim().strip_prefix('{')?.strip_suffix('}')?;
-    pairs(inner, ":", true)
-        .into_iter()
-        .find(|(k, _)| k.as_str() == key)
-        .map(|(_, v)| unquote(v))
+    entry(&pairs(inner, ":", true), key).map(unquote)
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::testing::assert_rows;
     use super::*;
+
+    #[test]
+    fn the_first_entry_of_a_key() {
+        let body = "host='db', 'port': 3306, host='other', ssl";
+        assert_rows(
+            |key| entry(&pairs(body, "=", true), key),
+            &[("host", Some("'db'")), ("ssl", None), ("user", None)],
+        );
+        assert_rows(
+            |key| entry(&pairs("'ca': '/x.pem', verify: true", ":", true), key),
+            &[
+                ("ca", Some("'/x.pem'")),
+                ("verify", Some("true")),
+                ("cert", None),
+            ],
+        );
+    }
 
     #[test]
     fn top_level_items() {

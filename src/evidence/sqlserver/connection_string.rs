@@ -1,0 +1,395 @@
+//! Connection strings: ADO.NET (SqlClient), ODBC, OLE DB.
+
+use super::*;
+
+pub(super) static SERVER_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(server|data\s+source|addr|address|network\s+address)\s*=")
+        .expect("server key pattern compiles")
+});
+
+/// Keys only SQL Server drivers know.
+pub(super) const SQLSERVER_KEYS: [&str; 14] = [
+    "encrypt",
+    "trustservercertificate",
+    "hostnameincertificate",
+    "initialcatalog",
+    "integratedsecurity",
+    "trustedconnection",
+    "multipleactiveresultsets",
+    "applicationintent",
+    "multisubnetfailover",
+    "failoverpartner",
+    "columnencryptionsetting",
+    "attachdbfilename",
+    "useencryptionfordata",
+    "servercertificate",
+];
+
+/// Keys of other databases' connection strings (MySqlConnector, Npgsql,
+/// SQLite, Oracle ODP.NET) that SqlClient rejects.
+pub(super) const FOREIGN_KEYS: [&str; 12] = [
+    "sslmode",
+    "host",
+    "charset",
+    "sslca",
+    "allowpublickeyretrieval",
+    "rootcertificate",
+    "searchpath",
+    "version",
+    "dbq",
+    "mode",
+    "journalmode",
+    "cache",
+];
+
+pub(super) static CONNECTION_STRINGS: Row<Ms> = Row {
+    name: "connection strings",
+    // Every file: a string's keys are the test.
+    wants: |_| true,
+    detect: |file, hits| {
+        let go_file = file.name.ends_with(".go");
+        connection_strings(
+            file.text,
+            file.lower(),
+            file.lines(),
+            &file.versions,
+            go_file,
+            hits,
+        )
+    },
+};
+
+pub(super) fn connection_strings(
+    text: &str,
+    lower: &str,
+    lines: &Lines,
+    versions: &Versions<'_>,
+    go_file: bool,
+    hits: &mut Vec<ConfigHit>,
+) {
+    let mut done_until = 0;
+    // Which SqlClient reads an ADO.NET string: System.Data.SqlClient when the
+    // file or the project names only it, else Microsoft.Data.SqlClient of
+    // the version in sight. Looked up once a string is found.
+    let sqlclient = std::cell::OnceCell::new();
+    let sqlclient = || {
+        sqlclient.get_or_init(|| {
+            let mds = versions.of(Package::SqlClient);
+            let sds_only = mds.is_none()
+                && ((lower.contains("system.data.sqlclient")
+                    && !lower.contains("microsoft.data.sqlclient"))
+                    || versions.of(Package::SystemDataSqlClient).is_some());
+            let eras = if sds_only {
+                vec![SqlClientEra::V1]
+            } else {
+                eras(mds.as_ref(), &SQLCLIENT_ERAS)
+            };
+            (mds, sds_only, eras)
+        })
+    };
+    let named_context = [
+        "sqlclient",
+        "sqlconnection",
+        "usesqlserver",
+        "mssql",
+        "sqlserver",
+        "sql server",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    for m in SERVER_KEY.find_iter(text) {
+        if m.start() < done_until || commented(text, m.start()) {
+            continue;
+        }
+        let (span_start, span_end) = enclosing_span(text, m.start());
+        done_until = span_end;
+        let span = &text[span_start..span_end];
+        let pairs = cs_pairs(span);
+        // One `Server = x` line is an INI entry or an assignment, not a
+        // connection string.
+        let Some(first) = pairs.first().filter(|_| pairs.len() >= 2) else {
+            continue;
+        };
+        let get = |key: &str| pairs.iter().rev().find(|p| p.key == key).map(|p| p.value);
+        let Some(server) = ["server", "datasource", "address", "addr", "networkaddress"]
+            .iter()
+            .find_map(|k| get(k))
+        else {
+            continue;
+        };
+        let server_lower = server.to_ascii_lowercase();
+        let driver = get("driver").map(str::to_ascii_lowercase);
+        let provider = get("provider").map(str::to_ascii_lowercase);
+        // Oracle descriptors, EZConnect and SQLite files are not servers.
+        if server.is_empty()
+            || server.starts_with('(')
+            || server.contains('/')
+            || [".db", ".sqlite", ".sqlite3", ".mdb", ".accdb"]
+                .iter()
+                .any(|e| server_lower.ends_with(e))
+        {
+            continue;
+        }
+        let odbc = driver.as_deref().map(odbc_driver);
+        let oledb = provider.as_deref().is_some_and(|p| {
+            p.contains("sqloledb") || p.contains("msoledbsql") || p.contains("sqlncli")
+        });
+        let foreign = (provider.is_some() && !oledb)
+            || (driver.is_some() && odbc == Some(OdbcDriver::Other))
+            || pairs.iter().any(|p| FOREIGN_KEYS.contains(&p.key.as_str()))
+            || (get("port").is_some() && !matches!(odbc, Some(OdbcDriver::FreeTds)));
+        let marked = odbc.is_some_and(|d| d != OdbcDriver::Other)
+            || oledb
+            || pairs
+                .iter()
+                .any(|p| SQLSERVER_KEYS.contains(&p.key.as_str()))
+            || ["tcp:", "np:", "lpc:", "(localdb)"]
+                .iter()
+                .any(|p| server_lower.starts_with(p))
+            || server.contains('\\')
+            || server
+                .rsplit_once(',')
+                .is_some_and(|(_, p)| p.trim().parse::<u16>().is_ok())
+            || server_lower.contains(".database.windows.net");
+        let has_db_or_user = [
+            "database",
+            "initialcatalog",
+            "userid",
+            "uid",
+            "user",
+            "integratedsecurity",
+            "trustedconnection",
+        ]
+        .iter()
+        .any(|k| get(k).is_some());
+        let sqlserver_context = || {
+            let (mds, sds_only, _) = sqlclient();
+            named_context || mds.is_some() || *sds_only
+        };
+        if foreign || !(marked || (has_db_or_user && sqlserver_context())) {
+            continue;
+        }
+        let encryption = Encryption::read(
+            get("encrypt").or_else(|| get("useencryptionfordata")),
+            get("trustservercertificate"),
+        );
+        let authentication = get("authentication").is_some_and(|a| !a.eq_ignore_ascii_case("none"));
+        let (stack, facts) = match odbc {
+            Some(OdbcDriver::FreeTds) => (
+                "FreeTDS ODBC connection string",
+                freetds_string(get("encryption"), get("tdsversion")),
+            ),
+            Some(OdbcDriver::Microsoft(major)) => (
+                "ODBC connection string",
+                encryption.facts(&[major], |e, t, major| {
+                    odbc_facts(e, t, major, authentication)
+                }),
+            ),
+            _ if oledb => {
+                let v19 = provider.as_deref().unwrap_or("").contains("msoledbsql19");
+                (
+                    "OLE DB connection string",
+                    encryption.facts(&[v19], |e, t, v19| oledb_facts(e, t, v19, authentication)),
+                )
+            }
+            _ if go_file => (
+                "go-mssqldb connection string",
+                encryption.facts(&[()], |e, t, ()| go_mssqldb(e, t)),
+            ),
+            _ => (
+                "ADO.NET SqlClient connection string",
+                encryption.facts(&sqlclient().2, sqlclient_facts),
+            ),
+        };
+        let driver_version = match (odbc, oledb, go_file) {
+            (None, false, false) => sqlclient().0.as_ref().map(|v| v.shown()),
+            _ => None,
+        };
+        let facts = unless_cut(facts, text, span_end);
+        let line_at = span_start + first.offset;
+        let mut hit = ms_hit(
+            lines.line(line_at),
+            stack,
+            facts,
+            &masked_from(span, &pairs, first.offset),
+        );
+        (hit.host, hit.port) = server_host_port(server);
+        hit.port = hit
+            .port
+            .or_else(|| get("port").and_then(|p| p.parse().ok()));
+        hit.user = ["userid", "uid", "user", "username"]
+            .iter()
+            .find_map(|k| get(k))
+            .map(str::to_string);
+        hit.database = get("database")
+            .or_else(|| get("initialcatalog"))
+            .map(str::to_string);
+        // `certificate` is go-mssqldb's CA file.
+        hit.trust_store = get("servercertificate")
+            .or_else(|| get("certificate"))
+            .map(str::to_string);
+        hit.application = get("applicationname")
+            .or_else(|| get("app"))
+            .map(str::to_string);
+        hit.driver_version = driver_version;
+        hits.push(hit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    #[test]
+    fn ado_net_connection_strings() {
+        testing::assert_cases(
+            detect,
+            Engine::SqlServer,
+            &cases! {
+                "appsettings.json", r#"  "DefaultConnection": "Server=tcp:orders.abc123.us-east-1.rds.amazonaws.com,1433;Database=orders;User ID=app;Password=hunter2;Encrypt=True;TrustServerCertificate=False;""# => ADO, "orders.abc123.us-east-1.rds.amazonaws.com", 1433, "app", "orders", FULL, _;
+                "web.config", r#"<add name="Db" connectionString="Data Source=db.example.com\SQLEXPRESS;Initial Catalog=Shop;UID=app;PWD=hunter2;Encrypt=Mandatory;TrustServerCertificate=True" />"# => ADO, "db.example.com\\SQLEXPRESS", _, "app", "Shop", NO_VERIFY, _;
+                "appsettings.json", r#"{"ConnectionStrings": {"Db": "server=db,1433;initial catalog=x;user id=app;password=hunter2;encrypt=false"}}"# => ADO, "db", 1433, "app", "x", UNKNOWN, _;
+                "appsettings.json", r#""Db": "Server=db;Initial Catalog=x;Integrated Security=true;Encrypt=Strict;TrustServerCertificate=true""# => ADO, "db", _, _, "x", FULL, _;
+                "appsettings.json", r#""Db": "Server=db;Initial Catalog=x;Encrypt=Optional""# => ADO, "db", _, _, "x", UNKNOWN, _;
+                // No Encrypt: SqlClient < 4 does not encrypt, ≥ 4 does.
+                "appsettings.json", r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;User Id=app;Password=hunter2""# => ADO, "db", 1433, "app", "x", UNKNOWN, _;
+                "appsettings.json", r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;TrustServerCertificate=yes""# => ADO, "db", 1433, _, "x", OPPORTUNISTIC, _;
+                ".env", "ConnectionStrings__Default=Server=tcp:[2001:db8::7],1433;Database=x;Encrypt=yes;HostNameInCertificate=*.example.com" => ADO, "2001:db8::7", 1433, _, "x", FULL, _;
+                "appsettings.yaml", "connectionString: Address=db;Trusted_Connection=True;Encrypt=True;ServerCertificate=/certs/db.cer" => ADO, "db", _, _, _, FULL, "/certs/db.cer";
+                "Program.cs", "var cs = @\"Server=db;Database=orders;User Id=sa;Password=hunter2;\"; var c = new SqlConnection(cs);" => ADO, "db", _, "sa", "orders", UNKNOWN, _;
+            },
+        );
+    }
+
+    /// A Microsoft.Data.SqlClient 3.1 project's connection string with no
+    /// `Encrypt` and no SQL Server-only keyword is reported, because the
+    /// project names SqlClient.
+    #[test]
+    fn a_sqlclient_project_marks_its_plain_connection_strings() {
+        let text = r#"{"ConnectionStrings": {"Db": "Server=ledger-db;Database=ledger;User Id=app;Password=hunter2"}}"#;
+        assert_eq!(scan("appsettings.json", text), Vec::new());
+        let hits = testing::scan_with(
+            detect,
+            "appsettings.json",
+            text,
+            &[(Package::SqlClient, "3.1.0")],
+        );
+        testing::assert_hits(
+            &hits,
+            Engine::SqlServer,
+            &hits! {
+                ADO, "ledger-db", _, "app", "ledger", UNKNOWN, _;
+            },
+            text,
+        );
+        assert_eq!(
+            hits[0].driver_version.as_deref(),
+            Some("Microsoft.Data.SqlClient 3.1.0")
+        );
+        // web.config naming System.Data.SqlClient as the provider.
+        let old = r#"<add name="Db" providerName="System.Data.SqlClient" connectionString="Server=db;Initial Catalog=x;User ID=u;Password=hunter2;Encrypt=false" />"#;
+        check(
+            "web.config",
+            old,
+            &hits! {
+                ADO, "db", _, "u", "x", OPPORTUNISTIC, _;
+            },
+        );
+    }
+
+    #[test]
+    fn odbc_and_ole_db_strings() {
+        testing::assert_cases(
+            detect,
+            Engine::SqlServer,
+            &cases! {
+                "db.py", r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:db,1433;DATABASE=x;UID=app;PWD=hunter2")"# => ODBC, "db", 1433, "app", "x", FULL, _;
+                "db.py", r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;Encrypt=yes;TrustServerCertificate=yes")"# => ODBC, "db", _, _, _, NO_VERIFY, _;
+                "db.py", r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Database=x;Uid=app;Pwd={hunter2}')"# => ODBC, "db", _, "app", "x", OPPORTUNISTIC, _;
+                "db.py", r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Encrypt=yes')"# => ODBC, "db", _, _, _, FULL, _;
+                "db.py", r#"ODBC_DSN=Driver={ODBC Driver 18 for SQL Server};Server=db;Encrypt=Strict"# => ODBC, "db", _, _, _, FULL, _;
+                "db.py", r#"cs = "Driver={SQL Server};Server=db;Database=x;Trusted_Connection=yes;""# => ODBC, "db", _, _, "x", OPPORTUNISTIC, _;
+                "db.py", r#"cs = "Driver=FreeTDS;Server=db;Port=1433;Database=x;TDS_Version=7.4;Encryption=require""# => "FreeTDS ODBC connection string", "db", 1433, _, "x", Facts::new(Yes, Unknown, Unknown), _;
+                "db.py", r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x;Use Encryption for Data=Optional""# => "OLE DB connection string", "db", _, _, "x", UNKNOWN, _;
+                "db.py", r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x""# => "OLE DB connection string", "db", _, _, "x", FULL, _;
+            },
+        );
+    }
+
+    /// .NET configuration files: `<connectionStrings>` of App.config and
+    /// Web.config, `"ConnectionStrings"` of appsettings*.json (any key),
+    /// read by the SqlClient in sight: Microsoft.Data.SqlClient 4+ encrypts
+    /// by default, System.Data.SqlClient does not, an unknown one is unknown.
+    #[test]
+    fn dotnet_configuration_files() {
+        const APP_CONFIG: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <connectionStrings>
+    <add name="Ledger" connectionString="Server=tcp:ledger-db,1433;Initial Catalog=ledger;User ID=app;Password=hunter2;Encrypt=True;TrustServerCertificate=False" providerName="Microsoft.Data.SqlClient" />
+    <!-- <add name="Old" connectionString="Server=tcp:old-db,1433;Encrypt=False" /> -->
+    <add name="Reports" connectionString="Data Source=tcp:reports-db,1433;Initial Catalog=reports;Integrated Security=True" />
+  </connectionStrings>
+</configuration>
+"#;
+        const APPSETTINGS: &str = r#"{
+  "Logging": { "LogLevel": { "Default": "Information" } },
+  "ConnectionStrings": {
+    "Orders": "Server=tcp:orders-db,1433;Database=orders;User Id=app;Password=hunter2;Encrypt=True;TrustServerCertificate=True",
+    "AuditDb": "Server=audit-db;Database=audit;Integrated Security=true;Encrypt=false"
+  }
+}
+"#;
+        check(
+            "App.config",
+            APP_CONFIG,
+            &hits! {
+                ADO, "ledger-db", 1433, "app", "ledger", FULL, _;
+                ADO, "reports-db", 1433, _, "reports", UNKNOWN, _;
+            },
+        );
+        check(
+            "appsettings.Production.json",
+            APPSETTINGS,
+            &hits! {
+                ADO, "orders-db", 1433, "app", "orders", NO_VERIFY, _;
+                ADO, "audit-db", _, _, "audit", UNKNOWN, _;
+            },
+        );
+        let web = |tail: &str| {
+            format!(
+                r#"<connectionStrings><add name="Db" connectionString="Server=tcp:ledger-db,1433;Initial Catalog=ledger;{tail}" /></connectionStrings>"#
+            )
+        };
+        let json = |tail: &str| {
+            format!(
+                r#"{{"ConnectionStrings": {{"Main": "Data Source=tcp:ledger-db,1433;Initial Catalog=ledger;{tail}"}}}}"#
+            )
+        };
+        let table = facts_rows! {
+            // No Encrypt: 4+ encrypts and validates, System.Data.SqlClient
+            // and 1.x do not ask for encryption, an unknown SqlClient is
+            // unknown.
+            "Web.config", "User ID=app", [(SqlClient, "5.2.1")] => FULL;
+            "Web.config", "User ID=app", [(SqlClient, "3.1.0")] => UNKNOWN;
+            "Web.config", "User ID=app", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
+            "Web.config", "User ID=app", [] => UNKNOWN;
+            "App.config", "Encrypt=True;TrustServerCertificate=False", [] => FULL;
+            "App.config", "Encrypt=True;TrustServerCertificate=True", [] => NO_VERIFY;
+            "App.config", "Encrypt=False", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
+            "App.config", "Encrypt=False", [(SqlClient, "5.2.1")] => UNKNOWN;
+            "appsettings.Development.json", "User Id=app", [(SqlClient, "5.2.1")] => FULL;
+            "appsettings.Development.json", "User Id=app", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
+            "appsettings.Development.json", "User Id=app", [] => UNKNOWN;
+            "appsettings.json", "Encrypt=Strict", [] => FULL;
+            "appsettings.json", "Encrypt=False;TrustServerCertificate=True", [] => OPPORTUNISTIC;
+        };
+        testing::assert_facts_wrapped(detect, &table, |file, tail| {
+            if file.ends_with(".json") {
+                json(tail)
+            } else {
+                web(tail)
+            }
+        });
+    }
+}
