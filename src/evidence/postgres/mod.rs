@@ -56,6 +56,7 @@ mod env;
 mod kv;
 mod node;
 mod npgsql;
+mod pgbouncer;
 mod python;
 mod rails;
 #[cfg(test)]
@@ -68,6 +69,7 @@ use env::*;
 use kv::*;
 use node::*;
 use npgsql::*;
+use pgbouncer::*;
 use python::*;
 use rails::*;
 use uri::*;
@@ -89,6 +91,7 @@ static STACKS: &[&dyn Stack<Pg>] = &[
     &NODE_OBJECTS,
     &PYTHON_CALLS,
     &SQL_ALCHEMY,
+    &PGBOUNCER,
     &JDBC_URLS,
     &URIS,
     &PDO,

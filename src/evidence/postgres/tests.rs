@@ -56,6 +56,7 @@ fn cases() -> impl Iterator<Item = &'static Case> {
         django::cases::CASES,
         node::cases::CASES,
         python::cases::CASES,
+        pgbouncer::cases::CASES,
     ]
     .into_iter()
     .flatten()
