@@ -56,7 +56,9 @@ mod env;
 mod kv;
 mod node;
 mod npgsql;
+mod odyssey;
 mod pgbouncer;
+mod pgcat;
 mod python;
 mod rails;
 #[cfg(test)]
@@ -69,7 +71,9 @@ use env::*;
 use kv::*;
 use node::*;
 use npgsql::*;
+use odyssey::*;
 use pgbouncer::*;
+use pgcat::*;
 use python::*;
 use rails::*;
 use uri::*;
@@ -92,6 +96,8 @@ static STACKS: &[&dyn Stack<Pg>] = &[
     &PYTHON_CALLS,
     &SQL_ALCHEMY,
     &PGBOUNCER,
+    &ODYSSEY,
+    &PGCAT,
     &JDBC_URLS,
     &URIS,
     &PDO,

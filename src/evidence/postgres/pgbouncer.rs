@@ -101,7 +101,7 @@ pub(super) fn pooler_facts(mode: Option<&str>) -> Facts {
 }
 
 /// The sslmode ladder of a client that verifies only from `verify-ca` up
-/// (PgBouncer, Odyssey): no root-cert rule.
+/// (PgBouncer): no root-cert rule.
 pub(super) fn unverified_ladder(mode: Option<Mode>) -> Facts {
     match mode {
         None | Some(Mode::NoVerify) => UNKNOWN,

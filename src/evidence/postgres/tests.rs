@@ -57,6 +57,8 @@ fn cases() -> impl Iterator<Item = &'static Case> {
         node::cases::CASES,
         python::cases::CASES,
         pgbouncer::cases::CASES,
+        odyssey::cases::CASES,
+        pgcat::cases::CASES,
     ]
     .into_iter()
     .flatten()
