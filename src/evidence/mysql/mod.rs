@@ -34,6 +34,7 @@ mod jdbc;
 mod node;
 mod option_file;
 mod pdo;
+mod proxysql;
 mod python;
 mod rails;
 #[cfg(test)]
@@ -46,6 +47,7 @@ use jdbc::*;
 use node::*;
 use option_file::*;
 use pdo::*;
+use proxysql::*;
 use python::*;
 use rails::*;
 use uri::*;
@@ -70,6 +72,7 @@ static STACKS: &[&dyn Stack<My>] = &[
     &PYTHON_CALLS,
     &PHP_PDO,
     &FRAMEWORK_SETTINGS,
+    &PROXYSQL,
     &GO_DSNS,
     &OPTION_GROUPS,
 ];
