@@ -31,6 +31,7 @@ use super::{ConfigHit, FileCtx, Given, given};
 mod framework;
 mod go;
 mod jdbc;
+mod mysqli;
 mod node;
 mod option_file;
 mod pdo;
@@ -44,6 +45,7 @@ mod uri;
 use framework::*;
 use go::*;
 use jdbc::*;
+use mysqli::*;
 use node::*;
 use option_file::*;
 use pdo::*;
@@ -71,6 +73,7 @@ static STACKS: &[&dyn Stack<My>] = &[
     &NODE_CONFIGS,
     &PYTHON_CALLS,
     &PHP_PDO,
+    &PHP_MYSQLI,
     &FRAMEWORK_SETTINGS,
     &PROXYSQL,
     &GO_DSNS,
