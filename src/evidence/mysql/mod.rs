@@ -41,6 +41,7 @@ mod rails;
 #[cfg(test)]
 mod tests;
 mod uri;
+mod wordpress;
 
 use framework::*;
 use go::*;
@@ -53,10 +54,11 @@ use proxysql::*;
 use python::*;
 use rails::*;
 use uri::*;
+use wordpress::*;
 
 /// Finds MySQL-family connection settings in one file.
 pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
-    if !(mentions(file) || go_dsn(file) || is_option_file(file.name)) {
+    if !(mentions(file) || go_dsn(file) || is_option_file(file.name) || (WORDPRESS.wants)(file)) {
         return Vec::new();
     }
     let mut hits = Vec::new();
@@ -74,6 +76,7 @@ static STACKS: &[&dyn Stack<My>] = &[
     &PYTHON_CALLS,
     &PHP_PDO,
     &PHP_MYSQLI,
+    &WORDPRESS,
     &FRAMEWORK_SETTINGS,
     &PROXYSQL,
     &GO_DSNS,
