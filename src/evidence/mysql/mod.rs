@@ -33,6 +33,7 @@ mod go;
 mod jdbc;
 mod mysqli;
 mod node;
+mod node_orm;
 mod option_file;
 mod pdo;
 mod proxysql;
@@ -48,6 +49,7 @@ use go::*;
 use jdbc::*;
 use mysqli::*;
 use node::*;
+use node_orm::*;
 use option_file::*;
 use pdo::*;
 use proxysql::*;
@@ -73,6 +75,7 @@ static STACKS: &[&dyn Stack<My>] = &[
     &PLAIN_URLS,
     &RAILS_YAML,
     &NODE_CONFIGS,
+    &NODE_ORMS,
     &PYTHON_CALLS,
     &PHP_PDO,
     &PHP_MYSQLI,
