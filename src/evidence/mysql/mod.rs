@@ -36,6 +36,7 @@ mod node;
 mod node_orm;
 mod option_file;
 mod pdo;
+mod prisma;
 mod proxysql;
 mod python;
 mod rails;
@@ -52,6 +53,7 @@ use node::*;
 use node_orm::*;
 use option_file::*;
 use pdo::*;
+use prisma::*;
 use proxysql::*;
 use python::*;
 use rails::*;
@@ -76,6 +78,7 @@ static STACKS: &[&dyn Stack<My>] = &[
     &RAILS_YAML,
     &NODE_CONFIGS,
     &NODE_ORMS,
+    &PRISMA,
     &PYTHON_CALLS,
     &PHP_PDO,
     &PHP_MYSQLI,

@@ -1,0 +1,84 @@
+//! Prisma `schema.prisma`: a `datasource` block with `provider = "mysql"`
+//! whose `url` comes from `env("…")`. A literal URL there is the URL
+//! stack's (it reads Prisma's `sslaccept`).
+
+use super::*;
+
+static DATASOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{").expect("Prisma pattern compiles")
+});
+
+pub(super) static PRISMA: Row<My> = Row {
+    name: "Prisma schema",
+    wants: |file| file.name.ends_with(".prisma") && mentions(file),
+    detect: |file, hits| prisma(file.text, file.lines(), hits),
+};
+
+/// One hit per MySQL datasource whose URL is read from the environment:
+/// what the variable holds decides, so every fact is unknown.
+pub(super) fn prisma(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for m in DATASOURCE.find_iter(text) {
+        let open = m.end() - 1;
+        let Some(close) = matching_close(text, open, false) else {
+            continue;
+        };
+        let block = &text[open + 1..close];
+        let get = |k: &str| {
+            block.lines().find_map(|l| {
+                let (key, v) = l.split_once('=')?;
+                (key.trim() == k).then(|| v.trim())
+            })
+        };
+        let provider = get("provider").map(unquote);
+        if !matches!(provider, Some("mysql")) {
+            continue;
+        }
+        let Some(url) = get("url").filter(|u| u.starts_with("env(")) else {
+            continue;
+        };
+        let hit = ConfigHit::new(
+            lines.line(m.start()),
+            "Prisma schema",
+            Engine::Mysql,
+            UNKNOWN,
+            &format!("provider = \"mysql\"; url = {url}"),
+        );
+        hits.push(hit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    #[test]
+    fn prisma_datasources() {
+        let m = Engine::Mysql;
+        check(
+            "schema.prisma",
+            "generator client {\n  provider = \"prisma-client-js\"\n}\n\ndatasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+            &[("Prisma schema", m, None, None, None, None, UNKNOWN, None)],
+        );
+        // A literal URL: the URL stack reads Prisma's sslaccept.
+        check(
+            "schema.prisma",
+            "datasource db {\n  provider = \"mysql\"\n  url      = \"mysql://app:hunter2@db:3306/shop?sslaccept=strict\"\n}\n",
+            &[(
+                "mysql URL",
+                m,
+                Some("db"),
+                Some(3306),
+                Some("app"),
+                Some("shop"),
+                Facts::new(Unknown, Yes, Yes),
+                None,
+            )],
+        );
+        check(
+            "schema.prisma",
+            "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+            &[],
+        );
+    }
+}
