@@ -58,11 +58,7 @@ pub(super) fn pgcat(cx: &Ctx<'_>, out: &mut Out) {
             .map(str::to_string);
         conn.user = pool_user(&sections, pool);
         let setting = [
-            format!(
-                "[{}] {}",
-                shard.name,
-                shown_lines(&cx.text[shard.start..shard.end])
-            ),
+            shown_lines(&cx.text[shard.start..shard.end]),
             general_shown.clone(),
         ]
         .into_iter()
