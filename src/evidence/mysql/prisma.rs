@@ -3,10 +3,7 @@
 //! stack's (it reads Prisma's `sslaccept`).
 
 use super::*;
-
-static DATASOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{").expect("Prisma pattern compiles")
-});
+use crate::evidence::syntax::prisma::datasources;
 
 pub(super) static PRISMA: Row<My> = Row {
     name: "Prisma schema",
@@ -17,33 +14,19 @@ pub(super) static PRISMA: Row<My> = Row {
 /// One hit per MySQL datasource whose URL is read from the environment:
 /// what the variable holds decides, so every fact is unknown.
 pub(super) fn prisma(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
-    for m in DATASOURCE.find_iter(text) {
-        let open = m.end() - 1;
-        let Some(close) = matching_close(text, open, false) else {
-            continue;
-        };
-        let block = &text[open + 1..close];
-        let get = |k: &str| {
-            block.lines().find_map(|l| {
-                let (key, v) = l.split_once('=')?;
-                (key.trim() == k).then(|| v.trim())
-            })
-        };
-        let provider = get("provider").map(unquote);
-        if !matches!(provider, Some("mysql")) {
+    for ds in datasources(text) {
+        if ds.provider != Some("mysql") {
             continue;
         }
-        let Some(url) = get("url").filter(|u| u.starts_with("env(")) else {
-            continue;
-        };
-        let hit = ConfigHit::new(
-            lines.line(m.start()),
-            "Prisma schema",
-            Engine::Mysql,
-            UNKNOWN,
-            &format!("provider = \"mysql\"; url = {url}"),
-        );
-        hits.push(hit);
+        for (url, _) in ds.urls.iter().filter(|(u, _)| u.starts_with("env(")) {
+            hits.push(ConfigHit::new(
+                lines.line(ds.at),
+                "Prisma schema",
+                Engine::Mysql,
+                UNKNOWN,
+                &format!("provider = \"mysql\"; url = {url}"),
+            ));
+        }
     }
 }
 

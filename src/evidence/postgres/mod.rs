@@ -59,6 +59,7 @@ mod npgsql;
 mod odyssey;
 mod pgbouncer;
 mod pgcat;
+mod prisma;
 mod python;
 mod rails;
 #[cfg(test)]
@@ -74,6 +75,7 @@ use npgsql::*;
 use odyssey::*;
 use pgbouncer::*;
 use pgcat::*;
+use prisma::*;
 use python::*;
 use rails::*;
 use uri::*;
@@ -98,6 +100,7 @@ static STACKS: &[&dyn Stack<Pg>] = &[
     &PGBOUNCER,
     &ODYSSEY,
     &PGCAT,
+    &PRISMA,
     &JDBC_URLS,
     &URIS,
     &PDO,

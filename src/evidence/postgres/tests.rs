@@ -59,6 +59,7 @@ fn cases() -> impl Iterator<Item = &'static Case> {
         pgbouncer::cases::CASES,
         odyssey::cases::CASES,
         pgcat::cases::CASES,
+        prisma::cases::CASES,
     ]
     .into_iter()
     .flatten()
