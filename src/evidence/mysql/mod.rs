@@ -31,28 +31,38 @@ use super::{ConfigHit, FileCtx, Given, given};
 mod framework;
 mod go;
 mod jdbc;
+mod mysqli;
 mod node;
+mod node_orm;
 mod option_file;
 mod pdo;
+mod prisma;
+mod proxysql;
 mod python;
 mod rails;
 #[cfg(test)]
 mod tests;
 mod uri;
+mod wordpress;
 
 use framework::*;
 use go::*;
 use jdbc::*;
+use mysqli::*;
 use node::*;
+use node_orm::*;
 use option_file::*;
 use pdo::*;
+use prisma::*;
+use proxysql::*;
 use python::*;
 use rails::*;
 use uri::*;
+use wordpress::*;
 
 /// Finds MySQL-family connection settings in one file.
 pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
-    if !(mentions(file) || go_dsn(file) || is_option_file(file.name)) {
+    if !(mentions(file) || go_dsn(file) || is_option_file(file.name) || (WORDPRESS.wants)(file)) {
         return Vec::new();
     }
     stack::hits(STACKS, file, file)
@@ -64,9 +74,14 @@ static STACKS: &[&dyn Stack<My>] = &[
     &PLAIN_URLS,
     &RAILS_YAML,
     &NODE_CONFIGS,
+    &NODE_ORMS,
+    &PRISMA,
     &PYTHON_CALLS,
     &PHP_PDO,
+    &PHP_MYSQLI,
+    &WORDPRESS,
     &FRAMEWORK_SETTINGS,
+    &PROXYSQL,
     &GO_DSNS,
     &OPTION_GROUPS,
 ];

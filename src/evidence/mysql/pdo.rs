@@ -79,8 +79,9 @@ pub(super) fn strip_brackets(v: &str) -> &str {
 /// PDO_MYSQL options (`PDO::MYSQL_ATTR_SSL_*`, PHP 8.4's
 /// `Pdo\Mysql::ATTR_SSL_*`): TLS once any SSL attribute is set; mysqlnd
 /// verifies the peer once a CA is given, unless
-/// `MYSQL_ATTR_SSL_VERIFY_SERVER_CERT` is false [unconfirmed]; whether it
-/// also checks the name is not settled, hence Unknown. `filtered`: the
+/// `MYSQL_ATTR_SSL_VERIFY_SERVER_CERT` is false, and checks the peer's name
+/// whenever it checks the peer (mysqlnd_vio.c enable_ssl sets
+/// `verify_peer_name` to `verify_peer`). `filtered`: the
 /// options pass through `array_filter` (Laravel), so a CA from `env()` may
 /// be dropped.
 pub(super) fn pdo_facts(options: &[(String, &str)], filtered: bool) -> (Facts, Option<String>) {
@@ -106,9 +107,9 @@ pub(super) fn pdo_facts(options: &[(String, &str)], filtered: bool) -> (Facts, O
     } else {
         match attr("SSL_VERIFY_SERVER_CERT").map(Literal::of) {
             Some(Literal::False) => NO_VERIFY,
-            Some(Literal::True) => Facts::new(Yes, Yes, Unknown),
+            Some(Literal::True) => FULL,
             Some(_) => Facts::new(Yes, Unknown, Unknown),
-            None if ca.is_some() => Facts::new(Yes, Yes, Unknown),
+            None if ca.is_some() => FULL,
             None => Facts::new(Yes, Unknown, Unknown),
         }
     };
@@ -134,7 +135,7 @@ mod tests {
                     Some(3306),
                     Some("app"),
                     Some("shop"),
-                    Facts::new(Yes, Yes, Unknown),
+                    V_ID,
                     Some("/etc/ssl/rds.pem"),
                 ),
             ),
@@ -175,7 +176,7 @@ mod tests {
                 None,
                 Some("$u"),
                 None,
-                Facts::new(Yes, Yes, Unknown),
+                V_ID,
                 Some("getenv('CA')"),
             )],
         );

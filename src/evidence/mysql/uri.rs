@@ -10,12 +10,22 @@ pub(super) static PLAIN_URL: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static PLAIN_URLS: Row<My> = Row {
     name: "mysql:// URLs",
     wants: |file| mentions(file),
-    detect: |file, hits| plain_urls(file.text, file.lines(), hits),
+    detect: |file, hits| plain_urls(file.text, file.lines(), hits, is_js(file.name)),
 };
 
-pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>, js: bool) {
+    // The URLs Node ORMs take are theirs, read with the options beside them.
+    let orm_urls = std::cell::OnceCell::new();
     for m in PLAIN_URL.captures_iter(text) {
         let whole = m.get(0).expect("match");
+        if js
+            && orm_urls
+                .get_or_init(|| orm_configs(text))
+                .iter()
+                .any(|c| c.url_at == Some(whole.start()))
+        {
+            continue;
+        }
         // `jdbc:mysql://`, `jdbc:mysql:loadbalance://` are Connector/J's.
         let before = text[..whole.start()].bytes().next_back();
         if matches!(before, Some(b':' | b'-' | b'+' | b'.' | b'_'))

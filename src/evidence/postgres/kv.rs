@@ -296,5 +296,30 @@ pub(super) mod cases {
             trust: Some("/certs/global-bundle.pem"),
             versions: &[],
         },
+        // PHP pg_connect / pg_pconnect take a libpq string.
+        Case {
+            file: "db.php",
+            text: "<?php\n$conn = pg_connect(\"host=db.example.com port=5432 dbname=shop user=app password=hunter2 sslmode=verify-full sslrootcert=/etc/ssl/rds.pem\");\n",
+            stack: "libpq keyword/value",
+            host: Some("db.example.com"),
+            port: Some(5432),
+            user: Some("app"),
+            db: Some("shop"),
+            facts: FULL,
+            trust: Some("/etc/ssl/rds.pem"),
+            versions: &[],
+        },
+        Case {
+            file: "db.php",
+            text: "<?php\n$conn = pg_pconnect(\"host=$host dbname=shop user=app\");\n",
+            stack: "libpq keyword/value",
+            host: Some("$host"),
+            port: None,
+            user: Some("app"),
+            db: Some("shop"),
+            facts: PREFER,
+            trust: None,
+            versions: &[],
+        },
     ];
 }

@@ -56,6 +56,10 @@ mod env;
 mod kv;
 mod node;
 mod npgsql;
+mod odyssey;
+mod pgbouncer;
+mod pgcat;
+mod prisma;
 mod python;
 mod rails;
 #[cfg(test)]
@@ -68,6 +72,10 @@ use env::*;
 use kv::*;
 use node::*;
 use npgsql::*;
+use odyssey::*;
+use pgbouncer::*;
+use pgcat::*;
+use prisma::*;
 use python::*;
 use rails::*;
 use uri::*;
@@ -89,6 +97,10 @@ static STACKS: &[&dyn Stack<Pg>] = &[
     &NODE_OBJECTS,
     &PYTHON_CALLS,
     &SQL_ALCHEMY,
+    &PGBOUNCER,
+    &ODYSSEY,
+    &PGCAT,
+    &PRISMA,
     &JDBC_URLS,
     &URIS,
     &PDO,

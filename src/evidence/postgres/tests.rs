@@ -56,6 +56,10 @@ fn cases() -> impl Iterator<Item = &'static Case> {
         django::cases::CASES,
         node::cases::CASES,
         python::cases::CASES,
+        pgbouncer::cases::CASES,
+        odyssey::cases::CASES,
+        pgcat::cases::CASES,
+        prisma::cases::CASES,
     ]
     .into_iter()
     .flatten()

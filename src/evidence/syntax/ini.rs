@@ -16,6 +16,9 @@ pub(crate) struct IniSection<'a> {
 }
 
 pub(crate) struct IniEntry<'a> {
+    /// Byte offset of the entry's line, and where that line ends.
+    pub(crate) at: usize,
+    pub(crate) end: usize,
     pub(crate) key: &'a str,
     /// `None` for a bare option (`ssl`, `skip-ssl`).
     pub(crate) value: Option<&'a str>,
@@ -58,7 +61,12 @@ pub(crate) fn ini_sections(text: &str) -> Vec<IniSection<'_>> {
                 Some((k, v)) => (k.trim(), Some(strip_inline_comment(v.trim()))),
                 None => (line, None),
             };
-            section.entries.push(IniEntry { key, value });
+            section.entries.push(IniEntry {
+                at: offset,
+                end: line_end,
+                key,
+                value,
+            });
             section.end = line_end;
         }
         offset += raw.len();
@@ -94,5 +102,7 @@ mod tests {
             "[client]\nssl-ca = /c.pem  # the bundle\n; ssl-mode=DISABLED\nskip-ssl\nhost='db'"
         );
         assert_eq!(sections[1].get("port"), Some("3306"));
+        let port = &sections[1].entries[0];
+        assert_eq!(&text[port.at..port.end], "port=3306");
     }
 }

@@ -9,6 +9,7 @@ pub mod kv;
 pub mod lex;
 pub mod lines;
 pub mod live_text;
+pub mod prisma;
 pub mod quote;
 pub mod url;
 

@@ -1,0 +1,67 @@
+//! Prisma `schema.prisma`: a `datasource` block with `provider = "mysql"`
+//! whose `url` comes from `env("…")`. A literal URL there is the URL
+//! stack's (it reads Prisma's `sslaccept`).
+
+use super::*;
+use crate::evidence::syntax::prisma::datasources;
+
+pub(super) static PRISMA: Row<My> = Row {
+    name: "Prisma schema",
+    wants: |file| file.name.ends_with(".prisma") && mentions(file),
+    detect: |file, hits| prisma(file.text, file.lines(), hits),
+};
+
+/// One hit per MySQL datasource whose URL is read from the environment:
+/// what the variable holds decides, so every fact is unknown.
+pub(super) fn prisma(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+    for ds in datasources(text) {
+        if ds.provider != Some("mysql") {
+            continue;
+        }
+        for (url, _) in ds.urls.iter().filter(|(u, _)| u.starts_with("env(")) {
+            hits.push(ConfigHit::new(
+                lines.line(ds.at),
+                "Prisma schema",
+                Engine::Mysql,
+                UNKNOWN,
+                &format!("provider = \"mysql\"; url = {url}"),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    #[test]
+    fn prisma_datasources() {
+        let m = Engine::Mysql;
+        check(
+            "schema.prisma",
+            "generator client {\n  provider = \"prisma-client-js\"\n}\n\ndatasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+            &[("Prisma schema", m, None, None, None, None, UNKNOWN, None)],
+        );
+        // A literal URL: the URL stack reads Prisma's sslaccept.
+        check(
+            "schema.prisma",
+            "datasource db {\n  provider = \"mysql\"\n  url      = \"mysql://app:hunter2@db:3306/shop?sslaccept=strict\"\n}\n",
+            &[(
+                "mysql URL",
+                m,
+                Some("db"),
+                Some(3306),
+                Some("app"),
+                Some("shop"),
+                Facts::new(Unknown, Yes, Yes),
+                None,
+            )],
+        );
+        check(
+            "schema.prisma",
+            "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+            &[],
+        );
+    }
+}

@@ -1,0 +1,204 @@
+//! Odyssey's `odyssey.conf`: the pooler is the client of the database, so
+//! each remote `storage "name" { … }` block is a connection setting.
+
+use super::*;
+use crate::evidence::syntax::lex::matching_close;
+use crate::evidence::text::shown_lines;
+
+static STORAGE_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^[ \t]*storage[ \t]+"([^"\n]*)"[ \t]*\{"#).expect("Odyssey pattern compiles")
+});
+
+pub(super) static ODYSSEY: Row<Pg> = Row {
+    name: "Odyssey",
+    wants: |file| file.name.contains("odyssey") && file.text.contains("storage"),
+    detect: |cx, out| odyssey(cx, out),
+};
+
+/// One hit per `storage` block of `type "remote"`, with the database and
+/// user of the first route that names it (`storage_db`, `storage_user`).
+pub(super) fn odyssey(cx: &Ctx<'_>, out: &mut Out) {
+    for m in STORAGE_BLOCK.captures_iter(cx.text) {
+        let whole = m.get(0).expect("match");
+        let open = whole.end() - 1;
+        let Some(close) = matching_close(cx.text, open, true) else {
+            continue;
+        };
+        let block = directives(&cx.text[open + 1..close]);
+        let get = |k: &str| {
+            block
+                .iter()
+                .rev()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| *v)
+        };
+        if get("type") != Some("remote") {
+            continue; // `local`: Odyssey's own console
+        }
+        let name = &m[1];
+        let mut conn = Conn::default();
+        if let Some(host) = get("host") {
+            // `host "h1:5432,h2"`: the first endpoint.
+            let first = host.split(',').next().unwrap_or(host);
+            match first.rsplit_once(':') {
+                Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => {
+                    conn.host = Some(h.to_string());
+                    conn.port = Some(p.to_string());
+                }
+                _ => conn.host = Some(first.to_string()),
+            }
+        }
+        if let Some(port) = get("port") {
+            conn.port = Some(port.to_string());
+        }
+        if let Some(route) = route_of(cx.text, name) {
+            conn.database = route
+                .iter()
+                .find(|(k, _)| *k == "storage_db")
+                .map(|(_, v)| v.to_string());
+            conn.user = route
+                .iter()
+                .find(|(k, _)| *k == "storage_user")
+                .map(|(_, v)| v.to_string());
+        }
+        let trust = get("tls_ca_file").filter(|ca| !ca.is_empty());
+        out.claim(whole.start(), close + 1);
+        out.found.push(Found {
+            at: whole.start(),
+            stack: "Odyssey",
+            conn,
+            facts: storage_tls_facts(get("tls")),
+            trust: trust.map(str::to_string),
+            driver_version: None,
+            setting: shown_lines(&cx.text[whole.start()..=close]),
+        });
+    }
+}
+
+/// `key value` lines of a block body, values unquoted; nested blocks'
+/// lines included.
+fn directives(body: &str) -> Vec<(&str, &str)> {
+    body.lines()
+        .filter_map(|line| {
+            let (key, value) = line.trim().split_once([' ', '\t'])?;
+            Some((key, unquote(value.trim())))
+        })
+        .collect()
+}
+
+/// The directives after the first `storage "name"` reference in a route,
+/// up to the end of its block.
+fn route_of<'t>(text: &'t str, name: &str) -> Option<Vec<(&'t str, &'t str)>> {
+    let reference = format!("storage \"{name}\"");
+    let mut from = 0;
+    while let Some(i) = text[from..].find(&reference) {
+        let at = from + i + reference.len();
+        let rest = &text[at..];
+        if !rest.trim_start().starts_with('{') {
+            let end = rest.find('}').unwrap_or(rest.len());
+            return Some(directives(&rest[..end]));
+        }
+        from = at;
+    }
+    None
+}
+
+/// `tls` of a storage (sources/tls.c, od_tls_backend; machinarium/tls.c):
+/// unset is `disable`; `allow` and `prefer` fall back to plaintext and
+/// verify nothing; `require` already checks the chain (SSL_VERIFY_PEER
+/// against `tls_ca_file`); `verify_ca` and `verify_full` check the chain
+/// only, as nothing in Odyssey matches the certificate to the host name.
+pub(super) fn storage_tls_facts(tls: Option<&str>) -> Facts {
+    match tls.map(str::trim) {
+        None | Some("disable") => PLAIN,
+        Some("allow" | "prefer") => OPPORTUNISTIC,
+        Some("require" | "verify_ca" | "verify_full") => CA_ONLY,
+        // A placeholder, or a word Odyssey refuses to start with.
+        Some(_) => UNKNOWN,
+    }
+}
+
+#[cfg(test)]
+pub(super) mod cases {
+    use super::super::tests::*;
+    use super::*;
+
+    /// One hit per case, as the table test in [`super::super::tests`]
+    /// reads them.
+    pub(in super::super) const CASES: &[Case] = &[
+        Case {
+            file: "odyssey.conf",
+            text: "storage \"postgres_server\" {\n\ttype \"remote\"\n\thost \"shop.cluster-x.eu-west-1.rds.amazonaws.com\"\n\tport 5432\n\ttls \"verify_full\"\n\ttls_ca_file \"/etc/odyssey/global-bundle.pem\"\n}\n\ndatabase \"shop\" {\n\tuser \"app\" {\n\t\tauthentication \"md5\"\n\t\tpassword \"hunter2\"\n\t\tstorage \"postgres_server\"\n\t\tstorage_db \"shop\"\n\t\tstorage_user \"app_rw\"\n\t\tstorage_password \"hunter2\"\n\t\tpool \"transaction\"\n\t}\n}\n",
+            stack: "Odyssey",
+            host: Some("shop.cluster-x.eu-west-1.rds.amazonaws.com"),
+            port: Some(5432),
+            user: Some("app_rw"),
+            db: Some("shop"),
+            facts: CA_ONLY,
+            trust: Some("/etc/odyssey/global-bundle.pem"),
+            versions: &[],
+        },
+        Case {
+            file: "odyssey.conf",
+            text: "storage \"local\" {\n\ttype \"local\"\n}\nstorage \"pg\" {\n\ttype \"remote\"\n\thost \"10.0.0.7:6432,10.0.0.8\"\n\t# tls \"verify_full\"\n}\n",
+            stack: "Odyssey",
+            host: Some("10.0.0.7"),
+            port: Some(6432),
+            user: None,
+            db: None,
+            facts: PLAIN,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "odyssey.conf",
+            text: "storage \"pg\" {\n\ttype \"remote\"\n\thost \"db\"\n\ttls \"prefer\"\n}\n",
+            stack: "Odyssey",
+            host: Some("db"),
+            port: None,
+            user: None,
+            db: None,
+            facts: OPPORTUNISTIC,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "odyssey.conf",
+            text: "storage \"pg\" {\n\ttype \"remote\"\n\thost \"db\"\n\ttls \"require\"\n\ttls_ca_file \"/etc/ssl/rds.pem\"\n}\n",
+            stack: "Odyssey",
+            host: Some("db"),
+            port: None,
+            user: None,
+            db: None,
+            facts: CA_ONLY,
+            trust: Some("/etc/ssl/rds.pem"),
+            versions: &[],
+        },
+        Case {
+            file: "odyssey.conf.j2",
+            text: "storage \"pg\" {\n\ttype \"remote\"\n\thost \"{{ pg_host }}\"\n\ttls \"{{ odyssey_tls }}\"\n}\n",
+            stack: "Odyssey",
+            host: Some("{{ pg_host }}"),
+            port: None,
+            user: None,
+            db: None,
+            facts: UNKNOWN,
+            trust: None,
+            versions: &[],
+        },
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::testing;
+
+    #[test]
+    fn storage_passwords_are_masked() {
+        let text = "storage \"pg\" {\n\ttype \"remote\"\n\thost \"db\"\n\tpassword \"hunter2\"\n\ttls \"disable\"\n}\n";
+        let hits = testing::scan(detect, "odyssey.conf", text);
+        assert_eq!(hits.len(), 1);
+        testing::assert_masked(&hits, "hunter2");
+    }
+}

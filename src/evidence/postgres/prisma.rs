@@ -1,0 +1,151 @@
+//! Prisma `schema.prisma` with `provider = "postgresql"`: Prisma's own
+//! engine reads the URL, not libpq, so its `sslmode` and `sslaccept` are
+//! read here and the URL stack leaves the URL alone.
+
+use super::*;
+use crate::evidence::syntax::prisma::datasources;
+use crate::evidence::syntax::url::{UrlParts, query_params};
+
+pub(super) static PRISMA: Row<Pg> = Row {
+    name: "Prisma schema",
+    wants: |file| file.name.ends_with(".prisma") && file.text.contains("postgres"),
+    detect: |cx, out| prisma(cx, out),
+};
+
+/// One hit per `url`/`directUrl` of a PostgreSQL datasource.
+pub(super) fn prisma(cx: &Ctx<'_>, out: &mut Out) {
+    for ds in datasources(cx.text) {
+        if !matches!(ds.provider, Some("postgresql" | "postgres")) {
+            continue;
+        }
+        for &(url, at) in &ds.urls {
+            let literal = unquote(url);
+            let mut conn = Conn::default();
+            let (facts, trust) = match literal.split_once("://") {
+                Some((_, rest)) if literal != url => {
+                    let parts = UrlParts::parse(rest);
+                    conn.host = parts.host.clone();
+                    conn.port = parts.port.map(|p| p.to_string());
+                    conn.user = parts.user.clone();
+                    conn.database = parts.database.clone();
+                    let params = query_params(parts.query);
+                    let get = |k: &str| {
+                        params
+                            .iter()
+                            .rev()
+                            .find(|(key, _)| key == k)
+                            .map(|(_, v)| v.as_str())
+                    };
+                    (
+                        prisma_facts(get("sslmode"), get("sslaccept")),
+                        get("sslcert").map(str::to_string),
+                    )
+                }
+                // `env("DATABASE_URL")`: what the variable holds decides.
+                _ => (UNKNOWN, None),
+            };
+            out.claim(at, at + url.len());
+            out.found.push(Found {
+                at: ds.at,
+                stack: "Prisma schema",
+                conn,
+                facts,
+                trust,
+                driver_version: None,
+                setting: format!("provider = \"postgresql\"; url = {url}"),
+            });
+        }
+    }
+}
+
+/// Prisma's PostgreSQL URL (docs, "PostgreSQL connection URL arguments"):
+/// `sslmode` is `prefer` (default), `disable` or `require`; `sslaccept` is
+/// `accept_invalid_certs` (default) or `strict`, which checks the chain
+/// (against `sslcert`, else the system store) and the host name.
+pub(super) fn prisma_facts(mode: Option<&str>, accept: Option<&str>) -> Facts {
+    let checked = match accept {
+        None | Some("accept_invalid_certs") => N,
+        Some("strict") => Y,
+        Some(_) => return UNKNOWN,
+    };
+    match mode {
+        Some("disable") => PLAIN,
+        None | Some("prefer") => Facts::new(U, checked, checked),
+        Some("require") => Facts::new(Y, checked, checked),
+        Some(_) => UNKNOWN,
+    }
+}
+
+#[cfg(test)]
+pub(super) mod cases {
+    use super::super::tests::*;
+    use super::*;
+
+    /// One hit per case, as the table test in [`super::super::tests`]
+    /// reads them.
+    pub(in super::super) const CASES: &[Case] = &[
+        // libpq would read `require` with a CA as a chain check; Prisma
+        // does not without `sslaccept=strict`.
+        Case {
+            file: "schema.prisma",
+            text: "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app:hunter2@shop.cluster-x.eu-west-1.rds.amazonaws.com:5432/shop?sslmode=require&sslcert=/certs/global-bundle.pem\"\n}\n",
+            stack: "Prisma schema",
+            host: Some("shop.cluster-x.eu-west-1.rds.amazonaws.com"),
+            port: Some(5432),
+            user: Some("app"),
+            db: Some("shop"),
+            facts: NO_VERIFY,
+            trust: Some("/certs/global-bundle.pem"),
+            versions: &[],
+        },
+        Case {
+            file: "schema.prisma",
+            text: "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app@db:5432/shop?sslmode=require&sslaccept=strict\"\n}\n",
+            stack: "Prisma schema",
+            host: Some("db"),
+            port: Some(5432),
+            user: Some("app"),
+            db: Some("shop"),
+            facts: FULL,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "schema.prisma",
+            text: "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app@db/shop\"\n}\n",
+            stack: "Prisma schema",
+            host: Some("db"),
+            port: None,
+            user: Some("app"),
+            db: Some("shop"),
+            facts: OPPORTUNISTIC,
+            trust: None,
+            versions: &[],
+        },
+        Case {
+            file: "schema.prisma",
+            text: "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+            stack: "Prisma schema",
+            host: None,
+            port: None,
+            user: None,
+            db: None,
+            facts: UNKNOWN,
+            trust: None,
+            versions: &[],
+        },
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::testing;
+
+    #[test]
+    fn passwords_are_masked() {
+        for case in cases::CASES {
+            testing::assert_masked(&testing::scan(detect, case.file, case.text), "hunter2");
+        }
+    }
+}
