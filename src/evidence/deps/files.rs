@@ -144,10 +144,15 @@ pub(super) fn read_folder(folder: &Path, ecosystem: Ecosystem) -> FolderDeps {
     out
 }
 
-/// Asserts that each file's text, read as its kind, names the
-/// dependencies given: (kind, text, (name, version as written)…).
+/// A file's kind and text, and the (name, version as written) of each
+/// dependency it names.
 #[cfg(test)]
-pub(super) fn assert_reads(table: &[(Kind, &str, &[(&str, &str)])]) {
+pub(super) type ReadCase<'a> = (Kind, &'a str, &'a [(&'a str, &'a str)]);
+
+/// Asserts that each file's text, read as its kind, names the
+/// dependencies given.
+#[cfg(test)]
+pub(super) fn assert_reads(table: &[ReadCase<'_>]) {
     for (kind, text, want) in table {
         let got: Vec<(String, String)> = kind
             .read(text)
