@@ -15,13 +15,7 @@ pub(super) static DJANGO: Row<Pg> = Row {
 
 pub(super) fn django(cx: &Ctx<'_>, out: &mut Out) {
     let lex = cx.lex();
-    for m in DJANGO_ENGINE.find_iter(cx.text) {
-        if lex.in_comment(m.start()) {
-            continue;
-        }
-        let Some((open, close)) = lex.enclosing(cx.text, m.start(), b"{") else {
-            continue;
-        };
+    for (open, close) in cx.blocks_around(&DJANGO_ENGINE, b"{") {
         if out.is_claimed(open) {
             continue;
         }
@@ -56,20 +50,9 @@ pub(super) fn django(cx: &Ctx<'_>, out: &mut Out) {
                 _ => continue,
             };
             let v = as_written(v);
-            parts.push(format!("{key}: {v}"));
-            if !name.is_empty() {
-                conn.set(name, v);
-            }
+            keep(&mut conn, &mut parts, &key, name, v);
         }
-        out.claim(open, close + 1);
-        out.found.push(found(
-            cx,
-            open,
-            "Django settings",
-            Driver::Libpq,
-            conn,
-            parts.join("; "),
-        ));
+        block_found(cx, out, (open, close), "Django settings", conn, &parts);
     }
 }
 
@@ -87,13 +70,7 @@ pub(super) static LARAVEL: Row<Pg> = Row {
 /// `'port'`, `'database'`, `'username'`, `'sslmode'` beside it.
 pub(super) fn laravel(cx: &Ctx<'_>, out: &mut Out) {
     let lex = cx.lex();
-    for m in LARAVEL_DRIVER.find_iter(cx.text) {
-        if lex.in_comment(m.start()) {
-            continue;
-        }
-        let Some((open, close)) = lex.enclosing(cx.text, m.start(), b"[(") else {
-            continue;
-        };
+    for (open, close) in cx.blocks_around(&LARAVEL_DRIVER, b"[(") {
         let mut conn = Conn::default();
         let mut parts = Vec::new();
         for e in lex.entries(cx.text, open, close) {
@@ -109,21 +86,34 @@ pub(super) fn laravel(cx: &Ctx<'_>, out: &mut Out) {
                 _ => continue,
             };
             let v = as_written(e.text(cx.text));
-            parts.push(format!("{key}: {v}"));
-            if !name.is_empty() {
-                conn.set(name, v);
-            }
+            keep(&mut conn, &mut parts, &key, name, v);
         }
-        out.claim(open, close + 1);
-        out.found.push(found(
-            cx,
-            open,
-            "Laravel database.php",
-            Driver::Libpq,
-            conn,
-            parts.join("; "),
-        ));
+        block_found(cx, out, (open, close), "Laravel database.php", conn, &parts);
     }
+}
+
+/// Records `key: v` in the setting, and in the connection under libpq's
+/// keyword `name` (none for the key naming the engine or driver).
+fn keep(conn: &mut Conn, parts: &mut Vec<String>, key: &str, name: &str, v: String) {
+    parts.push(format!("{key}: {v}"));
+    if !name.is_empty() {
+        conn.set(name, v);
+    }
+}
+
+/// A settings block read: claimed whole, one libpq hit at its bracket.
+fn block_found(
+    cx: &Ctx<'_>,
+    out: &mut Out,
+    (open, close): (usize, usize),
+    stack: &'static str,
+    conn: Conn,
+    parts: &[String],
+) {
+    out.claim(open, close + 1);
+    let setting = parts.join("; ");
+    out.found
+        .push(found(cx, open, stack, Driver::Libpq, conn, setting));
 }
 
 #[cfg(test)]
@@ -135,42 +125,9 @@ pub(super) mod cases {
     /// [`super::super::tests`] reads them.
     pub(in super::super) const CASES: &[Case] = &[
         // ---- Django
-        Case {
-            file: "settings.py",
-            text: "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n        'NAME': 'shop',\n        'USER': 'shop',\n        'PASSWORD': os.environ['DB_PASSWORD'],\n        'HOST': os.environ.get('DB_HOST', 'localhost'),\n        'PORT': '5432',\n        'OPTIONS': {\n            'sslmode': 'verify-full',\n            'sslrootcert': '/certs/global-bundle.pem',\n        },\n    }\n}\n",
-            stack: "Django settings",
-            host: Some("os.environ.get('DB_HOST', 'localhost')"),
-            port: Some(5432),
-            user: Some("shop"),
-            db: Some("shop"),
-            facts: FULL,
-            trust: Some("/certs/global-bundle.pem"),
-            versions: &[],
-        },
-        Case {
-            file: "settings.py",
-            text: "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql_psycopg2\", \"NAME\": \"app\", \"HOST\": \"db\", \"PORT\": 5432}}\n",
-            stack: "Django settings",
-            host: Some("db"),
-            port: Some(5432),
-            user: None,
-            db: Some("app"),
-            facts: PREFER,
-            trust: None,
-            versions: &[],
-        },
+        case!("settings.py", "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n        'NAME': 'shop',\n        'USER': 'shop',\n        'PASSWORD': os.environ['DB_PASSWORD'],\n        'HOST': os.environ.get('DB_HOST', 'localhost'),\n        'PORT': '5432',\n        'OPTIONS': {\n            'sslmode': 'verify-full',\n            'sslrootcert': '/certs/global-bundle.pem',\n        },\n    }\n}\n" => "Django settings", FULL, host "os.environ.get('DB_HOST', 'localhost')", port 5432, user "shop", db "shop", trust "/certs/global-bundle.pem"),
+        case!("settings.py", "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql_psycopg2\", \"NAME\": \"app\", \"HOST\": \"db\", \"PORT\": 5432}}\n" => "Django settings", PREFER, host "db", port 5432, db "app"),
         // ---- Laravel
-        Case {
-            file: "database.php",
-            text: "'pgsql' => [\n    'driver' => 'pgsql',\n    'host' => env('DB_HOST', '127.0.0.1'),\n    'port' => env('DB_PORT', '5432'),\n    'database' => env('DB_DATABASE', 'forge'),\n    'username' => env('DB_USERNAME', 'forge'),\n    'password' => env('DB_PASSWORD', ''),\n    'sslmode' => 'require',\n],\n",
-            stack: "Laravel database.php",
-            host: Some("env('DB_HOST', '127.0.0.1')"),
-            port: None,
-            user: Some("env('DB_USERNAME', 'forge')"),
-            db: Some("env('DB_DATABASE', 'forge')"),
-            facts: REQUIRE,
-            trust: None,
-            versions: &[],
-        },
+        case!("database.php", "'pgsql' => [\n    'driver' => 'pgsql',\n    'host' => env('DB_HOST', '127.0.0.1'),\n    'port' => env('DB_PORT', '5432'),\n    'database' => env('DB_DATABASE', 'forge'),\n    'username' => env('DB_USERNAME', 'forge'),\n    'password' => env('DB_PASSWORD', ''),\n    'sslmode' => 'require',\n],\n" => "Laravel database.php", REQUIRE, host "env('DB_HOST', '127.0.0.1')", user "env('DB_USERNAME', 'forge')", db "env('DB_DATABASE', 'forge')"),
     ];
 }

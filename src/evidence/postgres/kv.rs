@@ -227,14 +227,8 @@ pub(super) fn pg_service(cx: &Ctx<'_>, out: &mut Out) {
     for (at, name, conn, parts) in sections {
         if conn.host.is_some() || conn.database.is_some() {
             let setting = format!("[{name}] {}", parts.join(" "));
-            out.found.push(found(
-                cx,
-                at,
-                "pg_service.conf",
-                Driver::Libpq,
-                conn,
-                setting,
-            ));
+            let hit = found(cx, at, "pg_service.conf", Driver::Libpq, conn, setting);
+            out.found.push(hit);
         }
     }
 }
@@ -248,78 +242,12 @@ pub(super) mod cases {
     /// [`super::super::tests`] reads them.
     pub(in super::super) const CASES: &[Case] = &[
         // ---- libpq keyword/value strings
-        Case {
-            file: "backup.sh",
-            text: "psql \"host=db.example.com port=5432 dbname='my db' user=app sslmode=verify-full sslrootcert=/certs/global-bundle.pem\" -f dump.sql\n",
-            stack: "libpq keyword/value",
-            host: Some("db.example.com"),
-            port: Some(5432),
-            user: Some("app"),
-            db: Some("my db"),
-            facts: FULL,
-            trust: Some("/certs/global-bundle.pem"),
-            versions: &[],
-        },
-        Case {
-            file: "worker.py",
-            text: "conninfo = \"host=%s port=%s dbname=%s user=%s password=%s\" % (h, p, d, u, pw)\n",
-            stack: "libpq keyword/value",
-            host: Some("%s"),
-            port: None,
-            user: Some("%s"),
-            db: Some("%s"),
-            facts: PREFER,
-            trust: None,
-            versions: &[],
-        },
-        Case {
-            file: "index.php",
-            text: "$db = new PDO('pgsql:host=db.example.com;port=5432;dbname=shop;sslmode=verify-full;sslrootcert=/etc/ssl/rds.pem', $user, $pass);\n",
-            stack: "PDO pgsql DSN",
-            host: Some("db.example.com"),
-            port: Some(5432),
-            user: None,
-            db: Some("shop"),
-            facts: FULL,
-            trust: Some("/etc/ssl/rds.pem"),
-            versions: &[],
-        },
-        Case {
-            file: "pg_service.conf",
-            text: "# services\n[reports]\nhost=reports.example.com\nport=5432\ndbname=reports\nuser=reader\nsslmode=verify-ca\nsslrootcert=/certs/global-bundle.pem\n",
-            stack: "pg_service.conf",
-            host: Some("reports.example.com"),
-            port: Some(5432),
-            user: Some("reader"),
-            db: Some("reports"),
-            facts: CA_ONLY,
-            trust: Some("/certs/global-bundle.pem"),
-            versions: &[],
-        },
+        case!("backup.sh", "psql \"host=db.example.com port=5432 dbname='my db' user=app sslmode=verify-full sslrootcert=/certs/global-bundle.pem\" -f dump.sql\n" => "libpq keyword/value", FULL, host "db.example.com", port 5432, user "app", db "my db", trust "/certs/global-bundle.pem"),
+        case!("worker.py", "conninfo = \"host=%s port=%s dbname=%s user=%s password=%s\" % (h, p, d, u, pw)\n" => "libpq keyword/value", PREFER, host "%s", user "%s", db "%s"),
+        case!("index.php", "$db = new PDO('pgsql:host=db.example.com;port=5432;dbname=shop;sslmode=verify-full;sslrootcert=/etc/ssl/rds.pem', $user, $pass);\n" => "PDO pgsql DSN", FULL, host "db.example.com", port 5432, db "shop", trust "/etc/ssl/rds.pem"),
+        case!("pg_service.conf", "# services\n[reports]\nhost=reports.example.com\nport=5432\ndbname=reports\nuser=reader\nsslmode=verify-ca\nsslrootcert=/certs/global-bundle.pem\n" => "pg_service.conf", CA_ONLY, host "reports.example.com", port 5432, user "reader", db "reports", trust "/certs/global-bundle.pem"),
         // PHP pg_connect / pg_pconnect take a libpq string.
-        Case {
-            file: "db.php",
-            text: "<?php\n$conn = pg_connect(\"host=db.example.com port=5432 dbname=shop user=app password=hunter2 sslmode=verify-full sslrootcert=/etc/ssl/rds.pem\");\n",
-            stack: "libpq keyword/value",
-            host: Some("db.example.com"),
-            port: Some(5432),
-            user: Some("app"),
-            db: Some("shop"),
-            facts: FULL,
-            trust: Some("/etc/ssl/rds.pem"),
-            versions: &[],
-        },
-        Case {
-            file: "db.php",
-            text: "<?php\n$conn = pg_pconnect(\"host=$host dbname=shop user=app\");\n",
-            stack: "libpq keyword/value",
-            host: Some("$host"),
-            port: None,
-            user: Some("app"),
-            db: Some("shop"),
-            facts: PREFER,
-            trust: None,
-            versions: &[],
-        },
+        case!("db.php", "<?php\n$conn = pg_connect(\"host=db.example.com port=5432 dbname=shop user=app password=hunter2 sslmode=verify-full sslrootcert=/etc/ssl/rds.pem\");\n" => "libpq keyword/value", FULL, host "db.example.com", port 5432, user "app", db "shop", trust "/etc/ssl/rds.pem"),
+        case!("db.php", "<?php\n$conn = pg_pconnect(\"host=$host dbname=shop user=app\");\n" => "libpq keyword/value", PREFER, host "$host", user "app", db "shop"),
     ];
 }

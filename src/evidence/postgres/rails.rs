@@ -178,14 +178,8 @@ pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
         .filter_map(|k| get(k).map(|v| format!("{k}: {v}")))
         .collect::<Vec<_>>()
         .join("; ");
-        out.found.push(found(
-            cx,
-            at,
-            "Rails database.yml",
-            Driver::Libpq,
-            conn,
-            setting,
-        ));
+        let hit = found(cx, at, "Rails database.yml", Driver::Libpq, conn, setting);
+        out.found.push(hit);
     }
 }
 
@@ -198,29 +192,7 @@ pub(super) mod cases {
     /// [`super::super::tests`] reads them.
     pub(in super::super) const CASES: &[Case] = &[
         // ---- Rails
-        Case {
-            file: "database.yml",
-            text: "production:\n  adapter: postgresql\n  host: db.example.com\n  port: 5432\n  database: shop\n  username: shop\n  password: <%= ENV['DB_PASSWORD'] %>\n",
-            stack: "Rails database.yml",
-            host: Some("db.example.com"),
-            port: Some(5432),
-            user: Some("shop"),
-            db: Some("shop"),
-            facts: PREFER,
-            trust: None,
-            versions: &[],
-        },
-        Case {
-            file: "database.yml",
-            text: "production:\n  adapter: postgis\n  host: <%= ENV.fetch(\"DB_HOST\") %>\n  database: geo\n  sslmode: verify-full\n  sslrootcert: config/certs/global-bundle.pem\n",
-            stack: "Rails database.yml",
-            host: Some("<%= ENV.fetch(\"DB_HOST\") %>"),
-            port: None,
-            user: None,
-            db: Some("geo"),
-            facts: FULL,
-            trust: Some("config/certs/global-bundle.pem"),
-            versions: &[],
-        },
+        case!("database.yml", "production:\n  adapter: postgresql\n  host: db.example.com\n  port: 5432\n  database: shop\n  username: shop\n  password: <%= ENV['DB_PASSWORD'] %>\n" => "Rails database.yml", PREFER, host "db.example.com", port 5432, user "shop", db "shop"),
+        case!("database.yml", "production:\n  adapter: postgis\n  host: <%= ENV.fetch(\"DB_HOST\") %>\n  database: geo\n  sslmode: verify-full\n  sslrootcert: config/certs/global-bundle.pem\n" => "Rails database.yml", FULL, host "<%= ENV.fetch(\"DB_HOST\") %>", db "geo", trust "config/certs/global-bundle.pem"),
     ];
 }

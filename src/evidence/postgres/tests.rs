@@ -45,6 +45,37 @@ pub(super) struct Case {
     pub(super) versions: &'static [(Package, &'static str)],
 }
 
+/// A [`Case`] in a line or two: `case!(file, text => stack, facts, host
+/// "db", port 5432, user "app", db "app", trust "/ca.pem", versions
+/// &[(Package::NodePg, "8.16.0")])`; each field after the facts is optional
+/// (`None`, no versions) and named.
+macro_rules! case {
+    (@set $case:ident versions $value:expr) => {
+        $case.versions = $value;
+    };
+    (@set $case:ident $field:ident $value:expr) => {
+        $case.$field = Some($value);
+    };
+    ($file:expr, $text:expr => $stack:expr, $facts:expr $(, $field:ident $value:expr)* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut case = Case {
+            file: $file,
+            text: $text,
+            stack: $stack,
+            host: None,
+            port: None,
+            user: None,
+            db: None,
+            facts: $facts,
+            trust: None,
+            versions: &[],
+        };
+        $(case!(@set case $field $value);)*
+        case
+    }};
+}
+pub(super) use case;
+
 /// Every stack's cases, each table beside its stack.
 fn cases() -> impl Iterator<Item = &'static Case> {
     [
@@ -96,6 +127,42 @@ fn each_stack_and_sslmode_reads_as_its_driver_does() {
         cases().count(),
         failures.join("\n\n")
     );
+}
+
+#[test]
+fn blocks_around_matches_outside_comments() {
+    let engine = Regex::new("ENGINE").unwrap();
+    // (file, text, opening brackets) → each block, as written
+    let table: [(&str, &str, &[u8], &[&str]); 3] = [
+        (
+            "settings.py",
+            "a = {'ENGINE': 1}\n# b = {'ENGINE': 2}\n",
+            b"{",
+            &["{'ENGINE': 1}"],
+        ),
+        (
+            "database.php",
+            "['ENGINE' => 1, (2)]\n",
+            b"[(",
+            &["['ENGINE' => 1, (2)]"],
+        ),
+        ("settings.py", "ENGINE = 1\n", b"{", &[]),
+    ];
+    for (name, text, opens, want) in table {
+        let source = SourceFile {
+            path: Path::new(name),
+            name,
+            text,
+            versions: Versions::None,
+        };
+        let file = FileCtx::new(&source);
+        let cx = Ctx::new(&file);
+        let got: Vec<&str> = cx
+            .blocks_around(&engine, opens)
+            .map(|(open, close)| &text[open..=close])
+            .collect();
+        assert_eq!(got, want, "{text}");
+    }
 }
 
 #[test]
