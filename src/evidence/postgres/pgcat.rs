@@ -144,68 +144,13 @@ pub(super) mod cases {
     /// One hit per case, as the table test in [`super::super::tests`]
     /// reads them.
     pub(in super::super) const CASES: &[Case] = &[
-        Case {
-            file: "pgcat.toml",
-            text: "[general]\nport = 6432\nserver_tls = true\nverify_server_certificate = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n",
-            stack: "PgCat",
-            host: Some("shop.cluster-x.eu-west-1.rds.amazonaws.com"),
-            port: Some(5432),
-            user: Some("app"),
-            db: Some("shop"),
-            facts: Facts::new(U, Y, Y),
-            trust: Some(WEBPKI_ROOTS),
-            versions: &[],
-        },
+        case!("pgcat.toml", "[general]\nport = 6432\nserver_tls = true\nverify_server_certificate = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", Facts::new(U, Y, Y), host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop", trust WEBPKI_ROOTS),
         // TLS asked for, any certificate taken, plaintext when refused.
-        Case {
-            file: "pgcat.toml",
-            text: "[general]\nserver_tls = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n",
-            stack: "PgCat",
-            host: Some("shop.cluster-x.eu-west-1.rds.amazonaws.com"),
-            port: Some(5432),
-            user: Some("app"),
-            db: Some("shop"),
-            facts: OPPORTUNISTIC,
-            trust: None,
-            versions: &[],
-        },
+        case!("pgcat.toml", "[general]\nserver_tls = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", OPPORTUNISTIC, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop"),
         // Both default to false.
-        Case {
-            file: "pgcat.toml",
-            text: "[general]\nport = 6432\n# server_tls = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n",
-            stack: "PgCat",
-            host: Some("shop.cluster-x.eu-west-1.rds.amazonaws.com"),
-            port: Some(5432),
-            user: Some("app"),
-            db: Some("shop"),
-            facts: PLAIN,
-            trust: None,
-            versions: &[],
-        },
-        Case {
-            file: "pgcat.toml",
-            text: "[general]\nserver_tls = ${PGCAT_SERVER_TLS}\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n",
-            stack: "PgCat",
-            host: Some("shop.cluster-x.eu-west-1.rds.amazonaws.com"),
-            port: Some(5432),
-            user: Some("app"),
-            db: Some("shop"),
-            facts: UNKNOWN,
-            trust: None,
-            versions: &[],
-        },
-        Case {
-            file: "pgcat.toml",
-            text: "[pools.\"shop\".users.0]\nusername = \"app\"\nserver_username = \"reporting\"\nserver_password = \"hunter2\"\n[pools.\"shop\".shards.0]\nservers = [[\"10.0.0.5\", 6432, \"primary\"]]\ndatabase = \"shop\"\n",
-            stack: "PgCat",
-            host: Some("10.0.0.5"),
-            port: Some(6432),
-            user: Some("reporting"),
-            db: Some("shop"),
-            facts: PLAIN,
-            trust: None,
-            versions: &[],
-        },
+        case!("pgcat.toml", "[general]\nport = 6432\n# server_tls = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", PLAIN, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop"),
+        case!("pgcat.toml", "[general]\nserver_tls = ${PGCAT_SERVER_TLS}\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", UNKNOWN, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop"),
+        case!("pgcat.toml", "[pools.\"shop\".users.0]\nusername = \"app\"\nserver_username = \"reporting\"\nserver_password = \"hunter2\"\n[pools.\"shop\".shards.0]\nservers = [[\"10.0.0.5\", 6432, \"primary\"]]\ndatabase = \"shop\"\n" => "PgCat", PLAIN, host "10.0.0.5", port 6432, user "reporting", db "shop"),
     ];
 }
 

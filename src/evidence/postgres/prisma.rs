@@ -86,54 +86,10 @@ pub(super) mod cases {
     pub(in super::super) const CASES: &[Case] = &[
         // libpq would read `require` with a CA as a chain check; Prisma
         // does not without `sslaccept=strict`.
-        Case {
-            file: "schema.prisma",
-            text: "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app:hunter2@shop.cluster-x.eu-west-1.rds.amazonaws.com:5432/shop?sslmode=require&sslcert=/certs/global-bundle.pem\"\n}\n",
-            stack: "Prisma schema",
-            host: Some("shop.cluster-x.eu-west-1.rds.amazonaws.com"),
-            port: Some(5432),
-            user: Some("app"),
-            db: Some("shop"),
-            facts: NO_VERIFY,
-            trust: Some("/certs/global-bundle.pem"),
-            versions: &[],
-        },
-        Case {
-            file: "schema.prisma",
-            text: "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app@db:5432/shop?sslmode=require&sslaccept=strict\"\n}\n",
-            stack: "Prisma schema",
-            host: Some("db"),
-            port: Some(5432),
-            user: Some("app"),
-            db: Some("shop"),
-            facts: FULL,
-            trust: None,
-            versions: &[],
-        },
-        Case {
-            file: "schema.prisma",
-            text: "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app@db/shop\"\n}\n",
-            stack: "Prisma schema",
-            host: Some("db"),
-            port: None,
-            user: Some("app"),
-            db: Some("shop"),
-            facts: OPPORTUNISTIC,
-            trust: None,
-            versions: &[],
-        },
-        Case {
-            file: "schema.prisma",
-            text: "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
-            stack: "Prisma schema",
-            host: None,
-            port: None,
-            user: None,
-            db: None,
-            facts: UNKNOWN,
-            trust: None,
-            versions: &[],
-        },
+        case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app:hunter2@shop.cluster-x.eu-west-1.rds.amazonaws.com:5432/shop?sslmode=require&sslcert=/certs/global-bundle.pem\"\n}\n" => "Prisma schema", NO_VERIFY, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop", trust "/certs/global-bundle.pem"),
+        case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app@db:5432/shop?sslmode=require&sslaccept=strict\"\n}\n" => "Prisma schema", FULL, host "db", port 5432, user "app", db "shop"),
+        case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app@db/shop\"\n}\n" => "Prisma schema", OPPORTUNISTIC, host "db", user "app", db "shop"),
+        case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n" => "Prisma schema", UNKNOWN),
     ];
 }
 
