@@ -203,10 +203,7 @@ pub(super) fn descriptors(cx: &OraCx<'_>, found: &mut Found) {
     let mut done_until = 0;
     for m in DESCRIPTION.find_iter(text) {
         let at = m.start();
-        if at < done_until
-            || consumed.iter().any(|&(s, e)| s <= at && at < e)
-            || commented(text, at)
-        {
+        if at < done_until || consumed.holds(at) || commented(text, at) {
             continue;
         }
         let Some((end, node)) = descriptor_at(text, at) else {

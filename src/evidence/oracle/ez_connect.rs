@@ -97,7 +97,7 @@ pub(super) fn ez_connect(cx: &OraCx<'_>, found: &mut Found) {
         LazyLock::new(|| Regex::new(r"(?i)@(tcps?)://").expect("EZConnect pattern compiles"));
     for m in EZ.find_iter(text) {
         let at = m.start();
-        if consumed.iter().any(|&(s, e)| s <= at && at < e) || commented(text, at) {
+        if consumed.holds(at) || commented(text, at) {
             continue;
         }
         let start = text[..at]

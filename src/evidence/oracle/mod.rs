@@ -19,7 +19,7 @@ use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
 use super::facts::{Facts, PLAIN, UNKNOWN};
-use super::stack::{self, Reading, Row, Stack};
+use super::stack::{self, Claimed, Reading, Row, Stack};
 use super::syntax::comment::commented;
 use super::syntax::kv::norm_key;
 use super::syntax::lex::{entry, matching_close, pairs, split_top_level};
@@ -120,7 +120,7 @@ struct OraCx<'a> {
 struct Found {
     hits: Vec<ConfigHit>,
     /// Byte ranges a call reported, which later stacks pass over.
-    consumed: Vec<(usize, usize)>,
+    consumed: Claimed,
 }
 
 fn dn_fact(dn_match: Option<bool>, default: Fact) -> Fact {

@@ -43,7 +43,7 @@ pub(super) fn node_calls(cx: &OraCx<'_>, found: &mut Found) {
             Some("tcps") => Facts::new(Yes, Yes, dn_fact(dn, if thick { No } else { Yes })),
             _ => PLAIN,
         };
-        consumed.push((m.start(), close));
+        consumed.claim(m.start(), close);
         hits.push(hit_at(
             lines.line(m.start()),
             ("Node oracledb", facts),

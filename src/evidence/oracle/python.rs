@@ -99,7 +99,7 @@ pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
         } else {
             "Python oracledb"
         };
-        consumed.push((whole.start(), close));
+        consumed.claim(whole.start(), close);
         // Positional arguments after the first may be the password.
         let shown: Vec<&str> = all_args
             .iter()
