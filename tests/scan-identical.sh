@@ -11,13 +11,14 @@
 # build error.
 #
 # Builds with $CARGO_TARGET_DIR (default target/), dependencies shared:
-# BASE_REV is checked out in a temporary `git worktree` at a fixed place under
-# it and built with a per-package profile setting of no effect
+# BASE_REV is checked out in a temporary `git worktree` in this run's own work
+# folder under it and built with a per-package profile setting of no effect
 # (codegen-units=255) on the project's own crates. That gives the base build
 # artifacts and fingerprints of their own: cargo would otherwise take the
 # working tree's crates, with the same names and relative paths, for the ones
-# it just built from the base and give its binary for both. Not two runs at
-# once per target directory. Each scan of the large tree takes a couple of minutes in a debug
+# it just built from the base and give its binary for both. Runs from two
+# worktrees at once share the build folders (cargo's lock takes turns) and
+# link each binary away as soon as it is built. Each scan of the large tree takes a couple of minutes in a debug
 # build; SCAN_IDENTICAL_PROFILE=release for release builds.
 set -euo pipefail
 
@@ -33,14 +34,22 @@ profile=${SCAN_IDENTICAL_PROFILE:-dev}
 profile_dir=$([ "$profile" = dev ] && echo debug || echo "$profile")
 large=${SCAN_IDENTICAL_LARGE-$HOME/.cargo/registry/src}
 lines=${SCAN_IDENTICAL_LINES:-200}
-work=$target/scan-identical
+# A work folder of this run's own: two worktrees may check at once (each
+# build's binary is linked away as soon as it is built).
+mkdir -p "$target"
+work=$(mktemp -d "$target/scan-identical.XXXXXX")
 base_src=$work/base-src
-mkdir -p "$work"
 export CARGO_TARGET_DIR=$target
 
 cleanup() {
     git worktree remove --force "$base_src" 2>/dev/null || rm -rf "$base_src"
     git worktree prune
+    # Keep the diff of a failed check for reading; drop the rest.
+    if [ -s "$work/diff" ]; then
+        rm -f "$work"/sslcensus-* "$work"/*.csv
+    else
+        rm -rf "$work"
+    fi
 }
 trap cleanup EXIT
 
@@ -57,7 +66,6 @@ build() { # build SRC OUT [CARGO ARGS]: SRC's sslcensus binary, hard-linked to O
 }
 
 git worktree prune
-rm -rf "$base_src"
 git worktree add --quiet --detach "$base_src" "$base"
 echo "scan-identical: building $(git log -1 --format='%h %s' "$base" | cut -c1-72)" >&2
 own_units=()
