@@ -12,7 +12,7 @@ const PLANTED: &str = "PLANTED-s3cret";
 
 /// (file under tests/fixtures/apps, engine, host's first label, uses TLS,
 /// verifies chain, verifies hostname)
-const EXPECTED: [(&str, &str, &str, &str, &str, &str); 17] = [
+const EXPECTED: [(&str, &str, &str, &str, &str, &str); 21] = [
     ("cnf/my.cnf", "mysql", "warehouse-db", "yes", "no", "no"), // ssl-mode=REQUIRED
     (
         "compose/docker-compose.yml",
@@ -104,6 +104,22 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 17] = [
         "no",
         "no",
     ), // mssql-tools18's sqlcmd -N -C
+    (
+        "pgbouncer/pgbouncer.ini",
+        "postgres",
+        "pool-db",
+        "yes",
+        "yes",
+        "yes",
+    ), // server_tls_sslmode = verify-full
+    (
+        "proxysql/proxysql.cnf",
+        "mysql",
+        "proxy-db",
+        "yes",
+        "yes",
+        "no",
+    ), // use_ssl=1 with ssl_p2s_ca: the chain, never the host name
     ("py-mysql/app.py", "mysql", "audit-db", "yes", "yes", "yes"), // ssl={"ca": …}
     (
         "rails-pg/config/database.yml",
@@ -114,6 +130,14 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 17] = [
         "no",
     ), // verify-ca
     (
+        "sequelize/models/index.js",
+        "mysql",
+        "catalog-db",
+        "yes",
+        "yes",
+        "no",
+    ), // a plain mysql:// URL with dialectOptions.ssl.ca beside it: one setting
+    (
         "spring/src/main/resources/application.properties",
         "mysql",
         "shop-db",
@@ -121,6 +145,14 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 17] = [
         "yes",
         "yes",
     ), // VERIFY_IDENTITY
+    (
+        "wordpress/wp-config.php",
+        "mysql",
+        "blog-db",
+        "yes",
+        "no",
+        "no",
+    ), // MYSQL_CLIENT_FLAGS = MYSQLI_CLIENT_SSL
 ];
 
 /// `scan-config`'s CSV: its header and rows.
