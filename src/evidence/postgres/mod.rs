@@ -50,6 +50,7 @@ use super::syntax::url::percent_decode;
 use super::text::{cut_short, is_placeholder, mask};
 use super::{ConfigHit, FileCtx};
 
+mod cli;
 mod django;
 mod drivers;
 mod env;
@@ -62,6 +63,7 @@ mod rails;
 mod tests;
 mod uri;
 
+use cli::*;
 use django::*;
 use drivers::*;
 use env::*;
@@ -89,6 +91,7 @@ static STACKS: &[&dyn Stack<Pg>] = &[
     &NODE_OBJECTS,
     &PYTHON_CALLS,
     &SQL_ALCHEMY,
+    &PG_COMMANDS,
     &JDBC_URLS,
     &URIS,
     &PDO,

@@ -56,6 +56,7 @@ fn cases() -> impl Iterator<Item = &'static Case> {
         django::cases::CASES,
         node::cases::CASES,
         python::cases::CASES,
+        cli::cases::CASES,
     ]
     .into_iter()
     .flatten()
@@ -187,10 +188,6 @@ fn not_connection_settings() {
         (
             "db.py",
             "conn = pymysql.connect(host=host, user=user, password=pw, db=db)\n",
-        ),
-        (
-            "backup.sh",
-            "pg_dump --host=db --dbname=app --username=app > dump.sql\n",
         ),
         (
             "appsettings.json",

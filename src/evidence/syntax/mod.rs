@@ -10,6 +10,7 @@ pub mod lex;
 pub mod lines;
 pub mod live_text;
 pub mod quote;
+pub mod shell;
 pub mod url;
 
 /// What the readers' table tests share.
