@@ -28,6 +28,7 @@ use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
 use super::text::{cut_short, is_placeholder, shown_lines};
 use super::{ConfigHit, FileCtx, Given, given};
 
+mod cli;
 mod framework;
 mod go;
 mod jdbc;
@@ -40,6 +41,7 @@ mod rails;
 mod tests;
 mod uri;
 
+use cli::*;
 use framework::*;
 use go::*;
 use jdbc::*;
@@ -72,6 +74,7 @@ static STACKS: &[&dyn Stack<My>] = &[
     &FRAMEWORK_SETTINGS,
     &GO_DSNS,
     &OPTION_GROUPS,
+    &CLIENT_COMMANDS,
 ];
 
 /// What MySQL's stacks share while reading a file: the file, and the hits
