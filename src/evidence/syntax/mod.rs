@@ -4,6 +4,7 @@
 //! reads a file.
 
 pub mod comment;
+pub mod conn_string;
 pub mod ini;
 pub mod kv;
 pub mod lex;
