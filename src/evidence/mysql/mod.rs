@@ -29,6 +29,7 @@ use super::text::{cut_short, is_placeholder, shown_lines};
 use super::{ConfigHit, FileCtx, Given, given};
 
 mod cli;
+mod dotnet;
 mod framework;
 mod go;
 mod jdbc;
@@ -42,6 +43,7 @@ mod tests;
 mod uri;
 
 use cli::*;
+use dotnet::*;
 use framework::*;
 use go::*;
 use jdbc::*;
@@ -54,7 +56,7 @@ use uri::*;
 
 /// Finds MySQL-family connection settings in one file.
 pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
-    if !(mentions(file) || go_dsn(file) || is_option_file(file.name)) {
+    if !(mentions(file) || go_dsn(file) || is_option_file(file.name) || dotnet_candidate(file)) {
         return Vec::new();
     }
     let mut hits = Vec::new();
@@ -75,6 +77,7 @@ static STACKS: &[&dyn Stack<My>] = &[
     &GO_DSNS,
     &OPTION_GROUPS,
     &CLIENT_COMMANDS,
+    &DOTNET_STRINGS,
 ];
 
 /// What MySQL's stacks share while reading a file: the file, and the hits
