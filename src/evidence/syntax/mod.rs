@@ -13,6 +13,7 @@ pub mod live_text;
 pub mod quote;
 pub mod shell;
 pub mod url;
+pub mod yaml;
 
 /// What the readers' table tests share.
 #[cfg(test)]
