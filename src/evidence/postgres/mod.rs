@@ -54,6 +54,7 @@ mod cli;
 mod django;
 mod drivers;
 mod env;
+mod helm;
 mod kv;
 mod node;
 mod npgsql;
@@ -67,6 +68,7 @@ use cli::*;
 use django::*;
 use drivers::*;
 use env::*;
+use helm::*;
 use kv::*;
 use node::*;
 use npgsql::*;
@@ -92,6 +94,7 @@ static STACKS: &[&dyn Stack<Pg>] = &[
     &PYTHON_CALLS,
     &SQL_ALCHEMY,
     &PG_COMMANDS,
+    &YAML_KEYS,
     &JDBC_URLS,
     &URIS,
     &PDO,

@@ -57,6 +57,7 @@ fn cases() -> impl Iterator<Item = &'static Case> {
         node::cases::CASES,
         python::cases::CASES,
         cli::cases::CASES,
+        helm::cases::CASES,
     ]
     .into_iter()
     .flatten()
