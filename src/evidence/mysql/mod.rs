@@ -2,12 +2,14 @@
 //! MariaDB): JDBC URLs (Connector/J, MariaDB Connector/J), `mysql://`-style
 //! URLs, Go go-sql-driver DSNs, option files (`my.cnf`), Rails
 //! `database.yml`, Node mysql/mysql2, Python PyMySQL / Connector/Python /
-//! mysqlclient, and PHP PDO.
+//! mysqlclient, PHP PDO, mysql/mariadb command lines, and MySqlConnector /
+//! Connector/NET connection strings.
 //!
 //! Semantics follow FORMATS.md §2.3, corrected where the drivers' own source
 //! says otherwise (each such place says so). One file per stack (`jdbc.rs`,
 //! `uri.rs`, `go.rs`, `option_file.rs`, `rails.rs`, `node.rs`, `python.rs`,
-//! `pdo.rs`, `framework.rs`), each with its tests; `STACKS` runs them.
+//! `pdo.rs`, `framework.rs`, `cli.rs`, `dotnet.rs`), each with its tests;
+//! `STACKS` runs them.
 
 use std::sync::LazyLock;
 

@@ -25,6 +25,10 @@
 //!   TypeORM configs.
 //! - `psycopg2`/`psycopg`/`psycopg_pool`/`asyncpg` connect calls and
 //!   SQLAlchemy `create_engine(url, connect_args={…})`.
+//! - psql, pg_dump, pg_restore and pg_dumpall command lines in scripts, CI
+//!   files and Dockerfiles, with the PG* variables set for them.
+//! - A host and an sslmode as nested YAML keys (Helm values, Kustomize
+//!   patches).
 //!
 //! Values are kept as written (`${DB_HOST}`, `os.environ["DB_HOST"]`, ERB);
 //! a placeholder where the sslmode belongs makes the facts `unknown`.
