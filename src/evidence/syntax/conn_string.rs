@@ -26,9 +26,6 @@ impl<'a> Run<'a> {
     pub(crate) fn end(&self) -> usize {
         self.start + self.text.len()
     }
-    pub(crate) fn as_str(&self) -> &'a str {
-        self.text
-    }
 
     /// Its `key=value` pairs, keys lowercased without spaces and `_`
     /// (`SSL Mode` is `sslmode`), values trimmed; and where the string
