@@ -328,7 +328,10 @@ impl Options {
 mod tests {
     use super::*;
 
-    fn found(text: &str) -> Vec<(String, Vec<(String, String)>, Vec<String>)> {
+    /// A command's name, variables and words.
+    type Found = (String, Vec<(String, String)>, Vec<String>);
+
+    fn found(text: &str) -> Vec<Found> {
         let word = Regex::new(r"psql|mysql").unwrap();
         commands(text, &word)
             .into_iter()
@@ -345,7 +348,7 @@ mod tests {
     #[test]
     fn commands_are_found_where_commands_start() {
         let s = |v: &[&str]| v.iter().map(|w| w.to_string()).collect::<Vec<_>>();
-        let rows: &[(&str, Vec<(String, Vec<(String, String)>, Vec<String>)>)] = &[
+        let rows: &[(&str, Vec<Found>)] = &[
             (
                 "PGSSLMODE=verify-full PGHOST='db x' psql -h db -c \"select 1\" | tee out\n",
                 vec![(
