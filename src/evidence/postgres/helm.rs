@@ -6,7 +6,8 @@
 //! libpq's words, read with libpq's rules. `env:` lists and URLs are the
 //! variables' and URIs' stacks.
 
-use super::super::syntax::yaml::{YLine, children, key_lines};
+use super::super::syntax::lex::pairs;
+use super::super::syntax::yaml::{children, key_lines};
 use super::*;
 
 pub(super) static YAML_KEYS: Row<Pg> = Row {
@@ -62,32 +63,75 @@ fn field(key: &str, in_ssl: bool) -> Option<Field> {
 /// one whose other keys come from elsewhere (a `<<:` merge).
 const NOT_OURS: [&str; 5] = ["adapter", "url", "uri", "connectionstring", "<<"];
 
+/// One setting a block names: what it is, as written, and where.
+struct Item<'a> {
+    field: Field,
+    key: String,
+    value: &'a str,
+    at: usize,
+}
+
+/// The entries of a flow mapping (`{host: x, ssl: {mode: require}}`).
+fn flow(value: &str) -> Option<Vec<(String, &str)>> {
+    let inner = value.trim().strip_prefix('{')?.strip_suffix('}')?;
+    Some(
+        pairs(inner, ":", true)
+            .into_iter()
+            .map(|(k, v)| (k, unquote(v.trim())))
+            .collect(),
+    )
+}
+
+/// Takes `key: value` into `items` if it names a setting; an `ssl:`/`tls:`
+/// flow mapping's entries by their TLS names.
+fn take<'a>(key: &str, value: &'a str, at: usize, in_ssl: bool, items: &mut Vec<Item<'a>>) {
+    if !in_ssl && matches!(key.to_ascii_lowercase().as_str(), "ssl" | "tls") {
+        for (k, v) in flow(value).unwrap_or_default() {
+            take(&k, v, at, true, items);
+        }
+        return;
+    }
+    if let Some(field) = field(key, in_ssl).filter(|_| !value.is_empty()) {
+        items.push(Item {
+            field,
+            key: key.to_string(),
+            value,
+            at,
+        });
+    }
+}
+
+fn is_foreign(key: &str) -> bool {
+    NOT_OURS.contains(&key.to_ascii_lowercase().replace(['-', '_'], "").as_str())
+}
+
 pub(super) fn yaml_keys(cx: &Ctx<'_>, out: &mut Out) {
     let ys = key_lines(cx.text, cx.lines);
     for (i, y) in ys.iter().enumerate() {
-        if !y.value.is_empty() {
+        let mut got: Vec<Item<'_>> = Vec::new();
+        let mut foreign = false;
+        if y.value.is_empty() {
+            for k in children(&ys, i) {
+                let kid = &ys[k];
+                foreign |= is_foreign(kid.key);
+                let ssl = matches!(kid.key.to_ascii_lowercase().as_str(), "ssl" | "tls");
+                if kid.value.is_empty() && ssl {
+                    for s in children(&ys, k) {
+                        take(ys[s].key, ys[s].value, ys[s].at, true, &mut got);
+                    }
+                } else {
+                    take(kid.key, kid.value, kid.at, false, &mut got);
+                }
+            }
+        } else if let Some(entries) = flow(y.value) {
+            for (k, v) in entries {
+                foreign |= is_foreign(&k);
+                take(&k, v, y.at, false, &mut got);
+            }
+        } else {
             continue;
         }
-        let kids = children(&ys, i);
-        let mut got: Vec<(Field, &YLine<'_>)> = Vec::new();
-        let mut foreign = false;
-        for &k in &kids {
-            let kid = &ys[k];
-            let lower = kid.key.to_ascii_lowercase();
-            if NOT_OURS.contains(&lower.replace(['-', '_'], "").as_str()) {
-                foreign = true;
-            }
-            if kid.value.is_empty() && matches!(lower.as_str(), "ssl" | "tls") {
-                for s in children(&ys, k) {
-                    if let Some(f) = field(ys[s].key, true) {
-                        got.push((f, &ys[s]));
-                    }
-                }
-            } else if let Some(f) = field(kid.key, false).filter(|_| !kid.value.is_empty()) {
-                got.push((f, kid));
-            }
-        }
-        let get = |f: Field| got.iter().rev().find(|(g, _)| *g == f).map(|(_, y)| *y);
+        let get = |f: Field| got.iter().rev().find(|item| item.field == f);
         let (Some(host), Some(mode)) = (get(Field::Host), get(Field::Mode)) else {
             continue;
         };
@@ -126,7 +170,7 @@ pub(super) fn yaml_keys(cx: &Ctx<'_>, out: &mut Out) {
                 conn.set(name, l.value.to_string());
             }
         }
-        let mut shown: Vec<&YLine<'_>> = got.iter().map(|(_, l)| *l).collect();
+        let mut shown: Vec<&Item<'_>> = got.iter().collect();
         shown.sort_by_key(|l| l.at);
         let setting = format!(
             "{}: {}",
@@ -177,6 +221,18 @@ pub(super) mod cases {
             user: None,
             db: None,
             facts: FULL,
+            trust: Some("/certs/rds.pem"),
+            versions: &[],
+        },
+        Case {
+            file: "values.yaml",
+            text: "postgresql: {host: orders.abc.us-east-1.rds.amazonaws.com, sslmode: require, ssl: {rootCert: /certs/rds.pem}}\n",
+            stack: "YAML database keys",
+            host: Some("orders.abc.us-east-1.rds.amazonaws.com"),
+            port: None,
+            user: None,
+            db: None,
+            facts: Facts::new(Y, Y, N),
             trust: Some("/certs/rds.pem"),
             versions: &[],
         },
