@@ -255,6 +255,22 @@ mod tests {
                     None,
                 ),
             ),
+            // Variables set for the command: MYSQL_HOST is read, MYSQL_PWD
+            // masked.
+            (
+                "deploy.sh",
+                "MYSQL_HOST=db.example.com MYSQL_PWD=hunter2 mysql --ssl-mode=REQUIRED -u app app < x.sql\n",
+                (
+                    CLI,
+                    m,
+                    Some("db.example.com"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    REQ,
+                    None,
+                ),
+            ),
             // A variable is unknown, never no.
             (
                 "Jenkinsfile",
