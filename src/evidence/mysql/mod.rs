@@ -2,12 +2,14 @@
 //! MariaDB): JDBC URLs (Connector/J, MariaDB Connector/J), `mysql://`-style
 //! URLs, Go go-sql-driver DSNs, option files (`my.cnf`), Rails
 //! `database.yml`, Node mysql/mysql2, Python PyMySQL / Connector/Python /
-//! mysqlclient, and PHP PDO.
+//! mysqlclient, PHP PDO, mysql/mariadb command lines, and MySqlConnector /
+//! Connector/NET connection strings.
 //!
 //! Semantics follow FORMATS.md §2.3, corrected where the drivers' own source
 //! says otherwise (each such place says so). One file per stack (`jdbc.rs`,
 //! `uri.rs`, `go.rs`, `option_file.rs`, `rails.rs`, `node.rs`, `python.rs`,
-//! `pdo.rs`, `framework.rs`), each with its tests; `STACKS` runs them.
+//! `pdo.rs`, `framework.rs`, `cli.rs`, `dotnet.rs`), each with its tests;
+//! `STACKS` runs them.
 
 use std::sync::LazyLock;
 
@@ -28,6 +30,8 @@ use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
 use super::text::{is_placeholder, shown_lines, unless_cut};
 use super::{ConfigHit, FileCtx, Given, given};
 
+mod cli;
+mod dotnet;
 mod framework;
 mod go;
 mod jdbc;
@@ -45,6 +49,8 @@ mod tests;
 mod uri;
 mod wordpress;
 
+use cli::*;
+use dotnet::*;
 use framework::*;
 use go::*;
 use jdbc::*;
@@ -62,7 +68,12 @@ use wordpress::*;
 
 /// Finds MySQL-family connection settings in one file.
 pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
-    if !(mentions(file) || go_dsn(file) || is_option_file(file.name) || (WORDPRESS.wants)(file)) {
+    if !(mentions(file)
+        || go_dsn(file)
+        || is_option_file(file.name)
+        || (WORDPRESS.wants)(file)
+        || dotnet_candidate(file))
+    {
         return Vec::new();
     }
     stack::hits(STACKS, file, file)
@@ -84,6 +95,8 @@ static STACKS: &[&dyn Stack<My>] = &[
     &PROXYSQL,
     &GO_DSNS,
     &OPTION_GROUPS,
+    &CLIENT_COMMANDS,
+    &DOTNET_STRINGS,
 ];
 
 /// What MySQL's stacks share while reading a file: the file, and the hits

@@ -58,10 +58,65 @@ pub(super) fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>
         if !relevant {
             continue;
         }
+        let tls = ClientTls::read(&opts);
+        let mariadb = group.contains("mariadb");
+        let facts = tls.facts(mariadb);
+        let facts = if includes && !tls.names_tls() {
+            facts.unsettled()
+        } else {
+            facts
+        };
+        let ca = tls.ca;
+        let engine = if mariadb {
+            Engine::Mariadb
+        } else {
+            Engine::Mysql
+        };
+        let shown = section.shown(text);
+        let mut hit = ConfigHit::new(
+            lines.line(section.start),
+            "MySQL option file",
+            engine,
+            facts,
+            &shown,
+        );
+        hit.host = get("host")
+            .map(|v| unquote(v).to_string())
+            .filter(|v| !v.is_empty());
+        hit.port = get("port").and_then(|p| unquote(p).parse().ok());
+        hit.user = get("user")
+            .map(|v| unquote(v).to_string())
+            .filter(|v| !v.is_empty());
+        hit.database = get("database")
+            .map(|v| unquote(v).to_string())
+            .filter(|v| !v.is_empty());
+        hit.trust_store = ca.map(|v| unquote(v).to_string());
+        hits.push(hit);
+    }
+}
+
+/// The TLS options of a client: an option group, or a command line
+/// (`--ssl-mode=…`, `--skip-ssl`): option names lowercased with `-`, each
+/// with its value if it has one.
+pub(super) struct ClientTls<'a> {
+    pub(super) ca: Option<&'a str>,
+    mode: Given<SslMode>,
+    ssl: Option<bool>,
+    verify: Option<bool>,
+}
+
+impl<'a> ClientTls<'a> {
+    pub(super) fn read(opts: &[(String, Option<&'a str>)]) -> ClientTls<'a> {
+        let get = |key: &str| {
+            opts.iter()
+                .rev()
+                .find(|(k, _)| k.as_str() == key)
+                .map(|(_, v)| v.unwrap_or(""))
+        };
         let switch = |name: &str| -> Option<bool> {
             // `name`, `name=1|0|ON|OFF`, `enable-name`, `skip-name`, `disable-name`.
             let mut state = None;
-            for (k, v) in &opts {
+            for (k, v) in opts {
                 let v = v.unwrap_or("");
                 if k == name {
                     state = if v.is_empty() {
@@ -79,16 +134,32 @@ pub(super) fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>
             }
             state
         };
-        let ca = get("ssl-ca")
-            .or_else(|| get("ssl-capath"))
-            .filter(|v| !v.is_empty());
-        let mode = given(get("ssl-mode"), SslMode::parse);
-        let ssl = switch("ssl");
-        let verify = switch("ssl-verify-server-cert");
-        let mariadb = group.contains("mariadb");
-        let facts = if let Given::Value(mode) = mode {
+        ClientTls {
+            ca: get("ssl-ca")
+                .or_else(|| get("ssl-capath"))
+                .filter(|v| !v.is_empty()),
+            mode: given(get("ssl-mode"), SslMode::parse),
+            ssl: switch("ssl"),
+            verify: switch("ssl-verify-server-cert"),
+        }
+    }
+
+    /// Names `--ssl-mode`, `--ssl` or `--ssl-verify-server-cert`.
+    pub(super) fn names_tls(&self) -> bool {
+        self.mode != Given::Absent || self.ssl.is_some() || self.verify.is_some()
+    }
+
+    /// Names `--ssl-mode`, which only MySQL's clients read.
+    pub(super) fn names_mode(&self) -> bool {
+        self.mode != Given::Absent
+    }
+
+    /// What a MySQL client (or a MariaDB one) does with these options.
+    pub(super) fn facts(&self, mariadb: bool) -> Facts {
+        let (ca, ssl, verify) = (self.ca, self.ssl, self.verify);
+        if let Given::Value(mode) = self.mode {
             mode.facts()
-        } else if mode == Given::Unreadable {
+        } else if self.mode == Given::Unreadable {
             UNKNOWN
         } else if ssl == Some(false) {
             PLAIN
@@ -122,37 +193,7 @@ pub(super) fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>
             SslMode::Required.facts()
         } else {
             SslMode::Preferred.facts()
-        };
-        let facts = if includes && mode == Given::Absent && ssl.is_none() && verify.is_none() {
-            facts.unsettled()
-        } else {
-            facts
-        };
-        let engine = if mariadb {
-            Engine::Mariadb
-        } else {
-            Engine::Mysql
-        };
-        let shown = section.shown(text);
-        let mut hit = ConfigHit::new(
-            lines.line(section.start),
-            "MySQL option file",
-            engine,
-            facts,
-            &shown,
-        );
-        hit.host = get("host")
-            .map(|v| unquote(v).to_string())
-            .filter(|v| !v.is_empty());
-        hit.port = get("port").and_then(|p| unquote(p).parse().ok());
-        hit.user = get("user")
-            .map(|v| unquote(v).to_string())
-            .filter(|v| !v.is_empty());
-        hit.database = get("database")
-            .map(|v| unquote(v).to_string())
-            .filter(|v| !v.is_empty());
-        hit.trust_store = ca.map(|v| unquote(v).to_string());
-        hits.push(hit);
+        }
     }
 }
 

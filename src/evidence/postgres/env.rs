@@ -69,7 +69,8 @@ pub(super) static ENV: Row<Pg> = Row {
     detect: |cx, out| env(cx, out),
 };
 
-pub(super) fn env(cx: &Ctx<'_>, out: &mut Out) {
+/// Every PG* variable the file sets, in the order they stand.
+pub(super) fn env_vars(cx: &Ctx<'_>) -> Vec<EnvVar> {
     let b = cx.text.as_bytes();
     let mut vars: Vec<EnvVar> = Vec::new();
     let mut push = |name: &str, value: Option<String>, at: usize, end: usize| {
@@ -144,9 +145,14 @@ pub(super) fn env(cx: &Ctx<'_>, out: &mut Out) {
             push(&m[1], Some(value), whole.start(), vend + len);
         }
     }
-    vars.retain(|v| !out.is_claimed(v.at));
     vars.sort_by_key(|v| v.at);
     vars.dedup_by_key(|v| v.at);
+    vars
+}
+
+pub(super) fn env(cx: &Ctx<'_>, out: &mut Out) {
+    let mut vars = env_vars(cx);
+    vars.retain(|v| !out.is_claimed(v.at));
     let anchors: Vec<&EnvVar> = ["PGSSLMODE", "PGHOST", "PGHOSTADDR", "PGSSLROOTCERT"]
         .iter()
         .map(|name| vars.iter().filter(|v| v.name == *name).collect::<Vec<_>>())

@@ -25,6 +25,10 @@
 //!   TypeORM configs.
 //! - `psycopg2`/`psycopg`/`psycopg_pool`/`asyncpg` connect calls and
 //!   SQLAlchemy `create_engine(url, connect_args={…})`.
+//! - psql, pg_dump, pg_restore and pg_dumpall command lines in scripts, CI
+//!   files and Dockerfiles, with the PG* variables set for them.
+//! - A host and an sslmode as nested YAML keys (Helm values, Kustomize
+//!   patches).
 //!
 //! Values are kept as written (`${DB_HOST}`, `os.environ["DB_HOST"]`, ERB);
 //! a placeholder where the sslmode belongs makes the facts `unknown`.
@@ -50,9 +54,11 @@ use super::syntax::url::percent_decode;
 use super::text::{is_placeholder, mask, unless_cut};
 use super::{ConfigHit, FileCtx};
 
+mod cli;
 mod django;
 mod drivers;
 mod env;
+mod helm;
 mod kv;
 mod node;
 mod npgsql;
@@ -66,9 +72,11 @@ mod rails;
 mod tests;
 mod uri;
 
+use cli::*;
 use django::*;
 use drivers::*;
 use env::*;
+use helm::*;
 use kv::*;
 use node::*;
 use npgsql::*;
@@ -101,6 +109,8 @@ static STACKS: &[&dyn Stack<Pg>] = &[
     &ODYSSEY,
     &PGCAT,
     &PRISMA,
+    &PG_COMMANDS,
+    &YAML_KEYS,
     &JDBC_URLS,
     &URIS,
     &PDO,

@@ -1,51 +1,7 @@
 //! Npgsql connection strings.
 
+use super::super::syntax::conn_string::runs;
 use super::*;
-
-pub(super) static NPGSQL_RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(?:[a-z][a-z0-9 _]{0,40}=[^;"'<>\n]*;[ \t]*){2,}(?:[a-z][a-z0-9 _]{0,40}=[^;"'<>\n]*)?"#)
-        .expect("Npgsql pattern compiles")
-});
-
-/// A connection string's span in the file's text.
-pub(super) struct Run<'a> {
-    pub(super) start: usize,
-    pub(super) text: &'a str,
-}
-
-impl<'a> Run<'a> {
-    pub(super) fn start(&self) -> usize {
-        self.start
-    }
-    pub(super) fn end(&self) -> usize {
-        self.start + self.text.len()
-    }
-    pub(super) fn as_str(&self) -> &'a str {
-        self.text
-    }
-}
-
-/// `key=value;` runs, searched line by line (a run never spans lines) and
-/// only on lines that could hold one: over a whole source file the pattern's
-/// counted repetitions overflow regex's DFA cache, and it falls back to a
-/// hundred times slower engine.
-pub(super) fn npgsql_runs(text: &str) -> impl Iterator<Item = Run<'_>> {
-    let mut line_start = 0;
-    text.split_inclusive('\n').flat_map(move |line| {
-        let start = line_start;
-        line_start += line.len();
-        let candidate = line.contains(';') && line.bytes().filter(|&b| b == b'=').count() >= 2;
-        candidate
-            .then(|| {
-                NPGSQL_RUN.find_iter(line).map(move |m| Run {
-                    start: start + m.start(),
-                    text: m.as_str(),
-                })
-            })
-            .into_iter()
-            .flatten()
-    })
-}
 
 /// Keys other drivers' connection strings use and Npgsql's do not
 /// (SqlClient, ODBC, OLE DB, MySQL Connector/NET), spaces and `_` removed.
@@ -80,38 +36,11 @@ pub(super) static NPGSQL: Row<Pg> = Row {
 
 pub(super) fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
     let mentions_npgsql = cx.file.lower().contains("npgsql");
-    for m in npgsql_runs(cx.text) {
+    for m in runs(cx.text) {
         if out.is_claimed(m.start()) {
             continue;
         }
-        let mut pairs: Vec<(String, &str)> = Vec::new();
-        let mut start = m.start();
-        for (i, piece) in m.as_str().split(';').enumerate() {
-            let Some((k, v)) = piece.split_once('=') else {
-                continue;
-            };
-            let mut key: String = k
-                .chars()
-                .filter(|c| !matches!(c, ' ' | '_'))
-                .collect::<String>()
-                .to_ascii_lowercase();
-            let mut value = v.trim();
-            if i == 0 {
-                // `ConnectionStrings__Default=Host=…` in an env file, or
-                // prose before the first key.
-                if let (Some((k2, v2)), false) = (value.split_once('='), is_npgsql_key(&key)) {
-                    key = k2.trim().to_ascii_lowercase().replace([' ', '_'], "");
-                    value = v2.trim();
-                    start += piece.find(k2.trim()).unwrap_or(0);
-                } else if !is_npgsql_key(&key)
-                    && let Some(last) = k.split_whitespace().last()
-                {
-                    key = last.to_ascii_lowercase();
-                    start += piece.rfind(last).unwrap_or(0);
-                }
-            }
-            pairs.push((key, value));
-        }
+        let (start, pairs) = m.pairs(is_npgsql_key);
         let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
         let mode = get("sslmode");
         let port = get("port");

@@ -1,34 +1,16 @@
 //! Rails database.yml.
 
+use super::super::syntax::yaml::{YLine, children, key_lines};
 use super::*;
 
-pub(super) static YAML_KEY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^( *)([A-Za-z0-9_.<\-]+|"[^"]*"|'[^']*')[ \t]*:(?:[ \t]+(.*?))?[ \t]*$"#)
-        .expect("YAML pattern compiles")
-});
 pub(super) static RAILS_ADAPTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?m)^\s*adapter:\s*["']?(?:postgresql|postgis)(?-u:\b)"#)
         .expect("adapter pattern compiles")
 });
 
-pub(super) struct YLine<'a> {
-    pub(super) indent: usize,
-    pub(super) key: &'a str,
-    pub(super) value: &'a str,
-    pub(super) at: usize,
-}
-
 /// A mapping: the lines of its direct children.
 pub(super) struct YNode {
     pub(super) kids: Vec<usize>,
-}
-
-pub(super) fn yaml_scalar(v: &str) -> &str {
-    let v = v.trim();
-    if v.starts_with(['"', '\'']) {
-        return unquote(v);
-    }
-    v.find(" #").map_or(v, |i| v[..i].trim_end())
 }
 
 pub(super) static RAILS: Row<Pg> = Row {
@@ -41,40 +23,14 @@ pub(super) static RAILS: Row<Pg> = Row {
 };
 
 pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
-    let mut ys: Vec<YLine<'_>> = Vec::new();
-    for (i, line) in cx.text.split('\n').enumerate() {
-        let line = line.trim_end_matches('\r');
-        if line.trim_start().starts_with('#') {
-            continue;
-        }
-        if let Some(c) = YAML_KEY.captures(line) {
-            let indent = c[1].len();
-            let key = unquote(c.get(2).expect("key").as_str());
-            let value = c.get(3).map_or("", |v| yaml_scalar(v.as_str()));
-            ys.push(YLine {
-                indent,
-                key,
-                value,
-                at: cx.lines.starts()[i] + indent,
-            });
-        }
-    }
+    let ys = key_lines(cx.text, cx.lines);
     let mut nodes: Vec<YNode> = Vec::new();
     let mut anchors: HashMap<&str, usize> = HashMap::new();
     for (i, y) in ys.iter().enumerate() {
         if !(y.value.is_empty() || y.value.starts_with('&')) {
             continue;
         }
-        let mut kids = Vec::new();
-        let mut child_indent = None;
-        for (j, k) in ys.iter().enumerate().skip(i + 1) {
-            if k.indent <= y.indent {
-                break;
-            }
-            if k.indent == *child_indent.get_or_insert(k.indent) {
-                kids.push(j);
-            }
-        }
+        let kids = children(&ys, i);
         if kids.is_empty() {
             continue;
         }

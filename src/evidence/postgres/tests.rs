@@ -91,6 +91,8 @@ fn cases() -> impl Iterator<Item = &'static Case> {
         odyssey::cases::CASES,
         pgcat::cases::CASES,
         prisma::cases::CASES,
+        cli::cases::CASES,
+        helm::cases::CASES,
     ]
     .into_iter()
     .flatten()
@@ -258,10 +260,6 @@ fn not_connection_settings() {
         (
             "db.py",
             "conn = pymysql.connect(host=host, user=user, password=pw, db=db)\n",
-        ),
-        (
-            "backup.sh",
-            "pg_dump --host=db --dbname=app --username=app > dump.sql\n",
         ),
         (
             "appsettings.json",

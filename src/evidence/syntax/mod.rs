@@ -4,6 +4,7 @@
 //! reads a file.
 
 pub mod comment;
+pub mod conn_string;
 pub mod ini;
 pub mod kv;
 pub mod lex;
@@ -11,7 +12,9 @@ pub mod lines;
 pub mod live_text;
 pub mod prisma;
 pub mod quote;
+pub mod shell;
 pub mod url;
+pub mod yaml;
 
 /// What the readers' table tests share.
 #[cfg(test)]

@@ -1,0 +1,316 @@
+//! mysql, mysqldump, mariadb, mariadb-dump and the other client programs'
+//! command lines in scripts, CI files and Dockerfiles: `-h`/`--host`, the
+//! TLS options (`--ssl-mode`, `--ssl-ca`, `--ssl`, `--skip-ssl`,
+//! `--ssl-verify-server-cert`), read as the option files' same options are.
+
+use super::super::syntax::shell::{Arg, Options, commands, is_script};
+use super::*;
+
+static CLI_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"mariadb-dump|mariadb-import|mariadb-admin|mariadb-check|mariadb-show|mariadb|mysqldump|mysqlpump|mysqlimport|mysqladmin|mysqlcheck|mysqlshow|mysql",
+    )
+    .expect("mysql command pattern compiles")
+});
+
+/// The options of MySQL's and MariaDB's client programs that take a value
+/// (my_getopt: `-p` only glued on, `--password` only with `=`).
+const CLIENT_OPTIONS: Options = Options {
+    short_valued: "hPuDSerw",
+    short_glued: "p",
+    long_valued: &[
+        "host",
+        "port",
+        "user",
+        "database",
+        "socket",
+        "ssl-mode",
+        "ssl-ca",
+        "ssl-capath",
+        "ssl-cert",
+        "ssl-key",
+        "ssl-cipher",
+        "ssl-crl",
+        "tls-version",
+        "execute",
+        "default-character-set",
+        "init-command",
+        "result-file",
+        "where",
+        "protocol",
+    ],
+};
+
+pub(super) static CLIENT_COMMANDS: Row<My> = Row {
+    name: "client command lines",
+    wants: |file| is_script(file.name),
+    detect: |file, hits| client_commands(file, hits),
+};
+
+pub(super) fn client_commands(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    for c in commands(file.text, &CLI_NAME) {
+        let mut opts: Vec<(String, Option<&str>)> = Vec::new();
+        let mut hidden = Vec::new();
+        let (mut host, mut port, mut user, mut database) = (None, None, None, None);
+        let mut operands = 0;
+        let read = CLIENT_OPTIONS.read(&c.args);
+        for arg in &read {
+            match arg {
+                Arg::Opt { name, value, words } => {
+                    // Short options keep their case (`-P` port, `-p` password).
+                    let key = if name.len() == 1 {
+                        name.clone()
+                    } else {
+                        let long = name.to_ascii_lowercase().replace('_', "-");
+                        long.strip_prefix("loose-").unwrap_or(&long).to_string()
+                    };
+                    let value = value.as_deref();
+                    match (key.as_str(), value) {
+                        ("p" | "password", _) => hidden.extend(words.iter().copied()),
+                        ("h" | "host", Some(v)) => host = Some(v),
+                        ("P" | "port", Some(v)) => port = v.parse().ok(),
+                        ("u" | "user", Some(v)) => user = Some(v),
+                        ("D" | "database", Some(v)) => database = Some(v),
+                        _ => {}
+                    }
+                    opts.push((key, value));
+                }
+                Arg::Operand(w) => {
+                    operands += 1;
+                    // mysqladmin's operands are its commands.
+                    if operands == 1 && !c.name.ends_with("admin") {
+                        database.get_or_insert(w.text.as_str());
+                    }
+                }
+            }
+        }
+        let env_host = c
+            .env
+            .iter()
+            .rev()
+            .find(|(n, _)| n == "MYSQL_HOST")
+            .map(|(_, w)| w.text.as_str());
+        let host = host.or(env_host);
+        let tls = ClientTls::read(&opts);
+        if host.is_none() && !tls.names_tls() && tls.ca.is_none() {
+            continue;
+        }
+        let mariadb = c.name.starts_with("mariadb");
+        // `mysql` may be MySQL's client or MariaDB's (Debian's `mysql` is
+        // MariaDB's): the two must agree, unless `--ssl-mode`, which only
+        // MySQL's reads, names it.
+        let facts = if mariadb {
+            tls.facts(true)
+        } else if tls.names_mode() {
+            tls.facts(false)
+        } else {
+            Facts::agree([Some(tls.facts(false)), Some(tls.facts(true))])
+        };
+        let engine = if mariadb {
+            Engine::Mariadb
+        } else {
+            Engine::Mysql
+        };
+        let mut hit = ConfigHit::new(
+            file.lines().line(c.start),
+            "mysql client command line",
+            engine,
+            facts,
+            &c.shown(file.text, &hidden),
+        );
+        let shown = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_string);
+        hit.host = shown(host);
+        hit.port = port;
+        hit.user = shown(user);
+        hit.database = shown(database);
+        hit.trust_store = shown(tls.ca);
+        hits.push(hit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    const CLI: &str = "mysql client command line";
+
+    #[test]
+    fn client_command_lines() {
+        let m = Engine::Mysql;
+        let ma = Engine::Mariadb;
+        let rows: &[(&str, &str, Expect<'_>)] = &[
+            (
+                "deploy.sh",
+                "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=/certs/rds.pem -h db.example.com -P 3306 -u app -phunter2 app < schema.sql\n",
+                (
+                    CLI,
+                    m,
+                    Some("db.example.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    V_ID,
+                    Some("/certs/rds.pem"),
+                ),
+            ),
+            (
+                ".gitlab-ci.yml",
+                "test:\n  script:\n    - mysql -h db.example.com -u root --password=hunter2 --ssl-mode REQUIRED shop -e 'select 1'\n",
+                (
+                    CLI,
+                    m,
+                    Some("db.example.com"),
+                    None,
+                    Some("root"),
+                    Some("shop"),
+                    REQ,
+                    None,
+                ),
+            ),
+            // MySQL's client prefers TLS, MariaDB's (before 11.4) does not
+            // use it unless told: a `mysql` program of either is unknown.
+            (
+                "backup.sh",
+                "mysqldump -h db.example.com -u app app > d.sql\n",
+                (
+                    CLI,
+                    m,
+                    Some("db.example.com"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    UNKNOWN,
+                    None,
+                ),
+            ),
+            (
+                "backup.sh",
+                "mysqldump --host=db.example.com --ssl app > d.sql\n",
+                (
+                    CLI,
+                    m,
+                    Some("db.example.com"),
+                    None,
+                    None,
+                    Some("app"),
+                    Facts::new(Yes, Unknown, Unknown),
+                    None,
+                ),
+            ),
+            (
+                "Makefile",
+                "load:\n\tmariadb -h db --skip-ssl -u app app < x.sql\n",
+                (
+                    CLI,
+                    ma,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    PLAIN,
+                    None,
+                ),
+            ),
+            (
+                "Dockerfile",
+                "RUN mariadb-dump -h db --ssl-verify-server-cert --ssl-ca=/certs/ca.pem -u app app > /d.sql\n",
+                (
+                    CLI,
+                    ma,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    V_ID,
+                    Some("/certs/ca.pem"),
+                ),
+            ),
+            (
+                "restore.sh",
+                "mariadb -h db.example.com --ssl -u app app < d.sql\n",
+                (
+                    CLI,
+                    ma,
+                    Some("db.example.com"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    Facts::new(Yes, Unknown, Unknown),
+                    None,
+                ),
+            ),
+            // MariaDB 10.x: no TLS without --ssl; 11.4+ verifies: unknown.
+            (
+                "restore.sh",
+                "mariadb -h db.example.com -u app app < d.sql\n",
+                (
+                    CLI,
+                    ma,
+                    Some("db.example.com"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    UNKNOWN,
+                    None,
+                ),
+            ),
+            // Variables set for the command: MYSQL_HOST is read, MYSQL_PWD
+            // masked.
+            (
+                "deploy.sh",
+                "MYSQL_HOST=db.example.com MYSQL_PWD=hunter2 mysql --ssl-mode=REQUIRED -u app app < x.sql\n",
+                (
+                    CLI,
+                    m,
+                    Some("db.example.com"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    REQ,
+                    None,
+                ),
+            ),
+            // A variable is unknown, never no.
+            (
+                "Jenkinsfile",
+                "sh \"mysql -h ${DB_HOST} --ssl-mode=${SSL_MODE} -u app app\"\n",
+                (
+                    CLI,
+                    m,
+                    Some("${DB_HOST}"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    UNKNOWN,
+                    None,
+                ),
+            ),
+            (
+                "ci.yml",
+                "      - run: mysql -h \"$DB_HOST\" --ssl-mode=\"$MODE\" -e 'select 1'\n",
+                (CLI, m, Some("$DB_HOST"), None, None, None, UNKNOWN, None),
+            ),
+        ];
+        for (file, text, want) in rows {
+            check(file, text, std::slice::from_ref(want));
+            for h in scan(file, text) {
+                assert!(!h.setting.contains("hunter2"), "{}", h.setting);
+            }
+        }
+        let hit = &scan("deploy.sh", rows[0].1)[0];
+        assert_eq!(
+            hit.setting,
+            "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=/certs/rds.pem -h db.example.com -P 3306 -u app **** app"
+        );
+        // No server and no TLS option: nothing said.
+        for text in [
+            "mysql -u root app < x.sql\n",
+            "apt-get install -y mysql-client\n",
+        ] {
+            assert!(scan("setup.sh", text).is_empty(), "{text}");
+        }
+        // Not a script.
+        assert!(scan("notes.txt", "mysql -h db --ssl\n").is_empty());
+    }
+}

@@ -1,0 +1,282 @@
+//! .NET connection strings of MySqlConnector and Connector/NET (MySql.Data)
+//! in `appsettings*.json`, `App.config`/`Web.config` and code:
+//! `Server=…;SslMode=VerifyCA;SslCa=…`. Both default to `SslMode=Preferred`
+//! and read the libmysqlclient ladder's names (`None`, `Preferred`,
+//! `Required`, `VerifyCA`, `VerifyFull`).
+
+use super::super::syntax::conn_string::runs;
+use super::*;
+
+/// Keys only MySQL's .NET drivers read (normalized: lowercase, no spaces,
+/// `-` or `_`), which tell their strings from Npgsql's and SqlClient's.
+const MYSQL_ONLY: [&str; 14] = [
+    "sslca",
+    "cacertificatefile",
+    "sslcert",
+    "sslkey",
+    "tlsversion",
+    "allowpublickeyretrieval",
+    "allowuservariables",
+    "allowzerodatetime",
+    "convertzerodatetime",
+    "treattinyasboolean",
+    "guidformat",
+    "charset",
+    "characterset",
+    "serverrsapublickeyfile",
+];
+
+/// Keys that name another driver's string: Npgsql's (`Root Certificate`),
+/// SqlClient's, ODBC's, a PDO DSN's (`dbname`).
+const OTHER_DRIVERS: [&str; 12] = [
+    "dbname",
+    "rootcertificate",
+    "searchpath",
+    "trustservercertificate",
+    "encrypt",
+    "integratedsecurity",
+    "trustedconnection",
+    "multipleactiveresultsets",
+    "applicationintent",
+    "driver",
+    "provider",
+    "dsn",
+];
+
+/// The file may hold such a string: the engine's file-level needles miss
+/// strings that never say "mysql".
+pub(super) fn dotnet_candidate(file: &FileCtx<'_>) -> bool {
+    let lower = file.lower();
+    lower.contains(';')
+        && [
+            "sslmode",
+            "ssl mode",
+            "sslca",
+            "ssl-ca",
+            "cacertificatefile",
+        ]
+        .iter()
+        .any(|n| lower.contains(n))
+}
+
+fn is_key(key: &str) -> bool {
+    matches!(
+        key,
+        "server"
+            | "host"
+            | "datasource"
+            | "address"
+            | "addr"
+            | "networkaddress"
+            | "port"
+            | "userid"
+            | "uid"
+            | "user"
+            | "username"
+            | "password"
+            | "pwd"
+            | "database"
+            | "initialcatalog"
+            | "sslmode"
+    ) || MYSQL_ONLY.contains(&key)
+}
+
+pub(super) static DOTNET_STRINGS: Row<My> = Row {
+    name: ".NET connection strings",
+    wants: |file| file.text.contains(';'),
+    detect: |file, hits| dotnet_strings(file, hits),
+};
+
+pub(super) fn dotnet_strings(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    let mentions = mentions(file);
+    for run in runs(file.text) {
+        let (start, pairs) = run.pairs(is_key);
+        let pairs: Vec<(String, &str)> = pairs
+            .into_iter()
+            .map(|(k, v)| (k.replace('-', ""), v))
+            .collect();
+        let get = |names: &[&str]| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| names.contains(&k.as_str()))
+                .map(|(_, v)| unquote(v))
+        };
+        let host = get(&[
+            "server",
+            "host",
+            "datasource",
+            "address",
+            "addr",
+            "networkaddress",
+        ]);
+        let port = get(&["port"]);
+        let mode = get(&["sslmode"]);
+        let line = file.lines().text(file.text, file.lines().line(run.start()));
+        let line = line.to_ascii_lowercase();
+        let mysql_mode = mode.is_some_and(|m| {
+            matches!(
+                m.to_ascii_lowercase().as_str(),
+                "none" | "preferred" | "required" | "disabled"
+            )
+        });
+        let marked = pairs.iter().any(|(k, _)| MYSQL_ONLY.contains(&k.as_str()))
+            || mysql_mode
+            || port == Some("3306")
+            || line.contains("mysql")
+            || line.contains("mariadb")
+            || (mentions && mode.is_some());
+        let libpq_mode = mode.is_some_and(|m| {
+            matches!(
+                m.to_ascii_lowercase().replace(['-', ' '], "").as_str(),
+                "disable" | "allow" | "prefer" | "require"
+            ) || m.contains('-')
+        });
+        let other = pairs
+            .iter()
+            .any(|(k, _)| OTHER_DRIVERS.contains(&k.as_str()))
+            || libpq_mode
+            || port == Some("5432")
+            || line.contains("postgres")
+            || line.contains("npgsql");
+        // `mysql:host=…;dbname=…`: a PDO DSN, its own stack's.
+        let dsn = file.text[..run.start()].ends_with(':');
+        if host.is_none() || !marked || other || dsn {
+            continue;
+        }
+        let facts = match given(mode, SslMode::parse) {
+            Given::Value(m) => m.facts(),
+            Given::Absent => SslMode::Preferred.facts(),
+            Given::Unreadable => UNKNOWN,
+        };
+        let facts = unless_cut(facts, file.text, run.end());
+        let setting = file.text[start..run.end()].trim_end_matches([';', ' ', '\t']);
+        let mut hit = ConfigHit::new(
+            file.lines().line(start),
+            "MySQL .NET connection string",
+            Engine::Mysql,
+            facts,
+            setting,
+        );
+        let shown = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_string);
+        // `Server=host:port` is not read; a `,`-separated list names several.
+        hit.host = shown(host);
+        hit.port = port.and_then(|p| p.parse().ok());
+        hit.user = shown(get(&["userid", "uid", "user", "username"]));
+        hit.database = shown(get(&["database", "initialcatalog"]));
+        hit.trust_store = shown(get(&["sslca", "cacertificatefile"]));
+        hits.push(hit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+    use super::*;
+
+    const NET: &str = "MySQL .NET connection string";
+
+    #[test]
+    fn dotnet_connection_strings() {
+        let m = Engine::Mysql;
+        let rows: &[(&str, &str, Expect<'_>)] = &[
+            (
+                "appsettings.json",
+                "{\"ConnectionStrings\": {\"Main\": \"Server=db.example.com;Port=3306;Database=app;Uid=app;Pwd=hunter2;SslMode=VerifyCA;SslCa=/certs/rds.pem\"}}\n",
+                (
+                    NET,
+                    m,
+                    Some("db.example.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("app"),
+                    V_CA,
+                    Some("/certs/rds.pem"),
+                ),
+            ),
+            (
+                "appsettings.Production.json",
+                "{\n  \"ConnectionStrings\": {\n    \"Orders\": \"Server=db.example.com;Database=orders;User ID=app;Password=hunter2;SslMode=Required\"\n  }\n}\n",
+                (
+                    NET,
+                    m,
+                    Some("db.example.com"),
+                    None,
+                    Some("app"),
+                    Some("orders"),
+                    REQ,
+                    None,
+                ),
+            ),
+            (
+                "App.config",
+                "<connectionStrings>\n  <add name=\"db\" connectionString=\"server=db.example.com;user id=app;password=hunter2;database=app;SslMode=VerifyFull;CACertificateFile=/certs/rds.pem\" providerName=\"MySql.Data.MySqlClient\"/>\n</connectionStrings>\n",
+                (
+                    NET,
+                    m,
+                    Some("db.example.com"),
+                    None,
+                    Some("app"),
+                    Some("app"),
+                    V_ID,
+                    Some("/certs/rds.pem"),
+                ),
+            ),
+            // No SslMode: Preferred, the default of both drivers.
+            (
+                "Web.config",
+                "<add name=\"shop\" connectionString=\"Server=db.example.com;Port=3306;Database=shop;Uid=app;Pwd=hunter2\" providerName=\"MySqlConnector\" />\n",
+                (
+                    NET,
+                    m,
+                    Some("db.example.com"),
+                    Some(3306),
+                    Some("app"),
+                    Some("shop"),
+                    PREF,
+                    None,
+                ),
+            ),
+            (
+                "Startup.cs",
+                "services.AddDbContext<Db>(o => o.UseMySql(\"Server=db;Database=shop;User=app;Password=hunter2;SslMode=None\", v));\n",
+                (
+                    NET,
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("shop"),
+                    PLAIN,
+                    None,
+                ),
+            ),
+            // A placeholder is unknown, never no.
+            (
+                "appsettings.json",
+                "{\"Db\": \"Server=db;Database=shop;Uid=app;SslMode=${MYSQL_SSL_MODE};SslCa=/ca.pem\"}\n",
+                (
+                    NET,
+                    m,
+                    Some("db"),
+                    None,
+                    Some("app"),
+                    Some("shop"),
+                    UNKNOWN,
+                    Some("/ca.pem"),
+                ),
+            ),
+        ];
+        for (file, text, want) in rows {
+            check(file, text, std::slice::from_ref(want));
+        }
+        // Npgsql's and SqlClient's strings are not MySQL's.
+        for text in [
+            "{\"Db\": \"Host=db;Database=app;Username=app;SSL Mode=VerifyFull;Root Certificate=/ca.pem\"}\n",
+            "{\"Db\": \"Server=db;Port=5432;Database=app;User Id=app;SslMode=Require\"}\n",
+            "{\"Db\": \"Server=tcp:db,1433;Initial Catalog=app;User ID=app;Password=p;Encrypt=True;\"}\n",
+        ] {
+            assert!(scan("appsettings.json", text).is_empty(), "{text}");
+        }
+    }
+}
