@@ -12,7 +12,7 @@ const PLANTED: &str = "PLANTED-s3cret";
 
 /// (file under tests/fixtures/apps, engine, host's first label, uses TLS,
 /// verifies chain, verifies hostname)
-const EXPECTED: [(&str, &str, &str, &str, &str, &str); 21] = [
+const EXPECTED: [(&str, &str, &str, &str, &str, &str); 25] = [
     ("cnf/my.cnf", "mysql", "warehouse-db", "yes", "no", "no"), // ssl-mode=REQUIRED
     (
         "compose/docker-compose.yml",
@@ -39,6 +39,14 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 21] = [
         "no",
     ), // TrustServerCertificate=True
     (
+        "dotnet-mysql/App.config",
+        "mysql",
+        "dotnet-db",
+        "yes",
+        "yes",
+        "yes",
+    ), // MySqlConnector SslMode=VerifyFull with SslCa
+    (
         "go-mysql/main.go",
         "mysql",
         "inventory-db",
@@ -54,6 +62,14 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 21] = [
         "yes",
         "yes",
     ), // verify-full
+    (
+        "helm/values.yaml",
+        "postgres",
+        "helm-db",
+        "yes",
+        "yes",
+        "no",
+    ), // sslmode: verify-ca nested under database:
     (
         "k8s/deployment.yaml",
         "postgres",
@@ -105,6 +121,14 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 21] = [
         "no",
     ), // mssql-tools18's sqlcmd -N -C
     (
+        "pg-scripts/backup.sh",
+        "postgres",
+        "backup-db",
+        "yes",
+        "yes",
+        "yes",
+    ), // PGSSLMODE=verify-full set for pg_dump
+    (
         "pgbouncer/pgbouncer.ini",
         "postgres",
         "pool-db",
@@ -112,6 +136,14 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 21] = [
         "yes",
         "yes",
     ), // server_tls_sslmode = verify-full
+    (
+        "mysql-cli/report.sh",
+        "mysql",
+        "report-db",
+        "yes",
+        "yes",
+        "yes",
+    ), // mysql --ssl-mode=VERIFY_IDENTITY
     (
         "proxysql/proxysql.cnf",
         "mysql",
