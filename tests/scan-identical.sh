@@ -16,9 +16,9 @@
 # (codegen-units=255) on the project's own crates. That gives the base build
 # artifacts and fingerprints of their own: cargo would otherwise take the
 # working tree's crates, with the same names and relative paths, for the ones
-# it just built from the base and give its binary for both. Runs from two
-# worktrees at once share the build folders (cargo's lock takes turns) and
-# link each binary away as soon as it is built. Each scan of the large tree takes a couple of minutes in a debug
+# it just built from the base and give its binary for both. So not two runs
+# at once per target directory (from two worktrees): both bases build to the
+# same artifacts, and one run may link the other's (seen). Each scan of the large tree takes a couple of minutes in a debug
 # build; SCAN_IDENTICAL_PROFILE=release for release builds.
 set -euo pipefail
 
@@ -34,8 +34,8 @@ profile=${SCAN_IDENTICAL_PROFILE:-dev}
 profile_dir=$([ "$profile" = dev ] && echo debug || echo "$profile")
 large=${SCAN_IDENTICAL_LARGE-$HOME/.cargo/registry/src}
 lines=${SCAN_IDENTICAL_LINES:-200}
-# A work folder of this run's own: two worktrees may check at once (each
-# build's binary is linked away as soon as it is built).
+# A work folder of this run's own, removed after it (a failed check keeps its
+# diff), so a run that was cut short leaves no worktree for the next to trip on.
 mkdir -p "$target"
 work=$(mktemp -d "$target/scan-identical.XXXXXX")
 base_src=$work/base-src

@@ -1,5 +1,6 @@
 //! Rails database.yml (mysql2, trilogy).
 
+use super::super::syntax::yaml::Mappings;
 use super::*;
 
 pub(super) static ADAPTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -17,26 +18,25 @@ pub(super) fn rails_yaml(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<
     if !ADAPTER.is_match(lower) {
         return;
     }
-    let blocks = yaml_blocks(text);
-    let merged_anchors: Vec<&str> = blocks.iter().filter_map(|b| b.merge).collect();
-    for block in &blocks {
-        if block.anchor.is_some_and(|a| merged_anchors.contains(&a)) {
+    let yaml = Mappings::read(text, lines);
+    for m in 0..yaml.len() {
+        if yaml.is_merged(m) {
             continue; // reported through the blocks that merge it
         }
-        let keys = block.effective(&blocks, 0);
+        let keys = yaml.resolved(m);
         let get = |k: &str| {
             keys.iter()
                 .find(|(key, _)| key.eq_ignore_ascii_case(k))
-                .map(|(_, v)| unquote(v))
+                .map(|(_, &line)| yaml.lines[line].value)
                 .filter(|v| !v.is_empty())
         };
         let Some(adapter) = get("adapter") else {
             continue;
         };
+        let key = &yaml.lines[yaml.key_line(m)];
+        let start = key.at - key.indent;
         let adapter = adapter.to_ascii_lowercase();
-        if !(adapter.contains("mysql") || adapter.contains("trilogy"))
-            || commented(text, block.start)
-        {
+        if !(adapter.contains("mysql") || adapter.contains("trilogy")) || commented(text, start) {
             continue;
         }
         let ca = get("sslca")
@@ -74,11 +74,11 @@ pub(super) fn rails_yaml(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<
             "Rails database.yml (mysql2)"
         };
         let mut hit = ConfigHit::new(
-            lines.line(block.start),
+            lines.line(start),
             stack,
             Engine::Mysql,
             facts,
-            &block.shown(text),
+            &shown_lines(&text[start..yaml.end(m, text)]),
         );
         hit.host = get("host").map(str::to_string);
         hit.port = get("port").and_then(|p| p.parse().ok());
@@ -87,107 +87,6 @@ pub(super) fn rails_yaml(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<
         hit.trust_store = ca.map(str::to_string);
         hits.push(hit);
     }
-}
-
-/// A YAML mapping whose parent key is `name:` (optionally `name: &anchor`).
-pub(super) struct YamlBlock<'a> {
-    /// Byte offset of the parent key line.
-    pub(super) start: usize,
-    pub(super) end: usize,
-    pub(super) anchor: Option<&'a str>,
-    /// `<<: *name`
-    pub(super) merge: Option<&'a str>,
-    /// Direct children, in order.
-    pub(super) keys: Vec<(&'a str, &'a str)>,
-}
-
-impl<'a> YamlBlock<'a> {
-    /// Own keys over merged ones.
-    pub(super) fn effective(&self, all: &[YamlBlock<'a>], depth: usize) -> Vec<(&'a str, &'a str)> {
-        let mut keys = self.keys.clone();
-        if let Some(merge) = self.merge
-            && depth < 4
-            && let Some(base) = all.iter().find(|b| b.anchor == Some(merge))
-        {
-            for (k, v) in base.effective(all, depth + 1) {
-                if !keys.iter().any(|(own, _)| *own == k) {
-                    keys.push((k, v));
-                }
-            }
-        }
-        keys
-    }
-
-    pub(super) fn shown(&self, text: &str) -> String {
-        shown_lines(&text[self.start..self.end])
-    }
-}
-
-/// `key: value` lines: (offset, indent, key, value).
-pub(super) fn yaml_lines(text: &str) -> Vec<(usize, usize, &str, &str)> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let body = line.trim_start();
-        let indent = line.len() - body.len();
-        if !body.is_empty()
-            && !body.starts_with('#')
-            && !body.starts_with('-')
-            && let Some((k, v)) = body.split_once(':')
-        {
-            let k = k.trim().trim_matches(['"', '\'']);
-            let v = v.trim();
-            let v = if v.starts_with('#') {
-                ""
-            } else {
-                strip_inline_comment(v)
-            };
-            if (!k.is_empty() && !k.contains(' ')) || k == "<<" {
-                out.push((offset, indent, k, v));
-            }
-        }
-        offset += raw.len();
-    }
-    out
-}
-
-pub(super) fn yaml_blocks(text: &str) -> Vec<YamlBlock<'_>> {
-    let rows = yaml_lines(text);
-    let mut blocks = Vec::new();
-    for (i, &(start, indent, _, value)) in rows.iter().enumerate() {
-        let anchor = value
-            .strip_prefix('&')
-            .map(|a| a.split_whitespace().next().unwrap_or(""));
-        if !(value.is_empty() || anchor.is_some()) {
-            continue;
-        }
-        let children: Vec<_> = rows[i + 1..].iter().take_while(|r| r.1 > indent).collect();
-        let Some(first) = children.first() else {
-            continue;
-        };
-        let child_indent = first.1;
-        let direct: Vec<(&str, &str)> = children
-            .iter()
-            .filter(|r| r.1 == child_indent)
-            .map(|r| (r.2, r.3))
-            .collect();
-        let merge = direct
-            .iter()
-            .find(|(k, _)| *k == "<<")
-            .and_then(|(_, v)| v.strip_prefix('*'))
-            .map(str::trim);
-        let last = children.last().expect("non-empty");
-        let end = text[last.0..].find('\n').map_or(text.len(), |i| last.0 + i);
-        blocks.push(YamlBlock {
-            start,
-            end,
-            anchor,
-            merge,
-            keys: direct,
-        });
-    }
-    blocks
 }
 
 #[cfg(test)]

@@ -1,17 +1,12 @@
 //! Rails database.yml.
 
-use super::super::syntax::yaml::{YLine, children, key_lines};
+use super::super::syntax::yaml::Mappings;
 use super::*;
 
 pub(super) static RAILS_ADAPTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?m)^\s*adapter:\s*["']?(?:postgresql|postgis)(?-u:\b)"#)
         .expect("adapter pattern compiles")
 });
-
-/// A mapping: the lines of its direct children.
-pub(super) struct YNode {
-    pub(super) kids: Vec<usize>,
-}
 
 pub(super) static RAILS: Row<Pg> = Row {
     name: "Rails database.yml",
@@ -23,66 +18,10 @@ pub(super) static RAILS: Row<Pg> = Row {
 };
 
 pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
-    let ys = key_lines(cx.text, cx.lines);
-    let mut nodes: Vec<YNode> = Vec::new();
-    let mut anchors: HashMap<&str, usize> = HashMap::new();
-    for (i, y) in ys.iter().enumerate() {
-        if !(y.value.is_empty() || y.value.starts_with('&')) {
-            continue;
-        }
-        let kids = children(&ys, i);
-        if kids.is_empty() {
-            continue;
-        }
-        let anchor = y
-            .value
-            .strip_prefix('&')
-            .and_then(|a| a.split_whitespace().next());
-        if let Some(a) = anchor {
-            anchors.insert(a, nodes.len());
-        }
-        nodes.push(YNode { kids });
-    }
-    let merged_from = |n: &YNode| -> Vec<usize> {
-        n.kids
-            .iter()
-            .filter(|&&k| ys[k].key == "<<")
-            .flat_map(|&k| {
-                ys[k]
-                    .value
-                    .trim_matches(['[', ']'])
-                    .split(',')
-                    .map(str::trim)
-                    .collect::<Vec<_>>()
-            })
-            .filter_map(|r| r.strip_prefix('*').and_then(|a| anchors.get(a).copied()))
-            .collect()
-    };
-    let referenced: HashSet<usize> = nodes.iter().flat_map(merged_from).collect();
-    // key → line index, merges first, own keys override.
-    fn resolve<'y>(
-        i: usize,
-        nodes: &[YNode],
-        ys: &[YLine<'y>],
-        merged_from: &dyn Fn(&YNode) -> Vec<usize>,
-        depth: usize,
-        map: &mut HashMap<&'y str, usize>,
-    ) {
-        if depth > 8 {
-            return;
-        }
-        for m in merged_from(&nodes[i]) {
-            resolve(m, nodes, ys, merged_from, depth + 1, map);
-        }
-        for &k in &nodes[i].kids {
-            if ys[k].key != "<<" && !ys[k].value.is_empty() {
-                map.insert(ys[k].key, k);
-            }
-        }
-    }
-    for (i, node) in nodes.iter().enumerate() {
-        let mut map: HashMap<&str, usize> = HashMap::new();
-        resolve(i, &nodes, &ys, &merged_from, 0, &mut map);
+    let yaml = Mappings::read(cx.text, cx.lines);
+    let ys = &yaml.lines;
+    for m in 0..yaml.len() {
+        let map = yaml.resolved(m);
         let get = |k: &str| map.get(k).map(|&j| ys[j].value);
         if !get("adapter")
             .is_some_and(|a| matches!(a.to_ascii_lowercase().as_str(), "postgresql" | "postgis"))
@@ -97,9 +36,10 @@ pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
         }
         // Templates (`default: &default`) are reported through the blocks
         // that merge them.
-        if referenced.contains(&i) {
+        if yaml.is_merged(m) {
             continue;
         }
+        let kids = yaml.kids(m);
         let mut conn = Conn::default();
         for (key, name) in [
             ("host", "host"),
@@ -118,8 +58,8 @@ pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
             // ActiveRecord merges `url:` over the other keys.
             conn.overlay(parse_uri(after_scheme(url)));
         }
-        let own_sslmode = node.kids.iter().find(|&&k| ys[k].key == "sslmode");
-        let at = ys[*own_sslmode.unwrap_or(&node.kids[0])].at;
+        let own_sslmode = kids.iter().find(|&&k| ys[k].key == "sslmode");
+        let at = ys[*own_sslmode.unwrap_or(&kids[0])].at;
         let setting = [
             "adapter",
             "host",
