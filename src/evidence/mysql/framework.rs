@@ -157,7 +157,6 @@ mod tests {
 
     #[test]
     fn framework_settings() {
-        let m = Engine::Mysql;
         let laravel = r#"<?php
 return [
     'connections' => [
@@ -187,32 +186,15 @@ return [
 ];
 "#;
         let lv = "Laravel database.php";
-        check(
+        check_engines(
             "database.php",
             laravel,
-            &[
-                (
-                    lv,
-                    m,
-                    Some("env('DB_HOST', '127.0.0.1')"),
-                    None,
-                    Some("env('DB_USERNAME', 'root')"),
-                    Some("env('DB_DATABASE', 'laravel')"),
-                    UNKNOWN,
-                    Some("env('MYSQL_ATTR_SSL_CA')"),
-                ),
-                (
-                    lv,
-                    Engine::Mariadb,
-                    Some("db.example.com"),
-                    None,
-                    None,
-                    None,
-                    REQ,
-                    Some("/etc/ssl/rds.pem"),
-                ),
-                (lv, m, Some("db2"), None, None, None, PLAIN, None),
-            ],
+            &[Engine::Mysql, Engine::Mariadb, Engine::Mysql],
+            &hits! {
+                lv, "env('DB_HOST', '127.0.0.1')", _, "env('DB_USERNAME', 'root')", "env('DB_DATABASE', 'laravel')", UNKNOWN, "env('MYSQL_ATTR_SSL_CA')";
+                lv, "db.example.com", _, _, _, REQ, "/etc/ssl/rds.pem";
+                lv, "db2", _, _, _, PLAIN, _;
+            },
         );
         let lines: Vec<usize> = scan("database.php", laravel)
             .iter()
@@ -244,39 +226,12 @@ DATABASES = {
         check(
             "settings.py",
             django,
-            &[
-                (
-                    dj,
-                    m,
-                    Some("shop.abc.us-east-1.rds.amazonaws.com"),
-                    Some(3306),
-                    Some("app"),
-                    Some("shop"),
-                    V_ID,
-                    Some("/etc/ssl/global-bundle.pem"),
-                ),
-                (
-                    dj,
-                    m,
-                    Some("old"),
-                    None,
-                    None,
-                    None,
-                    Facts::new(Yes, Unknown, Unknown),
-                    Some("/c.pem"),
-                ),
-                (dj, m, Some("db3"), None, None, None, PREF, None),
-                (
-                    "Django settings (mysql-connector)",
-                    m,
-                    Some("db4"),
-                    None,
-                    None,
-                    None,
-                    V_CA,
-                    Some("/c.pem"),
-                ),
-            ],
+            &hits! {
+                dj, "shop.abc.us-east-1.rds.amazonaws.com", 3306, "app", "shop", V_ID, "/etc/ssl/global-bundle.pem";
+                dj, "old", _, _, _, Facts::new(Yes, Unknown, Unknown), "/c.pem";
+                dj, "db3", _, _, _, PREF, _;
+                "Django settings (mysql-connector)", "db4", _, _, _, V_CA, "/c.pem";
+            },
         );
     }
 }

@@ -182,114 +182,30 @@ mod tests {
 
     #[test]
     fn python_calls() {
-        let m = Engine::Mysql;
         let pm = "Python PyMySQL";
         let mc = "Python mysql-connector";
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                "conn = pymysql.connect(host='db', user='app', password='hunter2', database='orders', ssl={'ca': '/certs/global-bundle.pem'})",
-                (
-                    pm,
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("orders"),
-                    V_ID,
-                    Some("/certs/global-bundle.pem"),
-                ),
-            ),
-            (
-                "conn = pymysql.connect(host='db', ssl={'ca': CA, 'check_hostname': False})",
-                (pm, m, Some("db"), None, None, None, V_CA, Some("CA")),
-            ),
-            // ssl_ca alone: verify_mode False, check_hostname False.
-            (
-                "conn = pymysql.connect(host='db', ssl_ca='/c.pem')",
-                (pm, m, Some("db"), None, None, None, REQ, Some("/c.pem")),
-            ),
-            (
-                "conn = pymysql.connect(\n    host=\"db\",\n    port=3307,\n    ssl_ca=\"/c.pem\",\n    ssl_verify_cert=True,\n    ssl_verify_identity=True,\n)",
-                (
-                    pm,
-                    m,
-                    Some("db"),
-                    Some(3307),
-                    None,
-                    None,
-                    V_ID,
-                    Some("/c.pem"),
-                ),
-            ),
-            (
-                "conn = pymysql.connect(host='db', ssl_verify_cert=True)",
-                (pm, m, Some("db"), None, None, None, V_CA, None),
-            ),
-            (
-                "conn = pymysql.connect(host='db', ssl={})",
-                (pm, m, Some("db"), None, None, None, PREF, None),
-            ),
-            (
-                "conn = pymysql.connect(host='db', db='x')",
-                (pm, m, Some("db"), None, None, Some("x"), PREF, None),
-            ),
-            (
-                "conn = pymysql.connect(host='db', ssl_disabled=True, ssl_ca='/c.pem')",
-                (pm, m, Some("db"), None, None, None, PLAIN, Some("/c.pem")),
-            ),
-            (
-                "cnx = mysql.connector.connect(host='db', user='app', password='hunter2', ssl_ca='/c.pem', ssl_verify_cert=True, ssl_verify_identity=True)",
-                (
-                    mc,
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    None,
-                    V_ID,
-                    Some("/c.pem"),
-                ),
-            ),
-            (
-                "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem', ssl_verify_cert=True)",
-                (mc, m, Some("db"), None, None, None, V_CA, Some("/c.pem")),
-            ),
-            (
-                "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem')",
-                (mc, m, Some("db"), None, None, None, REQ, Some("/c.pem")),
-            ),
-            (
-                "cnx = mysql.connector.connect(host='db')",
-                (mc, m, Some("db"), None, None, None, PREF, None),
-            ),
-            (
-                "cnx = mysql.connector.connect(host='db', ssl_disabled=True)",
-                (mc, m, Some("db"), None, None, None, PLAIN, None),
-            ),
-            (
-                "cnx = mysql.connector.connect(**config)",
-                (mc, m, None, None, None, None, UNKNOWN, None),
-            ),
-            (
-                "conn = pymysql.connect(host='db', **ssl_kwargs)",
-                (pm, m, Some("db"), None, None, None, UNKNOWN, None),
-            ),
-            (
-                "db = MySQLdb.connect(host='db', ssl_mode='VERIFY_IDENTITY', ssl={'ca': '/c.pem'})",
-                (
-                    "Python mysqlclient (MySQLdb)",
-                    m,
-                    Some("db"),
-                    None,
-                    None,
-                    None,
-                    V_ID,
-                    Some("/c.pem"),
-                ),
-            ),
-        ];
-        for (text, expected) in table {
-            check("db.py", text, std::slice::from_ref(expected));
-        }
+        testing::assert_cases(
+            detect,
+            Engine::Mysql,
+            &cases! {
+                "db.py", "conn = pymysql.connect(host='db', user='app', password='hunter2', database='orders', ssl={'ca': '/certs/global-bundle.pem'})" => pm, "db", _, "app", "orders", V_ID, "/certs/global-bundle.pem";
+                "db.py", "conn = pymysql.connect(host='db', ssl={'ca': CA, 'check_hostname': False})" => pm, "db", _, _, _, V_CA, "CA";
+                // ssl_ca alone: verify_mode False, check_hostname False.
+                "db.py", "conn = pymysql.connect(host='db', ssl_ca='/c.pem')" => pm, "db", _, _, _, REQ, "/c.pem";
+                "db.py", "conn = pymysql.connect(\n    host=\"db\",\n    port=3307,\n    ssl_ca=\"/c.pem\",\n    ssl_verify_cert=True,\n    ssl_verify_identity=True,\n)" => pm, "db", 3307, _, _, V_ID, "/c.pem";
+                "db.py", "conn = pymysql.connect(host='db', ssl_verify_cert=True)" => pm, "db", _, _, _, V_CA, _;
+                "db.py", "conn = pymysql.connect(host='db', ssl={})" => pm, "db", _, _, _, PREF, _;
+                "db.py", "conn = pymysql.connect(host='db', db='x')" => pm, "db", _, _, "x", PREF, _;
+                "db.py", "conn = pymysql.connect(host='db', ssl_disabled=True, ssl_ca='/c.pem')" => pm, "db", _, _, _, PLAIN, "/c.pem";
+                "db.py", "cnx = mysql.connector.connect(host='db', user='app', password='hunter2', ssl_ca='/c.pem', ssl_verify_cert=True, ssl_verify_identity=True)" => mc, "db", _, "app", _, V_ID, "/c.pem";
+                "db.py", "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem', ssl_verify_cert=True)" => mc, "db", _, _, _, V_CA, "/c.pem";
+                "db.py", "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem')" => mc, "db", _, _, _, REQ, "/c.pem";
+                "db.py", "cnx = mysql.connector.connect(host='db')" => mc, "db", _, _, _, PREF, _;
+                "db.py", "cnx = mysql.connector.connect(host='db', ssl_disabled=True)" => mc, "db", _, _, _, PLAIN, _;
+                "db.py", "cnx = mysql.connector.connect(**config)" => mc, _, _, _, _, UNKNOWN, _;
+                "db.py", "conn = pymysql.connect(host='db', **ssl_kwargs)" => pm, "db", _, _, _, UNKNOWN, _;
+                "db.py", "db = MySQLdb.connect(host='db', ssl_mode='VERIFY_IDENTITY', ssl={'ca': '/c.pem'})" => "Python mysqlclient (MySQLdb)", "db", _, _, _, V_ID, "/c.pem";
+            },
+        );
     }
 }
