@@ -27,17 +27,7 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
             .enclosing(text, at, b"[({")
             .map(|(open, _)| open)
     };
-    for m in LARAVEL.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let Some(open) = enclosing_open(whole.start()) else {
-            continue;
-        };
-        let Some(close) = matching_close(text, open, true) else {
-            continue;
-        };
+    for (m, open, close) in enclosed(text, &LARAVEL, &enclosing_open) {
         let entries = pairs(&text[open + 1..close], "=>", true);
         let get = |k: &str| entry(&entries, k);
         let (options, filtered) = match get("options") {
@@ -75,17 +65,7 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
         hit.trust_store = ca;
         hits.push(hit);
     }
-    for m in DJANGO.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let Some(open) = enclosing_open(whole.start()) else {
-            continue;
-        };
-        let Some(close) = matching_close(text, open, true) else {
-            continue;
-        };
+    for (m, open, close) in enclosed(text, &DJANGO, &enclosing_open) {
         let entries = pairs(&text[open + 1..close], ":", true);
         let get = |k: &str| entry(&entries, k);
         let options = get("OPTIONS").filter(|o| o.trim_start().starts_with('{'));
@@ -135,6 +115,27 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
         hit.trust_store = trust;
         hits.push(hit);
     }
+}
+
+/// `pattern`'s matches outside comments, each with the bracket around it
+/// (open, close).
+fn enclosed<'t>(
+    text: &'t str,
+    pattern: &Regex,
+    enclosing_open: &impl Fn(usize) -> Option<usize>,
+) -> Vec<(regex::Captures<'t>, usize, usize)> {
+    pattern
+        .captures_iter(text)
+        .filter_map(|m| {
+            let start = m.get(0).expect("match").start();
+            if commented(text, start) {
+                return None;
+            }
+            let open = enclosing_open(start)?;
+            let close = matching_close(text, open, true)?;
+            Some((m, open, close))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::stack::{self, Reading, Row, Stack};
+use super::syntax::calls::calls;
 use super::syntax::comment::{commented, strip_inline_comment};
 use super::syntax::ini::ini_sections;
 use super::syntax::kv::param;

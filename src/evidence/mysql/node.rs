@@ -27,15 +27,7 @@ pub(super) fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Ve
         (false, true) => "Node mysql",
         _ => "Node mysql/mysql2",
     };
-    for m in NODE_CALL.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let open = whole.end() - 1;
-        let Some(close) = matching_close(text, open, false) else {
-            continue;
-        };
+    for (_, start, open, close) in calls(text, &NODE_CALL, false) {
         let pairs = pairs(&text[open + 1..close], ":", false);
         let get = |k: &str| {
             pairs
@@ -82,11 +74,11 @@ pub(super) fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Ve
             stack
         };
         let mut hit = ConfigHit::new(
-            lines.line(whole.start()),
+            lines.line(start),
             stack,
             Engine::Mysql,
             facts,
-            &text[whole.start()..=close],
+            &text[start..=close],
         );
         hit.host = get("host").map(|v| js_value(v).to_string());
         hit.port = get("port").and_then(|v| js_value(v).parse().ok());

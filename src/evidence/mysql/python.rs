@@ -16,22 +16,14 @@ pub(super) static PYTHON_CALLS: Row<My> = Row {
 };
 
 pub(super) fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
-    for m in PY_CALL.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let open = whole.end() - 1;
-        let Some(close) = matching_close(text, open, true) else {
-            continue;
-        };
+    for (captures, start, open, close) in calls(text, &PY_CALL, true) {
         let kwargs = pairs(&text[open + 1..close], "=", true);
         let get = |k: &str| entry(&kwargs, k);
         // `connect(**config)`: the TLS options may be in the dict.
         let spread = has_spread(&text[open + 1..close], "**")
             && !kwargs.iter().any(|(k, _)| k.starts_with("ssl"));
         let lit = |k: &str| get(k).map(Literal::of);
-        let func = m[1].to_ascii_lowercase();
+        let func = captures[1].to_ascii_lowercase();
         let ssl_ca = get("ssl_ca").map(|v| unquote(v).to_string());
         let (stack, facts, trust) = if func.starts_with("pymysql") || func.starts_with("aiomysql") {
             let (facts, dict_ca) = pymysql(&lit, get("ssl"));
@@ -69,8 +61,8 @@ pub(super) fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
             .into_iter()
             .map(|a| if a.contains('=') { a } else { "…" })
             .collect();
-        let raw = format!("{}({})", &text[whole.start()..open], shown.join(", "));
-        let mut hit = ConfigHit::new(lines.line(whole.start()), stack, Engine::Mysql, facts, &raw);
+        let raw = format!("{}({})", &text[start..open], shown.join(", "));
+        let mut hit = ConfigHit::new(lines.line(start), stack, Engine::Mysql, facts, &raw);
         hit.host = get("host").map(|v| unquote(v).to_string());
         hit.port = get("port").and_then(|v| unquote(v).parse().ok());
         hit.user = get("user").map(|v| unquote(v).to_string());
