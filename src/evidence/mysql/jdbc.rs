@@ -21,13 +21,7 @@ pub(super) fn jdbc_urls(
 ) {
     let version = std::cell::OnceCell::new();
     let connector_j_version = || version.get_or_init(|| versions.of(Package::ConnectorJ));
-    for m in JDBC.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let end = url_end(text, whole.start(), whole.end());
-        let rest = &text[whole.end()..end];
+    for (m, whole, rest) in live_urls(text, &JDBC) {
         if rest.is_empty() {
             continue; // `"jdbc:mysql://" + host + …`
         }
@@ -48,7 +42,7 @@ pub(super) fn jdbc_urls(
                 connector_j(&params, connector_j_version().as_ref()),
             )
         };
-        let facts = unless_cut(facts, text, end);
+        let facts = unless_cut(facts, text, whole.end() + rest.len());
         let mut hit = ConfigHit::new(lines.line(whole.start()), stack, engine, facts, &url);
         if !mariadb {
             hit.driver_version = connector_j_version().as_ref().map(DriverVersion::shown);

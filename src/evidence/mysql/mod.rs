@@ -25,7 +25,7 @@ use super::syntax::kv::param;
 use super::syntax::lex::{Lex, dict_get, entry, matching_close, pairs, split_top_level};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{Literal, parse_bool, unquote};
-use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
+use super::syntax::url::{UrlParts, live_urls, query_params, split_host_port, url_end};
 use super::text::{is_placeholder, shown_lines, unless_cut};
 use super::{ConfigHit, FileCtx, Given, given};
 

@@ -16,8 +16,7 @@ pub(super) static PLAIN_URLS: Row<My> = Row {
 pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>, js: bool) {
     // The URLs Node ORMs take are theirs, read with the options beside them.
     let orm_urls = std::cell::OnceCell::new();
-    for m in PLAIN_URL.captures_iter(text) {
-        let whole = m.get(0).expect("match");
+    for (m, whole, rest) in live_urls(text, &PLAIN_URL) {
         if js
             && orm_urls
                 .get_or_init(|| orm_configs(text))
@@ -28,13 +27,9 @@ pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>, j
         }
         // `jdbc:mysql://`, `jdbc:mysql:loadbalance://` are Connector/J's.
         let before = text[..whole.start()].bytes().next_back();
-        if matches!(before, Some(b':' | b'-' | b'+' | b'.' | b'_'))
-            || commented(text, whole.start())
-        {
+        if matches!(before, Some(b':' | b'-' | b'+' | b'.' | b'_')) {
             continue;
         }
-        let end = url_end(text, whole.start(), whole.end());
-        let rest = &text[whole.end()..end];
         if rest.is_empty() {
             continue;
         }
@@ -51,7 +46,7 @@ pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>, j
         let driver = m.get(2).map(|d| d.as_str().to_ascii_lowercase());
         let params = query_params(parts.query);
         let (stack, facts) = url_facts(&scheme, driver.as_deref(), &params);
-        let facts = unless_cut(facts, text, end);
+        let facts = unless_cut(facts, text, whole.end() + rest.len());
         let engine = if scheme == "mariadb" {
             Engine::Mariadb
         } else {
