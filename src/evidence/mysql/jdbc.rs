@@ -10,15 +10,11 @@ pub(super) static JDBC: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static JDBC_URLS: Row<My> = Row {
     name: "JDBC URLs",
     wants: |file| mentions(file),
-    detect: |file, hits| jdbc_urls(file.text, file.lines(), &file.versions, hits),
+    detect: jdbc_urls,
 };
 
-pub(super) fn jdbc_urls(
-    text: &str,
-    lines: &Lines,
-    versions: &Versions<'_>,
-    hits: &mut Vec<ConfigHit>,
-) {
+pub(super) fn jdbc_urls(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    let (text, lines, versions) = (file.text, file.lines(), &file.versions);
     let version = std::cell::OnceCell::new();
     let connector_j_version = || version.get_or_init(|| versions.of(Package::ConnectorJ));
     for (m, whole, rest) in live_urls(text, &JDBC) {

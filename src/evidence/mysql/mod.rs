@@ -15,7 +15,7 @@ use regex::Regex;
 use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
-use super::deps::{DriverVersion, Package, Versions, eras};
+use super::deps::{DriverVersion, Package, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::stack::{self, Reading, Row, Stack};
 use super::syntax::calls::calls;

@@ -11,11 +11,6 @@ pub(super) use crate::evidence::testing::{cases, facts_rows, hits};
 
 testing::engine_helpers!(Engine::Mysql);
 
-/// [`check`] for hits of MariaDB.
-pub(super) fn check_mariadb(name: &str, text: &str, expected: &[testing::Seen<'_>]) {
-    testing::check(detect, Engine::Mariadb, name, text, expected);
-}
-
 /// [`check`] for a file whose hits are of several engines: `engines`,
 /// one a hit.
 pub(super) fn check_engines(

@@ -3,7 +3,7 @@
 
 use regex::{Captures, Regex};
 
-use super::comment::commented;
+use super::comment::live_matches;
 use super::lex::matching_close;
 
 /// `pattern`'s matches in `text` that are not commented out and whose
@@ -15,13 +15,8 @@ pub(crate) fn calls<'t>(
     pattern: &Regex,
     hash_comments: bool,
 ) -> Vec<(Captures<'t>, usize, usize, usize)> {
-    pattern
-        .captures_iter(text)
-        .filter_map(|captures| {
-            let whole = captures.get(0).expect("match");
-            if commented(text, whole.start()) {
-                return None;
-            }
+    live_matches(text, pattern)
+        .filter_map(|(captures, whole)| {
             let open = whole.end() - 1;
             let close = matching_close(text, open, hash_comments)?;
             Some((captures, whole.start(), open, close))

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Match, Regex};
 
-use super::comment::commented;
+use super::comment::live_matches;
 use super::kv::norm_key;
 
 /// `pattern`'s matches in `text` that are not commented out, each as (the
@@ -16,15 +16,10 @@ pub(crate) fn live_urls<'t>(
     text: &'t str,
     pattern: &Regex,
 ) -> Vec<(Captures<'t>, Match<'t>, &'t str)> {
-    pattern
-        .captures_iter(text)
-        .filter_map(|captures| {
-            let whole = captures.get(0).expect("match");
-            if commented(text, whole.start()) {
-                return None;
-            }
+    live_matches(text, pattern)
+        .map(|(captures, whole)| {
             let rest = &text[whole.end()..url_end(text, whole.start(), whole.end())];
-            Some((captures, whole, rest))
+            (captures, whole, rest)
         })
         .collect()
 }
