@@ -58,10 +58,11 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
             facts,
             &format!("[{}]", shown_entries(&entries, " => ")),
         );
-        hit.host = get("host").map(|v| unquote(v).to_string());
-        hit.port = get("port").and_then(|v| unquote(v).parse().ok());
-        hit.user = get("username").map(|v| unquote(v).to_string());
-        hit.database = get("database").map(|v| unquote(v).to_string());
+        set_place(
+            &mut hit,
+            get,
+            [&["host"], &["port"], &["username"], &["database"]],
+        );
         hit.trust_store = ca;
         hits.push(hit);
     }
@@ -76,26 +77,11 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
         let spread = get("OPTIONS").is_some() && options.is_none();
         let connector = m[1].contains("connector");
         let (stack, facts, trust) = if connector {
-            let lit = |k: &str| opt(k).map(Literal::of);
-            let ca = opt("ssl_ca").map(|v| unquote(v).to_string());
-            let facts = connector_python(
-                lit("ssl_disabled"),
-                lit("ssl_verify_cert"),
-                lit("ssl_verify_identity"),
-                ca.is_some(),
-            );
+            let (facts, ca) = connector_python_options(opt);
             ("Django settings (mysql-connector)", facts, ca)
         } else {
             // django.db.backends.mysql → mysqlclient.
-            let facts = match given(opt("ssl_mode"), SslMode::parse) {
-                Given::Value(mode) => mode.facts(),
-                Given::Unreadable => UNKNOWN,
-                Given::Absent if opt("ssl").is_some() => Facts::new(Yes, Unknown, Unknown),
-                Given::Absent => SslMode::Preferred.facts(),
-            };
-            let ca = opt("ssl")
-                .and_then(|d| dict_get(d, "ca"))
-                .map(str::to_string);
+            let (facts, ca) = mysqlclient(opt);
             ("Django settings (mysqlclient)", facts, ca)
         };
         let facts = if spread { UNKNOWN } else { facts };
@@ -106,12 +92,8 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
             facts,
             &format!("{{{}}}", shown_entries(&entries, ": ")),
         );
-        hit.host = get("HOST")
-            .map(|v| unquote(v).to_string())
-            .filter(|h| !h.is_empty());
-        hit.port = get("PORT").and_then(|v| unquote(v).parse().ok());
-        hit.user = get("USER").map(|v| unquote(v).to_string());
-        hit.database = get("NAME").map(|v| unquote(v).to_string());
+        set_place(&mut hit, get, [&["HOST"], &["PORT"], &["USER"], &["NAME"]]);
+        hit.host = hit.host.filter(|h| !h.is_empty());
         hit.trust_store = trust;
         hits.push(hit);
     }

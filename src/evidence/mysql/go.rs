@@ -91,22 +91,18 @@ mod tests {
     #[test]
     fn go_dsns() {
         let go = "Go go-sql-driver/mysql DSN";
-        testing::assert_cases(
-            detect,
-            Engine::Mysql,
-            &cases! {
-                "main.go", r#"db, err := sql.Open("mysql", "app:hunter2@tcp(orders.abc.us-east-1.rds.amazonaws.com:3306)/orders?tls=true&parseTime=true")"# => go, "orders.abc.us-east-1.rds.amazonaws.com", 3306, "app", "orders", V_ID, _;
-                "main.go", "DSN=app:hunter2@tcp(db:3306)/app?parseTime=true&tls=skip-verify" => go, "db", 3306, "app", "app", REQ, _;
-                "main.go", "dsn: 'app@tcp(db)/app?tls=preferred'" => go, "db", _, "app", "app", PREF, _;
-                "main.go", "dsn: \"app@tcp([::1]:3306)/app?tls=rds\"" => go, "::1", 3306, "app", "app", Facts::new(Yes, Unknown, Unknown), _;
-                "main.go", "dsn: \"app@tcp(db:3306)/app?tls=\"" => go, "db", 3306, "app", "app", PLAIN, _;
-                "main.go", "dsn: \"app:p@ss(hunter2)@tcp(db:3306)/app?tls=true\"" => go, "db", 3306, "app", "app", V_ID, _;
-                "main.go", "dsn: \"app@tcp(db:3306)/app?tls=false\"" => go, "db", 3306, "app", "app", PLAIN, _;
-                "main.go", "dsn: \"app@tcp(db:3306)/app\"" => go, "db", 3306, "app", "app", PLAIN, _;
-                "main.go", "dsn: \"app@unix(/var/run/mysqld/mysqld.sock)/app\"" => go, _, _, "app", "app", PLAIN, _;
-                "main.go", r#"exec.Command("migrate", "-database", "mysql://app:hunter2@tcp(db:3306)/app?tls=true", "up")"# => go, "db", 3306, "app", "app", V_ID, _;
-                "main.go", r#"fmt.Sprintf("%s:%s@tcp(%s:%d)/%s?tls=true", user, pass, host, port, db)"# => go, "%s", _, "%s", "%s", V_ID, _;
-            },
-        );
+        assert_cases(&cases! {
+            "main.go", r#"db, err := sql.Open("mysql", "app:hunter2@tcp(orders.abc.us-east-1.rds.amazonaws.com:3306)/orders?tls=true&parseTime=true")"# => go, "orders.abc.us-east-1.rds.amazonaws.com", 3306, "app", "orders", V_ID, _;
+            "main.go", "DSN=app:hunter2@tcp(db:3306)/app?parseTime=true&tls=skip-verify" => go, "db", 3306, "app", "app", REQ, _;
+            "main.go", "dsn: 'app@tcp(db)/app?tls=preferred'" => go, "db", _, "app", "app", PREF, _;
+            "main.go", "dsn: \"app@tcp([::1]:3306)/app?tls=rds\"" => go, "::1", 3306, "app", "app", Facts::new(Yes, Unknown, Unknown), _;
+            "main.go", "dsn: \"app@tcp(db:3306)/app?tls=\"" => go, "db", 3306, "app", "app", PLAIN, _;
+            "main.go", "dsn: \"app:p@ss(hunter2)@tcp(db:3306)/app?tls=true\"" => go, "db", 3306, "app", "app", V_ID, _;
+            "main.go", "dsn: \"app@tcp(db:3306)/app?tls=false\"" => go, "db", 3306, "app", "app", PLAIN, _;
+            "main.go", "dsn: \"app@tcp(db:3306)/app\"" => go, "db", 3306, "app", "app", PLAIN, _;
+            "main.go", "dsn: \"app@unix(/var/run/mysqld/mysqld.sock)/app\"" => go, _, _, "app", "app", PLAIN, _;
+            "main.go", r#"exec.Command("migrate", "-database", "mysql://app:hunter2@tcp(db:3306)/app?tls=true", "up")"# => go, "db", 3306, "app", "app", V_ID, _;
+            "main.go", r#"fmt.Sprintf("%s:%s@tcp(%s:%d)/%s?tls=true", user, pass, host, port, db)"# => go, "%s", _, "%s", "%s", V_ID, _;
+        });
     }
 }

@@ -205,29 +205,25 @@ mod tests {
 
     #[test]
     fn connector_j_urls() {
-        testing::assert_cases(
-            detect,
-            Engine::Mysql,
-            &cases! {
-                "application.properties", "spring.datasource.url=jdbc:mysql://orders.abc123.us-east-1.rds.amazonaws.com:3306/orders?sslMode=VERIFY_IDENTITY&trustCertificateKeyStoreUrl=file:/etc/ssl/rds-truststore.jks" => CJ, "orders.abc123.us-east-1.rds.amazonaws.com", 3306, _, "orders", V_ID, "file:/etc/ssl/rds-truststore.jks";
-                "application.properties", r#"<property name="url" value="jdbc:mysql://db:3306/app?useSSL=true&amp;requireSSL=true&amp;verifyServerCertificate=true"/>"# => CJ, "db", 3306, _, "app", V_CA, _;
-                "application.properties", "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true&verifyServerCertificate=false" => CJ, "db", _, _, "app", REQ, _;
-                "application.properties", "url: jdbc:mysql://db/app?USESSL=TRUE&VerifyServerCertificate=False" => CJ, "db", _, _, "app", PREF, _;
-                "application.properties", "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true" => CJ, "db", _, _, "app", Facts::new(Yes, Unknown, No), _;
-                "application.properties", "url: jdbc:mysql://db/app?useSSL=false" => CJ, "db", _, _, "app", PLAIN, _;
-                "application.properties", "url: jdbc:mysql://db:3306/app" => CJ, "db", 3306, _, "app", PREF, _;
-                "application.properties", "url: jdbc:mysql://db/app?sslmode=verify_ca&useSSL=false" => CJ, "db", _, _, "app", V_CA, _;
-                "application.properties", "url: jdbc:mysql://db/app?sslMode=REQUIRED" => CJ, "db", _, _, "app", REQ, _;
-                "application.properties", "url: jdbc:mysql://db/app?sslMode=DISABLED" => CJ, "db", _, _, "app", PLAIN, _;
-                "application.properties", "String url = \"jdbc:mysql://app:hunter2@[::1]:3307/app?sslMode=VERIFY_CA\";" => CJ, "::1", 3307, "app", "app", V_CA, _;
-                "application.properties", "spring.datasource.url=${MYSQL_URL:jdbc:mysql://localhost/petclinic}" => CJ, "localhost", _, _, "petclinic", PREF, _;
-                "application.properties", "String url = \"jdbc:mysql://app:hunter2@db@x/app\";" => CJ, "x", _, "app", "app", PREF, _;
-                "application.properties", "url=jdbc:mysql://${DB_HOST:localhost}:${DB_PORT:3306}/${DB_NAME}?sslMode=VERIFY_IDENTITY" => CJ, "${DB_HOST:localhost}", _, _, "${DB_NAME}", V_ID, _;
-                "application.properties", "jdbc:mysql:replication://primary:3306,replica:3306/app?user=svc&password=hunter2&sslMode=PREFERRED" => CJ, "primary", 3306, "svc", "app", PREF, _;
-                "application.properties", "jdbc:mysql://address=(host=db1)(port=3310)(key=v)/app?sslMode=VERIFY_CA" => CJ, "db1", 3310, _, "app", V_CA, _;
-                "application.properties", "jdbc:aws-wrapper:mysql://cluster.cluster-xyz.eu-west-1.rds.amazonaws.com/app?sslMode=VERIFY_IDENTITY" => CJ, "cluster.cluster-xyz.eu-west-1.rds.amazonaws.com", _, _, "app", V_ID, _;
-            },
-        );
+        assert_cases(&cases! {
+            "application.properties", "spring.datasource.url=jdbc:mysql://orders.abc123.us-east-1.rds.amazonaws.com:3306/orders?sslMode=VERIFY_IDENTITY&trustCertificateKeyStoreUrl=file:/etc/ssl/rds-truststore.jks" => CJ, "orders.abc123.us-east-1.rds.amazonaws.com", 3306, _, "orders", V_ID, "file:/etc/ssl/rds-truststore.jks";
+            "application.properties", r#"<property name="url" value="jdbc:mysql://db:3306/app?useSSL=true&amp;requireSSL=true&amp;verifyServerCertificate=true"/>"# => CJ, "db", 3306, _, "app", V_CA, _;
+            "application.properties", "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true&verifyServerCertificate=false" => CJ, "db", _, _, "app", REQ, _;
+            "application.properties", "url: jdbc:mysql://db/app?USESSL=TRUE&VerifyServerCertificate=False" => CJ, "db", _, _, "app", PREF, _;
+            "application.properties", "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true" => CJ, "db", _, _, "app", Facts::new(Yes, Unknown, No), _;
+            "application.properties", "url: jdbc:mysql://db/app?useSSL=false" => CJ, "db", _, _, "app", PLAIN, _;
+            "application.properties", "url: jdbc:mysql://db:3306/app" => CJ, "db", 3306, _, "app", PREF, _;
+            "application.properties", "url: jdbc:mysql://db/app?sslmode=verify_ca&useSSL=false" => CJ, "db", _, _, "app", V_CA, _;
+            "application.properties", "url: jdbc:mysql://db/app?sslMode=REQUIRED" => CJ, "db", _, _, "app", REQ, _;
+            "application.properties", "url: jdbc:mysql://db/app?sslMode=DISABLED" => CJ, "db", _, _, "app", PLAIN, _;
+            "application.properties", "String url = \"jdbc:mysql://app:hunter2@[::1]:3307/app?sslMode=VERIFY_CA\";" => CJ, "::1", 3307, "app", "app", V_CA, _;
+            "application.properties", "spring.datasource.url=${MYSQL_URL:jdbc:mysql://localhost/petclinic}" => CJ, "localhost", _, _, "petclinic", PREF, _;
+            "application.properties", "String url = \"jdbc:mysql://app:hunter2@db@x/app\";" => CJ, "x", _, "app", "app", PREF, _;
+            "application.properties", "url=jdbc:mysql://${DB_HOST:localhost}:${DB_PORT:3306}/${DB_NAME}?sslMode=VERIFY_IDENTITY" => CJ, "${DB_HOST:localhost}", _, _, "${DB_NAME}", V_ID, _;
+            "application.properties", "jdbc:mysql:replication://primary:3306,replica:3306/app?user=svc&password=hunter2&sslMode=PREFERRED" => CJ, "primary", 3306, "svc", "app", PREF, _;
+            "application.properties", "jdbc:mysql://address=(host=db1)(port=3310)(key=v)/app?sslMode=VERIFY_CA" => CJ, "db1", 3310, _, "app", V_CA, _;
+            "application.properties", "jdbc:aws-wrapper:mysql://cluster.cluster-xyz.eu-west-1.rds.amazonaws.com/app?sslMode=VERIFY_IDENTITY" => CJ, "cluster.cluster-xyz.eu-west-1.rds.amazonaws.com", _, _, "app", V_ID, _;
+        });
     }
 
     #[test]

@@ -179,3 +179,15 @@ fn has_spread(body: &str, marker: &str) -> bool {
         .iter()
         .any(|entry| entry.starts_with(marker))
 }
+
+/// Fills the hit's host, port, user and database from a call's or object's
+/// entries: each the unquoted value of the first of its `keys` that `get`
+/// finds.
+fn set_place<'a>(hit: &mut ConfigHit, get: impl Fn(&str) -> Option<&'a str>, keys: [&[&str]; 4]) {
+    let [host, port, user, database] =
+        keys.map(|keys| keys.iter().find_map(|k| get(k)).map(unquote));
+    hit.host = host.map(str::to_string);
+    hit.port = port.and_then(|p| p.parse().ok());
+    hit.user = user.map(str::to_string);
+    hit.database = database.map(str::to_string);
+}

@@ -193,9 +193,7 @@ mod tests {
     #[test]
     fn php_mysqli() {
         let s = "PHP mysqli";
-        testing::assert_cases_wrapped(
-            detect,
-            Engine::Mysql,
+        assert_cases_wrapped(
             &cases! {
                 "db.php", "$link = mysqli_init();\nmysqli_ssl_set($link, NULL, NULL, '/etc/ssl/rds-global-bundle.pem', NULL, NULL);\nmysqli_real_connect($link, 'shop.cluster-x.eu-west-1.rds.amazonaws.com', 'app', 'hunter2', 'shop', 3306, NULL, MYSQLI_CLIENT_SSL);" => s, "shop.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "app", "shop", V_ID, "/etc/ssl/rds-global-bundle.pem";
                 // The flag alone: TLS, nothing checked (no ssl_set option).

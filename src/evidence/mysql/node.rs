@@ -80,12 +80,11 @@ pub(super) fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Ve
             facts,
             &text[start..=close],
         );
-        hit.host = get("host").map(|v| js_value(v).to_string());
-        hit.port = get("port").and_then(|v| js_value(v).parse().ok());
-        hit.user = get("user")
-            .or_else(|| get("username"))
-            .map(|v| js_value(v).to_string());
-        hit.database = get("database").map(|v| js_value(v).to_string());
+        set_place(
+            &mut hit,
+            get,
+            [&["host"], &["port"], &["user", "username"], &["database"]],
+        );
         hit.trust_store = trust;
         // mysql2's `connectAttributes: { program_name: 'billing' }`.
         hit.application = get("connectAttributes")
@@ -169,9 +168,7 @@ mod tests {
     fn node_configs() {
         let n2 = "Node mysql2";
         let head = "const mysql = require('mysql2/promise');\n";
-        testing::assert_cases_wrapped(
-            detect,
-            Engine::Mysql,
+        assert_cases_wrapped(
             &cases! {
                 "db.js", "const pool = mysql.createPool({ host: 'db.example.com', port: 3306, user: 'app', password: 'hunter2', database: 'orders' });" => n2, "db.example.com", 3306, "app", "orders", PLAIN, _;
                 "db.js", "const c = await mysql.createConnection({\n  host: process.env.DB_HOST,\n  ssl: {\n    ca: fs.readFileSync('/certs/global-bundle.pem'),\n  },\n});" => n2, "process.env.DB_HOST", _, _, _, V_CA, "/certs/global-bundle.pem";

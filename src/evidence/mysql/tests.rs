@@ -11,6 +11,19 @@ pub(super) use crate::evidence::testing::{cases, facts_rows, hits};
 
 testing::engine_helpers!(Engine::Mysql);
 
+/// Each row's text gives exactly its hit, of MySQL.
+pub(super) fn assert_cases(rows: &[testing::Case<'_>]) {
+    testing::assert_cases(detect, Engine::Mysql, rows);
+}
+
+/// [`assert_cases`] with each row's text framed by `wrap`.
+pub(super) fn assert_cases_wrapped(
+    rows: &[testing::Case<'_>],
+    wrap: impl Fn(&str, &str) -> String,
+) {
+    testing::assert_cases_wrapped(detect, Engine::Mysql, rows, wrap);
+}
+
 /// [`check`] for a file whose hits are of several engines: `engines`,
 /// one a hit.
 pub(super) fn check_engines(
