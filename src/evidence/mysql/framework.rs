@@ -106,14 +106,9 @@ fn enclosed<'t>(
     pattern: &Regex,
     enclosing_open: &impl Fn(usize) -> Option<usize>,
 ) -> Vec<(regex::Captures<'t>, usize, usize)> {
-    pattern
-        .captures_iter(text)
-        .filter_map(|m| {
-            let start = m.get(0).expect("match").start();
-            if commented(text, start) {
-                return None;
-            }
-            let open = enclosing_open(start)?;
+    live_matches(text, pattern)
+        .filter_map(|(m, whole)| {
+            let open = enclosing_open(whole.start())?;
             let close = matching_close(text, open, true)?;
             Some((m, open, close))
         })
