@@ -292,6 +292,26 @@ pub(crate) mod testing {
         assert_no_failures(&failures, rows.len());
     }
 
+    /// [`assert_cases`] over rows whose text `wrap` puts in a file of
+    /// their file's kind.
+    pub fn assert_cases_wrapped(
+        detect: fn(&FileCtx<'_>) -> Vec<ConfigHit>,
+        engine: Engine,
+        rows: &[Case<'_>],
+        wrap: impl Fn(&str, &str) -> String,
+    ) {
+        let texts: Vec<String> = rows
+            .iter()
+            .map(|&(file, text, _)| wrap(file, text))
+            .collect();
+        let wrapped: Vec<Case<'_>> = rows
+            .iter()
+            .zip(&texts)
+            .map(|(&(file, _, want), text)| (file, text.as_str(), want))
+            .collect();
+        assert_cases(detect, engine, &wrapped);
+    }
+
     /// `_` → `None`, anything else → `Some(it)`: the optional fields of
     /// [`cases!`].
     macro_rules! opt {

@@ -137,168 +137,37 @@ mod tests {
 
     #[test]
     fn client_command_lines() {
-        let m = Engine::Mysql;
-        let ma = Engine::Mariadb;
-        let rows: &[(&str, &str, Expect<'_>)] = &[
-            (
-                "deploy.sh",
-                "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=/certs/rds.pem -h db.example.com -P 3306 -u app -phunter2 app < schema.sql\n",
-                (
-                    CLI,
-                    m,
-                    Some("db.example.com"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app"),
-                    V_ID,
-                    Some("/certs/rds.pem"),
-                ),
-            ),
-            (
-                ".gitlab-ci.yml",
-                "test:\n  script:\n    - mysql -h db.example.com -u root --password=hunter2 --ssl-mode REQUIRED shop -e 'select 1'\n",
-                (
-                    CLI,
-                    m,
-                    Some("db.example.com"),
-                    None,
-                    Some("root"),
-                    Some("shop"),
-                    REQ,
-                    None,
-                ),
-            ),
-            // MySQL's client prefers TLS, MariaDB's (before 11.4) does not
-            // use it unless told: a `mysql` program of either is unknown.
-            (
-                "backup.sh",
-                "mysqldump -h db.example.com -u app app > d.sql\n",
-                (
-                    CLI,
-                    m,
-                    Some("db.example.com"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    UNKNOWN,
-                    None,
-                ),
-            ),
-            (
-                "backup.sh",
-                "mysqldump --host=db.example.com --ssl app > d.sql\n",
-                (
-                    CLI,
-                    m,
-                    Some("db.example.com"),
-                    None,
-                    None,
-                    Some("app"),
-                    Facts::new(Yes, Unknown, Unknown),
-                    None,
-                ),
-            ),
-            (
-                "Makefile",
-                "load:\n\tmariadb -h db --skip-ssl -u app app < x.sql\n",
-                (
-                    CLI,
-                    ma,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    PLAIN,
-                    None,
-                ),
-            ),
-            (
-                "Dockerfile",
-                "RUN mariadb-dump -h db --ssl-verify-server-cert --ssl-ca=/certs/ca.pem -u app app > /d.sql\n",
-                (
-                    CLI,
-                    ma,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    V_ID,
-                    Some("/certs/ca.pem"),
-                ),
-            ),
-            (
-                "restore.sh",
-                "mariadb -h db.example.com --ssl -u app app < d.sql\n",
-                (
-                    CLI,
-                    ma,
-                    Some("db.example.com"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    Facts::new(Yes, Unknown, Unknown),
-                    None,
-                ),
-            ),
-            // MariaDB 10.x: no TLS without --ssl; 11.4+ verifies: unknown.
-            (
-                "restore.sh",
-                "mariadb -h db.example.com -u app app < d.sql\n",
-                (
-                    CLI,
-                    ma,
-                    Some("db.example.com"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    UNKNOWN,
-                    None,
-                ),
-            ),
-            // Variables set for the command: MYSQL_HOST is read, MYSQL_PWD
-            // masked.
-            (
-                "deploy.sh",
-                "MYSQL_HOST=db.example.com MYSQL_PWD=hunter2 mysql --ssl-mode=REQUIRED -u app app < x.sql\n",
-                (
-                    CLI,
-                    m,
-                    Some("db.example.com"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    REQ,
-                    None,
-                ),
-            ),
-            // A variable is unknown, never no.
-            (
-                "Jenkinsfile",
-                "sh \"mysql -h ${DB_HOST} --ssl-mode=${SSL_MODE} -u app app\"\n",
-                (
-                    CLI,
-                    m,
-                    Some("${DB_HOST}"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    UNKNOWN,
-                    None,
-                ),
-            ),
-            (
-                "ci.yml",
-                "      - run: mysql -h \"$DB_HOST\" --ssl-mode=\"$MODE\" -e 'select 1'\n",
-                (CLI, m, Some("$DB_HOST"), None, None, None, UNKNOWN, None),
-            ),
-        ];
-        for (file, text, want) in rows {
-            check(file, text, std::slice::from_ref(want));
-            for h in scan(file, text) {
-                assert!(!h.setting.contains("hunter2"), "{}", h.setting);
-            }
-        }
-        let hit = &scan("deploy.sh", rows[0].1)[0];
+        // A `mysql` program may be MySQL's client, which prefers TLS, or
+        // MariaDB's, which (before 11.4) does not use it unless told: with no
+        // TLS option it is unknown. Variables set for the command are read
+        // (MYSQL_HOST; MYSQL_PWD masked); values from variables are unknown.
+        testing::assert_cases(
+            detect,
+            Engine::Mysql,
+            &cases! {
+            "deploy.sh", "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=/certs/rds.pem -h db.example.com -P 3306 -u app -phunter2 app < schema.sql\n" => CLI, "db.example.com", 3306, "app", "app", V_ID, "/certs/rds.pem";
+            ".gitlab-ci.yml", "test:\n  script:\n    - mysql -h db.example.com -u root --password=hunter2 --ssl-mode REQUIRED shop -e 'select 1'\n" => CLI, "db.example.com", _, "root", "shop", REQ, _;
+            "backup.sh", "mysqldump -h db.example.com -u app app > d.sql\n" => CLI, "db.example.com", _, "app", "app", UNKNOWN, _;
+            "backup.sh", "mysqldump --host=db.example.com --ssl app > d.sql\n" => CLI, "db.example.com", _, _, "app", Facts::new(Yes, Unknown, Unknown), _;
+            "deploy.sh", "MYSQL_HOST=db.example.com MYSQL_PWD=hunter2 mysql --ssl-mode=REQUIRED -u app app < x.sql\n" => CLI, "db.example.com", _, "app", "app", REQ, _;
+            "Jenkinsfile", "sh \"mysql -h ${DB_HOST} --ssl-mode=${SSL_MODE} -u app app\"\n" => CLI, "${DB_HOST}", _, "app", "app", UNKNOWN, _;
+            "ci.yml", "      - run: mysql -h \"$DB_HOST\" --ssl-mode=\"$MODE\" -e 'select 1'\n" => CLI, "$DB_HOST", _, _, _, UNKNOWN, _;
+            },
+        );
+        testing::assert_cases(
+            detect,
+            Engine::Mariadb,
+            &cases! {
+            "Makefile", "load:\n\tmariadb -h db --skip-ssl -u app app < x.sql\n" => CLI, "db", _, "app", "app", PLAIN, _;
+            "Dockerfile", "RUN mariadb-dump -h db --ssl-verify-server-cert --ssl-ca=/certs/ca.pem -u app app > /d.sql\n" => CLI, "db", _, "app", "app", V_ID, "/certs/ca.pem";
+            "restore.sh", "mariadb -h db.example.com --ssl -u app app < d.sql\n" => CLI, "db.example.com", _, "app", "app", Facts::new(Yes, Unknown, Unknown), _;
+            "restore.sh", "mariadb -h db.example.com -u app app < d.sql\n" => CLI, "db.example.com", _, "app", "app", UNKNOWN, _;
+            },
+        );
+        let hit = &scan(
+            "deploy.sh",
+            "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=/certs/rds.pem -h db.example.com -P 3306 -u app -phunter2 app < schema.sql\n",
+        )[0];
         assert_eq!(
             hit.setting,
             "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=/certs/rds.pem -h db.example.com -P 3306 -u app **** app"

@@ -27,17 +27,7 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
             .enclosing(text, at, b"[({")
             .map(|(open, _)| open)
     };
-    for m in LARAVEL.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let Some(open) = enclosing_open(whole.start()) else {
-            continue;
-        };
-        let Some(close) = matching_close(text, open, true) else {
-            continue;
-        };
+    for (m, open, close) in enclosed(text, &LARAVEL, &enclosing_open) {
         let entries = pairs(&text[open + 1..close], "=>", true);
         let get = |k: &str| entry(&entries, k);
         let (options, filtered) = match get("options") {
@@ -68,24 +58,15 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
             facts,
             &format!("[{}]", shown_entries(&entries, " => ")),
         );
-        hit.host = get("host").map(|v| unquote(v).to_string());
-        hit.port = get("port").and_then(|v| unquote(v).parse().ok());
-        hit.user = get("username").map(|v| unquote(v).to_string());
-        hit.database = get("database").map(|v| unquote(v).to_string());
+        set_place(
+            &mut hit,
+            get,
+            [&["host"], &["port"], &["username"], &["database"]],
+        );
         hit.trust_store = ca;
         hits.push(hit);
     }
-    for m in DJANGO.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let Some(open) = enclosing_open(whole.start()) else {
-            continue;
-        };
-        let Some(close) = matching_close(text, open, true) else {
-            continue;
-        };
+    for (m, open, close) in enclosed(text, &DJANGO, &enclosing_open) {
         let entries = pairs(&text[open + 1..close], ":", true);
         let get = |k: &str| entry(&entries, k);
         let options = get("OPTIONS").filter(|o| o.trim_start().starts_with('{'));
@@ -96,26 +77,11 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
         let spread = get("OPTIONS").is_some() && options.is_none();
         let connector = m[1].contains("connector");
         let (stack, facts, trust) = if connector {
-            let lit = |k: &str| opt(k).map(Literal::of);
-            let ca = opt("ssl_ca").map(|v| unquote(v).to_string());
-            let facts = connector_python(
-                lit("ssl_disabled"),
-                lit("ssl_verify_cert"),
-                lit("ssl_verify_identity"),
-                ca.is_some(),
-            );
+            let (facts, ca) = connector_python_options(opt);
             ("Django settings (mysql-connector)", facts, ca)
         } else {
             // django.db.backends.mysql → mysqlclient.
-            let facts = match given(opt("ssl_mode"), SslMode::parse) {
-                Given::Value(mode) => mode.facts(),
-                Given::Unreadable => UNKNOWN,
-                Given::Absent if opt("ssl").is_some() => Facts::new(Yes, Unknown, Unknown),
-                Given::Absent => SslMode::Preferred.facts(),
-            };
-            let ca = opt("ssl")
-                .and_then(|d| dict_get(d, "ca"))
-                .map(str::to_string);
+            let (facts, ca) = mysqlclient(opt);
             ("Django settings (mysqlclient)", facts, ca)
         };
         let facts = if spread { UNKNOWN } else { facts };
@@ -126,15 +92,27 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
             facts,
             &format!("{{{}}}", shown_entries(&entries, ": ")),
         );
-        hit.host = get("HOST")
-            .map(|v| unquote(v).to_string())
-            .filter(|h| !h.is_empty());
-        hit.port = get("PORT").and_then(|v| unquote(v).parse().ok());
-        hit.user = get("USER").map(|v| unquote(v).to_string());
-        hit.database = get("NAME").map(|v| unquote(v).to_string());
+        set_place(&mut hit, get, [&["HOST"], &["PORT"], &["USER"], &["NAME"]]);
+        hit.host = hit.host.filter(|h| !h.is_empty());
         hit.trust_store = trust;
         hits.push(hit);
     }
+}
+
+/// `pattern`'s matches outside comments, each with the bracket around it
+/// (open, close).
+fn enclosed<'t>(
+    text: &'t str,
+    pattern: &Regex,
+    enclosing_open: &impl Fn(usize) -> Option<usize>,
+) -> Vec<(regex::Captures<'t>, usize, usize)> {
+    live_matches(text, pattern)
+        .filter_map(|(m, whole)| {
+            let open = enclosing_open(whole.start())?;
+            let close = matching_close(text, open, true)?;
+            Some((m, open, close))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -157,7 +135,6 @@ mod tests {
 
     #[test]
     fn framework_settings() {
-        let m = Engine::Mysql;
         let laravel = r#"<?php
 return [
     'connections' => [
@@ -187,32 +164,15 @@ return [
 ];
 "#;
         let lv = "Laravel database.php";
-        check(
+        check_engines(
             "database.php",
             laravel,
-            &[
-                (
-                    lv,
-                    m,
-                    Some("env('DB_HOST', '127.0.0.1')"),
-                    None,
-                    Some("env('DB_USERNAME', 'root')"),
-                    Some("env('DB_DATABASE', 'laravel')"),
-                    UNKNOWN,
-                    Some("env('MYSQL_ATTR_SSL_CA')"),
-                ),
-                (
-                    lv,
-                    Engine::Mariadb,
-                    Some("db.example.com"),
-                    None,
-                    None,
-                    None,
-                    REQ,
-                    Some("/etc/ssl/rds.pem"),
-                ),
-                (lv, m, Some("db2"), None, None, None, PLAIN, None),
-            ],
+            &[Engine::Mysql, Engine::Mariadb, Engine::Mysql],
+            &hits! {
+                lv, "env('DB_HOST', '127.0.0.1')", _, "env('DB_USERNAME', 'root')", "env('DB_DATABASE', 'laravel')", UNKNOWN, "env('MYSQL_ATTR_SSL_CA')";
+                lv, "db.example.com", _, _, _, REQ, "/etc/ssl/rds.pem";
+                lv, "db2", _, _, _, PLAIN, _;
+            },
         );
         let lines: Vec<usize> = scan("database.php", laravel)
             .iter()
@@ -244,39 +204,12 @@ DATABASES = {
         check(
             "settings.py",
             django,
-            &[
-                (
-                    dj,
-                    m,
-                    Some("shop.abc.us-east-1.rds.amazonaws.com"),
-                    Some(3306),
-                    Some("app"),
-                    Some("shop"),
-                    V_ID,
-                    Some("/etc/ssl/global-bundle.pem"),
-                ),
-                (
-                    dj,
-                    m,
-                    Some("old"),
-                    None,
-                    None,
-                    None,
-                    Facts::new(Yes, Unknown, Unknown),
-                    Some("/c.pem"),
-                ),
-                (dj, m, Some("db3"), None, None, None, PREF, None),
-                (
-                    "Django settings (mysql-connector)",
-                    m,
-                    Some("db4"),
-                    None,
-                    None,
-                    None,
-                    V_CA,
-                    Some("/c.pem"),
-                ),
-            ],
+            &hits! {
+                dj, "shop.abc.us-east-1.rds.amazonaws.com", 3306, "app", "shop", V_ID, "/etc/ssl/global-bundle.pem";
+                dj, "old", _, _, _, Facts::new(Yes, Unknown, Unknown), "/c.pem";
+                dj, "db3", _, _, _, PREF, _;
+                "Django settings (mysql-connector)", "db4", _, _, _, V_CA, "/c.pem";
+            },
         );
     }
 }

@@ -90,137 +90,19 @@ mod tests {
 
     #[test]
     fn go_dsns() {
-        let m = Engine::Mysql;
         let go = "Go go-sql-driver/mysql DSN";
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                r#"db, err := sql.Open("mysql", "app:hunter2@tcp(orders.abc.us-east-1.rds.amazonaws.com:3306)/orders?tls=true&parseTime=true")"#,
-                (
-                    go,
-                    m,
-                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
-                    Some(3306),
-                    Some("app"),
-                    Some("orders"),
-                    V_ID,
-                    None,
-                ),
-            ),
-            (
-                "DSN=app:hunter2@tcp(db:3306)/app?parseTime=true&tls=skip-verify",
-                (
-                    go,
-                    m,
-                    Some("db"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app"),
-                    REQ,
-                    None,
-                ),
-            ),
-            (
-                "dsn: 'app@tcp(db)/app?tls=preferred'",
-                (
-                    go,
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    PREF,
-                    None,
-                ),
-            ),
-            (
-                "dsn: \"app@tcp([::1]:3306)/app?tls=rds\"",
-                (
-                    go,
-                    m,
-                    Some("::1"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app"),
-                    Facts::new(Yes, Unknown, Unknown),
-                    None,
-                ),
-            ),
-            (
-                "dsn: \"app@tcp(db:3306)/app?tls=\"",
-                (
-                    go,
-                    m,
-                    Some("db"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app"),
-                    PLAIN,
-                    None,
-                ),
-            ),
-            (
-                "dsn: \"app:p@ss(hunter2)@tcp(db:3306)/app?tls=true\"",
-                (
-                    go,
-                    m,
-                    Some("db"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app"),
-                    V_ID,
-                    None,
-                ),
-            ),
-            (
-                "dsn: \"app@tcp(db:3306)/app?tls=false\"",
-                (
-                    go,
-                    m,
-                    Some("db"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app"),
-                    PLAIN,
-                    None,
-                ),
-            ),
-            (
-                "dsn: \"app@tcp(db:3306)/app\"",
-                (
-                    go,
-                    m,
-                    Some("db"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app"),
-                    PLAIN,
-                    None,
-                ),
-            ),
-            (
-                "dsn: \"app@unix(/var/run/mysqld/mysqld.sock)/app\"",
-                (go, m, None, None, Some("app"), Some("app"), PLAIN, None),
-            ),
-            (
-                r#"exec.Command("migrate", "-database", "mysql://app:hunter2@tcp(db:3306)/app?tls=true", "up")"#,
-                (
-                    go,
-                    m,
-                    Some("db"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app"),
-                    V_ID,
-                    None,
-                ),
-            ),
-            (
-                r#"fmt.Sprintf("%s:%s@tcp(%s:%d)/%s?tls=true", user, pass, host, port, db)"#,
-                (go, m, Some("%s"), None, Some("%s"), Some("%s"), V_ID, None),
-            ),
-        ];
-        for (text, expected) in table {
-            check("main.go", text, std::slice::from_ref(expected));
-        }
+        assert_cases(&cases! {
+            "main.go", r#"db, err := sql.Open("mysql", "app:hunter2@tcp(orders.abc.us-east-1.rds.amazonaws.com:3306)/orders?tls=true&parseTime=true")"# => go, "orders.abc.us-east-1.rds.amazonaws.com", 3306, "app", "orders", V_ID, _;
+            "main.go", "DSN=app:hunter2@tcp(db:3306)/app?parseTime=true&tls=skip-verify" => go, "db", 3306, "app", "app", REQ, _;
+            "main.go", "dsn: 'app@tcp(db)/app?tls=preferred'" => go, "db", _, "app", "app", PREF, _;
+            "main.go", "dsn: \"app@tcp([::1]:3306)/app?tls=rds\"" => go, "::1", 3306, "app", "app", Facts::new(Yes, Unknown, Unknown), _;
+            "main.go", "dsn: \"app@tcp(db:3306)/app?tls=\"" => go, "db", 3306, "app", "app", PLAIN, _;
+            "main.go", "dsn: \"app:p@ss(hunter2)@tcp(db:3306)/app?tls=true\"" => go, "db", 3306, "app", "app", V_ID, _;
+            "main.go", "dsn: \"app@tcp(db:3306)/app?tls=false\"" => go, "db", 3306, "app", "app", PLAIN, _;
+            "main.go", "dsn: \"app@tcp(db:3306)/app\"" => go, "db", 3306, "app", "app", PLAIN, _;
+            "main.go", "dsn: \"app@unix(/var/run/mysqld/mysqld.sock)/app\"" => go, _, _, "app", "app", PLAIN, _;
+            "main.go", r#"exec.Command("migrate", "-database", "mysql://app:hunter2@tcp(db:3306)/app?tls=true", "up")"# => go, "db", 3306, "app", "app", V_ID, _;
+            "main.go", r#"fmt.Sprintf("%s:%s@tcp(%s:%d)/%s?tls=true", user, pass, host, port, db)"# => go, "%s", _, "%s", "%s", V_ID, _;
+        });
     }
 }

@@ -10,24 +10,14 @@ pub(super) static JDBC: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static JDBC_URLS: Row<My> = Row {
     name: "JDBC URLs",
     wants: |file| mentions(file),
-    detect: |file, hits| jdbc_urls(file.text, file.lines(), &file.versions, hits),
+    detect: jdbc_urls,
 };
 
-pub(super) fn jdbc_urls(
-    text: &str,
-    lines: &Lines,
-    versions: &Versions<'_>,
-    hits: &mut Vec<ConfigHit>,
-) {
+pub(super) fn jdbc_urls(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    let (text, lines, versions) = (file.text, file.lines(), &file.versions);
     let version = std::cell::OnceCell::new();
     let connector_j_version = || version.get_or_init(|| versions.of(Package::ConnectorJ));
-    for m in JDBC.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let end = url_end(text, whole.start(), whole.end());
-        let rest = &text[whole.end()..end];
+    for (m, whole, rest) in live_urls(text, &JDBC) {
         if rest.is_empty() {
             continue; // `"jdbc:mysql://" + host + …`
         }
@@ -48,7 +38,7 @@ pub(super) fn jdbc_urls(
                 connector_j(&params, connector_j_version().as_ref()),
             )
         };
-        let facts = unless_cut(facts, text, end);
+        let facts = unless_cut(facts, text, whole.end() + rest.len());
         let mut hit = ConfigHit::new(lines.line(whole.start()), stack, engine, facts, &url);
         if !mariadb {
             hit.driver_version = connector_j_version().as_ref().map(DriverVersion::shown);
@@ -215,218 +205,45 @@ mod tests {
 
     #[test]
     fn connector_j_urls() {
-        let m = Engine::Mysql;
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                "spring.datasource.url=jdbc:mysql://orders.abc123.us-east-1.rds.amazonaws.com:3306/orders?sslMode=VERIFY_IDENTITY&trustCertificateKeyStoreUrl=file:/etc/ssl/rds-truststore.jks",
-                (
-                    CJ,
-                    m,
-                    Some("orders.abc123.us-east-1.rds.amazonaws.com"),
-                    Some(3306),
-                    None,
-                    Some("orders"),
-                    V_ID,
-                    Some("file:/etc/ssl/rds-truststore.jks"),
-                ),
-            ),
-            (
-                r#"<property name="url" value="jdbc:mysql://db:3306/app?useSSL=true&amp;requireSSL=true&amp;verifyServerCertificate=true"/>"#,
-                (CJ, m, Some("db"), Some(3306), None, Some("app"), V_CA, None),
-            ),
-            (
-                "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true&verifyServerCertificate=false",
-                (CJ, m, Some("db"), None, None, Some("app"), REQ, None),
-            ),
-            (
-                "url: jdbc:mysql://db/app?USESSL=TRUE&VerifyServerCertificate=False",
-                (CJ, m, Some("db"), None, None, Some("app"), PREF, None),
-            ),
-            (
-                "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true",
-                (
-                    CJ,
-                    m,
-                    Some("db"),
-                    None,
-                    None,
-                    Some("app"),
-                    Facts::new(Yes, Unknown, No),
-                    None,
-                ),
-            ),
-            (
-                "url: jdbc:mysql://db/app?useSSL=false",
-                (CJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
-            ),
-            (
-                "url: jdbc:mysql://db:3306/app",
-                (CJ, m, Some("db"), Some(3306), None, Some("app"), PREF, None),
-            ),
-            (
-                "url: jdbc:mysql://db/app?sslmode=verify_ca&useSSL=false",
-                (CJ, m, Some("db"), None, None, Some("app"), V_CA, None),
-            ),
-            (
-                "url: jdbc:mysql://db/app?sslMode=REQUIRED",
-                (CJ, m, Some("db"), None, None, Some("app"), REQ, None),
-            ),
-            (
-                "url: jdbc:mysql://db/app?sslMode=DISABLED",
-                (CJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
-            ),
-            (
-                "String url = \"jdbc:mysql://app:hunter2@[::1]:3307/app?sslMode=VERIFY_CA\";",
-                (
-                    CJ,
-                    m,
-                    Some("::1"),
-                    Some(3307),
-                    Some("app"),
-                    Some("app"),
-                    V_CA,
-                    None,
-                ),
-            ),
-            (
-                "spring.datasource.url=${MYSQL_URL:jdbc:mysql://localhost/petclinic}",
-                (
-                    CJ,
-                    m,
-                    Some("localhost"),
-                    None,
-                    None,
-                    Some("petclinic"),
-                    PREF,
-                    None,
-                ),
-            ),
-            (
-                "String url = \"jdbc:mysql://app:hunter2@db@x/app\";",
-                (CJ, m, Some("x"), None, Some("app"), Some("app"), PREF, None),
-            ),
-            (
-                "url=jdbc:mysql://${DB_HOST:localhost}:${DB_PORT:3306}/${DB_NAME}?sslMode=VERIFY_IDENTITY",
-                (
-                    CJ,
-                    m,
-                    Some("${DB_HOST:localhost}"),
-                    None,
-                    None,
-                    Some("${DB_NAME}"),
-                    V_ID,
-                    None,
-                ),
-            ),
-            (
-                "jdbc:mysql:replication://primary:3306,replica:3306/app?user=svc&password=hunter2&sslMode=PREFERRED",
-                (
-                    CJ,
-                    m,
-                    Some("primary"),
-                    Some(3306),
-                    Some("svc"),
-                    Some("app"),
-                    PREF,
-                    None,
-                ),
-            ),
-            (
-                "jdbc:mysql://address=(host=db1)(port=3310)(key=v)/app?sslMode=VERIFY_CA",
-                (
-                    CJ,
-                    m,
-                    Some("db1"),
-                    Some(3310),
-                    None,
-                    Some("app"),
-                    V_CA,
-                    None,
-                ),
-            ),
-            (
-                "jdbc:aws-wrapper:mysql://cluster.cluster-xyz.eu-west-1.rds.amazonaws.com/app?sslMode=VERIFY_IDENTITY",
-                (
-                    CJ,
-                    m,
-                    Some("cluster.cluster-xyz.eu-west-1.rds.amazonaws.com"),
-                    None,
-                    None,
-                    Some("app"),
-                    V_ID,
-                    None,
-                ),
-            ),
-        ];
-        for (text, expected) in table {
-            check(
-                "application.properties",
-                text,
-                std::slice::from_ref(expected),
-            );
-        }
+        assert_cases(&cases! {
+            "application.properties", "spring.datasource.url=jdbc:mysql://orders.abc123.us-east-1.rds.amazonaws.com:3306/orders?sslMode=VERIFY_IDENTITY&trustCertificateKeyStoreUrl=file:/etc/ssl/rds-truststore.jks" => CJ, "orders.abc123.us-east-1.rds.amazonaws.com", 3306, _, "orders", V_ID, "file:/etc/ssl/rds-truststore.jks";
+            "application.properties", r#"<property name="url" value="jdbc:mysql://db:3306/app?useSSL=true&amp;requireSSL=true&amp;verifyServerCertificate=true"/>"# => CJ, "db", 3306, _, "app", V_CA, _;
+            "application.properties", "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true&verifyServerCertificate=false" => CJ, "db", _, _, "app", REQ, _;
+            "application.properties", "url: jdbc:mysql://db/app?USESSL=TRUE&VerifyServerCertificate=False" => CJ, "db", _, _, "app", PREF, _;
+            "application.properties", "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true" => CJ, "db", _, _, "app", Facts::new(Yes, Unknown, No), _;
+            "application.properties", "url: jdbc:mysql://db/app?useSSL=false" => CJ, "db", _, _, "app", PLAIN, _;
+            "application.properties", "url: jdbc:mysql://db:3306/app" => CJ, "db", 3306, _, "app", PREF, _;
+            "application.properties", "url: jdbc:mysql://db/app?sslmode=verify_ca&useSSL=false" => CJ, "db", _, _, "app", V_CA, _;
+            "application.properties", "url: jdbc:mysql://db/app?sslMode=REQUIRED" => CJ, "db", _, _, "app", REQ, _;
+            "application.properties", "url: jdbc:mysql://db/app?sslMode=DISABLED" => CJ, "db", _, _, "app", PLAIN, _;
+            "application.properties", "String url = \"jdbc:mysql://app:hunter2@[::1]:3307/app?sslMode=VERIFY_CA\";" => CJ, "::1", 3307, "app", "app", V_CA, _;
+            "application.properties", "spring.datasource.url=${MYSQL_URL:jdbc:mysql://localhost/petclinic}" => CJ, "localhost", _, _, "petclinic", PREF, _;
+            "application.properties", "String url = \"jdbc:mysql://app:hunter2@db@x/app\";" => CJ, "x", _, "app", "app", PREF, _;
+            "application.properties", "url=jdbc:mysql://${DB_HOST:localhost}:${DB_PORT:3306}/${DB_NAME}?sslMode=VERIFY_IDENTITY" => CJ, "${DB_HOST:localhost}", _, _, "${DB_NAME}", V_ID, _;
+            "application.properties", "jdbc:mysql:replication://primary:3306,replica:3306/app?user=svc&password=hunter2&sslMode=PREFERRED" => CJ, "primary", 3306, "svc", "app", PREF, _;
+            "application.properties", "jdbc:mysql://address=(host=db1)(port=3310)(key=v)/app?sslMode=VERIFY_CA" => CJ, "db1", 3310, _, "app", V_CA, _;
+            "application.properties", "jdbc:aws-wrapper:mysql://cluster.cluster-xyz.eu-west-1.rds.amazonaws.com/app?sslMode=VERIFY_IDENTITY" => CJ, "cluster.cluster-xyz.eu-west-1.rds.amazonaws.com", _, _, "app", V_ID, _;
+        });
     }
 
     #[test]
     fn mariadb_connector_j_urls() {
-        let m = Engine::Mariadb;
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                "jdbc:mariadb://db:3306/app?sslMode=verify-full",
-                (MJ, m, Some("db"), Some(3306), None, Some("app"), V_ID, None),
-            ),
-            (
-                "jdbc:mariadb://db/app?sslMode=VERIFY-CA&serverSslCert=/etc/ssl/global-bundle.pem",
-                (
-                    MJ,
-                    m,
-                    Some("db"),
-                    None,
-                    None,
-                    Some("app"),
-                    V_CA,
-                    Some("/etc/ssl/global-bundle.pem"),
-                ),
-            ),
-            (
-                "jdbc:mariadb://db/app?sslMode=VERIFY_FULL",
-                (MJ, m, Some("db"), None, None, Some("app"), V_ID, None),
-            ),
-            (
-                "jdbc:mariadb://db/app?sslMode=REQUIRED",
-                (MJ, m, Some("db"), None, None, Some("app"), REQ, None),
-            ),
-            (
-                "jdbc:mariadb://db/app?sslMode=trust",
-                (MJ, m, Some("db"), None, None, Some("app"), REQ, None),
-            ),
-            (
-                "jdbc:mariadb://db/app?sslMode=disable",
-                (MJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
-            ),
-            (
-                "jdbc:mariadb://db/app",
-                (MJ, m, Some("db"), None, None, Some("app"), PLAIN, None),
-            ),
-            (
-                "jdbc:mariadb://db/app?useSsl=true&trustServerCertificate=true",
-                (MJ, m, Some("db"), None, None, Some("app"), REQ, None),
-            ),
-            (
-                "jdbc:mariadb://db/app?useSSL=true",
-                (MJ, m, Some("db"), None, None, Some("app"), V_ID, None),
-            ),
-            (
-                "jdbc:mariadb://db/app?useSsl&disableSslHostnameVerification=true",
-                (MJ, m, Some("db"), None, None, Some("app"), V_CA, None),
-            ),
-            (
-                "jdbc:mariadb:aurora://db/app?credentialType=AWS-IAM",
-                (MJ, m, Some("db"), None, None, Some("app"), V_ID, None),
-            ),
-        ];
-        for (text, expected) in table {
-            check("application.yml", text, std::slice::from_ref(expected));
-        }
+        testing::assert_cases(
+            detect,
+            Engine::Mariadb,
+            &cases! {
+                "application.yml", "jdbc:mariadb://db:3306/app?sslMode=verify-full" => MJ, "db", 3306, _, "app", V_ID, _;
+                "application.yml", "jdbc:mariadb://db/app?sslMode=VERIFY-CA&serverSslCert=/etc/ssl/global-bundle.pem" => MJ, "db", _, _, "app", V_CA, "/etc/ssl/global-bundle.pem";
+                "application.yml", "jdbc:mariadb://db/app?sslMode=VERIFY_FULL" => MJ, "db", _, _, "app", V_ID, _;
+                "application.yml", "jdbc:mariadb://db/app?sslMode=REQUIRED" => MJ, "db", _, _, "app", REQ, _;
+                "application.yml", "jdbc:mariadb://db/app?sslMode=trust" => MJ, "db", _, _, "app", REQ, _;
+                "application.yml", "jdbc:mariadb://db/app?sslMode=disable" => MJ, "db", _, _, "app", PLAIN, _;
+                "application.yml", "jdbc:mariadb://db/app" => MJ, "db", _, _, "app", PLAIN, _;
+                "application.yml", "jdbc:mariadb://db/app?useSsl=true&trustServerCertificate=true" => MJ, "db", _, _, "app", REQ, _;
+                "application.yml", "jdbc:mariadb://db/app?useSSL=true" => MJ, "db", _, _, "app", V_ID, _;
+                "application.yml", "jdbc:mariadb://db/app?useSsl&disableSslHostnameVerification=true" => MJ, "db", _, _, "app", V_CA, _;
+                "application.yml", "jdbc:mariadb:aurora://db/app?credentialType=AWS-IAM" => MJ, "db", _, _, "app", V_ID, _;
+            },
+        );
     }
 }

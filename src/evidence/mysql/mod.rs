@@ -17,16 +17,17 @@ use regex::Regex;
 use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
-use super::deps::{DriverVersion, Package, Versions, eras};
+use super::deps::{DriverVersion, Package, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::stack::{self, Reading, Row, Stack};
-use super::syntax::comment::commented;
+use super::syntax::calls::calls;
+use super::syntax::comment::{commented, live_matches};
 use super::syntax::ini::ini_sections;
 use super::syntax::kv::param;
 use super::syntax::lex::{Lex, dict_get, entry, matching_close, pairs, split_top_level};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{Literal, parse_bool, unquote};
-use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
+use super::syntax::url::{UrlParts, live_urls, query_params, split_host_port, url_end};
 use super::text::{is_placeholder, shown_lines, unless_cut};
 use super::{ConfigHit, FileCtx, Given, given};
 
@@ -190,4 +191,16 @@ fn has_spread(body: &str, marker: &str) -> bool {
     split_top_level(body, b',', marker == "**")
         .iter()
         .any(|entry| entry.starts_with(marker))
+}
+
+/// Fills the hit's host, port, user and database from a call's or object's
+/// entries: each the unquoted value of the first of its `keys` that `get`
+/// finds.
+fn set_place<'a>(hit: &mut ConfigHit, get: impl Fn(&str) -> Option<&'a str>, keys: [&[&str]; 4]) {
+    let [host, port, user, database] =
+        keys.map(|keys| keys.iter().find_map(|k| get(k)).map(unquote));
+    hit.host = host.map(str::to_string);
+    hit.port = port.and_then(|p| p.parse().ok());
+    hit.user = user.map(str::to_string);
+    hit.database = database.map(str::to_string);
 }

@@ -192,136 +192,28 @@ mod tests {
 
     #[test]
     fn php_mysqli() {
-        let m = Engine::Mysql;
         let s = "PHP mysqli";
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                "$link = mysqli_init();\nmysqli_ssl_set($link, NULL, NULL, '/etc/ssl/rds-global-bundle.pem', NULL, NULL);\nmysqli_real_connect($link, 'shop.cluster-x.eu-west-1.rds.amazonaws.com', 'app', 'hunter2', 'shop', 3306, NULL, MYSQLI_CLIENT_SSL);",
-                (
-                    s,
-                    m,
-                    Some("shop.cluster-x.eu-west-1.rds.amazonaws.com"),
-                    Some(3306),
-                    Some("app"),
-                    Some("shop"),
-                    V_ID,
-                    Some("/etc/ssl/rds-global-bundle.pem"),
-                ),
-            ),
-            // The flag alone: TLS, nothing checked (no ssl_set option).
-            (
-                "$db = mysqli_init();\n$db->real_connect('db.example.com', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);",
-                (
-                    s,
-                    m,
-                    Some("db.example.com"),
-                    Some(3306),
-                    Some("app"),
-                    Some("shop"),
-                    REQ,
-                    None,
-                ),
-            ),
-            (
-                "$mysqli->ssl_set(null, null, '/certs/ca.pem', null, null);\n$mysqli->real_connect($host, $user, $pass, $db, 3306, null, MYSQLI_CLIENT_SSL_DONT_VERIFY_SERVER_CERT);",
-                (
-                    s,
-                    m,
-                    Some("$host"),
-                    Some(3306),
-                    Some("$user"),
-                    Some("$db"),
-                    REQ,
-                    Some("/certs/ca.pem"),
-                ),
-            ),
-            (
-                "$c = mysqli_connect('db', 'app', 'hunter2', 'shop');",
-                (
-                    s,
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("shop"),
-                    PLAIN,
-                    None,
-                ),
-            ),
-            (
-                "$c = new mysqli('p:db', 'app', 'hunter2', 'shop', 3307);",
-                (
-                    s,
-                    m,
-                    Some("db"),
-                    Some(3307),
-                    Some("app"),
-                    Some("shop"),
-                    PLAIN,
-                    None,
-                ),
-            ),
-            (
-                "mysqli_real_connect($link, $h, $u, $p, $d, 3306, null, $flags);",
-                (
-                    s,
-                    m,
-                    Some("$h"),
-                    Some(3306),
-                    Some("$u"),
-                    Some("$d"),
-                    UNKNOWN,
-                    None,
-                ),
-            ),
-            (
-                "mysqli_ssl_set($link, $key, $cert, $ca, null, null);\nmysqli_real_connect($link, 'db', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);",
-                (
-                    s,
-                    m,
-                    Some("db"),
-                    Some(3306),
-                    Some("app"),
-                    Some("shop"),
-                    Facts::new(Yes, Unknown, Unknown),
-                    Some("$ca"),
-                ),
-            ),
-            (
-                "mysqli_options($link, MYSQLI_OPT_SSL_VERIFY_SERVER_CERT, true);\nmysqli_real_connect($link, 'db', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);",
-                (
-                    s,
-                    m,
-                    Some("db"),
-                    Some(3306),
-                    Some("app"),
-                    Some("shop"),
-                    V_ID,
-                    None,
-                ),
-            ),
-        ];
-        for (text, expected) in table {
-            check(
-                "db.php",
-                &format!("<?php\n{text}\n"),
-                std::slice::from_ref(expected),
-            );
-        }
+        assert_cases_wrapped(
+            &cases! {
+                "db.php", "$link = mysqli_init();\nmysqli_ssl_set($link, NULL, NULL, '/etc/ssl/rds-global-bundle.pem', NULL, NULL);\nmysqli_real_connect($link, 'shop.cluster-x.eu-west-1.rds.amazonaws.com', 'app', 'hunter2', 'shop', 3306, NULL, MYSQLI_CLIENT_SSL);" => s, "shop.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "app", "shop", V_ID, "/etc/ssl/rds-global-bundle.pem";
+                // The flag alone: TLS, nothing checked (no ssl_set option).
+                "db.php", "$db = mysqli_init();\n$db->real_connect('db.example.com', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);" => s, "db.example.com", 3306, "app", "shop", REQ, _;
+                "db.php", "$mysqli->ssl_set(null, null, '/certs/ca.pem', null, null);\n$mysqli->real_connect($host, $user, $pass, $db, 3306, null, MYSQLI_CLIENT_SSL_DONT_VERIFY_SERVER_CERT);" => s, "$host", 3306, "$user", "$db", REQ, "/certs/ca.pem";
+                "db.php", "$c = mysqli_connect('db', 'app', 'hunter2', 'shop');" => s, "db", _, "app", "shop", PLAIN, _;
+                "db.php", "$c = new mysqli('p:db', 'app', 'hunter2', 'shop', 3307);" => s, "db", 3307, "app", "shop", PLAIN, _;
+                "db.php", "mysqli_real_connect($link, $h, $u, $p, $d, 3306, null, $flags);" => s, "$h", 3306, "$u", "$d", UNKNOWN, _;
+                "db.php", "mysqli_ssl_set($link, $key, $cert, $ca, null, null);\nmysqli_real_connect($link, 'db', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);" => s, "db", 3306, "app", "shop", Facts::new(Yes, Unknown, Unknown), "$ca";
+                "db.php", "mysqli_options($link, MYSQLI_OPT_SSL_VERIFY_SERVER_CERT, true);\nmysqli_real_connect($link, 'db', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);" => s, "db", 3306, "app", "shop", V_ID, _;
+            },
+            |_, text| format!("<?php\n{text}\n"),
+        );
         // `new mysqli()` with no host connects later.
         check(
             "db.php",
             "<?php\n$m = new mysqli();\n$m->real_connect('db', 'app', 'hunter2', 'shop', 3306, null, 0);\n",
-            &[(
-                s,
-                m,
-                Some("db"),
-                Some(3306),
-                Some("app"),
-                Some("shop"),
-                PLAIN,
-                None,
-            )],
+            &hits! {
+                s, "db", 3306, "app", "shop", PLAIN, _;
+            },
         );
     }
 }

@@ -27,15 +27,7 @@ pub(super) fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Ve
         (false, true) => "Node mysql",
         _ => "Node mysql/mysql2",
     };
-    for m in NODE_CALL.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let open = whole.end() - 1;
-        let Some(close) = matching_close(text, open, false) else {
-            continue;
-        };
+    for (_, start, open, close) in calls(text, &NODE_CALL, false) {
         let pairs = pairs(&text[open + 1..close], ":", false);
         let get = |k: &str| {
             pairs
@@ -82,18 +74,17 @@ pub(super) fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Ve
             stack
         };
         let mut hit = ConfigHit::new(
-            lines.line(whole.start()),
+            lines.line(start),
             stack,
             Engine::Mysql,
             facts,
-            &text[whole.start()..=close],
+            &text[start..=close],
         );
-        hit.host = get("host").map(|v| js_value(v).to_string());
-        hit.port = get("port").and_then(|v| js_value(v).parse().ok());
-        hit.user = get("user")
-            .or_else(|| get("username"))
-            .map(|v| js_value(v).to_string());
-        hit.database = get("database").map(|v| js_value(v).to_string());
+        set_place(
+            &mut hit,
+            get,
+            [&["host"], &["port"], &["user", "username"], &["database"]],
+        );
         hit.trust_store = trust;
         // mysql2's `connectAttributes: { program_name: 'billing' }`.
         hit.application = get("connectAttributes")
@@ -175,120 +166,37 @@ mod tests {
 
     #[test]
     fn node_configs() {
-        let m = Engine::Mysql;
         let n2 = "Node mysql2";
         let head = "const mysql = require('mysql2/promise');\n";
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                "const pool = mysql.createPool({ host: 'db.example.com', port: 3306, user: 'app', password: 'hunter2', database: 'orders' });",
-                (
-                    n2,
-                    m,
-                    Some("db.example.com"),
-                    Some(3306),
-                    Some("app"),
-                    Some("orders"),
-                    PLAIN,
-                    None,
-                ),
-            ),
-            (
-                "const c = await mysql.createConnection({\n  host: process.env.DB_HOST,\n  ssl: {\n    ca: fs.readFileSync('/certs/global-bundle.pem'),\n  },\n});",
-                (
-                    n2,
-                    m,
-                    Some("process.env.DB_HOST"),
-                    None,
-                    None,
-                    None,
-                    V_CA,
-                    Some("/certs/global-bundle.pem"),
-                ),
-            ),
-            (
-                "mysql.createConnection({ host: 'db', ssl: {} })",
-                (n2, m, Some("db"), None, None, None, V_CA, None),
-            ),
-            (
-                "mysql.createConnection({ host: 'db', ssl: { ca, verifyIdentity: true } })",
-                (n2, m, Some("db"), None, None, None, V_ID, Some("ca")),
-            ),
-            (
-                "mysql.createConnection({ host: 'db', ssl: { rejectUnauthorized: false } })",
-                (n2, m, Some("db"), None, None, None, REQ, None),
-            ),
-            (
-                "mysql.createPool({ host: 'db', ssl: 'Amazon RDS' })",
-                (
-                    "Node mysql2 (Amazon RDS SSL profile)",
-                    m,
-                    Some("db"),
-                    None,
-                    None,
-                    None,
-                    V_CA,
-                    Some("Amazon RDS"),
-                ),
-            ),
-            (
-                "mysql.createPool({ host: 'db', ssl: sslOptions })",
-                (n2, m, Some("db"), None, None, None, UNKNOWN, None),
-            ),
-            (
-                "mysql.createPool({\n  // see docs\n  host: 'db.id.rds.amazonaws.com', /* TLS: */ ssl: { ca },\n})",
-                (
-                    n2,
-                    m,
-                    Some("db.id.rds.amazonaws.com"),
-                    None,
-                    None,
-                    None,
-                    V_CA,
-                    Some("ca"),
-                ),
-            ),
-            (
-                "mysql.createPool({ host: 'db', ssl: { ca: load('/c.pem'), minVersion: 'TLSv1.2' } })",
-                (n2, m, Some("db"), None, None, None, V_CA, Some("/c.pem")),
-            ),
-            (
-                "mysql.createPool({ uri: process.env.DATABASE_URL })",
-                (n2, m, None, None, None, None, UNKNOWN, None),
-            ),
-            (
-                "mysql.createPool({ ...base, connectionLimit: 5 })",
-                (n2, m, None, None, None, None, UNKNOWN, None),
-            ),
-            (
-                "genericPool.createPool({ create: () => make(), destroy: (c) => c.end() })",
-                ("", m, None, None, None, None, UNKNOWN, None),
-            ),
-            (
-                "createConnection({ type: 'postgres', host: 'pg', ssl: true })",
-                ("", m, None, None, None, None, UNKNOWN, None),
-            ),
-        ];
-        for (text, expected) in table {
-            let want: &[Expect<'_>] = if expected.0.is_empty() {
-                &[]
-            } else {
-                std::slice::from_ref(expected)
-            };
-            check("db.js", &format!("{head}{text}"), want);
+        assert_cases_wrapped(
+            &cases! {
+                "db.js", "const pool = mysql.createPool({ host: 'db.example.com', port: 3306, user: 'app', password: 'hunter2', database: 'orders' });" => n2, "db.example.com", 3306, "app", "orders", PLAIN, _;
+                "db.js", "const c = await mysql.createConnection({\n  host: process.env.DB_HOST,\n  ssl: {\n    ca: fs.readFileSync('/certs/global-bundle.pem'),\n  },\n});" => n2, "process.env.DB_HOST", _, _, _, V_CA, "/certs/global-bundle.pem";
+                "db.js", "mysql.createConnection({ host: 'db', ssl: {} })" => n2, "db", _, _, _, V_CA, _;
+                "db.js", "mysql.createConnection({ host: 'db', ssl: { ca, verifyIdentity: true } })" => n2, "db", _, _, _, V_ID, "ca";
+                "db.js", "mysql.createConnection({ host: 'db', ssl: { rejectUnauthorized: false } })" => n2, "db", _, _, _, REQ, _;
+                "db.js", "mysql.createPool({ host: 'db', ssl: 'Amazon RDS' })" => "Node mysql2 (Amazon RDS SSL profile)", "db", _, _, _, V_CA, "Amazon RDS";
+                "db.js", "mysql.createPool({ host: 'db', ssl: sslOptions })" => n2, "db", _, _, _, UNKNOWN, _;
+                "db.js", "mysql.createPool({\n  // see docs\n  host: 'db.id.rds.amazonaws.com', /* TLS: */ ssl: { ca },\n})" => n2, "db.id.rds.amazonaws.com", _, _, _, V_CA, "ca";
+                "db.js", "mysql.createPool({ host: 'db', ssl: { ca: load('/c.pem'), minVersion: 'TLSv1.2' } })" => n2, "db", _, _, _, V_CA, "/c.pem";
+                "db.js", "mysql.createPool({ uri: process.env.DATABASE_URL })" => n2, _, _, _, _, UNKNOWN, _;
+                "db.js", "mysql.createPool({ ...base, connectionLimit: 5 })" => n2, _, _, _, _, UNKNOWN, _;
+            },
+            |_, text| format!("{head}{text}"),
+        );
+        // Other libraries' calls of the same names.
+        for text in [
+            "genericPool.createPool({ create: () => make(), destroy: (c) => c.end() })",
+            "createConnection({ type: 'postgres', host: 'pg', ssl: true })",
+        ] {
+            check("db.js", &format!("{head}{text}"), &[]);
         }
         check(
             "db.js",
             "var mysql = require('mysql');\nvar c = mysql.createConnection({host: 'db', ssl: 'Amazon RDS'});",
-            &[(
-                "Node mysql (Amazon RDS SSL profile)",
-                m,
-                Some("db"),
-                None,
-                None,
-                None,
-                V_CA,
-                Some("Amazon RDS"),
-            )],
+            &hits! {
+                "Node mysql (Amazon RDS SSL profile)", "db", _, _, _, V_CA, "Amazon RDS";
+            },
         );
     }
 }

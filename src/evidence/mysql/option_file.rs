@@ -235,47 +235,28 @@ ssl=1
 [mysqlshow]
 host=db2
 ";
-        let m = Engine::Mysql;
         let opt = "MySQL option file";
-        check(
+        check_engines(
             "my.cnf",
             text,
             &[
-                (
-                    opt,
-                    m,
-                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
-                    None,
-                    Some("app"),
-                    None,
-                    V_CA,
-                    Some("/etc/ssl/rds-combined-ca-bundle.pem"),
-                ),
-                (
-                    opt,
-                    m,
-                    None,
-                    None,
-                    None,
-                    None,
-                    V_ID,
-                    Some("/etc/ssl/global-bundle.pem"),
-                ),
-                (opt, m, None, None, None, None, PLAIN, None),
-                (opt, Engine::Mariadb, None, None, None, None, V_ID, None),
-                (
-                    opt,
-                    Engine::Mariadb,
-                    None,
-                    None,
-                    None,
-                    None,
-                    Facts::new(Yes, Unknown, Unknown),
-                    Some("/x.pem"),
-                ),
-                (opt, m, None, None, None, None, REQ, None),
-                (opt, m, Some("db2"), None, None, None, PREF, None),
+                Engine::Mysql,
+                Engine::Mysql,
+                Engine::Mysql,
+                Engine::Mariadb,
+                Engine::Mariadb,
+                Engine::Mysql,
+                Engine::Mysql,
             ],
+            &hits! {
+                opt, "orders.abc.us-east-1.rds.amazonaws.com", _, "app", _, V_CA, "/etc/ssl/rds-combined-ca-bundle.pem";
+                opt, _, _, _, _, V_ID, "/etc/ssl/global-bundle.pem";
+                opt, _, _, _, _, PLAIN, _;
+                opt, _, _, _, _, V_ID, _;
+                opt, _, _, _, _, Facts::new(Yes, Unknown, Unknown), "/x.pem";
+                opt, _, _, _, _, REQ, _;
+                opt, "db2", _, _, _, PREF, _;
+            },
         );
         let hits = scan("my.cnf", text);
         assert_eq!(

@@ -37,31 +37,26 @@ mod tests {
 
     #[test]
     fn prisma_datasources() {
-        let m = Engine::Mysql;
         check(
             "schema.prisma",
             "generator client {\n  provider = \"prisma-client-js\"\n}\n\ndatasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
-            &[("Prisma schema", m, None, None, None, None, UNKNOWN, None)],
+            &hits! {
+                "Prisma schema", _, _, _, _, UNKNOWN, _;
+            },
         );
         // A literal URL: the URL stack reads Prisma's sslaccept.
         check(
             "schema.prisma",
             "datasource db {\n  provider = \"mysql\"\n  url      = \"mysql://app:hunter2@db:3306/shop?sslaccept=strict\"\n}\n",
-            &[(
-                "mysql URL",
-                m,
-                Some("db"),
-                Some(3306),
-                Some("app"),
-                Some("shop"),
-                Facts::new(Unknown, Yes, Yes),
-                None,
-            )],
+            &hits! {
+                "mysql URL", "db", 3306, "app", "shop", Facts::new(Unknown, Yes, Yes), _;
+            },
         );
-        check(
+        check_engines(
             "schema.prisma",
             "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
             &[],
+            &hits! {},
         );
     }
 }

@@ -138,37 +138,33 @@ mod tests {
 
     #[test]
     fn proxysql_servers() {
-        let m = Engine::Mysql;
         let p = "ProxySQL";
         let users = "mysql_users =\n(\n\t{ username = \"app\", password = \"hunter2\", default_hostgroup = 0 }\n)\n";
-        let table: &[(&str, &[Expect<'_>])] = &[
+        let table: &[(&str, &[testing::Seen<'_>])] = &[
             (
                 "mysql_variables =\n{\n\tthreads = 4\n\tssl_p2s_ca = \"/etc/proxysql/global-bundle.pem\"\n}\nmysql_servers =\n(\n\t{\n\t\taddress = \"shop.cluster-x.eu-west-1.rds.amazonaws.com\"\n\t\tport = 3306\n\t\thostgroup = 0\n\t\tuse_ssl = 1\n\t},\n\t{ address=\"10.0.0.9\", port=3307, hostgroup=1 }\n)\n",
-                &[
-                    (
-                        p,
-                        m,
-                        Some("shop.cluster-x.eu-west-1.rds.amazonaws.com"),
-                        Some(3306),
-                        Some("app"),
-                        None,
-                        V_CA,
-                        Some("/etc/proxysql/global-bundle.pem"),
-                    ),
-                    (p, m, Some("10.0.0.9"), Some(3307), None, None, PLAIN, None),
-                ],
+                &hits! {
+                    p, "shop.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "app", _, V_CA, "/etc/proxysql/global-bundle.pem";
+                    p, "10.0.0.9", 3307, _, _, PLAIN, _;
+                },
             ),
             (
                 "mysql_servers = ( { address = \"db\", port = 3306, hostgroup = 0, use_ssl = 1 } )\n",
-                &[(p, m, Some("db"), Some(3306), Some("app"), None, REQ, None)],
+                &hits! {
+                    p, "db", 3306, "app", _, REQ, _;
+                },
             ),
             (
                 "mysql_servers : ( { address = \"db\" # , use_ssl = 1\n } )\n",
-                &[(p, m, Some("db"), None, None, None, PLAIN, None)],
+                &hits! {
+                    p, "db", _, _, _, PLAIN, _;
+                },
             ),
             (
                 "mysql_servers = ( { address = \"db\", use_ssl = ${USE_SSL} } )\n",
-                &[(p, m, Some("db"), None, None, None, UNKNOWN, None)],
+                &hits! {
+                    p, "db", _, _, _, UNKNOWN, _;
+                },
             ),
         ];
         for (text, expected) in table {

@@ -16,24 +16,16 @@ pub(super) static PYTHON_CALLS: Row<My> = Row {
 };
 
 pub(super) fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
-    for m in PY_CALL.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let open = whole.end() - 1;
-        let Some(close) = matching_close(text, open, true) else {
-            continue;
-        };
+    for (captures, start, open, close) in calls(text, &PY_CALL, true) {
         let kwargs = pairs(&text[open + 1..close], "=", true);
         let get = |k: &str| entry(&kwargs, k);
         // `connect(**config)`: the TLS options may be in the dict.
         let spread = has_spread(&text[open + 1..close], "**")
             && !kwargs.iter().any(|(k, _)| k.starts_with("ssl"));
         let lit = |k: &str| get(k).map(Literal::of);
-        let func = m[1].to_ascii_lowercase();
-        let ssl_ca = get("ssl_ca").map(|v| unquote(v).to_string());
+        let func = captures[1].to_ascii_lowercase();
         let (stack, facts, trust) = if func.starts_with("pymysql") || func.starts_with("aiomysql") {
+            let ssl_ca = get("ssl_ca").map(|v| unquote(v).to_string());
             let (facts, dict_ca) = pymysql(&lit, get("ssl"));
             let stack = if func.starts_with("aiomysql") {
                 "Python aiomysql"
@@ -42,26 +34,11 @@ pub(super) fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
             };
             (stack, facts, ssl_ca.or(dict_ca))
         } else if func.starts_with("mysql.connector") {
-            let facts = connector_python(
-                lit("ssl_disabled"),
-                lit("ssl_verify_cert"),
-                lit("ssl_verify_identity"),
-                ssl_ca.is_some(),
-            );
-            ("Python mysql-connector", facts, ssl_ca)
+            let (facts, ca) = connector_python_options(get);
+            ("Python mysql-connector", facts, ca)
         } else {
-            // mysqlclient: ssl_mode is libmysqlclient's; an `ssl` dict alone
-            // goes to mysql_ssl_set, whose effect depends on the C library.
-            let facts = match given(get("ssl_mode"), SslMode::parse) {
-                Given::Value(mode) => mode.facts(),
-                Given::Unreadable => UNKNOWN,
-                Given::Absent if get("ssl").is_some() => Facts::new(Yes, Unknown, Unknown),
-                Given::Absent => SslMode::Preferred.facts(),
-            };
-            let dict_ca = get("ssl")
-                .and_then(|d| dict_get(d, "ca"))
-                .map(str::to_string);
-            ("Python mysqlclient (MySQLdb)", facts, dict_ca)
+            let (facts, ca) = mysqlclient(get);
+            ("Python mysqlclient (MySQLdb)", facts, ca)
         };
         let facts = if spread { UNKNOWN } else { facts };
         // Positional arguments may hold the password: not shown.
@@ -69,14 +46,13 @@ pub(super) fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
             .into_iter()
             .map(|a| if a.contains('=') { a } else { "…" })
             .collect();
-        let raw = format!("{}({})", &text[whole.start()..open], shown.join(", "));
-        let mut hit = ConfigHit::new(lines.line(whole.start()), stack, Engine::Mysql, facts, &raw);
-        hit.host = get("host").map(|v| unquote(v).to_string());
-        hit.port = get("port").and_then(|v| unquote(v).parse().ok());
-        hit.user = get("user").map(|v| unquote(v).to_string());
-        hit.database = get("database")
-            .or_else(|| get("db"))
-            .map(|v| unquote(v).to_string());
+        let raw = format!("{}({})", &text[start..open], shown.join(", "));
+        let mut hit = ConfigHit::new(lines.line(start), stack, Engine::Mysql, facts, &raw);
+        set_place(
+            &mut hit,
+            get,
+            [&["host"], &["port"], &["user"], &["database", "db"]],
+        );
         hit.trust_store = trust;
         // PyMySQL's `program_name=`, mysql-connector's `conn_attrs={…}`.
         hit.application = get("program_name")
@@ -175,6 +151,38 @@ pub(super) fn connector_python(
     Facts::new(tls, chain, host)
 }
 
+/// mysql-connector-python's facts and CA from its keyword options
+/// (`ssl_disabled`, `ssl_verify_cert`, `ssl_verify_identity`, `ssl_ca`).
+pub(super) fn connector_python_options<'a>(
+    get: impl Fn(&str) -> Option<&'a str>,
+) -> (Facts, Option<String>) {
+    let lit = |k: &str| get(k).map(Literal::of);
+    let ca = get("ssl_ca").map(|v| unquote(v).to_string());
+    let facts = connector_python(
+        lit("ssl_disabled"),
+        lit("ssl_verify_cert"),
+        lit("ssl_verify_identity"),
+        ca.is_some(),
+    );
+    (facts, ca)
+}
+
+/// mysqlclient's (MySQLdb's) facts and CA from its `ssl_mode` and `ssl`
+/// options: ssl_mode is libmysqlclient's; an `ssl` dict alone goes to
+/// mysql_ssl_set, whose effect depends on the C library.
+pub(super) fn mysqlclient<'a>(get: impl Fn(&str) -> Option<&'a str>) -> (Facts, Option<String>) {
+    let facts = match given(get("ssl_mode"), SslMode::parse) {
+        Given::Value(mode) => mode.facts(),
+        Given::Unreadable => UNKNOWN,
+        Given::Absent if get("ssl").is_some() => Facts::new(Yes, Unknown, Unknown),
+        Given::Absent => SslMode::Preferred.facts(),
+    };
+    let ca = get("ssl")
+        .and_then(|d| dict_get(d, "ca"))
+        .map(str::to_string);
+    (facts, ca)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
@@ -182,114 +190,26 @@ mod tests {
 
     #[test]
     fn python_calls() {
-        let m = Engine::Mysql;
         let pm = "Python PyMySQL";
         let mc = "Python mysql-connector";
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                "conn = pymysql.connect(host='db', user='app', password='hunter2', database='orders', ssl={'ca': '/certs/global-bundle.pem'})",
-                (
-                    pm,
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("orders"),
-                    V_ID,
-                    Some("/certs/global-bundle.pem"),
-                ),
-            ),
-            (
-                "conn = pymysql.connect(host='db', ssl={'ca': CA, 'check_hostname': False})",
-                (pm, m, Some("db"), None, None, None, V_CA, Some("CA")),
-            ),
+        assert_cases(&cases! {
+            "db.py", "conn = pymysql.connect(host='db', user='app', password='hunter2', database='orders', ssl={'ca': '/certs/global-bundle.pem'})" => pm, "db", _, "app", "orders", V_ID, "/certs/global-bundle.pem";
+            "db.py", "conn = pymysql.connect(host='db', ssl={'ca': CA, 'check_hostname': False})" => pm, "db", _, _, _, V_CA, "CA";
             // ssl_ca alone: verify_mode False, check_hostname False.
-            (
-                "conn = pymysql.connect(host='db', ssl_ca='/c.pem')",
-                (pm, m, Some("db"), None, None, None, REQ, Some("/c.pem")),
-            ),
-            (
-                "conn = pymysql.connect(\n    host=\"db\",\n    port=3307,\n    ssl_ca=\"/c.pem\",\n    ssl_verify_cert=True,\n    ssl_verify_identity=True,\n)",
-                (
-                    pm,
-                    m,
-                    Some("db"),
-                    Some(3307),
-                    None,
-                    None,
-                    V_ID,
-                    Some("/c.pem"),
-                ),
-            ),
-            (
-                "conn = pymysql.connect(host='db', ssl_verify_cert=True)",
-                (pm, m, Some("db"), None, None, None, V_CA, None),
-            ),
-            (
-                "conn = pymysql.connect(host='db', ssl={})",
-                (pm, m, Some("db"), None, None, None, PREF, None),
-            ),
-            (
-                "conn = pymysql.connect(host='db', db='x')",
-                (pm, m, Some("db"), None, None, Some("x"), PREF, None),
-            ),
-            (
-                "conn = pymysql.connect(host='db', ssl_disabled=True, ssl_ca='/c.pem')",
-                (pm, m, Some("db"), None, None, None, PLAIN, Some("/c.pem")),
-            ),
-            (
-                "cnx = mysql.connector.connect(host='db', user='app', password='hunter2', ssl_ca='/c.pem', ssl_verify_cert=True, ssl_verify_identity=True)",
-                (
-                    mc,
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    None,
-                    V_ID,
-                    Some("/c.pem"),
-                ),
-            ),
-            (
-                "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem', ssl_verify_cert=True)",
-                (mc, m, Some("db"), None, None, None, V_CA, Some("/c.pem")),
-            ),
-            (
-                "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem')",
-                (mc, m, Some("db"), None, None, None, REQ, Some("/c.pem")),
-            ),
-            (
-                "cnx = mysql.connector.connect(host='db')",
-                (mc, m, Some("db"), None, None, None, PREF, None),
-            ),
-            (
-                "cnx = mysql.connector.connect(host='db', ssl_disabled=True)",
-                (mc, m, Some("db"), None, None, None, PLAIN, None),
-            ),
-            (
-                "cnx = mysql.connector.connect(**config)",
-                (mc, m, None, None, None, None, UNKNOWN, None),
-            ),
-            (
-                "conn = pymysql.connect(host='db', **ssl_kwargs)",
-                (pm, m, Some("db"), None, None, None, UNKNOWN, None),
-            ),
-            (
-                "db = MySQLdb.connect(host='db', ssl_mode='VERIFY_IDENTITY', ssl={'ca': '/c.pem'})",
-                (
-                    "Python mysqlclient (MySQLdb)",
-                    m,
-                    Some("db"),
-                    None,
-                    None,
-                    None,
-                    V_ID,
-                    Some("/c.pem"),
-                ),
-            ),
-        ];
-        for (text, expected) in table {
-            check("db.py", text, std::slice::from_ref(expected));
-        }
+            "db.py", "conn = pymysql.connect(host='db', ssl_ca='/c.pem')" => pm, "db", _, _, _, REQ, "/c.pem";
+            "db.py", "conn = pymysql.connect(\n    host=\"db\",\n    port=3307,\n    ssl_ca=\"/c.pem\",\n    ssl_verify_cert=True,\n    ssl_verify_identity=True,\n)" => pm, "db", 3307, _, _, V_ID, "/c.pem";
+            "db.py", "conn = pymysql.connect(host='db', ssl_verify_cert=True)" => pm, "db", _, _, _, V_CA, _;
+            "db.py", "conn = pymysql.connect(host='db', ssl={})" => pm, "db", _, _, _, PREF, _;
+            "db.py", "conn = pymysql.connect(host='db', db='x')" => pm, "db", _, _, "x", PREF, _;
+            "db.py", "conn = pymysql.connect(host='db', ssl_disabled=True, ssl_ca='/c.pem')" => pm, "db", _, _, _, PLAIN, "/c.pem";
+            "db.py", "cnx = mysql.connector.connect(host='db', user='app', password='hunter2', ssl_ca='/c.pem', ssl_verify_cert=True, ssl_verify_identity=True)" => mc, "db", _, "app", _, V_ID, "/c.pem";
+            "db.py", "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem', ssl_verify_cert=True)" => mc, "db", _, _, _, V_CA, "/c.pem";
+            "db.py", "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem')" => mc, "db", _, _, _, REQ, "/c.pem";
+            "db.py", "cnx = mysql.connector.connect(host='db')" => mc, "db", _, _, _, PREF, _;
+            "db.py", "cnx = mysql.connector.connect(host='db', ssl_disabled=True)" => mc, "db", _, _, _, PLAIN, _;
+            "db.py", "cnx = mysql.connector.connect(**config)" => mc, _, _, _, _, UNKNOWN, _;
+            "db.py", "conn = pymysql.connect(host='db', **ssl_kwargs)" => pm, "db", _, _, _, UNKNOWN, _;
+            "db.py", "db = MySQLdb.connect(host='db', ssl_mode='VERIFY_IDENTITY', ssl={'ca': '/c.pem'})" => "Python mysqlclient (MySQLdb)", "db", _, _, _, V_ID, "/c.pem";
+        });
     }
 }

@@ -130,55 +130,18 @@ ci:
   sslca: /etc/ssl/ci.pem
   ssl_mode: verify_ca
 "#;
-        let m = Engine::Mysql;
         let rails = "Rails database.yml (mysql2)";
-        let erb_host = Some(r#"<%= ENV.fetch("DB_HOST") { "localhost" } %>"#);
-        let erb_user = Some(r#"<%= ENV["DB_USER"] %>"#);
+        let erb_host = r#"<%= ENV.fetch("DB_HOST") { "localhost" } %>"#;
+        let erb_user = r#"<%= ENV["DB_USER"] %>"#;
         check(
             "database.yml",
             text,
-            &[
-                (
-                    rails,
-                    m,
-                    erb_host,
-                    None,
-                    erb_user,
-                    Some("app_development"),
-                    PREF,
-                    None,
-                ),
-                (
-                    rails,
-                    m,
-                    Some("orders.abc.us-east-1.rds.amazonaws.com"),
-                    Some(3306),
-                    erb_user,
-                    Some("app_production"),
-                    V_ID,
-                    Some("/etc/ssl/certs/global-bundle.pem"),
-                ),
-                (
-                    "Rails database.yml (trilogy)",
-                    m,
-                    Some("staging-db"),
-                    None,
-                    None,
-                    None,
-                    REQ,
-                    None,
-                ),
-                (
-                    rails,
-                    m,
-                    None,
-                    None,
-                    None,
-                    None,
-                    V_CA,
-                    Some("/etc/ssl/ci.pem"),
-                ),
-            ],
+            &hits! {
+                rails, erb_host, _, erb_user, "app_development", PREF, _;
+                rails, "orders.abc.us-east-1.rds.amazonaws.com", 3306, erb_user, "app_production", V_ID, "/etc/ssl/certs/global-bundle.pem";
+                "Rails database.yml (trilogy)", "staging-db", _, _, _, REQ, _;
+                rails, _, _, _, _, V_CA, "/etc/ssl/ci.pem";
+            },
         );
         let lines: Vec<usize> = scan("database.yml", text).iter().map(|h| h.line).collect();
         assert_eq!(lines, [9, 13, 22, 29]);
@@ -186,16 +149,9 @@ ci:
         check(
             "database.yml",
             "production:\n  adapter: mysql2\n  host: db\n  sslca: /c.pem\n",
-            &[(
-                rails,
-                m,
-                Some("db"),
-                None,
-                None,
-                None,
-                UNKNOWN,
-                Some("/c.pem"),
-            )],
+            &hits! {
+                rails, "db", _, _, _, UNKNOWN, "/c.pem";
+            },
         );
     }
 }

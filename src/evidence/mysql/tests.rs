@@ -7,34 +7,36 @@ pub(super) use crate::evidence::facts::{
     CA_ONLY as V_CA, FULL as V_ID, NO_VERIFY as REQ, OPPORTUNISTIC as PREF,
 };
 pub(super) use crate::evidence::testing;
-use crate::evidence::testing::facts_rows;
+pub(super) use crate::evidence::testing::{cases, facts_rows, hits};
 
-pub(super) fn scan(name: &str, text: &str) -> Vec<ConfigHit> {
-    testing::scan(detect, name, text)
+testing::engine_helpers!(Engine::Mysql);
+
+/// Each row's text gives exactly its hit, of MySQL.
+pub(super) fn assert_cases(rows: &[testing::Case<'_>]) {
+    testing::assert_cases(detect, Engine::Mysql, rows);
 }
 
-/// (stack, engine, host, port, user, database, facts, trust store).
-pub(super) type Expect<'a> = (
-    &'a str,
-    Engine,
-    Option<&'a str>,
-    Option<u16>,
-    Option<&'a str>,
-    Option<&'a str>,
-    Facts,
-    Option<&'a str>,
-);
+/// [`assert_cases`] with each row's text framed by `wrap`.
+pub(super) fn assert_cases_wrapped(
+    rows: &[testing::Case<'_>],
+    wrap: impl Fn(&str, &str) -> String,
+) {
+    testing::assert_cases_wrapped(detect, Engine::Mysql, rows, wrap);
+}
 
-pub(super) fn check(name: &str, text: &str, expected: &[Expect<'_>]) {
+/// [`check`] for a file whose hits are of several engines: `engines`,
+/// one a hit.
+pub(super) fn check_engines(
+    name: &str,
+    text: &str,
+    engines: &[Engine],
+    expected: &[testing::Seen<'_>],
+) {
     let hits = scan(name, text);
-    let got: Vec<Expect<'_>> = hits
-        .iter()
-        .map(|h| {
-            let (stack, host, port, user, database, facts, trust) = testing::seen(h);
-            (stack, h.engine, host, port, user, database, facts, trust)
-        })
-        .collect();
-    assert_eq!(got, expected, "\n{name}:\n{text}");
+    let got: Vec<Engine> = hits.iter().map(|h| h.engine).collect();
+    assert_eq!(got, engines, "\n{name}:\n{text}");
+    let seen: Vec<testing::Seen<'_>> = hits.iter().map(testing::seen).collect();
+    assert_eq!(seen, expected, "\n{name}:\n{text}");
     testing::assert_masked(&hits, "hunter2");
 }
 
@@ -154,8 +156,3 @@ fn lines_and_masked_settings() {
 
 #[test]
 fn helpers() {}
-
-#[test]
-fn each_stack_has_its_own_name() {
-    stack::assert_distinct_names(STACKS);
-}

@@ -16,8 +16,7 @@ pub(super) static PLAIN_URLS: Row<My> = Row {
 pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>, js: bool) {
     // The URLs Node ORMs take are theirs, read with the options beside them.
     let orm_urls = std::cell::OnceCell::new();
-    for m in PLAIN_URL.captures_iter(text) {
-        let whole = m.get(0).expect("match");
+    for (m, whole, rest) in live_urls(text, &PLAIN_URL) {
         if js
             && orm_urls
                 .get_or_init(|| orm_configs(text))
@@ -28,13 +27,9 @@ pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>, j
         }
         // `jdbc:mysql://`, `jdbc:mysql:loadbalance://` are Connector/J's.
         let before = text[..whole.start()].bytes().next_back();
-        if matches!(before, Some(b':' | b'-' | b'+' | b'.' | b'_'))
-            || commented(text, whole.start())
-        {
+        if matches!(before, Some(b':' | b'-' | b'+' | b'.' | b'_')) {
             continue;
         }
-        let end = url_end(text, whole.start(), whole.end());
-        let rest = &text[whole.end()..end];
         if rest.is_empty() {
             continue;
         }
@@ -51,7 +46,7 @@ pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>, j
         let driver = m.get(2).map(|d| d.as_str().to_ascii_lowercase());
         let params = query_params(parts.query);
         let (stack, facts) = url_facts(&scheme, driver.as_deref(), &params);
-        let facts = unless_cut(facts, text, end);
+        let facts = unless_cut(facts, text, whole.end() + rest.len());
         let engine = if scheme == "mariadb" {
             Engine::Mariadb
         } else {
@@ -180,206 +175,28 @@ mod tests {
 
     #[test]
     fn mysql_urls() {
-        let m = Engine::Mysql;
-        let table: &[(&str, Expect<'_>)] = &[
-            (
-                "DATABASE_URL=mysql2://app:hunter2@db.example.com:3306/app_production?sslca=/etc/ssl/certs/rds.pem&sslverify=true",
-                (
-                    "mysql2 URL (Rails)",
-                    m,
-                    Some("db.example.com"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app_production"),
-                    V_ID,
-                    Some("/etc/ssl/certs/rds.pem"),
-                ),
-            ),
-            (
-                "DATABASE_URL=\"mysql://app:hunter2@db/app\"",
-                (
-                    "mysql URL",
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    PREF,
-                    None,
-                ),
-            ),
-            (
-                "url = mysql://app@db/app?ssl-mode=VERIFY_IDENTITY",
-                (
-                    "mysql URL",
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    V_ID,
-                    None,
-                ),
-            ),
-            (
-                "url = mysql://app@db/app?ssl_mode=required",
-                (
-                    "mysql URL",
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    REQ,
-                    None,
-                ),
-            ),
-            (
-                "url = mysql://app@db/app?sslMode=DISABLED",
-                (
-                    "mysql URL",
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    PLAIN,
-                    None,
-                ),
-            ),
-            (
-                "url = mysql://app@db/app?ssl-ca=%2Fetc%2Fssl%2Frds.pem",
-                (
-                    "mysql URL",
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    UNKNOWN,
-                    Some("/etc/ssl/rds.pem"),
-                ),
-            ),
-            (
-                "create_engine(\"mysql+pymysql://app:hunter2@db:3306/app?ssl_ca=/certs/global-bundle.pem\")",
-                (
-                    "SQLAlchemy mysql+pymysql URL",
-                    m,
-                    Some("db"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app"),
-                    V_ID,
-                    Some("/certs/global-bundle.pem"),
-                ),
-            ),
-            (
-                "create_engine('mysql+pymysql://app@db/app?ssl_ca=/c.pem&ssl_check_hostname=false')",
-                (
-                    "SQLAlchemy mysql+pymysql URL",
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    V_CA,
-                    Some("/c.pem"),
-                ),
-            ),
-            (
-                "create_engine('mysql+pymysql://app@db/app')",
-                (
-                    "SQLAlchemy mysql+pymysql URL",
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    PREF,
-                    None,
-                ),
-            ),
-            (
-                "create_engine('mysql+mysqlconnector://app@db/app?ssl_ca=/c.pem&ssl_verify_cert=true')",
-                (
-                    "SQLAlchemy mysql+mysqlconnector URL",
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    V_CA,
-                    Some("/c.pem"),
-                ),
-            ),
-            (
-                "DATABASE_URL=mariadb://app@[2001:db8::5]:3306/app?ssl-mode=VERIFY_CA",
-                (
-                    "mariadb URL",
-                    Engine::Mariadb,
-                    Some("2001:db8::5"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app"),
-                    V_CA,
-                    None,
-                ),
-            ),
-            (
-                r#"mysql.createConnection('mysql://app@db/app?ssl={"rejectUnauthorized":false}')"#,
-                (
-                    "mysql URL",
-                    m,
-                    Some("db"),
-                    None,
-                    Some("app"),
-                    Some("app"),
-                    REQ,
-                    None,
-                ),
-            ),
-            (
-                "DATABASE_URL=\"mysql://app@db:3306/app?sslaccept=strict&sslcert=./rds.pem\"",
-                (
-                    "mysql URL",
-                    m,
-                    Some("db"),
-                    Some(3306),
-                    Some("app"),
-                    Some("app"),
-                    Facts::new(Unknown, Yes, Yes),
-                    Some("./rds.pem"),
-                ),
-            ),
-            (
-                "shell.connect('mysqlx://app@db:33060/app')",
-                (
-                    "mysqlx URI",
-                    m,
-                    Some("db"),
-                    Some(33060),
-                    Some("app"),
-                    Some("app"),
-                    REQ,
-                    None,
-                ),
-            ),
-            (
-                "[link](mysql://db/app).",
-                (
-                    "mysql URL",
-                    m,
-                    Some("db"),
-                    None,
-                    None,
-                    Some("app"),
-                    PREF,
-                    None,
-                ),
-            ),
-        ];
-        for (text, expected) in table {
-            check(".env", text, std::slice::from_ref(expected));
-        }
+        assert_cases(&cases! {
+            ".env", "DATABASE_URL=mysql2://app:hunter2@db.example.com:3306/app_production?sslca=/etc/ssl/certs/rds.pem&sslverify=true" => "mysql2 URL (Rails)", "db.example.com", 3306, "app", "app_production", V_ID, "/etc/ssl/certs/rds.pem";
+            ".env", "DATABASE_URL=\"mysql://app:hunter2@db/app\"" => "mysql URL", "db", _, "app", "app", PREF, _;
+            ".env", "url = mysql://app@db/app?ssl-mode=VERIFY_IDENTITY" => "mysql URL", "db", _, "app", "app", V_ID, _;
+            ".env", "url = mysql://app@db/app?ssl_mode=required" => "mysql URL", "db", _, "app", "app", REQ, _;
+            ".env", "url = mysql://app@db/app?sslMode=DISABLED" => "mysql URL", "db", _, "app", "app", PLAIN, _;
+            ".env", "url = mysql://app@db/app?ssl-ca=%2Fetc%2Fssl%2Frds.pem" => "mysql URL", "db", _, "app", "app", UNKNOWN, "/etc/ssl/rds.pem";
+            ".env", "create_engine(\"mysql+pymysql://app:hunter2@db:3306/app?ssl_ca=/certs/global-bundle.pem\")" => "SQLAlchemy mysql+pymysql URL", "db", 3306, "app", "app", V_ID, "/certs/global-bundle.pem";
+            ".env", "create_engine('mysql+pymysql://app@db/app?ssl_ca=/c.pem&ssl_check_hostname=false')" => "SQLAlchemy mysql+pymysql URL", "db", _, "app", "app", V_CA, "/c.pem";
+            ".env", "create_engine('mysql+pymysql://app@db/app')" => "SQLAlchemy mysql+pymysql URL", "db", _, "app", "app", PREF, _;
+            ".env", "create_engine('mysql+mysqlconnector://app@db/app?ssl_ca=/c.pem&ssl_verify_cert=true')" => "SQLAlchemy mysql+mysqlconnector URL", "db", _, "app", "app", V_CA, "/c.pem";
+            ".env", r#"mysql.createConnection('mysql://app@db/app?ssl={"rejectUnauthorized":false}')"# => "mysql URL", "db", _, "app", "app", REQ, _;
+            ".env", "DATABASE_URL=\"mysql://app@db:3306/app?sslaccept=strict&sslcert=./rds.pem\"" => "mysql URL", "db", 3306, "app", "app", Facts::new(Unknown, Yes, Yes), "./rds.pem";
+            ".env", "shell.connect('mysqlx://app@db:33060/app')" => "mysqlx URI", "db", 33060, "app", "app", REQ, _;
+            ".env", "[link](mysql://db/app)." => "mysql URL", "db", _, _, "app", PREF, _;
+        });
+        testing::assert_cases(
+            detect,
+            Engine::Mariadb,
+            &cases! {
+                ".env", "DATABASE_URL=mariadb://app@[2001:db8::5]:3306/app?ssl-mode=VERIFY_CA" => "mariadb URL", "2001:db8::5", 3306, "app", "app", V_CA, _;
+            },
+        );
     }
 }

@@ -79,10 +79,9 @@ mod tests {
 
     #[test]
     fn wp_config() {
-        let m = Engine::Mysql;
         let s = "WordPress wp-config.php";
         let base = "<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_USER', 'wp' );\ndefine( 'DB_PASSWORD', 'hunter2' );\ndefine( 'DB_HOST', 'blog.cluster-x.eu-west-1.rds.amazonaws.com:3306' );\n";
-        let host = Some("blog.cluster-x.eu-west-1.rds.amazonaws.com");
+        let host = "blog.cluster-x.eu-west-1.rds.amazonaws.com";
         let table: &[(&str, Facts)] = &[
             ("", PLAIN),
             ("define( 'MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL );\n", REQ),
@@ -107,31 +106,17 @@ mod tests {
             check(
                 "wp-config.php",
                 &format!("{base}{extra}require_once ABSPATH . 'wp-settings.php';\n"),
-                &[(
-                    s,
-                    m,
-                    host,
-                    Some(3306),
-                    Some("wp"),
-                    Some("wordpress"),
-                    *facts,
-                    None,
-                )],
+                &hits! {
+                    s, host, 3306, "wp", "wordpress", *facts, _;
+                },
             );
         }
         check(
             "wp-config.php",
             "<?php\ndefine( 'DB_NAME', getenv_docker('WORDPRESS_DB_NAME', 'wordpress') );\ndefine( 'DB_HOST', getenv_docker('WORDPRESS_DB_HOST', 'mysql') );\n",
-            &[(
-                s,
-                m,
-                Some("getenv_docker('WORDPRESS_DB_HOST', 'mysql')"),
-                None,
-                None,
-                Some("getenv_docker('WORDPRESS_DB_NAME', 'wordpress')"),
-                PLAIN,
-                None,
-            )],
+            &hits! {
+                s, "getenv_docker('WORDPRESS_DB_HOST', 'mysql')", _, _, "getenv_docker('WORDPRESS_DB_NAME', 'wordpress')", PLAIN, _;
+            },
         );
     }
 }

@@ -20,6 +20,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::facts::{Facts, PLAIN, UNKNOWN};
 use super::stack::{self, Claimed, Reading, Row, Stack};
+use super::syntax::calls::calls;
 use super::syntax::comment::commented;
 use super::syntax::kv::norm_key;
 use super::syntax::lex::{entry, matching_close, pairs, split_top_level};

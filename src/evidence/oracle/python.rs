@@ -23,15 +23,7 @@ pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
     // thin mode checks the DN by default, thick mode (and cx_Oracle) reads
     // sqlnet.ora, whose default is no.
     let thick = lower.contains("init_oracle_client");
-    for m in PY_CALL.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let open = whole.end() - 1;
-        let Some(close) = matching_close(text, open, true) else {
-            continue;
-        };
+    for (captures, start, open, close) in calls(text, &PY_CALL, true) {
         let args = &text[open + 1..close];
         if args.trim().is_empty() {
             continue; // `oracledb.connect()` in prose, or all from the environment
@@ -40,7 +32,7 @@ pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
         let all_args = split_top_level(args, b',', true);
         let spread = all_args.iter().any(|a| a.starts_with("**"));
         let get = |k: &str| entry(&kwargs, k).map(unquote);
-        let thin = &m[1] == "oracledb" && !thick;
+        let thin = &captures[1] == "oracledb" && !thick;
         let dn_default = Fact::from(thin);
         // The DSN: `dsn=`, positional (user, password, dsn), or one
         // positional "user/pass@dsn" / "dsn" string.
@@ -94,21 +86,21 @@ pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
             // `protocol=os.environ["DB_PROTOCOL"]`.
             Some(_) | None => UNKNOWN,
         };
-        let stack = if &m[1] == "cx_Oracle" {
+        let stack = if &captures[1] == "cx_Oracle" {
             "Python cx_Oracle"
         } else {
             "Python oracledb"
         };
-        consumed.claim(whole.start(), close);
+        consumed.claim(start, close);
         // Positional arguments after the first may be the password.
         let shown: Vec<&str> = all_args
             .iter()
             .enumerate()
             .map(|(i, a)| if i == 0 || a.contains('=') { *a } else { "…" })
             .collect();
-        let raw = format!("{}({})", &text[whole.start()..open], shown.join(", "));
+        let raw = format!("{}({})", &text[start..open], shown.join(", "));
         hits.push(hit_at(
-            lines.line(whole.start()),
+            lines.line(start),
             (stack, facts),
             &raw,
             (host, port, service),

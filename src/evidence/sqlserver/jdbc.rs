@@ -23,13 +23,7 @@ pub(super) fn jdbc_urls(
 ) {
     let version = versions.of(Package::MssqlJdbc);
     let encrypt_by_default = eras(version.as_ref(), &[((0, 0, 0), false), ((10, 1, 0), true)]);
-    for m in JDBC.captures_iter(text) {
-        let whole = m.get(0).expect("match");
-        if commented(text, whole.start()) {
-            continue;
-        }
-        let end = url_end(text, whole.start(), whole.end());
-        let rest = &text[whole.end()..end];
+    for (m, whole, rest) in live_urls(text, &JDBC) {
         let (server, props) = rest.split_once(';').unwrap_or((rest, ""));
         if server.is_empty() && props.is_empty() {
             continue; // `"jdbc:sqlserver://" + host + …`
@@ -66,7 +60,7 @@ pub(super) fn jdbc_urls(
                 }),
             )
         };
-        let facts = unless_cut(facts, text, end);
+        let facts = unless_cut(facts, text, whole.end() + rest.len());
         let mut hit = ms_hit(
             lines.line(whole.start()),
             stack,

@@ -32,7 +32,7 @@ use super::syntax::ini::{IniSection, ini_sections};
 use super::syntax::kv::{norm_key, param};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
-use super::syntax::url::{UrlParts, query_params, split_host_port, url_end};
+use super::syntax::url::{UrlParts, live_urls, query_params, split_host_port};
 use super::text::{is_placeholder, unless_cut};
 use super::{ConfigHit, FileCtx, Given, given};
 

@@ -14,14 +14,11 @@ pub(super) static URLS: Row<Ms> = Row {
 };
 
 pub(super) fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
-    for m in URL.captures_iter(text) {
-        let whole = m.get(0).expect("match");
+    for (m, whole, rest) in live_urls(text, &URL) {
         let before = text[..whole.start()].bytes().next_back();
-        if matches!(before, Some(b':' | b'-' | b'+' | b'.')) || commented(text, whole.start()) {
+        if matches!(before, Some(b':' | b'-' | b'+' | b'.')) {
             continue;
         }
-        let end = url_end(text, whole.start(), whole.end());
-        let rest = &text[whole.end()..end];
         let scheme = m[1].to_ascii_lowercase();
         let driver = m.get(2).map(|d| d.as_str().to_ascii_lowercase());
         // Prisma: `sqlserver://host:1433;database=…;encrypt=true`.
@@ -88,7 +85,7 @@ pub(super) fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
                 encryption.facts(&[()], |e, t, ()| undocumented(e, t)),
             ),
         };
-        let facts = unless_cut(facts, text, end);
+        let facts = unless_cut(facts, text, whole.end() + rest.len());
         let mut hit = ms_hit(
             lines.line(whole.start()),
             stack,

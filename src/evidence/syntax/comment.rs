@@ -1,8 +1,22 @@
 //! Whether a place in a file is commented out, for detectors that read
 //! text the live-text pass left as it is.
 
+use regex::{Captures, Match, Regex};
+
 /// How far back an open `<!--` is looked for.
 const XML_COMMENT_LOOKBACK: usize = 16 * 1024;
+
+/// `pattern`'s matches in `text` that are not commented out, each as (the
+/// pattern's captures, the whole match).
+pub(crate) fn live_matches<'t>(
+    text: &'t str,
+    pattern: &Regex,
+) -> impl Iterator<Item = (Captures<'t>, Match<'t>)> {
+    pattern.captures_iter(text).filter_map(move |captures| {
+        let whole = captures.get(0).expect("match");
+        (!commented(text, whole.start())).then_some((captures, whole))
+    })
+}
 
 /// Whether `at` is inside a comment: a line starting with `#`, `//`, `;`,
 /// `--␠`, `*`, `/*`, `REM`, or an open `<!--`.

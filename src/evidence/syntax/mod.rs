@@ -3,6 +3,7 @@
 //! the pass that blanks comments and joins literals before any detector
 //! reads a file.
 
+pub mod calls;
 pub mod comment;
 pub mod conn_string;
 pub mod ini;

@@ -4,9 +4,25 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Captures, Match, Regex};
 
+use super::comment::live_matches;
 use super::kv::norm_key;
+
+/// `pattern`'s matches in `text` that are not commented out, each as (the
+/// pattern's captures, the whole match, the rest of its URL: from the
+/// match's end to the URL's).
+pub(crate) fn live_urls<'t>(
+    text: &'t str,
+    pattern: &Regex,
+) -> Vec<(Captures<'t>, Match<'t>, &'t str)> {
+    live_matches(text, pattern)
+        .map(|(captures, whole)| {
+            let rest = &text[whole.end()..url_end(text, whole.start(), whole.end())];
+            (captures, whole, rest)
+        })
+        .collect()
+}
 
 /// Where a URL that starts at `start` ends (scanning from `from`). Inside
 /// quotes: at the closing quote or whitespace. Elsewhere: at whitespace, a
@@ -256,6 +272,35 @@ mod tests {
                 (("'mysql://h/d?a={\"b\":1}' x", 1), 22),
                 (("see mysql://h/d.", 4), 15),
                 (("${URL:jdbc:mysql://h/db}", 6), 23),
+            ],
+        );
+    }
+
+    /// text → (each live match, the rest of its URL).
+    #[test]
+    fn urls_outside_comments() {
+        let pattern = Regex::new(r"(mysql|pg)://").expect("compiles");
+        assert_rows(
+            |text| {
+                live_urls(text, &pattern)
+                    .into_iter()
+                    .map(|(captures, whole, rest)| (captures[1].to_string(), whole.as_str(), rest))
+                    .collect::<Vec<_>>()
+            },
+            &[
+                (
+                    "a = 'mysql://h/d?x=1' b = pg://h2/e.",
+                    vec![
+                        ("mysql".to_string(), "mysql://", "h/d?x=1"),
+                        ("pg".to_string(), "pg://", "h2/e"),
+                    ],
+                ),
+                (
+                    "# mysql://old/d
+url=pg://",
+                    vec![("pg".to_string(), "pg://", "")],
+                ),
+                ("see the docs", vec![]),
             ],
         );
     }
