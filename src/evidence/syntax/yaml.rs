@@ -212,7 +212,9 @@ mod tests {
         let lines = Lines::new(text);
         let yaml = Mappings::read(text, &lines);
         let name = |m: usize| yaml.lines[yaml.key_line(m)].key;
-        let table: [(&str, bool, &[(&str, &str)]); 4] = [
+        /// (the mapping's key, whether another merges it, its keys resolved)
+        type Row<'r> = (&'r str, bool, &'r [(&'r str, &'r str)]);
+        let table: [Row<'_>; 4] = [
             (
                 "default",
                 true,
