@@ -141,10 +141,7 @@ mod tests {
         // MariaDB's, which (before 11.4) does not use it unless told: with no
         // TLS option it is unknown. Variables set for the command are read
         // (MYSQL_HOST; MYSQL_PWD masked); values from variables are unknown.
-        testing::assert_cases(
-            detect,
-            Engine::Mysql,
-            &cases! {
+        assert_cases(&cases! {
             "deploy.sh", "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=/certs/rds.pem -h db.example.com -P 3306 -u app -phunter2 app < schema.sql\n" => CLI, "db.example.com", 3306, "app", "app", V_ID, "/certs/rds.pem";
             ".gitlab-ci.yml", "test:\n  script:\n    - mysql -h db.example.com -u root --password=hunter2 --ssl-mode REQUIRED shop -e 'select 1'\n" => CLI, "db.example.com", _, "root", "shop", REQ, _;
             "backup.sh", "mysqldump -h db.example.com -u app app > d.sql\n" => CLI, "db.example.com", _, "app", "app", UNKNOWN, _;
@@ -152,8 +149,7 @@ mod tests {
             "deploy.sh", "MYSQL_HOST=db.example.com MYSQL_PWD=hunter2 mysql --ssl-mode=REQUIRED -u app app < x.sql\n" => CLI, "db.example.com", _, "app", "app", REQ, _;
             "Jenkinsfile", "sh \"mysql -h ${DB_HOST} --ssl-mode=${SSL_MODE} -u app app\"\n" => CLI, "${DB_HOST}", _, "app", "app", UNKNOWN, _;
             "ci.yml", "      - run: mysql -h \"$DB_HOST\" --ssl-mode=\"$MODE\" -e 'select 1'\n" => CLI, "$DB_HOST", _, _, _, UNKNOWN, _;
-            },
-        );
+        });
         testing::assert_cases(
             detect,
             Engine::Mariadb,

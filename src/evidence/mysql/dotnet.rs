@@ -180,18 +180,14 @@ mod tests {
     fn dotnet_connection_strings() {
         // No SslMode is Preferred, the default of both drivers; a
         // placeholder is unknown, never no.
-        testing::assert_cases(
-            detect,
-            Engine::Mysql,
-            &cases! {
+        assert_cases(&cases! {
             "appsettings.json", "{\"ConnectionStrings\": {\"Main\": \"Server=db.example.com;Port=3306;Database=app;Uid=app;Pwd=hunter2;SslMode=VerifyCA;SslCa=/certs/rds.pem\"}}\n" => NET, "db.example.com", 3306, "app", "app", V_CA, "/certs/rds.pem";
             "appsettings.Production.json", "{\n  \"ConnectionStrings\": {\n    \"Orders\": \"Server=db.example.com;Database=orders;User ID=app;Password=hunter2;SslMode=Required\"\n  }\n}\n" => NET, "db.example.com", _, "app", "orders", REQ, _;
             "App.config", "<connectionStrings>\n  <add name=\"db\" connectionString=\"server=db.example.com;user id=app;password=hunter2;database=app;SslMode=VerifyFull;CACertificateFile=/certs/rds.pem\" providerName=\"MySql.Data.MySqlClient\"/>\n</connectionStrings>\n" => NET, "db.example.com", _, "app", "app", V_ID, "/certs/rds.pem";
             "Web.config", "<add name=\"shop\" connectionString=\"Server=db.example.com;Port=3306;Database=shop;Uid=app;Pwd=hunter2\" providerName=\"MySqlConnector\" />\n" => NET, "db.example.com", 3306, "app", "shop", PREF, _;
             "Startup.cs", "services.AddDbContext<Db>(o => o.UseMySql(\"Server=db;Database=shop;User=app;Password=hunter2;SslMode=None\", v));\n" => NET, "db", _, "app", "shop", PLAIN, _;
             "appsettings.json", "{\"Db\": \"Server=db;Database=shop;Uid=app;SslMode=${MYSQL_SSL_MODE};SslCa=/ca.pem\"}\n" => NET, "db", _, "app", "shop", UNKNOWN, "/ca.pem";
-            },
-        );
+        });
         // Npgsql's and SqlClient's strings are not MySQL's.
         for text in [
             "{\"Db\": \"Host=db;Database=app;Username=app;SSL Mode=VerifyFull;Root Certificate=/ca.pem\"}\n",
