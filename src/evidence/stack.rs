@@ -80,17 +80,40 @@ pub fn run<R: Reading>(
     }
 }
 
+/// What the stacks of an engine that builds its hits at once have found in
+/// one file: the hits, and the text they claimed. It reads as its hits
+/// (`Deref`), so a stack that claims nothing pushes to it as to a vector.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub hits: Vec<ConfigHit>,
+    pub claimed: Claimed,
+}
+
+impl std::ops::Deref for Found {
+    type Target = Vec<ConfigHit>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.hits
+    }
+}
+
+impl std::ops::DerefMut for Found {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.hits
+    }
+}
+
 /// The hits of `stacks` in one file, in line order, for an engine whose
-/// stacks only add hits.
-pub fn hits<R: Reading<Hits = Vec<ConfigHit>>>(
+/// stacks build their hits at once ([`Found`]).
+pub fn hits<R: Reading<Hits = Found>>(
     stacks: &[&dyn Stack<R>],
     file: &FileCtx<'_>,
     cx: &R::Cx<'_>,
 ) -> Vec<ConfigHit> {
-    let mut hits = Vec::new();
-    run(stacks, file, cx, &mut hits);
-    hits.sort_by_key(|h| h.line);
-    hits
+    let mut found = Found::default();
+    run(stacks, file, cx, &mut found);
+    found.hits.sort_by_key(|h| h.line);
+    found.hits
 }
 
 /// Fails unless every stack in `stacks` has a name of its own (engines'

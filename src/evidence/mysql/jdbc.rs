@@ -10,7 +10,7 @@ pub(super) static JDBC: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static JDBC_URLS: Row<My> = Row {
     name: "JDBC URLs",
     wants: |file| mentions(file),
-    detect: jdbc_urls,
+    detect: |file, hits| jdbc_urls(file, hits),
 };
 
 pub(super) fn jdbc_urls(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {

@@ -19,7 +19,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{DriverVersion, Package, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::stack::{self, Reading, Row, Stack};
+use super::stack::{self, Found, Reading, Row, Stack};
 use super::syntax::calls::calls;
 use super::syntax::comment::{commented, live_matches};
 use super::syntax::ini::ini_sections;
@@ -83,10 +83,11 @@ pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
 /// MySQL's and MariaDB's stacks, in the order they run.
 static STACKS: &[&dyn Stack<My>] = &[
     &JDBC_URLS,
+    // Before the URLs: the URL an ORM call takes is the call's.
+    &NODE_ORMS,
     &PLAIN_URLS,
     &RAILS_YAML,
     &NODE_CONFIGS,
-    &NODE_ORMS,
     &PRISMA,
     &PYTHON_CALLS,
     &PHP_PDO,
@@ -101,12 +102,12 @@ static STACKS: &[&dyn Stack<My>] = &[
 ];
 
 /// What MySQL's stacks share while reading a file: the file, and the hits
-/// (they claim nothing).
+/// with the text they claimed.
 struct My;
 
 impl Reading for My {
     type Cx<'a> = FileCtx<'a>;
-    type Hits = Vec<ConfigHit>;
+    type Hits = Found;
 }
 
 /// The file names MySQL or MariaDB (or Rails' trilogy adapter).

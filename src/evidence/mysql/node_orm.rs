@@ -20,6 +20,10 @@ pub(super) static NODE_ORMS: Row<My> = Row {
     wants: |file| is_js(file.name) && mentions(file),
     detect: |file, hits| {
         for c in orm_configs(file.text) {
+            // The URL the call takes is reported with it, not on its own.
+            if let Some(at) = c.url_at {
+                hits.claimed.claim(at, at + 1);
+            }
             let mut hit = ConfigHit::new(
                 file.lines().line(c.at),
                 c.stack,
@@ -55,7 +59,7 @@ pub(super) struct OrmConfig {
     trust: Option<String>,
     setting: String,
     /// Where the URL it took starts (the scheme).
-    pub(super) url_at: Option<usize>,
+    url_at: Option<usize>,
 }
 
 /// Every ORM configuration in a JavaScript/TypeScript file.

@@ -10,19 +10,13 @@ pub(super) static PLAIN_URL: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static PLAIN_URLS: Row<My> = Row {
     name: "mysql:// URLs",
     wants: |file| mentions(file),
-    detect: |file, hits| plain_urls(file.text, file.lines(), hits, is_js(file.name)),
+    detect: |file, hits| plain_urls(file.text, file.lines(), hits),
 };
 
-pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>, js: bool) {
-    // The URLs Node ORMs take are theirs, read with the options beside them.
-    let orm_urls = std::cell::OnceCell::new();
+pub(super) fn plain_urls(text: &str, lines: &Lines, found: &mut Found) {
     for (m, whole, rest) in live_urls(text, &PLAIN_URL) {
-        if js
-            && orm_urls
-                .get_or_init(|| orm_configs(text))
-                .iter()
-                .any(|c| c.url_at == Some(whole.start()))
-        {
+        // The URLs Node ORMs take are theirs, read with the options beside them.
+        if found.claimed.holds(whole.start()) {
             continue;
         }
         // `jdbc:mysql://`, `jdbc:mysql:loadbalance://` are Connector/J's.
@@ -62,7 +56,7 @@ pub(super) fn plain_urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>, j
             .iter()
             .find_map(|k| param(&params, k))
             .map(|v| unquote(v).trim_matches(['(', ')']).to_string());
-        hits.push(hit);
+        found.push(hit);
     }
 }
 

@@ -199,11 +199,11 @@ pub(super) static DESCRIPTORS: Row<Ora> = Row {
 pub(super) fn descriptors(cx: &OraCx<'_>, found: &mut Found) {
     let (text, lines) = (cx.file.text, cx.file.lines());
     let ora_file = cx.file.name.ends_with(".ora");
-    let Found { hits, consumed } = found;
+    let Found { hits, claimed } = found;
     let mut done_until = 0;
     for m in DESCRIPTION.find_iter(text) {
         let at = m.start();
-        if at < done_until || consumed.holds(at) || commented(text, at) {
+        if at < done_until || claimed.holds(at) || commented(text, at) {
             continue;
         }
         let Some((end, node)) = descriptor_at(text, at) else {

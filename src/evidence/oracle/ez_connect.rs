@@ -92,12 +92,12 @@ pub(super) static EZ_CONNECT_STRINGS: Row<Ora> = Row {
 /// `sqlplus app/…@tcps://host:2484/svc` and the like outside JDBC URLs.
 pub(super) fn ez_connect(cx: &OraCx<'_>, found: &mut Found) {
     let (text, lines) = (cx.file.text, cx.file.lines());
-    let Found { hits, consumed } = found;
+    let Found { hits, claimed } = found;
     static EZ: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?i)@(tcps?)://").expect("EZConnect pattern compiles"));
     for m in EZ.find_iter(text) {
         let at = m.start();
-        if consumed.holds(at) || commented(text, at) {
+        if claimed.holds(at) || commented(text, at) {
             continue;
         }
         let start = text[..at]

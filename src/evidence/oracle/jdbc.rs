@@ -103,7 +103,7 @@ pub(super) static JDBC_URLS: Row<Ora> = Row {
 
 pub(super) fn jdbc_urls(cx: &OraCx<'_>, found: &mut Found) {
     let (text, lines, props) = (cx.file.text, cx.file.lines(), &cx.props);
-    let Found { hits, consumed } = found;
+    let Found { hits, claimed } = found;
     for m in JDBC.find_iter(text) {
         if commented(text, m.start()) {
             continue;
@@ -129,7 +129,7 @@ pub(super) fn jdbc_urls(cx: &OraCx<'_>, found: &mut Found) {
             let Some((end, node)) = descriptor_at(text, open) else {
                 continue;
             };
-            consumed.claim(m.start(), end);
+            claimed.claim(m.start(), end);
             let d = read_descriptor(&node, dn_fact(props.dn_match, No));
             let trust = d.wallet.or_else(|| props.trust());
             let mut hit = hit_at(
@@ -145,7 +145,7 @@ pub(super) fn jdbc_urls(cx: &OraCx<'_>, found: &mut Found) {
             continue;
         }
         let end = url_end(text, m.start(), body_start);
-        consumed.claim(m.start(), end);
+        claimed.claim(m.start(), end);
         let ez = EzConnect::parse(&text[body_start..end]);
         let params = query_params(ez.query);
         let dn_match = params

@@ -19,7 +19,7 @@ use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
 use super::facts::{Facts, PLAIN, UNKNOWN};
-use super::stack::{self, Claimed, Reading, Row, Stack};
+use super::stack::{self, Found, Reading, Row, Stack};
 use super::syntax::calls::calls;
 use super::syntax::comment::commented;
 use super::syntax::kv::norm_key;
@@ -104,7 +104,7 @@ static STACKS: &[&dyn Stack<Ora>] = &[
 ];
 
 /// What Oracle's stacks share while reading a file: the file and the JDBC
-/// properties in it, and the hits with the ranges consumed.
+/// properties in it, and the hits with the text they claimed.
 struct Ora;
 
 impl Reading for Ora {
@@ -115,13 +115,6 @@ impl Reading for Ora {
 struct OraCx<'a> {
     file: &'a FileCtx<'a>,
     props: JdbcProps,
-}
-
-#[derive(Default)]
-struct Found {
-    hits: Vec<ConfigHit>,
-    /// Byte ranges a call reported, which later stacks pass over.
-    consumed: Claimed,
 }
 
 fn dn_fact(dn_match: Option<bool>, default: Fact) -> Fact {

@@ -18,7 +18,7 @@ pub(super) static NODE_CALLS: Row<Ora> = Row {
 /// sqlnet.ora.
 pub(super) fn node_calls(cx: &OraCx<'_>, found: &mut Found) {
     let (text, lower, lines) = (cx.file.text, cx.file.lower(), cx.file.lines());
-    let Found { hits, consumed } = found;
+    let Found { hits, claimed } = found;
     let thick = lower.contains("initoracleclient");
     for m in NODE_CALL.find_iter(text) {
         if commented(text, m.start()) {
@@ -43,7 +43,7 @@ pub(super) fn node_calls(cx: &OraCx<'_>, found: &mut Found) {
             Some("tcps") => Facts::new(Yes, Yes, dn_fact(dn, if thick { No } else { Yes })),
             _ => PLAIN,
         };
-        consumed.claim(m.start(), close);
+        claimed.claim(m.start(), close);
         hits.push(hit_at(
             lines.line(m.start()),
             ("Node oracledb", facts),

@@ -18,7 +18,7 @@ pub(super) static PYTHON_CALLS: Row<Ora> = Row {
 
 pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
     let (text, lower, lines) = (cx.file.text, cx.file.lower(), cx.file.lines());
-    let Found { hits, consumed } = found;
+    let Found { hits, claimed } = found;
     // python-oracledb runs in thin mode unless init_oracle_client() is called;
     // thin mode checks the DN by default, thick mode (and cx_Oracle) reads
     // sqlnet.ora, whose default is no.
@@ -91,7 +91,7 @@ pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
         } else {
             "Python oracledb"
         };
-        consumed.claim(start, close);
+        claimed.claim(start, close);
         // Positional arguments after the first may be the password.
         let shown: Vec<&str> = all_args
             .iter()

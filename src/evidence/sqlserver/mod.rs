@@ -26,7 +26,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::stack::{self, Reading, Row, Stack};
+use super::stack::{self, Found, Reading, Row, Stack};
 use super::syntax::comment::commented;
 use super::syntax::ini::{IniSection, ini_sections};
 use super::syntax::kv::{norm_key, param};
@@ -75,7 +75,7 @@ struct Ms;
 
 impl Reading for Ms {
     type Cx<'a> = FileCtx<'a>;
-    type Hits = Vec<ConfigHit>;
+    type Hits = Found;
 }
 
 /// `Encrypt=` / `encrypt=` values.
