@@ -16,8 +16,15 @@ use sslcensus_parsers::{LogFormat, Sink, detect, scan};
 use crate::analyze::Settings;
 use crate::source::{InputFile, WindowReader};
 
-/// How much of each file's start is compared.
+/// How much of a file's start is compared.
 const COMPARED_BYTES: usize = 4 << 20;
+
+/// How much of each file's start is read first: enough to tell whether it
+/// shares sessions with another file at all. A month of hourly files shares
+/// none, and then no file is read further (each is scanned in full later);
+/// files that share a session, or that start none in this much, are
+/// sampled on [`COMPARED_BYTES`] before they are judged.
+const FIRST_BYTES: usize = 256 << 10;
 
 /// The (second, pid) of every session start seen.
 #[derive(Default)]
@@ -58,12 +65,20 @@ fn kind(format: &LogFormat) -> Kind {
     Kind { family, richness }
 }
 
-/// A log's kind and session starts, from its first megabytes.
-fn sample(file: &InputFile, settings: &Settings) -> Option<(Kind, SessionStarts)> {
+/// A log's kind and session starts, from its first `bytes`.
+struct Sample {
+    kind: Kind,
+    starts: SessionStarts,
+    /// The sample holds the whole of what [`COMPARED_BYTES`] would.
+    complete: bool,
+}
+
+fn sample(file: &InputFile, settings: &Settings, bytes: usize) -> Option<Sample> {
     file.path.as_ref()?;
     let mut reader = WindowReader::open(file).ok()?;
     let window = reader.next_window().ok()??;
-    let mut head = &window[..window.len().min(COMPARED_BYTES)];
+    let mut head = &window[..window.len().min(bytes)];
+    let complete = head.len() == window.len().min(COMPARED_BYTES);
     if head.len() < window.len() {
         let end = memchr::memrchr(b'\n', head)? + 1;
         head = &head[..end];
@@ -71,25 +86,21 @@ fn sample(file: &InputFile, settings: &Settings) -> Option<(Kind, SessionStarts)
     let detected = detect(head, settings.forced, settings.prefix.as_ref()).ok()?;
     let mut starts = SessionStarts::default();
     scan(&detected.format, head, &mut starts);
-    Some((kind(&detected.format), starts))
+    Some(Sample {
+        kind: kind(&detected.format),
+        starts,
+        complete,
+    })
 }
 
-/// For files (of one instance) that repeat another's records: its index →
-/// the index of the file read instead.
-pub fn find(files: &[&InputFile], settings: &Settings) -> HashMap<usize, usize> {
-    let mut same = HashMap::new();
-    if files.len() < 2 {
-        return same;
-    }
-    let samples: Vec<Option<(Kind, SessionStarts)>> =
-        files.iter().map(|f| sample(f, settings)).collect();
-    // Sessions shared per pair of files, through an index of who started
-    // what: a month of hourly files shares nothing, and pairing every file
-    // with every other would be quadratic in files × sessions.
+/// Session starts shared per pair of files (lower index first), through
+/// an index of who started what: pairing every file with every other
+/// would be quadratic in files × sessions.
+fn shared_starts(samples: &[Option<Sample>]) -> BTreeMap<(usize, usize), usize> {
     let mut started_in: HashMap<(i64, u32), Vec<usize>> = HashMap::new();
     for (index, sample) in samples.iter().enumerate() {
-        if let Some((_, starts)) = sample {
-            for start in &starts.0 {
+        if let Some(sample) = sample {
+            for start in &sample.starts.0 {
                 started_in.entry(*start).or_default().push(index);
             }
         }
@@ -102,11 +113,44 @@ pub fn find(files: &[&InputFile], settings: &Settings) -> HashMap<usize, usize> 
             }
         }
     }
-    for ((i, j), shared) in shared {
-        let (Some((kind_a, starts_a)), Some((kind_b, starts_b))) = (&samples[i], &samples[j])
-        else {
+    shared
+}
+
+/// For files (of one instance) that repeat another's records: its index →
+/// the index of the file read instead.
+pub fn find(files: &[&InputFile], settings: &Settings) -> HashMap<usize, usize> {
+    let mut same = HashMap::new();
+    if files.len() < 2 {
+        return same;
+    }
+    let mut samples: Vec<Option<Sample>> = files
+        .iter()
+        .map(|f| sample(f, settings, FIRST_BYTES))
+        .collect();
+    // Files that may repeat another's records are sampled further: those
+    // sharing a session start with another, and those that start none in
+    // their first bytes (nothing to judge them by yet).
+    let mut further: HashSet<usize> = shared_starts(&samples)
+        .keys()
+        .flat_map(|&(i, j)| [i, j])
+        .collect();
+    further.extend(
+        samples
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.as_ref().is_some_and(|s| s.starts.0.is_empty()))
+            .map(|(i, _)| i),
+    );
+    for i in further {
+        if samples[i].as_ref().is_some_and(|s| !s.complete) {
+            samples[i] = sample(files[i], settings, COMPARED_BYTES);
+        }
+    }
+    for ((i, j), shared) in shared_starts(&samples) {
+        let (Some(a), Some(b)) = (&samples[i], &samples[j]) else {
             continue;
         };
+        let (kind_a, starts_a, kind_b, starts_b) = (a.kind, &a.starts, b.kind, &b.starts);
         if kind_a.family != kind_b.family || same.contains_key(&i) || same.contains_key(&j) {
             continue;
         }

@@ -247,6 +247,55 @@ fn the_same_records_in_two_formats_are_read_once() {
     );
 }
 
+/// Files are first compared on their first 256 KB; twins whose sessions
+/// start only after that (a server that logged other things first) are
+/// sampled further and still read once, and files that share nothing (one
+/// instance's hours) are all read.
+#[test]
+fn twins_whose_sessions_start_late_are_still_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("pg-sample-1");
+    std::fs::create_dir_all(&folder).unwrap();
+    let pg = samples().join("postgresql");
+    for (from, to) in [
+        (
+            "stderr/pg-sample-1/postgresql.log.2026-11-29-05",
+            "postgresql.log.2026-11-29-05",
+        ),
+        (
+            "csvlog/pg-sample-1/postgresql.log.2026-11-29-05.csv",
+            "postgresql.log.2026-11-29-05.csv",
+        ),
+    ] {
+        let log = std::fs::read_to_string(pg.join(from)).unwrap();
+        // The server's first line (its start banner), repeated past 300 KB.
+        let banner = log.lines().next().unwrap();
+        let mut padded = format!("{banner}\n").repeat(300_000 / banner.len() + 1);
+        padded.push_str(&log);
+        std::fs::write(folder.join(to), padded).unwrap();
+    }
+    let out = run(&["analyze", "-o", "-", &s(&folder)]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("postgresql.log.2026-11-29-05: not read: the same records as"),
+        "{err}"
+    );
+    // Hours of one instance share no session: none is dropped.
+    let hours = dir.path().join("db-1");
+    for hour in 10..14 {
+        let session = TLS_SESSION.replace("10:", &format!("{hour}:"));
+        write(
+            &hours.join(format!("postgresql.log.2026-11-02-{hour}")),
+            &session,
+        );
+    }
+    let out = run(&["analyze", "-o", "-", &s(&hours)]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("the same records as"), "{err}");
+}
+
 #[test]
 fn prose_quoting_log_lines_is_not_read_when_walking_a_folder() {
     let dir = tempfile::tempdir().unwrap();
