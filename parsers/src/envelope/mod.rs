@@ -186,6 +186,20 @@ impl<'a> Opened<'a> {
     }
 }
 
+/// Whether `line` starts with an ISO date and the `T` of its time
+/// (`YYYY-MM-DDT`): how the envelopes whose records start with one are told
+/// from other lines before their patterns are tried (or compiled).
+pub(super) fn starts_with_iso_date_t(line: &[u8]) -> bool {
+    let digits = |bytes: &[u8]| bytes.iter().all(u8::is_ascii_digit);
+    line.len() > 10
+        && digits(&line[..4])
+        && line[4] == b'-'
+        && digits(&line[5..7])
+        && line[7] == b'-'
+        && digits(&line[8..10])
+        && line[10] == b'T'
+}
+
 /// The sample lines without their envelopes, when most of them have one.
 pub fn open_most(envelope: &dyn Envelope, lines: &[String]) -> Option<Vec<String>> {
     // The lines before each, for envelopes that join a record's parts.
@@ -276,6 +290,23 @@ fn assert_opens(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_date_and_t() {
+        let table = [
+            ("2026-11-29T03:52:55Z x", true),
+            ("2026-11-29T", true),
+            ("2026-11-29 03:52:55 UTC", false),
+            ("2026-11-29", false),
+            ("261129  5:18:27", false),
+            ("2026-1a-29T03", false),
+            ("20a6-11-29T03", false),
+            ("", false),
+        ];
+        for (line, want) in table {
+            assert_eq!(starts_with_iso_date_t(line.as_bytes()), want, "{line}");
+        }
+    }
 
     #[test]
     fn needles_are_escaped_as_json_writes_them() {

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Envelope, Needles, Opened};
+use super::{Envelope, Needles, Opened, starts_with_iso_date_t};
 
 #[derive(Debug)]
 pub struct Spaced;
@@ -70,15 +70,9 @@ impl Envelope for Spaced {
 /// logs' lines (a PostgreSQL `YYYY-MM-DD hh:mm`) are turned away here, and
 /// the pattern is never compiled for them.
 fn may_open(line: &[u8]) -> bool {
-    let digits = |bytes: &[u8]| bytes.iter().all(u8::is_ascii_digit);
-    match line {
-        [b' ', b' ', ..] => true,
-        _ if line.len() > 10 && line[10] == b'T' => {
-            digits(&line[..4]) && line[4] == b'-' && digits(&line[5..7]) && line[7] == b'-'
-        }
-        _ if line.len() > 6 && line[6] == b' ' => digits(&line[..6]),
-        _ => false,
-    }
+    line.starts_with(b"  ")
+        || starts_with_iso_date_t(line)
+        || (line.len() > 6 && line[6] == b' ' && line[..6].iter().all(u8::is_ascii_digit))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Envelope, Needles, Opened};
+use super::{Envelope, Needles, Opened, starts_with_iso_date_t};
 use crate::time::parse_timestamp;
 
 static ENVELOPE: LazyLock<Regex> = LazyLock::new(|| {
@@ -62,17 +62,11 @@ impl Envelope for Text {
 }
 
 /// Whether `line` starts as one of [`ENVELOPE`]'s alternatives can: an
-/// ISO time (`YYYY-` with a `T` at byte 10), a `<PRI>` or BSD syslog's
+/// ISO time (`YYYY-MM-DDT`), a `<PRI>` or BSD syslog's
 /// capitalised month. Most files are no such export: their lines are turned
 /// away here, and the pattern is never compiled for them.
 fn may_open(line: &[u8]) -> bool {
-    match line {
-        [b'<' | b'A'..=b'Z', ..] => true,
-        [a, b, c, d, b'-', _, _, _, _, _, b'T', ..] => {
-            [a, b, c, d].iter().all(|x| x.is_ascii_digit())
-        }
-        _ => false,
-    }
+    matches!(line, [b'<' | b'A'..=b'Z', ..]) || starts_with_iso_date_t(line)
 }
 
 #[cfg(test)]
