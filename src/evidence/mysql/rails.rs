@@ -153,5 +153,14 @@ ci:
                 rails, "db", _, _, _, UNKNOWN, "/c.pem";
             },
         );
+        // A block that clears the template's ssl_mode does not inherit it:
+        // the gem's default (PREFERRED), never the template's DISABLED.
+        check(
+            "database.yml",
+            "default: &default\n  adapter: mysql2\n  ssl_mode: disabled\n\nproduction:\n  <<: *default\n  host: db\n  ssl_mode:\n",
+            &hits! {
+                rails, "db", _, _, _, PREF, _;
+            },
+        );
     }
 }

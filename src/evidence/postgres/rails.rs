@@ -22,7 +22,7 @@ pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
     let ys = &yaml.lines;
     for m in 0..yaml.len() {
         let map = yaml.resolved(m);
-        let get = |k: &str| map.get(k).map(|&j| ys[j].value);
+        let get = |k: &str| map.get(k).map(|&j| ys[j].value).filter(|v| !v.is_empty());
         if !get("adapter")
             .is_some_and(|a| matches!(a.to_ascii_lowercase().as_str(), "postgresql" | "postgis"))
         {
@@ -89,6 +89,9 @@ pub(super) mod cases {
     pub(in super::super) const CASES: &[Case] = &[
         // ---- Rails
         case!("database.yml", "production:\n  adapter: postgresql\n  host: db.example.com\n  port: 5432\n  database: shop\n  username: shop\n  password: <%= ENV['DB_PASSWORD'] %>\n" => "Rails database.yml", PREFER, host "db.example.com", port 5432, user "shop", db "shop"),
+        // A block that clears the template's sslmode does not inherit it:
+        // libpq's default, never the template's disable.
+        case!("database.yml", "default: &default\n  adapter: postgresql\n  sslmode: disable\n\nproduction:\n  <<: *default\n  host: db\n  sslmode:\n" => "Rails database.yml", PREFER, host "db"),
         case!("database.yml", "production:\n  adapter: postgis\n  host: <%= ENV.fetch(\"DB_HOST\") %>\n  database: geo\n  sslmode: verify-full\n  sslrootcert: config/certs/global-bundle.pem\n" => "Rails database.yml", FULL, host "<%= ENV.fetch(\"DB_HOST\") %>", db "geo", trust "config/certs/global-bundle.pem"),
     ];
 }

@@ -165,7 +165,8 @@ impl<'a> Mappings<'a> {
             .collect()
     }
 
-    /// Mapping `m`'s keys with a value, merges resolved: key → its line.
+    /// Mapping `m`'s keys, merges resolved: key → its line. A key set
+    /// empty is there with its empty value; callers read it as unset.
     pub(crate) fn resolved(&self, m: usize) -> HashMap<&'a str, usize> {
         let mut map = HashMap::new();
         self.resolve(m, 0, &mut map);
@@ -180,10 +181,13 @@ impl<'a> Mappings<'a> {
         for merged in self.merges(m) {
             self.resolve(merged, depth + 1, map);
         }
+        // A key the mapping sets without a value (YAML's null, or a nested
+        // mapping) hides a merged one too: it reads as empty, not as the
+        // template's value (a template's `sslmode: disable` must not stand
+        // where the block cleared it).
         for &k in &self.mappings[m].kids {
-            let line = &self.lines[k];
-            if line.key != "<<" && !line.value.is_empty() {
-                map.insert(line.key, k);
+            if self.lines[k].key != "<<" {
+                map.insert(self.lines[k].key, k);
             }
         }
     }
@@ -208,13 +212,13 @@ mod tests {
 
     #[test]
     fn anchors_and_merges_resolve_as_yaml_merge_keys() {
-        let text = "default: &default\n  adapter: mysql2\n  host: base\n  port: 3306\nextra: &extra\n  sslca: /ca.pem\nproduction:\n  <<: [*default, *extra]\n  host: prod\nloop: &loop\n  <<: *loop\n  host: l\n";
+        let text = "default: &default\n  adapter: mysql2\n  host: base\n  port: 3306\nextra: &extra\n  sslca: /ca.pem\nproduction:\n  <<: [*default, *extra]\n  host: prod\nloop: &loop\n  <<: *loop\n  host: l\nstaging:\n  <<: *default\n  host:\n";
         let lines = Lines::new(text);
         let yaml = Mappings::read(text, &lines);
         let name = |m: usize| yaml.lines[yaml.key_line(m)].key;
         /// (the mapping's key, whether another merges it, its keys resolved)
         type Row<'r> = (&'r str, bool, &'r [(&'r str, &'r str)]);
-        let table: [Row<'_>; 4] = [
+        let table: [Row<'_>; 5] = [
             (
                 "default",
                 true,
@@ -232,6 +236,12 @@ mod tests {
                 ],
             ),
             ("loop", true, &[("host", "l")]),
+            // Set empty, the merged host is hidden, not inherited.
+            (
+                "staging",
+                false,
+                &[("adapter", "mysql2"), ("host", ""), ("port", "3306")],
+            ),
         ];
         assert_eq!(yaml.len(), table.len());
         for (m, (key, merged, want)) in table.into_iter().enumerate() {
