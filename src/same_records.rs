@@ -150,14 +150,13 @@ pub fn find(files: &[&InputFile], settings: &Settings) -> HashMap<usize, usize> 
         let (Some(a), Some(b)) = (&samples[i], &samples[j]) else {
             continue;
         };
-        let (kind_a, starts_a, kind_b, starts_b) = (a.kind, &a.starts, b.kind, &b.starts);
-        if kind_a.family != kind_b.family || same.contains_key(&i) || same.contains_key(&j) {
+        if a.kind.family != b.kind.family || same.contains_key(&i) || same.contains_key(&j) {
             continue;
         }
-        let smaller = starts_a.0.len().min(starts_b.0.len());
+        let smaller = a.starts.0.len().min(b.starts.0.len());
         // Most sessions alike: one log written twice.
         if smaller > 0 && shared * 10 >= smaller * 8 {
-            let (dropped, kept) = if kind_b.richness < kind_a.richness {
+            let (dropped, kept) = if b.kind.richness < a.kind.richness {
                 (i, j)
             } else {
                 (j, i)

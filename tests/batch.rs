@@ -208,21 +208,25 @@ fn one_instance_whatever_the_paths_and_rotated_files_stay_one() {
     );
 }
 
+/// One sample log twice, as RDS writes it with csvlog on: (under
+/// samples/postgresql, the name in the instance's folder).
+const TWINS: [(&str, &str); 2] = [
+    (
+        "stderr/pg-sample-1/postgresql.log.2026-11-29-05",
+        "postgresql.log.2026-11-29-05",
+    ),
+    (
+        "csvlog/pg-sample-1/postgresql.log.2026-11-29-05.csv",
+        "postgresql.log.2026-11-29-05.csv",
+    ),
+];
+
 #[test]
 fn the_same_records_in_two_formats_are_read_once() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("pg-sample-1");
     let pg = samples().join("postgresql");
-    for (from, to) in [
-        (
-            "stderr/pg-sample-1/postgresql.log.2026-11-29-05",
-            "postgresql.log.2026-11-29-05",
-        ),
-        (
-            "csvlog/pg-sample-1/postgresql.log.2026-11-29-05.csv",
-            "postgresql.log.2026-11-29-05.csv",
-        ),
-    ] {
+    for (from, to) in TWINS {
         std::fs::create_dir_all(&folder).unwrap();
         std::fs::copy(pg.join(from), folder.join(to)).unwrap();
     }
@@ -257,16 +261,7 @@ fn twins_whose_sessions_start_late_are_still_read_once() {
     let folder = dir.path().join("pg-sample-1");
     std::fs::create_dir_all(&folder).unwrap();
     let pg = samples().join("postgresql");
-    for (from, to) in [
-        (
-            "stderr/pg-sample-1/postgresql.log.2026-11-29-05",
-            "postgresql.log.2026-11-29-05",
-        ),
-        (
-            "csvlog/pg-sample-1/postgresql.log.2026-11-29-05.csv",
-            "postgresql.log.2026-11-29-05.csv",
-        ),
-    ] {
+    for (from, to) in TWINS {
         let log = std::fs::read_to_string(pg.join(from)).unwrap();
         // The server's first line (its start banner), repeated past 300 KB.
         let banner = log.lines().next().unwrap();
