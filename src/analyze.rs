@@ -507,8 +507,8 @@ fn read_instance(
                     let mut local = Correlator::for_chunk(instance, format.engine())
                         .with_families(settings.families.clone())
                         .with_window(settings.window);
-                    scan(format, chunk, &mut local);
-                    (local.into_chunk_outcome(), count_lines(chunk))
+                    let lines = scan(format, chunk, &mut local);
+                    (local.into_chunk_outcome(), lines)
                 },
                 |(stream, summary, problems), index, (mut outcome, lines)| {
                     let chunk = &window[ranges[index].clone()];

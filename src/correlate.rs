@@ -25,7 +25,7 @@ use crate::census::{
     AddressKey, Census, ClientKey, ClientKeyRef, ClientStats, Clients, DayCounts, RejectedAttempt,
     Rejection, Span, TransportKey, UNKNOWN,
 };
-use crate::family::Families;
+use crate::family::{Families, FamilyCache};
 
 /// How long after a certificate rejection a plaintext session from the same
 /// address counts as libpq's `sslmode=prefer` fallback.
@@ -269,6 +269,7 @@ pub struct Correlator {
     replaying: bool,
     /// Application names become their families as sessions are counted.
     families: Arc<Families>,
+    family_names: FamilyCache,
     /// Records outside it are passed over (counted in the coverage).
     window: Window,
 }
@@ -298,6 +299,7 @@ impl Correlator {
             deferral: None,
             replaying: false,
             families: Arc::new(Families::off()),
+            family_names: FamilyCache::default(),
             window: Window::default(),
         }
     }
@@ -548,7 +550,7 @@ impl Correlator {
                     && host != "[local]"
                     && (time.is_none() || host.is_empty());
                 let keep = self.families.examples();
-                let application = self.families.of(raw);
+                let application = self.family_names.of(&self.families, raw);
                 let (key, stats) = client(
                     &mut self.census.clients,
                     ClientKeyRef {
@@ -556,7 +558,7 @@ impl Correlator {
                         engine: self.engine,
                         user: a.user,
                         database: a.database.unwrap_or_default(),
-                        application: &application,
+                        application,
                         client_host: host,
                     },
                 );

@@ -85,6 +85,36 @@ impl Families {
     }
 }
 
+/// Raw names already given their family, for one correlator: most sessions
+/// repeat a name seen before, and [`Families::of`] scans and copies every
+/// name with a digit or a `-` in it. Emptied when full, so one-off names
+/// (a pid or pod hash in each) keep its memory bounded.
+#[derive(Debug, Default)]
+pub struct FamilyCache {
+    /// Raw name → its family, `None` where that is the raw name itself.
+    names: hashbrown::HashMap<Box<str>, Option<Box<str>>, rustc_hash::FxBuildHasher>,
+}
+
+impl FamilyCache {
+    /// Names held before the cache starts over.
+    const CAPACITY: usize = 4096;
+
+    /// [`Families::of`] `raw`, from the cache when it was asked before.
+    pub fn of<'a>(&'a mut self, families: &Families, raw: &'a str) -> &'a str {
+        if self.names.len() >= Self::CAPACITY && !self.names.contains_key(raw) {
+            self.names.clear();
+        }
+        let family = self
+            .names
+            .entry_ref(raw)
+            .or_insert_with(|| match families.of(raw) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(family) => Some(family.into_boxed_str()),
+            });
+        family.as_deref().unwrap_or(raw)
+    }
+}
+
 /// The built-in family of a name; names with nothing volatile come back
 /// borrowed.
 pub fn family(name: &str) -> Cow<'_, str> {
@@ -410,5 +440,39 @@ mod tests {
         ] {
             let _ = family(name);
         }
+    }
+
+    /// The cache gives what `Families::of` gives, on first sight, again,
+    /// and after it started over; site rules included.
+    #[test]
+    fn the_cache_gives_the_families_of() {
+        let families = Families::default().with_rule(Regex::new("^etl-").unwrap(), "etl".into());
+        let names = [
+            "web-7f9c6d8b5-x2x4z",
+            "psql",
+            "",
+            "worker 12345",
+            "etl-nightly-3",
+            "puma: cluster worker 3: 4411 [app]",
+            "search-indexer",
+        ];
+        let mut cache = FamilyCache::default();
+        for round in 0..3 {
+            for name in names {
+                let expected = families.of(name).into_owned();
+                assert_eq!(
+                    cache.of(&families, name),
+                    expected,
+                    "round {round}: {name:?}"
+                );
+            }
+        }
+        for n in 0..FamilyCache::CAPACITY + 10 {
+            let name = format!("job-{n}");
+            assert_eq!(cache.of(&families, &name), families.of(&name));
+        }
+        assert!(cache.names.len() <= FamilyCache::CAPACITY);
+        let off = Families::off();
+        assert_eq!(FamilyCache::default().of(&off, "web-1"), "web-1");
     }
 }

@@ -102,11 +102,19 @@ pub trait Sink {
     fn invalid_utf8(&mut self, offset: usize);
 }
 
-/// Scans `chunk` (whole lines) and reports every connection line to `sink`.
-pub fn scan(format: &LogFormat, chunk: &[u8], sink: &mut impl Sink) {
+/// Scans `chunk` (whole lines), reports every connection line to `sink`,
+/// and returns how many lines the chunk holds ([`count_lines`]). The lines
+/// are counted behind the prefilter, a stretch at a time while its bytes
+/// are still in the cache: a second pass over the chunk cost as much as
+/// the prefilter on logs with few connection lines.
+pub fn scan(format: &LogFormat, chunk: &[u8], sink: &mut impl Sink) -> u64 {
     let mut memory = ChunkMemory::default();
     let searcher = prefilter(format);
+    /// Bytes counted at once: still in the cache after the prefilter, and
+    /// enough that a count's set-up is nothing beside it.
+    const COUNTED_AT_ONCE: usize = 64 * 1024;
     let mut next_line = 0;
+    let (mut lines, mut counted) = (0, 0);
     // The search resumes at the next line: the rest of a line just read
     // (most of a connection line lies after its needle) is not searched.
     while next_line < chunk.len() {
@@ -115,8 +123,13 @@ pub fn scan(format: &LogFormat, chunk: &[u8], sink: &mut impl Sink) {
         };
         let start = memrchr(b'\n', &chunk[..hit.start()]).map_or(0, |i| i + 1);
         let start = record_last_line(format, chunk, start);
-        next_line = read_line_at(format, chunk, start, &mut memory, sink) + 1;
+        next_line = (read_line_at(format, chunk, start, &mut memory, sink) + 1).min(chunk.len());
+        if next_line - counted >= COUNTED_AT_ONCE {
+            lines += count_lines(&chunk[counted..next_line]);
+            counted = next_line;
+        }
     }
+    lines + count_lines(&chunk[counted..])
 }
 
 /// Where the record holding the line at `start` ends: a record cut over
@@ -312,7 +325,7 @@ mod tests {
             .into_iter()
             .map(|b| if b == 1 { 0xff } else { b })
             .collect();
-        scan(&format, &bytes, &mut sink);
+        assert_eq!(scan(&format, &bytes, &mut sink), count_lines(&bytes));
         assert_eq!(sink.seen.len(), 4, "{:?}", sink.seen);
         assert!(sink.seen[1].1.contains("Authorized"));
         assert!(sink.seen[3].1.contains("AuthenticationFailed"));
@@ -323,6 +336,35 @@ mod tests {
 
     /// Issue #19: a panic while reading one line (here the sink's) costs that
     /// line, skipped and counted, and the scan goes on.
+    /// The lines a scan counts behind its prefilter are the chunk's
+    /// newlines, wherever the hits fall: first, last, none, every line.
+    #[test]
+    fn a_scan_counts_every_line_of_its_chunk() {
+        let hit = "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  connection authorized: user=u database=d";
+        let other = "2026-11-29 03:52:55 UTC:10.0.0.1(5):u@d:[1]:LOG:  statement: select 1";
+        let format = LogFormat::PgStderr {
+            prefix: Some(LinePrefix::compile("%t:%r:%u@%d:[%p]:").unwrap()),
+        };
+        let table = [
+            String::new(),
+            "\n\n\n".to_string(),
+            hit.to_string(),
+            format!("{hit}\n"),
+            format!("{other}\n{other}"),
+            format!("{hit}\n{other}\n{other}\n"),
+            format!("{other}\n{other}\n{hit}"),
+            format!("{hit}\r\n{hit}\r\n\n{other}\r\n{hit}"),
+            format!("{other}\n").repeat(50) + hit + "\n" + &format!("{other}\n").repeat(50),
+            // Longer than a count's stretch, hits throughout.
+            format!("{other}\n{hit}\n").repeat(2_000),
+        ];
+        for text in table {
+            let mut sink = Collect::default();
+            let lines = scan(&format, text.as_bytes(), &mut sink);
+            assert_eq!(lines, count_lines(text.as_bytes()), "{text:?}");
+        }
+    }
+
     #[test]
     fn a_fault_in_one_line_skips_that_line_only() {
         struct PanicsOnFirst {

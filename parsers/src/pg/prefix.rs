@@ -145,6 +145,10 @@ fn is_severity(word: &[u8]) -> bool {
 /// `SEVERITY:  ` at `pos`: the severity's span and the message start.
 fn severity(line: &[u8], pos: usize) -> Option<((usize, usize), usize)> {
     let rest = &line[pos..];
+    // Nearly every line sslcensus reads is a `LOG:  ` line.
+    if rest.starts_with(b"LOG:  ") {
+        return Some(((pos, pos + 3), pos + 6));
+    }
     let len = rest
         .iter()
         .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
@@ -161,26 +165,50 @@ fn has_at(bytes: &[u8], pos: usize, text: &[u8]) -> bool {
         .is_some_and(|here| here.iter().zip(text).all(|(a, b)| a == b))
 }
 
+#[inline(always)]
 fn run(line: &[u8], pos: usize, accept: impl Fn(u8) -> bool) -> usize {
     line[pos..].iter().take_while(|&&b| accept(b)).count()
 }
 
+/// `YYYY-MM-DD HH:MM:SS`: the part of every `%t`/`%m` timestamp.
+const DATE_TIME_LEN: usize = 19;
+
+/// Whether `bytes` start with `YYYY-MM-DD HH:MM:SS` (ASCII digits). Every
+/// byte is tested and the results and-ed without branches: this runs on
+/// every line read, and a loop over a shape string cost six times more.
+#[inline(always)]
+fn has_date_time_shape(bytes: &[u8]) -> bool {
+    let Some(s) = bytes.first_chunk::<DATE_TIME_LEN>() else {
+        return false;
+    };
+    let digit = |b: u8| b.wrapping_sub(b'0') < 10;
+    digit(s[0])
+        & digit(s[1])
+        & digit(s[2])
+        & digit(s[3])
+        & (s[4] == b'-')
+        & digit(s[5])
+        & digit(s[6])
+        & (s[7] == b'-')
+        & digit(s[8])
+        & digit(s[9])
+        & (s[10] == b' ')
+        & digit(s[11])
+        & digit(s[12])
+        & (s[13] == b':')
+        & digit(s[14])
+        & digit(s[15])
+        & (s[16] == b':')
+        & digit(s[17])
+        & digit(s[18])
+}
+
 /// Where a timestamp starting at `pos` may end: with its zone, then without.
 fn timestamp_ends(line: &[u8], pos: usize) -> [Option<usize>; 2] {
-    const SHAPE: &[u8] = b"dddd-dd-dd dd:dd:dd";
-    let rest = &line[pos..];
-    let fits = rest.len() >= SHAPE.len()
-        && SHAPE.iter().zip(rest).all(|(s, b)| {
-            if *s == b'd' {
-                b.is_ascii_digit()
-            } else {
-                s == b
-            }
-        });
-    if !fits {
+    if !has_date_time_shape(&line[pos..]) {
         return [None, None];
     }
-    let mut end = pos + SHAPE.len();
+    let mut end = pos + DATE_TIME_LEN;
     if line.get(end) == Some(&b'.') {
         let digits = run(line, end + 1, |b| b.is_ascii_digit());
         if digits > 0 {
@@ -290,7 +318,7 @@ fn field_ends(piece: &Piece, bytes: &[u8], pos: usize) -> FieldEnds {
         .then_some(pos + 5)),
         Piece::Host => {
             let len = run(bytes, pos, |b| {
-                b.is_ascii_alphanumeric() || b".:%_-".contains(&b)
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'%' | b'_' | b'-')
             });
             FieldEnds {
                 single: [has_at(bytes, pos, b"[local]").then_some(pos + 7), None],
@@ -335,7 +363,7 @@ fn remote_candidates(line: &str, pos: usize) -> impl Iterator<Item = RemoteSpans
     // the common line never gets there.
     let bare_hosts = std::iter::once_with(move || {
         run(bytes, pos, |b| {
-            !b.is_ascii_whitespace() && !b"():@".contains(&b)
+            !b.is_ascii_whitespace() && !matches!(b, b'(' | b')' | b':' | b'@')
         })
     })
     .flat_map(move |bare| {
@@ -372,9 +400,7 @@ fn rds_path(line: &str) -> Option<Matched> {
     }
     pos += 1;
     // `%r`: the general matcher's first candidate, as the first path takes it.
-    let (host, port, end) = remote_candidates(line, pos)
-        .next()
-        .expect("nothing is always a candidate");
+    let (host, port, end) = first_remote(bytes, pos);
     if let Some((start, end)) = host {
         captures.set(Some(Slot::RemoteHost), start, end);
     }
@@ -386,9 +412,13 @@ fn rds_path(line: &str) -> Option<Matched> {
         return None;
     }
     pos += 1;
-    pos += memchr::memchr(b'@', &bytes[pos..])? + 1;
-    pos += memchr::memchr_iter(b':', &bytes[pos..])
-        .find(|&at| bytes.get(pos + at + 1) == Some(&b'['))?
+    // `%u@%d:[`: the user up to the first `@`, the database up to the first
+    // `:[` after it; names are short, so a plain loop beats a memchr call.
+    pos += bytes.get(pos..)?.iter().position(|&b| b == b'@')? + 1;
+    pos += bytes
+        .get(pos..)?
+        .windows(2)
+        .position(|pair| pair == b":[")?
         + 2;
     let digits = run(bytes, pos, |b| b.is_ascii_digit());
     if digits == 0 {
@@ -405,6 +435,42 @@ fn rds_path(line: &str) -> Option<Matched> {
         severity,
         message,
     })
+}
+
+/// `%r`'s first candidate at `pos` (what [`remote_candidates`] yields
+/// first), without building the iterator: `[local]`, else `host(port)`,
+/// else the longest bare host, else nothing.
+#[inline(always)]
+fn first_remote(bytes: &[u8], pos: usize) -> RemoteSpans {
+    if has_at(bytes, pos, b"[local]") {
+        return (Some((pos, pos + 7)), None, pos + 7);
+    }
+    let rest = &bytes[pos..];
+    let host = rest
+        .iter()
+        .position(|&b| b.is_ascii_whitespace() || b == b'(' || b == b')')
+        .unwrap_or(rest.len());
+    if host > 0 && rest.get(host) == Some(&b'(') {
+        let digits = run(rest, host + 1, |b| b.is_ascii_digit());
+        if digits > 0 && rest.get(host + 1 + digits) == Some(&b')') {
+            let port_start = pos + host + 1;
+            return (
+                Some((pos, pos + host)),
+                Some((port_start, port_start + digits)),
+                port_start + digits + 1,
+            );
+        }
+    }
+    // The longest bare host ends before an ASCII byte or at the line's
+    // end: always a character boundary.
+    let bare = run(bytes, pos, |b| {
+        !b.is_ascii_whitespace() && !matches!(b, b'(' | b')' | b':' | b'@')
+    });
+    if bare > 0 {
+        (Some((pos, pos + bare)), None, pos + bare)
+    } else {
+        (None, None, pos)
+    }
 }
 
 impl Matcher {
@@ -553,9 +619,7 @@ impl Matcher {
                 | Piece::Sqlstate
                 | Piece::Host => field_ends(&step.piece, bytes, pos).next()?,
                 Piece::Remote => {
-                    let (host, port, end) = remote_candidates(line, pos)
-                        .next()
-                        .expect("nothing is always a candidate");
+                    let (host, port, end) = first_remote(bytes, pos);
                     set_or_clear(caps, step.slot, host);
                     set_or_clear(caps, step.slot.map(|_| Slot::RemotePort), port);
                     pos = end;
@@ -725,6 +789,69 @@ mod tests {
         }
         assert!(!Matcher::compile("%t:%r:%u@%d:[%p]: %a").unwrap().rds);
         assert!(!Matcher::compile("%m [%p] %q%u@%d ").unwrap().rds);
+    }
+
+    /// The written-out path against the first path on lines damaged at
+    /// every byte: each sample line cut short there, or with that byte
+    /// replaced by one of the prefix's delimiters; and `%r`'s first
+    /// candidate against the candidates' iterator where `%r` starts.
+    #[test]
+    fn the_rds_path_agrees_with_the_first_path_on_damaged_lines() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/postgresql");
+        let mut lines: Vec<String> = Vec::new();
+        for entry in walk(&root) {
+            if let Ok(text) = std::fs::read_to_string(&entry) {
+                lines.extend(
+                    text.lines()
+                        .filter(|l| l.contains(" UTC:") && l.len() < 200)
+                        .take(4)
+                        .map(String::from),
+                );
+            }
+        }
+        lines.truncate(60);
+        assert!(lines.len() > 20, "{}", lines.len());
+        let m = Matcher::compile("%t:%r:%u@%d:[%p]:").unwrap();
+        let mut compared = 0;
+        for line in &lines {
+            let bytes = line.as_bytes();
+            for at in 0..bytes.len() {
+                let mut variants = vec![bytes[..at].to_vec()];
+                for b in *b": @[]()1x.+\t" {
+                    let mut v = bytes.to_vec();
+                    v[at] = b;
+                    variants.push(v);
+                }
+                for v in variants {
+                    let Ok(v) = String::from_utf8(v) else {
+                        continue;
+                    };
+                    let mut caps = Captures::default();
+                    let first = m
+                        .first_path(&v, 0, &mut caps)
+                        .map(|(severity, message)| (caps, severity, message));
+                    if let Some(fast) = rds_path(&v) {
+                        assert_eq!(
+                            Some((fast.captures, fast.severity, fast.message)),
+                            first,
+                            "{v}"
+                        );
+                    }
+                    // Where `%r` starts in these lines, and around it,
+                    // for damage there.
+                    let near = if (18..60).contains(&at) { 30 } else { 0 };
+                    for pos in (18..=v.len()).take(near) {
+                        assert_eq!(
+                            Some(first_remote(v.as_bytes(), pos)),
+                            remote_candidates(&v, pos).next(),
+                            "{v} at {pos}"
+                        );
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 10_000, "{compared}");
     }
 
     fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
