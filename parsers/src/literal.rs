@@ -68,6 +68,11 @@ impl Literal {
         Some((hay.get(..at)?, hay.get(at + self.text.len()..)?))
     }
 
+    /// The label's length in bytes.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
     /// Whether the label occurs at all.
     pub fn is_in(&self, hay: &str) -> bool {
         self.find(hay).is_some()

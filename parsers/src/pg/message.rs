@@ -42,33 +42,53 @@ literal!(METHOD = "\" method=");
 /// Parses a message body. `None`: not a message sslcensus reads (statements,
 /// checkpoints, …). `Some(Err)`: it starts like one but does not parse.
 pub fn parse(msg: &str) -> Option<Result<Message<'_>, Malformed>> {
-    let parsed = if let Some(rest) = msg.strip_prefix("connection received: ") {
-        received(rest)
-    } else if let Some(rest) = msg.strip_prefix("connection authorized: ") {
-        authorized(rest, false)
-    } else if let Some(rest) = msg.strip_prefix("replication connection authorized: ") {
-        authorized(rest, true)
-    } else if let Some(rest) = msg.strip_prefix("connection authenticated: ") {
-        authenticated(rest)
-    } else if let Some(rest) = msg.strip_prefix("connection ready: ") {
-        ready(rest)
-    } else if let Some(rest) = msg.strip_prefix("disconnection: ") {
-        disconnected(rest)
-    } else if let Some(reason) = msg.strip_prefix("could not accept SSL connection: ") {
-        Ok(Message::HandshakeFailed {
-            reason,
-            kind: FailureKind::classify(reason),
-        })
-    } else if msg.starts_with("no pg_hba.conf entry for ")
-        || msg.starts_with("pg_hba.conf rejects ")
-    {
-        hba_rejected(msg)
-    } else if let Some((method, user)) = AUTH_FAILED.split_once(msg) {
-        authentication_failed(method, user)
-    } else {
-        return None;
+    // Dispatched on the first byte: each opener is compared only where it
+    // can match, not every opener on every line.
+    let parsed = match msg.as_bytes().first() {
+        Some(b'c') => {
+            if let Some(rest) = msg.strip_prefix("connection ") {
+                if let Some(rest) = rest.strip_prefix("received: ") {
+                    received(rest)
+                } else if let Some(rest) = rest.strip_prefix("authorized: ") {
+                    authorized(rest, false)
+                } else if let Some(rest) = rest.strip_prefix("authenticated: ") {
+                    authenticated(rest)
+                } else if let Some(rest) = rest.strip_prefix("ready: ") {
+                    ready(rest)
+                } else {
+                    return turned_away(msg);
+                }
+            } else if let Some(reason) = msg.strip_prefix("could not accept SSL connection: ") {
+                Ok(Message::HandshakeFailed {
+                    reason,
+                    kind: FailureKind::classify(reason),
+                })
+            } else {
+                return turned_away(msg);
+            }
+        }
+        Some(b'd') => match msg.strip_prefix("disconnection: ") {
+            Some(rest) => disconnected(rest),
+            None => return turned_away(msg),
+        },
+        Some(b'r') => match msg.strip_prefix("replication connection authorized: ") {
+            Some(rest) => authorized(rest, true),
+            None => return turned_away(msg),
+        },
+        _ => return turned_away(msg),
     };
     Some(parsed)
+}
+
+/// The messages of a login turned away: an hba rejection, or a failed
+/// authentication (whose method comes first, so any opener may start it).
+fn turned_away(msg: &str) -> Option<Result<Message<'_>, Malformed>> {
+    if msg.starts_with("no pg_hba.conf entry for ") || msg.starts_with("pg_hba.conf rejects ") {
+        Some(hba_rejected(msg))
+    } else {
+        let (method, user) = AUTH_FAILED.split_once(msg)?;
+        Some(authentication_failed(method, user))
+    }
 }
 
 fn received(body: &str) -> Result<Message<'_>, Malformed> {
@@ -96,13 +116,18 @@ fn received(body: &str) -> Result<Message<'_>, Malformed> {
 
 fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
     let (with_clause, gss) = strip_trailing_clause(body, &GSS_OPENER, gss_clause);
-    let (body, tls) = strip_trailing_clause(with_clause, &SSL_OPENER, ssl_clause);
+    // The SSL clause ends in `)`: a plaintext line is not searched for it.
+    let (body, tls) = if with_clause.ends_with(')') {
+        strip_trailing_clause(with_clause, &SSL_OPENER, ssl_clause)
+    } else {
+        (with_clause, None)
+    };
     let body = body
         .strip_prefix("user=")
         .ok_or(Malformed("connection authorized: expected user="))?;
-    let (before_app, application) = match APPLICATION.split_once(body) {
-        Some((before, application)) => (before, Some(application)),
-        None => (body, None),
+    let (before_app, application, application_at) = match APPLICATION.find(body) {
+        Some(at) => (&body[..at], Some(&body[at + APPLICATION.len()..]), at),
+        None => (body, None, 0),
     };
     let (user, database) = if replication {
         (before_app, None)
@@ -112,13 +137,14 @@ fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
             None => return Err(Malformed("connection authorized: expected database=")),
         }
     };
-    let ambiguous_tls = application.is_some_and(|app| SSL_ENABLED.is_in(app));
+    // The opener holds a `(`, which names seldom do: a byte search first.
+    let ambiguous_tls =
+        application.is_some_and(|app| app.as_bytes().contains(&b'(') && SSL_ENABLED.is_in(app));
     // The clause sits after the name, so the other reading is the name run on
-    // to the end of the line.
+    // to the end of the line: the same label, the line's first, with the
+    // clause still after it (`body` is `with_clause` cut, past `user=`).
     let application_with_clause = match (tls, application) {
-        (Some(_), Some(_)) => APPLICATION
-            .split_once(with_clause)
-            .map(|(_, application)| application),
+        (Some(_), Some(_)) => with_clause.get("user=".len() + application_at + APPLICATION.len()..),
         _ => None,
     };
     Ok(Message::Authorized(Authorized {
@@ -237,13 +263,19 @@ fn ready(rest: &str) -> Result<Message<'_>, Malformed> {
 /// line); checked: a damaged line may hold any number of digits.
 fn session_time(input: &str) -> Option<(&str, u64)> {
     fn number(input: &str) -> Option<(u64, &str)> {
-        let digits = input.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
+        let mut value: u64 = 0;
+        let mut digits = 0;
+        for &b in input.as_bytes() {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            // Too many digits for a u64: not a time PostgreSQL writes.
+            value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
+            digits += 1;
         }
         // ASCII digits end on a character boundary.
-        let (number, rest) = input.split_at_checked(digits)?;
-        Some((number.parse().ok()?, rest))
+        (digits > 0).then(|| (value, &input[digits..]))
     }
     let (h, rest) = number(input)?;
     let (m, rest) = number(rest.strip_prefix(':')?)?;
