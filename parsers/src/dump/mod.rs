@@ -325,11 +325,12 @@ pub fn detect(head: &[u8], forced: Option<&str>) -> Option<DumpFormat> {
         lines = lines.iter().map(|l| ascii_lines(l).into_owned()).collect();
     }
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let head = forms::Head::new(&lines);
     for form in FORMS {
         if forced.is_some_and(|id| id != form.id()) {
             continue;
         }
-        let Some(columns) = form.columns(&lines) else {
+        let Some(columns) = form.columns(&head) else {
             continue;
         };
         let columns: Vec<String> = columns.iter().map(|c| column_name(c)).collect();

@@ -3,7 +3,7 @@
 //! are read as CSV has them; a value spanning lines is skipped and counted.
 
 use super::delimited::{Delimited, Quoting, header_columns};
-use super::{DumpForm, FormReader};
+use super::{DumpForm, FormReader, Head};
 
 pub struct Csv;
 
@@ -14,8 +14,8 @@ impl DumpForm for Csv {
     fn name(&self) -> &'static str {
         "CSV"
     }
-    fn columns(&self, lines: &[&str]) -> Option<Vec<String>> {
-        header_columns(lines, Some(","), Quoting::Csv)
+    fn columns(&self, head: &Head<'_>) -> Option<Vec<String>> {
+        header_columns(head, Some(","), Quoting::Csv)
     }
     fn reader(&self) -> Box<dyn FormReader> {
         Box::new(Delimited::new(Some(","), Quoting::Csv))

@@ -1,7 +1,7 @@
 //! What the delimited forms share (psql `-A`, CSV, TSV, sqlcmd `-h -1`):
 //! a header line, then rows of as many fields, split at one separator.
 
-use super::{FormReader, content, is_header};
+use super::{FormReader, Head, is_header};
 use crate::dump::{Event, Row, is_footer, split_fields};
 
 /// How fields are written.
@@ -64,11 +64,11 @@ pub(super) fn fields(line: &str, separator: &str, quoting: Quoting) -> Option<Ve
 /// the one its header uses): a header line, and a next line with as many
 /// fields (or none, or a footer).
 pub(super) fn header_columns(
-    lines: &[&str],
+    head: &Head<'_>,
     separator: Option<&str>,
     quoting: Quoting,
 ) -> Option<Vec<String>> {
-    let content = content(lines);
+    let content = head.content();
     let (_, first) = content.first()?;
     let separator = match separator {
         Some(s) => s.to_string(),

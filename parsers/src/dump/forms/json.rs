@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::{DumpForm, FormReader, content, is_header};
+use super::{DumpForm, FormReader, Head, is_header};
 use crate::dump::{Event, Row, is_footer, is_rule};
 
 pub struct Json;
@@ -83,10 +83,10 @@ impl DumpForm for Json {
     fn name(&self) -> &'static str {
         "JSON"
     }
-    fn columns(&self, lines: &[&str]) -> Option<Vec<String>> {
+    fn columns(&self, head: &Head<'_>) -> Option<Vec<String>> {
         let mut reader = JsonReader::default();
         let mut out = Vec::new();
-        for (i, line) in content(lines) {
+        for &(i, line) in head.content() {
             if bare(line).is_some_and(|b| !b.starts_with(['[', '{'])) && reader.text.is_empty() {
                 return None;
             }

@@ -28,7 +28,7 @@ pub trait DumpForm: Sync {
     fn name(&self) -> &'static str;
     /// The column names of the first capture, if the head has this form's
     /// shape.
-    fn columns(&self, lines: &[&str]) -> Option<Vec<String>>;
+    fn columns(&self, head: &Head<'_>) -> Option<Vec<String>>;
     /// A reader for one file of this form.
     fn reader(&self) -> Box<dyn FormReader>;
 }
@@ -79,17 +79,31 @@ fn is_header(cells: &[String]) -> bool {
             .any(|c| super::schemas::is_known_column(&super::column_name(c)))
 }
 
-/// The lines worth looking at, with their index: not blank, not a time
-/// line or a note between captures.
-fn content<'a>(lines: &[&'a str]) -> Vec<(usize, &'a str)> {
-    lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| {
-            !l.trim().is_empty() && !super::is_note(l) && super::time_line(l).is_none()
-        })
-        .map(|(i, l)| (i, *l))
-        .collect()
+/// A file's first lines as detection shows them to every form: the lines
+/// worth looking at, with their index (not blank, not a time line or a
+/// note between captures), picked out once rather than by each form.
+pub struct Head<'a> {
+    content: Vec<(usize, &'a str)>,
+}
+
+impl<'a> Head<'a> {
+    /// The head of these lines.
+    pub fn new(lines: &[&'a str]) -> Head<'a> {
+        let content = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                !l.trim().is_empty() && !super::is_note(l) && super::time_line(l).is_none()
+            })
+            .map(|(i, l)| (i, *l))
+            .collect();
+        Head { content }
+    }
+
+    /// The lines worth looking at, with their index among all lines.
+    fn content(&self) -> &[(usize, &'a str)] {
+        &self.content
+    }
 }
 
 #[cfg(test)]
@@ -131,7 +145,7 @@ pub(crate) mod testing {
             .join(" ")
     }
 
-    pub fn lines(text: &str) -> Vec<&str> {
-        text.lines().collect()
+    pub fn lines(text: &str) -> Head<'_> {
+        Head::new(&text.lines().collect::<Vec<_>>())
     }
 }

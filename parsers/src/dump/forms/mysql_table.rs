@@ -1,7 +1,7 @@
 //! mysql/mariadb table output (`-t`, and the interactive default): borders
 //! of `+---+`, cells between `|`, `N rows in set`.
 
-use super::{DumpForm, FormReader, content, is_header};
+use super::{DumpForm, FormReader, Head, is_header};
 use crate::dump::{Event, Row, cut_at, is_footer, is_rule, rule_extents};
 
 pub struct MysqlTable;
@@ -21,8 +21,8 @@ impl DumpForm for MysqlTable {
     fn name(&self) -> &'static str {
         "mysql table (-t)"
     }
-    fn columns(&self, lines: &[&str]) -> Option<Vec<String>> {
-        let content = content(lines);
+    fn columns(&self, head: &Head<'_>) -> Option<Vec<String>> {
+        let content = head.content();
         content.windows(3).find_map(|w| {
             let ((_, top), (_, header), (_, under)) = (w[0], w[1], w[2]);
             if !is_border(top) || !is_border(under) {

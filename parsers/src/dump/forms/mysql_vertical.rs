@@ -2,7 +2,7 @@
 //! right-aligned `NAME: value` line per column; `N rows in set`.
 
 use super::records::{RecordForm, RecordReader};
-use super::{DumpForm, FormReader, content, is_identifier};
+use super::{DumpForm, FormReader, Head, is_identifier};
 
 pub struct MysqlVertical;
 
@@ -26,8 +26,8 @@ impl DumpForm for MysqlVertical {
     fn name(&self) -> &'static str {
         "mysql vertical (\\G)"
     }
-    fn columns(&self, lines: &[&str]) -> Option<Vec<String>> {
-        let content = content(lines);
+    fn columns(&self, head: &Head<'_>) -> Option<Vec<String>> {
+        let content = head.content();
         row_number(content.first()?.1)?;
         let names: Vec<String> = content
             .iter()

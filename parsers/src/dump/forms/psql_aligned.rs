@@ -3,7 +3,7 @@
 //! string both print as nothing.
 
 use super::ruled::{Ruled, Rules, header_columns};
-use super::{DumpForm, FormReader};
+use super::{DumpForm, FormReader, Head};
 
 pub struct PsqlAligned;
 
@@ -14,8 +14,8 @@ impl DumpForm for PsqlAligned {
     fn name(&self) -> &'static str {
         "psql aligned"
     }
-    fn columns(&self, lines: &[&str]) -> Option<Vec<String>> {
-        header_columns(lines, Rules::Psql)
+    fn columns(&self, head: &Head<'_>) -> Option<Vec<String>> {
+        header_columns(head, Rules::Psql)
     }
     fn reader(&self) -> Box<dyn FormReader> {
         Box::new(Ruled::new(Rules::Psql))

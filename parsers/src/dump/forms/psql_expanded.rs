@@ -3,7 +3,7 @@
 //! records separated by a blank line.
 
 use super::records::{RecordForm, RecordReader};
-use super::{DumpForm, FormReader, content, is_identifier};
+use super::{DumpForm, FormReader, Head, is_identifier};
 use crate::dump::{column_name, schemas::is_known_column};
 
 pub struct PsqlExpanded;
@@ -28,8 +28,8 @@ impl DumpForm for PsqlExpanded {
     fn name(&self) -> &'static str {
         "psql expanded"
     }
-    fn columns(&self, lines: &[&str]) -> Option<Vec<String>> {
-        let content = content(lines);
+    fn columns(&self, head: &Head<'_>) -> Option<Vec<String>> {
+        let content = head.content();
         let start = usize::from(record_number(content.first()?.1).is_some());
         // The first record's names: up to the next record, or a name again.
         let mut names: Vec<String> = Vec::new();

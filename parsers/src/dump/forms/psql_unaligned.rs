@@ -3,7 +3,7 @@
 //! its row unreadable (skipped and counted).
 
 use super::delimited::{Delimited, Quoting, header_columns, infer_separator};
-use super::{DumpForm, FormReader, content};
+use super::{DumpForm, FormReader, Head};
 
 pub struct PsqlUnaligned;
 
@@ -14,15 +14,15 @@ impl DumpForm for PsqlUnaligned {
     fn name(&self) -> &'static str {
         "psql unaligned"
     }
-    fn columns(&self, lines: &[&str]) -> Option<Vec<String>> {
+    fn columns(&self, head: &Head<'_>) -> Option<Vec<String>> {
         // Comma and tab tables are the CSV and TSV forms'; spaces alone
         // cannot be told from a value's.
-        let first = content(lines).first()?.1;
+        let first = head.content().first()?.1;
         let separator = infer_separator(first)?;
         if separator == "," || separator == "\t" || separator.trim().is_empty() {
             return None;
         }
-        header_columns(lines, Some(&separator), Quoting::None)
+        header_columns(head, Some(&separator), Quoting::None)
     }
     fn reader(&self) -> Box<dyn FormReader> {
         Box::new(Delimited::new(None, Quoting::None))

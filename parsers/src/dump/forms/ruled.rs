@@ -3,7 +3,7 @@
 //! those extents.
 
 use super::psql_wrap::PsqlRow;
-use super::{FormReader, content, is_header, words};
+use super::{FormReader, Head, is_header, words};
 use crate::dump::{Event, Row, column_name, cut_at, is_footer, is_rule, rule_extents};
 
 /// A rule line's joints: psql puts `+` between the dash runs, sqlcmd its
@@ -51,8 +51,8 @@ fn header_cells(header: &str, rule: &str, joint: char) -> Vec<String> {
 }
 
 /// The columns of the first header a rule underlines.
-pub(super) fn header_columns(lines: &[&str], rules: Rules) -> Option<Vec<String>> {
-    let content = content(lines);
+pub(super) fn header_columns(head: &Head<'_>, rules: Rules) -> Option<Vec<String>> {
+    let content = head.content();
     content.windows(2).find_map(|pair| {
         let ((_, header), (_, rule)) = (pair[0], pair[1]);
         let psql_joints = rule.contains('+');

@@ -7,7 +7,7 @@
 //! than one cut fits is skipped and counted: give `-s` to keep such rows).
 
 use super::ruled::{Ruled, Rules, header_columns};
-use super::{DumpForm, FormReader};
+use super::{DumpForm, FormReader, Head};
 
 pub struct Sqlcmd;
 
@@ -18,8 +18,8 @@ impl DumpForm for Sqlcmd {
     fn name(&self) -> &'static str {
         "sqlcmd"
     }
-    fn columns(&self, lines: &[&str]) -> Option<Vec<String>> {
-        header_columns(lines, Rules::Sqlcmd)
+    fn columns(&self, head: &Head<'_>) -> Option<Vec<String>> {
+        header_columns(head, Rules::Sqlcmd)
     }
     fn reader(&self) -> Box<dyn FormReader> {
         Box::new(Ruled::new(Rules::Sqlcmd))

@@ -6,7 +6,7 @@
 //! the first row: a time, a session id, a time, and the rest fitting.
 
 use super::delimited::Delimited;
-use super::{DumpForm, FormReader, content, words};
+use super::{DumpForm, FormReader, Head, words};
 use crate::dump::schemas::sqlserver::CAPTURE_COLUMNS;
 use crate::dump::{Event, is_footer};
 use crate::time::parse_timestamp;
@@ -48,8 +48,8 @@ impl DumpForm for SqlcmdHeaderless {
     fn name(&self) -> &'static str {
         "sqlcmd -h -1"
     }
-    fn columns(&self, lines: &[&str]) -> Option<Vec<String>> {
-        let (_, first) = *content(lines).first()?;
+    fn columns(&self, head: &Head<'_>) -> Option<Vec<String>> {
+        let (_, first) = *head.content().first()?;
         if separator(first).is_none() && !spaced(first) {
             return None;
         }

@@ -3,7 +3,7 @@
 //! `NULL`; any TSV export.
 
 use super::delimited::{Delimited, Quoting, header_columns};
-use super::{DumpForm, FormReader};
+use super::{DumpForm, FormReader, Head};
 
 pub struct Tsv;
 
@@ -14,8 +14,8 @@ impl DumpForm for Tsv {
     fn name(&self) -> &'static str {
         "mysql -B / TSV"
     }
-    fn columns(&self, lines: &[&str]) -> Option<Vec<String>> {
-        header_columns(lines, Some("\t"), Quoting::Backslash)
+    fn columns(&self, head: &Head<'_>) -> Option<Vec<String>> {
+        header_columns(head, Some("\t"), Quoting::Backslash)
     }
     fn reader(&self) -> Box<dyn FormReader> {
         Box::new(Delimited::new(Some("\t"), Quoting::Backslash))
