@@ -91,16 +91,12 @@ pub(super) fn dotnet_strings(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
     let mentions = mentions(file);
     for run in runs(file.text) {
         let (start, pairs) = run.pairs(is_key);
-        let pairs: Vec<(String, &str)> = pairs
-            .into_iter()
-            .map(|(k, v)| (k.replace('-', ""), v))
-            .collect();
         let get = |names: &[&str]| {
             pairs
                 .iter()
                 .rev()
-                .find(|(k, _)| names.contains(&k.as_str()))
-                .map(|(_, v)| unquote(v))
+                .find(|p| names.contains(&p.key.as_str()))
+                .map(|p| &*p.value)
         };
         let host = get(&[
             "server",
@@ -120,7 +116,7 @@ pub(super) fn dotnet_strings(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
                 "none" | "preferred" | "required" | "disabled"
             )
         });
-        let marked = pairs.iter().any(|(k, _)| MYSQL_ONLY.contains(&k.as_str()))
+        let marked = pairs.iter().any(|p| MYSQL_ONLY.contains(&p.key.as_str()))
             || mysql_mode
             || port == Some("3306")
             || line.contains("mysql")
@@ -134,7 +130,7 @@ pub(super) fn dotnet_strings(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
         });
         let other = pairs
             .iter()
-            .any(|(k, _)| OTHER_DRIVERS.contains(&k.as_str()))
+            .any(|p| OTHER_DRIVERS.contains(&p.key.as_str()))
             || libpq_mode
             || port == Some("5432")
             || line.contains("postgres")

@@ -1,5 +1,8 @@
-//! Framework settings: Laravel config/database.php, Django DATABASES.
+//! Framework settings: Laravel config/database.php, Django DATABASES, read
+//! by the frameworks' shared reader (`syntax::framework`); here the keys and
+//! options MySQL's drivers read.
 
+use super::super::syntax::framework::{self, Framework, blocks};
 use super::*;
 
 pub(super) static LARAVEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -19,17 +22,14 @@ pub(super) static FRAMEWORK_SETTINGS: Row<My> = Row {
 };
 
 pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
-    // The bracket around a match, strings and comments (PHP's, Python's)
-    // skipped: a bracket inside a string is not one.
-    let lex = std::cell::OnceCell::new();
-    let enclosing_open = |at: usize| {
-        lex.get_or_init(|| Lex::new(text, true, true))
-            .enclosing(text, at, b"[({")
-            .map(|(open, _)| open)
-    };
-    for (m, open, close) in enclosed(text, &LARAVEL, &enclosing_open) {
-        let entries = pairs(&text[open + 1..close], "=>", true);
-        let get = |k: &str| entry(&entries, k);
+    if !LARAVEL.is_match(text) && !DJANGO.is_match(text) {
+        return;
+    }
+    // PHP's and Python's strings and comments, both kinds of comment.
+    let lex = Lex::new(text, true, true);
+    for block in blocks(text, &lex, Framework::Laravel, &LARAVEL) {
+        let entries = block.pairs(text);
+        let get = |k: &str| block.get(text, k);
         let (options, filtered) = match get("options") {
             Some(v) => {
                 let start = v.find(['[']).or_else(|| v.find("array("));
@@ -46,13 +46,13 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
             None => (Vec::new(), false),
         };
         let (facts, ca) = pdo_facts(&options, filtered);
-        let engine = if m[1].eq_ignore_ascii_case("mariadb") {
+        let engine = if block.found[1].eq_ignore_ascii_case("mariadb") {
             Engine::Mariadb
         } else {
             Engine::Mysql
         };
         let mut hit = ConfigHit::new(
-            lines.line(open),
+            lines.line(block.open),
             "Laravel database.php",
             engine,
             facts,
@@ -66,16 +66,13 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
         hit.trust_store = ca;
         hits.push(hit);
     }
-    for (m, open, close) in enclosed(text, &DJANGO, &enclosing_open) {
-        let entries = pairs(&text[open + 1..close], ":", true);
-        let get = |k: &str| entry(&entries, k);
-        let options = get("OPTIONS").filter(|o| o.trim_start().starts_with('{'));
-        let opts = options
-            .map(|o| pairs(strip_brackets(o), ":", true))
-            .unwrap_or_default();
-        let opt = |k: &str| entry(&opts, k);
+    for block in blocks(text, &lex, Framework::Django, &DJANGO) {
+        let entries = block.pairs(text);
+        let get = |k: &str| block.get(text, k);
+        let options = block.nested(text, &lex, "OPTIONS");
+        let opt = |k: &str| options.as_deref().and_then(|o| framework::get(o, text, k));
         let spread = get("OPTIONS").is_some() && options.is_none();
-        let connector = m[1].contains("connector");
+        let connector = block.found[1].contains("connector");
         let (stack, facts, trust) = if connector {
             let (facts, ca) = connector_python_options(opt);
             ("Django settings (mysql-connector)", facts, ca)
@@ -86,7 +83,7 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
         };
         let facts = if spread { UNKNOWN } else { facts };
         let mut hit = ConfigHit::new(
-            lines.line(open),
+            lines.line(block.open),
             stack,
             Engine::Mysql,
             facts,
@@ -97,22 +94,6 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
         hit.trust_store = trust;
         hits.push(hit);
     }
-}
-
-/// `pattern`'s matches outside comments, each with the bracket around it
-/// (open, close).
-fn enclosed<'t>(
-    text: &'t str,
-    pattern: &Regex,
-    enclosing_open: &impl Fn(usize) -> Option<usize>,
-) -> Vec<(regex::Captures<'t>, usize, usize)> {
-    live_matches(text, pattern)
-        .filter_map(|(m, whole)| {
-            let open = enclosing_open(whole.start())?;
-            let close = matching_close(text, open, true)?;
-            Some((m, open, close))
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -159,7 +140,7 @@ return [
             'password' => 'hunter2',
             'options' => [PDO::MYSQL_ATTR_SSL_CA => '/etc/ssl/rds.pem', PDO::MYSQL_ATTR_SSL_VERIFY_SERVER_CERT => false],
         ],
-        'plain' => ['driver' => 'mysql', 'host' => 'db2'],
+        'plain' => ['driver' => 'mysql', 'host' => 'db1', 'host' => 'db2'],
     ],
 ];
 "#;

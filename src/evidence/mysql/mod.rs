@@ -21,7 +21,7 @@ use super::deps::{DriverVersion, Package, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::stack::{self, Found, Reading, Row, Stack};
 use super::syntax::calls::calls;
-use super::syntax::comment::{commented, live_matches};
+use super::syntax::comment::commented;
 use super::syntax::ini::ini_sections;
 use super::syntax::kv::param;
 use super::syntax::lex::{Lex, dict_get, entry, matching_close, pairs, split_top_level};

@@ -1,5 +1,7 @@
-//! Django and Laravel settings.
+//! Django and Laravel settings, read by the frameworks' shared reader
+//! (`syntax::framework`); here the keys libpq's settings come from.
 
+use super::super::syntax::framework::{Block, Framework, blocks, keyed};
 use super::*;
 
 pub(super) static DJANGO_ENGINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -15,17 +17,13 @@ pub(super) static DJANGO: Row<Pg> = Row {
 
 pub(super) fn django(cx: &Ctx<'_>, out: &mut Out) {
     let lex = cx.lex();
-    for (open, close) in cx.blocks_around(&DJANGO_ENGINE, b"{") {
-        if out.is_claimed(open) {
+    for block in blocks(cx.text, lex, Framework::Django, &DJANGO_ENGINE) {
+        if out.is_claimed(block.open) {
             continue;
         }
         let mut conn = Conn::default();
         let mut parts = Vec::new();
-        for e in lex.entries(cx.text, open, close) {
-            let Some(key) = e.key.as_deref().map(str::to_ascii_uppercase) else {
-                continue;
-            };
-            let v = e.text(cx.text);
+        for (key, v) in block.pairs(cx.text) {
             let name = match key.as_str() {
                 "ENGINE" => "",
                 "HOST" => "host",
@@ -33,14 +31,12 @@ pub(super) fn django(cx: &Ctx<'_>, out: &mut Out) {
                 "NAME" => "dbname",
                 "USER" => "user",
                 "OPTIONS" => {
-                    let Some((o, c)) = lex.object_at(cx.text, e.value.0) else {
+                    let Some(options) = block.nested(cx.text, lex, "OPTIONS") else {
                         continue;
                     };
-                    for opt in lex.entries(cx.text, o, c) {
-                        if let Some(k @ ("sslmode" | "sslrootcert" | "application_name")) =
-                            opt.key_lower().as_deref()
-                        {
-                            let v = as_written(opt.text(cx.text));
+                    for (k, v) in keyed(&options, cx.text) {
+                        if let k @ ("sslmode" | "sslrootcert" | "application_name") = k.as_str() {
+                            let v = as_written(v);
                             parts.push(format!("OPTIONS.{k}: {v}"));
                             conn.set(k, v);
                         }
@@ -49,10 +45,9 @@ pub(super) fn django(cx: &Ctx<'_>, out: &mut Out) {
                 }
                 _ => continue,
             };
-            let v = as_written(v);
-            keep(&mut conn, &mut parts, &key, name, v);
+            keep(&mut conn, &mut parts, &key, name, as_written(v));
         }
-        block_found(cx, out, (open, close), "Django settings", conn, &parts);
+        block_found(cx, out, &block, "Django settings", conn, &parts);
     }
 }
 
@@ -69,12 +64,10 @@ pub(super) static LARAVEL: Row<Pg> = Row {
 /// Laravel `config/database.php`: `'driver' => 'pgsql'` with `'host'`,
 /// `'port'`, `'database'`, `'username'`, `'sslmode'` beside it.
 pub(super) fn laravel(cx: &Ctx<'_>, out: &mut Out) {
-    let lex = cx.lex();
-    for (open, close) in cx.blocks_around(&LARAVEL_DRIVER, b"[(") {
+    for block in blocks(cx.text, cx.lex(), Framework::Laravel, &LARAVEL_DRIVER) {
         let mut conn = Conn::default();
         let mut parts = Vec::new();
-        for e in lex.entries(cx.text, open, close) {
-            let Some(key) = e.key_lower() else { continue };
+        for (key, v) in block.pairs(cx.text) {
             let name = match key.as_str() {
                 "driver" => "",
                 "host" => "host",
@@ -85,10 +78,9 @@ pub(super) fn laravel(cx: &Ctx<'_>, out: &mut Out) {
                 "sslrootcert" => "sslrootcert",
                 _ => continue,
             };
-            let v = as_written(e.text(cx.text));
-            keep(&mut conn, &mut parts, &key, name, v);
+            keep(&mut conn, &mut parts, &key, name, as_written(v));
         }
-        block_found(cx, out, (open, close), "Laravel database.php", conn, &parts);
+        block_found(cx, out, &block, "Laravel database.php", conn, &parts);
     }
 }
 
@@ -105,15 +97,15 @@ fn keep(conn: &mut Conn, parts: &mut Vec<String>, key: &str, name: &str, v: Stri
 fn block_found(
     cx: &Ctx<'_>,
     out: &mut Out,
-    (open, close): (usize, usize),
+    block: &Block<'_>,
     stack: &'static str,
     conn: Conn,
     parts: &[String],
 ) {
-    out.claim(open, close + 1);
+    out.claim(block.open, block.close + 1);
     let setting = parts.join("; ");
     out.found
-        .push(found(cx, open, stack, Driver::Libpq, conn, setting));
+        .push(found(cx, block.open, stack, Driver::Libpq, conn, setting));
 }
 
 #[cfg(test)]
@@ -127,6 +119,9 @@ pub(super) mod cases {
         // ---- Django
         case!("settings.py", "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n        'NAME': 'shop',\n        'USER': 'shop',\n        'PASSWORD': os.environ['DB_PASSWORD'],\n        'HOST': os.environ.get('DB_HOST', 'localhost'),\n        'PORT': '5432',\n        'OPTIONS': {\n            'sslmode': 'verify-full',\n            'sslrootcert': '/certs/global-bundle.pem',\n        },\n    }\n}\n" => "Django settings", FULL, host "os.environ.get('DB_HOST', 'localhost')", port 5432, user "shop", db "shop", trust "/certs/global-bundle.pem"),
         case!("settings.py", "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql_psycopg2\", \"NAME\": \"app\", \"HOST\": \"db\", \"PORT\": 5432}}\n" => "Django settings", PREFER, host "db", port 5432, db "app"),
+        // Django reads its keys as the dict spells them, the last of one
+        // written twice: `host` is not `HOST`.
+        case!("settings.py", "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'HOST': 'db', 'host': 'other', 'NAME': 'a', 'NAME': 'app'}}\n" => "Django settings", PREFER, host "db", db "app"),
         // ---- Laravel
         case!("database.php", "'pgsql' => [\n    'driver' => 'pgsql',\n    'host' => env('DB_HOST', '127.0.0.1'),\n    'port' => env('DB_PORT', '5432'),\n    'database' => env('DB_DATABASE', 'forge'),\n    'username' => env('DB_USERNAME', 'forge'),\n    'password' => env('DB_PASSWORD', ''),\n    'sslmode' => 'require',\n],\n" => "Laravel database.php", REQUIRE, host "env('DB_HOST', '127.0.0.1')", user "env('DB_USERNAME', 'forge')", db "env('DB_DATABASE', 'forge')"),
     ];

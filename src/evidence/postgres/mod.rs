@@ -470,19 +470,6 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// The block around each match of `re` outside comments, opened by one
-    /// of `opens`: (open, close) offsets of its brackets.
-    fn blocks_around<'r>(
-        &'r self,
-        re: &'r Regex,
-        opens: &'r [u8],
-    ) -> impl Iterator<Item = (usize, usize)> + 'r {
-        let lex = self.lex();
-        re.find_iter(self.text)
-            .filter(|m| !lex.in_comment(m.start()))
-            .filter_map(|m| lex.enclosing(self.text, m.start(), opens))
-    }
-
     /// Program text, where an unquoted value is an expression rather than
     /// a literal (unlike env files, shell and YAML).
     fn is_code(&self) -> bool {

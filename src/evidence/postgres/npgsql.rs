@@ -41,11 +41,11 @@ pub(super) fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
             continue;
         }
         let (start, pairs) = m.pairs(is_npgsql_key);
-        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+        let get = |name: &str| pairs.iter().find(|p| p.key == name).map(|p| &*p.value);
         let mode = get("sslmode");
         let port = get("port");
         let has = |name: &str| get(name).is_some();
-        let foreign = pairs.iter().any(|(k, _)| NOT_NPGSQL.contains(&k.as_str()))
+        let foreign = pairs.iter().any(|p| NOT_NPGSQL.contains(&p.key.as_str()))
             || mode.is_some_and(|m| {
                 matches!(
                     m.to_ascii_lowercase().as_str(),
@@ -70,9 +70,9 @@ pub(super) fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
             continue;
         }
         let mut conn = Conn::default();
-        for (k, v) in &pairs {
-            let v = v.to_string();
-            match k.as_str() {
+        for p in &pairs {
+            let v = p.value.to_string();
+            match p.key.as_str() {
                 "host" | "server" => conn.host = Some(v),
                 "port" => conn.port = Some(v),
                 "database" | "db" => conn.database = Some(v),

@@ -132,42 +132,6 @@ fn each_stack_and_sslmode_reads_as_its_driver_does() {
 }
 
 #[test]
-fn blocks_around_matches_outside_comments() {
-    let engine = Regex::new("ENGINE").unwrap();
-    // (file, text, opening brackets) → each block, as written
-    let table: [(&str, &str, &[u8], &[&str]); 3] = [
-        (
-            "settings.py",
-            "a = {'ENGINE': 1}\n# b = {'ENGINE': 2}\n",
-            b"{",
-            &["{'ENGINE': 1}"],
-        ),
-        (
-            "database.php",
-            "['ENGINE' => 1, (2)]\n",
-            b"[(",
-            &["['ENGINE' => 1, (2)]"],
-        ),
-        ("settings.py", "ENGINE = 1\n", b"{", &[]),
-    ];
-    for (name, text, opens, want) in table {
-        let source = SourceFile {
-            path: Path::new(name),
-            name,
-            text,
-            versions: Versions::None,
-        };
-        let file = FileCtx::new(&source);
-        let cx = Ctx::new(&file);
-        let got: Vec<&str> = cx
-            .blocks_around(&engine, opens)
-            .map(|(open, close)| &text[open..=close])
-            .collect();
-        assert_eq!(got, want, "{text}");
-    }
-}
-
-#[test]
 fn hits_start_on_the_right_line() {
     let text = "# app config\n\nDATABASE_URL=postgres://app@db/app?sslmode=require\nREPLICA_URL=postgres://app@replica/app\n";
     let lines: Vec<usize> = scan(".env", text).iter().map(|h| h.line).collect();

@@ -104,13 +104,13 @@ pub(super) fn connection_strings(
         let (span_start, span_end) = enclosing_span(text, m.start());
         done_until = span_end;
         let span = &text[span_start..span_end];
-        let pairs = cs_pairs(span);
+        let pairs = conn_string::pairs(span, conn_string::ODBC);
         // One `Server = x` line is an INI entry or an assignment, not a
         // connection string.
         let Some(first) = pairs.first().filter(|_| pairs.len() >= 2) else {
             continue;
         };
-        let get = |key: &str| pairs.iter().rev().find(|p| p.key == key).map(|p| p.value);
+        let get = |key: &str| pairs.iter().rev().find(|p| p.key == key).map(|p| &*p.value);
         let Some(server) = ["server", "datasource", "address", "addr", "networkaddress"]
             .iter()
             .find_map(|k| get(k))

@@ -15,7 +15,7 @@
 //! the server.
 //!
 //! One file per stack (`jdbc.rs`, `url.rs`, `connection_string.rs`,
-//! `odbc_ini.rs`, `freetds.rs`, `sqlcmd.rs`), each with its tests; `pairs.rs` reads the
+//! `odbc_ini.rs`, `freetds.rs`, `sqlcmd.rs`), each with its tests; `syntax::conn_string` reads the
 //! `key=value;` pairs they share; `STACKS` runs them.
 
 use std::sync::LazyLock;
@@ -28,8 +28,9 @@ use super::deps::{Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::stack::{self, Found, Reading, Row, Stack};
 use super::syntax::comment::commented;
+use super::syntax::conn_string::{self, enclosing_span, jdbc_props, masked_from};
 use super::syntax::ini::{IniSection, ini_sections};
-use super::syntax::kv::{norm_key, param};
+use super::syntax::kv::param;
 use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{UrlParts, live_urls, query_params, split_host_port};
@@ -40,7 +41,6 @@ mod connection_string;
 mod freetds;
 mod jdbc;
 mod odbc_ini;
-mod pairs;
 mod sqlcmd;
 #[cfg(test)]
 mod tests;
@@ -50,7 +50,6 @@ use connection_string::*;
 use freetds::*;
 use jdbc::*;
 use odbc_ini::*;
-use pairs::*;
 use sqlcmd::*;
 use url::*;
 

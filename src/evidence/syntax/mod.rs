@@ -6,6 +6,7 @@
 pub mod calls;
 pub mod comment;
 pub mod conn_string;
+pub mod framework;
 pub mod ini;
 pub mod kv;
 pub mod lex;
