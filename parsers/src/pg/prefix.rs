@@ -174,33 +174,22 @@ fn run(line: &[u8], pos: usize, accept: impl Fn(u8) -> bool) -> usize {
 const DATE_TIME_LEN: usize = 19;
 
 /// Whether `bytes` start with `YYYY-MM-DD HH:MM:SS` (ASCII digits). Every
-/// byte is tested and the results and-ed without branches: this runs on
-/// every line read, and a loop over a shape string cost six times more.
+/// byte is tested and the results and-ed without branches (a fixed-length
+/// fold the compiler unrolls): this runs on every line read, and a
+/// short-circuiting loop over a shape string cost three times more.
 #[inline(always)]
 fn has_date_time_shape(bytes: &[u8]) -> bool {
-    let Some(s) = bytes.first_chunk::<DATE_TIME_LEN>() else {
+    const SHAPE: &[u8; DATE_TIME_LEN] = b"0000-00-00 00:00:00";
+    let Some(head) = bytes.first_chunk::<DATE_TIME_LEN>() else {
         return false;
     };
-    let digit = |b: u8| b.wrapping_sub(b'0') < 10;
-    digit(s[0])
-        & digit(s[1])
-        & digit(s[2])
-        & digit(s[3])
-        & (s[4] == b'-')
-        & digit(s[5])
-        & digit(s[6])
-        & (s[7] == b'-')
-        & digit(s[8])
-        & digit(s[9])
-        & (s[10] == b' ')
-        & digit(s[11])
-        & digit(s[12])
-        & (s[13] == b':')
-        & digit(s[14])
-        & digit(s[15])
-        & (s[16] == b':')
-        & digit(s[17])
-        & digit(s[18])
+    head.iter().zip(SHAPE).fold(true, |fits, (&b, &shape)| {
+        fits & if shape == b'0' {
+            b.wrapping_sub(b'0') < 10
+        } else {
+            b == shape
+        }
+    })
 }
 
 /// Where a timestamp starting at `pos` may end: with its zone, then without.
@@ -852,6 +841,26 @@ mod tests {
             }
         }
         assert!(compared > 10_000, "{compared}");
+    }
+
+    #[test]
+    fn the_date_time_shape() {
+        // (text, whether it starts with YYYY-MM-DD HH:MM:SS)
+        let table = [
+            ("2026-11-29 03:52:55", true),
+            ("2026-11-29 03:52:55 UTC:x", true),
+            ("2026-11-29 03:52:5", false),
+            ("2026-11-29T03:52:55", false),
+            ("2026/11/29 03:52:55", false),
+            ("2026-11-29 03-52:55", false),
+            ("20a6-11-29 03:52:55", false),
+            ("2026-11-29 03:52:5x", false),
+            ("\u{661}026-11-29 03:52:55", false),
+            ("", false),
+        ];
+        for (text, fits) in table {
+            assert_eq!(has_date_time_shape(text.as_bytes()), fits, "{text}");
+        }
     }
 
     fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
