@@ -13,10 +13,10 @@ pub(super) static DJANGO: Row<Pg> = Row {
     detect: |cx, out| django(cx, out),
 };
 
-pub(super) fn django(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn django(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let lex = cx.lex();
     for (open, close) in cx.blocks_around(&DJANGO_ENGINE, b"{") {
-        if out.is_claimed(open) {
+        if out.claimed.holds(open) {
             continue;
         }
         let mut conn = Conn::default();
@@ -68,7 +68,7 @@ pub(super) static LARAVEL: Row<Pg> = Row {
 
 /// Laravel `config/database.php`: `'driver' => 'pgsql'` with `'host'`,
 /// `'port'`, `'database'`, `'username'`, `'sslmode'` beside it.
-pub(super) fn laravel(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn laravel(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let lex = cx.lex();
     for (open, close) in cx.blocks_around(&LARAVEL_DRIVER, b"[(") {
         let mut conn = Conn::default();
@@ -104,16 +104,15 @@ fn keep(conn: &mut Conn, parts: &mut Vec<String>, key: &str, name: &str, v: Stri
 /// A settings block read: claimed whole, one libpq hit at its bracket.
 fn block_found(
     cx: &Ctx<'_>,
-    out: &mut Out,
+    out: &mut Found<Setting>,
     (open, close): (usize, usize),
     stack: &'static str,
     conn: Conn,
     parts: &[String],
 ) {
-    out.claim(open, close + 1);
+    out.claimed.claim(open, close + 1);
     let setting = parts.join("; ");
-    out.found
-        .push(found(cx, open, stack, Driver::Libpq, conn, setting));
+    out.push(found(cx, open, stack, Driver::Libpq, conn, setting));
 }
 
 #[cfg(test)]
