@@ -80,31 +80,43 @@ pub fn run<R: Reading>(
     }
 }
 
-/// What the stacks of an engine that builds its hits at once have found in
-/// one file: the hits, and the text they claimed. It reads as its hits
-/// (`Deref`), so a stack that claims nothing pushes to it as to a vector.
-#[derive(Debug, Default)]
-pub struct Found {
-    pub hits: Vec<ConfigHit>,
+/// What the stacks of an engine have found in one file: the hits, and the
+/// text they claimed. A hit is a [`ConfigHit`], or what the engine makes
+/// one from once the file is read (PostgreSQL's `Setting`: a connection's
+/// settings at a byte offset, a line's hits ordered by where they start). It
+/// reads as its hits (`Deref`), so a stack that claims nothing pushes to it
+/// as to a vector.
+#[derive(Debug)]
+pub struct Found<H = ConfigHit> {
+    pub hits: Vec<H>,
     pub claimed: Claimed,
 }
 
-impl std::ops::Deref for Found {
-    type Target = Vec<ConfigHit>;
+impl<H> Default for Found<H> {
+    fn default() -> Self {
+        Found {
+            hits: Vec::new(),
+            claimed: Claimed::default(),
+        }
+    }
+}
+
+impl<H> std::ops::Deref for Found<H> {
+    type Target = Vec<H>;
 
     fn deref(&self) -> &Self::Target {
         &self.hits
     }
 }
 
-impl std::ops::DerefMut for Found {
+impl<H> std::ops::DerefMut for Found<H> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         &mut self.hits
     }
 }
 
 /// The hits of `stacks` in one file, in line order, for an engine whose
-/// stacks build their hits at once ([`Found`]).
+/// stacks build their [`ConfigHit`]s at once.
 pub fn hits<R: Reading<Hits = Found>>(
     stacks: &[&dyn Stack<R>],
     file: &FileCtx<'_>,

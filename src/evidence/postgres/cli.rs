@@ -93,7 +93,7 @@ fn database_arg(conn: &mut Conn, value: &str) -> bool {
     }
 }
 
-pub(super) fn pg_commands(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn pg_commands(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let found_commands = commands(cx.text, &CLI_NAME);
     if found_commands.is_empty() {
         return;
@@ -106,14 +106,14 @@ pub(super) fn pg_commands(cx: &Ctx<'_>, out: &mut Out) {
     };
     let exported: Vec<EnvVar> = env_vars(cx).into_iter().filter(|v| !inline(v.at)).collect();
     for c in &found_commands {
-        if out.is_claimed(c.start) {
+        if out.claimed.holds(c.start) {
             continue;
         }
         pg_command(cx, c, &exported, out);
     }
 }
 
-fn pg_command(cx: &Ctx<'_>, c: &Command, exported: &[EnvVar], out: &mut Out) {
+fn pg_command(cx: &Ctx<'_>, c: &Command, exported: &[EnvVar], out: &mut Found<Setting>) {
     // The environment: the last setting of each variable before the
     // command, then the command's own.
     let mut env: Vec<(&str, Option<&str>)> = Vec::new();
@@ -215,12 +215,12 @@ fn pg_command(cx: &Ctx<'_>, c: &Command, exported: &[EnvVar], out: &mut Out) {
     // From the quote opening `sh "PGSSLMODE=… psql …"`: where the
     // variables' stack places such a variable.
     let quoted = c.start > 0 && matches!(cx.text.as_bytes()[c.start - 1], b'"' | b'\'');
-    out.claim(c.start - usize::from(quoted), c.end);
+    out.claimed.claim(c.start - usize::from(quoted), c.end);
     // The variables exported for it are reported with it.
     for at in used {
-        out.claim(at, at + 1);
+        out.claimed.claim(at, at + 1);
     }
-    out.found.push(f);
+    out.push(f);
 }
 
 #[cfg(test)]

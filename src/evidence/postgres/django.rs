@@ -15,10 +15,10 @@ pub(super) static DJANGO: Row<Pg> = Row {
     detect: |cx, out| django(cx, out),
 };
 
-pub(super) fn django(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn django(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let lex = cx.lex();
     for block in blocks(cx.text, lex, Framework::Django, &DJANGO_ENGINE) {
-        if out.is_claimed(block.open) {
+        if out.claimed.holds(block.open) {
             continue;
         }
         let mut conn = Conn::default();
@@ -63,7 +63,7 @@ pub(super) static LARAVEL: Row<Pg> = Row {
 
 /// Laravel `config/database.php`: `'driver' => 'pgsql'` with `'host'`,
 /// `'port'`, `'database'`, `'username'`, `'sslmode'` beside it.
-pub(super) fn laravel(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn laravel(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     for block in blocks(cx.text, cx.lex(), Framework::Laravel, &LARAVEL_DRIVER) {
         let mut conn = Conn::default();
         let mut parts = Vec::new();
@@ -96,16 +96,15 @@ fn keep(conn: &mut Conn, parts: &mut Vec<String>, key: &str, name: &str, v: Stri
 /// A settings block read: claimed whole, one libpq hit at its bracket.
 fn block_found(
     cx: &Ctx<'_>,
-    out: &mut Out,
+    out: &mut Found<Setting>,
     block: &Block<'_>,
     stack: &'static str,
     conn: Conn,
     parts: &[String],
 ) {
-    out.claim(block.open, block.close + 1);
+    out.claimed.claim(block.open, block.close + 1);
     let setting = parts.join("; ");
-    out.found
-        .push(found(cx, block.open, stack, Driver::Libpq, conn, setting));
+    out.push(found(cx, block.open, stack, Driver::Libpq, conn, setting));
 }
 
 #[cfg(test)]

@@ -150,9 +150,9 @@ pub(super) fn env_vars(cx: &Ctx<'_>) -> Vec<EnvVar> {
     vars
 }
 
-pub(super) fn env(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn env(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let mut vars = env_vars(cx);
-    vars.retain(|v| !out.is_claimed(v.at));
+    vars.retain(|v| !out.claimed.holds(v.at));
     let anchors: Vec<&EnvVar> = ["PGSSLMODE", "PGHOST", "PGHOSTADDR", "PGSSLROOTCERT"]
         .iter()
         .map(|name| vars.iter().filter(|v| v.name == *name).collect::<Vec<_>>())
@@ -219,7 +219,7 @@ pub(super) fn env(cx: &Ctx<'_>, out: &mut Out) {
         if mode.is_some_and(|m| m.value.is_none()) {
             f.facts = UNKNOWN;
         }
-        out.found.push(f);
+        out.push(f);
     }
 }
 

@@ -105,7 +105,7 @@ fn is_foreign(key: &str) -> bool {
     NOT_OURS.contains(&key.to_ascii_lowercase().replace(['-', '_'], "").as_str())
 }
 
-pub(super) fn yaml_keys(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn yaml_keys(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let ys = key_lines(cx.text, cx.lines);
     for (i, y) in ys.iter().enumerate() {
         let mut got: Vec<Item<'_>> = Vec::new();
@@ -135,7 +135,7 @@ pub(super) fn yaml_keys(cx: &Ctx<'_>, out: &mut Out) {
         let (Some(host), Some(mode)) = (get(Field::Host), get(Field::Mode)) else {
             continue;
         };
-        if foreign || out.is_claimed(mode.at) {
+        if foreign || out.claimed.holds(mode.at) {
             continue;
         }
         // libpq's mode names, or a value from elsewhere in a block that
@@ -181,7 +181,7 @@ pub(super) fn yaml_keys(cx: &Ctx<'_>, out: &mut Out) {
                 .collect::<Vec<_>>()
                 .join("; ")
         );
-        out.found.push(found(
+        out.push(found(
             cx,
             mode.at,
             "YAML database keys",

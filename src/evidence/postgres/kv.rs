@@ -90,7 +90,7 @@ pub(super) static KEYWORD_STRINGS: Row<Pg> = Row {
     detect: |cx, out| keyword_strings(cx, out),
 };
 
-pub(super) fn keyword_strings(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn keyword_strings(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let b = cx.text.as_bytes();
     let mut runs: Vec<Vec<Token>> = Vec::new();
     let mut run: Vec<Token> = Vec::new();
@@ -135,7 +135,7 @@ pub(super) fn keyword_strings(cx: &Ctx<'_>, out: &mut Out) {
         let anchored = run
             .iter()
             .any(|t| matches!(t.key.as_str(), "host" | "hostaddr" | "dbname"));
-        if known < 2 || !anchored || out.is_claimed(first.start) {
+        if known < 2 || !anchored || out.claimed.holds(first.start) {
             continue;
         }
         let mut conn = Conn::default();
@@ -146,7 +146,7 @@ pub(super) fn keyword_strings(cx: &Ctx<'_>, out: &mut Out) {
         }
         let driver = cx.keyword_driver(first.start);
         let setting = cx.text[first.start..last.end].to_string();
-        out.found.push(
+        out.push(
             found(
                 cx,
                 first.start,
@@ -173,10 +173,10 @@ pub(super) static PDO: Row<Pg> = Row {
 };
 
 /// PHP PDO `pgsql:host=…;port=…;dbname=…;sslmode=…` (libpq underneath).
-pub(super) fn pdo(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn pdo(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     for m in PDO_DSN.captures_iter(cx.text) {
         let whole = m.get(0).expect("match");
-        if out.is_claimed(whole.start()) {
+        if out.claimed.holds(whole.start()) {
             continue;
         }
         let mut conn = Conn::default();
@@ -190,9 +190,9 @@ pub(super) fn pdo(cx: &Ctx<'_>, out: &mut Out) {
         if conn.host.is_none() && conn.database.is_none() {
             continue;
         }
-        out.claim(whole.start(), whole.end());
+        out.claimed.claim(whole.start(), whole.end());
         let setting = whole.as_str().trim_end_matches(';').to_string();
-        out.found.push(found(
+        out.push(found(
             cx,
             whole.start(),
             "PDO pgsql DSN",
@@ -210,7 +210,7 @@ pub(super) static PG_SERVICE: Row<Pg> = Row {
 };
 
 /// `pg_service.conf`: one hit per `[service]` naming a host or database.
-pub(super) fn pg_service(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn pg_service(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let mut sections: Vec<(usize, &str, Conn, Vec<String>)> = Vec::new();
     for (i, line) in cx.text.lines().enumerate() {
         let t = line.trim();
@@ -228,7 +228,7 @@ pub(super) fn pg_service(cx: &Ctx<'_>, out: &mut Out) {
         if conn.host.is_some() || conn.database.is_some() {
             let setting = format!("[{name}] {}", parts.join(" "));
             let hit = found(cx, at, "pg_service.conf", Driver::Libpq, conn, setting);
-            out.found.push(hit);
+            out.push(hit);
         }
     }
 }

@@ -46,7 +46,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::stack::{self, Claimed, Reading, Row, Stack};
+use super::stack::{self, Found, Reading, Row, Stack};
 use super::syntax::lex::Lex;
 use super::syntax::lines::Lines;
 use super::syntax::quote::unquote;
@@ -91,9 +91,10 @@ use uri::*;
 /// Finds postgres connection settings in one file.
 pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     let cx = Ctx::new(file);
-    let mut out = Out::default();
+    let mut out = Found::default();
     stack::run(STACKS, file, &cx, &mut out);
-    out.hits(&cx)
+    out.hits.sort_by_key(|s| s.at);
+    out.hits.into_iter().map(|s| s.hit(&cx)).collect()
 }
 
 /// PostgreSQL's stacks, in the order they run: structured settings first,
@@ -121,12 +122,12 @@ static STACKS: &[&dyn Stack<Pg>] = &[
 ];
 
 /// What PostgreSQL's stacks share while reading a file: its [`Ctx`], and
-/// the hits and claimed ranges in [`Out`].
+/// the [`Setting`]s found with the text they claimed.
 struct Pg;
 
 impl Reading for Pg {
     type Cx<'a> = Ctx<'a>;
-    type Hits = Out;
+    type Hits = Found<Setting>;
 }
 
 // ---------------------------------------------------------------------------
@@ -220,7 +221,7 @@ impl Conn {
 }
 
 /// A recognised setting before it becomes a [`ConfigHit`].
-struct Found {
+struct Setting {
     /// Byte offset where it starts.
     at: usize,
     stack: &'static str,
@@ -233,12 +234,32 @@ struct Found {
     setting: String,
 }
 
-impl Found {
+impl Setting {
     /// The setting goes on past `end` in the file (concatenated, or open
     /// where parameters go): what it is silent on is unknown.
-    fn unless_cut_at(mut self, cx: &Ctx<'_>, end: usize) -> Found {
+    fn unless_cut_at(mut self, cx: &Ctx<'_>, end: usize) -> Setting {
         self.facts = unless_cut(self.facts, cx.text, end);
         self
+    }
+
+    /// The hit it is, the setting masked.
+    fn hit(self, cx: &Ctx<'_>) -> ConfigHit {
+        ConfigHit {
+            line: cx.line_of(self.at),
+            stack: self.stack,
+            engine: Engine::Postgres,
+            host: nonempty(self.conn.host),
+            port: self.conn.port.as_deref().and_then(parse_port),
+            user: nonempty(self.conn.user),
+            database: nonempty(self.conn.database),
+            application: nonempty(self.conn.application),
+            uses_tls: self.facts.uses_tls,
+            verifies_chain: self.facts.verifies_chain,
+            verifies_hostname: self.facts.verifies_hostname,
+            trust_store: self.trust,
+            driver_version: self.driver_version,
+            setting: mask(&self.setting),
+        }
     }
 }
 
@@ -249,8 +270,8 @@ fn found(
     driver: Driver,
     conn: Conn,
     setting: String,
-) -> Found {
-    Found {
+) -> Setting {
+    Setting {
         at,
         stack,
         facts: driver.facts(&conn, cx),
@@ -258,46 +279,6 @@ fn found(
         driver_version: cx.shown_version(driver.package()),
         conn,
         setting,
-    }
-}
-
-#[derive(Default)]
-struct Out {
-    found: Vec<Found>,
-    /// Byte ranges already reported by a structured detector.
-    claimed: Claimed,
-}
-
-impl Out {
-    fn is_claimed(&self, at: usize) -> bool {
-        self.claimed.holds(at)
-    }
-
-    fn claim(&mut self, start: usize, end: usize) {
-        self.claimed.claim(start, end);
-    }
-
-    fn hits(mut self, cx: &Ctx<'_>) -> Vec<ConfigHit> {
-        self.found.sort_by_key(|f| f.at);
-        self.found
-            .into_iter()
-            .map(|f| ConfigHit {
-                line: cx.line_of(f.at),
-                stack: f.stack,
-                engine: Engine::Postgres,
-                host: nonempty(f.conn.host),
-                port: f.conn.port.as_deref().and_then(parse_port),
-                user: nonempty(f.conn.user),
-                database: nonempty(f.conn.database),
-                application: nonempty(f.conn.application),
-                uses_tls: f.facts.uses_tls,
-                verifies_chain: f.facts.verifies_chain,
-                verifies_hostname: f.facts.verifies_hostname,
-                trust_store: f.trust,
-                driver_version: f.driver_version,
-                setting: mask(&f.setting),
-            })
-            .collect()
     }
 }
 

@@ -40,7 +40,7 @@ pub(super) static NODE_OBJECTS: Row<Pg> = Row {
     detect: |cx, out| node_objects(cx, out),
 };
 
-pub(super) fn node_objects(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn node_objects(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let pool = cx.lang == Lang::Js && PG_IMPORT.is_match(cx.text) && NEW_POOL.is_match(cx.text);
     if !(pool || NODE_DIALECT.is_match(cx.text)) {
         return;
@@ -88,7 +88,7 @@ pub(super) fn node_objects(cx: &Ctx<'_>, out: &mut Out) {
     }
     let mut seen = HashSet::new();
     for (anchor, open, stack) in objects {
-        if seen.insert(open) && !out.is_claimed(open) {
+        if seen.insert(open) && !out.claimed.holds(open) {
             node_object(cx, lex, out, anchor, open, stack);
         }
     }
@@ -142,7 +142,7 @@ pub(super) fn collect_node(
 pub(super) fn node_object(
     cx: &Ctx<'_>,
     lex: &Lex,
-    out: &mut Out,
+    out: &mut Found<Setting>,
     anchor: usize,
     open: usize,
     stack: &'static str,
@@ -203,8 +203,8 @@ pub(super) fn node_object(
         trust = None;
         fx = PLAIN;
     }
-    out.claim(open, close + 1);
-    out.found.push(Found {
+    out.claimed.claim(open, close + 1);
+    out.push(Setting {
         at: anchor,
         stack,
         conn,

@@ -34,10 +34,10 @@ pub(super) static NPGSQL: Row<Pg> = Row {
     detect: |cx, out| npgsql(cx, out),
 };
 
-pub(super) fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn npgsql(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let mentions_npgsql = cx.file.lower().contains("npgsql");
     for m in runs(cx.text) {
-        if out.is_claimed(m.start()) {
+        if out.claimed.holds(m.start()) {
             continue;
         }
         let (start, pairs) = m.pairs(is_npgsql_key);
@@ -87,7 +87,7 @@ pub(super) fn npgsql(cx: &Ctx<'_>, out: &mut Out) {
         let setting = cx.text[start..m.end()]
             .trim_end_matches([';', ' ', '\t'])
             .to_string();
-        out.found.push(
+        out.push(
             found(
                 cx,
                 start,

@@ -17,7 +17,7 @@ pub(super) static ODYSSEY: Row<Pg> = Row {
 
 /// One hit per `storage` block of `type "remote"`, with the database and
 /// user of the first route that names it (`storage_db`, `storage_user`).
-pub(super) fn odyssey(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn odyssey(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     for m in STORAGE_BLOCK.captures_iter(cx.text) {
         let whole = m.get(0).expect("match");
         let open = whole.end() - 1;
@@ -62,8 +62,8 @@ pub(super) fn odyssey(cx: &Ctx<'_>, out: &mut Out) {
                 .map(|(_, v)| v.to_string());
         }
         let trust = get("tls_ca_file").filter(|ca| !ca.is_empty());
-        out.claim(whole.start(), close + 1);
-        out.found.push(Found {
+        out.claimed.claim(whole.start(), close + 1);
+        out.push(Setting {
             at: whole.start(),
             stack: "Odyssey",
             conn,

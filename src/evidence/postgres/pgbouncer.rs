@@ -18,7 +18,7 @@ pub(super) static PGBOUNCER: Row<Pg> = Row {
 /// the `[pgbouncer]` section's `server_tls_sslmode` and
 /// `server_tls_ca_file`; one hit for those alone when no entry names a
 /// server.
-pub(super) fn pgbouncer(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn pgbouncer(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let sections = ini_sections(cx.text);
     let settings = sections
         .iter()
@@ -44,7 +44,7 @@ pub(super) fn pgbouncer(cx: &Ctx<'_>, out: &mut Out) {
     {
         for entry in &db.entries {
             let Some(value) = entry.value else { continue };
-            out.claim(entry.at, entry.end);
+            out.claimed.claim(entry.at, entry.end);
             let mut conn = parse_conninfo(value);
             // PgBouncer's own setting decides; an entry takes no sslmode.
             conn.sslmode = None;
@@ -59,7 +59,7 @@ pub(super) fn pgbouncer(cx: &Ctx<'_>, out: &mut Out) {
                 .chain(tls_shown.iter().cloned())
                 .collect::<Vec<_>>()
                 .join("; ");
-            out.found.push(Found {
+            out.push(Setting {
                 at: entry.at,
                 stack: "PgBouncer",
                 conn,
@@ -72,7 +72,7 @@ pub(super) fn pgbouncer(cx: &Ctx<'_>, out: &mut Out) {
         }
     }
     if let (false, Some(first)) = (reported, tls_entries.first()) {
-        out.found.push(Found {
+        out.push(Setting {
             at: first.at,
             stack: "PgBouncer",
             conn: Conn::default(),

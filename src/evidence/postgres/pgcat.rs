@@ -19,7 +19,7 @@ pub(super) static PGCAT: Row<Pg> = Row {
 const WEBPKI_ROOTS: &str = "webpki-roots (compiled into PgCat)";
 
 /// One hit per shard, at its first server, with the user of its pool.
-pub(super) fn pgcat(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn pgcat(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let sections = ini_sections(cx.text);
     let general = sections.iter().rfind(|s| s.name == "general");
     let tls = general.and_then(|g| g.get("server_tls"));
@@ -65,7 +65,7 @@ pub(super) fn pgcat(cx: &Ctx<'_>, out: &mut Out) {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("; ");
-        out.found.push(Found {
+        out.push(Setting {
             at: shard.start,
             stack: "PgCat",
             conn,

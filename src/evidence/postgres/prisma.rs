@@ -13,7 +13,7 @@ pub(super) static PRISMA: Row<Pg> = Row {
 };
 
 /// One hit per `url`/`directUrl` of a PostgreSQL datasource.
-pub(super) fn prisma(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn prisma(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     for ds in datasources(cx.text) {
         if !matches!(ds.provider, Some("postgresql" | "postgres")) {
             continue;
@@ -44,8 +44,8 @@ pub(super) fn prisma(cx: &Ctx<'_>, out: &mut Out) {
                 // `env("DATABASE_URL")`: what the variable holds decides.
                 _ => (UNKNOWN, None),
             };
-            out.claim(at, at + url.len());
-            out.found.push(Found {
+            out.claimed.claim(at, at + url.len());
+            out.push(Setting {
                 at: ds.at,
                 stack: "Prisma schema",
                 conn,

@@ -39,7 +39,7 @@ pub(super) static PYTHON_CALLS: Row<Pg> = Row {
     detect: |cx, out| python_calls(cx, out),
 };
 
-pub(super) fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn python_calls(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let lex = cx.lex();
     for m in PY_CALL.captures_iter(cx.text) {
         let whole = m.get(0).expect("match");
@@ -56,7 +56,7 @@ pub(super) fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
         let Some(close) = lex.closing(paren) else {
             continue;
         };
-        if out.is_claimed(whole.start()) {
+        if out.claimed.holds(whole.start()) {
             continue;
         }
         let asyncpg = &m[1] == "asyncpg";
@@ -110,7 +110,7 @@ pub(super) fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
         conn.overlay(kwargs);
         let callee = format!("{}{attr}", &m[1]);
         let setting = format!("{callee}({})", parts.join(", "));
-        out.claim(whole.start(), close + 1);
+        out.claimed.claim(whole.start(), close + 1);
         let f = if asyncpg {
             let mut f = found(
                 cx,
@@ -134,7 +134,7 @@ pub(super) fn python_calls(cx: &Ctx<'_>, out: &mut Out) {
                 setting,
             )
         };
-        out.found.push(f);
+        out.push(f);
     }
 }
 
@@ -227,14 +227,14 @@ pub(super) static SQL_ALCHEMY: Row<Pg> = Row {
 
 /// SQLAlchemy `create_engine("postgresql+driver://…", connect_args={…})`:
 /// `connect_args` reach the driver's connect call.
-pub(super) fn sqlalchemy(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn sqlalchemy(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let lex = cx.lex();
     for m in SA_CALL.find_iter(cx.text) {
         let paren = m.end() - 1;
         let Some(close) = lex.closing(paren) else {
             continue;
         };
-        if lex.in_comment(m.start()) || out.is_claimed(m.start()) {
+        if lex.in_comment(m.start()) || out.claimed.holds(m.start()) {
             continue;
         }
         let mut url = None;
@@ -298,8 +298,8 @@ pub(super) fn sqlalchemy(cx: &Ctx<'_>, out: &mut Out) {
         if let (Driver::Asyncpg, Some(v)) = (driver, ssl_arg) {
             (f.facts, f.trust) = asyncpg_ssl(cx, v, &f.conn, f.trust.take());
         }
-        out.claim(m.start(), close + 1);
-        out.found.push(f);
+        out.claimed.claim(m.start(), close + 1);
+        out.push(f);
     }
 }
 

@@ -17,7 +17,7 @@ pub(super) static RAILS: Row<Pg> = Row {
     detect: |cx, out| rails(cx, out),
 };
 
-pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn rails(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let yaml = Mappings::read(cx.text, cx.lines);
     let ys = &yaml.lines;
     for m in 0..yaml.len() {
@@ -31,7 +31,8 @@ pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
         // The `url:` is part of this block (and of those merging it).
         for &j in map.values() {
             if ys[j].key == "url" {
-                out.claim(ys[j].at, ys[j].at + ys[j].key.len() + ys[j].value.len() + 8);
+                out.claimed
+                    .claim(ys[j].at, ys[j].at + ys[j].key.len() + ys[j].value.len() + 8);
             }
         }
         // Templates (`default: &default`) are reported through the blocks
@@ -75,7 +76,7 @@ pub(super) fn rails(cx: &Ctx<'_>, out: &mut Out) {
         .collect::<Vec<_>>()
         .join("; ");
         let hit = found(cx, at, "Rails database.yml", Driver::Libpq, conn, setting);
-        out.found.push(hit);
+        out.push(hit);
     }
 }
 

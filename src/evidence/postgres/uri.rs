@@ -138,11 +138,11 @@ pub(super) static URIS: Row<Pg> = Row {
     detect: |cx, out| uris(cx, out),
 };
 
-pub(super) fn uris(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn uris(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     for m in URI.captures_iter(cx.text) {
         let whole = m.get(0).expect("match");
         let at = whole.start();
-        if out.is_claimed(at) || wrapped_scheme(cx.text, at) {
+        if out.claimed.holds(at) || wrapped_scheme(cx.text, at) {
             continue;
         }
         let url = trim_url(whole.as_str());
@@ -154,7 +154,7 @@ pub(super) fn uris(cx: &Ctx<'_>, out: &mut Out) {
             None => cx.uri_driver(at),
             Some(d) => sqlalchemy_driver(&d),
         };
-        out.found.push(
+        out.push(
             found(
                 cx,
                 at,
@@ -184,10 +184,10 @@ pub(super) static JDBC_URLS: Row<Pg> = Row {
     detect: |cx, out| jdbc_urls(cx, out),
 };
 
-pub(super) fn jdbc_urls(cx: &Ctx<'_>, out: &mut Out) {
+pub(super) fn jdbc_urls(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     for m in JDBC.find_iter(cx.text) {
         let at = m.start();
-        if out.is_claimed(at) {
+        if out.claimed.holds(at) {
             continue;
         }
         let url = trim_url(m.as_str());
@@ -207,7 +207,7 @@ pub(super) fn jdbc_urls(cx: &Ctx<'_>, out: &mut Out) {
         if conn.user.is_none() {
             conn.user = spring_user(cx, at);
         }
-        out.found.push(
+        out.push(
             found(
                 cx,
                 at,

@@ -46,7 +46,7 @@ pub(super) static CONNECTION_STRINGS: Row<Ms> = Row {
     name: "connection strings",
     // Every file: a string's keys are the test.
     wants: |_| true,
-    detect: |file, hits| {
+    detect: |file, found| {
         let go_file = file.name.ends_with(".go");
         connection_strings(
             file.text,
@@ -54,7 +54,7 @@ pub(super) static CONNECTION_STRINGS: Row<Ms> = Row {
             file.lines(),
             &file.versions,
             go_file,
-            hits,
+            found,
         )
     },
 };
@@ -65,7 +65,7 @@ pub(super) fn connection_strings(
     lines: &Lines,
     versions: &Versions<'_>,
     go_file: bool,
-    hits: &mut Vec<ConfigHit>,
+    found: &mut Found,
 ) {
     let mut done_until = 0;
     // Which SqlClient reads an ADO.NET string: System.Data.SqlClient when the
@@ -98,7 +98,7 @@ pub(super) fn connection_strings(
     .iter()
     .any(|w| lower.contains(w));
     for m in SERVER_KEY.find_iter(text) {
-        if m.start() < done_until || commented(text, m.start()) {
+        if m.start() < done_until || commented(text, m.start()) || found.claimed.holds(m.start()) {
             continue;
         }
         let (span_start, span_end) = enclosing_span(text, m.start());
@@ -232,7 +232,8 @@ pub(super) fn connection_strings(
             .or_else(|| get("app"))
             .map(str::to_string);
         hit.driver_version = driver_version;
-        hits.push(hit);
+        found.claimed.claim(span_start, span_end);
+        found.push(hit);
     }
 }
 

@@ -5,14 +5,14 @@ use super::*;
 pub(super) static FREETDS_CONF: Row<Ms> = Row {
     name: "freetds.conf",
     wants: |file| file.name.ends_with("freetds.conf"),
-    detect: |file, hits| freetds_conf(file.text, file.lines(), hits),
+    detect: |file, found| freetds_conf(file.text, file.lines(), found),
 };
 
 /// freetds.conf: `[global]` settings apply to every server section.
 /// FreeTDS validates the certificate only when `ca file` is set, and then
 /// checks the host name unless `check certificate hostname = no`;
 /// `encryption` is `off`, `request` (default), `require` or `strict`.
-pub(super) fn freetds_conf(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn freetds_conf(text: &str, lines: &Lines, found: &mut Found) {
     let sections = ini_sections(text);
     let global = sections
         .iter()
@@ -32,7 +32,7 @@ pub(super) fn freetds_conf(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
         } else {
             section.get("host").is_some()
         };
-        if !relevant {
+        if !relevant || found.claimed.holds(section.start) {
             continue;
         }
         let encryption = lookup(section, "encryption").map(|e| e.to_ascii_lowercase());
@@ -62,7 +62,8 @@ pub(super) fn freetds_conf(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
         hit.host = section.get("host").map(str::to_string);
         hit.port = lookup(section, "port").and_then(|p| p.parse().ok());
         hit.trust_store = ca;
-        hits.push(hit);
+        found.claimed.claim(section.start, section.end);
+        found.push(hit);
     }
 }
 

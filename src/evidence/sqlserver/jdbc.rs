@@ -12,18 +12,16 @@ pub(super) static JDBC_URLS: Row<Ms> = Row {
     wants: |file| {
         file.lower().contains("jdbc:sqlserver:") || file.lower().contains("jdbc:jtds:sqlserver:")
     },
-    detect: |file, hits| jdbc_urls(file.text, file.lines(), &file.versions, hits),
+    detect: |file, found| jdbc_urls(file.text, file.lines(), &file.versions, found),
 };
 
-pub(super) fn jdbc_urls(
-    text: &str,
-    lines: &Lines,
-    versions: &Versions<'_>,
-    hits: &mut Vec<ConfigHit>,
-) {
+pub(super) fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, found: &mut Found) {
     let version = versions.of(Package::MssqlJdbc);
     let encrypt_by_default = eras(version.as_ref(), &[((0, 0, 0), false), ((10, 1, 0), true)]);
     for (m, whole, rest) in live_urls(text, &JDBC) {
+        if found.claimed.holds(whole.start()) {
+            continue;
+        }
         let (server, props) = rest.split_once(';').unwrap_or((rest, ""));
         if server.is_empty() && props.is_empty() {
             continue; // `"jdbc:sqlserver://" + host + …`
@@ -86,7 +84,8 @@ pub(super) fn jdbc_urls(
         if !jtds {
             hit.driver_version = version.as_ref().map(|v| v.shown());
         }
-        hits.push(hit);
+        found.claimed.claim(whole.start(), whole.end() + rest.len());
+        found.push(hit);
     }
 }
 

@@ -58,18 +58,20 @@ pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     stack::hits(STACKS, file, file)
 }
 
-/// SQL Server's stacks, in the order they run.
+/// SQL Server's stacks, in the order they run: the most specific first, as
+/// each claims the text it reports (a connection string, the loosest
+/// reader, comes last).
 static STACKS: &[&dyn Stack<Ms>] = &[
     &JDBC_URLS,
     &URLS,
     &SQLCMD_CALLS,
-    &CONNECTION_STRINGS,
     &ODBC_INI,
     &FREETDS_CONF,
+    &CONNECTION_STRINGS,
 ];
 
 /// What SQL Server's stacks share while reading a file: the file, and the
-/// hits (they claim nothing).
+/// hits with the text they claimed.
 struct Ms;
 
 impl Reading for Ms {

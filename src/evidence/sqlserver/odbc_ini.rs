@@ -5,13 +5,13 @@ use super::*;
 pub(super) static ODBC_INI: Row<Ms> = Row {
     name: "odbc.ini",
     wants: |file| file.name.ends_with("odbc.ini"),
-    detect: |file, hits| odbc_ini(file.text, file.lines(), hits),
+    detect: |file, found| odbc_ini(file.text, file.lines(), found),
 };
 
-pub(super) fn odbc_ini(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn odbc_ini(text: &str, lines: &Lines, found: &mut Found) {
     for section in ini_sections(text) {
         let name = section.name.to_ascii_lowercase();
-        if name == "odbc data sources" || name == "odbc" {
+        if name == "odbc data sources" || name == "odbc" || found.claimed.holds(section.start) {
             continue;
         }
         let Some(driver) = section.get("driver") else {
@@ -60,7 +60,8 @@ pub(super) fn odbc_ini(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .or_else(|| section.get("user"))
             .map(str::to_string);
         hit.trust_store = section.get("servercertificate").map(str::to_string);
-        hits.push(hit);
+        found.claimed.claim(section.start, section.end);
+        found.push(hit);
     }
 }
 

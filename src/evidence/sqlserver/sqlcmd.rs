@@ -19,7 +19,7 @@ pub(super) static SQLCMD: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static SQLCMD_CALLS: Row<Ms> = Row {
     name: "sqlcmd command lines",
     wants: |file| file.lower().contains("sqlcmd"),
-    detect: |file, hits| sqlcmd_calls(file.text, file.lines(), hits),
+    detect: |file, found| sqlcmd_calls(file.text, file.lines(), found),
 };
 
 /// The sqlcmd that reads a command line.
@@ -235,11 +235,14 @@ pub(super) fn command_words(text: &str, from: usize) -> (Vec<(usize, &str)>, usi
     (words, i)
 }
 
-pub(super) fn sqlcmd_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn sqlcmd_calls(text: &str, lines: &Lines, found: &mut Found) {
     for m in SQLCMD.find_iter(text) {
         let before = text[..m.start()].bytes().next_back();
         // `go-sqlcmd`, `$sqlcmd`, `sqlcmd_path`: names, not the command.
-        if matches!(before, Some(b'-' | b'_' | b'$' | b'.' | b'@')) || commented(text, m.start()) {
+        if matches!(before, Some(b'-' | b'_' | b'$' | b'.' | b'@'))
+            || commented(text, m.start())
+            || found.claimed.holds(m.start())
+        {
             continue;
         }
         // The command word with its path.
@@ -273,7 +276,8 @@ pub(super) fn sqlcmd_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
         (hit.host, hit.port) = server_host_port(server);
         hit.user = call.user.map(str::to_string);
         hit.database = call.database.map(str::to_string);
-        hits.push(hit);
+        found.claimed.claim(word_start, end);
+        found.push(hit);
     }
 }
 

@@ -191,3 +191,26 @@ fn placeholders_and_concatenation() {
         .is_empty()
     );
 }
+
+/// Text two stacks read is reported once, by the stack that runs first and
+/// claims it: a connection string in a sqlcmd variable, a `server=` in a
+/// Prisma URL (each was also reported as an ADO.NET string).
+#[test]
+fn claimed_text_is_reported_once() {
+    let table = [
+        (
+            "deploy.sh",
+            "sqlcmd -S db -N -v CS=\"Server=db;Database=x;Encrypt=no\" -i seed.sql",
+            "sqlcmd",
+        ),
+        (
+            ".env",
+            "DATABASE_URL=sqlserver://db:1433;database=x;server=db2;encrypt=true",
+            "Prisma sqlserver URL",
+        ),
+    ];
+    for (name, text, stack) in table {
+        let stacks: Vec<&str> = scan(name, text).iter().map(|h| h.stack).collect();
+        assert_eq!(stacks, [stack], "{name}: {text}");
+    }
+}

@@ -10,13 +10,13 @@ pub(super) static URL: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static URLS: Row<Ms> = Row {
     name: "sqlserver:// URLs",
     wants: |file| file.lower().contains("sqlserver://") || file.lower().contains("mssql"),
-    detect: |file, hits| urls(file.text, file.lines(), hits),
+    detect: |file, found| urls(file.text, file.lines(), found),
 };
 
-pub(super) fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn urls(text: &str, lines: &Lines, found: &mut Found) {
     for (m, whole, rest) in live_urls(text, &URL) {
         let before = text[..whole.start()].bytes().next_back();
-        if matches!(before, Some(b':' | b'-' | b'+' | b'.')) {
+        if matches!(before, Some(b':' | b'-' | b'+' | b'.')) || found.claimed.holds(whole.start()) {
             continue;
         }
         let scheme = m[1].to_ascii_lowercase();
@@ -114,7 +114,8 @@ pub(super) fn urls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
         hit.application = param(&params, "appname")
             .or_else(|| param(&params, "applicationname"))
             .map(str::to_string);
-        hits.push(hit);
+        found.claimed.claim(whole.start(), whole.end() + rest.len());
+        found.push(hit);
     }
 }
 
