@@ -125,8 +125,12 @@ fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
     let body = body
         .strip_prefix("user=")
         .ok_or(Malformed("connection authorized: expected user="))?;
-    let (before_app, application, application_at) = match APPLICATION.find(body) {
-        Some(at) => (&body[..at], Some(&body[at + APPLICATION.len()..]), at),
+    // The label is whole UTF-8: both cuts are character boundaries.
+    let (before_app, application, application_at) = match APPLICATION
+        .find(body)
+        .and_then(|at| Some((body.get(..at)?, body.get(at + APPLICATION.len()..)?, at)))
+    {
+        Some((before, application, at)) => (before, Some(application), at),
         None => (body, None, 0),
     };
     let (user, database) = if replication {
@@ -275,7 +279,10 @@ fn session_time(input: &str) -> Option<(&str, u64)> {
             digits += 1;
         }
         // ASCII digits end on a character boundary.
-        (digits > 0).then(|| (value, &input[digits..]))
+        input
+            .get(digits..)
+            .filter(|_| digits > 0)
+            .map(|rest| (value, rest))
     }
     let (h, rest) = number(input)?;
     let (m, rest) = number(rest.strip_prefix(':')?)?;
