@@ -279,33 +279,11 @@ pub fn write(rows: &[ReportRow], facts: &RunFacts, mut out: impl Write) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::{Values, Verification};
 
     fn row(app: &str, verdict: Verdict) -> ReportRow {
-        let one = |s: &str| Values::new(vec![s.to_string()]);
         ReportRow {
-            instance: one("db1"),
-            engine: one("postgres"),
-            user: one("app"),
-            database: one("orders"),
-            application: one(app),
-            client_hosts: one("10.0.0.1"),
-            first_seen: Some(1_700_000_000_000),
-            last_seen: None,
-            sessions: 4,
-            tls_sessions: 3,
-            plain_sessions: 1,
-            tls_versions: one("TLSv1.3"),
-            ciphers: Values::default(),
-            handshake_failures: 0,
-            verification: Verification::Unknown,
-            verdict,
             reason: "because <b>".into(),
-            application_names: 1,
-            application_examples: Values::default(),
-            drivers: Values::default(),
-            inventory: None,
-            days: Default::default(),
+            ..crate::verdict::sample_row(app, verdict)
         }
     }
 

@@ -717,34 +717,19 @@ mod tests {
 
     fn report_row(i: usize) -> ReportRow {
         let one = |s: &str| Values::new(vec![s.to_string()]);
+        // A formula-shaped name in a later batch: every batch is guarded.
+        let application = if i == WRITE_BATCH_ROWS + 7 {
+            "=cmd".to_string()
+        } else {
+            format!("worker {i}")
+        };
         ReportRow {
-            instance: one("db1"),
-            engine: one("postgres"),
-            user: one("app"),
-            database: one("orders"),
-            // A formula-shaped name in a later batch: every batch is guarded.
-            application: one(&if i == WRITE_BATCH_ROWS + 7 {
-                "=cmd".to_string()
-            } else {
-                format!("worker {i}")
-            }),
             client_hosts: Values::new(vec!["10.0.0.1".into(), "10.0.0.2".into()]),
-            first_seen: Some(1_700_000_000_000),
-            last_seen: None,
             sessions: i as u64,
             tls_sessions: i as u64,
             plain_sessions: 0,
-            tls_versions: one("TLSv1.3"),
-            ciphers: Values::default(),
-            handshake_failures: 0,
-            verification: crate::verdict::Verification::Unknown,
-            verdict: Verdict::Review,
-            reason: "r".into(),
-            application_names: 1,
             application_examples: one("x"),
-            drivers: Values::default(),
-            inventory: None,
-            days: Default::default(),
+            ..crate::verdict::sample_row(&application, Verdict::Review)
         }
     }
 

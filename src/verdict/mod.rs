@@ -569,6 +569,36 @@ fn row(group: Group, failure_days: &HashMap<(String, String), crate::census::Day
     }
 }
 
+/// A report row for the writers' tests: one TLS 1.3 client of `db1`.
+#[cfg(test)]
+pub(crate) fn sample_row(application: &str, verdict: Verdict) -> ReportRow {
+    let one = |s: &str| Values::new(vec![s.to_string()]);
+    ReportRow {
+        instance: one("db1"),
+        engine: one("postgres"),
+        user: one("app"),
+        database: one("orders"),
+        application: one(application),
+        client_hosts: one("10.0.0.1"),
+        first_seen: Some(1_700_000_000_000),
+        last_seen: None,
+        sessions: 4,
+        tls_sessions: 3,
+        plain_sessions: 1,
+        tls_versions: one("TLSv1.3"),
+        ciphers: Values::default(),
+        handshake_failures: 0,
+        verification: Verification::Unknown,
+        verdict,
+        reason: "r".into(),
+        application_names: 1,
+        application_examples: Values::default(),
+        drivers: Values::default(),
+        inventory: None,
+        days: Default::default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
