@@ -18,16 +18,17 @@ pub(super) static DJANGO: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static FRAMEWORK_SETTINGS: Row<My> = Row {
     name: "Laravel and Django settings",
     wants: |file| mentions(file),
-    detect: |file, hits| framework_settings(file.text, file.lines(), hits),
+    detect: |file, hits| framework_settings(file, hits),
 };
 
-pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn framework_settings(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    let (text, lines) = (file.text, file.lines());
     if !LARAVEL.is_match(text) && !DJANGO.is_match(text) {
         return;
     }
     // PHP's and Python's strings and comments, both kinds of comment.
-    let lex = Lex::new(text, true, true);
-    for block in blocks(text, &lex, Framework::Laravel, &LARAVEL) {
+    let lex = file.lex(Comments::HashAndSlash);
+    for block in blocks(text, lex, Framework::Laravel, &LARAVEL) {
         let entries = block.pairs(text);
         let get = |k: &str| block.get(text, k);
         let (options, filtered) = match get("options") {
@@ -66,10 +67,10 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
         hit.trust_store = ca;
         hits.push(hit);
     }
-    for block in blocks(text, &lex, Framework::Django, &DJANGO) {
+    for block in blocks(text, lex, Framework::Django, &DJANGO) {
         let entries = block.pairs(text);
         let get = |k: &str| block.get(text, k);
-        let options = block.nested(text, &lex, "OPTIONS");
+        let options = block.nested(text, lex, "OPTIONS");
         let opt = |k: &str| options.as_deref().and_then(|o| framework::get(o, text, k));
         let spread = get("OPTIONS").is_some() && options.is_none();
         let connector = block.found[1].contains("connector");

@@ -24,7 +24,7 @@ use super::syntax::calls::calls;
 use super::syntax::comment::commented;
 use super::syntax::ini::ini_sections;
 use super::syntax::kv::param;
-use super::syntax::lex::{Lex, dict_get, entry, matching_close, pairs, split_top_level};
+use super::syntax::lex::{Comments, dict_get, entry, matching_close, pairs, split_top_level};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{Literal, parse_bool, unquote};
 use super::syntax::url::{UrlParts, live_urls, query_params, split_host_port, url_end};

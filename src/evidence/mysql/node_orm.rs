@@ -19,7 +19,7 @@ pub(super) static NODE_ORMS: Row<My> = Row {
     name: "Node ORMs (Sequelize, knex, TypeORM)",
     wants: |file| is_js(file.name) && mentions(file),
     detect: |file, hits| {
-        for c in orm_configs(file.text) {
+        for c in orm_configs(file) {
             // The URL the call takes is reported with it, not on its own.
             if let Some(at) = c.url_at {
                 hits.claimed.claim(at, at + 1);
@@ -63,9 +63,9 @@ pub(super) struct OrmConfig {
 }
 
 /// Every ORM configuration in a JavaScript/TypeScript file.
-pub(super) fn orm_configs(text: &str) -> Vec<OrmConfig> {
+pub(super) fn orm_configs(file: &FileCtx<'_>) -> Vec<OrmConfig> {
+    let text = file.text;
     let mut out: Vec<OrmConfig> = Vec::new();
-    let lex = std::cell::OnceCell::new();
     for m in ORM_ANCHOR.find_iter(text) {
         if commented(text, m.start()) {
             continue;
@@ -73,7 +73,7 @@ pub(super) fn orm_configs(text: &str) -> Vec<OrmConfig> {
         let found = if m.as_str().starts_with("new") {
             sequelize(text, m.end() - 1)
         } else {
-            let lex = lex.get_or_init(|| Lex::new(text, false, true));
+            let lex = file.lex(Comments::Slash);
             lex.enclosing(text, m.start(), b"{")
                 .filter(|&(open, _)| !out.iter().any(|c| c.at == open))
                 .and_then(|(open, close)| object_config(text, open, close))

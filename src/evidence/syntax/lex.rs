@@ -10,6 +10,41 @@ use regex::Regex;
 
 use super::quote::unquote;
 
+/// The comments of the language a text is read as; strings are read alike
+/// in all (`'…'`, `"…"`, `` `…` ``, `'''…'''`, `"""…"""`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Comments {
+    /// `#…` (Python).
+    Hash,
+    /// `//…` and `/*…*/` (JavaScript, Java, Prisma).
+    Slash,
+    /// Both (PHP; and configs whose comments are `#` but whose values may
+    /// hold `//` code: ProxySQL, PgCat, Odyssey, Python calls as the MySQL
+    /// and Oracle stacks read them).
+    HashAndSlash,
+}
+
+impl Comments {
+    /// Every kind, each at its [`Comments::index`].
+    pub(crate) const COUNT: usize = 3;
+
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Comments::Hash => 0,
+            Comments::Slash => 1,
+            Comments::HashAndSlash => 2,
+        }
+    }
+
+    fn hash(self) -> bool {
+        self != Comments::Slash
+    }
+
+    fn slash(self) -> bool {
+        self != Comments::Hash
+    }
+}
+
 /// Where the string literals, comments and bracket pairs of a source file
 /// are. Strings end at a newline unless triple-quoted or backquoted, so a
 /// stray apostrophe spoils one line, not the file.
@@ -43,7 +78,8 @@ impl Entry {
 }
 
 impl Lex {
-    pub(crate) fn new(text: &str, hash_comments: bool, slash_comments: bool) -> Lex {
+    pub(crate) fn new(text: &str, comments: Comments) -> Lex {
+        let (hash_comments, slash_comments) = (comments.hash(), comments.slash());
         let b = text.as_bytes();
         let mut lex = Lex {
             skips: HashMap::new(),
@@ -513,7 +549,7 @@ mod tests {
     #[test]
     fn lex_the_object_around_a_place() {
         let enclosing = |text: &'static str| {
-            let lex = Lex::new(text, true, true);
+            let lex = Lex::new(text, Comments::HashAndSlash);
             let at = text.find("HOST").expect("a place");
             lex.enclosing(text, at, b"{")
                 .map(|(open, close)| &text[open..=close])
@@ -535,7 +571,7 @@ mod tests {
     #[test]
     fn lex_entries() {
         let entries = |text: &'static str| {
-            let lex = Lex::new(text, true, true);
+            let lex = Lex::new(text, Comments::HashAndSlash);
             let (open, close) = lex.object_at(text, 0).expect("an object");
             lex.entries(text, open, close)
                 .iter()
@@ -568,7 +604,7 @@ mod tests {
     #[test]
     fn lex_comments() {
         let text = "a # b\n'#' c // d\n/* e */ f";
-        let lex = Lex::new(text, true, true);
+        let lex = Lex::new(text, Comments::HashAndSlash);
         assert_rows(
             |needle: &str| lex.in_comment(text.find(needle).expect("a place")),
             &[
