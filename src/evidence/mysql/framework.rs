@@ -38,7 +38,8 @@ pub(super) fn framework_settings(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) 
                     Some(s) => {
                         let body = &v[s..];
                         let open_at = s + body.find(['[', '(']).unwrap_or(0);
-                        let inner = matching_close(v, open_at, true).map_or(&v[s..], |e| &v[s..=e]);
+                        let close = Lex::new(v, Comments::HashAndSlash).closing(open_at);
+                        let inner = close.map_or(&v[s..], |e| &v[s..=e]);
                         (pdo_options(inner), v.contains("array_filter"))
                     }
                     None => (Vec::new(), false),
