@@ -1,12 +1,13 @@
 //! One file as every detector reads it, built once per file by
-//! [`super::detect_all`]: its live text, the lowercase form and the line
-//! index each detector used to build for itself.
+//! [`super::detect_all`]: its live text, the lowercase form, the line
+//! index and the lexed code each detector used to build for itself.
 
 use std::cell::OnceCell;
 use std::path::Path;
 
 use super::SourceFile;
 use super::deps::Versions;
+use super::syntax::lex::{Comments, Lex};
 use super::syntax::lines::Lines;
 
 /// One file's live text and what is derived from it, derived on first use
@@ -21,6 +22,8 @@ pub struct FileCtx<'a> {
     pub versions: Versions<'a>,
     lower: OnceCell<String>,
     lines: OnceCell<Lines>,
+    /// The text lexed as code, one per kind of comment.
+    lexes: [OnceCell<Lex>; Comments::COUNT],
 }
 
 impl<'a> FileCtx<'a> {
@@ -33,6 +36,7 @@ impl<'a> FileCtx<'a> {
             versions: file.versions,
             lower: OnceCell::new(),
             lines: OnceCell::new(),
+            lexes: Default::default(),
         }
     }
 
@@ -44,5 +48,12 @@ impl<'a> FileCtx<'a> {
     /// Where each line starts.
     pub(crate) fn lines(&self) -> &Lines {
         self.lines.get_or_init(|| Lines::new(self.text))
+    }
+
+    /// The text's strings, comments and brackets, read as code with
+    /// `comments`: lexed on first use, so once per file and kind, and by a
+    /// detector only once it has found code to read (a call's pattern).
+    pub(crate) fn lex(&self, comments: Comments) -> &Lex {
+        self.lexes[comments.index()].get_or_init(|| Lex::new(self.text, comments))
     }
 }

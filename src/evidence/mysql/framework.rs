@@ -18,16 +18,17 @@ pub(super) static DJANGO: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static FRAMEWORK_SETTINGS: Row<My> = Row {
     name: "Laravel and Django settings",
     wants: |file| mentions(file),
-    detect: |file, hits| framework_settings(file.text, file.lines(), hits),
+    detect: |file, hits| framework_settings(file, hits),
 };
 
-pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn framework_settings(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    let (text, lines) = (file.text, file.lines());
     if !LARAVEL.is_match(text) && !DJANGO.is_match(text) {
         return;
     }
     // PHP's and Python's strings and comments, both kinds of comment.
-    let lex = Lex::new(text, true, true);
-    for block in blocks(text, &lex, Framework::Laravel, &LARAVEL) {
+    let lex = file.lex(Comments::HashAndSlash);
+    for block in blocks(text, lex, Framework::Laravel, &LARAVEL) {
         let entries = block.pairs(text);
         let get = |k: &str| block.get(text, k);
         let (options, filtered) = match get("options") {
@@ -37,7 +38,8 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
                     Some(s) => {
                         let body = &v[s..];
                         let open_at = s + body.find(['[', '(']).unwrap_or(0);
-                        let inner = matching_close(v, open_at, true).map_or(&v[s..], |e| &v[s..=e]);
+                        let close = Lex::new(v, Comments::HashAndSlash).closing(open_at);
+                        let inner = close.map_or(&v[s..], |e| &v[s..=e]);
                         (pdo_options(inner), v.contains("array_filter"))
                     }
                     None => (Vec::new(), false),
@@ -66,10 +68,10 @@ pub(super) fn framework_settings(text: &str, lines: &Lines, hits: &mut Vec<Confi
         hit.trust_store = ca;
         hits.push(hit);
     }
-    for block in blocks(text, &lex, Framework::Django, &DJANGO) {
+    for block in blocks(text, lex, Framework::Django, &DJANGO) {
         let entries = block.pairs(text);
         let get = |k: &str| block.get(text, k);
-        let options = block.nested(text, &lex, "OPTIONS");
+        let options = block.nested(text, lex, "OPTIONS");
         let opt = |k: &str| options.as_deref().and_then(|o| framework::get(o, text, k));
         let spread = get("OPTIONS").is_some() && options.is_none();
         let connector = block.found[1].contains("connector");

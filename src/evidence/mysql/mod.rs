@@ -24,7 +24,7 @@ use super::syntax::calls::calls;
 use super::syntax::comment::commented;
 use super::syntax::ini::ini_sections;
 use super::syntax::kv::param;
-use super::syntax::lex::{Lex, dict_get, entry, matching_close, pairs, split_top_level};
+use super::syntax::lex::{Comments, Lex, dict_get, entry, value_items, value_pairs};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{Literal, parse_bool, unquote};
 use super::syntax::url::{UrlParts, live_urls, query_params, split_host_port, url_end};
@@ -186,12 +186,10 @@ fn shown_entries(entries: &[(String, &str)], sep: &str) -> String {
         .join(", ")
 }
 
-/// Whether an argument list or object literal spreads another one in
-/// (`**config`, `...base`).
-fn has_spread(body: &str, marker: &str) -> bool {
-    split_top_level(body, b',', marker == "**")
-        .iter()
-        .any(|entry| entry.starts_with(marker))
+/// Whether an argument list's or object literal's items spread another
+/// one in (`**config`, `...base`).
+fn has_spread(items: &[&str], marker: &str) -> bool {
+    items.iter().any(|item| item.starts_with(marker))
 }
 
 /// Fills the hit's host, port, user and database from a call's or object's

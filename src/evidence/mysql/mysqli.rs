@@ -24,7 +24,7 @@ static VERIFY_OPTION: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static PHP_MYSQLI: Row<My> = Row {
     name: "PHP mysqli",
     wants: |file| file.name.ends_with(".php") && file.lower().contains("mysqli"),
-    detect: |file, hits| php_mysqli(file.text, file.lines(), hits),
+    detect: |file, hits| php_mysqli(file, hits),
 };
 
 /// What one link was given before it connects, as mysqlnd reads it.
@@ -91,14 +91,17 @@ impl MysqliTls<'_> {
     }
 }
 
-pub(super) fn php_mysqli(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn php_mysqli(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    let text = file.text;
     for m in MYSQLI_CALL.captures_iter(text) {
         let whole = m.get(0).expect("match");
         let open = whole.end() - 1;
-        let Some(close) = matching_close(text, open, true) else {
+        // Lexed once a call is found.
+        let lex = file.lex(Comments::HashAndSlash);
+        let Some(close) = lex.closing(open) else {
             continue;
         };
-        let args = split_top_level(&text[open + 1..close], b',', true);
+        let args = lex.split(text, open + 1..close, b',');
         // (link, the index of host, whether flags are read).
         let (link, host_at, connects_later) = match (m.name("fn"), m.name("recv")) {
             (Some(f), _) if f.as_str().eq_ignore_ascii_case("mysqli_real_connect") => {
@@ -117,7 +120,7 @@ pub(super) fn php_mysqli(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             } else {
                 None
             },
-            ssl_set: link.and_then(|l| ssl_set_args(text, l, whole.start())),
+            ssl_set: link.and_then(|l| ssl_set_args(text, lex, l, whole.start())),
             verify: link.and_then(|l| verify_option(text, l, whole.start())),
         };
         let (facts, ca) = tls.facts();
@@ -128,7 +131,7 @@ pub(super) fn php_mysqli(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .collect();
         let call = &text[whole.start()..open];
         let mut hit = ConfigHit::new(
-            lines.line(whole.start()),
+            file.lines().line(whole.start()),
             "PHP mysqli",
             Engine::Mysql,
             facts,
@@ -150,14 +153,14 @@ pub(super) fn php_mysqli(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 
 /// The arguments of the last `ssl_set` on `link` before `before`, without
 /// the link.
-fn ssl_set_args<'t>(text: &'t str, link: &str, before: usize) -> Option<Vec<&'t str>> {
+fn ssl_set_args<'t>(text: &'t str, lex: &Lex, link: &str, before: usize) -> Option<Vec<&'t str>> {
     let link = link.trim();
     SSL_SET
         .captures_iter(&text[..before])
         .filter_map(|c| {
             let open = c.get(0)?.end() - 1;
-            let close = matching_close(text, open, true)?;
-            let mut args = split_top_level(&text[open + 1..close], b',', true);
+            let close = lex.closing(open)?;
+            let mut args = lex.split(text, open + 1..close, b',');
             match c.name("recv") {
                 Some(r) if r.as_str() == link => Some(args),
                 Some(_) => None,

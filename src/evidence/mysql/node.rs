@@ -10,10 +10,11 @@ pub(super) static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static NODE_CONFIGS: Row<My> = Row {
     name: "Node mysql/mysql2 configs",
     wants: |file| mentions(file),
-    detect: |file, hits| node_configs(file.text, file.lower(), file.lines(), hits),
+    detect: |file, hits| node_configs(file, hits),
 };
 
-pub(super) fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn node_configs(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    let (text, lower) = (file.text, file.lower());
     if !NODE_CALL.is_match(text) {
         return;
     }
@@ -27,8 +28,9 @@ pub(super) fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Ve
         (false, true) => "Node mysql",
         _ => "Node mysql/mysql2",
     };
-    for (_, start, open, close) in calls(text, &NODE_CALL, false) {
-        let pairs = pairs(&text[open + 1..close], ":", false);
+    let lex = || file.lex(Comments::Slash);
+    for (_, start, open, close) in calls(text, &NODE_CALL, lex) {
+        let pairs = lex().pairs(text, open + 1..close, ":");
         let get = |k: &str| {
             pairs
                 .iter()
@@ -45,7 +47,7 @@ pub(super) fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Ve
         }) {
             continue;
         }
-        let spread = has_spread(&text[open + 1..close], "...");
+        let spread = has_spread(&lex().split(text, open + 1..close, b','), "...");
         let connection_keys = [
             "host",
             "port",
@@ -74,7 +76,7 @@ pub(super) fn node_configs(text: &str, lower: &str, lines: &Lines, hits: &mut Ve
             stack
         };
         let mut hit = ConfigHit::new(
-            lines.line(start),
+            file.lines().line(start),
             stack,
             Engine::Mysql,
             facts,
@@ -108,7 +110,7 @@ pub(super) fn node_ssl(ssl: &str) -> (Facts, Option<String>) {
     let v = ssl.trim();
     if v.starts_with('{') {
         let inner = strip_brackets(v);
-        let pairs = pairs(inner, ":", false);
+        let pairs = value_pairs(inner, ":", Comments::Slash);
         let get = |k: &str| {
             pairs
                 .iter()

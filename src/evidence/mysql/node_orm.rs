@@ -19,7 +19,7 @@ pub(super) static NODE_ORMS: Row<My> = Row {
     name: "Node ORMs (Sequelize, knex, TypeORM)",
     wants: |file| is_js(file.name) && mentions(file),
     detect: |file, hits| {
-        for c in orm_configs(file.text) {
+        for c in orm_configs(file) {
             // The URL the call takes is reported with it, not on its own.
             if let Some(at) = c.url_at {
                 hits.claimed.claim(at, at + 1);
@@ -63,20 +63,21 @@ pub(super) struct OrmConfig {
 }
 
 /// Every ORM configuration in a JavaScript/TypeScript file.
-pub(super) fn orm_configs(text: &str) -> Vec<OrmConfig> {
+pub(super) fn orm_configs(file: &FileCtx<'_>) -> Vec<OrmConfig> {
+    let text = file.text;
     let mut out: Vec<OrmConfig> = Vec::new();
-    let lex = std::cell::OnceCell::new();
     for m in ORM_ANCHOR.find_iter(text) {
         if commented(text, m.start()) {
             continue;
         }
+        // Lexed once an anchor is found.
+        let lex = file.lex(Comments::Slash);
         let found = if m.as_str().starts_with("new") {
-            sequelize(text, m.end() - 1)
+            sequelize(text, lex, m.end() - 1)
         } else {
-            let lex = lex.get_or_init(|| Lex::new(text, false, true));
             lex.enclosing(text, m.start(), b"{")
                 .filter(|&(open, _)| !out.iter().any(|c| c.at == open))
-                .and_then(|(open, close)| object_config(text, open, close))
+                .and_then(|(open, close)| object_config(text, lex, open, close))
         };
         out.extend(found);
     }
@@ -84,9 +85,9 @@ pub(super) fn orm_configs(text: &str) -> Vec<OrmConfig> {
 }
 
 /// `new Sequelize(url, options)` or `new Sequelize(db, user, pass, options)`.
-fn sequelize(text: &str, open: usize) -> Option<OrmConfig> {
-    let close = matching_close(text, open, false)?;
-    let args = split_top_level(&text[open + 1..close], b',', false);
+fn sequelize(text: &str, lex: &Lex, open: usize) -> Option<OrmConfig> {
+    let close = lex.closing(open)?;
+    let args = lex.split(text, open + 1..close, b',');
     let url = args
         .first()
         .map(|a| js_value(a))
@@ -96,7 +97,9 @@ fn sequelize(text: &str, open: usize) -> Option<OrmConfig> {
         .rev()
         .find(|a| a.starts_with('{'))
         .map(|o| strip_brackets(o));
-    let entries = options.map(|o| pairs(o, ":", false)).unwrap_or_default();
+    let entries = options
+        .map(|o| value_pairs(o, ":", Comments::Slash))
+        .unwrap_or_default();
     let get = |k: &str| entries.iter().find(|(key, _)| key == k).map(|(_, v)| *v);
     let scheme = url
         .and_then(|u| u.split_once("://"))
@@ -112,12 +115,12 @@ fn sequelize(text: &str, open: usize) -> Option<OrmConfig> {
     let ssl = get("dialectOptions")
         .filter(|d| d.trim_start().starts_with('{'))
         .and_then(|d| {
-            pairs(strip_brackets(d), ":", false)
+            value_pairs(strip_brackets(d), ":", Comments::Slash)
                 .into_iter()
                 .find(|(k, _)| k == "ssl")
         });
     let from_elsewhere = get("dialectOptions").is_some_and(|d| !d.trim_start().starts_with('{'))
-        || has_spread(options.unwrap_or(""), "...")
+        || has_spread(&value_items(options.unwrap_or(""), Comments::Slash), "...")
         || get("ssl").is_some();
     let mut c = config(
         text,
@@ -150,9 +153,8 @@ fn sequelize(text: &str, open: usize) -> Option<OrmConfig> {
 }
 
 /// A knex (`client`) or TypeORM (`type`) options object.
-fn object_config(text: &str, open: usize, close: usize) -> Option<OrmConfig> {
-    let body = &text[open + 1..close];
-    let entries = pairs(body, ":", false);
+fn object_config(text: &str, lex: &Lex, open: usize, close: usize) -> Option<OrmConfig> {
+    let entries = lex.pairs(text, open + 1..close, ":");
     let get = |k: &str| entries.iter().find(|(key, _)| key == k).map(|(_, v)| *v);
     let before = text[..open].trim_end();
     let (stack, kind) = if let Some(client) = get("client") {
@@ -171,27 +173,36 @@ fn object_config(text: &str, open: usize, close: usize) -> Option<OrmConfig> {
         "mariadb" => Engine::Mariadb,
         _ => return None,
     };
-    let spread = has_spread(body, "...");
+    let spread = has_spread(&lex.split(text, open + 1..close, b','), "...");
+    // The driver's options: knex's `connection` object (or a URL), TypeORM's
+    // own object.
     let (settings, url) = match (stack, get("connection")) {
-        // knex: the driver's options, or a URL.
-        ("knex", Some(conn)) if conn.trim_start().starts_with('{') => (strip_brackets(conn), None),
-        ("knex", Some(conn)) => ("", Some(conn)),
-        ("knex", None) => ("", None),
-        _ => (body, get("url")),
+        ("knex", Some(conn)) if conn.trim_start().starts_with('{') => {
+            (Some(strip_brackets(conn)), None)
+        }
+        ("knex", Some(conn)) => (Some(""), Some(conn)),
+        ("knex", None) => (Some(""), None),
+        _ => (None, get("url")),
     };
-    let inner = pairs(settings, ":", false);
+    let (inner, settings_spread) = match settings {
+        Some(s) => (
+            value_pairs(s, ":", Comments::Slash),
+            has_spread(&value_items(s, Comments::Slash), "..."),
+        ),
+        None => (entries.clone(), spread),
+    };
     let iget = |k: &str| inner.iter().find(|(key, _)| key == k).map(|(_, v)| *v);
     // TypeORM also passes `extra` to the driver.
     let ssl = iget("ssl").or_else(|| {
         iget("extra").and_then(|e| {
             let e = e.trim();
             e.starts_with('{')
-                .then(|| pairs(strip_brackets(e), ":", false))
+                .then(|| value_pairs(strip_brackets(e), ":", Comments::Slash))
                 .and_then(|p| p.into_iter().find(|(k, _)| k == "ssl").map(|(_, v)| v))
         })
     });
     let from_elsewhere = spread
-        || has_spread(settings, "...")
+        || settings_spread
         || (stack == "knex" && get("connection").is_none())
         || url.is_some_and(|u| !js_value(u).contains("://"));
     let url_text = url.map(js_value).filter(|u| u.contains("://"));

@@ -9,19 +9,22 @@ pub(super) static PDO_CALL: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static PHP_PDO: Row<My> = Row {
     name: "PHP PDO",
     wants: |file| mentions(file),
-    detect: |file, hits| php_pdo(file.text, file.lines(), hits),
+    detect: |file, hits| php_pdo(file, hits),
 };
 
-pub(super) fn php_pdo(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn php_pdo(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    let text = file.text;
     for m in PDO_CALL.find_iter(text) {
         if commented(text, m.start()) {
             continue;
         }
         let open = m.start() + text[m.start()..].find('(').expect("pattern has a paren");
-        let Some(close) = matching_close(text, open, true) else {
+        // Lexed once a call is found.
+        let lex = file.lex(Comments::HashAndSlash);
+        let Some(close) = lex.closing(open) else {
             continue;
         };
-        let args = split_top_level(&text[open + 1..close], b',', true);
+        let args = lex.split(text, open + 1..close, b',');
         let dsn = unquote(args.first().copied().unwrap_or(""));
         let dsn_params: Vec<(String, &str)> = dsn
             .trim_start_matches("mysql:")
@@ -40,7 +43,7 @@ pub(super) fn php_pdo(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .collect();
         let raw = format!("new PDO({})", shown.join(", "));
         let mut hit = ConfigHit::new(
-            lines.line(m.start()),
+            file.lines().line(m.start()),
             "PHP PDO_MYSQL",
             Engine::Mysql,
             facts,
@@ -62,7 +65,7 @@ pub(super) fn php_pdo(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
 pub(super) fn pdo_options(o: &str) -> Vec<(String, &str)> {
     let o = o.trim();
     let o = o.strip_prefix("array").map(str::trim_start).unwrap_or(o);
-    pairs(strip_brackets(o), "=>", true)
+    value_pairs(strip_brackets(o), "=>", Comments::HashAndSlash)
 }
 
 /// `{…}`, `[…]` or `(…)` → its inside (one pair only); anything else as is.

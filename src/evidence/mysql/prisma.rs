@@ -8,19 +8,19 @@ use crate::evidence::syntax::prisma::datasources;
 pub(super) static PRISMA: Row<My> = Row {
     name: "Prisma schema",
     wants: |file| file.name.ends_with(".prisma") && mentions(file),
-    detect: |file, hits| prisma(file.text, file.lines(), hits),
+    detect: |file, hits| prisma(file, hits),
 };
 
 /// One hit per MySQL datasource whose URL is read from the environment:
 /// what the variable holds decides, so every fact is unknown.
-pub(super) fn prisma(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
-    for ds in datasources(text) {
+pub(super) fn prisma(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    for ds in datasources(file.text, || file.lex(Comments::Slash)) {
         if ds.provider != Some("mysql") {
             continue;
         }
         for (url, _) in ds.urls.iter().filter(|(u, _)| u.starts_with("env(")) {
             hits.push(ConfigHit::new(
-                lines.line(ds.at),
+                file.lines().line(ds.at),
                 "Prisma schema",
                 Engine::Mysql,
                 UNKNOWN,

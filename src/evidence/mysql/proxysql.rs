@@ -11,14 +11,17 @@ static SERVERS: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static PROXYSQL: Row<My> = Row {
     name: "ProxySQL",
     wants: |file| file.name.contains("proxysql") && file.text.contains("mysql_servers"),
-    detect: |file, hits| proxysql(file.text, file.lines(), hits),
+    detect: |file, hits| proxysql(file, hits),
 };
 
 /// One hit per `{ address=…, port=…, use_ssl=… }` of `mysql_servers`, with
 /// `mysql_variables`' `ssl_p2s_ca`/`ssl_p2s_capath` and the user of the
 /// first `mysql_users` entry whose `default_hostgroup` is the server's.
-pub(super) fn proxysql(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
-    let variables = block_entries(text, "mysql_variables");
+pub(super) fn proxysql(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    let (text, lines) = (file.text, file.lines());
+    // libconfig: `#`, `//` and `/* */` comments.
+    let lex = file.lex(Comments::HashAndSlash);
+    let variables = block_entries(text, lex, "mysql_variables");
     let var = |k: &str| {
         variables
             .iter()
@@ -28,13 +31,13 @@ pub(super) fn proxysql(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             .filter(|v| !v.is_empty())
     };
     let ca = var("ssl_p2s_ca").or_else(|| var("ssl_p2s_capath"));
-    let users = block_entries(text, "mysql_users");
+    let users = block_entries(text, lex, "mysql_users");
     for m in SERVERS.find_iter(text) {
         let open = m.end() - 1;
-        let Some(close) = matching_close(text, open, true) else {
+        let Some(close) = lex.closing(open) else {
             continue;
         };
-        for (at, server) in groups(text, open, close) {
+        for (at, server) in groups(text, lex, open, close) {
             let get = |k: &str| {
                 server
                     .iter()
@@ -88,30 +91,35 @@ pub(super) fn backend_facts(use_ssl: Option<&str>, ca: Option<&str>) -> Facts {
 }
 
 /// The `{ key = value … }` groups of the list or group named `name`.
-fn block_entries<'t>(text: &'t str, name: &str) -> Vec<Vec<(&'t str, &'t str)>> {
+fn block_entries<'t>(text: &'t str, lex: &Lex, name: &str) -> Vec<Vec<(&'t str, &'t str)>> {
     let pattern = format!(r"(?m)^[ \t]*{name}[ \t]*[=:][ \t\r\n]*[({{]");
     let Some(m) = Regex::new(&pattern).ok().and_then(|r| r.find(text)) else {
         return Vec::new();
     };
     let open = m.end() - 1;
-    let Some(close) = matching_close(text, open, true) else {
+    let Some(close) = lex.closing(open) else {
         return Vec::new();
     };
     if text.as_bytes()[open] == b'{' {
         return vec![settings(&text[open + 1..close])];
     }
-    groups(text, open, close)
+    groups(text, lex, open, close)
         .into_iter()
         .map(|(_, g)| g)
         .collect()
 }
 
 /// The `{…}` groups between `open` and `close`, with where each starts.
-fn groups(text: &str, open: usize, close: usize) -> Vec<(usize, Vec<(&str, &str)>)> {
+fn groups<'t>(
+    text: &'t str,
+    lex: &Lex,
+    open: usize,
+    close: usize,
+) -> Vec<(usize, Vec<(&'t str, &'t str)>)> {
     let mut out = Vec::new();
     let mut i = open + 1;
     while let Some(start) = text[i..close].find('{').map(|j| i + j) {
-        let Some(end) = matching_close(text, start, true) else {
+        let Some(end) = lex.closing(start) else {
             break;
         };
         out.push((start, settings(&text[start + 1..end])));

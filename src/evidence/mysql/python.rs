@@ -12,16 +12,18 @@ pub(super) static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static PYTHON_CALLS: Row<My> = Row {
     name: "Python calls",
     wants: |file| mentions(file),
-    detect: |file, hits| python_calls(file.text, file.lines(), hits),
+    detect: |file, hits| python_calls(file, hits),
 };
 
-pub(super) fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
-    for (captures, start, open, close) in calls(text, &PY_CALL, true) {
-        let kwargs = pairs(&text[open + 1..close], "=", true);
+pub(super) fn python_calls(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+    let text = file.text;
+    let lex = || file.lex(Comments::HashAndSlash);
+    for (captures, start, open, close) in calls(text, &PY_CALL, lex) {
+        let kwargs = lex().pairs(text, open + 1..close, "=");
+        let args = lex().split(text, open + 1..close, b',');
         let get = |k: &str| entry(&kwargs, k);
         // `connect(**config)`: the TLS options may be in the dict.
-        let spread = has_spread(&text[open + 1..close], "**")
-            && !kwargs.iter().any(|(k, _)| k.starts_with("ssl"));
+        let spread = has_spread(&args, "**") && !kwargs.iter().any(|(k, _)| k.starts_with("ssl"));
         let lit = |k: &str| get(k).map(Literal::of);
         let func = captures[1].to_ascii_lowercase();
         let (stack, facts, trust) = if func.starts_with("pymysql") || func.starts_with("aiomysql") {
@@ -42,12 +44,13 @@ pub(super) fn python_calls(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>)
         };
         let facts = if spread { UNKNOWN } else { facts };
         // Positional arguments may hold the password: not shown.
-        let shown: Vec<&str> = split_top_level(&text[open + 1..close], b',', true)
+        let shown: Vec<&str> = args
             .into_iter()
             .map(|a| if a.contains('=') { a } else { "…" })
             .collect();
         let raw = format!("{}({})", &text[start..open], shown.join(", "));
-        let mut hit = ConfigHit::new(lines.line(start), stack, Engine::Mysql, facts, &raw);
+        let line = file.lines().line(start);
+        let mut hit = ConfigHit::new(line, stack, Engine::Mysql, facts, &raw);
         set_place(
             &mut hit,
             get,

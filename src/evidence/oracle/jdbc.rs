@@ -41,7 +41,12 @@ impl JdbcProps {
                 continue;
             }
             let value = if text[whole.end()..].starts_with('(') {
-                matching_close(text, whole.end(), false).map(|e| &text[whole.end()..=e])
+                // The value may stand in a string (`setProperty("…",
+                // "(SOURCE=…)")`): lexed from its bracket on.
+                let rest = &text[whole.end()..];
+                Lex::new(rest, Comments::Slash)
+                    .closing(0)
+                    .map(|e| &rest[..=e])
             } else {
                 let rest = &text[whole.end()..];
                 let stop = rest

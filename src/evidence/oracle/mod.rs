@@ -23,7 +23,7 @@ use super::stack::{self, Found, Reading, Row, Stack};
 use super::syntax::calls::calls;
 use super::syntax::comment::commented;
 use super::syntax::kv::norm_key;
-use super::syntax::lex::{entry, matching_close, pairs, split_top_level};
+use super::syntax::lex::{Comments, Lex, entry};
 use super::syntax::quote::{parse_bool, unquote};
 use super::syntax::url::{query_params, split_host_port, url_end};
 use super::{ConfigHit, FileCtx};

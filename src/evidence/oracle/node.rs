@@ -25,10 +25,12 @@ pub(super) fn node_calls(cx: &OraCx<'_>, found: &mut Found) {
             continue;
         }
         let open = m.end() - 1;
-        let Some(close) = matching_close(text, open, false) else {
+        // Lexed once a call is found.
+        let lex = cx.file.lex(Comments::Slash);
+        let Some(close) = lex.closing(open) else {
             continue;
         };
-        let entries = pairs(&text[open + 1..close], ":", false);
+        let entries = lex.pairs(text, open + 1..close, ":");
         let get = |k: &str| entry(&entries, k).map(unquote);
         let Some(cs) = get("connectString").or_else(|| get("connectionString")) else {
             continue;

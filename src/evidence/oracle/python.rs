@@ -23,13 +23,13 @@ pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
     // thin mode checks the DN by default, thick mode (and cx_Oracle) reads
     // sqlnet.ora, whose default is no.
     let thick = lower.contains("init_oracle_client");
-    for (captures, start, open, close) in calls(text, &PY_CALL, true) {
-        let args = &text[open + 1..close];
-        if args.trim().is_empty() {
+    let lex = || cx.file.lex(Comments::HashAndSlash);
+    for (captures, start, open, close) in calls(text, &PY_CALL, lex) {
+        if text[open + 1..close].trim().is_empty() {
             continue; // `oracledb.connect()` in prose, or all from the environment
         }
-        let kwargs = pairs(args, "=", true);
-        let all_args = split_top_level(args, b',', true);
+        let kwargs = lex().pairs(text, open + 1..close, "=");
+        let all_args = lex().split(text, open + 1..close, b',');
         let spread = all_args.iter().any(|a| a.starts_with("**"));
         let get = |k: &str| entry(&kwargs, k).map(unquote);
         let thin = &captures[1] == "oracledb" && !thick;

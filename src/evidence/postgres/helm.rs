@@ -6,7 +6,7 @@
 //! libpq's words, read with libpq's rules. `env:` lists and URLs are the
 //! variables' and URIs' stacks.
 
-use super::super::syntax::lex::pairs;
+use super::super::syntax::lex::{Comments, value_pairs};
 use super::super::syntax::yaml::{children, key_lines};
 use super::*;
 
@@ -75,7 +75,7 @@ struct Item<'a> {
 fn flow(value: &str) -> Option<Vec<(String, &str)>> {
     let inner = value.trim().strip_prefix('{')?.strip_suffix('}')?;
     Some(
-        pairs(inner, ":", true)
+        value_pairs(inner, ":", Comments::HashAndSlash)
             .into_iter()
             .map(|(k, v)| (k, unquote(v.trim())))
             .collect(),

@@ -47,7 +47,7 @@ use super::Fact::{No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::stack::{self, Found, Reading, Row, Stack};
-use super::syntax::lex::Lex;
+use super::syntax::lex::{Comments, Lex};
 use super::syntax::lines::Lines;
 use super::syntax::quote::unquote;
 use super::syntax::url::percent_decode;
@@ -367,9 +367,6 @@ struct Ctx<'a> {
     text: &'a str,
     lang: Lang,
     lines: &'a Lines,
-    /// Strings, comments and brackets, for the languages whose configs are
-    /// read as objects (JavaScript, JSON, Python, PHP).
-    lex: OnceCell<Lex>,
     node: OnceCell<bool>,
     /// Go: the file points at lib/pq, at pgx.
     go: (bool, bool),
@@ -405,7 +402,6 @@ impl<'a> Ctx<'a> {
             text,
             lang,
             lines,
-            lex: OnceCell::new(),
             node: OnceCell::new(),
             go,
             asyncpg_only,
@@ -441,13 +437,15 @@ impl<'a> Ctx<'a> {
         self.lines.text(self.text, n)
     }
 
-    /// Built on first use: only files where an anchor pattern matched pay
-    /// for it.
-    fn lex(&self) -> &Lex {
-        self.lex.get_or_init(|| match self.lang {
-            Lang::Python => Lex::new(self.text, true, false),
-            Lang::Php => Lex::new(self.text, true, true),
-            _ => Lex::new(self.text, false, true),
+    /// Strings, comments and brackets, for the languages whose configs are
+    /// read as objects (JavaScript, JSON, Python, PHP): the file's lex,
+    /// built on first use, so only files where an anchor pattern matched
+    /// pay for it.
+    fn lex(&self) -> &'a Lex {
+        self.file.lex(match self.lang {
+            Lang::Python => Comments::Hash,
+            Lang::Php => Comments::HashAndSlash,
+            _ => Comments::Slash,
         })
     }
 

@@ -2,7 +2,7 @@
 //! each remote `storage "name" { … }` block is a connection setting.
 
 use super::*;
-use crate::evidence::syntax::lex::matching_close;
+use crate::evidence::syntax::lex::Comments;
 use crate::evidence::text::shown_lines;
 
 static STORAGE_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
@@ -21,7 +21,7 @@ pub(super) fn odyssey(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     for m in STORAGE_BLOCK.captures_iter(cx.text) {
         let whole = m.get(0).expect("match");
         let open = whole.end() - 1;
-        let Some(close) = matching_close(cx.text, open, true) else {
+        let Some(close) = cx.file.lex(Comments::HashAndSlash).closing(open) else {
             continue;
         };
         let block = directives(&cx.text[open + 1..close]);

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::evidence::syntax::ini::{IniSection, ini_sections};
-use crate::evidence::syntax::lex::{matching_close, split_top_level};
+use crate::evidence::syntax::lex::{Comments, value_items};
 use crate::evidence::syntax::quote::parse_bool;
 use crate::evidence::text::shown_lines;
 
@@ -42,7 +42,7 @@ pub(super) fn pgcat(cx: &Ctx<'_>, out: &mut Found<Setting>) {
         };
         let mut conn = Conn::default();
         if let Some(servers) = shard.entries.iter().find(|e| e.key == "servers") {
-            let (host, port) = first_server(cx.text, servers.at);
+            let (host, port) = first_server(cx, servers.at);
             conn.host = host;
             conn.port = port;
         }
@@ -87,21 +87,23 @@ fn pool_part(section: &str) -> Option<(&str, &str, &str)> {
 
 /// The first `[host, port, role]` of a `servers = [[…], …]` array, which may
 /// run over several lines.
-fn first_server(text: &str, entry_at: usize) -> (Option<String>, Option<String>) {
+fn first_server(cx: &Ctx<'_>, entry_at: usize) -> (Option<String>, Option<String>) {
+    let text = cx.text;
     let Some(open) = text[entry_at..].find('[').map(|i| entry_at + i) else {
         return (None, None);
     };
-    let Some(close) = matching_close(text, open, true) else {
+    let Some(first) = cx
+        .file
+        .lex(Comments::HashAndSlash)
+        .items(text, open)
+        .into_iter()
+        .next()
+    else {
         return (None, None);
     };
-    let inner = &text[open + 1..close];
-    let Some(first) = split_top_level(inner, b',', true).into_iter().next() else {
-        return (None, None);
-    };
-    let fields = split_top_level(
+    let fields = value_items(
         first.trim_start_matches('[').trim_end_matches(']'),
-        b',',
-        true,
+        Comments::HashAndSlash,
     );
     (
         fields.first().map(|h| unquote(h).to_string()),

@@ -3,6 +3,7 @@
 //! read here and the URL stack leaves the URL alone.
 
 use super::*;
+use crate::evidence::syntax::lex::Comments;
 use crate::evidence::syntax::prisma::datasources;
 use crate::evidence::syntax::url::{UrlParts, query_params};
 
@@ -14,7 +15,7 @@ pub(super) static PRISMA: Row<Pg> = Row {
 
 /// One hit per `url`/`directUrl` of a PostgreSQL datasource.
 pub(super) fn prisma(cx: &Ctx<'_>, out: &mut Found<Setting>) {
-    for ds in datasources(cx.text) {
+    for ds in datasources(cx.text, || cx.file.lex(Comments::Slash)) {
         if !matches!(ds.provider, Some("postgresql" | "postgres")) {
             continue;
         }

@@ -110,6 +110,7 @@ pub(crate) fn get<'t>(entries: &[Entry], text: &'t str, key: &str) -> Option<&'t
 
 #[cfg(test)]
 mod tests {
+    use super::super::lex::Comments;
     use super::super::testing::assert_rows;
     use super::*;
 
@@ -117,8 +118,11 @@ mod tests {
     /// `ENGINE` / `driver` names.
     fn read(framework: Framework, text: &str) -> Vec<(char, Vec<(String, String)>)> {
         let (lex, pattern) = match framework {
-            Framework::Django => (Lex::new(text, true, false), r#"['"]ENGINE['"]\s*:"#),
-            Framework::Laravel => (Lex::new(text, true, true), r#"['"]driver['"]\s*=>"#),
+            Framework::Django => (Lex::new(text, Comments::Hash), r#"['"]ENGINE['"]\s*:"#),
+            Framework::Laravel => (
+                Lex::new(text, Comments::HashAndSlash),
+                r#"['"]driver['"]\s*=>"#,
+            ),
         };
         let pattern = Regex::new(pattern).expect("pattern compiles");
         blocks(text, &lex, framework, &pattern)
@@ -200,7 +204,7 @@ mod tests {
     #[test]
     fn a_key_is_its_last_entry_case_and_all() {
         let text = "{'ENGINE': 'x', 'HOST': 'a', 'host': 'b', 'HOST': 'c', 'OPTIONS': {'sslmode': 'require'}}";
-        let lex = Lex::new(text, true, false);
+        let lex = Lex::new(text, Comments::Hash);
         let pattern = Regex::new("'ENGINE'").expect("pattern compiles");
         let blocks = blocks(text, &lex, Framework::Django, &pattern);
         let block = &blocks[0];

@@ -1,14 +1,57 @@
-//! Code read without a parser: the bracket around a place, the bracket
-//! that closes one, top-level items split at a separator and `key: value`
-//! entries, skipping string literals and comments. Two readers, still
-//! (issue #13): [`Lex`], a file's strings, comments and bracket pairs found
-//! once, and the functions below it, which scan a slice each time.
+//! Code read without a parser, by one reader: [`Lex`] finds a text's
+//! string literals, comments and bracket pairs once, and answers from them
+//! what detectors ask of code: the bracket that closes one
+//! ([`Lex::closing`]) or encloses a place ([`Lex::enclosing`]), the
+//! top-level items of a bracket body ([`Lex::items`], [`Lex::split`]), a
+//! separator outside strings, comments and brackets
+//! ([`Lex::find_top_level`]), and `key: value` entries ([`Lex::pairs`] at
+//! a separator the caller names, [`Lex::entries`] at whichever of `:`, `=`
+//! and `=>` an entry has, with offsets). A file is lexed once per kind of
+//! comment, by [`crate::evidence::FileCtx::lex`], and only when a detector
+//! has found something to read in it; a short value (an option's dict) is
+//! lexed alone ([`value_items`], [`value_pairs`], [`dict_get`]).
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use regex::Regex;
 
 use super::quote::unquote;
+
+/// The comments of the language a text is read as; strings are read alike
+/// in all (`'…'`, `"…"`, `` `…` ``, `'''…'''`, `"""…"""`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Comments {
+    /// `#…` (Python).
+    Hash,
+    /// `//…` and `/*…*/` (JavaScript, Java, Prisma).
+    Slash,
+    /// Both (PHP; and configs whose comments are `#` but whose values may
+    /// hold `//` code: ProxySQL, PgCat, Odyssey, Python calls as the MySQL
+    /// and Oracle stacks read them).
+    HashAndSlash,
+}
+
+impl Comments {
+    /// Every kind, each at its [`Comments::index`].
+    pub(crate) const COUNT: usize = 3;
+
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Comments::Hash => 0,
+            Comments::Slash => 1,
+            Comments::HashAndSlash => 2,
+        }
+    }
+
+    fn hash(self) -> bool {
+        self != Comments::Slash
+    }
+
+    fn slash(self) -> bool {
+        self != Comments::Hash
+    }
+}
 
 /// Where the string literals, comments and bracket pairs of a source file
 /// are. Strings end at a newline unless triple-quoted or backquoted, so a
@@ -21,7 +64,7 @@ pub(crate) struct Lex {
     /// Open → close index of each bracket pair.
     close_of: HashMap<usize, usize>,
     /// Bracket pairs ordered by the opening index.
-    pairs: Vec<(usize, usize)>,
+    brackets: Vec<(usize, usize)>,
 }
 
 /// One `key: value` / `key => value` / `key=value` item of an object, dict,
@@ -43,13 +86,14 @@ impl Entry {
 }
 
 impl Lex {
-    pub(crate) fn new(text: &str, hash_comments: bool, slash_comments: bool) -> Lex {
+    pub(crate) fn new(text: &str, comments: Comments) -> Lex {
+        let (hash_comments, slash_comments) = (comments.hash(), comments.slash());
         let b = text.as_bytes();
         let mut lex = Lex {
             skips: HashMap::new(),
             comments: Vec::new(),
             close_of: HashMap::new(),
-            pairs: Vec::new(),
+            brackets: Vec::new(),
         };
         let mut stack: Vec<usize> = Vec::new();
         let mut i = 0;
@@ -85,7 +129,7 @@ impl Lex {
                     if let Some(k) = stack.iter().rposition(|&o| b[o] == want) {
                         let open = stack[k];
                         stack.truncate(k);
-                        lex.pairs.push((open, i));
+                        lex.brackets.push((open, i));
                         lex.close_of.insert(open, i);
                     }
                 }
@@ -93,7 +137,7 @@ impl Lex {
             }
             i += 1;
         }
-        lex.pairs.sort_unstable();
+        lex.brackets.sort_unstable();
         lex
     }
 
@@ -110,7 +154,7 @@ impl Lex {
     /// The innermost bracket pair around `at` opened by one of `opens`.
     pub(crate) fn enclosing(&self, text: &str, at: usize, opens: &[u8]) -> Option<(usize, usize)> {
         let b = text.as_bytes();
-        self.pairs
+        self.brackets
             .iter()
             .filter(|&&(o, c)| o < at && at < c && opens.contains(&b[o]))
             .max_by_key(|&&(o, _)| o)
@@ -255,6 +299,128 @@ impl Lex {
                 self.close_of.get(&open).map(|&c| (open, c))
             })
     }
+
+    /// The first index of `range` outside strings, comments and nested
+    /// brackets where `found` holds, offered between characters only (so a
+    /// caller may cut the text there). None when there is none, or when a
+    /// bracket that does not close within `range` comes first: what follows
+    /// it is not top level.
+    pub(crate) fn find_top_level(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        mut found: impl FnMut(usize) -> bool,
+    ) -> Option<usize> {
+        let b = text.as_bytes();
+        let mut i = range.start;
+        while i < range.end {
+            if let Some(&(end, _)) = self.skips.get(&i) {
+                i = end.max(i + 1);
+                continue;
+            }
+            match b[i] {
+                b'(' | b'[' | b'{' => match self.close_of.get(&i) {
+                    Some(&close) if close < range.end => {
+                        i = close + 1;
+                        continue;
+                    }
+                    _ => return None,
+                },
+                b')' | b']' | b'}' => return None,
+                _ if text.is_char_boundary(i) && found(i) => return Some(i),
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The items of `range` between top-level `sep` bytes, each without
+    /// the whitespace around it and the comments that lead it; empty items
+    /// left out.
+    pub(crate) fn split<'t>(&self, text: &'t str, range: Range<usize>, sep: u8) -> Vec<&'t str> {
+        self.item_ranges(text, range, sep)
+            .into_iter()
+            .map(|item| &text[item])
+            .collect()
+    }
+
+    /// The `,`-separated items between the bracket at `open` and the one
+    /// closing it (none when it does not close): a call's arguments, an
+    /// array's elements.
+    pub(crate) fn items<'t>(&self, text: &'t str, open: usize) -> Vec<&'t str> {
+        match self.closing(open) {
+            Some(close) => self.split(text, open + 1..close, b','),
+            None => Vec::new(),
+        }
+    }
+
+    /// The `key<sep>value` items of `range` (an object, argument list or
+    /// array body; `sep` is `:`, `=` or `=>`), as (key unquoted, value as
+    /// written). The key is all before the first top-level `sep` (`=` not
+    /// of `==` or `=>`); an item without one is left out, but for a
+    /// JavaScript shorthand `{ ca }` (`sep` `:`), its name both key and
+    /// value. Unlike [`Lex::entries`], which reads the separator each entry
+    /// has, keys of words only, and keeps positional items.
+    pub(crate) fn pairs<'t>(
+        &self,
+        text: &'t str,
+        range: Range<usize>,
+        sep: &str,
+    ) -> Vec<(String, &'t str)> {
+        self.item_ranges(text, range, b',')
+            .into_iter()
+            .filter_map(|item| {
+                let entry = &text[item.clone()];
+                let at = self.find_top_level(text, item.clone(), |i| {
+                    let rest = &text[i..item.end];
+                    rest.starts_with(sep)
+                        && !(sep == "=" && (rest.starts_with("==") || rest.starts_with("=>")))
+                });
+                let Some(at) = at else {
+                    let shorthand = sep == ":"
+                        && entry
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
+                    return shorthand.then(|| (entry.to_string(), entry));
+                };
+                let key = unquote(text[item.start..at].trim()).to_string();
+                Some((key, text[at + sep.len()..item.end].trim()))
+            })
+            .collect()
+    }
+
+    /// Where [`Lex::split`]'s items are.
+    fn item_ranges(&self, text: &str, range: Range<usize>, sep: u8) -> Vec<Range<usize>> {
+        let b = text.as_bytes();
+        let mut items = Vec::new();
+        let mut from = range.start;
+        loop {
+            let cut = self.find_top_level(text, from..range.end, |i| b[i] == sep);
+            let end = cut.unwrap_or(range.end);
+            let start = self.after_comments(text, from, end);
+            let item_end = start + text[start..end].trim_end().len();
+            if start < item_end {
+                items.push(start..item_end);
+            }
+            match cut {
+                Some(cut) => from = cut + 1,
+                None => return items,
+            }
+        }
+    }
+
+    /// The index in `from..end` after the whitespace and comments that
+    /// start there.
+    fn after_comments(&self, text: &str, mut from: usize, end: usize) -> usize {
+        loop {
+            from = end - text[from..end].trim_start().len();
+            match self.skips.get(&from) {
+                Some(&(after, true)) if from < end => from = after.min(end),
+                _ => return from,
+            }
+        }
+    }
 }
 
 /// Where the line holding `i` ends: its newline, or the end.
@@ -279,128 +445,7 @@ fn string_end(b: &[u8], i: usize) -> usize {
     b.len()
 }
 
-/// Calls `f(i)` for each byte index of `s` outside string literals,
-/// comments (`//`, `/* */`, and `#` when `hash_comments`) and nested
-/// brackets; stops when `f` returns false or a bracket closes below the
-/// start (returning that index).
-fn scan_top_level(s: &str, hash_comments: bool, mut f: impl FnMut(usize) -> bool) -> Option<usize> {
-    let b = s.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            q @ (b'"' | b'\'' | b'`') => {
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = s[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 1);
-            }
-            b'#' if hash_comments => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => {
-                if depth == 0 {
-                    return Some(i);
-                }
-                depth -= 1;
-            }
-            // Offered between characters only: callers cut the text there.
-            _ if depth == 0 && s.is_char_boundary(i) && !f(i) => return Some(i),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// `s` without the comments (`//…`, `/*…*/`, `#…` when `hash_comments`)
-/// that lead it.
-fn skip_comments(s: &str, hash_comments: bool) -> &str {
-    let mut s = s.trim_start();
-    loop {
-        let rest = if s.starts_with("//") || (hash_comments && s.starts_with('#')) {
-            s.find('\n').map_or("", |i| &s[i + 1..])
-        } else if let Some(body) = s.strip_prefix("/*") {
-            body.find("*/").map_or("", |i| &body[i + 2..])
-        } else {
-            return s;
-        };
-        s = rest.trim_start();
-    }
-}
-
-/// The index of the bracket closing the one at `open`.
-pub(crate) fn matching_close(text: &str, open: usize, hash_comments: bool) -> Option<usize> {
-    scan_top_level(&text[open + 1..], hash_comments, |_| true).map(|i| open + 1 + i)
-}
-
-/// `s` split at top-level `sep` bytes, trimmed, empties dropped.
-pub(crate) fn split_top_level(s: &str, sep: u8, hash_comments: bool) -> Vec<&str> {
-    let mut cuts = Vec::new();
-    scan_top_level(s, hash_comments, |i| {
-        if s.as_bytes()[i] == sep {
-            cuts.push(i);
-        }
-        true
-    });
-    let mut parts = Vec::new();
-    let mut from = 0;
-    for cut in cuts.into_iter().chain(std::iter::once(s.len())) {
-        let part = skip_comments(&s[from..cut], hash_comments).trim();
-        if !part.is_empty() {
-            parts.push(part);
-        }
-        from = cut + 1;
-    }
-    parts
-}
-
-/// `key: value`, `key=value`, `'key' => value` entries of an object,
-/// argument list or array body, keys unquoted.
-pub(crate) fn pairs<'a>(body: &'a str, sep: &str, hash_comments: bool) -> Vec<(String, &'a str)> {
-    split_top_level(body, b',', hash_comments)
-        .into_iter()
-        .filter_map(|entry| {
-            let mut at = None;
-            scan_top_level(entry, hash_comments, |i| {
-                if entry[i..].starts_with(sep)
-                    && !(sep == "=" && entry[i..].starts_with("=="))
-                    && !(sep == "=" && entry[i..].starts_with("=>"))
-                {
-                    at = Some(i);
-                    return false;
-                }
-                true
-            });
-            let Some(i) = at else {
-                // JS shorthand `{ ca }`.
-                let ident = sep == ":"
-                    && entry
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
-                return ident.then(|| (entry.to_string(), entry));
-            };
-            let key = unquote(entry[..i].trim()).to_string();
-            Some((key, entry[i + sep.len()..].trim()))
-        })
-        .collect()
-}
-
-/// The value of the first of [`pairs`]' entries named `key`, as written.
+/// The first of [`Lex::pairs`]' entries named `key`, as written.
 pub(crate) fn entry<'a>(entries: &[(String, &'a str)], key: &str) -> Option<&'a str> {
     entries
         .iter()
@@ -408,10 +453,26 @@ pub(crate) fn entry<'a>(entries: &[(String, &'a str)], key: &str) -> Option<&'a 
         .map(|(_, v)| *v)
 }
 
+/// A short value's top-level items at `,` ([`Lex::split`] over the value
+/// alone).
+pub(crate) fn value_items(value: &str, comments: Comments) -> Vec<&str> {
+    Lex::new(value, comments).split(value, 0..value.len(), b',')
+}
+
+/// A short value's `key<sep>value` entries ([`Lex::pairs`] over the value
+/// alone): the inside of an options array or a nested object.
+pub(crate) fn value_pairs<'a>(
+    value: &'a str,
+    sep: &str,
+    comments: Comments,
+) -> Vec<(String, &'a str)> {
+    Lex::new(value, comments).pairs(value, 0..value.len(), sep)
+}
+
 /// A value in a Python dict / JS object literal: `{'ca': '/x.pem'}` → `/x.pem`.
 pub(crate) fn dict_get<'a>(dict: &'a str, key: &str) -> Option<&'a str> {
     let inner = dict.trim().strip_prefix('{')?.strip_suffix('}')?;
-    entry(&pairs(inner, ":", true), key).map(unquote)
+    entry(&value_pairs(inner, ":", Comments::HashAndSlash), key).map(unquote)
 }
 
 #[cfg(test)]
@@ -419,15 +480,18 @@ mod tests {
     use super::super::testing::assert_rows;
     use super::*;
 
+    /// Each row's value read alone: `,`-separated items, a key's first
+    /// value.
     #[test]
     fn the_first_entry_of_a_key() {
         let body = "host='db', 'port': 3306, host='other', ssl";
         assert_rows(
-            |key| entry(&pairs(body, "=", true), key),
+            |key| entry(&value_pairs(body, "=", Comments::HashAndSlash), key),
             &[("host", Some("'db'")), ("ssl", None), ("user", None)],
         );
+        let body = "'ca': '/x.pem', verify: true";
         assert_rows(
-            |key| entry(&pairs("'ca': '/x.pem', verify: true", ":", true), key),
+            |key| entry(&value_pairs(body, ":", Comments::HashAndSlash), key),
             &[
                 ("ca", Some("'/x.pem'")),
                 ("verify", Some("true")),
@@ -436,33 +500,130 @@ mod tests {
         );
     }
 
+    /// (text, its comments) → its top-level items at `,`.
     #[test]
     fn top_level_items() {
         assert_rows(
-            |(text, hash_comments)| split_top_level(text, b',', hash_comments),
+            |(text, comments)| value_items(text, comments),
             &[
                 (
-                    ("a, f(b, c), 'd,e', {x: 1, y: 2}", false),
+                    ("a, f(b, c), 'd,e', {x: 1, y: 2}", Comments::Slash),
                     vec!["a", "f(b, c)", "'d,e'", "{x: 1, y: 2}"],
                 ),
-                (("a, // b, c\n d", false), vec!["a", "d"]),
-                (("a, # b, c\n d", true), vec!["a", "d"]),
-                (("a, /* b, */ c", false), vec!["a", "c"]),
-                (("", false), vec![]),
+                (("a, // b, c\n d", Comments::Slash), vec!["a", "d"]),
+                (("a, # b, c\n d", Comments::HashAndSlash), vec!["a", "d"]),
+                (
+                    ("a, # b, c\n d", Comments::Slash),
+                    vec!["a", "# b", "c\n d"],
+                ),
+                (("a, /* b, */ c", Comments::Slash), vec!["a", "c"]),
+                // A comment that trails an item stays with it.
+                (("a // b\n, c", Comments::Slash), vec!["a // b", "c"]),
+                (("", Comments::Slash), vec![]),
+                ((" , \u{a0}a\u{a0},", Comments::Slash), vec!["a"]),
+                // What follows a bracket that does not close is one item.
+                (("a, (b, c", Comments::Slash), vec!["a", "(b, c"]),
+                (("a, b), c", Comments::Slash), vec!["a", "b), c"]),
             ],
         );
     }
 
-    /// The offset of the bracket that closes the one at 0.
+    /// A bracket's items, where the text is a whole file.
+    #[test]
+    fn the_items_of_a_bracket() {
+        assert_rows(
+            |text: &str| {
+                let lex = Lex::new(text, Comments::HashAndSlash);
+                lex.items(text, text.find('(').expect("a bracket"))
+            },
+            &[
+                (
+                    "x = f(a, g(b, c), 'd)', # e, f\n h)",
+                    vec!["a", "g(b, c)", "'d)'", "h"],
+                ),
+                ("f()", vec![]),
+                ("f(a, b", vec![]),
+            ],
+        );
+    }
+
+    /// (text, comments) → where the first top-level `=` is.
+    #[test]
+    fn a_separator_at_top_level() {
+        assert_rows(
+            |(text, comments): (&str, Comments)| {
+                let lex = Lex::new(text, comments);
+                lex.find_top_level(text, 0..text.len(), |i| text.as_bytes()[i] == b'=')
+            },
+            &[
+                (("a(=) '=' [=] {=} = b", Comments::Slash), Some(17)),
+                (("a /* = */ # =\n=", Comments::HashAndSlash), Some(14)),
+                (("a # =\n=", Comments::Slash), Some(4)),
+                // Past a bracket that does not close, nothing is top level.
+                (("a (= b", Comments::Slash), None),
+                (("a ) = b", Comments::Slash), None),
+                (("a b", Comments::Slash), None),
+            ],
+        );
+    }
+
+    /// (text, separator) → the pairs between the first bracket and its
+    /// close.
+    #[test]
+    fn pairs_of_a_bracket() {
+        let read = |(text, sep): (&'static str, &'static str)| {
+            let lex = Lex::new(text, Comments::HashAndSlash);
+            let open = text.find(['(', '{', '[']).expect("a bracket");
+            let close = lex.closing(open).expect("it closes");
+            lex.pairs(text, open + 1..close, sep)
+        };
+        let p = |v: &[(&str, &'static str)]| -> Vec<(String, &'static str)> {
+            v.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+        };
+        assert_rows(
+            read,
+            &[
+                (
+                    (
+                        "connect(host='db', port=(3306), f(y), **kw, 'ssl'= {'a': 1})",
+                        "=",
+                    ),
+                    p(&[("host", "'db'"), ("port", "(3306)"), ("ssl", "{'a': 1}")]),
+                ),
+                (
+                    ("[PDO::MYSQL_ATTR_SSL_CA => $ca, 'x' => f(a => b)]", "=>"),
+                    p(&[("PDO::MYSQL_ATTR_SSL_CA", "$ca"), ("x", "f(a => b)")]),
+                ),
+                // A shorthand `{ ca }` is its own key.
+                (
+                    ("{ ca, 'host': 'db:5432', ...rest }", ":"),
+                    p(&[("ca", "ca"), ("host", "'db:5432'")]),
+                ),
+                // `=>` is no `=`.
+                (("f(a => 1)", "="), p(&[])),
+            ],
+        );
+    }
+
+    /// (text, comments) → the bracket that closes the one at 0.
     #[test]
     fn the_closing_bracket() {
         assert_rows(
-            |(text, hash_comments)| matching_close(text, 0, hash_comments),
+            |(text, comments)| Lex::new(text, comments).closing(0),
             &[
-                (("(a, (b), ')')", false), Some(12)),
-                (("{a: '}'} x", false), Some(7)),
-                (("[a # ]\n]", true), Some(7)),
-                (("(never closed", false), None),
+                (("(a, (b), ')')", Comments::Slash), Some(12)),
+                (("{a: '}'} x", Comments::Slash), Some(7)),
+                (("[a # ]\n]", Comments::HashAndSlash), Some(7)),
+                (("[a # ]\n]", Comments::Slash), Some(5)),
+                (("(a // )\n)", Comments::Slash), Some(8)),
+                (("(a // )\n)", Comments::Hash), Some(6)),
+                (("(never closed", Comments::Slash), None),
+                // A quote ends at its line's end, unless tripled or a
+                // backquote: a stray apostrophe spoils one line.
+                (("(it's\n)", Comments::Slash), Some(6)),
+                (("('''a\n)''')", Comments::Hash), Some(10)),
+                (("(`a\n)`)", Comments::Slash), Some(6)),
+                (("('a\\')')", Comments::Slash), Some(7)),
             ],
         );
     }
@@ -503,7 +664,7 @@ mod tests {
             ),
         ];
         for (body, sep, expected) in table {
-            let entries = pairs(body, sep, false);
+            let entries = value_pairs(body, sep, Comments::Slash);
             let seen: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (k.as_str(), *v)).collect();
             assert_eq!(seen, expected, "{body}");
         }
@@ -513,7 +674,7 @@ mod tests {
     #[test]
     fn lex_the_object_around_a_place() {
         let enclosing = |text: &'static str| {
-            let lex = Lex::new(text, true, true);
+            let lex = Lex::new(text, Comments::HashAndSlash);
             let at = text.find("HOST").expect("a place");
             lex.enclosing(text, at, b"{")
                 .map(|(open, close)| &text[open..=close])
@@ -535,7 +696,7 @@ mod tests {
     #[test]
     fn lex_entries() {
         let entries = |text: &'static str| {
-            let lex = Lex::new(text, true, true);
+            let lex = Lex::new(text, Comments::HashAndSlash);
             let (open, close) = lex.object_at(text, 0).expect("an object");
             lex.entries(text, open, close)
                 .iter()
@@ -568,7 +729,7 @@ mod tests {
     #[test]
     fn lex_comments() {
         let text = "a # b\n'#' c // d\n/* e */ f";
-        let lex = Lex::new(text, true, true);
+        let lex = Lex::new(text, Comments::HashAndSlash);
         assert_rows(
             |needle: &str| lex.in_comment(text.find(needle).expect("a place")),
             &[

@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::lex::matching_close;
+use super::lex::Lex;
 use super::quote::unquote;
 
 static DATASOURCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -22,12 +22,13 @@ pub(crate) struct Datasource<'a> {
     pub(crate) urls: Vec<(&'a str, usize)>,
 }
 
-/// The datasource blocks of a schema, in order.
-pub(crate) fn datasources(text: &str) -> Vec<Datasource<'_>> {
+/// The datasource blocks of a schema, in order; `lex`, the schema lexed
+/// (`//` comments), is asked for once a block is found.
+pub(crate) fn datasources<'t, 'l>(text: &'t str, lex: impl Fn() -> &'l Lex) -> Vec<Datasource<'t>> {
     let mut out = Vec::new();
     for m in DATASOURCE.find_iter(text) {
         let open = m.end() - 1;
-        let Some(close) = matching_close(text, open, false) else {
+        let Some(close) = lex().closing(open) else {
             continue;
         };
         let mut ds = Datasource {
@@ -55,12 +56,14 @@ pub(crate) fn datasources(text: &str) -> Vec<Datasource<'_>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lex::Comments;
     use super::*;
 
     #[test]
     fn datasource_blocks() {
         let text = "generator client {\n  provider = \"prisma-client-js\"\n}\n\ndatasource db {\n  provider  = \"postgresql\"\n  url       = env(\"DATABASE_URL\")\n  directUrl = \"postgres://app@db/shop\"\n}\n";
-        let all = datasources(text);
+        let lex = Lex::new(text, Comments::Slash);
+        let all = datasources(text, || &lex);
         assert_eq!(all.len(), 1);
         let ds = &all[0];
         assert_eq!(&text[ds.at..ds.at + 10], "datasource");
