@@ -516,7 +516,7 @@ pub struct JudgeArgs {
     pub app_families: Switch,
     /// A site rule, tried before the built-in ones: names the regex
     /// matches belong to family NAME (repeatable).
-    #[arg(long, value_name = "REGEX=NAME", value_parser = parse_family_rule)]
+    #[arg(long, value_name = "REGEX=NAME", value_parser = Families::parse_rule)]
     pub app_family: Vec<(regex::Regex, String)>,
     /// No progress bar and no notes; errors are still printed.
     #[arg(short, long)]
@@ -619,15 +619,11 @@ fn parse_time(text: &str) -> Result<i64, String> {
 }
 
 /// `--settle`: a span as `capture --interval` takes it, or none at all.
-fn parse_settle(text: &str) -> Result<std::time::Duration, String> {
+fn parse_settle(text: &str) -> Result<std::time::Duration, capture::SpanError> {
     match text.trim() {
         "0" | "0s" | "0m" => Ok(std::time::Duration::ZERO),
         _ => capture::parse_span(text),
     }
-}
-
-fn parse_family_rule(text: &str) -> Result<(regex::Regex, String), String> {
-    Families::parse_rule(text)
 }
 
 impl JudgeArgs {
@@ -1320,7 +1316,7 @@ fn log_files(
 }
 
 /// Reads the `--state` file; a missing one is a first run, said.
-fn load_state(path: &std::path::Path) -> Result<crate::state::State, String> {
+fn load_state(path: &std::path::Path) -> Result<crate::state::State, crate::state::StateError> {
     match crate::state::State::load(path)? {
         Some(state) => Ok(state),
         None => {
