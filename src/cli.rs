@@ -680,13 +680,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Merge(args) => run_merge(*args, csv, choose),
         Command::ScanConfig(args) => run_scan_config(args, csv, choose),
         Command::Truststore(args) => run_truststore(args, choose),
-        Command::Sql(args) => match print_out(&capture_sql::text(args.engine)) {
-            Err(e) if !is_broken_pipe(&e) => {
-                eprintln!("sslcensus: error: {e:#}");
+        Command::Sql(args) => {
+            if output_written(print_out(&capture_sql::text(args.engine))) {
+                ExitCode::SUCCESS
+            } else {
                 ExitCode::from(1)
             }
-            _ => ExitCode::SUCCESS,
-        },
+        }
         Command::Capture(args) => run_capture(*args),
         Command::Plan(args) => run_plan(args),
         Command::Diff(args) => run_diff(*args, cli.csv_raw),
@@ -779,12 +779,10 @@ fn run_plan(args: PlanArgs) -> ExitCode {
             } else {
                 print_out(&text)
             };
-            match printed {
-                Err(e) if !is_broken_pipe(&e) => {
-                    eprintln!("sslcensus: error: {e:#}");
-                    ExitCode::from(1)
-                }
-                _ => ExitCode::SUCCESS,
+            if output_written(printed) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             }
         }
         Err(e) => {
@@ -900,10 +898,7 @@ fn run_diff(args: DiffArgs, csv_raw: bool) -> ExitCode {
         }
         None => print_out(&table()),
     };
-    if let Err(e) = written
-        && !is_broken_pipe(&e)
-    {
-        eprintln!("sslcensus: error: {e:#}");
+    if !output_written(written) {
         return ExitCode::from(1);
     }
     let threshold = match args.fail_on {
@@ -1623,6 +1618,18 @@ fn print_out(text: &str) -> anyhow::Result<()> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+/// Whether what was written reached the output, or the reader (head, less)
+/// closed the pipe, having what it wanted; any other failure is said.
+fn output_written(written: anyhow::Result<()>) -> bool {
+    match written {
+        Err(e) if !is_broken_pipe(&e) => {
+            eprintln!("sslcensus: error: {e:#}");
+            false
+        }
+        _ => true,
+    }
 }
 
 /// Whether writing failed because the reader closed the pipe.

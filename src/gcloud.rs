@@ -66,11 +66,7 @@ pub fn expand_arrays(
             out.push(file);
             continue;
         };
-        let mut head = [0u8; 256];
-        let is_array = crate::source::open_text(path)
-            .and_then(|text| crate::source::read_up_to(text, &mut head))
-            .is_ok_and(|got| is_entry_array(&head[..got]));
-        if !is_array {
+        if !crate::source::head_is(path, is_entry_array) {
             out.push(file);
             continue;
         }

@@ -26,7 +26,11 @@ pub fn expand_dumps(
 ) -> (Vec<InputFile>, Vec<InputError>, Vec<String>) {
     let (mut out, mut errors, mut notes) = (Vec::new(), Vec::new(), Vec::new());
     for file in files {
-        if !file.path.as_deref().is_some_and(is_dump_file) {
+        if !file
+            .path
+            .as_deref()
+            .is_some_and(|path| crate::source::head_is(path, json::is_dump))
+        {
             out.push(file);
             continue;
         }
@@ -63,13 +67,6 @@ pub fn expand_dumps(
         }
     }
     (out, errors, notes)
-}
-
-fn is_dump_file(path: &std::path::Path) -> bool {
-    let mut head = [0u8; 256];
-    crate::source::open_text(path)
-        .and_then(|text| crate::source::read_up_to(text, &mut head))
-        .is_ok_and(|got| json::is_dump(&head[..got]))
 }
 
 /// A `--since` / `--until` that is no time [`parse_time`] reads.
