@@ -225,11 +225,7 @@ pub struct Resumed {
 pub fn name_instances_from_envelopes(files: &mut [InputFile], settings: &Settings) {
     for file in files {
         let Some(path) = &file.path else { continue };
-        let mut first = [0u8; 256];
-        let got = crate::source::open_text(path)
-            .and_then(|text| crate::source::read_up_to(text, &mut first))
-            .unwrap_or(0);
-        if !first[..got].trim_ascii_start().starts_with(b"{") {
+        if !crate::source::head_is(path, |first| first.trim_ascii_start().starts_with(b"{")) {
             continue;
         }
         let mut head = vec![0; DETECT_BYTES];

@@ -94,8 +94,25 @@ pub struct CaptureRequest {
     pub duration: Option<Duration>,
 }
 
+/// A span ([`parse_span`]) that cannot be read; each names the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpanError {
+    /// No number before the unit.
+    #[error("{0:?}: a number and s, m, h or d (e.g. 30s, 5m)")]
+    NoNumber(String),
+    /// A unit other than s, m, h, d.
+    #[error("{0:?}: the unit is s, m, h or d")]
+    UnknownUnit(String),
+    /// Zero of any unit.
+    #[error("{0:?}: must be at least 1s")]
+    Zero(String),
+    /// More seconds than a duration holds.
+    #[error("{0:?}: too long a span")]
+    TooLong(String),
+}
+
 /// `30s`, `5m`, `2h`, `1d`, or seconds.
-pub fn parse_span(text: &str) -> Result<Duration, String> {
+pub fn parse_span(text: &str) -> Result<Duration, SpanError> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => text.split_at(i),
@@ -103,16 +120,19 @@ pub fn parse_span(text: &str) -> Result<Duration, String> {
     };
     let n: u64 = number
         .parse()
-        .map_err(|_| format!("{text:?}: a number and s, m, h or d (e.g. 30s, 5m)"))?;
-    let seconds = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        _ => return Err(format!("{text:?}: the unit is s, m, h or d")),
+        .map_err(|_| SpanError::NoNumber(text.to_string()))?;
+    let unit_seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(SpanError::UnknownUnit(text.to_string())),
     };
+    let seconds = n
+        .checked_mul(unit_seconds)
+        .ok_or_else(|| SpanError::TooLong(text.to_string()))?;
     if seconds == 0 {
-        return Err(format!("{text:?}: must be at least 1s"));
+        return Err(SpanError::Zero(text.to_string()));
     }
     Ok(Duration::from_secs(seconds))
 }
@@ -601,22 +621,33 @@ mod tests {
 
     #[test]
     fn spans() {
+        use SpanError::*;
         let table = [
             ("30s", Ok(30)),
             ("5m", Ok(300)),
             ("2h", Ok(7200)),
             ("1d", Ok(86_400)),
             ("45", Ok(45)),
-            ("0s", Err(())),
-            ("5x", Err(())),
-            ("m", Err(())),
+            (" 45 ", Ok(45)),
+            ("0s", Err(Zero("0s".into()))),
+            ("5x", Err(UnknownUnit("5x".into()))),
+            ("m", Err(NoNumber("m".into()))),
+            (
+                "99999999999999999999",
+                Err(NoNumber("99999999999999999999".into())),
+            ),
+            // Past u64 seconds once multiplied (it overflowed before).
+            (
+                "999999999999999999d",
+                Err(TooLong("999999999999999999d".into())),
+            ),
         ];
         for (text, want) in table {
-            assert_eq!(
-                parse_span(text).map(|d| d.as_secs()).map_err(|_| ()),
-                want,
-                "{text}"
-            );
+            assert_eq!(parse_span(text).map(|d| d.as_secs()), want, "{text}");
         }
+        assert_eq!(
+            UnknownUnit("5x".into()).to_string(),
+            "\"5x\": the unit is s, m, h or d"
+        );
     }
 }

@@ -516,7 +516,7 @@ pub struct JudgeArgs {
     pub app_families: Switch,
     /// A site rule, tried before the built-in ones: names the regex
     /// matches belong to family NAME (repeatable).
-    #[arg(long, value_name = "REGEX=NAME", value_parser = parse_family_rule)]
+    #[arg(long, value_name = "REGEX=NAME", value_parser = Families::parse_rule)]
     pub app_family: Vec<(regex::Regex, String)>,
     /// No progress bar and no notes; errors are still printed.
     #[arg(short, long)]
@@ -619,15 +619,11 @@ fn parse_time(text: &str) -> Result<i64, String> {
 }
 
 /// `--settle`: a span as `capture --interval` takes it, or none at all.
-fn parse_settle(text: &str) -> Result<std::time::Duration, String> {
+fn parse_settle(text: &str) -> Result<std::time::Duration, capture::SpanError> {
     match text.trim() {
         "0" | "0s" | "0m" => Ok(std::time::Duration::ZERO),
         _ => capture::parse_span(text),
     }
-}
-
-fn parse_family_rule(text: &str) -> Result<(regex::Regex, String), String> {
-    Families::parse_rule(text)
 }
 
 impl JudgeArgs {
@@ -684,13 +680,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Merge(args) => run_merge(*args, csv, choose),
         Command::ScanConfig(args) => run_scan_config(args, csv, choose),
         Command::Truststore(args) => run_truststore(args, choose),
-        Command::Sql(args) => match print_out(&capture_sql::text(args.engine)) {
-            Err(e) if !is_broken_pipe(&e) => {
-                eprintln!("sslcensus: error: {e:#}");
+        Command::Sql(args) => {
+            if output_written(print_out(&capture_sql::text(args.engine))) {
+                ExitCode::SUCCESS
+            } else {
                 ExitCode::from(1)
             }
-            _ => ExitCode::SUCCESS,
-        },
+        }
         Command::Capture(args) => run_capture(*args),
         Command::Plan(args) => run_plan(args),
         Command::Diff(args) => run_diff(*args, cli.csv_raw),
@@ -783,12 +779,10 @@ fn run_plan(args: PlanArgs) -> ExitCode {
             } else {
                 print_out(&text)
             };
-            match printed {
-                Err(e) if !is_broken_pipe(&e) => {
-                    eprintln!("sslcensus: error: {e:#}");
-                    ExitCode::from(1)
-                }
-                _ => ExitCode::SUCCESS,
+            if output_written(printed) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             }
         }
         Err(e) => {
@@ -904,10 +898,7 @@ fn run_diff(args: DiffArgs, csv_raw: bool) -> ExitCode {
         }
         None => print_out(&table()),
     };
-    if let Err(e) = written
-        && !is_broken_pipe(&e)
-    {
-        eprintln!("sslcensus: error: {e:#}");
+    if !output_written(written) {
         return ExitCode::from(1);
     }
     let threshold = match args.fail_on {
@@ -1320,7 +1311,7 @@ fn log_files(
 }
 
 /// Reads the `--state` file; a missing one is a first run, said.
-fn load_state(path: &std::path::Path) -> Result<crate::state::State, String> {
+fn load_state(path: &std::path::Path) -> Result<crate::state::State, crate::state::StateError> {
     match crate::state::State::load(path)? {
         Some(state) => Ok(state),
         None => {
@@ -1627,6 +1618,18 @@ fn print_out(text: &str) -> anyhow::Result<()> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+/// Whether what was written reached the output, or the reader (head, less)
+/// closed the pipe, having what it wanted; any other failure is said.
+fn output_written(written: anyhow::Result<()>) -> bool {
+    match written {
+        Err(e) if !is_broken_pipe(&e) => {
+            eprintln!("sslcensus: error: {e:#}");
+            false
+        }
+        _ => true,
+    }
 }
 
 /// Whether writing failed because the reader closed the pipe.

@@ -62,14 +62,17 @@ impl Families {
 
     /// Parses `REGEX=NAME` as given on the command line (the last `=` splits,
     /// so the regex may hold `=`).
-    pub fn parse_rule(text: &str) -> Result<(Regex, String), String> {
+    pub fn parse_rule(text: &str) -> Result<(Regex, String), RuleError> {
         let (regex, name) = text
             .rsplit_once('=')
-            .ok_or_else(|| format!("--app-family takes REGEX=NAME, got {text:?}"))?;
+            .ok_or_else(|| RuleError::NoName(text.to_string()))?;
         if name.is_empty() {
-            return Err(format!("--app-family {text:?}: the family name is empty"));
+            return Err(RuleError::EmptyName(text.to_string()));
         }
-        let regex = Regex::new(regex).map_err(|e| format!("--app-family {text:?}: {e}"))?;
+        let regex = Regex::new(regex).map_err(|error| RuleError::BadRegex {
+            rule: text.to_string(),
+            error,
+        })?;
         Ok((regex, name.to_string()))
     }
 
@@ -83,6 +86,21 @@ impl Families {
         }
         family(name)
     }
+}
+
+/// An `--app-family` rule that cannot be read; each names the rule.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RuleError {
+    /// No `=` between the regex and the name.
+    #[error("--app-family takes REGEX=NAME, got {0:?}")]
+    NoName(String),
+    /// Nothing after the last `=`.
+    #[error("--app-family {0:?}: the family name is empty")]
+    EmptyName(String),
+    /// The regex does not compile (its error is part of the message, which
+    /// clap shows alone).
+    #[error("--app-family {rule:?}: {error}")]
+    BadRegex { rule: String, error: regex::Error },
 }
 
 /// Raw names already given their family, for one correlator: most sessions
@@ -420,9 +438,10 @@ mod tests {
             Families::off().of("puma: cluster worker 2: 1 [x]"),
             "puma: cluster worker 2: 1 [x]"
         );
-        assert!(Families::parse_rule("no-equals").is_err());
-        assert!(Families::parse_rule("(=x").is_err());
-        assert!(Families::parse_rule("x=").is_err());
+        let error = |text| Families::parse_rule(text).unwrap_err();
+        assert_eq!(error("no-equals"), RuleError::NoName("no-equals".into()));
+        assert!(matches!(error("(=x"), RuleError::BadRegex { rule, .. } if rule == "(=x"));
+        assert_eq!(error("x="), RuleError::EmptyName("x=".into()));
     }
 
     #[test]

@@ -12,13 +12,13 @@
 //! time are held to put them in order, not their text.
 
 use std::fmt;
-use std::io::{self, BufWriter, Write};
+use std::io::{BufWriter, Write};
 
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde_json::Value;
 use sslcensus_parsers::envelope::instance_of_database_id;
 
-use crate::cloudwatch::Spool;
+use crate::cloudwatch::spool::{DumpError, JsonPlace, Spool};
 use crate::source::{InputError, InputFile};
 
 /// LogEntry's fields (`gcloud` prints them sorted): the first key of the
@@ -66,16 +66,12 @@ pub fn expand_arrays(
             out.push(file);
             continue;
         };
-        let mut head = [0u8; 256];
-        let is_array = crate::source::open_text(path)
-            .and_then(|text| crate::source::read_up_to(text, &mut head))
-            .is_ok_and(|got| is_entry_array(&head[..got]));
-        if !is_array {
+        if !crate::source::head_is(path, is_entry_array) {
             out.push(file);
             continue;
         }
         let expanded = Spool::in_slot(spool)
-            .map_err(|e| format!("cannot make a temporary folder: {e}"))
+            .map_err(DumpError::NoFolder)
             .and_then(|spool| expand(&file, forced_instance, spool));
         match expanded {
             Ok(expanded) => {
@@ -86,16 +82,16 @@ pub fn expand_arrays(
                         file.display, expanded.untimed
                     ));
                 }
-                if let Some(message) = expanded.error {
+                if let Some(error) = expanded.error {
                     errors.push(InputError {
                         input: file.display.clone(),
-                        message,
+                        message: error.to_string(),
                     });
                 }
             }
-            Err(message) => errors.push(InputError {
+            Err(error) => errors.push(InputError {
                 input: file.display.clone(),
-                message,
+                message: error.to_string(),
             }),
         }
     }
@@ -107,7 +103,7 @@ pub struct Expanded {
     pub files: Vec<InputFile>,
     pub untimed: u64,
     /// Why reading stopped early, if it did; the entries before still count.
-    pub error: Option<String>,
+    pub error: Option<DumpError>,
 }
 
 /// Where one entry was written, and when it was logged.
@@ -123,11 +119,11 @@ pub fn expand(
     file: &InputFile,
     forced_instance: Option<&str>,
     spool: &mut Spool,
-) -> Result<Expanded, String> {
-    let path = file.path.as_deref().ok_or("not a file")?;
-    let reader = crate::source::open_text(path).map_err(|e| format!("cannot open: {e}"))?;
+) -> Result<Expanded, DumpError> {
+    let path = file.path.as_deref().ok_or(DumpError::NotAFile)?;
+    let reader = crate::source::open_text(path).map_err(DumpError::Open)?;
     let unsorted_path = spool.new_path("gcloud-unsorted");
-    let write_error = |e: io::Error| format!("cannot write a temporary file: {e}");
+    let write_error = DumpError::Write;
     let mut unsorted = BufWriter::new(std::fs::File::create(&unsorted_path).map_err(write_error)?);
     let mut instances: Vec<String> = Vec::new();
     let mut placed: Vec<Placed> = Vec::new();
@@ -182,19 +178,8 @@ pub fn expand(
         .deserialize(&mut json)
         .and_then(|()| json.end())
         .err()
-        .map(|e| {
-            // serde's own message may quote the input: say where only.
-            format!(
-                "not a whole `gcloud logging read --format=json` array: {} at line {} column {}; the entries before it were used",
-                match e.classify() {
-                    serde_json::error::Category::Eof => "it ends early",
-                    serde_json::error::Category::Syntax => "a JSON syntax error",
-                    serde_json::error::Category::Data => "an unexpected value",
-                    serde_json::error::Category::Io => "a read error",
-                },
-                e.line(),
-                e.column()
-            )
+        .map(|e| DumpError::ArrayCut {
+            at: JsonPlace::from(&e),
         });
     if let Some(e) = write_failed {
         return Err(write_error(e));
@@ -321,7 +306,7 @@ mod tests {
         let mut spool = Spool::new().unwrap();
         let expanded = expand(&file, None, &mut spool).unwrap();
         assert_eq!(expanded.untimed, 1);
-        assert_eq!(expanded.error, None);
+        assert!(expanded.error.is_none(), "{:?}", expanded.error);
         let got: Vec<(String, String, Vec<String>)> = expanded
             .files
             .iter()
@@ -356,11 +341,20 @@ mod tests {
         let whole = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
         let expanded = expand(&file, Some("given"), &mut spool).unwrap();
+        let error = expanded.error.unwrap();
         assert!(
-            expanded.error.as_deref().unwrap().contains("ends early"),
-            "{:?}",
-            expanded.error
+            matches!(
+                error,
+                DumpError::ArrayCut {
+                    at: JsonPlace {
+                        category: serde_json::error::Category::Eof,
+                        ..
+                    }
+                }
+            ),
+            "{error:?}"
         );
+        assert!(error.to_string().contains("ends early"), "{error}");
         assert_eq!(expanded.files.len(), 1);
         assert_eq!(expanded.files[0].instance, "given");
     }

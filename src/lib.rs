@@ -51,7 +51,7 @@ pub use partial::{Partial, SET_RECORDS, read as read_partial, write as write_par
 pub use progress::Progress;
 pub use report::{OutputFormat, RunFacts, summary_with, write as write_report, write_settings};
 pub use source::resolve;
-pub use verdict::{GroupBy, ReportRow, Verdict, judge};
+pub use verdict::{GroupBy, GroupByError, ReportRow, Verdict, judge};
 
 /// Application settings as evidence: the scanner over a tree, one file's
 /// detectors, and the files that tie settings to clients.

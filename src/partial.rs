@@ -1282,6 +1282,16 @@ mod tests {
         assert_eq!(flat(&round_trip(&many)), flat(&many));
     }
 
+    /// Reading a partial of the one `row`, written at `path`: its error,
+    /// causes and all.
+    fn read_error_of(row: Row, path: &Path) -> String {
+        let mut df = frame(&[row]).unwrap();
+        ParquetWriter::new(std::fs::File::create(path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        format!("{:#}", read(path).unwrap_err())
+    }
+
     #[test]
     fn partial_rows_sslcensus_does_not_know_are_refused_by_row() {
         let dir = tempfile::tempdir().unwrap();
@@ -1296,8 +1306,7 @@ mod tests {
             ("hosts", "postgres", "", "unknown record `hosts`"),
             ("raw_name", "postgres", "xyz", "`xyz` is not a hash"),
         ];
-        let dir2 = tempfile::tempdir().unwrap();
-        let path = dir2.path().join("inconsistent.parquet");
+        let path = dir.path().join("inconsistent.parquet");
         let row = Row {
             record: "client_count".into(),
             engine: "postgres".into(),
@@ -1305,11 +1314,7 @@ mod tests {
             count: 2,
             ..Row::default()
         };
-        let mut df = frame(&[row]).unwrap();
-        ParquetWriter::new(std::fs::File::create(&path).unwrap())
-            .finish(&mut df)
-            .unwrap();
-        let e = format!("{:#}", read(&path).unwrap_err());
+        let e = read_error_of(row, &path);
         assert!(
             e.ends_with("more sessions of unknown transport than sessions"),
             "{e}"
@@ -1321,11 +1326,7 @@ mod tests {
             count: 2,
             ..Row::default()
         };
-        let mut df = frame(&[row]).unwrap();
-        ParquetWriter::new(std::fs::File::create(&path).unwrap())
-            .finish(&mut df)
-            .unwrap();
-        let e = format!("{:#}", read(&path).unwrap_err());
+        let e = read_error_of(row, &path);
         assert!(e.contains("it holds run 00000000000000ff 2 times"), "{e}");
         for (record, engine, item, why) in cases {
             let row = Row {
@@ -1335,13 +1336,8 @@ mod tests {
                 ..Row::default()
             };
             let path = dir.path().join("bad.parquet");
-            let mut df = frame(&[row]).unwrap();
-            ParquetWriter::new(std::fs::File::create(&path).unwrap())
-                .finish(&mut df)
-                .unwrap();
-            let e = format!("{:#}", read(&path).unwrap_err());
             assert_eq!(
-                e,
+                read_error_of(row, &path),
                 format!("{}: row 1 (a `{record}` row): {why}", path.display())
             );
         }

@@ -460,6 +460,16 @@ impl Read for FailingReader {
     }
 }
 
+/// Whether the file's first 256 bytes (decompressed) pass `test`: the cheap
+/// look that tells a dump or an envelope from a log. A file that cannot be
+/// read does not.
+pub fn head_is(path: &Path, test: impl FnOnce(&[u8]) -> bool) -> bool {
+    let mut head = [0u8; 256];
+    open_text(path)
+        .and_then(|text| read_up_to(text, &mut head))
+        .is_ok_and(|got| test(&head[..got]))
+}
+
 /// Reads until `buf` is full or the input ends; how much was read.
 pub fn read_up_to(mut reader: impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut got = 0;

@@ -15,12 +15,12 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sslcensus_parsers::LinePrefix;
 use sslcensus_parsers::envelope::ENVELOPES;
 use sslcensus_parsers::{Engine, LogFormat, Millis};
+use sslcensus_parsers::{LinePrefix, PrefixError};
 
 use crate::analyze::Resumed;
 use crate::atomic::AtomicFile;
@@ -189,14 +189,14 @@ impl FormatState {
         }
     }
 
-    pub fn format(&self) -> Result<LogFormat, String> {
+    pub fn format(&self) -> Result<LogFormat, FormatError> {
         Ok(match self {
             FormatState::PgStderr { log_line_prefix } => LogFormat::PgStderr {
                 prefix: log_line_prefix
                     .as_deref()
                     .map(LinePrefix::compile)
                     .transpose()
-                    .map_err(|e| e.to_string())?,
+                    .map_err(FormatError::Prefix)?,
             },
             FormatState::PgCsvlog => LogFormat::PgCsvlog,
             FormatState::PgJsonlog => LogFormat::PgJsonlog,
@@ -208,11 +208,63 @@ impl FormatState {
                 envelope: *ENVELOPES
                     .iter()
                     .find(|e| e.name() == envelope)
-                    .ok_or_else(|| format!("unknown envelope `{envelope}`"))?,
+                    .ok_or_else(|| FormatError::UnknownEnvelope(envelope.clone()))?,
                 inner: Box::new(inner.format()?),
             },
         })
     }
+}
+
+/// A kept format this sslcensus cannot rebuild.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    /// A `log_line_prefix` that does not compile.
+    #[error("{0}")]
+    Prefix(PrefixError),
+    /// An envelope by a name no envelope has.
+    #[error("unknown envelope `{0}`")]
+    UnknownEnvelope(String),
+}
+
+/// Why a state file cannot be used; each names the file. Starting from
+/// zero instead would silently count everything again or lose what was kept.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// It is there but cannot be read.
+    #[error("{}: cannot read the state file: {error}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// Written by an sslcensus of another layout.
+    #[error(
+        "{}: a state file of schema {schema}; this sslcensus reads schema {SCHEMA} (use the sslcensus that wrote it, or remove the file to read everything again from --since)",
+        path.display()
+    )]
+    OtherSchema { path: PathBuf, schema: u64 },
+    /// Not a whole state file of this layout.
+    #[error(
+        "{}: the state file is damaged ({damage}); restore it from a backup, or remove it to read everything again from --since",
+        path.display()
+    )]
+    Damaged { path: PathBuf, damage: Damage },
+}
+
+/// What is wrong inside a damaged state file.
+#[derive(Debug, thiserror::Error)]
+pub enum Damage {
+    /// A gzip stream that does not decode.
+    #[error("gzip: {0}")]
+    Gzip(std::io::Error),
+    /// Not JSON, or not the state's fields (serde_json's words).
+    #[error("{0}")]
+    Json(serde_json::Error),
+    /// JSON without a schema number.
+    #[error("no schema number: not an sslcensus state file")]
+    NoSchema,
+    /// A stream's format that cannot be rebuilt.
+    #[error("{0}")]
+    Format(FormatError),
 }
 
 /// How the stream's display name reads in messages and in `analyze`.
@@ -225,47 +277,50 @@ impl State {
     /// run). A file of another schema or a damaged one is an error naming
     /// it: starting from zero would silently count everything again or
     /// lose what was kept.
-    pub fn load(path: &Path) -> Result<Option<State>, String> {
-        let shown = path.display();
+    pub fn load(path: &Path) -> Result<Option<State>, StateError> {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("{shown}: cannot read the state file: {e}")),
+            Err(error) => {
+                return Err(StateError::Unreadable {
+                    path: path.to_path_buf(),
+                    error,
+                });
+            }
         };
-        let damaged = |why: String| {
-            format!(
-                "{shown}: the state file is damaged ({why}); restore it from a backup, or remove it to read everything again from --since"
-            )
+        let damaged = |damage: Damage| StateError::Damaged {
+            path: path.to_path_buf(),
+            damage,
         };
         let text = if bytes.starts_with(&[0x1f, 0x8b]) {
             let mut text = Vec::new();
             flate2::read::GzDecoder::new(&bytes[..])
                 .read_to_end(&mut text)
-                .map_err(|e| damaged(format!("gzip: {e}")))?;
+                .map_err(|e| damaged(Damage::Gzip(e)))?;
             text
         } else {
             bytes
         };
         let value: serde_json::Value =
-            serde_json::from_slice(&text).map_err(|e| damaged(e.to_string()))?;
+            serde_json::from_slice(&text).map_err(|e| damaged(Damage::Json(e)))?;
         match value.get("schema").and_then(serde_json::Value::as_u64) {
             Some(n) if n == u64::from(SCHEMA) => {}
-            Some(n) => {
-                return Err(format!(
-                    "{shown}: a state file of schema {n}; this sslcensus reads schema {SCHEMA} (use the sslcensus that wrote it, or remove the file to read everything again from --since)"
-                ));
+            Some(schema) => {
+                return Err(StateError::OtherSchema {
+                    path: path.to_path_buf(),
+                    schema,
+                });
             }
-            None => {
-                return Err(damaged(
-                    "no schema number: not an sslcensus state file".into(),
-                ));
-            }
+            None => return Err(damaged(Damage::NoSchema)),
         }
-        let state: State = serde_json::from_value(value).map_err(|e| damaged(e.to_string()))?;
+        let state: State = serde_json::from_value(value).map_err(|e| damaged(Damage::Json(e)))?;
         for group in state.groups.values() {
             for stream in group.streams.values() {
                 if let Some(reading) = &stream.reading {
-                    reading.format.format().map_err(damaged)?;
+                    reading
+                        .format
+                        .format()
+                        .map_err(|e| damaged(Damage::Format(e)))?;
                 }
             }
         }
@@ -487,6 +542,34 @@ mod tests {
         }
     }
 
+    #[test]
+    fn formats_that_cannot_be_rebuilt_say_why() {
+        let table = [
+            (
+                FormatState::PgStderr {
+                    log_line_prefix: Some("%t %".into()),
+                },
+                FormatError::Prefix(PrefixError::LonePercent {
+                    prefix: "%t %".into(),
+                }),
+            ),
+            (
+                FormatState::Enveloped {
+                    envelope: "telegraph".into(),
+                    inner: Box::new(FormatState::PgCsvlog),
+                },
+                FormatError::UnknownEnvelope("telegraph".into()),
+            ),
+        ];
+        for (kept, want) in table {
+            assert_eq!(kept.format().unwrap_err(), want, "{kept:?}");
+        }
+        assert_eq!(
+            FormatError::UnknownEnvelope("telegraph".into()).to_string(),
+            "unknown envelope `telegraph`"
+        );
+    }
+
     /// A missing file is a first run; another schema, a damaged file or
     /// something else entirely is an error naming the file, never a fresh
     /// start.
@@ -494,7 +577,7 @@ mod tests {
     fn a_state_of_another_schema_or_damaged_is_an_error_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
-        assert_eq!(State::load(&path), Ok(None));
+        assert_eq!(State::load(&path).unwrap(), None);
         let saved = State::default().after(
             BTreeMap::from([(
                 "/aws/rds/instance/db/postgresql".to_string(),
@@ -509,28 +592,60 @@ mod tests {
             BTreeMap::new(),
         );
         saved.save(&path).unwrap();
-        assert_eq!(State::load(&path), Ok(Some(saved.clone())));
+        assert_eq!(State::load(&path).unwrap(), Some(saved.clone()));
         let gz = dir.path().join("state.json.gz");
         saved.save(&gz).unwrap();
         assert_eq!(std::fs::read(&gz).unwrap()[..2], [0x1f, 0x8b]);
-        assert_eq!(State::load(&gz), Ok(Some(saved)));
+        assert_eq!(State::load(&gz).unwrap(), Some(saved));
         let text = std::fs::read_to_string(&path).unwrap();
-        // (contents, words the message must hold)
-        let table = [
-            (text.replace("\"schema\":1", "\"schema\":2"), "schema 2"),
-            (text[..text.len() / 2].to_string(), "damaged"),
-            ("{\"groups\":{}}".to_string(), "not an sslcensus state file"),
+        let kind = |e: &StateError| match e {
+            StateError::Unreadable { .. } => "unreadable",
+            StateError::OtherSchema { .. } => "other schema",
+            StateError::Damaged { damage, .. } => match damage {
+                Damage::Gzip(_) => "gzip",
+                Damage::Json(_) => "json",
+                Damage::NoSchema => "no schema",
+                Damage::Format(_) => "format",
+            },
+        };
+        let text = text.as_bytes();
+        let replaced =
+            |from: &str, to: &str| String::from_utf8_lossy(text).replace(from, to).into_bytes();
+        // (contents, the error's kind, words the message must hold)
+        let table: [(Vec<u8>, &str, &str); 6] = [
             (
-                text.replace("\"last_time\":5", "\"last_time\":\"x\""),
+                replaced("\"schema\":1", "\"schema\":2"),
+                "other schema",
+                "schema 2",
+            ),
+            (text[..text.len() / 2].to_vec(), "json", "damaged"),
+            (
+                b"{\"groups\":{}}".to_vec(),
+                "no schema",
+                "not an sslcensus state file",
+            ),
+            (
+                replaced("\"last_time\":5", "\"last_time\":\"x\""),
+                "json",
                 "damaged",
             ),
-            ("\u{1f}\u{8b}junk".to_string(), "damaged"),
+            (b"\x1f\x8bjunk".to_vec(), "gzip", "damaged (gzip: "),
+            ("\u{1f}\u{8b}junk".into(), "json", "damaged"),
         ];
-        for (contents, words) in table {
+        for (contents, want, words) in table {
             std::fs::write(&path, &contents).unwrap();
-            let message = State::load(&path).unwrap_err();
+            let error = State::load(&path).unwrap_err();
+            assert_eq!(kind(&error), want, "{error:?}");
+            let message = error.to_string();
             assert!(message.contains(&path.display().to_string()), "{message}");
             assert!(message.contains(words), "{message}");
         }
+        // A folder: there, but not readable as a file.
+        let error = State::load(dir.path()).unwrap_err();
+        assert_eq!(kind(&error), "unreadable", "{error:?}");
+        assert!(
+            error.to_string().contains("cannot read the state file"),
+            "{error}"
+        );
     }
 }

@@ -73,13 +73,11 @@ pub fn fetch(request: &Request, spool: &mut Spool, progress: &Arc<FetchProgress>
         .build()
     {
         Ok(runtime) => runtime,
-        Err(e) => {
-            return failed(format!("cannot start the network runtime: {e}"));
-        }
+        Err(e) => return failed(ConnectError::Runtime(e)),
     };
     let (groups, mut fetched) = match runtime.block_on(connect_and_list(request)) {
         Ok(listed) => listed,
-        Err(message) => return failed(message),
+        Err(error) => return failed(error),
     };
     let mut names = groups.names;
     if request.insights {
@@ -101,11 +99,12 @@ pub fn fetch(request: &Request, spool: &mut Spool, progress: &Arc<FetchProgress>
             progress,
         ));
         fetched.notes.extend(out.notes);
-        fetched.errors.extend(
-            out.errors
-                .into_iter()
-                .map(|(input, message)| InputError { input, message }),
-        );
+        fetched
+            .errors
+            .extend(out.errors.into_iter().map(|(input, error)| InputError {
+                input,
+                message: error.to_string(),
+            }));
         fetched.insights_rows = out.rows;
         if out.interrupted {
             fetched.interrupted = true;
@@ -153,20 +152,20 @@ pub fn fetch(request: &Request, spool: &mut Spool, progress: &Arc<FetchProgress>
                     }
                 }
             }
-            Err(message) => fetched.errors.push(InputError {
+            Err(error) => fetched.errors.push(InputError {
                 input: format!("cloudwatch:{group}"),
-                message,
+                message: error.to_string(),
             }),
         }
     }
     fetched
 }
 
-fn failed(message: String) -> Fetched {
+fn failed(error: ConnectError) -> Fetched {
     Fetched {
         errors: vec![InputError {
             input: "cloudwatch".into(),
-            message,
+            message: error.to_string(),
         }],
         ..Fetched::default()
     }
@@ -179,7 +178,7 @@ struct Groups {
 
 /// Loads the configuration, checks that there are credentials, and lists
 /// the groups under the prefixes.
-async fn connect_and_list(request: &Request) -> Result<(Groups, Fetched), String> {
+async fn connect_and_list(request: &Request) -> Result<(Groups, Fetched), ConnectError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::adaptive().with_max_attempts(ATTEMPTS));
     if let Some(profile) = &request.profile {
@@ -193,18 +192,16 @@ async fn connect_and_list(request: &Request) -> Result<(Groups, Fetched), String
     }
     let config = loader.load().await;
     if config.region().is_none() {
-        return Err(
-            "no AWS region: give --region, or set AWS_REGION or the profile's region".into(),
-        );
+        return Err(ConnectError::NoRegion);
     }
     let Some(credentials) = config.credentials_provider() else {
-        return Err(NO_CREDENTIALS.into());
+        return Err(ConnectError::NoCredentials);
     };
     // Asked once up front, so that a missing login is one clear message and
     // not one error per group. The SDK's message names the providers it
     // tried; it never holds a key or token.
     if let Err(e) = credentials.provide_credentials().await {
-        return Err(format!("{NO_CREDENTIALS} ({e})"));
+        return Err(ConnectError::CredentialsNotFound(Box::new(e)));
     }
     let client = Client::new(&config);
     let mut fetched = Fetched::default();
@@ -219,11 +216,9 @@ async fn connect_and_list(request: &Request) -> Result<(Groups, Fetched), String
                 .set_next_token(token.take())
                 .send()
                 .await
-                .map_err(|e| {
-                    format!(
-                        "cannot list the log groups under {prefix}: {}",
-                        explain(&e, "logs:DescribeLogGroups")
-                    )
+                .map_err(|e| ConnectError::ListGroups {
+                    prefix: prefix.clone(),
+                    error: explain(&e, "logs:DescribeLogGroups"),
                 })?;
             for group in page.log_groups() {
                 let Some(name) = group.log_group_name() else {
@@ -260,6 +255,24 @@ async fn connect_and_list(request: &Request) -> Result<(Groups, Fetched), String
     ))
 }
 
+/// Why no group could be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot start the network runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("no AWS region: give --region, or set AWS_REGION or the profile's region")]
+    NoRegion,
+    /// No provider in the chain at all.
+    #[error("{NO_CREDENTIALS}")]
+    NoCredentials,
+    /// The chain found none; the SDK's words name the providers it tried
+    /// (never a key or token).
+    #[error("{NO_CREDENTIALS} ({0})")]
+    CredentialsNotFound(Box<dyn std::error::Error + Send + Sync>),
+    #[error("cannot list the log groups under {prefix}: {error}")]
+    ListGroups { prefix: String, error: ServiceError },
+}
+
 const NO_CREDENTIALS: &str = "no AWS credentials found: sslcensus looks where the AWS CLI does — AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the shared config and credentials files (--profile or AWS_PROFILE: keys, roles, credential_process, IAM Identity Center after `aws sso login`), web identity (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), the ECS container role and the EC2 instance role";
 
 type Streams = BTreeMap<String, Vec<Event>>;
@@ -279,7 +292,7 @@ async fn read_groups(
     groups: Vec<String>,
     request: &Request,
     progress: &Arc<FetchProgress>,
-) -> Vec<(String, Result<GroupEvents, String>)> {
+) -> Vec<(String, Result<GroupEvents, ServiceError>)> {
     let mut pending = groups.into_iter();
     let mut running = tokio::task::JoinSet::new();
     let mut done = Vec::new();
@@ -314,7 +327,7 @@ async fn read_group(
     until: Option<i64>,
     positions: Option<GroupPositions>,
     progress: &FetchProgress,
-) -> Result<GroupEvents, String> {
+) -> Result<GroupEvents, ServiceError> {
     let mut bar = progress.group(group);
     let pattern = names::group(group).kind.and_then(|k| k.filter_pattern());
     let mut streams = Streams::new();
@@ -388,38 +401,62 @@ async fn read_group(
 
 /// Says why a request failed, naming the permission when the answer is a
 /// refusal. Never the service's own message, which may echo the request.
-pub(super) fn explain<E>(e: &SdkError<E>, permission: &str) -> String
+pub(super) fn explain<E>(e: &SdkError<E>, permission: &'static str) -> ServiceError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     match e {
         SdkError::ServiceError(_) => match e.code() {
-            Some("AccessDeniedException") => format!(
-                "access denied: the credentials lack the IAM permission {permission} on this resource"
-            ),
-            Some("ResourceNotFoundException") => {
-                "no such log group in this account and region".into()
-            }
+            Some("AccessDeniedException") => ServiceError::AccessDenied { permission },
+            Some("ResourceNotFoundException") => ServiceError::NoSuchGroup,
             Some(
                 code @ ("UnrecognizedClientException"
                 | "InvalidSignatureException"
                 | "ExpiredTokenException"
                 | "IncompleteSignature"),
-            ) => format!("the service refused the credentials ({code}): check or renew them"),
+            ) => ServiceError::CredentialsRefused(code.to_string()),
             Some(code @ ("ThrottlingException" | "ServiceUnavailableException")) => {
-                format!("{code} still after {ATTEMPTS} attempts with backoff; try again later")
+                ServiceError::Throttled(code.to_string())
             }
-            Some(code) => format!("the service answered {code}"),
-            None => "the service answered with an error".into(),
+            Some(code) => ServiceError::Answered(code.to_string()),
+            None => ServiceError::AnsweredWithoutCode,
         },
         SdkError::DispatchFailure(_) => {
-            format!(
-                "could not reach CloudWatch Logs: {}",
-                DisplayErrorContext(e)
-            )
+            ServiceError::Unreachable(DisplayErrorContext(e).to_string())
         }
-        SdkError::TimeoutError(_) => "the request timed out".into(),
-        SdkError::ResponseError(_) => "the service's answer could not be read".into(),
-        _ => format!("the request could not be made: {}", DisplayErrorContext(e)),
+        SdkError::TimeoutError(_) => ServiceError::TimedOut,
+        SdkError::ResponseError(_) => ServiceError::Unreadable,
+        _ => ServiceError::NotMade(DisplayErrorContext(e).to_string()),
     }
+}
+
+/// A request CloudWatch Logs did not answer with what was asked, in words
+/// the user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceError {
+    #[error("access denied: the credentials lack the IAM permission {permission} on this resource")]
+    AccessDenied { permission: &'static str },
+    #[error("no such log group in this account and region")]
+    NoSuchGroup,
+    /// The service's error code.
+    #[error("the service refused the credentials ({0}): check or renew them")]
+    CredentialsRefused(String),
+    /// The service's error code.
+    #[error("{0} still after {ATTEMPTS} attempts with backoff; try again later")]
+    Throttled(String),
+    /// Any other error code.
+    #[error("the service answered {0}")]
+    Answered(String),
+    #[error("the service answered with an error")]
+    AnsweredWithoutCode,
+    /// The SDK's account of the failure, causes included.
+    #[error("could not reach CloudWatch Logs: {0}")]
+    Unreachable(String),
+    #[error("the request timed out")]
+    TimedOut,
+    #[error("the service's answer could not be read")]
+    Unreadable,
+    /// The SDK's account of the failure, causes included.
+    #[error("the request could not be made: {0}")]
+    NotMade(String),
 }

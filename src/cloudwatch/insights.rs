@@ -5,8 +5,9 @@
 //!
 //! The service parses the RDS prefix (`%t:%r:%u@%d:[%p]:`) only far enough to
 //! cut the client address and the message; the message itself is read here by
-//! the same grammar as a log line's (`parsers::pg::message`), so both paths
-//! read `connection authorized` and `could not accept SSL connection` alike.
+//! the same grammar as a log line's (`sslcensus_parsers::parse_pg_message`),
+//! so both paths read `connection authorized` and `could not accept SSL
+//! connection` alike.
 //!
 //! What pushdown cannot see: lines are counted, not tied by pid, so a
 //! `sslmode=prefer` fallback (a certificate rejection, then a plaintext
@@ -26,6 +27,7 @@ use chrono::NaiveDateTime;
 use sslcensus_parsers::observation::{FailureKind, Message, Transport};
 use sslcensus_parsers::{Engine, Millis};
 
+use super::fetch::{ServiceError, explain};
 use crate::census::{Census, ClientKeyRef, Tally};
 use crate::family::Families;
 
@@ -92,10 +94,10 @@ impl Window {
 pub async fn rows_of_windows<F, Fut>(
     window: Window,
     mut query: F,
-) -> Result<(Vec<Row>, u64), String>
+) -> Result<(Vec<Row>, u64), QueryError>
 where
     F: FnMut(Window) -> Fut,
-    Fut: Future<Output = Result<Vec<Row>, String>>,
+    Fut: Future<Output = Result<Vec<Row>, QueryError>>,
 {
     let mut todo = vec![window];
     let mut rows = Vec::new();
@@ -113,15 +115,28 @@ where
                 todo.push(late);
                 todo.push(early);
             }
-            None => {
-                return Err(format!(
-                    "more than {ROW_CAP} distinct clients and messages within one second ({}): Logs Insights cannot return them whole; read these groups without --insights",
-                    w.start
-                ));
-            }
+            None => return Err(QueryError::SecondOverCap { second: w.start }),
         }
     }
     Ok((rows, queries))
+}
+
+/// Why a batch of groups could not be read by Logs Insights.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// StartQuery or GetQueryResults failed.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error("StartQuery answered without a query id")]
+    NoQueryId,
+    /// The query ended without results (`failed`, `cancelled`, `timeout`).
+    #[error("the Logs Insights query ended {0}")]
+    Ended(String),
+    /// One second (epoch seconds) whose rows alone reach [`ROW_CAP`].
+    #[error(
+        "more than {ROW_CAP} distinct clients and messages within one second ({second}): Logs Insights cannot return them whole; read these groups without --insights"
+    )]
+    SecondOverCap { second: i64 },
 }
 
 /// Queries in flight, stopped on Ctrl-C.
@@ -147,7 +162,7 @@ async fn run_query(
     groups: &[String],
     window: Window,
     running: &Running,
-) -> Result<Vec<Row>, String> {
+) -> Result<Vec<Row>, QueryError> {
     let started = client
         .start_query()
         .set_log_group_names(Some(groups.to_vec()))
@@ -157,11 +172,8 @@ async fn run_query(
         .limit(ROW_CAP as i32)
         .send()
         .await
-        .map_err(|e| super::fetch::explain(&e, "logs:StartQuery"))?;
-    let id = started
-        .query_id()
-        .ok_or("StartQuery answered without a query id")?
-        .to_string();
+        .map_err(|e| explain(&e, "logs:StartQuery"))?;
+    let id = started.query_id().ok_or(QueryError::NoQueryId)?.to_string();
     running.add(&id);
     let mut wait = Duration::from_millis(500);
     let outcome = loop {
@@ -169,7 +181,7 @@ async fn run_query(
         wait = (wait * 2).min(Duration::from_secs(5));
         let answer = match client.get_query_results().query_id(&id).send().await {
             Ok(answer) => answer,
-            Err(e) => break Err(super::fetch::explain(&e, "logs:GetQueryResults")),
+            Err(e) => break Err(explain(&e, "logs:GetQueryResults").into()),
         };
         match answer.status() {
             Some(QueryStatus::Complete) => {
@@ -187,10 +199,7 @@ async fn run_query(
             Some(
                 status @ (QueryStatus::Failed | QueryStatus::Cancelled | QueryStatus::Timeout),
             ) => {
-                break Err(format!(
-                    "the Logs Insights query ended {}",
-                    status.as_str().to_lowercase()
-                ));
+                break Err(QueryError::Ended(status.as_str().to_lowercase()));
             }
             _ => {}
         }
@@ -204,7 +213,8 @@ async fn run_query(
 pub struct Pushed {
     pub rows: Vec<Row>,
     pub notes: Vec<String>,
-    pub errors: Vec<(String, String)>,
+    /// A batch's name and why it was not read.
+    pub errors: Vec<(String, QueryError)>,
     /// Ctrl-C: the running queries were stopped.
     pub interrupted: bool,
 }
@@ -236,7 +246,7 @@ pub async fn push_down(
                     ));
                     pushed.rows.extend(rows);
                 }
-                Err(message) => pushed.errors.push((format!("cloudwatch:{name}"), message)),
+                Err(error) => pushed.errors.push((format!("cloudwatch:{name}"), error)),
             }
             bar.finish();
         }
@@ -484,10 +494,11 @@ mod tests {
         // A second that alone reaches the cap cannot be split.
         let full = |_w: Window| async { Ok(vec![Row::new(); ROW_CAP]) };
         let err = block_on(rows_of_windows(Window { start: 5, end: 6 }, full)).unwrap_err();
-        assert!(err.contains("within one second"), "{err}");
+        assert_eq!(err, QueryError::SecondOverCap { second: 5 });
+        assert!(err.to_string().contains("within one second (5)"), "{err}");
     }
 
-    fn block_on<T>(f: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+    fn block_on<T>(f: impl Future<Output = Result<T, QueryError>>) -> Result<T, QueryError> {
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::names;
-use super::spool::{Event, Spool};
+use super::spool::{DumpError, Event, JsonPlace, Spool};
 use crate::source::InputFile;
 
 /// Whether a file's head is such a dump: a JSON object whose first key is
@@ -41,7 +41,7 @@ pub struct Expanded {
     pub skipped: Vec<String>,
     pub skipped_count: u64,
     /// Why reading stopped early, if it did; the events before still count.
-    pub error: Option<String>,
+    pub error: Option<DumpError>,
 }
 
 /// How many skipped events are named; all are counted.
@@ -63,7 +63,7 @@ pub fn expand(file: &InputFile, forced_instance: Option<&str>, spool: &mut Spool
     let reader = match crate::source::open_text(path) {
         Ok(reader) => reader,
         Err(e) => {
-            expanded.error = Some(format!("cannot open: {e}"));
+            expanded.error = Some(DumpError::Open(e));
             return expanded;
         }
     };
@@ -73,19 +73,10 @@ pub fn expand(file: &InputFile, forced_instance: Option<&str>, spool: &mut Spool
         let page = match page {
             Ok(page) => page,
             Err(e) => {
-                // serde's own message may quote the input: say where only.
-                expanded.error = Some(format!(
-                    "not a whole CloudWatch Logs JSON output: {} at line {} column {} (page {}); the pages before it were used",
-                    match e.classify() {
-                        serde_json::error::Category::Eof => "it ends early",
-                        serde_json::error::Category::Syntax => "a JSON syntax error",
-                        serde_json::error::Category::Data => "an unexpected value",
-                        serde_json::error::Category::Io => "a read error",
-                    },
-                    e.line(),
-                    e.column(),
-                    number + 1
-                ));
+                expanded.error = Some(DumpError::PagesCut {
+                    at: JsonPlace::from(&e),
+                    page: number + 1,
+                });
                 break;
             }
         };
@@ -130,7 +121,7 @@ pub fn expand(file: &InputFile, forced_instance: Option<&str>, spool: &mut Spool
                 expanded.files.push(input);
             }
             Err(e) => {
-                expanded.error = Some(format!("cannot write a temporary file: {e}"));
+                expanded.error = Some(DumpError::Write(e));
                 break;
             }
         }
@@ -207,6 +198,17 @@ mod tests {
             ["page 1, event 3: skipped: no \"timestamp\""]
         );
         let error = expanded.error.unwrap();
+        assert!(
+            matches!(
+                error,
+                DumpError::PagesCut {
+                    at: JsonPlace { line: 5, .. },
+                    page: 3
+                }
+            ),
+            "{error:?}"
+        );
+        let error = error.to_string();
         assert!(
             error.contains("line 5") && error.contains("page 3"),
             "{error}"

@@ -14,7 +14,7 @@ pub mod spool;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::source::{InputError, InputFile};
-pub use spool::Spool;
+pub use spool::{DumpError, Spool};
 
 /// Replaces the CloudWatch JSON dumps among `files` by their streams, in
 /// place. Returns errors (a dump cut short: its pages before still count)
@@ -26,7 +26,11 @@ pub fn expand_dumps(
 ) -> (Vec<InputFile>, Vec<InputError>, Vec<String>) {
     let (mut out, mut errors, mut notes) = (Vec::new(), Vec::new(), Vec::new());
     for file in files {
-        if !file.path.as_deref().is_some_and(is_dump_file) {
+        if !file
+            .path
+            .as_deref()
+            .is_some_and(|path| crate::source::head_is(path, json::is_dump))
+        {
             out.push(file);
             continue;
         }
@@ -35,7 +39,7 @@ pub fn expand_dumps(
             Err(e) => {
                 errors.push(InputError {
                     input: file.display.clone(),
-                    message: format!("cannot make a temporary folder: {e}"),
+                    message: DumpError::NoFolder(e).to_string(),
                 });
                 continue;
             }
@@ -55,30 +59,30 @@ pub fn expand_dumps(
                 expanded.skipped_count - expanded.skipped.len() as u64
             ));
         }
-        if let Some(message) = expanded.error {
+        if let Some(error) = expanded.error {
             errors.push(InputError {
                 input: file.display,
-                message,
+                message: error.to_string(),
             });
         }
     }
     (out, errors, notes)
 }
 
-fn is_dump_file(path: &std::path::Path) -> bool {
-    let mut head = [0u8; 256];
-    crate::source::open_text(path)
-        .and_then(|text| crate::source::read_up_to(text, &mut head))
-        .is_ok_and(|got| json::is_dump(&head[..got]))
-}
+/// A `--since` / `--until` that is no time [`parse_time`] reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a time: give 2026-11-29T05:00:00Z, 2026-11-29, or a time before now such as 12h or 7d"
+)]
+pub struct NotATime(pub String);
 
 /// `--since` / `--until`: an RFC 3339 time, a date (UTC midnight), or a
 /// time before now (`90m`, `12h`, `7d`, `2w`). Milliseconds since the epoch.
-pub fn parse_time(text: &str) -> Result<i64, String> {
+pub fn parse_time(text: &str) -> Result<i64, NotATime> {
     parse_time_at(text, Utc::now())
 }
 
-fn parse_time_at(text: &str, now: DateTime<Utc>) -> Result<i64, String> {
+fn parse_time_at(text: &str, now: DateTime<Utc>) -> Result<i64, NotATime> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Ok(time.timestamp_millis());
     }
@@ -104,9 +108,7 @@ fn parse_time_at(text: &str, now: DateTime<Utc>) -> Result<i64, String> {
     {
         return Ok(now.timestamp_millis() - ago);
     }
-    Err(format!(
-        "`{text}` is not a time: give 2026-11-29T05:00:00Z, 2026-11-29, or a time before now such as 12h or 7d"
-    ))
+    Err(NotATime(text.to_string()))
 }
 
 #[cfg(test)]
@@ -125,7 +127,7 @@ mod tests {
         assert_eq!(at("2h"), Ok(1_795_928_400_000 - 7_200_000));
         assert_eq!(at("7d"), Ok(1_795_928_400_000 - 7 * 86_400_000));
         for bad in ["", "h", "2y", "yesterday", "99999999999999999999d"] {
-            assert!(at(bad).is_err(), "{bad}");
+            assert_eq!(at(bad), Err(NotATime(bad.to_string())), "{bad}");
         }
     }
 }

@@ -15,6 +15,66 @@ use chrono::{DateTime, SecondsFormat};
 
 use crate::source::InputFile;
 
+/// Why reading a dump into the spool (a CloudWatch Logs JSON output, a
+/// `gcloud logging read` array) stopped; what was read before still counts.
+#[derive(Debug, thiserror::Error)]
+pub enum DumpError {
+    /// An input that is no file (stdin).
+    #[error("not a file")]
+    NotAFile,
+    /// The spool's folder cannot be made.
+    #[error("cannot make a temporary folder: {0}")]
+    NoFolder(io::Error),
+    /// The dump cannot be opened.
+    #[error("cannot open: {0}")]
+    Open(io::Error),
+    /// A spool file cannot be written.
+    #[error("cannot write a temporary file: {0}")]
+    Write(io::Error),
+    /// CloudWatch pages that stop being JSON of their shape.
+    #[error(
+        "not a whole CloudWatch Logs JSON output: {at} (page {page}); the pages before it were used"
+    )]
+    PagesCut { at: JsonPlace, page: usize },
+    /// A gcloud array that stops being JSON of its shape.
+    #[error(
+        "not a whole `gcloud logging read --format=json` array: {at}; the entries before it were used"
+    )]
+    ArrayCut { at: JsonPlace },
+}
+
+/// Where and how JSON stopped being read: serde's own message may quote the
+/// input, so only its kind and place are said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonPlace {
+    pub category: serde_json::error::Category,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl From<&serde_json::Error> for JsonPlace {
+    fn from(e: &serde_json::Error) -> JsonPlace {
+        JsonPlace {
+            category: e.classify(),
+            line: e.line(),
+            column: e.column(),
+        }
+    }
+}
+
+impl std::fmt::Display for JsonPlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use serde_json::error::Category;
+        let kind = match self.category {
+            Category::Eof => "it ends early",
+            Category::Syntax => "a JSON syntax error",
+            Category::Data => "an unexpected value",
+            Category::Io => "a read error",
+        };
+        write!(f, "{kind} at line {} column {}", self.line, self.column)
+    }
+}
+
 /// One event as CloudWatch returns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {

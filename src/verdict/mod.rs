@@ -87,9 +87,25 @@ pub enum GroupField {
     ClientHost,
 }
 
+/// Why `--group-by` cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GroupByError {
+    /// A name that is no [`GroupField`].
+    #[error(
+        "unknown group-by field {0:?} (use instance, engine, user, database, application, client_host)"
+    )]
+    UnknownField(String),
+    /// Only commas and spaces.
+    #[error("--group-by needs at least one field")]
+    NoField,
+    /// The same field named again.
+    #[error("--group-by names a field twice: {0:?}")]
+    FieldTwice(String),
+}
+
 impl FromStr for GroupField {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = GroupByError;
+    fn from_str(s: &str) -> Result<Self, GroupByError> {
         Ok(match s.trim() {
             "instance" => GroupField::Instance,
             "engine" => GroupField::Engine,
@@ -97,11 +113,7 @@ impl FromStr for GroupField {
             "database" => GroupField::Database,
             "application" => GroupField::Application,
             "client_host" => GroupField::ClientHost,
-            other => {
-                return Err(format!(
-                    "unknown group-by field {other:?} (use instance, engine, user, database, application, client_host)"
-                ));
-            }
+            other => return Err(GroupByError::UnknownField(other.to_string())),
         })
     }
 }
@@ -122,26 +134,23 @@ impl Default for GroupBy {
 }
 
 impl FromStr for GroupBy {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let fields = s
+    type Err = GroupByError;
+    fn from_str(s: &str) -> Result<Self, GroupByError> {
+        let names: Vec<&str> = s
             .split(',')
-            .filter(|f| !f.trim().is_empty())
-            .map(str::parse)
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .collect();
+        let fields = names
+            .iter()
+            .map(|name| name.parse())
+            .collect::<Result<Vec<GroupField>, _>>()?;
         if fields.is_empty() {
-            return Err("--group-by needs at least one field".into());
+            return Err(GroupByError::NoField);
         }
         for (i, field) in fields.iter().enumerate() {
             if fields[..i].contains(field) {
-                return Err(format!(
-                    "--group-by names a field twice: {:?}",
-                    s.split(',')
-                        .map(str::trim)
-                        .filter(|f| !f.is_empty())
-                        .nth(i)
-                        .unwrap_or_default()
-                ));
+                return Err(GroupByError::FieldTwice(names[i].to_string()));
             }
         }
         Ok(GroupBy(fields))
@@ -602,6 +611,32 @@ pub(crate) fn sample_row(application: &str, verdict: Verdict) -> ReportRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_by_names_what_it_cannot_read() {
+        use GroupField::*;
+        let table: [(&str, Result<Vec<GroupField>, GroupByError>); 6] = [
+            (" user , application ", Ok(vec![User, Application])),
+            ("client_host,,engine", Ok(vec![ClientHost, Engine])),
+            (
+                "instance, colour",
+                Err(GroupByError::UnknownField("colour".into())),
+            ),
+            (" , ", Err(GroupByError::NoField)),
+            (
+                "user,application, user",
+                Err(GroupByError::FieldTwice("user".into())),
+            ),
+            ("", Err(GroupByError::NoField)),
+        ];
+        for (text, want) in table {
+            assert_eq!(text.parse::<GroupBy>().map(|g| g.0), want, "{text:?}");
+        }
+        assert_eq!(
+            GroupByError::FieldTwice("user".into()).to_string(),
+            "--group-by names a field twice: \"user\""
+        );
+    }
 
     #[test]
     fn values_keep_one_value_bare_and_join_several() {

@@ -3,6 +3,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::population::{Kinds, addrs, few, ipv4, ipv6, seen_often, skewed_weight};
 use crate::{choose_where, pick};
 
 /// Negotiated TLS parameters as printed in `SSL enabled (protocol=…, cipher=…, bits=…)`.
@@ -194,30 +195,6 @@ const HUMANS: &[&str] = &[
 
 fn snake(s: &str) -> String {
     s.replace('-', "_")
-}
-
-fn ipv4(rng: &mut ChaCha8Rng) -> String {
-    let b = rng.random_range(0..8u8);
-    let c = rng.random_range(0..=255u8);
-    let d = rng.random_range(4..=250u8);
-    format!("10.{b}.{c}.{d}")
-}
-
-fn ipv6(rng: &mut ChaCha8Rng) -> String {
-    format!(
-        "2600:1f18:{:x}:{:x}:{:x}:{:x}:{:x}:{:x}",
-        rng.random_range(0x100..0xfffu16),
-        rng.random_range(0x1000..0xffffu16),
-        rng.random_range(0x1000..0xffffu16),
-        rng.random_range(0x10..0xffffu16),
-        rng.random_range(0x10..0xffffu16),
-        rng.random_range(0x10..0xffffu16),
-    )
-}
-
-fn addrs(rng: &mut ChaCha8Rng, max: usize) -> Vec<String> {
-    let n = rng.random_range(1..=max);
-    (0..n).map(|_| ipv4(rng)).collect()
 }
 
 fn tls_libpq(rng: &mut ChaCha8Rng) -> Tls {
@@ -595,56 +572,33 @@ fn attempts_tls(c: &Client) -> bool {
 /// Builds the population of `n` clients.
 pub(crate) fn population(rng: &mut ChaCha8Rng, n: usize) -> Vec<Client> {
     let n = n.max(1);
-    let specials = if n >= 20 {
-        SPECIAL.len().min(n / 10 + 6)
-    } else {
-        0
-    };
-    let total_w: u32 = COMMON.iter().map(|c| c.1).sum();
+    let kinds = Kinds::new(n, SPECIAL, COMMON);
     let mut clients = Vec::with_capacity(n);
     for i in 0..n {
-        let kind = if let Some(&k) = SPECIAL[..specials].get(i) {
-            k
-        } else {
-            let mut r = rng.random_range(0..total_w);
-            let mut k = COMMON[0].0;
-            for &(kind, w) in COMMON {
-                if r < w {
-                    k = kind;
-                    break;
-                }
-                r -= w;
-            }
-            k
-        };
+        let kind = kinds.of(rng, i);
         let mut c = make(rng, kind, i);
-        // Zipf-ish activity skew on top of the kind's own weight.
-        c.weight *= 1.0 / (1.0 + rng.random_range(0.0..12.0f64)).powf(0.9);
-        if c.pooled {
-            c.weight *= 0.15;
-        }
+        c.weight = skewed_weight(rng, c.weight, c.pooled);
         clients.push(c);
     }
 
     // Quirks: a few clients of each sort, only among clients they make sense for.
-    let few = |per: usize| if n >= 8 { (n / per).max(1) } else { 0 };
     let mut taken = vec![false; n];
     let libpq_tls = |c: &Client| attempts_tls(c) && c.driver == Driver::Libpq;
 
     // Stale root.crt + sslmode=prefer: unknown ca, then a plaintext retry from the same address.
-    for i in choose_where(rng, &clients, &mut taken, few(70), libpq_tls) {
+    for i in choose_where(rng, &clients, &mut taken, few(n, 70), libpq_tls) {
         clients[i].quirks.ssl_fail = rng.random_range(0.3..1.0);
         clients[i].quirks.ssl_reason = "tlsv1 alert unknown ca";
         clients[i].quirks.fallback = true;
     }
     // sslmode=verify-full / require with a wrong CA: unknown ca, no retry.
-    for i in choose_where(rng, &clients, &mut taken, few(60), libpq_tls) {
+    for i in choose_where(rng, &clients, &mut taken, few(n, 60), libpq_tls) {
         clients[i].quirks.ssl_fail = rng.random_range(0.02..0.2);
         clients[i].quirks.ssl_reason = "tlsv1 alert unknown ca";
     }
     // Java clients rejecting the chain.
     if n >= 60 {
-        for i in choose_where(rng, &clients, &mut taken, few(150), |c| {
+        for i in choose_where(rng, &clients, &mut taken, few(n, 150), |c| {
             attempts_tls(c) && c.driver == Driver::Jdbc
         }) {
             clients[i].quirks.ssl_fail = rng.random_range(0.02..0.1);
@@ -652,34 +606,30 @@ pub(crate) fn population(rng: &mut ChaCha8Rng, n: usize) -> Vec<Client> {
         }
     }
     // Node.js verify failures show up as EOF detected.
-    for i in choose_where(rng, &clients, &mut taken, few(50), |c| {
+    for i in choose_where(rng, &clients, &mut taken, few(n, 50), |c| {
         attempts_tls(c) && matches!(c.driver, Driver::Node | Driver::Go | Driver::Libpq)
     }) {
         clients[i].quirks.ssl_fail = rng.random_range(0.05..0.3);
         clients[i].quirks.ssl_reason = "EOF detected";
     }
     // verify-full hostname mismatch: the client hangs up after the handshake, nothing logged.
-    for i in choose_where(rng, &clients, &mut taken, few(100), libpq_tls) {
+    for i in choose_where(rng, &clients, &mut taken, few(n, 100), libpq_tls) {
         clients[i].quirks.received_only = rng.random_range(0.05..0.4);
     }
     // Plaintext clients hitting a hostssl-only pg_hba.
-    for i in choose_where(rng, &clients, &mut taken, few(100), |c| {
+    for i in choose_where(rng, &clients, &mut taken, few(n, 100), |c| {
         c.driver != Driver::Probe && !c.is_local() && !c.replication
     }) {
         clients[i].tls = TlsMode::Plain;
         clients[i].quirks.hba_reject = rng.random_range(0.3..1.0);
     }
     // Wrong passwords.
-    for i in choose_where(rng, &clients, &mut taken, few(60), |c| {
+    for i in choose_where(rng, &clients, &mut taken, few(n, 60), |c| {
         c.driver != Driver::Probe && !c.is_local()
     }) {
         clients[i].quirks.password_fail = rng.random_range(0.01..0.15);
     }
     // Make sure the quirky clients connect often enough to be seen.
-    for (c, &t) in clients.iter_mut().zip(&taken) {
-        if t {
-            c.weight = c.weight.max(0.25);
-        }
-    }
+    seen_often(clients.iter_mut().map(|c| &mut c.weight), &taken);
     clients
 }

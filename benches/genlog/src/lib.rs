@@ -47,10 +47,13 @@ use rand_chacha::ChaCha8Rng;
 mod clients;
 mod mariadb;
 mod out;
+mod population;
 mod sql;
+mod values;
 
 use clients::{Client, TlsMode, Workload};
 use out::Out;
+use population::{ByWeight, OpenSessions, draw_index};
 use sql::{Sql, fixed3};
 
 /// Which log format [`write_log`] writes.
@@ -304,14 +307,13 @@ struct Gen<'a, W: Write> {
     out: Out<W>,
     sql: Sql,
     clients: Vec<Client>,
-    cum_weight: Vec<f64>,
+    by_weight: ByWeight,
     now_us: i64,
     now_ms: i64,
     sessions: Vec<Session>,
     pending: Vec<Pending>,
     next_pid: u32,
-    active_lo: usize,
-    active_hi: usize,
+    open: OpenSessions,
     checkpointer_prefix: String,
     checkpointer_pid: u32,
     next_checkpoint_us: i64,
@@ -326,14 +328,7 @@ impl<'a, W: Write> Gen<'a, W> {
     fn new(cfg: &'a Config, w: W) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
         let clients = clients::population(&mut rng, cfg.clients);
-        let mut acc = 0.0;
-        let cum_weight = clients
-            .iter()
-            .map(|c| {
-                acc += c.weight;
-                acc
-            })
-            .collect();
+        let by_weight = ByWeight::new(clients.iter().map(|c| c.weight));
         let now_us = cfg.start_epoch_secs * 1_000_000;
         let checkpointer_pid = rng.random_range(360..420);
         let next_pid = rng.random_range(PID_MIN..PID_MAX);
@@ -342,15 +337,14 @@ impl<'a, W: Write> Gen<'a, W> {
             cfg,
             out: Out::new(w),
             sql: Sql::new(),
-            cum_weight,
+            by_weight,
             clients,
             now_us,
             now_ms: now_us / 1000,
             sessions: Vec::new(),
             pending: Vec::new(),
             next_pid,
-            active_lo: (n / 4).max(4),
-            active_hi: (n / 2).max(8),
+            open: OpenSessions::for_clients(n),
             checkpointer_prefix: format!(":@:[{checkpointer_pid}]:"),
             checkpointer_pid,
             next_checkpoint_us: now_us + rng.random_range(0..CHECKPOINT_TIMEOUT_US),
@@ -415,14 +409,6 @@ impl<'a, W: Write> Gen<'a, W> {
         }
     }
 
-    fn pick_client(&mut self) -> usize {
-        let total = *self.cum_weight.last().unwrap();
-        let x = self.rng.random::<f64>() * total;
-        self.cum_weight
-            .partition_point(|&c| c <= x)
-            .min(self.clients.len() - 1)
-    }
-
     fn remote(&self, client: u32, addr: u8, port: u16) -> String {
         let c = &self.clients[client as usize];
         if c.is_local() {
@@ -434,7 +420,7 @@ impl<'a, W: Write> Gen<'a, W> {
 
     /// Sessions already open when the file starts (pools, the walsender): no connection lines.
     fn preexisting_sessions(&mut self) {
-        let want = self.active_lo / 2 + 1;
+        let want = self.open.lo / 2 + 1;
         for _ in 0..want * 4 {
             if self.sessions.len() >= want {
                 break;
@@ -634,15 +620,7 @@ impl<'a, W: Write> Gen<'a, W> {
     // ---------------------------------------------------------------- connections
 
     fn connection_event(&mut self) {
-        let n = self.sessions.len();
-        let start = if n < self.active_lo {
-            true
-        } else if n > self.active_hi {
-            false
-        } else {
-            self.rng.random_bool(0.5)
-        };
-        if start {
+        if self.open.starts(&mut self.rng, self.sessions.len()) {
             self.start_connection();
         } else {
             self.end_session();
@@ -650,7 +628,7 @@ impl<'a, W: Write> Gen<'a, W> {
     }
 
     fn start_connection(&mut self) {
-        let ci = self.pick_client();
+        let ci = self.by_weight.pick(&mut self.rng);
         let c = &self.clients[ci];
         let q = c.quirks;
         let r = &mut self.rng;
@@ -887,14 +865,10 @@ impl<'a, W: Write> Gen<'a, W> {
     }
 
     fn end_session(&mut self) {
-        let n = self.sessions.len();
-        let mut idx = self.rng.random_range(0..n);
-        for _ in 0..6 {
-            if !self.sessions[idx].pooled || self.rng.random_bool(0.03) {
-                break;
-            }
-            idx = self.rng.random_range(0..n);
-        }
+        // Pooled sessions rarely end.
+        let idx = draw_index(&mut self.rng, &self.sessions, 6, |s, rng| {
+            !s.pooled || rng.random_bool(0.03)
+        });
         let s = self.sessions.swap_remove(idx);
         let c = &self.clients[s.client as usize];
         let r: f64 = self.rng.random();
@@ -947,15 +921,10 @@ impl<'a, W: Write> Gen<'a, W> {
     // ---------------------------------------------------------------- statements
 
     fn statement(&mut self) {
-        let n = self.sessions.len();
-        let mut idx = self.rng.random_range(0..n);
-        for _ in 0..5 {
-            let ch = self.sessions[idx].workload.chattiness();
-            if ch >= 1.0 || self.rng.random_bool(ch) {
-                break;
-            }
-            idx = self.rng.random_range(0..n);
-        }
+        let idx = draw_index(&mut self.rng, &self.sessions, 5, |s, rng| {
+            let ch = s.workload.chattiness();
+            ch >= 1.0 || rng.random_bool(ch)
+        });
         let wl = self.sessions[idx].workload;
         if wl == Workload::Replication {
             return; // walsenders are quiet after START_REPLICATION

@@ -43,6 +43,7 @@ mod clients;
 mod sql;
 
 use crate::out::{Out, civil_from_days};
+use crate::population::{ByWeight, OpenSessions, draw_index};
 use crate::{Config, Summary, next_gap_us, pick};
 use clients::{Client, DATABASES, Driver, LOCALHOST, Tls, Workload};
 use sql::{Ctx, Sql};
@@ -94,15 +95,14 @@ struct Gen<'a, W: Write> {
     out: Out<W>,
     sql: Sql,
     clients: Vec<Client>,
-    cum_weight: Vec<f64>,
+    by_weight: ByWeight,
     now_us: i64,
     /// The second of the last record that printed a time.
     stamp_sec: i64,
     sessions: Vec<Session>,
     pending: Vec<Pending>,
     next_id: u64,
-    active_lo: usize,
-    active_hi: usize,
+    open: OpenSessions,
     /// Still ramping up after the server start: pools connect in a burst.
     warming_up: bool,
     conn_lines: u64,
@@ -113,14 +113,7 @@ impl<'a, W: Write> Gen<'a, W> {
     fn new(cfg: &'a Config, w: W) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
         let clients = clients::population(&mut rng, cfg.clients);
-        let mut acc = 0.0;
-        let cum_weight = clients
-            .iter()
-            .map(|c| {
-                acc += c.weight;
-                acc
-            })
-            .collect();
+        let by_weight = ByWeight::new(clients.iter().map(|c| c.weight));
         let n = clients.len();
         // Ids 1–2 are the server's own threads, a few more go to start-up connections.
         let next_id = rng.random_range(2..8);
@@ -128,15 +121,14 @@ impl<'a, W: Write> Gen<'a, W> {
             cfg,
             out: Out::new(w),
             sql: Sql::new(),
-            cum_weight,
+            by_weight,
             clients,
             now_us: cfg.start_epoch_secs * 1_000_000,
             stamp_sec: i64::MIN,
             sessions: Vec::new(),
             pending: Vec::new(),
             next_id,
-            active_lo: (n / 4).max(4),
-            active_hi: (n / 2).max(8),
+            open: OpenSessions::for_clients(n),
             warming_up: cfg.connection_share_percent > 0.0,
             rng,
             conn_lines: 0,
@@ -155,7 +147,7 @@ impl<'a, W: Write> Gen<'a, W> {
                 self.deny(&p);
             } else {
                 let lines = self.out.lines();
-                self.warming_up &= self.sessions.len() < self.active_lo;
+                self.warming_up &= self.sessions.len() < self.open.lo;
                 let want_conn = self.sessions.is_empty()
                     || (self.warming_up && self.rng.random_bool(0.3))
                     || (self.conn_lines as f64) < share * lines as f64;
@@ -217,26 +209,10 @@ impl<'a, W: Write> Gen<'a, W> {
         self.next_id
     }
 
-    fn pick_client(&mut self) -> usize {
-        let total = *self.cum_weight.last().unwrap();
-        let x = self.rng.random::<f64>() * total;
-        self.cum_weight
-            .partition_point(|&c| c <= x)
-            .min(self.clients.len() - 1)
-    }
-
     // ---------------------------------------------------------------- connections
 
     fn connection_event(&mut self) {
-        let n = self.sessions.len();
-        let start = if n < self.active_lo {
-            true
-        } else if n > self.active_hi {
-            false
-        } else {
-            self.rng.random_bool(0.5)
-        };
-        if start {
+        if self.open.starts(&mut self.rng, self.sessions.len()) {
             self.start_session();
         } else {
             self.end_session();
@@ -244,7 +220,7 @@ impl<'a, W: Write> Gen<'a, W> {
     }
 
     fn start_session(&mut self) {
-        let ci = self.pick_client();
+        let ci = self.by_weight.pick(&mut self.rng);
         let id = self.alloc_id();
         let c = &self.clients[ci];
         let r = &mut self.rng;
@@ -376,16 +352,10 @@ impl<'a, W: Write> Gen<'a, W> {
     }
 
     fn end_session(&mut self) {
-        let n = self.sessions.len();
-        let mut idx = self.rng.random_range(0..n);
-        for _ in 0..8 {
-            let s = &self.sessions[idx];
-            let finished = s.done >= s.budget;
-            if (!s.pooled && finished) || self.rng.random_bool(0.02) {
-                break;
-            }
-            idx = self.rng.random_range(0..n);
-        }
+        // Sessions end once they sent their statements; pooled ones rarely.
+        let idx = draw_index(&mut self.rng, &self.sessions, 8, |s, rng| {
+            (!s.pooled && s.done >= s.budget) || rng.random_bool(0.02)
+        });
         let s = self.sessions.swap_remove(idx);
         let quit = match s.workload {
             Workload::Rds => 1.0,
@@ -401,18 +371,12 @@ impl<'a, W: Write> Gen<'a, W> {
     // ---------------------------------------------------------------- statements
 
     fn statement(&mut self) {
-        let n = self.sessions.len();
-        let mut idx = self.rng.random_range(0..n);
-        for _ in 0..5 {
-            let s = &self.sessions[idx];
+        let idx = draw_index(&mut self.rng, &self.sessions, 5, |s, rng| {
             let ch = s.workload.chattiness();
             let idle = !s.pooled && s.done >= s.budget;
             let p = if idle { ch * 0.1 } else { ch };
-            if p >= 1.0 || self.rng.random_bool(p) {
-                break;
-            }
-            idx = self.rng.random_range(0..n);
-        }
+            p >= 1.0 || rng.random_bool(p)
+        });
         let s = &mut self.sessions[idx];
         s.done += 1;
         let (id, wl, client) = (s.id, s.workload, s.client);

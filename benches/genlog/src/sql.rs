@@ -11,7 +11,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::clients::Workload;
-use crate::{huge_in_list, pick};
+use crate::{huge_in_list, pick, values};
 
 /// Broad statement class, used to pick a plausible error.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -164,37 +164,6 @@ pub(crate) fn fixed3(buf: &mut Vec<u8>, thousandths: u64) {
     let _ = write!(buf, "{}.{:03}", thousandths / 1000, thousandths % 1000);
 }
 
-const WORDS: &[&str] = &[
-    "signup",
-    "login",
-    "checkout",
-    "refund",
-    "page_view",
-    "add_to_cart",
-    "search",
-    "export",
-    "password_reset",
-    "invoice_sent",
-];
-const STATUSES: &[&str] = &[
-    "pending",
-    "paid",
-    "shipped",
-    "cancelled",
-    "refunded",
-    "failed",
-];
-const COUNTRIES: &[&str] = &["US", "DE", "FR", "GB", "IN", "BR", "JP", "CA", "AU", "NL"];
-const NAMES: &[&str] = &[
-    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
-];
-const DOMAINS: &[&str] = &[
-    "example.com",
-    "mail.test",
-    "corp.example",
-    "shop.example.org",
-];
-
 /// Template expander. `text` gets the SQL, `params` the `$n = '…'` list (extended mode).
 pub(crate) struct Sql {
     pub text: Vec<u8>,
@@ -238,7 +207,7 @@ impl Sql {
         };
         // Occasionally a statement of several KB on one line.
         if w == Workload::Etl && rng.random_bool(0.08) {
-            self.bulk_insert(rng, now_secs);
+            values::bulk_insert(&mut self.text, rng, now_secs, ", ", "to_timestamp");
             return Class::Insert;
         }
         if rng.random_bool(0.0015) && !matches!(w, Workload::Rds | Workload::Replication) {
@@ -299,28 +268,12 @@ impl Sql {
         self.value.clear();
         let v = &mut self.value;
         let quoted = match code {
-            "id" => {
-                let _ = write!(v, "{}", rng.random_range(1..8_000_000u32));
-                false
-            }
             "pid" => {
                 let _ = write!(v, "{}", rng.random_range(300..32_768u32));
                 false
             }
             "xid" => {
                 let _ = write!(v, "{}", rng.random_range(10_000_000..900_000_000u32));
-                false
-            }
-            "n" => {
-                let _ = write!(v, "{}", rng.random_range(1..60u32));
-                false
-            }
-            "lim" => {
-                let _ = write!(v, "{}", pick(rng, &[1, 10, 20, 25, 50, 100]));
-                false
-            }
-            "amt" => {
-                let _ = write!(v, "{}", rng.random_range(100..250_000u32));
                 false
             }
             "bool" => {
@@ -332,87 +285,21 @@ impl Sql {
                 false
             }
             "ids" => {
-                let k = rng.random_range(2..20);
-                for j in 0..k {
-                    if j > 0 {
-                        v.extend_from_slice(b", ");
-                    }
-                    let _ = write!(v, "{}", rng.random_range(1..8_000_000u32));
-                }
+                values::ids(rng, v);
                 // a list is never a single bind parameter here
                 self.text.extend_from_slice(&self.value);
                 return;
             }
-            "st" => {
-                v.extend_from_slice(pick(rng, STATUSES).as_bytes());
-                true
-            }
-            "w" => {
-                v.extend_from_slice(pick(rng, WORDS).as_bytes());
-                true
-            }
-            "cc" => {
-                v.extend_from_slice(pick(rng, COUNTRIES).as_bytes());
-                true
-            }
-            "cur" => {
-                v.extend_from_slice(pick(rng, &["USD", "EUR", "GBP", "JPY"]).as_bytes());
-                true
-            }
-            "sku" => {
-                let _ = write!(v, "SKU-{:06}", rng.random_range(0..999_999u32));
-                true
-            }
-            "em" => {
-                let _ = write!(
-                    v,
-                    "{}.{}{}@{}",
-                    pick(rng, NAMES),
-                    pick(rng, NAMES),
-                    rng.random_range(1..999u32),
-                    pick(rng, DOMAINS)
-                );
-                true
-            }
             "uuid" => {
-                let a: u64 = rng.random();
-                let b: u64 = rng.random();
-                let _ = write!(
-                    v,
-                    "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-                    a >> 32,
-                    (a >> 16) & 0xffff,
-                    a & 0xfff,
-                    0x8000 | (b >> 48) & 0x3fff,
-                    b & 0xffff_ffff_ffff
-                );
+                values::uuid(rng, v, "-");
                 true
             }
             "ts" => {
-                let s = now_secs - rng.random_range(0..86_400 * 3);
-                let (y, m, d) = crate::out::civil_from_days(s.div_euclid(86_400));
-                let sod = s.rem_euclid(86_400);
-                let _ = write!(
-                    v,
-                    "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:06}",
-                    sod / 3600,
-                    sod / 60 % 60,
-                    sod % 60,
-                    rng.random_range(0..1_000_000u32)
-                );
+                values::timestamp(rng, v, now_secs, true);
                 true
             }
-            "json" => {
-                let _ = write!(
-                    v,
-                    "{{\"source\":\"{}\",\"ref\":\"{:x}\",\"n\":{}}}",
-                    pick(rng, &["web", "ios", "android", "api"]),
-                    rng.random::<u32>(),
-                    rng.random_range(0..100u32)
-                );
-                true
-            }
-            other => panic!("unknown placeholder {other}"),
+            other => values::shared(rng, other, v)
+                .unwrap_or_else(|| panic!("unknown placeholder {other}")),
         };
         if self.mode == Mode::Extended {
             self.nparams += 1;
@@ -429,29 +316,6 @@ impl Sql {
             self.text.push(b'\'');
         } else {
             self.text.extend_from_slice(&self.value);
-        }
-    }
-
-    fn bulk_insert(&mut self, rng: &mut ChaCha8Rng, now_secs: i64) {
-        let rows = rng.random_range(15..160);
-        self.text.extend_from_slice(
-            b"INSERT INTO staging.events_raw (id, kind, payload, created_at) VALUES ",
-        );
-        let base = rng.random_range(1..900_000_000u64);
-        for r in 0..rows {
-            if r > 0 {
-                self.text.extend_from_slice(b", ");
-            }
-            let _ = write!(
-                self.text,
-                "({}, '{}', '{{\"source\":\"{}\",\"session\":\"{:016x}\",\"ms\":{}}}', to_timestamp({}))",
-                base + r,
-                pick(rng, WORDS),
-                pick(rng, &["web", "ios", "android", "api"]),
-                rng.random::<u64>(),
-                rng.random_range(0..5000u32),
-                now_secs - rng.random_range(0..3600)
-            );
         }
     }
 }

@@ -1,16 +1,68 @@
 use super::*;
 
-fn generate(cfg: &Config) -> (Vec<u8>, Summary) {
+pub(crate) fn generate(cfg: &Config) -> (Vec<u8>, Summary) {
     let mut v = Vec::new();
     let s = write_log(cfg, &mut v).expect("write_log");
     (v, s)
 }
 
-fn cfg(seed: u64, bytes: u64) -> Config {
+pub(crate) fn cfg_of(format: LogKind, seed: u64, bytes: u64) -> Config {
     Config {
+        format,
         seed,
         target_bytes: bytes,
         ..Config::default()
+    }
+}
+
+fn cfg(seed: u64, bytes: u64) -> Config {
+    cfg_of(LogKind::PostgresRds, seed, bytes)
+}
+
+/// The same config gives the same bytes and summary, another seed other
+/// bytes; the bytes of seed 7, 2 MiB.
+pub(crate) fn assert_deterministic(format: LogKind) -> Vec<u8> {
+    let c = cfg_of(format, 7, 2 << 20);
+    let (a, sa) = generate(&c);
+    let (b, sb) = generate(&c);
+    assert_eq!(sa, sb);
+    assert!(a == b, "same seed must give identical bytes");
+    let (d, _) = generate(&cfg_of(format, 8, 2 << 20));
+    assert!(a != d, "different seeds should differ");
+    a
+}
+
+/// Logs reach their target size (or `floor`, what every log starts with),
+/// overshoot it by less than a flush and end in a newline; `each` checks
+/// each log further.
+pub(crate) fn assert_sizes_match_targets(format: LogKind, floor: u64, each: impl Fn(&[u8])) {
+    for target in [1u64, 100_000, 3 << 20] {
+        let (v, s) = generate(&cfg_of(format, 1, target));
+        assert_eq!(s.bytes, v.len() as u64);
+        assert!(s.bytes >= target, "{} < {target}", s.bytes);
+        assert!(
+            s.bytes < target.max(floor) + 64 * 1024,
+            "overshoot: {} for {target}",
+            s.bytes
+        );
+        assert_eq!(v.last(), Some(&b'\n'));
+        each(&v);
+    }
+}
+
+/// Populations of a few clients up to many, around the special kinds'
+/// threshold (20), give a log of many lines; `each` checks each further.
+pub(crate) fn assert_small_populations_work(
+    format: LogKind,
+    each: impl Fn(usize, &[u8], &Summary),
+) {
+    for clients in [1, 2, 5, 19, 20, 1000] {
+        let (v, s) = generate(&Config {
+            clients,
+            ..cfg_of(format, 3, 300_000)
+        });
+        assert!(s.bytes >= 300_000 && s.lines > 100, "clients={clients}");
+        each(clients, &v, &s);
     }
 }
 
@@ -109,28 +161,12 @@ fn parse_rejects_garbage() {
 
 #[test]
 fn deterministic() {
-    let c = cfg(7, 2 << 20);
-    let (a, sa) = generate(&c);
-    let (b, sb) = generate(&c);
-    assert_eq!(sa, sb);
-    assert!(a == b, "same seed must give identical bytes");
-    let (d, _) = generate(&cfg(8, 2 << 20));
-    assert!(a != d, "different seeds should differ");
+    assert_deterministic(LogKind::PostgresRds);
 }
 
 #[test]
 fn size_matches_target() {
-    for target in [1u64, 100_000, 3 << 20] {
-        let (v, s) = generate(&cfg(1, target));
-        assert_eq!(s.bytes, v.len() as u64);
-        assert!(s.bytes >= target, "{} < {target}", s.bytes);
-        assert!(
-            s.bytes < target + 64 * 1024,
-            "overshoot: {} for {target}",
-            s.bytes
-        );
-        assert_eq!(v.last(), Some(&b'\n'));
-    }
+    assert_sizes_match_targets(LogKind::PostgresRds, 0, |_| {});
 }
 
 #[test]
@@ -154,14 +190,9 @@ fn invalid_config() {
 
 #[test]
 fn small_populations_work() {
-    for clients in [1, 2, 5, 19, 20, 1000] {
-        let (v, s) = generate(&Config {
-            clients,
-            ..cfg(3, 300_000)
-        });
-        assert!(s.bytes >= 300_000 && s.lines > 100, "clients={clients}");
-        assert!(std::str::from_utf8(&v).is_ok());
-    }
+    assert_small_populations_work(LogKind::PostgresRds, |_, v, _| {
+        assert!(std::str::from_utf8(v).is_ok());
+    });
 }
 
 /// Summary counts, prefixes, continuation lines, time order and content checks on one log.

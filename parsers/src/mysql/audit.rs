@@ -196,6 +196,10 @@ mod tests {
     //! hand-typed from FORMATS.md (epoch microseconds); no MySQL 8 server
     //! can run here.
 
+    use super::super::common::testing::{
+        assert_broken, assert_detects, assert_not_read, assert_read_with_needles, authorized,
+        disconnected,
+    };
     use super::*;
 
     /// The time, pid, client host and message `observe` emits for `line`,
@@ -212,34 +216,6 @@ mod tests {
         .expect("read")
         .expect("parsed");
         out.expect("emitted")
-    }
-
-    fn authorized(user: &'static str, database: Option<&'static str>) -> String {
-        format!(
-            "{:?}",
-            Message::Authorized(Authorized {
-                replication: false,
-                user,
-                database,
-                application: None,
-                transport: Transport::Unknown,
-                gss: None,
-                ambiguous_tls: false,
-                application_with_clause: None,
-            })
-        )
-    }
-
-    fn disconnected() -> String {
-        format!(
-            "{:?}",
-            Message::Disconnected(Disconnected {
-                session_millis: None,
-                user: None,
-                database: None,
-                remote: None,
-            })
-        )
     }
 
     fn handshake(reason: &'static str) -> String {
@@ -278,7 +254,7 @@ mod tests {
                 T,
                 31,
                 local,
-                authorized("app", Some("shop")),
+                authorized("app", Some("shop"), Transport::Unknown),
             ),
             (
                 "20261129 05:20:33,vm,app,127.0.0.1,31,0,DISCONNECT,shop,,0",
@@ -292,21 +268,21 @@ mod tests {
                 T,
                 32,
                 at("::1"),
-                authorized("app", Some("shop")),
+                authorized("app", Some("shop"), Transport::Unknown),
             ),
             (
                 "20261129 05:20:33,vm,sp ace,127.0.0.1,37,0,CONNECT,my db,,0",
                 T,
                 37,
                 local,
-                authorized("sp ace", Some("my db")),
+                authorized("sp ace", Some("my db"), Transport::Unknown),
             ),
             (
                 "20261129 05:20:34,vm,root,localhost,40,0,CONNECT,,,0",
                 T + 1000,
                 40,
                 at("localhost"),
-                authorized("root", None),
+                authorized("root", None, Transport::Unknown),
             ),
             // A wrong password, and a REQUIRE SSL account without TLS.
             (
@@ -367,10 +343,7 @@ mod tests {
             "20261129 05:20:33,vm,app,127.0.0.1,31,0,DISCONNECT,shop,,0",
             "20261129 05:20:33,vm,app,127.0.0.1,35,0,FAILED_CONNECT,,,1045",
         ];
-        for line in lines {
-            assert!(observe(line, &mut |_| {}).is_some(), "{line}");
-            assert!(NEEDLES.iter().any(|n| line.contains(n)), "{line}");
-        }
+        assert_read_with_needles(observe, NEEDLES, &lines);
     }
 
     /// Hand-typed from FORMATS.md and AWS's documentation; no Aurora or
@@ -384,7 +357,7 @@ mod tests {
                 Some(t),
                 42,
                 at("10.0.1.5"),
-                authorized("app", Some("orders")),
+                authorized("app", Some("orders"), Transport::Unknown),
             ),
             (
                 "1714557600123456,ip-172-31-0-10,app,10.0.1.5,42,0,DISCONNECT,orders,,0,TCP/IP",
@@ -405,7 +378,7 @@ mod tests {
                 Some(1_669_903_625_000),
                 821,
                 at("localhost"),
-                authorized("rdsadmin", None),
+                authorized("rdsadmin", None, Transport::Unknown),
             ),
             (
                 "20260731 09:14:22,db1,root,192.168.1.24:54312,7,0,CONNECT,mysql,,0",
@@ -415,7 +388,7 @@ mod tests {
                     host: "192.168.1.24",
                     port: Some(54312),
                 }),
-                authorized("root", Some("mysql")),
+                authorized("root", Some("mysql"), Transport::Unknown),
             ),
         ];
         for (line, time, pid, remote, message) in table {
@@ -439,9 +412,7 @@ mod tests {
             "see ,CONNECT, in the manual",
             "2026-11-29  5:15:35 6 [Warning] x,y,z,1,2,CONNECT,,,0",
         ];
-        for line in table {
-            assert_eq!(observe(line, &mut |_| {}), None, "{line}");
-        }
+        assert_not_read(observe, &table);
     }
 
     #[test]
@@ -452,14 +423,11 @@ mod tests {
             "20261129 05:20:33,vm,app,127.0.0.1,35,0,FAILED_CONNECT,,,",
             "20261129 05:20:33,vm,app,127.0.0.1,35,0,FAILED_CONNECT,,",
         ];
-        for line in table {
-            assert!(matches!(observe(line, &mut |_| {}), Some(Err(_))), "{line}");
-        }
+        assert_broken(observe, &table);
     }
 
     #[test]
     fn detection() {
-        let lines = |text: &str| text.lines().map(str::to_string).collect::<Vec<_>>();
         let table = [
             // Real MariaDB 10.11.
             (
@@ -487,8 +455,6 @@ mod tests {
             ),
             ("hello world\nsecond line\n", None),
         ];
-        for (head, engine) in table {
-            assert_eq!(detect(&lines(head)), engine, "{head}");
-        }
+        assert_detects(detect, &table);
     }
 }

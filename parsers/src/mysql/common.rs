@@ -91,6 +91,86 @@ pub(super) fn access_denied(text: &str) -> Option<Result<(&str, &str), Malformed
     )
 }
 
+/// What the table tests of the three logs' readers share.
+#[cfg(test)]
+pub(super) mod testing {
+    use crate::format::Engine;
+    use crate::observation::{
+        Authorized, Disconnected, LineOutcome, Message, Observation, Transport,
+    };
+
+    /// A reader of one line, as the audit and error logs' `observe`.
+    pub type Observe = fn(&str, &mut dyn FnMut(Observation<'_>)) -> LineOutcome;
+
+    /// The `Debug` text of a login: what the tests compare messages by.
+    pub fn authorized(
+        user: &'static str,
+        database: Option<&'static str>,
+        transport: Transport<'static>,
+    ) -> String {
+        format!(
+            "{:?}",
+            Message::Authorized(Authorized {
+                replication: false,
+                user,
+                database,
+                application: None,
+                transport,
+                gss: None,
+                ambiguous_tls: false,
+                application_with_clause: None,
+            })
+        )
+    }
+
+    /// The `Debug` text of a session's end, which names nothing.
+    pub fn disconnected() -> String {
+        format!(
+            "{:?}",
+            Message::Disconnected(Disconnected {
+                session_millis: None,
+                user: None,
+                database: None,
+                remote: None,
+            })
+        )
+    }
+
+    /// Each line is read, and holds one of the needles (the scanner only
+    /// hands over lines with a needle in them).
+    pub fn assert_read_with_needles(observe: Observe, needles: &[&str], lines: &[&str]) {
+        for line in lines {
+            assert!(observe(line, &mut |_| {}).is_some(), "{line}");
+            assert!(needles.iter().any(|n| line.contains(n)), "{line}");
+        }
+    }
+
+    /// No line is read.
+    pub fn assert_not_read(observe: Observe, lines: &[&str]) {
+        for line in lines {
+            assert_eq!(observe(line, &mut |_| {}), None, "{line}");
+        }
+    }
+
+    /// Every line is a record that cannot be read.
+    pub fn assert_broken(observe: Observe, lines: &[&str]) {
+        for line in lines {
+            assert!(matches!(observe(line, &mut |_| {}), Some(Err(_))), "{line}");
+        }
+    }
+
+    /// `detect` tells each head's engine, or that it is not this log.
+    pub fn assert_detects(
+        detect: fn(&[String]) -> Option<Engine>,
+        table: &[(&str, Option<Engine>)],
+    ) {
+        for (head, engine) in table {
+            let lines: Vec<String> = head.lines().map(str::to_string).collect();
+            assert_eq!(detect(&lines), *engine, "{head}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,6 +174,9 @@ mod tests {
     //! wrong passwords, timed out and were killed. MySQL 8 / Aurora lines
     //! are hand-typed from FORMATS.md; no MySQL 8 server can run here.
 
+    use super::super::common::testing::{
+        assert_broken, assert_detects, assert_not_read, assert_read_with_needles,
+    };
     use super::*;
 
     /// The time, client host and message `observe` emits for `line`
@@ -288,10 +291,7 @@ mod tests {
             "2026-11-29  5:20:34 42 [Warning] Aborted connection 42 to db: 'unconnected' user: 'unauthenticated' host: '127.0.0.1' (This connection closed normally without authentication)",
             "2026-11-29  5:20:33 35 [Warning] Access denied for user 'app'@'127.0.0.1' (using password: YES)",
         ];
-        for line in lines {
-            assert!(observe(line, &mut |_| {}).is_some(), "{line}");
-            assert!(NEEDLES.iter().any(|n| line.contains(n)), "{line}");
-        }
+        assert_read_with_needles(observe, NEEDLES, &lines);
     }
 
     #[test]
@@ -313,9 +313,7 @@ mod tests {
             "2024-05-01T10:00:00.123456Z 42 [Note] [MY-010914] [Server] Aborted connection 42 to db: 'orders' user: 'app' host: '10.0.1.5' (Got an error reading communication packets).",
             "\tAborted connection 4 to db: 'unconnected' user: 'unauthenticated' host: 'x' (y)",
         ];
-        for line in table {
-            assert_eq!(observe(line, &mut |_| {}), None, "{line}");
-        }
+        assert_not_read(observe, &table);
     }
 
     #[test]
@@ -325,14 +323,11 @@ mod tests {
             "2026-11-29  5:15:35 6 [Warning] Aborted connection 6 to db: 'unconnected' user: 'unauthenticated' host: '127.0.0.1' (no close",
             "2024-05-01T10:00:00.123456Z 45 [Note] [MY-010926] [Server] Access denied for user 'bad' (using password: NO)",
         ];
-        for line in table {
-            assert!(matches!(observe(line, &mut |_| {}), Some(Err(_))), "{line}");
-        }
+        assert_broken(observe, &table);
     }
 
     #[test]
     fn detection() {
-        let lines = |text: &str| text.lines().map(str::to_string).collect::<Vec<_>>();
         let table = [
             // Real MariaDB 10.11 startup.
             (
@@ -372,8 +367,6 @@ mod tests {
             ),
             ("hello world\nsecond line\n", None),
         ];
-        for (head, engine) in table {
-            assert_eq!(detect(&lines(head)), engine, "{head}");
-        }
+        assert_detects(detect, &table);
     }
 }

@@ -366,6 +366,7 @@ mod tests {
     //! hand-typed from FORMATS.md and the `File_query_log::write_general`
     //! layout (`%5u `); no MySQL 8 server can run here.
 
+    use super::super::common::testing::{assert_detects, authorized, disconnected};
     use super::*;
     use crate::observation::Tls;
 
@@ -377,6 +378,14 @@ mod tests {
         pid: Option<u32>,
         host: Option<String>,
         message: String,
+    }
+
+    /// What `observe_log` reads of a log whose every read line is whole.
+    fn observe_whole(log: &str) -> Vec<Seen> {
+        observe_log(log)
+            .into_iter()
+            .map(|(line, seen)| seen.unwrap_or_else(|why| panic!("{line}: {why:?}")))
+            .collect()
     }
 
     /// Runs `observe` over every line of `log` the way the scanner does
@@ -410,38 +419,6 @@ mod tests {
             start += line.len();
         }
         out
-    }
-
-    fn authorized(
-        user: &'static str,
-        database: Option<&'static str>,
-        transport: Transport<'static>,
-    ) -> String {
-        format!(
-            "{:?}",
-            Message::Authorized(Authorized {
-                replication: false,
-                user,
-                database,
-                application: None,
-                transport,
-                gss: None,
-                ambiguous_tls: false,
-                application_with_clause: None,
-            })
-        )
-    }
-
-    fn quit() -> String {
-        format!(
-            "{:?}",
-            Message::Disconnected(Disconnected {
-                session_millis: None,
-                user: None,
-                database: None,
-                remote: None,
-            })
-        )
     }
 
     fn denied(user: &'static str) -> String {
@@ -522,42 +499,38 @@ Time\t\t    Id Command\tArgument
         let shop = Some("shop");
         let expected = vec![
             seen(T1, 31, local, authorized("app", shop, Transport::Plain)),
-            seen(T1, 31, None, quit()),
+            seen(T1, 31, None, disconnected()),
             seen(T1, 32, Some("::1"), authorized("app", shop, TLS)),
-            seen(T1, 32, None, quit()),
+            seen(T1, 32, None, disconnected()),
             seen(T1, 33, local, authorized("app", shop, TLS)),
-            seen(T1, 33, None, quit()),
+            seen(T1, 33, None, disconnected()),
             seen(T1, 35, local, authorized("app", shop, TLS)),
             seen(T1, 35, local, denied("app")),
             seen(T1, 36, local, authorized("tlsonly", None, Transport::Plain)),
             seen(T1, 36, local, denied("tlsonly")),
             seen(T1, 37, local, authorized("sp ace", Some("my db"), TLS)),
-            seen(T1, 37, None, quit()),
+            seen(T1, 37, None, disconnected()),
             seen(T1, 38, local, authorized("app", shop, TLS)),
-            seen(T1 + 1000, 38, None, quit()),
+            seen(T1 + 1000, 38, None, disconnected()),
             seen(T1 + 1000, 39, local, authorized("app", shop, TLS)),
-            seen(T1 + 1000, 39, None, quit()),
+            seen(T1 + 1000, 39, None, disconnected()),
             seen(
                 T1 + 1000,
                 40,
                 Some("localhost"),
                 authorized("root", None, Transport::Plain),
             ),
-            seen(T1 + 1000, 40, None, quit()),
+            seen(T1 + 1000, 40, None, disconnected()),
             seen(
                 T1 + 1000,
                 41,
                 Some("localhost"),
                 authorized("root", None, TLS),
             ),
-            seen(T1 + 1000, 41, None, quit()),
+            seen(T1 + 1000, 41, None, disconnected()),
         ];
         let log = format!("{MARIADB_BANNER}{MARIADB_LOG}");
-        let observed: Vec<Seen> = observe_log(&log)
-            .into_iter()
-            .map(|(line, seen)| seen.unwrap_or_else(|why| panic!("{line}: {why:?}")))
-            .collect();
-        assert_eq!(observed, expected);
+        assert_eq!(observe_whole(&log), expected);
     }
 
     #[test]
@@ -659,13 +632,9 @@ Time                 Id Command    Argument
                 Some("10.0.1.8"),
                 authorized("legacy", Some("orders"), Transport::Unknown),
             ),
-            seen(t + 300_000, 42, None, quit()),
+            seen(t + 300_000, 42, None, disconnected()),
         ];
-        let observed: Vec<Seen> = observe_log(log)
-            .into_iter()
-            .map(|(line, seen)| seen.unwrap_or_else(|why| panic!("{line}: {why:?}")))
-            .collect();
-        assert_eq!(observed, expected);
+        assert_eq!(observe_whole(log), expected);
     }
 
     #[test]
@@ -812,7 +781,6 @@ Time                 Id Command    Argument
 
     #[test]
     fn detection() {
-        let lines = |text: &str| text.lines().map(str::to_string).collect::<Vec<_>>();
         let table = [
             (MARIADB_BANNER, Some(Engine::Mariadb)),
             // A rotated MariaDB log without the banner.
@@ -847,9 +815,7 @@ Time                 Id Command    Argument
             ),
             ("hello world\nsecond line\n", None),
         ];
-        for (head, engine) in table {
-            assert_eq!(detect(&lines(head)), engine, "{head}");
-        }
+        assert_detects(detect, &table);
     }
 
     /// Real MariaDB 10.11 lines: a login refused its default database.

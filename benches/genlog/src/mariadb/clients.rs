@@ -4,6 +4,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::population::{Kinds, addrs, few, ipv6, seen_often, skewed_weight};
 use crate::{choose_where, pick};
 
 /// The host of unix-socket clients, as MariaDB prints it.
@@ -167,30 +168,6 @@ fn user_for(rng: &mut ChaCha8Rng, svc: &str) -> String {
         2 => format!("{svc}.rw"),
         _ => format!("{}_app", svc.replace('-', "_")),
     }
-}
-
-fn ipv4(rng: &mut ChaCha8Rng) -> String {
-    let b = rng.random_range(0..8u8);
-    let c = rng.random_range(0..=255u8);
-    let d = rng.random_range(4..=250u8);
-    format!("10.{b}.{c}.{d}")
-}
-
-fn ipv6(rng: &mut ChaCha8Rng) -> String {
-    format!(
-        "2600:1f18:{:x}:{:x}:{:x}:{:x}:{:x}:{:x}",
-        rng.random_range(0x100..0xfffu16),
-        rng.random_range(0x1000..0xffffu16),
-        rng.random_range(0x1000..0xffffu16),
-        rng.random_range(0x10..0xffffu16),
-        rng.random_range(0x10..0xffffu16),
-        rng.random_range(0x10..0xffffu16),
-    )
-}
-
-fn addrs(rng: &mut ChaCha8Rng, max: usize) -> Vec<String> {
-    let n = rng.random_range(1..=max);
-    (0..n).map(|_| ipv4(rng)).collect()
 }
 
 /// `Never` with `p_plain`, `Mixed` with `p_mixed`, `Always` otherwise.
@@ -423,35 +400,13 @@ fn make(rng: &mut ChaCha8Rng, kind: Kind) -> Client {
 /// Builds the population of `n` clients.
 pub(crate) fn population(rng: &mut ChaCha8Rng, n: usize) -> Vec<Client> {
     let n = n.max(1);
-    let specials = if n >= 20 {
-        SPECIAL.len().min(n / 10 + 6)
-    } else {
-        0
-    };
-    let total_w: u32 = COMMON.iter().map(|c| c.1).sum();
+    let kinds = Kinds::new(n, SPECIAL, COMMON);
     let mut clients = Vec::with_capacity(n);
     for i in 0..n {
-        let kind = if let Some(&k) = SPECIAL[..specials].get(i) {
-            k
-        } else {
-            let mut r = rng.random_range(0..total_w);
-            let mut k = COMMON[0].0;
-            for &(kind, w) in COMMON {
-                if r < w {
-                    k = kind;
-                    break;
-                }
-                r -= w;
-            }
-            k
-        };
+        let kind = kinds.of(rng, i);
         let mut c = make(rng, kind);
-        // Zipf-ish activity skew on top of the kind's own weight.
-        c.weight *= 1.0 / (1.0 + rng.random_range(0.0..12.0f64)).powf(0.9);
-        if c.pooled {
-            c.weight *= 0.15;
-        }
-        if i < specials {
+        c.weight = skewed_weight(rng, c.weight, c.pooled);
+        if kinds.is_special(i) {
             // often enough to be seen in a few MB
             c.weight = c.weight.max(0.2);
         }
@@ -459,11 +414,10 @@ pub(crate) fn population(rng: &mut ChaCha8Rng, n: usize) -> Vec<Client> {
     }
 
     // Failed logins: a few clients of each sort, never RDS's own.
-    let few = |per: usize| if n >= 8 { (n / per).max(1) } else { 0 };
     let mut taken: Vec<bool> = clients.iter().map(|c| c.deny_plain > 0.0).collect();
     let not_rds = |c: &Client| c.workload != Workload::Rds;
     // Wrong passwords (a rotated secret not yet deployed everywhere).
-    for (k, i) in choose_where(rng, &clients, &mut taken, few(50), not_rds)
+    for (k, i) in choose_where(rng, &clients, &mut taken, few(n, 50), not_rds)
         .into_iter()
         .enumerate()
     {
@@ -476,7 +430,7 @@ pub(crate) fn population(rng: &mut ChaCha8Rng, n: usize) -> Vec<Client> {
         };
     }
     // A database the account has no privileges on.
-    for i in choose_where(rng, &clients, &mut taken, few(120), not_rds) {
+    for i in choose_where(rng, &clients, &mut taken, few(n, 120), not_rds) {
         clients[i].deny_db = rng.random_range(0.15..0.5);
         clients[i].bad_db = if rng.random_bool(0.5) {
             "no-such.db".to_string()
@@ -485,10 +439,6 @@ pub(crate) fn population(rng: &mut ChaCha8Rng, n: usize) -> Vec<Client> {
         };
     }
     // Make sure the failing clients connect often enough to be seen.
-    for (c, &t) in clients.iter_mut().zip(&taken) {
-        if t {
-            c.weight = c.weight.max(0.25);
-        }
-    }
+    seen_often(clients.iter_mut().map(|c| &mut c.weight), &taken);
     clients
 }

@@ -10,7 +10,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::clients::Workload;
-use crate::{huge_in_list, pick};
+use crate::{huge_in_list, pick, values};
 
 const OLTP: &[&str] = &[
     "SELECT id, email, full_name, created_at FROM users WHERE id = {id} LIMIT 1",
@@ -131,36 +131,6 @@ const EXPORTER: &[&str] = &[
     "SELECT @@GLOBAL.read_only",
 ];
 
-const WORDS: &[&str] = &[
-    "signup",
-    "login",
-    "checkout",
-    "refund",
-    "page_view",
-    "add_to_cart",
-    "search",
-    "export",
-    "password_reset",
-    "invoice_sent",
-];
-const STATUSES: &[&str] = &[
-    "pending",
-    "paid",
-    "shipped",
-    "cancelled",
-    "refunded",
-    "failed",
-];
-const COUNTRIES: &[&str] = &["US", "DE", "FR", "GB", "IN", "BR", "JP", "CA", "AU", "NL"];
-const NAMES: &[&str] = &[
-    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
-];
-const DOMAINS: &[&str] = &[
-    "example.com",
-    "mail.test",
-    "corp.example",
-    "shop.example.org",
-];
 const TABLES: &[&str] = &[
     "orders",
     "order_items",
@@ -215,7 +185,7 @@ impl Sql {
         // Occasionally a statement of several KB on one line.
         if w == Workload::Etl && rng.random_bool(0.08) {
             self.prepare = false;
-            self.bulk_insert(rng, ctx.now_ms / 1000);
+            values::bulk_insert(&mut self.text, rng, ctx.now_ms / 1000, ",", "FROM_UNIXTIME");
             return;
         }
         if rng.random_bool(0.0015)
@@ -272,22 +242,6 @@ impl Sql {
         let v = &mut self.value;
         // (quoted, bound): quoted values are string literals; bound ones are `?` when prepared.
         let (quoted, bound) = match code {
-            "id" => {
-                let _ = write!(v, "{}", rng.random_range(1..8_000_000u32));
-                (false, true)
-            }
-            "n" => {
-                let _ = write!(v, "{}", rng.random_range(1..60u32));
-                (false, true)
-            }
-            "lim" => {
-                let _ = write!(v, "{}", pick(rng, &[1, 10, 20, 25, 50, 100]));
-                (false, true)
-            }
-            "amt" => {
-                let _ = write!(v, "{}", rng.random_range(100..250_000u32));
-                (false, true)
-            }
             "bool" => {
                 v.push(if rng.random_bool(0.8) { b'1' } else { b'0' });
                 (false, true)
@@ -297,13 +251,7 @@ impl Sql {
                 (false, true)
             }
             "ids" => {
-                let k = rng.random_range(2..20);
-                for j in 0..k {
-                    if j > 0 {
-                        v.extend_from_slice(b", ");
-                    }
-                    let _ = write!(v, "{}", rng.random_range(1..8_000_000u32));
-                }
+                values::ids(rng, v);
                 (false, false)
             }
             "hb" => {
@@ -336,22 +284,6 @@ impl Sql {
                 v.extend_from_slice(pick(rng, TABLES).as_bytes());
                 (true, false)
             }
-            "st" => {
-                v.extend_from_slice(pick(rng, STATUSES).as_bytes());
-                (true, true)
-            }
-            "w" => {
-                v.extend_from_slice(pick(rng, WORDS).as_bytes());
-                (true, true)
-            }
-            "cc" => {
-                v.extend_from_slice(pick(rng, COUNTRIES).as_bytes());
-                (true, true)
-            }
-            "cur" => {
-                v.extend_from_slice(pick(rng, &["USD", "EUR", "GBP", "JPY"]).as_bytes());
-                (true, true)
-            }
             "path" => {
                 let _ = write!(
                     v,
@@ -361,62 +293,19 @@ impl Sql {
                 );
                 (true, true)
             }
-            "sku" => {
-                let _ = write!(v, "SKU-{:06}", rng.random_range(0..999_999u32));
-                (true, true)
-            }
-            "em" => {
-                let _ = write!(
-                    v,
-                    "{}.{}{}@{}",
-                    pick(rng, NAMES),
-                    pick(rng, NAMES),
-                    rng.random_range(1..999u32),
-                    pick(rng, DOMAINS)
-                );
-                (true, true)
-            }
             "uuid" => {
-                let a: u64 = rng.random();
-                let b: u64 = rng.random();
-                let _ = write!(
-                    v,
-                    "{:08x}{:04x}4{:03x}{:04x}{:012x}",
-                    a >> 32,
-                    (a >> 16) & 0xffff,
-                    a & 0xfff,
-                    0x8000 | (b >> 48) & 0x3fff,
-                    b & 0xffff_ffff_ffff
-                );
+                values::uuid(rng, v, "");
                 (true, true)
             }
             "ts" | "ts6" => {
-                let s = ctx.now_ms / 1000 - rng.random_range(0..86_400 * 3);
-                let (y, m, d) = crate::out::civil_from_days(s.div_euclid(86_400));
-                let sod = s.rem_euclid(86_400);
-                let _ = write!(
-                    v,
-                    "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-                    sod / 3600,
-                    sod / 60 % 60,
-                    sod % 60
-                );
-                if code == "ts6" {
-                    let _ = write!(v, ".{:06}", rng.random_range(0..1_000_000u32));
-                }
+                values::timestamp(rng, v, ctx.now_ms / 1000, code == "ts6");
                 (true, true)
             }
-            "json" => {
-                let _ = write!(
-                    v,
-                    "{{\"source\":\"{}\",\"ref\":\"{:x}\",\"n\":{}}}",
-                    pick(rng, &["web", "ios", "android", "api"]),
-                    rng.random::<u32>(),
-                    rng.random_range(0..100u32)
-                );
-                (true, true)
-            }
-            other => panic!("unknown placeholder {other}"),
+            other => match values::shared(rng, other, v) {
+                // Every shared value is a bound parameter.
+                Some(quoted) => (quoted, true),
+                None => panic!("unknown placeholder {other}"),
+            },
         };
         if quoted {
             self.text.push(b'\'');
@@ -435,29 +324,6 @@ impl Sql {
             } else {
                 self.prepared.extend_from_slice(&self.value);
             }
-        }
-    }
-
-    fn bulk_insert(&mut self, rng: &mut ChaCha8Rng, now_secs: i64) {
-        let rows = rng.random_range(15..160);
-        self.text.extend_from_slice(
-            b"INSERT INTO staging.events_raw (id, kind, payload, created_at) VALUES ",
-        );
-        let base = rng.random_range(1..900_000_000u64);
-        for r in 0..rows {
-            if r > 0 {
-                self.text.push(b',');
-            }
-            let _ = write!(
-                self.text,
-                "({},'{}','{{\"source\":\"{}\",\"session\":\"{:016x}\",\"ms\":{}}}',FROM_UNIXTIME({}))",
-                base + r,
-                pick(rng, WORDS),
-                pick(rng, &["web", "ios", "android", "api"]),
-                rng.random::<u64>(),
-                rng.random_range(0..5000u32),
-                now_secs - rng.random_range(0..3600)
-            );
         }
     }
 }

@@ -1,21 +1,14 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::BANNER;
-use crate::{Config, LogKind, Summary, write_log};
-
-fn generate(cfg: &Config) -> (Vec<u8>, Summary) {
-    let mut v = Vec::new();
-    let s = write_log(cfg, &mut v).expect("write_log");
-    (v, s)
-}
+use crate::tests::{
+    assert_deterministic, assert_sizes_match_targets, assert_small_populations_work, cfg_of,
+    generate,
+};
+use crate::{Config, LogKind};
 
 fn cfg(seed: u64, bytes: u64) -> Config {
-    Config {
-        format: LogKind::MariadbGeneral,
-        seed,
-        target_bytes: bytes,
-        ..Config::default()
-    }
+    cfg_of(LogKind::MariadbGeneral, seed, bytes)
 }
 
 const COMMANDS: &[&str] = &["Connect", "Query", "Quit", "Init DB", "Prepare", "Execute"];
@@ -193,49 +186,26 @@ fn banner_matches_the_sample_layout() {
 
 #[test]
 fn deterministic() {
-    let c = cfg(7, 2 << 20);
-    let (a, sa) = generate(&c);
-    let (b, sb) = generate(&c);
-    assert_eq!(sa, sb);
-    assert!(a == b, "same seed must give identical bytes");
-    let (d, _) = generate(&cfg(8, 2 << 20));
-    assert!(a != d, "different seeds should differ");
-    let (p, _) = generate(&Config {
-        format: LogKind::PostgresRds,
-        ..c
-    });
+    let a = assert_deterministic(LogKind::MariadbGeneral);
+    let (p, _) = generate(&cfg_of(LogKind::PostgresRds, 7, 2 << 20));
     assert!(a != p, "the format must matter");
 }
 
 #[test]
 fn size_matches_target() {
-    for target in [1u64, 100_000, 3 << 20] {
-        let (v, s) = generate(&cfg(1, target));
-        assert_eq!(s.bytes, v.len() as u64);
-        assert!(s.bytes >= target, "{} < {target}", s.bytes);
-        assert!(
-            s.bytes < target.max(BANNER.len() as u64) + 64 * 1024,
-            "overshoot: {} for {target}",
-            s.bytes
-        );
-        assert_eq!(v.last(), Some(&b'\n'));
+    assert_sizes_match_targets(LogKind::MariadbGeneral, BANNER.len() as u64, |v| {
         assert!(v.starts_with(BANNER.as_bytes()));
-    }
+    });
 }
 
 #[test]
 fn small_populations_work() {
-    for clients in [1, 2, 5, 19, 20, 1000] {
-        let (v, s) = generate(&Config {
-            clients,
-            ..cfg(3, 300_000)
-        });
-        assert!(s.bytes >= 300_000 && s.lines > 100, "clients={clients}");
+    assert_small_populations_work(LogKind::MariadbGeneral, |clients, v, s| {
         assert!(s.sessions > 0 && s.sessions <= s.authorized_lines);
-        let text = std::str::from_utf8(&v).unwrap();
+        let text = std::str::from_utf8(v).unwrap();
         let records = text.lines().skip(3).filter_map(record).count();
         assert!(records > 100, "clients={clients}");
-    }
+    });
 }
 
 #[test]
