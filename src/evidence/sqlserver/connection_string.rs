@@ -82,7 +82,7 @@ pub(super) fn connection_strings(
             let eras = if sds_only {
                 vec![SqlClientEra::V1]
             } else {
-                eras(mds.as_ref(), &SQLCLIENT_ERAS)
+                eras(mds.as_ref(), SQLCLIENT_ERAS)
             };
             (mds, sds_only, eras)
         })
@@ -237,31 +237,38 @@ pub(super) fn connection_strings(
     }
 }
 
+stack::case_tests! {
+    fn ado_net_connection_strings(Engine::SqlServer) {
+        "appsettings.json", r#"  "DefaultConnection": "Server=tcp:orders.abc123.us-east-1.rds.amazonaws.com,1433;Database=orders;User ID=app;Password=hunter2;Encrypt=True;TrustServerCertificate=False;""# => ADO, "orders.abc123.us-east-1.rds.amazonaws.com", 1433, "app", "orders", FULL, _;
+        "web.config", r#"<add name="Db" connectionString="Data Source=db.example.com\SQLEXPRESS;Initial Catalog=Shop;UID=app;PWD=hunter2;Encrypt=Mandatory;TrustServerCertificate=True" />"# => ADO, "db.example.com\\SQLEXPRESS", _, "app", "Shop", NO_VERIFY, _;
+        "appsettings.json", r#"{"ConnectionStrings": {"Db": "server=db,1433;initial catalog=x;user id=app;password=hunter2;encrypt=false"}}"# => ADO, "db", 1433, "app", "x", UNKNOWN, _;
+        "appsettings.json", r#""Db": "Server=db;Initial Catalog=x;Integrated Security=true;Encrypt=Strict;TrustServerCertificate=true""# => ADO, "db", _, _, "x", FULL, _;
+        "appsettings.json", r#""Db": "Server=db;Initial Catalog=x;Encrypt=Optional""# => ADO, "db", _, _, "x", UNKNOWN, _;
+        // No Encrypt: SqlClient < 4 does not encrypt, ≥ 4 does.
+        "appsettings.json", r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;User Id=app;Password=hunter2""# => ADO, "db", 1433, "app", "x", UNKNOWN, _;
+        "appsettings.json", r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;TrustServerCertificate=yes""# => ADO, "db", 1433, _, "x", OPPORTUNISTIC, _;
+        ".env", "ConnectionStrings__Default=Server=tcp:[2001:db8::7],1433;Database=x;Encrypt=yes;HostNameInCertificate=*.example.com" => ADO, "2001:db8::7", 1433, _, "x", FULL, _;
+        "appsettings.yaml", "connectionString: Address=db;Trusted_Connection=True;Encrypt=True;ServerCertificate=/certs/db.cer" => ADO, "db", _, _, _, FULL, "/certs/db.cer";
+        "Program.cs", "var cs = @\"Server=db;Database=orders;User Id=sa;Password=hunter2;\"; var c = new SqlConnection(cs);" => ADO, "db", _, "sa", "orders", UNKNOWN, _;
+    }
+
+    fn odbc_and_ole_db_strings(Engine::SqlServer) {
+        "db.py", r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:db,1433;DATABASE=x;UID=app;PWD=hunter2")"# => ODBC, "db", 1433, "app", "x", FULL, _;
+        "db.py", r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;Encrypt=yes;TrustServerCertificate=yes")"# => ODBC, "db", _, _, _, NO_VERIFY, _;
+        "db.py", r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Database=x;Uid=app;Pwd={hunter2}')"# => ODBC, "db", _, "app", "x", OPPORTUNISTIC, _;
+        "db.py", r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Encrypt=yes')"# => ODBC, "db", _, _, _, FULL, _;
+        "db.py", r#"ODBC_DSN=Driver={ODBC Driver 18 for SQL Server};Server=db;Encrypt=Strict"# => ODBC, "db", _, _, _, FULL, _;
+        "db.py", r#"cs = "Driver={SQL Server};Server=db;Database=x;Trusted_Connection=yes;""# => ODBC, "db", _, _, "x", OPPORTUNISTIC, _;
+        "db.py", r#"cs = "Driver=FreeTDS;Server=db;Port=1433;Database=x;TDS_Version=7.4;Encryption=require""# => "FreeTDS ODBC connection string", "db", 1433, _, "x", Facts::new(Yes, Unknown, Unknown), _;
+        "db.py", r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x;Use Encryption for Data=Optional""# => "OLE DB connection string", "db", _, _, "x", UNKNOWN, _;
+        "db.py", r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x""# => "OLE DB connection string", "db", _, _, "x", FULL, _;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
     use super::*;
-
-    #[test]
-    fn ado_net_connection_strings() {
-        testing::assert_cases(
-            detect,
-            Engine::SqlServer,
-            &cases! {
-                "appsettings.json", r#"  "DefaultConnection": "Server=tcp:orders.abc123.us-east-1.rds.amazonaws.com,1433;Database=orders;User ID=app;Password=hunter2;Encrypt=True;TrustServerCertificate=False;""# => ADO, "orders.abc123.us-east-1.rds.amazonaws.com", 1433, "app", "orders", FULL, _;
-                "web.config", r#"<add name="Db" connectionString="Data Source=db.example.com\SQLEXPRESS;Initial Catalog=Shop;UID=app;PWD=hunter2;Encrypt=Mandatory;TrustServerCertificate=True" />"# => ADO, "db.example.com\\SQLEXPRESS", _, "app", "Shop", NO_VERIFY, _;
-                "appsettings.json", r#"{"ConnectionStrings": {"Db": "server=db,1433;initial catalog=x;user id=app;password=hunter2;encrypt=false"}}"# => ADO, "db", 1433, "app", "x", UNKNOWN, _;
-                "appsettings.json", r#""Db": "Server=db;Initial Catalog=x;Integrated Security=true;Encrypt=Strict;TrustServerCertificate=true""# => ADO, "db", _, _, "x", FULL, _;
-                "appsettings.json", r#""Db": "Server=db;Initial Catalog=x;Encrypt=Optional""# => ADO, "db", _, _, "x", UNKNOWN, _;
-                // No Encrypt: SqlClient < 4 does not encrypt, ≥ 4 does.
-                "appsettings.json", r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;User Id=app;Password=hunter2""# => ADO, "db", 1433, "app", "x", UNKNOWN, _;
-                "appsettings.json", r#""Db": "Data Source=tcp:db,1433;Initial Catalog=x;TrustServerCertificate=yes""# => ADO, "db", 1433, _, "x", OPPORTUNISTIC, _;
-                ".env", "ConnectionStrings__Default=Server=tcp:[2001:db8::7],1433;Database=x;Encrypt=yes;HostNameInCertificate=*.example.com" => ADO, "2001:db8::7", 1433, _, "x", FULL, _;
-                "appsettings.yaml", "connectionString: Address=db;Trusted_Connection=True;Encrypt=True;ServerCertificate=/certs/db.cer" => ADO, "db", _, _, _, FULL, "/certs/db.cer";
-                "Program.cs", "var cs = @\"Server=db;Database=orders;User Id=sa;Password=hunter2;\"; var c = new SqlConnection(cs);" => ADO, "db", _, "sa", "orders", UNKNOWN, _;
-            },
-        );
-    }
 
     /// A Microsoft.Data.SqlClient 3.1 project's connection string with no
     /// `Encrypt` and no SQL Server-only keyword is reported, because the
@@ -295,25 +302,6 @@ mod tests {
             old,
             &hits! {
                 ADO, "db", _, "u", "x", OPPORTUNISTIC, _;
-            },
-        );
-    }
-
-    #[test]
-    fn odbc_and_ole_db_strings() {
-        testing::assert_cases(
-            detect,
-            Engine::SqlServer,
-            &cases! {
-                "db.py", r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:db,1433;DATABASE=x;UID=app;PWD=hunter2")"# => ODBC, "db", 1433, "app", "x", FULL, _;
-                "db.py", r#"conn = pyodbc.connect("DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;Encrypt=yes;TrustServerCertificate=yes")"# => ODBC, "db", _, _, _, NO_VERIFY, _;
-                "db.py", r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Database=x;Uid=app;Pwd={hunter2}')"# => ODBC, "db", _, "app", "x", OPPORTUNISTIC, _;
-                "db.py", r#"conn = pyodbc.connect('Driver={ODBC Driver 17 for SQL Server};Server=db;Encrypt=yes')"# => ODBC, "db", _, _, _, FULL, _;
-                "db.py", r#"ODBC_DSN=Driver={ODBC Driver 18 for SQL Server};Server=db;Encrypt=Strict"# => ODBC, "db", _, _, _, FULL, _;
-                "db.py", r#"cs = "Driver={SQL Server};Server=db;Database=x;Trusted_Connection=yes;""# => ODBC, "db", _, _, "x", OPPORTUNISTIC, _;
-                "db.py", r#"cs = "Driver=FreeTDS;Server=db;Port=1433;Database=x;TDS_Version=7.4;Encryption=require""# => "FreeTDS ODBC connection string", "db", 1433, _, "x", Facts::new(Yes, Unknown, Unknown), _;
-                "db.py", r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x;Use Encryption for Data=Optional""# => "OLE DB connection string", "db", _, _, "x", UNKNOWN, _;
-                "db.py", r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x""# => "OLE DB connection string", "db", _, _, "x", FULL, _;
             },
         );
     }
@@ -367,24 +355,37 @@ mod tests {
                 r#"{{"ConnectionStrings": {{"Main": "Data Source=tcp:ledger-db,1433;Initial Catalog=ledger;{tail}"}}}}"#
             )
         };
-        let table = facts_rows! {
-            // No Encrypt: 4+ encrypts and validates, System.Data.SqlClient
-            // and 1.x do not ask for encryption, an unknown SqlClient is
-            // unknown.
-            "Web.config", "User ID=app", [(SqlClient, "5.2.1")] => FULL;
-            "Web.config", "User ID=app", [(SqlClient, "3.1.0")] => UNKNOWN;
-            "Web.config", "User ID=app", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
-            "Web.config", "User ID=app", [] => UNKNOWN;
-            "App.config", "Encrypt=True;TrustServerCertificate=False", [] => FULL;
-            "App.config", "Encrypt=True;TrustServerCertificate=True", [] => NO_VERIFY;
-            "App.config", "Encrypt=False", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
-            "App.config", "Encrypt=False", [(SqlClient, "5.2.1")] => UNKNOWN;
-            "appsettings.Development.json", "User Id=app", [(SqlClient, "5.2.1")] => FULL;
-            "appsettings.Development.json", "User Id=app", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
-            "appsettings.Development.json", "User Id=app", [] => UNKNOWN;
-            "appsettings.json", "Encrypt=Strict", [] => FULL;
-            "appsettings.json", "Encrypt=False;TrustServerCertificate=True", [] => OPPORTUNISTIC;
+        // In every kind of file (`*`: each of `files`): no Encrypt, 4+
+        // encrypts and validates, System.Data.SqlClient and 1.x do not ask
+        // for encryption, an unknown SqlClient is unknown; an Encrypt given
+        // is read.
+        let settings = facts_rows! {
+            "*", "User ID=app", [(SqlClient, "5.2.1")] => FULL;
+            "*", "User Id=app", [(SqlClient, "5.2.1")] => FULL;
+            "*", "User ID=app", [(SqlClient, "3.1.0")] => UNKNOWN;
+            "*", "User ID=app", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
+            "*", "User ID=app", [] => UNKNOWN;
+            "*", "Encrypt=True;TrustServerCertificate=False", [] => FULL;
+            "*", "Encrypt=True;TrustServerCertificate=True", [] => NO_VERIFY;
+            "*", "Encrypt=False", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
+            "*", "Encrypt=False", [(SqlClient, "5.2.1")] => UNKNOWN;
+            "*", "Encrypt=Strict", [] => FULL;
+            "*", "Encrypt=False;TrustServerCertificate=True", [] => OPPORTUNISTIC;
         };
+        let files = [
+            "Web.config",
+            "App.config",
+            "appsettings.json",
+            "appsettings.Development.json",
+        ];
+        let table: Vec<testing::FactsRow<'_>> = files
+            .iter()
+            .flat_map(|&file| {
+                settings
+                    .iter()
+                    .map(move |&(_, tail, versions, facts)| (file, tail, versions, facts))
+            })
+            .collect();
         testing::assert_facts_wrapped(detect, &table, |file, tail| {
             if file.ends_with(".json") {
                 json(tail)

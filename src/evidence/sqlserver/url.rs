@@ -10,10 +10,11 @@ pub(super) static URL: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static URLS: Row<Ms> = Row {
     name: "sqlserver:// URLs",
     wants: |file| file.lower().contains("sqlserver://") || file.lower().contains("mssql"),
-    detect: |file, found| urls(file.text, file.lines(), found),
+    detect: urls,
 };
 
-pub(super) fn urls(text: &str, lines: &Lines, found: &mut Found) {
+pub(super) fn urls(file: &FileCtx<'_>, found: &mut Found) {
+    let text = file.text;
     for (m, whole, rest) in live_urls(text, &URL) {
         let before = text[..whole.start()].bytes().next_back();
         if matches!(before, Some(b':' | b'-' | b'+' | b'.')) || found.claimed.holds(whole.start()) {
@@ -85,13 +86,9 @@ pub(super) fn urls(text: &str, lines: &Lines, found: &mut Found) {
                 encryption.facts(&[()], |e, t, ()| undocumented(e, t)),
             ),
         };
-        let facts = unless_cut(facts, text, whole.end() + rest.len());
-        let mut hit = ms_hit(
-            lines.line(whole.start()),
-            stack,
-            facts,
-            &format!("{}{shown}", whole.as_str()),
-        );
+        let shown = format!("{}{shown}", whole.as_str());
+        let span = (whole.start(), whole.end() + rest.len());
+        let mut hit = url_hit(file, found, span, stack, facts, &shown);
         hit.host = parts.host;
         hit.port = parts.port;
         hit.user = parts.user.or_else(|| {
@@ -114,30 +111,18 @@ pub(super) fn urls(text: &str, lines: &Lines, found: &mut Found) {
         hit.application = param(&params, "appname")
             .or_else(|| param(&params, "applicationname"))
             .map(str::to_string);
-        found.claimed.claim(whole.start(), whole.end() + rest.len());
         found.push(hit);
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::tests::*;
-    use super::*;
-
-    #[test]
-    fn urls() {
-        testing::assert_cases(
-            detect,
-            Engine::SqlServer,
-            &cases! {
-                "db.go", "dsn := \"sqlserver://app:hunter2@db:1433?database=x&encrypt=true&certificate=/etc/ssl/rds.pem\"" => "go-mssqldb URL", "db", 1433, "app", "x", FULL, "/etc/ssl/rds.pem";
-                "db.go", "dsn := \"sqlserver://app:hunter2@db:1433?database=x\"" => "go-mssqldb URL", "db", 1433, "app", "x", OPPORTUNISTIC, _;
-                "db.go", "dsn := \"sqlserver://app@db?encrypt=disable\"" => "go-mssqldb URL", "db", _, "app", _, PLAIN, _;
-                "db.go", "DATABASE_URL=\"sqlserver://db:1433;database=x;user=sa;password=hunter2;encrypt=true\"" => "Prisma sqlserver URL", "db", 1433, "sa", "x", FULL, _;
-                "db.go", "engine = create_engine(\"mssql+pyodbc://app:hunter2@db:1433/x?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes\")" => "SQLAlchemy mssql+pyodbc URL", "db", 1433, "app", "x", NO_VERIFY, _;
-                "db.go", "engine = create_engine(\"mssql+pyodbc://app@db/x?driver=ODBC+Driver+17+for+SQL+Server\")" => "SQLAlchemy mssql+pyodbc URL", "db", _, "app", "x", OPPORTUNISTIC, _;
-                "db.go", "const pool = await sql.connect(\"mssql://app:hunter2@db/x?encrypt=true\")" => "mssql URL", "db", _, "app", "x", FULL, _;
-            },
-        );
+stack::case_tests! {
+    fn urls(Engine::SqlServer) {
+        "db.go", "dsn := \"sqlserver://app:hunter2@db:1433?database=x&encrypt=true&certificate=/etc/ssl/rds.pem\"" => "go-mssqldb URL", "db", 1433, "app", "x", FULL, "/etc/ssl/rds.pem";
+        "db.go", "dsn := \"sqlserver://app:hunter2@db:1433?database=x\"" => "go-mssqldb URL", "db", 1433, "app", "x", OPPORTUNISTIC, _;
+        "db.go", "dsn := \"sqlserver://app@db?encrypt=disable\"" => "go-mssqldb URL", "db", _, "app", _, PLAIN, _;
+        "db.go", "DATABASE_URL=\"sqlserver://db:1433;database=x;user=sa;password=hunter2;encrypt=true\"" => "Prisma sqlserver URL", "db", 1433, "sa", "x", FULL, _;
+        "db.go", "engine = create_engine(\"mssql+pyodbc://app:hunter2@db:1433/x?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes\")" => "SQLAlchemy mssql+pyodbc URL", "db", 1433, "app", "x", NO_VERIFY, _;
+        "db.go", "engine = create_engine(\"mssql+pyodbc://app@db/x?driver=ODBC+Driver+17+for+SQL+Server\")" => "SQLAlchemy mssql+pyodbc URL", "db", _, "app", "x", OPPORTUNISTIC, _;
+        "db.go", "const pool = await sql.connect(\"mssql://app:hunter2@db/x?encrypt=true\")" => "mssql URL", "db", _, "app", "x", FULL, _;
     }
 }
