@@ -104,7 +104,7 @@ pub(super) fn connection_strings(
         let (span_start, span_end) = enclosing_span(text, m.start());
         done_until = span_end;
         let span = &text[span_start..span_end];
-        let pairs = conn_string::pairs(span, conn_string::ODBC);
+        let pairs = conn_string::sql_server_pairs(span);
         // One `Server = x` line is an INI entry or an assignment, not a
         // connection string.
         let Some(first) = pairs.first().filter(|_| pairs.len() >= 2) else {
@@ -250,6 +250,9 @@ stack::case_tests! {
         ".env", "ConnectionStrings__Default=Server=tcp:[2001:db8::7],1433;Database=x;Encrypt=yes;HostNameInCertificate=*.example.com" => ADO, "2001:db8::7", 1433, _, "x", FULL, _;
         "appsettings.yaml", "connectionString: Address=db;Trusted_Connection=True;Encrypt=True;ServerCertificate=/certs/db.cer" => ADO, "db", _, _, _, FULL, "/certs/db.cer";
         "Program.cs", "var cs = @\"Server=db;Database=orders;User Id=sa;Password=hunter2;\"; var c = new SqlConnection(cs);" => ADO, "db", _, "sa", "orders", UNKNOWN, _;
+        // ADO.NET quotes; its braces are as written (a format's holes).
+        "Program.cs", "var cs = string.Format(\"Server={0};Database={1};User Id={2};Password={3};Encrypt=True\", host, db, user, pw);" => ADO, "{0}", _, "{2}", "{1}", FULL, _;
+        "Program.cs", "var cs = \"Server=db;Database=x;Password='p;Encrypt=False';Encrypt=True\";" => ADO, "db", _, _, "x", FULL, _;
     }
 
     fn odbc_and_ole_db_strings(Engine::SqlServer) {
@@ -262,6 +265,11 @@ stack::case_tests! {
         "db.py", r#"cs = "Driver=FreeTDS;Server=db;Port=1433;Database=x;TDS_Version=7.4;Encryption=require""# => "FreeTDS ODBC connection string", "db", 1433, _, "x", Facts::new(Yes, Unknown, Unknown), _;
         "db.py", r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x;Use Encryption for Data=Optional""# => "OLE DB connection string", "db", _, _, "x", UNKNOWN, _;
         "db.py", r#"cs = "Provider=MSOLEDBSQL19;Data Source=db;Initial Catalog=x""# => "OLE DB connection string", "db", _, _, "x", FULL, _;
+        // ODBC's braces hold `;`, a doubled `}}` in them is one `}`: no
+        // Encrypt here, 17's default.
+        "db.py", r#"cs = "Driver={ODBC Driver 17 for SQL Server};Server=db;PWD={p}};Encrypt=yes}""# => ODBC, "db", _, _, _, OPPORTUNISTIC, _;
+        // OLE DB quotes as ADO.NET does.
+        "db.py", r#"cs = "Provider=MSOLEDBSQL;Data Source=db;Password='p;Use Encryption for Data=True'""# => "OLE DB connection string", "db", _, _, _, OPPORTUNISTIC, _;
     }
 }
 

@@ -318,10 +318,6 @@ fn url_hit(
 /// `tcp:host,1433`, `host\INSTANCE`, `[::1],1433`, `np:…` → (host, port).
 fn server_host_port(v: &str) -> (Option<String>, Option<u16>) {
     let v = unquote(v).trim();
-    let v = v
-        .strip_prefix('{')
-        .and_then(|x| x.strip_suffix('}'))
-        .unwrap_or(v);
     let lower = v.to_ascii_lowercase();
     let v = ["tcp:", "np:", "lpc:", "admin:"]
         .iter()
