@@ -24,16 +24,16 @@ use regex::Regex;
 use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
-use super::deps::{Package, Versions, driver_eras, eras};
+use super::deps::{Package, driver_eras, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::stack::{self, Found, Reading, Row, Stack};
 use super::syntax::comment::commented;
 use super::syntax::conn_string::{self, enclosing_span, jdbc_props, masked_from};
 use super::syntax::ini::{IniSection, ini_sections};
-use super::syntax::kv::param;
+use super::syntax::kv::{norm_key, param};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
-use super::syntax::url::{UrlParts, live_urls, query_params, split_host_port};
+use super::syntax::url::{UrlParts, live_urls, percent_decode, query_params, split_host_port};
 use super::text::{is_placeholder, unless_cut};
 use super::{ConfigHit, FileCtx, Given, given};
 
