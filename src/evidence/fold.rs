@@ -409,19 +409,13 @@ mod tests {
 
     #[test]
     fn scan_config_output_reads_back_with_or_without_the_newer_columns() {
-        let dir = tempfile::tempdir().unwrap();
-        let app = dir.path().join("app");
-        std::fs::create_dir_all(&app).unwrap();
-        std::fs::write(
-            app.join("package.json"),
-            r#"{"dependencies": {"pg": "^8.11.3"}}"#,
-        )
-        .unwrap();
-        std::fs::write(
-            app.join("db.js"),
-            "const { Pool } = require('pg');\nconst pool = new Pool({ host: 'orders-db.abc.us-east-1.rds.amazonaws.com', application_name: 'billing', ssl: true });\n",
-        )
-        .unwrap();
+        let dir = crate::evidence::testing::tree(&[
+            ("app/package.json", br#"{"dependencies": {"pg": "^8.11.3"}}"#),
+            (
+                "app/db.js",
+                b"const { Pool } = require('pg');\nconst pool = new Pool({ host: 'orders-db.abc.us-east-1.rds.amazonaws.com', application_name: 'billing', ssl: true });\n",
+            ),
+        ]);
         let (found, _) = super::super::walk::scan(&[dir.path().to_path_buf()]);
         let csv = dir.path().join("scan.csv");
         let file = std::fs::File::create(&csv).unwrap();

@@ -149,6 +149,7 @@ fn detect_file(file: &FileCtx<'_>) -> Vec<ConfigHit> {
 /// What detector tests share.
 #[cfg(test)]
 pub(crate) mod testing {
+    use std::fmt::Debug;
     use std::path::Path;
 
     use sslcensus_parsers::Engine;
@@ -186,6 +187,40 @@ pub(crate) mod testing {
                 Versions::Given(versions)
             },
         }))
+    }
+
+    /// Each row's input, read by `read`, gives the row's output; every
+    /// failing row is listed.
+    pub fn assert_rows<I: Copy + Debug, O: PartialEq<W> + Debug, W: Debug>(
+        read: impl Fn(I) -> O,
+        rows: &[(I, W)],
+    ) {
+        let failures: Vec<String> = rows
+            .iter()
+            .filter_map(|(input, want)| {
+                let got = read(*input);
+                (got != *want).then(|| format!("{input:?}\n got  {got:?}\n want {want:?}"))
+            })
+            .collect();
+        assert!(
+            failures.is_empty(),
+            "{} of {} rows failed:\n{}",
+            failures.len(),
+            rows.len(),
+            failures.join("\n")
+        );
+    }
+
+    /// A temporary folder holding `files`: (path below it, content), its
+    /// folders made as needed.
+    pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        for (path, content) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("folders made");
+            std::fs::write(path, content).expect("file written");
+        }
+        dir
     }
 
     /// What detector tables compare: stack, host, port, user, database,

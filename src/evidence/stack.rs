@@ -128,6 +128,41 @@ pub fn hits<R: Reading<Hits = Found>>(
     found.hits
 }
 
+/// A stack's table tests, written beside the stack (compiled in tests
+/// only): each `fn name(engine) { rows }` is a `#[test]` that every
+/// one-line `testing::cases!` row's text, read by the engine's `detect`,
+/// gives exactly its hit, of `engine`; `fn name(engine, wrap) { rows }`
+/// first puts each row's text in a file of its kind with `wrap(file,
+/// text)`. The rows may name what the engine's `tests.rs` holds (the facts
+/// and stack labels as its tables call them). One `case_tests!` a file: its
+/// tests are the file's `cases` module.
+macro_rules! case_tests {
+    (@assert $engine:expr, $rows:expr) => {
+        $crate::evidence::testing::assert_cases(detect, $engine, $rows)
+    };
+    (@assert $engine:expr, $rows:expr, $wrap:expr) => {
+        $crate::evidence::testing::assert_cases_wrapped(detect, $engine, $rows, $wrap)
+    };
+    ($($(#[$attr:meta])* fn $name:ident($engine:expr $(, $wrap:expr)?) { $($rows:tt)* })*) => {
+        #[cfg(test)]
+        mod cases {
+            #[allow(unused_imports)]
+            use super::super::tests::*;
+            use super::*;
+
+            $(
+                $(#[$attr])*
+                #[test]
+                fn $name() {
+                    let rows = $crate::evidence::testing::cases! { $($rows)* };
+                    $crate::evidence::stack::case_tests!(@assert $engine, &rows $(, $wrap)?);
+                }
+            )*
+        }
+    };
+}
+pub(crate) use case_tests;
+
 /// Fails unless every stack in `stacks` has a name of its own (engines'
 /// tests call it on their tables).
 #[cfg(test)]

@@ -63,6 +63,11 @@ pub fn mask(setting: &str) -> String {
     AWS_KEY_ID.replace_all(&masked, MASK).into_owned()
 }
 
+/// A value as a hit's field: none when it is empty.
+pub fn non_empty(v: Option<&str>) -> Option<String> {
+    v.filter(|v| !v.is_empty()).map(str::to_string)
+}
+
 /// A value a setting takes from somewhere else: `${X}`, `$X`, `%s`,
 /// `%(x)s`, `{x}`, `<%= … %>`, `{{ … }}`, `$(Property)`.
 pub fn is_placeholder(v: &str) -> bool {
@@ -149,6 +154,7 @@ pub fn shown_lines(block: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{cut_short, mask};
+    use crate::evidence::testing::assert_rows;
 
     #[test]
     fn urls_cut_short_are_told_apart_from_whole_ones() {
@@ -224,69 +230,69 @@ mod tests {
 
     #[test]
     fn secrets_are_masked_in_every_shape_they_come_in() {
-        let table = [
-            (
-                "postgres://app:s3cr%40t@db.example.com:5432/orders?sslmode=verify-full",
-                "postgres://app:****@db.example.com:5432/orders?sslmode=verify-full",
-            ),
-            (
-                "host=db user=app password=hunter2 sslmode=require",
-                "host=db user=app password=**** sslmode=require",
-            ),
-            (
-                "host=db password='with space' dbname=x",
-                "host=db password='****' dbname=x",
-            ),
-            (
-                "Server=tcp:db,1433;User ID=sa;Password=P@ss;Encrypt=True",
-                "Server=tcp:db,1433;User ID=sa;Password=****;Encrypt=True",
-            ),
-            (
-                "Host=db;Username=app;PWD=abc;SSL Mode=Require",
-                "Host=db;Username=app;PWD=****;SSL Mode=Require",
-            ),
-            (
-                "jdbc:mysql://db/x?user=app&password=abc&sslMode=VERIFY_CA",
-                "jdbc:mysql://db/x?user=app&password=****&sslMode=VERIFY_CA",
-            ),
-            (
-                "app:hunter2@tcp(db:3306)/orders?tls=true",
-                "app:****@tcp(db:3306)/orders?tls=true",
-            ),
-            ("  password: \"hunter2\"", "  password: \"****\""),
-            ("'PASSWORD': 'hunter2',", "'PASSWORD': '****',"),
-            ("password => 'hunter2'", "password => '****'"),
-            ("PGPASSWORD=hunter2", "PGPASSWORD=****"),
-            ("MYSQL_PWD=hunter2", "MYSQL_PWD=****"),
-            (
-                "javax.net.ssl.trustStorePassword=changeit",
-                "javax.net.ssl.trustStorePassword=****",
-            ),
-            (
-                "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                "aws_secret_access_key = ****",
-            ),
-            (
-                "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
-                "aws_access_key_id = ****",
-            ),
-            (
-                "sslmode=verify-full sslrootcert=/etc/ssl/rds.pem",
-                "sslmode=verify-full sslrootcert=/etc/ssl/rds.pem",
-            ),
-            ("postgres://bob:p@ss@db/app", "postgres://bob:****@db/app"),
-            (
-                "Driver={ODBC Driver 18};PWD={a;b};Encrypt=yes",
-                "Driver={ODBC Driver 18};PWD={****};Encrypt=yes",
-            ),
-            ("sqlplus scott/tiger@orcl", "sqlplus scott/****@orcl"),
-            (
-                "conn = cx_Oracle.connect('scott/tiger@db.example.com/ORCL')",
-                "conn = cx_Oracle.connect('scott/****@db.example.com/ORCL')",
-            ),
-        ];
-        for (input, expected) in table {
-            assert_eq!(mask(input), expected, "{input}");
-        }
+        assert_rows(
+            mask,
+            &[
+                (
+                    "postgres://app:s3cr%40t@db.example.com:5432/orders?sslmode=verify-full",
+                    "postgres://app:****@db.example.com:5432/orders?sslmode=verify-full",
+                ),
+                (
+                    "host=db user=app password=hunter2 sslmode=require",
+                    "host=db user=app password=**** sslmode=require",
+                ),
+                (
+                    "host=db password='with space' dbname=x",
+                    "host=db password='****' dbname=x",
+                ),
+                (
+                    "Server=tcp:db,1433;User ID=sa;Password=P@ss;Encrypt=True",
+                    "Server=tcp:db,1433;User ID=sa;Password=****;Encrypt=True",
+                ),
+                (
+                    "Host=db;Username=app;PWD=abc;SSL Mode=Require",
+                    "Host=db;Username=app;PWD=****;SSL Mode=Require",
+                ),
+                (
+                    "jdbc:mysql://db/x?user=app&password=abc&sslMode=VERIFY_CA",
+                    "jdbc:mysql://db/x?user=app&password=****&sslMode=VERIFY_CA",
+                ),
+                (
+                    "app:hunter2@tcp(db:3306)/orders?tls=true",
+                    "app:****@tcp(db:3306)/orders?tls=true",
+                ),
+                ("  password: \"hunter2\"", "  password: \"****\""),
+                ("'PASSWORD': 'hunter2',", "'PASSWORD': '****',"),
+                ("password => 'hunter2'", "password => '****'"),
+                ("PGPASSWORD=hunter2", "PGPASSWORD=****"),
+                ("MYSQL_PWD=hunter2", "MYSQL_PWD=****"),
+                (
+                    "javax.net.ssl.trustStorePassword=changeit",
+                    "javax.net.ssl.trustStorePassword=****",
+                ),
+                (
+                    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                    "aws_secret_access_key = ****",
+                ),
+                (
+                    "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+                    "aws_access_key_id = ****",
+                ),
+                (
+                    "sslmode=verify-full sslrootcert=/etc/ssl/rds.pem",
+                    "sslmode=verify-full sslrootcert=/etc/ssl/rds.pem",
+                ),
+                ("postgres://bob:p@ss@db/app", "postgres://bob:****@db/app"),
+                (
+                    "Driver={ODBC Driver 18};PWD={a;b};Encrypt=yes",
+                    "Driver={ODBC Driver 18};PWD={****};Encrypt=yes",
+                ),
+                ("sqlplus scott/tiger@orcl", "sqlplus scott/****@orcl"),
+                (
+                    "conn = cx_Oracle.connect('scott/tiger@db.example.com/ORCL')",
+                    "conn = cx_Oracle.connect('scott/****@db.example.com/ORCL')",
+                ),
+            ],
+        );
     }
 }

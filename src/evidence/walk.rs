@@ -209,19 +209,16 @@ mod tests {
 
     #[test]
     fn ignored_vendored_binary_and_large_files_are_passed_over() {
-        let dir = tempfile::tempdir().unwrap();
+        let large = vec![b'x'; (MAX_FILE_BYTES + 1) as usize];
+        let dir = crate::evidence::testing::tree(&[
+            (".gitignore", b"secret-local.env\n"),
+            ("app/.env", b"PGSSLMODE=verify-full\n"),
+            ("app/secret-local.env", b"PGSSLMODE=disable\n"),
+            ("node_modules/pg/defaults.js", b"PGSSLMODE=disable\n"),
+            ("app/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0"),
+            ("app/dump.sql", &large),
+        ]);
         let root = dir.path();
-        let write = |rel: &str, content: &[u8]| {
-            let path = root.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, content).unwrap();
-        };
-        write(".gitignore", b"secret-local.env\n");
-        write("app/.env", b"PGSSLMODE=verify-full\n");
-        write("app/secret-local.env", b"PGSSLMODE=disable\n");
-        write("node_modules/pg/defaults.js", b"PGSSLMODE=disable\n");
-        write("app/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0");
-        write("app/dump.sql", &vec![b'x'; (MAX_FILE_BYTES + 1) as usize]);
         let mut summary = ScanSummary::default();
         let files = files_under(&[root.to_path_buf()], &mut summary);
         let names: Vec<String> = files

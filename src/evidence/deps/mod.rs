@@ -30,6 +30,7 @@ mod npm;
 mod nuget;
 mod version;
 
+pub(crate) use version::driver_eras;
 pub use version::{DriverVersion, eras};
 
 use files::{read, read_folder};
@@ -244,37 +245,21 @@ mod tests {
 
     #[test]
     fn the_nearest_file_naming_the_driver_wins_within_the_root() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::evidence::testing::tree(&[
+            // Central package management at the root; the project file names
+            // the package without a version.
+            ("Directory.Packages.props", br#"<Project><ItemGroup><PackageVersion Include="Npgsql" Version="5.0.18" /></ItemGroup></Project>"#),
+            ("src/Billing/Billing.csproj", br#"<Project><ItemGroup><PackageReference Include="Npgsql" /></ItemGroup></Project>"#),
+            ("src/Billing/appsettings.json", b"{}"),
+            // A node service: the lock file beats the manifest in its folder,
+            // and the installed package beats both.
+            ("web/package.json", br#"{"dependencies": {"pg": "^8.0.0"}}"#),
+            ("web/package-lock.json", br#"{"lockfileVersion": 3, "packages": {"node_modules/pg": {"version": "8.11.3"}}}"#),
+            ("web/src/db.js", b""),
+            ("api/package.json", br#"{"dependencies": {"pg": "^8.0.0"}}"#),
+            ("api/node_modules/pg/package.json", br#"{"name": "pg", "version": "8.12.0"}"#),
+        ]);
         let root = dir.path();
-        let write = |rel: &str, text: &str| {
-            let path = root.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
-        // Central package management at the root; the project file names
-        // the package without a version.
-        write(
-            "Directory.Packages.props",
-            r#"<Project><ItemGroup><PackageVersion Include="Npgsql" Version="5.0.18" /></ItemGroup></Project>"#,
-        );
-        write(
-            "src/Billing/Billing.csproj",
-            r#"<Project><ItemGroup><PackageReference Include="Npgsql" /></ItemGroup></Project>"#,
-        );
-        write("src/Billing/appsettings.json", "{}");
-        // A node service: the lock file beats the manifest in its folder,
-        // and the installed package beats both.
-        write("web/package.json", r#"{"dependencies": {"pg": "^8.0.0"}}"#);
-        write(
-            "web/package-lock.json",
-            r#"{"lockfileVersion": 3, "packages": {"node_modules/pg": {"version": "8.11.3"}}}"#,
-        );
-        write("web/src/db.js", "");
-        write("api/package.json", r#"{"dependencies": {"pg": "^8.0.0"}}"#);
-        write(
-            "api/node_modules/pg/package.json",
-            r#"{"name": "pg", "version": "8.12.0"}"#,
-        );
         let deps = ProjectDeps::default();
         let lookup = |file: &str, package: Package, stop: &Path| {
             let file = root.join(file);

@@ -61,6 +61,30 @@ impl DriverVersion {
     }
 }
 
+/// A driver's releases whose defaults differ, each era written once with
+/// the version it starts at: `driver_eras! { /// doc  pub(super) enum
+/// Name in TABLE { /// doc  Era from (major, minor, patch), … } }` is the
+/// enum (`Debug, Clone, Copy, PartialEq, Eq`, and the derives the doc
+/// adds) and `TABLE`, its eras by first version, as [`eras`] reads them.
+macro_rules! driver_eras {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident in $table:ident {
+            $($(#[$doc:meta])* $era:ident from ($major:literal, $minor:literal, $patch:literal),)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name {
+            $($(#[$doc])* $era,)+
+        }
+
+        $vis const $table: &[((u32, u32, u32), $name)] =
+            &[$((($major, $minor, $patch), $name::$era)),+];
+    };
+}
+pub(crate) use driver_eras;
+
 /// The eras of a driver (each from its first version to the next era's)
 /// that `version` may fall in: every era when no version is in sight.
 /// `eras` is ordered by first version.

@@ -4,6 +4,7 @@
 //! `--ssl-verify-server-cert`), read as the option files' same options are.
 
 use super::super::syntax::shell::{Arg, Options, commands, is_script};
+use super::super::text::non_empty;
 use super::*;
 
 static CLI_NAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -41,13 +42,16 @@ const CLIENT_OPTIONS: Options = Options {
     ],
 };
 
+/// The stack's hits' label.
+const CLI: &str = "mysql client command line";
+
 pub(super) static CLIENT_COMMANDS: Row<My> = Row {
     name: "client command lines",
     wants: |file| is_script(file.name),
-    detect: |file, hits| client_commands(file, hits),
+    detect: client_commands,
 };
 
-pub(super) fn client_commands(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+pub(super) fn client_commands(file: &FileCtx<'_>, hits: &mut Found) {
     for c in commands(file.text, &CLI_NAME) {
         let mut opts: Vec<(String, Option<&str>)> = Vec::new();
         let mut hidden = Vec::new();
@@ -61,8 +65,7 @@ pub(super) fn client_commands(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
                     let key = if name.len() == 1 {
                         name.clone()
                     } else {
-                        let long = name.to_ascii_lowercase().replace('_', "-");
-                        long.strip_prefix("loose-").unwrap_or(&long).to_string()
+                        option_name(name)
                     };
                     let value = value.as_deref();
                     match (key.as_str(), value) {
@@ -113,53 +116,49 @@ pub(super) fn client_commands(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
         };
         let mut hit = ConfigHit::new(
             file.lines().line(c.start),
-            "mysql client command line",
+            CLI,
             engine,
             facts,
             &c.shown(file.text, &hidden),
         );
-        let shown = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_string);
-        hit.host = shown(host);
+        hit.host = non_empty(host);
         hit.port = port;
-        hit.user = shown(user);
-        hit.database = shown(database);
-        hit.trust_store = shown(tls.ca);
+        hit.user = non_empty(user);
+        hit.database = non_empty(database);
+        hit.trust_store = non_empty(tls.ca);
         hits.push(hit);
+    }
+}
+
+stack::case_tests! {
+    /// A `mysql` program may be MySQL's client, which prefers TLS, or
+    /// MariaDB's, which (before 11.4) does not use it unless told: with no
+    /// TLS option it is unknown. Variables set for the command are read
+    /// (MYSQL_HOST; MYSQL_PWD masked); values from variables are unknown.
+    fn client_command_lines(Engine::Mysql) {
+        "deploy.sh", "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=/certs/rds.pem -h db.example.com -P 3306 -u app -phunter2 app < schema.sql\n" => CLI, "db.example.com", 3306, "app", "app", V_ID, "/certs/rds.pem";
+        ".gitlab-ci.yml", "test:\n  script:\n    - mysql -h db.example.com -u root --password=hunter2 --ssl-mode REQUIRED shop -e 'select 1'\n" => CLI, "db.example.com", _, "root", "shop", REQ, _;
+        "backup.sh", "mysqldump -h db.example.com -u app app > d.sql\n" => CLI, "db.example.com", _, "app", "app", UNKNOWN, _;
+        "backup.sh", "mysqldump --host=db.example.com --ssl app > d.sql\n" => CLI, "db.example.com", _, _, "app", Facts::new(Yes, Unknown, Unknown), _;
+        "deploy.sh", "MYSQL_HOST=db.example.com MYSQL_PWD=hunter2 mysql --ssl-mode=REQUIRED -u app app < x.sql\n" => CLI, "db.example.com", _, "app", "app", REQ, _;
+        "Jenkinsfile", "sh \"mysql -h ${DB_HOST} --ssl-mode=${SSL_MODE} -u app app\"\n" => CLI, "${DB_HOST}", _, "app", "app", UNKNOWN, _;
+        "ci.yml", "      - run: mysql -h \"$DB_HOST\" --ssl-mode=\"$MODE\" -e 'select 1'\n" => CLI, "$DB_HOST", _, _, _, UNKNOWN, _;
+    }
+
+    fn mariadb_client_command_lines(Engine::Mariadb) {
+        "Makefile", "load:\n\tmariadb -h db --skip-ssl -u app app < x.sql\n" => CLI, "db", _, "app", "app", PLAIN, _;
+        "Dockerfile", "RUN mariadb-dump -h db --ssl-verify-server-cert --ssl-ca=/certs/ca.pem -u app app > /d.sql\n" => CLI, "db", _, "app", "app", V_ID, "/certs/ca.pem";
+        "restore.sh", "mariadb -h db.example.com --ssl -u app app < d.sql\n" => CLI, "db.example.com", _, "app", "app", Facts::new(Yes, Unknown, Unknown), _;
+        "restore.sh", "mariadb -h db.example.com -u app app < d.sql\n" => CLI, "db.example.com", _, "app", "app", UNKNOWN, _;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
-    use super::*;
-
-    const CLI: &str = "mysql client command line";
 
     #[test]
-    fn client_command_lines() {
-        // A `mysql` program may be MySQL's client, which prefers TLS, or
-        // MariaDB's, which (before 11.4) does not use it unless told: with no
-        // TLS option it is unknown. Variables set for the command are read
-        // (MYSQL_HOST; MYSQL_PWD masked); values from variables are unknown.
-        assert_cases(&cases! {
-            "deploy.sh", "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=/certs/rds.pem -h db.example.com -P 3306 -u app -phunter2 app < schema.sql\n" => CLI, "db.example.com", 3306, "app", "app", V_ID, "/certs/rds.pem";
-            ".gitlab-ci.yml", "test:\n  script:\n    - mysql -h db.example.com -u root --password=hunter2 --ssl-mode REQUIRED shop -e 'select 1'\n" => CLI, "db.example.com", _, "root", "shop", REQ, _;
-            "backup.sh", "mysqldump -h db.example.com -u app app > d.sql\n" => CLI, "db.example.com", _, "app", "app", UNKNOWN, _;
-            "backup.sh", "mysqldump --host=db.example.com --ssl app > d.sql\n" => CLI, "db.example.com", _, _, "app", Facts::new(Yes, Unknown, Unknown), _;
-            "deploy.sh", "MYSQL_HOST=db.example.com MYSQL_PWD=hunter2 mysql --ssl-mode=REQUIRED -u app app < x.sql\n" => CLI, "db.example.com", _, "app", "app", REQ, _;
-            "Jenkinsfile", "sh \"mysql -h ${DB_HOST} --ssl-mode=${SSL_MODE} -u app app\"\n" => CLI, "${DB_HOST}", _, "app", "app", UNKNOWN, _;
-            "ci.yml", "      - run: mysql -h \"$DB_HOST\" --ssl-mode=\"$MODE\" -e 'select 1'\n" => CLI, "$DB_HOST", _, _, _, UNKNOWN, _;
-        });
-        testing::assert_cases(
-            detect,
-            Engine::Mariadb,
-            &cases! {
-            "Makefile", "load:\n\tmariadb -h db --skip-ssl -u app app < x.sql\n" => CLI, "db", _, "app", "app", PLAIN, _;
-            "Dockerfile", "RUN mariadb-dump -h db --ssl-verify-server-cert --ssl-ca=/certs/ca.pem -u app app > /d.sql\n" => CLI, "db", _, "app", "app", V_ID, "/certs/ca.pem";
-            "restore.sh", "mariadb -h db.example.com --ssl -u app app < d.sql\n" => CLI, "db.example.com", _, "app", "app", Facts::new(Yes, Unknown, Unknown), _;
-            "restore.sh", "mariadb -h db.example.com -u app app < d.sql\n" => CLI, "db.example.com", _, "app", "app", UNKNOWN, _;
-            },
-        );
+    fn passwords_are_masked_and_lines_without_a_server_or_tls_are_not_settings() {
         let hit = &scan(
             "deploy.sh",
             "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=/certs/rds.pem -h db.example.com -P 3306 -u app -phunter2 app < schema.sql\n",

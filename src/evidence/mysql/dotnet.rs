@@ -5,6 +5,7 @@
 //! `Required`, `VerifyCA`, `VerifyFull`).
 
 use super::super::syntax::conn_string::runs;
+use super::super::text::non_empty;
 use super::*;
 
 /// Keys only MySQL's .NET drivers read (normalized: lowercase, no spaces,
@@ -81,13 +82,16 @@ fn is_key(key: &str) -> bool {
     ) || MYSQL_ONLY.contains(&key)
 }
 
+/// The stack's hits' label.
+const NET: &str = "MySQL .NET connection string";
+
 pub(super) static DOTNET_STRINGS: Row<My> = Row {
     name: ".NET connection strings",
     wants: |file| file.text.contains(';'),
-    detect: |file, hits| dotnet_strings(file, hits),
+    detect: dotnet_strings,
 };
 
-pub(super) fn dotnet_strings(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+pub(super) fn dotnet_strings(file: &FileCtx<'_>, hits: &mut Found) {
     let mentions = mentions(file);
     for run in runs(file.text) {
         let (start, pairs) = run.pairs(is_key);
@@ -147,44 +151,36 @@ pub(super) fn dotnet_strings(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
         };
         let facts = unless_cut(facts, file.text, run.end());
         let setting = file.text[start..run.end()].trim_end_matches([';', ' ', '\t']);
-        let mut hit = ConfigHit::new(
-            file.lines().line(start),
-            "MySQL .NET connection string",
-            Engine::Mysql,
-            facts,
-            setting,
-        );
-        let shown = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_string);
+        let mut hit = ConfigHit::new(file.lines().line(start), NET, Engine::Mysql, facts, setting);
         // `Server=host:port` is not read; a `,`-separated list names several.
-        hit.host = shown(host);
+        hit.host = non_empty(host);
         hit.port = port.and_then(|p| p.parse().ok());
-        hit.user = shown(get(&["userid", "uid", "user", "username"]));
-        hit.database = shown(get(&["database", "initialcatalog"]));
-        hit.trust_store = shown(get(&["sslca", "cacertificatefile"]));
+        hit.user = non_empty(get(&["userid", "uid", "user", "username"]));
+        hit.database = non_empty(get(&["database", "initialcatalog"]));
+        hit.trust_store = non_empty(get(&["sslca", "cacertificatefile"]));
         hits.push(hit);
+    }
+}
+
+stack::case_tests! {
+    /// No SslMode is Preferred, the default of both drivers; a placeholder
+    /// is unknown, never no.
+    fn dotnet_connection_strings(Engine::Mysql) {
+        "appsettings.json", "{\"ConnectionStrings\": {\"Main\": \"Server=db.example.com;Port=3306;Database=app;Uid=app;Pwd=hunter2;SslMode=VerifyCA;SslCa=/certs/rds.pem\"}}\n" => NET, "db.example.com", 3306, "app", "app", V_CA, "/certs/rds.pem";
+        "appsettings.Production.json", "{\n  \"ConnectionStrings\": {\n    \"Orders\": \"Server=db.example.com;Database=orders;User ID=app;Password=hunter2;SslMode=Required\"\n  }\n}\n" => NET, "db.example.com", _, "app", "orders", REQ, _;
+        "App.config", "<connectionStrings>\n  <add name=\"db\" connectionString=\"server=db.example.com;user id=app;password=hunter2;database=app;SslMode=VerifyFull;CACertificateFile=/certs/rds.pem\" providerName=\"MySql.Data.MySqlClient\"/>\n</connectionStrings>\n" => NET, "db.example.com", _, "app", "app", V_ID, "/certs/rds.pem";
+        "Web.config", "<add name=\"shop\" connectionString=\"Server=db.example.com;Port=3306;Database=shop;Uid=app;Pwd=hunter2\" providerName=\"MySqlConnector\" />\n" => NET, "db.example.com", 3306, "app", "shop", PREF, _;
+        "Startup.cs", "services.AddDbContext<Db>(o => o.UseMySql(\"Server=db;Database=shop;User=app;Password=hunter2;SslMode=None\", v));\n" => NET, "db", _, "app", "shop", PLAIN, _;
+        "appsettings.json", "{\"Db\": \"Server=db;Database=shop;Uid=app;SslMode=${MYSQL_SSL_MODE};SslCa=/ca.pem\"}\n" => NET, "db", _, "app", "shop", UNKNOWN, "/ca.pem";
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
-    use super::*;
-
-    const NET: &str = "MySQL .NET connection string";
 
     #[test]
-    fn dotnet_connection_strings() {
-        // No SslMode is Preferred, the default of both drivers; a
-        // placeholder is unknown, never no.
-        assert_cases(&cases! {
-            "appsettings.json", "{\"ConnectionStrings\": {\"Main\": \"Server=db.example.com;Port=3306;Database=app;Uid=app;Pwd=hunter2;SslMode=VerifyCA;SslCa=/certs/rds.pem\"}}\n" => NET, "db.example.com", 3306, "app", "app", V_CA, "/certs/rds.pem";
-            "appsettings.Production.json", "{\n  \"ConnectionStrings\": {\n    \"Orders\": \"Server=db.example.com;Database=orders;User ID=app;Password=hunter2;SslMode=Required\"\n  }\n}\n" => NET, "db.example.com", _, "app", "orders", REQ, _;
-            "App.config", "<connectionStrings>\n  <add name=\"db\" connectionString=\"server=db.example.com;user id=app;password=hunter2;database=app;SslMode=VerifyFull;CACertificateFile=/certs/rds.pem\" providerName=\"MySql.Data.MySqlClient\"/>\n</connectionStrings>\n" => NET, "db.example.com", _, "app", "app", V_ID, "/certs/rds.pem";
-            "Web.config", "<add name=\"shop\" connectionString=\"Server=db.example.com;Port=3306;Database=shop;Uid=app;Pwd=hunter2\" providerName=\"MySqlConnector\" />\n" => NET, "db.example.com", 3306, "app", "shop", PREF, _;
-            "Startup.cs", "services.AddDbContext<Db>(o => o.UseMySql(\"Server=db;Database=shop;User=app;Password=hunter2;SslMode=None\", v));\n" => NET, "db", _, "app", "shop", PLAIN, _;
-            "appsettings.json", "{\"Db\": \"Server=db;Database=shop;Uid=app;SslMode=${MYSQL_SSL_MODE};SslCa=/ca.pem\"}\n" => NET, "db", _, "app", "shop", UNKNOWN, "/ca.pem";
-        });
-        // Npgsql's and SqlClient's strings are not MySQL's.
+    fn npgsql_and_sqlclient_strings_are_not_mysql_s() {
         for text in [
             "{\"Db\": \"Host=db;Database=app;Username=app;SSL Mode=VerifyFull;Root Certificate=/ca.pem\"}\n",
             "{\"Db\": \"Server=db;Port=5432;Database=app;User Id=app;SslMode=Require\"}\n",

@@ -5,13 +5,17 @@ use super::*;
 pub(super) static GO_NET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)@(tcp6?|unix)\(").expect("Go DSN pattern compiles"));
 
+/// The stack's hits' label.
+const GO_DSN: &str = "Go go-sql-driver/mysql DSN";
+
 pub(super) static GO_DSNS: Row<My> = Row {
     name: "Go DSNs",
     wants: |file| go_dsn(file),
-    detect: |file, hits| go_dsns(file.text, file.lines(), hits),
+    detect: go_dsns,
 };
 
-pub(super) fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn go_dsns(file: &FileCtx<'_>, hits: &mut Found) {
+    let (text, lines) = (file.text, file.lines());
     for m in GO_NET.captures_iter(text) {
         let at = m.get(0).expect("match").start();
         let open = m.get(0).expect("match").end() - 1;
@@ -66,13 +70,7 @@ pub(super) fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
             Some((user, _)) => format!("{user}:****{}", &text[at..end]),
             None => text[start..end].to_string(),
         };
-        let mut hit = ConfigHit::new(
-            lines.line(start),
-            "Go go-sql-driver/mysql DSN",
-            Engine::Mysql,
-            facts,
-            &raw,
-        );
+        let mut hit = ConfigHit::new(lines.line(start), GO_DSN, Engine::Mysql, facts, &raw);
         if m[1].to_ascii_lowercase().starts_with("tcp") {
             (hit.host, hit.port) = split_host_port(addr);
         }
@@ -83,26 +81,18 @@ pub(super) fn go_dsns(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::tests::*;
-    use super::*;
-
-    #[test]
-    fn go_dsns() {
-        let go = "Go go-sql-driver/mysql DSN";
-        assert_cases(&cases! {
-            "main.go", r#"db, err := sql.Open("mysql", "app:hunter2@tcp(orders.abc.us-east-1.rds.amazonaws.com:3306)/orders?tls=true&parseTime=true")"# => go, "orders.abc.us-east-1.rds.amazonaws.com", 3306, "app", "orders", V_ID, _;
-            "main.go", "DSN=app:hunter2@tcp(db:3306)/app?parseTime=true&tls=skip-verify" => go, "db", 3306, "app", "app", REQ, _;
-            "main.go", "dsn: 'app@tcp(db)/app?tls=preferred'" => go, "db", _, "app", "app", PREF, _;
-            "main.go", "dsn: \"app@tcp([::1]:3306)/app?tls=rds\"" => go, "::1", 3306, "app", "app", Facts::new(Yes, Unknown, Unknown), _;
-            "main.go", "dsn: \"app@tcp(db:3306)/app?tls=\"" => go, "db", 3306, "app", "app", PLAIN, _;
-            "main.go", "dsn: \"app:p@ss(hunter2)@tcp(db:3306)/app?tls=true\"" => go, "db", 3306, "app", "app", V_ID, _;
-            "main.go", "dsn: \"app@tcp(db:3306)/app?tls=false\"" => go, "db", 3306, "app", "app", PLAIN, _;
-            "main.go", "dsn: \"app@tcp(db:3306)/app\"" => go, "db", 3306, "app", "app", PLAIN, _;
-            "main.go", "dsn: \"app@unix(/var/run/mysqld/mysqld.sock)/app\"" => go, _, _, "app", "app", PLAIN, _;
-            "main.go", r#"exec.Command("migrate", "-database", "mysql://app:hunter2@tcp(db:3306)/app?tls=true", "up")"# => go, "db", 3306, "app", "app", V_ID, _;
-            "main.go", r#"fmt.Sprintf("%s:%s@tcp(%s:%d)/%s?tls=true", user, pass, host, port, db)"# => go, "%s", _, "%s", "%s", V_ID, _;
-        });
+stack::case_tests! {
+    fn go_dsns(Engine::Mysql) {
+        "main.go", r#"db, err := sql.Open("mysql", "app:hunter2@tcp(orders.abc.us-east-1.rds.amazonaws.com:3306)/orders?tls=true&parseTime=true")"# => GO_DSN, "orders.abc.us-east-1.rds.amazonaws.com", 3306, "app", "orders", V_ID, _;
+        "main.go", "DSN=app:hunter2@tcp(db:3306)/app?parseTime=true&tls=skip-verify" => GO_DSN, "db", 3306, "app", "app", REQ, _;
+        "main.go", "dsn: 'app@tcp(db)/app?tls=preferred'" => GO_DSN, "db", _, "app", "app", PREF, _;
+        "main.go", "dsn: \"app@tcp([::1]:3306)/app?tls=rds\"" => GO_DSN, "::1", 3306, "app", "app", Facts::new(Yes, Unknown, Unknown), _;
+        "main.go", "dsn: \"app@tcp(db:3306)/app?tls=\"" => GO_DSN, "db", 3306, "app", "app", PLAIN, _;
+        "main.go", "dsn: \"app:p@ss(hunter2)@tcp(db:3306)/app?tls=true\"" => GO_DSN, "db", 3306, "app", "app", V_ID, _;
+        "main.go", "dsn: \"app@tcp(db:3306)/app?tls=false\"" => GO_DSN, "db", 3306, "app", "app", PLAIN, _;
+        "main.go", "dsn: \"app@tcp(db:3306)/app\"" => GO_DSN, "db", 3306, "app", "app", PLAIN, _;
+        "main.go", "dsn: \"app@unix(/var/run/mysqld/mysqld.sock)/app\"" => GO_DSN, _, _, "app", "app", PLAIN, _;
+        "main.go", r#"exec.Command("migrate", "-database", "mysql://app:hunter2@tcp(db:3306)/app?tls=true", "up")"# => GO_DSN, "db", 3306, "app", "app", V_ID, _;
+        "main.go", r#"fmt.Sprintf("%s:%s@tcp(%s:%d)/%s?tls=true", user, pass, host, port, db)"# => GO_DSN, "%s", _, "%s", "%s", V_ID, _;
     }
 }

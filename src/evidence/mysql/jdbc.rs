@@ -1,5 +1,6 @@
 //! JDBC: MySQL Connector/J and MariaDB Connector/J.
 
+use super::super::deps::driver_eras;
 use super::*;
 
 pub(super) static JDBC: LazyLock<Regex> = LazyLock::new(|| {
@@ -7,13 +8,17 @@ pub(super) static JDBC: LazyLock<Regex> = LazyLock::new(|| {
         .expect("JDBC pattern compiles")
 });
 
+/// The stack's hits' labels.
+const CJ: &str = "JDBC MySQL Connector/J";
+const MJ: &str = "JDBC MariaDB Connector/J";
+
 pub(super) static JDBC_URLS: Row<My> = Row {
     name: "JDBC URLs",
     wants: |file| mentions(file),
-    detect: |file, hits| jdbc_urls(file, hits),
+    detect: jdbc_urls,
 };
 
-pub(super) fn jdbc_urls(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+pub(super) fn jdbc_urls(file: &FileCtx<'_>, hits: &mut Found) {
     let (text, lines, versions) = (file.text, file.lines(), &file.versions);
     let version = std::cell::OnceCell::new();
     let connector_j_version = || version.get_or_init(|| versions.of(Package::ConnectorJ));
@@ -26,14 +31,10 @@ pub(super) fn jdbc_urls(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
         let params = query_params(parts.query);
         let mariadb = m[1].eq_ignore_ascii_case("mariadb");
         let (stack, engine, (facts, trust)) = if mariadb {
-            (
-                "JDBC MariaDB Connector/J",
-                Engine::Mariadb,
-                mariadb_connector_j(&params),
-            )
+            (MJ, Engine::Mariadb, mariadb_connector_j(&params))
         } else {
             (
-                "JDBC MySQL Connector/J",
+                CJ,
                 Engine::Mysql,
                 connector_j(&params, connector_j_version().as_ref()),
             )
@@ -67,24 +68,20 @@ pub(super) fn attribute_program(params: &[(String, String)]) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Connector/J releases whose TLS options differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ConnectorJEra {
-    /// 5.1 to 8.0.12: `useSSL` false, `verifyServerCertificate` true by
-    /// default; against a 5.7+ server an unset `useSSL` becomes true with
-    /// verification off (5.1.49 MysqlIO, 8.0.12
-    /// NativeAuthenticationProvider); `sslMode` does not exist.
-    Legacy,
-    /// 8.0.13: `sslMode` (PREFERRED by default); `useSSL` true and
-    /// `verifyServerCertificate` false by default, translated when set
-    /// (DefaultPropertySet: `verifyServerCertificate=true` → VERIFY_CA).
-    SslMode,
+driver_eras! {
+    /// Connector/J releases whose TLS options differ.
+    pub(super) enum ConnectorJEra in CONNECTOR_J_ERAS {
+        /// 5.1 to 8.0.12: `useSSL` false, `verifyServerCertificate` true by
+        /// default; against a 5.7+ server an unset `useSSL` becomes true with
+        /// verification off (5.1.49 MysqlIO, 8.0.12
+        /// NativeAuthenticationProvider); `sslMode` does not exist.
+        Legacy from (0, 0, 0),
+        /// 8.0.13: `sslMode` (PREFERRED by default); `useSSL` true and
+        /// `verifyServerCertificate` false by default, translated when set
+        /// (DefaultPropertySet: `verifyServerCertificate=true` → VERIFY_CA).
+        SslMode from (8, 0, 13),
+    }
 }
-
-pub(super) const CONNECTOR_J_ERAS: [((u32, u32, u32), ConnectorJEra); 2] = [
-    ((0, 0, 0), ConnectorJEra::Legacy),
-    ((8, 0, 13), ConnectorJEra::SslMode),
-];
 
 /// MySQL Connector/J, under every release its version in sight may be.
 pub(super) fn connector_j(
@@ -97,7 +94,7 @@ pub(super) fn connector_j(
     let eras = if param(params, "sslmode").is_some() {
         vec![ConnectorJEra::SslMode]
     } else {
-        eras(version, &CONNECTOR_J_ERAS)
+        eras(version, CONNECTOR_J_ERAS)
     };
     let facts = Facts::agree(
         eras.into_iter()
@@ -198,52 +195,38 @@ pub(super) fn mariadb_connector_j(params: &[(String, String)]) -> (Facts, Option
     (facts, trust)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::tests::*;
-    use super::*;
-
-    #[test]
-    fn connector_j_urls() {
-        assert_cases(&cases! {
-            "application.properties", "spring.datasource.url=jdbc:mysql://orders.abc123.us-east-1.rds.amazonaws.com:3306/orders?sslMode=VERIFY_IDENTITY&trustCertificateKeyStoreUrl=file:/etc/ssl/rds-truststore.jks" => CJ, "orders.abc123.us-east-1.rds.amazonaws.com", 3306, _, "orders", V_ID, "file:/etc/ssl/rds-truststore.jks";
-            "application.properties", r#"<property name="url" value="jdbc:mysql://db:3306/app?useSSL=true&amp;requireSSL=true&amp;verifyServerCertificate=true"/>"# => CJ, "db", 3306, _, "app", V_CA, _;
-            "application.properties", "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true&verifyServerCertificate=false" => CJ, "db", _, _, "app", REQ, _;
-            "application.properties", "url: jdbc:mysql://db/app?USESSL=TRUE&VerifyServerCertificate=False" => CJ, "db", _, _, "app", PREF, _;
-            "application.properties", "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true" => CJ, "db", _, _, "app", Facts::new(Yes, Unknown, No), _;
-            "application.properties", "url: jdbc:mysql://db/app?useSSL=false" => CJ, "db", _, _, "app", PLAIN, _;
-            "application.properties", "url: jdbc:mysql://db:3306/app" => CJ, "db", 3306, _, "app", PREF, _;
-            "application.properties", "url: jdbc:mysql://db/app?sslmode=verify_ca&useSSL=false" => CJ, "db", _, _, "app", V_CA, _;
-            "application.properties", "url: jdbc:mysql://db/app?sslMode=REQUIRED" => CJ, "db", _, _, "app", REQ, _;
-            "application.properties", "url: jdbc:mysql://db/app?sslMode=DISABLED" => CJ, "db", _, _, "app", PLAIN, _;
-            "application.properties", "String url = \"jdbc:mysql://app:hunter2@[::1]:3307/app?sslMode=VERIFY_CA\";" => CJ, "::1", 3307, "app", "app", V_CA, _;
-            "application.properties", "spring.datasource.url=${MYSQL_URL:jdbc:mysql://localhost/petclinic}" => CJ, "localhost", _, _, "petclinic", PREF, _;
-            "application.properties", "String url = \"jdbc:mysql://app:hunter2@db@x/app\";" => CJ, "x", _, "app", "app", PREF, _;
-            "application.properties", "url=jdbc:mysql://${DB_HOST:localhost}:${DB_PORT:3306}/${DB_NAME}?sslMode=VERIFY_IDENTITY" => CJ, "${DB_HOST:localhost}", _, _, "${DB_NAME}", V_ID, _;
-            "application.properties", "jdbc:mysql:replication://primary:3306,replica:3306/app?user=svc&password=hunter2&sslMode=PREFERRED" => CJ, "primary", 3306, "svc", "app", PREF, _;
-            "application.properties", "jdbc:mysql://address=(host=db1)(port=3310)(key=v)/app?sslMode=VERIFY_CA" => CJ, "db1", 3310, _, "app", V_CA, _;
-            "application.properties", "jdbc:aws-wrapper:mysql://cluster.cluster-xyz.eu-west-1.rds.amazonaws.com/app?sslMode=VERIFY_IDENTITY" => CJ, "cluster.cluster-xyz.eu-west-1.rds.amazonaws.com", _, _, "app", V_ID, _;
-        });
+stack::case_tests! {
+    fn connector_j_urls(Engine::Mysql) {
+        "application.properties", "spring.datasource.url=jdbc:mysql://orders.abc123.us-east-1.rds.amazonaws.com:3306/orders?sslMode=VERIFY_IDENTITY&trustCertificateKeyStoreUrl=file:/etc/ssl/rds-truststore.jks" => CJ, "orders.abc123.us-east-1.rds.amazonaws.com", 3306, _, "orders", V_ID, "file:/etc/ssl/rds-truststore.jks";
+        "application.properties", r#"<property name="url" value="jdbc:mysql://db:3306/app?useSSL=true&amp;requireSSL=true&amp;verifyServerCertificate=true"/>"# => CJ, "db", 3306, _, "app", V_CA, _;
+        "application.properties", "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true&verifyServerCertificate=false" => CJ, "db", _, _, "app", REQ, _;
+        "application.properties", "url: jdbc:mysql://db/app?USESSL=TRUE&VerifyServerCertificate=False" => CJ, "db", _, _, "app", PREF, _;
+        "application.properties", "url: jdbc:mysql://db/app?useSSL=true&requireSSL=true" => CJ, "db", _, _, "app", Facts::new(Yes, Unknown, No), _;
+        "application.properties", "url: jdbc:mysql://db/app?useSSL=false" => CJ, "db", _, _, "app", PLAIN, _;
+        "application.properties", "url: jdbc:mysql://db:3306/app" => CJ, "db", 3306, _, "app", PREF, _;
+        "application.properties", "url: jdbc:mysql://db/app?sslmode=verify_ca&useSSL=false" => CJ, "db", _, _, "app", V_CA, _;
+        "application.properties", "url: jdbc:mysql://db/app?sslMode=REQUIRED" => CJ, "db", _, _, "app", REQ, _;
+        "application.properties", "url: jdbc:mysql://db/app?sslMode=DISABLED" => CJ, "db", _, _, "app", PLAIN, _;
+        "application.properties", "String url = \"jdbc:mysql://app:hunter2@[::1]:3307/app?sslMode=VERIFY_CA\";" => CJ, "::1", 3307, "app", "app", V_CA, _;
+        "application.properties", "spring.datasource.url=${MYSQL_URL:jdbc:mysql://localhost/petclinic}" => CJ, "localhost", _, _, "petclinic", PREF, _;
+        "application.properties", "String url = \"jdbc:mysql://app:hunter2@db@x/app\";" => CJ, "x", _, "app", "app", PREF, _;
+        "application.properties", "url=jdbc:mysql://${DB_HOST:localhost}:${DB_PORT:3306}/${DB_NAME}?sslMode=VERIFY_IDENTITY" => CJ, "${DB_HOST:localhost}", _, _, "${DB_NAME}", V_ID, _;
+        "application.properties", "jdbc:mysql:replication://primary:3306,replica:3306/app?user=svc&password=hunter2&sslMode=PREFERRED" => CJ, "primary", 3306, "svc", "app", PREF, _;
+        "application.properties", "jdbc:mysql://address=(host=db1)(port=3310)(key=v)/app?sslMode=VERIFY_CA" => CJ, "db1", 3310, _, "app", V_CA, _;
+        "application.properties", "jdbc:aws-wrapper:mysql://cluster.cluster-xyz.eu-west-1.rds.amazonaws.com/app?sslMode=VERIFY_IDENTITY" => CJ, "cluster.cluster-xyz.eu-west-1.rds.amazonaws.com", _, _, "app", V_ID, _;
     }
 
-    #[test]
-    fn mariadb_connector_j_urls() {
-        testing::assert_cases(
-            detect,
-            Engine::Mariadb,
-            &cases! {
-                "application.yml", "jdbc:mariadb://db:3306/app?sslMode=verify-full" => MJ, "db", 3306, _, "app", V_ID, _;
-                "application.yml", "jdbc:mariadb://db/app?sslMode=VERIFY-CA&serverSslCert=/etc/ssl/global-bundle.pem" => MJ, "db", _, _, "app", V_CA, "/etc/ssl/global-bundle.pem";
-                "application.yml", "jdbc:mariadb://db/app?sslMode=VERIFY_FULL" => MJ, "db", _, _, "app", V_ID, _;
-                "application.yml", "jdbc:mariadb://db/app?sslMode=REQUIRED" => MJ, "db", _, _, "app", REQ, _;
-                "application.yml", "jdbc:mariadb://db/app?sslMode=trust" => MJ, "db", _, _, "app", REQ, _;
-                "application.yml", "jdbc:mariadb://db/app?sslMode=disable" => MJ, "db", _, _, "app", PLAIN, _;
-                "application.yml", "jdbc:mariadb://db/app" => MJ, "db", _, _, "app", PLAIN, _;
-                "application.yml", "jdbc:mariadb://db/app?useSsl=true&trustServerCertificate=true" => MJ, "db", _, _, "app", REQ, _;
-                "application.yml", "jdbc:mariadb://db/app?useSSL=true" => MJ, "db", _, _, "app", V_ID, _;
-                "application.yml", "jdbc:mariadb://db/app?useSsl&disableSslHostnameVerification=true" => MJ, "db", _, _, "app", V_CA, _;
-                "application.yml", "jdbc:mariadb:aurora://db/app?credentialType=AWS-IAM" => MJ, "db", _, _, "app", V_ID, _;
-            },
-        );
+    fn mariadb_connector_j_urls(Engine::Mariadb) {
+        "application.yml", "jdbc:mariadb://db:3306/app?sslMode=verify-full" => MJ, "db", 3306, _, "app", V_ID, _;
+        "application.yml", "jdbc:mariadb://db/app?sslMode=VERIFY-CA&serverSslCert=/etc/ssl/global-bundle.pem" => MJ, "db", _, _, "app", V_CA, "/etc/ssl/global-bundle.pem";
+        "application.yml", "jdbc:mariadb://db/app?sslMode=VERIFY_FULL" => MJ, "db", _, _, "app", V_ID, _;
+        "application.yml", "jdbc:mariadb://db/app?sslMode=REQUIRED" => MJ, "db", _, _, "app", REQ, _;
+        "application.yml", "jdbc:mariadb://db/app?sslMode=trust" => MJ, "db", _, _, "app", REQ, _;
+        "application.yml", "jdbc:mariadb://db/app?sslMode=disable" => MJ, "db", _, _, "app", PLAIN, _;
+        "application.yml", "jdbc:mariadb://db/app" => MJ, "db", _, _, "app", PLAIN, _;
+        "application.yml", "jdbc:mariadb://db/app?useSsl=true&trustServerCertificate=true" => MJ, "db", _, _, "app", REQ, _;
+        "application.yml", "jdbc:mariadb://db/app?useSSL=true" => MJ, "db", _, _, "app", V_ID, _;
+        "application.yml", "jdbc:mariadb://db/app?useSsl&disableSslHostnameVerification=true" => MJ, "db", _, _, "app", V_CA, _;
+        "application.yml", "jdbc:mariadb:aurora://db/app?credentialType=AWS-IAM" => MJ, "db", _, _, "app", V_ID, _;
     }
 }

@@ -188,34 +188,33 @@ fn verify_option<'t>(text: &'t str, link: &str, before: usize) -> Option<&'t str
         .map(|v| v.as_str().trim())
 }
 
+stack::case_tests! {
+    fn php_mysqli(Engine::Mysql, |_, text| format!("<?php\n{text}\n")) {
+        "db.php", "$link = mysqli_init();\nmysqli_ssl_set($link, NULL, NULL, '/etc/ssl/rds-global-bundle.pem', NULL, NULL);\nmysqli_real_connect($link, 'shop.cluster-x.eu-west-1.rds.amazonaws.com', 'app', 'hunter2', 'shop', 3306, NULL, MYSQLI_CLIENT_SSL);" => "PHP mysqli", "shop.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "app", "shop", V_ID, "/etc/ssl/rds-global-bundle.pem";
+        // The flag alone: TLS, nothing checked (no ssl_set option).
+        "db.php", "$db = mysqli_init();\n$db->real_connect('db.example.com', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);" => "PHP mysqli", "db.example.com", 3306, "app", "shop", REQ, _;
+        "db.php", "$mysqli->ssl_set(null, null, '/certs/ca.pem', null, null);\n$mysqli->real_connect($host, $user, $pass, $db, 3306, null, MYSQLI_CLIENT_SSL_DONT_VERIFY_SERVER_CERT);" => "PHP mysqli", "$host", 3306, "$user", "$db", REQ, "/certs/ca.pem";
+        "db.php", "$c = mysqli_connect('db', 'app', 'hunter2', 'shop');" => "PHP mysqli", "db", _, "app", "shop", PLAIN, _;
+        "db.php", "$c = new mysqli('p:db', 'app', 'hunter2', 'shop', 3307);" => "PHP mysqli", "db", 3307, "app", "shop", PLAIN, _;
+        "db.php", "mysqli_real_connect($link, $h, $u, $p, $d, 3306, null, $flags);" => "PHP mysqli", "$h", 3306, "$u", "$d", UNKNOWN, _;
+        "db.php", "mysqli_ssl_set($link, $key, $cert, $ca, null, null);\nmysqli_real_connect($link, 'db', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);" => "PHP mysqli", "db", 3306, "app", "shop", Facts::new(Yes, Unknown, Unknown), "$ca";
+        "db.php", "mysqli_options($link, MYSQLI_OPT_SSL_VERIFY_SERVER_CERT, true);\nmysqli_real_connect($link, 'db', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);" => "PHP mysqli", "db", 3306, "app", "shop", V_ID, _;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
     use super::*;
 
+    /// `new mysqli()` with no host connects later.
     #[test]
-    fn php_mysqli() {
-        let s = "PHP mysqli";
-        assert_cases_wrapped(
-            &cases! {
-                "db.php", "$link = mysqli_init();\nmysqli_ssl_set($link, NULL, NULL, '/etc/ssl/rds-global-bundle.pem', NULL, NULL);\nmysqli_real_connect($link, 'shop.cluster-x.eu-west-1.rds.amazonaws.com', 'app', 'hunter2', 'shop', 3306, NULL, MYSQLI_CLIENT_SSL);" => s, "shop.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "app", "shop", V_ID, "/etc/ssl/rds-global-bundle.pem";
-                // The flag alone: TLS, nothing checked (no ssl_set option).
-                "db.php", "$db = mysqli_init();\n$db->real_connect('db.example.com', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);" => s, "db.example.com", 3306, "app", "shop", REQ, _;
-                "db.php", "$mysqli->ssl_set(null, null, '/certs/ca.pem', null, null);\n$mysqli->real_connect($host, $user, $pass, $db, 3306, null, MYSQLI_CLIENT_SSL_DONT_VERIFY_SERVER_CERT);" => s, "$host", 3306, "$user", "$db", REQ, "/certs/ca.pem";
-                "db.php", "$c = mysqli_connect('db', 'app', 'hunter2', 'shop');" => s, "db", _, "app", "shop", PLAIN, _;
-                "db.php", "$c = new mysqli('p:db', 'app', 'hunter2', 'shop', 3307);" => s, "db", 3307, "app", "shop", PLAIN, _;
-                "db.php", "mysqli_real_connect($link, $h, $u, $p, $d, 3306, null, $flags);" => s, "$h", 3306, "$u", "$d", UNKNOWN, _;
-                "db.php", "mysqli_ssl_set($link, $key, $cert, $ca, null, null);\nmysqli_real_connect($link, 'db', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);" => s, "db", 3306, "app", "shop", Facts::new(Yes, Unknown, Unknown), "$ca";
-                "db.php", "mysqli_options($link, MYSQLI_OPT_SSL_VERIFY_SERVER_CERT, true);\nmysqli_real_connect($link, 'db', 'app', 'hunter2', 'shop', 3306, null, MYSQLI_CLIENT_SSL);" => s, "db", 3306, "app", "shop", V_ID, _;
-            },
-            |_, text| format!("<?php\n{text}\n"),
-        );
-        // `new mysqli()` with no host connects later.
+    fn a_mysqli_made_without_a_host_connects_later() {
         check(
             "db.php",
             "<?php\n$m = new mysqli();\n$m->real_connect('db', 'app', 'hunter2', 'shop', 3306, null, 0);\n",
             &hits! {
-                s, "db", 3306, "app", "shop", PLAIN, _;
+                "PHP mysqli", "db", 3306, "app", "shop", PLAIN, _;
             },
         );
     }

@@ -7,24 +7,24 @@ pub(super) static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("Node pattern compiles")
 });
 
+/// The label of mysql2's hits.
+const MYSQL2: &str = "Node mysql2";
+
 pub(super) static NODE_CONFIGS: Row<My> = Row {
     name: "Node mysql/mysql2 configs",
-    wants: |file| mentions(file),
-    detect: |file, hits| node_configs(file, hits),
+    wants: |file| mentions(file) && NODE_CALL.is_match(file.text),
+    detect: node_configs,
 };
 
-pub(super) fn node_configs(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+pub(super) fn node_configs(file: &FileCtx<'_>, hits: &mut Found) {
     let (text, lower) = (file.text, file.lower());
-    if !NODE_CALL.is_match(text) {
-        return;
-    }
     let mysql2 =
         lower.contains("'mysql2") || lower.contains("\"mysql2") || lower.contains("`mysql2");
     let mysqljs = lower.contains("'mysql'")
         || lower.contains("\"mysql\"")
         || lower.contains("'mysql/promise'");
     let stack = match (mysql2, mysqljs) {
-        (true, false) => "Node mysql2",
+        (true, false) => MYSQL2,
         (false, true) => "Node mysql",
         _ => "Node mysql/mysql2",
     };
@@ -161,37 +161,39 @@ pub(super) fn js_path(v: &str) -> &str {
     unquote(v)
 }
 
+stack::case_tests! {
+    fn node_configs(Engine::Mysql, |_, text| format!("{HEAD}{text}")) {
+        "db.js", "const pool = mysql.createPool({ host: 'db.example.com', port: 3306, user: 'app', password: 'hunter2', database: 'orders' });" => MYSQL2, "db.example.com", 3306, "app", "orders", PLAIN, _;
+        "db.js", "const c = await mysql.createConnection({\n  host: process.env.DB_HOST,\n  ssl: {\n    ca: fs.readFileSync('/certs/global-bundle.pem'),\n  },\n});" => MYSQL2, "process.env.DB_HOST", _, _, _, V_CA, "/certs/global-bundle.pem";
+        "db.js", "mysql.createConnection({ host: 'db', ssl: {} })" => MYSQL2, "db", _, _, _, V_CA, _;
+        "db.js", "mysql.createConnection({ host: 'db', ssl: { ca, verifyIdentity: true } })" => MYSQL2, "db", _, _, _, V_ID, "ca";
+        "db.js", "mysql.createConnection({ host: 'db', ssl: { rejectUnauthorized: false } })" => MYSQL2, "db", _, _, _, REQ, _;
+        "db.js", "mysql.createPool({ host: 'db', ssl: 'Amazon RDS' })" => "Node mysql2 (Amazon RDS SSL profile)", "db", _, _, _, V_CA, "Amazon RDS";
+        "db.js", "mysql.createPool({ host: 'db', ssl: sslOptions })" => MYSQL2, "db", _, _, _, UNKNOWN, _;
+        "db.js", "mysql.createPool({\n  // see docs\n  host: 'db.id.rds.amazonaws.com', /* TLS: */ ssl: { ca },\n})" => MYSQL2, "db.id.rds.amazonaws.com", _, _, _, V_CA, "ca";
+        "db.js", "mysql.createPool({ host: 'db', ssl: { ca: load('/c.pem'), minVersion: 'TLSv1.2' } })" => MYSQL2, "db", _, _, _, V_CA, "/c.pem";
+        "db.js", "mysql.createPool({ uri: process.env.DATABASE_URL })" => MYSQL2, _, _, _, _, UNKNOWN, _;
+        "db.js", "mysql.createPool({ ...base, connectionLimit: 5 })" => MYSQL2, _, _, _, _, UNKNOWN, _;
+    }
+}
+
+/// What the tables' texts follow.
+#[cfg(test)]
+const HEAD: &str = "const mysql = require('mysql2/promise');\n";
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
-    use super::*;
+    use super::HEAD;
 
     #[test]
-    fn node_configs() {
-        let n2 = "Node mysql2";
-        let head = "const mysql = require('mysql2/promise');\n";
-        assert_cases_wrapped(
-            &cases! {
-                "db.js", "const pool = mysql.createPool({ host: 'db.example.com', port: 3306, user: 'app', password: 'hunter2', database: 'orders' });" => n2, "db.example.com", 3306, "app", "orders", PLAIN, _;
-                "db.js", "const c = await mysql.createConnection({\n  host: process.env.DB_HOST,\n  ssl: {\n    ca: fs.readFileSync('/certs/global-bundle.pem'),\n  },\n});" => n2, "process.env.DB_HOST", _, _, _, V_CA, "/certs/global-bundle.pem";
-                "db.js", "mysql.createConnection({ host: 'db', ssl: {} })" => n2, "db", _, _, _, V_CA, _;
-                "db.js", "mysql.createConnection({ host: 'db', ssl: { ca, verifyIdentity: true } })" => n2, "db", _, _, _, V_ID, "ca";
-                "db.js", "mysql.createConnection({ host: 'db', ssl: { rejectUnauthorized: false } })" => n2, "db", _, _, _, REQ, _;
-                "db.js", "mysql.createPool({ host: 'db', ssl: 'Amazon RDS' })" => "Node mysql2 (Amazon RDS SSL profile)", "db", _, _, _, V_CA, "Amazon RDS";
-                "db.js", "mysql.createPool({ host: 'db', ssl: sslOptions })" => n2, "db", _, _, _, UNKNOWN, _;
-                "db.js", "mysql.createPool({\n  // see docs\n  host: 'db.id.rds.amazonaws.com', /* TLS: */ ssl: { ca },\n})" => n2, "db.id.rds.amazonaws.com", _, _, _, V_CA, "ca";
-                "db.js", "mysql.createPool({ host: 'db', ssl: { ca: load('/c.pem'), minVersion: 'TLSv1.2' } })" => n2, "db", _, _, _, V_CA, "/c.pem";
-                "db.js", "mysql.createPool({ uri: process.env.DATABASE_URL })" => n2, _, _, _, _, UNKNOWN, _;
-                "db.js", "mysql.createPool({ ...base, connectionLimit: 5 })" => n2, _, _, _, _, UNKNOWN, _;
-            },
-            |_, text| format!("{head}{text}"),
-        );
+    fn other_libraries_calls_and_mysqljs_rds_profile() {
         // Other libraries' calls of the same names.
         for text in [
             "genericPool.createPool({ create: () => make(), destroy: (c) => c.end() })",
             "createConnection({ type: 'postgres', host: 'pg', ssl: true })",
         ] {
-            check("db.js", &format!("{head}{text}"), &[]);
+            check("db.js", &format!("{HEAD}{text}"), &[]);
         }
         check(
             "db.js",

@@ -260,34 +260,31 @@ fn config(
     }
 }
 
+stack::case_tests! {
+    fn node_orms(Engine::Mysql) {
+        // SAFETY: the URL alone would read as unverified; the options
+        // beside it decide, and the URL is not reported apart.
+        "db.js", "const sequelize = new Sequelize('mysql://app:hunter2@shop.cluster-x.eu-west-1.rds.amazonaws.com:3306/shop', {\n  dialect: 'mysql',\n  dialectOptions: { ssl: { ca: fs.readFileSync('/certs/global-bundle.pem') } },\n});" => "Sequelize", "shop.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "app", "shop", V_CA, "/certs/global-bundle.pem";
+        "db.js", "const sequelize = new Sequelize('mysql://app:hunter2@db:3306/shop', { dialectOptions: sslOptions });" => "Sequelize", "db", 3306, "app", "shop", UNKNOWN, _;
+        "db.ts", "const sequelize = new Sequelize('shop', 'app', 'hunter2', {\n  host: 'db.example.com',\n  port: 3306,\n  dialect: 'mysql',\n});" => "Sequelize", "db.example.com", 3306, "app", "shop", PLAIN, _;
+        "db.ts", "new Sequelize(process.env.DB_NAME, process.env.DB_USER, process.env.DB_PASS, { host, dialect: 'mysql', dialectOptions: { ssl: { rejectUnauthorized: false } } })" => "Sequelize", "host", _, "process.env.DB_USER", "process.env.DB_NAME", REQ, _;
+        "knexfile.js", "module.exports = {\n  production: {\n    client: 'mysql2',\n    connection: {\n      host: 'shop.cluster-x.eu-west-1.rds.amazonaws.com',\n      user: 'app',\n      password: 'hunter2',\n      database: 'shop',\n      ssl: { ca: fs.readFileSync('/certs/global-bundle.pem'), verifyIdentity: true },\n    },\n  },\n};" => "knex", "shop.cluster-x.eu-west-1.rds.amazonaws.com", _, "app", "shop", V_ID, "/certs/global-bundle.pem";
+        "knexfile.ts", "export default { client: 'mysql', connection: 'mysql://app:hunter2@db/shop' };" => "knex", "db", _, "app", "shop", PLAIN, _;
+        "knexfile.js", "module.exports = { client: 'mysql2', connection: process.env.DATABASE_URL };" => "knex", _, _, _, _, UNKNOWN, _;
+        "data-source.ts", "export const AppDataSource = new DataSource({\n  type: 'mysql',\n  host: 'db.example.com',\n  port: 3306,\n  username: 'app',\n  password: 'hunter2',\n  database: 'shop',\n  ssl: { rejectUnauthorized: true },\n});" => "TypeORM", "db.example.com", 3306, "app", "shop", V_CA, _;
+    }
+
+    fn node_orms_of_mariadb(Engine::Mariadb) {
+        "app.module.ts", "TypeOrmModule.forRoot({ type: 'mariadb', url: 'mariadb://app:hunter2@db:3306/shop?ssl=true' })" => "TypeORM", "db", 3306, "app", "shop", UNKNOWN, _;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
-    use super::*;
 
     #[test]
-    fn node_orms() {
-        let (sq, kx, to) = ("Sequelize", "knex", "TypeORM");
-        let rds = "shop.cluster-x.eu-west-1.rds.amazonaws.com";
-        assert_cases(&cases! {
-            // SAFETY: the URL alone would read as unverified; the options
-            // beside it decide, and the URL is not reported apart.
-            "db.js", "const sequelize = new Sequelize('mysql://app:hunter2@shop.cluster-x.eu-west-1.rds.amazonaws.com:3306/shop', {\n  dialect: 'mysql',\n  dialectOptions: { ssl: { ca: fs.readFileSync('/certs/global-bundle.pem') } },\n});" => sq, rds, 3306, "app", "shop", V_CA, "/certs/global-bundle.pem";
-            "db.js", "const sequelize = new Sequelize('mysql://app:hunter2@db:3306/shop', { dialectOptions: sslOptions });" => sq, "db", 3306, "app", "shop", UNKNOWN, _;
-            "db.ts", "const sequelize = new Sequelize('shop', 'app', 'hunter2', {\n  host: 'db.example.com',\n  port: 3306,\n  dialect: 'mysql',\n});" => sq, "db.example.com", 3306, "app", "shop", PLAIN, _;
-            "db.ts", "new Sequelize(process.env.DB_NAME, process.env.DB_USER, process.env.DB_PASS, { host, dialect: 'mysql', dialectOptions: { ssl: { rejectUnauthorized: false } } })" => sq, "host", _, "process.env.DB_USER", "process.env.DB_NAME", REQ, _;
-            "knexfile.js", "module.exports = {\n  production: {\n    client: 'mysql2',\n    connection: {\n      host: 'shop.cluster-x.eu-west-1.rds.amazonaws.com',\n      user: 'app',\n      password: 'hunter2',\n      database: 'shop',\n      ssl: { ca: fs.readFileSync('/certs/global-bundle.pem'), verifyIdentity: true },\n    },\n  },\n};" => kx, rds, _, "app", "shop", V_ID, "/certs/global-bundle.pem";
-            "knexfile.ts", "export default { client: 'mysql', connection: 'mysql://app:hunter2@db/shop' };" => kx, "db", _, "app", "shop", PLAIN, _;
-            "knexfile.js", "module.exports = { client: 'mysql2', connection: process.env.DATABASE_URL };" => kx, _, _, _, _, UNKNOWN, _;
-            "data-source.ts", "export const AppDataSource = new DataSource({\n  type: 'mysql',\n  host: 'db.example.com',\n  port: 3306,\n  username: 'app',\n  password: 'hunter2',\n  database: 'shop',\n  ssl: { rejectUnauthorized: true },\n});" => to, "db.example.com", 3306, "app", "shop", V_CA, _;
-        });
-        testing::assert_cases(
-            detect,
-            Engine::Mariadb,
-            &cases! {
-                "app.module.ts", "TypeOrmModule.forRoot({ type: 'mariadb', url: 'mariadb://app:hunter2@db:3306/shop?ssl=true' })" => to, "db", 3306, "app", "shop", UNKNOWN, _;
-            },
-        );
+    fn postgres_orms_are_not_mysql_s() {
         check(
             "db.js",
             "new Sequelize('postgres://app@db/shop', { dialect: 'postgres' })",

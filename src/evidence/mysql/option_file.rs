@@ -1,5 +1,6 @@
 //! Option files: my.cnf, .my.cnf, conf.d/*.cnf, my.ini.
 
+use super::super::text::non_empty;
 use super::*;
 
 pub(super) fn is_option_file(name: &str) -> bool {
@@ -25,10 +26,11 @@ pub(super) const CLIENT_GROUPS: [&str; 12] = [
 pub(super) static OPTION_GROUPS: Row<My> = Row {
     name: "option files",
     wants: |file| is_option_file(file.name),
-    detect: |file, hits| option_groups(file.text, file.lines(), hits),
+    detect: option_groups,
 };
 
-pub(super) fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn option_groups(file: &FileCtx<'_>, hits: &mut Found) {
+    let (text, lines) = (file.text, file.lines());
     // `!include` / `!includedir` pull in files that may set the TLS options.
     let includes = text.lines().any(|l| l.trim_start().starts_with("!include"));
     for section in ini_sections(text) {
@@ -36,22 +38,12 @@ pub(super) fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>
         if !CLIENT_GROUPS.contains(&group.as_str()) {
             continue;
         }
-        // `loose-` prefixes and `_` spellings are the same options.
         let opts: Vec<(String, Option<&str>)> = section
             .entries
             .iter()
-            .map(|e| {
-                let k = e.key.to_ascii_lowercase().replace('_', "-");
-                let k = k.strip_prefix("loose-").unwrap_or(&k).to_string();
-                (k, e.value)
-            })
+            .map(|e| (option_name(e.key), e.value))
             .collect();
-        let get = |key: &str| {
-            opts.iter()
-                .rev()
-                .find(|(k, _)| k.as_str() == key)
-                .map(|(_, v)| v.unwrap_or(""))
-        };
+        let get = |name: &str| last_value(&opts, name);
         let relevant = opts
             .iter()
             .any(|(k, _)| k.contains("ssl") || k == "host" || k.starts_with("tls"));
@@ -80,19 +72,30 @@ pub(super) fn option_groups(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>
             facts,
             &shown,
         );
-        hit.host = get("host")
-            .map(|v| unquote(v).to_string())
-            .filter(|v| !v.is_empty());
+        hit.host = non_empty(get("host").map(unquote));
         hit.port = get("port").and_then(|p| unquote(p).parse().ok());
-        hit.user = get("user")
-            .map(|v| unquote(v).to_string())
-            .filter(|v| !v.is_empty());
-        hit.database = get("database")
-            .map(|v| unquote(v).to_string())
-            .filter(|v| !v.is_empty());
+        hit.user = non_empty(get("user").map(unquote));
+        hit.database = non_empty(get("database").map(unquote));
         hit.trust_store = ca.map(|v| unquote(v).to_string());
         hits.push(hit);
     }
+}
+
+/// A client option's name as MySQL's and MariaDB's clients compare it, in
+/// option files and on command lines alike: lowercased, `_` read as `-`,
+/// without the `loose-` prefix (`loose_ssl_ca` is `ssl-ca`).
+pub(super) fn option_name(name: &str) -> String {
+    let name = name.to_ascii_lowercase().replace('_', "-");
+    name.strip_prefix("loose-").unwrap_or(&name).to_string()
+}
+
+/// The value the last of `opts` named `name` gives it (`""` for a switch
+/// given without one).
+fn last_value<'a>(opts: &[(String, Option<&'a str>)], name: &str) -> Option<&'a str> {
+    opts.iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.unwrap_or(""))
 }
 
 /// The TLS options of a client: an option group, or a command line
@@ -107,12 +110,7 @@ pub(super) struct ClientTls<'a> {
 
 impl<'a> ClientTls<'a> {
     pub(super) fn read(opts: &[(String, Option<&'a str>)]) -> ClientTls<'a> {
-        let get = |key: &str| {
-            opts.iter()
-                .rev()
-                .find(|(k, _)| k.as_str() == key)
-                .map(|(_, v)| v.unwrap_or(""))
-        };
+        let get = |name: &str| last_value(opts, name);
         let switch = |name: &str| -> Option<bool> {
             // `name`, `name=1|0|ON|OFF`, `enable-name`, `skip-name`, `disable-name`.
             let mut state = None;

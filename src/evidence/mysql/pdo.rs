@@ -119,19 +119,11 @@ pub(super) fn pdo_facts(options: &[(String, &str)], filtered: bool) -> (Facts, O
     (facts, ca.map(|v| unquote(v).to_string()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::tests::*;
-    use super::*;
-
-    #[test]
-    fn php_pdo() {
-        let pdo = "PHP PDO_MYSQL";
-        assert_cases(&cases! {
-            "db.php", "$pdo = new PDO('mysql:host=db.example.com;port=3306;dbname=shop;charset=utf8mb4', 'app', 'hunter2', [\n  PDO::MYSQL_ATTR_SSL_CA => '/etc/ssl/rds.pem',\n]);" => pdo, "db.example.com", 3306, "app", "shop", V_ID, "/etc/ssl/rds.pem";
-            "db.php", "$pdo = new PDO(\"mysql:host=$host;dbname=shop\", $user, $pass, array(PDO::MYSQL_ATTR_SSL_CA => $ca, PDO::MYSQL_ATTR_SSL_VERIFY_SERVER_CERT => false));" => pdo, "$host", _, "$user", "shop", REQ, "$ca";
-            "db.php", "$pdo = new \\PDO('mysql:host=db;dbname=shop', 'app', 'hunter2');" => pdo, "db", _, "app", "shop", PLAIN, _;
-            "db.php", "$pdo = new PDO('mysql:host=db', $u, $p, [PDO::MYSQL_ATTR_SSL_CA => getenv('CA')]);" => pdo, "db", _, "$u", _, V_ID, "getenv('CA')";
-        });
+stack::case_tests! {
+    fn php_pdo(Engine::Mysql) {
+        "db.php", "$pdo = new PDO('mysql:host=db.example.com;port=3306;dbname=shop;charset=utf8mb4', 'app', 'hunter2', [\n  PDO::MYSQL_ATTR_SSL_CA => '/etc/ssl/rds.pem',\n]);" => "PHP PDO_MYSQL", "db.example.com", 3306, "app", "shop", V_ID, "/etc/ssl/rds.pem";
+        "db.php", "$pdo = new PDO(\"mysql:host=$host;dbname=shop\", $user, $pass, array(PDO::MYSQL_ATTR_SSL_CA => $ca, PDO::MYSQL_ATTR_SSL_VERIFY_SERVER_CERT => false));" => "PHP PDO_MYSQL", "$host", _, "$user", "shop", REQ, "$ca";
+        "db.php", "$pdo = new \\PDO('mysql:host=db;dbname=shop', 'app', 'hunter2');" => "PHP PDO_MYSQL", "db", _, "app", "shop", PLAIN, _;
+        "db.php", "$pdo = new PDO('mysql:host=db', $u, $p, [PDO::MYSQL_ATTR_SSL_CA => getenv('CA')]);" => "PHP PDO_MYSQL", "db", _, "$u", _, V_ID, "getenv('CA')";
     }
 }

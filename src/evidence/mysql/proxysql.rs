@@ -139,44 +139,40 @@ fn settings(body: &str) -> Vec<(&str, &str)> {
         .collect()
 }
 
+stack::case_tests! {
+    fn proxysql_servers(Engine::Mysql, with_users) {
+        "proxysql.cnf", "mysql_servers = ( { address = \"db\", port = 3306, hostgroup = 0, use_ssl = 1 } )\n" => "ProxySQL", "db", 3306, "app", _, REQ, _;
+        "proxysql.cnf", "mysql_servers : ( { address = \"db\" # , use_ssl = 1\n } )\n" => "ProxySQL", "db", _, _, _, PLAIN, _;
+        "proxysql.cnf", "mysql_servers = ( { address = \"db\", use_ssl = ${USE_SSL} } )\n" => "ProxySQL", "db", _, _, _, UNKNOWN, _;
+    }
+}
+
+/// `servers` before ProxySQL's users, whose hostgroup 0 user is `app`.
+#[cfg(test)]
+fn with_users(_: &str, servers: &str) -> String {
+    format!(
+        "{servers}mysql_users =\n(\n\t{{ username = \"app\", password = \"hunter2\", default_hostgroup = 0 }}\n)\n"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
     use super::*;
 
+    /// Each server of a file, with the variables' CA and its hostgroup's user.
     #[test]
-    fn proxysql_servers() {
-        let p = "ProxySQL";
-        let users = "mysql_users =\n(\n\t{ username = \"app\", password = \"hunter2\", default_hostgroup = 0 }\n)\n";
-        let table: &[(&str, &[testing::Seen<'_>])] = &[
-            (
+    fn every_server_is_a_setting() {
+        check(
+            "proxysql.cnf",
+            &with_users(
+                "",
                 "mysql_variables =\n{\n\tthreads = 4\n\tssl_p2s_ca = \"/etc/proxysql/global-bundle.pem\"\n}\nmysql_servers =\n(\n\t{\n\t\taddress = \"shop.cluster-x.eu-west-1.rds.amazonaws.com\"\n\t\tport = 3306\n\t\thostgroup = 0\n\t\tuse_ssl = 1\n\t},\n\t{ address=\"10.0.0.9\", port=3307, hostgroup=1 }\n)\n",
-                &hits! {
-                    p, "shop.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "app", _, V_CA, "/etc/proxysql/global-bundle.pem";
-                    p, "10.0.0.9", 3307, _, _, PLAIN, _;
-                },
             ),
-            (
-                "mysql_servers = ( { address = \"db\", port = 3306, hostgroup = 0, use_ssl = 1 } )\n",
-                &hits! {
-                    p, "db", 3306, "app", _, REQ, _;
-                },
-            ),
-            (
-                "mysql_servers : ( { address = \"db\" # , use_ssl = 1\n } )\n",
-                &hits! {
-                    p, "db", _, _, _, PLAIN, _;
-                },
-            ),
-            (
-                "mysql_servers = ( { address = \"db\", use_ssl = ${USE_SSL} } )\n",
-                &hits! {
-                    p, "db", _, _, _, UNKNOWN, _;
-                },
-            ),
-        ];
-        for (text, expected) in table {
-            check("proxysql.cnf", &format!("{text}{users}"), expected);
-        }
+            &hits! {
+                "ProxySQL", "shop.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "app", _, V_CA, "/etc/proxysql/global-bundle.pem";
+                "ProxySQL", "10.0.0.9", 3307, _, _, PLAIN, _;
+            },
+        );
     }
 }

@@ -186,33 +186,24 @@ pub(super) fn mysqlclient<'a>(get: impl Fn(&str) -> Option<&'a str>) -> (Facts, 
     (facts, ca)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::tests::*;
-    use super::*;
-
-    #[test]
-    fn python_calls() {
-        let pm = "Python PyMySQL";
-        let mc = "Python mysql-connector";
-        assert_cases(&cases! {
-            "db.py", "conn = pymysql.connect(host='db', user='app', password='hunter2', database='orders', ssl={'ca': '/certs/global-bundle.pem'})" => pm, "db", _, "app", "orders", V_ID, "/certs/global-bundle.pem";
-            "db.py", "conn = pymysql.connect(host='db', ssl={'ca': CA, 'check_hostname': False})" => pm, "db", _, _, _, V_CA, "CA";
-            // ssl_ca alone: verify_mode False, check_hostname False.
-            "db.py", "conn = pymysql.connect(host='db', ssl_ca='/c.pem')" => pm, "db", _, _, _, REQ, "/c.pem";
-            "db.py", "conn = pymysql.connect(\n    host=\"db\",\n    port=3307,\n    ssl_ca=\"/c.pem\",\n    ssl_verify_cert=True,\n    ssl_verify_identity=True,\n)" => pm, "db", 3307, _, _, V_ID, "/c.pem";
-            "db.py", "conn = pymysql.connect(host='db', ssl_verify_cert=True)" => pm, "db", _, _, _, V_CA, _;
-            "db.py", "conn = pymysql.connect(host='db', ssl={})" => pm, "db", _, _, _, PREF, _;
-            "db.py", "conn = pymysql.connect(host='db', db='x')" => pm, "db", _, _, "x", PREF, _;
-            "db.py", "conn = pymysql.connect(host='db', ssl_disabled=True, ssl_ca='/c.pem')" => pm, "db", _, _, _, PLAIN, "/c.pem";
-            "db.py", "cnx = mysql.connector.connect(host='db', user='app', password='hunter2', ssl_ca='/c.pem', ssl_verify_cert=True, ssl_verify_identity=True)" => mc, "db", _, "app", _, V_ID, "/c.pem";
-            "db.py", "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem', ssl_verify_cert=True)" => mc, "db", _, _, _, V_CA, "/c.pem";
-            "db.py", "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem')" => mc, "db", _, _, _, REQ, "/c.pem";
-            "db.py", "cnx = mysql.connector.connect(host='db')" => mc, "db", _, _, _, PREF, _;
-            "db.py", "cnx = mysql.connector.connect(host='db', ssl_disabled=True)" => mc, "db", _, _, _, PLAIN, _;
-            "db.py", "cnx = mysql.connector.connect(**config)" => mc, _, _, _, _, UNKNOWN, _;
-            "db.py", "conn = pymysql.connect(host='db', **ssl_kwargs)" => pm, "db", _, _, _, UNKNOWN, _;
-            "db.py", "db = MySQLdb.connect(host='db', ssl_mode='VERIFY_IDENTITY', ssl={'ca': '/c.pem'})" => "Python mysqlclient (MySQLdb)", "db", _, _, _, V_ID, "/c.pem";
-        });
+stack::case_tests! {
+    fn python_calls(Engine::Mysql) {
+        "db.py", "conn = pymysql.connect(host='db', user='app', password='hunter2', database='orders', ssl={'ca': '/certs/global-bundle.pem'})" => "Python PyMySQL", "db", _, "app", "orders", V_ID, "/certs/global-bundle.pem";
+        "db.py", "conn = pymysql.connect(host='db', ssl={'ca': CA, 'check_hostname': False})" => "Python PyMySQL", "db", _, _, _, V_CA, "CA";
+        // ssl_ca alone: verify_mode False, check_hostname False.
+        "db.py", "conn = pymysql.connect(host='db', ssl_ca='/c.pem')" => "Python PyMySQL", "db", _, _, _, REQ, "/c.pem";
+        "db.py", "conn = pymysql.connect(\n    host=\"db\",\n    port=3307,\n    ssl_ca=\"/c.pem\",\n    ssl_verify_cert=True,\n    ssl_verify_identity=True,\n)" => "Python PyMySQL", "db", 3307, _, _, V_ID, "/c.pem";
+        "db.py", "conn = pymysql.connect(host='db', ssl_verify_cert=True)" => "Python PyMySQL", "db", _, _, _, V_CA, _;
+        "db.py", "conn = pymysql.connect(host='db', ssl={})" => "Python PyMySQL", "db", _, _, _, PREF, _;
+        "db.py", "conn = pymysql.connect(host='db', db='x')" => "Python PyMySQL", "db", _, _, "x", PREF, _;
+        "db.py", "conn = pymysql.connect(host='db', ssl_disabled=True, ssl_ca='/c.pem')" => "Python PyMySQL", "db", _, _, _, PLAIN, "/c.pem";
+        "db.py", "cnx = mysql.connector.connect(host='db', user='app', password='hunter2', ssl_ca='/c.pem', ssl_verify_cert=True, ssl_verify_identity=True)" => "Python mysql-connector", "db", _, "app", _, V_ID, "/c.pem";
+        "db.py", "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem', ssl_verify_cert=True)" => "Python mysql-connector", "db", _, _, _, V_CA, "/c.pem";
+        "db.py", "cnx = mysql.connector.connect(host='db', ssl_ca='/c.pem')" => "Python mysql-connector", "db", _, _, _, REQ, "/c.pem";
+        "db.py", "cnx = mysql.connector.connect(host='db')" => "Python mysql-connector", "db", _, _, _, PREF, _;
+        "db.py", "cnx = mysql.connector.connect(host='db', ssl_disabled=True)" => "Python mysql-connector", "db", _, _, _, PLAIN, _;
+        "db.py", "cnx = mysql.connector.connect(**config)" => "Python mysql-connector", _, _, _, _, UNKNOWN, _;
+        "db.py", "conn = pymysql.connect(host='db', **ssl_kwargs)" => "Python PyMySQL", "db", _, _, _, UNKNOWN, _;
+        "db.py", "db = MySQLdb.connect(host='db', ssl_mode='VERIFY_IDENTITY', ssl={'ca': '/c.pem'})" => "Python mysqlclient (MySQLdb)", "db", _, _, _, V_ID, "/c.pem";
     }
 }

@@ -10,14 +10,12 @@ pub(super) static ADAPTER: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) static RAILS_YAML: Row<My> = Row {
     name: "Rails database.yml",
-    wants: |file| mentions(file),
-    detect: |file, hits| rails_yaml(file.text, file.lower(), file.lines(), hits),
+    wants: |file| mentions(file) && ADAPTER.is_match(file.lower()),
+    detect: rails_yaml,
 };
 
-pub(super) fn rails_yaml(text: &str, lower: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
-    if !ADAPTER.is_match(lower) {
-        return;
-    }
+pub(super) fn rails_yaml(file: &FileCtx<'_>, hits: &mut Found) {
+    let (text, lines) = (file.text, file.lines());
     let yaml = Mappings::read(text, lines);
     for m in 0..yaml.len() {
         if yaml.is_merged(m) {

@@ -7,22 +7,9 @@ pub(super) use crate::evidence::facts::{
     CA_ONLY as V_CA, FULL as V_ID, NO_VERIFY as REQ, OPPORTUNISTIC as PREF,
 };
 pub(super) use crate::evidence::testing;
-pub(super) use crate::evidence::testing::{cases, facts_rows, hits};
+pub(super) use crate::evidence::testing::{facts_rows, hits};
 
 testing::engine_helpers!(Engine::Mysql);
-
-/// Each row's text gives exactly its hit, of MySQL.
-pub(super) fn assert_cases(rows: &[testing::Case<'_>]) {
-    testing::assert_cases(detect, Engine::Mysql, rows);
-}
-
-/// [`assert_cases`] with each row's text framed by `wrap`.
-pub(super) fn assert_cases_wrapped(
-    rows: &[testing::Case<'_>],
-    wrap: impl Fn(&str, &str) -> String,
-) {
-    testing::assert_cases_wrapped(detect, Engine::Mysql, rows, wrap);
-}
 
 /// [`check`] for a file whose hits are of several engines: `engines`,
 /// one a hit.
@@ -39,9 +26,6 @@ pub(super) fn check_engines(
     assert_eq!(seen, expected, "\n{name}:\n{text}");
     testing::assert_masked(&hits, "hunter2");
 }
-
-pub(super) const CJ: &str = "JDBC MySQL Connector/J";
-pub(super) const MJ: &str = "JDBC MariaDB Connector/J";
 
 /// Connector/J's defaults by version (docs/FORMATS.md, "MySQL"), and
 /// every stack's TLS value taken from elsewhere, registered, pulled in

@@ -162,35 +162,25 @@ pub(super) fn url_facts(
     (stack, if from_elsewhere { UNKNOWN } else { facts })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::tests::*;
-    use super::*;
+stack::case_tests! {
+    fn mysql_urls(Engine::Mysql) {
+        ".env", "DATABASE_URL=mysql2://app:hunter2@db.example.com:3306/app_production?sslca=/etc/ssl/certs/rds.pem&sslverify=true" => "mysql2 URL (Rails)", "db.example.com", 3306, "app", "app_production", V_ID, "/etc/ssl/certs/rds.pem";
+        ".env", "DATABASE_URL=\"mysql://app:hunter2@db/app\"" => "mysql URL", "db", _, "app", "app", PREF, _;
+        ".env", "url = mysql://app@db/app?ssl-mode=VERIFY_IDENTITY" => "mysql URL", "db", _, "app", "app", V_ID, _;
+        ".env", "url = mysql://app@db/app?ssl_mode=required" => "mysql URL", "db", _, "app", "app", REQ, _;
+        ".env", "url = mysql://app@db/app?sslMode=DISABLED" => "mysql URL", "db", _, "app", "app", PLAIN, _;
+        ".env", "url = mysql://app@db/app?ssl-ca=%2Fetc%2Fssl%2Frds.pem" => "mysql URL", "db", _, "app", "app", UNKNOWN, "/etc/ssl/rds.pem";
+        ".env", "create_engine(\"mysql+pymysql://app:hunter2@db:3306/app?ssl_ca=/certs/global-bundle.pem\")" => "SQLAlchemy mysql+pymysql URL", "db", 3306, "app", "app", V_ID, "/certs/global-bundle.pem";
+        ".env", "create_engine('mysql+pymysql://app@db/app?ssl_ca=/c.pem&ssl_check_hostname=false')" => "SQLAlchemy mysql+pymysql URL", "db", _, "app", "app", V_CA, "/c.pem";
+        ".env", "create_engine('mysql+pymysql://app@db/app')" => "SQLAlchemy mysql+pymysql URL", "db", _, "app", "app", PREF, _;
+        ".env", "create_engine('mysql+mysqlconnector://app@db/app?ssl_ca=/c.pem&ssl_verify_cert=true')" => "SQLAlchemy mysql+mysqlconnector URL", "db", _, "app", "app", V_CA, "/c.pem";
+        ".env", r#"mysql.createConnection('mysql://app@db/app?ssl={"rejectUnauthorized":false}')"# => "mysql URL", "db", _, "app", "app", REQ, _;
+        ".env", "DATABASE_URL=\"mysql://app@db:3306/app?sslaccept=strict&sslcert=./rds.pem\"" => "mysql URL", "db", 3306, "app", "app", Facts::new(Unknown, Yes, Yes), "./rds.pem";
+        ".env", "shell.connect('mysqlx://app@db:33060/app')" => "mysqlx URI", "db", 33060, "app", "app", REQ, _;
+        ".env", "[link](mysql://db/app)." => "mysql URL", "db", _, _, "app", PREF, _;
+    }
 
-    #[test]
-    fn mysql_urls() {
-        assert_cases(&cases! {
-            ".env", "DATABASE_URL=mysql2://app:hunter2@db.example.com:3306/app_production?sslca=/etc/ssl/certs/rds.pem&sslverify=true" => "mysql2 URL (Rails)", "db.example.com", 3306, "app", "app_production", V_ID, "/etc/ssl/certs/rds.pem";
-            ".env", "DATABASE_URL=\"mysql://app:hunter2@db/app\"" => "mysql URL", "db", _, "app", "app", PREF, _;
-            ".env", "url = mysql://app@db/app?ssl-mode=VERIFY_IDENTITY" => "mysql URL", "db", _, "app", "app", V_ID, _;
-            ".env", "url = mysql://app@db/app?ssl_mode=required" => "mysql URL", "db", _, "app", "app", REQ, _;
-            ".env", "url = mysql://app@db/app?sslMode=DISABLED" => "mysql URL", "db", _, "app", "app", PLAIN, _;
-            ".env", "url = mysql://app@db/app?ssl-ca=%2Fetc%2Fssl%2Frds.pem" => "mysql URL", "db", _, "app", "app", UNKNOWN, "/etc/ssl/rds.pem";
-            ".env", "create_engine(\"mysql+pymysql://app:hunter2@db:3306/app?ssl_ca=/certs/global-bundle.pem\")" => "SQLAlchemy mysql+pymysql URL", "db", 3306, "app", "app", V_ID, "/certs/global-bundle.pem";
-            ".env", "create_engine('mysql+pymysql://app@db/app?ssl_ca=/c.pem&ssl_check_hostname=false')" => "SQLAlchemy mysql+pymysql URL", "db", _, "app", "app", V_CA, "/c.pem";
-            ".env", "create_engine('mysql+pymysql://app@db/app')" => "SQLAlchemy mysql+pymysql URL", "db", _, "app", "app", PREF, _;
-            ".env", "create_engine('mysql+mysqlconnector://app@db/app?ssl_ca=/c.pem&ssl_verify_cert=true')" => "SQLAlchemy mysql+mysqlconnector URL", "db", _, "app", "app", V_CA, "/c.pem";
-            ".env", r#"mysql.createConnection('mysql://app@db/app?ssl={"rejectUnauthorized":false}')"# => "mysql URL", "db", _, "app", "app", REQ, _;
-            ".env", "DATABASE_URL=\"mysql://app@db:3306/app?sslaccept=strict&sslcert=./rds.pem\"" => "mysql URL", "db", 3306, "app", "app", Facts::new(Unknown, Yes, Yes), "./rds.pem";
-            ".env", "shell.connect('mysqlx://app@db:33060/app')" => "mysqlx URI", "db", 33060, "app", "app", REQ, _;
-            ".env", "[link](mysql://db/app)." => "mysql URL", "db", _, _, "app", PREF, _;
-        });
-        testing::assert_cases(
-            detect,
-            Engine::Mariadb,
-            &cases! {
-                ".env", "DATABASE_URL=mariadb://app@[2001:db8::5]:3306/app?ssl-mode=VERIFY_CA" => "mariadb URL", "2001:db8::5", 3306, "app", "app", V_CA, _;
-            },
-        );
+    fn mariadb_urls(Engine::Mariadb) {
+        ".env", "DATABASE_URL=mariadb://app@[2001:db8::5]:3306/app?ssl-mode=VERIFY_CA" => "mariadb URL", "2001:db8::5", 3306, "app", "app", V_CA, _;
     }
 }

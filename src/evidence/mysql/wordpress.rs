@@ -8,14 +8,17 @@ static DEFINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("WordPress pattern compiles")
 });
 
+/// The stack and its hits' label.
+const WP_CONFIG: &str = "WordPress wp-config.php";
+
 pub(super) static WORDPRESS: Row<My> = Row {
-    name: "WordPress wp-config.php",
+    name: WP_CONFIG,
     wants: |file| {
         file.name.starts_with("wp-config")
             && file.name.ends_with(".php")
             && file.text.contains("DB_HOST")
     },
-    detect: |file, hits| wordpress(file.text, file.lines(), hits),
+    detect: wordpress,
 };
 
 /// One hit at `DB_HOST`. wpdb::db_connect calls `mysqli_real_connect` with
@@ -23,7 +26,8 @@ pub(super) static WORDPRESS: Row<My> = Row {
 /// `MYSQLI_CLIENT_SSL` gives TLS that checks nothing (mysqlnd) and no flag
 /// gives no TLS. The official image's `WORDPRESS_CONFIG_EXTRA`, evaluated
 /// at run time, may define the flags: then unset flags are unknown.
-pub(super) fn wordpress(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
+pub(super) fn wordpress(file: &FileCtx<'_>, hits: &mut Found) {
+    let (text, lines) = (file.text, file.lines());
     let defines: Vec<(String, &str, usize)> = DEFINE
         .captures_iter(text)
         .map(|c| {
@@ -54,7 +58,7 @@ pub(super) fn wordpress(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     let shown: Vec<String> = defines.iter().map(|(k, v, _)| format!("{k}={v}")).collect();
     let mut hit = ConfigHit::new(
         lines.line(at),
-        "WordPress wp-config.php",
+        WP_CONFIG,
         Engine::Mysql,
         facts,
         &shown.join("; "),
@@ -72,51 +76,27 @@ pub(super) fn wordpress(text: &str, lines: &Lines, hits: &mut Vec<ConfigHit>) {
     hits.push(hit);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::tests::*;
-    use super::*;
-
-    #[test]
-    fn wp_config() {
-        let s = "WordPress wp-config.php";
-        let base = "<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_USER', 'wp' );\ndefine( 'DB_PASSWORD', 'hunter2' );\ndefine( 'DB_HOST', 'blog.cluster-x.eu-west-1.rds.amazonaws.com:3306' );\n";
-        let host = "blog.cluster-x.eu-west-1.rds.amazonaws.com";
-        let table: &[(&str, Facts)] = &[
-            ("", PLAIN),
-            ("define( 'MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL );\n", REQ),
-            (
-                "define('MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL | MYSQLI_CLIENT_SSL_DONT_VERIFY_SERVER_CERT);\n",
-                REQ,
-            ),
-            (
-                "// define( 'MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL );\n",
-                PLAIN,
-            ),
-            (
-                "define( 'MYSQL_CLIENT_FLAGS', getenv('DB_FLAGS') );\n",
-                UNKNOWN,
-            ),
-            (
-                "if ($configExtra = getenv_docker('WORDPRESS_CONFIG_EXTRA', '')) {\n\teval($configExtra);\n}\n",
-                UNKNOWN,
-            ),
-        ];
-        for (extra, facts) in table {
-            check(
-                "wp-config.php",
-                &format!("{base}{extra}require_once ABSPATH . 'wp-settings.php';\n"),
-                &hits! {
-                    s, host, 3306, "wp", "wordpress", *facts, _;
-                },
-            );
-        }
-        check(
-            "wp-config.php",
-            "<?php\ndefine( 'DB_NAME', getenv_docker('WORDPRESS_DB_NAME', 'wordpress') );\ndefine( 'DB_HOST', getenv_docker('WORDPRESS_DB_HOST', 'mysql') );\n",
-            &hits! {
-                s, "getenv_docker('WORDPRESS_DB_HOST', 'mysql')", _, _, "getenv_docker('WORDPRESS_DB_NAME', 'wordpress')", PLAIN, _;
-            },
-        );
+stack::case_tests! {
+    /// `MYSQL_CLIENT_FLAGS` (or the config evaluated at run time) beside
+    /// the official wp-config's defines.
+    fn wp_config_flags(Engine::Mysql, in_wp_config) {
+        "wp-config.php", "" => WP_CONFIG, "blog.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "wp", "wordpress", PLAIN, _;
+        "wp-config.php", "define( 'MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL );\n" => WP_CONFIG, "blog.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "wp", "wordpress", REQ, _;
+        "wp-config.php", "define('MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL | MYSQLI_CLIENT_SSL_DONT_VERIFY_SERVER_CERT);\n" => WP_CONFIG, "blog.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "wp", "wordpress", REQ, _;
+        "wp-config.php", "// define( 'MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL );\n" => WP_CONFIG, "blog.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "wp", "wordpress", PLAIN, _;
+        "wp-config.php", "define( 'MYSQL_CLIENT_FLAGS', getenv('DB_FLAGS') );\n" => WP_CONFIG, "blog.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "wp", "wordpress", UNKNOWN, _;
+        "wp-config.php", "if ($configExtra = getenv_docker('WORDPRESS_CONFIG_EXTRA', '')) {\n\teval($configExtra);\n}\n" => WP_CONFIG, "blog.cluster-x.eu-west-1.rds.amazonaws.com", 3306, "wp", "wordpress", UNKNOWN, _;
     }
+
+    fn wp_config_values_from_the_environment(Engine::Mysql) {
+        "wp-config.php", "<?php\ndefine( 'DB_NAME', getenv_docker('WORDPRESS_DB_NAME', 'wordpress') );\ndefine( 'DB_HOST', getenv_docker('WORDPRESS_DB_HOST', 'mysql') );\n" => WP_CONFIG, "getenv_docker('WORDPRESS_DB_HOST', 'mysql')", _, _, "getenv_docker('WORDPRESS_DB_NAME', 'wordpress')", PLAIN, _;
+    }
+}
+
+/// `defines` among those of a wp-config.php.
+#[cfg(test)]
+fn in_wp_config(_: &str, defines: &str) -> String {
+    format!(
+        "<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_USER', 'wp' );\ndefine( 'DB_PASSWORD', 'hunter2' );\ndefine( 'DB_HOST', 'blog.cluster-x.eu-west-1.rds.amazonaws.com:3306' );\n{defines}require_once ABSPATH . 'wp-settings.php';\n"
+    )
 }

@@ -255,6 +255,15 @@ pub(super) fn odp_user(text: &str, end: usize) -> Option<String> {
         .map(|(_, v)| v.trim().to_string())
 }
 
+stack::case_tests! {
+    fn descriptors_elsewhere(Engine::Oracle) {
+        "connect.js", "const cs = '(DESCRIPTION=(ADDRESS=(PROTOCOL=' + protocol + ')(HOST=' + host + ')(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=S)))';" => "Oracle connect descriptor", _, 1521, _, "S", Facts::new(Unknown, Yes, No), _;
+        "appsettings.json", r#""Ora": "Data Source=(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=o)(PORT=2484))(CONNECT_DATA=(SERVICE_NAME=S)));User Id=app;Password=hunter2""# => "Oracle connect descriptor", "o", 2484, "app", "S", CA_ONLY, _;
+        "application.properties", "spring.datasource.url=jdbc:oracle:thin:@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=o)(PORT=2484))(CONNECT_DATA=(SERVICE_NAME=S))(SECURITY=(SSL_SERVER_DN_MATCH=TRUE)))" => THIN, "o", 2484, _, "S", FULL, _;
+        "db.py", "conn = oracledb.connect(user='app', password='hunter2', dsn='(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=o)(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=S)))')" => "Oracle connect descriptor", "o", 1521, _, "S", PLAIN, _;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
@@ -319,20 +328,6 @@ ORCL_HA =
             !hits[0].setting.contains("old"),
             "comment lines are dropped? {}",
             hits[0].setting
-        );
-    }
-
-    #[test]
-    fn descriptors_elsewhere() {
-        testing::assert_cases(
-            detect,
-            Engine::Oracle,
-            &cases! {
-                "connect.js", "const cs = '(DESCRIPTION=(ADDRESS=(PROTOCOL=' + protocol + ')(HOST=' + host + ')(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=S)))';" => "Oracle connect descriptor", _, 1521, _, "S", Facts::new(Unknown, Yes, No), _;
-                "appsettings.json", r#""Ora": "Data Source=(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=o)(PORT=2484))(CONNECT_DATA=(SERVICE_NAME=S)));User Id=app;Password=hunter2""# => "Oracle connect descriptor", "o", 2484, "app", "S", CA_ONLY, _;
-                "application.properties", "spring.datasource.url=jdbc:oracle:thin:@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=o)(PORT=2484))(CONNECT_DATA=(SERVICE_NAME=S))(SECURITY=(SSL_SERVER_DN_MATCH=TRUE)))" => THIN, "o", 2484, _, "S", FULL, _;
-                "db.py", "conn = oracledb.connect(user='app', password='hunter2', dsn='(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=o)(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=S)))')" => "Oracle connect descriptor", "o", 1521, _, "S", PLAIN, _;
-            },
         );
     }
 }

@@ -185,29 +185,24 @@ pub(super) fn jdbc_urls(cx: &OraCx<'_>, found: &mut Found) {
     }
 }
 
+stack::case_tests! {
+    fn jdbc_thin_urls(Engine::Oracle) {
+        "application.properties", "url=jdbc:oracle:thin:@tcps://orcl.abc.us-east-1.rds.amazonaws.com:2484/ORCL" => THIN, "orcl.abc.us-east-1.rds.amazonaws.com", 2484, _, "ORCL", CA_ONLY, _;
+        "application.properties", "url=jdbc:oracle:thin:@tcps://o:2484/S?oracle.net.ssl_server_dn_match=true&wallet_location=/w" => THIN, "o", 2484, _, "S", FULL, "/w";
+        "application.properties", "url=jdbc:oracle:thin:@o:1521:ORCL" => THIN, "o", 1521, _, "ORCL", PLAIN, _;
+        "application.properties", "url=jdbc:oracle:thin:@//o:1521/svc" => THIN, "o", 1521, _, "svc", PLAIN, _;
+        "application.properties", "url=jdbc:oracle:thin:@o:1521/svc" => THIN, "o", 1521, _, "svc", PLAIN, _;
+        "application.properties", "url=\"jdbc:oracle:thin:scott/hunter2@o:1521:ORCL\"" => THIN, "o", 1521, "scott", "ORCL", PLAIN, _;
+        "application.properties", "url=jdbc:oracle:thin:@orcl_tls?TNS_ADMIN=/opt/tns" => THIN, _, _, _, _, UNKNOWN, _;
+        "application.properties", "url=jdbc:oracle:thin:@config-azure://myappconfig?key=/sales/" => THIN, _, _, _, _, UNKNOWN, _;
+        "application.properties", "url=jdbc:oracle:thin:@tcps://[::1]:2484/S" => THIN, "::1", 2484, _, "S", CA_ONLY, _;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
     use super::*;
-
-    #[test]
-    fn jdbc_thin_urls() {
-        testing::assert_cases(
-            detect,
-            Engine::Oracle,
-            &cases! {
-                "application.properties", "url=jdbc:oracle:thin:@tcps://orcl.abc.us-east-1.rds.amazonaws.com:2484/ORCL" => THIN, "orcl.abc.us-east-1.rds.amazonaws.com", 2484, _, "ORCL", CA_ONLY, _;
-                "application.properties", "url=jdbc:oracle:thin:@tcps://o:2484/S?oracle.net.ssl_server_dn_match=true&wallet_location=/w" => THIN, "o", 2484, _, "S", FULL, "/w";
-                "application.properties", "url=jdbc:oracle:thin:@o:1521:ORCL" => THIN, "o", 1521, _, "ORCL", PLAIN, _;
-                "application.properties", "url=jdbc:oracle:thin:@//o:1521/svc" => THIN, "o", 1521, _, "svc", PLAIN, _;
-                "application.properties", "url=jdbc:oracle:thin:@o:1521/svc" => THIN, "o", 1521, _, "svc", PLAIN, _;
-                "application.properties", "url=\"jdbc:oracle:thin:scott/hunter2@o:1521:ORCL\"" => THIN, "o", 1521, "scott", "ORCL", PLAIN, _;
-                "application.properties", "url=jdbc:oracle:thin:@orcl_tls?TNS_ADMIN=/opt/tns" => THIN, _, _, _, _, UNKNOWN, _;
-                "application.properties", "url=jdbc:oracle:thin:@config-azure://myappconfig?key=/sales/" => THIN, _, _, _, _, UNKNOWN, _;
-                "application.properties", "url=jdbc:oracle:thin:@tcps://[::1]:2484/S" => THIN, "::1", 2484, _, "S", CA_ONLY, _;
-            },
-        );
-    }
 
     #[test]
     fn jdbc_properties_in_the_same_file() {

@@ -112,23 +112,22 @@ pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
     }
 }
 
+stack::case_tests! {
+    fn python_calls(Engine::Oracle) {
+        "run.py", "conn = oracledb.connect(user='app', password='hunter2', dsn='tcps://o:2484/S')" => "Python oracledb", "o", 2484, "app", "S", FULL, _;
+        "run.py", "conn = oracledb.connect(user='app', password='hunter2', host='o', port=2484, service_name='S', protocol='tcps', ssl_server_dn_match=False, wallet_location='/w')" => "Python oracledb", "o", 2484, "app", "S", CA_ONLY, "/w";
+        "run.py", "conn = oracledb.connect(user='app', password='hunter2', dsn='o:1521/S')" => "Python oracledb", "o", 1521, "app", "S", PLAIN, _;
+        "run.py", "conn = cx_Oracle.connect('app/hunter2@tcps://o:2484/S')" => "Python cx_Oracle", "o", 2484, "app", "S", CA_ONLY, _;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
     use super::*;
 
     #[test]
-    fn python_calls() {
-        testing::assert_cases(
-            detect,
-            Engine::Oracle,
-            &cases! {
-                "run.py", "conn = oracledb.connect(user='app', password='hunter2', dsn='tcps://o:2484/S')" => "Python oracledb", "o", 2484, "app", "S", FULL, _;
-                "run.py", "conn = oracledb.connect(user='app', password='hunter2', host='o', port=2484, service_name='S', protocol='tcps', ssl_server_dn_match=False, wallet_location='/w')" => "Python oracledb", "o", 2484, "app", "S", CA_ONLY, "/w";
-                "run.py", "conn = oracledb.connect(user='app', password='hunter2', dsn='o:1521/S')" => "Python oracledb", "o", 1521, "app", "S", PLAIN, _;
-                "run.py", "conn = cx_Oracle.connect('app/hunter2@tcps://o:2484/S')" => "Python cx_Oracle", "o", 2484, "app", "S", CA_ONLY, _;
-            },
-        );
+    fn positional_arguments_spread_and_thick_mode() {
         check(
             "run.py",
             "conn = cx_Oracle.connect('app', 'hunter2', 'tcps://o:2484/S')",

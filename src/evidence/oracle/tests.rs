@@ -4,7 +4,7 @@
 use super::*;
 pub(super) use crate::evidence::facts::{CA_ONLY, FULL};
 pub(super) use crate::evidence::testing;
-pub(super) use crate::evidence::testing::{cases, facts_rows, hits};
+pub(super) use crate::evidence::testing::{facts_rows, hits};
 
 testing::engine_helpers!(Engine::Oracle);
 

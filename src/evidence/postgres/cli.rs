@@ -14,7 +14,7 @@ static CLI_NAME: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static PG_COMMANDS: Row<Pg> = Row {
     name: "libpq command lines",
     wants: |file| is_script(file.name) && (file.text.contains("psql") || file.text.contains("pg_")),
-    detect: |cx, out| pg_commands(cx, out),
+    detect: pg_commands,
 };
 
 /// The long options (all four programs) that take the next word as value.
@@ -223,29 +223,26 @@ fn pg_command(cx: &Ctx<'_>, c: &Command, exported: &[EnvVar], out: &mut Found<Se
     out.push(f);
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
+case_table![
+    case!("deploy.sh", "#!/bin/sh\nPGSSLMODE=verify-full PGSSLROOTCERT=/certs/rds.pem PGPASSWORD=s3cret psql -h db.example.com -p 5432 -U app -d app -c 'select 1'\n" => "psql command line", FULL, host "db.example.com", port 5432, user "app", db "app", trust "/certs/rds.pem"),
+    // Exported earlier in the script.
+    case!("deploy.sh", "#!/bin/sh\nset -e\nexport PGSSLMODE=require\necho migrating\npsql --host=db.example.com --username=app app < schema.sql\n" => "psql command line", REQUIRE, host "db.example.com", user "app", db "app"),
+    // No sslmode anywhere: libpq's prefer.
+    case!("backup.sh", "pg_dump -h db.example.com -U app -Fc -f app.dump app\n" => "pg_dump command line", PREFER, host "db.example.com", user "app", db "app"),
+    // A URI with an exported sslmode it does not override: one hit.
+    case!("restore.sh", "export PGSSLMODE=verify-ca\npg_restore --clean -d \"postgresql://app:s3cret@db.example.com/app\" app.dump\n" => "pg_restore command line", CA_ONLY, host "db.example.com", user "app", db "app"),
+    // The keyword string overrides the flags and the variables.
+    case!("Makefile", "migrate:\n\tPGSSLMODE=disable psql -h ignored \"host=db.example.com dbname=app sslmode=verify-full\" -f schema.sql\n" => "psql command line", FULL, host "db.example.com", db "app"),
+    // A variable is unknown, never no.
+    case!(".gitlab-ci.yml", "migrate:\n  script:\n    - PGSSLMODE=$PGSSLMODE psql -h \"$DB_HOST\" -U app -c 'select 1'\n" => "psql command line", UNKNOWN, host "$DB_HOST", user "app"),
+    case!("ci.yml", "    steps:\n      - run: PGSSLMODE=${SSL_MODE} pg_dumpall -h db.example.com > all.sql\n" => "pg_dumpall command line", UNKNOWN, host "db.example.com"),
+    case!("Dockerfile", "FROM postgres:16\nRUN psql -h db.example.com -U app -d app -c 'select 1'\n" => "psql command line", PREFER, host "db.example.com", user "app", db "app"),
+    case!("Jenkinsfile", "node {\n  sh \"PGSSLMODE=require psql -h db.example.com app -c 'select 1'\"\n}\n" => "psql command line", REQUIRE, host "db.example.com", db "app"),
+];
 
-    /// This file's stack, one hit per case, as the table test in
-    /// [`super::super::tests`] reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        case!("deploy.sh", "#!/bin/sh\nPGSSLMODE=verify-full PGSSLROOTCERT=/certs/rds.pem PGPASSWORD=s3cret psql -h db.example.com -p 5432 -U app -d app -c 'select 1'\n" => "psql command line", FULL, host "db.example.com", port 5432, user "app", db "app", trust "/certs/rds.pem"),
-        // Exported earlier in the script.
-        case!("deploy.sh", "#!/bin/sh\nset -e\nexport PGSSLMODE=require\necho migrating\npsql --host=db.example.com --username=app app < schema.sql\n" => "psql command line", REQUIRE, host "db.example.com", user "app", db "app"),
-        // No sslmode anywhere: libpq's prefer.
-        case!("backup.sh", "pg_dump -h db.example.com -U app -Fc -f app.dump app\n" => "pg_dump command line", PREFER, host "db.example.com", user "app", db "app"),
-        // A URI with an exported sslmode it does not override: one hit.
-        case!("restore.sh", "export PGSSLMODE=verify-ca\npg_restore --clean -d \"postgresql://app:s3cret@db.example.com/app\" app.dump\n" => "pg_restore command line", CA_ONLY, host "db.example.com", user "app", db "app"),
-        // The keyword string overrides the flags and the variables.
-        case!("Makefile", "migrate:\n\tPGSSLMODE=disable psql -h ignored \"host=db.example.com dbname=app sslmode=verify-full\" -f schema.sql\n" => "psql command line", FULL, host "db.example.com", db "app"),
-        // A variable is unknown, never no.
-        case!(".gitlab-ci.yml", "migrate:\n  script:\n    - PGSSLMODE=$PGSSLMODE psql -h \"$DB_HOST\" -U app -c 'select 1'\n" => "psql command line", UNKNOWN, host "$DB_HOST", user "app"),
-        case!("ci.yml", "    steps:\n      - run: PGSSLMODE=${SSL_MODE} pg_dumpall -h db.example.com > all.sql\n" => "pg_dumpall command line", UNKNOWN, host "db.example.com"),
-        case!("Dockerfile", "FROM postgres:16\nRUN psql -h db.example.com -U app -d app -c 'select 1'\n" => "psql command line", PREFER, host "db.example.com", user "app", db "app"),
-        case!("Jenkinsfile", "node {\n  sh \"PGSSLMODE=require psql -h db.example.com app -c 'select 1'\"\n}\n" => "psql command line", REQUIRE, host "db.example.com", db "app"),
-    ];
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn a_uri_or_keyword_string_alone_stays_with_its_stack() {

@@ -107,22 +107,17 @@ pub(super) fn libpq_rules(mode: Option<&str>, root: Option<&str>, default: Mode)
     }
 }
 
-/// Go lib/pq releases whose defaults differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum PqEra {
-    /// Default `require`; `sslrootcert` must be a readable file.
-    Require,
-    /// v1.12.0: `sslrootcert=system`, `~/.postgresql/root.crt` by default.
-    SystemStore,
-    /// After v1.12.3 (unreleased on the master branch): default `prefer`.
-    Prefer,
+driver_eras! {
+    /// Go lib/pq releases whose defaults differ.
+    pub(super) enum PqEra in PQ_ERAS {
+        /// Default `require`; `sslrootcert` must be a readable file.
+        Require from (0, 0, 0),
+        /// v1.12.0: `sslrootcert=system`, `~/.postgresql/root.crt` by default.
+        SystemStore from (1, 12, 0),
+        /// After v1.12.3 (unreleased on the master branch): default `prefer`.
+        Prefer from (1, 12, 4),
+    }
 }
-
-pub(super) const PQ_ERAS: [((u32, u32, u32), PqEra); 3] = [
-    ((0, 0, 0), PqEra::Require),
-    ((1, 12, 0), PqEra::SystemStore),
-    ((1, 12, 4), PqEra::Prefer),
-];
 
 /// Go lib/pq: libpq's rules with its own default (`require` up to v1.12.3,
 /// `prefer` after; CHANGELOG.md), and `sslrootcert=system` from v1.12.0
@@ -227,32 +222,26 @@ pub(super) fn pgjdbc_facts(c: &Conn) -> Facts {
     }
 }
 
-/// node-postgres releases whose reading of TLS settings differs
-/// (CHANGELOG.md; lib/connection.js, lib/connection-parameters.js,
-/// pg-connection-string/index.js).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum PgEra {
-    /// 7.x: `rejectUnauthorized` unset means no verification, so `ssl:
-    /// true` and `ssl: {}` do not verify.
-    V7,
-    /// 8.0: verification by default; URLs take `ssl`, never `sslmode`.
-    V8_0,
-    /// 8.1: `ssl=no-verify` and `PGSSLMODE=no-verify`.
-    V8_1,
-    /// 8.4: URLs read `sslmode` (any value but `disable`/`no-verify`
-    /// verifies).
-    V8_4,
-    /// 8.15: `uselibpqcompat=true` reads `sslmode` as libpq does.
-    V8_15,
+driver_eras! {
+    /// node-postgres releases whose reading of TLS settings differs
+    /// (CHANGELOG.md; lib/connection.js, lib/connection-parameters.js,
+    /// pg-connection-string/index.js).
+    #[derive(PartialOrd, Ord)]
+    pub(super) enum PgEra in PG_ERAS {
+        /// 7.x: `rejectUnauthorized` unset means no verification, so `ssl:
+        /// true` and `ssl: {}` do not verify.
+        V7 from (0, 0, 0),
+        /// 8.0: verification by default; URLs take `ssl`, never `sslmode`.
+        V8_0 from (8, 0, 0),
+        /// 8.1: `ssl=no-verify` and `PGSSLMODE=no-verify`.
+        V8_1 from (8, 1, 0),
+        /// 8.4: URLs read `sslmode` (any value but `disable`/`no-verify`
+        /// verifies).
+        V8_4 from (8, 4, 0),
+        /// 8.15: `uselibpqcompat=true` reads `sslmode` as libpq does.
+        V8_15 from (8, 15, 0),
+    }
 }
-
-pub(super) const PG_ERAS: [((u32, u32, u32), PgEra); 5] = [
-    ((0, 0, 0), PgEra::V7),
-    ((8, 0, 0), PgEra::V8_0),
-    ((8, 1, 0), PgEra::V8_1),
-    ((8, 4, 0), PgEra::V8_4),
-    ((8, 15, 0), PgEra::V8_15),
-];
 
 /// node-postgres reading a URL (pg-connection-string) in one era. Values
 /// are matched case-sensitively, as its `switch` does: `sslmode=Disable`
@@ -321,19 +310,17 @@ pub(super) fn node_env_era(mode: Option<&str>, era: PgEra) -> Facts {
     }
 }
 
-/// Npgsql releases whose SSL modes differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum NpgsqlEra {
-    /// Up to 5.x: `Disable` (default), `Prefer` and `Require` only; TLS is
-    /// validated (chain and host name) unless `Trust Server Certificate`.
-    V5,
-    /// 6.0: libpq's modes, default `Prefer`; `Require` never validates (6
-    /// and 7 refuse it without `Trust Server Certificate=true`).
-    V6,
+driver_eras! {
+    /// Npgsql releases whose SSL modes differ.
+    pub(super) enum NpgsqlEra in NPGSQL_ERAS {
+        /// Up to 5.x: `Disable` (default), `Prefer` and `Require` only; TLS is
+        /// validated (chain and host name) unless `Trust Server Certificate`.
+        V5 from (0, 0, 0),
+        /// 6.0: libpq's modes, default `Prefer`; `Require` never validates (6
+        /// and 7 refuse it without `Trust Server Certificate=true`).
+        V6 from (6, 0, 0),
+    }
 }
-
-pub(super) const NPGSQL_ERAS: [((u32, u32, u32), NpgsqlEra); 2] =
-    [((0, 0, 0), NpgsqlEra::V5), ((6, 0, 0), NpgsqlEra::V6)];
 
 /// Npgsql in one era (NpgsqlConnector.RawOpen in v5.0.18 and v6.0.0;
 /// release notes 6.0 and 8.0). In 5.x a `Root Certificate` (or
@@ -411,7 +398,7 @@ impl Driver {
         let (mode, root) = (c.sslmode.as_deref(), c.sslrootcert.as_deref());
         match self {
             Driver::Libpq => libpq_facts(mode, root),
-            Driver::GoLibPq => go_pq_facts(mode, root, &cx.eras(Package::GoPq, &PQ_ERAS)),
+            Driver::GoLibPq => go_pq_facts(mode, root, &cx.eras(Package::GoPq, PQ_ERAS)),
             Driver::Pgx => pgx_facts(
                 mode,
                 root,
@@ -421,12 +408,12 @@ impl Driver {
             Driver::Asyncpg => prefer_skips_facts(mode.or(c.ssl.as_deref()), root),
             Driver::Pgjdbc => pgjdbc_facts(c),
             Driver::NodePg => Facts::agree(
-                cx.eras(Package::NodePg, &PG_ERAS)
+                cx.eras(Package::NodePg, PG_ERAS)
                     .into_iter()
                     .map(|era| Some(node_url_era(c, era))),
             ),
             Driver::Npgsql => Facts::agree(
-                cx.eras(Package::Npgsql, &NPGSQL_ERAS)
+                cx.eras(Package::Npgsql, NPGSQL_ERAS)
                     .into_iter()
                     .map(|era| npgsql_era(mode, c.trust_server.as_deref(), root, era)),
             ),

@@ -66,7 +66,7 @@ pub(super) fn env_value(rest: &str) -> (String, usize) {
 pub(super) static ENV: Row<Pg> = Row {
     name: "PG* environment variables",
     wants: |file| file.text.contains("PG"),
-    detect: |cx, out| env(cx, out),
+    detect: env,
 };
 
 /// Every PG* variable the file sets, in the order they stand.
@@ -211,7 +211,7 @@ pub(super) fn env(cx: &Ctx<'_>, out: &mut Found<Setting>) {
         if driver == Driver::NodePg {
             let mode = f.conn.sslmode.as_deref();
             f.facts = Facts::agree(
-                cx.eras(Package::NodePg, &PG_ERAS)
+                cx.eras(Package::NodePg, PG_ERAS)
                     .into_iter()
                     .map(|era| Some(node_env_era(mode, era))),
             );
@@ -223,27 +223,19 @@ pub(super) fn env(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     }
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
-
-    /// This file's stacks, one hit per case, as the table test in
-    /// [`super::super::tests`] reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        // ---- PG* environment variables
-        case!(".env", "PGSSLMODE=verify-full\nPGSSLROOTCERT=/certs/global-bundle.pem\nPGHOST=db.example.com\nPGPORT=5432\nPGUSER=app\nPGPASSWORD=secret\nPGDATABASE=app\n" => "PGSSLMODE env", FULL, host "db.example.com", port 5432, user "app", db "app", trust "/certs/global-bundle.pem"),
-        case!("Dockerfile", "FROM python:3.12\nENV PGSSLMODE require\nENV PGHOST=db.example.com PGPORT=5432\n" => "PGSSLMODE env", REQUIRE, host "db.example.com", port 5432),
-        case!("docker-compose.yml", "services:\n  worker:\n    environment:\n      PGSSLMODE: \"verify-ca\"\n      PGHOST: db\n" => "PGSSLMODE env", CA_ONLY, host "db"),
-        case!("compose.yaml", "services:\n  worker:\n    environment:\n      - PGSSLMODE=disable\n      - PGHOST=db\n" => "PGSSLMODE env", PLAIN, host "db"),
-        case!("deployment.yaml", "        env:\n          - name: PGHOST\n            value: db.example.com\n          - name: PGSSLMODE\n            value: \"verify-full\"\n          - name: PGSSLROOTCERT\n            value: /etc/rds/global-bundle.pem\n" => "PGSSLMODE env", FULL, host "db.example.com", trust "/etc/rds/global-bundle.pem"),
-        // From a secret: unknowable.
-        case!("deployment.yaml", "        env:\n          - name: PGSSLMODE\n            valueFrom:\n              secretKeyRef: {name: db, key: sslmode}\n" => "PGSSLMODE env", UNKNOWN),
-        case!("task-definition.json", "{\"environment\": [\n  {\"name\": \"PGSSLMODE\", \"value\": \"require\"},\n  {\"name\": \"PGHOST\", \"value\": \"db.example.com\"}\n]}\n" => "PGSSLMODE env", REQUIRE, host "db.example.com"),
-        case!("run.sh", "#!/bin/sh\nexport PGSSLMODE=verify-ca\nexport PGSSLROOTCERT=\"$HOME/rds-ca-2019-root.pem\"\npsql -c 'select 1'\n" => "PGSSLMODE env", CA_ONLY, trust "$HOME/rds-ca-2019-root.pem"),
-        case!("server.js", "process.env.PGSSLMODE = 'no-verify';\n" => "PGSSLMODE env (node-postgres)", NO_VERIFY, versions &[(Package::NodePg, "8.16.0")]),
-        case!("main.go", "import _ \"github.com/lib/pq\"\nfunc init() { os.Setenv(\"PGSSLMODE\", \"require\") }\n" => "PGSSLMODE env (Go lib/pq)", REQUIRE),
-        // No PGSSLMODE: libpq's default, prefer.
-        case!(".env", "PGHOST=db.example.com\nPGDATABASE=app\n" => "PG env", PREFER, host "db.example.com", db "app"),
-    ];
-}
+case_table![
+    // ---- PG* environment variables
+    case!(".env", "PGSSLMODE=verify-full\nPGSSLROOTCERT=/certs/global-bundle.pem\nPGHOST=db.example.com\nPGPORT=5432\nPGUSER=app\nPGPASSWORD=secret\nPGDATABASE=app\n" => "PGSSLMODE env", FULL, host "db.example.com", port 5432, user "app", db "app", trust "/certs/global-bundle.pem"),
+    case!("Dockerfile", "FROM python:3.12\nENV PGSSLMODE require\nENV PGHOST=db.example.com PGPORT=5432\n" => "PGSSLMODE env", REQUIRE, host "db.example.com", port 5432),
+    case!("docker-compose.yml", "services:\n  worker:\n    environment:\n      PGSSLMODE: \"verify-ca\"\n      PGHOST: db\n" => "PGSSLMODE env", CA_ONLY, host "db"),
+    case!("compose.yaml", "services:\n  worker:\n    environment:\n      - PGSSLMODE=disable\n      - PGHOST=db\n" => "PGSSLMODE env", PLAIN, host "db"),
+    case!("deployment.yaml", "        env:\n          - name: PGHOST\n            value: db.example.com\n          - name: PGSSLMODE\n            value: \"verify-full\"\n          - name: PGSSLROOTCERT\n            value: /etc/rds/global-bundle.pem\n" => "PGSSLMODE env", FULL, host "db.example.com", trust "/etc/rds/global-bundle.pem"),
+    // From a secret: unknowable.
+    case!("deployment.yaml", "        env:\n          - name: PGSSLMODE\n            valueFrom:\n              secretKeyRef: {name: db, key: sslmode}\n" => "PGSSLMODE env", UNKNOWN),
+    case!("task-definition.json", "{\"environment\": [\n  {\"name\": \"PGSSLMODE\", \"value\": \"require\"},\n  {\"name\": \"PGHOST\", \"value\": \"db.example.com\"}\n]}\n" => "PGSSLMODE env", REQUIRE, host "db.example.com"),
+    case!("run.sh", "#!/bin/sh\nexport PGSSLMODE=verify-ca\nexport PGSSLROOTCERT=\"$HOME/rds-ca-2019-root.pem\"\npsql -c 'select 1'\n" => "PGSSLMODE env", CA_ONLY, trust "$HOME/rds-ca-2019-root.pem"),
+    case!("server.js", "process.env.PGSSLMODE = 'no-verify';\n" => "PGSSLMODE env (node-postgres)", NO_VERIFY, versions &[(Package::NodePg, "8.16.0")]),
+    case!("main.go", "import _ \"github.com/lib/pq\"\nfunc init() { os.Setenv(\"PGSSLMODE\", \"require\") }\n" => "PGSSLMODE env (Go lib/pq)", REQUIRE),
+    // No PGSSLMODE: libpq's default, prefer.
+    case!(".env", "PGHOST=db.example.com\nPGDATABASE=app\n" => "PG env", PREFER, host "db.example.com", db "app"),
+];

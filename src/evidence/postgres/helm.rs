@@ -18,7 +18,7 @@ pub(super) static YAML_KEYS: Row<Pg> = Row {
             && file.lower().contains("ssl")
             && !RAILS_ADAPTER.is_match(file.text)
     },
-    detect: |cx, out| yaml_keys(cx, out),
+    detect: yaml_keys,
 };
 
 /// What a key names, lowercased without `-` and `_`.
@@ -192,21 +192,18 @@ pub(super) fn yaml_keys(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     }
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
+case_table![
+    case!("values.yaml", "replicaCount: 2\nconfig:\n  postgresql:\n    host: orders.abc.us-east-1.rds.amazonaws.com\n    port: 5432\n    username: app\n    password: s3cret\n    database: orders\n    sslmode: require\n" => "YAML database keys", REQUIRE, host "orders.abc.us-east-1.rds.amazonaws.com", port 5432, user "app", db "orders"),
+    case!("values-production.yaml", "db:\n  host: db.example.com\n  name: orders\n  ssl:\n    mode: verify-full\n    rootCert: /certs/rds.pem\n" => "YAML database keys", FULL, host "db.example.com", trust "/certs/rds.pem"),
+    case!("values.yaml", "postgresql: {host: orders.abc.us-east-1.rds.amazonaws.com, sslmode: require, ssl: {rootCert: /certs/rds.pem}}\n" => "YAML database keys", Facts::new(Y, Y, N), host "orders.abc.us-east-1.rds.amazonaws.com", trust "/certs/rds.pem"),
+    // A template expression is unknown, never no.
+    case!("values.yaml", "postgres:\n  host: \"{{ .Values.global.dbHost }}\"\n  sslMode: \"{{ .Values.global.sslMode }}\"\n" => "YAML database keys", UNKNOWN, host "{{ .Values.global.dbHost }}"),
+    case!("patch-db.yaml", "spec:\n  database:\n    endpoint: pg.internal\n    ssl_mode: disable\n" => "YAML database keys", PLAIN, host "pg.internal"),
+];
 
-    /// This file's stack, one hit per case, as the table test in
-    /// [`super::super::tests`] reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        case!("values.yaml", "replicaCount: 2\nconfig:\n  postgresql:\n    host: orders.abc.us-east-1.rds.amazonaws.com\n    port: 5432\n    username: app\n    password: s3cret\n    database: orders\n    sslmode: require\n" => "YAML database keys", REQUIRE, host "orders.abc.us-east-1.rds.amazonaws.com", port 5432, user "app", db "orders"),
-        case!("values-production.yaml", "db:\n  host: db.example.com\n  name: orders\n  ssl:\n    mode: verify-full\n    rootCert: /certs/rds.pem\n" => "YAML database keys", FULL, host "db.example.com", trust "/certs/rds.pem"),
-        case!("values.yaml", "postgresql: {host: orders.abc.us-east-1.rds.amazonaws.com, sslmode: require, ssl: {rootCert: /certs/rds.pem}}\n" => "YAML database keys", Facts::new(Y, Y, N), host "orders.abc.us-east-1.rds.amazonaws.com", trust "/certs/rds.pem"),
-        // A template expression is unknown, never no.
-        case!("values.yaml", "postgres:\n  host: \"{{ .Values.global.dbHost }}\"\n  sslMode: \"{{ .Values.global.sslMode }}\"\n" => "YAML database keys", UNKNOWN, host "{{ .Values.global.dbHost }}"),
-        case!("patch-db.yaml", "spec:\n  database:\n    endpoint: pg.internal\n    ssl_mode: disable\n" => "YAML database keys", PLAIN, host "pg.internal"),
-    ];
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn other_blocks_are_not_read_as_database_keys() {

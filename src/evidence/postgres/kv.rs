@@ -87,7 +87,7 @@ pub(super) struct Token {
 pub(super) static KEYWORD_STRINGS: Row<Pg> = Row {
     name: "libpq keyword/value strings",
     wants: |file| KV_HINT.is_match(file.text),
-    detect: |cx, out| keyword_strings(cx, out),
+    detect: keyword_strings,
 };
 
 pub(super) fn keyword_strings(cx: &Ctx<'_>, out: &mut Found<Setting>) {
@@ -167,9 +167,9 @@ pub(super) static PDO_DSN: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) static PDO: Row<Pg> = Row {
     name: "PDO DSNs",
-    // Every file: the URL pattern is as cheap a test as any needle.
+    // Every file: the DSN pattern is as cheap a test as any needle.
     wants: |_| true,
-    detect: |cx, out| pdo(cx, out),
+    detect: pdo,
 };
 
 /// PHP PDO `pgsql:host=…;port=…;dbname=…;sslmode=…` (libpq underneath).
@@ -206,7 +206,7 @@ pub(super) fn pdo(cx: &Ctx<'_>, out: &mut Found<Setting>) {
 pub(super) static PG_SERVICE: Row<Pg> = Row {
     name: "pg_service.conf",
     wants: |file| file.name.ends_with("pg_service.conf"),
-    detect: |cx, out| pg_service(cx, out),
+    detect: pg_service,
 };
 
 /// `pg_service.conf`: one hit per `[service]` naming a host or database.
@@ -233,21 +233,13 @@ pub(super) fn pg_service(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     }
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
-
-    /// This file's stacks, one hit per case, as the table test in
-    /// [`super::super::tests`] reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        // ---- libpq keyword/value strings
-        case!("backup.sh", "psql \"host=db.example.com port=5432 dbname='my db' user=app sslmode=verify-full sslrootcert=/certs/global-bundle.pem\" -f dump.sql\n" => "libpq keyword/value", FULL, host "db.example.com", port 5432, user "app", db "my db", trust "/certs/global-bundle.pem"),
-        case!("worker.py", "conninfo = \"host=%s port=%s dbname=%s user=%s password=%s\" % (h, p, d, u, pw)\n" => "libpq keyword/value", PREFER, host "%s", user "%s", db "%s"),
-        case!("index.php", "$db = new PDO('pgsql:host=db.example.com;port=5432;dbname=shop;sslmode=verify-full;sslrootcert=/etc/ssl/rds.pem', $user, $pass);\n" => "PDO pgsql DSN", FULL, host "db.example.com", port 5432, db "shop", trust "/etc/ssl/rds.pem"),
-        case!("pg_service.conf", "# services\n[reports]\nhost=reports.example.com\nport=5432\ndbname=reports\nuser=reader\nsslmode=verify-ca\nsslrootcert=/certs/global-bundle.pem\n" => "pg_service.conf", CA_ONLY, host "reports.example.com", port 5432, user "reader", db "reports", trust "/certs/global-bundle.pem"),
-        // PHP pg_connect / pg_pconnect take a libpq string.
-        case!("db.php", "<?php\n$conn = pg_connect(\"host=db.example.com port=5432 dbname=shop user=app password=hunter2 sslmode=verify-full sslrootcert=/etc/ssl/rds.pem\");\n" => "libpq keyword/value", FULL, host "db.example.com", port 5432, user "app", db "shop", trust "/etc/ssl/rds.pem"),
-        case!("db.php", "<?php\n$conn = pg_pconnect(\"host=$host dbname=shop user=app\");\n" => "libpq keyword/value", PREFER, host "$host", user "app", db "shop"),
-    ];
-}
+case_table![
+    // ---- libpq keyword/value strings
+    case!("backup.sh", "psql \"host=db.example.com port=5432 dbname='my db' user=app sslmode=verify-full sslrootcert=/certs/global-bundle.pem\" -f dump.sql\n" => "libpq keyword/value", FULL, host "db.example.com", port 5432, user "app", db "my db", trust "/certs/global-bundle.pem"),
+    case!("worker.py", "conninfo = \"host=%s port=%s dbname=%s user=%s password=%s\" % (h, p, d, u, pw)\n" => "libpq keyword/value", PREFER, host "%s", user "%s", db "%s"),
+    case!("index.php", "$db = new PDO('pgsql:host=db.example.com;port=5432;dbname=shop;sslmode=verify-full;sslrootcert=/etc/ssl/rds.pem', $user, $pass);\n" => "PDO pgsql DSN", FULL, host "db.example.com", port 5432, db "shop", trust "/etc/ssl/rds.pem"),
+    case!("pg_service.conf", "# services\n[reports]\nhost=reports.example.com\nport=5432\ndbname=reports\nuser=reader\nsslmode=verify-ca\nsslrootcert=/certs/global-bundle.pem\n" => "pg_service.conf", CA_ONLY, host "reports.example.com", port 5432, user "reader", db "reports", trust "/certs/global-bundle.pem"),
+    // PHP pg_connect / pg_pconnect take a libpq string.
+    case!("db.php", "<?php\n$conn = pg_connect(\"host=db.example.com port=5432 dbname=shop user=app password=hunter2 sslmode=verify-full sslrootcert=/etc/ssl/rds.pem\");\n" => "libpq keyword/value", FULL, host "db.example.com", port 5432, user "app", db "shop", trust "/etc/ssl/rds.pem"),
+    case!("db.php", "<?php\n$conn = pg_pconnect(\"host=$host dbname=shop user=app\");\n" => "libpq keyword/value", PREFER, host "$host", user "app", db "shop"),
+];

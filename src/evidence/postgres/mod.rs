@@ -44,7 +44,7 @@ use regex::Regex;
 use sslcensus_parsers::Engine;
 
 use super::Fact::{No as N, Unknown as U, Yes as Y};
-use super::deps::{DriverVersion, Package, Versions, eras};
+use super::deps::{DriverVersion, Package, Versions, driver_eras, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::stack::{self, Found, Reading, Row, Stack};
 use super::syntax::lex::{Comments, Lex};
@@ -53,6 +53,22 @@ use super::syntax::quote::unquote;
 use super::syntax::url::percent_decode;
 use super::text::{is_placeholder, mask, unless_cut};
 use super::{ConfigHit, FileCtx};
+
+/// A stack's [`tests::Case`] table, written beside the stack (compiled in
+/// tests only): `case_table![case!(…), …];` is the file's `cases::CASES`,
+/// which `tests.rs` runs with every other stack's.
+macro_rules! case_table {
+    ($($case:expr),* $(,)?) => {
+        #[cfg(test)]
+        pub(super) mod cases {
+            use super::super::tests::*;
+            #[allow(unused_imports)]
+            use super::*;
+
+            pub(in super::super) const CASES: &[Case] = &[$($case),*];
+        }
+    };
+}
 
 mod cli;
 mod django;
@@ -101,8 +117,7 @@ pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
 /// as they claim the URLs and strings inside them.
 static STACKS: &[&dyn Stack<Pg>] = &[
     &RAILS,
-    &DJANGO,
-    &LARAVEL,
+    &FRAMEWORK_SETTINGS,
     &NODE_OBJECTS,
     &PYTHON_CALLS,
     &SQL_ALCHEMY,
@@ -317,6 +332,23 @@ impl Lang {
             _ => Lang::Other,
         }
     }
+}
+
+/// The keys Rails' `database.yml` and Laravel's `database.php` share, with
+/// libpq's keywords for them.
+const FRAMEWORK_KEYS: [(&str, &str); 6] = [
+    ("host", "host"),
+    ("port", "port"),
+    ("database", "dbname"),
+    ("username", "user"),
+    ("sslmode", "sslmode"),
+    ("sslrootcert", "sslrootcert"),
+];
+
+/// A file in `lang` that `pattern` matches: what a stack that reads one
+/// language's calls or settings wants.
+fn lang_file_with(file: &FileCtx<'_>, lang: Lang, pattern: &Regex) -> bool {
+    Lang::of(file.name) == lang && pattern.is_match(file.text)
 }
 
 fn is_env_file(name: &str) -> bool {

@@ -37,7 +37,7 @@ pub(super) struct NodeConfig {
 pub(super) static NODE_OBJECTS: Row<Pg> = Row {
     name: "node-postgres, Sequelize, knex, TypeORM objects",
     wants: |file| matches!(Lang::of(file.name), Lang::Js | Lang::Json),
-    detect: |cx, out| node_objects(cx, out),
+    detect: node_objects,
 };
 
 pub(super) fn node_objects(cx: &Ctx<'_>, out: &mut Found<Setting>) {
@@ -220,7 +220,7 @@ pub(super) fn node_object(
 /// `rejectUnauthorized: true` verifies (CHANGELOG.md, pg@8.0.0).
 pub(super) fn node_ssl(cx: &Ctx<'_>, lex: &Lex, value: (usize, usize)) -> (Facts, Option<String>) {
     let (fx, ca, reject_set) = node_ssl_v8(cx, lex, value);
-    let fx = Facts::agree(cx.eras(Package::NodePg, &PG_ERAS).into_iter().map(|era| {
+    let fx = Facts::agree(cx.eras(Package::NodePg, PG_ERAS).into_iter().map(|era| {
         Some(match era {
             PgEra::V7 if fx.uses_tls != N && fx != UNKNOWN && !reject_set => {
                 Facts::new(fx.uses_tls, N, N)
@@ -296,25 +296,17 @@ pub(super) fn node_ssl_v8(
     }
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
-
-    /// This file's stacks, one hit per case, as the table test in
-    /// [`super::super::tests`] reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        // ---- node-postgres, Sequelize, knex, TypeORM
-        case!("db.js", "const { Pool } = require('pg');\nconst pool = new Pool({\n  host: process.env.PGHOST,\n  port: 5432,\n  database: 'app',\n  ssl: true,\n});\n" => "node-postgres config", FULL, host "process.env.PGHOST", port 5432, db "app", versions &[(Package::NodePg, "8.16.0")]),
-        case!("db.ts", "import { Pool } from 'pg';\nexport const pool = new Pool({\n  connectionString: process.env.DATABASE_URL,\n  ssl: { rejectUnauthorized: false },\n});\n" => "node-postgres config", NO_VERIFY),
-        case!("db.js", "const pg = require('pg');\nconst fs = require('fs');\nconst client = new pg.Client({\n  host: 'db.example.com',\n  user: 'app',\n  ssl: {\n    ca: fs.readFileSync('/certs/global-bundle.pem').toString(),\n  },\n});\n" => "node-postgres config", FULL, host "db.example.com", user "app", trust "/certs/global-bundle.pem", versions &[(Package::NodePg, "8.16.0")]),
-        // The URL's sslmode overrides the object's ssl (pg merges it over).
-        case!("db.js", "const { Client } = require('pg')\nconst config = {\n  connectionString: 'postgres://postgres:password@localhost:5432/postgres?sslmode=require',\n  ssl: { rejectUnauthorized: false },\n}\nconst client = new Client(config)\n" => "node-postgres config", FULL, host "localhost", port 5432, user "postgres", db "postgres", versions &[(Package::NodePg, "8.16.0")]),
-        case!("db.js", "const { Pool } = require('pg');\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL });\n" => "node-postgres config", UNKNOWN),
-        case!("config.json", "{\n  \"production\": {\n    \"username\": \"app\",\n    \"password\": \"secret\",\n    \"database\": \"app\",\n    \"host\": \"db.example.com\",\n    \"dialect\": \"postgres\",\n    \"dialectOptions\": {\n      \"ssl\": { \"require\": true, \"rejectUnauthorized\": false }\n    }\n  }\n}\n" => "Sequelize config", NO_VERIFY, host "db.example.com", user "app", db "app"),
-        case!("knexfile.js", "module.exports = {\n  production: {\n    client: 'pg',\n    connection: {\n      host: 'db.example.com',\n      database: 'app',\n      ssl: { ca: process.env.RDS_CA },\n    },\n  },\n};\n" => "knex config", FULL, host "db.example.com", db "app", trust "process.env.RDS_CA", versions &[(Package::NodePg, "8.16.0")]),
-        case!("data-source.ts", "export const AppDataSource = new DataSource({\n  type: 'postgres',\n  host: 'db',\n  port: 5432,\n  ssl: process.env.NODE_ENV === 'production' ? { rejectUnauthorized: false } : false,\n});\n" => "TypeORM config", OPPORTUNISTIC, host "db", port 5432),
-        // ES shorthand, the ssl object defined beside it.
-        case!("pool.js", "import pg from 'pg';\nconst ssl = { rejectUnauthorized: false };\nexport const pool = new pg.Pool({ host, ssl });\n" => "node-postgres config", NO_VERIFY, host "host"),
-    ];
-}
+case_table![
+    // ---- node-postgres, Sequelize, knex, TypeORM
+    case!("db.js", "const { Pool } = require('pg');\nconst pool = new Pool({\n  host: process.env.PGHOST,\n  port: 5432,\n  database: 'app',\n  ssl: true,\n});\n" => "node-postgres config", FULL, host "process.env.PGHOST", port 5432, db "app", versions &[(Package::NodePg, "8.16.0")]),
+    case!("db.ts", "import { Pool } from 'pg';\nexport const pool = new Pool({\n  connectionString: process.env.DATABASE_URL,\n  ssl: { rejectUnauthorized: false },\n});\n" => "node-postgres config", NO_VERIFY),
+    case!("db.js", "const pg = require('pg');\nconst fs = require('fs');\nconst client = new pg.Client({\n  host: 'db.example.com',\n  user: 'app',\n  ssl: {\n    ca: fs.readFileSync('/certs/global-bundle.pem').toString(),\n  },\n});\n" => "node-postgres config", FULL, host "db.example.com", user "app", trust "/certs/global-bundle.pem", versions &[(Package::NodePg, "8.16.0")]),
+    // The URL's sslmode overrides the object's ssl (pg merges it over).
+    case!("db.js", "const { Client } = require('pg')\nconst config = {\n  connectionString: 'postgres://postgres:password@localhost:5432/postgres?sslmode=require',\n  ssl: { rejectUnauthorized: false },\n}\nconst client = new Client(config)\n" => "node-postgres config", FULL, host "localhost", port 5432, user "postgres", db "postgres", versions &[(Package::NodePg, "8.16.0")]),
+    case!("db.js", "const { Pool } = require('pg');\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL });\n" => "node-postgres config", UNKNOWN),
+    case!("config.json", "{\n  \"production\": {\n    \"username\": \"app\",\n    \"password\": \"secret\",\n    \"database\": \"app\",\n    \"host\": \"db.example.com\",\n    \"dialect\": \"postgres\",\n    \"dialectOptions\": {\n      \"ssl\": { \"require\": true, \"rejectUnauthorized\": false }\n    }\n  }\n}\n" => "Sequelize config", NO_VERIFY, host "db.example.com", user "app", db "app"),
+    case!("knexfile.js", "module.exports = {\n  production: {\n    client: 'pg',\n    connection: {\n      host: 'db.example.com',\n      database: 'app',\n      ssl: { ca: process.env.RDS_CA },\n    },\n  },\n};\n" => "knex config", FULL, host "db.example.com", db "app", trust "process.env.RDS_CA", versions &[(Package::NodePg, "8.16.0")]),
+    case!("data-source.ts", "export const AppDataSource = new DataSource({\n  type: 'postgres',\n  host: 'db',\n  port: 5432,\n  ssl: process.env.NODE_ENV === 'production' ? { rejectUnauthorized: false } : false,\n});\n" => "TypeORM config", OPPORTUNISTIC, host "db", port 5432),
+    // ES shorthand, the ssl object defined beside it.
+    case!("pool.js", "import pg from 'pg';\nconst ssl = { rejectUnauthorized: false };\nexport const pool = new pg.Pool({ host, ssl });\n" => "node-postgres config", NO_VERIFY, host "host"),
+];

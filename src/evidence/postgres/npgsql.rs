@@ -31,7 +31,7 @@ pub(super) const NOT_NPGSQL: [&str; 20] = [
 pub(super) static NPGSQL: Row<Pg> = Row {
     name: "Npgsql connection strings",
     wants: |file| file.text.contains(';'),
-    detect: |cx, out| npgsql(cx, out),
+    detect: npgsql,
 };
 
 pub(super) fn npgsql(cx: &Ctx<'_>, out: &mut Found<Setting>) {
@@ -124,18 +124,10 @@ pub(super) fn is_npgsql_key(key: &str) -> bool {
     )
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
-
-    /// This file's stacks, one hit per case, as the table test in
-    /// [`super::super::tests`] reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        // ---- Npgsql
-        case!("appsettings.json", "{\n  \"ConnectionStrings\": {\n    \"Default\": \"Host=db.example.com;Port=5432;Database=orders;Username=app;Password=secret;SSL Mode=Require;Trust Server Certificate=true\"\n  }\n}\n" => "Npgsql connection string", NO_VERIFY, host "db.example.com", port 5432, user "app", db "orders"),
-        case!("Startup.cs", "options.UseNpgsql(\"Host=db;Database=orders;Username=app;SslMode=VerifyFull;Root Certificate=/certs/global-bundle.pem\");\n" => "Npgsql connection string", FULL, host "db", user "app", db "orders", trust "/certs/global-bundle.pem"),
-        case!(".env", "ConnectionStrings__Default=Server=db;Port=5432;Database=orders;User Id=app;sslmode=verify-ca\n" => "Npgsql connection string", CA_ONLY, host "db", port 5432, user "app", db "orders"),
-        case!("web.config", "<add name=\"Pg\" connectionString=\"Host=db;Port=5432;Database=orders;Username=app\" providerName=\"Npgsql\" />\n" => "Npgsql connection string", OPPORTUNISTIC, host "db", port 5432, user "app", db "orders"),
-    ];
-}
+case_table![
+    // ---- Npgsql
+    case!("appsettings.json", "{\n  \"ConnectionStrings\": {\n    \"Default\": \"Host=db.example.com;Port=5432;Database=orders;Username=app;Password=secret;SSL Mode=Require;Trust Server Certificate=true\"\n  }\n}\n" => "Npgsql connection string", NO_VERIFY, host "db.example.com", port 5432, user "app", db "orders"),
+    case!("Startup.cs", "options.UseNpgsql(\"Host=db;Database=orders;Username=app;SslMode=VerifyFull;Root Certificate=/certs/global-bundle.pem\");\n" => "Npgsql connection string", FULL, host "db", user "app", db "orders", trust "/certs/global-bundle.pem"),
+    case!(".env", "ConnectionStrings__Default=Server=db;Port=5432;Database=orders;User Id=app;sslmode=verify-ca\n" => "Npgsql connection string", CA_ONLY, host "db", port 5432, user "app", db "orders"),
+    case!("web.config", "<add name=\"Pg\" connectionString=\"Host=db;Port=5432;Database=orders;Username=app\" providerName=\"Npgsql\" />\n" => "Npgsql connection string", OPPORTUNISTIC, host "db", port 5432, user "app", db "orders"),
+];

@@ -12,7 +12,7 @@ static STORAGE_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static ODYSSEY: Row<Pg> = Row {
     name: "Odyssey",
     wants: |file| file.name.contains("odyssey") && file.text.contains("storage"),
-    detect: |cx, out| odyssey(cx, out),
+    detect: odyssey,
 };
 
 /// One hit per `storage` block of `type "remote"`, with the database and
@@ -118,32 +118,12 @@ pub(super) fn storage_tls_facts(tls: Option<&str>) -> Facts {
     }
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
-
-    /// One hit per case, as the table test in [`super::super::tests`]
-    /// reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        case!("odyssey.conf", "storage \"postgres_server\" {\n\ttype \"remote\"\n\thost \"shop.cluster-x.eu-west-1.rds.amazonaws.com\"\n\tport 5432\n\ttls \"verify_full\"\n\ttls_ca_file \"/etc/odyssey/global-bundle.pem\"\n}\n\ndatabase \"shop\" {\n\tuser \"app\" {\n\t\tauthentication \"md5\"\n\t\tpassword \"hunter2\"\n\t\tstorage \"postgres_server\"\n\t\tstorage_db \"shop\"\n\t\tstorage_user \"app_rw\"\n\t\tstorage_password \"hunter2\"\n\t\tpool \"transaction\"\n\t}\n}\n" => "Odyssey", CA_ONLY, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app_rw", db "shop", trust "/etc/odyssey/global-bundle.pem"),
-        case!("odyssey.conf", "storage \"local\" {\n\ttype \"local\"\n}\nstorage \"pg\" {\n\ttype \"remote\"\n\thost \"10.0.0.7:6432,10.0.0.8\"\n\t# tls \"verify_full\"\n}\n" => "Odyssey", PLAIN, host "10.0.0.7", port 6432),
-        case!("odyssey.conf", "storage \"pg\" {\n\ttype \"remote\"\n\thost \"db\"\n\ttls \"prefer\"\n}\n" => "Odyssey", OPPORTUNISTIC, host "db"),
-        case!("odyssey.conf", "storage \"pg\" {\n\ttype \"remote\"\n\thost \"db\"\n\ttls \"require\"\n\ttls_ca_file \"/etc/ssl/rds.pem\"\n}\n" => "Odyssey", CA_ONLY, host "db", trust "/etc/ssl/rds.pem"),
-        case!("odyssey.conf.j2", "storage \"pg\" {\n\ttype \"remote\"\n\thost \"{{ pg_host }}\"\n\ttls \"{{ odyssey_tls }}\"\n}\n" => "Odyssey", UNKNOWN, host "{{ pg_host }}"),
-    ];
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::evidence::testing;
-
-    #[test]
-    fn storage_passwords_are_masked() {
-        let text = "storage \"pg\" {\n\ttype \"remote\"\n\thost \"db\"\n\tpassword \"hunter2\"\n\ttls \"disable\"\n}\n";
-        let hits = testing::scan(detect, "odyssey.conf", text);
-        assert_eq!(hits.len(), 1);
-        testing::assert_masked(&hits, "hunter2");
-    }
-}
+case_table![
+    case!("odyssey.conf", "storage \"postgres_server\" {\n\ttype \"remote\"\n\thost \"shop.cluster-x.eu-west-1.rds.amazonaws.com\"\n\tport 5432\n\ttls \"verify_full\"\n\ttls_ca_file \"/etc/odyssey/global-bundle.pem\"\n}\n\ndatabase \"shop\" {\n\tuser \"app\" {\n\t\tauthentication \"md5\"\n\t\tpassword \"hunter2\"\n\t\tstorage \"postgres_server\"\n\t\tstorage_db \"shop\"\n\t\tstorage_user \"app_rw\"\n\t\tstorage_password \"hunter2\"\n\t\tpool \"transaction\"\n\t}\n}\n" => "Odyssey", CA_ONLY, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app_rw", db "shop", trust "/etc/odyssey/global-bundle.pem"),
+    case!("odyssey.conf", "storage \"local\" {\n\ttype \"local\"\n}\nstorage \"pg\" {\n\ttype \"remote\"\n\thost \"10.0.0.7:6432,10.0.0.8\"\n\t# tls \"verify_full\"\n}\n" => "Odyssey", PLAIN, host "10.0.0.7", port 6432),
+    case!("odyssey.conf", "storage \"pg\" {\n\ttype \"remote\"\n\thost \"db\"\n\ttls \"prefer\"\n}\n" => "Odyssey", OPPORTUNISTIC, host "db"),
+    case!("odyssey.conf", "storage \"pg\" {\n\ttype \"remote\"\n\thost \"db\"\n\ttls \"require\"\n\ttls_ca_file \"/etc/ssl/rds.pem\"\n}\n" => "Odyssey", CA_ONLY, host "db", trust "/etc/ssl/rds.pem"),
+    // A storage password is masked.
+    case!("odyssey.conf", "storage \"pg\" {\n\ttype \"remote\"\n\thost \"db\"\n\tpassword \"hunter2\"\n\ttls \"disable\"\n}\n" => "Odyssey", PLAIN, host "db"),
+    case!("odyssey.conf.j2", "storage \"pg\" {\n\ttype \"remote\"\n\thost \"{{ pg_host }}\"\n\ttls \"{{ odyssey_tls }}\"\n}\n" => "Odyssey", UNKNOWN, host "{{ pg_host }}"),
+];

@@ -11,7 +11,7 @@ pub(super) static PGBOUNCER: Row<Pg> = Row {
         file.name.contains("pgbouncer")
             && (file.text.contains("[databases]") || file.text.contains("server_tls_sslmode"))
     },
-    detect: |cx, out| pgbouncer(cx, out),
+    detect: pgbouncer,
 };
 
 /// One hit per `[databases]` entry (`name = host=… port=… dbname=…`), with
@@ -113,28 +113,18 @@ pub(super) fn unverified_ladder(mode: Option<Mode>) -> Facts {
     }
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
-
-    const INI: &str = "pgbouncer.ini";
-
-    /// One hit per case, as the table test in [`super::super::tests`]
-    /// reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        case!(INI, "[databases]\nshop = host=shop.cluster-x.eu-west-1.rds.amazonaws.com port=5432 dbname=shop user=app password=hunter2\n\n[pgbouncer]\nlisten_port = 6432\nserver_tls_sslmode = verify-full\nserver_tls_ca_file = /etc/pgbouncer/global-bundle.pem\n" => "PgBouncer", FULL, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop", trust "/etc/pgbouncer/global-bundle.pem"),
-        // `require` with a CA file: still unverified, unlike libpq.
-        case!(INI, "[databases]\nreports = host=reports.internal port=6543\n[pgbouncer]\nserver_tls_sslmode = require\nserver_tls_ca_file = /etc/ssl/rds.pem\n" => "PgBouncer", NO_VERIFY, host "reports.internal", port 6543, db "reports", trust "/etc/ssl/rds.pem"),
-        case!(INI, "[databases]\n* = host=db.example.com\n[pgbouncer]\nserver_tls_sslmode = verify-ca\n" => "PgBouncer", CA_ONLY, host "db.example.com"),
-        // Unset: `disable` or `prefer` by release, unverified either way.
-        case!(INI, "[databases]\napp = host=10.0.0.5 dbname=app_prod\n[pgbouncer]\n;server_tls_sslmode = verify-full\npool_mode = transaction\n" => "PgBouncer", OPPORTUNISTIC, host "10.0.0.5", db "app_prod"),
-        case!(INI, "[databases]\napp = host=db dbname=app\n[pgbouncer]\nserver_tls_sslmode = disable\n" => "PgBouncer", PLAIN, host "db", db "app"),
-        case!("pgbouncer.ini.j2", "[databases]\napp = host={{ db_host }} dbname=app\n[pgbouncer]\nserver_tls_sslmode = {{ pgbouncer_sslmode }}\n" => "PgBouncer", UNKNOWN, host "{{", db "app"),
-        // The TLS settings alone, databases elsewhere (`%include`).
-        case!(INI, "[databases]\n%include /etc/pgbouncer/databases.ini\n[pgbouncer]\nserver_tls_sslmode = prefer\n" => "PgBouncer", OPPORTUNISTIC),
-    ];
-}
+case_table![
+    case!("pgbouncer.ini", "[databases]\nshop = host=shop.cluster-x.eu-west-1.rds.amazonaws.com port=5432 dbname=shop user=app password=hunter2\n\n[pgbouncer]\nlisten_port = 6432\nserver_tls_sslmode = verify-full\nserver_tls_ca_file = /etc/pgbouncer/global-bundle.pem\n" => "PgBouncer", FULL, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop", trust "/etc/pgbouncer/global-bundle.pem"),
+    // `require` with a CA file: still unverified, unlike libpq.
+    case!("pgbouncer.ini", "[databases]\nreports = host=reports.internal port=6543\n[pgbouncer]\nserver_tls_sslmode = require\nserver_tls_ca_file = /etc/ssl/rds.pem\n" => "PgBouncer", NO_VERIFY, host "reports.internal", port 6543, db "reports", trust "/etc/ssl/rds.pem"),
+    case!("pgbouncer.ini", "[databases]\n* = host=db.example.com\n[pgbouncer]\nserver_tls_sslmode = verify-ca\n" => "PgBouncer", CA_ONLY, host "db.example.com"),
+    // Unset: `disable` or `prefer` by release, unverified either way.
+    case!("pgbouncer.ini", "[databases]\napp = host=10.0.0.5 dbname=app_prod\n[pgbouncer]\n;server_tls_sslmode = verify-full\npool_mode = transaction\n" => "PgBouncer", OPPORTUNISTIC, host "10.0.0.5", db "app_prod"),
+    case!("pgbouncer.ini", "[databases]\napp = host=db dbname=app\n[pgbouncer]\nserver_tls_sslmode = disable\n" => "PgBouncer", PLAIN, host "db", db "app"),
+    case!("pgbouncer.ini.j2", "[databases]\napp = host={{ db_host }} dbname=app\n[pgbouncer]\nserver_tls_sslmode = {{ pgbouncer_sslmode }}\n" => "PgBouncer", UNKNOWN, host "{{", db "app"),
+    // The TLS settings alone, databases elsewhere (`%include`).
+    case!("pgbouncer.ini", "[databases]\n%include /etc/pgbouncer/databases.ini\n[pgbouncer]\nserver_tls_sslmode = prefer\n" => "PgBouncer", OPPORTUNISTIC),
+];
 
 #[cfg(test)]
 mod tests {

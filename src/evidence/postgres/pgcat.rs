@@ -11,7 +11,7 @@ use crate::evidence::text::shown_lines;
 pub(super) static PGCAT: Row<Pg> = Row {
     name: "PgCat",
     wants: |file| file.name.contains("pgcat") && file.text.contains("[pools."),
-    detect: |cx, out| pgcat(cx, out),
+    detect: pgcat,
 };
 
 /// What PgCat's verifier trusts: the Mozilla roots of the `webpki-roots`
@@ -138,23 +138,15 @@ pub(super) fn pgcat_facts(tls: Option<&str>, verify: Option<&str>) -> Facts {
     }
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
-
-    /// One hit per case, as the table test in [`super::super::tests`]
-    /// reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        case!("pgcat.toml", "[general]\nport = 6432\nserver_tls = true\nverify_server_certificate = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", Facts::new(U, Y, Y), host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop", trust WEBPKI_ROOTS),
-        // TLS asked for, any certificate taken, plaintext when refused.
-        case!("pgcat.toml", "[general]\nserver_tls = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", OPPORTUNISTIC, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop"),
-        // Both default to false.
-        case!("pgcat.toml", "[general]\nport = 6432\n# server_tls = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", PLAIN, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop"),
-        case!("pgcat.toml", "[general]\nserver_tls = ${PGCAT_SERVER_TLS}\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", UNKNOWN, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop"),
-        case!("pgcat.toml", "[pools.\"shop\".users.0]\nusername = \"app\"\nserver_username = \"reporting\"\nserver_password = \"hunter2\"\n[pools.\"shop\".shards.0]\nservers = [[\"10.0.0.5\", 6432, \"primary\"]]\ndatabase = \"shop\"\n" => "PgCat", PLAIN, host "10.0.0.5", port 6432, user "reporting", db "shop"),
-    ];
-}
+case_table![
+    case!("pgcat.toml", "[general]\nport = 6432\nserver_tls = true\nverify_server_certificate = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", Facts::new(U, Y, Y), host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop", trust WEBPKI_ROOTS),
+    // TLS asked for, any certificate taken, plaintext when refused.
+    case!("pgcat.toml", "[general]\nserver_tls = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", OPPORTUNISTIC, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop"),
+    // Both default to false.
+    case!("pgcat.toml", "[general]\nport = 6432\n# server_tls = true\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", PLAIN, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop"),
+    case!("pgcat.toml", "[general]\nserver_tls = ${PGCAT_SERVER_TLS}\n\n[pools.shop.users.0]\nusername = \"app\"\npassword = \"hunter2\"\npool_size = 20\n\n[pools.shop.shards.0]\nservers = [\n    [\"shop.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"primary\"],\n    [\"shop-ro.cluster-x.eu-west-1.rds.amazonaws.com\", 5432, \"replica\"],\n]\ndatabase = \"shop\"\n" => "PgCat", UNKNOWN, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop"),
+    case!("pgcat.toml", "[pools.\"shop\".users.0]\nusername = \"app\"\nserver_username = \"reporting\"\nserver_password = \"hunter2\"\n[pools.\"shop\".shards.0]\nservers = [[\"10.0.0.5\", 6432, \"primary\"]]\ndatabase = \"shop\"\n" => "PgCat", PLAIN, host "10.0.0.5", port 6432, user "reporting", db "shop"),
+];
 
 #[cfg(test)]
 mod tests {

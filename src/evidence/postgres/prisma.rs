@@ -10,7 +10,7 @@ use crate::evidence::syntax::url::{UrlParts, query_params};
 pub(super) static PRISMA: Row<Pg> = Row {
     name: "Prisma schema",
     wants: |file| file.name.ends_with(".prisma") && file.text.contains("postgres"),
-    detect: |cx, out| prisma(cx, out),
+    detect: prisma,
 };
 
 /// One hit per `url`/`directUrl` of a PostgreSQL datasource.
@@ -77,22 +77,14 @@ pub(super) fn prisma_facts(mode: Option<&str>, accept: Option<&str>) -> Facts {
     }
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
-
-    /// One hit per case, as the table test in [`super::super::tests`]
-    /// reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        // libpq would read `require` with a CA as a chain check; Prisma
-        // does not without `sslaccept=strict`.
-        case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app:hunter2@shop.cluster-x.eu-west-1.rds.amazonaws.com:5432/shop?sslmode=require&sslcert=/certs/global-bundle.pem\"\n}\n" => "Prisma schema", NO_VERIFY, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop", trust "/certs/global-bundle.pem"),
-        case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app@db:5432/shop?sslmode=require&sslaccept=strict\"\n}\n" => "Prisma schema", FULL, host "db", port 5432, user "app", db "shop"),
-        case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app@db/shop\"\n}\n" => "Prisma schema", OPPORTUNISTIC, host "db", user "app", db "shop"),
-        case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n" => "Prisma schema", UNKNOWN),
-    ];
-}
+case_table![
+    // libpq would read `require` with a CA as a chain check; Prisma
+    // does not without `sslaccept=strict`.
+    case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app:hunter2@shop.cluster-x.eu-west-1.rds.amazonaws.com:5432/shop?sslmode=require&sslcert=/certs/global-bundle.pem\"\n}\n" => "Prisma schema", NO_VERIFY, host "shop.cluster-x.eu-west-1.rds.amazonaws.com", port 5432, user "app", db "shop", trust "/certs/global-bundle.pem"),
+    case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app@db:5432/shop?sslmode=require&sslaccept=strict\"\n}\n" => "Prisma schema", FULL, host "db", port 5432, user "app", db "shop"),
+    case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://app@db/shop\"\n}\n" => "Prisma schema", OPPORTUNISTIC, host "db", user "app", db "shop"),
+    case!("schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n" => "Prisma schema", UNKNOWN),
+];
 
 #[cfg(test)]
 mod tests {

@@ -35,8 +35,8 @@ pub(super) fn parse_dsn(s: &str) -> Option<Conn> {
 
 pub(super) static PYTHON_CALLS: Row<Pg> = Row {
     name: "psycopg and asyncpg calls",
-    wants: |file| Lang::of(file.name) == Lang::Python && PY_CALL.is_match(file.text),
-    detect: |cx, out| python_calls(cx, out),
+    wants: |file| lang_file_with(file, Lang::Python, &PY_CALL),
+    detect: python_calls,
 };
 
 pub(super) fn python_calls(cx: &Ctx<'_>, out: &mut Found<Setting>) {
@@ -221,8 +221,8 @@ pub(super) fn asyncpg_ssl(
 
 pub(super) static SQL_ALCHEMY: Row<Pg> = Row {
     name: "SQLAlchemy create_engine",
-    wants: |file| Lang::of(file.name) == Lang::Python && SA_CALL.is_match(file.text),
-    detect: |cx, out| sqlalchemy(cx, out),
+    wants: |file| lang_file_with(file, Lang::Python, &SA_CALL),
+    detect: sqlalchemy,
 };
 
 /// SQLAlchemy `create_engine("postgresql+driver://…", connect_args={…})`:
@@ -303,21 +303,13 @@ pub(super) fn sqlalchemy(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     }
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
-
-    /// This file's stacks, one hit per case, as the table test in
-    /// [`super::super::tests`] reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        // ---- Python drivers
-        case!("db.py", "import psycopg2\nconn = psycopg2.connect(\n    host=\"db.example.com\",\n    dbname=\"app\",\n    user=\"app\",\n    password=os.environ[\"PGPASSWORD\"],\n    sslmode=\"verify-full\",\n    sslrootcert=\"/certs/global-bundle.pem\",\n)\n" => "psycopg connect()", FULL, host "db.example.com", user "app", db "app", trust "/certs/global-bundle.pem"),
-        case!("db.py", "import psycopg\nwith psycopg.connect(\"host=db dbname=app user=app sslmode=require\") as conn:\n    pass\n" => "psycopg connect()", REQUIRE, host "db", user "app", db "app"),
-        case!("db.py", "import asyncpg\nconn = await asyncpg.connect(host='db', database='app', user='app', ssl='require')\n" => "asyncpg connect()", REQUIRE, host "db", user "app", db "app"),
-        case!("db.py", "pool = await asyncpg.create_pool('postgresql://app@db/app', ssl=True)\n" => "asyncpg connect()", FULL, host "db", user "app", db "app"),
-        case!("db.py", "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\nctx.verify_mode = ssl.CERT_NONE\nconn = await asyncpg.connect(dsn, ssl=ctx)\n" => "asyncpg connect()", NO_VERIFY),
-        case!("db.py", "ctx = ssl.create_default_context(cafile='/certs/global-bundle.pem')\npool = await asyncpg.create_pool(host='db', ssl=ctx)\n" => "asyncpg connect()", FULL, host "db", trust "/certs/global-bundle.pem"),
-        case!("db.py", "engine = create_engine(\n    \"postgresql+psycopg2://app@db/app\",\n    connect_args={\"sslmode\": \"verify-ca\", \"sslrootcert\": \"/certs/global-bundle.pem\"},\n)\n" => "SQLAlchemy create_engine()", CA_ONLY, host "db", user "app", db "app", trust "/certs/global-bundle.pem"),
-    ];
-}
+case_table![
+    // ---- Python drivers
+    case!("db.py", "import psycopg2\nconn = psycopg2.connect(\n    host=\"db.example.com\",\n    dbname=\"app\",\n    user=\"app\",\n    password=os.environ[\"PGPASSWORD\"],\n    sslmode=\"verify-full\",\n    sslrootcert=\"/certs/global-bundle.pem\",\n)\n" => "psycopg connect()", FULL, host "db.example.com", user "app", db "app", trust "/certs/global-bundle.pem"),
+    case!("db.py", "import psycopg\nwith psycopg.connect(\"host=db dbname=app user=app sslmode=require\") as conn:\n    pass\n" => "psycopg connect()", REQUIRE, host "db", user "app", db "app"),
+    case!("db.py", "import asyncpg\nconn = await asyncpg.connect(host='db', database='app', user='app', ssl='require')\n" => "asyncpg connect()", REQUIRE, host "db", user "app", db "app"),
+    case!("db.py", "pool = await asyncpg.create_pool('postgresql://app@db/app', ssl=True)\n" => "asyncpg connect()", FULL, host "db", user "app", db "app"),
+    case!("db.py", "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\nctx.verify_mode = ssl.CERT_NONE\nconn = await asyncpg.connect(dsn, ssl=ctx)\n" => "asyncpg connect()", NO_VERIFY),
+    case!("db.py", "ctx = ssl.create_default_context(cafile='/certs/global-bundle.pem')\npool = await asyncpg.create_pool(host='db', ssl=ctx)\n" => "asyncpg connect()", FULL, host "db", trust "/certs/global-bundle.pem"),
+    case!("db.py", "engine = create_engine(\n    \"postgresql+psycopg2://app@db/app\",\n    connect_args={\"sslmode\": \"verify-ca\", \"sslrootcert\": \"/certs/global-bundle.pem\"},\n)\n" => "SQLAlchemy create_engine()", CA_ONLY, host "db", user "app", db "app", trust "/certs/global-bundle.pem"),
+];

@@ -14,7 +14,7 @@ pub(super) static RAILS: Row<Pg> = Row {
         (file.name.contains(".yml") || file.name.contains(".yaml"))
             && RAILS_ADAPTER.is_match(file.text)
     },
-    detect: |cx, out| rails(cx, out),
+    detect: rails,
 };
 
 pub(super) fn rails(cx: &Ctx<'_>, out: &mut Found<Setting>) {
@@ -42,15 +42,10 @@ pub(super) fn rails(cx: &Ctx<'_>, out: &mut Found<Setting>) {
         }
         let kids = yaml.kids(m);
         let mut conn = Conn::default();
-        for (key, name) in [
-            ("host", "host"),
-            ("port", "port"),
-            ("database", "dbname"),
-            ("username", "user"),
-            ("sslmode", "sslmode"),
-            ("sslrootcert", "sslrootcert"),
-            ("application_name", "application_name"),
-        ] {
+        for &(key, name) in FRAMEWORK_KEYS
+            .iter()
+            .chain(&[("application_name", "application_name")])
+        {
             if let Some(v) = get(key) {
                 conn.set(name, v.to_string());
             }
@@ -80,19 +75,11 @@ pub(super) fn rails(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     }
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
-
-    /// This file's stacks, one hit per case, as the table test in
-    /// [`super::super::tests`] reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        // ---- Rails
-        case!("database.yml", "production:\n  adapter: postgresql\n  host: db.example.com\n  port: 5432\n  database: shop\n  username: shop\n  password: <%= ENV['DB_PASSWORD'] %>\n" => "Rails database.yml", PREFER, host "db.example.com", port 5432, user "shop", db "shop"),
-        // A block that clears the template's sslmode does not inherit it:
-        // libpq's default, never the template's disable.
-        case!("database.yml", "default: &default\n  adapter: postgresql\n  sslmode: disable\n\nproduction:\n  <<: *default\n  host: db\n  sslmode:\n" => "Rails database.yml", PREFER, host "db"),
-        case!("database.yml", "production:\n  adapter: postgis\n  host: <%= ENV.fetch(\"DB_HOST\") %>\n  database: geo\n  sslmode: verify-full\n  sslrootcert: config/certs/global-bundle.pem\n" => "Rails database.yml", FULL, host "<%= ENV.fetch(\"DB_HOST\") %>", db "geo", trust "config/certs/global-bundle.pem"),
-    ];
-}
+case_table![
+    // ---- Rails
+    case!("database.yml", "production:\n  adapter: postgresql\n  host: db.example.com\n  port: 5432\n  database: shop\n  username: shop\n  password: <%= ENV['DB_PASSWORD'] %>\n" => "Rails database.yml", PREFER, host "db.example.com", port 5432, user "shop", db "shop"),
+    // A block that clears the template's sslmode does not inherit it:
+    // libpq's default, never the template's disable.
+    case!("database.yml", "default: &default\n  adapter: postgresql\n  sslmode: disable\n\nproduction:\n  <<: *default\n  host: db\n  sslmode:\n" => "Rails database.yml", PREFER, host "db"),
+    case!("database.yml", "production:\n  adapter: postgis\n  host: <%= ENV.fetch(\"DB_HOST\") %>\n  database: geo\n  sslmode: verify-full\n  sslrootcert: config/certs/global-bundle.pem\n" => "Rails database.yml", FULL, host "<%= ENV.fetch(\"DB_HOST\") %>", db "geo", trust "config/certs/global-bundle.pem"),
+];

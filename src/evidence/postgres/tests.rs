@@ -309,12 +309,10 @@ fn passwords_stay_out_of_every_field_and_are_masked_in_settings() {
 
 #[test]
 fn node_project_files_use_node_postgres_semantics() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("package.json"),
-        r#"{"dependencies": {"pg": "^8.11.3"}}"#,
-    )
-    .unwrap();
+    let dir = crate::evidence::testing::tree(&[(
+        "package.json",
+        br#"{"dependencies": {"pg": "^8.11.3"}}"#,
+    )]);
     let env = dir.path().join(".env");
     let text = "DATABASE_URL=postgres://app@db/app?sslmode=require\nPGSSLMODE=require\n";
     let deps = crate::evidence::deps::ProjectDeps::default();

@@ -135,7 +135,7 @@ pub(super) static URIS: Row<Pg> = Row {
     name: "postgres:// URIs",
     // Every file: the URL pattern is as cheap a test as any needle.
     wants: |_| true,
-    detect: |cx, out| uris(cx, out),
+    detect: uris,
 };
 
 pub(super) fn uris(cx: &Ctx<'_>, out: &mut Found<Setting>) {
@@ -179,9 +179,8 @@ pub(super) fn sqlalchemy_driver(suffix: &str) -> Driver {
 
 pub(super) static JDBC_URLS: Row<Pg> = Row {
     name: "JDBC URLs",
-    // Every file: the URL pattern is as cheap a test as any needle.
-    wants: |_| true,
-    detect: |cx, out| jdbc_urls(cx, out),
+    wants: |file| file.lower().contains("jdbc:"),
+    detect: jdbc_urls,
 };
 
 pub(super) fn jdbc_urls(cx: &Ctx<'_>, out: &mut Found<Setting>) {
@@ -249,68 +248,60 @@ pub(super) fn spring_user(cx: &Ctx<'_>, at: usize) -> Option<String> {
     })
 }
 
-#[cfg(test)]
-pub(super) mod cases {
-    use super::super::tests::*;
-    use super::*;
-
-    /// This file's stacks, one hit per case, as the table test in
-    /// [`super::super::tests`] reads them.
-    pub(in super::super) const CASES: &[Case] = &[
-        // ---- libpq URIs
-        case!(".env", "DATABASE_URL=postgres://app:s3cret@db.example.com:5432/appdb?sslmode=verify-full&sslrootcert=/etc/ssl/certs/global-bundle.pem\n" => "libpq URI", FULL, host "db.example.com", port 5432, user "app", db "appdb", trust "/etc/ssl/certs/global-bundle.pem"),
-        case!("config.yaml", "database:\n  url: \"postgresql://app@db.internal/app?sslmode=require\"\n" => "libpq URI", REQUIRE, host "db.internal", user "app", db "app"),
-        // Parameters in any order; the root-cert rule makes require verify.
-        case!("deploy.sh", "psql 'postgresql://db.example.com:5432/app?sslrootcert=/certs/rds-combined-ca-bundle.pem&application_name=etl&sslmode=require' -c 'select 1'\n" => "libpq URI", CA_ONLY, host "db.example.com", port 5432, db "app", trust "/certs/rds-combined-ca-bundle.pem"),
-        case!("deploy-notes.txt", "Connect with `postgres://reporter@reports.example.com/reports` and you are done.\n" => "libpq URI", PREFER, host "reports.example.com", user "reporter", db "reports"),
-        case!("config.toml", "url = \"postgres://app:pw@localhost:5432/app?sslmode=disable\"\n" => "libpq URI", PLAIN, host "localhost", port 5432, user "app", db "app"),
-        case!("app.ini", "dsn = postgresql://app@db:5432/app?sslmode=verify-ca\n" => "libpq URI", CA_ONLY, host "db", port 5432, user "app", db "app"),
-        case!("app.ini", "dsn = postgresql://app@db:5432/app?sslmode=prefer&sslrootcert=/certs/global-bundle.pem\n" => "libpq URI", Facts::new(U, Y, N), host "db", port 5432, user "app", db "app", trust "/certs/global-bundle.pem"),
-        // libpq 16: the OS store, only with verify-full.
-        case!("app.conf", "db_url postgresql://app@db.example.com/app?sslmode=verify-full&sslrootcert=system\n" => "libpq URI", FULL, host "db.example.com", user "app", db "app", trust "system"),
-        case!("app.conf", "db_url postgresql://app@db.example.com/app?sslmode=require&sslrootcert=system\n" => "libpq URI", REQUIRE, host "db.example.com", user "app", db "app", trust "system"),
-        // `@` and `/` in the password, percent-encoded.
-        case!(".env.production", "DATABASE_URL=\"postgres://alice:p%40ss%2Fw0rd@db.example.com:6432/sales?sslmode=require\"\n" => "libpq URI", REQUIRE, host "db.example.com", port 6432, user "alice", db "sales"),
-        // An unencoded `@` in the password: the last one before the path wins.
-        case!(".env", "DATABASE_URL=postgres://bob:p@ss@db.example.com/app\n" => "libpq URI", PREFER, host "db.example.com", user "bob", db "app"),
-        case!("settings.ini", "url=postgresql://app@[::1]:5433/app?sslmode=verify-ca\n" => "libpq URI", CA_ONLY, host "::1", port 5433, user "app", db "app"),
-        case!("settings.ini", "url=postgresql://app@host1:5432,host2:5433/app?target_session_attrs=read-write&sslmode=verify-full\n" => "libpq URI", FULL, host "host1,host2", port 5432, user "app", db "app"),
-        // Parameter names in any case.
-        case!("settings.ini", "url=postgresql://app@db/app?SSLMODE=verify-full&SSLROOTCERT=/certs/global-bundle.pem\n" => "libpq URI", FULL, host "db", user "app", db "app", trust "/certs/global-bundle.pem"),
-        // Placeholders are kept as written; an sslmode placeholder is unknown.
-        case!("docker-compose.yml", "services:\n  api:\n    environment:\n      DATABASE_URL: postgres://${DB_USER}:${DB_PASSWORD}@${DB_HOST}:5432/${DB_NAME}?sslmode=${DB_SSLMODE}\n" => "libpq URI", UNKNOWN, host "${DB_HOST}", port 5432, user "${DB_USER}", db "${DB_NAME}"),
-        case!("settings.py", "DATABASE_URL = \"postgresql+psycopg2://app@db.example.com/app?sslmode=require\"\n" => "libpq URI", REQUIRE, host "db.example.com", user "app", db "app"),
-        case!("settings.py", "DATABASE_URL = \"postgresql+asyncpg://app@db.example.com/app?ssl=require\"\n" => "asyncpg URI", REQUIRE, host "db.example.com", user "app", db "app"),
-        // asyncpg prefer never verifies, even with a root certificate.
-        case!("db.py", "import asyncpg\nDSN = 'postgresql://app@db/app?sslmode=prefer&sslrootcert=/certs/ca.pem'\n" => "asyncpg URI", OPPORTUNISTIC, host "db", user "app", db "app", trust "/certs/ca.pem"),
-        case!("settings.py", "URL = 'postgresql+pg8000://app@db/app'\n" => "SQLAlchemy URI (other driver)", UNKNOWN, host "db", user "app", db "app"),
-        // ---- node-postgres URLs: every sslmode but disable/no-verify verifies
-        case!("db.js", "const url = 'postgres://app:pw@db.example.com:5432/app?sslmode=require';\n" => "node-postgres URI", FULL, host "db.example.com", port 5432, user "app", db "app", versions &[(Package::NodePg, "8.16.0")]),
-        case!("db.ts", "export const url = `postgres://app@db/app?sslmode=no-verify`;\n" => "node-postgres URI", NO_VERIFY, host "db", user "app", db "app", versions &[(Package::NodePg, "8.16.0")]),
-        case!("db.mjs", "const url = \"postgres://app@db/app?sslmode=require&uselibpqcompat=true\";\n" => "node-postgres URI", NO_VERIFY, host "db", user "app", db "app", versions &[(Package::NodePg, "8.16.0")]),
-        case!("db.cjs", "const url = \"postgres://app@db/app?uselibpqcompat=true&sslmode=require&sslrootcert=/certs/global-bundle.pem\";\n" => "node-postgres URI", CA_ONLY, host "db", user "app", db "app", trust "/certs/global-bundle.pem", versions &[(Package::NodePg, "8.16.0")]),
-        case!("db.js", "const url = 'postgres://app@localhost/app';\n" => "node-postgres URI", PLAIN, host "localhost", user "app", db "app"),
-        case!("package.json", "{\n  \"scripts\": {\n    \"migrate\": \"DATABASE_URL=postgres://app@db/app?ssl=true node-pg-migrate up\"\n  }\n}\n" => "node-postgres URI", FULL, host "db", user "app", db "app", versions &[(Package::NodePg, "8.16.0")]),
-        // ---- Go
-        case!("main.go", "import (\n\t\"database/sql\"\n\t_ \"github.com/lib/pq\"\n)\n\nfunc open() {\n\tdb, err := sql.Open(\"postgres\", \"host=db.example.com port=5432 user=app dbname=app sslmode=require\")\n}\n" => "Go lib/pq keyword/value", REQUIRE, host "db.example.com", port 5432, user "app", db "app"),
-        // lib/pq: no sslmode means require (TLS certain).
-        case!("db.go", "db, err := sql.Open(\"postgres\", \"host=db user=app dbname=app\")\n" => "Go lib/pq keyword/value", REQUIRE, host "db", user "app", db "app", versions &[(Package::GoPq, "v1.10.9")]),
-        case!("db.go", "import _ \"github.com/lib/pq\"\nconst dsn = \"host=db user=app dbname=app sslmode=require sslrootcert=/certs/global-bundle.pem\"\n" => "Go lib/pq keyword/value", CA_ONLY, host "db", user "app", db "app", trust "/certs/global-bundle.pem"),
-        case!("db.go", "import _ \"github.com/lib/pq\"\nvar db, _ = sql.Open(\"postgres\", \"postgres://app@db/app?sslmode=verify-full\")\n" => "Go lib/pq URI", FULL, host "db", user "app", db "app"),
-        // pgx: prefer never verifies, even with sslrootcert.
-        case!("pool.go", "import \"github.com/jackc/pgx/v5/pgxpool\"\n\npool, err := pgxpool.New(ctx, \"postgres://app@db:5432/app?sslmode=prefer&sslrootcert=/certs/ca.pem\")\n" => "Go pgx URI", OPPORTUNISTIC, host "db", port 5432, user "app", db "app", trust "/certs/ca.pem"),
-        case!("conn.go", "import \"github.com/jackc/pgx/v5\"\n\nconn, err := pgx.Connect(ctx, \"host=db dbname=app sslmode=require\")\n" => "Go pgx keyword/value", REQUIRE, host "db", db "app"),
-        // ---- JDBC
-        case!("application.properties", "spring.datasource.url=jdbc:postgresql://db.example.com:5432/app?ssl=true\nspring.datasource.username=app\nspring.datasource.password=secret\n" => "JDBC PostgreSQL", FULL, host "db.example.com", port 5432, user "app", db "app"),
-        // pgjdbc require never verifies, root.crt or not.
-        case!("application.properties", "spring.datasource.url=jdbc:postgresql://db:5432/app?sslmode=require&sslrootcert=/certs/ca.pem\n" => "JDBC PostgreSQL", NO_VERIFY, host "db", port 5432, db "app", trust "/certs/ca.pem"),
-        // verify-full (ssl=true) checks the host name whatever the
-        // factory.
-        case!("hibernate.cfg.xml", "<property name=\"connection.url\">jdbc:postgresql://db/app?ssl=true&amp;sslfactory=org.postgresql.ssl.NonValidatingFactory</property>\n" => "JDBC PostgreSQL", Facts::new(Y, N, Y), host "db", db "app"),
-        case!("jdbc.properties", "url=jdbc:postgresql://db/app?sslmode=verify-ca&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory\n" => "JDBC PostgreSQL", CA_ONLY, host "db", db "app", trust "org.postgresql.ssl.DefaultJavaSSLFactory"),
-        case!("Main.java", "String url = \"jdbc:postgresql://db.example.com/app\";\n" => "JDBC PostgreSQL", OPPORTUNISTIC, host "db.example.com", db "app"),
-        case!("Db.kt", "val url = \"jdbc:postgresql://db:5432/app?user=app&password=hunter2&sslmode=verify-full&sslrootcert=/certs/global-bundle.pem\"\n" => "JDBC PostgreSQL", FULL, host "db", port 5432, user "app", db "app", trust "/certs/global-bundle.pem"),
-        case!("application.yml", "spring:\n  datasource:\n    url: jdbc:postgresql://db:5432/app?sslmode=verify-ca\n    username: app\n    password: ${DB_PASSWORD}\n" => "JDBC PostgreSQL", CA_ONLY, host "db", port 5432, user "app", db "app"),
-        case!("application.properties", "spring.datasource.url=jdbc:aws-wrapper:postgresql://db.cluster-abc.us-east-1.rds.amazonaws.com:5432/app?sslmode=disable\n" => "JDBC PostgreSQL", PLAIN, host "db.cluster-abc.us-east-1.rds.amazonaws.com", port 5432, db "app"),
-    ];
-}
+case_table![
+    // ---- libpq URIs
+    case!(".env", "DATABASE_URL=postgres://app:s3cret@db.example.com:5432/appdb?sslmode=verify-full&sslrootcert=/etc/ssl/certs/global-bundle.pem\n" => "libpq URI", FULL, host "db.example.com", port 5432, user "app", db "appdb", trust "/etc/ssl/certs/global-bundle.pem"),
+    case!("config.yaml", "database:\n  url: \"postgresql://app@db.internal/app?sslmode=require\"\n" => "libpq URI", REQUIRE, host "db.internal", user "app", db "app"),
+    // Parameters in any order; the root-cert rule makes require verify.
+    case!("deploy.sh", "psql 'postgresql://db.example.com:5432/app?sslrootcert=/certs/rds-combined-ca-bundle.pem&application_name=etl&sslmode=require' -c 'select 1'\n" => "libpq URI", CA_ONLY, host "db.example.com", port 5432, db "app", trust "/certs/rds-combined-ca-bundle.pem"),
+    case!("deploy-notes.txt", "Connect with `postgres://reporter@reports.example.com/reports` and you are done.\n" => "libpq URI", PREFER, host "reports.example.com", user "reporter", db "reports"),
+    case!("config.toml", "url = \"postgres://app:pw@localhost:5432/app?sslmode=disable\"\n" => "libpq URI", PLAIN, host "localhost", port 5432, user "app", db "app"),
+    case!("app.ini", "dsn = postgresql://app@db:5432/app?sslmode=verify-ca\n" => "libpq URI", CA_ONLY, host "db", port 5432, user "app", db "app"),
+    case!("app.ini", "dsn = postgresql://app@db:5432/app?sslmode=prefer&sslrootcert=/certs/global-bundle.pem\n" => "libpq URI", Facts::new(U, Y, N), host "db", port 5432, user "app", db "app", trust "/certs/global-bundle.pem"),
+    // libpq 16: the OS store, only with verify-full.
+    case!("app.conf", "db_url postgresql://app@db.example.com/app?sslmode=verify-full&sslrootcert=system\n" => "libpq URI", FULL, host "db.example.com", user "app", db "app", trust "system"),
+    case!("app.conf", "db_url postgresql://app@db.example.com/app?sslmode=require&sslrootcert=system\n" => "libpq URI", REQUIRE, host "db.example.com", user "app", db "app", trust "system"),
+    // `@` and `/` in the password, percent-encoded.
+    case!(".env.production", "DATABASE_URL=\"postgres://alice:p%40ss%2Fw0rd@db.example.com:6432/sales?sslmode=require\"\n" => "libpq URI", REQUIRE, host "db.example.com", port 6432, user "alice", db "sales"),
+    // An unencoded `@` in the password: the last one before the path wins.
+    case!(".env", "DATABASE_URL=postgres://bob:p@ss@db.example.com/app\n" => "libpq URI", PREFER, host "db.example.com", user "bob", db "app"),
+    case!("settings.ini", "url=postgresql://app@[::1]:5433/app?sslmode=verify-ca\n" => "libpq URI", CA_ONLY, host "::1", port 5433, user "app", db "app"),
+    case!("settings.ini", "url=postgresql://app@host1:5432,host2:5433/app?target_session_attrs=read-write&sslmode=verify-full\n" => "libpq URI", FULL, host "host1,host2", port 5432, user "app", db "app"),
+    // Parameter names in any case.
+    case!("settings.ini", "url=postgresql://app@db/app?SSLMODE=verify-full&SSLROOTCERT=/certs/global-bundle.pem\n" => "libpq URI", FULL, host "db", user "app", db "app", trust "/certs/global-bundle.pem"),
+    // Placeholders are kept as written; an sslmode placeholder is unknown.
+    case!("docker-compose.yml", "services:\n  api:\n    environment:\n      DATABASE_URL: postgres://${DB_USER}:${DB_PASSWORD}@${DB_HOST}:5432/${DB_NAME}?sslmode=${DB_SSLMODE}\n" => "libpq URI", UNKNOWN, host "${DB_HOST}", port 5432, user "${DB_USER}", db "${DB_NAME}"),
+    case!("settings.py", "DATABASE_URL = \"postgresql+psycopg2://app@db.example.com/app?sslmode=require\"\n" => "libpq URI", REQUIRE, host "db.example.com", user "app", db "app"),
+    case!("settings.py", "DATABASE_URL = \"postgresql+asyncpg://app@db.example.com/app?ssl=require\"\n" => "asyncpg URI", REQUIRE, host "db.example.com", user "app", db "app"),
+    // asyncpg prefer never verifies, even with a root certificate.
+    case!("db.py", "import asyncpg\nDSN = 'postgresql://app@db/app?sslmode=prefer&sslrootcert=/certs/ca.pem'\n" => "asyncpg URI", OPPORTUNISTIC, host "db", user "app", db "app", trust "/certs/ca.pem"),
+    case!("settings.py", "URL = 'postgresql+pg8000://app@db/app'\n" => "SQLAlchemy URI (other driver)", UNKNOWN, host "db", user "app", db "app"),
+    // ---- node-postgres URLs: every sslmode but disable/no-verify verifies
+    case!("db.js", "const url = 'postgres://app:pw@db.example.com:5432/app?sslmode=require';\n" => "node-postgres URI", FULL, host "db.example.com", port 5432, user "app", db "app", versions &[(Package::NodePg, "8.16.0")]),
+    case!("db.ts", "export const url = `postgres://app@db/app?sslmode=no-verify`;\n" => "node-postgres URI", NO_VERIFY, host "db", user "app", db "app", versions &[(Package::NodePg, "8.16.0")]),
+    case!("db.mjs", "const url = \"postgres://app@db/app?sslmode=require&uselibpqcompat=true\";\n" => "node-postgres URI", NO_VERIFY, host "db", user "app", db "app", versions &[(Package::NodePg, "8.16.0")]),
+    case!("db.cjs", "const url = \"postgres://app@db/app?uselibpqcompat=true&sslmode=require&sslrootcert=/certs/global-bundle.pem\";\n" => "node-postgres URI", CA_ONLY, host "db", user "app", db "app", trust "/certs/global-bundle.pem", versions &[(Package::NodePg, "8.16.0")]),
+    case!("db.js", "const url = 'postgres://app@localhost/app';\n" => "node-postgres URI", PLAIN, host "localhost", user "app", db "app"),
+    case!("package.json", "{\n  \"scripts\": {\n    \"migrate\": \"DATABASE_URL=postgres://app@db/app?ssl=true node-pg-migrate up\"\n  }\n}\n" => "node-postgres URI", FULL, host "db", user "app", db "app", versions &[(Package::NodePg, "8.16.0")]),
+    // ---- Go
+    case!("main.go", "import (\n\t\"database/sql\"\n\t_ \"github.com/lib/pq\"\n)\n\nfunc open() {\n\tdb, err := sql.Open(\"postgres\", \"host=db.example.com port=5432 user=app dbname=app sslmode=require\")\n}\n" => "Go lib/pq keyword/value", REQUIRE, host "db.example.com", port 5432, user "app", db "app"),
+    // lib/pq: no sslmode means require (TLS certain).
+    case!("db.go", "db, err := sql.Open(\"postgres\", \"host=db user=app dbname=app\")\n" => "Go lib/pq keyword/value", REQUIRE, host "db", user "app", db "app", versions &[(Package::GoPq, "v1.10.9")]),
+    case!("db.go", "import _ \"github.com/lib/pq\"\nconst dsn = \"host=db user=app dbname=app sslmode=require sslrootcert=/certs/global-bundle.pem\"\n" => "Go lib/pq keyword/value", CA_ONLY, host "db", user "app", db "app", trust "/certs/global-bundle.pem"),
+    case!("db.go", "import _ \"github.com/lib/pq\"\nvar db, _ = sql.Open(\"postgres\", \"postgres://app@db/app?sslmode=verify-full\")\n" => "Go lib/pq URI", FULL, host "db", user "app", db "app"),
+    // pgx: prefer never verifies, even with sslrootcert.
+    case!("pool.go", "import \"github.com/jackc/pgx/v5/pgxpool\"\n\npool, err := pgxpool.New(ctx, \"postgres://app@db:5432/app?sslmode=prefer&sslrootcert=/certs/ca.pem\")\n" => "Go pgx URI", OPPORTUNISTIC, host "db", port 5432, user "app", db "app", trust "/certs/ca.pem"),
+    case!("conn.go", "import \"github.com/jackc/pgx/v5\"\n\nconn, err := pgx.Connect(ctx, \"host=db dbname=app sslmode=require\")\n" => "Go pgx keyword/value", REQUIRE, host "db", db "app"),
+    // ---- JDBC
+    case!("application.properties", "spring.datasource.url=jdbc:postgresql://db.example.com:5432/app?ssl=true\nspring.datasource.username=app\nspring.datasource.password=secret\n" => "JDBC PostgreSQL", FULL, host "db.example.com", port 5432, user "app", db "app"),
+    // pgjdbc require never verifies, root.crt or not.
+    case!("application.properties", "spring.datasource.url=jdbc:postgresql://db:5432/app?sslmode=require&sslrootcert=/certs/ca.pem\n" => "JDBC PostgreSQL", NO_VERIFY, host "db", port 5432, db "app", trust "/certs/ca.pem"),
+    // verify-full (ssl=true) checks the host name whatever the
+    // factory.
+    case!("hibernate.cfg.xml", "<property name=\"connection.url\">jdbc:postgresql://db/app?ssl=true&amp;sslfactory=org.postgresql.ssl.NonValidatingFactory</property>\n" => "JDBC PostgreSQL", Facts::new(Y, N, Y), host "db", db "app"),
+    case!("jdbc.properties", "url=jdbc:postgresql://db/app?sslmode=verify-ca&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory\n" => "JDBC PostgreSQL", CA_ONLY, host "db", db "app", trust "org.postgresql.ssl.DefaultJavaSSLFactory"),
+    case!("Main.java", "String url = \"jdbc:postgresql://db.example.com/app\";\n" => "JDBC PostgreSQL", OPPORTUNISTIC, host "db.example.com", db "app"),
+    case!("Db.kt", "val url = \"jdbc:postgresql://db:5432/app?user=app&password=hunter2&sslmode=verify-full&sslrootcert=/certs/global-bundle.pem\"\n" => "JDBC PostgreSQL", FULL, host "db", port 5432, user "app", db "app", trust "/certs/global-bundle.pem"),
+    case!("application.yml", "spring:\n  datasource:\n    url: jdbc:postgresql://db:5432/app?sslmode=verify-ca\n    username: app\n    password: ${DB_PASSWORD}\n" => "JDBC PostgreSQL", CA_ONLY, host "db", port 5432, user "app", db "app"),
+    case!("application.properties", "spring.datasource.url=jdbc:aws-wrapper:postgresql://db.cluster-abc.us-east-1.rds.amazonaws.com:5432/app?sslmode=disable\n" => "JDBC PostgreSQL", PLAIN, host "db.cluster-abc.us-east-1.rds.amazonaws.com", port 5432, db "app"),
+];

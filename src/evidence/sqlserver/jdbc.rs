@@ -12,13 +12,13 @@ pub(super) static JDBC_URLS: Row<Ms> = Row {
     wants: |file| {
         file.lower().contains("jdbc:sqlserver:") || file.lower().contains("jdbc:jtds:sqlserver:")
     },
-    detect: |file, found| jdbc_urls(file.text, file.lines(), &file.versions, found),
+    detect: jdbc_urls,
 };
 
-pub(super) fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, found: &mut Found) {
-    let version = versions.of(Package::MssqlJdbc);
+pub(super) fn jdbc_urls(file: &FileCtx<'_>, found: &mut Found) {
+    let version = file.versions.of(Package::MssqlJdbc);
     let encrypt_by_default = eras(version.as_ref(), &[((0, 0, 0), false), ((10, 1, 0), true)]);
-    for (m, whole, rest) in live_urls(text, &JDBC) {
+    for (m, whole, rest) in live_urls(file.text, &JDBC) {
         if found.claimed.holds(whole.start()) {
             continue;
         }
@@ -58,13 +58,9 @@ pub(super) fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, foun
                 }),
             )
         };
-        let facts = unless_cut(facts, text, whole.end() + rest.len());
-        let mut hit = ms_hit(
-            lines.line(whole.start()),
-            stack,
-            facts,
-            &format!("{}{server};{masked_props}", whole.as_str()),
-        );
+        let shown = format!("{}{server};{masked_props}", whole.as_str());
+        let span = (whole.start(), whole.end() + rest.len());
+        let mut hit = url_hit(file, found, span, stack, facts, &shown);
         hit.host = host;
         hit.port = port;
         hit.user = param(&params, "user")
@@ -84,7 +80,6 @@ pub(super) fn jdbc_urls(text: &str, lines: &Lines, versions: &Versions<'_>, foun
         if !jtds {
             hit.driver_version = version.as_ref().map(|v| v.shown());
         }
-        found.claimed.claim(whole.start(), whole.end() + rest.len());
         found.push(hit);
     }
 }
@@ -101,28 +96,17 @@ pub(super) fn jtds_facts(ssl: Option<&str>) -> Facts {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::tests::*;
-    use super::*;
-
-    #[test]
-    fn jdbc_urls() {
-        testing::assert_cases(
-            detect,
-            Engine::SqlServer,
-            &cases! {
-                "application.properties", "spring.datasource.url=jdbc:sqlserver://orders.abc.us-east-1.rds.amazonaws.com:1433;databaseName=orders;encrypt=true;trustServerCertificate=false;hostNameInCertificate=*.abc.us-east-1.rds.amazonaws.com;trustStore=/etc/ssl/rds.jks;trustStorePassword=hunter2" => "JDBC mssql-jdbc", "orders.abc.us-east-1.rds.amazonaws.com", 1433, _, "orders", FULL, "/etc/ssl/rds.jks";
-                "application.properties", "url: \"jdbc:sqlserver://db;databaseName=x;user=app;password=hunter2;encrypt=true;trustServerCertificate=true\"" => "JDBC mssql-jdbc", "db", _, "app", "x", NO_VERIFY, _;
-                "application.properties", "url=jdbc:sqlserver://db:1433;DatabaseName=x;ENCRYPT=false" => "JDBC mssql-jdbc", "db", 1433, _, "x", UNKNOWN, _;
-                "application.properties", "url=jdbc:sqlserver://db:1433;databaseName=x" => "JDBC mssql-jdbc", "db", 1433, _, "x", UNKNOWN, _;
-                "application.properties", "url=jdbc:sqlserver://db;encrypt=strict;serverCertificate=/c/db.cer" => "JDBC mssql-jdbc", "db", _, _, _, FULL, "/c/db.cer";
-                "application.properties", "url=jdbc:sqlserver://;serverName=db;portNumber=1444;databaseName={x};encrypt=true" => "JDBC mssql-jdbc", "db", 1444, _, "x", FULL, _;
-                "application.properties", "url=jdbc:sqlserver://[::1]:1433;encrypt=true" => "JDBC mssql-jdbc", "::1", 1433, _, _, FULL, _;
-                "application.properties", "url=jdbc:jtds:sqlserver://db:1433/x;ssl=require" => "JDBC jTDS", "db", 1433, _, "x", NO_VERIFY, _;
-                "application.properties", "url=jdbc:jtds:sqlserver://db/x;ssl=authenticate" => "JDBC jTDS", "db", _, _, "x", CA_ONLY, _;
-                "application.properties", "url=jdbc:jtds:sqlserver://db/x" => "JDBC jTDS", "db", _, _, "x", PLAIN, _;
-            },
-        );
+stack::case_tests! {
+    fn jdbc_urls(Engine::SqlServer) {
+        "application.properties", "spring.datasource.url=jdbc:sqlserver://orders.abc.us-east-1.rds.amazonaws.com:1433;databaseName=orders;encrypt=true;trustServerCertificate=false;hostNameInCertificate=*.abc.us-east-1.rds.amazonaws.com;trustStore=/etc/ssl/rds.jks;trustStorePassword=hunter2" => "JDBC mssql-jdbc", "orders.abc.us-east-1.rds.amazonaws.com", 1433, _, "orders", FULL, "/etc/ssl/rds.jks";
+        "application.properties", "url: \"jdbc:sqlserver://db;databaseName=x;user=app;password=hunter2;encrypt=true;trustServerCertificate=true\"" => "JDBC mssql-jdbc", "db", _, "app", "x", NO_VERIFY, _;
+        "application.properties", "url=jdbc:sqlserver://db:1433;DatabaseName=x;ENCRYPT=false" => "JDBC mssql-jdbc", "db", 1433, _, "x", UNKNOWN, _;
+        "application.properties", "url=jdbc:sqlserver://db:1433;databaseName=x" => "JDBC mssql-jdbc", "db", 1433, _, "x", UNKNOWN, _;
+        "application.properties", "url=jdbc:sqlserver://db;encrypt=strict;serverCertificate=/c/db.cer" => "JDBC mssql-jdbc", "db", _, _, _, FULL, "/c/db.cer";
+        "application.properties", "url=jdbc:sqlserver://;serverName=db;portNumber=1444;databaseName={x};encrypt=true" => "JDBC mssql-jdbc", "db", 1444, _, "x", FULL, _;
+        "application.properties", "url=jdbc:sqlserver://[::1]:1433;encrypt=true" => "JDBC mssql-jdbc", "::1", 1433, _, _, FULL, _;
+        "application.properties", "url=jdbc:jtds:sqlserver://db:1433/x;ssl=require" => "JDBC jTDS", "db", 1433, _, "x", NO_VERIFY, _;
+        "application.properties", "url=jdbc:jtds:sqlserver://db/x;ssl=authenticate" => "JDBC jTDS", "db", _, _, "x", CA_ONLY, _;
+        "application.properties", "url=jdbc:jtds:sqlserver://db/x" => "JDBC jTDS", "db", _, _, "x", PLAIN, _;
     }
 }

@@ -24,16 +24,16 @@ use regex::Regex;
 use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
-use super::deps::{Package, Versions, eras};
+use super::deps::{Package, driver_eras, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
 use super::stack::{self, Found, Reading, Row, Stack};
 use super::syntax::comment::commented;
 use super::syntax::conn_string::{self, enclosing_span, jdbc_props, masked_from};
 use super::syntax::ini::{IniSection, ini_sections};
-use super::syntax::kv::param;
+use super::syntax::kv::{norm_key, param};
 use super::syntax::lines::Lines;
 use super::syntax::quote::{parse_bool, unquote};
-use super::syntax::url::{UrlParts, live_urls, query_params, split_host_port};
+use super::syntax::url::{UrlParts, live_urls, percent_decode, query_params, split_host_port};
 use super::text::{is_placeholder, unless_cut};
 use super::{ConfigHit, FileCtx, Given, given};
 
@@ -152,25 +152,20 @@ impl Encryption {
     }
 }
 
-/// SqlClient releases whose encryption handling differs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SqlClientEra {
-    /// System.Data.SqlClient and Microsoft.Data.SqlClient 1.x: `Encrypt`
-    /// false by default, and with it the certificate is never validated,
-    /// even when the server forces encryption.
-    V1,
-    /// Microsoft.Data.SqlClient 2.0: a server-forced encryption is
-    /// validated unless `TrustServerCertificate=true`.
-    V2,
-    /// 4.0: `Encrypt` true by default.
-    V4,
+driver_eras! {
+    /// SqlClient releases whose encryption handling differs.
+    enum SqlClientEra in SQLCLIENT_ERAS {
+        /// System.Data.SqlClient and Microsoft.Data.SqlClient 1.x: `Encrypt`
+        /// false by default, and with it the certificate is never validated,
+        /// even when the server forces encryption.
+        V1 from (0, 0, 0),
+        /// Microsoft.Data.SqlClient 2.0: a server-forced encryption is
+        /// validated unless `TrustServerCertificate=true`.
+        V2 from (2, 0, 0),
+        /// 4.0: `Encrypt` true by default.
+        V4 from (4, 0, 0),
+    }
 }
-
-const SQLCLIENT_ERAS: [((u32, u32, u32), SqlClientEra); 3] = [
-    ((0, 0, 0), SqlClientEra::V1),
-    ((2, 0, 0), SqlClientEra::V2),
-    ((4, 0, 0), SqlClientEra::V4),
-];
 
 /// The facts of `Encrypt` and `TrustServerCertificate` for a TDS driver
 /// that encrypts by default when `default_on`, and whose `Encrypt=false`
@@ -305,13 +300,24 @@ fn ms_hit(line: usize, stack: &'static str, facts: Facts, raw: &str) -> ConfigHi
     ConfigHit::new(line, stack, Engine::SqlServer, facts, raw)
 }
 
+/// A hit of the URL that spans `start..end` of the file, showing `shown`:
+/// its facts unless the URL is cut short, the URL claimed.
+fn url_hit(
+    file: &FileCtx<'_>,
+    found: &mut Found,
+    (start, end): (usize, usize),
+    stack: &'static str,
+    facts: Facts,
+    shown: &str,
+) -> ConfigHit {
+    found.claimed.claim(start, end);
+    let facts = unless_cut(facts, file.text, end);
+    ms_hit(file.lines().line(start), stack, facts, shown)
+}
+
 /// `tcp:host,1433`, `host\INSTANCE`, `[::1],1433`, `np:…` → (host, port).
 fn server_host_port(v: &str) -> (Option<String>, Option<u16>) {
     let v = unquote(v).trim();
-    let v = v
-        .strip_prefix('{')
-        .and_then(|x| x.strip_suffix('}'))
-        .unwrap_or(v);
     let lower = v.to_ascii_lowercase();
     let v = ["tcp:", "np:", "lpc:", "admin:"]
         .iter()

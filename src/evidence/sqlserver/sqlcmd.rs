@@ -281,41 +281,35 @@ pub(super) fn sqlcmd_calls(text: &str, lines: &Lines, found: &mut Found) {
     }
 }
 
+stack::case_tests! {
+    fn sqlcmd_command_lines(Engine::SqlServer) {
+        // -N: encrypt; -C: trust the certificate (no validation).
+        "deploy.sh", "sqlcmd -S tcp:orders-db,1433 -d orders -U app -P hunter2 -N -i migrate.sql" => "sqlcmd", "orders-db", 1433, "app", "orders", FULL, _;
+        "deploy.sh", "sqlcmd -S orders-db -U app -P 'hunter2' -N -C -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, "app", _, NO_VERIFY, _;
+        "deploy.sh", "sqlcmd -S orders-db -Ns -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, FULL, _;
+        "deploy.sh", "sqlcmd -S orders-db -N true -C -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, NO_VERIFY, _;
+        // No -N: ODBC 18's sqlcmd encrypts and validates, 17's does
+        // not ask for encryption, go-sqlcmd does not validate.
+        "deploy.sh", "/opt/mssql-tools18/bin/sqlcmd -S orders-db -U app -Phunter2 -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, "app", _, FULL, _;
+        "deploy.sh", "/opt/mssql-tools18/bin/sqlcmd -S orders-db -C -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, NO_VERIFY, _;
+        "deploy.sh", "/opt/mssql-tools/bin/sqlcmd -S orders-db -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, OPPORTUNISTIC, _;
+        "deploy.sh", "sqlcmd -S orders-db -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, UNKNOWN, _;
+        // -C alone: never validated, whichever sqlcmd.
+        "deploy.sh", "sqlcmd -S orders-db -C -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, Facts::new(Unknown, No, No), _;
+        // Continued lines, a CI step.
+        "ci.yml", "      - run: sqlcmd -S \"$DB_HOST\" \\\n          -U sa -P \"$SA_PASSWORD\" \\\n          -N -C -i seed.sql" => "sqlcmd", "$DB_HOST", _, "sa", _, NO_VERIFY, _;
+        // Options from a variable may add -C or -N.
+        "deploy.sh", "sqlcmd -S orders-db -N -i migrate.sql $SQLCMD_OPTS" => "sqlcmd", "orders-db", _, _, _, FULL, _;
+        "deploy.sh", "sqlcmd -S orders-db -C $SQLCMD_OPTS -i migrate.sql" => "sqlcmd", "orders-db", _, _, _, UNKNOWN, _;
+        "deploy.sh", "sqlcmd -S orders-db -N $ENCRYPT_MODE -i migrate.sql" => "sqlcmd", "orders-db", _, _, _, UNKNOWN, _;
+        "deploy.sh", "sqlcmd -S orders-db -N${ENCRYPT_MODE} -i migrate.sql" => "sqlcmd", "orders-db", _, _, _, UNKNOWN, _;
+        "deploy.ps1", "sqlcmd.exe -S orders-db -E -N -C -i migrate.sql" => "sqlcmd", "orders-db", _, _, _, NO_VERIFY, _;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
-    use super::*;
-
-    #[test]
-    fn sqlcmd_command_lines() {
-        testing::assert_cases(
-            detect,
-            Engine::SqlServer,
-            &cases! {
-                // -N: encrypt; -C: trust the certificate (no validation).
-                "deploy.sh", "sqlcmd -S tcp:orders-db,1433 -d orders -U app -P hunter2 -N -i migrate.sql" => "sqlcmd", "orders-db", 1433, "app", "orders", FULL, _;
-                "deploy.sh", "sqlcmd -S orders-db -U app -P 'hunter2' -N -C -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, "app", _, NO_VERIFY, _;
-                "deploy.sh", "sqlcmd -S orders-db -Ns -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, FULL, _;
-                "deploy.sh", "sqlcmd -S orders-db -N true -C -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, NO_VERIFY, _;
-                // No -N: ODBC 18's sqlcmd encrypts and validates, 17's does
-                // not ask for encryption, go-sqlcmd does not validate.
-                "deploy.sh", "/opt/mssql-tools18/bin/sqlcmd -S orders-db -U app -Phunter2 -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, "app", _, FULL, _;
-                "deploy.sh", "/opt/mssql-tools18/bin/sqlcmd -S orders-db -C -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, NO_VERIFY, _;
-                "deploy.sh", "/opt/mssql-tools/bin/sqlcmd -S orders-db -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, OPPORTUNISTIC, _;
-                "deploy.sh", "sqlcmd -S orders-db -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, UNKNOWN, _;
-                // -C alone: never validated, whichever sqlcmd.
-                "deploy.sh", "sqlcmd -S orders-db -C -Q 'SELECT 1'" => "sqlcmd", "orders-db", _, _, _, Facts::new(Unknown, No, No), _;
-                // Continued lines, a CI step.
-                "ci.yml", "      - run: sqlcmd -S \"$DB_HOST\" \\\n          -U sa -P \"$SA_PASSWORD\" \\\n          -N -C -i seed.sql" => "sqlcmd", "$DB_HOST", _, "sa", _, NO_VERIFY, _;
-                // Options from a variable may add -C or -N.
-                "deploy.sh", "sqlcmd -S orders-db -N -i migrate.sql $SQLCMD_OPTS" => "sqlcmd", "orders-db", _, _, _, FULL, _;
-                "deploy.sh", "sqlcmd -S orders-db -C $SQLCMD_OPTS -i migrate.sql" => "sqlcmd", "orders-db", _, _, _, UNKNOWN, _;
-                "deploy.sh", "sqlcmd -S orders-db -N $ENCRYPT_MODE -i migrate.sql" => "sqlcmd", "orders-db", _, _, _, UNKNOWN, _;
-                "deploy.sh", "sqlcmd -S orders-db -N${ENCRYPT_MODE} -i migrate.sql" => "sqlcmd", "orders-db", _, _, _, UNKNOWN, _;
-                "deploy.ps1", "sqlcmd.exe -S orders-db -E -N -C -i migrate.sql" => "sqlcmd", "orders-db", _, _, _, NO_VERIFY, _;
-            },
-        );
-    }
 
     #[test]
     fn sqlcmd_lookalikes_and_masking() {

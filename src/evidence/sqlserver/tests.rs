@@ -4,7 +4,7 @@
 use super::*;
 pub(super) use crate::evidence::Fact;
 pub(super) use crate::evidence::testing;
-pub(super) use crate::evidence::testing::{cases, facts_rows, hits};
+pub(super) use crate::evidence::testing::{facts_rows, hits};
 
 testing::engine_helpers!(Engine::SqlServer);
 
@@ -153,6 +153,18 @@ fn settings_are_masked_and_start_at_the_first_key() {
             r#""Db": "Server=tcp:db,1433;Initial Catalog=x;Password='hun;ter2';Encrypt=True""#,
             "Server=tcp:db,1433;Initial Catalog=x;Password=****;Encrypt=True",
         ),
+        // Braces ADO.NET does not read, quotes ODBC does not: what follows
+        // the secret up to the next key is masked with it.
+        (
+            "appsettings.json",
+            r#""Db": "Server=tcp:db,1433;Initial Catalog=x;Password={hun;ter2};Encrypt=True""#,
+            "Server=tcp:db,1433;Initial Catalog=x;Password=****;Encrypt=True",
+        ),
+        (
+            "a.py",
+            "cs = 'Driver={ODBC Driver 18 for SQL Server};Server=db;PWD=\"hun;ter2\";Encrypt=yes'",
+            "Driver={ODBC Driver 18 for SQL Server};Server=db;PWD=****;Encrypt=yes",
+        ),
         (
             "app.properties",
             "url=jdbc:sqlserver://db:1433;databaseName=x;password={hun;ter2};encrypt=true",
@@ -171,7 +183,7 @@ fn settings_are_masked_and_start_at_the_first_key() {
         assert!(!hits[0].setting.contains("ter"), "{}", hits[0].setting);
     }
     // The go-mssqldb URL above is not mistaken for Prisma's `;` form.
-    assert_eq!(scan("main.go", table[3].1)[0].stack, "go-mssqldb URL");
+    assert_eq!(scan("main.go", table[5].1)[0].stack, "go-mssqldb URL");
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! `key=value;` connection strings — ADO.NET (SqlClient, Npgsql,
 //! MySqlConnector, Connector/NET), ODBC, OLE DB, and the `;key=value`
 //! properties of SQL Server's JDBC and Prisma URLs: where such a string
-//! stands in a file, its pairs (keys normalized, quoted and `{…}` values read,
-//! each with its offset), and the string with its secrets masked.
+//! stands in a file, its pairs (keys normalized, values read by the
+//! string's grammar — ADO.NET's quotes or ODBC's braces — each with its
+//! offset), and the string with its secrets masked.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -32,14 +33,14 @@ impl<'a> Run<'a> {
         self.start + self.text.len()
     }
 
-    /// Its pairs as Npgsql and MySQL's .NET drivers read them (their
-    /// builders take `{…}` as written: ODBC's braces are not theirs), and
+    /// Its pairs as Npgsql and MySQL's .NET drivers read them (ADO.NET's
+    /// quotes; `{…}` as written: ODBC's braces are not theirs), and
     /// where the string starts in the file: at its first pair, past what
     /// stands before a first key `is_key` does not know (see
     /// [`Lead::Known`]).
     pub(crate) fn pairs(&self, is_key: impl Fn(&str) -> bool) -> (usize, Vec<Pair<'a>>) {
         let dialect = Dialect {
-            braces: false,
+            quoting: Quoting::Quotes,
             lead: Lead::Known(&is_key),
         };
         let pairs = pairs(self.text, dialect);
@@ -104,23 +105,37 @@ pub(crate) fn enclosing_span(text: &str, at: usize) -> (usize, usize) {
 pub(crate) struct Pair<'a> {
     /// Normalized key ([`norm_key`]: `SSL Mode` is `sslmode`).
     pub(crate) key: String,
-    /// The value read: trimmed, out of its quotes (a doubled quote inside
-    /// is one) or, with ODBC's braces, out of its `{…}`.
+    /// The value read: trimmed and, by the string's [`Quoting`], out of its
+    /// quotes or its braces (a doubled closing one inside is one).
     pub(crate) value: Cow<'a, str>,
     /// Byte offset of the key in the string read.
     pub(crate) offset: usize,
-    /// The value as written (braces, quotes), in the string read.
+    /// The value as written (braces, quotes), in the string read, with the
+    /// pieces after it that are no pair: a `;` the grammar does not hold
+    /// (`Password={a;b}` in an ADO.NET string, `PWD="a;b"` in an ODBC one)
+    /// is masked with the secret before it.
     pub(crate) raw: Range<usize>,
 }
 
 /// How a connection string is written.
 #[derive(Clone, Copy)]
 pub(crate) struct Dialect<'k> {
-    /// `{…}` holds a value, `;` and all (ODBC, OLE DB); ADO.NET's builders
-    /// take braces as written.
-    pub(crate) braces: bool,
+    pub(crate) quoting: Quoting,
     /// What may stand before the first key.
     pub(crate) lead: Lead<'k>,
+}
+
+/// How a value holds a `;`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Quoting {
+    /// ADO.NET's (SqlClient, Npgsql, MySqlConnector; DbConnectionStringBuilder)
+    /// and OLE DB's: a value in `'…'` or `"…"`, a doubled quote inside
+    /// is one; braces are as written ("Connection strings", SqlClient docs).
+    Quotes,
+    /// ODBC's (SQLDriverConnect, MS-ODBCSTR), and SQL Server's JDBC and
+    /// Prisma properties: a value in `{…}`, a doubled `}}` inside is one
+    /// `}`; quotes are as written.
+    Braces,
 }
 
 /// What may stand before a connection string's first key, in the text a
@@ -138,45 +153,68 @@ pub(crate) enum Lead<'k> {
     Known(&'k dyn Fn(&str) -> bool),
 }
 
-/// The dialect of SQL Server's strings: ODBC's braces, found as quoted
-/// strings or lines.
+/// ODBC strings, found as quoted strings or lines.
 pub(crate) const ODBC: Dialect<'static> = Dialect {
-    braces: true,
+    quoting: Quoting::Braces,
     lead: Lead::Assignment,
 };
 
-/// `text`'s `key=value` pairs: `;` separates them, except inside a quoted
-/// value (`Password="a;b"`, `'it''s'`) or, with braces, a `{…}` one. A piece
-/// without `=` or whose key is not a word is left out.
+/// ADO.NET (and OLE DB) strings, found as quoted strings or lines.
+pub(crate) const ADO_NET: Dialect<'static> = Dialect {
+    quoting: Quoting::Quotes,
+    lead: Lead::Assignment,
+};
+
+/// A SQL Server connection string's pairs, read by its kind's grammar: a
+/// `Driver` or `DSN` keyword makes it an ODBC string (braces); ADO.NET's
+/// and OLE DB's quote.
+pub(crate) fn sql_server_pairs(text: &str) -> Vec<Pair<'_>> {
+    let ado = pairs(text, ADO_NET);
+    if ado.iter().any(|p| p.key == "driver" || p.key == "dsn") {
+        pairs(text, ODBC)
+    } else {
+        ado
+    }
+}
+
+/// `text`'s `key=value` pairs: `;` separates them, except inside a value
+/// the dialect's quoting holds (`Password="a;b"`, `'it''s'`, `PWD={a;b}`,
+/// `{a}}b}`): one that opens where a value starts. A piece without `=` or
+/// whose key is not a word is no pair: it is left out, and counts as the
+/// value before it where secrets are masked (see [`Pair::raw`]).
 pub(crate) fn pairs<'a>(text: &'a str, dialect: Dialect<'_>) -> Vec<Pair<'a>> {
-    let mut out = Vec::new();
+    let mut out: Vec<Pair<'a>> = Vec::new();
     let bytes = text.as_bytes();
     let mut seg_start = 0;
     let mut i = 0;
-    let mut depth = 0;
-    let mut quote: Option<u8> = None;
+    // The closing quote or brace of the value being read.
+    let mut close: Option<u8> = None;
     while i <= bytes.len() {
         let b = bytes.get(i).copied();
-        match (b, quote) {
-            // A doubled quote inside a quoted value is one quote.
-            (Some(q), Some(open)) if q == open && bytes.get(i + 1) == Some(&q) => i += 1,
-            (Some(q), Some(open)) if q == open => quote = None,
+        match (b, close) {
+            // A doubled closing one inside is one of it.
+            (Some(c), Some(end)) if c == end && bytes.get(i + 1) == Some(&c) => i += 1,
+            (Some(c), Some(end)) if c == end => close = None,
             (Some(_), Some(_)) => {}
-            (Some(b'{'), None) if dialect.braces => depth += 1,
-            (Some(b'}'), None) if dialect.braces => depth -= 1,
-            // A quoted value.
-            (Some(q @ (b'"' | b'\'')), None)
-                if depth == 0 && text[seg_start..i].trim_end().ends_with('=') =>
+            (Some(open), None)
+                if opens(dialect.quoting, open) && text[seg_start..i].trim_end().ends_with('=') =>
             {
-                quote = Some(q);
+                close = Some(if open == b'{' { b'}' } else { open });
             }
-            (Some(b';') | None, None) if depth <= 0 => {
+            (Some(b';') | None, None) => {
                 let lead = out.is_empty().then_some(dialect.lead);
-                if let Some(pair) = pair(&text[seg_start..i], seg_start, lead, dialect.braces) {
-                    out.push(pair);
+                let seg = &text[seg_start..i];
+                match pair(seg, seg_start, lead, dialect.quoting) {
+                    Some(pair) => out.push(pair),
+                    None => {
+                        if let Some(last) = out.last_mut()
+                            && !seg.trim().is_empty()
+                        {
+                            last.raw.end = seg_start + seg.trim_end().len();
+                        }
+                    }
                 }
                 seg_start = i + 1;
-                depth = 0;
             }
             _ => {}
         }
@@ -185,12 +223,20 @@ pub(crate) fn pairs<'a>(text: &'a str, dialect: Dialect<'_>) -> Vec<Pair<'a>> {
     out
 }
 
+/// Whether `b` opens a quoted value in `quoting`.
+fn opens(quoting: Quoting, b: u8) -> bool {
+    match quoting {
+        Quoting::Quotes => matches!(b, b'"' | b'\''),
+        Quoting::Braces => b == b'{',
+    }
+}
+
 /// One piece, at `seg_start`; `lead` for the first pair.
 fn pair<'a>(
     seg: &'a str,
     seg_start: usize,
     lead: Option<Lead<'_>>,
-    braces: bool,
+    quoting: Quoting,
 ) -> Option<Pair<'a>> {
     let mut seg_off = seg_start + (seg.len() - seg.trim_start().len());
     let mut seg = seg.trim();
@@ -210,7 +256,7 @@ fn pair<'a>(
     }
     Some(Pair {
         key,
-        value: value(v, braces),
+        value: value(v, quoting),
         offset: seg_off,
         raw,
     })
@@ -257,20 +303,26 @@ impl Lead<'_> {
     }
 }
 
-/// A value as the drivers read it: trimmed, `{…}` (with braces) or quotes
-/// taken off, a doubled quote inside quotes one quote.
-fn value(v: &str, braces: bool) -> Cow<'_, str> {
+/// A value as the drivers read it: trimmed, out of its quotes or braces
+/// (by `quoting`), a doubled closing one inside one of it.
+fn value(v: &str, quoting: Quoting) -> Cow<'_, str> {
     let v = v.trim();
-    if braces && let Some(inner) = v.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
-        return Cow::Borrowed(inner.trim());
-    }
-    let inner = unquote(v);
-    let doubled = match v.as_bytes().first() {
-        Some(b'"') => "\"\"",
-        Some(b'\'') => "''",
-        _ => "",
+    let (inner, doubled) = match quoting {
+        Quoting::Braces => match v.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+            Some(inner) => (inner, "}}"),
+            None => return Cow::Borrowed(v),
+        },
+        Quoting::Quotes => {
+            let doubled = match v.as_bytes().first() {
+                Some(b'"') => "\"\"",
+                Some(b'\'') => "''",
+                _ => "",
+            };
+            (unquote(v), doubled)
+        }
     };
-    if !doubled.is_empty() && inner.len() + 2 == v.len() && inner.contains(doubled) {
+    let quoted = inner.len() + 2 == v.len();
+    if quoted && !doubled.is_empty() && inner.contains(doubled) {
         return Cow::Owned(inner.replace(doubled, &doubled[1..]).trim().to_string());
     }
     Cow::Borrowed(inner.trim())
@@ -324,76 +376,112 @@ mod tests {
     use super::super::testing::assert_rows;
     use super::*;
 
-    /// Each pair as (key, value, offset of the key).
-    fn read(text: &str, dialect: Dialect<'_>) -> Vec<(String, String, usize)> {
-        pairs(text, dialect)
-            .into_iter()
-            .map(|p| (p.key, p.value.into_owned(), p.offset))
-            .collect()
+    /// Each pair as `key=value @offset`, ` | ` between pairs.
+    fn read(text: &str, dialect: Dialect<'_>) -> String {
+        shown(&pairs(text, dialect))
     }
 
-    fn rows(v: &[(&str, &str, usize)]) -> Vec<(String, String, usize)> {
-        v.iter()
-            .map(|(k, v, at)| (k.to_string(), v.to_string(), *at))
-            .collect()
+    fn shown(pairs: &[Pair<'_>]) -> String {
+        pairs
+            .iter()
+            .map(|p| format!("{}={} @{}", p.key, p.value, p.offset))
+            .collect::<Vec<_>>()
+            .join(" | ")
     }
 
+    /// ODBC (SQLDriverConnect; MS-ODBCSTR): `{…}` holds `;` and `=`, `}}`
+    /// in it is one `}`, a `{` elsewhere and quotes are as written.
     #[test]
-    fn odbc_strings_found_as_strings_or_lines() {
+    fn odbc_strings_read_with_braces() {
         assert_rows(
             |text| read(text, ODBC),
             &[
                 (
                     "Driver={ODBC Driver 18};Server=db;PWD={a;b}",
-                    rows(&[
-                        ("driver", "ODBC Driver 18", 0),
-                        ("server", "db", 24),
-                        ("pwd", "a;b", 34),
-                    ]),
+                    "driver=ODBC Driver 18 @0 | server=db @24 | pwd=a;b @34",
                 ),
-                // Quotes hold a `;`; a doubled quote inside them is one
-                // quote (ADO.NET's rule), not their end.
+                ("PWD={a}}b;c};Server=db", "pwd=a}b;c @0 | server=db @13"),
+                ("PWD={a{b};Server=db", "pwd=a{b @0 | server=db @10"),
+                ("PWD=a{b;Server=db", "pwd=a{b @0 | server=db @8"),
+                ("PWD=\"a;b\";Server=db", "pwd=\"a @0 | server=db @10"),
+                ("UID='app';Server=db", "uid='app' @0 | server=db @10"),
+                // The assignment holding the string.
+                (
+                    "export X=Driver={a=b};Server=db",
+                    "driver=a=b @9 | server=db @22",
+                ),
+                ("ODBC_DSN=DSN=orders;UID=app", "dsn=orders @9 | uid=app @20"),
+                // Not pairs.
+                ("; Server=db;a-b/c=1;x", "server=db @2"),
+            ],
+        );
+    }
+
+    /// ADO.NET (SqlClient's "Connection strings"; DbConnectionStringBuilder)
+    /// and OLE DB: quotes hold `;`, a doubled quote in them is one, braces
+    /// are as written.
+    #[test]
+    fn ado_net_strings_read_with_quotes() {
+        assert_rows(
+            |text| read(text, ADO_NET),
+            &[
                 (
                     "Server=db;Password=\"a;b\";User Id='x'",
-                    rows(&[
-                        ("server", "db", 0),
-                        ("password", "a;b", 10),
-                        ("userid", "x", 25),
-                    ]),
+                    "server=db @0 | password=a;b @10 | userid=x @25",
                 ),
                 (
                     "Password=\"a\"\";b\";Server=db",
-                    rows(&[("password", "a\";b", 0), ("server", "db", 17)]),
+                    "password=a\";b @0 | server=db @17",
                 ),
                 (
                     "Password='it''s';Server=db",
-                    rows(&[("password", "it's", 0), ("server", "db", 17)]),
+                    "password=it's @0 | server=db @17",
                 ),
+                (
+                    "Server={0};Database={1};Encrypt=True",
+                    "server={0} @0 | database={1} @11 | encrypt=True @24",
+                ),
+                ("Password={a;b};Server=db", "password={a @0 | server=db @15"),
                 // Empty values; keys compared as drivers do.
                 (
                     "Password=;SERVER = db; SSL Mode=Require;Initial_Catalog=",
-                    rows(&[
-                        ("password", "", 0),
-                        ("server", "db", 10),
-                        ("sslmode", "Require", 23),
-                        ("initialcatalog", "", 40),
-                    ]),
+                    "password= @0 | server=db @10 | sslmode=Require @23 | initialcatalog= @40",
                 ),
                 // The assignment holding the string.
                 (
                     "ConnectionStrings__Default=Server=db;Database=x",
-                    rows(&[("server", "db", 27), ("database", "x", 37)]),
+                    "server=db @27 | database=x @37",
                 ),
                 (
                     "connectionString: Address=db;Encrypt=yes",
-                    rows(&[("address", "db", 18), ("encrypt", "yes", 29)]),
+                    "address=db @18 | encrypt=yes @29",
+                ),
+            ],
+        );
+    }
+
+    /// A `Driver` or `DSN` keyword makes a SQL Server string ODBC's.
+    #[test]
+    fn sql_server_strings_are_read_by_their_kind() {
+        assert_rows(
+            |text| shown(&sql_server_pairs(text)),
+            &[
+                (
+                    "Driver={ODBC Driver 18 for SQL Server};Server=db;PWD={p;w}}d}",
+                    "driver=ODBC Driver 18 for SQL Server @0 | server=db @39 | pwd=p;w}d @49",
                 ),
                 (
-                    "export X=Driver={a=b};Server=db",
-                    rows(&[("driver", "a=b", 9), ("server", "db", 22)]),
+                    "DSN=orders;PWD={p;w};Encrypt=yes",
+                    "dsn=orders @0 | pwd=p;w @11 | encrypt=yes @21",
                 ),
-                // Not pairs.
-                ("; Server=db;a-b/c=1;x", rows(&[("server", "db", 2)])),
+                (
+                    "Server=db;PWD={p;w};Encrypt=yes",
+                    "server=db @0 | pwd={p @10 | encrypt=yes @20",
+                ),
+                (
+                    "Provider=MSOLEDBSQL;Data Source=db;Password=\"p;w\"",
+                    "provider=MSOLEDBSQL @0 | datasource=db @20 | password=p;w @35",
+                ),
             ],
         );
     }
@@ -402,46 +490,45 @@ mod tests {
     fn ado_net_runs_in_free_text() {
         let is_key = |k: &str| matches!(k, "host" | "server" | "port");
         let ado = Dialect {
-            braces: false,
+            quoting: Quoting::Quotes,
             lead: Lead::Known(&is_key),
         };
         assert_rows(
             |text| read(text, ado),
             &[
                 // Npgsql and MySQL's .NET drivers take braces as written.
-                (
-                    "Server={0};Port=1",
-                    rows(&[("server", "{0}", 0), ("port", "1", 11)]),
-                ),
-                (
-                    "Host=a=b;Port=1",
-                    rows(&[("host", "a=b", 0), ("port", "1", 9)]),
-                ),
+                ("Server={0};Port=1", "server={0} @0 | port=1 @11"),
+                ("Host=a=b;Port=1", "host=a=b @0 | port=1 @9"),
                 (
                     "ConnectionStrings__Default=Host=db;Port=1",
-                    rows(&[("host", "db", 27), ("port", "1", 35)]),
+                    "host=db @27 | port=1 @35",
                 ),
                 // Prose before the first key: its last word is the key,
                 // found where it stands (not again in the value).
-                (
-                    "use Host=myHost;Port=5",
-                    rows(&[("host", "myHost", 4), ("port", "5", 16)]),
-                ),
-                (
-                    "set User_Id=a;Host=db",
-                    rows(&[("userid", "a", 4), ("host", "db", 14)]),
-                ),
+                ("use Host=myHost;Port=5", "host=myHost @4 | port=5 @16"),
+                ("set User_Id=a;Host=db", "userid=a @4 | host=db @14"),
             ],
         );
     }
 
+    /// A secret is masked whatever it holds, and with it what follows it
+    /// that is no pair (a `;` its grammar does not hold).
     #[test]
     fn secrets_are_masked_whatever_they_hold() {
         assert_rows(
-            |text| masked_from(text, &pairs(text, ODBC), 0),
+            |text| masked_from(text, &sql_server_pairs(text), 0),
             &[
-                ("Server=db;PWD={a;b};x=1", "Server=db;PWD=****;x=1"),
+                (
+                    "Driver={x};Server=db;PWD={a;b};x=1",
+                    "Driver={x};Server=db;PWD=****;x=1",
+                ),
+                ("Driver={x};PWD={a}}b;c};x=1", "Driver={x};PWD=****;x=1"),
+                ("Driver={x};PWD=\"a;b\";x=1", "Driver={x};PWD=****;x=1"),
                 ("Server=db;Password=\"a\"\";b\"", "Server=db;Password=****"),
+                (
+                    "Server=db;Password={a;b};x=1",
+                    "Server=db;Password=****;x=1",
+                ),
                 ("Server=db;Pwd=", "Server=db;Pwd=****"),
             ],
         );

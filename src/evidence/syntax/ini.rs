@@ -79,10 +79,13 @@ mod tests {
     use super::super::testing::assert_rows;
     use super::*;
 
+    /// A key before any section, a commented-out entry, a switch, a quoted
+    /// value, an inline comment, and the server's section.
+    const MY_CNF: &str = "top=1\n[client]\nssl-ca = /c.pem  # the bundle\n; ssl-mode=DISABLED\nskip-ssl\nhost='db'\n\n[mysqld]\nport=3306\n";
+
     #[test]
     fn sections_and_their_keys() {
-        let text = "top=1\n[client]\nssl-ca = /c.pem  # the bundle\n; ssl-mode=DISABLED\nskip-ssl\nhost='db'\n\n[mysqld]\nport=3306\n";
-        let sections = ini_sections(text);
+        let sections = ini_sections(MY_CNF);
         let names: Vec<&str> = sections.iter().map(|s| s.name).collect();
         assert_eq!(names, ["client", "mysqld"]);
         let client = &sections[0];
@@ -98,11 +101,11 @@ mod tests {
             ],
         );
         assert_eq!(
-            &text[client.start..client.end],
+            &MY_CNF[client.start..client.end],
             "[client]\nssl-ca = /c.pem  # the bundle\n; ssl-mode=DISABLED\nskip-ssl\nhost='db'"
         );
         assert_eq!(sections[1].get("port"), Some("3306"));
         let port = &sections[1].entries[0];
-        assert_eq!(&text[port.at..port.end], "port=3306");
+        assert_eq!(&MY_CNF[port.at..port.end], "port=3306");
     }
 }

@@ -21,27 +21,5 @@ pub mod yaml;
 /// What the readers' table tests share.
 #[cfg(test)]
 mod testing {
-    use std::fmt::Debug;
-
-    /// Each row's input, read by `read`, gives the row's output; every
-    /// failing row is listed.
-    pub fn assert_rows<I: Copy + Debug, O: PartialEq<W> + Debug, W: Debug>(
-        read: impl Fn(I) -> O,
-        rows: &[(I, W)],
-    ) {
-        let failures: Vec<String> = rows
-            .iter()
-            .filter_map(|(input, want)| {
-                let got = read(*input);
-                (got != *want).then(|| format!("{input:?}\n got  {got:?}\n want {want:?}"))
-            })
-            .collect();
-        assert!(
-            failures.is_empty(),
-            "{} of {} rows failed:\n{}",
-            failures.len(),
-            rows.len(),
-            failures.join("\n")
-        );
-    }
+    pub use crate::evidence::testing::assert_rows;
 }

@@ -421,30 +421,31 @@ const MY_CNF: Rules = Rules {
     quotes: &[DQ, SQ],
     ..NO_RULES
 };
-const JAVA: Rules = Rules {
+/// `//` and `/* */` comments.
+const C_COMMENTS: Rules = Rules {
     markers: SLASHES,
     blocks: C_BLOCK,
-    quotes: &[TRIPLE_DQ, DQ, CHAR],
-    joins: PLUS,
     ..NO_RULES
+};
+/// What Java, JavaScript, Go, C#, Kotlin and Groovy share: C's comments and
+/// `+` between literals.
+const C_FAMILY: Rules = Rules {
+    joins: PLUS,
+    ..C_COMMENTS
+};
+const JAVA: Rules = Rules {
+    quotes: &[TRIPLE_DQ, DQ, CHAR],
+    ..C_FAMILY
 };
 const JAVASCRIPT: Rules = Rules {
-    markers: SLASHES,
-    blocks: C_BLOCK,
     quotes: &[DQ, SQ, quote("`", "`", true, true)],
-    joins: PLUS,
-    ..NO_RULES
+    ..C_FAMILY
 };
 const GO: Rules = Rules {
-    markers: SLASHES,
-    blocks: C_BLOCK,
     quotes: &[DQ, CHAR, quote("`", "`", false, true)],
-    joins: PLUS,
-    ..NO_RULES
+    ..C_FAMILY
 };
 const CSHARP: Rules = Rules {
-    markers: SLASHES,
-    blocks: C_BLOCK,
     // Raw `"""…"""` and verbatim `@"…"`.
     quotes: &[
         RAW_TRIPLE_DQ,
@@ -463,27 +464,18 @@ const CSHARP: Rules = Rules {
         DQ,
         CHAR,
     ],
-    joins: PLUS,
-    ..NO_RULES
+    ..C_FAMILY
 };
 const KOTLIN: Rules = Rules {
-    markers: SLASHES,
-    blocks: C_BLOCK,
     nested_blocks: true,
     quotes: &[RAW_TRIPLE_DQ, DQ, CHAR],
-    joins: PLUS,
-    ..NO_RULES
+    ..C_FAMILY
 };
 const GROOVY: Rules = Rules {
-    markers: SLASHES,
-    blocks: C_BLOCK,
     quotes: &[TRIPLE_DQ, TRIPLE_SQ, DQ, SQ],
-    joins: PLUS,
-    ..NO_RULES
+    ..C_FAMILY
 };
 const RUST: Rules = Rules {
-    markers: SLASHES,
-    blocks: C_BLOCK,
     nested_blocks: true,
     quotes: &[
         quote("br##\"", "\"##", false, true),
@@ -495,20 +487,16 @@ const RUST: Rules = Rules {
         DQ_LINES,
         CHAR,
     ],
-    ..NO_RULES
+    ..C_COMMENTS
 };
 const C: Rules = Rules {
-    markers: SLASHES,
-    blocks: C_BLOCK,
     quotes: &[DQ, CHAR],
     joins: &[Join::Adjacent(Lines::Always)],
-    ..NO_RULES
+    ..C_COMMENTS
 };
 const JSON: Rules = Rules {
-    markers: SLASHES,
-    blocks: C_BLOCK,
     quotes: &[DQ],
-    ..NO_RULES
+    ..C_COMMENTS
 };
 const PHP: Rules = Rules {
     markers: &[marker("//", At::Anywhere), marker("#", At::Anywhere)],

@@ -17,6 +17,21 @@ fn live(name: &str, text: &str) -> String {
         .join("\n")
 }
 
+/// Each row's text, read as a file named as the row says, gives the row's
+/// live text (trailing blanks trimmed).
+fn assert_live(rows: &[(&str, &str, &str)]) {
+    for (name, text, expected) in rows {
+        assert_eq!(live(name, text), *expected, "{name}:\n{text}");
+    }
+}
+
+/// Each row's text, read as a file named as the row says, is live as it is.
+fn assert_kept(rows: &[(&str, &str)]) {
+    for (name, text) in rows {
+        assert_eq!(live_text(name, text), *text, "{name}");
+    }
+}
+
 #[test]
 fn syntax_is_chosen_by_file_name() {
     let table = [
@@ -67,8 +82,7 @@ fn syntax_is_chosen_by_file_name() {
 
 #[test]
 fn comments_are_blanked_in_every_syntax() {
-    // (file name, text, live text with trailing blanks trimmed)
-    let table = [
+    assert_live(&[
         (
             "application.properties",
             "#spring.datasource.url=jdbc:postgresql://old-db/app?sslmode=disable\n\
@@ -211,15 +225,12 @@ fn comments_are_blanked_in_every_syntax() {
             "Connect with `postgres://reporter@reports.example.com/reports?sslmode=disable`.\n",
             "\n",
         ),
-    ];
-    for (name, text, expected) in table {
-        assert_eq!(live(name, text), expected, "{name}:\n{text}");
-    }
+    ]);
 }
 
 #[test]
 fn comment_markers_inside_strings_and_values_are_kept() {
-    let table = [
+    assert_kept(&[
         (
             ".env",
             "DATABASE_URL=postgres://u:pa#ss@db/app?sslmode=require\n",
@@ -265,15 +276,12 @@ fn comment_markers_inside_strings_and_values_are_kept() {
         ),
         ("config.rb", "sql = <<~SQL\n  # kept\nSQL\n"),
         ("notes.txt", "# unknown syntax: read as it is\n"),
-    ];
-    for (name, text) in table {
-        assert_eq!(live_text(name, text), text, "{name}");
-    }
+    ]);
 }
 
 #[test]
 fn concatenated_literals_are_joined_in_place() {
-    let table = [
+    assert_live(&[
         // The issue's case: SQLAlchemy passes ssl={'ca': …} to PyMySQL.
         (
             "db.py",
@@ -325,15 +333,12 @@ fn concatenated_literals_are_joined_in_place() {
             "spring.datasource.url=jdbc:postgresql://db/app\\\n    ?sslmode=verify-full\nnext=1\n",
             "spring.datasource.url=jdbc:postgresql://db/app?sslmode=verify-full\n\nnext=1\n",
         ),
-    ];
-    for (name, text, expected) in table {
-        assert_eq!(live(name, text), expected, "{name}:\n{text}");
-    }
+    ]);
 }
 
 #[test]
 fn only_literal_glue_is_joined() {
-    let table = [
+    assert_kept(&[
         // A variable between the parts: nothing to join.
         (
             "Db.java",
@@ -355,10 +360,7 @@ fn only_literal_glue_is_joined() {
         ("db.js", "let u = 'a';\nu += 'b';\n"),
         // Ruby `x << y` appends; no heredoc.
         ("app.rb", "list << 'postgres://db/app'\nx = 1\n"),
-    ];
-    for (name, text) in table {
-        assert_eq!(live_text(name, text), text, "{name}");
-    }
+    ]);
 }
 
 #[test]
