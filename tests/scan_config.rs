@@ -12,7 +12,7 @@ const PLANTED: &str = "PLANTED-s3cret";
 
 /// (file under tests/fixtures/apps, engine, host's first label, uses TLS,
 /// verifies chain, verifies hostname)
-const EXPECTED: [(&str, &str, &str, &str, &str, &str); 25] = [
+const EXPECTED: [(&str, &str, &str, &str, &str, &str); 26] = [
     ("cnf/my.cnf", "mysql", "warehouse-db", "yes", "no", "no"), // ssl-mode=REQUIRED
     (
         "compose/docker-compose.yml",
@@ -112,6 +112,14 @@ const EXPECTED: [(&str, &str, &str, &str, &str, &str); 25] = [
         "unknown",
     ), // SSL Mode=Require, and Orders.csproj says Npgsql 5
     ("php/db.php", "mysql", "crm-db", "yes", "no", "no"), // SSL_VERIFY_SERVER_CERT => false
+    (
+        "sqlalchemy-mssql/db.py",
+        "sqlserver",
+        "ledger-db",
+        "yes",
+        "yes",
+        "yes",
+    ), // odbc_connect: ODBC Driver 18, Encrypt=yes; one setting, not the URL and the string
     (
         "sqlcmd/export.sh",
         "sqlserver",

@@ -170,6 +170,12 @@ fn settings_are_masked_and_start_at_the_first_key() {
             "url=jdbc:sqlserver://db:1433;databaseName=x;password={hun;ter2};encrypt=true",
             "jdbc:sqlserver://db:1433;databaseName=x;password=****;encrypt=true",
         ),
+        // SQLAlchemy's odbc_connect, shown decoded.
+        (
+            ".env",
+            "URL=mssql+pyodbc://app:hunter2@/ledger?odbc_connect=DRIVER%3D%7BODBC+Driver+18+for+SQL+Server%7D%3BSERVER%3Dledger-db%3BPWD%3D%7Bhun%3Bter2%7D&echo=1",
+            "mssql+pyodbc://app:****@/ledger?odbc_connect=DRIVER={ODBC Driver 18 for SQL Server};SERVER=ledger-db;PWD=****&echo=1",
+        ),
         (
             "main.go",
             "dsn := \"sqlserver://app:hun;ter@2@db:1433?database=x&encrypt=true\"",
@@ -183,7 +189,7 @@ fn settings_are_masked_and_start_at_the_first_key() {
         assert!(!hits[0].setting.contains("ter"), "{}", hits[0].setting);
     }
     // The go-mssqldb URL above is not mistaken for Prisma's `;` form.
-    assert_eq!(scan("main.go", table[5].1)[0].stack, "go-mssqldb URL");
+    assert_eq!(scan("main.go", table[6].1)[0].stack, "go-mssqldb URL");
 }
 
 #[test]

@@ -212,24 +212,3 @@ stack::case_tests! {
         ".env", "DB=mssql+pyodbc:///?odbc_connect=DSN%3Dledger%3BUID%3Dapp%3BPWD%3Dhunter2" => "SQLAlchemy mssql+pyodbc URL", _, _, _, _, UNKNOWN, _;
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::super::tests::*;
-
-    /// The setting shows the ODBC string decoded, secrets masked.
-    #[test]
-    fn odbc_connect_is_shown_decoded_and_masked() {
-        let hits = scan(
-            ".env",
-            "URL=mssql+pyodbc://app:hunter2@/ledger?odbc_connect=DRIVER%3D%7BODBC+Driver+18+for+SQL+Server%7D%3BSERVER%3Dledger-db%3BPWD%3D%7Bhun%3Bter2%7D&echo=1\n",
-        );
-        let shown: Vec<&str> = hits.iter().map(|h| h.setting.as_str()).collect();
-        assert_eq!(
-            shown,
-            [
-                "mssql+pyodbc://app:****@/ledger?odbc_connect=DRIVER={ODBC Driver 18 for SQL Server};SERVER=ledger-db;PWD=****&echo=1"
-            ]
-        );
-    }
-}
