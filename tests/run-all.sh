@@ -75,17 +75,27 @@ fi
 export SSLCENSUS_DUCKDB_PYTHON=$DUCKDB_VENV/bin/python
 
 # Builds are cached outside the clone so repeated runs on one machine reuse them.
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/sslcensus-target}
+default_target=/var/tmp/sslcensus-target
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$default_target}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
 # A full disk shows up as a linker killed by SIGBUS ("ld terminated with
 # signal 7"), which says nothing of the cause: check the room first. A cold
-# debug build with every test binary takes about 9 GB.
+# debug build with every test binary takes about 9 GB. Cargo never prunes a
+# target folder, so the default one (ours, a cache) grows run after run: when
+# it has eaten the room, it is dropped and the build starts cold. A folder the
+# caller chose is never deleted.
 mkdir -p "$CARGO_TARGET_DIR"
 need_gb=${SSLCENSUS_MIN_FREE_GB:-12}
-free_gb=$(df -Pk "$CARGO_TARGET_DIR" | awk 'NR==2 { print int($4 / 1048576) }')
-if ((free_gb < need_gb)); then
-  say "only ${free_gb} GB free for $CARGO_TARGET_DIR; the build needs about ${need_gb} GB (free some, or set CARGO_TARGET_DIR elsewhere)"
+free_gb() { df -Pk "$CARGO_TARGET_DIR" | awk 'NR==2 { print int($4 / 1048576) }'; }
+if (($(free_gb) < need_gb)) && [[ $CARGO_TARGET_DIR == "$default_target" ]]; then
+  held_gb=$(du -sk "$CARGO_TARGET_DIR" | awk '{ print int($1 / 1048576) }')
+  say "only $(free_gb) GB free; dropping the build cache $CARGO_TARGET_DIR (${held_gb} GB) for a cold build"
+  rm -rf "$CARGO_TARGET_DIR"
+  mkdir -p "$CARGO_TARGET_DIR"
+fi
+if (($(free_gb) < need_gb)); then
+  say "only $(free_gb) GB free for $CARGO_TARGET_DIR; the build needs about ${need_gb} GB (free some, or set CARGO_TARGET_DIR elsewhere)"
   exit 1
 fi
 
