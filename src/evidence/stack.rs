@@ -34,6 +34,22 @@ pub struct Row<R: Reading> {
     pub detect: for<'a> fn(&R::Cx<'a>, &mut R::Hits),
 }
 
+/// Declares a stack as a [`Row`] of its engine's table, in one line, in
+/// the stack's file: `stack::row!(NAME: Engine, "what it is", wants,
+/// detect);` is the `pub(super) static NAME: Row<Engine>` with that name,
+/// cheap test and reader.
+macro_rules! row {
+    ($stack:ident: $engine:ty, $name:expr, $wants:expr, $detect:expr) => {
+        pub(super) static $stack: $crate::evidence::stack::Row<$engine> =
+            $crate::evidence::stack::Row {
+                name: $name,
+                wants: $wants,
+                detect: $detect,
+            };
+    };
+}
+pub(crate) use row;
+
 impl<R: Reading> Stack<R> for Row<R> {
     fn name(&self) -> &'static str {
         self.name

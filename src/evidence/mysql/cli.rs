@@ -45,11 +45,8 @@ const CLIENT_OPTIONS: Options = Options {
 /// The stack's hits' label.
 const CLI: &str = "mysql client command line";
 
-pub(super) static CLIENT_COMMANDS: Row<My> = Row {
-    name: "client command lines",
-    wants: |file| is_script(file.name),
-    detect: client_commands,
-};
+stack::row!(CLIENT_COMMANDS: My, "client command lines",
+    |file| is_script(file.name), client_commands);
 
 pub(super) fn client_commands(file: &FileCtx<'_>, hits: &mut Found) {
     for c in commands(file.text, &CLI_NAME) {

@@ -85,11 +85,8 @@ fn is_key(key: &str) -> bool {
 /// The stack's hits' label.
 const NET: &str = "MySQL .NET connection string";
 
-pub(super) static DOTNET_STRINGS: Row<My> = Row {
-    name: ".NET connection strings",
-    wants: |file| file.text.contains(';'),
-    detect: dotnet_strings,
-};
+stack::row!(DOTNET_STRINGS: My, ".NET connection strings",
+    |file| file.text.contains(';'), dotnet_strings);
 
 pub(super) fn dotnet_strings(file: &FileCtx<'_>, hits: &mut Found) {
     let mentions = mentions(file);

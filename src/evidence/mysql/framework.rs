@@ -15,13 +15,9 @@ pub(super) static DJANGO: LazyLock<Regex> = LazyLock::new(|| {
         .expect("Django pattern compiles")
 });
 
-pub(super) static FRAMEWORK_SETTINGS: Row<My> = Row {
-    name: "Laravel and Django settings",
-    wants: |file| mentions(file),
-    detect: |file, hits| framework_settings(file, hits),
-};
+stack::row!(FRAMEWORK_SETTINGS: My, "Laravel and Django settings", mentions, framework_settings);
 
-pub(super) fn framework_settings(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+pub(super) fn framework_settings(file: &FileCtx<'_>, hits: &mut Found) {
     let (text, lines) = (file.text, file.lines());
     if !LARAVEL.is_match(text) && !DJANGO.is_match(text) {
         return;

@@ -8,11 +8,7 @@ pub(super) static GO_NET: LazyLock<Regex> =
 /// The stack's hits' label.
 const GO_DSN: &str = "Go go-sql-driver/mysql DSN";
 
-pub(super) static GO_DSNS: Row<My> = Row {
-    name: "Go DSNs",
-    wants: |file| go_dsn(file),
-    detect: go_dsns,
-};
+stack::row!(GO_DSNS: My, "Go DSNs", go_dsn, go_dsns);
 
 pub(super) fn go_dsns(file: &FileCtx<'_>, hits: &mut Found) {
     let (text, lines) = (file.text, file.lines());

@@ -12,11 +12,7 @@ pub(super) static JDBC: LazyLock<Regex> = LazyLock::new(|| {
 const CJ: &str = "JDBC MySQL Connector/J";
 const MJ: &str = "JDBC MariaDB Connector/J";
 
-pub(super) static JDBC_URLS: Row<My> = Row {
-    name: "JDBC URLs",
-    wants: |file| mentions(file),
-    detect: jdbc_urls,
-};
+stack::row!(JDBC_URLS: My, "JDBC URLs", mentions, jdbc_urls);
 
 pub(super) fn jdbc_urls(file: &FileCtx<'_>, hits: &mut Found) {
     let (text, lines, versions) = (file.text, file.lines(), &file.versions);

@@ -19,13 +19,12 @@ use sslcensus_parsers::Engine;
 use super::Fact::{self, No, Unknown, Yes};
 use super::deps::{DriverVersion, Package, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::stack::{self, Found, Reading, Row, Stack};
+use super::stack::{self, Found, Reading, Stack};
 use super::syntax::calls::calls;
 use super::syntax::comment::commented;
 use super::syntax::ini::ini_sections;
 use super::syntax::kv::param;
 use super::syntax::lex::{Comments, Lex, dict_get, entry, value_items, value_pairs};
-use super::syntax::lines::Lines;
 use super::syntax::quote::{Literal, parse_bool, unquote};
 use super::syntax::url::{UrlParts, live_urls, query_params, split_host_port, url_end};
 use super::text::{is_placeholder, shown_lines, unless_cut};
@@ -72,7 +71,7 @@ pub fn detect(file: &FileCtx<'_>) -> Vec<ConfigHit> {
     if !(mentions(file)
         || go_dsn(file)
         || is_option_file(file.name)
-        || (WORDPRESS.wants)(file)
+        || is_wp_config(file)
         || dotnet_candidate(file))
     {
         return Vec::new();

@@ -21,11 +21,8 @@ static VERIFY_OPTION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("mysqli option pattern compiles")
 });
 
-pub(super) static PHP_MYSQLI: Row<My> = Row {
-    name: "PHP mysqli",
-    wants: |file| file.name.ends_with(".php") && file.lower().contains("mysqli"),
-    detect: |file, hits| php_mysqli(file, hits),
-};
+stack::row!(PHP_MYSQLI: My, "PHP mysqli",
+    |file| file.name.ends_with(".php") && file.lower().contains("mysqli"), php_mysqli);
 
 /// What one link was given before it connects, as mysqlnd reads it.
 #[derive(Default)]
@@ -91,7 +88,7 @@ impl MysqliTls<'_> {
     }
 }
 
-pub(super) fn php_mysqli(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+pub(super) fn php_mysqli(file: &FileCtx<'_>, hits: &mut Found) {
     let text = file.text;
     for m in MYSQLI_CALL.captures_iter(text) {
         let whole = m.get(0).expect("match");

@@ -10,11 +10,8 @@ pub(super) static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
 /// The label of mysql2's hits.
 const MYSQL2: &str = "Node mysql2";
 
-pub(super) static NODE_CONFIGS: Row<My> = Row {
-    name: "Node mysql/mysql2 configs",
-    wants: |file| mentions(file) && NODE_CALL.is_match(file.text),
-    detect: node_configs,
-};
+stack::row!(NODE_CONFIGS: My, "Node mysql/mysql2 configs",
+    |file| mentions(file) && NODE_CALL.is_match(file.text), node_configs);
 
 pub(super) fn node_configs(file: &FileCtx<'_>, hits: &mut Found) {
     let (text, lower) = (file.text, file.lower());

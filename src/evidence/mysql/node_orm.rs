@@ -15,31 +15,30 @@ static ORM_ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
     .expect("ORM pattern compiles")
 });
 
-pub(super) static NODE_ORMS: Row<My> = Row {
-    name: "Node ORMs (Sequelize, knex, TypeORM)",
-    wants: |file| is_js(file.name) && mentions(file),
-    detect: |file, hits| {
-        for c in orm_configs(file) {
-            // The URL the call takes is reported with it, not on its own.
-            if let Some(at) = c.url_at {
-                hits.claimed.claim(at, at + 1);
-            }
-            let mut hit = ConfigHit::new(
-                file.lines().line(c.at),
-                c.stack,
-                c.engine,
-                c.facts,
-                &c.setting,
-            );
-            hit.host = c.host;
-            hit.port = c.port;
-            hit.user = c.user;
-            hit.database = c.database;
-            hit.trust_store = c.trust;
-            hits.push(hit);
+stack::row!(NODE_ORMS: My, "Node ORMs (Sequelize, knex, TypeORM)",
+    |file| is_js(file.name) && mentions(file), node_orms);
+
+pub(super) fn node_orms(file: &FileCtx<'_>, hits: &mut Found) {
+    for c in orm_configs(file) {
+        // The URL the call takes is reported with it, not on its own.
+        if let Some(at) = c.url_at {
+            hits.claimed.claim(at, at + 1);
         }
-    },
-};
+        let mut hit = ConfigHit::new(
+            file.lines().line(c.at),
+            c.stack,
+            c.engine,
+            c.facts,
+            &c.setting,
+        );
+        hit.host = c.host;
+        hit.port = c.port;
+        hit.user = c.user;
+        hit.database = c.database;
+        hit.trust_store = c.trust;
+        hits.push(hit);
+    }
+}
 
 pub(super) fn is_js(name: &str) -> bool {
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);

@@ -23,11 +23,7 @@ pub(super) const CLIENT_GROUPS: [&str; 12] = [
     "mysqlsh",
 ];
 
-pub(super) static OPTION_GROUPS: Row<My> = Row {
-    name: "option files",
-    wants: |file| is_option_file(file.name),
-    detect: option_groups,
-};
+stack::row!(OPTION_GROUPS: My, "option files", |file| is_option_file(file.name), option_groups);
 
 pub(super) fn option_groups(file: &FileCtx<'_>, hits: &mut Found) {
     let (text, lines) = (file.text, file.lines());

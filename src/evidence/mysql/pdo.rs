@@ -6,13 +6,9 @@ pub(super) static PDO_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)new\s+\\?PDO\s*\(\s*["']mysql:"#).expect("PDO pattern compiles")
 });
 
-pub(super) static PHP_PDO: Row<My> = Row {
-    name: "PHP PDO",
-    wants: |file| mentions(file),
-    detect: |file, hits| php_pdo(file, hits),
-};
+stack::row!(PHP_PDO: My, "PHP PDO", mentions, php_pdo);
 
-pub(super) fn php_pdo(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+pub(super) fn php_pdo(file: &FileCtx<'_>, hits: &mut Found) {
     let text = file.text;
     for m in PDO_CALL.find_iter(text) {
         if commented(text, m.start()) {

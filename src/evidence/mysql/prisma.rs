@@ -5,15 +5,12 @@
 use super::*;
 use crate::evidence::syntax::prisma::datasources;
 
-pub(super) static PRISMA: Row<My> = Row {
-    name: "Prisma schema",
-    wants: |file| file.name.ends_with(".prisma") && mentions(file),
-    detect: |file, hits| prisma(file, hits),
-};
+stack::row!(PRISMA: My, "Prisma schema",
+    |file| file.name.ends_with(".prisma") && mentions(file), prisma);
 
 /// One hit per MySQL datasource whose URL is read from the environment:
 /// what the variable holds decides, so every fact is unknown.
-pub(super) fn prisma(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+pub(super) fn prisma(file: &FileCtx<'_>, hits: &mut Found) {
     for ds in datasources(file.text, || file.lex(Comments::Slash)) {
         if ds.provider != Some("mysql") {
             continue;

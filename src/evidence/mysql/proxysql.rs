@@ -8,16 +8,13 @@ static SERVERS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("ProxySQL pattern compiles")
 });
 
-pub(super) static PROXYSQL: Row<My> = Row {
-    name: "ProxySQL",
-    wants: |file| file.name.contains("proxysql") && file.text.contains("mysql_servers"),
-    detect: |file, hits| proxysql(file, hits),
-};
+stack::row!(PROXYSQL: My, "ProxySQL",
+    |file| file.name.contains("proxysql") && file.text.contains("mysql_servers"), proxysql);
 
 /// One hit per `{ address=…, port=…, use_ssl=… }` of `mysql_servers`, with
 /// `mysql_variables`' `ssl_p2s_ca`/`ssl_p2s_capath` and the user of the
 /// first `mysql_users` entry whose `default_hostgroup` is the server's.
-pub(super) fn proxysql(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+pub(super) fn proxysql(file: &FileCtx<'_>, hits: &mut Found) {
     let (text, lines) = (file.text, file.lines());
     // libconfig: `#`, `//` and `/* */` comments.
     let lex = file.lex(Comments::HashAndSlash);

@@ -9,13 +9,9 @@ pub(super) static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("Python pattern compiles")
 });
 
-pub(super) static PYTHON_CALLS: Row<My> = Row {
-    name: "Python calls",
-    wants: |file| mentions(file),
-    detect: |file, hits| python_calls(file, hits),
-};
+stack::row!(PYTHON_CALLS: My, "Python calls", mentions, python_calls);
 
-pub(super) fn python_calls(file: &FileCtx<'_>, hits: &mut Vec<ConfigHit>) {
+pub(super) fn python_calls(file: &FileCtx<'_>, hits: &mut Found) {
     let text = file.text;
     let lex = || file.lex(Comments::HashAndSlash);
     for (captures, start, open, close) in calls(text, &PY_CALL, lex) {

@@ -8,11 +8,8 @@ pub(super) static ADAPTER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("adapter pattern compiles")
 });
 
-pub(super) static RAILS_YAML: Row<My> = Row {
-    name: "Rails database.yml",
-    wants: |file| mentions(file) && ADAPTER.is_match(file.lower()),
-    detect: rails_yaml,
-};
+stack::row!(RAILS_YAML: My, "Rails database.yml",
+    |file| mentions(file) && ADAPTER.is_match(file.lower()), rails_yaml);
 
 pub(super) fn rails_yaml(file: &FileCtx<'_>, hits: &mut Found) {
     let (text, lines) = (file.text, file.lines());

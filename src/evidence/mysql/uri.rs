@@ -7,13 +7,10 @@ pub(super) static PLAIN_URL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("URL pattern compiles")
 });
 
-pub(super) static PLAIN_URLS: Row<My> = Row {
-    name: "mysql:// URLs",
-    wants: |file| mentions(file),
-    detect: |file, hits| plain_urls(file.text, file.lines(), hits),
-};
+stack::row!(PLAIN_URLS: My, "mysql:// URLs", mentions, plain_urls);
 
-pub(super) fn plain_urls(text: &str, lines: &Lines, found: &mut Found) {
+pub(super) fn plain_urls(file: &FileCtx<'_>, found: &mut Found) {
+    let (text, lines) = (file.text, file.lines());
     for (m, whole, rest) in live_urls(text, &PLAIN_URL) {
         // The URLs Node ORMs take are theirs, read with the options beside them.
         if found.claimed.holds(whole.start()) {

@@ -11,15 +11,14 @@ static DEFINE: LazyLock<Regex> = LazyLock::new(|| {
 /// The stack and its hits' label.
 const WP_CONFIG: &str = "WordPress wp-config.php";
 
-pub(super) static WORDPRESS: Row<My> = Row {
-    name: WP_CONFIG,
-    wants: |file| {
-        file.name.starts_with("wp-config")
-            && file.name.ends_with(".php")
-            && file.text.contains("DB_HOST")
-    },
-    detect: wordpress,
-};
+stack::row!(WORDPRESS: My, WP_CONFIG, is_wp_config, wordpress);
+
+/// A `wp-config*.php` that defines `DB_HOST`.
+pub(super) fn is_wp_config(file: &FileCtx<'_>) -> bool {
+    file.name.starts_with("wp-config")
+        && file.name.ends_with(".php")
+        && file.text.contains("DB_HOST")
+}
 
 /// One hit at `DB_HOST`. wpdb::db_connect calls `mysqli_real_connect` with
 /// `MYSQL_CLIENT_FLAGS` (0 when undefined) and no `ssl_set`, so

@@ -189,12 +189,8 @@ pub(super) fn descriptor_at(text: &str, open: usize) -> Option<(usize, Node)> {
     (node.key == "DESCRIPTION" && !addresses.is_empty()).then_some((i, node))
 }
 
-pub(super) static DESCRIPTORS: Row<Ora> = Row {
-    name: "connect descriptors",
-    // Every file `detect` lets through.
-    wants: |_| true,
-    detect: descriptors,
-};
+// Every file `detect` lets through.
+stack::row!(DESCRIPTORS: Ora, "connect descriptors", |_| true, descriptors);
 
 pub(super) fn descriptors(cx: &OraCx<'_>, found: &mut Found) {
     let (text, lines) = (cx.file.text, cx.file.lines());

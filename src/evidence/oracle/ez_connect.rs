@@ -82,12 +82,8 @@ impl<'a> EzConnect<'a> {
     }
 }
 
-pub(super) static EZ_CONNECT_STRINGS: Row<Ora> = Row {
-    name: "EZConnect strings",
-    // Every file `detect` lets through.
-    wants: |_| true,
-    detect: ez_connect,
-};
+// Every file `detect` lets through.
+stack::row!(EZ_CONNECT_STRINGS: Ora, "EZConnect strings", |_| true, ez_connect);
 
 /// `sqlplus app/…@tcps://host:2484/svc` and the like outside JDBC URLs.
 pub(super) fn ez_connect(cx: &OraCx<'_>, found: &mut Found) {

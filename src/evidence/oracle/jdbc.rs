@@ -99,12 +99,8 @@ pub(super) fn wallet_directory(value: &str) -> String {
 /// The JDBC URLs' stack, as hits name it.
 pub(super) const THIN: &str = "JDBC Oracle thin";
 
-pub(super) static JDBC_URLS: Row<Ora> = Row {
-    name: "JDBC URLs",
-    // Every file `detect` lets through.
-    wants: |_| true,
-    detect: jdbc_urls,
-};
+// Every file `detect` lets through.
+stack::row!(JDBC_URLS: Ora, "JDBC URLs", |_| true, jdbc_urls);
 
 pub(super) fn jdbc_urls(cx: &OraCx<'_>, found: &mut Found) {
     let (text, lines, props) = (cx.file.text, cx.file.lines(), &cx.props);

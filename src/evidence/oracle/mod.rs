@@ -19,7 +19,7 @@ use sslcensus_parsers::Engine;
 
 use super::Fact::{self, No, Unknown, Yes};
 use super::facts::{Facts, PLAIN, UNKNOWN};
-use super::stack::{self, Found, Reading, Row, Stack};
+use super::stack::{self, Found, Reading, Stack};
 use super::syntax::calls::calls;
 use super::syntax::comment::commented;
 use super::syntax::kv::norm_key;

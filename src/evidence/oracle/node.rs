@@ -6,12 +6,8 @@ pub(super) static NODE_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\boracledb\.(getConnection|createPool)\s*\(\s*\{").expect("Node pattern compiles")
 });
 
-pub(super) static NODE_CALLS: Row<Ora> = Row {
-    name: "node-oracledb calls",
-    // Every file `detect` lets through.
-    wants: |_| true,
-    detect: node_calls,
-};
+// Every file `detect` lets through.
+stack::row!(NODE_CALLS: Ora, "node-oracledb calls", |_| true, node_calls);
 
 /// node-oracledb: thin mode (the default unless `initOracleClient()` is
 /// called) checks the DN by default (`sslServerDNMatch`), thick mode reads

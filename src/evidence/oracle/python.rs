@@ -9,12 +9,8 @@ pub(super) static PY_CALL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("Python pattern compiles")
 });
 
-pub(super) static PYTHON_CALLS: Row<Ora> = Row {
-    name: "python-oracledb and cx_Oracle calls",
-    // Every file `detect` lets through.
-    wants: |_| true,
-    detect: python_calls,
-};
+// Every file `detect` lets through.
+stack::row!(PYTHON_CALLS: Ora, "python-oracledb and cx_Oracle calls", |_| true, python_calls);
 
 pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
     let (text, lower, lines) = (cx.file.text, cx.file.lower(), cx.file.lines());

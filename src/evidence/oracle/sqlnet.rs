@@ -26,11 +26,7 @@ pub(super) fn ora_params(text: &str) -> Vec<(usize, String, String)> {
     params
 }
 
-pub(super) static SQLNET_ORA: Row<Ora> = Row {
-    name: "sqlnet.ora",
-    wants: |file| file.name == "sqlnet.ora",
-    detect: sqlnet_ora,
-};
+stack::row!(SQLNET_ORA: Ora, "sqlnet.ora", |file| file.name == "sqlnet.ora", sqlnet_ora);
 
 pub(super) fn sqlnet_ora(cx: &OraCx<'_>, found: &mut Found) {
     let (text, lines) = (cx.file.text, cx.file.lines());

@@ -11,11 +11,12 @@ static CLI_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"pg_dumpall|pg_dump|pg_restore|psql").expect("libpq command pattern compiles")
 });
 
-pub(super) static PG_COMMANDS: Row<Pg> = Row {
-    name: "libpq command lines",
-    wants: |file| is_script(file.name) && (file.text.contains("psql") || file.text.contains("pg_")),
-    detect: pg_commands,
-};
+stack::row!(PG_COMMANDS: Pg, "libpq command lines", psql_script, pg_commands);
+
+/// A script that may run `psql` or a `pg_*` tool.
+fn psql_script(file: &FileCtx<'_>) -> bool {
+    is_script(file.name) && (file.text.contains("psql") || file.text.contains("pg_"))
+}
 
 /// The long options (all four programs) that take the next word as value.
 const LONG_VALUED: &[&str] = &[

@@ -13,15 +13,15 @@ pub(super) static LARAVEL_DRIVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"['"]driver['"]\s*=>\s*['"]pgsql['"]"#).expect("Laravel pattern compiles")
 });
 
-pub(super) static FRAMEWORK_SETTINGS: Row<Pg> = Row {
-    name: "Django and Laravel settings",
-    wants: |file| {
-        FRAMEWORKS
-            .iter()
-            .any(|f| lang_file_with(file, f.lang, f.pattern))
-    },
-    detect: framework_settings,
-};
+stack::row!(FRAMEWORK_SETTINGS: Pg, "Django and Laravel settings",
+    framework_file, framework_settings);
+
+/// A file in a framework's language that names its PostgreSQL driver.
+fn framework_file(file: &FileCtx<'_>) -> bool {
+    FRAMEWORKS
+        .iter()
+        .any(|f| lang_file_with(file, f.lang, f.pattern))
+}
 
 /// Django's `DATABASES` entries and Laravel's `config/database.php`
 /// connections (`'driver' => 'pgsql'` with `'host'`, `'port'`,

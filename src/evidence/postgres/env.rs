@@ -63,11 +63,7 @@ pub(super) fn env_value(rest: &str) -> (String, usize) {
     (v.to_string(), skipped + v.len())
 }
 
-pub(super) static ENV: Row<Pg> = Row {
-    name: "PG* environment variables",
-    wants: |file| file.text.contains("PG"),
-    detect: env,
-};
+stack::row!(ENV: Pg, "PG* environment variables", |file| file.text.contains("PG"), env);
 
 /// Every PG* variable the file sets, in the order they stand.
 pub(super) fn env_vars(cx: &Ctx<'_>) -> Vec<EnvVar> {

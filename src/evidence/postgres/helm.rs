@@ -10,16 +10,15 @@ use super::super::syntax::lex::{Comments, value_pairs};
 use super::super::syntax::yaml::{children, key_lines};
 use super::*;
 
-pub(super) static YAML_KEYS: Row<Pg> = Row {
-    name: "nested YAML keys",
-    // Rails' `database.yml` (its blocks merge templates) is its own stack's.
-    wants: |file| {
-        (file.name.ends_with(".yaml") || file.name.ends_with(".yml"))
-            && file.lower().contains("ssl")
-            && !RAILS_ADAPTER.is_match(file.text)
-    },
-    detect: yaml_keys,
-};
+stack::row!(YAML_KEYS: Pg, "nested YAML keys", yaml_with_ssl, yaml_keys);
+
+/// A YAML file that mentions SSL. Rails' `database.yml` (its blocks merge
+/// templates) is its own stack's.
+fn yaml_with_ssl(file: &FileCtx<'_>) -> bool {
+    (file.name.ends_with(".yaml") || file.name.ends_with(".yml"))
+        && file.lower().contains("ssl")
+        && !RAILS_ADAPTER.is_match(file.text)
+}
 
 /// What a key names, lowercased without `-` and `_`.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -84,11 +84,8 @@ pub(super) struct Token {
     pub(super) value: String,
 }
 
-pub(super) static KEYWORD_STRINGS: Row<Pg> = Row {
-    name: "libpq keyword/value strings",
-    wants: |file| KV_HINT.is_match(file.text),
-    detect: keyword_strings,
-};
+stack::row!(KEYWORD_STRINGS: Pg, "libpq keyword/value strings",
+    |file| KV_HINT.is_match(file.text), keyword_strings);
 
 pub(super) fn keyword_strings(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let b = cx.text.as_bytes();
@@ -165,12 +162,8 @@ pub(super) static PDO_DSN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("PDO pattern compiles")
 });
 
-pub(super) static PDO: Row<Pg> = Row {
-    name: "PDO DSNs",
-    // Every file: the DSN pattern is as cheap a test as any needle.
-    wants: |_| true,
-    detect: pdo,
-};
+// Every file: the DSN pattern is as cheap a test as any needle.
+stack::row!(PDO: Pg, "PDO DSNs", |_| true, pdo);
 
 /// PHP PDO `pgsql:host=…;port=…;dbname=…;sslmode=…` (libpq underneath).
 pub(super) fn pdo(cx: &Ctx<'_>, out: &mut Found<Setting>) {
@@ -203,11 +196,8 @@ pub(super) fn pdo(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     }
 }
 
-pub(super) static PG_SERVICE: Row<Pg> = Row {
-    name: "pg_service.conf",
-    wants: |file| file.name.ends_with("pg_service.conf"),
-    detect: pg_service,
-};
+stack::row!(PG_SERVICE: Pg, "pg_service.conf",
+    |file| file.name.ends_with("pg_service.conf"), pg_service);
 
 /// `pg_service.conf`: one hit per `[service]` naming a host or database.
 pub(super) fn pg_service(cx: &Ctx<'_>, out: &mut Found<Setting>) {

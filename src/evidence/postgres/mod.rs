@@ -46,7 +46,7 @@ use sslcensus_parsers::Engine;
 use super::Fact::{No as N, Unknown as U, Yes as Y};
 use super::deps::{DriverVersion, Package, Versions, driver_eras, eras};
 use super::facts::{CA_ONLY, FULL, Facts, NO_VERIFY, OPPORTUNISTIC, PLAIN, UNKNOWN};
-use super::stack::{self, Found, Reading, Row, Stack};
+use super::stack::{self, Found, Reading, Stack};
 use super::syntax::lex::{Comments, Lex};
 use super::syntax::lines::Lines;
 use super::syntax::quote::unquote;

@@ -34,11 +34,8 @@ pub(super) struct NodeConfig {
     pub(super) spread: bool,
 }
 
-pub(super) static NODE_OBJECTS: Row<Pg> = Row {
-    name: "node-postgres, Sequelize, knex, TypeORM objects",
-    wants: |file| matches!(Lang::of(file.name), Lang::Js | Lang::Json),
-    detect: node_objects,
-};
+stack::row!(NODE_OBJECTS: Pg, "node-postgres, Sequelize, knex, TypeORM objects",
+    |file| matches!(Lang::of(file.name), Lang::Js | Lang::Json), node_objects);
 
 pub(super) fn node_objects(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let pool = cx.lang == Lang::Js && PG_IMPORT.is_match(cx.text) && NEW_POOL.is_match(cx.text);

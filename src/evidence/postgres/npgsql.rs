@@ -28,11 +28,7 @@ pub(super) const NOT_NPGSQL: [&str; 20] = [
     "networklibrary",
 ];
 
-pub(super) static NPGSQL: Row<Pg> = Row {
-    name: "Npgsql connection strings",
-    wants: |file| file.text.contains(';'),
-    detect: npgsql,
-};
+stack::row!(NPGSQL: Pg, "Npgsql connection strings", |file| file.text.contains(';'), npgsql);
 
 pub(super) fn npgsql(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let mentions_npgsql = cx.file.lower().contains("npgsql");

@@ -9,11 +9,8 @@ static STORAGE_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?m)^[ \t]*storage[ \t]+"([^"\n]*)"[ \t]*\{"#).expect("Odyssey pattern compiles")
 });
 
-pub(super) static ODYSSEY: Row<Pg> = Row {
-    name: "Odyssey",
-    wants: |file| file.name.contains("odyssey") && file.text.contains("storage"),
-    detect: odyssey,
-};
+stack::row!(ODYSSEY: Pg, "Odyssey",
+    |file| file.name.contains("odyssey") && file.text.contains("storage"), odyssey);
 
 /// One hit per `storage` block of `type "remote"`, with the database and
 /// user of the first route that names it (`storage_db`, `storage_user`).

@@ -5,14 +5,13 @@
 use super::*;
 use crate::evidence::syntax::ini::ini_sections;
 
-pub(super) static PGBOUNCER: Row<Pg> = Row {
-    name: "PgBouncer",
-    wants: |file| {
-        file.name.contains("pgbouncer")
-            && (file.text.contains("[databases]") || file.text.contains("server_tls_sslmode"))
-    },
-    detect: pgbouncer,
-};
+stack::row!(PGBOUNCER: Pg, "PgBouncer", pgbouncer_ini, pgbouncer);
+
+/// A PgBouncer configuration with databases or server TLS settings.
+fn pgbouncer_ini(file: &FileCtx<'_>) -> bool {
+    file.name.contains("pgbouncer")
+        && (file.text.contains("[databases]") || file.text.contains("server_tls_sslmode"))
+}
 
 /// One hit per `[databases]` entry (`name = host=… port=… dbname=…`), with
 /// the `[pgbouncer]` section's `server_tls_sslmode` and

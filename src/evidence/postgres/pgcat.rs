@@ -8,11 +8,8 @@ use crate::evidence::syntax::lex::{Comments, value_items};
 use crate::evidence::syntax::quote::parse_bool;
 use crate::evidence::text::shown_lines;
 
-pub(super) static PGCAT: Row<Pg> = Row {
-    name: "PgCat",
-    wants: |file| file.name.contains("pgcat") && file.text.contains("[pools."),
-    detect: pgcat,
-};
+stack::row!(PGCAT: Pg, "PgCat",
+    |file| file.name.contains("pgcat") && file.text.contains("[pools."), pgcat);
 
 /// What PgCat's verifier trusts: the Mozilla roots of the `webpki-roots`
 /// crate compiled into it, not a file (src/server.rs).

@@ -7,11 +7,8 @@ use crate::evidence::syntax::lex::Comments;
 use crate::evidence::syntax::prisma::datasources;
 use crate::evidence::syntax::url::{UrlParts, query_params};
 
-pub(super) static PRISMA: Row<Pg> = Row {
-    name: "Prisma schema",
-    wants: |file| file.name.ends_with(".prisma") && file.text.contains("postgres"),
-    detect: prisma,
-};
+stack::row!(PRISMA: Pg, "Prisma schema",
+    |file| file.name.ends_with(".prisma") && file.text.contains("postgres"), prisma);
 
 /// One hit per `url`/`directUrl` of a PostgreSQL datasource.
 pub(super) fn prisma(cx: &Ctx<'_>, out: &mut Found<Setting>) {

@@ -33,11 +33,8 @@ pub(super) fn parse_dsn(s: &str) -> Option<Conn> {
     }
 }
 
-pub(super) static PYTHON_CALLS: Row<Pg> = Row {
-    name: "psycopg and asyncpg calls",
-    wants: |file| lang_file_with(file, Lang::Python, &PY_CALL),
-    detect: python_calls,
-};
+stack::row!(PYTHON_CALLS: Pg, "psycopg and asyncpg calls",
+    |file| lang_file_with(file, Lang::Python, &PY_CALL), python_calls);
 
 pub(super) fn python_calls(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let lex = cx.lex();
@@ -219,11 +216,8 @@ pub(super) fn asyncpg_ssl(
     (fx, cafile.or(trust))
 }
 
-pub(super) static SQL_ALCHEMY: Row<Pg> = Row {
-    name: "SQLAlchemy create_engine",
-    wants: |file| lang_file_with(file, Lang::Python, &SA_CALL),
-    detect: sqlalchemy,
-};
+stack::row!(SQL_ALCHEMY: Pg, "SQLAlchemy create_engine",
+    |file| lang_file_with(file, Lang::Python, &SA_CALL), sqlalchemy);
 
 /// SQLAlchemy `create_engine("postgresql+driver://…", connect_args={…})`:
 /// `connect_args` reach the driver's connect call.

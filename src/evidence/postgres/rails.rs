@@ -8,14 +8,12 @@ pub(super) static RAILS_ADAPTER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("adapter pattern compiles")
 });
 
-pub(super) static RAILS: Row<Pg> = Row {
-    name: "Rails database.yml",
-    wants: |file| {
-        (file.name.contains(".yml") || file.name.contains(".yaml"))
-            && RAILS_ADAPTER.is_match(file.text)
-    },
-    detect: rails,
-};
+stack::row!(RAILS: Pg, "Rails database.yml", rails_yaml, rails);
+
+/// A YAML file (or a template of one) with a PostgreSQL adapter.
+fn rails_yaml(file: &FileCtx<'_>) -> bool {
+    (file.name.contains(".yml") || file.name.contains(".yaml")) && RAILS_ADAPTER.is_match(file.text)
+}
 
 pub(super) fn rails(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     let yaml = Mappings::read(cx.text, cx.lines);

@@ -131,12 +131,8 @@ pub(super) fn plausible(rest: &str) -> bool {
         .any(|c| c.is_ascii_alphanumeric() || b"$/{%[".contains(&c))
 }
 
-pub(super) static URIS: Row<Pg> = Row {
-    name: "postgres:// URIs",
-    // Every file: the URL pattern is as cheap a test as any needle.
-    wants: |_| true,
-    detect: uris,
-};
+// Every file: the URL pattern is as cheap a test as any needle.
+stack::row!(URIS: Pg, "postgres:// URIs", |_| true, uris);
 
 pub(super) fn uris(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     for m in URI.captures_iter(cx.text) {
@@ -177,11 +173,7 @@ pub(super) fn sqlalchemy_driver(suffix: &str) -> Driver {
     }
 }
 
-pub(super) static JDBC_URLS: Row<Pg> = Row {
-    name: "JDBC URLs",
-    wants: |file| file.lower().contains("jdbc:"),
-    detect: jdbc_urls,
-};
+stack::row!(JDBC_URLS: Pg, "JDBC URLs", |file| file.lower().contains("jdbc:"), jdbc_urls);
 
 pub(super) fn jdbc_urls(cx: &Ctx<'_>, out: &mut Found<Setting>) {
     for m in JDBC.find_iter(cx.text) {

@@ -45,12 +45,8 @@ pub(super) const FOREIGN_KEYS: [&str; 12] = [
     "cache",
 ];
 
-pub(super) static CONNECTION_STRINGS: Row<Ms> = Row {
-    name: "connection strings",
-    // Every file: a string's keys are the test.
-    wants: |_| true,
-    detect: connection_strings,
-};
+// Every file: a string's keys are the test.
+stack::row!(CONNECTION_STRINGS: Ms, "connection strings", |_| true, connection_strings);
 
 pub(super) fn connection_strings(file: &FileCtx<'_>, found: &mut Found) {
     let text = file.text;

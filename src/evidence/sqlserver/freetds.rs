@@ -2,17 +2,15 @@
 
 use super::*;
 
-pub(super) static FREETDS_CONF: Row<Ms> = Row {
-    name: "freetds.conf",
-    wants: |file| file.name.ends_with("freetds.conf"),
-    detect: |file, found| freetds_conf(file.text, file.lines(), found),
-};
+stack::row!(FREETDS_CONF: Ms, "freetds.conf",
+    |file| file.name.ends_with("freetds.conf"), freetds_conf);
 
 /// freetds.conf: `[global]` settings apply to every server section.
 /// FreeTDS validates the certificate only when `ca file` is set, and then
 /// checks the host name unless `check certificate hostname = no`;
 /// `encryption` is `off`, `request` (default), `require` or `strict`.
-pub(super) fn freetds_conf(text: &str, lines: &Lines, found: &mut Found) {
+pub(super) fn freetds_conf(file: &FileCtx<'_>, found: &mut Found) {
+    let (text, lines) = (file.text, file.lines());
     let sections = ini_sections(text);
     let global = sections
         .iter()

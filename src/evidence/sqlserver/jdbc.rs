@@ -7,13 +7,12 @@ pub(super) static JDBC: LazyLock<Regex> = LazyLock::new(|| {
         .expect("JDBC pattern compiles")
 });
 
-pub(super) static JDBC_URLS: Row<Ms> = Row {
-    name: "JDBC URLs",
-    wants: |file| {
-        file.lower().contains("jdbc:sqlserver:") || file.lower().contains("jdbc:jtds:sqlserver:")
-    },
-    detect: jdbc_urls,
-};
+stack::row!(JDBC_URLS: Ms, "JDBC URLs", names_jdbc_url, jdbc_urls);
+
+/// The file names an mssql-jdbc or jTDS URL.
+fn names_jdbc_url(file: &FileCtx<'_>) -> bool {
+    file.lower().contains("jdbc:sqlserver:") || file.lower().contains("jdbc:jtds:sqlserver:")
+}
 
 pub(super) fn jdbc_urls(file: &FileCtx<'_>, found: &mut Found) {
     let version = file.versions.of(Package::MssqlJdbc);

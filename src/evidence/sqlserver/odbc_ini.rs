@@ -2,13 +2,10 @@
 
 use super::*;
 
-pub(super) static ODBC_INI: Row<Ms> = Row {
-    name: "odbc.ini",
-    wants: |file| file.name.ends_with("odbc.ini"),
-    detect: |file, found| odbc_ini(file.text, file.lines(), found),
-};
+stack::row!(ODBC_INI: Ms, "odbc.ini", |file| file.name.ends_with("odbc.ini"), odbc_ini);
 
-pub(super) fn odbc_ini(text: &str, lines: &Lines, found: &mut Found) {
+pub(super) fn odbc_ini(file: &FileCtx<'_>, found: &mut Found) {
+    let (text, lines) = (file.text, file.lines());
     for section in ini_sections(text) {
         let name = section.name.to_ascii_lowercase();
         if name == "odbc data sources" || name == "odbc" || found.claimed.holds(section.start) {

@@ -16,11 +16,8 @@ pub(super) static SQLCMD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)sqlcmd(?:\.exe)?(?:[ \t\r\n]|$)").expect("sqlcmd pattern compiles")
 });
 
-pub(super) static SQLCMD_CALLS: Row<Ms> = Row {
-    name: "sqlcmd command lines",
-    wants: |file| file.lower().contains("sqlcmd"),
-    detect: |file, found| sqlcmd_calls(file.text, file.lines(), found),
-};
+stack::row!(SQLCMD_CALLS: Ms, "sqlcmd command lines",
+    |file| file.lower().contains("sqlcmd"), sqlcmd_calls);
 
 /// The sqlcmd that reads a command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,7 +232,8 @@ pub(super) fn command_words(text: &str, from: usize) -> (Vec<(usize, &str)>, usi
     (words, i)
 }
 
-pub(super) fn sqlcmd_calls(text: &str, lines: &Lines, found: &mut Found) {
+pub(super) fn sqlcmd_calls(file: &FileCtx<'_>, found: &mut Found) {
+    let (text, lines) = (file.text, file.lines());
     for m in SQLCMD.find_iter(text) {
         let before = text[..m.start()].bytes().next_back();
         // `go-sqlcmd`, `$sqlcmd`, `sqlcmd_path`: names, not the command.

@@ -7,11 +7,8 @@ pub(super) static URL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("URL pattern compiles")
 });
 
-pub(super) static URLS: Row<Ms> = Row {
-    name: "sqlserver:// URLs",
-    wants: |file| file.lower().contains("sqlserver://") || file.lower().contains("mssql"),
-    detect: urls,
-};
+stack::row!(URLS: Ms, "sqlserver:// URLs",
+    |file| file.lower().contains("sqlserver://") || file.lower().contains("mssql"), urls);
 
 pub(super) fn urls(file: &FileCtx<'_>, found: &mut Found) {
     let text = file.text;
