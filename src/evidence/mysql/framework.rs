@@ -71,13 +71,14 @@ pub(super) fn framework_settings(file: &FileCtx<'_>, hits: &mut Found) {
         let opt = |k: &str| options.as_deref().and_then(|o| framework::get(o, text, k));
         let spread = get("OPTIONS").is_some() && options.is_none();
         let connector = block.found[1].contains("connector");
-        let (stack, facts, trust) = if connector {
-            let (facts, ca) = connector_python_options(opt);
-            ("Django settings (mysql-connector)", facts, ca)
+        let (stack, (facts, trust)) = if connector {
+            (
+                "Django settings (mysql-connector)",
+                connector_python_options(opt),
+            )
         } else {
             // django.db.backends.mysql → mysqlclient.
-            let (facts, ca) = mysqlclient(opt);
-            ("Django settings (mysqlclient)", facts, ca)
+            ("Django settings (mysqlclient)", mysqlclient(opt))
         };
         let facts = if spread { UNKNOWN } else { facts };
         let mut hit = ConfigHit::new(

@@ -22,7 +22,8 @@ pub(super) fn python_calls(file: &FileCtx<'_>, hits: &mut Found) {
         let spread = has_spread(&args, "**") && !kwargs.iter().any(|(k, _)| k.starts_with("ssl"));
         let lit = |k: &str| get(k).map(Literal::of);
         let func = captures[1].to_ascii_lowercase();
-        let (stack, facts, trust) = if func.starts_with("pymysql") || func.starts_with("aiomysql") {
+        let (stack, (facts, trust)) = if func.starts_with("pymysql") || func.starts_with("aiomysql")
+        {
             let ssl_ca = get("ssl_ca").map(|v| unquote(v).to_string());
             let (facts, dict_ca) = pymysql(&lit, get("ssl"));
             let stack = if func.starts_with("aiomysql") {
@@ -30,13 +31,11 @@ pub(super) fn python_calls(file: &FileCtx<'_>, hits: &mut Found) {
             } else {
                 "Python PyMySQL"
             };
-            (stack, facts, ssl_ca.or(dict_ca))
+            (stack, (facts, ssl_ca.or(dict_ca)))
         } else if func.starts_with("mysql.connector") {
-            let (facts, ca) = connector_python_options(get);
-            ("Python mysql-connector", facts, ca)
+            ("Python mysql-connector", connector_python_options(get))
         } else {
-            let (facts, ca) = mysqlclient(get);
-            ("Python mysqlclient (MySQLdb)", facts, ca)
+            ("Python mysqlclient (MySQLdb)", mysqlclient(get))
         };
         let facts = if spread { UNKNOWN } else { facts };
         // Positional arguments may hold the password: not shown.

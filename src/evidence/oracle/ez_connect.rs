@@ -7,19 +7,15 @@ use super::*;
 /// `host:port:SID`, or a TNS alias.
 #[derive(Debug, Default)]
 pub(super) struct EzConnect<'a> {
+    /// `tcp` or `tcps`; None for an alias.
     pub(super) protocol: Option<String>,
-    pub(super) host: Option<String>,
-    pub(super) port: Option<u16>,
-    pub(super) service: Option<String>,
+    /// Host, port and service (or SID); empty for an alias.
+    pub(super) address: Address,
     pub(super) query: &'a str,
     pub(super) alias: bool,
 }
 
 impl<'a> EzConnect<'a> {
-    pub(super) fn address(self) -> Address {
-        (self.host, self.port, self.service)
-    }
-
     pub(super) fn parse(s: &'a str) -> EzConnect<'a> {
         let (body, query) = s.split_once('?').unwrap_or((s, ""));
         let (protocol, body) = match body.split_once("://") {
@@ -73,9 +69,7 @@ impl<'a> EzConnect<'a> {
         };
         EzConnect {
             protocol: protocol.or(Some("tcp".to_string())),
-            host,
-            port,
-            service: service.filter(|s| !s.is_empty()),
+            address: (host, port, service.filter(|s| !s.is_empty())),
             query,
             alias: false,
         }
@@ -120,7 +114,7 @@ pub(super) fn ez_connect(cx: &OraCx<'_>, found: &mut Found) {
             lines.line(start),
             ("Oracle EZConnect", facts),
             &text[start..end],
-            ez.address(),
+            ez.address,
             user,
             None,
         ));

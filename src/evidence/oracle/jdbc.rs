@@ -172,7 +172,7 @@ pub(super) fn jdbc_urls(cx: &OraCx<'_>, found: &mut Found) {
             line,
             (THIN, facts),
             &text[m.start()..end],
-            ez.address(),
+            ez.address,
             user,
             trust,
         );

@@ -46,7 +46,7 @@ pub(super) fn node_calls(cx: &OraCx<'_>, found: &mut Found) {
             lines.line(m.start()),
             ("Node oracledb", facts),
             &text[m.start()..=close],
-            ez.address(),
+            ez.address,
             get("user").map(str::to_string),
             get("walletLocation")
                 .or_else(|| get("configDir"))

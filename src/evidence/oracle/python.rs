@@ -50,30 +50,31 @@ pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
             continue; // the descriptor detector reports it
         }
         let dn_kw = get("ssl_server_dn_match").and_then(parse_bool);
-        let (protocol, host, port, service) = match dsn {
+        let (protocol, address) = match dsn {
+            // An alias's protocol and address are in a tnsnames.ora elsewhere.
             Some(dsn) => {
                 let ez = EzConnect::parse(dsn);
-                if ez.alias {
-                    (None, None, None, None)
-                } else {
-                    (ez.protocol, ez.host, ez.port, ez.service)
-                }
+                (ez.protocol, ez.address)
             }
             // Neither a DSN nor a host: from elsewhere (a spread dict, the
             // environment, a params object).
-            None if get("host").is_none() && get("protocol").is_none() => (None, None, None, None),
+            None if get("host").is_none() && get("protocol").is_none() => {
+                (None, Address::default())
+            }
             None if spread && get("protocol").is_none() => {
-                (None, get("host").map(str::to_string), None, None)
+                (None, (get("host").map(str::to_string), None, None))
             }
             None => (
                 get("protocol")
                     .map(str::to_ascii_lowercase)
                     .or(Some("tcp".to_string())),
-                get("host").map(str::to_string),
-                get("port").and_then(|p| p.parse().ok()),
-                get("service_name")
-                    .or_else(|| get("sid"))
-                    .map(str::to_string),
+                (
+                    get("host").map(str::to_string),
+                    get("port").and_then(|p| p.parse().ok()),
+                    get("service_name")
+                        .or_else(|| get("sid"))
+                        .map(str::to_string),
+                ),
             ),
         };
         let facts = match protocol.as_deref() {
@@ -99,7 +100,7 @@ pub(super) fn python_calls(cx: &OraCx<'_>, found: &mut Found) {
             lines.line(start),
             (stack, facts),
             &raw,
-            (host, port, service),
+            address,
             get("user").or(positional_user).map(str::to_string),
             get("wallet_location")
                 .or_else(|| get("config_dir"))

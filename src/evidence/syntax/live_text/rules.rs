@@ -38,112 +38,61 @@ pub enum Syntax {
     Prose,
 }
 
-/// File names (lowercase) with a syntax of their own.
-const NAMES: [(&str, Syntax); 20] = [
-    ("dockerfile", Syntax::Dockerfile),
-    ("containerfile", Syntax::Dockerfile),
-    (".env", Syntax::Env),
-    (".envrc", Syntax::Shell),
-    (".bashrc", Syntax::Shell),
-    (".bash_profile", Syntax::Shell),
-    (".profile", Syntax::Shell),
-    (".zshrc", Syntax::Shell),
-    ("makefile", Syntax::Shell),
-    ("gnumakefile", Syntax::Shell),
-    ("gemfile", Syntax::Ruby),
-    ("rakefile", Syntax::Ruby),
-    ("vagrantfile", Syntax::Ruby),
-    ("podfile", Syntax::Ruby),
-    ("fastfile", Syntax::Ruby),
-    ("jenkinsfile", Syntax::Groovy),
-    ("my.cnf", Syntax::MyCnf),
-    (".my.cnf", Syntax::MyCnf),
-    ("odbc.ini", Syntax::Ini),
-    ("odbcinst.ini", Syntax::Ini),
-];
-
-/// File extensions (lowercase, without the dot).
-const EXTENSIONS: [(&str, Syntax); 72] = [
-    ("properties", Syntax::Properties),
-    ("yml", Syntax::Yaml),
-    ("yaml", Syntax::Yaml),
-    ("tpl", Syntax::Yaml),
-    ("toml", Syntax::Toml),
-    ("env", Syntax::Env),
-    ("sh", Syntax::Shell),
-    ("bash", Syntax::Shell),
-    ("zsh", Syntax::Shell),
-    ("ksh", Syntax::Shell),
-    ("dockerfile", Syntax::Dockerfile),
-    ("py", Syntax::Python),
-    ("pyw", Syntax::Python),
-    ("pyi", Syntax::Python),
-    ("rb", Syntax::Ruby),
-    ("rake", Syntax::Ruby),
-    ("gemspec", Syntax::Ruby),
-    ("ru", Syntax::Ruby),
-    ("ex", Syntax::Elixir),
-    ("exs", Syntax::Elixir),
-    ("ini", Syntax::Ini),
-    ("cfg", Syntax::Ini),
-    ("conf", Syntax::Ini),
-    ("ora", Syntax::Ini),
-    ("cnf", Syntax::MyCnf),
-    ("java", Syntax::Java),
-    ("js", Syntax::JavaScript),
-    ("mjs", Syntax::JavaScript),
-    ("cjs", Syntax::JavaScript),
-    ("jsx", Syntax::JavaScript),
-    ("ts", Syntax::JavaScript),
-    ("mts", Syntax::JavaScript),
-    ("cts", Syntax::JavaScript),
-    ("tsx", Syntax::JavaScript),
-    ("go", Syntax::Go),
-    ("cs", Syntax::CSharp),
-    ("csx", Syntax::CSharp),
-    ("kt", Syntax::Kotlin),
-    ("kts", Syntax::Kotlin),
-    ("scala", Syntax::Kotlin),
-    ("sc", Syntax::Kotlin),
-    ("sbt", Syntax::Kotlin),
-    ("swift", Syntax::Kotlin),
-    ("groovy", Syntax::Groovy),
-    ("gradle", Syntax::Groovy),
-    ("rs", Syntax::Rust),
-    ("c", Syntax::C),
-    ("h", Syntax::C),
-    ("cc", Syntax::C),
-    ("cpp", Syntax::C),
-    ("hpp", Syntax::C),
-    ("json", Syntax::Json),
-    ("jsonc", Syntax::Json),
-    ("php", Syntax::Php),
-    ("xml", Syntax::Xml),
-    ("config", Syntax::Xml),
-    ("csproj", Syntax::Xml),
-    ("html", Syntax::Xml),
-    ("htm", Syntax::Xml),
-    ("sql", Syntax::Sql),
-    ("tf", Syntax::Hcl),
-    ("tfvars", Syntax::Hcl),
-    ("hcl", Syntax::Hcl),
-    ("ps1", Syntax::PowerShell),
-    ("psm1", Syntax::PowerShell),
-    ("bat", Syntax::Batch),
-    ("cmd", Syntax::Batch),
-    ("md", Syntax::Prose),
-    ("markdown", Syntax::Prose),
-    ("rst", Syntax::Prose),
-    ("adoc", Syntax::Prose),
-    ("asciidoc", Syntax::Prose),
-];
-
 /// Suffixes of templates and samples of another file: `database.yml.erb`,
 /// `.env.example`, `my.cnf.j2`.
 const TEMPLATE_SUFFIXES: [&str; 11] = [
     "erb", "j2", "jinja", "jinja2", "tmpl", "template", "example", "sample", "dist", "default",
     "in",
 ];
+
+/// The syntax of a file with a name of its own (lowercase).
+fn of_name(name: &str) -> Option<Syntax> {
+    Some(match name {
+        "dockerfile" | "containerfile" => Syntax::Dockerfile,
+        ".env" => Syntax::Env,
+        ".envrc" | ".bashrc" | ".bash_profile" | ".profile" | ".zshrc" | "makefile"
+        | "gnumakefile" => Syntax::Shell,
+        "gemfile" | "rakefile" | "vagrantfile" | "podfile" | "fastfile" => Syntax::Ruby,
+        "jenkinsfile" => Syntax::Groovy,
+        "my.cnf" | ".my.cnf" => Syntax::MyCnf,
+        "odbc.ini" | "odbcinst.ini" => Syntax::Ini,
+        _ => return None,
+    })
+}
+
+/// The syntax of a file extension (lowercase, without the dot).
+fn of_extension(ext: &str) -> Option<Syntax> {
+    Some(match ext {
+        "properties" => Syntax::Properties,
+        "yml" | "yaml" | "tpl" => Syntax::Yaml,
+        "toml" => Syntax::Toml,
+        "env" => Syntax::Env,
+        "sh" | "bash" | "zsh" | "ksh" => Syntax::Shell,
+        "dockerfile" => Syntax::Dockerfile,
+        "py" | "pyw" | "pyi" => Syntax::Python,
+        "rb" | "rake" | "gemspec" | "ru" => Syntax::Ruby,
+        "ex" | "exs" => Syntax::Elixir,
+        "ini" | "cfg" | "conf" | "ora" => Syntax::Ini,
+        "cnf" => Syntax::MyCnf,
+        "java" => Syntax::Java,
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => Syntax::JavaScript,
+        "go" => Syntax::Go,
+        "cs" | "csx" => Syntax::CSharp,
+        "kt" | "kts" | "scala" | "sc" | "sbt" | "swift" => Syntax::Kotlin,
+        "groovy" | "gradle" => Syntax::Groovy,
+        "rs" => Syntax::Rust,
+        "c" | "h" | "cc" | "cpp" | "hpp" => Syntax::C,
+        "json" | "jsonc" => Syntax::Json,
+        "php" => Syntax::Php,
+        "xml" | "config" | "csproj" | "html" | "htm" => Syntax::Xml,
+        "sql" => Syntax::Sql,
+        "tf" | "tfvars" | "hcl" => Syntax::Hcl,
+        "ps1" | "psm1" => Syntax::PowerShell,
+        "bat" | "cmd" => Syntax::Batch,
+        "md" | "markdown" | "rst" | "adoc" | "asciidoc" => Syntax::Prose,
+        _ => return None,
+    })
+}
 
 impl Syntax {
     /// The syntax of a file named `name`, or None when no rule knows it
@@ -152,8 +101,8 @@ impl Syntax {
         let name = name.to_ascii_lowercase();
         let mut name = name.as_str();
         loop {
-            if let Some(&(_, s)) = NAMES.iter().find(|(n, _)| *n == name) {
-                return Some(s);
+            if let Some(syntax) = of_name(name) {
+                return Some(syntax);
             }
             if name.starts_with(".env.") || name.ends_with(".env") {
                 return Some(Syntax::Env);
@@ -166,7 +115,7 @@ impl Syntax {
                 name = stem;
                 continue;
             }
-            return EXTENSIONS.iter().find(|(e, _)| *e == ext).map(|&(_, s)| s);
+            return of_extension(ext);
         }
     }
 
