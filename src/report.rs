@@ -507,14 +507,17 @@ pub fn write_settings<W: Write>(found: &[FoundHit], format: OutputFormat, out: W
         Column::new(c[6].into(), optional(&|h| h.hit.user.clone())),
         Column::new(c[7].into(), optional(&|h| h.hit.database.clone())),
         Column::new(c[8].into(), optional(&|h| h.hit.application.clone())),
-        Column::new(c[9].into(), text(&|h| h.hit.uses_tls.as_str().to_string())),
+        Column::new(
+            c[9].into(),
+            text(&|h| h.hit.facts.uses_tls.as_str().to_string()),
+        ),
         Column::new(
             c[10].into(),
-            text(&|h| h.hit.verifies_chain.as_str().to_string()),
+            text(&|h| h.hit.facts.verifies_chain.as_str().to_string()),
         ),
         Column::new(
             c[11].into(),
-            text(&|h| h.hit.verifies_hostname.as_str().to_string()),
+            text(&|h| h.hit.facts.verifies_hostname.as_str().to_string()),
         ),
         Column::new(c[12].into(), optional(&|h| h.hit.driver_version.clone())),
         Column::new(c[13].into(), optional(&|h| h.hit.trust_store.clone())),

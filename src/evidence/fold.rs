@@ -14,6 +14,41 @@ use super::walk::FoundHit;
 use crate::census::ClientKey;
 use crate::family::Families;
 
+/// The user, database and application a setting or an override names,
+/// each `None` where it names none: it then matches any client's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientNames {
+    pub user: Option<String>,
+    pub database: Option<String>,
+    /// A setting's: the application it names (its own `application_name`,
+    /// `Application Name`, `program_name`, …, or `--app-map`), so that it
+    /// matches that application's family's rows only.
+    pub application: Option<String>,
+}
+
+impl ClientNames {
+    /// The user, database and application columns of a CSV row.
+    fn of_row(row: &HashMap<String, String>) -> ClientNames {
+        ClientNames {
+            user: row.get("user").cloned(),
+            database: row.get("database").cloned(),
+            application: row.get("application").cloned(),
+        }
+    }
+
+    /// Whether `key`'s user, database and application are the ones named.
+    fn match_key(&self, key: &ClientKey) -> bool {
+        names(&self.user, &key.user)
+            && names(&self.database, &key.database)
+            && names(&self.application, &key.application)
+    }
+}
+
+/// Whether a column that may be left open (`want`) names `have`.
+fn names(want: &Option<String>, have: &str) -> bool {
+    want.as_deref().is_none_or(|w| w == have)
+}
+
 /// A client setting, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientSetting {
@@ -22,12 +57,7 @@ pub struct ClientSetting {
     pub stack: String,
     pub engine: Option<Engine>,
     pub host: Option<String>,
-    pub user: Option<String>,
-    pub database: Option<String>,
-    /// The application the setting names (its own `application_name`,
-    /// `Application Name`, `program_name`, …, or `--app-map`): it then
-    /// matches that application's family's rows only.
-    pub application: Option<String>,
+    pub names: ClientNames,
     pub uses_tls: Fact,
     pub verifies_chain: Fact,
     /// The driver version the project's dependency files give, with the
@@ -45,11 +75,13 @@ impl From<&FoundHit> for ClientSetting {
             stack: hit.stack.to_string(),
             engine: Some(hit.engine),
             host: hit.host.clone(),
-            user: hit.user.clone(),
-            database: hit.database.clone(),
-            application: hit.application.clone(),
-            uses_tls: hit.uses_tls,
-            verifies_chain: hit.verifies_chain,
+            names: ClientNames {
+                user: hit.user.clone(),
+                database: hit.database.clone(),
+                application: hit.application.clone(),
+            },
+            uses_tls: hit.facts.uses_tls,
+            verifies_chain: hit.facts.verifies_chain,
             driver_version: hit.driver_version.clone(),
             trust_store_rds_cas: found.trust_store_rds_cas.clone(),
         }
@@ -239,9 +271,7 @@ pub fn read_settings(path: &Path) -> Result<Vec<ClientSetting>> {
             stack: row.get("stack").cloned().unwrap_or_default(),
             engine: row.get("engine").and_then(|e| engine(e)),
             host: row.get("host").cloned(),
-            user: row.get("user").cloned(),
-            database: row.get("database").cloned(),
-            application: row.get("application").cloned(),
+            names: ClientNames::of_row(&row),
             uses_tls: fact(path, line, row.get("uses_tls"))?,
             verifies_chain: fact(path, line, row.get("verifies_chain"))?,
             driver_version: row.get("driver_version").cloned(),
@@ -258,9 +288,7 @@ pub struct Override {
     pub source: String,
     /// Key columns; `None` matches anything.
     pub instance: Option<String>,
-    pub user: Option<String>,
-    pub database: Option<String>,
-    pub application: Option<String>,
+    pub names: ClientNames,
     pub client_host: Option<String>,
     pub verifies: bool,
     pub note: String,
@@ -268,12 +296,9 @@ pub struct Override {
 
 impl Override {
     fn matches(&self, key: &ClientKey) -> bool {
-        let field = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
-        field(&self.instance, &key.instance)
-            && field(&self.user, &key.user)
-            && field(&self.database, &key.database)
-            && field(&self.application, &key.application)
-            && field(&self.client_host, &key.client_host)
+        names(&self.instance, &key.instance)
+            && self.names.match_key(key)
+            && names(&self.client_host, &key.client_host)
     }
 }
 
@@ -290,9 +315,7 @@ pub fn read_overrides(path: &Path) -> Result<Vec<Override>> {
         overrides.push(Override {
             source: format!("{}:{line}", path.display()),
             instance: row.get("instance").cloned(),
-            user: row.get("user").cloned(),
-            database: row.get("database").cloned(),
-            application: row.get("application").cloned(),
+            names: ClientNames::of_row(&row),
             client_host: row.get("client_host").cloned(),
             verifies,
             note: row.get("note").cloned().unwrap_or_default(),
@@ -321,7 +344,7 @@ impl Evidence {
         // Rows are application families: a setting or an override naming a
         // raw name applies to its family's row.
         for o in &mut overrides {
-            if let Some(app) = &mut o.application {
+            if let Some(app) = &mut o.names.application {
                 *app = families.of(app).into_owned();
             }
         }
@@ -330,14 +353,14 @@ impl Evidence {
             ..Evidence::default()
         };
         for mut setting in settings {
-            if setting.application.is_none() {
+            if setting.names.application.is_none() {
                 let file = setting
                     .source
                     .rsplit_once(':')
                     .map_or(setting.source.as_str(), |(file, _)| file);
-                setting.application = apps.application_for(file).map(str::to_string);
+                setting.names.application = apps.application_for(file).map(str::to_string);
             }
-            if let Some(app) = &mut setting.application {
+            if let Some(app) = &mut setting.names.application {
                 *app = families.of(app).into_owned();
             }
             match setting.host.as_deref().and_then(|h| endpoint(h, map)) {
@@ -358,8 +381,6 @@ impl Evidence {
                     return false;
                 };
                 let instance = key.instance == *id || key.instance.starts_with(&format!("{id}-"));
-                let same =
-                    |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
                 let engine = setting.engine.is_none_or(|e| {
                     e == key.engine
                         || matches!(
@@ -367,11 +388,7 @@ impl Evidence {
                             (Engine::Mysql, Engine::Mariadb) | (Engine::Mariadb, Engine::Mysql)
                         )
                 });
-                instance
-                    && engine
-                    && same(&setting.user, &key.user)
-                    && same(&setting.database, &key.database)
-                    && same(&setting.application, &key.application)
+                instance && engine && setting.names.match_key(key)
             })
             .map(|(setting, _)| setting)
             .collect()
@@ -423,7 +440,7 @@ mod tests {
         let read = read_settings(&csv).unwrap();
         let direct: Vec<ClientSetting> = found.iter().map(ClientSetting::from).collect();
         assert_eq!(read, direct);
-        assert_eq!(read[0].application.as_deref(), Some("billing"));
+        assert_eq!(read[0].names.application.as_deref(), Some("billing"));
         assert!(
             read[0]
                 .driver_version
@@ -442,7 +459,7 @@ mod tests {
         let read = read_settings(&old).unwrap();
         assert_eq!(
             (
-                read[0].application.as_ref(),
+                read[0].names.application.as_ref(),
                 read[0].driver_version.as_ref()
             ),
             (None, None)
@@ -457,31 +474,26 @@ mod tests {
             "orders-db.internal.example.com".into(),
             "orders-prod".into(),
         );
+        let db = |id: &str| Some(Endpoint::Database(id.into()));
         let table = [
             (
                 "prod-db-1.c9akciq32.us-east-1.rds.amazonaws.com",
-                Some(Endpoint::Database("prod-db-1".into())),
+                db("prod-db-1"),
             ),
             (
                 "app-cluster.cluster-ro-c9akciq32.eu-west-1.rds.amazonaws.com",
-                Some(Endpoint::Database("app-cluster".into())),
+                db("app-cluster"),
             ),
             (
                 "PROD-DB-1.C9AKCIQ32.US-EAST-1.RDS.AMAZONAWS.COM.",
-                Some(Endpoint::Database("prod-db-1".into())),
+                db("prod-db-1"),
             ),
             (
                 "my-proxy.proxy-c9akciq32.us-east-1.rds.amazonaws.com",
                 Some(Endpoint::Proxy("my-proxy".into())),
             ),
-            (
-                "cn-db.abc.cn-north-1.rds.amazonaws.com.cn",
-                Some(Endpoint::Database("cn-db".into())),
-            ),
-            (
-                "orders-db.internal.example.com",
-                Some(Endpoint::Database("orders-prod".into())),
-            ),
+            ("cn-db.abc.cn-north-1.rds.amazonaws.com.cn", db("cn-db")),
+            ("orders-db.internal.example.com", db("orders-prod")),
             ("localhost", None),
         ];
         for (host, expected) in table {

@@ -64,9 +64,9 @@ pub struct ConfigHit {
     /// `Application Name`, MySQL connection attribute `program_name`,
     /// Oracle JDBC `v$session.program`.
     pub application: Option<String>,
-    pub uses_tls: Fact,
-    pub verifies_chain: Fact,
-    pub verifies_hostname: Fact,
+    /// Whether it uses TLS and verifies the chain and the host name, the
+    /// driver's defaults applied.
+    pub facts: Facts,
     /// The trust material the setting names (`sslrootcert`, `ssl-ca`,
     /// `trustCertificateKeyStoreUrl`, a wallet directory), as written.
     pub trust_store: Option<String>,
@@ -92,18 +92,11 @@ impl ConfigHit {
             user: None,
             database: None,
             application: None,
-            uses_tls: facts.uses_tls,
-            verifies_chain: facts.verifies_chain,
-            verifies_hostname: facts.verifies_hostname,
+            facts,
             trust_store: None,
             driver_version: None,
             setting: text::shown_setting(raw),
         }
-    }
-
-    #[cfg(test)]
-    pub fn facts(&self) -> Facts {
-        Facts::new(self.uses_tls, self.verifies_chain, self.verifies_hostname)
     }
 }
 
@@ -242,7 +235,7 @@ pub(crate) mod testing {
             h.port,
             h.user.as_deref(),
             h.database.as_deref(),
-            h.facts(),
+            h.facts,
             h.trust_store.as_deref(),
         )
     }
@@ -257,7 +250,7 @@ pub(crate) mod testing {
         let mut failures = Vec::new();
         for &(file, text, versions, want) in rows {
             let hits = scan_with(detect, file, text, versions);
-            let got: Vec<Facts> = hits.iter().map(ConfigHit::facts).collect();
+            let got: Vec<Facts> = hits.iter().map(|h| h.facts).collect();
             if got != [want] {
                 failures.push(format!(
                     "{file} {versions:?}\n{text}\n got  {got:?}\n want {want:?}"

@@ -431,7 +431,7 @@ fn join_group(
     evidence: &Evidence,
 ) {
     for setting in settings {
-        let tie = if setting.application.is_some() {
+        let tie = if setting.names.application.is_some() {
             Tie::Named
         } else {
             match matched[setting.source.as_str()].len() {

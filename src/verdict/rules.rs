@@ -341,6 +341,7 @@ pub fn decide(group: &Group) -> Decision {
 mod tests {
     use super::*;
     use crate::census::Span;
+    use crate::evidence::fold::ClientNames;
 
     fn tally(count: u64) -> Tally {
         Tally {
@@ -374,9 +375,7 @@ mod tests {
             stack: "libpq URI".into(),
             engine: None,
             host: None,
-            user: None,
-            database: None,
-            application: None,
+            names: ClientNames::default(),
             driver_version: None,
             uses_tls,
             verifies_chain,
@@ -565,9 +564,7 @@ mod tests {
             Override {
                 source: "evidence.csv:2".into(),
                 instance: None,
-                user: None,
-                database: None,
-                application: None,
+                names: ClientNames::default(),
                 client_host: None,
                 verifies: false,
                 note: String::new(),

@@ -140,7 +140,7 @@ fn hits_start_on_the_right_line() {
     let hits = scan("database.yml", yml);
     let got: Vec<_> = hits
         .iter()
-        .map(|h| (h.line, h.database.as_deref(), h.verifies_chain))
+        .map(|h| (h.line, h.database.as_deref(), h.facts.verifies_chain))
         .collect();
     // The anchor block is a template: only the environments are reported;
     // production's sslmode line is its line.
@@ -158,13 +158,13 @@ fn rails_url_key_is_merged_not_reported_twice() {
     assert_eq!(hits.len(), 1, "{hits:#?}");
     assert_eq!(hits[0].stack, "Rails database.yml");
     assert_eq!(hits[0].host.as_deref(), Some("db.example.com"));
-    assert_eq!(hits[0].facts(), CA_ONLY);
+    assert_eq!(hits[0].facts, CA_ONLY);
     // In a template: reported once, through the block merging it.
     let yml = "default: &default\n  adapter: postgresql\n  url: postgres://app@db/app?sslmode=verify-full\nproduction:\n  <<: *default\n";
     let hits = scan("database.yml", yml);
     let got: Vec<_> = hits
         .iter()
-        .map(|h| (h.line, h.stack, h.verifies_hostname))
+        .map(|h| (h.line, h.stack, h.facts.verifies_hostname))
         .collect();
     assert_eq!(got, [(5, "Rails database.yml", Y)]);
 }
@@ -177,11 +177,14 @@ fn structured_settings_claim_the_strings_inside_them() {
     let py = "conn = psycopg2.connect('postgresql://app@db/app', sslmode='disable')\n";
     let hits = scan("db.py", py);
     assert_eq!(hits.len(), 1, "{hits:#?}");
-    assert_eq!((hits[0].uses_tls, hits[0].verifies_chain), (N, N));
+    assert_eq!(
+        (hits[0].facts.uses_tls, hits[0].facts.verifies_chain),
+        (N, N)
+    );
     let engine = "engine = create_engine('postgresql+asyncpg://app@db/app', connect_args={'ssl': 'verify-full'})\n";
     let hits = scan("db.py", engine);
     assert_eq!(hits.len(), 1, "{hits:#?}");
-    assert_eq!(hits[0].facts(), FULL);
+    assert_eq!(hits[0].facts, FULL);
 }
 
 #[test]
@@ -201,8 +204,8 @@ fn several_settings_in_one_file() {
     );
     // lib/pq's default (require up to v1.12.3, prefer after) depends on
     // a version no dependency file gives here; pgx defaults to prefer.
-    assert_eq!(hits[0].uses_tls, U);
-    assert_eq!(hits[1].uses_tls, U, "pgx defaults to prefer");
+    assert_eq!(hits[0].facts.uses_tls, U);
+    assert_eq!(hits[1].facts.uses_tls, U, "pgx defaults to prefer");
 }
 
 #[test]
@@ -327,7 +330,10 @@ fn node_project_files_use_node_postgres_semantics() {
         text,
         versions,
     }));
-    let got: Vec<_> = hits.iter().map(|h| (h.stack, h.verifies_chain)).collect();
+    let got: Vec<_> = hits
+        .iter()
+        .map(|h| (h.stack, h.facts.verifies_chain))
+        .collect();
     assert_eq!(
         got,
         [
@@ -343,7 +349,10 @@ fn node_project_files_use_node_postgres_semantics() {
         text,
         versions: Versions::None,
     }));
-    let got: Vec<_> = hits.iter().map(|h| (h.stack, h.verifies_chain)).collect();
+    let got: Vec<_> = hits
+        .iter()
+        .map(|h| (h.stack, h.facts.verifies_chain))
+        .collect();
     assert_eq!(got, [("libpq URI", U), ("PGSSLMODE env", U)]);
 }
 

@@ -134,7 +134,7 @@ fn settings_are_masked_and_start_at_the_first_key() {
     assert_eq!(hits[0].line, 3);
     // ODBC 18 validates a server-forced encryption even with Encrypt=no.
     assert_eq!(
-        (hits[0].uses_tls, hits[0].verifies_chain),
+        (hits[0].facts.uses_tls, hits[0].facts.verifies_chain),
         (Fact::Unknown, Fact::Unknown)
     );
     assert_eq!(
