@@ -427,15 +427,16 @@ pub(crate) mod testing {
         assert_facts(detect, &wrapped);
     }
 
-    /// [`FactsRow`]s, one a line: `file, text, [(Package, "version"), …] => facts;`.
+    /// [`FactsRow`]s, grouped by file name, one a line:
+    /// `"file" { text, [(Package, "version"), …] => facts; … }`.
     macro_rules! facts_rows {
-        ($($file:expr, $text:expr, [$(($pkg:ident, $version:literal)),*] => $facts:expr;)*) => {
-            [$((
+        ($($file:literal { $($text:expr, [$(($pkg:ident, $version:literal)),*] => $facts:expr;)* })*) => {
+            [$($((
                 $file,
                 $text,
                 &[$(($crate::evidence::deps::Package::$pkg, $version)),*][..],
                 $facts,
-            )),*]
+            ),)*)*]
         };
     }
     pub(crate) use facts_rows;

@@ -29,7 +29,7 @@ pub(super) fn check_engines(
 
 /// Connector/J's defaults by version (docs/FORMATS.md, "MySQL"), and
 /// every stack's TLS value taken from elsewhere, registered, pulled in
-/// from another file or cut short: (file, setting, driver versions in
+/// from another file or cut short: by file, (setting, driver versions in
 /// the project, facts).
 #[test]
 fn versions_and_values_from_elsewhere() {
@@ -40,33 +40,37 @@ fn versions_and_values_from_elsewhere() {
             // Connector/J 8.0.13+: useSSL is true by default, so
             // verifyServerCertificate=true alone is VERIFY_CA. Before, an
             // unset useSSL meant TLS without verification (5.7+ server).
-            "app.properties", "url=jdbc:mysql://shop-db/shop?verifyServerCertificate=true", [(ConnectorJ, "8.0.33")] => V_CA;
-            "app.properties", "url=jdbc:mysql://shop-db/shop?verifyServerCertificate=true", [(ConnectorJ, "5.1.49")] => PREF;
-            "app.properties", "url=jdbc:mysql://shop-db/shop?verifyServerCertificate=true", [] => Facts::new(Unknown, Unknown, No);
-            "app.properties", "url=jdbc:mysql://shop-db/shop?useSSL=true", [(ConnectorJ, "5.1.49")] => Facts::new(Unknown, Yes, No);
-            "app.properties", "url=jdbc:mysql://shop-db/shop?useSSL=true", [(ConnectorJ, "8.0.12")] => Facts::new(Unknown, Yes, No);
-            "app.properties", "url=jdbc:mysql://shop-db/shop?useSSL=true", [(ConnectorJ, "^8.0.13")] => PREF;
-            "app.properties", "url=jdbc:mysql://shop-db/shop?useSSL=true&requireSSL=true&verifyServerCertificate=false", [] => REQ;
-            "app.properties", "url=jdbc:mysql://shop-db/shop", [] => PREF;
-            "app.properties", "url=jdbc:mysql://shop-db/shop?sslMode=VERIFY_IDENTITY", [] => V_ID;
-            // Values from elsewhere.
-            "app.properties", "url=jdbc:mysql://shop-db/shop?sslMode=${MYSQL_SSL_MODE}", [] => UNKNOWN;
-            "app.properties", "url=jdbc:mysql://shop-db/shop?useSSL=${USE_SSL}", [(ConnectorJ, "8.0.33")] => UNKNOWN;
-            ".env", "DATABASE_URL=mysql://app@shop-db/shop?ssl-mode=${MYSQL_SSL_MODE}", [] => UNKNOWN;
-            "database.yml", "production:\n adapter: mysql2\n host: shop-db\n ssl_mode: <%= ENV['DB_SSL_MODE'] %>\n", [] => UNKNOWN;
-            "my.cnf", "[client]\nhost=shop-db\nssl-mode=$MYSQL_SSL_MODE\n", [] => UNKNOWN;
-            "db.py", "import MySQLdb\ndb = MySQLdb.connect(host='shop-db', ssl_mode=os.environ['SSL_MODE'])\n", [] => UNKNOWN;
-            "settings.py", "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'HOST': 'shop-db', 'OPTIONS': {'ssl_mode': env('DB_SSL_MODE')}}}\n", [] => UNKNOWN;
-            "db.js", "const mysql = require('mysql2');\nmysql.createPool({ host: 'shop-db', ssl: process.env.DB_SSL });\n", [] => UNKNOWN;
+            "app.properties" {
+                "url=jdbc:mysql://shop-db/shop?verifyServerCertificate=true", [(ConnectorJ, "8.0.33")] => V_CA;
+                "url=jdbc:mysql://shop-db/shop?verifyServerCertificate=true", [(ConnectorJ, "5.1.49")] => PREF;
+                "url=jdbc:mysql://shop-db/shop?verifyServerCertificate=true", [] => Facts::new(Unknown, Unknown, No);
+                "url=jdbc:mysql://shop-db/shop?useSSL=true", [(ConnectorJ, "5.1.49")] => Facts::new(Unknown, Yes, No);
+                "url=jdbc:mysql://shop-db/shop?useSSL=true", [(ConnectorJ, "8.0.12")] => Facts::new(Unknown, Yes, No);
+                "url=jdbc:mysql://shop-db/shop?useSSL=true", [(ConnectorJ, "^8.0.13")] => PREF;
+                "url=jdbc:mysql://shop-db/shop?useSSL=true&requireSSL=true&verifyServerCertificate=false", [] => REQ;
+                "url=jdbc:mysql://shop-db/shop", [] => PREF;
+                "url=jdbc:mysql://shop-db/shop?sslMode=VERIFY_IDENTITY", [] => V_ID;
+                // Values from elsewhere.
+                "url=jdbc:mysql://shop-db/shop?sslMode=${MYSQL_SSL_MODE}", [] => UNKNOWN;
+                "url=jdbc:mysql://shop-db/shop?useSSL=${USE_SSL}", [(ConnectorJ, "8.0.33")] => UNKNOWN;
+            }
+            ".env" { "DATABASE_URL=mysql://app@shop-db/shop?ssl-mode=${MYSQL_SSL_MODE}", [] => UNKNOWN; }
+            "database.yml" { "production:\n adapter: mysql2\n host: shop-db\n ssl_mode: <%= ENV['DB_SSL_MODE'] %>\n", [] => UNKNOWN; }
+            "my.cnf" { "[client]\nhost=shop-db\nssl-mode=$MYSQL_SSL_MODE\n", [] => UNKNOWN; }
+            "db.py" { "import MySQLdb\ndb = MySQLdb.connect(host='shop-db', ssl_mode=os.environ['SSL_MODE'])\n", [] => UNKNOWN; }
+            "settings.py" { "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'HOST': 'shop-db', 'OPTIONS': {'ssl_mode': env('DB_SSL_MODE')}}}\n", [] => UNKNOWN; }
+            "db.js" { "const mysql = require('mysql2');\nmysql.createPool({ host: 'shop-db', ssl: process.env.DB_SSL });\n", [] => UNKNOWN; }
             // A registered tls.Config decides.
-            "main.go", "dsn := \"app@tcp(shop-db:3306)/shop?tls=custom\"", [] => Facts::new(Yes, Unknown, Unknown);
+            "main.go" { "dsn := \"app@tcp(shop-db:3306)/shop?tls=custom\"", [] => Facts::new(Yes, Unknown, Unknown); }
             // Cut short: the rest may set TLS.
-            "Db.java", "String url = \"jdbc:mysql://shop-db:3306/shop\" + props;", [] => UNKNOWN;
-            "main.go", "dsn := \"app@tcp(shop-db:3306)/shop?tls=\" + tlsName", [] => UNKNOWN;
-            "db.php", "$url = 'mysql://app@shop-db/shop?' . $query;", [] => UNKNOWN;
+            "Db.java" { "String url = \"jdbc:mysql://shop-db:3306/shop\" + props;", [] => UNKNOWN; }
+            "main.go" { "dsn := \"app@tcp(shop-db:3306)/shop?tls=\" + tlsName", [] => UNKNOWN; }
+            "db.php" { "$url = 'mysql://app@shop-db/shop?' . $query;", [] => UNKNOWN; }
             // A file pulled in may hold the TLS options.
-            "my.cnf", "[client]\nhost=shop-db\n\n!includedir /etc/mysql/conf.d/\n", [] => UNKNOWN;
-            "my.cnf", "[client]\nhost=shop-db\nssl-mode=DISABLED\n!include /etc/mysql/extra.cnf\n", [] => PLAIN;
+            "my.cnf" {
+                "[client]\nhost=shop-db\n\n!includedir /etc/mysql/conf.d/\n", [] => UNKNOWN;
+                "[client]\nhost=shop-db\nssl-mode=DISABLED\n!include /etc/mysql/extra.cnf\n", [] => PLAIN;
+            }
         },
     );
     let hits = testing::scan_with(

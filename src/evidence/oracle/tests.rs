@@ -17,11 +17,15 @@ fn values_from_elsewhere_are_unknown() {
     testing::assert_facts(
         detect,
         &facts_rows! {
-            "db.properties", "url=jdbc:oracle:thin:@${ORACLE_URL}", [] => UNKNOWN;
-            "db.properties", "url=jdbc:oracle:thin:@ERP_TLS", [] => UNKNOWN;
-            "db.py", "import oracledb\nconn = oracledb.connect(user='erp', dsn=os.environ['ORACLE_DSN'])\n", [] => UNKNOWN;
-            "db.py", "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=2484, protocol=os.environ['DB_PROTOCOL'], service_name='ERP')\n", [] => UNKNOWN;
-            "db.py", "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=1521, service_name='ERP')\n", [] => PLAIN;
+            "db.properties" {
+                "url=jdbc:oracle:thin:@${ORACLE_URL}", [] => UNKNOWN;
+                "url=jdbc:oracle:thin:@ERP_TLS", [] => UNKNOWN;
+            }
+            "db.py" {
+                "import oracledb\nconn = oracledb.connect(user='erp', dsn=os.environ['ORACLE_DSN'])\n", [] => UNKNOWN;
+                "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=2484, protocol=os.environ['DB_PROTOCOL'], service_name='ERP')\n", [] => UNKNOWN;
+                "import oracledb\nconn = oracledb.connect(user='erp', host='erp-db', port=1521, service_name='ERP')\n", [] => PLAIN;
+            }
         },
     );
 }

@@ -413,17 +413,19 @@ mod tests {
         // for encryption, an unknown SqlClient is unknown; an Encrypt given
         // is read.
         let settings = facts_rows! {
-            "*", "User ID=app", [(SqlClient, "5.2.1")] => FULL;
-            "*", "User Id=app", [(SqlClient, "5.2.1")] => FULL;
-            "*", "User ID=app", [(SqlClient, "3.1.0")] => UNKNOWN;
-            "*", "User ID=app", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
-            "*", "User ID=app", [] => UNKNOWN;
-            "*", "Encrypt=True;TrustServerCertificate=False", [] => FULL;
-            "*", "Encrypt=True;TrustServerCertificate=True", [] => NO_VERIFY;
-            "*", "Encrypt=False", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
-            "*", "Encrypt=False", [(SqlClient, "5.2.1")] => UNKNOWN;
-            "*", "Encrypt=Strict", [] => FULL;
-            "*", "Encrypt=False;TrustServerCertificate=True", [] => OPPORTUNISTIC;
+            "*" {
+                "User ID=app", [(SqlClient, "5.2.1")] => FULL;
+                "User Id=app", [(SqlClient, "5.2.1")] => FULL;
+                "User ID=app", [(SqlClient, "3.1.0")] => UNKNOWN;
+                "User ID=app", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
+                "User ID=app", [] => UNKNOWN;
+                "Encrypt=True;TrustServerCertificate=False", [] => FULL;
+                "Encrypt=True;TrustServerCertificate=True", [] => NO_VERIFY;
+                "Encrypt=False", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
+                "Encrypt=False", [(SqlClient, "5.2.1")] => UNKNOWN;
+                "Encrypt=Strict", [] => FULL;
+                "Encrypt=False;TrustServerCertificate=True", [] => OPPORTUNISTIC;
+            }
         };
         let files = [
             "Web.config",

@@ -12,8 +12,8 @@ pub(super) const ADO: &str = "ADO.NET SqlClient connection string";
 pub(super) const ODBC: &str = "ODBC connection string";
 
 /// Each driver's defaults by version (docs/FORMATS.md, "SQL Server"):
-/// (file, setting, the driver version in the project's dependency files,
-/// facts). `Encrypt=false` is never "does not verify" for a driver that
+/// by file, (setting, the driver version in the project's dependency
+/// files, facts). `Encrypt=false` is never "does not verify" for a driver that
 /// validates a server-forced encryption.
 #[test]
 fn driver_defaults_follow_the_version_in_sight() {
@@ -24,49 +24,57 @@ fn driver_defaults_follow_the_version_in_sight() {
         // Microsoft.Data.SqlClient: 1.x never validates Encrypt=false; 2.0+
         // validates when the server forces encryption; 4.0+ encrypts by
         // default.
-        "appsettings.json", "Encrypt=false", [(SqlClient, "1.1.4")] => OPPORTUNISTIC;
-        "appsettings.json", "Encrypt=false", [(SqlClient, "2.1.7")] => UNKNOWN;
-        "appsettings.json", "Encrypt=false", [(SqlClient, "5.2.1")] => UNKNOWN;
-        "appsettings.json", "Encrypt=false", [] => UNKNOWN;
-        "appsettings.json", "Encrypt=false;TrustServerCertificate=true", [] => OPPORTUNISTIC;
-        "appsettings.json", "User ID=app", [(SqlClient, "1.1.4")] => OPPORTUNISTIC;
-        "appsettings.json", "User ID=app", [(SqlClient, "3.1.0")] => UNKNOWN;
-        "appsettings.json", "User ID=app", [(SqlClient, "5.2.1")] => FULL;
-        "appsettings.json", "User ID=app", [] => UNKNOWN;
-        "appsettings.json", "TrustServerCertificate=true", [(SqlClient, "5.2.1")] => NO_VERIFY;
-        // System.Data.SqlClient behaves as 1.x.
-        "appsettings.json", "Encrypt=false", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
-        // Values from elsewhere.
-        "appsettings.json", "Encrypt=${SQL_ENCRYPT}", [(SqlClient, "5.2.1")] => UNKNOWN;
-        "appsettings.json", "Encrypt=true;TrustServerCertificate=$(TrustCert)", [(SqlClient, "5.2.1")] => Facts::new(Yes, Unknown, Unknown);
+        "appsettings.json" {
+            "Encrypt=false", [(SqlClient, "1.1.4")] => OPPORTUNISTIC;
+            "Encrypt=false", [(SqlClient, "2.1.7")] => UNKNOWN;
+            "Encrypt=false", [(SqlClient, "5.2.1")] => UNKNOWN;
+            "Encrypt=false", [] => UNKNOWN;
+            "Encrypt=false;TrustServerCertificate=true", [] => OPPORTUNISTIC;
+            "User ID=app", [(SqlClient, "1.1.4")] => OPPORTUNISTIC;
+            "User ID=app", [(SqlClient, "3.1.0")] => UNKNOWN;
+            "User ID=app", [(SqlClient, "5.2.1")] => FULL;
+            "User ID=app", [] => UNKNOWN;
+            "TrustServerCertificate=true", [(SqlClient, "5.2.1")] => NO_VERIFY;
+            // System.Data.SqlClient behaves as 1.x.
+            "Encrypt=false", [(SystemDataSqlClient, "4.8.6")] => OPPORTUNISTIC;
+            // Values from elsewhere.
+            "Encrypt=${SQL_ENCRYPT}", [(SqlClient, "5.2.1")] => UNKNOWN;
+            "Encrypt=true;TrustServerCertificate=$(TrustCert)", [(SqlClient, "5.2.1")] => Facts::new(Yes, Unknown, Unknown);
+        }
         // mssql-jdbc: encrypt=false negotiates a server-required
         // encryption and validates it; encrypt true by default from 10.1.
-        "application.properties", "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false", [] => UNKNOWN;
-        "application.properties", "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false;trustServerCertificate=true", [] => OPPORTUNISTIC;
-        "application.properties", "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger", [(MssqlJdbc, "9.4.1.jre8")] => UNKNOWN;
-        "application.properties", "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger", [(MssqlJdbc, "12.6.1.jre11")] => FULL;
-        "application.properties", "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger", [] => UNKNOWN;
-        "application.properties", "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=true;trustManagerClass=com.example.PinnedTrustManager", [] => Facts::new(Yes, Unknown, Unknown);
+        "application.properties" {
+            "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false", [] => UNKNOWN;
+            "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false;trustServerCertificate=true", [] => OPPORTUNISTIC;
+            "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger", [(MssqlJdbc, "9.4.1.jre8")] => UNKNOWN;
+            "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger", [(MssqlJdbc, "12.6.1.jre11")] => FULL;
+            "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger", [] => UNKNOWN;
+            "url=jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=true;trustManagerClass=com.example.PinnedTrustManager", [] => Facts::new(Yes, Unknown, Unknown);
+        }
         // ODBC: 18 validates whenever it encrypts; 17 only when asked.
-        "db.py", "cs = 'Driver={ODBC Driver 18 for SQL Server};Server=ledger-db;Encrypt=no'", [] => UNKNOWN;
-        "db.py", "cs = 'Driver={ODBC Driver 18 for SQL Server};Server=ledger-db;Encrypt=no;TrustServerCertificate=yes'", [] => OPPORTUNISTIC;
-        "db.py", "cs = 'Driver={ODBC Driver 17 for SQL Server};Server=ledger-db;Encrypt=no'", [] => OPPORTUNISTIC;
-        // 17 with an Authentication method encrypts by default.
-        "db.py", "cs = 'Driver={ODBC Driver 17 for SQL Server};Server=ledger-db;Authentication=ActiveDirectoryMsi'", [] => FULL;
-        // OLE DB 18 with an Authentication method validates whatever the
-        // encryption.
-        "db.py", "cs = 'Provider=MSOLEDBSQL;Data Source=ledger-db;Authentication=ActiveDirectoryPassword;Use Encryption for Data=false'", [] => Facts::new(Unknown, Yes, Yes);
-        "db.py", "cs = 'Provider=MSOLEDBSQL;Data Source=ledger-db;Initial Catalog=ledger'", [] => OPPORTUNISTIC;
+        "db.py" {
+            "cs = 'Driver={ODBC Driver 18 for SQL Server};Server=ledger-db;Encrypt=no'", [] => UNKNOWN;
+            "cs = 'Driver={ODBC Driver 18 for SQL Server};Server=ledger-db;Encrypt=no;TrustServerCertificate=yes'", [] => OPPORTUNISTIC;
+            "cs = 'Driver={ODBC Driver 17 for SQL Server};Server=ledger-db;Encrypt=no'", [] => OPPORTUNISTIC;
+            // 17 with an Authentication method encrypts by default.
+            "cs = 'Driver={ODBC Driver 17 for SQL Server};Server=ledger-db;Authentication=ActiveDirectoryMsi'", [] => FULL;
+            // OLE DB 18 with an Authentication method validates whatever the
+            // encryption.
+            "cs = 'Provider=MSOLEDBSQL;Data Source=ledger-db;Authentication=ActiveDirectoryPassword;Use Encryption for Data=false'", [] => Facts::new(Unknown, Yes, Yes);
+            "cs = 'Provider=MSOLEDBSQL;Data Source=ledger-db;Initial Catalog=ledger'", [] => OPPORTUNISTIC;
+        }
         // go-mssqldb: an explicit encrypt=false still validates the login
         // handshake; without encrypt the certificate is trusted.
-        "main.go", "db, _ := sql.Open(\"sqlserver\", \"sqlserver://sa@ledger-db?database=ledger&encrypt=false\")", [] => Facts::new(Unknown, Yes, Yes);
-        "main.go", "db, _ := sql.Open(\"sqlserver\", \"sqlserver://sa@ledger-db?database=ledger\")", [] => OPPORTUNISTIC;
-        "main.go", "db, _ := sql.Open(\"sqlserver\", \"server=ledger-db;user id=sa;encrypt=false\")", [] => Facts::new(Unknown, Yes, Yes);
+        "main.go" {
+            "db, _ := sql.Open(\"sqlserver\", \"sqlserver://sa@ledger-db?database=ledger&encrypt=false\")", [] => Facts::new(Unknown, Yes, Yes);
+            "db, _ := sql.Open(\"sqlserver\", \"sqlserver://sa@ledger-db?database=ledger\")", [] => OPPORTUNISTIC;
+            "db, _ := sql.Open(\"sqlserver\", \"server=ledger-db;user id=sa;encrypt=false\")", [] => Facts::new(Unknown, Yes, Yes);
+        }
         // Drivers that do not document a server-forced encryption.
-        "schema.prisma", "url = \"sqlserver://ledger-db:1433;database=ledger;encrypt=false\"", [] => UNKNOWN;
+        "schema.prisma" { "url = \"sqlserver://ledger-db:1433;database=ledger;encrypt=false\"", [] => UNKNOWN; }
         // Cut short: the rest may set Encrypt.
-        "Program.cs", "var cs = \"Server=tcp:ledger-db,1433;Initial Catalog=ledger;Encrypt=false;TrustServerCertificate=true;\" + extra; // SqlConnection", [] => UNKNOWN;
-        "Db.java", "String url = \"jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false;trustServerCertificate=true\" + props;", [] => UNKNOWN;
+        "Program.cs" { "var cs = \"Server=tcp:ledger-db,1433;Initial Catalog=ledger;Encrypt=false;TrustServerCertificate=true;\" + extra; // SqlConnection", [] => UNKNOWN; }
+        "Db.java" { "String url = \"jdbc:sqlserver://ledger-db:1433;databaseName=ledger;encrypt=false;trustServerCertificate=true\" + props;", [] => UNKNOWN; }
     };
     testing::assert_facts_wrapped(detect, &table, |file, setting| {
         if file == "appsettings.json" {
