@@ -171,7 +171,7 @@ fn run(line: &[u8], pos: usize, accept: impl Fn(u8) -> bool) -> usize {
 }
 
 /// `YYYY-MM-DD HH:MM:SS`: the part of every `%t`/`%m` timestamp.
-const DATE_TIME_LEN: usize = 19;
+pub(crate) const DATE_TIME_LEN: usize = 19;
 
 /// Whether `bytes` start with `YYYY-MM-DD HH:MM:SS` (ASCII digits). Every
 /// byte is tested and the results and-ed without branches (a fixed-length
@@ -379,10 +379,51 @@ fn remote_candidates(line: &str, pos: usize) -> impl Iterator<Item = RemoteSpans
 /// other line goes to the general matcher.
 fn rds_path(line: &str) -> Option<Matched> {
     let bytes = line.as_bytes();
+    let time_end = rds_time_end(bytes)?;
+    let fields = rds_after_time(bytes, time_end)?;
     let mut captures = Captures::default();
-    let [with_zone, without] = timestamp_ends(bytes, 0);
-    let time_end = with_zone.or(without)?;
     captures.set(Some(Slot::Time), 0, time_end);
+    if let Some((start, end)) = fields.host {
+        captures.set(Some(Slot::RemoteHost), start, end);
+    }
+    if let Some((start, end)) = fields.port {
+        captures.set(Some(Slot::RemotePort), start, end);
+    }
+    captures.set(Some(Slot::Pid), fields.pid.0, fields.pid.1);
+    Some(Matched {
+        captures,
+        severity: fields.severity,
+        message: fields.message,
+    })
+}
+
+/// Where the timestamp RDS's prefix starts with ends, on its first path
+/// (with its zone if it has one).
+#[inline(always)]
+pub(crate) fn rds_time_end(bytes: &[u8]) -> Option<usize> {
+    let [with_zone, without] = timestamp_ends(bytes, 0);
+    with_zone.or(without)
+}
+
+/// What RDS's prefix holds after its timestamp, as byte spans of the line.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RdsFields {
+    /// `%r`'s host, if any.
+    pub host: Option<(usize, usize)>,
+    /// `%r`'s port, if any (ASCII digits).
+    pub port: Option<(usize, usize)>,
+    /// `%p` (ASCII digits).
+    pub pid: (usize, usize),
+    pub severity: (usize, usize),
+    pub message: usize,
+}
+
+/// The rest of [`rds_path`] after a timestamp ending at `time_end`:
+/// `:%r:%u@%d:[%p]:` and the severity. Split out so that a reader that
+/// knows where the timestamp ends (the line repeats the one before it)
+/// goes on from there.
+#[inline(always)]
+pub(crate) fn rds_after_time(bytes: &[u8], time_end: usize) -> Option<RdsFields> {
     let mut pos = time_end;
     if bytes.get(pos) != Some(&b':') {
         return None;
@@ -390,12 +431,6 @@ fn rds_path(line: &str) -> Option<Matched> {
     pos += 1;
     // `%r`: the general matcher's first candidate, as the first path takes it.
     let (host, port, end) = first_remote(bytes, pos);
-    if let Some((start, end)) = host {
-        captures.set(Some(Slot::RemoteHost), start, end);
-    }
-    if let Some((start, end)) = port {
-        captures.set(Some(Slot::RemotePort), start, end);
-    }
     pos = end;
     if bytes.get(pos) != Some(&b':') {
         return None;
@@ -404,23 +439,27 @@ fn rds_path(line: &str) -> Option<Matched> {
     // `%u@%d:[`: the user up to the first `@`, the database up to the first
     // `:[` after it; names are short, so a plain loop beats a memchr call.
     pos += bytes.get(pos..)?.iter().position(|&b| b == b'@')? + 1;
-    pos += bytes
-        .get(pos..)?
-        .windows(2)
-        .position(|pair| pair == b":[")?
-        + 2;
+    loop {
+        pos += bytes.get(pos..)?.iter().position(|&b| b == b':')? + 1;
+        if bytes.get(pos) == Some(&b'[') {
+            pos += 1;
+            break;
+        }
+    }
     let digits = run(bytes, pos, |b| b.is_ascii_digit());
     if digits == 0 {
         return None;
     }
-    captures.set(Some(Slot::Pid), pos, pos + digits);
+    let pid = (pos, pos + digits);
     pos += digits;
     if !has_at(bytes, pos, b"]:") {
         return None;
     }
     let (severity, message) = severity(bytes, pos + 2)?;
-    Some(Matched {
-        captures,
+    Some(RdsFields {
+        host,
+        port,
+        pid,
         severity,
         message,
     })
@@ -544,6 +583,12 @@ impl Matcher {
         }
         let rds = is_rds_shape(&steps);
         Ok(Matcher { steps, rds })
+    }
+
+    /// Whether this is RDS's prefix (`%t:%r:%u@%d:[%p]:`, or with `%m`),
+    /// which [`rds_after_time`] reads.
+    pub(crate) fn is_rds(&self) -> bool {
+        self.rds
     }
 
     /// Matches the prefix, the severity and its two spaces at `start`.
