@@ -7,6 +7,7 @@
 //! hot path.
 
 use super::stderr::PrefixError;
+use crate::word;
 
 /// What a prefix can tell; only the first occurrence of an escape captures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -430,17 +431,17 @@ pub(crate) fn rds_after_time(bytes: &[u8], time_end: usize) -> Option<RdsFields>
     }
     pos += 1;
     // `%r`: the general matcher's first candidate, as the first path takes it.
-    let (host, port, end) = first_remote(bytes, pos);
+    let (host, port, end) = host_and_port(bytes, pos).unwrap_or_else(|| first_remote(bytes, pos));
     pos = end;
     if bytes.get(pos) != Some(&b':') {
         return None;
     }
     pos += 1;
     // `%u@%d:[`: the user up to the first `@`, the database up to the first
-    // `:[` after it; names are short, so a plain loop beats a memchr call.
-    pos += bytes.get(pos..)?.iter().position(|&b| b == b'@')? + 1;
+    // `:[` after it, searched a word at a time.
+    pos = word::find_byte(bytes, pos, b'@')? + 1;
     loop {
-        pos += bytes.get(pos..)?.iter().position(|&b| b == b':')? + 1;
+        pos = word::find_byte(bytes, pos, b':')? + 1;
         if bytes.get(pos) == Some(&b'[') {
             pos += 1;
             break;
@@ -463,6 +464,28 @@ pub(crate) fn rds_after_time(bytes: &[u8], time_end: usize) -> Option<RdsFields>
         severity,
         message,
     })
+}
+
+/// `%r`'s first candidate at `pos` where it is `host(port)`, as nearly
+/// every TCP line has it: [`first_remote`]'s answer then, found a word at a
+/// time; `None` for anything else (`[local]`, a bare host, a host with a
+/// byte below `*` in it), which `first_remote` reads.
+#[inline(always)]
+fn host_and_port(bytes: &[u8], pos: usize) -> Option<RemoteSpans> {
+    // Whitespace and both parentheses are below `*`: where the first such
+    // byte is a `(`, the host before it holds none of the bytes that end
+    // `first_remote`'s host.
+    let open = word::find_below(bytes, pos, b'*')?;
+    if open == pos || bytes[open] != b'(' || has_at(bytes, pos, b"[local]") {
+        return None;
+    }
+    let port_start = open + 1;
+    let digits = run(bytes, port_start, |b| b.is_ascii_digit());
+    (digits > 0 && bytes.get(port_start + digits) == Some(&b')')).then_some((
+        Some((pos, open)),
+        Some((port_start, port_start + digits)),
+        port_start + digits + 1,
+    ))
 }
 
 /// `%r`'s first candidate at `pos` (what [`remote_candidates`] yields

@@ -11,7 +11,7 @@ use regex::Regex;
 
 use super::message::{self, Malformed};
 use super::prefix::{self, Matcher, Slot};
-use crate::number::decimal;
+use crate::number::{decimal, digit_run};
 use crate::observation::{Observation, Remote};
 use crate::time::{Timestamp, parse_epoch, parse_timestamp};
 
@@ -173,13 +173,13 @@ impl LinePrefix {
         let remote = match fields.host.and_then(text) {
             Some(host) if !host.is_empty() => Some(Remote {
                 host,
-                port: fields.port.and_then(text).and_then(decimal),
+                port: fields.port.and_then(text).and_then(digit_run),
             }),
             _ => None,
         };
         Some(PrefixedLine {
             time,
-            pid: text(fields.pid).and_then(decimal),
+            pid: text(fields.pid).and_then(digit_run),
             remote,
             application: None,
             severity: text(fields.severity)?,
