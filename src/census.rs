@@ -241,6 +241,15 @@ pub struct Counts(Vec<(Box<str>, u64)>);
 
 impl Counts {
     pub fn add(&mut self, text: &str, n: u64) {
+        // Most clients have one text of each kind (one cipher, one TLS
+        // version): an equality test of it costs less than a search's
+        // ordered comparisons.
+        if let Some((first, count)) = self.0.first_mut()
+            && first.as_ref() == text
+        {
+            *count += n;
+            return;
+        }
         match self.0.binary_search_by(|(t, _)| t.as_ref().cmp(text)) {
             Ok(at) => self.0[at].1 += n,
             Err(at) => {
@@ -665,6 +674,9 @@ mod tests {
             ["TLSv1", "TLSv1.2", "TLSv1.3"]
         );
         assert_eq!(a.get("TLSv1.3"), Some(2));
+        // The first text, counted without a search.
+        a.add("TLSv1", 1);
+        assert_eq!(a.get("TLSv1"), Some(5));
         a.take_one("TLSv1.2");
         a.take_one("absent");
         assert_eq!(a.get("TLSv1.2"), None);

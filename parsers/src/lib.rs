@@ -24,6 +24,7 @@ mod oracle;
 mod pg;
 mod scan;
 mod time;
+mod word;
 
 pub use format::{
     DetectError, Detected, Engine, FormatChoice, LogFormat, detect, detect_found, named_instance,

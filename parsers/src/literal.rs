@@ -1,16 +1,15 @@
 //! Fixed field labels searched in every connection line. `str::split_once`
 //! with a `&str` pattern builds a two-way searcher on each call, which costs
-//! more than the search on short lines; a `Literal` builds its forward
-//! searcher once, and searches backwards from its rarest byte.
+//! more than the search on short lines; so does a prebuilt `memmem::Finder`,
+//! whose Rabin-Karp loop reads every byte of a short haystack. A `Literal`
+//! jumps between occurrences of its rarest byte (memchr, SIMD) and compares
+//! the label there, forwards and backwards.
 
-use memchr::memmem::Finder;
-
-/// A label with its searchers, built on first use (`static` + `LazyLock`).
+/// A label and its rarest byte, found on first use (`static` + `LazyLock`).
 pub struct Literal {
     text: &'static [u8],
-    forward: Finder<'static>,
-    /// Where in the label its rarest byte is: the backward search jumps
-    /// between occurrences of that byte (memrchr) and compares there.
+    /// Where in the label its rarest byte is: the searches jump between
+    /// occurrences of that byte and compare there.
     anchor: usize,
 }
 
@@ -27,8 +26,7 @@ fn commonness(b: u8) -> u8 {
 }
 
 impl Literal {
-    /// Builds the searchers for a label; its rarest byte anchors the
-    /// backward search.
+    /// Finds a label's rarest byte, which anchors the searches.
     pub fn new(text: &'static str) -> Literal {
         let bytes = text.as_bytes();
         let anchor = (0..bytes.len())
@@ -36,14 +34,19 @@ impl Literal {
             .unwrap_or(0);
         Literal {
             text: bytes,
-            forward: Finder::new(text),
             anchor,
         }
     }
 
-    /// Where the label first occurs.
+    /// Where the label first occurs. Occurrences of the anchor byte come in
+    /// the order of the starts they would give, so the first that holds the
+    /// label is the first occurrence.
     pub fn find(&self, hay: &str) -> Option<usize> {
-        self.forward.find(hay.as_bytes())
+        let hay = hay.as_bytes();
+        let (&rare, len) = (self.text.get(self.anchor)?, self.text.len());
+        // Offsets in the haystack past the anchor's place are label starts.
+        memchr::memchr_iter(rare, hay.get(self.anchor..)?)
+            .find(|&start| hay.get(start..start + len) == Some(self.text))
     }
 
     /// Where the label last occurs.

@@ -22,6 +22,22 @@ pub(crate) fn decimal<T: TryFrom<u64>>(text: &str) -> Option<T> {
     T::try_from(n).ok()
 }
 
+/// A run of ASCII digits (a field the prefix matcher cut as one) as `T`:
+/// what [`decimal`] gives for it, without testing each byte again.
+#[inline(always)]
+pub(crate) fn digit_run<T: TryFrom<u64>>(run: &str) -> Option<T> {
+    // 19 digits always fit a u64; longer runs (leading zeros) are for
+    // `decimal` to judge.
+    if run.is_empty() || run.len() > 19 {
+        return decimal(run);
+    }
+    debug_assert!(run.bytes().all(|b| b.is_ascii_digit()), "{run:?}");
+    let n = run
+        .bytes()
+        .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0')));
+    T::try_from(n).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,6 +65,10 @@ mod tests {
             "000000000000000000000080",
         ];
         for text in texts {
+            if text.bytes().all(|b| b.is_ascii_digit()) {
+                assert_eq!(digit_run::<u16>(text), decimal::<u16>(text), "{text:?}");
+                assert_eq!(digit_run::<u32>(text), decimal::<u32>(text), "{text:?}");
+            }
             assert_eq!(
                 decimal::<u16>(text),
                 text.parse::<u16>().ok(),

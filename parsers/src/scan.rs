@@ -168,10 +168,12 @@ pub fn scan_line(format: &LogFormat, chunk: &[u8], offset: usize, sink: &mut imp
 }
 
 /// What line parsers learn while reading one chunk in order: MariaDB's
-/// look-back for the last printed time resumes where it stopped.
+/// look-back for the last printed time resumes where it stopped, and a
+/// PostgreSQL line's timestamp is compared with the one before it.
 #[derive(Debug, Default)]
 struct ChunkMemory {
     lookback: mysql::general::Lookback,
+    stderr: stderr::LineMemory,
 }
 
 fn read_line_at(
@@ -249,7 +251,8 @@ fn parse_line(
 ) -> LineOutcome {
     match format {
         LogFormat::PgStderr { prefix } => {
-            stderr::observe(prefix.as_ref(), line).map(|parsed| parsed.map(emit))
+            stderr::observe(prefix.as_ref(), line, &mut memory.stderr)
+                .map(|parsed| parsed.map(emit))
         }
         LogFormat::PgCsvlog => csvlog::observe(line, emit),
         LogFormat::PgJsonlog => jsonlog::observe(line, emit),

@@ -7,6 +7,7 @@
 //! hot path.
 
 use super::stderr::PrefixError;
+use crate::word;
 
 /// What a prefix can tell; only the first occurrence of an escape captures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,7 +172,7 @@ fn run(line: &[u8], pos: usize, accept: impl Fn(u8) -> bool) -> usize {
 }
 
 /// `YYYY-MM-DD HH:MM:SS`: the part of every `%t`/`%m` timestamp.
-const DATE_TIME_LEN: usize = 19;
+pub(crate) const DATE_TIME_LEN: usize = 19;
 
 /// Whether `bytes` start with `YYYY-MM-DD HH:MM:SS` (ASCII digits). Every
 /// byte is tested and the results and-ed without branches (a fixed-length
@@ -379,51 +380,112 @@ fn remote_candidates(line: &str, pos: usize) -> impl Iterator<Item = RemoteSpans
 /// other line goes to the general matcher.
 fn rds_path(line: &str) -> Option<Matched> {
     let bytes = line.as_bytes();
+    let time_end = rds_time_end(bytes)?;
+    let fields = rds_after_time(bytes, time_end)?;
     let mut captures = Captures::default();
-    let [with_zone, without] = timestamp_ends(bytes, 0);
-    let time_end = with_zone.or(without)?;
     captures.set(Some(Slot::Time), 0, time_end);
+    if let Some((start, end)) = fields.host {
+        captures.set(Some(Slot::RemoteHost), start, end);
+    }
+    if let Some((start, end)) = fields.port {
+        captures.set(Some(Slot::RemotePort), start, end);
+    }
+    captures.set(Some(Slot::Pid), fields.pid.0, fields.pid.1);
+    Some(Matched {
+        captures,
+        severity: fields.severity,
+        message: fields.message,
+    })
+}
+
+/// Where the timestamp RDS's prefix starts with ends, on its first path
+/// (with its zone if it has one).
+#[inline(always)]
+pub(crate) fn rds_time_end(bytes: &[u8]) -> Option<usize> {
+    let [with_zone, without] = timestamp_ends(bytes, 0);
+    with_zone.or(without)
+}
+
+/// What RDS's prefix holds after its timestamp, as byte spans of the line.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RdsFields {
+    /// `%r`'s host, if any.
+    pub host: Option<(usize, usize)>,
+    /// `%r`'s port, if any (ASCII digits).
+    pub port: Option<(usize, usize)>,
+    /// `%p` (ASCII digits).
+    pub pid: (usize, usize),
+    pub severity: (usize, usize),
+    pub message: usize,
+}
+
+/// The rest of [`rds_path`] after a timestamp ending at `time_end`:
+/// `:%r:%u@%d:[%p]:` and the severity. Split out so that a reader that
+/// knows where the timestamp ends (the line repeats the one before it)
+/// goes on from there.
+#[inline(always)]
+pub(crate) fn rds_after_time(bytes: &[u8], time_end: usize) -> Option<RdsFields> {
     let mut pos = time_end;
     if bytes.get(pos) != Some(&b':') {
         return None;
     }
     pos += 1;
     // `%r`: the general matcher's first candidate, as the first path takes it.
-    let (host, port, end) = first_remote(bytes, pos);
-    if let Some((start, end)) = host {
-        captures.set(Some(Slot::RemoteHost), start, end);
-    }
-    if let Some((start, end)) = port {
-        captures.set(Some(Slot::RemotePort), start, end);
-    }
+    let (host, port, end) = host_and_port(bytes, pos).unwrap_or_else(|| first_remote(bytes, pos));
     pos = end;
     if bytes.get(pos) != Some(&b':') {
         return None;
     }
     pos += 1;
     // `%u@%d:[`: the user up to the first `@`, the database up to the first
-    // `:[` after it; names are short, so a plain loop beats a memchr call.
-    pos += bytes.get(pos..)?.iter().position(|&b| b == b'@')? + 1;
-    pos += bytes
-        .get(pos..)?
-        .windows(2)
-        .position(|pair| pair == b":[")?
-        + 2;
+    // `:[` after it, searched a word at a time.
+    pos = word::find_byte(bytes, pos, b'@')? + 1;
+    loop {
+        pos = word::find_byte(bytes, pos, b':')? + 1;
+        if bytes.get(pos) == Some(&b'[') {
+            pos += 1;
+            break;
+        }
+    }
     let digits = run(bytes, pos, |b| b.is_ascii_digit());
     if digits == 0 {
         return None;
     }
-    captures.set(Some(Slot::Pid), pos, pos + digits);
+    let pid = (pos, pos + digits);
     pos += digits;
     if !has_at(bytes, pos, b"]:") {
         return None;
     }
     let (severity, message) = severity(bytes, pos + 2)?;
-    Some(Matched {
-        captures,
+    Some(RdsFields {
+        host,
+        port,
+        pid,
         severity,
         message,
     })
+}
+
+/// `%r`'s first candidate at `pos` where it is `host(port)`, as nearly
+/// every TCP line has it: [`first_remote`]'s answer then, found a word at a
+/// time; `None` for anything else (`[local]`, a bare host, a host with a
+/// byte below `*` in it), which `first_remote` reads.
+#[inline(always)]
+fn host_and_port(bytes: &[u8], pos: usize) -> Option<RemoteSpans> {
+    // Whitespace and both parentheses are below `*`: where the first such
+    // byte is a `(`, the host before it holds none of the bytes that end
+    // `first_remote`'s host.
+    let open = word::find_below(bytes, pos, b'*')?;
+    if open == pos || bytes[open] != b'(' || has_at(bytes, pos, b"[local]") {
+        return None;
+    }
+    let port_start = open + 1;
+    let digits = run(bytes, port_start, |b| b.is_ascii_digit());
+    (digits > 0 && bytes.get(port_start + digits) == Some(&b')')).then_some((
+        Some((pos, open)),
+        Some((port_start, port_start + digits)),
+        port_start + digits + 1,
+    ))
 }
 
 /// `%r`'s first candidate at `pos` (what [`remote_candidates`] yields
@@ -544,6 +606,12 @@ impl Matcher {
         }
         let rds = is_rds_shape(&steps);
         Ok(Matcher { steps, rds })
+    }
+
+    /// Whether this is RDS's prefix (`%t:%r:%u@%d:[%p]:`, or with `%m`),
+    /// which [`rds_after_time`] reads.
+    pub(crate) fn is_rds(&self) -> bool {
+        self.rds
     }
 
     /// Matches the prefix, the severity and its two spaces at `start`.
