@@ -11,6 +11,7 @@
 //! - plaintext sessions in the chunk's first second, which may be the
 //!   `sslmode=prefer` fallback after a certificate rejection just before it.
 
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use compact_str::CompactString;
@@ -73,24 +74,96 @@ pub enum Pending {
     /// Authorized; waiting for its `disconnection`.
     Session {
         key: Arc<ClientKey>,
+        /// The key's hash in the census's client table, so the
+        /// `disconnection` finds its client without hashing six fields again.
+        #[serde(skip)]
+        hash: KeyHash,
         start: Option<Millis>,
         transport: TransportKey,
         /// Set when the line also reads as a plaintext session whose name
         /// imitates the SSL clause; the stored name at the end decides.
-        plaintext_reading: Option<Box<PlaintextReading>>,
+        plaintext_reading: Option<PlaintextReading>,
     },
+}
+
+/// A client key's hash in [`Clients`], kept by an open session. A cache:
+/// not saved with the state (a resumed session hashes its key again), and
+/// never part of a session's equality.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyHash(Option<u64>);
+
+impl PartialEq for KeyHash {
+    fn eq(&self, _: &KeyHash) -> bool {
+        true
+    }
 }
 
 /// The other reading of a TLS `connection authorized` line: no TLS, and a
 /// name that runs on through the clause.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ReadingFields", into = "ReadingFields")]
 pub struct PlaintextReading {
-    /// That name as the server stores it (cut at 63 bytes).
-    name: CompactString,
-    /// The clause's protocol and cipher, counted for the TLS reading
-    /// (inline: one reading is made per TLS session with a name).
-    protocol: CompactString,
-    cipher: CompactString,
+    /// That name as the server stores it (cut at 63 bytes), then the
+    /// clause's protocol and cipher, counted for the TLS reading: one
+    /// allocation, made per TLS session with a name.
+    text: Box<str>,
+    name_end: u32,
+    protocol_end: u32,
+}
+
+/// A [`PlaintextReading`] as the saved state writes it.
+#[derive(Serialize, Deserialize)]
+struct ReadingFields {
+    name: String,
+    protocol: String,
+    cipher: String,
+}
+
+impl PlaintextReading {
+    fn new(name: &str, protocol: &str, cipher: &str) -> PlaintextReading {
+        let length = |text: &str| u32::try_from(text.len()).unwrap_or(u32::MAX);
+        // Sized once: `into_boxed_str` then keeps the allocation.
+        let mut text = String::with_capacity(name.len() + protocol.len() + cipher.len());
+        text.push_str(name);
+        text.push_str(protocol);
+        text.push_str(cipher);
+        PlaintextReading {
+            text: text.into_boxed_str(),
+            name_end: length(name),
+            protocol_end: length(name).saturating_add(length(protocol)),
+        }
+    }
+
+    fn name(&self) -> &str {
+        self.text.get(..self.name_end as usize).unwrap_or_default()
+    }
+
+    fn protocol(&self) -> &str {
+        let range = self.name_end as usize..self.protocol_end as usize;
+        self.text.get(range).unwrap_or_default()
+    }
+
+    fn cipher(&self) -> &str {
+        self.text
+            .get(self.protocol_end as usize..)
+            .unwrap_or_default()
+    }
+}
+
+impl From<ReadingFields> for PlaintextReading {
+    fn from(fields: ReadingFields) -> PlaintextReading {
+        PlaintextReading::new(&fields.name, &fields.protocol, &fields.cipher)
+    }
+}
+
+impl From<PlaintextReading> for ReadingFields {
+    fn from(reading: PlaintextReading) -> ReadingFields {
+        ReadingFields {
+            name: reading.name().to_string(),
+            protocol: reading.protocol().to_string(),
+            cipher: reading.cipher().to_string(),
+        }
+    }
 }
 
 /// A line the scanner could not use, by byte offset in its chunk.
@@ -114,11 +187,38 @@ pub(crate) fn client<'c>(
     clients: &'c mut Clients,
     key: ClientKeyRef<'_>,
 ) -> (Arc<ClientKey>, &'c mut ClientStats) {
+    let (shared, _, stats) = client_hashed(clients, key);
+    (shared, stats)
+}
+
+/// [`client`], and the key's hash for finding it again with
+/// [`client_of_session`].
+fn client_hashed<'c>(
+    clients: &'c mut Clients,
+    key: ClientKeyRef<'_>,
+) -> (Arc<ClientKey>, KeyHash, &'c mut ClientStats) {
+    // `ClientKeyRef` hashes as its `ClientKey` does.
+    let hash = clients.hasher().hash_one(key);
     let (shared, stats) = clients
         .raw_entry_mut()
-        .from_key(&key)
+        .from_key_hashed_nocheck(hash, &key)
         .or_insert_with(|| (Arc::new(key.to_key()), Box::default()));
-    (Arc::clone(shared), stats)
+    (Arc::clone(shared), KeyHash(Some(hash)), stats)
+}
+
+/// The client of an open session's key, added if gone: by the hash kept at
+/// its login, and the key's pointer before its text.
+fn client_of_session(
+    clients: &mut Clients,
+    key: Arc<ClientKey>,
+    hash: KeyHash,
+) -> &mut ClientStats {
+    let hash = hash.0.unwrap_or_else(|| clients.hasher().hash_one(&key));
+    let (_, stats) = clients
+        .raw_entry_mut()
+        .from_hash(hash, |k| Arc::ptr_eq(k, &key) || **k == *key)
+        .or_insert_with(|| (key, Box::default()));
+    stats
 }
 
 /// How much of what a log holds was connection records: what tells a log
@@ -551,7 +651,7 @@ impl Correlator {
                     && (time.is_none() || host.is_empty());
                 let keep = self.families.examples();
                 let application = self.family_names.of(&self.families, raw);
-                let (key, stats) = client(
+                let (key, hash, stats) = client_hashed(
                     &mut self.census.clients,
                     ClientKeyRef {
                         instance: &self.instance,
@@ -613,19 +713,16 @@ impl Correlator {
                 if let Some(pid) = obs.pid {
                     let transport = transport_key(a.transport, a.gss.as_ref());
                     let plaintext_reading = match (a.application_with_clause, a.tls()) {
-                        (Some(whole), Some(tls)) if stored_name(whole) != raw => {
-                            Some(Box::new(PlaintextReading {
-                                name: stored_name(whole).into(),
-                                protocol: tls.protocol.into(),
-                                cipher: tls.cipher.into(),
-                            }))
-                        }
+                        (Some(whole), Some(tls)) if stored_name(whole) != raw => Some(
+                            PlaintextReading::new(stored_name(whole), tls.protocol, tls.cipher),
+                        ),
                         _ => None,
                     };
                     self.pending.insert(
                         pid,
                         Pending::Session {
                             key,
+                            hash,
                             start: time,
                             transport,
                             plaintext_reading,
@@ -637,17 +734,18 @@ impl Correlator {
                 Some(Pending::Rejected) => {}
                 Some(Pending::Session {
                     key,
+                    hash,
                     start,
                     plaintext_reading,
                     ..
                 }) => {
-                    let key = match (plaintext_reading, obs.stored_application) {
-                        (Some(reading), Some(stored)) if stored == reading.name => {
-                            self.reread_as_plaintext(key, *reading, start)
+                    let (key, hash) = match (plaintext_reading, obs.stored_application) {
+                        (Some(reading), Some(stored)) if stored == reading.name() => {
+                            self.reread_as_plaintext(key, reading, start)
                         }
-                        _ => key,
+                        _ => (key, hash),
                     };
-                    let stats = self.census.clients.entry(key).or_default();
+                    let stats = client_of_session(&mut self.census.clients, key, hash);
                     stats.disconnections += 1;
                     // MySQL's Quit gives no duration: take it from the times.
                     let elapsed = match (start, time) {
@@ -762,14 +860,14 @@ impl Correlator {
         key: Arc<ClientKey>,
         reading: PlaintextReading,
         start: Option<Millis>,
-    ) -> Arc<ClientKey> {
+    ) -> (Arc<ClientKey>, KeyHash) {
         if let Some(stats) = self.census.clients.get_mut(&key) {
-            stats.tls_versions.take_one(&reading.protocol);
-            stats.ciphers.take_one(&reading.cipher);
+            stats.tls_versions.take_one(reading.protocol());
+            stats.ciphers.take_one(reading.cipher());
         }
         self.unsession(&key, TransportKey::Tls, start);
-        let application = self.families.of(&reading.name);
-        let (plaintext, stats) = client(
+        let application = self.families.of(reading.name());
+        let (plaintext, hash, stats) = client_hashed(
             &mut self.census.clients,
             ClientKeyRef {
                 application: &application,
@@ -777,13 +875,13 @@ impl Correlator {
             },
         );
         let keep = self.families.examples();
-        stats.raw_names.see(&reading.name, keep);
+        stats.raw_names.see(reading.name(), keep);
         stats.sessions += 1;
         stats.plain_sessions += 1;
         stats.clause_imitations += 1;
         stats.seen.see(start);
         stats.days.add(start, DayCounts::plain(1));
-        plaintext
+        (plaintext, hash)
     }
 
     /// Takes back a session counted at its `Connect`.
@@ -1128,6 +1226,37 @@ mod tests {
             (1, 0, 1)
         );
         assert!(stats.tls_versions.is_empty());
+    }
+
+    /// One text with two ends inside it, saved (`--state`) as the three
+    /// texts it was before.
+    #[test]
+    fn a_plaintext_reading_keeps_its_three_texts_and_saves_them_apart() {
+        // (name, protocol, cipher)
+        for (name, protocol, cipher) in [
+            (
+                "x SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)",
+                "TLSv1.3",
+                "TLS_AES_256_GCM_SHA384",
+            ),
+            ("é SSL enabled (protocol=", "", "c"),
+            ("", "", ""),
+        ] {
+            let reading = PlaintextReading::new(name, protocol, cipher);
+            assert_eq!(
+                (reading.name(), reading.protocol(), reading.cipher()),
+                (name, protocol, cipher)
+            );
+            let saved = serde_json::to_value(&reading).unwrap();
+            assert_eq!(
+                saved,
+                serde_json::json!({"name": name, "protocol": protocol, "cipher": cipher})
+            );
+            assert_eq!(
+                serde_json::from_value::<PlaintextReading>(saved).unwrap(),
+                reading
+            );
+        }
     }
 
     #[test]
