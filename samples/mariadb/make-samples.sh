@@ -64,7 +64,9 @@ session() {
   sql=("$Q_SSL" "$@")
   out=$(printf '%s;\n' "${sql[@]}" | "${M[@]}" "${opts[@]}" 2>"$TMP/client.err") \
     || { cat "$TMP/client.err" >&2; die "$what: mariadb failed (${opts[*]})"; }
-  got=$(printf '%s\n' "$out" | awk -F'\t' '$1 == "Ssl_version" {print ($2 == "" ? "plain" : $2); exit}')
+  # A here-string, not a pipe: awk stops at the first match, and under pipefail a writer
+  # still writing then dies of SIGPIPE (exit 141) and takes the script with it.
+  got=$(awk -F'\t' '$1 == "Ssl_version" {print ($2 == "" ? "plain" : $2); exit}' <<<"$out")
   [[ $got == "$expect" ]] || die "$what: server saw '$got', expected '$expect' (${opts[*]})"
 }
 # attempt_fails WHAT PATTERN CONNECTION-OPTIONS...  (must fail with PATTERN on the client side)
