@@ -18,7 +18,7 @@ use sslcensus_parsers::{
 
 use crate::captures::{self, Captures};
 use crate::census::{Census, Span};
-use crate::correlate::{Correlator, Coverage, OpenState, Problem};
+use crate::correlate::{ChunkRooms, Correlator, Coverage, OpenState, Problem};
 use crate::family::Families;
 use crate::in_order::map_fold_in_order;
 use crate::progress::Progress;
@@ -368,6 +368,9 @@ fn read_instance(
     let mut captures = Captures::new(instance, settings.families.clone());
     let mut analysis = Analysis::default();
     let same = same_records::find(files, settings);
+    // Chunks of one instance see the same clients: each runs in the room a
+    // folded one left.
+    let rooms = ChunkRooms::default();
     for (index, file) in files.iter().enumerate() {
         let mut summary = FileSummary::new(file, instance);
         if let Some(&kept) = same.get(&index) {
@@ -500,7 +503,7 @@ fn read_instance(
                 &mut folded,
                 |range| {
                     let chunk = &window[range.clone()];
-                    let mut local = Correlator::for_chunk(instance, format.engine())
+                    let mut local = Correlator::for_chunk(instance, format.engine(), rooms.take())
                         .with_families(settings.families.clone())
                         .with_window(settings.window);
                     let lines = scan(format, chunk, &mut local);
@@ -524,9 +527,10 @@ fn read_instance(
                         }
                     }
                     summary.coverage.merge(outcome.coverage);
-                    stream.absorb(outcome, |correlator, offset| {
+                    let room = stream.absorb(outcome, |correlator, offset| {
                         scan_line(format, chunk, offset, correlator)
                     });
+                    rooms.give(room);
                     summary.lines += lines;
                     progress.add_lines(lines);
                 },

@@ -12,7 +12,7 @@
 //!   `sslmode=prefer` fallback after a certificate rejection just before it.
 
 use std::hash::BuildHasher;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use compact_str::CompactString;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -326,6 +326,53 @@ pub struct ChunkOutcome {
     pub cert_rejections: HashMap<String, Millis>,
     pub early_plaintext: Vec<EarlyPlaintext>,
     pub problems: Vec<(usize, Problem)>,
+    family_names: FamilyCache,
+}
+
+/// What a chunk's correlator leaves to the next chunk's once the stream has
+/// folded it: its client table (keys kept, records cleared), its families
+/// cache and its pid tables' room. The chunks of one log mostly see the
+/// same clients: making each client's key and record anew in every chunk,
+/// then merging and freeing them, cost about a tenth of a connection-heavy
+/// log's time at 4 MiB chunks (BENCHMARKS.md).
+#[derive(Debug, Default)]
+pub struct ChunkRoom {
+    clients: Clients,
+    family_names: FamilyCache,
+    pending: HashMap<u32, Pending>,
+    reset: HashSet<u32>,
+}
+
+impl ChunkRoom {
+    /// A room keeping more clients than this is let go: the next chunk
+    /// starts a table of its own rather than passing over a huge one.
+    const MAX_CLIENTS: usize = 1 << 16;
+}
+
+/// The rooms of one stream's folded chunks, for its next chunks' correlators
+/// on any thread.
+#[derive(Debug, Default)]
+pub struct ChunkRooms(Mutex<Vec<ChunkRoom>>);
+
+impl ChunkRooms {
+    /// A folded chunk's room, or a new one.
+    pub fn take(&self) -> ChunkRoom {
+        let mut rooms = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        rooms.pop().unwrap_or_else(|| ChunkRoom {
+            // A chunk of a busy log opens thousands of sessions: growing
+            // from empty rehashed each one several times.
+            pending: HashMap::with_capacity_and_hasher(4096, Default::default()),
+            ..ChunkRoom::default()
+        })
+    }
+
+    /// Keeps a folded chunk's room for a later chunk.
+    pub fn give(&self, room: ChunkRoom) {
+        if room.clients.len() <= ChunkRoom::MAX_CLIENTS {
+            let mut rooms = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            rooms.push(room);
+        }
+    }
 }
 
 /// What a stream's correlator holds between two runs (`--state`): the
@@ -375,13 +422,28 @@ pub struct Correlator {
 }
 
 impl Correlator {
-    /// A correlator for one chunk, which defers what it cannot know.
-    pub fn for_chunk(instance: &str, engine: Engine) -> Correlator {
+    /// A correlator for one chunk, which defers what it cannot know, in
+    /// the room an earlier chunk of the same stream left
+    /// ([`Correlator::absorb`], [`ChunkRooms`]).
+    pub fn for_chunk(instance: &str, engine: Engine, room: ChunkRoom) -> Correlator {
+        let ChunkRoom {
+            clients,
+            family_names,
+            pending,
+            reset,
+        } = room;
+        debug_assert!(pending.is_empty() && reset.is_empty());
         Correlator {
-            deferral: Some(Deferral::default()),
-            // A chunk of a busy log opens thousands of sessions: growing
-            // from empty rehashed each one several times.
-            pending: HashMap::with_capacity_and_hasher(4096, Default::default()),
+            deferral: Some(Deferral {
+                reset,
+                ..Deferral::default()
+            }),
+            pending,
+            census: Census {
+                clients,
+                ..Census::default()
+            },
+            family_names,
             ..Correlator::for_stream(instance, engine)
         }
     }
@@ -458,12 +520,20 @@ impl Correlator {
             cert_rejections: self.cert_rejections,
             early_plaintext: deferral.early_plaintext,
             problems: self.problems,
+            family_names: self.family_names,
         }
     }
 
     /// Folds the next chunk of this instance's stream in; `replay` feeds the
-    /// line at each head offset back into this correlator.
-    pub fn absorb(&mut self, chunk: ChunkOutcome, mut replay: impl FnMut(&mut Correlator, usize)) {
+    /// line at each head offset back into this correlator. Gives back the
+    /// chunk's room for a later chunk.
+    pub fn absorb(
+        &mut self,
+        mut chunk: ChunkOutcome,
+        mut replay: impl FnMut(&mut Correlator, usize),
+    ) -> ChunkRoom {
+        let mut clients = std::mem::take(&mut chunk.census.clients);
+        self.census.merge_clearing(&mut clients);
         self.census.merge(chunk.census);
         self.replaying = true;
         for offset in chunk.head {
@@ -477,15 +547,21 @@ impl Correlator {
                 stats.prefer_fallbacks.add(Some(early.time));
             }
         }
-        for pid in chunk.reset {
+        for pid in chunk.reset.drain() {
             if let Some(Pending::Received { host, time, .. }) = self.pending.remove(&pid) {
                 self.abandoned(host, time);
             }
         }
-        self.pending.extend(chunk.tail);
+        self.pending.extend(chunk.tail.drain());
         for (host, time) in chunk.cert_rejections {
             let latest = self.cert_rejections.entry(host).or_insert(time);
             *latest = (*latest).max(time);
+        }
+        ChunkRoom {
+            clients,
+            family_names: chunk.family_names,
+            pending: chunk.tail,
+            reset: chunk.reset,
         }
     }
 
@@ -1017,15 +1093,20 @@ mod tests {
         sslcensus_parsers::scan(format, log.as_bytes(), &mut whole);
         let expected = whole.finish();
         let boundaries: Vec<usize> = log.match_indices('\n').map(|(i, _)| i + 1).collect();
+        // One set of rooms for every split: each chunk after the first runs
+        // in a room earlier chunks left, which must hold nothing of them.
+        let rooms = ChunkRooms::default();
         for &cut in &boundaries {
             let mut stream = Correlator::for_stream("db", Engine::Postgres).with_window(window);
             for (start, end) in [(0, cut), (cut, log.len())] {
                 let chunk = &log.as_bytes()[start..end];
-                let mut local = Correlator::for_chunk("db", Engine::Postgres).with_window(window);
+                let mut local =
+                    Correlator::for_chunk("db", Engine::Postgres, rooms.take()).with_window(window);
                 sslcensus_parsers::scan(format, chunk, &mut local);
-                stream.absorb(local.into_chunk_outcome(), |c, offset| {
+                let room = stream.absorb(local.into_chunk_outcome(), |c, offset| {
                     sslcensus_parsers::scan_line(format, chunk, offset, c);
                 });
+                rooms.give(room);
             }
             let split = stream.finish();
             assert_eq!(sorted(&split), sorted(&expected), "split at byte {cut}");
