@@ -340,7 +340,9 @@ fn lost_instance(instance: &str, files: &[&InputFile]) -> Analysis {
 /// busy without making chunks so small that their edges dominate.
 fn chunk_ranges(window: &[u8]) -> Vec<Range<usize>> {
     let threads = rayon::current_num_threads().max(1);
-    let target = (window.len() / (threads * 4)).clamp(256 << 10, 8 << 20);
+    // Two a thread: fewer left the other core idle at the window's end
+    // when one chunk ran long; more paid their per-chunk costs again.
+    let target = (window.len() / (threads * 2)).clamp(256 << 10, 32 << 20);
     let mut ranges = Vec::new();
     let mut start = 0;
     while start < window.len() {

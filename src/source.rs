@@ -14,8 +14,11 @@ use memmap2::MmapOptions;
 use crate::mapguard::Guarded;
 
 /// Bytes per window. Two windows' worth of pages stays well inside the
-/// memory budget, and a window holds enough chunks to keep every core busy.
-pub const WINDOW_BYTES: usize = 32 << 20;
+/// memory budget (peak RSS about 90 MB), and a window holds chunks large
+/// enough that their per-chunk costs (head lines replayed, clients merged)
+/// stay small: on a log of connection lines, 32 MiB windows of eight
+/// chunks took 10 % more CPU (BENCHMARKS.md).
+pub const WINDOW_BYTES: usize = 64 << 20;
 /// The buffer a stream starts with; it doubles while the input fills it, up
 /// to a window, so that a small gzip file (an hourly RDS log) does not pay
 /// for zeroing a whole window.
