@@ -35,6 +35,9 @@ literal!(APPLICATION = " application_name=");
 literal!(DATABASE = " database=");
 literal!(HOST = " host=");
 literal!(PORT = " port=");
+/// The two labels read from the end of a line, compared in place.
+const PORT_LABEL: &[u8] = b" port=";
+const HOST_LABEL: &[u8] = b" host=";
 literal!(CIPHER = ", cipher=");
 literal!(BITS = ", bits=");
 literal!(METHOD = "\" method=");
@@ -95,6 +98,51 @@ fn received(body: &str) -> Result<Message<'_>, Malformed> {
     let rest = body
         .strip_prefix("host=")
         .ok_or(Malformed("connection received: expected host=… port=…"))?;
+    if let Some((host, port)) = host_and_port_at_end(rest) {
+        return Ok(Message::Received(Remote {
+            host,
+            port: Some(port),
+        }));
+    }
+    received_general(rest)
+}
+
+/// `H port=P` at the end of `text`, as nearly every TCP line ends: the
+/// port's digits (a `u16`), ` port=` before them, and before that a host
+/// holding no space, from the start of `text`. Where it applies, the
+/// general readings (the first ` port=`, the last ` host=`) find the same
+/// cuts: a host without a space holds neither label. `None` elsewhere
+/// (`[local]`, a damaged line), for the general reading to decide.
+fn host_and_port_at_end(text: &str) -> Option<(&str, u16)> {
+    let (before, port) = port_at_end(text)?;
+    (!before.as_bytes().contains(&b' ')).then_some((before, port))
+}
+
+/// The text before a final ` port=P` (P one to five digits that fit a
+/// `u16`), and P.
+fn port_at_end(text: &str) -> Option<(&str, u16)> {
+    let bytes = text.as_bytes();
+    let digits = bytes
+        .iter()
+        .rev()
+        .take(6)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > 5 {
+        return None;
+    }
+    let label = bytes.len().checked_sub(digits + PORT_LABEL.len())?;
+    if bytes.get(label..bytes.len() - digits)? != PORT_LABEL {
+        return None;
+    }
+    let port = bytes[bytes.len() - digits..]
+        .iter()
+        .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    // ASCII before the label: a character boundary.
+    Some((text.get(..label)?, u16::try_from(port).ok()?))
+}
+
+fn received_general(rest: &str) -> Result<Message<'_>, Malformed> {
     // The port is the number after the first ` port=`; anything else there
     // (a Unix socket's `[local]`) is all host.
     let with_port = PORT.split_once(rest).and_then(|(host, digits)| {
@@ -114,7 +162,75 @@ fn received(body: &str) -> Result<Message<'_>, Malformed> {
     Ok(Message::Received(remote))
 }
 
-fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
+/// A `connection authorized` body cut into: the body with the GSS clause
+/// taken off (`with_clause`), the GSS clause, the body with both clauses
+/// taken off, the SSL clause.
+type Clauses<'a> = (&'a str, Option<Gss>, &'a str, Option<Tls<'a>>);
+
+/// The clauses at the end of a `connection authorized` body: GSS from its
+/// last opener, then SSL from its last opener before that, each only where
+/// it reads to the end.
+fn clauses(body: &str) -> Clauses<'_> {
+    ssl_clause_alone(body).unwrap_or_else(|| clauses_general(body))
+}
+
+/// [`clauses_general`] for the line nearly every TLS login writes: the
+/// last `(` opens the SSL clause, which reads to the end, and no `(` comes
+/// before it, so no GSS opener (which holds one) is anywhere in the line.
+/// Then the general reading finds the same: the SSL opener at the last
+/// `(` is its last occurrence. `None` elsewhere.
+fn ssl_clause_alone(body: &str) -> Option<Clauses<'_>> {
+    let bytes = body.as_bytes();
+    if bytes.last() != Some(&b')') {
+        return None;
+    }
+    let paren = memchr::memrchr(b'(', bytes)?;
+    // ` SSL enabled (protocol=`: the `(` is its 14th byte.
+    let opener = paren.checked_sub(13)?;
+    if bytes.get(opener..opener + SSL_OPENER.len())? != b" SSL enabled (protocol="
+        || memchr::memchr(b'(', &bytes[..paren]).is_some()
+    {
+        return None;
+    }
+    let tls = ssl_tail(body.get(opener + SSL_OPENER.len()..)?)?;
+    Some((body, None, body.get(..opener)?, Some(tls)))
+}
+
+/// What [`ssl_clause`] reads, for the clause as servers write it: the
+/// protocol up to the first `,` (`, cipher=`), the cipher up to the next
+/// (`, bits=`), the bits, maybe the compression, `)`. `None` for anything
+/// else, which `ssl_clause` reads.
+fn ssl_tail(tail: &str) -> Option<Tls<'_>> {
+    let comma = memchr::memchr(b',', tail.as_bytes())?;
+    let (protocol, rest) = (tail.get(..comma)?, tail.get(comma..)?);
+    let rest = rest.strip_prefix(", cipher=")?;
+    let comma = memchr::memchr(b',', rest.as_bytes())?;
+    let (cipher, rest) = (rest.get(..comma)?, rest.get(comma..)?);
+    let rest = rest.strip_prefix(", bits=")?;
+    let digits = rest.bytes().take(11).take_while(u8::is_ascii_digit).count();
+    let bits = u32::try_from(
+        rest.as_bytes()[..digits]
+            .iter()
+            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0')),
+    )
+    .ok()
+    .filter(|_| (1..=10).contains(&digits))?;
+    let compression = match rest.get(digits..)? {
+        ")" => None,
+        ", compression=on)" => Some(true),
+        ", compression=off)" => Some(false),
+        _ => return None,
+    };
+    Some(Tls {
+        protocol,
+        cipher,
+        bits,
+        compression,
+    })
+}
+
+/// The clauses by their openers' last occurrences, whatever the line.
+fn clauses_general(body: &str) -> Clauses<'_> {
     let (with_clause, gss) = strip_trailing_clause(body, &GSS_OPENER, gss_clause);
     // The SSL clause ends in `)`: a plaintext line is not searched for it.
     let (body, tls) = if with_clause.ends_with(')') {
@@ -122,6 +238,11 @@ fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
     } else {
         (with_clause, None)
     };
+    (with_clause, gss, body, tls)
+}
+
+fn authorized(body: &str, replication: bool) -> Result<Message<'_>, Malformed> {
+    let (with_clause, gss, body, tls) = clauses(body);
     let body = body
         .strip_prefix("user=")
         .ok_or(Malformed("connection authorized: expected user="))?;
@@ -308,24 +429,58 @@ fn disconnected(rest: &str) -> Result<Message<'_>, Malformed> {
         .and_then(session_time)
         .ok_or(err)?;
     let rest = rest.strip_prefix(" user=").ok_or(err)?;
-    let (user, rest) = DATABASE.split_once(rest).ok_or(err)?;
-    let (database, host_port) = HOST.rsplit_once(rest).ok_or(err)?;
-    let remote = match PORT.split_once(host_port) {
-        Some((host, port)) => Remote {
-            host,
-            port: Some(decimal(port).ok_or(err)?),
-        },
-        None => Remote {
-            host: host_port,
-            port: None,
-        },
-    };
+    let (user, database, remote) = disconnection_fields_at_end(rest)
+        .or_else(|| disconnection_fields(rest))
+        .ok_or(err)?;
     Ok(Message::Disconnected(Disconnected {
         session_millis: Some(session_millis),
         user: Some(user),
         database: Some(database),
         remote: Some(remote),
     }))
+}
+
+/// A disconnection's user, database and remote after ` user=`: the user
+/// up to the first ` database=`, the database up to the last ` host=`, the
+/// port after the first ` port=` behind it.
+type DisconnectionFields<'a> = (&'a str, &'a str, Remote<'a>);
+
+/// [`disconnection_fields`] for the line nearly every TCP session ends
+/// with, ` host=H port=P` at the end and H without a space: the last
+/// ` host=` and the first ` port=` after it are those, and the first
+/// ` database=` lies before them. `None` elsewhere.
+fn disconnection_fields_at_end(rest: &str) -> Option<DisconnectionFields<'_>> {
+    let (fields, port) = port_at_end(rest)?;
+    let space = memchr::memrchr(b' ', fields.as_bytes())?;
+    if fields.as_bytes().get(space..space + HOST_LABEL.len())? != HOST_LABEL {
+        return None;
+    }
+    let (user, database) = DATABASE.split_once(fields.get(..space)?)?;
+    let host = fields.get(space + HOST_LABEL.len()..)?;
+    Some((
+        user,
+        database,
+        Remote {
+            host,
+            port: Some(port),
+        },
+    ))
+}
+
+fn disconnection_fields(rest: &str) -> Option<DisconnectionFields<'_>> {
+    let (user, rest) = DATABASE.split_once(rest)?;
+    let (database, host_port) = HOST.rsplit_once(rest)?;
+    let remote = match PORT.split_once(host_port) {
+        Some((host, port)) => Remote {
+            host,
+            port: Some(decimal(port)?),
+        },
+        None => Remote {
+            host: host_port,
+            port: None,
+        },
+    };
+    Some((user, database, remote))
 }
 
 fn hba_rejected(msg: &str) -> Result<Message<'_>, Malformed> {
@@ -394,6 +549,93 @@ mod tests {
         bits: 256,
         compression: None,
     };
+
+    /// The written-out readings of the common lines (from the end, the
+    /// SSL clause alone) give what the general readings give wherever they
+    /// give anything, on clean and damaged bodies and on names that hold
+    /// the labels.
+    #[test]
+    fn the_written_out_readings_agree_with_the_general_ones() {
+        let received = [
+            "127.0.0.1 port=53004",
+            "::1 port=1",
+            "[local]",
+            "h port=65535",
+            "h port=65536",
+            "h port=065535",
+            "h port=",
+            "h port=+80",
+            "a port=1 port=2",
+            "a b port=2",
+            " port=5",
+            "port=5",
+            "h  port=5",
+            "h port=5 ",
+        ];
+        for rest in received {
+            if let Some((host, port)) = host_and_port_at_end(rest) {
+                let written_out = Message::Received(Remote {
+                    host,
+                    port: Some(port),
+                });
+                assert_eq!(Ok(written_out), received_general(rest), "{rest:?}");
+            }
+        }
+        let disconnections = [
+            "app database=shop host=10.0.0.1 port=5432",
+            "app database=shop host=[local]",
+            "app database= host= port=1",
+            "a database=b database=c host=h port=2",
+            "a host=x database=b host=h port=2",
+            "a database=b host=x host=h port=2",
+            "a database=b host=h port=2 port=3",
+            "a database=b host=h x port=2",
+            "a database=b host=h port=99999",
+            "a database=b host=h port=+2",
+            "a database=b host=h port=0002",
+            "a database=bhost=h port=2",
+            "a host=h port=2",
+            "database=b host=h port=2",
+            " database=b host=h port=2",
+        ];
+        for rest in disconnections {
+            if let Some(written_out) = disconnection_fields_at_end(rest) {
+                assert_eq!(Some(written_out), disconnection_fields(rest), "{rest:?}");
+            }
+        }
+        let ssl = " SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)";
+        let authorized = [
+            format!("user=a database=b application_name=c{ssl}"),
+            format!("user=a database=b{ssl}"),
+            "user=a database=b SSL enabled (protocol=TLSv1.2, cipher=X, bits=128, compression=off)".into(),
+            "user=a database=b SSL enabled (protocol=TLSv1.2, cipher=X, bits=128, compression=on)".into(),
+            "user=a database=b SSL enabled (protocol=TLSv1.2, cipher=X, bits=128, compression=maybe)".into(),
+            "user=a database=b SSL enabled (protocol=A,B, cipher=X, bits=1)".into(),
+            "user=a database=b SSL enabled (protocol=A, cipher=X,Y, bits=1)".into(),
+            "user=a database=b SSL enabled (protocol=A, cipher=X, bits=)".into(),
+            "user=a database=b SSL enabled (protocol=A, cipher=X, bits=4294967296)".into(),
+            "user=a database=b SSL enabled (protocol=A, cipher=X, bits=+1)".into(),
+            "user=a database=b SSL enabled (protocol=A, cipher=X, bits=1) ".into(),
+            format!("user=a database=b application_name=x(y){ssl}"),
+            format!("user=a database=b application_name=x{ssl}{ssl}"),
+            format!("user=a database=b application_name=x{ssl} GSS (authenticated=yes, encrypted=yes, principal=p)"),
+            format!("user=a database=b application_name=x GSS (authenticated=yes, encrypted=no, principal=p{ssl}"),
+            "user=a database=b SSL enabled protocol=A, cipher=X, bits=1)".into(),
+            "user=a database=b application_name=c".into(),
+            "SSL enabled (protocol=A, cipher=X, bits=1)".into(),
+            "(protocol=A, cipher=X, bits=1)".into(),
+        ];
+        for body in &authorized {
+            if let Some(written_out) = ssl_clause_alone(body) {
+                assert_eq!(written_out, clauses_general(body), "{body:?}");
+            }
+        }
+        // The common lines do take the written-out readings.
+        assert!(host_and_port_at_end(received[0]).is_some());
+        assert!(disconnection_fields_at_end(disconnections[0]).is_some());
+        assert!(ssl_clause_alone(&authorized[0]).is_some());
+        assert!(ssl_clause_alone(&authorized[2]).is_some());
+    }
 
     #[test]
     fn connection_received_over_tcp_ipv6_and_socket() {
