@@ -9,7 +9,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{Deserialize, Serialize};
 
 use sslcensus_parsers::observation::{FailureKind, HbaTransport};
-use sslcensus_parsers::{Engine, Millis};
+use sslcensus_parsers::{Engine, Millis, same_bytes};
 
 /// The finest grain sslcensus keeps; reports group these (`--group-by`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -63,12 +63,14 @@ impl ClientKeyRef<'_> {
 
 impl hashbrown::Equivalent<Arc<ClientKey>> for ClientKeyRef<'_> {
     fn equivalent(&self, key: &Arc<ClientKey>) -> bool {
-        self.instance == key.instance
-            && self.engine == key.engine
-            && self.user == key.user
-            && self.database == key.database
-            && self.application == key.application
-            && self.client_host == key.client_host
+        // In place, not a memcmp call per field: this runs at every login.
+        let same = |a: &str, b: &str| same_bytes(a.as_bytes(), b.as_bytes());
+        self.engine == key.engine
+            && same(self.client_host, &key.client_host)
+            && same(self.application, &key.application)
+            && same(self.user, &key.user)
+            && same(self.database, &key.database)
+            && same(self.instance, &key.instance)
     }
 }
 
@@ -250,7 +252,7 @@ impl Counts {
         // version): an equality test of it costs less than a search's
         // ordered comparisons.
         if let Some((first, count)) = self.0.first_mut()
-            && first.as_ref() == text
+            && same_bytes(first.as_bytes(), text.as_bytes())
         {
             *count += n;
             return;

@@ -34,3 +34,4 @@ pub use pg::message::parse as parse_pg_message;
 pub use pg::stderr::{KNOWN_PREFIXES, LinePrefix, PrefixError};
 pub use scan::{PARSER_FAULT, Sink, count_lines, scan, scan_line};
 pub use time::parse_timestamp;
+pub use word::same_bytes;

@@ -5,6 +5,8 @@
 //! jumps between occurrences of its rarest byte (memchr, SIMD) and compares
 //! the label there, forwards and backwards.
 
+use crate::word::same_bytes;
+
 /// A label and its rarest byte, found on first use (`static` + `LazyLock`).
 pub struct Literal {
     text: &'static [u8],
@@ -45,8 +47,10 @@ impl Literal {
         let hay = hay.as_bytes();
         let (&rare, len) = (self.text.get(self.anchor)?, self.text.len());
         // Offsets in the haystack past the anchor's place are label starts.
-        memchr::memchr_iter(rare, hay.get(self.anchor..)?)
-            .find(|&start| hay.get(start..start + len) == Some(self.text))
+        memchr::memchr_iter(rare, hay.get(self.anchor..)?).find(|&start| {
+            hay.get(start..start + len)
+                .is_some_and(|at| same_bytes(at, self.text))
+        })
     }
 
     /// Where the label last occurs.
@@ -55,7 +59,10 @@ impl Literal {
         let (&rare, len) = (self.text.get(self.anchor)?, self.text.len());
         memchr::memrchr_iter(rare, hay)
             .filter_map(|at| at.checked_sub(self.anchor))
-            .find(|&start| hay.get(start..start + len) == Some(self.text))
+            .find(|&start| {
+                hay.get(start..start + len)
+                    .is_some_and(|at| same_bytes(at, self.text))
+            })
     }
 
     /// Text before and after the first occurrence.

@@ -225,7 +225,11 @@ fn read_line(
     memory: &mut ChunkMemory,
     sink: &mut impl Sink,
 ) {
-    if let Some(cut) = line.strip_suffix(RDS_CUT_MARKER) {
+    // The marker's last byte first: a whole comparison at the end of every
+    // line cost a memcmp call.
+    if line.ends_with(']')
+        && let Some(cut) = line.strip_suffix(RDS_CUT_MARKER)
+    {
         // Skip it, counted, if it was a line this format reads.
         let mut read = false;
         let outcome = parse_line(format, cut, before, memory, &mut |_| read = true);

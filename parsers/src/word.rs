@@ -59,9 +59,58 @@ pub(crate) fn find_below(bytes: &[u8], from: usize, n: u8) -> Option<usize> {
     find_by(bytes, from, |word| below(word, n), |b| b < n)
 }
 
+/// Whether `a` and `b` hold the same bytes, compared eight at a time in
+/// place: the labels, names and timestamps compared on every connection
+/// line are a few dozen bytes, for which a `memcmp` call (what `==` on
+/// slices becomes) costs more than the comparison.
+#[inline(always)]
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |bytes: &[u8], at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| w.first_chunk::<8>())
+            .map(|w| u64::from_le_bytes(*w))
+    };
+    if a.len() < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut at = 0;
+    while at + 8 < a.len() {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    // The last eight bytes, overlapping the words before where the length
+    // is not a multiple of eight.
+    let last = a.len() - 8;
+    word(a, last) == word(b, last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Equal where `==` is, at every length around the word size, with the
+    /// one differing byte at every place.
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        for len in 0usize..40 {
+            let a: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+            assert!(same_bytes(&a, &a.clone()));
+            if len > 0 {
+                assert!(!same_bytes(&a, &a[..len - 1]));
+            }
+            for at in 0..len {
+                let mut b = a.clone();
+                b[at] ^= 0x80;
+                assert!(!same_bytes(&a, &b), "len {len}, byte {at}");
+            }
+        }
+    }
 
     /// Both searches find what a byte loop finds, at every start, in texts
     /// longer and shorter than a word, with bytes above 127 and the borrows

@@ -14,6 +14,7 @@ use super::prefix::{self, Matcher, Slot};
 use crate::number::{decimal, digit_run};
 use crate::observation::{Observation, Remote};
 use crate::time::{Timestamp, parse_epoch, parse_timestamp};
+use crate::word::same_bytes;
 
 /// The severity and the two spaces before the message, for lines whose
 /// prefix is unknown.
@@ -211,8 +212,10 @@ impl LineMemory {
     #[inline(always)]
     fn repeated_time(&self, bytes: &[u8]) -> Option<(usize, Option<Timestamp>)> {
         let len = self.time_len;
-        (len > 0 && bytes.get(len) == Some(&b':') && bytes.get(..len) == self.time_text.get(..len))
-            .then_some((len, self.time))
+        (len > 0
+            && bytes.get(len) == Some(&b':')
+            && same_bytes(&bytes[..len], &self.time_text[..len]))
+        .then_some((len, self.time))
     }
 
     fn keep_time(&mut self, text: &[u8], time: Option<Timestamp>) {
