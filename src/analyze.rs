@@ -497,6 +497,7 @@ fn read_instance(
                 Correlator::for_stream(instance, format.engine())
                     .with_families(settings.families.clone())
                     .with_window(settings.window)
+                    .with_stored_names(format.gives_stored_names())
             });
             let ranges = chunk_ranges(window);
             let mut folded = (&mut *stream, &mut summary, &mut analysis.problems);
@@ -507,7 +508,8 @@ fn read_instance(
                     let chunk = &window[range.clone()];
                     let mut local = Correlator::for_chunk(instance, format.engine(), rooms.take())
                         .with_families(settings.families.clone())
-                        .with_window(settings.window);
+                        .with_window(settings.window)
+                        .with_stored_names(format.gives_stored_names());
                     let lines = scan(format, chunk, &mut local);
                     (local.into_chunk_outcome(), lines)
                 },
@@ -607,6 +609,7 @@ fn resume(instance: &str, carried: &Resumed, settings: &Settings) -> Correlator 
     Correlator::resume(instance, carried.format.engine(), carried.open.clone())
         .with_families(settings.families.clone())
         .with_window(settings.window)
+        .with_stored_names(carried.format.gives_stored_names())
 }
 
 /// The capture time of a dump's captures that carry none: the file's name,

@@ -419,6 +419,10 @@ pub struct Correlator {
     family_names: FamilyCache,
     /// Records outside it are passed over (counted in the coverage).
     window: Window,
+    /// Whether the lines may carry the session's stored application name,
+    /// the only thing a session's plaintext reading is compared with: where
+    /// they cannot (RDS's prefix has no `%a`), no reading is kept.
+    stored_names: bool,
 }
 
 impl Correlator {
@@ -463,6 +467,7 @@ impl Correlator {
             families: Arc::new(Families::off()),
             family_names: FamilyCache::default(),
             window: Window::default(),
+            stored_names: true,
         }
     }
 
@@ -494,6 +499,13 @@ impl Correlator {
     /// Reads only the records of this window.
     pub fn with_window(mut self, window: Window) -> Correlator {
         self.window = window;
+        self
+    }
+
+    /// Whether the lines may carry the stored application name (default:
+    /// they may; [`sslcensus_parsers::LogFormat::gives_stored_names`]).
+    pub fn with_stored_names(mut self, stored_names: bool) -> Correlator {
+        self.stored_names = stored_names;
         self
     }
 
@@ -668,7 +680,7 @@ impl Correlator {
         }
     }
 
-    fn apply(&mut self, obs: Observation<'_>) {
+    fn apply(&mut self, obs: &Observation<'_>) {
         let turned_away = matches!(
             obs.message,
             Message::HandshakeFailed { .. }
@@ -683,7 +695,7 @@ impl Correlator {
         }
     }
 
-    fn apply_message(&mut self, obs: Observation<'_>) {
+    fn apply_message(&mut self, obs: &Observation<'_>) {
         let time = obs.time;
         match &obs.message {
             Message::Received(remote) => {
@@ -789,9 +801,15 @@ impl Correlator {
                 if let Some(pid) = obs.pid {
                     let transport = transport_key(a.transport, a.gss.as_ref());
                     let plaintext_reading = match (a.application_with_clause, a.tls()) {
-                        (Some(whole), Some(tls)) if stored_name(whole) != raw => Some(
-                            PlaintextReading::new(stored_name(whole), tls.protocol, tls.cipher),
-                        ),
+                        (Some(whole), Some(tls))
+                            if self.stored_names && stored_name(whole) != raw =>
+                        {
+                            Some(PlaintextReading::new(
+                                stored_name(whole),
+                                tls.protocol,
+                                tls.cipher,
+                            ))
+                        }
                         _ => None,
                     };
                     self.pending.insert(
@@ -1025,7 +1043,7 @@ impl Sink for Correlator {
                 }
             }
         }
-        self.apply(obs);
+        self.apply(&obs);
     }
 
     fn malformed(&mut self, offset: usize, why: Malformed) {

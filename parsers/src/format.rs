@@ -94,6 +94,19 @@ impl LogFormat {
         }
     }
 
+    /// Whether an observation of this format may carry the session's stored
+    /// application name ([`crate::Observation::stored_application`]): every
+    /// format but a stderr log whose prefix has no `%a`.
+    pub fn gives_stored_names(&self) -> bool {
+        match self {
+            LogFormat::PgStderr { prefix } => prefix
+                .as_ref()
+                .is_some_and(LinePrefix::names_the_application),
+            LogFormat::Enveloped { inner, .. } => inner.gives_stored_names(),
+            _ => true,
+        }
+    }
+
     /// The `--format` choice that reads this format.
     pub fn choice(&self) -> FormatChoice {
         match self {
@@ -474,6 +487,18 @@ fn detect_stderr(lines: &[String], given: Option<&LinePrefix>, forced: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_names_come_from_percent_a_and_the_structured_formats() {
+        let stderr = |escapes: &str| LogFormat::PgStderr {
+            prefix: Some(LinePrefix::compile(escapes).unwrap()),
+        };
+        assert!(!stderr("%t:%r:%u@%d:[%p]:").gives_stored_names());
+        assert!(stderr("%m [%p] %q%u@%d %a ").gives_stored_names());
+        assert!(!LogFormat::PgStderr { prefix: None }.gives_stored_names());
+        assert!(LogFormat::PgCsvlog.gives_stored_names());
+        assert!(LogFormat::PgJsonlog.gives_stored_names());
+    }
 
     fn kind(head: &str) -> Result<String, DetectError> {
         detect(head.as_bytes(), None, None).map(|d| d.format.to_string())

@@ -614,6 +614,13 @@ impl Matcher {
         self.rds
     }
 
+    /// Whether the prefix holds the stored application name (`%a`).
+    pub(crate) fn names_the_application(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|step| step.slot == Some(Slot::Application))
+    }
+
     /// Matches the prefix, the severity and its two spaces at `start`.
     pub(crate) fn match_at(&self, line: &str, start: usize) -> Option<Matched> {
         if self.rds

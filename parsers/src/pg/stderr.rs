@@ -113,6 +113,12 @@ impl LinePrefix {
         &self.escapes
     }
 
+    /// Whether its lines carry the session's stored application name
+    /// (`%a`).
+    pub fn names_the_application(&self) -> bool {
+        self.matcher.names_the_application()
+    }
+
     /// Splits a line into prefix fields and message; `None` if the line does
     /// not carry this prefix.
     pub fn split<'a>(&self, line: &'a str) -> Option<PrefixedLine<'a>> {
