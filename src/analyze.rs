@@ -12,8 +12,8 @@ use sslcensus_parsers::dump::{
 };
 use sslcensus_parsers::observation::Malformed;
 use sslcensus_parsers::{
-    DetectError, Engine, FormatChoice, LogFormat, Millis, count_lines, detect, detect_found,
-    named_instance, scan, scan_line,
+    BEFORE_BYTES, DetectError, Engine, FormatChoice, LogFormat, Millis, count_lines, detect,
+    detect_found, named_instance, scan_after, scan_line_after,
 };
 
 use crate::captures::{self, Captures};
@@ -401,6 +401,9 @@ fn read_instance(
         };
         let mut dump: Option<DumpFile> = None;
         let mut consumed = 0;
+        // The end of the window before, whole lines: what the next window's
+        // first chunk follows (MariaDB prints a time only when it changes).
+        let mut carried: Vec<u8> = Vec::new();
         loop {
             let window = match reader.next_window() {
                 Ok(Some(window)) => window,
@@ -500,6 +503,10 @@ fn read_instance(
                     .with_stored_names(format.gives_stored_names())
             });
             let ranges = chunk_ranges(window);
+            let before = |range: &Range<usize>| match range.start {
+                0 => &carried[..],
+                start => &window[..start],
+            };
             let mut folded = (&mut *stream, &mut summary, &mut analysis.problems);
             map_fold_in_order(
                 &ranges,
@@ -510,11 +517,12 @@ fn read_instance(
                         .with_families(settings.families.clone())
                         .with_window(settings.window)
                         .with_stored_names(format.gives_stored_names());
-                    let lines = scan(format, chunk, &mut local);
+                    let lines = scan_after(format, before(range), chunk, &mut local);
                     (local.into_chunk_outcome(), lines)
                 },
                 |(stream, summary, problems), index, (mut outcome, lines)| {
-                    let chunk = &window[ranges[index].clone()];
+                    let range = &ranges[index];
+                    let chunk = &window[range.clone()];
                     for (offset, problem) in outcome.problems.drain(..) {
                         match problem {
                             Problem::Malformed(_) => summary.skipped_lines += 1,
@@ -532,13 +540,21 @@ fn read_instance(
                     }
                     summary.coverage.merge(outcome.coverage);
                     let room = stream.absorb(outcome, |correlator, offset| {
-                        scan_line(format, chunk, offset, correlator)
+                        scan_line_after(format, before(range), chunk, offset, correlator)
                     });
                     rooms.give(room);
                     summary.lines += lines;
                     progress.add_lines(lines);
                 },
             );
+            let cut = window.len().saturating_sub(BEFORE_BYTES);
+            let line_start = if cut == 0 || window[cut - 1] == b'\n' {
+                cut
+            } else {
+                memchr::memchr(b'\n', &window[cut..]).map_or(window.len(), |i| cut + i + 1)
+            };
+            carried.clear();
+            carried.extend_from_slice(&window[line_start..]);
             let now = reader.consumed();
             progress.add_bytes(now - consumed);
             consumed = now;

@@ -1107,7 +1107,7 @@ mod tests {
     }
 
     fn census_any_split_in(format: &LogFormat, log: &str, window: Window) -> Census {
-        let mut whole = Correlator::for_stream("db", Engine::Postgres).with_window(window);
+        let mut whole = Correlator::for_stream("db", format.engine()).with_window(window);
         sslcensus_parsers::scan(format, log.as_bytes(), &mut whole);
         let expected = whole.finish();
         let boundaries: Vec<usize> = log.match_indices('\n').map(|(i, _)| i + 1).collect();
@@ -1115,14 +1115,15 @@ mod tests {
         // in a room earlier chunks left, which must hold nothing of them.
         let rooms = ChunkRooms::default();
         for &cut in &boundaries {
-            let mut stream = Correlator::for_stream("db", Engine::Postgres).with_window(window);
+            let mut stream = Correlator::for_stream("db", format.engine()).with_window(window);
             for (start, end) in [(0, cut), (cut, log.len())] {
                 let chunk = &log.as_bytes()[start..end];
+                let before = &log.as_bytes()[..start];
                 let mut local =
-                    Correlator::for_chunk("db", Engine::Postgres, rooms.take()).with_window(window);
-                sslcensus_parsers::scan(format, chunk, &mut local);
+                    Correlator::for_chunk("db", format.engine(), rooms.take()).with_window(window);
+                sslcensus_parsers::scan_after(format, before, chunk, &mut local);
                 let room = stream.absorb(local.into_chunk_outcome(), |c, offset| {
-                    sslcensus_parsers::scan_line(format, chunk, offset, c);
+                    sslcensus_parsers::scan_line_after(format, before, chunk, offset, c);
                 });
                 rooms.give(room);
             }
@@ -1274,6 +1275,31 @@ mod tests {
             assert_eq!(sorted(&census), sorted(&expected), "cut at byte {cut}");
             assert_eq!(census.unmatched, expected.unmatched, "cut at byte {cut}");
         }
+    }
+
+    /// MariaDB prints a record's time only when the second changes: a
+    /// chunk that starts inside a second takes its first records' time from
+    /// the lines before it, so their sessions count on their day however
+    /// the log is cut (they were counted in the totals but not the days
+    /// when the cut fell after the second's first record).
+    #[test]
+    fn a_mariadb_second_cut_by_a_chunk_edge_keeps_its_time() {
+        let format = LogFormat::MysqlGeneral {
+            engine: Engine::Mariadb,
+        };
+        let log = "261129  5:18:27\t     3 Connect\tapp@10.0.0.1 on shop using SSL/TLS\n\
+                   \t\t     4 Connect\tapp@10.0.0.2 on shop using TCP/IP\n\
+                   \t\t     3 Quit\t\n\
+                   \t\t     5 Connect\tapp@10.0.0.1 on shop using SSL/TLS\n\
+                   \t\t     4 Quit\t\n\
+                   261130  0:00:01\t     6 Connect\tapp@10.0.0.2 on shop using TCP/IP\n\
+                   \t\t     5 Quit\t\n";
+        let census = census_any_split_as(&format, log);
+        for stats in census.clients.values() {
+            let days: u64 = stats.days.iter().map(|(_, d)| d.tls + d.plain).sum();
+            assert_eq!(days, stats.sessions, "{stats:?}");
+        }
+        assert_eq!(census.clients.values().map(|s| s.sessions).sum::<u64>(), 4);
     }
 
     #[test]

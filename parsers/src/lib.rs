@@ -32,6 +32,8 @@ pub use format::{
 pub use observation::{Millis, Observation};
 pub use pg::message::parse as parse_pg_message;
 pub use pg::stderr::{KNOWN_PREFIXES, LinePrefix, PrefixError};
-pub use scan::{PARSER_FAULT, Sink, count_lines, scan, scan_line};
+pub use scan::{
+    BEFORE_BYTES, PARSER_FAULT, Sink, count_lines, scan, scan_after, scan_line, scan_line_after,
+};
 pub use time::parse_timestamp;
 pub use word::same_bytes;

@@ -108,7 +108,19 @@ pub trait Sink {
 /// are still in the cache: a second pass over the chunk cost as much as
 /// the prefilter on logs with few connection lines.
 pub fn scan(format: &LogFormat, chunk: &[u8], sink: &mut impl Sink) -> u64 {
-    let mut memory = ChunkMemory::default();
+    scan_after(format, &[], chunk, sink)
+}
+
+/// How much of the bytes before a chunk [`scan_after`] looks at: a caller
+/// that keeps the end of one window for the next keeps this much.
+pub const BEFORE_BYTES: usize = mysql::general::LOOKBACK;
+
+/// [`scan`] of a chunk that follows `before` (whole lines, the end of the
+/// file's bytes before the chunk): where a format's lines borrow from the
+/// lines above (MariaDB prints a time only when it changes), the chunk's
+/// first lines look there.
+pub fn scan_after(format: &LogFormat, before: &[u8], chunk: &[u8], sink: &mut impl Sink) -> u64 {
+    let mut memory = ChunkMemory::after(format, before);
     let searcher = prefilter(format);
     /// Bytes counted at once: still in the cache after the prefilter, and
     /// enough that a count's set-up is nothing beside it.
@@ -164,7 +176,24 @@ fn record_last_line(format: &LogFormat, chunk: &[u8], mut start: usize) -> usize
 /// returns where the line ends. The bytes before it stay visible to parsers
 /// that need them (MariaDB prints a time only when it changes).
 pub fn scan_line(format: &LogFormat, chunk: &[u8], offset: usize, sink: &mut impl Sink) {
-    read_line_at(format, chunk, offset, &mut ChunkMemory::default(), sink);
+    scan_line_after(format, &[], chunk, offset, sink);
+}
+
+/// [`scan_line`] in a chunk that follows `before` ([`scan_after`]).
+pub fn scan_line_after(
+    format: &LogFormat,
+    before: &[u8],
+    chunk: &[u8],
+    offset: usize,
+    sink: &mut impl Sink,
+) {
+    read_line_at(
+        format,
+        chunk,
+        offset,
+        &mut ChunkMemory::after(format, before),
+        sink,
+    );
 }
 
 /// What line parsers learn while reading one chunk in order: MariaDB's
@@ -174,6 +203,21 @@ pub fn scan_line(format: &LogFormat, chunk: &[u8], offset: usize, sink: &mut imp
 struct ChunkMemory {
     lookback: mysql::general::Lookback,
     stderr: stderr::LineMemory,
+}
+
+impl ChunkMemory {
+    /// The memory of a chunk that follows `before`.
+    fn after(format: &LogFormat, before: &[u8]) -> ChunkMemory {
+        ChunkMemory {
+            lookback: match format {
+                LogFormat::MysqlGeneral { .. } if !before.is_empty() => {
+                    mysql::general::Lookback::after(before)
+                }
+                _ => mysql::general::Lookback::default(),
+            },
+            ..ChunkMemory::default()
+        }
+    }
 }
 
 fn read_line_at(

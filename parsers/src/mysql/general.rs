@@ -34,7 +34,7 @@ pub const NEEDLES: &[&str] = &[" Connect\t", " Quit\t", " Init DB\tAccess denied
 /// How far back a MariaDB record without a time looks for one. A second of
 /// a busy server's log rarely exceeds it; past it the time stays unknown
 /// rather than scanning without bound for every record.
-const LOOKBACK: usize = 64 * 1024;
+pub(crate) const LOOKBACK: usize = 64 * 1024;
 
 /// Reads one line.
 /// `before` holds the chunk's bytes before the line: MariaDB prints the
@@ -166,6 +166,21 @@ pub struct Lookback {
     scanned: usize,
     /// The nearest timed record within it.
     timed: Option<Timed>,
+    /// The nearest timed record before the chunk: how far its start lies
+    /// before the chunk's, and its time. A chunk boundary inside a second
+    /// must not leave the records after it without a time.
+    outer: Option<(usize, Millis)>,
+}
+
+impl Lookback {
+    /// The look-back of a chunk after `outer`, the bytes before it (whole
+    /// lines, as much of [`LOOKBACK`] as there is).
+    pub fn after(outer: &[u8]) -> Lookback {
+        Lookback {
+            outer: nearest_timed(outer, 0).map(|t| (outer.len() - t.at, t.millis)),
+            ..Lookback::default()
+        }
+    }
 }
 
 /// A timed record: its offset in the chunk, and its time.
@@ -181,17 +196,23 @@ fn time_before(before: &[u8], lookback: &mut Lookback) -> Option<Millis> {
     let from = if lookback.scanned <= before.len() {
         lookback.scanned
     } else {
-        *lookback = Lookback::default();
+        *lookback = Lookback {
+            outer: lookback.outer,
+            ..Lookback::default()
+        };
         0
     };
     let timed = nearest_timed(before, from).or(lookback.timed);
-    *lookback = Lookback {
-        scanned: before.len(),
-        timed,
-    };
-    timed
-        .filter(|t| before.len() - t.at <= LOOKBACK)
-        .map(|t| t.millis)
+    lookback.scanned = before.len();
+    lookback.timed = timed;
+    match timed {
+        Some(t) => (before.len() - t.at <= LOOKBACK).then_some(t.millis),
+        // None in the chunk above the line: the one before the chunk.
+        None => lookback
+            .outer
+            .filter(|&(distance, _)| before.len() + distance <= LOOKBACK)
+            .map(|(_, millis)| millis),
+    }
 }
 
 /// The nearest timed record among the lines of `before` that start at or
