@@ -856,7 +856,7 @@ impl Correlator {
             },
             Message::HandshakeFailed { reason, kind } => {
                 let received = obs.pid.and_then(|pid| self.pending.remove(&pid));
-                let host = Self::host_of(&obs, received.as_ref());
+                let host = Self::host_of(obs, received.as_ref());
                 if let (FailureKind::CertificateRejected, Some(t)) = (kind, time) {
                     let latest = self.cert_rejections.entry(host.clone()).or_insert(t);
                     *latest = (*latest).max(t);
@@ -891,7 +891,7 @@ impl Correlator {
                     transport: TransportKey::Unknown,
                     rejection: Rejection::Authentication(method.to_string()),
                 };
-                self.turn_away(&obs, attempt);
+                self.turn_away(obs, attempt);
             }
             Message::Refused {
                 user,
@@ -907,7 +907,7 @@ impl Correlator {
                     transport: transport_key(*transport, None),
                     rejection: Rejection::Refused(reason.to_string()),
                 };
-                self.turn_away(&obs, attempt);
+                self.turn_away(obs, attempt);
             }
         }
     }
