@@ -552,23 +552,19 @@ impl ClientStats {
             days,
         } = self;
         *seen = Span::default();
-        for count in [
-            sessions,
-            tls_sessions,
-            plain_sessions,
-            gss_sessions,
-            replication_sessions,
-            unknown_transport_sessions,
-            verifying_protocol_sessions,
-            disconnections,
-            session_millis,
-            unchecked_plaintext,
-            pushdown_sessions,
-            ambiguous_tls,
-            clause_imitations,
-        ] {
-            *count = 0;
-        }
+        *sessions = 0;
+        *tls_sessions = 0;
+        *plain_sessions = 0;
+        *gss_sessions = 0;
+        *replication_sessions = 0;
+        *unknown_transport_sessions = 0;
+        *verifying_protocol_sessions = 0;
+        *disconnections = 0;
+        *session_millis = 0;
+        *unchecked_plaintext = 0;
+        *pushdown_sessions = 0;
+        *ambiguous_tls = 0;
+        *clause_imitations = 0;
         for counts in [tls_versions, ciphers, auth_methods, drivers] {
             counts.clear();
         }
