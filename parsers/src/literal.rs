@@ -45,24 +45,24 @@ impl Literal {
     /// label is the first occurrence.
     pub fn find(&self, hay: &str) -> Option<usize> {
         let hay = hay.as_bytes();
-        let (&rare, len) = (self.text.get(self.anchor)?, self.text.len());
+        let &rare = self.text.get(self.anchor)?;
         // Offsets in the haystack past the anchor's place are label starts.
-        memchr::memchr_iter(rare, hay.get(self.anchor..)?).find(|&start| {
-            hay.get(start..start + len)
-                .is_some_and(|at| same_bytes(at, self.text))
-        })
+        memchr::memchr_iter(rare, hay.get(self.anchor..)?).find(|&start| self.is_at(hay, start))
     }
 
     /// Where the label last occurs.
     pub fn rfind(&self, hay: &str) -> Option<usize> {
         let hay = hay.as_bytes();
-        let (&rare, len) = (self.text.get(self.anchor)?, self.text.len());
+        let &rare = self.text.get(self.anchor)?;
         memchr::memrchr_iter(rare, hay)
             .filter_map(|at| at.checked_sub(self.anchor))
-            .find(|&start| {
-                hay.get(start..start + len)
-                    .is_some_and(|at| same_bytes(at, self.text))
-            })
+            .find(|&start| self.is_at(hay, start))
+    }
+
+    /// Whether the label stands in `hay` at `start`.
+    pub fn is_at(&self, hay: &[u8], start: usize) -> bool {
+        hay.get(start..start + self.text.len())
+            .is_some_and(|here| same_bytes(here, self.text))
     }
 
     /// Text before and after the first occurrence.

@@ -20,7 +20,7 @@ use nom::{
 
 use crate::literal;
 use crate::literal::Literal;
-use crate::number::decimal;
+use crate::number::{decimal, digit_run};
 pub use crate::observation::Malformed;
 use crate::observation::{
     Authorized, Disconnected, FailureKind, Gss, HbaRejected, HbaTransport, Message, Remote,
@@ -35,9 +35,6 @@ literal!(APPLICATION = " application_name=");
 literal!(DATABASE = " database=");
 literal!(HOST = " host=");
 literal!(PORT = " port=");
-/// The two labels read from the end of a line, compared in place.
-const PORT_LABEL: &[u8] = b" port=";
-const HOST_LABEL: &[u8] = b" host=";
 literal!(CIPHER = ", cipher=");
 literal!(BITS = ", bits=");
 literal!(METHOD = "\" method=");
@@ -131,15 +128,13 @@ fn port_at_end(text: &str) -> Option<(&str, u16)> {
     if digits == 0 || digits > 5 {
         return None;
     }
-    let label = bytes.len().checked_sub(digits + PORT_LABEL.len())?;
-    if bytes.get(label..bytes.len() - digits)? != PORT_LABEL {
+    let label = bytes.len().checked_sub(digits + PORT.len())?;
+    if !PORT.is_at(bytes, label) {
         return None;
     }
-    let port = bytes[bytes.len() - digits..]
-        .iter()
-        .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-    // ASCII before the label: a character boundary.
-    Some((text.get(..label)?, u16::try_from(port).ok()?))
+    // ASCII before the label and the digits: character boundaries.
+    let port = digit_run(text.get(bytes.len() - digits..)?)?;
+    Some((text.get(..label)?, port))
 }
 
 fn received_general(rest: &str) -> Result<Message<'_>, Malformed> {
@@ -187,9 +182,7 @@ fn ssl_clause_alone(body: &str) -> Option<Clauses<'_>> {
     let paren = memchr::memrchr(b'(', bytes)?;
     // ` SSL enabled (protocol=`: the `(` is its 14th byte.
     let opener = paren.checked_sub(13)?;
-    if bytes.get(opener..opener + SSL_OPENER.len())? != b" SSL enabled (protocol="
-        || memchr::memchr(b'(', &bytes[..paren]).is_some()
-    {
+    if !SSL_OPENER.is_at(bytes, opener) || memchr::memchr(b'(', &bytes[..paren]).is_some() {
         return None;
     }
     let tls = ssl_tail(body.get(opener + SSL_OPENER.len()..)?)?;
@@ -208,13 +201,10 @@ fn ssl_tail(tail: &str) -> Option<Tls<'_>> {
     let (cipher, rest) = (rest.get(..comma)?, rest.get(comma..)?);
     let rest = rest.strip_prefix(", bits=")?;
     let digits = rest.bytes().take(11).take_while(u8::is_ascii_digit).count();
-    let bits = u32::try_from(
-        rest.as_bytes()[..digits]
-            .iter()
-            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0')),
-    )
-    .ok()
-    .filter(|_| (1..=10).contains(&digits))?;
+    if !(1..=10).contains(&digits) {
+        return None;
+    }
+    let bits = digit_run(rest.get(..digits)?)?;
     let compression = match rest.get(digits..)? {
         ")" => None,
         ", compression=on)" => Some(true),
@@ -452,11 +442,11 @@ type DisconnectionFields<'a> = (&'a str, &'a str, Remote<'a>);
 fn disconnection_fields_at_end(rest: &str) -> Option<DisconnectionFields<'_>> {
     let (fields, port) = port_at_end(rest)?;
     let space = memchr::memrchr(b' ', fields.as_bytes())?;
-    if fields.as_bytes().get(space..space + HOST_LABEL.len())? != HOST_LABEL {
+    if !HOST.is_at(fields.as_bytes(), space) {
         return None;
     }
     let (user, database) = DATABASE.split_once(fields.get(..space)?)?;
-    let host = fields.get(space + HOST_LABEL.len()..)?;
+    let host = fields.get(space + HOST.len()..)?;
     Some((
         user,
         database,
